@@ -1,0 +1,3 @@
+module github.com/lpgd-go/lpgd_go
+
+go 1.24

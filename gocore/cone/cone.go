@@ -1,0 +1,69 @@
+// Package cone implements the symmetric cones of the canonical form, one file
+// per cone, with Nesterov–Todd scaling as used by ECOS and Clarabel.
+//
+// Notation (per cone block): s is the primal slack, z the dual variable,
+// W the NT scaling matrix with W z = W⁻ᵀ s = λ, and ∘ the Jordan product of
+// the cone. The linearised complementarity condition used by the
+// interior-point method is
+//
+//	λ ∘ (W Δz + W⁻ᵀ Δs) = −ds,
+//
+// which gives Δs = −Wᵀ(λ \ ds) − WᵀW Δz. The KKT system therefore carries the
+// block −WᵀW in the (z,z) position and the term Wᵀ(λ \ ds) on the right-hand
+// side. All methods work on the slices of one cone block; they never
+// allocate after construction.
+package cone
+
+import "math"
+
+// Cone is one block of the product cone K.
+type Cone interface {
+	// Dim is the number of rows the cone occupies.
+	Dim() int
+	// Degree is the barrier degree (0 for the zero cone, Dim for the
+	// nonnegative orthant, 1 for a second-order cone).
+	Degree() int
+	// Diagonal reports whether WᵀW is diagonal (zero and nonnegative cones).
+	Diagonal() bool
+	// UnitInit sets s and z to the identity element e (s = 0 for the zero cone).
+	UnitInit(s, z []float64)
+	// ShiftToCone moves v into the interior of the cone: if its smallest
+	// "eigenvalue" is below √ε it adds (1 − that value)·e. The zero cone sets
+	// the primal slack to zero (isDual false) and leaves duals alone.
+	ShiftToCone(v []float64, isDual bool)
+	// UpdateScaling computes the NT scaling W and λ at the interior point (s, z).
+	UpdateScaling(s, z []float64)
+	// HBlock writes WᵀW. For diagonal cones only dst[i] (i < Dim) is written
+	// (the diagonal); otherwise a row-major Dim×Dim matrix.
+	HBlock(dst []float64)
+	// LambdaSquare writes λ ∘ λ into ds (the affine right-hand side).
+	LambdaSquare(ds []float64)
+	// CombinedShift adds the Mehrotra second-order correction to ds:
+	// ds += (W⁻ᵀ Δs_a) ∘ (W Δz_a) − σμ e.
+	CombinedShift(ds, dz, dsA []float64, sigmaMu float64)
+	// DsHat writes out = Wᵀ(λ \ ds), so that Δs = −out − WᵀW Δz.
+	DsHat(out, ds []float64)
+	// StepLength returns the largest α ≤ αmax with z + αΔz and s + αΔs in
+	// the cone (the dual and primal step separately).
+	StepLength(dz, ds, z, s []float64, alphaMax float64) (alphaZ, alphaS float64)
+	// Residual returns the complementarity sᵀz of the block.
+	Complementarity(s, z []float64) float64
+}
+
+// sqrtEps is √(machine epsilon), the interior margin of Clarabel's shift_to_cone.
+var sqrtEps = math.Sqrt(2.220446049250313e-16)
+
+// Build returns the cone blocks for the given dimensions in row order.
+func Build(zero, nonneg int, soc []int) []Cone {
+	var out []Cone
+	if zero > 0 {
+		out = append(out, NewZero(zero))
+	}
+	if nonneg > 0 {
+		out = append(out, NewNonneg(nonneg))
+	}
+	for _, q := range soc {
+		out = append(out, NewSOC(q))
+	}
+	return out
+}

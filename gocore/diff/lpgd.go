@@ -1,0 +1,225 @@
+package diff
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// lpgdBackward computes LPGD gradients as finite differences of the
+// Lagrangian gradients ∇_c L = x, ∇_b L = −y, ∇_A L = y xᵀ, ∇_P L = ½ x xᵀ
+// between the solution and the solutions of the perturbed problems
+//
+//	P + ρI,  c + σ τ gx − ρ x*,  b − σ τ gy    (σ = +1 right, −1 left).
+func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
+	var flags Flags
+	w.reducedReady = false
+	fast := opt.FastPath && w.kkt.AllDiagonal()
+	if fast {
+		w.activeSet(sol, opt)
+	}
+	tau := opt.Tau
+	side := opt.Side
+	allFast := true
+	for attempt := 0; ; attempt++ {
+		var errP, errM error
+		var fp, fm bool
+		if side == SideRight || side == SideCentral {
+			fp, errP = w.perturbed(v, sol, +1, tau, opt.Rho, fast, w.xp, w.yp)
+		}
+		if side == SideLeft || side == SideCentral {
+			fm, errM = w.perturbed(v, sol, -1, tau, opt.Rho, fast, w.xm, w.ym)
+		}
+		if errP == nil && errM == nil {
+			if (side != SideLeft && !fp) || (side != SideRight && !fm) {
+				allFast = false
+			}
+			break
+		}
+		switch {
+		case opt.Fallback == FallbackOtherSide && side == SideCentral && (errP == nil) != (errM == nil):
+			// One side worked: use it alone.
+			if errP == nil {
+				side = SideRight
+			} else {
+				side = SideLeft
+			}
+			flags |= FlagFallbackUsed
+			if (side == SideRight && !fp) || (side == SideLeft && !fm) {
+				allFast = false
+			}
+		case opt.Fallback == FallbackOtherSide && side != SideCentral && attempt == 0:
+			if side == SideRight {
+				side = SideLeft
+			} else {
+				side = SideRight
+			}
+			flags |= FlagFallbackUsed
+			continue
+		case opt.Fallback == FallbackSmallerTau && attempt < opt.MaxHalvings:
+			tau /= 2
+			flags |= FlagFallbackUsed
+			continue
+		default:
+			err := errP
+			if err == nil {
+				err = errM
+			}
+			return flags, &BackwardError{fmt.Sprintf("lpgd: %v (tau=%g); try a smaller tau, side=\"right\" or side=\"left\", or LPGD(fallback=...)", err, tau)}
+		}
+		break
+	}
+	if allFast && fast {
+		flags |= FlagFastPath
+	}
+	// Differences of Lagrangian gradients.
+	var xa, ya, xb, yb []float64
+	var den float64
+	switch side {
+	case SideRight:
+		xa, ya, xb, yb, den = w.xp, w.yp, sol.X, sol.Y, tau
+	case SideLeft:
+		xa, ya, xb, yb, den = sol.X, sol.Y, w.xm, w.ym, tau
+	default:
+		xa, ya, xb, yb, den = w.xp, w.yp, w.xm, w.ym, 2*tau
+	}
+	w.lagrangianDiff(xa, ya, xb, yb, den, g)
+	return flags, nil
+}
+
+// lagrangianDiff writes (∇L(a) − ∇L(b)) / den into g.
+func (w *Workspace) lagrangianDiff(xa, ya, xb, yb []float64, den float64, g *Grad) {
+	st := w.an.St
+	if g.C != nil {
+		for j := range g.C {
+			g.C[j] = (xa[j] - xb[j]) / den
+		}
+	}
+	if g.B != nil {
+		for i := range g.B {
+			g.B[i] = -(ya[i] - yb[i]) / den
+		}
+	}
+	if g.A != nil {
+		for j := 0; j < st.N; j++ {
+			for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+				i := st.A.Rowval[k]
+				g.A[k] = (ya[i]*xa[j] - yb[i]*xb[j]) / den
+			}
+		}
+	}
+	if g.P != nil {
+		for j := 0; j < st.N; j++ {
+			for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+				i := st.P.Rowval[k]
+				if i == j {
+					g.P[k] = 0.5 * (xa[i]*xa[i] - xb[i]*xb[i]) / den
+				} else {
+					g.P[k] = (xa[i]*xa[j] - xb[i]*xb[j]) / den
+				}
+			}
+		}
+	}
+}
+
+// perturbed solves the σ-perturbed problem into (x, y). It first tries the
+// active-set fast path (one factorization of the reduced KKT system, shared
+// by both sides, accepted only when the reduced solution is primal and dual
+// feasible, hence optimal) and falls back to a full interior-point solve.
+// It reports whether the fast path was used.
+func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho float64, fast bool, x, y []float64) (bool, error) {
+	st := w.an.St
+	n, m := st.N, st.M
+	p := &w.pert
+	copy(p.P, v.P)
+	copy(p.A, v.A)
+	for j := 0; j < n; j++ {
+		p.C[j] = v.C[j] + sigma*tau*w.gx[j] - rho*sol.X[j]
+	}
+	for i := 0; i < m; i++ {
+		p.B[i] = v.B[i] - sigma*tau*w.gy[i]
+	}
+	if fast {
+		if !w.reducedReady {
+			if err := w.setReduced(v, rho); err == nil && w.kkt.Regularized() == 0 {
+				w.reducedReady = true
+			}
+		}
+		if w.reducedReady && w.reducedSolve(p, x, y) {
+			return true, nil
+		}
+	}
+	if w.ipm == nil {
+		s, err := ipm.NewSolver(w.an, w.set)
+		if err != nil {
+			return false, err
+		}
+		w.ipm = s
+	}
+	w.ipm.SetProx(rho)
+	w.res.X, w.res.Y, w.res.S = x, y, w.sp
+	w.ipm.Solve(p, &w.res)
+	if !w.res.Info.Status.OK() {
+		return false, fmt.Errorf("perturbed solve (%s side) ended with status %s", sideName(sigma), w.res.Info.Status)
+	}
+	return false, nil
+}
+
+func sideName(sigma float64) string {
+	if sigma > 0 {
+		return "right"
+	}
+	return "left"
+}
+
+// reducedSolve solves [P + ρI, A_actᵀ; A_act, 0][x; y] = [−c; b_act] with
+// the factorization prepared by setReduced and checks optimality.
+func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	for j := 0; j < n; j++ {
+		w.rhs[j] = -p.C[j]
+	}
+	for i := 0; i < m; i++ {
+		if w.active[i] {
+			w.rhs[n+i] = p.B[i]
+		} else {
+			w.rhs[n+i] = 0
+		}
+	}
+	if !w.kkt.Solve(w.rhs, w.sol) {
+		return false
+	}
+	if w.kkt.RefineResidual > 1e-9*math.Max(1, normInf(w.rhs)) {
+		return false
+	}
+	copy(x, w.sol[:n])
+	ymax := 0.0
+	for i := 0; i < m; i++ {
+		if w.active[i] {
+			y[i] = w.sol[n+i]
+		} else {
+			y[i] = 0
+		}
+		ymax = math.Max(ymax, math.Abs(y[i]))
+	}
+	// Dual feasibility of nonnegative rows.
+	for i := 0; i < m; i++ {
+		if w.isNonneg[i] && y[i] < -feasTol*math.Max(1, ymax) {
+			return false
+		}
+	}
+	// Primal feasibility of inactive rows: s = b − Ax ≥ 0.
+	s := w.sp
+	copy(s, p.B)
+	st.MulA(s, p.A, x, -1)
+	bmax := math.Max(1, normInf(p.B))
+	for i := 0; i < m; i++ {
+		if !w.active[i] && w.isNonneg[i] && s[i] < -feasTol*bmax {
+			return false
+		}
+	}
+	return true
+}

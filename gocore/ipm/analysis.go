@@ -1,0 +1,189 @@
+package ipm
+
+import (
+	"sort"
+
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// denseDimLimit is the KKT dimension up to which LinearAuto always uses
+// the dense factorization (a dense LDLᵀ of this size costs < 0.1 ms).
+const denseDimLimit = 64
+
+// denseFillRatio: LinearAuto uses the dense factorization when the sparse
+// factor (after AMD) would hold more than this fraction of a dense lower
+// triangle; a dense kernel runs several times faster per flop.
+const denseFillRatio = 0.3
+
+// Analysis is the structural analysis of a problem: the upper-triangular
+// pattern of the KKT matrix
+//
+//	[ P   Aᵀ ]
+//	[ A  −H  ]
+//
+// (H block-diagonal over the cones), maps from P and A values into it, the
+// pivot signs and, for the sparse path, the fill-reducing ordering. It is
+// computed once per structure, is immutable and is shared by every worker.
+type Analysis struct {
+	St      *problem.Structure
+	Dim     int
+	Pat     linsys.Pattern
+	Signs   []float64
+	PMap    []int // KKT value index of each P value
+	AMap    []int // KKT value index of each A value
+	Diag    []int // KKT value index of the diagonal of each of the Dim columns
+	ConeOff []int // first row of each cone block (cone order of cone.Build)
+	ConeDim []int
+	// SOCMap[k] lists, for the k-th cone block when it is not diagonal,
+	// the KKT value index of entry (i, j), i ≤ j, of its H block in
+	// row-major order of the full block (entries below the diagonal −1).
+	SOCMap [][]int
+	Dense  bool
+	Perm   []int // sparse-path ordering (nil for dense)
+}
+
+// Analyse builds the analysis of st for the given linear-solver choice.
+func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
+	n, m := st.N, st.M
+	dim := n + m
+	an := &Analysis{St: st, Dim: dim}
+	// Cone blocks in row order (same order as cone.Build).
+	var diagonal []bool
+	addCone := func(off, d int, diag bool) {
+		an.ConeOff = append(an.ConeOff, off)
+		an.ConeDim = append(an.ConeDim, d)
+		diagonal = append(diagonal, diag)
+	}
+	off := 0
+	if st.Cones.Zero > 0 {
+		addCone(off, st.Cones.Zero, true)
+		off += st.Cones.Zero
+	}
+	if st.Cones.Nonneg > 0 {
+		addCone(off, st.Cones.Nonneg, true)
+		off += st.Cones.Nonneg
+	}
+	for _, q := range st.Cones.SOC {
+		addCone(off, q, q == 1)
+		off += q
+	}
+	// Row → cone block.
+	rowCone := make([]int, m)
+	for k, o := range an.ConeOff {
+		for i := o; i < o+an.ConeDim[k]; i++ {
+			rowCone[i] = k
+		}
+	}
+	// Transpose pattern of A: for each row i, list of (col j, value index k).
+	type ent struct{ j, k int }
+	rows := make([][]ent, m)
+	for j := 0; j < n; j++ {
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			i := st.A.Rowval[k]
+			rows[i] = append(rows[i], ent{j, k})
+		}
+	}
+	colptr := make([]int, dim+1)
+	var rowval []int
+	an.PMap = make([]int, st.P.Nnz())
+	an.AMap = make([]int, st.A.Nnz())
+	an.Diag = make([]int, dim)
+	an.SOCMap = make([][]int, len(an.ConeOff))
+	for k := range an.ConeOff {
+		if !diagonal[k] {
+			d := an.ConeDim[k]
+			mp := make([]int, d*d)
+			for i := range mp {
+				mp[i] = -1
+			}
+			an.SOCMap[k] = mp
+		}
+	}
+	for j := 0; j < n; j++ {
+		hasDiag := false
+		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+			i := st.P.Rowval[k]
+			an.PMap[k] = len(rowval)
+			if i == j {
+				hasDiag = true
+				an.Diag[j] = len(rowval)
+			}
+			rowval = append(rowval, i)
+		}
+		if !hasDiag {
+			an.Diag[j] = len(rowval)
+			rowval = append(rowval, j)
+		}
+		colptr[j+1] = len(rowval)
+	}
+	for i := 0; i < m; i++ {
+		r := rows[i]
+		sort.Slice(r, func(a, b int) bool { return r[a].j < r[b].j })
+		for _, e := range r {
+			an.AMap[e.k] = len(rowval)
+			rowval = append(rowval, e.j)
+		}
+		kc := rowCone[i]
+		if diagonal[kc] {
+			an.Diag[n+i] = len(rowval)
+			rowval = append(rowval, n+i)
+		} else {
+			o, d := an.ConeOff[kc], an.ConeDim[kc]
+			jj := i - o
+			for ii := 0; ii <= jj; ii++ {
+				idx := len(rowval)
+				an.SOCMap[kc][ii*d+jj] = idx
+				if ii == jj {
+					an.Diag[n+i] = idx
+				}
+				rowval = append(rowval, n+o+ii)
+			}
+		}
+		colptr[n+i+1] = len(rowval)
+	}
+	an.Pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
+	an.Signs = make([]float64, dim)
+	for i := range an.Signs {
+		if i < n {
+			an.Signs[i] = 1
+		} else {
+			an.Signs[i] = -1
+		}
+	}
+	switch ls {
+	case LinearDense:
+		an.Dense = true
+	case LinearSparse:
+		an.Dense = false
+	default:
+		an.Dense = dim <= denseDimLimit
+		if !an.Dense {
+			if float64(len(rowval)) > denseFillRatio*float64(dim)*float64(dim+1)/2 {
+				an.Dense = true
+			}
+		}
+	}
+	if !an.Dense {
+		an.Perm = linsys.AMDOrder(&an.Pat)
+		if ls == LinearAuto {
+			f, err := linsys.NewSparseLDL(&an.Pat, an.Signs, an.Perm)
+			if err != nil {
+				return nil, err
+			}
+			if float64(f.NnzL()) > denseFillRatio*float64(dim)*float64(dim-1)/2 {
+				an.Dense = true
+				an.Perm = nil
+			}
+		}
+	}
+	return an, nil
+}
+
+// NewFactorizer returns a fresh factorizer for the analysed pattern.
+func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
+	if an.Dense {
+		return linsys.NewDense(&an.Pat, an.Signs), nil
+	}
+	return linsys.NewSparseLDL(&an.Pat, an.Signs, an.Perm)
+}

@@ -1,0 +1,223 @@
+package ipm
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+)
+
+// KKTSystem assembles, factors and solves
+//
+//	K = [ P + ρI   Aᵀ ]
+//	    [ A       −H  ]
+//
+// on an Analysis pattern, with static regularization ±δ on the diagonal of
+// the factored copy and iterative refinement against the unregularized K.
+// H is block-diagonal over the cones; it is set from the cones' NT scaling
+// (SetScaling), to the identity (SetIdentityH) or row by row (SetRowH, for
+// the diagonal cones). It is shared by the interior-point iteration and the
+// backward passes. Not safe for concurrent use.
+type KKTSystem struct {
+	an    *Analysis
+	Cones []cone.Cone
+	hbuf  [][]float64
+	fac   linsys.Factorizer
+	kv    []float64 // unregularized values
+	kreg  []float64 // regularized values (factored)
+	work  []float64
+	delta float64
+	refMx int
+	// RefineResidual is the final residual ‖rhs − K sol‖∞ of the last Solve.
+	RefineResidual float64
+}
+
+// NewKKTSystem allocates a KKT system for an analysis.
+func NewKKTSystem(an *Analysis, staticReg float64, refineMax int) (*KKTSystem, error) {
+	st := an.St
+	k := &KKTSystem{an: an, delta: staticReg, refMx: refineMax}
+	k.Cones = cone.Build(st.Cones.Zero, st.Cones.Nonneg, st.Cones.SOC)
+	k.hbuf = make([][]float64, len(k.Cones))
+	for i, c := range k.Cones {
+		if c.Diagonal() {
+			k.hbuf[i] = make([]float64, c.Dim())
+		} else {
+			k.hbuf[i] = make([]float64, c.Dim()*c.Dim())
+		}
+	}
+	f, err := an.NewFactorizer()
+	if err != nil {
+		return nil, err
+	}
+	k.fac = f
+	nnz := len(an.Pat.Rowval)
+	k.kv = make([]float64, nnz)
+	k.kreg = make([]float64, nnz)
+	k.work = make([]float64, 2*an.Dim)
+	return k, nil
+}
+
+// Analysis returns the analysis the system was made for.
+func (k *KKTSystem) Analysis() *Analysis { return k.an }
+
+// SetData writes P + ρI and A into the matrix (values on the structure's
+// patterns) and clears H.
+func (k *KKTSystem) SetData(pv, av []float64, rho float64) {
+	for i := range k.kv {
+		k.kv[i] = 0
+	}
+	for i, idx := range k.an.PMap {
+		k.kv[idx] = pv[i]
+	}
+	if rho != 0 {
+		for j := 0; j < k.an.St.N; j++ {
+			k.kv[k.an.Diag[j]] += rho
+		}
+	}
+	for i, idx := range k.an.AMap {
+		k.kv[idx] = av[i]
+	}
+}
+
+// SetARow overwrites the values of row i of A in the matrix with scale·A
+// (scale 0 decouples the row; used for inactive constraints).
+func (k *KKTSystem) SetARow(i int, av []float64, scale float64, rowEntries []int) {
+	for _, e := range rowEntries {
+		k.kv[k.an.AMap[e]] = scale * av[e]
+	}
+}
+
+// SetIdentityH sets H = I on every cone block except the zero cone (H = 0).
+func (k *KKTSystem) SetIdentityH() {
+	for i, c := range k.Cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		for j := range h {
+			h[j] = 0
+		}
+		if _, isZero := c.(*cone.Zero); !isZero {
+			if c.Diagonal() {
+				for j := 0; j < d; j++ {
+					h[j] = 1
+				}
+			} else {
+				for j := 0; j < d; j++ {
+					h[j*d+j] = 1
+				}
+			}
+		}
+	}
+	k.writeH()
+}
+
+// SetScaling sets H = WᵀW from the NT scaling of every cone at the interior
+// point (s, z).
+func (k *KKTSystem) SetScaling(s, z []float64) {
+	for i, c := range k.Cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		c.UpdateScaling(s[o:o+d], z[o:o+d])
+		c.HBlock(k.hbuf[i])
+	}
+	k.writeH()
+}
+
+// SetHFromCones sets H from the cones' current scaling (UpdateScaling must
+// have been called on k.Cones).
+func (k *KKTSystem) SetHFromCones() {
+	for i, c := range k.Cones {
+		c.HBlock(k.hbuf[i])
+	}
+	k.writeH()
+}
+
+// SetDiagH sets H to diag(h) for all rows; only valid when every cone block
+// is diagonal (zero, nonnegative, SOC of dimension 1).
+func (k *KKTSystem) SetDiagH(h []float64) {
+	for i, c := range k.Cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		copy(k.hbuf[i][:d], h[o:o+d])
+		_ = c
+	}
+	k.writeH()
+}
+
+// AllDiagonal reports whether every cone block has a diagonal H.
+func (k *KKTSystem) AllDiagonal() bool {
+	for _, c := range k.Cones {
+		if !c.Diagonal() {
+			return false
+		}
+	}
+	return true
+}
+
+func (k *KKTSystem) writeH() {
+	n := k.an.St.N
+	for i, c := range k.Cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		o := k.an.ConeOff[i]
+		if c.Diagonal() {
+			for j := 0; j < d; j++ {
+				k.kv[k.an.Diag[n+o+j]] = -h[j]
+			}
+			continue
+		}
+		mp := k.an.SOCMap[i]
+		for ii := 0; ii < d; ii++ {
+			for jj := ii; jj < d; jj++ {
+				k.kv[mp[ii*d+jj]] = -h[ii*d+jj]
+			}
+		}
+	}
+}
+
+// Factor builds the regularized copy and factors it.
+func (k *KKTSystem) Factor() error {
+	copy(k.kreg, k.kv)
+	for i, idx := range k.an.Diag {
+		k.kreg[idx] += k.an.Signs[i] * k.delta
+	}
+	return k.fac.Factor(k.kreg)
+}
+
+// Regularized returns the number of dynamically regularized pivots of the
+// last factorization.
+func (k *KKTSystem) Regularized() int { return k.fac.Regularized() }
+
+// Solve solves K sol = rhs with iterative refinement; it reports false if
+// the solution is not finite.
+func (k *KKTSystem) Solve(rhs, sol []float64) bool {
+	copy(sol, rhs)
+	k.fac.Solve(sol)
+	k.RefineResidual = linsys.Refine(k.fac, &k.an.Pat, k.kv, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
+	for _, v := range sol {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// MulH computes out = H v blockwise.
+func (k *KKTSystem) MulH(out, v []float64) {
+	for i, c := range k.Cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		o := k.an.ConeOff[i]
+		if c.Diagonal() {
+			for j := 0; j < d; j++ {
+				out[o+j] = h[j] * v[o+j]
+			}
+			continue
+		}
+		for r := 0; r < d; r++ {
+			var acc float64
+			row := h[r*d : r*d+d]
+			for j, hv := range row {
+				acc += hv * v[o+j]
+			}
+			out[o+r] = acc
+		}
+	}
+}

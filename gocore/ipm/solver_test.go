@@ -1,0 +1,324 @@
+package ipm
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// denseProblem builds structure and values from dense row-major data.
+func denseProblem(t testing.TB, n int, P []float64, c []float64, A []float64, b []float64, cones problem.Cones) (*problem.Structure, *problem.Values) {
+	t.Helper()
+	m := len(b)
+	st, err := problem.NewDenseStructure(n, m, cones, P != nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+	if P != nil {
+		st.GatherDenseP(v.P, P)
+	}
+	st.GatherDenseA(v.A, A)
+	if err := st.CheckValues(v); err != nil {
+		t.Fatal(err)
+	}
+	return st, v
+}
+
+func solve(t testing.TB, st *problem.Structure, v *problem.Values, set Settings) *Result {
+	t.Helper()
+	an, err := Analyse(st, set.LinearSolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewSolver(an, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	w.Solve(v, res)
+	return res
+}
+
+func close(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs(b)) }
+
+var linearSolvers = []struct {
+	name string
+	ls   LinearSolver
+}{{"dense", LinearDense}, {"sparse", LinearSparse}}
+
+// Small fixtures with known solutions (worked out by hand from the KKT
+// conditions).
+func TestFixtures(t *testing.T) {
+	tests := []struct {
+		name  string
+		n     int
+		P, c  []float64
+		A, b  []float64
+		cones problem.Cones
+		x, y  []float64
+		obj   float64
+	}{
+		{
+			// min ½‖x‖² − x₁ − x₂  s.t. x₁ + x₂ = 1, x ≥ 0.
+			name: "eq-qp", n: 2,
+			P: []float64{1, 0, 0, 1}, c: []float64{-1, -1},
+			A: []float64{1, 1, -1, 0, 0, -1}, b: []float64{1, 0, 0},
+			cones: problem.Cones{Zero: 1, Nonneg: 2},
+			x:     []float64{0.5, 0.5}, y: []float64{0.5, 0, 0}, obj: -0.75,
+		},
+		{
+			// min −x₁ − x₂ s.t. x₁ + 2x₂ ≤ 4, 3x₁ + x₂ ≤ 6, x ≥ 0.
+			name: "lp", n: 2,
+			c: []float64{-1, -1},
+			A: []float64{1, 2, 3, 1, -1, 0, 0, -1}, b: []float64{4, 6, 0, 0},
+			cones: problem.Cones{Nonneg: 4},
+			x:     []float64{1.6, 1.2}, y: []float64{0.4, 0.2, 0, 0}, obj: -2.8,
+		},
+		{
+			// Box projection: min ½‖x − p‖², −1 ≤ x ≤ 1, p = (2, 0.3, −5).
+			name: "box", n: 3,
+			P: []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}, c: []float64{-2, -0.3, 5},
+			A: []float64{1, 0, 0, 0, 1, 0, 0, 0, 1, -1, 0, 0, 0, -1, 0, 0, 0, -1},
+			b: []float64{1, 1, 1, 1, 1, 1}, cones: problem.Cones{Nonneg: 6},
+			x: []float64{1, 0.3, -1}, y: []float64{1, 0, 0, 0, 0, 4},
+			obj: 0.5*(1+0.09+1) - 2 - 0.09 - 5,
+		},
+	}
+	for _, tc := range tests {
+		for _, ls := range linearSolvers {
+			t.Run(tc.name+"/"+ls.name, func(t *testing.T) {
+				st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+				set := DefaultSettings()
+				set.LinearSolver = ls.ls
+				res := solve(t, st, v, set)
+				if res.Info.Status != StatusSolved {
+					t.Fatalf("status %v", res.Info.Status)
+				}
+				for i := range tc.x {
+					if !close(res.X[i], tc.x[i], 1e-6) {
+						t.Errorf("x[%d] = %v, want %v", i, res.X[i], tc.x[i])
+					}
+				}
+				for i := range tc.y {
+					if !close(res.Y[i], tc.y[i], 1e-6) {
+						t.Errorf("y[%d] = %v, want %v", i, res.Y[i], tc.y[i])
+					}
+				}
+				if !close(res.Info.PObj, tc.obj, 1e-6) || !close(res.Info.DObj, tc.obj, 1e-6) {
+					t.Errorf("objectives %v / %v, want %v", res.Info.PObj, res.Info.DObj, tc.obj)
+				}
+			})
+		}
+	}
+}
+
+func TestInfeasible(t *testing.T) {
+	// x ≤ −1 and x ≥ 0: primal infeasible.
+	st, v := denseProblem(t, 1, nil, []float64{1}, []float64{1, -1}, []float64{-1, 0}, problem.Cones{Nonneg: 2})
+	res := solve(t, st, v, DefaultSettings())
+	if res.Info.Status != StatusPrimalInfeasible {
+		t.Fatalf("status %v, want primal_infeasible", res.Info.Status)
+	}
+	// Certificate: y ≥ 0, Aᵀy ≈ 0, bᵀy = −1.
+	y := res.Y
+	if y[0] < -1e-9 || y[1] < -1e-9 {
+		t.Errorf("certificate not in the dual cone: %v", y)
+	}
+	if math.Abs(y[0]-y[1]) > 1e-6 {
+		t.Errorf("Aᵀy = %v, want 0", y[0]-y[1])
+	}
+	if !close(-y[0], -1, 1e-9) {
+		t.Errorf("bᵀy = %v, want −1", -y[0])
+	}
+	if !math.IsNaN(res.X[0]) {
+		t.Errorf("x should be NaN for an infeasible problem, got %v", res.X)
+	}
+}
+
+func TestUnbounded(t *testing.T) {
+	// min −x₁ s.t. x ≥ 0, x₂ ≤ 1: unbounded along x₁.
+	st, v := denseProblem(t, 2, nil, []float64{-1, 0}, []float64{-1, 0, 0, -1, 0, 1}, []float64{0, 0, 1}, problem.Cones{Nonneg: 3})
+	res := solve(t, st, v, DefaultSettings())
+	if res.Info.Status != StatusDualInfeasible {
+		t.Fatalf("status %v, want dual_infeasible", res.Info.Status)
+	}
+	x := res.X
+	if !close(-x[0], -1, 1e-9) {
+		t.Errorf("cᵀx = %v, want −1", -x[0])
+	}
+	if x[0] < 0 || math.Abs(x[1]) > 1e-6 {
+		t.Errorf("certificate direction %v: want Ax ∈ −K", x)
+	}
+}
+
+func TestEqualityOnlyAndInfeasibleQP(t *testing.T) {
+	// QP with contradictory equalities x₁ + x₂ = 1 and x₁ + x₂ = 2.
+	st, v := denseProblem(t, 2, []float64{1, 0, 0, 1}, []float64{0, 0}, []float64{1, 1, 1, 1}, []float64{1, 2}, problem.Cones{Zero: 2})
+	res := solve(t, st, v, DefaultSettings())
+	if res.Info.Status != StatusPrimalInfeasible {
+		t.Fatalf("status %v, want primal_infeasible", res.Info.Status)
+	}
+}
+
+// randomQP generates a feasible QP min ½xᵀPx + cᵀx, Gx ≤ h, Ax = b (P ≻ 0
+// when strict, else PSD of rank n/2; lp gives P = 0 plus a box so the LP is
+// bounded).
+func randomQP(rng *rand.Rand, n, meq, mineq int, kind string) (P, c, A, b []float64, cones problem.Cones) {
+	if kind == "lp" {
+		mineq += 2 * n
+	}
+	m := meq + mineq
+	A = make([]float64, m*n)
+	b = make([]float64, m)
+	x0 := make([]float64, n)
+	for i := range x0 {
+		x0[i] = rng.NormFloat64() * 0.3
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			A[i*n+j] = rng.NormFloat64()
+		}
+	}
+	if kind == "lp" {
+		for j := 0; j < n; j++ {
+			for k := 0; k < n; k++ {
+				A[(m-2*n+j)*n+k] = 0
+				A[(m-n+j)*n+k] = 0
+			}
+			A[(m-2*n+j)*n+j] = 1
+			A[(m-n+j)*n+j] = -1
+		}
+	}
+	for i := 0; i < m; i++ {
+		var s float64
+		for j := 0; j < n; j++ {
+			s += A[i*n+j] * x0[j]
+		}
+		b[i] = s
+		if i >= meq {
+			b[i] += rng.Float64()
+		}
+	}
+	c = make([]float64, n)
+	for i := range c {
+		c[i] = rng.NormFloat64()
+	}
+	if kind != "lp" {
+		r := n
+		if kind == "psd" {
+			r = n / 2
+		}
+		M := make([]float64, r*n)
+		for i := range M {
+			M[i] = rng.NormFloat64()
+		}
+		P = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				var s float64
+				for k := 0; k < r; k++ {
+					s += M[k*n+i] * M[k*n+j]
+				}
+				P[i*n+j] = s
+			}
+		}
+		if kind == "psd" {
+			// Keep the problem bounded: add a box.
+			extraA := make([]float64, 2*n*n)
+			extraB := make([]float64, 2*n)
+			for j := 0; j < n; j++ {
+				extraA[j*n+j] = 1
+				extraA[(n+j)*n+j] = -1
+				extraB[j] = math.Abs(x0[j]) + 1
+				extraB[n+j] = math.Abs(x0[j]) + 1
+			}
+			A = append(A, extraA...)
+			b = append(b, extraB...)
+			mineq += 2 * n
+		}
+	}
+	return P, c, A, b, problem.Cones{Zero: meq, Nonneg: mineq}
+}
+
+// Seeded property test: random feasible LPs and QPs solve with a closed
+// duality gap and small KKT residuals, on both linear solvers.
+func TestRandomDuality(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	sizes := []struct{ n, meq, mineq int }{{3, 1, 2}, {10, 3, 8}, {25, 5, 30}, {60, 10, 60}}
+	for _, kind := range []string{"pd", "psd", "lp"} {
+		for _, sz := range sizes {
+			for trial := 0; trial < 3; trial++ {
+				P, c, A, b, cones := randomQP(rng, sz.n, sz.meq, sz.mineq, kind)
+				for _, ls := range linearSolvers {
+					st, v := denseProblem(t, sz.n, P, c, A, b, cones)
+					set := DefaultSettings()
+					set.LinearSolver = ls.ls
+					res := solve(t, st, v, set)
+					if res.Info.Status != StatusSolved {
+						t.Fatalf("%s n=%d trial %d %s: status %v (info %+v)", kind, sz.n, trial, ls.name, res.Info.Status, res.Info)
+					}
+					if res.Info.GapAbs > 1e-6*(1+math.Abs(res.Info.PObj)) {
+						t.Errorf("%s n=%d: gap %v", kind, sz.n, res.Info.GapAbs)
+					}
+					// Check complementarity and cone membership directly.
+					for i := cones.Zero; i < st.M; i++ {
+						if res.S[i] < -1e-7 || res.Y[i] < -1e-7 {
+							t.Errorf("%s n=%d: s[%d]=%v y[%d]=%v outside the cone", kind, sz.n, i, res.S[i], i, res.Y[i])
+						}
+						if math.Abs(res.S[i]*res.Y[i]) > 1e-6 {
+							t.Errorf("%s n=%d: complementarity s·y = %v at %d", kind, sz.n, res.S[i]*res.Y[i], i)
+						}
+					}
+					if res.Info.Iter > 40 {
+						t.Errorf("%s n=%d: %d iterations", kind, sz.n, res.Info.Iter)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSettingsValidate(t *testing.T) {
+	tests := []struct {
+		field string
+		mod   func(*Settings)
+	}{
+		{"max_iter", func(s *Settings) { s.MaxIter = 0 }},
+		{"tol_gap_abs", func(s *Settings) { s.TolGapAbs = -1 }},
+		{"tol_feas", func(s *Settings) { s.TolFeas = math.NaN() }},
+		{"static_reg", func(s *Settings) { s.StaticReg = 0 }},
+		{"max_step_fraction", func(s *Settings) { s.MaxStepFraction = 1 }},
+		{"iter_refine_max", func(s *Settings) { s.IterRefineMax = -1 }},
+		{"linear_solver", func(s *Settings) { s.LinearSolver = 7 }},
+	}
+	for _, tc := range tests {
+		s := DefaultSettings()
+		tc.mod(&s)
+		err := s.Validate()
+		se, ok := err.(*SettingsError)
+		if !ok || se.Field != tc.field {
+			t.Errorf("%s: got %v", tc.field, err)
+		}
+	}
+	d := DefaultSettings()
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkDenseQP50(b *testing.B) {
+	rng := rand.New(rand.NewSource(3))
+	P, c, A, bb, cones := randomQP(rng, 50, 10, 50, "pd")
+	st, v := denseProblem(b, 50, P, c, A, bb, cones)
+	an, _ := Analyse(st, LinearAuto)
+	w, _ := NewSolver(an, DefaultSettings())
+	res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w.Solve(v, res)
+	}
+	b.ReportMetric(float64(res.Info.Iter), "iters")
+}

@@ -1,0 +1,132 @@
+// Package linsys factors and solves the quasi-definite KKT systems of the
+// interior-point method and of the backward passes,
+//
+//	K = [ P + δI    Aᵀ      ]
+//	    [ A      −(H + δI)  ]
+//
+// by an LDLᵀ factorization without pivoting. K is given as its upper
+// triangle in compressed sparse column form; the pattern (and so the
+// ordering and the symbolic analysis) is fixed when the factorizer is made
+// and reused for every numeric factorization. Every diagonal entry carries
+// an expected sign (+1 for the x block, −1 for the z block); a pivot whose
+// signed value falls below DynamicEps is replaced by sign·DynamicDelta
+// (dynamic regularization, as in Clarabel and QDLDL-based solvers), and
+// Refine recovers accuracy lost to regularization by iterative refinement
+// against the unregularized matrix.
+package linsys
+
+import (
+	"errors"
+	"math"
+)
+
+// ErrSingular reports a factorization that met a zero or non-finite pivot
+// even after dynamic regularization.
+var ErrSingular = errors.New("linsys: singular or non-finite pivot")
+
+// Regularization defaults. The values follow Clarabel's defaults
+// (static_regularization_constant 1e-8 is applied by the caller;
+// dynamic_regularization_eps 1e-13, dynamic_regularization_delta 2e-7).
+const (
+	// DynamicEps is the threshold on a signed pivot below which it is replaced.
+	DynamicEps = 1e-13
+	// DynamicDelta is the value a replaced pivot gets (times its sign).
+	DynamicDelta = 2e-7
+)
+
+// Factorizer is an LDLᵀ factorization of a fixed symmetric pattern.
+type Factorizer interface {
+	// Factor computes the numeric factorization from values on the upper
+	// triangular pattern given at construction (original ordering).
+	Factor(values []float64) error
+	// Solve overwrites b with K⁻¹ b (K as factored, regularization included).
+	Solve(b []float64)
+	// Dim returns the matrix dimension.
+	Dim() int
+	// Regularized returns how many pivots were replaced by the last Factor.
+	Regularized() int
+}
+
+// Pattern is an upper-triangular CSC pattern of a symmetric matrix with
+// every diagonal entry present.
+type Pattern struct {
+	N      int
+	Colptr []int
+	Rowval []int
+}
+
+// SymMulVec computes y = K x for K stored as its upper triangle on pat.
+func SymMulVec(pat *Pattern, vals, x, y []float64) {
+	for i := range y[:pat.N] {
+		y[i] = 0
+	}
+	for j := 0; j < pat.N; j++ {
+		xj := x[j]
+		var acc float64
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			v := vals[k]
+			if i == j {
+				acc += v * xj
+				continue
+			}
+			y[i] += v * xj
+			acc += v * x[i]
+		}
+		y[j] += acc
+	}
+}
+
+// Refine improves a solution x of K x = b, where K is given by the
+// (unregularized) values vals on pat and f is a factorization of a nearby
+// (regularized) matrix. It performs up to maxIter steps of iterative
+// refinement, stopping when ‖b − Kx‖∞ ≤ absTol + relTol‖b‖∞ or when a step
+// stops helping. work must have length ≥ 2·pat.N. It returns the final
+// residual norm.
+func Refine(f Factorizer, pat *Pattern, vals, b, x, work []float64, maxIter int, absTol, relTol float64) float64 {
+	n := pat.N
+	r := work[:n]
+	dx := work[n : 2*n]
+	bnorm := normInf(b)
+	res := func() float64 {
+		SymMulVec(pat, vals, x, r)
+		for i := 0; i < n; i++ {
+			r[i] = b[i] - r[i]
+		}
+		return normInf(r)
+	}
+	rn := res()
+	for it := 0; it < maxIter; it++ {
+		if rn <= absTol+relTol*bnorm {
+			break
+		}
+		copy(dx, r)
+		f.Solve(dx)
+		for i := 0; i < n; i++ {
+			x[i] += dx[i]
+		}
+		prev := rn
+		rn = res()
+		if rn > prev*0.5 {
+			// Not contracting: undo if it made things worse and stop.
+			if rn > prev {
+				for i := 0; i < n; i++ {
+					x[i] -= dx[i]
+				}
+				rn = res()
+			}
+			break
+		}
+	}
+	return rn
+}
+
+func normInf(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		if a := math.Abs(x); a > m {
+			m = a
+		}
+	}
+	return m
+}

@@ -1,0 +1,326 @@
+package linsys
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// SparseLDL is a sparse LDLᵀ factorization of a symmetric quasi-definite
+// matrix in the style of QDLDL: the matrix is symmetrically permuted by a
+// fill-reducing ordering, the elimination tree and the column counts of L
+// are computed once, and every numeric factorization is an up-looking
+// row-by-row sparse triangular solve with L stored in compressed sparse
+// column form. Pivots receive the same dynamic regularization as Dense.
+//
+// All symbolic work and all allocation happen in NewSparseLDL; Factor and
+// Solve do not allocate. A SparseLDL is not safe for concurrent use (Solve
+// uses an internal workspace).
+type SparseLDL struct {
+	n     int
+	nnzA  int       // number of entries of the original pattern
+	perm  []int     // perm[k] = original index of pivot k
+	iperm []int     // iperm[perm[k]] = k
+	signs []float64 // expected pivot signs, permuted
+
+	// Permuted upper-triangular pattern C = (PKPᵀ) upper, duplicates merged.
+	cp, ci []int
+	cx     []float64
+	vmap   []int // original value index → index into cx, or −1 if ignored
+
+	etree  []int // elimination tree parent (−1 for roots)
+	lp, li []int // L in CSC form, strictly lower part, unit diagonal implied
+	lx     []float64
+	d      []float64
+	dinv   []float64
+
+	// Workspaces.
+	y    []float64 // dense accumulator of the current row
+	yidx []int     // row pattern stack (topological order)
+	path []int     // etree path buffer
+	mark []int     // row stamps
+	next []int     // next free slot in each column of L
+	x    []float64 // solve workspace
+
+	nreg int
+}
+
+var _ Factorizer = (*SparseLDL)(nil)
+
+// NewSparseLDL performs the symbolic analysis of the upper-triangular
+// pattern pat with the expected pivot signs (+1/−1, in the original
+// ordering) under the symmetric ordering perm (perm[k] = original index of
+// the k-th pivot; nil computes AMDOrder(pat)). Entries of pat below the
+// diagonal are ignored, as Dense does; duplicate entries are summed. It
+// returns an error if pat, signs or perm are inconsistent.
+func NewSparseLDL(pat *Pattern, signs []float64, perm []int) (*SparseLDL, error) {
+	n := pat.N
+	if n < 0 || len(pat.Colptr) < n+1 {
+		return nil, errors.New("linsys: invalid pattern")
+	}
+	nnz := pat.Colptr[n]
+	if pat.Colptr[0] != 0 || len(pat.Rowval) < nnz {
+		return nil, errors.New("linsys: invalid pattern")
+	}
+	for j := 0; j < n; j++ {
+		if pat.Colptr[j+1] < pat.Colptr[j] {
+			return nil, errors.New("linsys: invalid pattern: column pointers decrease")
+		}
+	}
+	for _, i := range pat.Rowval[:nnz] {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("linsys: invalid pattern: row index %d out of range", i)
+		}
+	}
+	if len(signs) != n {
+		return nil, fmt.Errorf("linsys: %d signs for dimension %d", len(signs), n)
+	}
+	if perm == nil {
+		perm = AMDOrder(pat)
+	}
+	if len(perm) != n {
+		return nil, fmt.Errorf("linsys: permutation of length %d for dimension %d", len(perm), n)
+	}
+	f := &SparseLDL{n: n, nnzA: nnz}
+	f.perm = append([]int(nil), perm...)
+	f.iperm = make([]int, n)
+	for i := range f.iperm {
+		f.iperm[i] = -1
+	}
+	for k, i := range f.perm {
+		if i < 0 || i >= n || f.iperm[i] >= 0 {
+			return nil, errors.New("linsys: perm is not a permutation")
+		}
+		f.iperm[i] = k
+	}
+	f.signs = make([]float64, n)
+	for k, i := range f.perm {
+		f.signs[k] = signs[i]
+	}
+
+	// Permuted upper pattern: count, bucket by column, merge duplicates.
+	cnt := make([]int, n+1)
+	for j := 0; j < n; j++ {
+		for p := pat.Colptr[j]; p < pat.Colptr[j+1]; p++ {
+			if i := pat.Rowval[p]; i <= j {
+				a, b := f.iperm[i], f.iperm[j]
+				if a > b {
+					b = a
+				}
+				cnt[b+1]++
+			}
+		}
+	}
+	for k := 0; k < n; k++ {
+		cnt[k+1] += cnt[k]
+	}
+	slot := make([]int, cnt[n]) // original value indices bucketed by column
+	rows := make([]int, cnt[n])
+	pos := make([]int, n)
+	copy(pos, cnt[:n])
+	f.vmap = make([]int, nnz)
+	for j := 0; j < n; j++ {
+		for p := pat.Colptr[j]; p < pat.Colptr[j+1]; p++ {
+			i := pat.Rowval[p]
+			if i > j {
+				f.vmap[p] = -1
+				continue
+			}
+			a, b := f.iperm[i], f.iperm[j]
+			if a > b {
+				a, b = b, a
+			}
+			slot[pos[b]] = p
+			rows[pos[b]] = a
+			pos[b]++
+		}
+	}
+	f.cp = make([]int, n+1)
+	f.ci = make([]int, 0, cnt[n])
+	where := make([]int, n) // where[r] = index in ci of row r in the current column
+	f.mark = make([]int, n)
+	for i := range f.mark {
+		f.mark[i] = -1
+	}
+	for c := 0; c < n; c++ {
+		for q := cnt[c]; q < cnt[c+1]; q++ {
+			r := rows[q]
+			if f.mark[r] != c {
+				f.mark[r] = c
+				where[r] = len(f.ci)
+				f.ci = append(f.ci, r)
+			}
+			f.vmap[slot[q]] = where[r]
+		}
+		f.cp[c+1] = len(f.ci)
+	}
+	f.cx = make([]float64, len(f.ci))
+
+	// Elimination tree and column counts of L: the pattern of row k of L is
+	// the set of nodes on the etree paths from the rows of column k of C up
+	// to k.
+	f.etree = make([]int, n)
+	lnz := make([]int, n)
+	for i := range f.etree {
+		f.etree[i] = -1
+		f.mark[i] = -1
+	}
+	for k := 0; k < n; k++ {
+		f.mark[k] = k
+		for p := f.cp[k]; p < f.cp[k+1]; p++ {
+			for i := f.ci[p]; f.mark[i] != k; i = f.etree[i] {
+				f.mark[i] = k
+				lnz[i]++
+				if f.etree[i] < 0 {
+					f.etree[i] = k
+				}
+			}
+		}
+	}
+	f.lp = make([]int, n+1)
+	for i := 0; i < n; i++ {
+		f.lp[i+1] = f.lp[i] + lnz[i]
+	}
+	f.li = make([]int, f.lp[n])
+	f.lx = make([]float64, f.lp[n])
+	f.d = make([]float64, n)
+	f.dinv = make([]float64, n)
+	f.y = make([]float64, n)
+	f.yidx = make([]int, n)
+	f.path = make([]int, n)
+	f.next = make([]int, n)
+	f.x = make([]float64, n)
+	return f, nil
+}
+
+// Dim implements Factorizer.
+func (f *SparseLDL) Dim() int { return f.n }
+
+// Regularized implements Factorizer.
+func (f *SparseLDL) Regularized() int { return f.nreg }
+
+// NnzL returns the number of entries of the strictly lower triangular
+// factor L (the unit diagonal is not stored).
+func (f *SparseLDL) NnzL() int { return f.lp[f.n] }
+
+// Perm returns the ordering in use (perm[k] = original index of pivot k).
+// The slice is shared and must not be modified.
+func (f *SparseLDL) Perm() []int { return f.perm }
+
+// Factor implements Factorizer. values are given on the pattern passed to
+// NewSparseLDL, in its (original) ordering. A pivot whose signed value is
+// below DynamicEps is replaced by sign·DynamicDelta and counted in
+// Regularized; a NaN or infinite pivot returns ErrSingular, after which the
+// factorization must not be used for Solve.
+func (f *SparseLDL) Factor(values []float64) error {
+	if len(values) < f.nnzA {
+		return fmt.Errorf("linsys: %d values for a pattern with %d entries", len(values), f.nnzA)
+	}
+	cx := f.cx
+	for i := range cx {
+		cx[i] = 0
+	}
+	for k, t := range f.vmap {
+		if t >= 0 {
+			cx[t] += values[k]
+		}
+	}
+	n := f.n
+	cp, ci, etree := f.cp, f.ci, f.etree
+	lp, li, lx := f.lp, f.li, f.lx
+	d, dinv, signs := f.d, f.dinv, f.signs
+	y, yidx, path, mark, next := f.y, f.yidx, f.path, f.mark, f.next
+	copy(next, lp[:n])
+	for i := range mark {
+		mark[i] = -1
+	}
+	f.nreg = 0
+	for k := 0; k < n; k++ {
+		// Scatter column k of C into y and find the pattern of row k of L
+		// in topological order (descendants before ancestors).
+		dk := 0.0
+		top := n
+		mark[k] = k
+		for p := cp[k]; p < cp[k+1]; p++ {
+			i := ci[p]
+			if i == k {
+				dk += cx[p]
+				continue
+			}
+			y[i] += cx[p]
+			ln := 0
+			for ; mark[i] != k; i = etree[i] {
+				mark[i] = k
+				path[ln] = i
+				ln++
+			}
+			for ln > 0 {
+				ln--
+				top--
+				yidx[top] = path[ln]
+			}
+		}
+		// Sparse triangular solve: row k of L·D is y, then D[k].
+		for _, i := range yidx[top:n] {
+			yi := y[i]
+			y[i] = 0
+			q := next[i]
+			for p := lp[i]; p < q; p++ {
+				y[li[p]] -= lx[p] * yi
+			}
+			lki := yi * dinv[i]
+			li[q] = k
+			lx[q] = lki
+			next[i] = q + 1
+			dk -= yi * lki
+		}
+		if math.IsNaN(dk) || math.IsInf(dk, 0) {
+			return ErrSingular
+		}
+		if sg := signs[k]; sg*dk < DynamicEps {
+			dk = sg * DynamicDelta
+			f.nreg++
+		}
+		if dk == 0 {
+			return ErrSingular
+		}
+		d[k] = dk
+		dinv[k] = 1 / dk
+	}
+	return nil
+}
+
+// Solve implements Factorizer. b is in the original ordering.
+func (f *SparseLDL) Solve(b []float64) {
+	n := f.n
+	x, perm := f.x, f.perm
+	lp, li, lx := f.lp, f.li, f.lx
+	for k, i := range perm {
+		x[k] = b[i]
+	}
+	// L z = Pb
+	for j := 0; j < n; j++ {
+		xj := x[j]
+		if xj == 0 {
+			continue
+		}
+		for p := lp[j]; p < lp[j+1]; p++ {
+			x[li[p]] -= lx[p] * xj
+		}
+	}
+	// D w = z
+	for j, v := range f.dinv {
+		x[j] *= v
+	}
+	// Lᵀ u = w
+	for j := n - 1; j >= 0; j-- {
+		s := x[j]
+		for p := lp[j]; p < lp[j+1]; p++ {
+			s -= lx[p] * x[li[p]]
+		}
+		x[j] = s
+	}
+	for k, i := range perm {
+		b[i] = x[k]
+	}
+}

@@ -1,0 +1,283 @@
+// Package problem holds the structure and the values of a conic program in
+// the canonical form
+//
+//	minimize    ½ xᵀ P x + cᵀ x
+//	subject to  A x + s = b,   s ∈ K
+//	K = Zero(z) × Nonneg(l) × SOC(q₁) × … × SOC(q_k)
+//
+// The structure (sizes, cone dimensions, sparsity patterns of P's upper
+// triangle and of A, both in compressed sparse column form) is fixed for the
+// life of a layer; the values change per call and per batch element. A
+// Structure is validated once by NewStructure; Values are validated against
+// it by Structure.CheckValues.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Sentinel errors. Typed errors below wrap one of these so that callers can
+// use errors.Is to classify a failure.
+var (
+	// ErrDimension reports a size that does not match the structure.
+	ErrDimension = errors.New("problem: dimension mismatch")
+	// ErrPattern reports an invalid sparsity pattern (unsorted, out of range,
+	// duplicate, or below the diagonal for P).
+	ErrPattern = errors.New("problem: invalid sparsity pattern")
+	// ErrNotFinite reports a NaN or ±Inf in the problem data.
+	ErrNotFinite = errors.New("problem: non-finite value")
+	// ErrCone reports an invalid cone specification.
+	ErrCone = errors.New("problem: invalid cone")
+)
+
+// FieldError is a validation error that names the field (P, c, A, b) and the
+// offending index within that field's value array.
+type FieldError struct {
+	Field string // "P", "c", "A", "b" or a structural field name
+	Index int    // index into the field's values; -1 when not applicable
+	Msg   string
+	Err   error // one of the sentinel errors
+}
+
+// Error implements error.
+func (e *FieldError) Error() string {
+	if e.Index >= 0 {
+		return fmt.Sprintf("%s[%d]: %s", e.Field, e.Index, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Field, e.Msg)
+}
+
+// Unwrap returns the sentinel error.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Cones lists the cone dimensions in the order they occupy the rows of A:
+// first Zero rows, then Nonneg rows, then one block per second-order cone.
+type Cones struct {
+	Zero   int   // equality rows
+	Nonneg int   // inequality rows (s ≥ 0)
+	SOC    []int // dimensions of second-order cones, each ≥ 1
+}
+
+// Dim returns the total number of rows covered by the cones.
+func (k Cones) Dim() int {
+	d := k.Zero + k.Nonneg
+	for _, q := range k.SOC {
+		d += q
+	}
+	return d
+}
+
+// Degree returns the barrier degree ν of the cone (zero cone contributes 0,
+// every nonnegative row 1, every second-order cone 1).
+func (k Cones) Degree() int {
+	return k.Nonneg + len(k.SOC)
+}
+
+// CSC is a sparsity pattern in compressed sparse column form with sorted,
+// unique row indices in every column.
+type CSC struct {
+	Rows, Cols int
+	Colptr     []int // length Cols+1
+	Rowval     []int // length Colptr[Cols]
+}
+
+// Nnz returns the number of stored entries.
+func (p CSC) Nnz() int { return p.Colptr[p.Cols] }
+
+// DensePattern returns the full pattern of a rows×cols matrix.
+func DensePattern(rows, cols int) CSC {
+	cp := make([]int, cols+1)
+	rv := make([]int, 0, rows*cols)
+	for j := 0; j < cols; j++ {
+		for i := 0; i < rows; i++ {
+			rv = append(rv, i)
+		}
+		cp[j+1] = len(rv)
+	}
+	return CSC{Rows: rows, Cols: cols, Colptr: cp, Rowval: rv}
+}
+
+// UpperPattern returns the full upper-triangular pattern (diagonal included)
+// of an n×n matrix.
+func UpperPattern(n int) CSC {
+	cp := make([]int, n+1)
+	rv := make([]int, 0, n*(n+1)/2)
+	for j := 0; j < n; j++ {
+		for i := 0; i <= j; i++ {
+			rv = append(rv, i)
+		}
+		cp[j+1] = len(rv)
+	}
+	return CSC{Rows: n, Cols: n, Colptr: cp, Rowval: rv}
+}
+
+// EmptyPattern returns the pattern of a rows×cols matrix with no entries.
+func EmptyPattern(rows, cols int) CSC {
+	return CSC{Rows: rows, Cols: cols, Colptr: make([]int, cols+1)}
+}
+
+func (p CSC) check(field string, upper bool) error {
+	if p.Rows < 0 || p.Cols < 0 {
+		return &FieldError{Field: field, Index: -1, Msg: "negative dimension", Err: ErrDimension}
+	}
+	if len(p.Colptr) != p.Cols+1 {
+		return &FieldError{Field: field + ".colptr", Index: -1,
+			Msg: fmt.Sprintf("length %d, want %d", len(p.Colptr), p.Cols+1), Err: ErrPattern}
+	}
+	if p.Colptr[0] != 0 {
+		return &FieldError{Field: field + ".colptr", Index: 0, Msg: "must start at 0", Err: ErrPattern}
+	}
+	for j := 0; j < p.Cols; j++ {
+		if p.Colptr[j+1] < p.Colptr[j] {
+			return &FieldError{Field: field + ".colptr", Index: j + 1, Msg: "decreasing", Err: ErrPattern}
+		}
+	}
+	if len(p.Rowval) != p.Colptr[p.Cols] {
+		return &FieldError{Field: field + ".rowval", Index: -1,
+			Msg: fmt.Sprintf("length %d, want %d", len(p.Rowval), p.Colptr[p.Cols]), Err: ErrPattern}
+	}
+	for j := 0; j < p.Cols; j++ {
+		prev := -1
+		for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
+			i := p.Rowval[k]
+			if i < 0 || i >= p.Rows {
+				return &FieldError{Field: field + ".rowval", Index: k,
+					Msg: fmt.Sprintf("row %d out of range [0,%d) in column %d", i, p.Rows, j), Err: ErrPattern}
+			}
+			if i <= prev {
+				return &FieldError{Field: field + ".rowval", Index: k,
+					Msg: fmt.Sprintf("rows not strictly increasing in column %d", j), Err: ErrPattern}
+			}
+			if upper && i > j {
+				return &FieldError{Field: field + ".rowval", Index: k,
+					Msg: fmt.Sprintf("entry (%d,%d) below the diagonal: P must be given as its upper triangle", i, j), Err: ErrPattern}
+			}
+			prev = i
+		}
+	}
+	return nil
+}
+
+// Structure is the part of a problem that is fixed inside a layer: sizes,
+// cones and sparsity patterns. It is immutable after NewStructure and safe
+// for concurrent use.
+type Structure struct {
+	N, M  int   // number of variables, number of constraint rows
+	Cones Cones // cone dimensions, Cones.Dim() == M
+	P     CSC   // upper triangle of P (N×N)
+	A     CSC   // A (M×N)
+}
+
+// NewStructure validates and returns a structure.
+func NewStructure(n, m int, cones Cones, p, a CSC) (*Structure, error) {
+	if n <= 0 {
+		return nil, &FieldError{Field: "n", Index: -1, Msg: fmt.Sprintf("number of variables must be positive, got %d", n), Err: ErrDimension}
+	}
+	if m < 0 {
+		return nil, &FieldError{Field: "m", Index: -1, Msg: fmt.Sprintf("number of rows must be non-negative, got %d", m), Err: ErrDimension}
+	}
+	if cones.Zero < 0 {
+		return nil, &FieldError{Field: "cones.zero", Index: -1, Msg: "negative dimension", Err: ErrCone}
+	}
+	if cones.Nonneg < 0 {
+		return nil, &FieldError{Field: "cones.nonneg", Index: -1, Msg: "negative dimension", Err: ErrCone}
+	}
+	for i, q := range cones.SOC {
+		if q < 1 {
+			return nil, &FieldError{Field: "cones.soc", Index: i, Msg: fmt.Sprintf("dimension %d < 1", q), Err: ErrCone}
+		}
+	}
+	if cones.Dim() != m {
+		return nil, &FieldError{Field: "cones", Index: -1,
+			Msg: fmt.Sprintf("cone dimensions add up to %d, A has %d rows", cones.Dim(), m), Err: ErrCone}
+	}
+	if p.Rows != n || p.Cols != n {
+		return nil, &FieldError{Field: "P", Index: -1, Msg: fmt.Sprintf("shape %d×%d, want %d×%d", p.Rows, p.Cols, n, n), Err: ErrDimension}
+	}
+	if a.Rows != m || a.Cols != n {
+		return nil, &FieldError{Field: "A", Index: -1, Msg: fmt.Sprintf("shape %d×%d, want %d×%d", a.Rows, a.Cols, m, n), Err: ErrDimension}
+	}
+	if err := p.check("P", true); err != nil {
+		return nil, err
+	}
+	if err := a.check("A", false); err != nil {
+		return nil, err
+	}
+	soc := append([]int(nil), cones.SOC...)
+	cones.SOC = soc
+	return &Structure{N: n, M: m, Cones: cones, P: p, A: a}, nil
+}
+
+// Values holds the numeric data of one problem instance on a Structure.
+type Values struct {
+	P []float64 // values on Structure.P (upper triangle), len P.Nnz()
+	C []float64 // len N
+	A []float64 // values on Structure.A, len A.Nnz()
+	B []float64 // len M
+}
+
+// CheckValues validates lengths and finiteness of v.
+func (s *Structure) CheckValues(v *Values) error {
+	type field struct {
+		name string
+		data []float64
+		want int
+	}
+	for _, f := range []field{{"P", v.P, s.P.Nnz()}, {"c", v.C, s.N}, {"A", v.A, s.A.Nnz()}, {"b", v.B, s.M}} {
+		if len(f.data) != f.want {
+			return &FieldError{Field: f.name, Index: -1, Msg: fmt.Sprintf("length %d, want %d", len(f.data), f.want), Err: ErrDimension}
+		}
+		for i, x := range f.data {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return &FieldError{Field: f.name, Index: i, Msg: fmt.Sprintf("non-finite value %v", x), Err: ErrNotFinite}
+			}
+		}
+	}
+	return nil
+}
+
+// MulP computes y += alpha · P x using the upper-triangular storage.
+func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) {
+	cp, rv := s.P.Colptr, s.P.Rowval
+	for j := 0; j < s.N; j++ {
+		xj := x[j]
+		var acc float64
+		for k := cp[j]; k < cp[j+1]; k++ {
+			i := rv[k]
+			v := pv[k]
+			y[i] += alpha * v * xj
+			if i != j {
+				acc += v * x[i]
+			}
+		}
+		y[j] += alpha * acc
+	}
+}
+
+// MulA computes y += alpha · A x.
+func (s *Structure) MulA(y []float64, av []float64, x []float64, alpha float64) {
+	cp, rv := s.A.Colptr, s.A.Rowval
+	for j := 0; j < s.N; j++ {
+		axj := alpha * x[j]
+		if axj == 0 {
+			continue
+		}
+		for k := cp[j]; k < cp[j+1]; k++ {
+			y[rv[k]] += av[k] * axj
+		}
+	}
+}
+
+// MulAT computes y += alpha · Aᵀ x.
+func (s *Structure) MulAT(y []float64, av []float64, x []float64, alpha float64) {
+	cp, rv := s.A.Colptr, s.A.Rowval
+	for j := 0; j < s.N; j++ {
+		var acc float64
+		for k := cp[j]; k < cp[j+1]; k++ {
+			acc += av[k] * x[rv[k]]
+		}
+		y[j] += alpha * acc
+	}
+}
