@@ -48,17 +48,17 @@ func (w *Solver) equilibrate() {
 			de[i] = 0
 		}
 		for j := 0; j < n; j++ {
-			dd[j] = math.Max(dd[j], w.proxS[j])
+			dd[j] = fmax(dd[j], w.proxS[j])
 			for k := pcp[j]; k < pcp[j+1]; k++ {
 				a := math.Abs(w.pv[k])
 				i := prv[k]
-				dd[j] = math.Max(dd[j], a)
-				dd[i] = math.Max(dd[i], a)
+				dd[j] = fmax(dd[j], a)
+				dd[i] = fmax(dd[i], a)
 			}
 			for k := acp[j]; k < acp[j+1]; k++ {
 				a := math.Abs(w.av[k])
-				dd[j] = math.Max(dd[j], a)
-				de[arv[k]] = math.Max(de[arv[k]], a)
+				dd[j] = fmax(dd[j], a)
+				de[arv[k]] = fmax(de[arv[k]], a)
 			}
 		}
 		for j := range dd {
@@ -111,8 +111,8 @@ func (w *Solver) equilibrate() {
 		dd[j] = w.proxS[j]
 		for k := pcp[j]; k < pcp[j+1]; k++ {
 			a := math.Abs(w.pv[k])
-			dd[j] = math.Max(dd[j], a)
-			dd[prv[k]] = math.Max(dd[prv[k]], a)
+			dd[j] = fmax(dd[j], a)
+			dd[prv[k]] = fmax(dd[prv[k]], a)
 		}
 	}
 	var mean float64
@@ -150,4 +150,12 @@ func dot(a, b []float64) float64 {
 		s += x * b[i]
 	}
 	return s
+}
+
+// fmax is max for non-NaN operands (cheaper than math.Max in hot loops).
+func fmax(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
 }

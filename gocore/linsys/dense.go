@@ -11,6 +11,7 @@ type Dense struct {
 	signs []float64
 	n     int
 	l     []float64 // row-major n×n, strictly lower part holds L, diagonal unused
+	a     []float64 // row-major n×n full symmetric copy of the factored matrix
 	d     []float64
 	w     []float64 // row workspace
 	nreg  int
@@ -20,7 +21,7 @@ type Dense struct {
 // expected pivot signs (+1/−1).
 func NewDense(pat *Pattern, signs []float64) *Dense {
 	n := pat.N
-	return &Dense{pat: pat, signs: signs, n: n, l: make([]float64, n*n), d: make([]float64, n), w: make([]float64, n)}
+	return &Dense{pat: pat, signs: signs, n: n, l: make([]float64, n*n), a: make([]float64, n*n), d: make([]float64, n), w: make([]float64, n)}
 }
 
 // Dim implements Factorizer.
@@ -36,11 +37,20 @@ func (f *Dense) Factor(values []float64) error {
 	for i := range l {
 		l[i] = 0
 	}
-	// Scatter the upper triangle (i ≤ j) into the lower triangle l[j][i].
+	// Scatter the upper triangle (i ≤ j) into the lower triangle l[j][i]
+	// and into the full copy a.
+	a := f.a
+	for i := range a {
+		a[i] = 0
+	}
 	for j := 0; j < n; j++ {
 		for k := f.pat.Colptr[j]; k < f.pat.Colptr[j+1]; k++ {
 			i := f.pat.Rowval[k]
 			l[j*n+i] += values[k]
+			a[j*n+i] += values[k]
+			if i != j {
+				a[i*n+j] += values[k]
+			}
 		}
 	}
 	f.nreg = 0
@@ -86,27 +96,16 @@ func (f *Dense) Solve(b []float64) {
 		if bi == 0 {
 			continue
 		}
-		row := l[i*n : i*n+i]
-		for k, v := range row {
-			b[k] -= v * bi
-		}
+		axpy(-bi, l[i*n:i*n+i], b[:i])
 	}
 }
 
-// dot returns Σ a[k] b[k] with a 4-way unrolled loop.
-func dot(a, b []float64) float64 {
-	n := len(a)
-	b = b[:n]
-	var s0, s1, s2, s3 float64
-	k := 0
-	for ; k+4 <= n; k += 4 {
-		s0 += a[k] * b[k]
-		s1 += a[k+1] * b[k+1]
-		s2 += a[k+2] * b[k+2]
-		s3 += a[k+3] * b[k+3]
+// MulVec computes y = K x for the matrix passed to the last Factor (with
+// whatever regularization the caller added, before dynamic pivot
+// replacement).
+func (f *Dense) MulVec(x, y []float64) {
+	n := f.n
+	for i := 0; i < n; i++ {
+		y[i] = dot(f.a[i*n:i*n+n], x)
 	}
-	for ; k < n; k++ {
-		s0 += a[k] * b[k]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

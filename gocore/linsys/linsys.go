@@ -84,12 +84,18 @@ func SymMulVec(pat *Pattern, vals, x, y []float64) {
 // stops helping. work must have length ≥ 2·pat.N. It returns the final
 // residual norm.
 func Refine(f Factorizer, pat *Pattern, vals, b, x, work []float64, maxIter int, absTol, relTol float64) float64 {
-	n := pat.N
+	mul := func(x, y []float64) { SymMulVec(pat, vals, x, y) }
+	return RefineWith(f, mul, b, x, work, maxIter, absTol, relTol)
+}
+
+// RefineWith is Refine with the product y = K x supplied by mul.
+func RefineWith(f Factorizer, mul func(x, y []float64), b, x, work []float64, maxIter int, absTol, relTol float64) float64 {
+	n := f.Dim()
 	r := work[:n]
 	dx := work[n : 2*n]
 	bnorm := normInf(b)
 	res := func() float64 {
-		SymMulVec(pat, vals, x, r)
+		mul(x, r)
 		for i := 0; i < n; i++ {
 			r[i] = b[i] - r[i]
 		}

@@ -1,0 +1,67 @@
+# lpgd_go — one Makefile for building, testing, the demo and the benchmarks.
+# Every target installs what it needs into a project-local virtualenv
+# ($(VENV), created once and reused).
+
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+LIB    := python/lpgd_go/_lib/liblpgd.so
+GO_SRC := $(shell find gocore capi -name '*.go' -not -name '*_test.go') capi/lpgd.h go.mod
+STAMP  := $(VENV)/.lpgd-installed
+
+.PHONY: all venv lib build test test-go test-py demo bench bench-quick lint fuzz clean
+
+all: test
+
+# The virtualenv: torch, the package (editable, which builds the Go library),
+# test peers (cvxpylayers, diffcp, cvxpy, Clarabel, SCS, OSQP) and tools.
+# qpth pins numpy<2 in its metadata but works with numpy 2: install it
+# without dependencies.
+$(STAMP): pyproject.toml setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip setuptools wheel
+	$(PY) -m pip install -e ".[test,bench,dev]"
+	$(PY) -m pip install --no-deps "qpth==0.0.18"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# The shared library (also built by pip install -e; rebuilt when Go changes).
+$(LIB): $(GO_SRC)
+	go build -buildmode=c-shared -trimpath -o $(abspath $(LIB)) ./capi
+	rm -f $(basename $(abspath $(LIB))).h
+
+lib build: $(LIB)
+
+# All tests: Go (race detector on) and Python.
+test: test-go test-py
+
+test-go:
+	go vet ./...
+	go test -race -count=1 ./...
+
+test-py: venv $(LIB)
+	$(PY) -m pytest python/tests -q
+
+# The main job: train a small model through a QP layer, print and plot.
+demo: venv $(LIB)
+	$(PY) examples/demo_train.py
+
+# Benchmarks against the peers (tables + plots in benchmarks/results/).
+bench: venv $(LIB)
+	$(PY) benchmarks/run.py
+
+bench-quick: venv $(LIB)
+	$(PY) benchmarks/run.py --quick
+
+lint: venv
+	test -z "$$(gofmt -l gocore capi)" || (gofmt -l gocore capi; exit 1)
+	go vet ./...
+	$(PY) -m ruff check python benchmarks examples
+	$(PY) -m ruff format --check python benchmarks examples
+
+fuzz:
+	go test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi
+
+clean:
+	rm -rf $(LIB) build dist python/*.egg-info
