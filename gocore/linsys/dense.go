@@ -13,7 +13,7 @@ type Dense struct {
 	l     []float64 // row-major n×n, strictly lower part holds L, diagonal unused
 	a     []float64 // row-major n×n full symmetric copy of the factored matrix
 	d     []float64
-	w     []float64 // row workspace
+	wb    [4][]float64 // per-row workspaces w[k] = L[r][k]·D[k] of a block of four rows
 	nreg  int
 }
 
@@ -21,7 +21,11 @@ type Dense struct {
 // expected pivot signs (+1/−1).
 func NewDense(pat *Pattern, signs []float64) *Dense {
 	n := pat.N
-	return &Dense{pat: pat, signs: signs, n: n, l: make([]float64, n*n), a: make([]float64, n*n), d: make([]float64, n), w: make([]float64, n)}
+	f := &Dense{pat: pat, signs: signs, n: n, l: make([]float64, n*n), a: make([]float64, n*n), d: make([]float64, n)}
+	for r := range f.wb {
+		f.wb[r] = make([]float64, n)
+	}
+	return f
 }
 
 // Dim implements Factorizer.
@@ -54,27 +58,54 @@ func (f *Dense) Factor(values []float64) error {
 		}
 	}
 	f.nreg = 0
-	d, w := f.d, f.w
-	for i := 0; i < n; i++ {
-		row := l[i*n : i*n+n]
-		// Off-diagonal entries L[i][j] for j < i.
-		for j := 0; j < i; j++ {
-			rj := l[j*n : j*n+j]
-			s := row[j] - dot(w[:j], rj)
-			w[j] = s // = L[i][j]·D[j]
-			row[j] = s / d[j]
+	d := f.d
+	var sums [4]float64
+	for i0 := 0; i0 < n; i0 += 4 {
+		nb := n - i0
+		if nb > 4 {
+			nb = 4
 		}
-		// Diagonal: D[i] = a_ii − Σ L[i][k]² D[k] = a_ii − Σ L[i][k] w[k].
-		di := row[i] - dot(row[:i], w[:i])
-		sg := f.signs[i]
-		if math.IsNaN(di) || math.IsInf(di, 0) {
-			return ErrSingular
+		// Columns left of the block: four rows at a time share each L row.
+		if nb == 4 {
+			w0, w1, w2, w3 := f.wb[0], f.wb[1], f.wb[2], f.wb[3]
+			r0, r1, r2, r3 := l[i0*n:], l[(i0+1)*n:], l[(i0+2)*n:], l[(i0+3)*n:]
+			for j := 0; j < i0; j++ {
+				dot4(w0, w1, w2, w3, l[j*n:j*n+j], j, &sums)
+				dj := d[j]
+				s0, s1, s2, s3 := r0[j]-sums[0], r1[j]-sums[1], r2[j]-sums[2], r3[j]-sums[3]
+				w0[j], w1[j], w2[j], w3[j] = s0, s1, s2, s3
+				r0[j], r1[j], r2[j], r3[j] = s0/dj, s1/dj, s2/dj, s3/dj
+			}
+		} else {
+			for r := i0; r < i0+nb; r++ {
+				row, w := l[r*n:r*n+n], f.wb[r-i0]
+				for j := 0; j < i0; j++ {
+					s := row[j] - dot(w[:j], l[j*n:j*n+j])
+					w[j] = s
+					row[j] = s / d[j]
+				}
+			}
 		}
-		if sg*di < DynamicEps {
-			di = sg * DynamicDelta
-			f.nreg++
+		// Inside the block, row by row, then the pivot.
+		for r := i0; r < i0+nb; r++ {
+			row, w := l[r*n:r*n+n], f.wb[r-i0]
+			for j := i0; j < r; j++ {
+				s := row[j] - dot(w[:j], l[j*n:j*n+j])
+				w[j] = s
+				row[j] = s / d[j]
+			}
+			// D[r] = a_rr − Σ L[r][k]² D[k] = a_rr − Σ L[r][k] w[k].
+			dr := row[r] - dot(row[:r], w[:r])
+			sg := f.signs[r]
+			if math.IsNaN(dr) || math.IsInf(dr, 0) {
+				return ErrSingular
+			}
+			if sg*dr < DynamicEps {
+				dr = sg * DynamicDelta
+				f.nreg++
+			}
+			d[r] = dr
 		}
-		d[i] = di
 	}
 	return nil
 }

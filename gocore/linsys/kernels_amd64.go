@@ -34,3 +34,26 @@ func axpy(alpha float64, x, y []float64) {
 	}
 	axpyGeneric(alpha, x, y)
 }
+
+//go:noescape
+func dot4AVX(w0, w1, w2, w3, l *float64, n int, out *[4]float64)
+
+// dot4 computes out[r] = Σ_{k<n} w_r[k]·l[k] for four vectors sharing l.
+func dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
+	l = l[:n]
+	w0, w1, w2, w3 = w0[:n], w1[:n], w2[:n], w3[:n]
+	k := 0
+	if useAVX && n >= 4 {
+		k = n &^ 3
+		dot4AVX(&w0[0], &w1[0], &w2[0], &w3[0], &l[0], k, out)
+	} else {
+		*out = [4]float64{}
+	}
+	for ; k < n; k++ {
+		lk := l[k]
+		out[0] += w0[k] * lk
+		out[1] += w1[k] * lk
+		out[2] += w2[k] * lk
+		out[3] += w3[k] * lk
+	}
+}

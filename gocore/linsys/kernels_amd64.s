@@ -108,3 +108,42 @@ axpytail:
 axpydone:
 	VZEROUPPER
 	RET
+
+// func dot4AVX(w0, w1, w2, w3, l *float64, n int, out *[4]float64)
+// out[r] = Σ_{k<n} w_r[k]·l[k] for r = 0..3, n a multiple of 4. The shared
+// vector l is loaded once for four dot products.
+TEXT ·dot4AVX(SB), NOSPLIT, $0-56
+	MOVQ w0+0(FP), R8
+	MOVQ w1+8(FP), R9
+	MOVQ w2+16(FP), R10
+	MOVQ w3+24(FP), R11
+	MOVQ l+32(FP), SI
+	MOVQ n+40(FP), CX
+	MOVQ out+48(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+
+d4loop:
+	CMPQ CX, $4
+	JL   d4reduce
+	VMOVUPD (SI)(AX*1), Y4
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	SUBQ $4, CX
+	JMP  d4loop
+
+d4reduce:
+	VHADDPD Y1, Y0, Y5
+	VHADDPD Y3, Y2, Y6
+	VPERM2F128 $0x20, Y6, Y5, Y7
+	VPERM2F128 $0x31, Y6, Y5, Y8
+	VADDPD Y8, Y7, Y7
+	VMOVUPD Y7, (DI)
+	VZEROUPPER
+	RET

@@ -34,6 +34,31 @@ func TestKernelsMatchGeneric(t *testing.T) {
 	}
 }
 
+func TestDot4(t *testing.T) {
+	rng := rand.New(rand.NewSource(6))
+	for n := 0; n < 40; n++ {
+		var w [4][]float64
+		for r := range w {
+			w[r] = make([]float64, n)
+			for i := range w[r] {
+				w[r][i] = rng.NormFloat64()
+			}
+		}
+		l := make([]float64, n)
+		for i := range l {
+			l[i] = rng.NormFloat64()
+		}
+		var out [4]float64
+		dot4(w[0], w[1], w[2], w[3], l, n, &out)
+		for r := 0; r < 4; r++ {
+			want := dotGeneric(w[r], l)
+			if math.Abs(out[r]-want) > 1e-12*(1+math.Abs(want)) {
+				t.Fatalf("n=%d r=%d: %v vs %v", n, r, out[r], want)
+			}
+		}
+	}
+}
+
 func BenchmarkDot64(b *testing.B) {
 	x := make([]float64, 64)
 	y := make([]float64, 64)
