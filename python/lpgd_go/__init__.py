@@ -1,0 +1,30 @@
+"""lpgd_go: differentiable convex-optimization layers for PyTorch with a Go solver.
+
+The interior-point solver and the backward passes (exact KKT, BPQP, LPGD) live
+in a Go shared library (liblpgd.so) called through its C ABI (capi/lpgd.h).
+"""
+
+from __future__ import annotations
+
+from ._lib import get_num_threads, set_num_threads
+from .backward import BPQP, KKT, LPGD
+from .qp import QPInfo, QPLayer, solve_qp
+from .settings import SolverSettings
+from .status import SolverError, Status
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BPQP",
+    "KKT",
+    "LPGD",
+    "QPInfo",
+    "QPLayer",
+    "SolverError",
+    "SolverSettings",
+    "Status",
+    "__version__",
+    "get_num_threads",
+    "set_num_threads",
+    "solve_qp",
+]

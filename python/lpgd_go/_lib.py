@@ -1,0 +1,364 @@
+"""ctypes loader for liblpgd.so, the Go shared library behind lpgd_go.
+
+The C header ``capi/lpgd.h`` is the contract: every constant, struct and
+function signature below mirrors it. The library is loaded lazily on the first
+call. Because the Go runtime does not survive ``fork()``, a process that forked
+after the library was loaded refuses to call into it from the child.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_uint64, c_void_p
+from pathlib import Path
+
+__all__ = [
+    "ABI_VERSION",
+    "BackwardOpts",
+    "CSettings",
+    "check",
+    "err_buffer",
+    "get_num_threads",
+    "lib",
+    "lib_path",
+    "set_num_threads",
+]
+
+# ---------------------------------------------------------------------------
+# Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
+# ---------------------------------------------------------------------------
+
+ABI_VERSION = 1
+
+E_OK = 0
+E_ARGUMENT = -1
+E_DATA = -2
+E_SETTINGS = -3
+E_HANDLE = -4
+E_INTERNAL = -5
+
+LAYOUT_CSC = 0
+LAYOUT_DENSE = 1
+
+BACKWARD_KKT = 0
+BACKWARD_BPQP = 1
+BACKWARD_LPGD = 2
+
+SIDE_RIGHT = 0
+SIDE_LEFT = 1
+SIDE_CENTRAL = 2
+
+FALLBACK_NONE = 0
+FALLBACK_OTHER_SIDE = 1
+FALLBACK_SMALLER_TAU = 2
+
+BPQP_DIRECT = 0
+BPQP_ADMM = 1
+
+INFO_ITER = 0
+INFO_PRIMAL_OBJ = 1
+INFO_DUAL_OBJ = 2
+INFO_RES_PRIMAL = 3
+INFO_RES_DUAL = 4
+INFO_GAP_ABS = 5
+INFO_GAP_REL = 6
+INFO_COLS = 7
+
+FLAG_REGULARIZED = 1
+FLAG_WEAKLY_ACTIVE = 2
+FLAG_FAST_PATH = 4
+FLAG_FALLBACK_USED = 8
+FLAG_ZERO_GRAD = 16
+
+ERRLEN = 1024
+
+_ERROR_NAMES = {
+    E_ARGUMENT: "LPGD_E_ARGUMENT",
+    E_DATA: "LPGD_E_DATA",
+    E_SETTINGS: "LPGD_E_SETTINGS",
+    E_HANDLE: "LPGD_E_HANDLE",
+    E_INTERNAL: "LPGD_E_INTERNAL",
+}
+
+
+class CSettings(ctypes.Structure):
+    """Mirror of ``lpgd_settings``."""
+
+    _fields_ = [
+        ("size", c_int64),
+        ("max_iter", c_int64),
+        ("tol_gap_abs", c_double),
+        ("tol_gap_rel", c_double),
+        ("tol_feas", c_double),
+        ("tol_infeas_abs", c_double),
+        ("tol_infeas_rel", c_double),
+        ("reduced_tol_gap", c_double),
+        ("reduced_tol_feas", c_double),
+        ("static_reg", c_double),
+        ("iter_refine_max", c_int64),
+        ("max_step_fraction", c_double),
+        ("equilibrate", c_int64),
+        ("equilibrate_iters", c_int64),
+        ("linear_solver", c_int64),
+    ]
+
+    def __init__(self, **kwargs: float) -> None:
+        super().__init__(size=ctypes.sizeof(CSettings), **kwargs)
+
+
+class BackwardOpts(ctypes.Structure):
+    """Mirror of ``lpgd_backward_opts``."""
+
+    _fields_ = [
+        ("size", c_int64),
+        ("method", c_int64),
+        ("tau", c_double),
+        ("rho", c_double),
+        ("side", c_int64),
+        ("fallback", c_int64),
+        ("fast_path", c_int64),
+        ("max_halvings", c_int64),
+        ("bpqp_solver", c_int64),
+        ("active_tol", c_double),
+        ("admm_eps", c_double),
+        ("admm_max_iter", c_int64),
+        ("admm_rho", c_double),
+    ]
+
+    def __init__(self, **kwargs: float) -> None:
+        super().__init__(size=ctypes.sizeof(BackwardOpts), **kwargs)
+
+
+_P_I64 = POINTER(c_int64)
+_P_I32 = POINTER(c_int32)
+_P_U64 = POINTER(c_uint64)
+_P_SET = POINTER(CSettings)
+_P_OPT = POINTER(BackwardOpts)
+_ERR = [c_char_p, c_int64]
+
+# name -> (restype, argtypes). Float arrays are passed as c_void_p (data_ptr()).
+_SIGNATURES: dict[str, tuple[object, list[object]]] = {
+    "lpgd_abi_version": (c_int32, []),
+    "lpgd_set_num_threads": (c_int32, [c_int64]),
+    "lpgd_get_num_threads": (c_int64, []),
+    "lpgd_default_settings": (c_int32, [_P_SET]),
+    "lpgd_default_backward": (c_int32, [_P_OPT]),
+    "lpgd_structure_new": (
+        c_int32,
+        [
+            c_int64,
+            c_int64,
+            c_int64,
+            c_int64,  # n, m, zero, nonneg
+            _P_I64,
+            c_int64,  # soc, nsoc
+            c_int32,
+            c_int32,
+            _P_I64,
+            _P_I64,  # has_p, p_layout, p_colptr, p_rowval
+            c_int32,
+            _P_I64,
+            _P_I64,  # a_layout, a_colptr, a_rowval
+            c_int32,  # linear_solver
+            _P_U64,
+            *_ERR,
+        ],
+    ),
+    "lpgd_structure_free": (c_int32, [c_uint64]),
+    "lpgd_handle_count": (c_int64, []),
+    "lpgd_structure_info": (c_int32, [c_uint64, _P_I64]),
+    "lpgd_solve": (
+        c_int32,
+        [
+            c_uint64,
+            _P_SET,
+            c_int64,
+            c_void_p,
+            c_int64,
+            c_void_p,
+            c_int64,  # P, c
+            c_void_p,
+            c_int64,
+            c_void_p,
+            c_int64,  # A, b
+            c_void_p,
+            c_void_p,
+            c_void_p,
+            c_void_p,
+            c_void_p,  # x, y, s, status, info
+            *_ERR,
+        ],
+    ),
+    "lpgd_backward": (
+        c_int32,
+        [
+            c_uint64,
+            _P_SET,
+            _P_OPT,
+            c_int64,
+            c_void_p,
+            c_int64,
+            c_void_p,
+            c_int64,  # P, c
+            c_void_p,
+            c_int64,
+            c_void_p,
+            c_int64,  # A, b
+            c_void_p,
+            c_void_p,
+            c_void_p,  # x, y, s
+            c_void_p,  # in_status
+            c_void_p,
+            c_void_p,
+            c_void_p,  # gx, gy, gs
+            c_void_p,
+            c_void_p,
+            c_void_p,
+            c_void_p,  # gP, gc, gA, gb
+            c_void_p,
+            c_void_p,  # out_status, flags
+            *_ERR,
+        ],
+    ),
+    "lpgd_debug_panic": (c_int32, [c_int32, c_int64]),
+}
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_load_pid: int | None = None
+_forked_child = False
+
+FORK_MESSAGE = (
+    "lpgd_go: the Go runtime inside liblpgd.so does not survive fork(); this process is a "
+    "forked child of a process that had already loaded it. Use the multiprocessing start "
+    'method "spawn" or "forkserver" instead, e.g. multiprocessing.set_start_method("spawn") '
+    'or torch.utils.data.DataLoader(..., multiprocessing_context="spawn").'
+)
+
+
+def _after_fork_in_child() -> None:
+    global _forked_child
+    if _lib is not None:
+        _forked_child = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def lib_path() -> Path:
+    """Path of the shared library: ``$LPGD_GO_LIB`` or the packaged ``_lib/liblpgd.so``."""
+    env = os.environ.get("LPGD_GO_LIB")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent / "_lib" / "liblpgd.so"
+
+
+def check_fork() -> None:
+    """Raise RuntimeError in a forked child of a process that loaded the library."""
+    if _forked_child or (_load_pid is not None and _load_pid != os.getpid()):
+        raise RuntimeError(FORK_MESSAGE)
+
+
+def lib() -> ctypes.CDLL:
+    """Return the loaded library, loading it on first use.
+
+    Raises RuntimeError in a forked child of a process that loaded the library,
+    and when the library file is missing or has the wrong ABI version.
+    """
+    check_fork()
+    if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is None:
+            _load()
+    assert _lib is not None
+    return _lib
+
+
+def _load() -> None:
+    global _lib, _load_pid
+    path = lib_path()
+    if not path.is_file():
+        raise RuntimeError(
+            f"lpgd_go: shared library not found at {path}. Build it from the repository root "
+            "with `pip install -e .` (or `make build`, i.e. "
+            "`go build -buildmode=c-shared -o python/lpgd_go/_lib/liblpgd.so ./capi`), "
+            "or point LPGD_GO_LIB at an existing liblpgd.so."
+        )
+    try:
+        handle = ctypes.CDLL(str(path))
+    except OSError as exc:
+        raise RuntimeError(f"lpgd_go: cannot load {path}: {exc}") from exc
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        try:
+            fn = getattr(handle, name)
+        except AttributeError as exc:
+            raise RuntimeError(
+                f"lpgd_go: {path} does not export {name}; rebuild it (`pip install -e .`)"
+            ) from exc
+        fn.restype = restype
+        fn.argtypes = argtypes
+    version = handle.lpgd_abi_version()
+    if version != ABI_VERSION:
+        raise RuntimeError(
+            f"lpgd_go: {path} has ABI version {version}, this package needs {ABI_VERSION}; "
+            "rebuild the library (`pip install -e .`)"
+        )
+    _lib = handle
+    _load_pid = os.getpid()
+
+
+def is_loaded() -> bool:
+    """Whether the library has been loaded in this process."""
+    return _lib is not None and not _forked_child
+
+
+def err_buffer() -> ctypes.Array[ctypes.c_char]:
+    """A fresh error buffer of ERRLEN bytes."""
+    return ctypes.create_string_buffer(ERRLEN)
+
+
+def check(rc: int, err: ctypes.Array[ctypes.c_char] | None, what: str) -> None:
+    """Raise for a negative call code: ValueError for argument, data and settings
+    errors, RuntimeError otherwise, with the message Go wrote into err."""
+    if rc == E_OK:
+        return
+    msg = err.value.decode("utf-8", "replace") if err is not None else ""
+    name = _ERROR_NAMES.get(rc, f"code {rc}")
+    text = f"lpgd_go: {what} failed ({name}): {msg}" if msg else f"lpgd_go: {what} failed ({name})"
+    if rc in (E_ARGUMENT, E_DATA, E_SETTINGS):
+        raise ValueError(text)
+    raise RuntimeError(text)
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of worker goroutines a batch is split over (n <= 0: number of CPUs)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
+    check(lib().lpgd_set_num_threads(n), None, "lpgd_set_num_threads")
+
+
+def get_num_threads() -> int:
+    """Number of worker goroutines a batch is split over."""
+    return int(lib().lpgd_get_num_threads())
+
+
+def default_settings() -> CSettings:
+    """The solver defaults as reported by Go (lpgd_default_settings)."""
+    out = CSettings()
+    check(lib().lpgd_default_settings(ctypes.byref(out)), None, "lpgd_default_settings")
+    return out
+
+
+def default_backward() -> BackwardOpts:
+    """The backward defaults as reported by Go (lpgd_default_backward)."""
+    out = BackwardOpts()
+    check(lib().lpgd_default_backward(ctypes.byref(out)), None, "lpgd_default_backward")
+    return out
+
+
+def handle_count() -> int:
+    """Number of live structure handles in the library (for leak tests)."""
+    return int(lib().lpgd_handle_count())

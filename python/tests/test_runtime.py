@@ -1,0 +1,180 @@
+"""Library loading, fork guard, handles, threads and call-error mapping."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+import lpgd_go
+from lpgd_go import _core, _lib, solve_qp
+
+from conftest import PYDIR, make_qp
+
+
+def test_public_api() -> None:
+    for name in (
+        "solve_qp", "QPLayer", "SolverSettings", "Status", "SolverError",
+        "KKT", "BPQP", "LPGD", "set_num_threads", "get_num_threads",
+    ):  # fmt: skip
+        assert hasattr(lpgd_go, name), name
+    assert lpgd_go.__version__ == "0.1.0"
+
+
+def test_abi_version(lib: object) -> None:
+    assert _lib.lib().lpgd_abi_version() == _lib.ABI_VERSION == 1
+
+
+def test_fork_guard(lib: object) -> None:
+    qp = make_qp()
+    solve_qp(*qp.args())  # make sure the Go runtime is up in this process
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        code = 3
+        try:
+            solve_qp(*qp.args())
+            code = 1
+        except RuntimeError as exc:
+            code = 0 if "spawn" in str(exc) and "fork" in str(exc) else 2
+        except BaseException:
+            code = 4
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 30
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("forked child hung")
+        time.sleep(0.01)
+    assert os.WIFEXITED(status), status
+    assert os.WEXITSTATUS(status) == 0, {1: "no error raised", 2: "wrong message"}.get(
+        os.WEXITSTATUS(status), os.WEXITSTATUS(status)
+    )
+    solve_qp(*qp.args())  # the parent is unaffected
+
+
+def test_missing_library_message(tmp_path: object) -> None:
+    code = (
+        "import lpgd_go, torch\n"
+        "try:\n"
+        "    lpgd_go.solve_qp(None, torch.ones(1), torch.ones(1, 1), torch.ones(1))\n"
+        "except RuntimeError as e:\n"
+        "    print(str(e))\n"
+    )
+    env = {**os.environ, "LPGD_GO_LIB": str(tmp_path) + "/nope.so", "PYTHONPATH": str(PYDIR)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "pip install -e ." in out.stdout and "nope.so" in out.stdout, out.stdout + out.stderr
+
+
+def test_handle_count_does_not_grow(lib: object) -> None:
+    qp = make_qp()
+    lp = make_qp(n=3, m_ineq=4, p=0)
+    solve_qp(*qp.args())
+    solve_qp(None, lp.q, lp.G, lp.h)
+    before = _lib.handle_count()
+    for _ in range(30):
+        P = qp.P.clone().requires_grad_()
+        solve_qp(P, *qp.args()[1:]).sum().backward()
+        solve_qp(*qp.args(), on_failure="nan", settings={"max_iter": 2})
+        solve_qp(None, lp.q, lp.G, lp.h)
+    assert _lib.handle_count() == before
+
+
+def test_structure_free_releases_handle(lib: object) -> None:
+    before = _lib.handle_count()
+    st = _core.Structure(3, 1, 2, has_p=True)
+    assert _lib.handle_count() == before + 1
+    assert st.info()[:2] == (3, 3)
+    st.free()
+    st.free()  # idempotent
+    assert _lib.handle_count() == before
+    st2 = _core.Structure(2, 0, 1, has_p=False)
+    del st2
+    import gc
+
+    gc.collect()
+    assert _lib.handle_count() == before
+
+
+def test_clear_structure_cache(lib: object) -> None:
+    qp = make_qp(n=7, m_ineq=2, p=1)
+    solve_qp(*qp.args())
+    n = _lib.handle_count()
+    _core.clear_structure_cache()
+    assert _lib.handle_count() < n
+    solve_qp(*qp.args())  # re-created on demand
+
+
+def test_num_threads(lib: object) -> None:
+    old = lpgd_go.get_num_threads()
+    try:
+        lpgd_go.set_num_threads(1)
+        assert lpgd_go.get_num_threads() == 1
+        lpgd_go.set_num_threads(3)
+        assert lpgd_go.get_num_threads() == 3
+        qb = [make_qp(seed=k) for k in range(5)]
+        P = torch.stack([qp.P for qp in qb])
+        q = torch.stack([qp.q for qp in qb])
+        h = torch.stack([qp.h for qp in qb])
+        G = torch.stack([qp.G for qp in qb])
+        A = torch.stack([qp.A for qp in qb])
+        b = torch.stack([qp.b for qp in qb])
+        x3 = solve_qp(P, q, G, h, A, b)
+        lpgd_go.set_num_threads(1)
+        torch.testing.assert_close(solve_qp(P, q, G, h, A, b), x3, rtol=0, atol=0)
+        lpgd_go.set_num_threads(0)
+        assert lpgd_go.get_num_threads() >= 1
+        with pytest.raises(TypeError):
+            lpgd_go.set_num_threads(1.5)  # type: ignore[arg-type]
+    finally:
+        lpgd_go.set_num_threads(old)
+
+
+def test_call_errors_map_to_exceptions(lib: object) -> None:
+    # A negative stride is an argument error (LPGD_E_ARGUMENT) -> ValueError with Go's text.
+    st = _core.qp_structure(2, 0, 1, True, 0)
+    P = torch.eye(2, dtype=torch.float64)
+    c = torch.zeros(2, dtype=torch.float64)
+    A = torch.ones(1, 2, dtype=torch.float64)
+    b = torch.ones(1, dtype=torch.float64)
+    s = lpgd_go.SolverSettings().to_c()
+    op = _core.Operand
+    with pytest.raises(ValueError, match="LPGD_E_ARGUMENT"):
+        _core.solve(st, s, 1, op(P, -4), op(c, 0), op(A, 0), op(b, 0))
+    with pytest.raises(ValueError, match="LPGD_E_SETTINGS"):
+        bad = lpgd_go.SolverSettings().to_c()
+        bad.max_iter = 0
+        _core.solve(st, bad, 1, op(P, 0), op(c, 0), op(A, 0), op(b, 0))
+    with pytest.raises(RuntimeError, match="LPGD_E_HANDLE"):
+        _lib.check(_lib.lib().lpgd_structure_info(0, None), None, "lpgd_structure_info")
+
+
+def test_go_panic_becomes_runtime_error(lib: object) -> None:
+    qp = make_qp()
+    solve_qp(*qp.args())
+    _lib.lib().lpgd_debug_panic(1, 0)
+    try:
+        with pytest.raises(RuntimeError, match="LPGD_E_INTERNAL"):
+            solve_qp(*qp.args())
+    finally:
+        _lib.lib().lpgd_debug_panic(0, 0)
+    # A panic in the worker of one sample is a per-sample internal error.
+    _lib.lib().lpgd_debug_panic(2, 1)
+    try:
+        x, info = solve_qp(
+            *(t.expand(3, *t.shape) for t in qp.args()), on_failure="nan", return_info=True
+        )
+    finally:
+        _lib.lib().lpgd_debug_panic(0, 0)
+    assert info.status.tolist() == [1, 7, 1]
+    assert torch.isnan(x[1]).all() and torch.isfinite(x[0]).all()
