@@ -41,6 +41,10 @@ type Analysis struct {
 	SOCMap [][]int
 	Dense  bool
 	Perm   []int // sparse-path ordering (nil for dense)
+	// Elim marks the KKT indices the dense path eliminates first by a
+	// Schur complement (the nonnegative-cone rows, whose H block is
+	// diagonal); nil when the plain dense LDLᵀ is used.
+	Elim []bool
 }
 
 // Analyse builds the analysis of st for the given linear-solver choice.
@@ -177,11 +181,23 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			}
 		}
 	}
+	if an.Dense && st.Cones.Nonneg > 0 {
+		// Eliminate the nonnegative rows first: an (n + m − l)-dimensional
+		// LDLᵀ plus an l·n²/2 product instead of an (n + m)-dimensional one.
+		an.Elim = make([]bool, dim)
+		o := st.Cones.Zero
+		for i := o; i < o+st.Cones.Nonneg; i++ {
+			an.Elim[n+i] = true
+		}
+	}
 	return an, nil
 }
 
 // NewFactorizer returns a fresh factorizer for the analysed pattern.
 func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
+	if an.Dense && an.Elim != nil {
+		return linsys.NewDenseSchur(&an.Pat, an.Signs, an.Elim)
+	}
 	if an.Dense {
 		return linsys.NewDense(&an.Pat, an.Signs), nil
 	}

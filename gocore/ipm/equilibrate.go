@@ -6,6 +6,8 @@ import "math"
 const (
 	minScaling = 1e-4
 	maxScaling = 1e4
+	// ruizTol ends the Ruiz passes early when all norms are this close to 1.
+	ruizTol = 0.1
 )
 
 func clampScale(v float64) float64 {
@@ -61,11 +63,23 @@ func (w *Solver) equilibrate() {
 				de[arv[k]] = fmax(de[arv[k]], a)
 			}
 		}
+		// Stop once every column and row norm is within ruizTol of 1:
+		// further passes would change the scaling by less than that.
+		done := true
 		for j := range dd {
+			if math.Abs(dd[j]-1) > ruizTol {
+				done = false
+			}
 			dd[j] = 1 / math.Sqrt(clampScale(dd[j]))
 		}
 		for i := range de {
+			if math.Abs(de[i]-1) > ruizTol {
+				done = false
+			}
 			de[i] = 1 / math.Sqrt(clampScale(de[i]))
+		}
+		if done {
+			break
 		}
 		// Second-order cones need a uniform row scaling inside each block.
 		for k, c := range w.cones {

@@ -55,7 +55,7 @@ func NewKKTSystem(an *Analysis, staticReg float64, refineMax int) (*KKTSystem, e
 	k.kv = make([]float64, nnz)
 	k.kreg = make([]float64, nnz)
 	k.work = make([]float64, 2*an.Dim)
-	if d, ok := f.(*linsys.Dense); ok {
+	if d, ok := f.(interface{ MulVec(x, y []float64) }); ok {
 		// Dense product with the factored (regularized) copy, minus the
 		// static regularization: much faster than the sparse product.
 		k.mul = func(x, y []float64) {

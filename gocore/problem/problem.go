@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // Sentinel errors. Typed errors below wrap one of these so that callers can
@@ -238,13 +240,23 @@ func (s *Structure) CheckValues(v *Values) error {
 	return nil
 }
 
-// MulP computes y += alpha · P x using the upper-triangular storage.
+// MulP computes y += alpha · P x using the upper-triangular storage. A
+// column whose stored rows are exactly 0..j (a full upper column, as in the
+// dense layout) uses the vector kernels.
 func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) {
 	cp, rv := s.P.Colptr, s.P.Rowval
 	for j := 0; j < s.N; j++ {
+		lo, hi := cp[j], cp[j+1]
+		if hi-lo == j+1 {
+			// Full upper column: P[0..j, j].
+			col := pv[lo:hi]
+			vec.Axpy(alpha*x[j], col[:j], y)
+			y[j] += alpha * (vec.Dot(col[:j], x) + col[j]*x[j])
+			continue
+		}
 		xj := x[j]
 		var acc float64
-		for k := cp[j]; k < cp[j+1]; k++ {
+		for k := lo; k < hi; k++ {
 			i := rv[k]
 			v := pv[k]
 			y[i] += alpha * v * xj
@@ -259,12 +271,18 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 // MulA computes y += alpha · A x.
 func (s *Structure) MulA(y []float64, av []float64, x []float64, alpha float64) {
 	cp, rv := s.A.Colptr, s.A.Rowval
+	m := s.M
 	for j := 0; j < s.N; j++ {
 		axj := alpha * x[j]
 		if axj == 0 {
 			continue
 		}
-		for k := cp[j]; k < cp[j+1]; k++ {
+		lo, hi := cp[j], cp[j+1]
+		if hi-lo == m {
+			vec.Axpy(axj, av[lo:hi], y)
+			continue
+		}
+		for k := lo; k < hi; k++ {
 			y[rv[k]] += av[k] * axj
 		}
 	}
@@ -273,9 +291,15 @@ func (s *Structure) MulA(y []float64, av []float64, x []float64, alpha float64) 
 // MulAT computes y += alpha · Aᵀ x.
 func (s *Structure) MulAT(y []float64, av []float64, x []float64, alpha float64) {
 	cp, rv := s.A.Colptr, s.A.Rowval
+	m := s.M
 	for j := 0; j < s.N; j++ {
+		lo, hi := cp[j], cp[j+1]
+		if hi-lo == m {
+			y[j] += alpha * vec.Dot(av[lo:hi], x)
+			continue
+		}
 		var acc float64
-		for k := cp[j]; k < cp[j+1]; k++ {
+		for k := lo; k < hi; k++ {
 			acc += av[k] * x[rv[k]]
 		}
 		y[j] += alpha * acc

@@ -1,4 +1,4 @@
-package linsys
+package vec
 
 import (
 	"math"
@@ -17,13 +17,13 @@ func TestKernelsMatchGeneric(t *testing.T) {
 			for i := range a {
 				a[i], b[i] = rng.NormFloat64(), rng.NormFloat64()
 			}
-			got, want := dot(a[off:], b[off:]), dotGeneric(a[off:], b[off:])
+			got, want := Dot(a[off:], b[off:]), dotGeneric(a[off:], b[off:])
 			if math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
 				t.Fatalf("dot n=%d off=%d: %v vs %v", n, off, got, want)
 			}
 			y1 := append([]float64(nil), b...)
 			y2 := append([]float64(nil), b...)
-			axpy(0.7, a[off:], y1[off:])
+			Axpy(0.7, a[off:], y1[off:])
 			axpyGeneric(0.7, a[off:], y2[off:])
 			for i := range y1 {
 				if math.Abs(y1[i]-y2[i]) > 1e-14*(1+math.Abs(y2[i])) {
@@ -49,7 +49,7 @@ func TestDot4(t *testing.T) {
 			l[i] = rng.NormFloat64()
 		}
 		var out [4]float64
-		dot4(w[0], w[1], w[2], w[3], l, n, &out)
+		Dot4(w[0], w[1], w[2], w[3], l, n, &out)
 		for r := 0; r < 4; r++ {
 			want := dotGeneric(w[r], l)
 			if math.Abs(out[r]-want) > 1e-12*(1+math.Abs(want)) {
@@ -67,7 +67,7 @@ func BenchmarkDot64(b *testing.B) {
 	}
 	var s float64
 	for i := 0; i < b.N; i++ {
-		s += dot(x, y)
+		s += Dot(x, y)
 	}
 	_ = s
 }

@@ -1,4 +1,4 @@
-package linsys
+package vec
 
 import "golang.org/x/sys/cpu"
 
@@ -14,8 +14,8 @@ func dotAVX(a, b *float64, n int) float64
 //go:noescape
 func axpyAVX(alpha float64, x, y *float64, n int)
 
-// dot returns Σ a[k] b[k] (len(b) ≥ len(a)).
-func dot(a, b []float64) float64 {
+// Dot returns Σ a[k] b[k] (len(b) ≥ len(a)).
+func Dot(a, b []float64) float64 {
 	n := len(a)
 	b = b[:n]
 	if useAVX && n >= simdMin {
@@ -24,8 +24,8 @@ func dot(a, b []float64) float64 {
 	return dotGeneric(a, b)
 }
 
-// axpy computes y[k] += alpha·x[k] for k < len(x) (len(y) ≥ len(x)).
-func axpy(alpha float64, x, y []float64) {
+// Axpy computes y[k] += alpha·x[k] for k < len(x) (len(y) ≥ len(x)).
+func Axpy(alpha float64, x, y []float64) {
 	n := len(x)
 	y = y[:n]
 	if useAVX && n >= simdMin {
@@ -38,8 +38,8 @@ func axpy(alpha float64, x, y []float64) {
 //go:noescape
 func dot4AVX(w0, w1, w2, w3, l *float64, n int, out *[4]float64)
 
-// dot4 computes out[r] = Σ_{k<n} w_r[k]·l[k] for four vectors sharing l.
-func dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
+// Dot4 computes out[r] = Σ_{k<n} w_r[k]·l[k] for four vectors sharing l.
+func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 	l = l[:n]
 	w0, w1, w2, w3 = w0[:n], w1[:n], w2[:n], w3[:n]
 	k := 0

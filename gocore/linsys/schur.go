@@ -1,0 +1,286 @@
+package linsys
+
+import (
+	"fmt"
+	"math"
+)
+
+// SchurPivotMin is the smallest pivot magnitude |K_ee| with which a
+// candidate index is eliminated by the Schur complement. Eliminating e adds
+// K_Re K_eR / K_ee to the remaining matrix, so this bounds the element
+// growth by ‖K_Re‖²∞ / SchurPivotMin; candidates with smaller pivots (the
+// nearly active constraints of an interior-point iteration, whose pivot
+// −(s/z + δ) tends to zero) stay in the LDLᵀ, where they are pivoted after
+// the well-conditioned x block.
+const SchurPivotMin = 1e-2
+
+// DenseSchur factors a symmetric quasi-definite matrix in which a set C of
+// candidate indices is mutually uncoupled (the block K_CC is diagonal). At
+// every factorization the candidates whose pivot magnitude is at least
+// SchurPivotMin (the set E) are eliminated first:
+//
+//	S = K_RR − K_RE K_EE⁻¹ K_ER   (R = all other indices)
+//
+// formed with vector kernels, and S is factored by the dense LDLᵀ. For the
+// KKT matrix of a QP with many inequalities (C = the nonnegative-cone rows,
+// block −(WᵀW + δI)) this replaces the (n+m)-dimensional factorization by
+// one of dimension n + p + (number of nearly active constraints) plus an
+// |E|·n²/2 product.
+type DenseSchur struct {
+	pat   *Pattern
+	n     int
+	r0    []int // original indices that are never eliminated
+	cand  []int // candidate original indices
+	signs []float64
+	// Scattered values: s0 (|r0|×|r0|, both triangles), bc (|r0|×|C|
+	// row-major K_{r0,C}) and dc (diagonal of K_CC).
+	s0, bc, dc []float64
+	dst, dst2  []int // value index → position(s) in buf = s0 | bc | dc (dst2 −1: none)
+	buf        []float64
+	// Per factorization.
+	elim   []bool    // per candidate: eliminated
+	eList  []int     // candidate positions eliminated
+	kList  []int     // candidate positions kept in the LDLᵀ
+	rOrig  []int     // original index of each reduced position (r0 then kept)
+	rSigns []float64 // signs of the reduced positions
+	be, ve []float64 // |r0|×|E|: K_{r0,E} and K_{r0,E} D_E⁻¹
+	de     []float64 // D_E
+	l      []float64 // reduced matrix, then its factor
+	d      []float64
+	nr     int
+	wb     [4][]float64
+	xr, xe []float64
+	nzRow  []bool
+	nreg   int
+}
+
+// NewDenseSchur returns a Schur-complement factorizer whose candidates for
+// elimination are the indices with cand[i] true; the block of K on the
+// candidates must be diagonal.
+func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, error) {
+	n := pat.N
+	f := &DenseSchur{pat: pat, n: n, signs: signs}
+	pos := make([]int, n)
+	for i := 0; i < n; i++ {
+		if cand[i] {
+			pos[i] = len(f.cand)
+			f.cand = append(f.cand, i)
+		} else {
+			pos[i] = len(f.r0)
+			f.r0 = append(f.r0, i)
+		}
+	}
+	r, q := len(f.r0), len(f.cand)
+	f.buf = make([]float64, r*r+r*q+q)
+	f.s0, f.bc, f.dc = f.buf[:r*r], f.buf[r*r:r*r+r*q], f.buf[r*r+r*q:]
+	nnz := pat.Colptr[n]
+	f.dst, f.dst2 = make([]int, nnz), make([]int, nnz)
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			f.dst2[k] = -1
+			ci, cj := cand[i], cand[j]
+			switch {
+			case ci && cj:
+				if i != j {
+					return nil, fmt.Errorf("linsys: candidate indices %d and %d are coupled", i, j)
+				}
+				f.dst[k] = r*r + r*q + pos[i]
+			case ci:
+				f.dst[k] = r*r + pos[j]*q + pos[i]
+			case cj:
+				f.dst[k] = r*r + pos[i]*q + pos[j]
+			default:
+				pi, pj := pos[i], pos[j]
+				f.dst[k] = pi*r + pj
+				if pi != pj {
+					f.dst2[k] = pj*r + pi
+				}
+			}
+		}
+	}
+	f.elim = make([]bool, q)
+	f.eList = make([]int, 0, q)
+	f.kList = make([]int, 0, q)
+	f.rOrig = make([]int, 0, n)
+	f.rSigns = make([]float64, n)
+	f.be = make([]float64, r*q)
+	f.ve = make([]float64, r*q)
+	f.de = make([]float64, q)
+	f.l = make([]float64, n*n)
+	f.d = make([]float64, n)
+	for i := range f.wb {
+		f.wb[i] = make([]float64, n)
+	}
+	f.xr, f.xe = make([]float64, n), make([]float64, max(q, 1))
+	f.nzRow = make([]bool, r)
+	return f, nil
+}
+
+// Dim implements Factorizer.
+func (f *DenseSchur) Dim() int { return f.n }
+
+// Regularized implements Factorizer.
+func (f *DenseSchur) Regularized() int { return f.nreg }
+
+// Eliminated returns how many candidates the last Factor eliminated.
+func (f *DenseSchur) Eliminated() int { return len(f.eList) }
+
+// Factor implements Factorizer.
+func (f *DenseSchur) Factor(values []float64) error {
+	r, q := len(f.r0), len(f.cand)
+	clear(f.buf)
+	for k, v := range values[:len(f.dst)] {
+		f.buf[f.dst[k]] += v
+		if d2 := f.dst2[k]; d2 >= 0 {
+			f.buf[d2] += v
+		}
+	}
+	// Choose E by pivot size.
+	f.eList, f.kList = f.eList[:0], f.kList[:0]
+	for c := 0; c < q; c++ {
+		v := f.dc[c]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ErrSingular
+		}
+		f.elim[c] = math.Abs(v) >= SchurPivotMin
+		if f.elim[c] {
+			f.eList = append(f.eList, c)
+		} else {
+			f.kList = append(f.kList, c)
+		}
+	}
+	ne := len(f.eList)
+	// Reduced ordering: r0 first, then the kept candidates.
+	f.rOrig = f.rOrig[:0]
+	f.rOrig = append(f.rOrig, f.r0...)
+	for _, c := range f.kList {
+		f.rOrig = append(f.rOrig, f.cand[c])
+	}
+	nr := len(f.rOrig)
+	f.nr = nr
+	for p, i := range f.rOrig {
+		f.rSigns[p] = f.signs[i]
+	}
+	// Gather K_{r0,E} (row-major r×ne), D_E and V = K_{r0,E} D_E⁻¹.
+	be, ve := f.be[:r*ne], f.ve[:r*ne]
+	for e, c := range f.eList {
+		f.de[e] = f.dc[c]
+	}
+	for i := 0; i < r; i++ {
+		src := f.bc[i*q : i*q+q]
+		nz := false
+		for e, c := range f.eList {
+			x := src[c]
+			be[i*ne+e] = x
+			ve[i*ne+e] = x / f.de[e]
+			nz = nz || x != 0
+		}
+		f.nzRow[i] = nz
+	}
+	// Reduced matrix (lower triangle, nr×nr): S0 − V K_{E,r0} in the r0
+	// block, K_{r0,K} below it, D_K on the kept diagonal.
+	l := f.l[:nr*nr]
+	clear(l)
+	for i := 0; i < r; i++ {
+		copy(l[i*nr:i*nr+i+1], f.s0[i*r:i*r+i+1])
+	}
+	for i := 0; i < r; i++ {
+		if !f.nzRow[i] {
+			continue
+		}
+		vi := ve[i*ne : i*ne+ne]
+		row := l[i*nr : i*nr+i+1]
+		j := 0
+		var sums [4]float64
+		for ; j+4 <= i+1; j += 4 {
+			dot4(be[j*ne:], be[(j+1)*ne:], be[(j+2)*ne:], be[(j+3)*ne:], vi, ne, &sums)
+			row[j] -= sums[0]
+			row[j+1] -= sums[1]
+			row[j+2] -= sums[2]
+			row[j+3] -= sums[3]
+		}
+		for ; j <= i; j++ {
+			if f.nzRow[j] {
+				row[j] -= dot(vi, be[j*ne:j*ne+ne])
+			}
+		}
+	}
+	for p, c := range f.kList {
+		row := l[(r+p)*nr : (r+p)*nr+nr]
+		for i := 0; i < r; i++ {
+			row[i] = f.bc[i*q+c]
+		}
+		row[r+p] = f.dc[c]
+	}
+	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], &f.wb)
+	f.nreg = nreg
+	return err
+}
+
+// Solve implements Factorizer.
+func (f *DenseSchur) Solve(b []float64) {
+	r := len(f.r0)
+	ne, nr := len(f.eList), f.nr
+	xr, xe := f.xr[:nr], f.xe[:ne]
+	for p, i := range f.rOrig {
+		xr[p] = b[i]
+	}
+	for e, c := range f.eList {
+		xe[e] = b[f.cand[c]]
+	}
+	// b_R ← b_R − V b_E (only the r0 rows couple to E); solve the reduced
+	// system; x_E = D_E⁻¹ b_E − Vᵀ x_{r0}.
+	ve := f.ve[:r*ne]
+	if ne > 0 {
+		for i := 0; i < r; i++ {
+			if f.nzRow[i] {
+				xr[i] -= dot(ve[i*ne:i*ne+ne], xe)
+			}
+		}
+	}
+	denseSolve(f.l[:nr*nr], f.d[:nr], nr, xr)
+	for e := 0; e < ne; e++ {
+		xe[e] /= f.de[e]
+	}
+	if ne > 0 {
+		for i := 0; i < r; i++ {
+			if f.nzRow[i] && xr[i] != 0 {
+				axpy(-xr[i], ve[i*ne:i*ne+ne], xe)
+			}
+		}
+	}
+	for p, i := range f.rOrig {
+		b[i] = xr[p]
+	}
+	for e, c := range f.eList {
+		b[f.cand[c]] = xe[e]
+	}
+}
+
+// MulVec computes y = K x for the matrix passed to the last Factor, from
+// the scattered blocks: y_R = S0 x_R + K_RC x_C, y_C = K_CR x_R + D_C x_C.
+func (f *DenseSchur) MulVec(x, y []float64) {
+	r, q := len(f.r0), len(f.cand)
+	xr, xc := f.xr[:r], f.xe[:q]
+	for p, i := range f.r0 {
+		xr[p] = x[i]
+	}
+	for c, i := range f.cand {
+		xc[c] = x[i]
+	}
+	for p, i := range f.r0 {
+		y[i] = dot(f.s0[p*r:p*r+r], xr) + dot(f.bc[p*q:p*q+q], xc)
+	}
+	for c := range xc {
+		xc[c] *= f.dc[c]
+	}
+	for p := 0; p < r; p++ {
+		if xr[p] != 0 {
+			axpy(xr[p], f.bc[p*q:p*q+q], xc)
+		}
+	}
+	for c, i := range f.cand {
+		y[i] = xc[c]
+	}
+}

@@ -1,0 +1,30 @@
+// Package vec holds the vector kernels shared by the solver: dot products
+// and axpy, with AVX2/FMA assembly on amd64 (selected at run time) and
+// generic Go everywhere else.
+package vec
+
+// dotGeneric returns Σ a[k] b[k] with a 4-way unrolled loop.
+func dotGeneric(a, b []float64) float64 {
+	n := len(a)
+	b = b[:n]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= n; k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < n; k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpyGeneric computes y[k] += alpha·x[k].
+func axpyGeneric(alpha float64, x, y []float64) {
+	y = y[:len(x)]
+	for k, v := range x {
+		y[k] += alpha * v
+	}
+}

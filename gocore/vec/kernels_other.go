@@ -1,0 +1,14 @@
+//go:build !amd64
+
+package vec
+
+// Dot returns Σ a[k] b[k] (len(b) ≥ len(a)).
+func Dot(a, b []float64) float64 { return dotGeneric(a, b[:len(a)]) }
+
+// Axpy computes y[k] += alpha·x[k] for k < len(x).
+func Axpy(alpha float64, x, y []float64) { axpyGeneric(alpha, x, y[:len(x)]) }
+
+// Dot4 computes out[r] = Σ_{k<n} w_r[k]·l[k] for four vectors sharing l.
+func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
+	*out = [4]float64{dotGeneric(w0[:n], l), dotGeneric(w1[:n], l), dotGeneric(w2[:n], l), dotGeneric(w3[:n], l)}
+}
