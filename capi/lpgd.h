@@ -190,8 +190,10 @@ int32_t lpgd_solve(uint64_t handle, const lpgd_settings *settings, int64_t batch
  * For DENSE P the gradient is the symmetric matrix derivative. Samples whose
  * forward status (in_status) is not solved/almost solved get zero gradients
  * and keep their status; a sample whose backward fails gets
- * LPGD_STATUS_BACKWARD_FAILED in out_status and zero gradients. flags
- * (batch) may be NULL. */
+ * LPGD_STATUS_BACKWARD_FAILED in out_status and zero gradients, and the call
+ * still returns LPGD_OK with "batch element k: <reason>" for the first such
+ * sample copied into err. flags (batch) may be NULL. The incoming slack
+ * gradient gs is applied through s = b − Ax for every method. */
 int32_t lpgd_backward(uint64_t handle, const lpgd_settings *settings,
                       const lpgd_backward_opts *opts, int64_t batch,
                       const double *P, int64_t p_stride, const double *c, int64_t c_stride,

@@ -40,7 +40,7 @@ type Analysis struct {
 	// row-major order of the full block (entries below the diagonal −1).
 	SOCMap [][]int
 	Dense  bool
-	Perm   []int // sparse-path ordering (nil for dense)
+	Perm   []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 	// Elim marks the KKT indices the dense path eliminates first by a
 	// Schur complement (the nonnegative-cone rows, whose H block is
 	// diagonal); nil when the plain dense LDLᵀ is used.
@@ -181,7 +181,13 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			}
 		}
 	}
-	if an.Dense && st.Cones.Nonneg > 0 {
+	if an.Dense && st.P.Nnz() == 0 {
+		// No quadratic term: the x block of the KKT matrix is only the static
+		// regularization, and pivoting it first (natural order) lets errors
+		// of size 1/δ grow into the constraint block. Pivot in AMD order, as
+		// the sparse path does (it eliminates the constraint rows first).
+		an.Perm = linsys.AMDOrder(&an.Pat)
+	} else if an.Dense && st.Cones.Nonneg > 0 {
 		// Eliminate the nonnegative rows first: an (n + m − l)-dimensional
 		// LDLᵀ plus an l·n²/2 product instead of an (n + m)-dimensional one.
 		an.Elim = make([]bool, dim)
@@ -195,11 +201,25 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 
 // NewFactorizer returns a fresh factorizer for the analysed pattern.
 func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
-	if an.Dense && an.Elim != nil {
-		return linsys.NewDenseSchur(&an.Pat, an.Signs, an.Elim)
-	}
 	if an.Dense {
-		return linsys.NewDense(&an.Pat, an.Signs), nil
+		var primary linsys.Factorizer
+		if an.Elim != nil {
+			f, err := linsys.NewDenseSchur(&an.Pat, an.Signs, an.Elim)
+			if err != nil {
+				return nil, err
+			}
+			primary = f
+		} else {
+			primary = linsys.NewDensePerm(&an.Pat, an.Signs, an.Perm)
+		}
+		if an.Perm != nil {
+			return primary, nil
+		}
+		// A nearly singular P (zero values on a P pattern, a low-rank P)
+		// can defeat the natural pivot order: fall back to AMD order.
+		return linsys.NewGuarded(primary, func() linsys.Factorizer {
+			return linsys.NewDensePerm(&an.Pat, an.Signs, linsys.AMDOrder(&an.Pat))
+		}), nil
 	}
 	return linsys.NewSparseLDL(&an.Pat, an.Signs, an.Perm)
 }

@@ -248,10 +248,20 @@ func randomQP(rng *rand.Rand, n, meq, mineq int, kind string) (P, c, A, b []floa
 func TestRandomDuality(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	sizes := []struct{ n, meq, mineq int }{{3, 1, 2}, {10, 3, 8}, {25, 5, 30}, {60, 10, 60}}
-	for _, kind := range []string{"pd", "psd", "lp"} {
+	// "lp0" is an LP given with a zero-valued dense P pattern, which defeats
+	// the natural pivot order of the dense path (the guarded fallback to an
+	// AMD order must take over).
+	for _, kind := range []string{"pd", "psd", "lp", "lp0"} {
 		for _, sz := range sizes {
 			for trial := 0; trial < 3; trial++ {
-				P, c, A, b, cones := randomQP(rng, sz.n, sz.meq, sz.mineq, kind)
+				gen := kind
+				if kind == "lp0" {
+					gen = "lp"
+				}
+				P, c, A, b, cones := randomQP(rng, sz.n, sz.meq, sz.mineq, gen)
+				if kind == "lp0" {
+					P = make([]float64, sz.n*sz.n)
+				}
 				for _, ls := range linearSolvers {
 					st, v := denseProblem(t, sz.n, P, c, A, b, cones)
 					set := DefaultSettings()
@@ -321,4 +331,68 @@ func BenchmarkDenseQP50(b *testing.B) {
 		w.Solve(v, res)
 	}
 	b.ReportMetric(float64(res.Info.Iter), "iters")
+}
+
+// gridFlowLP is the shortest-path flow LP on the monotone 5×5 grid (flow
+// conservation equalities, sink row dropped; 0 ≤ f ≤ 1) with random costs:
+// a degenerate LP family (past failure: the dense path pivoting the empty x
+// block first stalled with numerical_error on several cost draws).
+func gridFlowLP(rng *rand.Rand) (n int, c, A, b []float64, cones problem.Cones) {
+	const g = 5
+	type edge struct{ u, v int }
+	var edges []edge
+	for r := 0; r < g; r++ {
+		for col := 0; col < g; col++ {
+			if col+1 < g {
+				edges = append(edges, edge{r*g + col, r*g + col + 1})
+			}
+			if r+1 < g {
+				edges = append(edges, edge{r*g + col, (r+1)*g + col})
+			}
+		}
+	}
+	n = len(edges)
+	meq := g*g - 1
+	m := meq + 2*n
+	A = make([]float64, m*n)
+	b = make([]float64, m)
+	for e, ed := range edges {
+		if ed.u < meq {
+			A[ed.u*n+e] = 1
+		}
+		if ed.v < meq {
+			A[ed.v*n+e] = -1
+		}
+		A[(meq+e)*n+e] = 1
+		b[meq+e] = 1
+		A[(meq+n+e)*n+e] = -1
+	}
+	b[0] = 1
+	c = make([]float64, n)
+	for i := range c {
+		c[i] = rng.NormFloat64()
+	}
+	return n, c, A, b, problem.Cones{Zero: meq, Nonneg: 2 * n}
+}
+
+func TestGridFlowLPs(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for trial := 0; trial < 32; trial++ {
+		n, c, A, b, cones := gridFlowLP(rng)
+		for _, withP := range []bool{false, true} {
+			var P []float64
+			if withP {
+				P = make([]float64, n*n) // zero values on a dense P pattern
+			}
+			for _, ls := range []LinearSolver{LinearAuto, LinearDense, LinearSparse} {
+				st, v := denseProblem(t, n, P, c, A, b, cones)
+				set := DefaultSettings()
+				set.LinearSolver = ls
+				res := solve(t, st, v, set)
+				if res.Info.Status != StatusSolved {
+					t.Errorf("trial %d P=%v solver %d: status %v", trial, withP, ls, res.Info.Status)
+				}
+			}
+		}
+	}
 }

@@ -8,20 +8,67 @@ import "math"
 // inner loop is a contiguous dot product.
 type Dense struct {
 	pat   *Pattern
-	signs []float64
+	signs []float64 // in factorization order
 	n     int
+	perm  []int     // perm[k] = original index of the k-th pivot (nil: natural)
+	dst   []int     // value index → position in l (lower, permuted)
+	dstA  [2][]int  // value index → positions in a (−1: none)
 	l     []float64 // row-major n×n, strictly lower part holds L, diagonal unused
-	a     []float64 // row-major n×n full symmetric copy of the factored matrix
+	a     []float64 // row-major n×n full symmetric copy (permuted) of the factored matrix
 	d     []float64
 	wb    [4][]float64 // per-row workspaces w[k] = L[r][k]·D[k] of a block of four rows
+	xp    []float64    // permuted vector workspace
 	nreg  int
 }
 
 // NewDense returns a dense factorizer for the upper pattern pat with the
-// expected pivot signs (+1/−1).
-func NewDense(pat *Pattern, signs []float64) *Dense {
+// expected pivot signs (+1/−1), pivoting in natural order.
+func NewDense(pat *Pattern, signs []float64) *Dense { return NewDensePerm(pat, signs, nil) }
+
+// NewDensePerm is NewDense with a pivot order (perm[k] = original index of
+// the k-th pivot, e.g. an AMD ordering; nil means natural order). The order
+// matters for stability when the leading block is nearly singular, as the
+// x block of an LP is.
+func NewDensePerm(pat *Pattern, signs []float64, perm []int) *Dense {
 	n := pat.N
-	f := &Dense{pat: pat, signs: signs, n: n, l: make([]float64, n*n), a: make([]float64, n*n), d: make([]float64, n)}
+	f := &Dense{pat: pat, n: n, l: make([]float64, n*n), a: make([]float64, n*n), d: make([]float64, n), xp: make([]float64, n)}
+	pinv := make([]int, n)
+	for i := range pinv {
+		pinv[i] = i
+	}
+	if perm != nil {
+		f.perm = append([]int(nil), perm...)
+		for k, i := range perm {
+			pinv[i] = k
+		}
+	}
+	f.signs = make([]float64, n)
+	for i, sg := range signs {
+		f.signs[pinv[i]] = sg
+	}
+	nnz := pat.Colptr[n]
+	f.dst = make([]int, nnz)
+	f.dstA[0], f.dstA[1] = make([]int, nnz), make([]int, nnz)
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			if pat.Rowval[k] > j {
+				// Below the diagonal: not part of an upper pattern (ignored,
+				// as SparseLDL does).
+				f.dst[k], f.dstA[0][k], f.dstA[1][k] = -1, -1, -1
+				continue
+			}
+			pi, pj := pinv[pat.Rowval[k]], pinv[j]
+			if pi < pj {
+				pi, pj = pj, pi
+			}
+			f.dst[k] = pi*n + pj
+			f.dstA[0][k] = pi*n + pj
+			f.dstA[1][k] = -1
+			if pi != pj {
+				f.dstA[1][k] = pj*n + pi
+			}
+		}
+	}
 	for r := range f.wb {
 		f.wb[r] = make([]float64, n)
 	}
@@ -37,24 +84,18 @@ func (f *Dense) Regularized() int { return f.nreg }
 // Factor implements Factorizer.
 func (f *Dense) Factor(values []float64) error {
 	n := f.n
-	l := f.l
-	for i := range l {
-		l[i] = 0
-	}
-	// Scatter the upper triangle (i ≤ j) into the lower triangle l[j][i]
-	// and into the full copy a.
-	a := f.a
-	for i := range a {
-		a[i] = 0
-	}
-	for j := 0; j < n; j++ {
-		for k := f.pat.Colptr[j]; k < f.pat.Colptr[j+1]; k++ {
-			i := f.pat.Rowval[k]
-			l[j*n+i] += values[k]
-			a[j*n+i] += values[k]
-			if i != j {
-				a[i*n+j] += values[k]
-			}
+	l, a := f.l, f.a
+	clear(l)
+	clear(a)
+	a0, a1 := f.dstA[0], f.dstA[1]
+	for k, v := range values[:len(f.dst)] {
+		if f.dst[k] < 0 {
+			continue
+		}
+		l[f.dst[k]] += v
+		a[a0[k]] += v
+		if p := a1[k]; p >= 0 {
+			a[p] += v
 		}
 	}
 	nreg, err := denseLDL(l, n, f.signs, f.d, &f.wb)
@@ -63,7 +104,19 @@ func (f *Dense) Factor(values []float64) error {
 }
 
 // Solve implements Factorizer.
-func (f *Dense) Solve(b []float64) { denseSolve(f.l, f.d, f.n, b) }
+func (f *Dense) Solve(b []float64) {
+	if f.perm == nil {
+		denseSolve(f.l, f.d, f.n, b)
+		return
+	}
+	for k, i := range f.perm {
+		f.xp[k] = b[i]
+	}
+	denseSolve(f.l, f.d, f.n, f.xp)
+	for k, i := range f.perm {
+		b[i] = f.xp[k]
+	}
+}
 
 // denseSolve overwrites b with (L D Lᵀ)⁻¹ b for a factor from denseLDL.
 func denseSolve(l, d []float64, n int, b []float64) {
@@ -89,8 +142,17 @@ func denseSolve(l, d []float64, n int, b []float64) {
 // replacement).
 func (f *Dense) MulVec(x, y []float64) {
 	n := f.n
-	for i := 0; i < n; i++ {
-		y[i] = dot(f.a[i*n:i*n+n], x)
+	if f.perm == nil {
+		for i := 0; i < n; i++ {
+			y[i] = dot(f.a[i*n:i*n+n], x)
+		}
+		return
+	}
+	for k, i := range f.perm {
+		f.xp[k] = x[i]
+	}
+	for k, i := range f.perm {
+		y[i] = dot(f.a[k*n:k*n+n], f.xp)
 	}
 }
 
