@@ -40,13 +40,28 @@ def _lib_available() -> bool:
 
 @pytest.fixture(scope="session")
 def lib() -> object:
-    """The loaded liblpgd.so; skips the test when it has not been built."""
+    """The loaded liblpgd.so; fails the test when it has not been built (a
+    missing library must never turn into a silently skipped suite)."""
     if not _lib_available():
-        pytest.skip(
+        pytest.fail(
             f"liblpgd.so not found at {_lib.lib_path()}: build it with `pip install -e .` "
             "or `go build -buildmode=c-shared -o python/lpgd_go/_lib/liblpgd.so ./capi`"
         )
     return _lib.lib()
+
+
+def require(module: str) -> object:
+    """Import a test dependency (a peer such as cvxpylayers or qpth) or fail.
+
+    The peers are installed by `make venv`; a missing one is an error, not a
+    reason to skip the comparisons.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - environment problem
+        pytest.fail(f"test dependency {module!r} is missing ({exc}); run `make venv`")
 
 
 @pytest.fixture

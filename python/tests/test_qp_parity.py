@@ -7,7 +7,7 @@ import torch
 
 from lpgd_go import solve_qp
 
-from conftest import TIGHT, make_qp
+from conftest import TIGHT, make_qp, require
 
 N, M_INEQ, P_EQ, BATCH = 4, 6, 2, 3
 
@@ -66,8 +66,8 @@ REFERENCES = {
 @pytest.mark.parametrize("reference", list(REFERENCES))
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "shared"])
 def test_parity_cvxpylayers(lib: object, batched: bool, reference: str) -> None:
-    cp = pytest.importorskip("cvxpy")
-    cvxpylayers_torch = pytest.importorskip("cvxpylayers.torch")
+    cp = require("cvxpy")
+    cvxpylayers_torch = require("cvxpylayers.torch")
 
     x = cp.Variable(N)
     L = cp.Parameter((N, N))
@@ -105,7 +105,7 @@ def test_parity_cvxpylayers(lib: object, batched: bool, reference: str) -> None:
 
 @pytest.mark.parametrize("with_eq", [True, False])
 def test_parity_qpth(lib: object, with_eq: bool) -> None:
-    qpth_qp = pytest.importorskip("qpth.qp")
+    qpth_qp = require("qpth.qp")
     qps = [make_qp(n=N, m_ineq=M_INEQ, p=P_EQ, n_active=2, seed=40 + k) for k in range(BATCH)]
     data = {k: torch.stack([getattr(qp, k) for qp in qps]) for k in ("P", "q", "G", "h", "A", "b")}
     if not with_eq:
