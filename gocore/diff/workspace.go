@@ -7,6 +7,7 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // interiorFloor keeps s and y strictly inside their cones when the KKT
@@ -356,12 +357,4 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 	return flags, nil
 }
 
-func normInf(v []float64) float64 {
-	var m float64
-	for _, x := range v {
-		if a := math.Abs(x); a > m {
-			m = a
-		}
-	}
-	return m
-}
+func normInf(v []float64) float64 { return vec.NormInf(v) }

@@ -1,6 +1,10 @@
 package ipm
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // Equilibration bounds (as OSQP's MIN_SCALING / MAX_SCALING).
 const (
@@ -148,15 +152,7 @@ func (w *Solver) equilibrate() {
 	w.cScale = k
 }
 
-func normInf(v []float64) float64 {
-	var m float64
-	for _, x := range v {
-		if a := math.Abs(x); a > m {
-			m = a
-		}
-	}
-	return m
-}
+func normInf(v []float64) float64 { return vec.NormInf(v) }
 
 func dot(a, b []float64) float64 {
 	var s float64

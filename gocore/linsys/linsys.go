@@ -17,7 +17,8 @@ package linsys
 
 import (
 	"errors"
-	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // ErrSingular reports a factorization that met a zero or non-finite pivot
@@ -127,12 +128,4 @@ func RefineWith(f Factorizer, mul func(x, y []float64), b, x, work []float64, ma
 	return rn
 }
 
-func normInf(v []float64) float64 {
-	var m float64
-	for _, x := range v {
-		if a := math.Abs(x); a > m {
-			m = a
-		}
-	}
-	return m
-}
+func normInf(v []float64) float64 { return vec.NormInf(v) }

@@ -3,6 +3,8 @@
 // generic Go everywhere else.
 package vec
 
+import "math"
+
 // dotGeneric returns Σ a[k] b[k] with a 4-way unrolled loop.
 func dotGeneric(a, b []float64) float64 {
 	n := len(a)
@@ -27,4 +29,15 @@ func axpyGeneric(alpha float64, x, y []float64) {
 	for k, v := range x {
 		y[k] += alpha * v
 	}
+}
+
+// NormInf returns max |v[i]| (0 for an empty slice).
+func NormInf(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		if a := math.Abs(x); a > m {
+			m = a
+		}
+	}
+	return m
 }
