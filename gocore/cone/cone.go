@@ -46,8 +46,11 @@ type Cone interface {
 	// StepLength returns the largest α ≤ αmax with z + αΔz and s + αΔs in
 	// the cone (the dual and primal step separately).
 	StepLength(dz, ds, z, s []float64, alphaMax float64) (alphaZ, alphaS float64)
-	// Residual returns the complementarity sᵀz of the block.
+	// Complementarity returns sᵀz of the block.
 	Complementarity(s, z []float64) float64
+	// QuadH returns vᵀWᵀWv = ‖Wv‖², computed through W (not the explicit
+	// WᵀW, whose large entries cancel when the iterate nears the boundary).
+	QuadH(v []float64) float64
 }
 
 // sqrtEps is √(machine epsilon), the interior margin of Clarabel's shift_to_cone.

@@ -109,4 +109,14 @@ func (c *Nonneg) Complementarity(s, z []float64) float64 {
 	return acc
 }
 
+// QuadH implements Cone: Σ (w_i v_i)².
+func (c *Nonneg) QuadH(v []float64) float64 {
+	var acc float64
+	for i := 0; i < c.d; i++ {
+		t := c.w[i] * v[i]
+		acc += t * t
+	}
+	return acc
+}
+
 var _ Cone = (*Nonneg)(nil)

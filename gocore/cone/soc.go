@@ -192,6 +192,16 @@ func (c *SOC) Complementarity(s, z []float64) float64 {
 	return acc
 }
 
+// QuadH implements Cone: ‖W v‖².
+func (c *SOC) QuadH(v []float64) float64 {
+	c.applyW(c.work1, v)
+	var acc float64
+	for _, t := range c.work1 {
+		acc += t * t
+	}
+	return acc
+}
+
 // applyW writes out = W v; out may alias v.
 func (c *SOC) applyW(out, v []float64) {
 	w := c.w

@@ -73,5 +73,8 @@ func (c *Zero) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, fl
 // Complementarity implements Cone.
 func (c *Zero) Complementarity(s, z []float64) float64 { return 0 }
 
+// QuadH implements Cone: WᵀW = 0.
+func (c *Zero) QuadH(v []float64) float64 { return 0 }
+
 var _ Cone = (*Zero)(nil)
 var _ = math.Inf

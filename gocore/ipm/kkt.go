@@ -234,3 +234,14 @@ func (k *KKTSystem) MulH(out, v []float64) {
 		}
 	}
 }
+
+// QuadH returns vᵀHv = Σ‖W_k v_k‖² over the cones, from the scaling set by
+// SetScaling (stable where the explicit H has large cancelling entries).
+func (k *KKTSystem) QuadH(v []float64) float64 {
+	var acc float64
+	for i, c := range k.Cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		acc += c.QuadH(v[o : o+d])
+	}
+	return acc
+}

@@ -440,7 +440,13 @@ func (w *Solver) step() bool {
 	}
 	w.mulP(w.dx, w.tmpN)
 	w.kkt.MulH(w.hz, w.z1)
+	// The explicit H matches the matrix the solves used; near the cone
+	// boundary its large entries can cancel to a non-negative value, and
+	// then the quadratic form is taken through W instead.
 	w.denConst = -(w.kappa/w.tau + dot(w.z1, w.hz) + dot(w.tmpN, w.dx))
+	if !(w.denConst < 0) {
+		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + dot(w.tmpN, w.dx))
+	}
 	if !(w.denConst < 0) {
 		return false
 	}

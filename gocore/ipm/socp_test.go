@@ -1,0 +1,37 @@
+package ipm
+
+import (
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// A small SOCP (zero, nonnegative and two second-order cones) solved at
+// tolerance 1e-11. Past failure: on the sparse path the explicit WᵀW blocks
+// near the cone boundary made the Δτ denominator cancel to a positive value
+// at iteration 9 and the solve stopped as almost_solved.
+func TestSOCPTightTolerance(t *testing.T) {
+	P := []float64{1.501598735939525, -0.18648150694811383, 0.3765376839120237, -0.09782226052869186, -0.18648150694811383, 1.6833183951618695, 0.08343747834934066, -0.21228713068164323, 0.3765376839120237, 0.08343747834934066, 0.8140593464135019, -0.2839920013201829, -0.09782226052869186, -0.21228713068164323, -0.2839920013201829, 1.7453333121333185}
+	c := []float64{1.0810844888804345, -0.5193798195239965, -0.5261114352263911, -0.21925056146413385}
+	A := []float64{-0.0, -0.4388945769312437, 0.0, -0.5094422054806915, -1.6145725463338843, 0.43522737374460985, -0.05451181835523127, -0.5262832624365857, -2.0912963129162514, 0.10606233730461478, 0.7747150246403068, -0.0, -0.0, -1.1412530802719292, -0.5036073170079625, 0.0, -0.0, 0.0, 1.1727995060788767, 0.4858996020897097, 0.6354552054724681, -1.4711947512059713, 1.750044398740185, 0.0, 1.0997339570526952, 0.0, -1.208979947558268, 0.07621589679736049, -0.14418767051681228, -0.0, 1.0504134063089272, -0.0, 0.43245459642280504, -0.7809969164258229, -1.0451643451146118, -0.005032371838295409, 1.1877309068046207, -0.0, 0.3508018274161674, -0.0, 2.190743010721362, -0.05735309891957308, 0.6732930729893253, -0.5285967591605243}
+	b := []float64{-0.02464599879052659, 3.8033862858696277, 4.171179772149861, 0.7672211903997284, 2.0234269937638474, -0.759750127807062, -2.2657806546507757, 2.7336137140999357, -0.20012191802958035, -1.8436136021776706, -4.110013340844173}
+	cones := problem.Cones{Zero: 1, Nonneg: 3, SOC: []int{3, 4}}
+	st, err := problem.NewStructure(4, len(b), cones, problem.UpperPattern(4), problem.DensePattern(len(b), 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+	st.GatherDenseP(v.P, P)
+	st.GatherDenseA(v.A, A)
+	for _, ls := range []LinearSolver{LinearDense, LinearSparse} {
+		set := DefaultSettings()
+		set.TolGapAbs, set.TolGapRel, set.TolFeas = 1e-11, 1e-11, 1e-11
+		set.TolInfeasAbs, set.TolInfeasRel = 1e-11, 1e-11
+		set.MaxIter = 200
+		set.LinearSolver = ls
+		res := solve(t, st, v, set)
+		if res.Info.Status != StatusSolved {
+			t.Errorf("linear solver %d: status %v (%+v)", ls, res.Info.Status, res.Info)
+		}
+	}
+}
