@@ -166,11 +166,15 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			status = StatusSolved
 			break
 		}
-		if w.primalInfeasible() {
+		// Certificates are only tested once κ/τ > 1, i.e. when the
+		// homogeneous iteration is heading for τ → 0 (Clarabel's ktratio
+		// test): a feasible problem with large duals can otherwise pass for
+		// an approximate Farkas certificate.
+		if w.kappa >= w.tau && w.primalInfeasible() {
 			status = StatusPrimalInfeasible
 			break
 		}
-		if w.dualInfeasible() {
+		if w.kappa >= w.tau && w.dualInfeasible() {
 			status = StatusDualInfeasible
 			break
 		}
@@ -370,7 +374,7 @@ func (w *Solver) primalInfeasible() bool {
 		w.atz[i] = 0
 	}
 	st.MulAT(w.atz, v.A, w.zu, 1/nz)
-	return normInf(w.atz) <= -w.set.TolInfeasRel*by*math.Max(1, normInf(v.B))
+	return normInf(w.atz) <= -w.set.TolInfeasRel*by
 }
 
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
@@ -401,7 +405,7 @@ func (w *Solver) dualInfeasible() bool {
 	for i := range w.axu {
 		w.axu[i] += w.su[i] / nx
 	}
-	tol := -w.set.TolInfeasRel * cx * math.Max(1, normInf(v.C))
+	tol := -w.set.TolInfeasRel * cx
 	return normInf(w.pxu) <= tol && normInf(w.axu) <= tol
 }
 
