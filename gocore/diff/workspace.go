@@ -43,6 +43,7 @@ type Workspace struct {
 	res          ipm.Result
 	reducedReady bool
 	admm         *admmWork
+	hBlock       []float64
 }
 
 // NewWorkspace allocates a backward workspace.
@@ -257,6 +258,19 @@ func (w *Workspace) kktBackward(v *problem.Values, sol Solution, g *Grad) (Flags
 	w.interior(sol)
 	w.kkt.SetData(v.P, v.A, 0)
 	w.kkt.SetScaling(w.sIn, w.yIn)
+	// Second-order cones: replace W² by the limit taken through the
+	// derivative of the projection (see socDerivativeH).
+	for ci, c := range w.kkt.Cones {
+		if c.Diagonal() {
+			continue
+		}
+		o, d := w.an.ConeOff[ci], w.an.ConeDim[ci]
+		if len(w.hBlock) < d*d {
+			w.hBlock = make([]float64, d*d)
+		}
+		socDerivativeH(w.hBlock[:d*d], sol.S[o:o+d], sol.Y[o:o+d])
+		w.kkt.SetBlockH(ci, w.hBlock[:d*d])
+	}
 	if err := w.kkt.Factor(); err != nil {
 		return 0, &BackwardError{"kkt: factorization of the KKT system at the solution failed"}
 	}
@@ -358,3 +372,72 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 }
 
 func normInf(v []float64) float64 { return vec.NormInf(v) }
+
+// socBig stands for an infinite eigenvalue of H (a direction in which dy
+// must vanish): large enough to decouple it, small enough for the
+// regularized factorization and refinement to stay accurate.
+const socBig = 1e10
+
+// socDerivativeH writes the d×d block H with ds = −H dy that linearizes the
+// complementarity of a second-order cone block at (s, y), as the derivative
+// of the projection does (diffcp's residual map): with u = y − s, y = Π(u)
+// and s = Π(u) − u, so dy = M du and ds = (M − I) du for M = DΠ(u), and
+// H = M⁻¹ − I on M's eigenvectors. For u = (t, x) with ‖x‖ > |t|:
+// eigenvalue 1 on (1, x̂)/√2 (H = 0), 0 on (1, −x̂)/√2 (H = ∞) and
+// m = (1 + t/‖x‖)/2 on the directions (0, v ⊥ x̂) (H = (1 − m)/m).
+// u ∈ K gives H = 0 (s = 0) and u ∈ −K gives H = ∞·I (y = 0).
+//
+// The NT scaling W² of the interior-point iterate has the same limit only
+// in exact arithmetic: at a solution within rounding of the boundary it is
+// meaningless, which made the kkt gradient of active SOC blocks wrong.
+func socDerivativeH(h, s, y []float64) {
+	d := len(s)
+	for i := range h {
+		h[i] = 0
+	}
+	t := y[0] - s[0]
+	var nx float64
+	for i := 1; i < d; i++ {
+		u := y[i] - s[i]
+		nx += u * u
+	}
+	nx = math.Sqrt(nx)
+	switch {
+	case nx <= t: // u ∈ K: y interior or apex, s = 0
+		return
+	case nx <= -t: // u ∈ −K: y = 0
+		for i := 0; i < d; i++ {
+			h[i*d+i] = socBig
+		}
+		return
+	}
+	m := 0.5 * (1 + t/nx)
+	ht := (1 - m) / m
+	if ht > socBig {
+		ht = socBig
+	}
+	// H = ht·(I − e1e1ᵀ − e2e2ᵀ) + big·e2e2ᵀ with e1 = (1, x̂)/√2,
+	// e2 = (1, −x̂)/√2; I − e1e1ᵀ − e2e2ᵀ = diag(0, I − x̂x̂ᵀ).
+	xh := func(i int) float64 { return (y[i] - s[i]) / nx }
+	for i := 1; i < d; i++ {
+		for j := 1; j < d; j++ {
+			v := -ht * xh(i) * xh(j)
+			if i == j {
+				v += ht
+			}
+			h[i*d+j] = v
+		}
+	}
+	// big·e2e2ᵀ: e2 = (1, −x̂)/√2.
+	e2 := func(i int) float64 {
+		if i == 0 {
+			return 1 / math.Sqrt2
+		}
+		return -xh(i) / math.Sqrt2
+	}
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			h[i*d+j] += socBig * e2(i) * e2(j)
+		}
+	}
+}

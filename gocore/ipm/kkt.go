@@ -245,3 +245,10 @@ func (k *KKTSystem) QuadH(v []float64) float64 {
 	}
 	return acc
 }
+
+// SetBlockH overwrites the H block of cone i (row-major d×d, or its
+// diagonal for a diagonal cone) and writes it into the matrix.
+func (k *KKTSystem) SetBlockH(i int, h []float64) {
+	copy(k.hbuf[i], h)
+	k.writeH()
+}

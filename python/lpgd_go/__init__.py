@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._lib import get_num_threads, set_num_threads
 from .backward import BPQP, KKT, LPGD
+from .cone import ConeInfo, ConeLayer, Cones, SparseMatrix, solve_cone
 from .qp import QPInfo, QPLayer, solve_qp
 from .settings import SolverSettings
 from .status import SolverError, Status
@@ -18,13 +19,18 @@ __all__ = [
     "BPQP",
     "KKT",
     "LPGD",
+    "ConeInfo",
+    "ConeLayer",
+    "Cones",
     "QPInfo",
     "QPLayer",
     "SolverError",
     "SolverSettings",
+    "SparseMatrix",
     "Status",
     "__version__",
     "get_num_threads",
     "set_num_threads",
+    "solve_cone",
     "solve_qp",
 ]

@@ -11,8 +11,10 @@ import ctypes
 import os
 import threading
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from . import _lib
@@ -22,6 +24,7 @@ __all__ = [
     "Structure",
     "as_f64",
     "backward",
+    "cached_structure",
     "clear_structure_cache",
     "ptr",
     "qp_structure",
@@ -46,6 +49,23 @@ def _free_handle(handle: int, pid: int) -> None:
         _lib.lib().lpgd_structure_free(handle)
 
 
+def _csc_arrays(
+    pattern: tuple[Sequence[int], Sequence[int]], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguous int64 copies (colptr[n+1], rowval[nnz]) of a CSC pattern; Go validates them."""
+    colptr = np.ascontiguousarray(pattern[0], dtype=np.int64)
+    rowval = np.ascontiguousarray(pattern[1], dtype=np.int64)
+    if colptr.ndim != 1 or len(colptr) != n + 1:
+        raise ValueError(f"CSC colptr has shape {colptr.shape}, want ({n + 1},)")
+    if rowval.size == 0:
+        rowval = np.zeros(1, dtype=np.int64)  # a valid pointer for an empty pattern
+    return colptr, rowval
+
+
+def _i64p(a: np.ndarray | None) -> object:
+    return None if a is None else a.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+
+
 class Structure:
     """An analysed problem structure in Go (a uint64 handle), freed when the
     object is garbage collected or at interpreter exit.
@@ -64,6 +84,8 @@ class Structure:
         has_p: bool,
         linear_solver: int = 0,
         soc: tuple[int, ...] = (),
+        p_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
+        a_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
     ) -> None:
         self.n = n
         self.zero = zero
@@ -71,6 +93,17 @@ class Structure:
         self.soc = tuple(soc)
         self.m = zero + nonneg + sum(self.soc)
         self.has_p = has_p
+        # Layouts: dense (row-major full matrices) unless a CSC pattern
+        # (colptr, rowval) is given; P's pattern is its upper triangle.
+        p_csc = _csc_arrays(p_pattern, n) if (has_p and p_pattern is not None) else None
+        a_csc = _csc_arrays(a_pattern, n) if a_pattern is not None else None
+        self.p_layout = _lib.LAYOUT_CSC if p_csc is not None else _lib.LAYOUT_DENSE
+        self.a_layout = _lib.LAYOUT_CSC if a_csc is not None else _lib.LAYOUT_DENSE
+        #: Per-sample shapes of P's and A's values (and of their gradients).
+        self.p_shape: tuple[int, ...] = (
+            (int(p_csc[0][n]),) if p_csc is not None else ((n, n) if has_p else (0,))
+        )
+        self.a_shape: tuple[int, ...] = (int(a_csc[0][n]),) if a_csc is not None else (self.m, n)
         L = _lib.lib()
         out = ctypes.c_uint64(0)
         err = _lib.err_buffer()
@@ -83,12 +116,12 @@ class Structure:
             soc_arr if self.soc else None,
             len(self.soc),
             int(has_p),
-            _lib.LAYOUT_DENSE,
-            None,
-            None,
-            _lib.LAYOUT_DENSE,
-            None,
-            None,
+            self.p_layout,
+            _i64p(p_csc[0]) if p_csc is not None else None,
+            _i64p(p_csc[1]) if p_csc is not None else None,
+            self.a_layout,
+            _i64p(a_csc[0]) if a_csc is not None else None,
+            _i64p(a_csc[1]) if a_csc is not None else None,
             linear_solver,
             ctypes.byref(out),
             err,
@@ -121,6 +154,27 @@ def qp_structure(n: int, p: int, m_ineq: int, has_p: bool, linear_solver: int) -
         if st is None:
             st = Structure(n, p, m_ineq, has_p=has_p, linear_solver=linear_solver)
             _structure_cache[key] = st
+        return st
+
+
+def cached_structure(
+    key: tuple[object, ...], make: Callable[[], Structure], *, limit: int | None = None
+) -> Structure:
+    """The structure cached under key, made (and cached) by make() on a miss.
+
+    With ``limit``, at most that many entries whose keys share ``key[0]`` are kept
+    (least recently used dropped first; a dropped structure's handle is freed by
+    its finalizer once nothing references it).
+    """
+    with _cache_lock:
+        st = _structure_cache.pop(key, None)
+        if st is None:
+            st = make()
+        _structure_cache[key] = st  # most recently used last
+        if limit is not None:
+            same = [k for k in _structure_cache if k[:1] == key[:1]]
+            for k in same[: max(0, len(same) - limit)]:
+                del _structure_cache[k]
         return st
 
 
@@ -226,9 +280,9 @@ backward_calls = 0
 class BackwardResult:
     """Raw outputs of lpgd_backward (float64 CPU, batch-major; None where not asked)."""
 
-    gP: torch.Tensor | None  # (B, n, n)
+    gP: torch.Tensor | None  # (B, n, n), or (B, nnz) for a CSC pattern
     gc: torch.Tensor | None  # (B, n)
-    gA: torch.Tensor | None  # (B, m, n)
+    gA: torch.Tensor | None  # (B, m, n), or (B, nnz) for a CSC pattern
     gb: torch.Tensor | None  # (B, m)
     status: torch.Tensor  # (B,) int32
     flags: torch.Tensor  # (B,) int32
@@ -261,9 +315,9 @@ def backward(
     global backward_calls
     backward_calls += 1
     n, m = st.n, st.m
-    gP = torch.zeros((batch, n, n), dtype=F64) if need_P and st.has_p else None
+    gP = torch.zeros((batch, *st.p_shape), dtype=F64) if need_P and st.has_p else None
     gc = torch.zeros((batch, n), dtype=F64) if need_c else None
-    gA = torch.zeros((batch, m, n), dtype=F64) if need_A else None
+    gA = torch.zeros((batch, *st.a_shape), dtype=F64) if need_A else None
     gb = torch.zeros((batch, m), dtype=F64) if need_b else None
     out_status = torch.zeros((batch,), dtype=torch.int32)
     flags = torch.zeros((batch,), dtype=torch.int32)

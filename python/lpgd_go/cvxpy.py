@@ -1,0 +1,679 @@
+"""Differentiable cvxpy problems (cvxpylayers' API) on the lpgd_go conic solver.
+
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    layer = CvxpyLayer(problem, parameters=[A, b], variables=[x])
+    (x_star,) = layer(A_t, b_t)
+
+The problem is canonicalized once by cvxpy (``get_problem_data`` with the
+Clarabel target inside ``quad_form_dpp_scope``, so quadratic objectives stay a
+P matrix, also with a parametric ``quad_form(x, P)`` in the objective) into its
+ParamConeProg: a fixed sparse affine map from the flattened parameters to the
+values of (P, c, A, b) on fixed sparsity patterns. Each call multiplies the
+stacked parameters of the batch by that map once (one sparse product, its
+transpose in the backward pass), solves the batch in Go, and reads the
+requested variables and constraint duals out of (x, y).
+
+Semantics follow cvxpylayers: parameters may carry a leading batch dimension
+(batched and unbatched ones may be mixed, unbatched ones are broadcast); a
+batch of size one keeps its batch dimension; unbatched inputs give unbatched
+outputs. Constraint dual variables (``constraint.dual_variables[k]``) may be
+requested in ``variables``; duals of second-order-cone constraints with
+several cones are returned in cvxpy's layout (``constraint.dual_value``).
+Supported cones: zero, nonnegative and second-order; exponential, power and
+PSD cones raise NotImplementedError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+from torch.autograd.function import once_differentiable
+
+from . import _lib
+from .backward import BackwardMethod
+from .cone import ConeRun, Cones, OnFailure, _check_backward_cones, _digest, _resolve_options
+from .cone import cone_structure as _cone_structure
+from .cone import run_cone as _run_cone
+from .settings import SolverSettings
+
+__all__ = ["CvxpyLayer"]
+
+F64 = torch.float64
+CPU = torch.device("cpu")
+
+_SETTINGS_FIELDS = frozenset(f.name for f in fields(SolverSettings))
+_SOLVER_ARG_KEYS = _SETTINGS_FIELDS | {"backward", "on_failure"}
+
+
+# ---------------------------------------------------------------------------
+# The parameter -> problem data map
+# ---------------------------------------------------------------------------
+
+
+class _AffineMap(torch.autograd.Function):
+    """values (B, K) = p (B, N) @ Mᵀ with a fixed scipy CSR M (K × N); the backward
+    pass multiplies by the precomputed transpose. Float64 CPU in and out."""
+
+    @staticmethod
+    def forward(ctx: Any, p: torch.Tensor, M: sp.csr_array, MT: sp.csr_array) -> torch.Tensor:  # type: ignore[override]
+        ctx.MT = MT
+        out = M @ p.detach().numpy().T  # (K, B)
+        return torch.from_numpy(np.ascontiguousarray(out.T))
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
+        gp = ctx.MT @ g.detach().to(dtype=F64).numpy().T  # (N, B)
+        return torch.from_numpy(np.ascontiguousarray(gp.T)), None, None
+
+
+@dataclass
+class _Recovery:
+    """How one requested variable is read from the solution: src[:, index] reshaped."""
+
+    name: str
+    source: str  # "x" or "y"
+    index: torch.Tensor  # int64 indices in C order of shape
+    shape: tuple[int, ...]
+
+
+@dataclass
+class _ParamSpec:
+    name: str
+    shape: tuple[int, ...]
+    size: int
+    nonneg: bool
+    nonpos: bool
+
+
+def _fortran_index(shape: tuple[int, ...]) -> np.ndarray:
+    """idx[c-order position] = column-major (cvxpy) position, as an array of shape."""
+    size = int(np.prod(shape)) if shape else 1
+    return np.arange(size, dtype=np.int64).reshape(shape, order="F")
+
+
+def _triu_index(n: int) -> np.ndarray:
+    """(n, n) array: position of (min(i,j), max(i,j)) in np.triu_indices(n) order."""
+    rows, cols = np.triu_indices(n)
+    pos = np.empty((n, n), dtype=np.int64)
+    pos[rows, cols] = np.arange(len(rows))
+    pos[cols, rows] = np.arange(len(rows))
+    return pos
+
+
+def _name(obj: Any, i: int) -> str:
+    try:
+        return str(obj.name())
+    except Exception:  # pragma: no cover - defensive
+        return f"#{i}"
+
+
+# ---------------------------------------------------------------------------
+# CvxpyLayer
+# ---------------------------------------------------------------------------
+
+
+class CvxpyLayer(nn.Module):
+    """A differentiable cvxpy problem (cvxpylayers' API) solved by lpgd_go.
+
+    Args:
+        problem: a DPP-compliant ``cvxpy.Problem`` (``problem.is_dpp()``; a
+            ``quad_form(x, P)`` with parametric P is allowed in the objective).
+        parameters: the problem's parameters (exactly ``problem.parameters()``),
+            in the order the forward call takes their values.
+        variables: primal variables of the problem and/or constraint dual
+            variables (``con.dual_variables[k]``), in the order they are returned.
+        backward: ``"kkt"``, ``"lpgd"``, ``"bpqp"`` (no second-order cones) or an
+            instance of KKT, LPGD, BPQP.
+        settings: SolverSettings, a dict of overrides, or None for defaults.
+        on_failure: ``"raise"`` or ``"nan"`` (NaN outputs, zero gradients).
+        canon_backend: passed to cvxpy's ``get_problem_data``.
+
+    Calling ``layer(*params, solver_args=None, return_info=False)`` returns a
+    tuple with one tensor per requested variable (and a ConeInfo with
+    ``return_info=True``; its objective is the cvxpy problem's objective value).
+    ``solver_args`` may hold SolverSettings fields, ``backward`` and
+    ``on_failure``; they override the layer's defaults for that call.
+    """
+
+    def __init__(
+        self,
+        problem: cp.Problem,
+        parameters: Sequence[cp.Parameter],
+        variables: Sequence[cp.Variable],
+        *,
+        backward: BackwardMethod | str = "kkt",
+        settings: SolverSettings | dict[str, Any] | None = None,
+        on_failure: OnFailure = "raise",
+        canon_backend: str | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(problem, cp.Problem):
+            raise ValueError(f"problem must be a cvxpy.Problem, got {type(problem).__name__}")
+        if not isinstance(parameters, (list, tuple)):
+            raise ValueError("parameters must be a list or tuple of cvxpy Parameters")
+        if not isinstance(variables, (list, tuple)):
+            raise ValueError("variables must be a list or tuple of cvxpy Variables")
+        if len(variables) == 0:
+            raise ValueError("variables must name at least one variable to return")
+        self._opts = _resolve_options(backward, settings, on_failure, False)
+        self._canonicalize(problem, list(parameters), list(variables), canon_backend)
+        _check_backward_cones(self._opts.backward, self.cones)
+
+    # -- canonicalization -------------------------------------------------
+
+    def _canonicalize(
+        self,
+        problem: cp.Problem,
+        parameters: list[cp.Parameter],
+        variables: list[cp.Variable],
+        canon_backend: str | None,
+    ) -> None:
+        for i, p in enumerate(parameters):
+            if not isinstance(p, cp.Parameter):
+                raise ValueError(f"parameters[{i}] is not a cvxpy Parameter: {p!r}")
+        ids = [p.id for p in parameters]
+        if len(set(ids)) != len(ids):
+            raise ValueError("parameters contains the same Parameter twice")
+        prob_ids = {p.id for p in problem.parameters()}
+        if set(ids) != prob_ids:
+            missing = [p.name() for p in problem.parameters() if p.id not in set(ids)]
+            extra = [p.name() for p in parameters if p.id not in prob_ids]
+            raise ValueError(
+                "parameters must be exactly problem.parameters()"
+                + (f"; missing: {missing}" if missing else "")
+                + (f"; not in the problem: {extra}" if extra else "")
+            )
+        if not problem.is_dcp():
+            raise ValueError(
+                "problem is not DCP (problem.is_dcp() is False); CvxpyLayer needs a "
+                "DPP-compliant convex problem"
+            )
+        qp_dpp = False
+        if not problem.is_dpp():
+            if problem.is_dpp(quad_form_dpp="qp"):
+                qp_dpp = True
+            else:
+                raise ValueError(
+                    "problem is not DPP (problem.is_dpp() is False): parameters must enter "
+                    "affinely (e.g. no products of two parameters, no parameter inside a "
+                    "nonlinear atom); quad_form(x, P) with a parametric P is allowed in the "
+                    "objective only. See "
+                    "https://www.cvxpy.org/tutorial/dpp/index.html"
+                )
+        self.problem = problem
+        self.parameters_ = parameters
+        self.variables_ = variables
+
+        scope = contextlib.nullcontext()
+        if qp_dpp:
+            from cvxpy.utilities import scopes
+
+            scope = scopes.quad_form_dpp_scope()  # type: ignore[assignment]
+        last_exc: Exception | None = None
+        data = chain = None
+        with scope:
+            for solver in (cp.CLARABEL, cp.SCS):
+                try:
+                    data, chain, _ = problem.get_problem_data(
+                        solver=solver, canon_backend=canon_backend
+                    )
+                    break
+                except cp.error.SolverError as exc:  # solver not installed
+                    last_exc = exc
+        if data is None or chain is None:
+            raise RuntimeError(f"cvxpy could not canonicalize the problem: {last_exc}")
+        pp = data[cp.settings.PARAM_PROB]
+
+        # Cones.
+        dims = pp.cone_dims
+        unsupported = []
+        if getattr(dims, "exp", 0):
+            unsupported.append(f"{dims.exp} exponential cone(s)")
+        if getattr(dims, "psd", []):
+            unsupported.append(f"PSD cone(s) {list(dims.psd)}")
+        if getattr(dims, "p3d", []):
+            unsupported.append(f"{len(dims.p3d)} 3-d power cone(s)")
+        if getattr(dims, "pnd", []):
+            unsupported.append(f"{len(dims.pnd)} n-d power cone(s)")
+        if unsupported:
+            raise NotImplementedError(
+                "lpgd_go supports zero, nonnegative and second-order cones only; this problem "
+                f"canonicalizes to {', '.join(unsupported)}"
+            )
+        self.cones = Cones(zero=int(dims.zero), nonneg=int(dims.nonneg), soc=list(dims.soc))
+        n = int(pp.x.size)
+        m = self.cones.dim
+        self.n, self.m = n, m
+
+        # Parameter columns: user order, C-order flattening, then the constant.
+        raw_pmap = chain.compose_param_id_map()
+        param_id_map = {k: v[0] for k, v in raw_pmap.items()}
+        n_canon_cols = int(pp.q.shape[1])
+        zero_col = n_canon_cols  # an extra all-zero column for unused entries
+        cols: list[np.ndarray] = []
+        specs: list[_ParamSpec] = []
+        for i, p in enumerate(parameters):
+            shape = tuple(int(d) for d in p.shape)
+            cid = param_id_map.get(p.id, p.id)
+            if cid not in pp.param_id_to_col:
+                # A parameter that canonicalization eliminated (e.g. multiplied by 0):
+                # its entries map to the zero column.
+                cols.append(np.full(int(np.prod(shape)) if shape else 1, zero_col))
+            else:
+                start = int(pp.param_id_to_col[cid])
+                if p.id in param_id_map and getattr(p, "_has_dim_reducing_attr", False):
+                    attrs = getattr(p, "attributes", {})
+                    if not any(attrs.get(a) for a in ("symmetric", "hermitian", "PSD", "NSD")):
+                        raise NotImplementedError(
+                            f"parameter {p.name()!r} has a dimension-reducing attribute "
+                            "(diag, sparsity, ...) that CvxpyLayer does not handle"
+                        )
+                    k = shape[-1]
+                    pos = _triu_index(k)
+                    upper = np.triu(np.ones((k, k), dtype=bool))
+                    # cvxpy reads the upper triangle of a symmetric parameter (as
+                    # cvxpylayers does): strictly lower entries get no column.
+                    c = np.where(upper, start + pos, zero_col)
+                    cols.append(c.reshape(-1))
+                else:
+                    cols.append(start + _fortran_index(shape).reshape(-1))
+            attrs = getattr(p, "attributes", {})
+            specs.append(
+                _ParamSpec(
+                    name=_name(p, i),
+                    shape=shape,
+                    size=int(np.prod(shape)) if shape else 1,
+                    nonneg=bool(attrs.get("nonneg") or attrs.get("pos")),
+                    nonpos=bool(attrs.get("nonpos") or attrs.get("neg")),
+                )
+            )
+        cols.append(np.array([n_canon_cols - 1]))  # the constant 1
+        col_index = np.concatenate(cols).astype(np.int64)
+        self._specs = specs
+        self._n_cols = len(col_index)
+
+        # Blocks (rows of the stacked map), each a CSR matrix over canonical columns.
+        def with_zero_col(M: sp.spmatrix | sp.sparray) -> sp.csr_array:
+            M = sp.csr_array(M)
+            return sp.hstack([M, sp.csr_array((M.shape[0], 1))], format="csr")
+
+        # P: upper triangle of cvxpy's full symmetric P, v_ij = ½(P_ij + P_ji).
+        has_p = False
+        p_pattern = None
+        P_rows = sp.csr_array((0, n_canon_cols))
+        rp = getattr(pp, "reduced_P", None)
+        if rp is not None and getattr(rp, "matrix_data", None) is not None:
+            rp.cache()
+            if rp.problem_data_index is not None and rp.reduced_mat is not None:
+                idx, ptr, _shape = rp.problem_data_index
+                idx = np.asarray(idx, dtype=np.int64)
+                ptr = np.asarray(ptr, dtype=np.int64)
+                pc = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+                pr = idx
+                if len(pr):
+                    ui, uj = np.minimum(pr, pc), np.maximum(pr, pc)
+                    key = uj * n + ui
+                    uniq, inv = np.unique(key, return_inverse=True)
+                    w = np.where(pr == pc, 1.0, 0.5)
+                    fold = sp.csr_array(
+                        (w, (inv.reshape(-1), np.arange(len(pr)))), shape=(len(uniq), len(pr))
+                    )
+                    P_rows = sp.csr_array(fold @ sp.csr_array(rp.reduced_mat))
+                    urow = (uniq % n).astype(np.int64)
+                    ucol = (uniq // n).astype(np.int64)
+                    colptr = np.zeros(n + 1, dtype=np.int64)
+                    np.cumsum(np.bincount(ucol, minlength=n), out=colptr[1:])
+                    p_pattern = (colptr, urow)
+                    has_p = True
+        # c and the objective offset.
+        q = sp.csr_array(pp.q)
+        c_rows = q[:n]
+        d_row = q[n : n + 1]
+        # A and b from A_aug = [A_cvx | b_cvx] with A_cvx x + b_cvx ∈ K, i.e.
+        # A = -A_cvx, b = b_cvx in the form Ax + s = b.
+        ra = pp.reduced_A
+        ra.cache()
+        if ra.problem_data_index is None or ra.reduced_mat is None or m == 0:
+            ar = ac = np.zeros(0, dtype=np.int64)
+            RA = sp.csr_array((0, n_canon_cols))
+        else:
+            a_idx, a_ptr, _ashape = ra.problem_data_index
+            ar = np.asarray(a_idx, dtype=np.int64)
+            ac = np.repeat(np.arange(n + 1, dtype=np.int64), np.diff(np.asarray(a_ptr)))
+            RA = sp.csr_array(ra.reduced_mat)
+        in_A = ac < n
+        a_ent = np.nonzero(in_A)[0]
+        order = np.lexsort((ar[a_ent], ac[a_ent]))
+        a_ent = a_ent[order]
+        a_rowval = ar[a_ent]
+        a_colptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ac[a_ent], minlength=n), out=a_colptr[1:])
+        A_rows = -RA[a_ent]
+        b_ent = np.nonzero(~in_A)[0]
+        scatter_b = sp.csr_array(
+            (np.ones(len(b_ent)), (ar[b_ent], np.arange(len(b_ent)))), shape=(m, len(b_ent))
+        )
+        b_rows = sp.csr_array(scatter_b @ RA[b_ent])
+
+        blocks = [P_rows, c_rows, A_rows, b_rows, d_row]
+        sizes = [int(B.shape[0]) for B in blocks]
+        M = sp.vstack([with_zero_col(B) for B in blocks], format="csr")
+        M = sp.csr_array(M[:, col_index])
+        M.sum_duplicates()
+        M.sort_indices()
+        self._M = M
+        self._MT = sp.csr_array(M.T)
+        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._block_slices = [slice(int(offs[k]), int(offs[k + 1])) for k in range(5)]
+        self._has_p = has_p
+        self._p_pattern = p_pattern
+        self._a_pattern = (a_colptr, a_rowval)
+        self._p_digest = None if p_pattern is None else _digest(*p_pattern)
+        self._a_digest = _digest(a_colptr, a_rowval)
+        # Which user parameters each block depends on (for sharing across the batch).
+        param_of_col = np.concatenate(
+            [np.full(s.size, i) for i, s in enumerate(specs)] + [np.array([-1])]
+        ).astype(np.int64)
+        self._block_params: list[frozenset[int]] = []
+        for k in range(5):
+            sub = M[self._block_slices[k]]
+            used = np.unique(sub.indices) if sub.nnz else np.array([], dtype=np.int64)
+            self._block_params.append(frozenset(int(param_of_col[j]) for j in used) - {-1})
+        self._maximize = isinstance(problem.objective, cp.Maximize)
+
+        # Variable recovery.
+        raw_vmap = chain.compose_var_id_map()
+        if any(len(v) > 1 for v in raw_vmap.values()):
+            raise NotImplementedError("complex variables are not supported")
+        var_id_map = {k: v[0] for k, v in raw_vmap.items()}
+        self._recover = [
+            self._recovery(v, k, pp, var_id_map, chain.compose_constr_id_map())
+            for k, v in enumerate(variables)
+        ]
+
+    def _recovery(
+        self,
+        v: cp.Variable,
+        k: int,
+        pp: Any,
+        var_id_map: dict[int, int],
+        constr_id_map: dict[int, int],
+    ) -> _Recovery:
+        shape = tuple(int(d) for d in v.shape)
+        size = int(np.prod(shape)) if shape else 1
+        name = _name(v, k)
+        primal = {x.id for x in self.problem.variables()}
+        if v.id in primal:
+            vid = var_id_map.get(v.id, v.id)
+            if vid not in pp.var_id_to_col:
+                raise ValueError(f"variable {name!r} does not appear in the canonical problem")
+            start = int(pp.var_id_to_col[vid])
+            starts = sorted(int(s) for s in pp.var_id_to_col.values())
+            nxt = [s for s in starts if s > start]
+            canon_size = (nxt[0] if nxt else int(pp.x.size)) - start
+            if canon_size == size:
+                idx = start + _fortran_index(shape)
+            elif (
+                len(shape) == 2
+                and shape[0] == shape[1]
+                and canon_size == shape[0] * (shape[0] + 1) // 2
+            ):
+                idx = start + _triu_index(shape[0])  # symmetric: upper triangle, row major
+            else:
+                raise NotImplementedError(
+                    f"variable {name!r} has an attribute that changes its canonical size "
+                    f"({size} -> {canon_size}); not supported"
+                )
+            return _Recovery(name, "x", torch.as_tensor(idx.reshape(-1)), shape)
+        # A constraint dual variable.
+        parent = None
+        for con in self.problem.constraints:
+            if any(dv.id == v.id for dv in con.dual_variables):
+                parent = con
+                break
+        if parent is None:
+            raise ValueError(
+                f"variables[{k}] ({name!r}) is neither a variable of the problem nor a dual "
+                "variable of one of its constraints"
+            )
+        rid = constr_id_map.get(parent.id, parent.id)
+        import cvxpy.constraints as cc
+
+        start = 0
+        found = None
+        for ctype in (cc.Zero, cc.NonNeg, cc.SOC):
+            for con in pp.constr_map.get(ctype, []):
+                if con.id == rid:
+                    found = (ctype, con)
+                    break
+                start += int(con.size)
+            if found:
+                break
+        if found is None:
+            raise NotImplementedError(
+                f"the dual of constraint {parent} is not available (its canonical form is "
+                "not a zero, nonnegative or second-order cone constraint)"
+            )
+        ctype, rcon = found
+        which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
+        if ctype is not cc.SOC:
+            off = sum(int(dv.size) for dv in parent.dual_variables[:which])
+            idx = start + off + _fortran_index(shape)
+            return _Recovery(name, "y", torch.as_tensor(idx.reshape(-1)), shape)
+        # SOC: cones are stored one after another as [t_i, x_i]; cone i is column i
+        # (axis 0) or row i (axis 1) of the user's X (the canonical constraint may
+        # have been transposed to axis 0, so the layout comes from the original).
+        t_arg, X_arg = parent.args[0], parent.args[1]
+        sizes = [int(q) for q in rcon.cone_sizes()]
+        cstart = start + np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        t_shape = tuple(int(d) for d in t_arg.shape)
+        X_shape = tuple(int(d) for d in X_arg.shape)
+        if which == 0:
+            nat = cstart.reshape(t_shape) if t_shape else cstart.reshape(())
+        else:
+            d = sizes[0] - 1
+            if len(X_shape) <= 1:
+                nat = (cstart[0] + 1 + np.arange(d)).reshape(X_shape)
+            elif parent.axis == 0:  # cone i is column i
+                nat = cstart[None, :] + 1 + np.arange(d)[:, None]
+            else:  # cone i is row i
+                nat = cstart[:, None] + 1 + np.arange(d)[None, :]
+        nat = np.asarray(nat, dtype=np.int64)
+        if tuple(nat.shape) != shape:
+            if nat.size != size:
+                raise NotImplementedError(f"cannot map the dual variable {name!r} of {parent}")
+            nat = nat.reshape(-1, order="F").reshape(shape, order="F")
+        return _Recovery(name, "y", torch.as_tensor(nat.reshape(-1)), shape)
+
+    # -- forward ----------------------------------------------------------
+
+    def _validate(
+        self, params: tuple[Any, ...]
+    ) -> tuple[list[torch.Tensor], list[bool], int, bool, torch.dtype, torch.device]:
+        specs = self._specs
+        if len(params) != len(specs):
+            names = ", ".join(s.name for s in specs)
+            raise ValueError(
+                f"CvxpyLayer expects {len(specs)} parameter tensor(s) ({names}), in the order "
+                f"of `parameters`; got {len(params)}"
+            )
+        tensors: list[torch.Tensor] = []
+        batched: list[bool] = []
+        sizes: dict[str, int] = {}
+        for i, (v, s) in enumerate(zip(params, specs, strict=True)):
+            label = f"parameter {s.name!r} (index {i})"
+            if isinstance(v, torch.Tensor):
+                t = v
+            else:
+                try:
+                    t = torch.as_tensor(v)
+                except Exception as exc:
+                    raise ValueError(f"{label} must be a tensor, got {type(v).__name__}") from exc
+            if t.layout != torch.strided:
+                raise ValueError(f"{label} must be a dense tensor, got layout {t.layout}")
+            if t.is_complex() or t.dtype == torch.bool:
+                raise ValueError(f"{label} must be real, got dtype {t.dtype}")
+            shp = tuple(t.shape)
+            if shp == s.shape:
+                is_b = False
+            elif len(shp) == len(s.shape) + 1 and shp[1:] == s.shape:
+                is_b = True
+                sizes[s.name] = shp[0]
+            else:
+                want = (
+                    "("
+                    + ", ".join(str(d) for d in s.shape)
+                    + ("," if len(s.shape) == 1 else "")
+                    + ")"
+                )
+                wantb = "(" + ", ".join(["batch", *(str(d) for d in s.shape)]) + ")"
+                raise ValueError(f"{label} must have shape {want} or {wantb}, got {shp}")
+            tensors.append(t)
+            batched.append(is_b)
+        if len(set(sizes.values())) > 1:
+            listing = ", ".join(f"{k!r} has {v}" for k, v in sizes.items())
+            raise ValueError(f"batch sizes of the parameters differ: {listing}")
+        B = next(iter(sizes.values())) if sizes else 1
+        if B == 0:
+            raise ValueError("the batch size must be at least 1")
+        devices = {t.device for t in tensors}
+        if len(devices) > 1:
+            raise ValueError(
+                f"all parameters must be on one device, got {sorted(map(str, devices))}"
+            )
+        float_ts = [t for t in tensors if t.is_floating_point()]
+        dtype = float_ts[0].dtype if float_ts else torch.get_default_dtype()
+        for t in float_ts[1:]:
+            dtype = torch.promote_types(dtype, t.dtype)
+        device = tensors[0].device if tensors else CPU
+        return tensors, batched, B, not sizes, dtype, device
+
+    def _check_values(self, bufs: list[torch.Tensor], batched: list[bool]) -> None:
+        for i, (buf, s, is_b) in enumerate(zip(bufs, self._specs, batched, strict=True)):
+            label = f"parameter {s.name!r} (index {i})"
+            bad = ~torch.isfinite(buf)
+            problem = "a non-finite value"
+            if not bool(bad.any()):
+                if s.nonneg:
+                    bad = buf < 0
+                    problem = "a negative value (the parameter is declared nonneg)"
+                elif s.nonpos:
+                    bad = buf > 0
+                    problem = "a positive value (the parameter is declared nonpos)"
+                else:
+                    continue
+                if not bool(bad.any()):
+                    continue
+            if buf.dim() == 0:
+                raise ValueError(f"{label} contains {problem} ({float(buf)})")
+            idx = tuple(int(j) for j in bad.nonzero()[0])
+            entry = idx[1:] if is_b else idx
+            where = f"index {entry}" + (f" of batch element {idx[0]}" if is_b else "")
+            if is_b and not entry:
+                where = f"batch element {idx[0]}"
+            raise ValueError(f"{label} contains {problem} ({float(buf[idx])}) at {where}")
+
+    def _options(self, solver_args: dict[str, Any] | None) -> Any:
+        opts = self._opts
+        if not solver_args:
+            return opts
+        if not isinstance(solver_args, dict):
+            raise ValueError(f"solver_args must be a dict, got {type(solver_args).__name__}")
+        unknown = sorted(set(solver_args) - _SOLVER_ARG_KEYS)
+        if unknown:
+            raise ValueError(
+                f"solver_args: unknown key(s) {unknown}; allowed are 'backward', 'on_failure' "
+                f"and the SolverSettings fields {sorted(_SETTINGS_FIELDS)}"
+            )
+        changes = {k: v for k, v in solver_args.items() if k in _SETTINGS_FIELDS}
+        settings = opts.settings.replace(**changes) if changes else opts.settings
+        new = _resolve_options(
+            solver_args.get("backward", opts.backward),
+            settings,
+            solver_args.get("on_failure", opts.on_failure),
+            False,
+        )
+        _check_backward_cones(new.backward, self.cones)
+        return new
+
+    def forward(
+        self,
+        *params: Any,
+        solver_args: dict[str, Any] | None = None,
+        return_info: bool = False,
+    ) -> tuple[Any, ...]:
+        """Solve for the given parameter values; see the class docstring."""
+        _lib.check_fork()
+        opts = self._options(solver_args)
+        tensors, batched, B, unbatched, dtype, device = self._validate(params)
+        # Flattened parameters, float64 CPU (differentiable conversions).
+        t64s = [t.to(device=CPU, dtype=F64) for t in tensors]
+        self._check_values([t.detach() for t in t64s], batched)
+        flat = [
+            t.reshape(B if is_b else 1, s.size)
+            for t, is_b, s in zip(t64s, batched, self._specs, strict=True)
+        ]
+        cols = [f if f.shape[0] == B else f.expand(B, -1) for f in flat]
+        cols.append(torch.ones((B, 1), dtype=F64))
+        p_stack = torch.cat(cols, dim=1)
+        needs_grad = torch.is_grad_enabled() and p_stack.requires_grad
+        if needs_grad:
+            vals = _AffineMap.apply(p_stack, self._M, self._MT)
+        else:
+            out = self._M @ p_stack.detach().numpy().T
+            vals = torch.from_numpy(np.ascontiguousarray(out.T))
+        batched_params = {i for i, is_b in enumerate(batched) if is_b}
+        blocks: list[torch.Tensor] = []
+        block_batched: list[bool] = []
+        for k in range(4):
+            sl = self._block_slices[k]
+            is_b = bool(self._block_params[k] & batched_params)
+            blocks.append(vals[:, sl] if is_b else vals[0, sl])
+            block_batched.append(is_b)
+        st = _cone_structure(
+            self.n,
+            self.cones,
+            self._has_p,
+            self._p_pattern,
+            self._a_pattern,
+            opts.settings.linear_solver,
+            p_digest=self._p_digest,
+            a_digest=self._a_digest,
+        )
+        inputs = (blocks[0] if self._has_p else None, blocks[1], blocks[2], blocks[3])
+        run = ConeRun(st, B, inputs, tuple(block_batched), opts, what="CvxpyLayer")  # type: ignore[arg-type]
+        x, y, _s = _run_cone(run)
+        outs: list[torch.Tensor] = []
+        for r in self._recover:
+            src = x if r.source == "x" else y
+            v = src[:, r.index].reshape(B, *r.shape)
+            if unbatched:
+                v = v[0]
+            outs.append(v.to(dtype=dtype, device=device))
+        if not return_info:
+            return tuple(outs)
+        info = run.info(unbatched, dtype, device)
+        d = vals[:, self._block_slices[4]].detach()[:, 0].to(dtype=dtype, device=device)
+        if unbatched:
+            d = d[0]
+        obj, dual_obj = info.objective + d, info.dual_objective + d
+        if self._maximize:
+            obj, dual_obj = -obj, -dual_obj
+        info = replace(info, objective=obj, dual_objective=dual_obj)
+        return tuple(outs), info
+
+    def extra_repr(self) -> str:
+        return (
+            f"n={self.n}, cones={self.cones!r}, parameters={[s.name for s in self._specs]}, "
+            f"variables={[r.name for r in self._recover]}, backward={self._opts.backward!r}"
+        )
