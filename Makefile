@@ -9,7 +9,7 @@ LIB    := python/lpgd_go/_lib/liblpgd.so
 GO_SRC := $(shell find gocore capi -name '*.go' -not -name '*_test.go') capi/lpgd.h go.mod
 STAMP  := $(VENV)/.lpgd-installed
 
-.PHONY: all venv lib build test test-go test-py demo bench bench-quick lint fuzz clean
+.PHONY: all venv lib build test test-go test-py test-notebooks demo bench bench-quick lint fuzz clean
 
 all: test
 
@@ -33,8 +33,8 @@ $(LIB): $(GO_SRC)
 
 lib build: $(LIB)
 
-# All tests: Go (race detector on) and Python.
-test: test-go test-py
+# All tests: Go (race detector on), Python, then the example notebooks.
+test: test-go test-py test-notebooks
 
 test-go:
 	go vet ./...
@@ -42,6 +42,14 @@ test-go:
 
 test-py: venv $(LIB)
 	$(PY) -m pytest python/tests -q
+
+# The example notebooks (examples/*.ipynb), executed in quick mode (LPGD_QUICK=1; each
+# well under two minutes on 2 cores). Quick mode writes its figures to a temporary folder,
+# so the checkout stays clean. Installs the "notebooks" extra on first use.
+test-notebooks: venv $(LIB)
+	$(PY) -c "import nbmake, nbclient, ipykernel, skfolio, pandas, tqdm" 2>/dev/null \
+		|| $(PY) -m pip install -e ".[test,notebooks]"
+	LPGD_QUICK=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 -q examples/*.ipynb
 
 # The main job: train a small model through a QP layer, print and plot.
 demo: venv $(LIB)

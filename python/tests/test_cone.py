@@ -171,11 +171,12 @@ def test_gradcheck_cone_dense(lib: object) -> None:
 
 
 def test_gradcheck_cone_active_soc_kkt(lib: object) -> None:
+    """P (through L), c, A, b with an active SOC block, kkt backward."""
     d = _socp(0, soc_active=True)
-    args = tuple(d[k].clone().requires_grad_() for k in ("c", "b"))
+    args = tuple(d[k].clone().requires_grad_() for k in ("L", "c", "A", "b"))
 
-    def fn(c: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return solve_cone(_P(d["L"]), c, d["A"], b, CONES)[0]
+    def fn(L: torch.Tensor, c: torch.Tensor, A: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return solve_cone(_P(L), c, A, b, CONES)[0]
 
     # The forward pass is only ~1e-6 accurate with an active SOC block: wide steps.
     assert torch.autograd.gradcheck(fn, args, eps=1e-3, atol=2e-3, rtol=1e-2)

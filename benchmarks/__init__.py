@@ -1,0 +1,1 @@
+"""Benchmarks of lpgd_go against its peers; entry point: ``benchmarks/run.py``."""

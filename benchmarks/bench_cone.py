@@ -1,0 +1,252 @@
+"""Forward + backward time of lpgd_go vs cvxpylayers on cvxpylayers' timing families.
+
+The two families of cvxpylayers' profiling script (examples/prof.py):
+
+* dense QP: 128 variables, 128 dense inequalities, batch 128, every parameter
+  batched: ``min ½‖Q^{1/2} z‖² + pᵀz  s.t.  G z ≤ h`` with parameters
+  Q^{1/2}, p, G, h (Q = LLᵀ + 1e-3 I, L uniform; G Gaussian; h = G z₀ + s₀).
+* sparse QP: 1024 variables, batch 32: ``min ½‖z‖² + pᵀz  s.t.  G z ≤ h,
+  A z = b`` with constant A, G = sparse.random(1024, 1024, density=1%) + I and
+  batched parameters p, b, h.
+
+Methods: ``lpgd_go.cvxpy.CvxpyLayer`` (the same cvxpy problem), ``solve_cone``
+on the conic data directly (dense P, G for the dense family; sparse constant
+A, G for the sparse one), and cvxpylayers 1.2 with its default backend
+(diffcp; its default solver settings). Each timing is the median over trials
+of one warm call (the layer built and called once before), forward and
+backward (``x.sum().backward()``) timed separately; the last column is the
+largest |x − x_lpgd_go CvxpyLayer| as a sanity check. The CPU has 2 cores that
+other jobs may share; lpgd_go splits a batch over its worker goroutines
+(``lpgd_go.get_num_threads()``), diffcp over its joblib workers.
+Results: benchmarks/results/bench_cone.{md,csv}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cvxpy as cp
+import numpy as np
+import numpy.random as npr
+import scipy.sparse as sparse
+import torch
+from scipy.linalg import sqrtm
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "python") not in sys.path:
+    sys.path.insert(0, str(ROOT / "python"))
+
+import lpgd_go  # noqa: E402
+from lpgd_go.cvxpy import CvxpyLayer  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+F64 = torch.float64
+
+
+def lib_stamp() -> str:
+    """Modification time and hash prefix of the Go library the run used."""
+    import datetime
+    import hashlib
+
+    path = ROOT / "python" / "lpgd_go" / "_lib" / "liblpgd.so"
+    if not path.is_file():
+        return "liblpgd.so: missing"
+    when = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.timezone.utc)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"liblpgd.so built {when:%Y-%m-%d %H:%M} UTC (sha256 {digest})"
+
+
+Call = Callable[[list[torch.Tensor]], torch.Tensor]
+
+
+def _time(fn: Call, inputs: list[np.ndarray], trials: int) -> tuple[float, float, torch.Tensor]:
+    """Median forward and backward seconds of fn on fresh leaves, and its output."""
+    fwd, bwd = [], []
+    out = None
+    for _ in range(trials + 1):  # the first call warms up
+        leaves = [torch.from_numpy(a).requires_grad_() for a in inputs]
+        t0 = time.perf_counter()
+        x = fn(leaves)
+        t1 = time.perf_counter()
+        x.sum().backward()
+        t2 = time.perf_counter()
+        fwd.append(t1 - t0)
+        bwd.append(t2 - t1)
+        out = x.detach()
+    assert out is not None
+    return statistics.median(fwd[1:]), statistics.median(bwd[1:]), out
+
+
+def _cvxpylayers(problem: cp.Problem, params: list[cp.Parameter], z: cp.Variable) -> Call:
+    from cvxpylayers.torch import CvxpyLayer as Ref
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer = Ref(problem, parameters=params, variables=[z])
+
+    def run(leaves: list[torch.Tensor]) -> torch.Tensor:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (x,) = layer(*leaves)
+        return x
+
+    return run
+
+
+def _ours(problem: cp.Problem, params: list[cp.Parameter], z: cp.Variable) -> Call:
+    layer = CvxpyLayer(problem, parameters=params, variables=[z])
+
+    def run(leaves: list[torch.Tensor]) -> torch.Tensor:
+        (x,) = layer(*leaves)
+        return x
+
+    return run
+
+
+def dense_qp(nz: int, nbatch: int, seed: int) -> dict[str, Any]:
+    npr.seed(seed)
+    L = npr.rand(nbatch, nz, nz)
+    Q = np.matmul(L, L.transpose((0, 2, 1))) + 1e-3 * np.eye(nz)
+    p = npr.randn(nbatch, nz)
+    G = npr.randn(nbatch, nz, nz)
+    z0 = npr.randn(nbatch, nz)
+    s0 = npr.rand(nbatch, nz)
+    h = np.matmul(G, z0[:, :, None])[:, :, 0] + s0
+    Q_sqrt = np.array([np.real(sqrtm(q)) for q in Q])
+
+    _Qs, _p = cp.Parameter((nz, nz)), cp.Parameter(nz)
+    _G, _h = cp.Parameter((nz, nz)), cp.Parameter(nz)
+    z = cp.Variable(nz)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(_Qs @ z) + _p @ z), [_G @ z <= _h])
+    params = [_Qs, _p, _G, _h]
+    cones = lpgd_go.Cones(nonneg=nz)
+
+    def direct(leaves: list[torch.Tensor]) -> torch.Tensor:
+        Qs, pp, GG, hh = leaves
+        P = Qs.mT @ Qs  # the same parametrization as the cvxpy problem
+        x, _, _ = lpgd_go.solve_cone(P, pp, GG, hh, cones)
+        return x
+
+    return {
+        "family": f"dense QP (n={nz}, m={nz}, batch {nbatch})",
+        "inputs": [Q_sqrt, p, G, h],
+        "methods": {
+            "lpgd_go CvxpyLayer": _ours(prob, params, z),
+            "lpgd_go solve_cone": direct,
+            "cvxpylayers (diffcp default)": _cvxpylayers(prob, params, z),
+        },
+    }
+
+
+def sparse_qp(nz: int, nbatch: int, seed: int) -> dict[str, Any]:
+    npr.seed(seed)
+    A = sparse.random(nz, nz, density=0.01) + sparse.eye(nz)
+    G = sparse.random(nz, nz, density=0.01) + sparse.eye(nz)
+    xs = npr.randn(nbatch, nz)
+    p = npr.randn(nbatch, nz)
+    b = np.array([A @ xs[i] for i in range(nbatch)])
+    h = np.array([G @ xs[i] for i in range(nbatch)])
+
+    _p, _b, _h = cp.Parameter(nz), cp.Parameter(nz), cp.Parameter(nz)
+    z = cp.Variable(nz)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(z) + _p @ z), [G @ z <= _h, A @ z == _b])
+    params = [_p, _b, _h]
+    cones = lpgd_go.Cones(zero=nz, nonneg=nz)
+    Acon = sparse.vstack([A, G], format="csc")
+    P = sparse.eye(nz, format="csc")
+
+    def direct(leaves: list[torch.Tensor]) -> torch.Tensor:
+        pp, bb, hh = leaves
+        x, _, _ = lpgd_go.solve_cone(P, pp, Acon, torch.cat([bb, hh], dim=1), cones)
+        return x
+
+    return {
+        "family": f"sparse QP (n={nz}, 1% + I, batch {nbatch})",
+        "inputs": [p, b, h],
+        "methods": {
+            "lpgd_go CvxpyLayer": _ours(prob, params, z),
+            "lpgd_go solve_cone": direct,
+            "cvxpylayers (diffcp default)": _cvxpylayers(prob, params, z),
+        },
+    }
+
+
+def main(quick: bool = False) -> list[dict[str, Any]]:
+    trials = 1 if quick else 3
+    cases = [
+        dense_qp(128, 16 if quick else 128, seed=0),
+        sparse_qp(1024, 4 if quick else 32, seed=0),
+    ]
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        ref_x = None
+        for name, fn in case["methods"].items():
+            fwd, bwd, x = _time(fn, case["inputs"], trials)
+            if ref_x is None:
+                ref_x = x
+            diff = float((x.double() - ref_x.double()).abs().max())
+            row = {
+                "family": case["family"],
+                "method": name,
+                "forward_s": fwd,
+                "backward_s": bwd,
+                "total_s": fwd + bwd,
+                "max_abs_x_diff": diff,
+            }
+            rows.append(row)
+            print(
+                f"{case['family']:40s} {name:30s} fwd {fwd:8.3f} s  bwd {bwd:8.3f} s  "
+                f"|dx| {diff:.1e}",
+                flush=True,
+            )
+    _report(rows, quick, trials)
+    return rows
+
+
+def _report(rows: list[dict[str, Any]], quick: bool, trials: int) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = "_quick" if quick else ""
+    with (RESULTS / f"bench_cone{suffix}.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    lines = [
+        f"# Forward + backward: lpgd_go vs cvxpylayers{' (quick)' if quick else ''}",
+        "",
+        f"Median of {trials} warm call(s); {os.cpu_count()} CPUs "
+        f"({platform.machine()}, shared with other jobs); lpgd_go threads: "
+        f"{lpgd_go.get_num_threads()}; torch {torch.__version__}, cvxpy {cp.__version__}; "
+        f"{lib_stamp()}.",
+        "",
+        "| family | method | forward (s) | backward (s) | total (s) | speed-up vs cvxpylayers |"
+        " max abs x diff |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for fam in dict.fromkeys(r["family"] for r in rows):
+        rs = [r for r in rows if r["family"] == fam]
+        ref = next(r for r in rs if r["method"].startswith("cvxpylayers"))
+        for r in rs:
+            lines.append(
+                f"| {fam} | {r['method']} | {r['forward_s']:.4f} | {r['backward_s']:.4f} | "
+                f"{r['total_s']:.4f} | {ref['total_s'] / r['total_s']:.1f}x | "
+                f"{r['max_abs_x_diff']:.1e} |"
+            )
+    md = "\n".join(lines) + "\n"
+    (RESULTS / f"bench_cone{suffix}.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller batches, one trial")
+    main(quick=ap.parse_args().quick)
