@@ -40,6 +40,7 @@ from torch.autograd.function import once_differentiable
 from . import _core, _lib
 from ._core import F64, Operand
 from .backward import BPQP, LPGD, BackwardMethod, as_backward_method
+from .qp import _check_shape  # shared validation helpers, _lib
 from .settings import LINEAR_SOLVERS, SolverSettings, resolve_settings
 from .status import OK_STATUSES, SolverError, status_name
 
@@ -165,25 +166,6 @@ def _to_tensor(name: str, v: TensorLike) -> torch.Tensor:
     if t.dtype == torch.bool:
         raise ValueError(f"{name} must be numeric, got dtype {t.dtype}")
     return t
-
-
-def _fmt_shape(shape: tuple[object, ...]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _check_shape(
-    name: str, t: torch.Tensor, shape: tuple[int, ...], labels: tuple[str, ...]
-) -> bool:
-    """Check t against shape (shared) or (batch, *shape); return whether batched."""
-    if t.dim() == len(shape) and tuple(t.shape) == shape:
-        return False
-    if t.dim() == len(shape) + 1 and tuple(t.shape[1:]) == shape:
-        return True
-    want = ", ".join(f"{lab}={d}" for lab, d in zip(labels, shape, strict=True))
-    raise ValueError(
-        f"{name} must have shape {_fmt_shape(labels)} or {_fmt_shape(('batch', *labels))} "
-        f"with {want}, got {tuple(t.shape)}"
-    )
 
 
 def _is_scipy_sparse(v: object) -> bool:
