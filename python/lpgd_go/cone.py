@@ -40,7 +40,7 @@ from torch.autograd.function import once_differentiable
 from . import _core, _lib
 from ._core import F64, Operand
 from .backward import BPQP, LPGD, BackwardMethod, as_backward_method
-from .qp import _check_shape  # shared validation helpers, _lib
+from .qp import _check_shape  # shared shape validation
 from .settings import LINEAR_SOLVERS, SolverSettings, resolve_settings
 from .status import OK_STATUSES, SolverError, status_name
 
