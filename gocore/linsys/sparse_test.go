@@ -600,3 +600,118 @@ func TestSparseLDLMPC(t *testing.T) {
 		checkAgainstDense(t, rng, f, pat, vals, signs, 1e-9)
 	}
 }
+
+// randomKKTFamily builds the upper pattern and values of the KKT matrix of
+// min ½‖x‖² s.t. Ax = b, Gx ≤ h with A, G = (density-random) + I, n×n each:
+// the sparse family of cvxpylayers' timing script, whose AMD ordering ends
+// in a completely filled block.
+func randomKKTFamily(n int, density float64, seed int64) (*Pattern, []float64, []float64) {
+	rng := rand.New(rand.NewSource(seed))
+	dim := 3 * n
+	pat := &Pattern{N: dim, Colptr: make([]int, dim+1)}
+	var vals []float64
+	for j := 0; j < n; j++ {
+		pat.Rowval = append(pat.Rowval, j)
+		vals = append(vals, 1)
+		pat.Colptr[j+1] = len(pat.Rowval)
+	}
+	for blk := 1; blk <= 2; blk++ {
+		for i := 0; i < n; i++ {
+			r := blk*n + i
+			for j := 0; j < n; j++ {
+				if j == i {
+					pat.Rowval = append(pat.Rowval, j)
+					vals = append(vals, 1+rng.Float64())
+				} else if rng.Float64() < density {
+					pat.Rowval = append(pat.Rowval, j)
+					vals = append(vals, rng.NormFloat64())
+				}
+			}
+			pat.Rowval = append(pat.Rowval, r)
+			if blk == 1 {
+				vals = append(vals, -1e-6)
+			} else {
+				vals = append(vals, -0.1-rng.Float64())
+			}
+			pat.Colptr[r+1] = len(pat.Rowval)
+		}
+	}
+	signs := make([]float64, dim)
+	for i := range signs {
+		signs[i] = -1
+		if i < n {
+			signs[i] = 1
+		}
+	}
+	return pat, signs, vals
+}
+
+// TestSparseLDLDenseTail checks the factorization whose trailing block is
+// factored densely against the dense factorization, on two value sets
+// (symbolic reuse), and that a factorization without a tail chooses none.
+func TestSparseLDLDenseTail(t *testing.T) {
+	for _, tc := range []struct {
+		n       int
+		density float64
+	}{{60, 0.05}, {150, 0.03}, {300, 0.01}} {
+		pat, signs, vals := randomKKTFamily(tc.n, tc.density, int64(tc.n))
+		f, err := NewSparseLDL(pat, signs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.DenseTail() < denseTailMin {
+			t.Fatalf("n=%d: dense tail %d, want ≥ %d", tc.n, f.DenseTail(), denseTailMin)
+		}
+		g := NewDense(pat, signs)
+		rng := rand.New(rand.NewSource(1))
+		for round := 0; round < 2; round++ {
+			if round == 1 {
+				for k := range vals {
+					vals[k] *= 1 + 0.1*rng.Float64()
+				}
+			}
+			if err := f.Factor(vals); err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Factor(vals); err != nil {
+				t.Fatal(err)
+			}
+			b := make([]float64, pat.N)
+			for i := range b {
+				b[i] = rng.NormFloat64()
+			}
+			x, xd := append([]float64(nil), b...), append([]float64(nil), b...)
+			f.Solve(x)
+			g.Solve(xd)
+			scale, diff := 0.0, 0.0
+			for i := range x {
+				scale = math.Max(scale, math.Abs(xd[i]))
+				diff = math.Max(diff, math.Abs(x[i]-xd[i]))
+			}
+			if diff > 1e-8*scale {
+				t.Fatalf("n=%d round %d: |x_sparse − x_dense| = %g (scale %g)", tc.n, round, diff, scale)
+			}
+		}
+	}
+	// A tridiagonal matrix fills in nothing: no dense tail.
+	n := 200
+	pat := &Pattern{N: n, Colptr: make([]int, n+1)}
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			pat.Rowval = append(pat.Rowval, j-1)
+		}
+		pat.Rowval = append(pat.Rowval, j)
+		pat.Colptr[j+1] = len(pat.Rowval)
+	}
+	signs := make([]float64, n)
+	for i := range signs {
+		signs[i] = 1
+	}
+	f, err := NewSparseLDL(pat, signs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DenseTail() != 0 {
+		t.Fatalf("tridiagonal: dense tail %d, want 0", f.DenseTail())
+	}
+}
