@@ -43,7 +43,9 @@ type Analysis struct {
 	Perm   []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 	// Elim marks the KKT indices the dense path eliminates first by a
 	// Schur complement (the nonnegative-cone rows, whose H block is
-	// diagonal); nil when the plain dense LDLᵀ is used.
+	// diagonal, and the variables with a diagonal-only P that no such
+	// row touches; see elimCandidates); nil when the plain dense LDLᵀ is
+	// used.
 	Elim []bool
 }
 
@@ -187,16 +189,64 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		// of size 1/δ grow into the constraint block. Pivot in AMD order, as
 		// the sparse path does (it eliminates the constraint rows first).
 		an.Perm = linsys.AMDOrder(&an.Pat)
-	} else if an.Dense && st.Cones.Nonneg > 0 {
-		// Eliminate the nonnegative rows first: an (n + m − l)-dimensional
-		// LDLᵀ plus an l·n²/2 product instead of an (n + m)-dimensional one.
-		an.Elim = make([]bool, dim)
-		o := st.Cones.Zero
-		for i := o; i < o+st.Cones.Nonneg; i++ {
-			an.Elim[n+i] = true
-		}
+	} else if an.Dense {
+		an.Elim = elimCandidates(st)
 	}
 	return an, nil
+}
+
+// elimCandidates marks the KKT indices the dense path may eliminate first
+// by a Schur complement; nil when there are none. The candidates must be
+// mutually uncoupled (their block of K is diagonal):
+//
+//   - every nonnegative-cone row (its H block is the diagonal WᵀW);
+//   - every variable j whose P column and row hold only the diagonal and
+//     that appears in no nonnegative row: the auxiliary variables of
+//     canonicalized problems (t = Lx with ½‖t‖² in the objective) are of
+//     this kind, and eliminating them shrinks the factored dimension by
+//     their number. A variable is eliminated only while its pivot
+//     P_jj + δ is well away from zero (linsys.SchurPivotMin), so LP-like
+//     variables stay in the LDLᵀ.
+func elimCandidates(st *problem.Structure) []bool {
+	n := st.N
+	cand := make([]bool, n+st.M)
+	found := false
+	o := st.Cones.Zero
+	for i := o; i < o+st.Cones.Nonneg; i++ {
+		cand[n+i] = true
+		found = true
+	}
+	diagOnly := make([]bool, n)
+	offDiag := make([]bool, n)
+	for j := 0; j < n; j++ {
+		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+			if i := st.P.Rowval[k]; i == j {
+				diagOnly[j] = true
+			} else {
+				offDiag[i], offDiag[j] = true, true
+			}
+		}
+	}
+	for j := 0; j < n; j++ {
+		if !diagOnly[j] || offDiag[j] {
+			continue
+		}
+		inNonneg := false
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			if i := st.A.Rowval[k]; i >= o && i < o+st.Cones.Nonneg {
+				inNonneg = true
+				break
+			}
+		}
+		if !inNonneg {
+			cand[j] = true
+			found = true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return cand
 }
 
 // NewFactorizer returns a fresh factorizer for the analysed pattern.

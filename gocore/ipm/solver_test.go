@@ -396,3 +396,114 @@ func TestGridFlowLPs(t *testing.T) {
 		}
 	}
 }
+
+// TestAuxiliaryVariables: the canonical form cvxpy produces for
+// ½‖Lz‖² + cᵀz s.t. Gz ≤ h introduces t = Lz with P = I on t only. The dense
+// path eliminates t (diagonal-only P, no nonnegative rows) together with the
+// nonnegative rows; its solution, and the sparse path's, match the direct
+// formulation with P = LᵀL.
+func TestAuxiliaryVariables(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	nz, m := 12, 20
+	n := 2 * nz
+	L := make([]float64, nz*nz)
+	G := make([]float64, m*nz)
+	c := make([]float64, nz)
+	h := make([]float64, m)
+	for i := range L {
+		L[i] = rng.NormFloat64()
+	}
+	for i := range G {
+		G[i] = rng.NormFloat64()
+	}
+	for i := range c {
+		c[i] = rng.NormFloat64()
+	}
+	for i := range h {
+		h[i] = rng.Float64()
+	}
+	// Direct: P = LᵀL.
+	P := make([]float64, nz*nz)
+	for i := 0; i < nz; i++ {
+		for j := 0; j < nz; j++ {
+			for k := 0; k < nz; k++ {
+				P[i*nz+j] += L[k*nz+i] * L[k*nz+j]
+			}
+		}
+	}
+	stD, vD := denseProblem(t, nz, P, c, G, h, problem.Cones{Nonneg: m})
+	ref := solve(t, stD, vD, DefaultSettings())
+	if ref.Info.Status != StatusSolved {
+		t.Fatalf("direct: %v", ref.Info.Status)
+	}
+	// Canonical: variables (z, t); rows t − Lz = 0 (zero cone), Gz ≤ h.
+	var pp problem.CSC
+	pp.Rows, pp.Cols = n, n
+	pp.Colptr = make([]int, n+1)
+	var pv []float64
+	for j := 0; j < n; j++ {
+		if j >= nz {
+			pp.Rowval = append(pp.Rowval, j)
+			pv = append(pv, 1)
+		}
+		pp.Colptr[j+1] = len(pp.Rowval)
+	}
+	Afull := make([]float64, (nz+m)*n)
+	for i := 0; i < nz; i++ {
+		for j := 0; j < nz; j++ {
+			Afull[i*n+j] = -L[i*nz+j]
+		}
+		Afull[i*n+nz+i] = 1
+	}
+	for i := 0; i < m; i++ {
+		copy(Afull[(nz+i)*n:(nz+i)*n+nz], G[i*nz:i*nz+nz])
+	}
+	cones := problem.Cones{Zero: nz, Nonneg: m}
+	ap := problem.CSC{Rows: nz + m, Cols: n, Colptr: make([]int, n+1)}
+	var av []float64
+	for j := 0; j < n; j++ {
+		for i := 0; i < nz+m; i++ {
+			if x := Afull[i*n+j]; x != 0 {
+				ap.Rowval = append(ap.Rowval, i)
+				av = append(av, x)
+			}
+		}
+		ap.Colptr[j+1] = len(ap.Rowval)
+	}
+	st, err := problem.NewStructure(n, nz+m, cones, pp, ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := append(make([]float64, nz), h...)
+	v := &problem.Values{P: pv, C: append(append([]float64(nil), c...), make([]float64, nz)...), A: av, B: b}
+	an, err := Analyse(st, LinearDense)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if an.Elim == nil {
+		t.Fatal("dense path eliminates nothing")
+	}
+	for j := 0; j < n; j++ {
+		if an.Elim[j] != (j >= nz) {
+			t.Fatalf("variable %d: Elim %v", j, an.Elim[j])
+		}
+	}
+	for _, ls := range linearSolvers {
+		set := DefaultSettings()
+		set.LinearSolver = ls.ls
+		res := solve(t, st, v, set)
+		if res.Info.Status != StatusSolved {
+			t.Fatalf("%s: %v", ls.name, res.Info.Status)
+		}
+		for j := 0; j < nz; j++ {
+			if !close(res.X[j], ref.X[j], 1e-6) {
+				t.Fatalf("%s: z[%d] = %g, want %g", ls.name, j, res.X[j], ref.X[j])
+			}
+		}
+		for i := 0; i < m; i++ {
+			if !close(res.Y[nz+i], ref.Y[i], 1e-6) {
+				t.Fatalf("%s: y[%d] = %g, want %g", ls.name, i, res.Y[nz+i], ref.Y[i])
+			}
+		}
+	}
+}
