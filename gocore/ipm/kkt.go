@@ -26,7 +26,10 @@ type KKTSystem struct {
 	kv    []float64 // unregularized values
 	kreg  []float64 // regularized values (factored)
 	work  []float64
-	delta float64
+	delta float64 // static regularization δ
+	dUsed float64 // δ of the last factorization (see Factor)
+	dCur  float64 // δ the next factorization starts from
+	fixed bool    // raising δ did not remove regularized pivots: stop trying
 	refMx int
 	mul   func(x, y []float64) // y = K x (unregularized)
 	// RefineResidual is the final residual ‖rhs − K sol‖∞ of the last Solve.
@@ -61,7 +64,7 @@ func NewKKTSystem(an *Analysis, staticReg float64, refineMax int) (*KKTSystem, e
 		k.mul = func(x, y []float64) {
 			d.MulVec(x, y)
 			for i, sg := range an.Signs {
-				y[i] -= sg * k.delta * x[i]
+				y[i] -= sg * k.dUsed * x[i]
 			}
 		}
 	} else {
@@ -76,6 +79,7 @@ func (k *KKTSystem) Analysis() *Analysis { return k.an }
 // SetData writes P + ρI and A into the matrix (values on the structure's
 // patterns) and clears H.
 func (k *KKTSystem) SetData(pv, av []float64, rho float64) {
+	k.dCur, k.fixed = k.delta, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -185,13 +189,49 @@ func (k *KKTSystem) writeH() {
 	}
 }
 
-// Factor builds the regularized copy and factors it.
+// factorRetries is how many times Factor raises δ (by factorRetryGrowth)
+// after a breakdown.
+const (
+	factorRetries     = 2
+	factorRetryGrowth = 100
+)
+
+// Factor builds the regularized copy and factors it. If the factorization
+// breaks down (a non-finite pivot) or needs dynamically regularized pivots,
+// it is retried with δ raised 100-fold, at most twice, and a δ that worked
+// is kept for the following factorizations of the same data (SetData
+// resets it). Near the optimum of a degenerate LP both the x block (free
+// variables: δ + z/s) and the equality rows (−δ) have pivots of size δ,
+// and elimination errors of size ‖A‖²/δ flip pivot signs until the
+// factorization overflows; a larger δ bounds that growth, and iterative
+// refinement against the unregularized K (Solve) removes the larger
+// perturbation from the solutions. When raising δ does not remove the
+// regularized pivots (dependent equality rows need them at any δ), the
+// last attempt is used and later factorizations no longer retry unless
+// they break down.
 func (k *KKTSystem) Factor() error {
-	copy(k.kreg, k.kv)
-	for i, idx := range k.an.Diag {
-		k.kreg[idx] += k.an.Signs[i] * k.delta
+	if k.dCur == 0 {
+		k.dCur = k.delta
 	}
-	return k.fac.Factor(k.kreg)
+	d := k.dCur
+	var err error
+	for try := 0; try <= factorRetries; try++ {
+		copy(k.kreg, k.kv)
+		for i, idx := range k.an.Diag {
+			k.kreg[idx] += k.an.Signs[i] * d
+		}
+		k.dUsed = d
+		err = k.fac.Factor(k.kreg)
+		if err == nil && (k.fac.Regularized() == 0 || k.fixed) {
+			k.dCur = d
+			return nil
+		}
+		d *= factorRetryGrowth
+	}
+	if err == nil {
+		k.fixed = true
+	}
+	return err
 }
 
 // Regularized returns the number of dynamically regularized pivots of the
