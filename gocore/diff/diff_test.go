@@ -547,3 +547,34 @@ func BenchmarkBackward(b *testing.B) {
 		}
 	})
 }
+
+// One-sided LPGD on the fast path differences the perturbed active-set
+// solution against the same system's unperturbed one: with a forward
+// solve at the default tolerance (1e-8) and τ = 1e-7 the gradient still
+// matches kkt, where differencing against the interior-point point would
+// divide its ~1e-9 error by τ.
+func TestLPGDFastPathOneSidedSmallTau(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	P, c, A, b, cones := randomQP(rng, 10, 2, 10)
+	f := newFixture(t, 10, P, c, A, b, cones)
+	slv, err := ipm.NewSolver(f.slv.Analysis(), ipm.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.slv = slv
+	f.sol = f.solve(f.v)
+	in := Incoming{X: randVec(rng, 10), Y: randVec(rng, f.st.M)}
+	gk := f.grad(t, in, DefaultOptions())
+	for _, side := range []Side{SideRight, SideLeft} {
+		o := DefaultOptions()
+		o.Method, o.Tau, o.Side = MethodLPGD, 1e-7, side
+		g := &Grad{P: make([]float64, f.st.P.Nnz()), C: make([]float64, f.st.N), A: make([]float64, f.st.A.Nnz()), B: make([]float64, f.st.M)}
+		flags, err := f.ws.Backward(f.v, f.sol, in, &o, g)
+		if err != nil || flags&FlagFastPath == 0 {
+			t.Fatalf("side %d: fast path not taken: flags %b err %v", side, flags, err)
+		}
+		if e := gradErr(g, gk); e > 1e-5 {
+			t.Errorf("side %d: LPGD(τ=1e-7) vs kkt: %g", side, e)
+		}
+	}
+}

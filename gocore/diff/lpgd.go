@@ -74,14 +74,25 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	if allFast && fast {
 		flags |= FlagFastPath
 	}
-	// Differences of Lagrangian gradients.
+	// Differences of Lagrangian gradients. A one-sided difference whose
+	// perturbed point came from the active-set system is taken against the
+	// same system's unperturbed solution (the polished x*, y*), not against
+	// the interior-point solution: their difference (≈ the solver
+	// tolerance) would otherwise be divided by τ.
+	baseX, baseY := sol.X, sol.Y
+	switch {
+	case side == SideRight && allFast && fast && w.fastBase(v, sol, opt.Rho, w.xm, w.ym):
+		baseX, baseY = w.xm, w.ym
+	case side == SideLeft && allFast && fast && w.fastBase(v, sol, opt.Rho, w.xp, w.yp):
+		baseX, baseY = w.xp, w.yp
+	}
 	var xa, ya, xb, yb []float64
 	var den float64
 	switch side {
 	case SideRight:
-		xa, ya, xb, yb, den = w.xp, w.yp, sol.X, sol.Y, tau
+		xa, ya, xb, yb, den = w.xp, w.yp, baseX, baseY, tau
 	case SideLeft:
-		xa, ya, xb, yb, den = sol.X, sol.Y, w.xm, w.ym, tau
+		xa, ya, xb, yb, den = baseX, baseY, w.xm, w.ym, tau
 	default:
 		xa, ya, xb, yb, den = w.xp, w.yp, w.xm, w.ym, 2*tau
 	}
@@ -165,6 +176,20 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 		return false, fmt.Errorf("perturbed solve (%s side) ended with status %s", sideName(sigma), w.res.Info.Status)
 	}
 	return false, nil
+}
+
+// fastBase solves the unperturbed problem (with the proximal terms of the
+// perturbed ones) on the active set into (x, y); it reports false when the
+// reduced solution is not optimal.
+func (w *Workspace) fastBase(v *problem.Values, sol Solution, rho float64, x, y []float64) bool {
+	p := &w.pert
+	copy(p.P, v.P)
+	copy(p.A, v.A)
+	for j := range p.C {
+		p.C[j] = v.C[j] - rho*sol.X[j]
+	}
+	copy(p.B, v.B)
+	return w.reducedSolve(p, x, y)
 }
 
 func sideName(sigma float64) string {
