@@ -37,6 +37,9 @@ type DenseSchur struct {
 	s0, bc, dc []float64
 	dst, dst2  []int // value index → position(s) in buf = s0 | bc | dc (dst2 −1: none)
 	buf        []float64
+	// single[c] is the only r0 position candidate c couples to, −1 when it
+	// couples to several, −2 when to none (structurally).
+	single []int
 	// Per factorization.
 	elim   []bool    // per candidate: eliminated
 	eList  []int     // candidate positions eliminated
@@ -50,7 +53,9 @@ type DenseSchur struct {
 	nr     int
 	wb     [4][]float64
 	xr, xe []float64
-	nzRow  []bool
+	nzRow  []bool // r0 row couples to an eliminated candidate (Solve)
+	nzRowD []bool // ... to one coupled to several r0 rows (the Schur product)
+	neD    int    // eliminated candidates coupled to several r0 rows (first in eList)
 	nreg   int
 }
 
@@ -99,6 +104,31 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 			}
 		}
 	}
+	f.single = make([]int, q)
+	for c := range f.single {
+		f.single[c] = -2
+	}
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			var c, r int
+			switch {
+			case cand[i] && !cand[j]:
+				c, r = pos[i], pos[j]
+			case cand[j] && !cand[i]:
+				c, r = pos[j], pos[i]
+			default:
+				continue
+			}
+			switch f.single[c] {
+			case -2:
+				f.single[c] = r
+			case r:
+			default:
+				f.single[c] = -1
+			}
+		}
+	}
 	f.elim = make([]bool, q)
 	f.eList = make([]int, 0, q)
 	f.kList = make([]int, 0, q)
@@ -114,6 +144,7 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 	}
 	f.xr, f.xe = make([]float64, n), make([]float64, max(q, 1))
 	f.nzRow = make([]bool, r)
+	f.nzRowD = make([]bool, r)
 	return f, nil
 }
 
@@ -136,21 +167,31 @@ func (f *DenseSchur) Factor(values []float64) error {
 			f.buf[d2] += v
 		}
 	}
-	// Choose E by pivot size.
+	// Choose E by pivot size; candidates coupled to several r0 rows come
+	// first (the dense product runs over them), those coupled to one row
+	// or none after (they only change a diagonal entry of S).
 	f.eList, f.kList = f.eList[:0], f.kList[:0]
-	for c := 0; c < q; c++ {
-		v := f.dc[c]
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ErrSingular
+	for pass := 0; pass < 2; pass++ {
+		for c := 0; c < q; c++ {
+			if (f.single[c] == -1) != (pass == 0) {
+				continue
+			}
+			v := f.dc[c]
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return ErrSingular
+			}
+			f.elim[c] = math.Abs(v) >= SchurPivotMin
+			if f.elim[c] {
+				f.eList = append(f.eList, c)
+			} else {
+				f.kList = append(f.kList, c)
+			}
 		}
-		f.elim[c] = math.Abs(v) >= SchurPivotMin
-		if f.elim[c] {
-			f.eList = append(f.eList, c)
-		} else {
-			f.kList = append(f.kList, c)
+		if pass == 0 {
+			f.neD = len(f.eList)
 		}
 	}
-	ne := len(f.eList)
+	ne, neD := len(f.eList), f.neD
 	// Reduced ordering: r0 first, then the kept candidates.
 	f.rOrig = f.rOrig[:0]
 	f.rOrig = append(f.rOrig, f.r0...)
@@ -169,14 +210,15 @@ func (f *DenseSchur) Factor(values []float64) error {
 	}
 	for i := 0; i < r; i++ {
 		src := f.bc[i*q : i*q+q]
-		nz := false
+		nz, nzD := false, false
 		for e, c := range f.eList {
 			x := src[c]
 			be[i*ne+e] = x
 			ve[i*ne+e] = x / f.de[e]
 			nz = nz || x != 0
+			nzD = nzD || (x != 0 && e < neD)
 		}
-		f.nzRow[i] = nz
+		f.nzRow[i], f.nzRowD[i] = nz, nzD
 	}
 	// Reduced matrix (lower triangle, nr×nr): S0 − V K_{E,r0} in the r0
 	// block, K_{r0,K} below it, D_K on the kept diagonal.
@@ -186,24 +228,30 @@ func (f *DenseSchur) Factor(values []float64) error {
 		copy(l[i*nr:i*nr+i+1], f.s0[i*r:i*r+i+1])
 	}
 	for i := 0; i < r; i++ {
-		if !f.nzRow[i] {
+		if !f.nzRowD[i] {
 			continue
 		}
-		vi := ve[i*ne : i*ne+ne]
+		vi := ve[i*ne : i*ne+neD]
 		row := l[i*nr : i*nr+i+1]
 		j := 0
 		var sums [4]float64
 		for ; j+4 <= i+1; j += 4 {
-			dot4(be[j*ne:], be[(j+1)*ne:], be[(j+2)*ne:], be[(j+3)*ne:], vi, ne, &sums)
+			dot4(be[j*ne:], be[(j+1)*ne:], be[(j+2)*ne:], be[(j+3)*ne:], vi, neD, &sums)
 			row[j] -= sums[0]
 			row[j+1] -= sums[1]
 			row[j+2] -= sums[2]
 			row[j+3] -= sums[3]
 		}
 		for ; j <= i; j++ {
-			if f.nzRow[j] {
-				row[j] -= dot(vi, be[j*ne:j*ne+ne])
+			if f.nzRowD[j] {
+				row[j] -= dot(vi, be[j*ne:j*ne+neD])
 			}
+		}
+	}
+	// Singletons: one diagonal entry each.
+	for e := neD; e < ne; e++ {
+		if i := f.single[f.eList[e]]; i >= 0 {
+			l[i*nr+i] -= be[i*ne+e] * ve[i*ne+e]
 		}
 	}
 	for p, c := range f.kList {

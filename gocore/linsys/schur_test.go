@@ -107,3 +107,81 @@ func TestDenseSchurRejectsCoupledE(t *testing.T) {
 		t.Fatal("want an error for coupled eliminated indices")
 	}
 }
+
+// TestDenseSchurSingletons: candidates coupled to a single remaining row
+// (bound rows on one variable; auxiliary variables with a diagonal P that
+// appear in one equality row) only change a diagonal entry of the Schur
+// complement; the factorization still matches the dense one.
+func TestDenseSchurSingletons(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	n1, n2, m, nb := 12, 5, 9, 6
+	// Indices: x (n1) | aux (n2) | eq rows (n2) | ineq rows (m) | bound rows (nb).
+	dim := n1 + 2*n2 + m + nb
+	b := newUpperBuilder(dim)
+	for i := 0; i < n1; i++ {
+		for j := i; j < n1; j++ {
+			v := 0.1 * rng.NormFloat64()
+			if i == j {
+				v = 1 + rng.Float64()
+			}
+			b.add(i, j, v)
+		}
+	}
+	for k := 0; k < n2; k++ {
+		aux, eq := n1+k, n1+n2+k
+		b.add(aux, aux, 1+rng.Float64())
+		b.add(aux, eq, 1)
+		for j := 0; j < n1; j++ {
+			b.add(j, eq, rng.NormFloat64())
+		}
+		b.add(eq, eq, -1e-8)
+	}
+	for r := 0; r < m; r++ {
+		row := n1 + 2*n2 + r
+		for j := 0; j < n1; j++ {
+			b.add(j, row, rng.NormFloat64())
+		}
+		b.add(row, row, -math.Exp(3*rng.NormFloat64()))
+	}
+	for r := 0; r < nb; r++ {
+		row := n1 + 2*n2 + m + r
+		b.add(r, row, 1)
+		b.add(row, row, -math.Exp(3*rng.NormFloat64()))
+	}
+	pat, vals := b.build()
+	signs := make([]float64, dim)
+	elim := make([]bool, dim)
+	for i := range signs {
+		signs[i] = -1
+		if i < n1+n2 {
+			signs[i] = 1
+		}
+		elim[i] = (i >= n1 && i < n1+n2) || i >= n1+2*n2
+	}
+	fs, err := NewDenseSchur(pat, signs, elim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := NewDense(pat, signs)
+	if err := fs.Factor(vals); err != nil {
+		t.Fatal(err)
+	}
+	if err := fd.Factor(vals); err != nil {
+		t.Fatal(err)
+	}
+	if fs.neD == 0 || fs.neD == fs.Eliminated() {
+		t.Fatalf("want both kinds of eliminated candidates, got %d of %d coupled to several rows", fs.neD, fs.Eliminated())
+	}
+	rhs := make([]float64, dim)
+	for i := range rhs {
+		rhs[i] = rng.NormFloat64()
+	}
+	x1, x2 := append([]float64(nil), rhs...), append([]float64(nil), rhs...)
+	fd.Solve(x1)
+	fs.Solve(x2)
+	for i := range x1 {
+		if math.Abs(x1[i]-x2[i]) > 1e-8*(1+math.Abs(x1[i])) {
+			t.Fatalf("x[%d] %v vs %v", i, x1[i], x2[i])
+		}
+	}
+}
