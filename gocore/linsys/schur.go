@@ -26,6 +26,15 @@ const SchurPivotMin = 1e-2
 // block −(WᵀW + δI)) this replaces the (n+m)-dimensional factorization by
 // one of dimension n + p + (number of nearly active constraints) plus an
 // |E|·n²/2 product.
+//
+// A second level repeats the step on S: the indices of R that stay
+// mutually uncoupled in S (no entry of K between them and no eliminated
+// candidate coupled to two of them; found greedily, constraint rows
+// first) and whose pivot in S is well away from zero with the expected
+// sign are eliminated from S before the dense LDLᵀ. In cvxpy's canonical
+// form of ½‖Lz‖² + … (t = Lz, P = I on t) the first level removes t and
+// the inequality rows, the second the rows t − Lz = 0, and the LDLᵀ is
+// left with z alone.
 type DenseSchur struct {
 	pat   *Pattern
 	n     int
@@ -56,6 +65,18 @@ type DenseSchur struct {
 	nzRow  []bool // r0 row couples to an eliminated candidate (Solve)
 	nzRowD []bool // ... to one coupled to several r0 rows (the Schur product)
 	neD    int    // eliminated candidates coupled to several r0 rows (first in eList)
+	// Second level (positions in the reduced ordering; c2 ⊂ r0 positions).
+	c2     []int
+	e2, k2 []int     // eliminated / kept reduced positions
+	b2, v2 []float64 // |k2|×|e2|: S_{k2,e2} and S_{k2,e2} D2⁻¹
+	d2     []float64 // pivots of e2
+	nz2    []bool
+	l2     []float64 // reduced matrix of the second level, then its factor
+	d2f    []float64
+	s2     []float64 // signs of k2
+	x2     []float64
+	xe2    []float64
+	m2     []bool
 	nreg   int
 }
 
@@ -128,6 +149,21 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 				f.single[c] = -1
 			}
 		}
+	}
+	f.c2 = secondLevel(pat, cand, pos, f.r0, f.single, signs)
+	if len(f.c2) > 0 {
+		f.e2 = make([]int, 0, len(f.c2))
+		f.k2 = make([]int, 0, n)
+		f.b2 = make([]float64, n*len(f.c2))
+		f.v2 = make([]float64, n*len(f.c2))
+		f.d2 = make([]float64, len(f.c2))
+		f.nz2 = make([]bool, n)
+		f.l2 = make([]float64, n*n)
+		f.d2f = make([]float64, n)
+		f.s2 = make([]float64, n)
+		f.x2 = make([]float64, n)
+		f.xe2 = make([]float64, len(f.c2))
+		f.m2 = make([]bool, n)
 	}
 	f.elim = make([]bool, q)
 	f.eList = make([]int, 0, q)
@@ -261,9 +297,171 @@ func (f *DenseSchur) Factor(values []float64) error {
 		}
 		row[r+p] = f.dc[c]
 	}
+	if len(f.c2) > 0 {
+		return f.factorLevel2(l, nr)
+	}
 	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], &f.wb)
 	f.nreg = nreg
 	return err
+}
+
+// factorLevel2 eliminates the well-pivoted second-level candidates from
+// the reduced matrix l (nr×nr, lower triangle) and factors the rest.
+func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
+	f.e2, f.k2 = f.e2[:0], f.k2[:0]
+	isE := f.m2[:nr]
+	clear(isE)
+	for _, p := range f.c2 {
+		v := l[p*nr+p]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ErrSingular
+		}
+		if f.rSigns[p]*v >= SchurPivotMin {
+			isE[p] = true
+			f.d2[len(f.e2)] = v
+			f.e2 = append(f.e2, p)
+		}
+	}
+	for p := 0; p < nr; p++ {
+		if !isE[p] {
+			f.k2 = append(f.k2, p)
+		}
+	}
+	ne, nk := len(f.e2), len(f.k2)
+	at := func(a, b int) float64 {
+		if a < b {
+			a, b = b, a
+		}
+		return l[a*nr+b]
+	}
+	b2, v2 := f.b2[:nk*ne], f.v2[:nk*ne]
+	nz := f.nz2[:nk]
+	for i, a := range f.k2 {
+		nzi := false
+		for e, p := range f.e2 {
+			x := at(a, p)
+			b2[i*ne+e] = x
+			v2[i*ne+e] = x / f.d2[e]
+			nzi = nzi || x != 0
+		}
+		nz[i] = nzi
+	}
+	l2 := f.l2[:nk*nk]
+	for i, a := range f.k2 {
+		f.s2[i] = f.rSigns[a]
+		row := l2[i*nk : i*nk+i+1]
+		for j := 0; j <= i; j++ {
+			row[j] = at(a, f.k2[j])
+		}
+		if !nz[i] {
+			continue
+		}
+		vi := v2[i*ne : i*ne+ne]
+		j := 0
+		var sums [4]float64
+		for ; j+4 <= i+1; j += 4 {
+			dot4(b2[j*ne:], b2[(j+1)*ne:], b2[(j+2)*ne:], b2[(j+3)*ne:], vi, ne, &sums)
+			row[j] -= sums[0]
+			row[j+1] -= sums[1]
+			row[j+2] -= sums[2]
+			row[j+3] -= sums[3]
+		}
+		for ; j <= i; j++ {
+			if nz[j] {
+				row[j] -= dot(vi, b2[j*ne:j*ne+ne])
+			}
+		}
+	}
+	nreg, err := denseLDL(l2, nk, f.s2[:nk], f.d2f[:nk], &f.wb)
+	f.nreg = nreg
+	return err
+}
+
+// solveLevel2 overwrites xr (reduced ordering) with S⁻¹ xr using the
+// second-level factorization.
+func (f *DenseSchur) solveLevel2(xr []float64) {
+	ne, nk := len(f.e2), len(f.k2)
+	xk, v2, nz := f.x2[:nk], f.v2[:nk*ne], f.nz2[:nk]
+	xe := f.xe2[:ne]
+	for e, p := range f.e2 {
+		xe[e] = xr[p]
+	}
+	for i, a := range f.k2 {
+		xk[i] = xr[a]
+		if nz[i] {
+			xk[i] -= dot(v2[i*ne:i*ne+ne], xe)
+		}
+	}
+	denseSolve(f.l2[:nk*nk], f.d2f[:nk], nk, xk)
+	for e := range xe {
+		xe[e] /= f.d2[e]
+	}
+	for i := range xk {
+		if nz[i] && xk[i] != 0 {
+			axpy(-xk[i], v2[i*ne:i*ne+ne], xe)
+		}
+	}
+	for i, a := range f.k2 {
+		xr[a] = xk[i]
+	}
+	for e, p := range f.e2 {
+		xr[p] = xe[e]
+	}
+}
+
+// secondLevel picks the second-level candidates among the r0 indices
+// (returned as r0 positions): greedily, constraint rows (sign −1) first,
+// an index is taken when it has no entry of K with, and shares no
+// candidate coupled to several r0 rows with, an index already taken.
+func secondLevel(pat *Pattern, cand []bool, pos, r0, single []int, signs []float64) []int {
+	n := pat.N
+	r := len(r0)
+	// Adjacency among r0 positions through K, and r0 → candidates.
+	adj := make([][]int, r)
+	viaCand := make([][]int, r)
+	candNb := make(map[int][]int)
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			if i == j {
+				continue
+			}
+			switch {
+			case !cand[i] && !cand[j]:
+				adj[pos[i]] = append(adj[pos[i]], pos[j])
+				adj[pos[j]] = append(adj[pos[j]], pos[i])
+			case cand[i] != cand[j]:
+				c, a := pos[i], pos[j]
+				if cand[j] {
+					c, a = pos[j], pos[i]
+				}
+				if single[c] == -1 {
+					viaCand[a] = append(viaCand[a], c)
+					candNb[c] = append(candNb[c], a)
+				}
+			}
+		}
+	}
+	blocked := make([]bool, r)
+	var out []int
+	for pass := 0; pass < 2; pass++ {
+		for a, i := range r0 {
+			if (signs[i] < 0) != (pass == 0) || blocked[a] {
+				continue
+			}
+			out = append(out, a)
+			blocked[a] = true
+			for _, b := range adj[a] {
+				blocked[b] = true
+			}
+			for _, c := range viaCand[a] {
+				for _, b := range candNb[c] {
+					blocked[b] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Solve implements Factorizer.
@@ -287,7 +485,11 @@ func (f *DenseSchur) Solve(b []float64) {
 			}
 		}
 	}
-	denseSolve(f.l[:nr*nr], f.d[:nr], nr, xr)
+	if len(f.c2) > 0 {
+		f.solveLevel2(xr)
+	} else {
+		denseSolve(f.l[:nr*nr], f.d[:nr], nr, xr)
+	}
 	for e := 0; e < ne; e++ {
 		xe[e] /= f.de[e]
 	}

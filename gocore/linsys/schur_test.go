@@ -172,6 +172,11 @@ func TestDenseSchurSingletons(t *testing.T) {
 	if fs.neD == 0 || fs.neD == fs.Eliminated() {
 		t.Fatalf("want both kinds of eliminated candidates, got %d of %d coupled to several rows", fs.neD, fs.Eliminated())
 	}
+	// The equality rows of the auxiliary variables are mutually uncoupled
+	// once those are eliminated: the second level removes them.
+	if len(fs.e2) != n2 {
+		t.Fatalf("second level eliminated %d rows, want the %d equality rows", len(fs.e2), n2)
+	}
 	rhs := make([]float64, dim)
 	for i := range rhs {
 		rhs[i] = rng.NormFloat64()
