@@ -207,8 +207,8 @@ const (
 // refinement against the unregularized K (Solve) removes the larger
 // perturbation from the solutions. When raising δ does not remove the
 // regularized pivots (dependent equality rows need them at any δ), the
-// last attempt is used and later factorizations no longer retry unless
-// they break down.
+// matrix is factored at the starting δ again and later factorizations no
+// longer retry unless they break down.
 func (k *KKTSystem) Factor() error {
 	if k.dCur == 0 {
 		k.dCur = k.delta
@@ -228,10 +228,19 @@ func (k *KKTSystem) Factor() error {
 		}
 		d *= factorRetryGrowth
 	}
-	if err == nil {
-		k.fixed = true
+	if err != nil {
+		return err
 	}
-	return err
+	// Regularized pivots at every δ: they are structural (dependent rows),
+	// not growth. Factor at the starting δ again and stop retrying.
+	k.fixed = true
+	d = k.dCur
+	copy(k.kreg, k.kv)
+	for i, idx := range k.an.Diag {
+		k.kreg[idx] += k.an.Signs[i] * d
+	}
+	k.dUsed = d
+	return k.fac.Factor(k.kreg)
 }
 
 // Regularized returns the number of dynamically regularized pivots of the
