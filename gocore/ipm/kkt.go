@@ -5,6 +5,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // KKTSystem assembles, factors and solves
@@ -30,6 +31,9 @@ type KKTSystem struct {
 	dUsed float64 // δ of the last factorization (see Factor)
 	dCur  float64 // δ the next factorization starts from
 	fixed bool    // raising δ did not remove regularized pivots: stop trying
+	noLow bool    // lowering δ did not help refinement: stop trying
+	diagH bool    // every cone block is diagonal (no second-order cones)
+	solB  []float64
 	refMx int
 	mul   func(x, y []float64) // y = K x (unregularized)
 	// RefineResidual is the final residual ‖rhs − K sol‖∞ of the last Solve.
@@ -58,6 +62,8 @@ func NewKKTSystem(an *Analysis, staticReg float64, refineMax int) (*KKTSystem, e
 	k.kv = make([]float64, nnz)
 	k.kreg = make([]float64, nnz)
 	k.work = make([]float64, 2*an.Dim)
+	k.solB = make([]float64, an.Dim)
+	k.diagH = k.AllDiagonal()
 	if d, ok := f.(interface{ MulVec(x, y []float64) }); ok {
 		// Dense product with the factored (regularized) copy, minus the
 		// static regularization: much faster than the sparse product.
@@ -79,7 +85,7 @@ func (k *KKTSystem) Analysis() *Analysis { return k.an }
 // SetData writes P + ρI and A into the matrix (values on the structure's
 // patterns) and clears H.
 func (k *KKTSystem) SetData(pv, av []float64, rho float64) {
-	k.dCur, k.fixed = k.delta, false
+	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -216,12 +222,7 @@ func (k *KKTSystem) Factor() error {
 	d := k.dCur
 	var err error
 	for try := 0; try <= factorRetries; try++ {
-		copy(k.kreg, k.kv)
-		for i, idx := range k.an.Diag {
-			k.kreg[idx] += k.an.Signs[i] * d
-		}
-		k.dUsed = d
-		err = k.fac.Factor(k.kreg)
+		err = k.factorAt(d)
 		if err == nil && (k.fac.Regularized() == 0 || k.fixed) {
 			k.dCur = d
 			return nil
@@ -234,7 +235,64 @@ func (k *KKTSystem) Factor() error {
 	// Regularized pivots at every δ: they are structural (dependent rows),
 	// not growth. Factor at the starting δ again and stop retrying.
 	k.fixed = true
-	d = k.dCur
+	return k.factorAt(k.dCur)
+}
+
+// Regularized returns the number of dynamically regularized pivots of the
+// last factorization.
+func (k *KKTSystem) Regularized() int { return k.fac.Regularized() }
+
+// refineBad is the relative residual ‖rhs − K sol‖∞ / max(1, ‖rhs‖∞)
+// above which Solve considers the refinement failed; minDelta bounds how far
+// Solve lowers δ.
+const (
+	refineBad = 1e-9
+	minDelta  = 1e-11
+)
+
+// Solve solves K sol = rhs with iterative refinement; it reports false if
+// the solution is not finite. When refinement stalls (relative residual
+// above refineBad: the static regularization is too large a perturbation
+// of an ill-conditioned K for the refinement to contract, as on the
+// equilibrated STADAT1 problem, whose first solves stalled at 3e-4), K is
+// refactored with δ lowered 100-fold (repeatedly, down to minDelta, while
+// the residual improves); a lower δ that helped is kept for the following
+// factorizations, and lowering is not tried again in this solve once it
+// did not help. Only with diagonal cone blocks (LPs and QPs): with
+// second-order cones the residual near the cone boundary comes from the
+// H blocks, and a smaller δ only made the steps fail.
+func (k *KKTSystem) Solve(rhs, sol []float64) bool {
+	k.solveRefined(rhs, sol)
+	bad := refineBad * math.Max(1, vec.NormInf(rhs))
+	for k.RefineResidual > bad && !k.noLow && k.diagH && k.dUsed/factorRetryGrowth >= minDelta {
+		prev, dPrev := k.RefineResidual, k.dUsed
+		copy(k.solB, sol)
+		if k.factorAt(dPrev/factorRetryGrowth) == nil && k.fac.Regularized() == 0 {
+			k.solveRefined(rhs, sol)
+			if k.RefineResidual < prev {
+				k.dCur = k.dUsed
+				continue
+			}
+		}
+		// No better: back to the previous factorization and solution.
+		k.noLow = true
+		if k.factorAt(dPrev) != nil {
+			return false
+		}
+		copy(sol, k.solB)
+		k.RefineResidual = prev
+	}
+	return finite(sol)
+}
+
+func (k *KKTSystem) solveRefined(rhs, sol []float64) {
+	copy(sol, rhs)
+	k.fac.Solve(sol)
+	k.RefineResidual = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
+}
+
+// factorAt factors the matrix regularized by exactly d.
+func (k *KKTSystem) factorAt(d float64) error {
 	copy(k.kreg, k.kv)
 	for i, idx := range k.an.Diag {
 		k.kreg[idx] += k.an.Signs[i] * d
@@ -243,18 +301,9 @@ func (k *KKTSystem) Factor() error {
 	return k.fac.Factor(k.kreg)
 }
 
-// Regularized returns the number of dynamically regularized pivots of the
-// last factorization.
-func (k *KKTSystem) Regularized() int { return k.fac.Regularized() }
-
-// Solve solves K sol = rhs with iterative refinement; it reports false if
-// the solution is not finite.
-func (k *KKTSystem) Solve(rhs, sol []float64) bool {
-	copy(sol, rhs)
-	k.fac.Solve(sol)
-	k.RefineResidual = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
-	for _, v := range sol {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return false
 		}
 	}

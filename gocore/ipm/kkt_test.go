@@ -1,0 +1,73 @@
+package ipm
+
+import (
+	"math"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// TestKKTLowersDeltaWhenRefinementStalls: with P = 1e-9·I the KKT
+// matrix [P Aᵀ; A 0] has eigenvalues ~1e-9 on the null space of A, so the
+// static regularization δ = 1e-8 is a 10× perturbation there and
+// iterative refinement cannot contract. Solve must notice, refactor with a
+// smaller δ and return an accurate solution (and keep that δ). In AMD order
+// (the sparse path) the smaller δ makes the elimination unstable instead
+// (a regularized pivot): Solve must then go back to δ = 1e-8 and not try
+// again.
+func TestKKTLowersDeltaWhenRefinementStalls(t *testing.T) {
+	n := 4
+	for _, ls := range linearSolvers {
+		st, v := denseProblem(t, n, []float64{
+			1e-9, 0, 0, 0,
+			0, 1e-9, 0, 0,
+			0, 0, 1e-9, 0,
+			0, 0, 0, 1e-9,
+		}, make([]float64, n), []float64{1, 1, 1, 1, 1, -1, 0, 0}, []float64{0, 0}, problem.Cones{Zero: 2})
+		an, err := Analyse(st, ls.ls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := NewKKTSystem(an, 1e-8, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(make([]float64, 2), make([]float64, 2))
+		if err := k.Factor(); err != nil {
+			t.Fatal(err)
+		}
+		rhs := []float64{1, -2, 3, 0.5, 1, 2}
+		sol := make([]float64, len(rhs))
+		if !k.Solve(rhs, sol) {
+			t.Fatalf("%s: solve failed", ls.name)
+		}
+		if ls.ls == LinearSparse {
+			if k.dUsed != 1e-8 || k.dCur != 1e-8 || !k.noLow {
+				t.Fatalf("sparse: δ used %g, next %g, noLow %v; want 1e-8 restored", k.dUsed, k.dCur, k.noLow)
+			}
+			plain := make([]float64, len(rhs))
+			k.solveRefined(rhs, plain)
+			for i := range plain {
+				if plain[i] != sol[i] {
+					t.Fatalf("sparse: solution differs from the δ = 1e-8 one at %d", i)
+				}
+			}
+			continue
+		}
+		if rel := k.RefineResidual / 3; rel > refineBad {
+			t.Fatalf("%s: relative residual %g after Solve (δ used %g)", ls.name, rel, k.dUsed)
+		}
+		if !(k.dUsed < 1e-8) || k.dCur != k.dUsed {
+			t.Fatalf("%s: δ used %g, next %g; want a lowered δ kept", ls.name, k.dUsed, k.dCur)
+		}
+		// Independent check of the residual.
+		y := make([]float64, len(rhs))
+		k.mul(sol, y)
+		for i := range y {
+			if math.Abs(y[i]-rhs[i]) > 1e-8 {
+				t.Fatalf("%s: residual[%d] = %g", ls.name, i, y[i]-rhs[i])
+			}
+		}
+	}
+}
