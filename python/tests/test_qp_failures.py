@@ -155,6 +155,30 @@ def test_bad_inputs(lib: object, case: str, mutate: object, match: str) -> None:
         solve_qp(d["P"], d["q"], d["G"], d["h"], d["A"], d["b"])
 
 
+def test_psd_check_tolerance(lib: object) -> None:
+    """Singular PSD matrices and rounding-size negative eigenvalues pass the PSD
+    check; a clearly negative eigenvalue in one batch element is reported."""
+    d = _base()
+    U = torch.linalg.qr(
+        torch.randn(4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    )[0]
+    ok = [
+        torch.zeros(4, 4, dtype=torch.float64),
+        U @ torch.diag(torch.tensor([2.0, 1.0, 0.0, 0.0], dtype=torch.float64)) @ U.T,
+        U @ torch.diag(torch.tensor([2.0, 1.0, 0.5, -1e-12], dtype=torch.float64)) @ U.T,
+    ]
+    for P in ok:
+        P = 0.5 * (P + P.T)
+        solve_qp(P, d["q"], d["G"], d["h"], d["A"], d["b"])
+    bad = U @ torch.diag(torch.tensor([2.0, 1.0, 0.5, -1e-5], dtype=torch.float64)) @ U.T
+    P = torch.stack([ok[1], ok[2], 0.5 * (bad + bad.T)])
+    with pytest.raises(
+        ValueError,
+        match=r"P \(batch element 2\) is not positive semidefinite: min eigenvalue -1e-05",
+    ):
+        solve_qp(P, d["q"], d["G"], d["h"], d["A"], d["b"])
+
+
 def test_bad_options(lib: object) -> None:
     d = _base()
     args = (d["P"], d["q"], d["G"], d["h"], d["A"], d["b"])
