@@ -9,7 +9,7 @@ LIB    := python/lpgd_go/_lib/liblpgd.so
 GO_SRC := $(shell find gocore capi -name '*.go' -not -name '*_test.go') capi/lpgd.h go.mod
 STAMP  := $(VENV)/.lpgd-installed
 
-.PHONY: all venv lib build test test-go test-py test-notebooks demo bench bench-quick lint fuzz clean
+.PHONY: all venv lib build test test-go test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint fuzz clean
 
 all: test
 
@@ -61,6 +61,14 @@ bench: venv $(LIB)
 
 bench-quick: venv $(LIB)
 	$(PY) benchmarks/run.py --quick
+
+# cvxpylayers' timing families (about 6 min) and the Maros–Mészáros set
+# (about 45 min; ../shared/data/maros_meszaros); run on their own.
+bench-cone: venv $(LIB)
+	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_cone.py
+
+bench-maros: venv $(LIB)
+	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_maros.py
 
 lint: venv
 	test -z "$$(gofmt -l gocore capi)" || (gofmt -l gocore capi; exit 1)
