@@ -291,55 +291,15 @@ func (f *SparseLDL) Factor(values []float64) error {
 		}
 	}
 	n := f.n
-	cp, ci, etree := f.cp, f.ci, f.etree
-	lp, li, lx := f.lp, f.li, f.lx
-	d, dinv, signs := f.d, f.dinv, f.signs
-	y, yidx, path, mark, next := f.y, f.yidx, f.path, f.mark, f.next
-	copy(next, lp[:n])
+	d, dinv, signs, y, mark := f.d, f.dinv, f.signs, f.y, f.mark
+	copy(f.next, f.lp[:n])
 	for i := range mark {
 		mark[i] = -1
 	}
 	f.nreg = 0
 	k0 := f.k0
 	for k := 0; k < k0; k++ {
-		// Scatter column k of C into y and find the pattern of row k of L
-		// in topological order (descendants before ancestors).
-		dk := 0.0
-		top := n
-		mark[k] = k
-		for p := cp[k]; p < cp[k+1]; p++ {
-			i := ci[p]
-			if i == k {
-				dk += cx[p]
-				continue
-			}
-			y[i] += cx[p]
-			ln := 0
-			for ; mark[i] != k; i = etree[i] {
-				mark[i] = k
-				path[ln] = i
-				ln++
-			}
-			for ln > 0 {
-				ln--
-				top--
-				yidx[top] = path[ln]
-			}
-		}
-		// Sparse triangular solve: row k of L·D is y, then D[k].
-		for _, i := range yidx[top:n] {
-			yi := y[i]
-			y[i] = 0
-			q := next[i]
-			for p := lp[i]; p < q; p++ {
-				y[li[p]] -= lx[p] * yi
-			}
-			lki := yi * dinv[i]
-			li[q] = k
-			lx[q] = lki
-			next[i] = q + 1
-			dk -= yi * lki
-		}
+		dk := f.upRow(k)
 		if math.IsNaN(dk) || math.IsInf(dk, 0) {
 			return ErrSingular
 		}
@@ -362,44 +322,13 @@ func (f *SparseLDL) Factor(values []float64) error {
 	// of the Schur complement.
 	t, tl := f.t, f.tl
 	for k := k0; k < n; k++ {
-		top := n
-		mark[k] = k
-		for p := cp[k]; p < cp[k+1]; p++ {
-			i := ci[p]
-			y[i] += cx[p]
-			ln := 0
-			for ; i < k0 && mark[i] != k; i = etree[i] {
-				mark[i] = k
-				path[ln] = i
-				ln++
-			}
-			for ln > 0 {
-				ln--
-				top--
-				yidx[top] = path[ln]
-			}
-		}
-		dk := 0.0
-		for _, i := range yidx[top:n] {
-			yi := y[i]
-			y[i] = 0
-			q := next[i]
-			for p := lp[i]; p < q; p++ {
-				y[li[p]] -= lx[p] * yi
-			}
-			lki := yi * dinv[i]
-			li[q] = k
-			lx[q] = lki
-			next[i] = q + 1
-			dk -= yi * lki
-		}
+		dk := f.upRow(k)
 		row := tl[(k-k0)*t : (k-k0)*t+t]
 		for r := k0; r < k; r++ {
 			row[r-k0] = y[r]
 			y[r] = 0
 		}
-		row[k-k0] = y[k] + dk
-		y[k] = 0
+		row[k-k0] = dk
 	}
 	nreg, err := denseLDL(tl, t, signs[k0:], d[k0:], &f.twb)
 	f.nreg += nreg
@@ -413,6 +342,52 @@ func (f *SparseLDL) Factor(values []float64) error {
 		dinv[k] = 1 / d[k]
 	}
 	return nil
+}
+
+// upRow computes row k of L by the up-looking step over the sparse columns
+// (< k0): it scatters column k of C into the accumulator y, finds the
+// pattern of the row in topological order (descendants before ancestors)
+// by walking the elimination tree, solves for the row's entries (stored in
+// their columns of L) and returns C_kk − Σ_j L_kj² D_j. For a trailing row
+// (k ≥ k0) the updates that fall on trailing positions [k0, k) stay in y.
+func (f *SparseLDL) upRow(k int) float64 {
+	n, k0 := f.n, f.k0
+	cx, ci, etree := f.cx, f.ci, f.etree
+	lp, li, lx, dinv := f.lp, f.li, f.lx, f.dinv
+	y, yidx, path, mark, next := f.y, f.yidx, f.path, f.mark, f.next
+	top := n
+	mark[k] = k
+	for p := f.cp[k]; p < f.cp[k+1]; p++ {
+		i := ci[p]
+		y[i] += cx[p]
+		ln := 0
+		for ; i < k0 && mark[i] != k; i = etree[i] {
+			mark[i] = k
+			path[ln] = i
+			ln++
+		}
+		for ln > 0 {
+			ln--
+			top--
+			yidx[top] = path[ln]
+		}
+	}
+	dk := y[k]
+	y[k] = 0
+	for _, i := range yidx[top:n] {
+		yi := y[i]
+		y[i] = 0
+		q := next[i]
+		for p := lp[i]; p < q; p++ {
+			y[li[p]] -= lx[p] * yi
+		}
+		lki := yi * dinv[i]
+		li[q] = k
+		lx[q] = lki
+		next[i] = q + 1
+		dk -= yi * lki
+	}
+	return dk
 }
 
 // Solve implements Factorizer. b is in the original ordering.
