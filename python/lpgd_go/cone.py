@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -39,15 +39,22 @@ from torch.autograd.function import once_differentiable
 
 from . import _core, _lib
 from ._core import F64, Operand
-from .backward import BPQP, LPGD, BackwardMethod, as_backward_method
-from .qp import _check_shape  # shared shape validation
-from .settings import LINEAR_SOLVERS, SolverSettings, resolve_settings
+from .backward import BPQP, LPGD, BackwardMethod
+from .qp import (  # shared validation, options and type aliases
+    OnFailure,
+    TensorLike,
+    _check_finite,
+    _check_psd,
+    _check_shape,
+    _Options,
+    _resolve_options,
+    _to_tensor,
+)
+from .settings import LINEAR_SOLVERS, SolverSettings
 from .status import OK_STATUSES, SolverError, status_name
 
 __all__ = ["ConeInfo", "ConeLayer", "Cones", "SparseMatrix", "solve_cone"]
 
-OnFailure = Literal["raise", "nan"]
-TensorLike = Any  # a torch.Tensor, or anything torch.as_tensor accepts
 
 _OK_CODES = frozenset(int(s) for s in OK_STATUSES)
 
@@ -149,23 +156,6 @@ class ConeInfo:
 # ---------------------------------------------------------------------------
 # Validation helpers
 # ---------------------------------------------------------------------------
-
-
-def _to_tensor(name: str, v: TensorLike) -> torch.Tensor:
-    if isinstance(v, torch.Tensor):
-        t = v
-    else:
-        try:
-            t = torch.as_tensor(v)
-        except Exception as exc:
-            raise ValueError(f"{name} must be a tensor, got {type(v).__name__}") from exc
-    if t.layout != torch.strided:
-        raise ValueError(f"{name} must be a dense tensor here, got layout {t.layout}")
-    if t.is_complex():
-        raise ValueError(f"{name} must be real, got dtype {t.dtype}")
-    if t.dtype == torch.bool:
-        raise ValueError(f"{name} must be numeric, got dtype {t.dtype}")
-    return t
 
 
 def _is_scipy_sparse(v: object) -> bool:
@@ -343,77 +333,9 @@ def _matrix(name: str, v: object, rows: int, cols: int, symmetric: bool) -> _Mat
     return _Mat(t, batched, None, None)
 
 
-def _check_finite(name: str, buf: torch.Tensor, batched: bool, mat: _Mat | None = None) -> None:
-    bad = ~torch.isfinite(buf)
-    if not bool(bad.any()):
-        return
-    idx = tuple(int(i) for i in bad.nonzero()[0])
-    value = float(buf[idx])
-    entry = idx[1:] if batched else idx
-    if mat is not None and mat.pattern is not None:
-        assert mat.entry_rows is not None and mat.entry_cols is not None
-        k = entry[0]
-        entry = (int(mat.entry_rows[k]), int(mat.entry_cols[k]))
-    where = f"index {entry}"
-    where += f" of batch element {idx[0]}" if batched else " (shared across the batch)"
-    raise ValueError(f"{name} contains a non-finite value ({value}) at {where}")
-
-
-def _check_psd_dense(P: torch.Tensor, batched: bool, dtype: torch.dtype) -> None:
-    """Symmetry (to 1e3 eps of the caller's dtype) and positive semidefiniteness of
-    a dense float64 P (batched or not)."""
-    Pb = P if batched else P.unsqueeze(0)
-    n = Pb.shape[-1]
-    scale = Pb.abs().amax(dim=(-2, -1)).clamp(min=1.0)
-    asym = (Pb - Pb.transpose(-1, -2)).abs().amax(dim=(-2, -1))
-    eps = torch.finfo(dtype).eps if dtype.is_floating_point else torch.finfo(F64).eps
-    bad = (asym > 1e3 * eps * scale).nonzero()
-    if len(bad):
-        k = int(bad[0])
-        which = f"P (batch element {k})" if batched else "P"
-        raise ValueError(f"{which} is not symmetric: max |P - P^T| = {float(asym[k]):.3g}")
-    # Cholesky of P + δI (δ relative to the scale) is cheaper than an eigen-
-    # decomposition; an eigenvalue is computed only for the message.
-    eye = torch.eye(n, dtype=Pb.dtype)
-    shifted = Pb + (1e-8 * scale * (1 + n * 1e-8))[:, None, None] * eye
-    _, info = torch.linalg.cholesky_ex(shifted)
-    bad = (info != 0).nonzero()
-    if len(bad):
-        k = int(bad[0])
-        lo = float(torch.linalg.eigvalsh(Pb[k])[0])
-        which = f"P (batch element {k})" if batched else "P"
-        raise ValueError(f"{which} is not positive semidefinite: min eigenvalue {lo:.3g}")
-
-
 # ---------------------------------------------------------------------------
-# Options
+# Options (``_Options`` and ``_resolve_options`` are shared with qp.py)
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Options:
-    backward: BackwardMethod
-    settings: SolverSettings
-    on_failure: OnFailure
-    return_info: bool
-
-
-def _resolve_options(
-    backward: BackwardMethod | str,
-    settings: SolverSettings | dict[str, Any] | None,
-    on_failure: str,
-    return_info: bool,
-) -> _Options:
-    if on_failure not in ("raise", "nan"):
-        raise ValueError(f"on_failure must be 'raise' or 'nan', got {on_failure!r}")
-    if not isinstance(return_info, bool):
-        raise ValueError(f"return_info must be a bool, got {return_info!r}")
-    return _Options(
-        backward=as_backward_method(backward),
-        settings=resolve_settings(settings),
-        on_failure=on_failure,  # type: ignore[arg-type]
-        return_info=return_info,
-    )
 
 
 def _check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
@@ -797,9 +719,12 @@ def _cone(
         ("P", "c", "A", "b"), tensors, batched, (Pm, None, Am, None), strict=True
     ):
         if t is not None:
-            _check_finite(name, t.detach(), is_b, mat)
+            entries = None
+            if mat is not None and mat.pattern is not None:
+                entries = (mat.entry_rows, mat.entry_cols)
+            _check_finite(name, t.detach(), is_b, entries)
     if Pm is not None and Pm.pattern is None:
-        _check_psd_dense(_core.as_f64(Pm.tensor), Pm.batched, Pm.tensor.dtype)
+        _check_psd(_core.as_f64(Pm.tensor), Pm.batched, Pm.tensor.dtype)
     st = cone_structure(
         n,
         cones,

@@ -40,9 +40,10 @@ from torch.autograd.function import once_differentiable
 
 from . import _lib
 from .backward import BackwardMethod
-from .cone import ConeRun, Cones, OnFailure, _check_backward_cones, _digest, _resolve_options
+from .cone import ConeRun, Cones, OnFailure, _check_backward_cones, _digest
 from .cone import cone_structure as _cone_structure
 from .cone import run_cone as _run_cone
+from .qp import _resolve_options, _to_tensor
 from .settings import SolverSettings
 
 __all__ = ["CvxpyLayer"]
@@ -512,17 +513,7 @@ class CvxpyLayer(nn.Module):
         sizes: dict[str, int] = {}
         for i, (v, s) in enumerate(zip(params, specs, strict=True)):
             label = f"parameter {s.name!r} (index {i})"
-            if isinstance(v, torch.Tensor):
-                t = v
-            else:
-                try:
-                    t = torch.as_tensor(v)
-                except Exception as exc:
-                    raise ValueError(f"{label} must be a tensor, got {type(v).__name__}") from exc
-            if t.layout != torch.strided:
-                raise ValueError(f"{label} must be a dense tensor, got layout {t.layout}")
-            if t.is_complex() or t.dtype == torch.bool:
-                raise ValueError(f"{label} must be real, got dtype {t.dtype}")
+            t = _to_tensor(label, v)
             shp = tuple(t.shape)
             if shp == s.shape:
                 is_b = False

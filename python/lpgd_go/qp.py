@@ -66,6 +66,8 @@ def _to_tensor(name: str, v: TensorLike) -> torch.Tensor:
             t = torch.as_tensor(v)
         except Exception as exc:
             raise ValueError(f"{name} must be a tensor, got {type(v).__name__}") from exc
+    if t.layout != torch.strided:
+        raise ValueError(f"{name} must be a dense tensor here, got layout {t.layout}")
     if t.is_complex():
         raise ValueError(f"{name} must be real, got dtype {t.dtype}")
     if t.dtype == torch.bool:
@@ -92,16 +94,26 @@ def _check_shape(
     )
 
 
-def _check_finite(name: str, buf: torch.Tensor, batched: bool) -> None:
+def _check_finite(
+    name: str,
+    buf: torch.Tensor,
+    batched: bool,
+    entries: tuple[Any, Any] | None = None,
+) -> None:
+    """Raise on the first non-finite value, naming its index and batch element.
+    ``entries`` = (rows, cols) maps the index of a value vector to its (row, col)
+    entry (sparse matrices given by their values)."""
     bad = ~torch.isfinite(buf)
     if not bool(bad.any()):
         return
     idx = tuple(int(i) for i in bad.nonzero()[0])
     value = float(buf[idx])
-    if batched:
-        where = f"index {idx[1:]} of batch element {idx[0]}"
-    else:
-        where = f"index {idx} (shared across the batch)"
+    entry = idx[1:] if batched else idx
+    if entries is not None:
+        rows, cols = entries
+        entry = (int(rows[entry[0]]), int(cols[entry[0]]))
+    where = f"index {entry}"
+    where += f" of batch element {idx[0]}" if batched else " (shared across the batch)"
     raise ValueError(f"{name} contains a non-finite value ({value}) at {where}")
 
 
