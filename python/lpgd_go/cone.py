@@ -39,19 +39,21 @@ from torch.autograd.function import once_differentiable
 
 from . import _core, _lib
 from ._core import F64, Operand
-from .backward import BPQP, LPGD, BackwardMethod
+from .backward import BPQP, BackwardMethod
 from .qp import (  # shared validation, options and type aliases
     OnFailure,
     TensorLike,
+    _backward_failure_message,
     _check_finite,
     _check_psd,
     _check_shape,
+    _failure_message,
     _Options,
     _resolve_options,
     _to_tensor,
 )
 from .settings import LINEAR_SOLVERS, SolverSettings
-from .status import OK_STATUSES, SolverError, status_name
+from .status import OK_STATUSES, SolverError
 
 __all__ = ["ConeInfo", "ConeLayer", "Cones", "SparseMatrix", "solve_cone"]
 
@@ -440,7 +442,11 @@ class ConeRun:
         if not bool(ok.all()):
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
-                raise SolverError(_failure_message(self.what, bad, res.status), res.status, bad)
+                raise SolverError(
+                    _failure_message(self.what, bad, res.status, len(res.status) == 1),
+                    res.status,
+                    bad,
+                )
             nan = float("nan")
             x, y, s = x.clone(), y.clone(), s.clone()
             x[~ok] = nan
@@ -556,37 +562,6 @@ class ConeRun:
             status, its = status[0], its[0]
             vals = {k: v[0] for k, v in vals.items()}
         return ConeInfo(status=status, iterations=its, **vals)
-
-
-def _failure_message(what: str, bad: list[int], status: torch.Tensor) -> str:
-    parts = [f"{i}: {status_name(int(status[i]))}" for i in bad[:10]]
-    more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
-    if len(status) == 1:
-        return (
-            f"{what} solve failed with status {status_name(int(status[0]))}; pass "
-            "on_failure='nan' to get NaN instead of an error"
-        )
-    return (
-        f"{what} solve failed for batch indices {bad[:10]}{more} "
-        f"(statuses {', '.join(parts)}); pass on_failure='nan' to get NaN rows instead"
-    )
-
-
-def _backward_failure_message(
-    what: str, bad: list[int], status: torch.Tensor, method: BackwardMethod, detail: str
-) -> str:
-    parts = ", ".join(f"{i}: {status_name(int(status[i]))}" for i in bad[:10])
-    hint = ""
-    if isinstance(method, LPGD) and "tau" not in detail:
-        hint = (
-            "; for LPGD try a smaller tau, the other side (side='left' or 'right') "
-            "or fallback='other_side' / 'smaller_tau'"
-        )
-    detail = f" ({detail})" if detail else ""
-    return (
-        f"{what} backward pass failed for batch indices {bad[:10]} (statuses {parts})"
-        f"{detail}{hint}; pass on_failure='nan' to get zero gradients for them instead"
-    )
 
 
 class ConeFunction(torch.autograd.Function):

@@ -378,7 +378,9 @@ class _Run:
         if not bool(ok.all()):
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
-                raise SolverError(_failure_message(bad, res.status, pr.unbatched), res.status, bad)
+                raise SolverError(
+                    _failure_message("QP", bad, res.status, pr.unbatched), res.status, bad
+                )
             nan = float("nan")
             x, y, s = x.clone(), y.clone(), s.clone()
             x[~ok] = nan
@@ -453,7 +455,9 @@ class _Run:
         if bool(failed.any()):
             idx = failed.nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
-                msg = _backward_failure_message(idx, out.status, self.opts.backward, out.message)
+                msg = _backward_failure_message(
+                    "QP", idx, out.status, self.opts.backward, out.message
+                )
                 raise SolverError(msg, out.status, idx)
             for g in (out.gP, out.gc, out.gA, out.gb):
                 if g is not None:
@@ -486,23 +490,26 @@ class _Run:
         return tuple(grads)
 
 
-def _failure_message(bad: list[int], status: torch.Tensor, unbatched: bool) -> str:
+def _failure_message(what: str, bad: list[int], status: torch.Tensor, single: bool) -> str:
+    """The SolverError message for failed forward solves (``single``: one
+    problem, reported without batch indices)."""
     parts = [f"{i}: {status_name(int(status[i]))}" for i in bad[:10]]
     more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
-    if unbatched:
+    if single:
         return (
-            f"QP solve failed with status {status_name(int(status[0]))}; pass on_failure='nan' "
-            "to get NaN instead of an error"
+            f"{what} solve failed with status {status_name(int(status[0]))}; pass "
+            "on_failure='nan' to get NaN instead of an error"
         )
     return (
-        f"QP solve failed for batch indices {bad[:10]}{more} "
+        f"{what} solve failed for batch indices {bad[:10]}{more} "
         f"(statuses {', '.join(parts)}); pass on_failure='nan' to get NaN rows instead"
     )
 
 
 def _backward_failure_message(
-    bad: list[int], status: torch.Tensor, method: BackwardMethod, detail: str
+    what: str, bad: list[int], status: torch.Tensor, method: BackwardMethod, detail: str
 ) -> str:
+    """The SolverError message for failed backward passes."""
     parts = ", ".join(f"{i}: {status_name(int(status[i]))}" for i in bad[:10])
     hint = ""
     if isinstance(method, LPGD) and "tau" not in detail:
@@ -512,8 +519,8 @@ def _backward_failure_message(
         )
     detail = f" ({detail})" if detail else ""
     return (
-        f"QP backward pass failed for batch indices {bad[:10]} (statuses {parts}){detail}{hint}; "
-        "pass on_failure='nan' to get zero gradients for them instead"
+        f"{what} backward pass failed for batch indices {bad[:10]} (statuses {parts})"
+        f"{detail}{hint}; pass on_failure='nan' to get zero gradients for them instead"
     )
 
 
