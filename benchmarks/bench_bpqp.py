@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 import osqp
 import scipy.sparse as sp
@@ -39,6 +38,7 @@ from qpth.qp import QPFunction
 import lpgd_go
 
 from . import reference as rf
+from .bench_qp import cvxpy_layer
 from .common import (
     THREADS,
     Column,
@@ -161,18 +161,6 @@ def osqp_pipeline(prob: Problem, k: int) -> tuple[np.ndarray, float, float]:
     res2 = bwd.solve()
     t2 = time.perf_counter()
     return np.asarray(res2.x, dtype=float), t1 - t0, t2 - t1
-
-
-def cvxpy_layer(n: int, k: int) -> CvxpyLayer:
-    x = cp.Variable(n)
-    Ph = cp.Parameter((n, n))
-    q = cp.Parameter(n)
-    G = cp.Parameter((k, n))
-    h = cp.Parameter(k)
-    A = cp.Parameter((k, n))
-    b = cp.Parameter(k)
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(Ph @ x) + q @ x), [G @ x <= h, A @ x == b])
-    return CvxpyLayer(prob, parameters=[Ph, q, G, h, A, b], variables=[x])
 
 
 def cvx_forward(layer: CvxpyLayer) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
@@ -437,7 +425,7 @@ def run(quick: bool, info: dict[str, str], seed: int = 0) -> list[Table]:
             layer = None
             if Nc > 0:
                 log(f"  one by one: cvxpylayers ({Nc})")
-                layer = cvxpy_layer(n, k)
+                layer = cvxpy_layer(n, k, k)
                 methods["cvxpylayers"] = _one_by_one(cvx_forward(layer), prob, Nc, cvx=True)
             log(f"  one by one: qpth ({Nq})")
             methods["qpth"] = _one_by_one(qpth_forward, prob, Nq)
