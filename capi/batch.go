@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 )
@@ -334,7 +335,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	if err != nil {
 		return
 	}
-	if opt.Method == diff.MethodBPQP && len(s.st.Cones.SOC) > 0 {
+	if opt.Method == diff.MethodBPQP && s.st.HasKind(cone.KindSOC) {
 		err = fmt.Errorf("%w: BPQP supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", diff.ErrUnsupported)
 		return
 	}

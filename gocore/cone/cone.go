@@ -56,17 +56,15 @@ type Cone interface {
 // sqrtEps is √(machine epsilon), the interior margin of Clarabel's shift_to_cone.
 var sqrtEps = math.Sqrt(2.220446049250313e-16)
 
-// Build returns the cone blocks for the given dimensions in row order.
-func Build(zero, nonneg int, soc []int) []Cone {
-	var out []Cone
-	if zero > 0 {
-		out = append(out, NewZero(zero))
-	}
-	if nonneg > 0 {
-		out = append(out, NewNonneg(nonneg))
-	}
-	for _, q := range soc {
-		out = append(out, NewSOC(q))
+// Build returns the cone blocks of specs in row order, skipping empty
+// blocks. Every spec must be valid (Spec.Check).
+func Build(specs []Spec) []Cone {
+	out := make([]Cone, 0, len(specs))
+	for _, sp := range specs {
+		if sp.Dim == 0 {
+			continue
+		}
+		out = append(out, New(sp))
 	}
 	return out
 }

@@ -528,7 +528,7 @@ func TestSOCNoAllocs(t *testing.T) {
 }
 
 func TestBuildIncludesSOC(t *testing.T) {
-	cs := Build(1, 2, []int{3, 1})
+	cs := Build([]Spec{{KindZero, 1}, {KindNonneg, 2}, {KindSOC, 3}, {KindNonneg, 0}, {KindSOC, 1}})
 	if len(cs) != 4 {
 		t.Fatalf("Build gave %d cones", len(cs))
 	}

@@ -3,6 +3,7 @@ package ipm
 import (
 	"sort"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
@@ -56,23 +57,12 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 	an := &Analysis{St: st, Dim: dim}
 	// Cone blocks in row order (same order as cone.Build).
 	var diagonal []bool
-	addCone := func(off, d int, diag bool) {
-		an.ConeOff = append(an.ConeOff, off)
-		an.ConeDim = append(an.ConeDim, d)
-		diagonal = append(diagonal, diag)
-	}
 	off := 0
-	if st.Cones.Zero > 0 {
-		addCone(off, st.Cones.Zero, true)
-		off += st.Cones.Zero
-	}
-	if st.Cones.Nonneg > 0 {
-		addCone(off, st.Cones.Nonneg, true)
-		off += st.Cones.Nonneg
-	}
-	for _, q := range st.Cones.SOC {
-		addCone(off, q, q == 1)
-		off += q
+	for _, c := range cone.Build(st.Cones) {
+		an.ConeOff = append(an.ConeOff, off)
+		an.ConeDim = append(an.ConeDim, c.Dim())
+		diagonal = append(diagonal, c.Diagonal())
+		off += c.Dim()
 	}
 	// Row → cone block.
 	rowCone := make([]int, m)
@@ -211,10 +201,17 @@ func elimCandidates(st *problem.Structure) []bool {
 	n := st.N
 	cand := make([]bool, n+st.M)
 	found := false
-	o := st.Cones.Zero
-	for i := o; i < o+st.Cones.Nonneg; i++ {
-		cand[n+i] = true
-		found = true
+	nonneg := make([]bool, st.M)
+	off := 0
+	for _, sp := range st.Cones {
+		if sp.Kind == cone.KindNonneg {
+			for i := off; i < off+sp.Dim; i++ {
+				nonneg[i] = true
+				cand[n+i] = true
+				found = true
+			}
+		}
+		off += sp.Dim
 	}
 	diagOnly := make([]bool, n)
 	offDiag := make([]bool, n)
@@ -233,7 +230,7 @@ func elimCandidates(st *problem.Structure) []bool {
 		}
 		inNonneg := false
 		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
-			if i := st.A.Rowval[k]; i >= o && i < o+st.Cones.Nonneg {
+			if nonneg[st.A.Rowval[k]] {
 				inNonneg = true
 				break
 			}

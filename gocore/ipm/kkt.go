@@ -44,7 +44,7 @@ type KKTSystem struct {
 func NewKKTSystem(an *Analysis, staticReg float64, refineMax int) (*KKTSystem, error) {
 	st := an.St
 	k := &KKTSystem{an: an, delta: staticReg, refMx: refineMax}
-	k.Cones = cone.Build(st.Cones.Zero, st.Cones.Nonneg, st.Cones.SOC)
+	k.Cones = cone.Build(st.Cones)
 	k.hbuf = make([][]float64, len(k.Cones))
 	for i, c := range k.Cones {
 		if c.Diagonal() {

@@ -65,6 +65,7 @@ type Solver struct {
 	atz        []float64
 	hz         []float64
 	denConst   float64
+	degree     int // barrier degree ν of K
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -84,6 +85,7 @@ func NewSolver(an *Analysis, set Settings) (*Solver, error) {
 	w.isSOC = make([]bool, len(w.cones))
 	for k, c := range w.cones {
 		_, w.isSOC[k] = c.(*cone.SOC)
+		w.degree += c.Degree()
 	}
 	dim := n + m
 	w.proxS = make([]float64, n)
@@ -419,7 +421,7 @@ func (w *Solver) step() bool {
 		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
 		sz += c.Complementarity(w.s[o:o+d], w.z[o:o+d])
 	}
-	mu := (sz + w.tau*w.kappa) / float64(st.Cones.Degree()+1)
+	mu := (sz + w.tau*w.kappa) / float64(w.degree+1)
 	w.kkt.SetScaling(w.s, w.z)
 	if !w.factor() {
 		return false

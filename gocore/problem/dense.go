@@ -1,5 +1,18 @@
 package problem
 
+import "github.com/lpgd-go/lpgd_go/gocore/cone"
+
+// NewDense returns the structure of a problem with a dense P (full upper
+// triangle) and a dense A, with the cone list cones; pass denseP false for
+// an LP (no P entries).
+func NewDense(n, m int, cones []cone.Spec, denseP bool) (*Structure, error) {
+	p := EmptyPattern(n, n)
+	if denseP {
+		p = UpperPattern(n)
+	}
+	return New(n, m, cones, p, DensePattern(m, n))
+}
+
 // NewDenseStructure returns the structure of a problem with a dense P (full
 // upper triangle) and a dense A; pass denseP false for an LP (no P entries).
 func NewDenseStructure(n, m int, cones Cones, denseP bool) (*Structure, error) {

@@ -3,9 +3,10 @@
 //
 //	minimize    ½ xᵀ P x + cᵀ x
 //	subject to  A x + s = b,   s ∈ K
-//	K = Zero(z) × Nonneg(l) × SOC(q₁) × … × SOC(q_k)
+//	K = K₁ × K₂ × … × K_k
 //
-// The structure (sizes, cone dimensions, sparsity patterns of P's upper
+// where every block K_i is given by a cone.Spec (kind and dimension) and
+// covers the next Dim rows of A, in list order. The structure (sizes, cones, sparsity patterns of P's upper
 // triangle and of A, both in compressed sparse column form) is fixed for the
 // life of a layer; the values change per call and per batch element. A
 // Structure is validated once by NewStructure; Values are validated against
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
@@ -54,12 +56,25 @@ func (e *FieldError) Error() string {
 // Unwrap returns the sentinel error.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// Cones lists the cone dimensions in the order they occupy the rows of A:
-// first Zero rows, then Nonneg rows, then one block per second-order cone.
+// Cones is the fixed-count form of a cone list: first Zero rows, then
+// Nonneg rows, then one block per second-order cone. Specs converts it to
+// the cone list New takes; NewStructure accepts it directly.
 type Cones struct {
 	Zero   int   // equality rows
 	Nonneg int   // inequality rows (s ≥ 0)
 	SOC    []int // dimensions of second-order cones, each ≥ 1
+}
+
+// Specs returns the cone list of k: a zero block, a nonnegative block and
+// the second-order cones, in that order (empty blocks included; New drops
+// them).
+func (k Cones) Specs() []cone.Spec {
+	out := make([]cone.Spec, 0, 2+len(k.SOC))
+	out = append(out, cone.Spec{Kind: cone.KindZero, Dim: k.Zero}, cone.Spec{Kind: cone.KindNonneg, Dim: k.Nonneg})
+	for _, q := range k.SOC {
+		out = append(out, cone.Spec{Kind: cone.KindSOC, Dim: q})
+	}
+	return out
 }
 
 // Dim returns the total number of rows covered by the cones.
@@ -69,12 +84,6 @@ func (k Cones) Dim() int {
 		d += q
 	}
 	return d
-}
-
-// Degree returns the barrier degree ν of the cone (zero cone contributes 0,
-// every nonnegative row 1, every second-order cone 1).
-func (k Cones) Degree() int {
-	return k.Nonneg + len(k.SOC)
 }
 
 // CSC is a sparsity pattern in compressed sparse column form with sorted,
@@ -163,22 +172,24 @@ func (p CSC) check(field string, upper bool) error {
 }
 
 // Structure is the part of a problem that is fixed inside a layer: sizes,
-// cones and sparsity patterns. It is immutable after NewStructure and safe
-// for concurrent use.
+// cones and sparsity patterns. It is immutable after New and safe for
+// concurrent use.
 type Structure struct {
-	N, M  int   // number of variables, number of constraint rows
-	Cones Cones // cone dimensions, Cones.Dim() == M
-	P     CSC   // upper triangle of P (N×N)
-	A     CSC   // A (M×N)
+	N, M int // number of variables, number of constraint rows
+	// Cones lists the cone blocks in row order: block i covers the Dim rows
+	// after those of blocks 0..i−1. Empty blocks are dropped, so every Dim
+	// is positive; the dimensions add up to M.
+	Cones []cone.Spec
+	P     CSC // upper triangle of P (N×N)
+	A     CSC // A (M×N)
 }
 
-// NewStructure validates and returns a structure.
+// NewStructure validates and returns a structure whose cones are given in
+// the fixed-count form (see Cones); it is New(n, m, cones.Specs(), p, a)
+// with error fields named after the counts.
 func NewStructure(n, m int, cones Cones, p, a CSC) (*Structure, error) {
-	if n <= 0 {
-		return nil, &FieldError{Field: "n", Index: -1, Msg: fmt.Sprintf("number of variables must be positive, got %d", n), Err: ErrDimension}
-	}
-	if m < 0 {
-		return nil, &FieldError{Field: "m", Index: -1, Msg: fmt.Sprintf("number of rows must be non-negative, got %d", m), Err: ErrDimension}
+	if err := checkSizes(n, m); err != nil {
+		return nil, err
 	}
 	if cones.Zero < 0 {
 		return nil, &FieldError{Field: "cones.zero", Index: -1, Msg: "negative dimension", Err: ErrCone}
@@ -191,9 +202,32 @@ func NewStructure(n, m int, cones Cones, p, a CSC) (*Structure, error) {
 			return nil, &FieldError{Field: "cones.soc", Index: i, Msg: fmt.Sprintf("dimension %d < 1", q), Err: ErrCone}
 		}
 	}
-	if cones.Dim() != m {
+	return New(n, m, cones.Specs(), p, a)
+}
+
+// New validates and returns a structure with n variables, m rows, the cone
+// list cones (blocks in row order; see cone.Spec) and the patterns p (upper
+// triangle of P, n×n) and a (A, m×n). An invalid cone is reported as a
+// FieldError on "cones" with the index of the offending spec; empty blocks
+// are dropped from the stored list. The input slices are not retained.
+func New(n, m int, cones []cone.Spec, p, a CSC) (*Structure, error) {
+	if err := checkSizes(n, m); err != nil {
+		return nil, err
+	}
+	list := make([]cone.Spec, 0, len(cones))
+	dim := 0
+	for i, sp := range cones {
+		if err := sp.Check(); err != nil {
+			return nil, &FieldError{Field: "cones", Index: i, Msg: err.Error(), Err: ErrCone}
+		}
+		dim += sp.Dim
+		if sp.Dim > 0 {
+			list = append(list, sp)
+		}
+	}
+	if dim != m {
 		return nil, &FieldError{Field: "cones", Index: -1,
-			Msg: fmt.Sprintf("cone dimensions add up to %d, A has %d rows", cones.Dim(), m), Err: ErrCone}
+			Msg: fmt.Sprintf("cone dimensions add up to %d, A has %d rows", dim, m), Err: ErrCone}
 	}
 	if p.Rows != n || p.Cols != n {
 		return nil, &FieldError{Field: "P", Index: -1, Msg: fmt.Sprintf("shape %d×%d, want %d×%d", p.Rows, p.Cols, n, n), Err: ErrDimension}
@@ -207,9 +241,27 @@ func NewStructure(n, m int, cones Cones, p, a CSC) (*Structure, error) {
 	if err := a.check("A", false); err != nil {
 		return nil, err
 	}
-	soc := append([]int(nil), cones.SOC...)
-	cones.SOC = soc
-	return &Structure{N: n, M: m, Cones: cones, P: p, A: a}, nil
+	return &Structure{N: n, M: m, Cones: list, P: p, A: a}, nil
+}
+
+func checkSizes(n, m int) error {
+	if n <= 0 {
+		return &FieldError{Field: "n", Index: -1, Msg: fmt.Sprintf("number of variables must be positive, got %d", n), Err: ErrDimension}
+	}
+	if m < 0 {
+		return &FieldError{Field: "m", Index: -1, Msg: fmt.Sprintf("number of rows must be non-negative, got %d", m), Err: ErrDimension}
+	}
+	return nil
+}
+
+// HasKind reports whether some cone block has kind k.
+func (s *Structure) HasKind(k cone.Kind) bool {
+	for _, sp := range s.Cones {
+		if sp.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Values holds the numeric data of one problem instance on a Structure.
