@@ -37,6 +37,7 @@ type Workspace struct {
 	sIn, yIn     []float64
 	h            []float64
 	active       []bool
+	weak         []bool // weakly active rows of a polished solution
 	pert         problem.Values
 	xp, yp, sp   []float64 // perturbed solution
 	xm, ym       []float64 // second perturbed solution
@@ -84,6 +85,7 @@ func NewWorkspace(an *ipm.Analysis, set ipm.Settings) (*Workspace, error) {
 	w.sIn, w.yIn = vec(m), vec(m)
 	w.h = vec(m)
 	w.active = make([]bool, m)
+	w.weak = make([]bool, m)
 	w.pert = problem.Values{P: vec(st.P.Nnz()), C: vec(n), A: vec(st.A.Nnz()), B: vec(m)}
 	w.xp, w.yp, w.sp = vec(n), vec(m), vec(m)
 	w.xm, w.ym = vec(n), vec(m)
@@ -254,6 +256,9 @@ func pushSOC(v []float64) {
 // linearized by the NT scaling at the solution, ds = −W²dy (for the
 // nonnegative cone W² = diag(s/y), as in OptNet).
 func (w *Workspace) kktBackward(v *problem.Values, sol Solution, g *Grad) (Flags, error) {
+	if flags, ok := w.polishedActiveSet(sol); ok {
+		return w.kktPolished(v, sol, flags, g)
+	}
 	n := w.an.St.N
 	w.interior(sol)
 	w.kkt.SetData(v.P, v.A, 0)
@@ -310,15 +315,7 @@ func (w *Workspace) activeSet(sol Solution, opt *Options) Flags {
 // inactive rows decoupled (zero row, H = 1) and factors it.
 func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 	w.kkt.SetData(v.P, v.A, rho)
-	for i, act := range w.active {
-		if act {
-			w.h[i] = 0
-		} else {
-			w.h[i] = 1
-			w.kkt.SetARow(i, v.A, 0, w.rowEntries[i])
-		}
-	}
-	w.kkt.SetDiagH(w.h)
+	w.kkt.SetActiveRows(v.A, w.active)
 	return w.kkt.Factor()
 }
 

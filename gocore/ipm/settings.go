@@ -119,6 +119,11 @@ type Settings struct {
 	EquilibrateIters int
 	// LinearSolver selects dense or sparse factorization. Default LinearAuto.
 	LinearSolver LinearSolver
+	// Polish replaces a converged interior-point solution of a problem with
+	// zero and nonnegative cones only by the exact solution of its active
+	// set when that passes the termination tests (see Solver.polish;
+	// Info.Polished reports it). Default true.
+	Polish bool
 }
 
 // DefaultSettings returns the default settings.
@@ -138,6 +143,7 @@ func DefaultSettings() Settings {
 		Equilibrate:      true,
 		EquilibrateIters: 10,
 		LinearSolver:     LinearAuto,
+		Polish:           true,
 	}
 }
 
@@ -206,4 +212,8 @@ type Info struct {
 	ResDual   float64 // relative dual residual
 	GapAbs    float64
 	GapRel    float64
+	// Polished reports that the solution is the polished active-set
+	// solution (Settings.Polish): slacks exactly 0 on active rows,
+	// multipliers exactly 0 on inactive rows.
+	Polished bool
 }

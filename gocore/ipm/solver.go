@@ -66,6 +66,7 @@ type Solver struct {
 	hz         []float64
 	denConst   float64
 	degree     int // barrier degree ν of K
+	pol        *polishWork
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -109,6 +110,7 @@ func NewSolver(an *Analysis, set Settings) (*Solver, error) {
 	w.xu, w.zu, w.su = vec(n), vec(m), vec(m)
 	w.pxu, w.axu, w.atz = vec(n), vec(m), vec(n)
 	w.hz = vec(m)
+	w.pol = newPolishWork(an, w.cones)
 	return w, nil
 }
 
@@ -198,6 +200,9 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			(info.GapAbs <= w.set.ReducedTolGap || info.GapRel <= w.set.ReducedTolGap) {
 			status = StatusAlmostSolved
 		}
+	}
+	if w.set.Polish && status.OK() && w.polish(info) {
+		status = StatusSolved
 	}
 	info.Status = status
 	w.writeResult(res)

@@ -1,0 +1,263 @@
+package ipm
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+)
+
+// polishTries bounds the active-set systems one polish factors: the guess
+// from the interior-point iterate and, when its solution has a clearly
+// wrong sign (a negative multiplier on an active row, a negative slack on
+// an inactive one), up to two corrected guesses with those rows flipped.
+const polishTries = 3
+
+// polishClip is the relative size of a wrong-signed multiplier or slack
+// that polish clips to zero (rounding on a row with both zero) instead of
+// flipping the row.
+const polishClip = 1e-11
+
+// When no guess from the stopping iterate works, polish continues the
+// interior-point iteration for at most polishExtraIters steps towards
+// tolerances polishTighten times tighter and guesses again from there,
+// polishExtraRounds times (each round continuing from the previous one; a
+// rejected polish returns the stopping iterate).
+const (
+	polishExtraIters  = 4
+	polishTighten     = 1e-5
+	polishExtraRounds = 3
+)
+
+// polishWork is the polish's preallocated memory.
+type polishWork struct {
+	ok         bool      // every cone is zero or nonnegative (polish applies)
+	isZero     []bool    // row in the zero cone
+	active     []bool    // guessed active set
+	x, z, s    []float64 // the stopping iterate, restored on a rejection
+	tau, kappa float64
+	// polishContinue's iterate (cx, cz, cs, ctau, ckappa) and the
+	// multipliers and slacks before its last steps (pz, ps).
+	cx, cz, cs   []float64
+	ctau, ckappa float64
+	pz, ps       []float64
+}
+
+func newPolishWork(an *Analysis, cones []cone.Cone) *polishWork {
+	n, m := an.St.N, an.St.M
+	p := &polishWork{ok: true, isZero: make([]bool, m), active: make([]bool, m),
+		x: make([]float64, n), z: make([]float64, m), s: make([]float64, m),
+		cx: make([]float64, n), cz: make([]float64, m), cs: make([]float64, m),
+		pz: make([]float64, m), ps: make([]float64, m)}
+	for k, c := range cones {
+		o, d := an.ConeOff[k], an.ConeDim[k]
+		switch c.(type) {
+		case *cone.Zero:
+			for i := o; i < o+d; i++ {
+				p.isZero[i] = true
+			}
+		case *cone.Nonneg:
+		default:
+			p.ok = false
+		}
+	}
+	return p
+}
+
+// polish tries to replace a converged interior-point iterate by the exact
+// solution of its active set, as OSQP's polish does. The active set is
+// guessed from the iterate (zero-cone rows, and nonnegative rows whose
+// scaled multiplier exceeds their scaled slack), the equality-constrained
+// problem
+//
+//	minimize ½xᵀP̃x + c̃ᵀx  subject to  Ã_act x = b̃_act
+//
+// is solved by one factorization of the active-set KKT system
+// (KKTSystem.SetActiveRows: regularized for dependent rows, iterative
+// refinement against the unregularized matrix), and the result — slack
+// exactly 0 on active rows, multiplier exactly 0 on inactive rows — is
+// accepted when it meets the termination tolerances (primal and dual
+// residuals and gap, on the unscaled problem) and its objective is not
+// worse than the iterate's by more than the gap tolerance. A guess whose
+// solution has clearly wrong signs is corrected (those rows flipped) and
+// retried, polishTries systems in all. When that fails, a few more
+// interior-point steps (polishContinue) and a scale-free guess from them
+// get polishExtraRounds more chances. Otherwise the stopping iterate is
+// restored and polish reports false. It applies to zero and nonnegative
+// cones only (with second-order cones the active face is not a linear
+// constraint). info is updated to describe the returned point.
+func (w *Solver) polish(info *Info) bool {
+	p := w.pol
+	if !p.ok || !(w.tau > 0) {
+		return false
+	}
+	copy(p.x, w.x)
+	copy(p.z, w.z)
+	copy(p.s, w.s)
+	p.tau, p.kappa = w.tau, w.kappa
+	ipmInfo := *info
+	for round := 0; round <= polishExtraRounds; round++ {
+		if round > 0 && !w.polishContinue(round == 1) {
+			break
+		}
+		if w.polishRound(info, ipmInfo, round > 0) {
+			info.Polished = true
+			return true
+		}
+	}
+	copy(w.x, p.x)
+	copy(w.z, p.z)
+	copy(w.s, p.s)
+	w.tau, w.kappa = p.tau, p.kappa
+	*info = ipmInfo
+	return false
+}
+
+// polishRound guesses the active set and tries up to polishTries corrected
+// guesses; on success the iterate is the polished point and info describes
+// it. The first guess (from the stopping iterate) takes the rows whose
+// multiplier exceeds their slack. After polishContinue (tapia) it takes
+// the rows whose slack shrank more than their multiplier over the extra
+// steps — Tapia's indicators, which do not depend on the rows' scales: as
+// μ → 0 an active row's slack and an inactive row's multiplier go to zero
+// with μ while the other stays, however small both are.
+func (w *Solver) polishRound(info *Info, ipmInfo Info, tapia bool) bool {
+	p := w.pol
+	for i := range p.active {
+		if tapia {
+			// s_new/s_old < z_new/z_old (τ cancels).
+			p.active[i] = p.isZero[i] || p.cs[i]*p.pz[i] < p.cz[i]*p.ps[i]
+		} else {
+			p.active[i] = p.isZero[i] || w.z[i] > w.s[i]
+		}
+	}
+	for try := 0; try < polishTries; try++ {
+		flipped, ok := w.polishSolve()
+		if !ok {
+			return false
+		}
+		if flipped {
+			continue
+		}
+		w.tau, w.kappa = 1, 0
+		return w.converged(info) &&
+			info.PObj <= ipmInfo.PObj+math.Max(w.set.TolGapAbs, w.set.TolGapRel*math.Max(1, math.Abs(ipmInfo.PObj)))
+	}
+	return false
+}
+
+// polishContinue takes up to polishExtraIters more interior-point steps
+// from the stopping iterate (first) or from where the previous call ended,
+// until the gap and residuals are polishTighten times below the
+// tolerances: far enough for the iterate to tell the active rows apart
+// (s·y ≈ μ makes a small multiplier and a small slack look alike at the
+// stopping tolerance). The iterate before and after the steps is kept in
+// (ps, pz) and (cx, cz, cs, ctau, ckappa). It reports false if no step
+// could be taken.
+func (w *Solver) polishContinue(first bool) bool {
+	p := w.pol
+	if first {
+		copy(p.cx, p.x)
+		copy(p.cz, p.z)
+		copy(p.cs, p.s)
+		p.ctau, p.ckappa = p.tau, p.kappa
+	}
+	copy(w.x, p.cx)
+	copy(w.z, p.cz)
+	copy(w.s, p.cs)
+	w.tau, w.kappa = p.ctau, p.ckappa
+	copy(p.pz, w.z)
+	copy(p.ps, w.s)
+	w.kkt.SetData(w.pv, w.av, 0)
+	if w.prox != 0 {
+		for j := 0; j < w.an.St.N; j++ {
+			w.kkt.kv[w.an.Diag[j]] += w.proxS[j]
+		}
+	}
+	set := w.set
+	defer func() { w.set = set }()
+	w.set.TolFeas *= polishTighten
+	w.set.TolGapAbs *= polishTighten
+	w.set.TolGapRel *= polishTighten
+	var scratch Info
+	took := false
+	for k := 0; k < polishExtraIters; k++ {
+		w.residuals()
+		if w.converged(&scratch) || !w.step() {
+			break
+		}
+		took = true
+	}
+	copy(p.cx, w.x)
+	copy(p.cz, w.z)
+	copy(p.cs, w.s)
+	p.ctau, p.ckappa = w.tau, w.kappa
+	return took
+}
+
+// polishSolve factors and solves the active-set system of the current guess
+// into the iterate (x, z, s) with τ = 1. It reports whether rows were
+// flipped because of a clearly wrong sign (the caller retries) and whether
+// the solve worked at all. Sign errors within the feasibility tolerance
+// (rounding on a degenerate row) are clipped to zero instead.
+func (w *Solver) polishSolve() (flipped, ok bool) {
+	p := w.pol
+	st := w.an.St
+	n, m := st.N, st.M
+	w.kkt.SetData(w.pv, w.av, 0)
+	if w.prox != 0 {
+		for j := 0; j < n; j++ {
+			w.kkt.kv[w.an.Diag[j]] += w.proxS[j]
+		}
+	}
+	w.kkt.SetActiveRows(w.av, p.active)
+	if w.kkt.Factor() != nil {
+		return false, false
+	}
+	for j := 0; j < n; j++ {
+		w.rhs[j] = -w.cv[j]
+	}
+	for i := 0; i < m; i++ {
+		if p.active[i] {
+			w.rhs[n+i] = w.bv[i]
+		} else {
+			w.rhs[n+i] = 0
+		}
+	}
+	if !w.kkt.Solve(w.rhs, w.sol) {
+		return false, false
+	}
+	copy(w.x, w.sol[:n])
+	// Slacks s̃ = b̃ − Ãx on inactive rows, 0 on active ones.
+	copy(w.s, w.bv)
+	st.MulA(w.s, w.av, w.x, -1)
+	zmax := 0.0
+	for i := 0; i < m; i++ {
+		if p.active[i] {
+			w.z[i] = w.sol[n+i]
+			w.s[i] = 0
+			zmax = math.Max(zmax, math.Abs(w.z[i]))
+		} else {
+			w.z[i] = 0
+		}
+	}
+	ztol := polishClip * math.Max(1, zmax)
+	stol := polishClip * math.Max(1, normInf(w.bv))
+	for i := 0; i < m; i++ {
+		if p.isZero[i] {
+			continue
+		}
+		switch {
+		case p.active[i] && w.z[i] < -ztol:
+			p.active[i] = false
+			flipped = true
+		case !p.active[i] && w.s[i] < -stol:
+			p.active[i] = true
+			flipped = true
+		case w.z[i] < 0:
+			w.z[i] = 0
+		case w.s[i] < 0:
+			w.s[i] = 0
+		}
+	}
+	return flipped, true
+}
