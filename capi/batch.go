@@ -427,7 +427,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 			fl[k] = int32(f)
 		}
 		if berr != nil {
-			outSt[k] = int32(ipm.StatusBackwardFailed)
+			outSt[k] = int32(diff.StatusBackwardFailed)
 			zero(k)
 			note(k, berr.Error())
 			return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -21,7 +22,7 @@ import (
 // calls (so that a batch allocates nothing after warm-up).
 type structure struct {
 	st      *problem.Structure
-	an      *ipm.Analysis
+	an      *kkt.Analysis
 	hasP    bool
 	pLayout int32
 	aLayout int32
@@ -197,7 +198,7 @@ func lpgd_structure_new(n, m, zero, nonneg C.int64_t, soc *C.int64_t, nsoc C.int
 		err = &callError{codeSettings, fmt.Sprintf("linear_solver must be 0, 1 or 2, got %d", ls)}
 		return
 	}
-	an, err := ipm.Analyse(st, ls)
+	an, err := kkt.Analyse(st, ls)
 	if err != nil {
 		return
 	}

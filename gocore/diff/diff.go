@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 )
 
 // Sentinel errors.
@@ -36,6 +38,12 @@ var (
 	// (singular system, failed perturbed solve).
 	ErrBackward = errors.New("diff: backward pass failed")
 )
+
+// StatusBackwardFailed is the per-sample status of a sample whose forward
+// solve succeeded but whose backward pass failed (e.g. a perturbed LPGD
+// solve). It extends ipm's solve statuses; the value is frozen (C ABI,
+// capi/lpgd.h, Python lpgd_go.Status).
+const StatusBackwardFailed ipm.Status = 8
 
 // Method selects the backward pass. Values are frozen (C ABI).
 type Method int32

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -37,7 +38,7 @@ func newFixture(t testing.TB, n int, P, c, A, b []float64, cones problem.Cones) 
 		st.GatherDenseP(v.P, P)
 	}
 	st.GatherDenseA(v.A, A)
-	an, err := ipm.Analyse(st, ipm.LinearAuto)
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -16,7 +17,7 @@ func ExampleWorkspace_Backward() {
 	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: []float64{-1, -1}, A: make([]float64, st.A.Nnz()), B: []float64{1, 0, 0}}
 	st.GatherDenseP(v.P, []float64{1, 0, 0, 1})
 	st.GatherDenseA(v.A, []float64{1, 1, -1, 0, 0, -1})
-	an, _ := ipm.Analyse(st, ipm.LinearAuto)
+	an, _ := kkt.Analyse(st, ipm.LinearAuto)
 	slv, _ := ipm.NewSolver(an, ipm.DefaultSettings())
 	sol := diff.Solution{X: make([]float64, 2), Y: make([]float64, 3), S: make([]float64, 3)}
 	slv.Solve(v, &ipm.Result{X: sol.X, Y: sol.Y, S: sol.S})

@@ -8,6 +8,10 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
+// feasTol is the relative tolerance with which the LPGD fast path accepts a
+// reduced (active-set) solution as primal and dual feasible.
+const feasTol = 1e-9
+
 // lpgdBackward computes LPGD gradients as finite differences of the
 // Lagrangian gradients ∇_c L = x, ∇_b L = −y, ∇_A L = y xᵀ, ∇_P L = ½ x xᵀ
 // between the solution and the solutions of the perturbed problems
@@ -217,7 +221,7 @@ func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
 	if !w.kkt.Solve(w.rhs, w.sol) {
 		return false
 	}
-	if w.kkt.RefineResidual > 1e-9*math.Max(1, normInf(w.rhs)) {
+	if w.kkt.Residual() > 1e-9*math.Max(1, normInf(w.rhs)) {
 		return false
 	}
 	copy(x, w.sol[:n])

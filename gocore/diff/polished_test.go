@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -251,7 +252,7 @@ func newFixtureWith(t testing.TB, n int, P, c, A, b []float64, cones problem.Con
 		st.GatherDenseP(v.P, P)
 	}
 	st.GatherDenseA(v.A, A)
-	an, err := ipm.Analyse(st, ipm.LinearAuto)
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

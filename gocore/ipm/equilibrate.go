@@ -3,6 +3,7 @@ package ipm
 import (
 	"math"
 
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
@@ -13,6 +14,22 @@ const (
 	// ruizTol ends the Ruiz passes early when all norms are this close to 1.
 	ruizTol = 0.1
 )
+
+// scaledData is the equilibrated copy of the problem data and its
+// scalings: the solved problem is P̃ = k·DPD (plus the proximal diagonal
+// proxS = k·ρ·D²), c̃ = k·Dc, Ã = EAD, b̃ = Eb.
+type scaledData struct {
+	pv, cv, av, bv []float64
+	dScale, eScale []float64 // D, E
+	cScale         float64   // k
+	proxS          []float64
+}
+
+func newScaledData(st *problem.Structure) scaledData {
+	n, m := st.N, st.M
+	return scaledData{pv: make([]float64, st.P.Nnz()), cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
+		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n)}
+}
 
 func clampScale(v float64) float64 {
 	if v == 0 || math.IsNaN(v) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -13,7 +14,7 @@ func ExampleSolver() {
 	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: []float64{-1, -1}, A: make([]float64, st.A.Nnz()), B: []float64{1, 0, 0}}
 	st.GatherDenseP(v.P, []float64{1, 0, 0, 1})
 	st.GatherDenseA(v.A, []float64{1, 1, -1, 0, 0, -1}) // rows: x₁+x₂ = 1, −x ≤ 0
-	an, _ := ipm.Analyse(st, ipm.LinearAuto)
+	an, _ := kkt.Analyse(st, ipm.LinearAuto)
 	slv, _ := ipm.NewSolver(an, ipm.DefaultSettings())
 	res := &ipm.Result{X: make([]float64, 2), Y: make([]float64, 3), S: make([]float64, 3)}
 	slv.Solve(v, res)

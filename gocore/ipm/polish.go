@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 )
 
 // polishTries bounds the active-set systems one polish factors: the guess
@@ -42,7 +43,7 @@ type polishWork struct {
 	pz, ps       []float64
 }
 
-func newPolishWork(an *Analysis, cones []cone.Cone) *polishWork {
+func newPolishWork(an *kkt.Analysis, cones []cone.Cone) *polishWork {
 	n, m := an.St.N, an.St.M
 	p := &polishWork{ok: true, isZero: make([]bool, m), active: make([]bool, m),
 		x: make([]float64, n), z: make([]float64, m), s: make([]float64, m),
@@ -72,7 +73,7 @@ func newPolishWork(an *Analysis, cones []cone.Cone) *polishWork {
 //	minimize ½xᵀP̃x + c̃ᵀx  subject to  Ã_act x = b̃_act
 //
 // is solved by one factorization of the active-set KKT system
-// (KKTSystem.SetActiveRows: regularized for dependent rows, iterative
+// (kkt.System.SetActiveRows: regularized for dependent rows, iterative
 // refinement against the unregularized matrix), and the result — slack
 // exactly 0 on active rows, multiplier exactly 0 on inactive rows — is
 // accepted when it meets the termination tolerances (primal and dual
@@ -169,9 +170,7 @@ func (w *Solver) polishContinue(first bool) bool {
 	copy(p.ps, w.s)
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
-		for j := 0; j < w.an.St.N; j++ {
-			w.kkt.kv[w.an.Diag[j]] += w.proxS[j]
-		}
+		w.kkt.AddDiagX(w.proxS)
 	}
 	set := w.set
 	defer func() { w.set = set }()
@@ -181,7 +180,7 @@ func (w *Solver) polishContinue(first bool) bool {
 	var scratch Info
 	took := false
 	for k := 0; k < polishExtraIters; k++ {
-		w.residuals()
+		w.computeResiduals()
 		if w.converged(&scratch) || !w.step() {
 			break
 		}
@@ -205,9 +204,7 @@ func (w *Solver) polishSolve() (flipped, ok bool) {
 	n, m := st.N, st.M
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
-		for j := 0; j < n; j++ {
-			w.kkt.kv[w.an.Diag[j]] += w.proxS[j]
-		}
+		w.kkt.AddDiagX(w.proxS)
 	}
 	w.kkt.SetActiveRows(w.av, p.active)
 	if w.kkt.Factor() != nil {

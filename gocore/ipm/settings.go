@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 )
 
 // Status is the outcome of one solve. The integer values are frozen: they
 // cross the C ABI and are mirrored in capi/lpgd.h and in the Python
-// lpgd_go.Status enum. Append only.
+// lpgd_go.Status enum. Append only; value 8 is taken by
+// diff.StatusBackwardFailed.
 type Status int32
 
 // Solve outcomes.
@@ -39,9 +42,6 @@ const (
 	StatusAlmostSolved Status = 6
 	// StatusInternalError means a panic inside the solver was recovered.
 	StatusInternalError Status = 7
-	// StatusBackwardFailed means the forward solve succeeded but the
-	// backward pass for this sample failed (e.g. a perturbed LPGD solve).
-	StatusBackwardFailed Status = 8
 )
 
 // String returns the status name.
@@ -63,8 +63,6 @@ func (s Status) String() string {
 		return "almost_solved"
 	case StatusInternalError:
 		return "internal_error"
-	case StatusBackwardFailed:
-		return "backward_failed"
 	}
 	return fmt.Sprintf("status(%d)", int32(s))
 }
@@ -72,17 +70,17 @@ func (s Status) String() string {
 // OK reports whether the status carries a usable primal-dual solution.
 func (s Status) OK() bool { return s == StatusSolved || s == StatusAlmostSolved }
 
-// LinearSolver selects the KKT factorization.
-type LinearSolver int32
+// LinearSolver selects the KKT factorization (see kkt.LinearSolver).
+type LinearSolver = kkt.LinearSolver
 
 // Linear solver choices.
 const (
 	// LinearAuto picks dense for small or dense KKT systems, sparse otherwise.
-	LinearAuto LinearSolver = 0
+	LinearAuto = kkt.LinearAuto
 	// LinearDense forces the dense LDLᵀ.
-	LinearDense LinearSolver = 1
+	LinearDense = kkt.LinearDense
 	// LinearSparse forces the sparse LDLᵀ with AMD ordering.
-	LinearSparse LinearSolver = 2
+	LinearSparse = kkt.LinearSparse
 )
 
 // Settings are the solver options. Every field has a documented default set

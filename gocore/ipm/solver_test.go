@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -29,7 +30,7 @@ func denseProblem(t testing.TB, n int, P []float64, c []float64, A []float64, b 
 
 func solve(t testing.TB, st *problem.Structure, v *problem.Values, set Settings) *Result {
 	t.Helper()
-	an, err := Analyse(st, set.LinearSolver)
+	an, err := kkt.Analyse(st, set.LinearSolver)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func BenchmarkDenseQP50(b *testing.B) {
 	rng := rand.New(rand.NewSource(3))
 	P, c, A, bb, cones := randomQP(rng, 50, 10, 50, "pd")
 	st, v := denseProblem(b, 50, P, c, A, bb, cones)
-	an, _ := Analyse(st, LinearAuto)
+	an, _ := kkt.Analyse(st, LinearAuto)
 	w, _ := NewSolver(an, DefaultSettings())
 	res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
 	b.ResetTimer()
@@ -476,7 +477,7 @@ func TestAuxiliaryVariables(t *testing.T) {
 	}
 	b := append(make([]float64, nz), h...)
 	v := &problem.Values{P: pv, C: append(append([]float64(nil), c...), make([]float64, nz)...), A: av, B: b}
-	an, err := Analyse(st, LinearDense)
+	an, err := kkt.Analyse(st, LinearDense)
 	if err != nil {
 		t.Fatal(err)
 	}

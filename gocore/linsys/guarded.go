@@ -67,5 +67,11 @@ func (g *Guarded) MulVec(x, y []float64) {
 	if g.useSec {
 		f = g.sec
 	}
-	f.(interface{ MulVec(x, y []float64) }).MulVec(x, y)
+	f.(Multiplier).MulVec(x, y)
 }
+
+var (
+	_ Multiplier = (*Dense)(nil)
+	_ Multiplier = (*DenseSchur)(nil)
+	_ Multiplier = (*Guarded)(nil)
+)

@@ -48,6 +48,15 @@ type Factorizer interface {
 	Regularized() int
 }
 
+// Multiplier is implemented by the dense factorizations (Dense, DenseSchur,
+// and Guarded around them): MulVec computes y = K x with the matrix last
+// passed to Factor, regularization included. It is much faster than
+// SymMulVec on the sparse pattern, so callers use it for the residuals of
+// iterative refinement when the factorizer offers it.
+type Multiplier interface {
+	MulVec(x, y []float64)
+}
+
 // Pattern is an upper-triangular CSC pattern of a symmetric matrix with
 // every diagonal entry present.
 type Pattern struct {

@@ -1,4 +1,15 @@
-package ipm
+// Package kkt is the linear-algebra layer shared by the interior-point
+// method (package ipm) and the backward passes (package diff): the
+// structural analysis of the quasi-definite KKT matrix
+//
+//	K = [ P + ρI   Aᵀ ]
+//	    [ A       −H  ]
+//
+// (Analysis: pattern, value maps, pivot signs, dense/sparse choice and
+// ordering), and a System that assembles K from problem values and the
+// cones' scaling, factors it with static regularization δ (adapted after a
+// breakdown or a stalled refinement) and solves with iterative refinement.
+package kkt
 
 import (
 	"sort"
@@ -16,6 +27,19 @@ const denseDimLimit = 64
 // factor (after AMD) would hold more than this fraction of a dense lower
 // triangle; a dense kernel runs several times faster per flop.
 const denseFillRatio = 0.3
+
+// LinearSolver selects the KKT factorization. Values are frozen (C ABI).
+type LinearSolver int32
+
+// Linear solver choices.
+const (
+	// LinearAuto picks dense for small or dense KKT systems, sparse otherwise.
+	LinearAuto LinearSolver = 0
+	// LinearDense forces the dense LDLᵀ.
+	LinearDense LinearSolver = 1
+	// LinearSparse forces the sparse LDLᵀ with AMD ordering.
+	LinearSparse LinearSolver = 2
+)
 
 // Analysis is the structural analysis of a problem: the upper-triangular
 // pattern of the KKT matrix

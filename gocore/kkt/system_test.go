@@ -1,4 +1,4 @@
-package ipm
+package kkt
 
 import (
 	"math"
@@ -6,6 +6,30 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
+
+var linearSolvers = []struct {
+	name string
+	ls   LinearSolver
+}{{"dense", LinearDense}, {"sparse", LinearSparse}}
+
+// denseProblem builds structure and values from dense row-major data.
+func denseProblem(t testing.TB, n int, P, c, A, b []float64, cones problem.Cones) (*problem.Structure, *problem.Values) {
+	t.Helper()
+	m := len(b)
+	st, err := problem.NewDenseStructure(n, m, cones, P != nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+	if P != nil {
+		st.GatherDenseP(v.P, P)
+	}
+	st.GatherDenseA(v.A, A)
+	if err := st.CheckValues(v); err != nil {
+		t.Fatal(err)
+	}
+	return st, v
+}
 
 // TestKKTLowersDeltaWhenRefinementStalls: with P = 1e-9·I the KKT
 // matrix [P Aᵀ; A 0] has eigenvalues ~1e-9 on the null space of A, so the
@@ -28,7 +52,7 @@ func TestKKTLowersDeltaWhenRefinementStalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := NewKKTSystem(an, 1e-8, 10)
+		k, err := New(an, 1e-8, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +79,7 @@ func TestKKTLowersDeltaWhenRefinementStalls(t *testing.T) {
 			}
 			continue
 		}
-		if rel := k.RefineResidual / 3; rel > refineBad {
+		if rel := k.Residual() / 3; rel > refineBad {
 			t.Fatalf("%s: relative residual %g after Solve (δ used %g)", ls.name, rel, k.dUsed)
 		}
 		if !(k.dUsed < 1e-8) || k.dCur != k.dUsed {

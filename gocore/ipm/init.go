@@ -1,0 +1,56 @@
+package ipm
+
+// initialize sets a starting point as Clarabel does: for a QP the solution
+// of the KKT system with H = I; for an LP two least-squares solves for the
+// primal (x, s) and the dual z. s and z are then shifted into their cones.
+func (w *Solver) initialize() bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	w.kkt.SetIdentityH()
+	if !w.factor() {
+		return false
+	}
+	if w.hasQuadratic() {
+		for i := 0; i < n; i++ {
+			w.rhs[i] = -w.cv[i]
+		}
+		copy(w.rhs[n:], w.bv)
+		if !w.solveKKT() {
+			return false
+		}
+		copy(w.x, w.sol[:n])
+		copy(w.z, w.sol[n:])
+		for i := 0; i < m; i++ {
+			w.s[i] = -w.z[i]
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			w.rhs[i] = 0
+		}
+		copy(w.rhs[n:], w.bv)
+		if !w.solveKKT() {
+			return false
+		}
+		copy(w.x, w.sol[:n])
+		for i := 0; i < m; i++ {
+			w.s[i] = -w.sol[n+i]
+		}
+		for i := 0; i < n; i++ {
+			w.rhs[i] = -w.cv[i]
+		}
+		for i := 0; i < m; i++ {
+			w.rhs[n+i] = 0
+		}
+		if !w.solveKKT() {
+			return false
+		}
+		copy(w.z, w.sol[n:])
+	}
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		c.ShiftToCone(w.s[o:o+d], false)
+		c.ShiftToCone(w.z[o:o+d], true)
+	}
+	w.tau, w.kappa = 1, 1
+	return true
+}

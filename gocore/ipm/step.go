@@ -1,0 +1,155 @@
+package ipm
+
+import (
+	"math"
+)
+
+// direction holds the search directions of one predictor–corrector step
+// and the solution of the constant KKT system shared by its solves.
+type direction struct {
+	dx, dz, ds   []float64
+	dtau, dkappa float64
+	dzA, dsA     []float64 // affine directions (for the corrector)
+	x1, z1       []float64 // K [x1; z1] = [−c̃; b̃]
+	xi           []float64 // ξ = x/τ
+	dsh, dsRHS   []float64 // Wᵀ(λ \ ds) and the ds right-hand side
+	hz           []float64 // H z1
+	denConst     float64   // denominator of Δτ
+}
+
+func newDirection(n, m int) direction {
+	v := func(k int) []float64 { return make([]float64, k) }
+	return direction{dx: v(n), dz: v(m), ds: v(m), dzA: v(m), dsA: v(m), x1: v(n), z1: v(m),
+		xi: v(n), dsh: v(m), dsRHS: v(m), hz: v(m)}
+}
+
+// step performs one predictor–corrector iteration. It returns false on a
+// numerical failure.
+func (w *Solver) step() bool {
+	n := w.an.St.N
+	var sz float64
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		sz += c.Complementarity(w.s[o:o+d], w.z[o:o+d])
+	}
+	mu := (sz + w.tau*w.kappa) / float64(w.degree+1)
+	w.kkt.SetScaling(w.s, w.z)
+	if !w.factor() {
+		return false
+	}
+	// Constant system K [x1; z1] = [−c̃; b̃].
+	for i := 0; i < n; i++ {
+		w.rhs[i] = -w.cv[i]
+	}
+	copy(w.rhs[n:], w.bv)
+	if !w.solveKKT() {
+		return false
+	}
+	copy(w.x1, w.sol[:n])
+	copy(w.z1, w.sol[n:])
+	// Denominator of Δτ: −(κ/τ + z1ᵀHz1 + (x1−ξ)ᵀP(x1−ξ)), ξ = x/τ.
+	for i := 0; i < n; i++ {
+		w.xi[i] = w.x[i] / w.tau
+		w.tmpN[i] = w.x1[i] - w.xi[i]
+	}
+	for i := range w.dx {
+		w.dx[i] = 0
+	}
+	w.mulP(w.dx, w.tmpN)
+	w.kkt.MulH(w.hz, w.z1)
+	// The explicit H matches the matrix the solves used; near the cone
+	// boundary its large entries can cancel to a non-negative value, and
+	// then the quadratic form is taken through W instead.
+	w.denConst = -(w.kappa/w.tau + dot(w.z1, w.hz) + dot(w.tmpN, w.dx))
+	if !(w.denConst < 0) {
+		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + dot(w.tmpN, w.dx))
+	}
+	if !(w.denConst < 0) {
+		return false
+	}
+
+	// Affine (predictor) step.
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		c.LambdaSquare(w.dsRHS[o : o+d])
+	}
+	if !w.solveStep(1, w.dsRHS, w.tau*w.kappa) {
+		return false
+	}
+	alphaA := w.stepLength(1)
+	sigma := math.Pow(1-alphaA, 3)
+	copy(w.dzA, w.dz)
+	copy(w.dsA, w.ds)
+	dtauA, dkappaA := w.dtau, w.dkappa
+
+	// Combined (corrector) step.
+	sm := sigma * mu
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		c.LambdaSquare(w.dsRHS[o : o+d])
+		c.CombinedShift(w.dsRHS[o:o+d], w.dzA[o:o+d], w.dsA[o:o+d], sm)
+	}
+	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
+		return false
+	}
+	alpha := w.stepLength(1) * w.set.MaxStepFraction
+	if alpha < minStep {
+		return false
+	}
+	w.advance(alpha, &w.direction)
+	return true
+}
+
+// solveStep computes the search direction for right-hand sides
+// (f·rx, f·rz, f·rτ, ds, dκ) into dx, dz, ds, dtau, dkappa.
+func (w *Solver) solveStep(f float64, dsIn []float64, dkappaIn float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		c.DsHat(w.dsh[o:o+d], dsIn[o:o+d])
+	}
+	for i := 0; i < n; i++ {
+		w.rhs[i] = -f * w.rx[i]
+	}
+	for i := 0; i < m; i++ {
+		w.rhs[n+i] = -f*w.rz[i] + w.dsh[i]
+	}
+	if !w.solveKKT() {
+		return false
+	}
+	x2, z2 := w.sol[:n], w.sol[n:]
+	// Numerator: −dτ + dκ/τ − (c̃ + 2P̃ξ)ᵀx2 − b̃ᵀz2, with P̃ξ = px/τ.
+	num := -f*w.rtau + dkappaIn/w.tau - dot(w.cv, x2) - 2*dot(w.px, x2)/w.tau - dot(w.bv, z2)
+	dtau := num / w.denConst
+	for i := 0; i < n; i++ {
+		w.dx[i] = x2[i] + dtau*w.x1[i]
+	}
+	for i := 0; i < m; i++ {
+		w.dz[i] = z2[i] + dtau*w.z1[i]
+	}
+	w.kkt.MulH(w.ds, w.dz)
+	for i := 0; i < m; i++ {
+		w.ds[i] = -w.ds[i] - w.dsh[i]
+	}
+	w.dtau = dtau
+	w.dkappa = -(dkappaIn + w.kappa*dtau) / w.tau
+	return !math.IsNaN(dtau) && !math.IsInf(dtau, 0)
+}
+
+// stepLength returns the largest α ≤ amax keeping (s, z, τ, κ) interior.
+func (w *Solver) stepLength(amax float64) float64 {
+	a := amax
+	if w.dtau < 0 {
+		a = math.Min(a, -w.tau/w.dtau)
+	}
+	if w.dkappa < 0 {
+		a = math.Min(a, -w.kappa/w.dkappa)
+	}
+	for k, c := range w.cones {
+		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
+		az, as := c.StepLength(w.dz[o:o+d], w.ds[o:o+d], w.z[o:o+d], w.s[o:o+d], a)
+		a = math.Min(a, math.Min(az, as))
+	}
+	return a
+}

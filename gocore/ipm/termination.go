@@ -1,0 +1,137 @@
+package ipm
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+)
+
+// unscaled holds the iterate (or a direction) mapped back to the caller's
+// problem, and products with the caller's data; the termination criteria
+// and the result are computed on it.
+type unscaled struct {
+	xu, zu, su []float64
+	pxu, axu   []float64
+	atz        []float64
+}
+
+func newUnscaled(n, m int) unscaled {
+	return unscaled{xu: make([]float64, n), zu: make([]float64, m), su: make([]float64, m),
+		pxu: make([]float64, n), axu: make([]float64, m), atz: make([]float64, n)}
+}
+
+// unscaled writes the unscaled iterate x̄ = Dx/τ, z̄ = Ez/(kτ), s̄ = E⁻¹s/τ
+// (scale = 1/τ) or the unscaled directions (scale = 1).
+func (w *Solver) unscale(scale float64) {
+	for i := range w.xu {
+		w.xu[i] = w.dScale[i] * w.x[i] * scale
+	}
+	for i := range w.zu {
+		w.zu[i] = w.eScale[i] * w.z[i] * scale / w.cScale
+		w.su[i] = w.s[i] * scale / w.eScale[i]
+	}
+	for i := range w.cones {
+		if _, ok := w.cones[i].(*cone.Zero); ok {
+			o, d := w.an.ConeOff[i], w.an.ConeDim[i]
+			for j := o; j < o+d; j++ {
+				w.su[j] = 0
+			}
+		}
+	}
+}
+
+// converged evaluates the termination criteria on the unscaled iterate and
+// fills the objective and residual fields of info.
+func (w *Solver) converged(info *Info) bool {
+	st := w.an.St
+	v := w.orig
+	w.unscale(1 / w.tau)
+	for i := range w.pxu {
+		w.pxu[i] = 0
+		w.atz[i] = 0
+	}
+	for i := range w.axu {
+		w.axu[i] = 0
+	}
+	st.MulP(w.pxu, v.P, w.xu, 1)
+	for i := range w.pxu {
+		w.pxu[i] += w.prox * w.xu[i]
+	}
+	st.MulA(w.axu, v.A, w.xu, 1)
+	st.MulAT(w.atz, v.A, w.zu, 1)
+	xpx := dot(w.xu, w.pxu)
+	pobj := 0.5*xpx + dot(v.C, w.xu)
+	dobj := -0.5*xpx - dot(v.B, w.zu)
+	var rp, rd float64
+	for i := range w.axu {
+		rp = math.Max(rp, math.Abs(w.axu[i]+w.su[i]-v.B[i]))
+	}
+	for i := range w.pxu {
+		rd = math.Max(rd, math.Abs(w.pxu[i]+w.atz[i]+v.C[i]))
+	}
+	rp /= math.Max(1, math.Max(normInf(v.B), math.Max(normInf(w.axu), normInf(w.su))))
+	rd /= math.Max(1, math.Max(normInf(v.C), math.Max(normInf(w.pxu), normInf(w.atz))))
+	gapAbs := math.Abs(pobj - dobj)
+	gapRel := gapAbs / math.Max(1, math.Min(math.Abs(pobj), math.Abs(dobj)))
+	info.PObj, info.DObj = pobj, dobj
+	info.ResPrimal, info.ResDual = rp, rd
+	info.GapAbs, info.GapRel = gapAbs, gapRel
+	if math.IsNaN(rp) || math.IsNaN(rd) || math.IsNaN(gapAbs) {
+		return false
+	}
+	return rp <= w.set.TolFeas && rd <= w.set.TolFeas &&
+		(gapAbs <= w.set.TolGapAbs || gapRel <= w.set.TolGapRel)
+}
+
+// primalInfeasible checks for a Farkas certificate y ∈ K*, Aᵀy ≈ 0, bᵀy < 0
+// in the unscaled dual direction.
+func (w *Solver) primalInfeasible() bool {
+	st := w.an.St
+	v := w.orig
+	w.unscale(1)
+	nz := normInf(w.zu)
+	if nz == 0 || math.IsNaN(nz) {
+		return false
+	}
+	by := dot(v.B, w.zu) / nz
+	if !(by < -w.set.TolInfeasAbs) {
+		return false
+	}
+	for i := range w.atz {
+		w.atz[i] = 0
+	}
+	st.MulAT(w.atz, v.A, w.zu, 1/nz)
+	return normInf(w.atz) <= -w.set.TolInfeasRel*by
+}
+
+// dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
+// cᵀx < 0 in the unscaled primal direction.
+func (w *Solver) dualInfeasible() bool {
+	st := w.an.St
+	v := w.orig
+	w.unscale(1)
+	nx := normInf(w.xu)
+	if nx == 0 || math.IsNaN(nx) {
+		return false
+	}
+	cx := dot(v.C, w.xu) / nx
+	if !(cx < -w.set.TolInfeasAbs) {
+		return false
+	}
+	for i := range w.pxu {
+		w.pxu[i] = 0
+	}
+	for i := range w.axu {
+		w.axu[i] = 0
+	}
+	st.MulP(w.pxu, v.P, w.xu, 1/nx)
+	for i := range w.pxu {
+		w.pxu[i] += w.prox * w.xu[i] / nx
+	}
+	st.MulA(w.axu, v.A, w.xu, 1/nx)
+	for i := range w.axu {
+		w.axu[i] += w.su[i] / nx
+	}
+	tol := -w.set.TolInfeasRel * cx
+	return normInf(w.pxu) <= tol && normInf(w.axu) <= tol
+}

@@ -1,0 +1,58 @@
+package kkt
+
+// factorRetries is how many times Factor raises δ (by factorRetryGrowth)
+// after a breakdown.
+const (
+	factorRetries     = 2
+	factorRetryGrowth = 100
+)
+
+// Factor builds the regularized copy and factors it. If the factorization
+// breaks down (a non-finite pivot) or needs dynamically regularized pivots,
+// it is retried with δ raised 100-fold, at most twice, and a δ that worked
+// is kept for the following factorizations of the same data (SetData
+// resets it). Near the optimum of a degenerate LP both the x block (free
+// variables: δ + z/s) and the equality rows (−δ) have pivots of size δ,
+// and elimination errors of size ‖A‖²/δ flip pivot signs until the
+// factorization overflows; a larger δ bounds that growth, and iterative
+// refinement against the unregularized K (Solve) removes the larger
+// perturbation from the solutions. When raising δ does not remove the
+// regularized pivots (dependent equality rows need them at any δ), the
+// matrix is factored at the starting δ again and later factorizations no
+// longer retry unless they break down.
+func (k *System) Factor() error {
+	if k.dCur == 0 {
+		k.dCur = k.delta
+	}
+	d := k.dCur
+	var err error
+	for try := 0; try <= factorRetries; try++ {
+		err = k.factorAt(d)
+		if err == nil && (k.fac.Regularized() == 0 || k.fixed) {
+			k.dCur = d
+			return nil
+		}
+		d *= factorRetryGrowth
+	}
+	if err != nil {
+		return err
+	}
+	// Regularized pivots at every δ: they are structural (dependent rows),
+	// not growth. Factor at the starting δ again and stop retrying.
+	k.fixed = true
+	return k.factorAt(k.dCur)
+}
+
+// Regularized returns the number of dynamically regularized pivots of the
+// last factorization.
+func (k *System) Regularized() int { return k.fac.Regularized() }
+
+// factorAt factors the matrix regularized by exactly d.
+func (k *System) factorAt(d float64) error {
+	copy(k.kreg, k.kv)
+	for i, idx := range k.an.Diag {
+		k.kreg[idx] += k.an.Signs[i] * d
+	}
+	k.dUsed = d
+	return k.fac.Factor(k.kreg)
+}

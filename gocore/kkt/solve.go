@@ -1,0 +1,79 @@
+package kkt
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
+
+// Refinement tolerances for KKT solves (Clarabel's iterative_refinement_abstol
+// and _reltol).
+const (
+	refineAbsTol = 1e-12
+	refineRelTol = 1e-13
+)
+
+// Residual is the final refinement residual ‖rhs − K sol‖∞ of the last
+// Solve (K unregularized).
+func (k *System) Residual() float64 { return k.res }
+
+// refineBad is the relative residual ‖rhs − K sol‖∞ / max(1, ‖rhs‖∞)
+// above which Solve considers the refinement failed; minDelta bounds how far
+// Solve lowers δ. At 1e-9 the lowering also fired on the LISWET problems'
+// mild stalls, and their iterations then lost τ and crawled (three more
+// Maros–Mészáros failures); at 1e-6 it fires on STADAT1 only.
+const (
+	refineBad = 1e-6
+	minDelta  = 1e-11
+)
+
+// Solve solves K sol = rhs with iterative refinement; it reports false if
+// the solution is not finite. When refinement stalls (relative residual
+// above refineBad: the static regularization is too large a perturbation
+// of an ill-conditioned K for the refinement to contract, as on the
+// equilibrated STADAT1 problem, whose first solves stalled at 3e-4), K is
+// refactored with δ lowered 100-fold (repeatedly, down to minDelta, while
+// the residual improves); a lower δ that helped is kept for the following
+// factorizations, and lowering is not tried again in this solve once it
+// did not help. Only with diagonal cone blocks (LPs and QPs): with
+// second-order cones the residual near the cone boundary comes from the
+// H blocks, and a smaller δ only made the steps fail.
+func (k *System) Solve(rhs, sol []float64) bool {
+	k.solveRefined(rhs, sol)
+	bad := refineBad * math.Max(1, vec.NormInf(rhs))
+	for k.res > bad && !k.noLow && k.diagH && k.dUsed/factorRetryGrowth >= minDelta {
+		prev, dPrev := k.res, k.dUsed
+		copy(k.solB, sol)
+		if k.factorAt(dPrev/factorRetryGrowth) == nil && k.fac.Regularized() == 0 {
+			k.solveRefined(rhs, sol)
+			if k.res < prev {
+				k.dCur = k.dUsed
+				continue
+			}
+		}
+		// No better: back to the previous factorization and solution.
+		k.noLow = true
+		if k.factorAt(dPrev) != nil {
+			return false
+		}
+		copy(sol, k.solB)
+		k.res = prev
+	}
+	return finite(sol)
+}
+
+func (k *System) solveRefined(rhs, sol []float64) {
+	copy(sol, rhs)
+	k.fac.Solve(sol)
+	k.res = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
+}
+
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}

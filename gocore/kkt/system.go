@@ -1,0 +1,283 @@
+package kkt
+
+import (
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+)
+
+// System assembles, factors and solves
+//
+//	K = [ P + ρI   Aᵀ ]
+//	    [ A       −H  ]
+//
+// on an Analysis pattern, with static regularization ±δ on the diagonal of
+// the factored copy and iterative refinement against the unregularized K.
+// H is block-diagonal over the cones; it is set from the cones' NT scaling
+// (SetScaling), to the identity (SetIdentityH) or row by row (SetDiagH, for
+// diagonal cones). It is shared by the interior-point iteration and the
+// backward passes. Not safe for concurrent use.
+type System struct {
+	an    *Analysis
+	cones []cone.Cone
+	hbuf  [][]float64
+	fac   linsys.Factorizer
+	kv    []float64 // unregularized values
+	kreg  []float64 // regularized values (factored)
+	work  []float64
+	delta float64 // static regularization δ
+	dUsed float64 // δ of the last factorization (see Factor)
+	dCur  float64 // δ the next factorization starts from
+	fixed bool    // raising δ did not remove regularized pivots: stop trying
+	noLow bool    // lowering δ did not help refinement: stop trying
+	diagH bool    // every cone block is diagonal (no second-order cones)
+	solB  []float64
+	refMx int
+	mul   func(x, y []float64) // y = K x (unregularized)
+	res   float64              // final refinement residual of the last Solve
+}
+
+// New allocates a KKT system for an analysis with static regularization
+// staticReg (δ) and at most refineMax refinement steps per solve.
+func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
+	st := an.St
+	k := &System{an: an, delta: staticReg, refMx: refineMax}
+	k.cones = cone.Build(st.Cones)
+	k.hbuf = make([][]float64, len(k.cones))
+	for i, c := range k.cones {
+		if c.Diagonal() {
+			k.hbuf[i] = make([]float64, c.Dim())
+		} else {
+			k.hbuf[i] = make([]float64, c.Dim()*c.Dim())
+		}
+	}
+	f, err := an.NewFactorizer()
+	if err != nil {
+		return nil, err
+	}
+	k.fac = f
+	nnz := len(an.Pat.Rowval)
+	k.kv = make([]float64, nnz)
+	k.kreg = make([]float64, nnz)
+	k.work = make([]float64, 2*an.Dim)
+	k.solB = make([]float64, an.Dim)
+	k.diagH = k.AllDiagonal()
+	if d, ok := f.(linsys.Multiplier); ok {
+		// Dense product with the factored (regularized) copy, minus the
+		// static regularization: much faster than the sparse product.
+		k.mul = func(x, y []float64) {
+			d.MulVec(x, y)
+			for i, sg := range an.Signs {
+				y[i] -= sg * k.dUsed * x[i]
+			}
+		}
+	} else {
+		k.mul = func(x, y []float64) { linsys.SymMulVec(&an.Pat, k.kv, x, y) }
+	}
+	return k, nil
+}
+
+// Analysis returns the analysis the system was made for.
+func (k *System) Analysis() *Analysis { return k.an }
+
+// Cones returns the cone blocks whose scaling forms H (in row order).
+func (k *System) Cones() []cone.Cone { return k.cones }
+
+// SetRegularization changes the static regularization δ and the refinement
+// limit for the following SetData and solves.
+func (k *System) SetRegularization(staticReg float64, refineMax int) {
+	k.delta, k.refMx = staticReg, refineMax
+}
+
+// SetData writes P + ρI and A into the matrix (values on the structure's
+// patterns) and clears H.
+func (k *System) SetData(pv, av []float64, rho float64) {
+	k.dCur, k.fixed, k.noLow = k.delta, false, false
+	for i := range k.kv {
+		k.kv[i] = 0
+	}
+	for i, idx := range k.an.PMap {
+		k.kv[idx] = pv[i]
+	}
+	if rho != 0 {
+		for j := 0; j < k.an.St.N; j++ {
+			k.kv[k.an.Diag[j]] += rho
+		}
+	}
+	for i, idx := range k.an.AMap {
+		k.kv[idx] = av[i]
+	}
+}
+
+// AddDiagX adds d[j] to the diagonal entry of variable j (the x block),
+// after SetData; used for a proximal term ρ scaled by the equilibration.
+func (k *System) AddDiagX(d []float64) {
+	for j, v := range d {
+		k.kv[k.an.Diag[j]] += v
+	}
+}
+
+// SetARow overwrites the values of row i of A in the matrix with scale·A
+// (scale 0 decouples the row; used for inactive constraints).
+func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
+	for _, e := range rowEntries {
+		k.kv[k.an.AMap[e]] = scale * av[e]
+	}
+}
+
+// SetActiveRows turns the system set by SetData into the active-set system
+//
+//	[ P + ρI   A_actᵀ ]
+//	[ A_act    0      ]
+//
+// used by the solver's polish and by the backward passes (BPQP, the LPGD
+// fast path, kkt on a polished solution): an active row keeps its A row and
+// gets H = 0; an inactive row is decoupled (A row zeroed, H = 1), so its
+// multiplier solves −y_i = rhs_i. av are the A values SetData wrote. Only
+// valid when every cone block is diagonal (AllDiagonal).
+func (k *System) SetActiveRows(av []float64, active []bool) {
+	st := k.an.St
+	for j := 0; j < st.N; j++ {
+		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
+			if !active[st.A.Rowval[e]] {
+				k.kv[k.an.AMap[e]] = 0
+			}
+		}
+	}
+	for i := range k.cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		h := k.hbuf[i][:d]
+		for j := range h {
+			if active[o+j] {
+				h[j] = 0
+			} else {
+				h[j] = 1
+			}
+		}
+	}
+	k.writeH()
+}
+
+// SetIdentityH sets H = I on every cone block except the zero cone (H = 0).
+func (k *System) SetIdentityH() {
+	for i, c := range k.cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		for j := range h {
+			h[j] = 0
+		}
+		if _, isZero := c.(*cone.Zero); !isZero {
+			if c.Diagonal() {
+				for j := 0; j < d; j++ {
+					h[j] = 1
+				}
+			} else {
+				for j := 0; j < d; j++ {
+					h[j*d+j] = 1
+				}
+			}
+		}
+	}
+	k.writeH()
+}
+
+// SetScaling sets H = WᵀW from the NT scaling of every cone at the interior
+// point (s, z).
+func (k *System) SetScaling(s, z []float64) {
+	for i, c := range k.cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		c.UpdateScaling(s[o:o+d], z[o:o+d])
+		c.HBlock(k.hbuf[i])
+	}
+	k.writeH()
+}
+
+// SetHFromCones sets H from the cones' current scaling (UpdateScaling must
+// have been called on the cones).
+func (k *System) SetHFromCones() {
+	for i, c := range k.cones {
+		c.HBlock(k.hbuf[i])
+	}
+	k.writeH()
+}
+
+// SetDiagH sets H to diag(h) for all rows; only valid when every cone block
+// is diagonal (AllDiagonal).
+func (k *System) SetDiagH(h []float64) {
+	for i := range k.cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		copy(k.hbuf[i][:d], h[o:o+d])
+	}
+	k.writeH()
+}
+
+// AllDiagonal reports whether every cone block has a diagonal H.
+func (k *System) AllDiagonal() bool {
+	for _, c := range k.cones {
+		if !c.Diagonal() {
+			return false
+		}
+	}
+	return true
+}
+
+// SetBlockH overwrites the H block of cone i (row-major d×d, or its
+// diagonal for a diagonal cone) and writes it into the matrix.
+func (k *System) SetBlockH(i int, h []float64) {
+	copy(k.hbuf[i], h)
+	k.writeH()
+}
+
+func (k *System) writeH() {
+	n := k.an.St.N
+	for i, c := range k.cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		o := k.an.ConeOff[i]
+		if c.Diagonal() {
+			for j := 0; j < d; j++ {
+				k.kv[k.an.Diag[n+o+j]] = -h[j]
+			}
+			continue
+		}
+		mp := k.an.SOCMap[i]
+		for ii := 0; ii < d; ii++ {
+			for jj := ii; jj < d; jj++ {
+				k.kv[mp[ii*d+jj]] = -h[ii*d+jj]
+			}
+		}
+	}
+}
+
+// MulH computes out = H v blockwise.
+func (k *System) MulH(out, v []float64) {
+	for i, c := range k.cones {
+		h := k.hbuf[i]
+		d := c.Dim()
+		o := k.an.ConeOff[i]
+		if c.Diagonal() {
+			for j := 0; j < d; j++ {
+				out[o+j] = h[j] * v[o+j]
+			}
+			continue
+		}
+		for r := 0; r < d; r++ {
+			var acc float64
+			row := h[r*d : r*d+d]
+			for j, hv := range row {
+				acc += hv * v[o+j]
+			}
+			out[o+r] = acc
+		}
+	}
+}
+
+// QuadH returns vᵀHv = Σ‖W_k v_k‖² over the cones, from the scaling set by
+// SetScaling (stable where the explicit H has large cancelling entries).
+func (k *System) QuadH(v []float64) float64 {
+	var acc float64
+	for i, c := range k.cones {
+		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
+		acc += c.QuadH(v[o : o+d])
+	}
+	return acc
+}
