@@ -13,7 +13,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 )
@@ -335,7 +334,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	if err != nil {
 		return
 	}
-	if opt.Method == diff.MethodBPQP && s.st.HasKind(cone.KindSOC) {
+	if opt.Method == diff.MethodBPQP && !s.an.Polyhedral() {
 		err = fmt.Errorf("%w: BPQP supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", diff.ErrUnsupported)
 		return
 	}

@@ -51,7 +51,44 @@ type Cone interface {
 	// QuadH returns vᵀWᵀWv = ‖Wv‖², computed through W (not the explicit
 	// WᵀW, whose large entries cancel when the iterate nears the boundary).
 	QuadH(v []float64) float64
+	// SetIdentityScaling sets W = I and λ = e, so that HBlock writes the
+	// identity (zero for the zero cone); used for the starting point.
+	SetIdentityScaling()
+	// RectifyScaling turns a positive row scaling e of the block (from the
+	// equilibration) into one the cone is invariant under: a second-order
+	// cone needs one value on all its rows (the smallest is taken); the
+	// orthants accept any positive diagonal and leave e alone.
+	RectifyScaling(e []float64)
+	// ProjectionH writes, in HBlock's layout, the H with ds = −H dy that
+	// linearizes complementarity at a solution (s, y) which may lie on the
+	// boundary, as used by the "kkt" backward pass: the derivative of the
+	// projection where the NT scaling of (s, y) is not meaningful.
+	ProjectionH(h, s, y []float64)
+	// Rows describes the block's rows to active-set methods.
+	Rows() RowClass
 }
+
+// RowClass describes the rows of a cone block to the active-set methods
+// (the solver's polish, BPQP, LPGD's fast path) and to the dense path's
+// Schur elimination.
+type RowClass int8
+
+// Row classes.
+const (
+	// RowsNonPolyhedral: the block has no description row by row (its
+	// faces are not given by linear equalities on its rows).
+	RowsNonPolyhedral RowClass = iota
+	// RowsEquality: every row is an equality s_i = 0 with a free
+	// multiplier, always active; H = 0.
+	RowsEquality
+	// RowsInequality: every row is a sign constraint s_i ≥ 0, y_i ≥ 0,
+	// s_i·y_i = 0, active when y_i > s_i; H is a positive diagonal.
+	RowsInequality
+)
+
+// interiorFloor keeps s and y strictly inside an orthant where ProjectionH
+// forms s/y at a solution (an exactly zero entry would give 0/0 or ∞).
+const interiorFloor = 1e-30
 
 // sqrtEps is √(machine epsilon), the interior margin of Clarabel's shift_to_cone.
 var sqrtEps = math.Sqrt(2.220446049250313e-16)

@@ -119,4 +119,27 @@ func (c *Nonneg) QuadH(v []float64) float64 {
 	return acc
 }
 
+// SetIdentityScaling implements Cone: W = I, λ = e.
+func (c *Nonneg) SetIdentityScaling() {
+	for i := 0; i < c.d; i++ {
+		c.w[i] = 1
+		c.lambda[i] = 1
+	}
+}
+
+// RectifyScaling implements Cone: any positive diagonal keeps Rᵈ₊.
+func (c *Nonneg) RectifyScaling(e []float64) {}
+
+// ProjectionH implements Cone: the NT scaling W² = diag(s/y) at the
+// solution floored to the interior (OptNet's linearization).
+func (c *Nonneg) ProjectionH(h, s, y []float64) {
+	for i := 0; i < c.d; i++ {
+		w := math.Sqrt(math.Max(s[i], interiorFloor) / math.Max(y[i], interiorFloor))
+		h[i] = w * w
+	}
+}
+
+// Rows implements Cone: sign-constrained rows.
+func (c *Nonneg) Rows() RowClass { return RowsInequality }
+
 var _ Cone = (*Nonneg)(nil)

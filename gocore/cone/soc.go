@@ -82,6 +82,17 @@ func (c *SOC) ShiftToCone(v []float64, isDual bool) {
 	}
 }
 
+// SetIdentityScaling implements Cone: η = 1, w̄ = λ = e.
+func (c *SOC) SetIdentityScaling() {
+	c.eta = 1
+	for i := range c.w {
+		c.w[i] = 0
+		c.lambda[i] = 0
+	}
+	c.w[0] = 1
+	c.lambda[0] = 1
+}
+
 // UpdateScaling implements Cone. s and z must be interior points of the
 // cone; determinants that are not positive in floating point are floored at
 // the smallest normal number so the scaling stays finite.

@@ -2,30 +2,27 @@ package cone
 
 import "math"
 
-// This file holds the second-order-cone operations used by the backward
-// passes (package diff), at a solution that may lie on the cone boundary.
+// This file holds the second-order-cone operations used outside the
+// interior-point iteration: the equilibration's rectification and the
+// backward pass's linearization at a solution on the cone boundary.
 
-// PushInterior moves (t, x) strictly inside the cone if needed: t is raised
-// to at least ‖x‖(1 + 1e−14) + floor.
-func (c *SOC) PushInterior(v []float64, floor float64) { pushSOC(v, floor) }
-
-// ProjectionH writes the d×d row-major block H with ds = −H dy that
-// linearizes the complementarity of the block at the solution (s, y); see
-// socDerivativeH.
-func (c *SOC) ProjectionH(h, s, y []float64) { socDerivativeH(h, s, y) }
-
-// pushSOC moves (t, x) strictly inside the second-order cone if needed.
-func pushSOC(v []float64, floor float64) {
-	var nx float64
-	for _, a := range v[1:] {
-		nx += a * a
+// RectifyScaling implements Cone: a second-order cone is invariant only
+// under a uniform scaling of its rows, so every row gets the smallest.
+func (c *SOC) RectifyScaling(e []float64) {
+	mn := math.Inf(1)
+	for _, v := range e {
+		mn = math.Min(mn, v)
 	}
-	nx = math.Sqrt(nx)
-	min := nx*(1+1e-14) + floor
-	if v[0] < min {
-		v[0] = min
+	for i := range e {
+		e[i] = mn
 	}
 }
+
+// Rows implements Cone: the faces of a second-order cone are not linear.
+func (c *SOC) Rows() RowClass { return RowsNonPolyhedral }
+
+// ProjectionH implements Cone: see socDerivativeH.
+func (c *SOC) ProjectionH(h, s, y []float64) { socDerivativeH(h, s, y) }
 
 // derivBig stands for an infinite eigenvalue of H (a direction in which dy
 // must vanish): large enough to decouple it, small enough for the

@@ -1,7 +1,5 @@
 package cone
 
-import "math"
-
 // Zero is the zero cone {0}ᵈ (equality rows); its dual is Rᵈ.
 type Zero struct{ d int }
 
@@ -76,5 +74,20 @@ func (c *Zero) Complementarity(s, z []float64) float64 { return 0 }
 // QuadH implements Cone: WᵀW = 0.
 func (c *Zero) QuadH(v []float64) float64 { return 0 }
 
+// SetIdentityScaling implements Cone (nothing to scale; H stays 0).
+func (c *Zero) SetIdentityScaling() {}
+
+// RectifyScaling implements Cone: any row scaling keeps {0}.
+func (c *Zero) RectifyScaling(e []float64) {}
+
+// ProjectionH implements Cone: ds = 0 on equality rows, H = 0.
+func (c *Zero) ProjectionH(h, s, y []float64) {
+	for i := 0; i < c.d; i++ {
+		h[i] = 0
+	}
+}
+
+// Rows implements Cone: equality rows.
+func (c *Zero) Rows() RowClass { return RowsEquality }
+
 var _ Cone = (*Zero)(nil)
-var _ = math.Inf

@@ -4,19 +4,20 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
-// activeSet classifies the rows: zero-cone rows are always active; a
-// nonnegative row is active when y_i > s_i. It returns the weakly-active flag.
+// activeSet classifies the rows: equality (zero-cone) rows are always
+// active; an inequality (nonnegative) row is active when y_i > s_i. It returns the weakly-active flag.
 func (w *Workspace) activeSet(sol Solution, opt *Options) Flags {
 	var flags Flags
 	ymax := math.Max(1, normInf(sol.Y))
 	for i := range w.active {
 		switch {
-		case w.isZero[i]:
+		case w.rows[i] == cone.RowsEquality:
 			w.active[i] = true
-		case w.isNonneg[i]:
+		case w.rows[i] == cone.RowsInequality:
 			w.active[i] = sol.Y[i] > sol.S[i]
 			if w.active[i] && sol.Y[i] <= opt.ActiveTol*ymax {
 				flags |= FlagWeaklyActive
@@ -34,8 +35,11 @@ func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 	return w.kkt.Factor()
 }
 
-func (w *Workspace) requireDiagonal(method string) error {
-	if !w.kkt.AllDiagonal() {
+// requirePolyhedral reports ErrUnsupported unless every cone is polyhedral
+// (the active-set methods need rows that are equalities or sign
+// constraints).
+func (w *Workspace) requirePolyhedral(method string) error {
+	if !w.kkt.Cones().Polyhedral() {
 		return fmt.Errorf("%w: %s supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", ErrUnsupported, method)
 	}
 	return nil
@@ -45,7 +49,7 @@ func (w *Workspace) requireDiagonal(method string) error {
 // (and A_act z = −gy_act for dual gradients) on the active set, directly or
 // by ADMM. Inactive rows have y = 0 and get zero gradients.
 func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
-	if err := w.requireDiagonal("BPQP"); err != nil {
+	if err := w.requirePolyhedral("BPQP"); err != nil {
 		return 0, err
 	}
 	n, m := w.an.St.N, w.an.St.M

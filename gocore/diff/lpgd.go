@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
@@ -20,7 +21,7 @@ const feasTol = 1e-9
 func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
 	var flags Flags
 	w.reducedReady = false
-	fast := opt.FastPath && w.kkt.AllDiagonal()
+	fast := opt.FastPath && w.kkt.Cones().Polyhedral()
 	if fast {
 		w.activeSet(sol, opt)
 	}
@@ -236,7 +237,7 @@ func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
 	}
 	// Dual feasibility of nonnegative rows.
 	for i := 0; i < m; i++ {
-		if w.isNonneg[i] && y[i] < -feasTol*math.Max(1, ymax) {
+		if w.rows[i] == cone.RowsInequality && y[i] < -feasTol*math.Max(1, ymax) {
 			return false
 		}
 	}
@@ -246,7 +247,7 @@ func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
 	st.MulA(s, p.A, x, -1)
 	bmax := math.Max(1, normInf(p.B))
 	for i := 0; i < m; i++ {
-		if !w.active[i] && w.isNonneg[i] && s[i] < -feasTol*bmax {
+		if !w.active[i] && w.rows[i] == cone.RowsInequality && s[i] < -feasTol*bmax {
 			return false
 		}
 	}

@@ -1,6 +1,9 @@
 package diff
 
-import "github.com/lpgd-go/lpgd_go/gocore/problem"
+import (
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
 
 // polishedActiveSet classifies the rows of a solution with exact
 // complementarity — every nonnegative row has its slack or its multiplier
@@ -12,16 +15,16 @@ import "github.com/lpgd-go/lpgd_go/gocore/problem"
 // linearization is used) when a cone is not diagonal or some row has
 // s·y ≠ 0.
 func (w *Workspace) polishedActiveSet(sol Solution) (Flags, bool) {
-	if !w.kkt.AllDiagonal() {
+	if !w.kkt.Cones().Polyhedral() {
 		return 0, false
 	}
 	var flags Flags
 	for i := range w.active {
 		w.weak[i] = false
 		switch {
-		case w.isZero[i]:
+		case w.rows[i] == cone.RowsEquality:
 			w.active[i] = true
-		case !w.isNonneg[i]:
+		case w.rows[i] != cone.RowsInequality:
 			return 0, false
 		case sol.S[i] < 0 || sol.Y[i] < 0 || (sol.S[i] != 0 && sol.Y[i] != 0):
 			return 0, false
@@ -41,7 +44,7 @@ func (w *Workspace) polishedActiveSet(sol Solution) (Flags, bool) {
 // the system BPQP solves, so kkt and BPQP agree to rounding on polished
 // samples, instead of the smeared W² = s/y of an interior-point iterate.
 // A weakly active row (s = y = 0) keeps its A row with H = 1, the limit the
-// interior-point linearization takes there (interiorFloor on both).
+// interior-point linearization takes there (both floored to the interior).
 func (w *Workspace) kktPolished(v *problem.Values, sol Solution, flags Flags, g *Grad) (Flags, error) {
 	n, m := w.an.St.N, w.an.St.M
 	w.kkt.SetData(v.P, v.A, 0)

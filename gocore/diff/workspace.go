@@ -16,14 +16,12 @@ type Workspace struct {
 	kkt *kkt.System
 	ipm *ipm.Solver // lazily created for LPGD full re-solves
 
-	rowEntries [][]int // A value indices of every row
-	coneOfRow  []int
-	isNonneg   []bool // row in the nonnegative cone
-	isZero     []bool
+	rowEntries [][]int         // A value indices of every row
+	rows       []cone.RowClass // class of every row (equality, inequality, …)
 
 	gx, gy       []float64
 	rhs, sol     []float64
-	sIn, yIn     []float64
+	yIn          []float64
 	h            []float64
 	active       []bool
 	weak         []bool // weakly active rows of a polished solution
@@ -33,7 +31,6 @@ type Workspace struct {
 	res          ipm.Result
 	reducedReady bool
 	admm         *admmWork
-	hBlock       []float64
 }
 
 // NewWorkspace allocates a backward workspace.
@@ -55,23 +52,12 @@ func NewWorkspace(an *kkt.Analysis, set ipm.Settings) (*Workspace, error) {
 			w.rowEntries[i] = append(w.rowEntries[i], e)
 		}
 	}
-	w.coneOfRow = make([]int, m)
-	w.isNonneg = make([]bool, m)
-	w.isZero = make([]bool, m)
-	for ci, c := range k.Cones() {
-		o, d := an.ConeOff[ci], an.ConeDim[ci]
-		_, nn := c.(*cone.Nonneg)
-		_, z := c.(*cone.Zero)
-		for i := o; i < o+d; i++ {
-			w.coneOfRow[i] = ci
-			w.isNonneg[i] = nn
-			w.isZero[i] = z
-		}
-	}
+	w.rows = make([]cone.RowClass, m)
+	k.Cones().RowClasses(w.rows)
 	vec := func(k int) []float64 { return make([]float64, k) }
 	w.gx, w.gy = vec(n), vec(m)
 	w.rhs, w.sol = vec(n+m), vec(n+m)
-	w.sIn, w.yIn = vec(m), vec(m)
+	w.yIn = vec(m)
 	w.h = vec(m)
 	w.active = make([]bool, m)
 	w.weak = make([]bool, m)

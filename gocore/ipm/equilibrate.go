@@ -102,20 +102,8 @@ func (w *Solver) equilibrate() {
 		if done {
 			break
 		}
-		// Second-order cones need a uniform row scaling inside each block.
-		for k, c := range w.cones {
-			if c.Diagonal() && w.an.ConeDim[k] > 0 && !w.isSOC[k] {
-				continue
-			}
-			o, q := w.an.ConeOff[k], w.an.ConeDim[k]
-			mn := math.Inf(1)
-			for i := o; i < o+q; i++ {
-				mn = math.Min(mn, de[i])
-			}
-			for i := o; i < o+q; i++ {
-				de[i] = mn
-			}
-		}
+		// A second-order cone needs a uniform row scaling inside its block.
+		w.cones.RectifyScaling(de)
 		for j := 0; j < n; j++ {
 			for k := pcp[j]; k < pcp[j+1]; k++ {
 				w.pv[k] *= dd[prv[k]] * dd[j]

@@ -46,11 +46,7 @@ func (w *Solver) initialize() bool {
 		}
 		copy(w.z, w.sol[n:])
 	}
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		c.ShiftToCone(w.s[o:o+d], false)
-		c.ShiftToCone(w.z[o:o+d], true)
-	}
+	w.cones.ShiftToCone(w.s, w.z)
 	w.tau, w.kappa = 1, 1
 	return true
 }

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
 // polishTries bounds the active-set systems one polish factors: the guess
@@ -31,8 +31,8 @@ const (
 
 // polishWork is the polish's preallocated memory.
 type polishWork struct {
-	ok         bool      // every cone is zero or nonnegative (polish applies)
-	isZero     []bool    // row in the zero cone
+	ok         bool      // every cone is polyhedral (polish applies)
+	isZero     []bool    // equality row (always active)
 	active     []bool    // guessed active set
 	x, z, s    []float64 // the stopping iterate, restored on a rejection
 	tau, kappa float64
@@ -43,23 +43,16 @@ type polishWork struct {
 	pz, ps       []float64
 }
 
-func newPolishWork(an *kkt.Analysis, cones []cone.Cone) *polishWork {
-	n, m := an.St.N, an.St.M
-	p := &polishWork{ok: true, isZero: make([]bool, m), active: make([]bool, m),
+func newPolishWork(st *problem.Structure, cones *cone.Composite) *polishWork {
+	n, m := st.N, st.M
+	p := &polishWork{ok: cones.Polyhedral(), isZero: make([]bool, m), active: make([]bool, m),
 		x: make([]float64, n), z: make([]float64, m), s: make([]float64, m),
 		cx: make([]float64, n), cz: make([]float64, m), cs: make([]float64, m),
 		pz: make([]float64, m), ps: make([]float64, m)}
-	for k, c := range cones {
-		o, d := an.ConeOff[k], an.ConeDim[k]
-		switch c.(type) {
-		case *cone.Zero:
-			for i := o; i < o+d; i++ {
-				p.isZero[i] = true
-			}
-		case *cone.Nonneg:
-		default:
-			p.ok = false
-		}
+	class := make([]cone.RowClass, m)
+	cones.RowClasses(class)
+	for i, c := range class {
+		p.isZero[i] = c == cone.RowsEquality
 	}
 	return p
 }

@@ -22,8 +22,7 @@ type Solver struct {
 	an    *kkt.Analysis
 	set   Settings
 	kkt   *kkt.System
-	cones []cone.Cone
-	isSOC []bool
+	cones *cone.Composite
 
 	// prox is the proximal weight ρ (the solved problem has P + ρI).
 	prox float64
@@ -55,11 +54,7 @@ func NewSolver(an *kkt.Analysis, set Settings) (*Solver, error) {
 	}
 	w.kkt = sys
 	w.cones = sys.Cones()
-	w.isSOC = make([]bool, len(w.cones))
-	for k, c := range w.cones {
-		_, w.isSOC[k] = c.(*cone.SOC)
-		w.degree += c.Degree()
-	}
+	w.degree = w.cones.Degree()
 	dim := n + m
 	w.scaledData = newScaledData(st)
 	w.iterate = newIterate(n, m)
@@ -68,7 +63,7 @@ func NewSolver(an *kkt.Analysis, set Settings) (*Solver, error) {
 	w.unscaled = newUnscaled(n, m)
 	w.rhs, w.sol = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)
-	w.pol = newPolishWork(an, w.cones)
+	w.pol = newPolishWork(st, w.cones)
 	return w, nil
 }
 

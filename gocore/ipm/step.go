@@ -27,11 +27,7 @@ func newDirection(n, m int) direction {
 // numerical failure.
 func (w *Solver) step() bool {
 	n := w.an.St.N
-	var sz float64
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		sz += c.Complementarity(w.s[o:o+d], w.z[o:o+d])
-	}
+	sz := w.cones.Complementarity(w.s, w.z)
 	mu := (sz + w.tau*w.kappa) / float64(w.degree+1)
 	w.kkt.SetScaling(w.s, w.z)
 	if !w.factor() {
@@ -69,10 +65,7 @@ func (w *Solver) step() bool {
 	}
 
 	// Affine (predictor) step.
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		c.LambdaSquare(w.dsRHS[o : o+d])
-	}
+	w.cones.LambdaSquare(w.dsRHS)
 	if !w.solveStep(1, w.dsRHS, w.tau*w.kappa) {
 		return false
 	}
@@ -84,11 +77,8 @@ func (w *Solver) step() bool {
 
 	// Combined (corrector) step.
 	sm := sigma * mu
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		c.LambdaSquare(w.dsRHS[o : o+d])
-		c.CombinedShift(w.dsRHS[o:o+d], w.dzA[o:o+d], w.dsA[o:o+d], sm)
-	}
+	w.cones.LambdaSquare(w.dsRHS)
+	w.cones.CombinedShift(w.dsRHS, w.dzA, w.dsA, sm)
 	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
 		return false
 	}
@@ -105,10 +95,7 @@ func (w *Solver) step() bool {
 func (w *Solver) solveStep(f float64, dsIn []float64, dkappaIn float64) bool {
 	st := w.an.St
 	n, m := st.N, st.M
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		c.DsHat(w.dsh[o:o+d], dsIn[o:o+d])
-	}
+	w.cones.DsHat(w.dsh, dsIn)
 	for i := 0; i < n; i++ {
 		w.rhs[i] = -f * w.rx[i]
 	}
@@ -146,10 +133,5 @@ func (w *Solver) stepLength(amax float64) float64 {
 	if w.dkappa < 0 {
 		a = math.Min(a, -w.kappa/w.dkappa)
 	}
-	for k, c := range w.cones {
-		o, d := w.an.ConeOff[k], w.an.ConeDim[k]
-		az, as := c.StepLength(w.dz[o:o+d], w.ds[o:o+d], w.z[o:o+d], w.s[o:o+d], a)
-		a = math.Min(a, math.Min(az, as))
-	}
-	return a
+	return w.cones.StepLength(w.dz, w.ds, w.z, w.s, a)
 }

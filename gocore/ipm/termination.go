@@ -2,8 +2,6 @@ package ipm
 
 import (
 	"math"
-
-	"github.com/lpgd-go/lpgd_go/gocore/cone"
 )
 
 // unscaled holds the iterate (or a direction) mapped back to the caller's
@@ -30,14 +28,7 @@ func (w *Solver) unscale(scale float64) {
 		w.zu[i] = w.eScale[i] * w.z[i] * scale / w.cScale
 		w.su[i] = w.s[i] * scale / w.eScale[i]
 	}
-	for i := range w.cones {
-		if _, ok := w.cones[i].(*cone.Zero); ok {
-			o, d := w.an.ConeOff[i], w.an.ConeDim[i]
-			for j := o; j < o+d; j++ {
-				w.su[j] = 0
-			}
-		}
-	}
+	w.cones.FixSlack(w.su)
 }
 
 // converged evaluates the termination criteria on the unscaled iterate and

@@ -58,12 +58,10 @@ type Analysis struct {
 	PMap    []int // KKT value index of each P value
 	AMap    []int // KKT value index of each A value
 	Diag    []int // KKT value index of the diagonal of each of the Dim columns
-	ConeOff []int // first row of each cone block (cone order of cone.Build)
-	ConeDim []int
-	// SOCMap[k] lists, for the k-th cone block when it is not diagonal,
-	// the KKT value index of entry (i, j), i ≤ j, of its H block in
-	// row-major order of the full block (entries below the diagonal −1).
-	SOCMap [][]int
+	// HMap is the KKT value index of every entry of the packed H vector
+	// of cone.Composite (−1 for the entries below the diagonal of a dense
+	// block, which the upper-triangular pattern does not store).
+	HMap []int
 	Dense  bool
 	Perm   []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 	// Elim marks the KKT indices the dense path eliminates first by a
@@ -72,29 +70,22 @@ type Analysis struct {
 	// row touches; see elimCandidates); nil when the plain dense LDLᵀ is
 	// used.
 	Elim []bool
+
+	polyhedral bool // every cone is polyhedral (see Polyhedral)
 }
+
+// Polyhedral reports whether every cone of the structure is polyhedral
+// (cone.Composite.Polyhedral): the condition for the active-set backward
+// passes (BPQP, LPGD's fast path) and the solver's polish.
+func (an *Analysis) Polyhedral() bool { return an.polyhedral }
 
 // Analyse builds the analysis of st for the given linear-solver choice.
 func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 	n, m := st.N, st.M
 	dim := n + m
 	an := &Analysis{St: st, Dim: dim}
-	// Cone blocks in row order (same order as cone.Build).
-	var diagonal []bool
-	off := 0
-	for _, c := range cone.Build(st.Cones) {
-		an.ConeOff = append(an.ConeOff, off)
-		an.ConeDim = append(an.ConeDim, c.Dim())
-		diagonal = append(diagonal, c.Diagonal())
-		off += c.Dim()
-	}
-	// Row → cone block.
-	rowCone := make([]int, m)
-	for k, o := range an.ConeOff {
-		for i := o; i < o+an.ConeDim[k]; i++ {
-			rowCone[i] = k
-		}
-	}
+	comp := cone.NewComposite(st.Cones)
+	an.polyhedral = comp.Polyhedral()
 	// Transpose pattern of A: for each row i, list of (col j, value index k).
 	type ent struct{ j, k int }
 	rows := make([][]ent, m)
@@ -109,16 +100,9 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 	an.PMap = make([]int, st.P.Nnz())
 	an.AMap = make([]int, st.A.Nnz())
 	an.Diag = make([]int, dim)
-	an.SOCMap = make([][]int, len(an.ConeOff))
-	for k := range an.ConeOff {
-		if !diagonal[k] {
-			d := an.ConeDim[k]
-			mp := make([]int, d*d)
-			for i := range mp {
-				mp[i] = -1
-			}
-			an.SOCMap[k] = mp
-		}
+	an.HMap = make([]int, comp.HLen())
+	for i := range an.HMap {
+		an.HMap[i] = -1
 	}
 	for j := 0; j < n; j++ {
 		hasDiag := false
@@ -144,22 +128,13 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			an.AMap[e.k] = len(rowval)
 			rowval = append(rowval, e.j)
 		}
-		kc := rowCone[i]
-		if diagonal[kc] {
-			an.Diag[n+i] = len(rowval)
-			rowval = append(rowval, n+i)
-		} else {
-			o, d := an.ConeOff[kc], an.ConeDim[kc]
-			jj := i - o
-			for ii := 0; ii <= jj; ii++ {
-				idx := len(rowval)
-				an.SOCMap[kc][ii*d+jj] = idx
-				if ii == jj {
-					an.Diag[n+i] = idx
-				}
-				rowval = append(rowval, n+o+ii)
+		comp.HColumn(i, func(ii, p int) {
+			an.HMap[p] = len(rowval)
+			if ii == i {
+				an.Diag[n+i] = len(rowval)
 			}
-		}
+			rowval = append(rowval, n+ii)
+		})
 		colptr[n+i+1] = len(rowval)
 	}
 	an.Pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
@@ -204,7 +179,7 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		// the sparse path does (it eliminates the constraint rows first).
 		an.Perm = linsys.AMDOrder(&an.Pat)
 	} else if an.Dense {
-		an.Elim = elimCandidates(st)
+		an.Elim = elimCandidates(st, comp)
 	}
 	return an, nil
 }
@@ -221,21 +196,19 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 //     their number. A variable is eliminated only while its pivot
 //     P_jj + δ is well away from zero (linsys.SchurPivotMin), so LP-like
 //     variables stay in the LDLᵀ.
-func elimCandidates(st *problem.Structure) []bool {
+func elimCandidates(st *problem.Structure, comp *cone.Composite) []bool {
 	n := st.N
 	cand := make([]bool, n+st.M)
 	found := false
+	class := make([]cone.RowClass, st.M)
+	comp.RowClasses(class)
 	nonneg := make([]bool, st.M)
-	off := 0
-	for _, sp := range st.Cones {
-		if sp.Kind == cone.KindNonneg {
-			for i := off; i < off+sp.Dim; i++ {
-				nonneg[i] = true
-				cand[n+i] = true
-				found = true
-			}
+	for i, c := range class {
+		if c == cone.RowsInequality {
+			nonneg[i] = true
+			cand[n+i] = true
+			found = true
 		}
-		off += sp.Dim
 	}
 	diagOnly := make([]bool, n)
 	offDiag := make([]bool, n)

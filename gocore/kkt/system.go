@@ -18,8 +18,9 @@ import (
 // backward passes. Not safe for concurrent use.
 type System struct {
 	an    *Analysis
-	cones []cone.Cone
-	hbuf  [][]float64
+	cones *cone.Composite
+	hs    []float64 // H packed as cone.Composite lays it out
+	hrow  []float64 // per-row diagonal H (SetActiveRows)
 	fac   linsys.Factorizer
 	kv    []float64 // unregularized values
 	kreg  []float64 // regularized values (factored)
@@ -41,15 +42,9 @@ type System struct {
 func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	st := an.St
 	k := &System{an: an, delta: staticReg, refMx: refineMax}
-	k.cones = cone.Build(st.Cones)
-	k.hbuf = make([][]float64, len(k.cones))
-	for i, c := range k.cones {
-		if c.Diagonal() {
-			k.hbuf[i] = make([]float64, c.Dim())
-		} else {
-			k.hbuf[i] = make([]float64, c.Dim()*c.Dim())
-		}
-	}
+	k.cones = cone.NewComposite(st.Cones)
+	k.hs = make([]float64, k.cones.HLen())
+	k.hrow = make([]float64, st.M)
 	f, err := an.NewFactorizer()
 	if err != nil {
 		return nil, err
@@ -79,8 +74,8 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 // Analysis returns the analysis the system was made for.
 func (k *System) Analysis() *Analysis { return k.an }
 
-// Cones returns the cone blocks whose scaling forms H (in row order).
-func (k *System) Cones() []cone.Cone { return k.cones }
+// Cones returns the product cone whose scaling forms H.
+func (k *System) Cones() *cone.Composite { return k.cones }
 
 // SetRegularization changes the static regularization δ and the refinement
 // limit for the following SetData and solves.
@@ -143,141 +138,61 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 			}
 		}
 	}
-	for i := range k.cones {
-		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
-		h := k.hbuf[i][:d]
-		for j := range h {
-			if active[o+j] {
-				h[j] = 0
-			} else {
-				h[j] = 1
-			}
+	for i, act := range active {
+		if act {
+			k.hrow[i] = 0
+		} else {
+			k.hrow[i] = 1
 		}
 	}
-	k.writeH()
+	k.SetDiagH(k.hrow)
 }
 
-// SetIdentityH sets H = I on every cone block except the zero cone (H = 0).
+// SetIdentityH sets H = I on every cone block except the zero cone (H = 0),
+// the scaling of the starting point.
 func (k *System) SetIdentityH() {
-	for i, c := range k.cones {
-		h := k.hbuf[i]
-		d := c.Dim()
-		for j := range h {
-			h[j] = 0
-		}
-		if _, isZero := c.(*cone.Zero); !isZero {
-			if c.Diagonal() {
-				for j := 0; j < d; j++ {
-					h[j] = 1
-				}
-			} else {
-				for j := 0; j < d; j++ {
-					h[j*d+j] = 1
-				}
-			}
-		}
-	}
+	k.cones.SetIdentityScaling()
+	k.cones.ScalingH(k.hs)
 	k.writeH()
 }
 
 // SetScaling sets H = WᵀW from the NT scaling of every cone at the interior
 // point (s, z).
 func (k *System) SetScaling(s, z []float64) {
-	for i, c := range k.cones {
-		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
-		c.UpdateScaling(s[o:o+d], z[o:o+d])
-		c.HBlock(k.hbuf[i])
-	}
+	k.cones.UpdateScaling(s, z)
+	k.cones.ScalingH(k.hs)
 	k.writeH()
 }
 
-// SetHFromCones sets H from the cones' current scaling (UpdateScaling must
-// have been called on the cones).
-func (k *System) SetHFromCones() {
-	for i, c := range k.cones {
-		c.HBlock(k.hbuf[i])
-	}
+// SetProjectionH sets H to the linearization of complementarity at a
+// solution (s, y) used by the kkt backward pass (cone.Cone.ProjectionH).
+func (k *System) SetProjectionH(s, y []float64) {
+	k.cones.ProjectionH(k.hs, s, y)
 	k.writeH()
 }
 
 // SetDiagH sets H to diag(h) for all rows; only valid when every cone block
 // is diagonal (AllDiagonal).
 func (k *System) SetDiagH(h []float64) {
-	for i := range k.cones {
-		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
-		copy(k.hbuf[i][:d], h[o:o+d])
-	}
+	k.cones.DiagH(k.hs, h)
 	k.writeH()
 }
 
 // AllDiagonal reports whether every cone block has a diagonal H.
-func (k *System) AllDiagonal() bool {
-	for _, c := range k.cones {
-		if !c.Diagonal() {
-			return false
-		}
-	}
-	return true
-}
+func (k *System) AllDiagonal() bool { return k.cones.Diagonal() }
 
-// SetBlockH overwrites the H block of cone i (row-major d×d, or its
-// diagonal for a diagonal cone) and writes it into the matrix.
-func (k *System) SetBlockH(i int, h []float64) {
-	copy(k.hbuf[i], h)
-	k.writeH()
-}
-
+// writeH writes −H into the (z, z) block of the unregularized matrix.
 func (k *System) writeH() {
-	n := k.an.St.N
-	for i, c := range k.cones {
-		h := k.hbuf[i]
-		d := c.Dim()
-		o := k.an.ConeOff[i]
-		if c.Diagonal() {
-			for j := 0; j < d; j++ {
-				k.kv[k.an.Diag[n+o+j]] = -h[j]
-			}
-			continue
-		}
-		mp := k.an.SOCMap[i]
-		for ii := 0; ii < d; ii++ {
-			for jj := ii; jj < d; jj++ {
-				k.kv[mp[ii*d+jj]] = -h[ii*d+jj]
-			}
+	for p, idx := range k.an.HMap {
+		if idx >= 0 {
+			k.kv[idx] = -k.hs[p]
 		}
 	}
 }
 
-// MulH computes out = H v blockwise.
-func (k *System) MulH(out, v []float64) {
-	for i, c := range k.cones {
-		h := k.hbuf[i]
-		d := c.Dim()
-		o := k.an.ConeOff[i]
-		if c.Diagonal() {
-			for j := 0; j < d; j++ {
-				out[o+j] = h[j] * v[o+j]
-			}
-			continue
-		}
-		for r := 0; r < d; r++ {
-			var acc float64
-			row := h[r*d : r*d+d]
-			for j, hv := range row {
-				acc += hv * v[o+j]
-			}
-			out[o+r] = acc
-		}
-	}
-}
+// MulH computes out = H v.
+func (k *System) MulH(out, v []float64) { k.cones.MulH(k.hs, out, v) }
 
 // QuadH returns vᵀHv = Σ‖W_k v_k‖² over the cones, from the scaling set by
 // SetScaling (stable where the explicit H has large cancelling entries).
-func (k *System) QuadH(v []float64) float64 {
-	var acc float64
-	for i, c := range k.cones {
-		o, d := k.an.ConeOff[i], k.an.ConeDim[i]
-		acc += c.QuadH(v[o : o+d])
-	}
-	return acc
-}
+func (k *System) QuadH(v []float64) float64 { return k.cones.QuadH(v) }

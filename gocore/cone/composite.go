@@ -1,0 +1,241 @@
+package cone
+
+import "math"
+
+// Composite is the product cone K = K₁ × … × K_k of a cone list. It owns
+// the blocks and their row offsets and applies every block-wise operation
+// to vectors over all m rows, so that callers (the interior-point method,
+// the KKT layer, the backward passes) never index a block themselves.
+//
+// H = WᵀW is block-diagonal; the Composite stores it packed in a vector hs
+// of length HLen: each block's HBlock layout (d diagonal entries, or a
+// row-major d×d matrix) one after the other. HColumn lists, column by
+// column, the upper-triangle entries of H with their index in hs, which is
+// all the KKT assembly needs to place them.
+//
+// A Composite holds the blocks' scaling state: it is not safe for
+// concurrent use. It does not allocate after construction.
+type Composite struct {
+	cones  []Cone
+	off    []int // first row of block b; off[len(cones)] = Dim
+	hoff   []int // first index of block b's H in hs; hoff[len(cones)] = HLen
+	block  []int // block of each row
+	degree int
+	diag   bool
+	poly   bool
+}
+
+// NewComposite builds the product cone of a cone list (empty blocks are
+// dropped). Every spec must be valid (Spec.Check).
+func NewComposite(specs []Spec) *Composite {
+	k := &Composite{cones: Build(specs), diag: true, poly: true}
+	k.off = make([]int, len(k.cones)+1)
+	k.hoff = make([]int, len(k.cones)+1)
+	for b, c := range k.cones {
+		d := c.Dim()
+		k.off[b+1] = k.off[b] + d
+		if c.Diagonal() {
+			k.hoff[b+1] = k.hoff[b] + d
+		} else {
+			k.hoff[b+1] = k.hoff[b] + d*d
+			k.diag = false
+		}
+		if c.Rows() == RowsNonPolyhedral {
+			k.poly = false
+		}
+		k.degree += c.Degree()
+		for i := 0; i < d; i++ {
+			k.block = append(k.block, b)
+		}
+	}
+	return k
+}
+
+// rows returns the slice of v that block b covers.
+func (k *Composite) rows(v []float64, b int) []float64 { return v[k.off[b]:k.off[b+1]] }
+
+// hblock returns the slice of hs that holds block b's H.
+func (k *Composite) hblock(hs []float64, b int) []float64 { return hs[k.hoff[b]:k.hoff[b+1]] }
+
+// Dim returns the number of rows m.
+func (k *Composite) Dim() int { return k.off[len(k.cones)] }
+
+// Degree returns the barrier degree ν = Σ degrees of the blocks.
+func (k *Composite) Degree() int { return k.degree }
+
+// Diagonal reports whether H is diagonal (every block is).
+func (k *Composite) Diagonal() bool { return k.diag }
+
+// Polyhedral reports whether every block describes its rows as equalities
+// or sign constraints (Rows is not RowsNonPolyhedral): the condition for
+// the active-set methods.
+func (k *Composite) Polyhedral() bool { return k.poly }
+
+// RowClasses writes the class of every row into dst (len Dim).
+func (k *Composite) RowClasses(dst []RowClass) {
+	for b, c := range k.cones {
+		r := c.Rows()
+		for i := k.off[b]; i < k.off[b+1]; i++ {
+			dst[i] = r
+		}
+	}
+}
+
+// HLen returns the length of the packed H vector.
+func (k *Composite) HLen() int { return k.hoff[len(k.cones)] }
+
+// HColumn calls visit(i, p) for every entry (i, j), i ≤ j, of column j of
+// the block-diagonal H (rows and columns numbered over all m rows), in
+// increasing i, with p its index in the packed vector.
+func (k *Composite) HColumn(j int, visit func(i, p int)) {
+	b := k.block[j]
+	o := k.off[b]
+	if k.cones[b].Diagonal() {
+		visit(j, k.hoff[b]+j-o)
+		return
+	}
+	d := k.cones[b].Dim()
+	jj := j - o
+	for ii := 0; ii <= jj; ii++ {
+		visit(o+ii, k.hoff[b]+ii*d+jj)
+	}
+}
+
+// SetIdentityScaling sets W = I on every block (see Cone).
+func (k *Composite) SetIdentityScaling() {
+	for _, c := range k.cones {
+		c.SetIdentityScaling()
+	}
+}
+
+// UpdateScaling computes the NT scaling of every block at the interior
+// point (s, z).
+func (k *Composite) UpdateScaling(s, z []float64) {
+	for b, c := range k.cones {
+		c.UpdateScaling(k.rows(s, b), k.rows(z, b))
+	}
+}
+
+// ScalingH writes H = WᵀW of the current scaling into hs.
+func (k *Composite) ScalingH(hs []float64) {
+	for b, c := range k.cones {
+		c.HBlock(k.hblock(hs, b))
+	}
+}
+
+// ProjectionH writes into hs the H that linearizes complementarity at the
+// solution (s, y) for the backward pass (see Cone.ProjectionH).
+func (k *Composite) ProjectionH(hs, s, y []float64) {
+	for b, c := range k.cones {
+		c.ProjectionH(k.hblock(hs, b), k.rows(s, b), k.rows(y, b))
+	}
+}
+
+// DiagH writes H = diag(h) into hs; only valid when Diagonal.
+func (k *Composite) DiagH(hs, h []float64) {
+	for b := range k.cones {
+		copy(k.hblock(hs, b), k.rows(h, b))
+	}
+}
+
+// MulH computes out = H v with H packed in hs.
+func (k *Composite) MulH(hs, out, v []float64) {
+	for b, c := range k.cones {
+		h, o, vb := k.hblock(hs, b), k.rows(out, b), k.rows(v, b)
+		if c.Diagonal() {
+			for j, hv := range h {
+				o[j] = hv * vb[j]
+			}
+			continue
+		}
+		d := c.Dim()
+		for r := 0; r < d; r++ {
+			var acc float64
+			for j, hv := range h[r*d : r*d+d] {
+				acc += hv * vb[j]
+			}
+			o[r] = acc
+		}
+	}
+}
+
+// QuadH returns vᵀHv = Σ‖W_b v_b‖² through the blocks' W (see Cone.QuadH).
+func (k *Composite) QuadH(v []float64) float64 {
+	var acc float64
+	for b, c := range k.cones {
+		acc += c.QuadH(k.rows(v, b))
+	}
+	return acc
+}
+
+// ShiftToCone moves the primal s and the dual z into the interior of every
+// block (see Cone.ShiftToCone).
+func (k *Composite) ShiftToCone(s, z []float64) {
+	for b, c := range k.cones {
+		c.ShiftToCone(k.rows(s, b), false)
+		c.ShiftToCone(k.rows(z, b), true)
+	}
+}
+
+// Complementarity returns sᵀz summed over the blocks.
+func (k *Composite) Complementarity(s, z []float64) float64 {
+	var acc float64
+	for b, c := range k.cones {
+		acc += c.Complementarity(k.rows(s, b), k.rows(z, b))
+	}
+	return acc
+}
+
+// LambdaSquare writes λ ∘ λ into ds.
+func (k *Composite) LambdaSquare(ds []float64) {
+	for b, c := range k.cones {
+		c.LambdaSquare(k.rows(ds, b))
+	}
+}
+
+// CombinedShift adds the Mehrotra correction (W⁻ᵀΔs_a) ∘ (WΔz_a) − σμe
+// to ds.
+func (k *Composite) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
+	for b, c := range k.cones {
+		c.CombinedShift(k.rows(ds, b), k.rows(dz, b), k.rows(dsA, b), sigmaMu)
+	}
+}
+
+// DsHat writes out = Wᵀ(λ \ ds).
+func (k *Composite) DsHat(out, ds []float64) {
+	for b, c := range k.cones {
+		c.DsHat(k.rows(out, b), k.rows(ds, b))
+	}
+}
+
+// StepLength returns the largest α ≤ αmax with z + αΔz and s + αΔs in
+// every block.
+func (k *Composite) StepLength(dz, ds, z, s []float64, alphaMax float64) float64 {
+	a := alphaMax
+	for b, c := range k.cones {
+		az, as := c.StepLength(k.rows(dz, b), k.rows(ds, b), k.rows(z, b), k.rows(s, b), a)
+		a = math.Min(a, math.Min(az, as))
+	}
+	return a
+}
+
+// RectifyScaling makes the equilibration's row scaling e one that every
+// block is invariant under (see Cone.RectifyScaling).
+func (k *Composite) RectifyScaling(e []float64) {
+	for b, c := range k.cones {
+		c.RectifyScaling(k.rows(e, b))
+	}
+}
+
+// FixSlack sets the slacks of equality rows (RowsEquality) to zero and
+// leaves the others alone.
+func (k *Composite) FixSlack(s []float64) {
+	for b, c := range k.cones {
+		if c.Rows() == RowsEquality {
+			r := k.rows(s, b)
+			for i := range r {
+				r[i] = 0
+			}
+		}
+	}
+}
