@@ -435,10 +435,14 @@ class ConeRun:
         res = _core.solve(
             self.structure, self.settings_c, self.batch, self.P, self.c, self.A, self.b
         )
+        x, y, s = res.x, res.y, res.s
+        # The run outlives the call in the autograd context: it must not hold the
+        # outputs (a cycle through the C++ graph node that the GC cannot break);
+        # the backward pass gets them from save_for_backward.
+        res.x = res.y = res.s = None  # type: ignore[assignment]
         self.result = res
         ok = torch.tensor([int(v) in _OK_CODES for v in res.status.tolist()], dtype=torch.bool)
         self.ok = ok
-        x, y, s = res.x, res.y, res.s
         if not bool(ok.all()):
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
@@ -462,8 +466,10 @@ class ConeRun:
         gy: torch.Tensor | None,
         gs: torch.Tensor | None,
         needs: tuple[bool, bool, bool, bool],
+        solution: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
     ) -> tuple[torch.Tensor | None, ...]:
-        """Gradients for (P, c, A, b), each shaped, typed and placed like its input."""
+        """Gradients for (P, c, A, b), each shaped, typed and placed like its input;
+        ``solution`` is the float64 (x, y, s) that ``solve`` returned."""
         res = self.result
         assert res is not None and self.ok is not None
         ok = self.ok
@@ -487,7 +493,7 @@ class ConeRun:
             gx64 = torch.zeros((B, n), dtype=F64)
         gy64 = grad_in(gy, m)
         gs64 = grad_in(gs, m)
-        x, y, s = res.x, res.y, res.s
+        x, y, s = solution
         if not all_ok:
             x, y, s = x.clone(), y.clone(), s.clone()
             x[~ok] = 0.0
@@ -582,7 +588,9 @@ class ConeFunction(torch.autograd.Function):
         ctx.set_materialize_grads(False)
         # The float64 buffers in run may share memory with the inputs: saving the
         # inputs lets autograd detect in-place changes before backward.
-        ctx.save_for_backward(P, c, A, b)
+        # x, y, s are saved here, never held by run: an output held by the context
+        # outside save_for_backward is a reference cycle the GC cannot collect.
+        ctx.save_for_backward(P, c, A, b, x, y, s)
         return x, y, s
 
     @staticmethod
@@ -594,11 +602,11 @@ class ConeFunction(torch.autograd.Function):
         gs: torch.Tensor | None,
     ) -> tuple[torch.Tensor | None, ...]:
         run: ConeRun = ctx.run
-        _ = ctx.saved_tensors  # raises if an input was modified in place
+        saved = ctx.saved_tensors  # raises if an input was modified in place
         needs = tuple(ctx.needs_input_grad[1:])
         if not any(needs) or (gx is None and gy is None and gs is None):
             return (None,) * 5
-        return (None, *run.backward(gx, gy, gs, needs))  # type: ignore[arg-type]
+        return (None, *run.backward(gx, gy, gs, needs, saved[4:]))  # type: ignore[arg-type]
 
 
 def run_cone(

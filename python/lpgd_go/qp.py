@@ -371,10 +371,14 @@ class _Run:
         """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)."""
         pr = self.prob
         res = _core.solve(self.structure, self.settings_c, pr.batch, pr.P, pr.c, pr.A, pr.b)
+        x, y, s = res.x, res.y, res.s
+        # The run outlives the call in the autograd context: it must not hold the
+        # outputs (a cycle through the C++ graph node that the GC cannot break);
+        # the backward pass gets them from save_for_backward.
+        res.x = res.y = res.s = None  # type: ignore[assignment]
         self.result = res
         ok = torch.tensor([int(v) in _OK_CODES for v in res.status.tolist()], dtype=torch.bool)
         self.ok = ok
-        x, y, s = res.x, res.y, res.s
         if not bool(ok.all()):
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
@@ -395,8 +399,10 @@ class _Run:
         gy: torch.Tensor | None,
         gs: torch.Tensor | None,
         needs: tuple[bool, ...],
+        solution: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
     ) -> tuple[torch.Tensor | None, ...]:
-        """Gradients for (P, q, G, h, A, b), each shaped and typed like its input."""
+        """Gradients for (P, q, G, h, A, b), each shaped and typed like its input;
+        ``solution`` is the float64 (x, y, s) that ``solve`` returned."""
         pr = self.prob
         res = self.result
         assert res is not None and self.ok is not None
@@ -420,7 +426,7 @@ class _Run:
         gy64 = grad_in(gy, m)
         gs64 = grad_in(gs, m)
 
-        x, y, s = res.x, res.y, res.s
+        x, y, s = solution
         if not bool(ok.all()):
             x, y, s = x.clone(), y.clone(), s.clone()
             x[~ok] = 0.0
@@ -541,7 +547,9 @@ class _QPFunction(torch.autograd.Function):
         ctx.set_materialize_grads(False)
         # The float64 buffers in run may share memory with the inputs: saving the
         # inputs lets autograd detect in-place changes before backward.
-        ctx.save_for_backward(P, q, G, h, A, b)
+        # x, y, s are saved here, never held by run: an output held by the context
+        # outside save_for_backward is a reference cycle the GC cannot collect.
+        ctx.save_for_backward(P, q, G, h, A, b, x, y, s)
         return _outputs(run.prob, x, y, s)
 
     @staticmethod
@@ -553,11 +561,11 @@ class _QPFunction(torch.autograd.Function):
         gs: torch.Tensor | None,
     ) -> tuple[torch.Tensor | None, ...]:
         run: _Run = ctx.run
-        _ = ctx.saved_tensors  # raises if an input was modified in place
+        saved = ctx.saved_tensors  # raises if an input was modified in place
         needs = tuple(ctx.needs_input_grad[1:])
         if not any(needs) or (gx is None and gy is None and gs is None):
             return (None,) * 7
-        return (None, *run.backward(gx, gy, gs, needs))
+        return (None, *run.backward(gx, gy, gs, needs, saved[6:]))
 
 
 def _outputs(
