@@ -51,19 +51,19 @@ const (
 // pivot signs and, for the sparse path, the fill-reducing ordering. It is
 // computed once per structure, is immutable and is shared by every worker.
 type Analysis struct {
-	St      *problem.Structure
-	Dim     int
-	Pat     linsys.Pattern
-	Signs   []float64
-	PMap    []int // KKT value index of each P value
-	AMap    []int // KKT value index of each A value
-	Diag    []int // KKT value index of the diagonal of each of the Dim columns
+	St    *problem.Structure
+	Dim   int
+	Pat   linsys.Pattern
+	Signs []float64
+	PMap  []int // KKT value index of each P value
+	AMap  []int // KKT value index of each A value
+	Diag  []int // KKT value index of the diagonal of each of the Dim columns
 	// HMap is the KKT value index of every entry of the packed H vector
 	// of cone.Composite (−1 for the entries below the diagonal of a dense
 	// block, which the upper-triangular pattern does not store).
-	HMap []int
-	Dense  bool
-	Perm   []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
+	HMap  []int
+	Dense bool
+	Perm  []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 	// Elim marks the KKT indices the dense path eliminates first by a
 	// Schur complement (the nonnegative-cone rows, whose H block is
 	// diagonal, and the variables with a diagonal-only P that no such
