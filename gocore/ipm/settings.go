@@ -214,4 +214,7 @@ type Info struct {
 	// solution (Settings.Polish): slacks exactly 0 on active rows,
 	// multipliers exactly 0 on inactive rows.
 	Polished bool
+	// Restarts is the number of restarts with a shorter step fraction after
+	// a stall or a failed step (they share the MaxIter budget).
+	Restarts int
 }

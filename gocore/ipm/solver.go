@@ -38,6 +38,15 @@ type Solver struct {
 	tmpN, tmpM []float64
 	degree     int // barrier degree ν of K
 	pol        *polishWork
+
+	// Restarts (robust.go): the step fraction of the current attempt.
+	stepFrac          float64
+	attempt, restarts int
+	stall             stallTracker
+	// Equality-certificate scratch (equality.go), allocated on first use.
+	eqA, eqP []float64
+	eqRow    []bool // rows of zero cones
+	hasEq    bool
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -112,11 +121,15 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 	status := StatusMaxIterations
 	iter := 0
+	w.resetAttempts()
 	for ; ; iter++ {
 		w.computeResiduals()
 		if w.converged(info) {
 			status = StatusSolved
 			break
+		}
+		if w.stalled(info, iter) && iter < w.set.MaxIter && w.restart(iter) {
+			continue
 		}
 		// Certificates are only tested once κ/τ > 1, i.e. when the
 		// homogeneous iteration is heading for τ → 0 (Clarabel's ktratio
@@ -135,6 +148,9 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			break
 		}
 		ok := w.step()
+		if !ok && w.restart(iter) {
+			continue
+		}
 		if !ok {
 			status = StatusNumericalError
 			w.computeResiduals()
@@ -143,11 +159,13 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		}
 	}
 	info.Iter = iter
-	if status == StatusMaxIterations || status == StatusNumericalError {
-		if info.ResPrimal <= w.set.ReducedTolFeas && info.ResDual <= w.set.ReducedTolFeas &&
-			(info.GapAbs <= w.set.ReducedTolGap || info.GapRel <= w.set.ReducedTolGap) {
-			status = StatusAlmostSolved
-		}
+	info.Restarts = w.restarts
+	if (status == StatusMaxIterations || status == StatusNumericalError) && !w.reducedMet(info) &&
+		w.equalityCertificate() {
+		status = StatusPrimalInfeasible
+	}
+	if (status == StatusMaxIterations || status == StatusNumericalError) && w.reducedMet(info) {
+		status = StatusAlmostSolved
 	}
 	if w.set.Polish && status.OK() && w.polish(info) {
 		status = StatusSolved

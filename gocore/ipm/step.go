@@ -82,7 +82,7 @@ func (w *Solver) step() bool {
 	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
 		return false
 	}
-	alpha := w.stepLength(1) * w.set.MaxStepFraction
+	alpha := w.stepLength(1) * w.stepFrac
 	if alpha < minStep {
 		return false
 	}
