@@ -1,0 +1,236 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// worker is a test worker: an id and a scratch buffer that a "solve" uses.
+type worker struct {
+	id     int64
+	config int
+	buf    []int
+}
+
+type counter struct{ made atomic.Int64 }
+
+func (c *counter) newWorker(config int) func() (*worker, error) {
+	return func() (*worker, error) {
+		return &worker{id: c.made.Add(1), config: config, buf: make([]int, 4)}, nil
+	}
+}
+
+func TestRunCoversEverySampleOnce(t *testing.T) {
+	for _, tc := range []struct{ batch, threads int }{
+		{0, 4}, {1, 1}, {1, 8}, {5, 2}, {7, 3}, {64, 4}, {3, 0}, {10, -1},
+	} {
+		t.Run(fmt.Sprintf("B%d_t%d", tc.batch, tc.threads), func(t *testing.T) {
+			var p Pool[*worker]
+			var c counter
+			hits := make([]int32, tc.batch)
+			err := p.Run(Job[*worker]{
+				Batch: tc.batch, Threads: tc.threads, New: c.newWorker(0),
+				Do: func(w *worker, k int) {
+					w.buf[0] = k // the worker's memory is private to its goroutine
+					atomic.AddInt32(&hits[k], 1)
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, h := range hits {
+				if h != 1 {
+					t.Errorf("sample %d run %d times", k, h)
+				}
+			}
+			want := tc.threads
+			if want < 1 {
+				want = 1
+			}
+			if want > tc.batch {
+				want = tc.batch
+			}
+			// A goroutine that finishes early returns its worker, which a
+			// later one may take: at most one worker per goroutine.
+			made := int(c.made.Load())
+			if made > want || (tc.batch > 0 && made < 1) {
+				t.Errorf("made %d workers for %d goroutines", made, want)
+			}
+			if p.Len() != made {
+				t.Errorf("pool holds %d of the %d workers", p.Len(), made)
+			}
+		})
+	}
+}
+
+func TestWorkersAreReusedAndReset(t *testing.T) {
+	var p Pool[*worker]
+	var c counter
+	run := func(config int) {
+		t.Helper()
+		err := p.Run(Job[*worker]{
+			Batch: 8, Threads: 4, New: c.newWorker(config),
+			Reset: func(w *worker) error { w.config = config; return nil },
+			Do: func(w *worker, k int) {
+				if w.config != config {
+					panic(fmt.Sprintf("worker has config %d, want %d", w.config, config))
+				}
+			},
+			OnPanic: func(k int, r any) { t.Errorf("sample %d: %v", k, r) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(1)
+	run(2)
+	run(2)
+	// A worker is made only when every pooled one is busy: never more than
+	// the four goroutines of one call.
+	if c.made.Load() > 4 {
+		t.Errorf("made %d workers over three calls of 4 goroutines (not reused)", c.made.Load())
+	}
+}
+
+func TestPanicIsPerSampleAndWorkerReplaced(t *testing.T) {
+	for _, threads := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint(threads), func(t *testing.T) {
+			var p Pool[*worker]
+			var c counter
+			const batch = 6
+			done := make([]bool, batch)
+			var mu sync.Mutex
+			panicked := map[int]any{}
+			var broken []*worker
+			err := p.Run(Job[*worker]{
+				Batch: batch, Threads: threads, New: c.newWorker(0),
+				Do: func(w *worker, k int) {
+					if k == 1 || k == 4 {
+						mu.Lock()
+						broken = append(broken, w)
+						mu.Unlock()
+						panic(fmt.Sprintf("boom %d", k))
+					}
+					done[k] = true
+				},
+				OnPanic: func(k int, r any) {
+					mu.Lock()
+					panicked[k] = r
+					mu.Unlock()
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := 0; k < batch; k++ {
+				bad := k == 1 || k == 4
+				if done[k] == bad {
+					t.Errorf("sample %d: done=%v", k, done[k])
+				}
+				if bad && panicked[k] != fmt.Sprintf("boom %d", k) {
+					t.Errorf("sample %d: panic value %v", k, panicked[k])
+				}
+			}
+			// A worker that panicked never returns to the pool.
+			for _, b := range broken {
+				for i := p.Len(); i > 0; i-- {
+					w, _ := p.get()
+					if w == b {
+						t.Errorf("worker %d that panicked is back in the pool", b.id)
+					}
+					p.put(w)
+				}
+			}
+		})
+	}
+}
+
+func TestNewErrorAndPanicOutsideSample(t *testing.T) {
+	sentinel := errors.New("cannot make a worker")
+	var p Pool[*worker]
+	ran := atomic.Int32{}
+	err := p.Run(Job[*worker]{
+		Batch: 4, Threads: 2,
+		New: func() (*worker, error) { return nil, sentinel },
+		Do:  func(*worker, int) { ran.Add(1) },
+	})
+	if !errors.Is(err, sentinel) || ran.Load() != 0 {
+		t.Errorf("err %v, ran %d", err, ran.Load())
+	}
+	err = p.Run(Job[*worker]{
+		Batch: 2, Threads: 1,
+		New: func() (*worker, error) { panic("in New") },
+		Do:  func(*worker, int) {},
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrInternal) || pe.Value != "in New" {
+		t.Errorf("panic in New: %v", err)
+	}
+}
+
+func TestResetFailureDropsWorker(t *testing.T) {
+	var p Pool[*worker]
+	var c counter
+	job := Job[*worker]{Batch: 2, Threads: 2, New: c.newWorker(0), Do: func(*worker, int) {}}
+	if err := p.Run(job); err != nil {
+		t.Fatal(err)
+	}
+	first := c.made.Load()
+	job.Reset = func(*worker) error { return errors.New("stale") }
+	if err := p.Run(job); err != nil {
+		t.Fatal(err)
+	}
+	for i := p.Len(); i > 0; i-- {
+		w, _ := p.get()
+		if w.id <= first {
+			t.Errorf("worker %d failed Reset but is still pooled", w.id)
+		}
+	}
+}
+
+// Concurrent calls on one pool (as concurrent calls on one handle) are safe.
+func TestConcurrentRuns(t *testing.T) {
+	var p Pool[*worker]
+	var c counter
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for r := 0; r < 8; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = p.Run(Job[*worker]{
+				Batch: 16, Threads: 3, New: c.newWorker(0),
+				Do: func(w *worker, k int) {
+					w.buf[1]++
+					total.Add(1)
+				},
+			})
+		}()
+	}
+	wg.Wait()
+	if total.Load() != 8*16 {
+		t.Errorf("ran %d samples, want %d", total.Load(), 8*16)
+	}
+	if int64(p.Len()) != c.made.Load() {
+		t.Errorf("pool holds %d of %d workers", p.Len(), c.made.Load())
+	}
+}
+
+func TestWarmRunAllocatesNothingPerSample(t *testing.T) {
+	var p Pool[*worker]
+	var c counter
+	out := make([]int, 256)
+	allocs := func(batch int) float64 {
+		job := Job[*worker]{Batch: batch, Threads: 1, New: c.newWorker(0),
+			Do: func(w *worker, k int) { out[k] = k }}
+		_ = p.Run(job)
+		return testing.AllocsPerRun(20, func() { _ = p.Run(job) })
+	}
+	// A few allocations per call (the job's closures), none per sample.
+	if a1, a256 := allocs(1), allocs(256); a256 != a1 || a1 > 8 {
+		t.Errorf("warm Run allocates %.0f times for 1 sample, %.0f for 256", a1, a256)
+	}
+}
