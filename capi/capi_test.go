@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 )
@@ -86,6 +87,136 @@ func TestBatchStridesAndInfeasibleSample(t *testing.T) {
 	}
 }
 
+// Row blocks give the same solution and gradients as one block, for every
+// split and batch-stride combination.
+func TestRowBlocksMatchOneBlock(t *testing.T) {
+	q := eqQP()
+	h, _, _ := testNewDense(q)
+	defer testFree(h)
+	// Batch of 2 with batched b and shared A.
+	q.b = []float64{1, 0, 0, 2, 0, 0}
+	q.bs = 3
+	ref := testSolve(h, q, 2, 3, 0)
+	gx := []float64{1, 0, 0.5, -1}
+	refBw := testBackward(h, q, 2, 3, ref, gx, nil, int(diff.MethodKKT), 0.1)
+	if ref.code != 0 || refBw.code != 0 {
+		t.Fatalf("reference: %s %s", ref.msg, refBw.msg)
+	}
+	for _, split := range [][]int{{1, 2}, {0, 1, 2}, {1, 1, 1}, {3, 0}} {
+		for _, batchedA := range []bool{false, true} {
+			qs := *q
+			qs.split = split
+			if batchedA {
+				qs.A = append(append([]float64(nil), q.A...), q.A...)
+				qs.as = 6
+			}
+			got := testSolve(h, &qs, 2, 3, 0)
+			bw := testBackward(h, &qs, 2, 3, got, gx, nil, int(diff.MethodKKT), 0.1)
+			if got.code != 0 || bw.code != 0 {
+				t.Fatalf("split %v: %s %s", split, got.msg, bw.msg)
+			}
+			for _, pair := range [][2][]float64{{got.x, ref.x}, {got.y, ref.y}, {bw.gA, refBw.gA}, {bw.gb, refBw.gb}, {bw.gc, refBw.gc}} {
+				for i := range pair[0] {
+					if pair[0][i] != pair[1][i] {
+						t.Fatalf("split %v batchedA %v: %v != %v", split, batchedA, pair[0], pair[1])
+					}
+				}
+			}
+		}
+	}
+}
+
+// A CSC A given in two row blocks (each the CSC values of its rows)
+// solves the same problem as one block.
+func TestCSCRowBlocks(t *testing.T) {
+	// eqQP in CSC: P = I (diagonal pattern), A = [1 1; -1 0; 0 -1].
+	pcp, prv := []int64{0, 1, 2}, []int64{0, 1}
+	acp, arv := []int64{0, 2, 4}, []int64{0, 1, 0, 2}
+	h, code, msg := testNewCSC(2, []testCone{{0, 1}, {1, 2}}, pcp, prv, acp, arv)
+	if code != 0 {
+		t.Fatal(msg)
+	}
+	defer testFree(h)
+	P, c := []float64{1, 1}, []float64{-1, -1}
+	one := testCSCSolve(h, 2, 3, P, c, [][]float64{{1, -1, 1, -1}}, [][]float64{{1, 0, 0}})
+	// Block 0 = row 0: entries (0,0), (0,1); block 1 = rows 1-2: (1,0), (2,1).
+	two := testCSCSolve(h, 2, 3, P, c, [][]float64{{1, 1}, {-1, -1}}, [][]float64{{1}, {0, 0}})
+	if one.code != 0 || two.code != 0 || one.status[0] != int32(ipm.StatusSolved) {
+		t.Fatalf("%d %s / %d %s", one.code, one.msg, two.code, two.msg)
+	}
+	for i := range one.x {
+		if one.x[i] != two.x[i] || math.Abs(one.x[i]-0.5) > 1e-7 {
+			t.Errorf("x: one block %v, two blocks %v", one.x, two.x)
+		}
+	}
+	// A block whose value count does not match its rows' entries is refused
+	// only through a short buffer the library cannot see; a NULL one is named.
+	bad := testCSCSolve(h, 2, 3, P, c, [][]float64{{1, 1}, nil}, [][]float64{{1}, {0, 0}})
+	if bad.code != codeArgument || !strings.Contains(bad.msg, "A (row block 1) is NULL") {
+		t.Errorf("NULL block: code %d msg %q", bad.code, bad.msg)
+	}
+}
+
+// The cone list is taken in any order: Nonneg(2) × Zero(1) with A's rows
+// permuted is eqQP.
+func TestConeListOrder(t *testing.T) {
+	h, code, msg := testNew(2, []testCone{{coneNonneg, 2}, {coneZero, 1}},
+		testPattern{layout: layoutDense}, testPattern{layout: layoutDense}, 0)
+	if code != 0 {
+		t.Fatal(msg)
+	}
+	defer testFree(h)
+	q := eqQP()
+	q.A = []float64{-1, 0, 0, -1, 1, 1}
+	q.b = []float64{0, 0, 1}
+	out := testSolve(h, q, 1, 3, 0)
+	if out.code != 0 || out.status[0] != int32(ipm.StatusSolved) {
+		t.Fatalf("code %d status %v %s", out.code, out.status, out.msg)
+	}
+	if math.Abs(out.x[0]-0.5) > 1e-7 || math.Abs(out.x[1]-0.5) > 1e-7 || out.s[2] != 0 {
+		t.Errorf("x = %v, s = %v", out.x, out.s)
+	}
+}
+
+func TestErrorMessages(t *testing.T) {
+	seen := map[string]bool{}
+	for _, code := range []int32{codeOK, codeArgument, codeData, codeSettings, codeHandle, codeInternal} {
+		msg := testErrorMessage(code)
+		if msg == "" || seen[msg] || msg == testErrorMessage(42) {
+			t.Errorf("code %d: message %q", code, msg)
+		}
+		seen[msg] = true
+	}
+	if testErrorMessage(42) != "unknown call code" || testErrorMessage(1) != "unknown call code" {
+		t.Errorf("unknown code: %q", testErrorMessage(42))
+	}
+	if !strings.HasPrefix(testErrorMessage(codeData), "data error") {
+		t.Errorf("data: %q", testErrorMessage(codeData))
+	}
+}
+
+// Workers are pooled per handle: repeated calls reuse them.
+func TestWorkerPoolPerHandle(t *testing.T) {
+	testSetThreads(2)
+	defer testSetThreads(0)
+	q := eqQP()
+	q.b = []float64{1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0}
+	q.bs = 3
+	h, _, _ := testNewDense(q)
+	defer testFree(h)
+	if testPoolSize(h) != 0 {
+		t.Fatal("new handle has pooled workers")
+	}
+	for i := 0; i < 5; i++ {
+		if out := testSolve(h, q, 4, 3, 0); out.code != 0 {
+			t.Fatal(out.msg)
+		}
+	}
+	if n := testPoolSize(h); n < 1 || n > 2 {
+		t.Errorf("pool holds %d workers after calls on 2 threads", n)
+	}
+}
+
 func TestCallErrors(t *testing.T) {
 	q := eqQP()
 	h, _, _ := testNewDense(q)
@@ -116,40 +247,73 @@ func TestCallErrors(t *testing.T) {
 		t.Errorf("stride: code %d msg %q", out.code, out.msg)
 	}
 	// Bad pattern in a CSC structure (row out of range).
-	_, code, msg := testNewCSC(2, 1, 0, 1, nil, []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 2}, []int64{0, 5})
+	_, code, msg := testNewCSC(2, []testCone{{1, 1}}, []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 2}, []int64{0, 5})
 	if code != codeArgument || !strings.Contains(msg, "out of range") {
 		t.Errorf("pattern: code %d msg %q", code, msg)
 	}
 	// Cones that do not add up.
-	_, code, msg = testNewCSC(2, 1, 1, 1, nil, []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 1}, []int64{0})
-	if code != codeArgument || !strings.Contains(msg, "cone") {
-		t.Errorf("cones: code %d msg %q", code, msg)
+	// Cone lists: each bad entry is named by its index.
+	pcp, prv, acp, arv := []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 2}, []int64{0, 1}
+	for _, tc := range []struct {
+		name  string
+		cones []testCone
+		want  string
+	}{
+		{"unknown kind", []testCone{{1, 1}, {7, 1}}, "cones[1]: unknown cone kind 7"},
+		{"kind out of range", []testCone{{1 << 40, 2}}, "cones[0].kind is 1099511627776"},
+		{"negative dim", []testCone{{0, -1}, {1, 3}}, "cones[0].dim is -1"},
+		{"empty soc", []testCone{{1, 2}, {2, 0}}, "cones[1]: soc cone dimension 0 < 1"},
+		{"rows of A", []testCone{{1, 1}}, "out of range"},
+	} {
+		_, code, msg := testNewCSC(2, tc.cones, pcp, prv, acp, arv)
+		if code != codeArgument || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: code %d msg %q, want %q", tc.name, code, msg, tc.want)
+		}
 	}
-}
-
-func TestPanicsBecomeErrors(t *testing.T) {
-	q := eqQP()
-	h, _, _ := testNewDense(q)
-	defer testFree(h)
-	testDebugPanic(1, 0)
-	out := testSolve(h, q, 1, 3, 0)
-	if out.code != codeInternal || !strings.Contains(out.msg, "panic") {
-		t.Errorf("export panic: code %d msg %q", out.code, out.msg)
+	// Adjacent blocks of one kind are one block; empty blocks are allowed.
+	h2, code, msg := testNewCSC(2, []testCone{{0, 0}, {1, 1}, {1, 1}}, pcp, prv, acp, arv)
+	if code != 0 {
+		t.Fatalf("valid cone list refused: %d %s", code, msg)
 	}
-	// Worker panic for sample 1 of 3: that sample is marked, others solve.
-	testDebugPanic(2, 1)
-	defer testDebugPanic(0, 0)
-	q.b = []float64{1, 0, 0, 1, 0, 0, 1, 0, 0}
-	q.bs = 3
-	out = testSolve(h, q, 3, 3, 0)
-	if out.code != 0 {
-		t.Fatalf("code %d %s", out.code, out.msg)
+	if info, c := testInfo(h2); c != 0 || info != [5]int64{2, 2, 2, 2, info[4]} {
+		t.Errorf("info %v code %d", info, c)
 	}
-	if ipm.Status(out.status[1]) != ipm.StatusInternalError || ipm.Status(out.status[0]) != ipm.StatusSolved || ipm.Status(out.status[2]) != ipm.StatusSolved {
-		t.Errorf("statuses %v", out.status)
+	testFree(h2)
+	if _, c := testInfo(h2); c != codeHandle {
+		t.Errorf("info on a freed handle: code %d", c)
 	}
-	if !math.IsNaN(out.x[2]) {
-		t.Errorf("panicked sample should be NaN, got %v", out.x[2:4])
+	// Layouts: NONE is for P only; unknown layouts are refused.
+	for _, tc := range []struct {
+		p, a int64
+		want string
+	}{{layoutCSC, layoutNone, "A.layout"}, {7, layoutDense, "P.layout"}} {
+		_, code, msg := testNew(2, []testCone{{1, 2}}, testPattern{tc.p, pcp, prv}, testPattern{tc.a, acp, arv}, 0)
+		if code != codeArgument || !strings.Contains(msg, tc.want) {
+			t.Errorf("layouts %d/%d: code %d msg %q", tc.p, tc.a, code, msg)
+		}
+	}
+	if _, code, msg := testNew(2, []testCone{{1, 2}}, testPattern{layout: layoutDense}, testPattern{layout: layoutDense}, 9); code != codeSettings {
+		t.Errorf("linear_solver 9: code %d msg %q", code, msg)
+	}
+	// Row blocks that do not cover A.
+	q4 := *q
+	q4.split = []int{1, 1}
+	out = testSolve(h, &q4, 1, 3, 0)
+	if out.code != codeArgument || !strings.Contains(out.msg, "cover 2 rows, A has 3") {
+		t.Errorf("short row blocks: code %d msg %q", out.code, out.msg)
+	}
+	q4.split = []int{1, 3}
+	out = testSolve(h, &q4, 1, 3, 0)
+	if out.code != codeArgument || !strings.Contains(out.msg, "row block 1") {
+		t.Errorf("long row blocks: code %d msg %q", out.code, out.msg)
+	}
+	// A NaN in the second block names the global row and the block.
+	q5 := *q
+	q5.A = []float64{1, 1, -1, 0, 0, math.NaN()}
+	q5.split = []int{1, 2}
+	out = testSolve(h, &q5, 1, 3, 0)
+	if out.code != codeData || !strings.Contains(out.msg, "A (row block 1)[2, 1]") {
+		t.Errorf("NaN in a block: code %d msg %q", out.code, out.msg)
 	}
 }
 
@@ -182,6 +346,8 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		"LPGD_FLAG_REGULARIZED": int64(diff.FlagRegularized), "LPGD_FLAG_WEAKLY_ACTIVE": int64(diff.FlagWeaklyActive),
 		"LPGD_FLAG_FAST_PATH": int64(diff.FlagFastPath), "LPGD_FLAG_FALLBACK_USED": int64(diff.FlagFallbackUsed),
 		"LPGD_FLAG_ZERO_GRAD": int64(diff.FlagZeroGrad),
+		"LPGD_ABI_VERSION":    abiVersion, "LPGD_LAYOUT_NONE": layoutNone,
+		"LPGD_CONE_ZERO": int64(cone.KindZero), "LPGD_CONE_NONNEG": int64(cone.KindNonneg), "LPGD_CONE_SOC": int64(cone.KindSOC),
 	}
 	for name, v := range want {
 		got, ok := defs[name]
@@ -192,7 +358,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		}
 	}
 	for name := range defs {
-		if strings.HasPrefix(name, "LPGD_STATUS_") {
+		if strings.HasPrefix(name, "LPGD_STATUS_") || strings.HasPrefix(name, "LPGD_E_") || strings.HasPrefix(name, "LPGD_CONE_") {
 			if _, ok := want[name]; !ok {
 				t.Errorf("%s in lpgd.h has no Go counterpart in this test", name)
 			}
@@ -206,7 +372,7 @@ func FuzzStructureNew(f *testing.F) {
 	f.Add(int64(2), int64(1), int64(0), int64(1), []byte{0, 1, 2, 0, 1, 0, 1, 2, 0, 1})
 	f.Add(int64(3), int64(2), int64(1), int64(1), []byte{0, 0, 0, 0, 0, 2, 1, 0})
 	f.Fuzz(func(t *testing.T, n, m, zero, nonneg int64, raw []byte) {
-		if n > 50 || m > 50 || n < -2 || m < -2 {
+		if n > 50 || m > 50 || n < -2 || m < -2 || zero > 50 || nonneg > 50 || zero < -2 || nonneg < -2 {
 			return
 		}
 		ints := make([]int64, len(raw))
@@ -244,7 +410,7 @@ func FuzzStructureNew(f *testing.F) {
 			arv = append(arv, 0)
 		}
 		before := testHandleCount()
-		h, code, _ := testNewCSC(int(n), int(m), int(zero), int(nonneg), nil, pcp, prv, acp, arv)
+		h, code, _ := testNewCSC(int(n), []testCone{{0, zero}, {1, nonneg}, {2, m - zero - nonneg}}, pcp, prv, acp, arv)
 		if code == 0 {
 			testFree(h)
 		}

@@ -8,9 +8,12 @@ import "C"
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"unsafe"
 
+	"github.com/lpgd-go/lpgd_go/gocore/batch"
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
@@ -18,21 +21,19 @@ import (
 )
 
 // structure is what a handle refers to: an analysed problem structure, the
-// layouts of P and A, and a pool of per-worker workspaces reused across
+// layouts of P and A, and a pool of per-goroutine workers reused across
 // calls (so that a batch allocates nothing after warm-up).
 type structure struct {
 	st      *problem.Structure
 	an      *kkt.Analysis
 	hasP    bool
-	pLayout int32
-	aLayout int32
-
-	mu   sync.Mutex
-	free []*worker
+	pLayout int64
+	aLayout int64
+	pool    batch.Pool[*worker]
 }
 
 // worker is the memory one goroutine needs: a forward solver, a backward
-// workspace and gather buffers for dense layouts.
+// workspace, and buffers to gather dense layouts and row blocks into.
 type worker struct {
 	set    ipm.Settings
 	slv    *ipm.Solver
@@ -40,6 +41,8 @@ type worker struct {
 	vals   problem.Values
 	grad   diff.Grad
 	result ipm.Result
+	b      []float64 // b gathered from several row blocks
+	cursor []int     // per-block positions while gathering a CSC A
 }
 
 // pSize and aSize are the per-sample sizes of P and A in their layouts.
@@ -60,46 +63,54 @@ func (s *structure) aSize() int {
 	return s.st.A.Nnz()
 }
 
-// getWorker takes a worker from the pool (or makes one) with the settings.
-func (s *structure) getWorker(set ipm.Settings) (*worker, error) {
-	s.mu.Lock()
-	var w *worker
-	if n := len(s.free); n > 0 {
-		w = s.free[n-1]
-		s.free = s.free[:n-1]
+// newWorker makes a worker for the structure with the settings.
+func (s *structure) newWorker(set ipm.Settings) (*worker, error) {
+	slv, err := ipm.NewSolver(s.an, set)
+	if err != nil {
+		return nil, err
 	}
-	s.mu.Unlock()
-	if w == nil {
-		slv, err := ipm.NewSolver(s.an, set)
-		if err != nil {
-			return nil, err
-		}
-		ws, err := diff.NewWorkspace(s.an, set)
-		if err != nil {
-			return nil, err
-		}
-		st := s.st
-		w = &worker{set: set, slv: slv, ws: ws}
-		w.vals = problem.Values{P: make([]float64, st.P.Nnz()), A: make([]float64, st.A.Nnz())}
-		w.grad = diff.Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
-		return w, nil
+	ws, err := diff.NewWorkspace(s.an, set)
+	if err != nil {
+		return nil, err
 	}
-	if w.set != set {
-		if err := w.slv.SetSettings(set); err != nil {
-			return nil, err
-		}
-		if err := w.ws.SetSettings(set); err != nil {
-			return nil, err
-		}
-		w.set = set
-	}
-	return w, nil
+	st := s.st
+	return &worker{
+		set: set, slv: slv, ws: ws,
+		vals: problem.Values{P: make([]float64, st.P.Nnz()), A: make([]float64, st.A.Nnz())},
+		grad: diff.Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)},
+		b:    make([]float64, st.M),
+	}, nil
 }
 
-func (s *structure) putWorker(w *worker) {
-	s.mu.Lock()
-	s.free = append(s.free, w)
-	s.mu.Unlock()
+// reset readies a pooled worker for a call with the settings.
+func (w *worker) reset(set ipm.Settings) error {
+	if w.set == set {
+		return nil
+	}
+	if err := w.slv.SetSettings(set); err != nil {
+		return err
+	}
+	if err := w.ws.SetSettings(set); err != nil {
+		return err
+	}
+	w.set = set
+	return nil
+}
+
+// run runs fn over the batch on the structure's worker pool with the
+// settings; onPanic handles a sample whose fn panicked.
+func (s *structure) run(n int, set ipm.Settings, fn func(w *worker, k int), onPanic func(k int, r any)) error {
+	return s.pool.Run(batch.Job[*worker]{
+		Batch:   n,
+		Threads: threads(),
+		New:     func() (*worker, error) { return s.newWorker(set) },
+		Reset:   func(w *worker) error { return w.reset(set) },
+		Do: func(w *worker, k int) {
+			debugWorkerPanic(k)
+			fn(w, k)
+		},
+		OnPanic: onPanic,
+	})
 }
 
 // Handle table. Zero is never a valid handle.
@@ -131,26 +142,67 @@ func int64Slice(p *C.int64_t, n int) []int {
 	return out
 }
 
-func cscFromC(name string, rows, cols int, colptr, rowval *C.int64_t) (problem.CSC, error) {
-	if colptr == nil {
-		return problem.CSC{}, argErr("%s_colptr is NULL for a CSC layout", name)
+// patternFromC reads a matrix pattern of the description (name "P" or "A").
+func patternFromC(name string, pat *C.lpgd_pattern, rows, cols int) (problem.CSC, error) {
+	switch pat.layout {
+	case layoutNone:
+		if name != "P" {
+			return problem.CSC{}, argErr("%s.layout: LPGD_LAYOUT_NONE is for P only", name)
+		}
+		return problem.EmptyPattern(rows, cols), nil
+	case layoutDense:
+		if name == "P" {
+			return problem.UpperPattern(cols), nil
+		}
+		return problem.DensePattern(rows, cols), nil
+	case layoutCSC:
+	default:
+		return problem.CSC{}, argErr("%s.layout must be LPGD_LAYOUT_CSC (0), DENSE (1) or NONE (2, P only), got %d", name, pat.layout)
 	}
-	cp := int64Slice(colptr, cols+1)
+	if pat.colptr == nil {
+		return problem.CSC{}, argErr("%s.colptr is NULL for a CSC layout", name)
+	}
+	cp := int64Slice(pat.colptr, cols+1)
 	nnz := cp[cols]
 	if nnz < 0 {
-		return problem.CSC{}, argErr("%s_colptr[%d] = %d is negative", name, cols, nnz)
+		return problem.CSC{}, argErr("%s.colptr[%d] = %d is negative", name, cols, nnz)
 	}
-	if nnz > 0 && rowval == nil {
-		return problem.CSC{}, argErr("%s_rowval is NULL", name)
+	if nnz > 0 && pat.rowval == nil {
+		return problem.CSC{}, argErr("%s.rowval is NULL", name)
 	}
-	return problem.CSC{Rows: rows, Cols: cols, Colptr: cp, Rowval: int64Slice(rowval, nnz)}, nil
+	return problem.CSC{Rows: rows, Cols: cols, Colptr: cp, Rowval: int64Slice(pat.rowval, nnz)}, nil
+}
+
+// conesFromC reads the cone list and returns it with its total dimension;
+// problem.New validates each spec (kind and dimension, named by index).
+func conesFromC(p *C.lpgd_cone, count C.int64_t) ([]cone.Spec, int, error) {
+	if count < 0 {
+		return nil, 0, argErr("ncones is %d, must be >= 0", count)
+	}
+	if count > 0 && p == nil {
+		return nil, 0, argErr("cones is NULL with ncones = %d", count)
+	}
+	if count == 0 {
+		return nil, 0, nil
+	}
+	list := unsafe.Slice(p, int(count))
+	specs := make([]cone.Spec, len(list))
+	m := 0
+	for i, c := range list {
+		if c.kind < math.MinInt32 || c.kind > math.MaxInt32 {
+			return nil, 0, argErr("cones[%d].kind is %d, not an LPGD_CONE_* value", i, c.kind)
+		}
+		if c.dim < 0 {
+			return nil, 0, argErr("cones[%d].dim is %d, must be >= 0", i, c.dim)
+		}
+		specs[i] = cone.Spec{Kind: cone.Kind(c.kind), Dim: int(c.dim)}
+		m += int(c.dim)
+	}
+	return specs, m, nil
 }
 
 //export lpgd_structure_new
-func lpgd_structure_new(n, m, zero, nonneg C.int64_t, soc *C.int64_t, nsoc C.int64_t,
-	hasP, pLayout C.int32_t, pColptr, pRowval *C.int64_t,
-	aLayout C.int32_t, aColptr, aRowval *C.int64_t,
-	linearSolver C.int32_t, handleOut *C.uint64_t, errBuf *C.char, errLen C.int64_t) (code C.int32_t) {
+func lpgd_structure_new(desc *C.lpgd_structure_desc, handleOut *C.uint64_t, errBuf *C.char, errLen C.int64_t) (code C.int32_t) {
 	var err error
 	defer finish(&err, &code, errBuf, errLen)
 	debugExportPanic()
@@ -159,50 +211,42 @@ func lpgd_structure_new(n, m, zero, nonneg C.int64_t, soc *C.int64_t, nsoc C.int
 		return
 	}
 	*handleOut = 0
-	if n <= 0 || m < 0 || zero < 0 || nonneg < 0 || nsoc < 0 {
-		err = argErr("invalid sizes n=%d m=%d zero=%d nonneg=%d nsoc=%d", n, m, zero, nonneg, nsoc)
+	if desc == nil {
+		err = argErr("desc is NULL")
 		return
 	}
-	if nsoc > 0 && soc == nil {
-		err = argErr("soc is NULL with nsoc=%d", nsoc)
+	if desc.n <= 0 {
+		err = argErr("n must be positive, got %d", desc.n)
 		return
 	}
-	if pLayout != layoutCSC && pLayout != layoutDense || aLayout != layoutCSC && aLayout != layoutDense {
-		err = argErr("layouts must be 0 (CSC) or 1 (dense), got p_layout=%d a_layout=%d", pLayout, aLayout)
-		return
-	}
-	nn, mm := int(n), int(m)
-	cones := problem.Cones{Zero: int(zero), Nonneg: int(nonneg), SOC: int64Slice(soc, int(nsoc))}
-	var pp, ap problem.CSC
-	switch {
-	case hasP == 0:
-		pp = problem.EmptyPattern(nn, nn)
-	case pLayout == layoutDense:
-		pp = problem.UpperPattern(nn)
-	default:
-		if pp, err = cscFromC("p", nn, nn, pColptr, pRowval); err != nil {
-			return
-		}
-	}
-	if aLayout == layoutDense {
-		ap = problem.DensePattern(mm, nn)
-	} else if ap, err = cscFromC("a", mm, nn, aColptr, aRowval); err != nil {
-		return
-	}
-	st, err := problem.NewStructure(nn, mm, cones, pp, ap)
+	n := int(desc.n)
+	cones, m, err := conesFromC(desc.cones, desc.ncones)
 	if err != nil {
 		return
 	}
-	ls := ipm.LinearSolver(linearSolver)
+	pp, err := patternFromC("P", &desc.P, n, n)
+	if err != nil {
+		return
+	}
+	ap, err := patternFromC("A", &desc.A, m, n)
+	if err != nil {
+		return
+	}
+	ls := ipm.LinearSolver(desc.linear_solver)
 	if ls < ipm.LinearAuto || ls > ipm.LinearSparse {
-		err = &callError{codeSettings, fmt.Sprintf("linear_solver must be 0, 1 or 2, got %d", ls)}
+		err = &callError{codeSettings, fmt.Sprintf("linear_solver must be 0, 1 or 2, got %d", desc.linear_solver)}
+		return
+	}
+	st, err := problem.New(n, m, cones, pp, ap)
+	if err != nil {
 		return
 	}
 	an, err := kkt.Analyse(st, ls)
 	if err != nil {
 		return
 	}
-	s := &structure{st: st, an: an, hasP: hasP != 0, pLayout: int32(pLayout), aLayout: int32(aLayout)}
+	s := &structure{st: st, an: an, hasP: desc.P.layout != layoutNone,
+		pLayout: int64(desc.P.layout), aLayout: int64(desc.A.layout)}
 	handleMu.Lock()
 	h := handleNext
 	handleNext++
@@ -234,7 +278,7 @@ func lpgd_handle_count() C.int64_t {
 }
 
 //export lpgd_structure_info
-func lpgd_structure_info(h C.uint64_t, out *C.int64_t) (code C.int32_t) {
+func lpgd_structure_info(h C.uint64_t, out *C.lpgd_sizes) (code C.int32_t) {
 	var err error
 	defer finish(&err, &code, nil, 0)
 	s, err := lookup(h)
@@ -245,12 +289,11 @@ func lpgd_structure_info(h C.uint64_t, out *C.int64_t) (code C.int32_t) {
 		err = argErr("out is NULL")
 		return
 	}
-	o := unsafe.Slice((*int64)(unsafe.Pointer(out)), 5)
-	o[0], o[1] = int64(s.st.N), int64(s.st.M)
-	o[2], o[3] = int64(s.st.P.Nnz()), int64(s.st.A.Nnz())
-	o[4] = 0
+	out.n, out.m = C.int64_t(s.st.N), C.int64_t(s.st.M)
+	out.p_nnz, out.a_nnz = C.int64_t(s.st.P.Nnz()), C.int64_t(s.st.A.Nnz())
+	out.dense_kkt = 0
 	if s.an.Dense {
-		o[4] = 1
+		out.dense_kkt = 1
 	}
 	return
 }

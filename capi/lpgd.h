@@ -1,6 +1,11 @@
 /*
  * lpgd.h — C ABI of the lpgd_go shared library (liblpgd.so).
  *
+ * A call passes typed structs: a structure description (sizes, a list of
+ * cones, the sparsity patterns of P and A) once, then per call the problem
+ * values (batched operands: a pointer and a batch stride) and caller-owned
+ * output buffers. capi/example/example.c is a complete C program.
+ *
  * Conventions (see docs/architecture.md):
  *  - Every function returns an int32 call code: LPGD_OK (0) or a negative
  *    LPGD_E_* value. Call errors (bad shapes, non-finite data, bad settings,
@@ -33,8 +38,9 @@
 extern "C" {
 #endif
 
-/* ABI version; bumped on any incompatible change. */
-#define LPGD_ABI_VERSION 1
+/* ABI version; bumped on any incompatible change. Version 2: typed structs
+ * and a cone list replace the positional argument lists of version 1. */
+#define LPGD_ABI_VERSION 2
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -56,9 +62,15 @@ extern "C" {
 #define LPGD_STATUS_INTERNAL_ERROR 7
 #define LPGD_STATUS_BACKWARD_FAILED 8
 
-/* Matrix layouts for P and A. */
+/* Matrix layouts for P and A (lpgd_pattern.layout). */
 #define LPGD_LAYOUT_CSC 0   /* values on the CSC pattern given at creation */
 #define LPGD_LAYOUT_DENSE 1 /* row-major full matrix (P: n*n symmetric, A: m*n) */
+#define LPGD_LAYOUT_NONE 2  /* no entries (P of a linear program) */
+
+/* Cone kinds (lpgd_cone.kind; append only: a new cone is a new kind). */
+#define LPGD_CONE_ZERO 0   /* s = 0: equality rows */
+#define LPGD_CONE_NONNEG 1 /* s >= 0: inequality rows */
+#define LPGD_CONE_SOC 2    /* second-order cone s0 >= ||s[1:]||, dim >= 1 */
 
 /* Backward methods. */
 #define LPGD_BACKWARD_KKT 0
@@ -96,48 +108,149 @@ extern "C" {
 #define LPGD_FLAG_FALLBACK_USED 8  /* LPGD: fallback was needed */
 #define LPGD_FLAG_ZERO_GRAD 16     /* incoming gradient was zero */
 
-/* Solver settings. Fill with lpgd_default_settings, then change fields.
- * Field meanings and defaults: gocore/ipm/settings.go. */
+/* Solver settings. Fill with lpgd_default_settings (the defaults live in Go
+ * only), then change fields. Field meanings: gocore/ipm/settings.go (the
+ * Go field of the same name in CamelCase); Python: lpgd_go.SolverSettings. */
 typedef struct {
     int64_t size;              /* sizeof(lpgd_settings), checked */
-    int64_t max_iter;          /* 100 */
-    double tol_gap_abs;        /* 1e-8 */
-    double tol_gap_rel;        /* 1e-8 */
-    double tol_feas;           /* 1e-8 */
-    double tol_infeas_abs;     /* 1e-8 */
-    double tol_infeas_rel;     /* 1e-8 */
-    double reduced_tol_gap;    /* 5e-5 */
-    double reduced_tol_feas;   /* 1e-4 */
-    double static_reg;         /* 1e-8 */
-    int64_t iter_refine_max;   /* 10 */
-    double max_step_fraction;  /* 0.99 */
-    int64_t equilibrate;       /* 1 */
-    int64_t equilibrate_iters; /* 10 */
+    int64_t max_iter;
+    double tol_gap_abs;
+    double tol_gap_rel;
+    double tol_feas;
+    double tol_infeas_abs;
+    double tol_infeas_rel;
+    double reduced_tol_gap;
+    double reduced_tol_feas;
+    double static_reg;
+    int64_t iter_refine_max;
+    double max_step_fraction;
+    int64_t equilibrate;
+    int64_t equilibrate_iters;
     int64_t linear_solver;     /* 0 auto, 1 dense, 2 sparse */
 } lpgd_settings;
 
-/* Backward options. Fill with lpgd_default_backward, then change fields. */
+/* Backward options. Fill with lpgd_default_backward (the defaults live in
+ * Go only), then change fields. Field meanings: gocore/diff/diff.go
+ * (Options); Python: lpgd_go.KKT, BPQP and LPGD. */
 typedef struct {
     int64_t size;          /* sizeof(lpgd_backward_opts), checked */
-    int64_t method;        /* LPGD_BACKWARD_*; default KKT */
-    double tau;            /* LPGD step, > 0; default 0.1 */
-    double rho;            /* LPGD proximal weight, >= 0; default 0 */
-    int64_t side;          /* LPGD_SIDE_*; default CENTRAL */
-    int64_t fallback;      /* LPGD_FALLBACK_*; default NONE */
-    int64_t fast_path;     /* LPGD active-set fast path; default 1 */
-    int64_t max_halvings;  /* SMALLER_TAU fallback: tries; default 4 */
-    int64_t bpqp_solver;   /* LPGD_BPQP_*; default DIRECT */
-    double active_tol;     /* BPQP active-set threshold; default 1e-6 */
-    double admm_eps;       /* BPQP ADMM tolerance; default 1e-9 */
-    int64_t admm_max_iter; /* BPQP ADMM iterations; default 10000 */
-    double admm_rho;       /* BPQP ADMM penalty; default 1.0 */
+    int64_t method;        /* LPGD_BACKWARD_* */
+    double tau;            /* LPGD step, > 0 */
+    double rho;            /* LPGD proximal weight, >= 0 */
+    int64_t side;          /* LPGD_SIDE_* */
+    int64_t fallback;      /* LPGD_FALLBACK_* */
+    int64_t fast_path;     /* LPGD active-set fast path */
+    int64_t max_halvings;  /* SMALLER_TAU fallback: tries */
+    int64_t bpqp_solver;   /* LPGD_BPQP_* */
+    double active_tol;     /* BPQP active-set threshold */
+    double admm_eps;       /* BPQP ADMM tolerance */
+    int64_t admm_max_iter; /* BPQP ADMM iterations */
+    double admm_rho;       /* BPQP ADMM penalty */
 } lpgd_backward_opts;
+
+/* One block of the cone K, in row order: K = K_0 × K_1 × …. Adjacent
+ * blocks of the same kind are allowed (two ZERO blocks are one of the summed
+ * dimension). */
+typedef struct {
+    int64_t kind; /* LPGD_CONE_* */
+    int64_t dim;  /* number of rows (>= 0; >= 1 for SOC) */
+} lpgd_cone;
+
+/* The sparsity pattern of a matrix; its values come with every call. */
+typedef struct {
+    int64_t layout;        /* LPGD_LAYOUT_*; CSC, DENSE or NONE (P only) */
+    const int64_t *colptr; /* CSC: cols+1 column starts; else ignored */
+    const int64_t *rowval; /* CSC: colptr[cols] row indices, strictly
+                            * increasing per column; else ignored */
+} lpgd_pattern;
+
+/* What lpgd_structure_new analyses: the problem
+ *   minimize ½xᵀPx + cᵀx  subject to  Ax + s = b,  s ∈ K
+ * with n variables and m = Σ cones[i].dim rows. P is given by its upper
+ * triangle: DENSE means the full upper triangle, CSC an upper-triangular
+ * pattern. A is m×n. */
+typedef struct {
+    int64_t n;               /* variables, >= 1 */
+    const lpgd_cone *cones;  /* ncones blocks in row order (NULL if 0) */
+    int64_t ncones;
+    lpgd_pattern P;          /* n×n upper triangle */
+    lpgd_pattern A;          /* m×n */
+    int64_t linear_solver;   /* 0 auto, 1 dense, 2 sparse KKT factorization */
+} lpgd_structure_desc;
+
+/* Sizes of an analysed structure (lpgd_structure_info). */
+typedef struct {
+    int64_t n, m;       /* variables, rows */
+    int64_t p_nnz;      /* entries of P's stored pattern */
+    int64_t a_nnz;      /* entries of A's stored pattern */
+    int64_t dense_kkt;  /* 1 when the dense KKT factorization was chosen */
+} lpgd_sizes;
+
+/* A batched input: sample k starts at data + k*stride (in elements);
+ * stride 0 shares one array across the batch. */
+typedef struct {
+    const double *data;
+    int64_t stride;
+} lpgd_operand;
+
+/* A block of consecutive rows of [A | b]. A's values for the block are,
+ * for a DENSE A, the rows×n row-major submatrix; for a CSC A, the values of
+ * the pattern entries in these rows, column by column (the CSC values of
+ * the submatrix). A front end with equality rows and inequality rows passes
+ * them as two blocks and never concatenates them. */
+typedef struct {
+    int64_t rows;   /* rows covered (>= 0) */
+    lpgd_operand A; /* see above */
+    lpgd_operand b; /* rows entries */
+} lpgd_row_block;
+
+/* The values of a batch of problems on one structure. */
+typedef struct {
+    lpgd_operand P;               /* P's layout (n*n, or its pattern's nnz);
+                                   * ignored for LPGD_LAYOUT_NONE */
+    lpgd_operand c;               /* n entries */
+    const lpgd_row_block *blocks; /* row blocks in row order, their rows
+                                   * summing to m (NULL if nblocks is 0) */
+    int64_t nblocks;
+} lpgd_values;
+
+/* A batch of solutions: written by lpgd_solve, read by lpgd_backward.
+ * Natural strides: n for x, m for y and s. */
+typedef struct {
+    double *x;       /* batch*n primal solution */
+    double *y;       /* batch*m duals (NULL allowed when m is 0) */
+    double *s;       /* batch*m slacks (NULL allowed when m is 0) */
+    int32_t *status; /* batch LPGD_STATUS_* (lpgd_backward: NULL = all solved) */
+    double *info;    /* batch*LPGD_INFO_COLS, or NULL (lpgd_backward ignores it) */
+} lpgd_solution;
+
+/* Incoming gradients of a loss with respect to x, y and s (natural strides). */
+typedef struct {
+    const double *gx; /* batch*n, required */
+    const double *gy; /* batch*m, or NULL for zero */
+    const double *gs; /* batch*m, or NULL for zero; applied through s = b − Ax */
+} lpgd_incoming;
+
+/* Gradients written by lpgd_backward, per sample in the input's layout
+ * (natural stride: that layout's size, also for inputs shared with stride
+ * 0 — the caller sums). Each of gP, gc, gA, gb may be NULL when not needed;
+ * gA and gb cover all m rows (the caller splits row blocks). For a DENSE P
+ * the gradient is the symmetric matrix derivative. */
+typedef struct {
+    double *gP, *gc, *gA, *gb;
+    int32_t *status; /* batch, required: the sample's status after backward */
+    int32_t *flags;  /* batch LPGD_FLAG_* bits, or NULL */
+} lpgd_gradients;
 
 #ifndef LPGD_NO_PROTOTYPES
 /* (The Go side includes this header for the types and constants only: cgo
  * generates its own prototypes for the exports.) */
 
 int32_t lpgd_abi_version(void);
+
+/* A static, NUL-terminated description of a call code ("argument error",
+ * …); never NULL ("unknown call code" for an unknown one). */
+const char *lpgd_error_message(int32_t code);
 
 /* Number of worker goroutines a batch is split over (static partition).
  * n <= 0 resets to the number of CPUs. Also sets GOMAXPROCS to at least n. */
@@ -147,67 +260,47 @@ int64_t lpgd_get_num_threads(void);
 int32_t lpgd_default_settings(lpgd_settings *out);
 int32_t lpgd_default_backward(lpgd_backward_opts *out);
 
-/* Creates an analysed structure. cones: zero rows, nonneg rows, then
- * nsoc second-order cones of dimensions soc[0..nsoc). P is given by its
- * upper triangle: with p_layout DENSE the pattern is the full upper triangle
- * (p_colptr/p_rowval ignored), or empty when has_p is 0 (an LP); with CSC
- * the pattern is (p_colptr[n+1], p_rowval[nnz]) and must be upper
- * triangular with sorted rows. Likewise A (m×n) with a_layout. */
-int32_t lpgd_structure_new(int64_t n, int64_t m, int64_t zero, int64_t nonneg,
-                           const int64_t *soc, int64_t nsoc,
-                           int32_t has_p, int32_t p_layout,
-                           const int64_t *p_colptr, const int64_t *p_rowval,
-                           int32_t a_layout,
-                           const int64_t *a_colptr, const int64_t *a_rowval,
-                           int32_t linear_solver,
-                           uint64_t *handle_out, char *err, int64_t errlen);
+/* Validates and analyses a structure; *handle_out receives its handle
+ * (0 on error). The description's arrays are read during the call only. */
+int32_t lpgd_structure_new(const lpgd_structure_desc *desc, uint64_t *handle_out,
+                           char *err, int64_t errlen);
 
 int32_t lpgd_structure_free(uint64_t handle);
 
 /* Number of live handles (for leak tests). */
 int64_t lpgd_handle_count(void);
 
-/* Sizes of a structure: n, m, nnz of P's stored pattern, nnz of A's, and
- * whether the dense KKT path was chosen. out must hold 5 int64. */
-int32_t lpgd_structure_info(uint64_t handle, int64_t *out);
+/* Sizes of a structure. */
+int32_t lpgd_structure_info(uint64_t handle, lpgd_sizes *out);
 
-/* Solves a batch. P (unless the structure has no P), c, A, b are inputs in
- * the structure's layouts with batch strides (0 = shared). x (batch*n),
- * y (batch*m), s (batch*m), status (batch) are outputs; info
- * (batch*LPGD_INFO_COLS) may be NULL. Failed samples get a status, never a
- * call error. */
+/* Solves a batch of `batch` problems with the given values (settings NULL =
+ * defaults). x, status and (when m > 0) y and s of out are required.
+ * Failed samples get a status, never a call error; a sample whose solve
+ * panicked gets LPGD_STATUS_INTERNAL_ERROR and NaN outputs. */
 int32_t lpgd_solve(uint64_t handle, const lpgd_settings *settings, int64_t batch,
-                   const double *P, int64_t p_stride, const double *c, int64_t c_stride,
-                   const double *A, int64_t a_stride, const double *b, int64_t b_stride,
-                   double *x, double *y, double *s, int32_t *status, double *info,
+                   const lpgd_values *values, lpgd_solution *out,
                    char *err, int64_t errlen);
 
-/* Backward pass for a batch. Inputs as in lpgd_solve plus the forward
- * solution x, y, s (natural strides) and the incoming gradients gx
- * (required), gy, gs (NULL = zero). Outputs gP, gc, gA, gb (each NULL when
- * not needed) are written per sample in the input's layout (per-sample
- * stride = that layout's size, never 0: the caller sums shared inputs).
- * For DENSE P the gradient is the symmetric matrix derivative. Samples whose
- * forward status (in_status) is not solved/almost solved get zero gradients
- * and keep their status; a sample whose backward fails gets
- * LPGD_STATUS_BACKWARD_FAILED in out_status and zero gradients, and the call
- * still returns LPGD_OK with "batch element k: <reason>" for the first such
- * sample copied into err. flags (batch) may be NULL. The incoming slack
- * gradient gs is applied through s = b − Ax for every method. */
+/* Backward pass for a batch: the values of the forward call, its solution
+ * (x, y, s; status NULL = all solved) and the incoming gradients (opts NULL
+ * = defaults). Samples whose forward status is not solved/almost solved get
+ * zero gradients and keep their status; a sample whose backward fails gets
+ * LPGD_STATUS_BACKWARD_FAILED and zero gradients, and the call still
+ * returns LPGD_OK with "batch element k: <reason>" for the first such sample
+ * copied into err. */
 int32_t lpgd_backward(uint64_t handle, const lpgd_settings *settings,
                       const lpgd_backward_opts *opts, int64_t batch,
-                      const double *P, int64_t p_stride, const double *c, int64_t c_stride,
-                      const double *A, int64_t a_stride, const double *b, int64_t b_stride,
-                      const double *x, const double *y, const double *s,
-                      const int32_t *in_status,
-                      const double *gx, const double *gy, const double *gs,
-                      double *gP, double *gc, double *gA, double *gb,
-                      int32_t *out_status, int32_t *flags,
+                      const lpgd_values *values, const lpgd_solution *forward,
+                      const lpgd_incoming *incoming, lpgd_gradients *out,
                       char *err, int64_t errlen);
 
-/* Test hooks: make the next call panic inside the export (mode 1) or inside
- * the worker for batch element `sample` (mode 2); mode 0 disarms. */
+#ifdef LPGD_DEBUG
+/* Test hook, exported only by a library built with `go build -tags
+ * lpgd_debug` (the test targets of the Makefile build one): make the next
+ * call panic inside the export (mode 1) or inside the worker for batch
+ * element `sample` (mode 2); mode 0 disarms. */
 int32_t lpgd_debug_panic(int32_t mode, int64_t sample);
+#endif /* LPGD_DEBUG */
 
 #endif /* LPGD_NO_PROTOTYPES */
 

@@ -1,8 +1,12 @@
 // Command capi builds liblpgd.so, the C ABI of lpgd_go
 // (go build -buildmode=c-shared -o liblpgd.so ./capi). The ABI is documented
-// in lpgd.h; this file holds the exports. Every export recovers panics and
-// reports them as LPGD_E_INTERNAL; workers recover per sample and report
-// LPGD_STATUS_INTERNAL_ERROR.
+// in lpgd.h; this package only adapts C memory to gocore: main.go holds the
+// call codes, settings and small exports, handles.go the structure handles,
+// values.go the batched operands, calls.go lpgd_solve and lpgd_backward
+// (run over the batch by gocore/batch). Every export recovers panics and
+// reports them as LPGD_E_INTERNAL; a panic while solving one sample is
+// reported as LPGD_STATUS_INTERNAL_ERROR for that sample. Test hooks
+// (lpgd_debug_panic) exist only when built with -tags lpgd_debug.
 package main
 
 /*
@@ -21,6 +25,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/lpgd-go/lpgd_go/gocore/batch"
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
@@ -28,7 +33,10 @@ import (
 
 func main() {}
 
-// Call codes (mirrors lpgd.h).
+// abiVersion is LPGD_ABI_VERSION.
+const abiVersion = 2
+
+// Call codes (mirrors lpgd.h; TestHeaderAgreesWithGo checks them).
 const (
 	codeOK       = 0
 	codeArgument = -1
@@ -38,10 +46,34 @@ const (
 	codeInternal = -5
 )
 
+// codeMessages are the texts of lpgd_error_message, one per call code.
+var codeMessages = map[int32]string{
+	codeOK:       "success",
+	codeArgument: "argument error (bad shape, stride, NULL pointer, cone or pattern)",
+	codeData:     "data error (NaN, Inf or otherwise invalid numeric data)",
+	codeSettings: "settings error (invalid solver settings or backward options)",
+	codeHandle:   "handle error (unknown or freed structure handle)",
+	codeInternal: "internal error (recovered panic or internal failure)",
+}
+
+// codeCStrings holds the C copies of codeMessages (and unknownCode), made
+// once and never freed, so that lpgd_error_message returns static strings.
+var (
+	codeCStrings = func() map[int32]*C.char {
+		out := make(map[int32]*C.char, len(codeMessages))
+		for c, msg := range codeMessages {
+			out[c] = C.CString(msg)
+		}
+		return out
+	}()
+	unknownCode = C.CString("unknown call code")
+)
+
 // Layouts (mirrors lpgd.h).
 const (
 	layoutCSC   = 0
 	layoutDense = 1
+	layoutNone  = 2
 )
 
 // callError carries a call code and a message.
@@ -68,6 +100,8 @@ func codeOf(err error) int32 {
 		return codeArgument
 	case errors.Is(err, ipm.ErrSettings), errors.Is(err, diff.ErrOptions), errors.Is(err, diff.ErrUnsupported):
 		return codeSettings
+	case errors.Is(err, batch.ErrInternal):
+		return codeInternal
 	}
 	return codeInternal
 }
@@ -95,27 +129,16 @@ func finish(errp *error, code *C.int32_t, buf *C.char, n C.int64_t) {
 	*code = codeOK
 }
 
-// Debug panic hooks (lpgd_debug_panic).
-var (
-	debugMode   atomic.Int32
-	debugSample atomic.Int64
-)
-
-func debugExportPanic() {
-	if debugMode.Load() == 1 {
-		debugMode.Store(0)
-		panic("debug panic requested by lpgd_debug_panic")
-	}
-}
-
-func debugWorkerPanic(k int) {
-	if debugMode.Load() == 2 && int64(k) == debugSample.Load() {
-		panic(fmt.Sprintf("debug panic in worker for batch element %d", k))
-	}
-}
-
 //export lpgd_abi_version
-func lpgd_abi_version() C.int32_t { return 1 }
+func lpgd_abi_version() C.int32_t { return abiVersion }
+
+//export lpgd_error_message
+func lpgd_error_message(code C.int32_t) *C.char {
+	if s, ok := codeCStrings[int32(code)]; ok {
+		return s
+	}
+	return unknownCode
+}
 
 var numThreads atomic.Int64
 
@@ -260,11 +283,4 @@ func lpgd_default_backward(out *C.lpgd_backward_opts) (code C.int32_t) {
 	}
 	optionsToC(diff.DefaultOptions(), out)
 	return
-}
-
-//export lpgd_debug_panic
-func lpgd_debug_panic(mode C.int32_t, sample C.int64_t) C.int32_t {
-	debugMode.Store(int32(mode))
-	debugSample.Store(int64(sample))
-	return codeOK
 }

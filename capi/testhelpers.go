@@ -1,7 +1,7 @@
 package main
 
 // Helpers that let the Go tests (which cannot use cgo directly) drive the
-// exports through real C memory, as a C caller would.
+// exports through real C memory and the lpgd.h structs, as a C caller would.
 
 /*
 #define LPGD_NO_PROTOTYPES
@@ -15,17 +15,21 @@ import "unsafe"
 // cbuf is C-allocated memory freed by free().
 type cbuf struct{ ptrs []unsafe.Pointer }
 
+func (b *cbuf) alloc(bytes int) unsafe.Pointer {
+	if bytes == 0 {
+		bytes = 8
+	}
+	p := C.malloc(C.size_t(bytes))
+	b.ptrs = append(b.ptrs, p)
+	return p
+}
+
 func (b *cbuf) f64(v []float64) *C.double {
 	if v == nil {
 		return nil
 	}
-	n := len(v)
-	if n == 0 {
-		n = 1
-	}
-	p := C.malloc(C.size_t(8 * n))
-	b.ptrs = append(b.ptrs, p)
-	copy(unsafe.Slice((*float64)(p), n), v)
+	p := b.alloc(8 * len(v))
+	copy(unsafe.Slice((*float64)(p), len(v)), v)
 	return (*C.double)(p)
 }
 
@@ -33,26 +37,17 @@ func (b *cbuf) i64(v []int64) *C.int64_t {
 	if v == nil {
 		return nil
 	}
-	n := len(v)
-	if n == 0 {
-		n = 1
-	}
-	p := C.malloc(C.size_t(8 * n))
-	b.ptrs = append(b.ptrs, p)
-	copy(unsafe.Slice((*int64)(p), n), v)
+	p := b.alloc(8 * len(v))
+	copy(unsafe.Slice((*int64)(p), len(v)), v)
 	return (*C.int64_t)(p)
 }
 
 func (b *cbuf) i32(n int) *C.int32_t {
-	p := C.malloc(C.size_t(4 * (n + 1)))
-	b.ptrs = append(b.ptrs, p)
-	return (*C.int32_t)(p)
+	return (*C.int32_t)(b.alloc(4 * (n + 1)))
 }
 
 func (b *cbuf) errBuf() (*C.char, C.int64_t) {
-	p := C.malloc(256)
-	b.ptrs = append(b.ptrs, p)
-	return (*C.char)(p), 256
+	return (*C.char)(b.alloc(256)), 256
 }
 
 func (b *cbuf) free() {
@@ -63,6 +58,9 @@ func (b *cbuf) free() {
 }
 
 func goF64(p *C.double, n int) []float64 {
+	if p == nil {
+		return nil
+	}
 	return append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(p)), n)...)
 }
 
@@ -70,39 +68,121 @@ func goI32(p *C.int32_t, n int) []int32 {
 	return append([]int32(nil), unsafe.Slice((*int32)(unsafe.Pointer(p)), n)...)
 }
 
+// Cone kinds for the tests (the test files cannot use C.*).
+const (
+	coneZero   = C.LPGD_CONE_ZERO
+	coneNonneg = C.LPGD_CONE_NONNEG
+	coneSOC    = C.LPGD_CONE_SOC
+)
+
+// testCone is one {kind, dim} entry of a cone list.
+type testCone struct{ kind, dim int64 }
+
+// testPattern is a matrix pattern for testNew.
+type testPattern struct {
+	layout         int64
+	colptr, rowval []int64
+}
+
+// testNew calls lpgd_structure_new with a C description.
+func testNew(n int64, cones []testCone, p, a testPattern, linearSolver int64) (uint64, int32, string) {
+	var b cbuf
+	defer b.free()
+	eb, el := b.errBuf()
+	var desc C.lpgd_structure_desc
+	desc.n = C.int64_t(n)
+	if len(cones) > 0 {
+		cs := unsafe.Slice((*C.lpgd_cone)(b.alloc(len(cones)*int(unsafe.Sizeof(C.lpgd_cone{})))), len(cones))
+		for i, c := range cones {
+			cs[i] = C.lpgd_cone{kind: C.int64_t(c.kind), dim: C.int64_t(c.dim)}
+		}
+		desc.cones = &cs[0]
+	}
+	desc.ncones = C.int64_t(len(cones))
+	desc.P = C.lpgd_pattern{layout: C.int64_t(p.layout), colptr: b.i64(p.colptr), rowval: b.i64(p.rowval)}
+	desc.A = C.lpgd_pattern{layout: C.int64_t(a.layout), colptr: b.i64(a.colptr), rowval: b.i64(a.rowval)}
+	desc.linear_solver = C.int64_t(linearSolver)
+	var h C.uint64_t
+	code := lpgd_structure_new(&desc, &h, eb, el)
+	return uint64(h), int32(code), C.GoString(eb)
+}
+
 // testDenseQP is a dense QP given to the helpers.
 type testDenseQP struct {
 	n, zero, nonneg int
 	hasP            bool
 	P, c, A, b      []float64 // one sample each (or batch*size with strides)
-	ps, cs, as, bs  int       // batch strides
+	ps, cs, as, bs  int       // batch strides (as, bs: 0 shared, else batched)
+	split           []int     // rows per row block (nil: one block)
 }
+
+func (q *testDenseQP) m() int { return q.zero + q.nonneg }
 
 // testNewDense creates a dense-layout structure.
 func testNewDense(q *testDenseQP) (uint64, int32, string) {
-	var b cbuf
-	defer b.free()
-	eb, el := b.errBuf()
-	var h C.uint64_t
-	hasP := C.int32_t(0)
+	pl := int64(layoutNone)
 	if q.hasP {
-		hasP = 1
+		pl = layoutDense
 	}
-	m := q.zero + q.nonneg
-	code := lpgd_structure_new(C.int64_t(q.n), C.int64_t(m), C.int64_t(q.zero), C.int64_t(q.nonneg), nil, 0,
-		hasP, layoutDense, nil, nil, layoutDense, nil, nil, 0, &h, eb, el)
-	return uint64(h), int32(code), C.GoString(eb)
+	return testNew(int64(q.n), []testCone{{C.LPGD_CONE_ZERO, int64(q.zero)}, {C.LPGD_CONE_NONNEG, int64(q.nonneg)}},
+		testPattern{layout: pl}, testPattern{layout: layoutDense}, 0)
 }
 
-// testNewCSC creates a CSC-layout structure (pattern arrays as given).
-func testNewCSC(n, m, zero, nonneg int, soc []int64, pcp, prv, acp, arv []int64) (uint64, int32, string) {
-	var b cbuf
-	defer b.free()
-	eb, el := b.errBuf()
-	var h C.uint64_t
-	code := lpgd_structure_new(C.int64_t(n), C.int64_t(m), C.int64_t(zero), C.int64_t(nonneg), b.i64(soc), C.int64_t(len(soc)),
-		1, layoutCSC, b.i64(pcp), b.i64(prv), layoutCSC, b.i64(acp), b.i64(arv), 0, &h, eb, el)
-	return uint64(h), int32(code), C.GoString(eb)
+// values builds the C lpgd_values of q for a batch, A and b split into the
+// row blocks q.split, each block in its own buffer.
+func (q *testDenseQP) values(b *cbuf, batch int) *C.lpgd_values {
+	v := (*C.lpgd_values)(b.alloc(int(unsafe.Sizeof(C.lpgd_values{}))))
+	*v = C.lpgd_values{}
+	v.P = C.lpgd_operand{data: b.f64(q.P), stride: C.int64_t(q.ps)}
+	v.c = C.lpgd_operand{data: b.f64(q.c), stride: C.int64_t(q.cs)}
+	m, n := q.m(), q.n
+	split := q.split
+	if split == nil {
+		split = []int{m}
+	}
+	if len(split) == 0 {
+		return v
+	}
+	blocks := unsafe.Slice((*C.lpgd_row_block)(b.alloc(len(split)*int(unsafe.Sizeof(C.lpgd_row_block{})))), len(split))
+	if len(split) == 1 { // the caller's arrays and strides as given
+		blocks[0] = C.lpgd_row_block{rows: C.int64_t(split[0]),
+			A: C.lpgd_operand{data: b.f64(q.A), stride: C.int64_t(q.as)},
+			b: C.lpgd_operand{data: b.f64(q.b), stride: C.int64_t(q.bs)}}
+	} else {
+		r0 := 0
+		for bi, rows := range split {
+			rows := min(rows, m-r0) // blocks past the end get what there is
+			var ab, bb []float64
+			samples := 1
+			if q.as != 0 {
+				samples = batch
+			}
+			for k := 0; k < samples; k++ {
+				ab = append(ab, q.A[k*q.as+r0*n:k*q.as+(r0+rows)*n]...)
+			}
+			samples = 1
+			if q.bs != 0 {
+				samples = batch
+			}
+			for k := 0; k < samples; k++ {
+				bb = append(bb, q.b[k*q.bs+r0:k*q.bs+r0+rows]...)
+			}
+			as, bs := 0, 0
+			if q.as != 0 {
+				as = rows * n
+			}
+			if q.bs != 0 {
+				bs = rows
+			}
+			blocks[bi] = C.lpgd_row_block{rows: C.int64_t(split[bi]),
+				A: C.lpgd_operand{data: b.f64(ab), stride: C.int64_t(as)},
+				b: C.lpgd_operand{data: b.f64(bb), stride: C.int64_t(bs)}}
+			r0 += rows
+		}
+	}
+	v.blocks = &blocks[0]
+	v.nblocks = C.int64_t(len(split))
+	return v
 }
 
 type testSolveOut struct {
@@ -123,16 +203,13 @@ func testSolve(h uint64, q *testDenseQP, batch, m int, settingsSize int64) testS
 	if settingsSize != 0 {
 		set.size = C.int64_t(settingsSize)
 	}
-	x := b.f64(make([]float64, batch*q.n))
-	y := b.f64(make([]float64, batch*m))
-	s := b.f64(make([]float64, batch*m))
-	st := b.i32(batch)
-	info := b.f64(make([]float64, batch*int(C.LPGD_INFO_COLS)))
-	code := lpgd_solve(C.uint64_t(h), &set, C.int64_t(batch),
-		b.f64(q.P), C.int64_t(q.ps), b.f64(q.c), C.int64_t(q.cs), b.f64(q.A), C.int64_t(q.as), b.f64(q.b), C.int64_t(q.bs),
-		x, y, s, st, info, eb, el)
-	return testSolveOut{x: goF64(x, batch*q.n), y: goF64(y, batch*m), s: goF64(s, batch*m), status: goI32(st, batch),
-		info: goF64(info, batch*int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb)}
+	out := C.lpgd_solution{
+		x: b.f64(make([]float64, batch*q.n)), y: b.f64(make([]float64, batch*m)), s: b.f64(make([]float64, batch*m)),
+		status: b.i32(batch), info: b.f64(make([]float64, batch*int(C.LPGD_INFO_COLS))),
+	}
+	code := lpgd_solve(C.uint64_t(h), &set, C.int64_t(batch), q.values(&b, batch), &out, eb, el)
+	return testSolveOut{x: goF64(out.x, batch*q.n), y: goF64(out.y, batch*m), s: goF64(out.s, batch*m), status: goI32(out.status, batch),
+		info: goF64(out.info, batch*int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb)}
 }
 
 type testBackwardOut struct {
@@ -152,28 +229,62 @@ func testBackward(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, 
 	opts.method = C.int64_t(method)
 	opts.tau = C.double(tau)
 	n := q.n
-	gP := b.f64(make([]float64, batch*n*n))
-	gc := b.f64(make([]float64, batch*n))
-	gA := b.f64(make([]float64, batch*m*n))
-	gb := b.f64(make([]float64, batch*m))
-	st := b.i32(batch)
-	fl := b.i32(batch)
-	stIn := b.i32(batch)
-	copy(unsafe.Slice((*int32)(unsafe.Pointer(stIn)), batch), sol.status)
-	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch),
-		b.f64(q.P), C.int64_t(q.ps), b.f64(q.c), C.int64_t(q.cs), b.f64(q.A), C.int64_t(q.as), b.f64(q.b), C.int64_t(q.bs),
-		b.f64(sol.x), b.f64(sol.y), b.f64(sol.s), stIn, b.f64(gx), b.f64(gy), nil,
-		gP, gc, gA, gb, st, fl, eb, el)
-	return testBackwardOut{gP: goF64(gP, batch*n*n), gc: goF64(gc, batch*n), gA: goF64(gA, batch*m*n), gb: goF64(gb, batch*m),
-		status: goI32(st, batch), flags: goI32(fl, batch), code: int32(code), msg: C.GoString(eb)}
+	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
+	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
+	inc := C.lpgd_incoming{gx: b.f64(gx), gy: b.f64(gy)}
+	out := C.lpgd_gradients{
+		gP: b.f64(make([]float64, batch*n*n)), gc: b.f64(make([]float64, batch*n)),
+		gA: b.f64(make([]float64, batch*m*n)), gb: b.f64(make([]float64, batch*m)),
+		status: b.i32(batch), flags: b.i32(batch),
+	}
+	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
+	return testBackwardOut{gP: goF64(out.gP, batch*n*n), gc: goF64(out.gc, batch*n), gA: goF64(out.gA, batch*m*n), gb: goF64(out.gb, batch*m),
+		status: goI32(out.status, batch), flags: goI32(out.flags, batch), code: int32(code), msg: C.GoString(eb)}
+}
+
+// testCSCSolve solves one sample of a CSC-layout structure with A's
+// values given in the row blocks aBlocks (CSC values of each block's
+// submatrix) and b in bBlocks.
+func testCSCSolve(h uint64, n, m int, P, c []float64, aBlocks, bBlocks [][]float64) testSolveOut {
+	var b cbuf
+	defer b.free()
+	eb, el := b.errBuf()
+	blocks := unsafe.Slice((*C.lpgd_row_block)(b.alloc(len(aBlocks)*int(unsafe.Sizeof(C.lpgd_row_block{})))), len(aBlocks))
+	for i := range aBlocks {
+		blocks[i] = C.lpgd_row_block{rows: C.int64_t(len(bBlocks[i])),
+			A: C.lpgd_operand{data: b.f64(aBlocks[i])}, b: C.lpgd_operand{data: b.f64(bBlocks[i])}}
+	}
+	v := C.lpgd_values{P: C.lpgd_operand{data: b.f64(P)}, c: C.lpgd_operand{data: b.f64(c)},
+		blocks: &blocks[0], nblocks: C.int64_t(len(aBlocks))}
+	out := C.lpgd_solution{x: b.f64(make([]float64, n)), y: b.f64(make([]float64, m)), s: b.f64(make([]float64, m)), status: b.i32(1)}
+	code := lpgd_solve(C.uint64_t(h), nil, 1, &v, &out, eb, el)
+	return testSolveOut{x: goF64(out.x, n), y: goF64(out.y, m), s: goF64(out.s, m), status: goI32(out.status, 1),
+		code: int32(code), msg: C.GoString(eb)}
 }
 
 func testFree(h uint64) int32 { return int32(lpgd_structure_free(C.uint64_t(h))) }
 
 func testHandleCount() int64 { return int64(lpgd_handle_count()) }
 
-func testDebugPanic(mode int32, sample int64) { lpgd_debug_panic(C.int32_t(mode), C.int64_t(sample)) }
-
 func testSetThreads(n int64) { lpgd_set_num_threads(C.int64_t(n)) }
 
-func testSettingsSize() int64 { var s C.lpgd_settings; return int64(unsafe.Sizeof(s)) }
+func testErrorMessage(code int32) string { return C.GoString(lpgd_error_message(C.int32_t(code))) }
+
+func testInfo(h uint64) ([5]int64, int32) {
+	var s C.lpgd_sizes
+	code := lpgd_structure_info(C.uint64_t(h), &s)
+	return [5]int64{int64(s.n), int64(s.m), int64(s.p_nnz), int64(s.a_nnz), int64(s.dense_kkt)}, int32(code)
+}
+
+func testPoolSize(h uint64) int {
+	s, err := lookup(C.uint64_t(h))
+	if err != nil {
+		return -1
+	}
+	return s.pool.Len()
+}
+
+// testNewCSC creates a CSC-layout structure (pattern arrays as given).
+func testNewCSC(n int, cones []testCone, pcp, prv, acp, arv []int64) (uint64, int32, string) {
+	return testNew(int64(n), cones, testPattern{layoutCSC, pcp, prv}, testPattern{layoutCSC, acp, arv}, 0)
+}

@@ -70,9 +70,16 @@ class Structure:
     """An analysed problem structure in Go (a uint64 handle), freed when the
     object is garbage collected or at interpreter exit.
 
+    The cones are ``zero`` equality rows, ``nonneg`` inequality rows, then the
+    second-order cones ``soc``; or, with ``cones``, any list of
+    ``(kind, dim)`` blocks in row order (``_lib.CONE_*`` kinds), which then
+    replaces zero, nonneg and soc (pass 0, 0 for those).
+
     Attributes:
-        n: number of variables; m: number of conic rows (zero + nonneg + soc).
-        zero, nonneg: cone sizes; has_p: whether there is a quadratic term.
+        n: number of variables; m: number of conic rows.
+        zero, nonneg: total zero and nonnegative rows; soc: second-order cone
+        dimensions; cones: the (kind, dim) list passed to Go; has_p: whether
+        there is a quadratic term.
     """
 
     def __init__(
@@ -86,18 +93,29 @@ class Structure:
         soc: tuple[int, ...] = (),
         p_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
         a_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
+        cones: Sequence[tuple[int, int]] | None = None,
     ) -> None:
+        if cones is None:
+            cones = [(_lib.CONE_ZERO, zero), (_lib.CONE_NONNEG, nonneg)]
+            cones += [(_lib.CONE_SOC, q) for q in soc]
+        else:
+            if zero or nonneg or soc:
+                raise ValueError("Structure: give either cones or zero/nonneg/soc, not both")
+        self.cones = [(int(k), int(d)) for k, d in cones]
         self.n = n
-        self.zero = zero
-        self.nonneg = nonneg
-        self.soc = tuple(soc)
-        self.m = zero + nonneg + sum(self.soc)
+        self.zero = sum(d for k, d in self.cones if k == _lib.CONE_ZERO)
+        self.nonneg = sum(d for k, d in self.cones if k == _lib.CONE_NONNEG)
+        self.soc = tuple(d for k, d in self.cones if k == _lib.CONE_SOC)
+        self.m = sum(d for _, d in self.cones)
         self.has_p = has_p
         # Layouts: dense (row-major full matrices) unless a CSC pattern
         # (colptr, rowval) is given; P's pattern is its upper triangle.
         p_csc = _csc_arrays(p_pattern, n) if (has_p and p_pattern is not None) else None
         a_csc = _csc_arrays(a_pattern, n) if a_pattern is not None else None
-        self.p_layout = _lib.LAYOUT_CSC if p_csc is not None else _lib.LAYOUT_DENSE
+        if not has_p:
+            self.p_layout = _lib.LAYOUT_NONE
+        else:
+            self.p_layout = _lib.LAYOUT_CSC if p_csc is not None else _lib.LAYOUT_DENSE
         self.a_layout = _lib.LAYOUT_CSC if a_csc is not None else _lib.LAYOUT_DENSE
         #: Per-sample shapes of P's and A's values (and of their gradients).
         self.p_shape: tuple[int, ...] = (
@@ -105,28 +123,18 @@ class Structure:
         )
         self.a_shape: tuple[int, ...] = (int(a_csc[0][n]),) if a_csc is not None else (self.m, n)
         L = _lib.lib()
+        cone_arr = (_lib.CCone * max(1, len(self.cones)))(*self.cones)
+        desc = _lib.StructureDesc(
+            n=n,
+            cones=ctypes.cast(cone_arr, ctypes.POINTER(_lib.CCone)),
+            ncones=len(self.cones),
+            P=_pattern(self.p_layout, p_csc),
+            A=_pattern(self.a_layout, a_csc),
+            linear_solver=linear_solver,
+        )
         out = ctypes.c_uint64(0)
         err = _lib.err_buffer()
-        soc_arr = (ctypes.c_int64 * max(1, len(self.soc)))(*self.soc)
-        rc = L.lpgd_structure_new(
-            n,
-            self.m,
-            zero,
-            nonneg,
-            soc_arr if self.soc else None,
-            len(self.soc),
-            int(has_p),
-            self.p_layout,
-            _i64p(p_csc[0]) if p_csc is not None else None,
-            _i64p(p_csc[1]) if p_csc is not None else None,
-            self.a_layout,
-            _i64p(a_csc[0]) if a_csc is not None else None,
-            _i64p(a_csc[1]) if a_csc is not None else None,
-            linear_solver,
-            ctypes.byref(out),
-            err,
-            _lib.ERRLEN,
-        )
+        rc = L.lpgd_structure_new(ctypes.byref(desc), ctypes.byref(out), err, _lib.ERRLEN)
         _lib.check(rc, err, "lpgd_structure_new")
         self.handle = int(out.value)
         self._finalizer = weakref.finalize(self, _free_handle, self.handle, os.getpid())
@@ -137,9 +145,16 @@ class Structure:
 
     def info(self) -> tuple[int, int, int, int, bool]:
         """(n, m, nnz of P's pattern, nnz of A's, dense KKT chosen) from Go."""
-        out = (ctypes.c_int64 * 5)()
-        _lib.check(_lib.lib().lpgd_structure_info(self.handle, out), None, "lpgd_structure_info")
-        return int(out[0]), int(out[1]), int(out[2]), int(out[3]), bool(out[4])
+        out = _lib.Sizes()
+        rc = _lib.lib().lpgd_structure_info(self.handle, ctypes.byref(out))
+        _lib.check(rc, None, "lpgd_structure_info")
+        return int(out.n), int(out.m), int(out.p_nnz), int(out.a_nnz), bool(out.dense_kkt)
+
+
+def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
+    if csc is None:
+        return _lib.Pattern(layout=layout)
+    return _lib.Pattern(layout=layout, colptr=_i64p(csc[0]), rowval=_i64p(csc[1]))
 
 
 _cache_lock = threading.Lock()
@@ -215,6 +230,41 @@ class Operand:
     def ptr(self) -> int | None:
         return ptr(self.data)
 
+    def to_c(self) -> _lib.COperand:
+        """The ctypes ``lpgd_operand``."""
+        return _lib.COperand(self.ptr, self.stride)
+
+
+#: A and b of a call: one operand each, or sequences of row-block operands.
+Rows = Operand | Sequence[Operand]
+
+
+def _values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Values:
+    """The ctypes ``lpgd_values`` of a call (it references the tensors' memory
+    only: the caller keeps the operands alive for the call)."""
+    if isinstance(A, Operand) != isinstance(b, Operand):
+        raise TypeError("A and b must both be Operands or both sequences of row blocks")
+    a_ops = [A] if isinstance(A, Operand) else list(A)
+    b_ops = [b] if isinstance(b, Operand) else list(b)  # type: ignore[list-item]
+    if len(a_ops) != len(b_ops):
+        raise ValueError(f"{len(a_ops)} row blocks of A but {len(b_ops)} of b")
+    if isinstance(A, Operand):
+        rows = [st.m]
+    else:  # a block's row count is the last dimension of its b tensor
+        rows = [0 if op.data is None else int(op.data.shape[-1]) for op in b_ops]
+    blocks = (_lib.RowBlock * max(1, len(a_ops)))(
+        *(
+            _lib.RowBlock(r, a.to_c(), bb.to_c())
+            for r, a, bb in zip(rows, a_ops, b_ops, strict=True)
+        )
+    )
+    return _lib.Values(
+        P=P.to_c(),
+        c=c.to_c(),
+        blocks=ctypes.cast(blocks, ctypes.POINTER(_lib.RowBlock)),
+        nblocks=len(a_ops),
+    )
+
 
 # ---------------------------------------------------------------------------
 # Calls
@@ -238,33 +288,32 @@ def solve(
     batch: int,
     P: Operand,
     c: Operand,
-    A: Operand,
-    b: Operand,
+    A: Rows,
+    b: Rows,
 ) -> SolveResult:
-    """Call lpgd_solve on a batch."""
+    """Call lpgd_solve on a batch.
+
+    A and b are each one Operand covering all m rows, or sequences of the same
+    length of row-block Operands in row order (e.g. the equality rows, then the
+    inequality rows): block i's rows are the last dimension of b[i]'s tensor;
+    a dense A block holds those rows (rows×n per sample), a CSC one the values
+    of A's pattern entries in those rows, column by column. Blocks are passed
+    to Go as they are, never concatenated.
+    """
     x = torch.empty((batch, st.n), dtype=F64)
     y = torch.empty((batch, st.m), dtype=F64)
     s = torch.empty((batch, st.m), dtype=F64)
     status = torch.zeros((batch,), dtype=torch.int32)
     info = torch.full((batch, _lib.INFO_COLS), float("nan"), dtype=F64)
+    values = _values(st, P, c, A, b)
+    out = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(status), ptr(info))
     err = _lib.err_buffer()
     rc = _lib.lib().lpgd_solve(
         st.handle,
         ctypes.byref(settings),
         batch,
-        P.ptr,
-        P.stride,
-        c.ptr,
-        c.stride,
-        A.ptr,
-        A.stride,
-        b.ptr,
-        b.stride,
-        ptr(x),
-        ptr(y),
-        ptr(s),
-        ptr(status),
-        ptr(info),
+        ctypes.byref(values),
+        ctypes.byref(out),
         err,
         _lib.ERRLEN,
     )
@@ -296,8 +345,8 @@ def backward(
     batch: int,
     P: Operand,
     c: Operand,
-    A: Operand,
-    b: Operand,
+    A: Rows,
+    b: Rows,
     x: torch.Tensor,
     y: torch.Tensor,
     s: torch.Tensor,
@@ -311,7 +360,11 @@ def backward(
     need_A: bool,
     need_b: bool,
 ) -> BackwardResult:
-    """Call lpgd_backward on a batch; gradient buffers are allocated only where needed."""
+    """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
+
+    A and b are given as in ``solve`` (one Operand each or row blocks); the
+    gradients gA and gb always cover all m rows (slice them per block).
+    """
     global backward_calls
     backward_calls += 1
     n, m = st.n, st.m
@@ -321,33 +374,20 @@ def backward(
     gb = torch.zeros((batch, m), dtype=F64) if need_b else None
     out_status = torch.zeros((batch,), dtype=torch.int32)
     flags = torch.zeros((batch,), dtype=torch.int32)
+    values = _values(st, P, c, A, b)
+    fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(in_status), None)
+    inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
+    out = _lib.Gradients(ptr(gP), ptr(gc), ptr(gA), ptr(gb), ptr(out_status), ptr(flags))
     err = _lib.err_buffer()
     rc = _lib.lib().lpgd_backward(
         st.handle,
         ctypes.byref(settings),
         ctypes.byref(opts),
         batch,
-        P.ptr,
-        P.stride,
-        c.ptr,
-        c.stride,
-        A.ptr,
-        A.stride,
-        b.ptr,
-        b.stride,
-        ptr(x),
-        ptr(y),
-        ptr(s),
-        ptr(in_status),
-        ptr(gx),
-        ptr(gy),
-        ptr(gs),
-        ptr(gP),
-        ptr(gc),
-        ptr(gA),
-        ptr(gb),
-        ptr(out_status),
-        ptr(flags),
+        ctypes.byref(values),
+        ctypes.byref(fwd),
+        ctypes.byref(inc),
+        ctypes.byref(out),
         err,
         _lib.ERRLEN,
     )

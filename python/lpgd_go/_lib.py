@@ -17,9 +17,20 @@ from pathlib import Path
 __all__ = [
     "ABI_VERSION",
     "BackwardOpts",
+    "CCone",
+    "COperand",
     "CSettings",
+    "Gradients",
+    "Incoming",
+    "Pattern",
+    "RowBlock",
+    "Sizes",
+    "Solution",
+    "StructureDesc",
+    "Values",
     "check",
     "err_buffer",
+    "error_message",
     "get_num_threads",
     "lib",
     "lib_path",
@@ -30,7 +41,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -41,6 +52,11 @@ E_INTERNAL = -5
 
 LAYOUT_CSC = 0
 LAYOUT_DENSE = 1
+LAYOUT_NONE = 2
+
+CONE_ZERO = 0
+CONE_NONNEG = 1
+CONE_SOC = 2
 
 BACKWARD_KKT = 0
 BACKWARD_BPQP = 1
@@ -131,65 +147,119 @@ class BackwardOpts(ctypes.Structure):
         super().__init__(size=ctypes.sizeof(BackwardOpts), **kwargs)
 
 
-_P_I64 = POINTER(c_int64)
-_P_I32 = POINTER(c_int32)
+class CCone(ctypes.Structure):
+    """Mirror of ``lpgd_cone``: one cone block {kind, dim} in row order."""
+
+    _fields_ = [("kind", c_int64), ("dim", c_int64)]
+
+
+class Pattern(ctypes.Structure):
+    """Mirror of ``lpgd_pattern``: a matrix layout and, for CSC, its pattern."""
+
+    _fields_ = [("layout", c_int64), ("colptr", POINTER(c_int64)), ("rowval", POINTER(c_int64))]
+
+
+class StructureDesc(ctypes.Structure):
+    """Mirror of ``lpgd_structure_desc``."""
+
+    _fields_ = [
+        ("n", c_int64),
+        ("cones", POINTER(CCone)),
+        ("ncones", c_int64),
+        ("P", Pattern),
+        ("A", Pattern),
+        ("linear_solver", c_int64),
+    ]
+
+
+class Sizes(ctypes.Structure):
+    """Mirror of ``lpgd_sizes``."""
+
+    _fields_ = [
+        ("n", c_int64),
+        ("m", c_int64),
+        ("p_nnz", c_int64),
+        ("a_nnz", c_int64),
+        ("dense_kkt", c_int64),
+    ]
+
+
+class COperand(ctypes.Structure):
+    """Mirror of ``lpgd_operand``: a batched input {data, stride (0 = shared)}."""
+
+    _fields_ = [("data", c_void_p), ("stride", c_int64)]
+
+
+class RowBlock(ctypes.Structure):
+    """Mirror of ``lpgd_row_block``: consecutive rows of [A | b]."""
+
+    _fields_ = [("rows", c_int64), ("A", COperand), ("b", COperand)]
+
+
+class Values(ctypes.Structure):
+    """Mirror of ``lpgd_values``."""
+
+    _fields_ = [
+        ("P", COperand),
+        ("c", COperand),
+        ("blocks", POINTER(RowBlock)),
+        ("nblocks", c_int64),
+    ]
+
+
+class Solution(ctypes.Structure):
+    """Mirror of ``lpgd_solution``."""
+
+    _fields_ = [
+        ("x", c_void_p),
+        ("y", c_void_p),
+        ("s", c_void_p),
+        ("status", c_void_p),
+        ("info", c_void_p),
+    ]
+
+
+class Incoming(ctypes.Structure):
+    """Mirror of ``lpgd_incoming``."""
+
+    _fields_ = [("gx", c_void_p), ("gy", c_void_p), ("gs", c_void_p)]
+
+
+class Gradients(ctypes.Structure):
+    """Mirror of ``lpgd_gradients``."""
+
+    _fields_ = [
+        ("gP", c_void_p),
+        ("gc", c_void_p),
+        ("gA", c_void_p),
+        ("gb", c_void_p),
+        ("status", c_void_p),
+        ("flags", c_void_p),
+    ]
+
+
 _P_U64 = POINTER(c_uint64)
 _P_SET = POINTER(CSettings)
 _P_OPT = POINTER(BackwardOpts)
 _ERR = [c_char_p, c_int64]
 
-# name -> (restype, argtypes). Float arrays are passed as c_void_p (data_ptr()).
+# name -> (restype, argtypes), one entry per function of lpgd.h (checked by
+# python/tests/test_header_sync.py). Data arrays inside the structs are
+# c_void_p (tensor.data_ptr()).
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_abi_version": (c_int32, []),
+    "lpgd_error_message": (c_char_p, [c_int32]),
     "lpgd_set_num_threads": (c_int32, [c_int64]),
     "lpgd_get_num_threads": (c_int64, []),
     "lpgd_default_settings": (c_int32, [_P_SET]),
     "lpgd_default_backward": (c_int32, [_P_OPT]),
-    "lpgd_structure_new": (
-        c_int32,
-        [
-            c_int64,
-            c_int64,
-            c_int64,
-            c_int64,  # n, m, zero, nonneg
-            _P_I64,
-            c_int64,  # soc, nsoc
-            c_int32,
-            c_int32,
-            _P_I64,
-            _P_I64,  # has_p, p_layout, p_colptr, p_rowval
-            c_int32,
-            _P_I64,
-            _P_I64,  # a_layout, a_colptr, a_rowval
-            c_int32,  # linear_solver
-            _P_U64,
-            *_ERR,
-        ],
-    ),
+    "lpgd_structure_new": (c_int32, [POINTER(StructureDesc), _P_U64, *_ERR]),
     "lpgd_structure_free": (c_int32, [c_uint64]),
     "lpgd_handle_count": (c_int64, []),
-    "lpgd_structure_info": (c_int32, [c_uint64, _P_I64]),
+    "lpgd_structure_info": (c_int32, [c_uint64, POINTER(Sizes)]),
     "lpgd_solve": (
         c_int32,
-        [
-            c_uint64,
-            _P_SET,
-            c_int64,
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int64,  # P, c
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int64,  # A, b
-            c_void_p,
-            c_void_p,
-            c_void_p,
-            c_void_p,
-            c_void_p,  # x, y, s, status, info
-            *_ERR,
-        ],
+        [c_uint64, _P_SET, c_int64, POINTER(Values), POINTER(Solution), *_ERR],
     ),
     "lpgd_backward": (
         c_int32,
@@ -198,30 +268,18 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
             _P_SET,
             _P_OPT,
             c_int64,
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int64,  # P, c
-            c_void_p,
-            c_int64,
-            c_void_p,
-            c_int64,  # A, b
-            c_void_p,
-            c_void_p,
-            c_void_p,  # x, y, s
-            c_void_p,  # in_status
-            c_void_p,
-            c_void_p,
-            c_void_p,  # gx, gy, gs
-            c_void_p,
-            c_void_p,
-            c_void_p,
-            c_void_p,  # gP, gc, gA, gb
-            c_void_p,
-            c_void_p,  # out_status, flags
+            POINTER(Values),
+            POINTER(Solution),
+            POINTER(Incoming),
+            POINTER(Gradients),
             *_ERR,
         ],
     ),
+}
+
+# Exported only by a library built with `go build -tags lpgd_debug` (the
+# tests' debug build); bound when present.
+_DEBUG_SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_debug_panic": (c_int32, [c_int32, c_int64]),
 }
 
@@ -300,6 +358,11 @@ def _load() -> None:
             ) from exc
         fn.restype = restype
         fn.argtypes = argtypes
+    for name, (restype, argtypes) in _DEBUG_SIGNATURES.items():
+        fn = getattr(handle, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
     version = handle.lpgd_abi_version()
     if version != ABI_VERSION:
         raise RuntimeError(
@@ -320,14 +383,22 @@ def err_buffer() -> ctypes.Array[ctypes.c_char]:
     return ctypes.create_string_buffer(ERRLEN)
 
 
+def error_message(code: int) -> str:
+    """The library's description of a call code (lpgd_error_message)."""
+    return bytes(lib().lpgd_error_message(code)).decode("utf-8", "replace")
+
+
 def check(rc: int, err: ctypes.Array[ctypes.c_char] | None, what: str) -> None:
     """Raise for a negative call code: ValueError for argument, data and settings
-    errors, RuntimeError otherwise, with the message Go wrote into err."""
+    errors, RuntimeError otherwise, with the message Go wrote into err (or the
+    library's description of the code when there is none)."""
     if rc == E_OK:
         return
     msg = err.value.decode("utf-8", "replace") if err is not None else ""
+    if not msg:
+        msg = error_message(rc)
     name = _ERROR_NAMES.get(rc, f"code {rc}")
-    text = f"lpgd_go: {what} failed ({name}): {msg}" if msg else f"lpgd_go: {what} failed ({name})"
+    text = f"lpgd_go: {what} failed ({name}): {msg}"
     if rc in (E_ARGUMENT, E_DATA, E_SETTINGS):
         raise ValueError(text)
     raise RuntimeError(text)

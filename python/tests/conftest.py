@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +65,46 @@ def require(module: str) -> object:
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - environment problem
         pytest.fail(f"test dependency {module!r} is missing ({exc}); run `make venv`")
+
+
+@pytest.fixture(scope="session")
+def debug_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A liblpgd.so built with the test hooks (``go build -tags lpgd_debug``):
+    ``$LPGD_GO_DEBUG_LIB`` when set (the Makefile's test targets build it),
+    otherwise built here once per session. Release builds do not export the
+    hooks, so the tests that use them run in a subprocess on this library
+    (see run_on_debug_lib)."""
+    env = os.environ.get("LPGD_GO_DEBUG_LIB")
+    if env:
+        if not Path(env).is_file():
+            pytest.fail(f"LPGD_GO_DEBUG_LIB={env} does not exist")
+        return Path(env)
+    go = shutil.which("go")
+    if go is None:
+        pytest.fail("the debug-hook tests need Go to build liblpgd.so with -tags lpgd_debug")
+    out = tmp_path_factory.mktemp("debuglib") / "liblpgd_debug.so"
+    subprocess.run(
+        [go, "build", "-tags", "lpgd_debug", "-buildmode=c-shared", "-o", str(out), "./capi"],
+        cwd=ROOT,
+        check=True,
+        timeout=900,
+    )
+    return out
+
+
+def run_on_debug_lib(debug_lib: Path, code: str) -> str:
+    """Run Python code in a subprocess whose lpgd_go loads the debug library
+    (the tests directory is importable); fail with its output unless it exits 0."""
+    env = {
+        **os.environ,
+        "LPGD_GO_LIB": str(debug_lib),
+        "PYTHONPATH": os.pathsep.join([str(PYDIR), str(ROOT / "python" / "tests")]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import torch
 
 from lpgd_go import SolverError, Status, solve_qp
 
-from conftest import TIGHT, make_qp
+from conftest import TIGHT, make_qp, run_on_debug_lib
 
 
 def _mixed_batch() -> dict[str, torch.Tensor]:
@@ -248,19 +248,27 @@ def test_lpgd_backward_failure_raise_and_nan(lib: object) -> None:
     torch.testing.assert_close(d["h"].grad[0], one["h"].grad[0])
 
 
-def test_backward_panic_in_worker(lib: object) -> None:
-    from lpgd_go import _lib
+def test_backward_panic_in_worker(debug_lib: object) -> None:
+    # lpgd_debug_panic exists only in the debug build: run on it in a subprocess.
+    run_on_debug_lib(
+        debug_lib,  # type: ignore[arg-type]
+        """
+import pytest
+from lpgd_go import SolverError, _lib, solve_qp
+from test_qp_failures import _interval_qp
 
-    for mode in ("raise", "nan"):
-        d = _interval_qp(3)
-        x = solve_qp(d["P"], d["q"], d["G"], d["h"], on_failure=mode)
-        _lib.lib().lpgd_debug_panic(2, 1)
-        try:
-            if mode == "raise":
-                with pytest.raises(SolverError, match=r"\[1\].*internal_error"):
-                    x.sum().backward()
-            else:
+for mode in ("raise", "nan"):
+    d = _interval_qp(3)
+    x = solve_qp(d["P"], d["q"], d["G"], d["h"], on_failure=mode)
+    _lib.lib().lpgd_debug_panic(2, 1)
+    try:
+        if mode == "raise":
+            with pytest.raises(SolverError, match=r"\\[1\\].*internal_error"):
                 x.sum().backward()
-                assert d["q"].grad[:, 0].tolist() == pytest.approx([-1.0, 0.0, -1.0])
-        finally:
-            _lib.lib().lpgd_debug_panic(0, 0)
+        else:
+            x.sum().backward()
+            assert d["q"].grad[:, 0].tolist() == pytest.approx([-1.0, 0.0, -1.0])
+    finally:
+        _lib.lib().lpgd_debug_panic(0, 0)
+""",
+    )

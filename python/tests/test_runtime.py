@@ -13,7 +13,7 @@ import torch
 import lpgd_go
 from lpgd_go import _core, _lib, solve_qp
 
-from conftest import PYDIR, make_qp
+from conftest import PYDIR, make_qp, run_on_debug_lib
 
 
 def test_public_api() -> None:
@@ -26,7 +26,7 @@ def test_public_api() -> None:
 
 
 def test_abi_version(lib: object) -> None:
-    assert _lib.lib().lpgd_abi_version() == _lib.ABI_VERSION == 1
+    assert _lib.lib().lpgd_abi_version() == _lib.ABI_VERSION == 2
 
 
 def test_fork_guard(lib: object) -> None:
@@ -159,22 +159,32 @@ def test_call_errors_map_to_exceptions(lib: object) -> None:
         _lib.check(_lib.lib().lpgd_structure_info(0, None), None, "lpgd_structure_info")
 
 
-def test_go_panic_becomes_runtime_error(lib: object) -> None:
-    qp = make_qp()
-    solve_qp(*qp.args())
-    _lib.lib().lpgd_debug_panic(1, 0)
-    try:
-        with pytest.raises(RuntimeError, match="LPGD_E_INTERNAL"):
-            solve_qp(*qp.args())
-    finally:
-        _lib.lib().lpgd_debug_panic(0, 0)
-    # A panic in the worker of one sample is a per-sample internal error.
-    _lib.lib().lpgd_debug_panic(2, 1)
-    try:
-        x, info = solve_qp(
-            *(t.expand(3, *t.shape) for t in qp.args()), on_failure="nan", return_info=True
-        )
-    finally:
-        _lib.lib().lpgd_debug_panic(0, 0)
-    assert info.status.tolist() == [1, 7, 1]
-    assert torch.isnan(x[1]).all() and torch.isfinite(x[0]).all()
+def test_go_panic_becomes_runtime_error(debug_lib: object) -> None:
+    # lpgd_debug_panic exists only in the debug build: run on it in a subprocess.
+    run_on_debug_lib(
+        debug_lib,  # type: ignore[arg-type]
+        """
+import pytest, torch
+from lpgd_go import _lib, solve_qp
+from conftest import make_qp
+
+qp = make_qp()
+solve_qp(*qp.args())
+_lib.lib().lpgd_debug_panic(1, 0)
+try:
+    with pytest.raises(RuntimeError, match="LPGD_E_INTERNAL"):
+        solve_qp(*qp.args())
+finally:
+    _lib.lib().lpgd_debug_panic(0, 0)
+# A panic in the worker of one sample is a per-sample internal error.
+_lib.lib().lpgd_debug_panic(2, 1)
+try:
+    x, info = solve_qp(
+        *(t.expand(3, *t.shape) for t in qp.args()), on_failure="nan", return_info=True
+    )
+finally:
+    _lib.lib().lpgd_debug_panic(0, 0)
+assert info.status.tolist() == [1, 7, 1]
+assert torch.isnan(x[1]).all() and torch.isfinite(x[0]).all()
+""",
+    )

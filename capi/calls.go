@@ -1,0 +1,239 @@
+package main
+
+/*
+#define LPGD_NO_PROTOTYPES
+#include "lpgd.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"unsafe"
+
+	"github.com/lpgd-go/lpgd_go/gocore/diff"
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+)
+
+// part is sample k's slice of a batch-major buffer (nil when v is nil).
+func part(v []float64, k, size int) []float64 {
+	if v == nil {
+		return nil
+	}
+	return v[k*size : (k+1)*size]
+}
+
+//export lpgd_solve
+func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
+	values *C.lpgd_values, out *C.lpgd_solution,
+	errBuf *C.char, errLen C.int64_t) (code C.int32_t) {
+	var err error
+	defer finish(&err, &code, errBuf, errLen)
+	debugExportPanic()
+	s, err := lookup(h)
+	if err != nil {
+		return
+	}
+	set, err := settingsFromC(cset)
+	if err != nil {
+		return
+	}
+	if cbatch <= 0 {
+		err = argErr("batch must be positive, got %d", cbatch)
+		return
+	}
+	nb := int(cbatch)
+	n, m := s.st.N, s.st.M
+	if out == nil || out.x == nil || out.status == nil || (m > 0 && (out.y == nil || out.s == nil)) {
+		err = argErr("solution buffers x, y, s and status must not be NULL")
+		return
+	}
+	in, err := s.readInputs(nb, values)
+	if err != nil {
+		return
+	}
+	xs := outSlice(out.x, nb*n)
+	ys := outSlice(out.y, nb*m)
+	ss := outSlice(out.s, nb*m)
+	st := unsafe.Slice((*int32)(unsafe.Pointer(out.status)), nb)
+	cols := int(C.LPGD_INFO_COLS)
+	infos := outSlice(out.info, nb*cols)
+	nan := math.NaN()
+	err = s.run(nb, set, func(w *worker, k int) {
+		in.load(w, k)
+		w.result.X = xs[k*n : (k+1)*n]
+		w.result.Y = part(ys, k, m)
+		w.result.S = part(ss, k, m)
+		if w.result.Y == nil {
+			w.result.Y, w.result.S = []float64{}, []float64{}
+		}
+		w.slv.SetProx(0)
+		w.slv.Solve(&w.vals, &w.result)
+		st[k] = int32(w.result.Info.Status)
+		if infos != nil {
+			r := infos[k*cols : (k+1)*cols]
+			inf := w.result.Info
+			r[C.LPGD_INFO_ITER] = float64(inf.Iter)
+			r[C.LPGD_INFO_PRIMAL_OBJ] = inf.PObj
+			r[C.LPGD_INFO_DUAL_OBJ] = inf.DObj
+			r[C.LPGD_INFO_RES_PRIMAL] = inf.ResPrimal
+			r[C.LPGD_INFO_RES_DUAL] = inf.ResDual
+			r[C.LPGD_INFO_GAP_ABS] = inf.GapAbs
+			r[C.LPGD_INFO_GAP_REL] = inf.GapRel
+		}
+	}, func(k int, r any) {
+		st[k] = int32(ipm.StatusInternalError)
+		for i := k * n; i < (k+1)*n; i++ {
+			xs[i] = nan
+		}
+		for i := k * m; i < (k+1)*m; i++ {
+			ys[i], ss[i] = nan, nan
+		}
+	})
+	return
+}
+
+//export lpgd_backward
+func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_opts, cbatch C.int64_t,
+	values *C.lpgd_values, fwd *C.lpgd_solution, inc *C.lpgd_incoming, out *C.lpgd_gradients,
+	errBuf *C.char, errLen C.int64_t) (code C.int32_t) {
+	var err error
+	defer finish(&err, &code, errBuf, errLen)
+	debugExportPanic()
+	s, err := lookup(h)
+	if err != nil {
+		return
+	}
+	set, err := settingsFromC(cset)
+	if err != nil {
+		return
+	}
+	opt, err := optionsFromC(copts)
+	if err != nil {
+		return
+	}
+	if opt.Method == diff.MethodBPQP && !s.an.Polyhedral() {
+		err = fmt.Errorf("%w: BPQP supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", diff.ErrUnsupported)
+		return
+	}
+	if cbatch <= 0 {
+		err = argErr("batch must be positive, got %d", cbatch)
+		return
+	}
+	nb := int(cbatch)
+	n, m := s.st.N, s.st.M
+	if fwd == nil || inc == nil || out == nil {
+		err = argErr("forward, incoming and out must not be NULL")
+		return
+	}
+	if fwd.x == nil || inc.gx == nil || out.status == nil || (m > 0 && (fwd.y == nil || fwd.s == nil)) {
+		err = argErr("forward.x, forward.y, forward.s, incoming.gx and out.status must not be NULL")
+		return
+	}
+	in, err := s.readInputs(nb, values)
+	if err != nil {
+		return
+	}
+	xs, ys, ss := outSlice(fwd.x, nb*n), outSlice(fwd.y, nb*m), outSlice(fwd.s, nb*m)
+	gxs, gys, gss := outSlice(inc.gx, nb*n), outSlice(inc.gy, nb*m), outSlice(inc.gs, nb*m)
+	for _, chk := range []struct {
+		name string
+		v    []float64
+		size int
+	}{{"gx", gxs, n}, {"gy", gys, m}, {"gs", gss, m}} {
+		op := operand{name: chk.name, data: chk.v, size: chk.size, stride: chk.size}
+		if err = op.checkFinite(nb); err != nil {
+			return
+		}
+	}
+	pSize, aSize := s.pSize(), s.aSize()
+	gPs, gcs := outSlice(out.gP, nb*pSize), outSlice(out.gc, nb*n)
+	gAs, gbs := outSlice(out.gA, nb*aSize), outSlice(out.gb, nb*m)
+	var inSt []int32
+	if fwd.status != nil {
+		inSt = unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), nb)
+	}
+	outSt := unsafe.Slice((*int32)(unsafe.Pointer(out.status)), nb)
+	var fl []int32
+	if out.flags != nil {
+		fl = unsafe.Slice((*int32)(unsafe.Pointer(out.flags)), nb)
+	}
+	zero := func(k int) {
+		for _, o := range [][]float64{part(gPs, k, pSize), part(gcs, k, n), part(gAs, k, aSize), part(gbs, k, m)} {
+			for i := range o {
+				o[i] = 0
+			}
+		}
+	}
+	var msgMu sync.Mutex
+	firstMsg := ""
+	firstK := -1
+	note := func(k int, msg string) {
+		msgMu.Lock()
+		if firstK < 0 || k < firstK {
+			firstK, firstMsg = k, msg
+		}
+		msgMu.Unlock()
+	}
+	err = s.run(nb, set, func(w *worker, k int) {
+		if fl != nil {
+			fl[k] = 0
+		}
+		if inSt != nil && !ipm.Status(inSt[k]).OK() {
+			outSt[k] = inSt[k]
+			zero(k)
+			return
+		}
+		in.load(w, k)
+		sol := diff.Solution{X: part(xs, k, n), Y: part(ys, k, m), S: part(ss, k, m)}
+		if sol.Y == nil {
+			sol.Y, sol.S = []float64{}, []float64{}
+		}
+		incoming := diff.Incoming{X: part(gxs, k, n), Y: part(gys, k, m), S: part(gss, k, m)}
+		g := diff.Grad{C: part(gcs, k, n), B: part(gbs, k, m)}
+		if gPs != nil && s.hasP {
+			g.P = w.grad.P
+		}
+		if gAs != nil {
+			g.A = w.grad.A
+		}
+		f, berr := w.ws.Backward(&w.vals, sol, incoming, &opt, &g)
+		if fl != nil {
+			fl[k] = int32(f)
+		}
+		if berr != nil {
+			outSt[k] = int32(diff.StatusBackwardFailed)
+			zero(k)
+			note(k, berr.Error())
+			return
+		}
+		outSt[k] = int32(ipm.StatusSolved)
+		if inSt != nil {
+			outSt[k] = inSt[k]
+		}
+		if g.P != nil {
+			if s.pLayout == layoutDense {
+				s.st.ScatterDenseP(part(gPs, k, pSize), g.P)
+			} else {
+				copy(part(gPs, k, pSize), g.P)
+			}
+		}
+		if g.A != nil {
+			if s.aLayout == layoutDense {
+				s.st.ScatterDenseA(part(gAs, k, aSize), g.A)
+			} else {
+				copy(part(gAs, k, aSize), g.A)
+			}
+		}
+	}, func(k int, r any) {
+		outSt[k] = int32(ipm.StatusInternalError)
+		zero(k)
+		note(k, fmt.Sprintf("internal error (recovered panic): %v", r))
+	})
+	if err == nil && firstK >= 0 {
+		// Success with per-sample failures: report the first message.
+		writeErr(errBuf, errLen, fmt.Sprintf("batch element %d: %s", firstK, firstMsg))
+	}
+	return
+}

@@ -1,0 +1,261 @@
+package main
+
+/*
+#define LPGD_NO_PROTOTYPES
+#include "lpgd.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// operand is a caller buffer holding `batch` arrays of `size` doubles
+// spaced `stride` apart (stride 0: one array shared by all).
+type operand struct {
+	name   string
+	data   []float64
+	size   int
+	stride int
+	// index formats position i of a sample's array for messages ("[3]",
+	// "[1, 2]"); nil prints "[i]".
+	index func(i int) string
+}
+
+func newOperand(name string, op C.lpgd_operand, size, batch int, required bool) (operand, error) {
+	a := operand{name: name, size: size, stride: int(op.stride)}
+	if op.stride < 0 {
+		return a, argErr("%s: negative batch stride %d", name, op.stride)
+	}
+	if size == 0 {
+		return a, nil
+	}
+	if op.data == nil {
+		if required {
+			return a, argErr("%s is NULL", name)
+		}
+		return a, nil
+	}
+	if a.stride != 0 && a.stride < size {
+		return a, argErr("%s: batch stride %d is smaller than the array size %d", name, op.stride, size)
+	}
+	n := size
+	if a.stride > 0 {
+		n = (batch-1)*a.stride + size
+	}
+	a.data = unsafe.Slice((*float64)(unsafe.Pointer(op.data)), n)
+	return a, nil
+}
+
+// at returns element k's array (nil when absent).
+func (a *operand) at(k int) []float64 {
+	if a.data == nil {
+		return nil
+	}
+	o := k * a.stride
+	return a.data[o : o+a.size]
+}
+
+// checkFinite reports the first non-finite entry, naming the argument, the
+// index and the batch element.
+func (a *operand) checkFinite(batch int) error {
+	if a.data == nil {
+		return nil
+	}
+	count := batch
+	if a.stride == 0 {
+		count = 1
+	}
+	for k := 0; k < count; k++ {
+		for i, v := range a.at(k) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				where := fmt.Sprintf("batch element %d", k)
+				if a.stride == 0 {
+					where = "shared across the batch"
+				}
+				idx := fmt.Sprintf("[%d]", i)
+				if a.index != nil {
+					idx = a.index(i)
+				}
+				return &callError{codeData, fmt.Sprintf("%s%s = %v is not finite (%s)", a.name, idx, v, where)}
+			}
+		}
+	}
+	return nil
+}
+
+// outSlice is a caller output buffer of n doubles (nil when NULL or empty).
+func outSlice(p *C.double, n int) []float64 {
+	if p == nil || n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*float64)(unsafe.Pointer(p)), n)
+}
+
+// rowBlock is rows [r0, r0+rows) of [A | b].
+type rowBlock struct {
+	r0, rows int
+	a, b     operand
+}
+
+// inputs are the problem values of one call.
+type inputs struct {
+	s      *structure
+	p, c   operand
+	blocks []rowBlock
+}
+
+// aEntriesInRows counts A's pattern entries in rows [r0, r1).
+func (s *structure) aEntriesInRows(r0, r1 int) int {
+	cnt := 0
+	for _, i := range s.st.A.Rowval {
+		if i >= r0 && i < r1 {
+			cnt++
+		}
+	}
+	return cnt
+}
+
+// readInputs adapts the caller's values to Go slices and checks them:
+// sizes, strides and finiteness, each error naming the argument, the index
+// (the global row of A and b) and the batch element.
+func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
+	if v == nil {
+		return nil, argErr("values is NULL")
+	}
+	in := &inputs{s: s}
+	n, m := s.st.N, s.st.M
+	var err error
+	if in.p, err = newOperand("P", v.P, s.pSize(), nb, true); err != nil {
+		return nil, err
+	}
+	if s.pLayout == layoutDense {
+		in.p.index = func(i int) string { return fmt.Sprintf("[%d, %d]", i/n, i%n) }
+	}
+	if in.c, err = newOperand("c", v.c, n, nb, true); err != nil {
+		return nil, err
+	}
+	if v.nblocks < 0 || (v.nblocks > 0 && v.blocks == nil) {
+		return nil, argErr("values: nblocks is %d with blocks %v", v.nblocks, v.blocks != nil)
+	}
+	var cb []C.lpgd_row_block
+	if v.nblocks > 0 {
+		cb = unsafe.Slice(v.blocks, int(v.nblocks))
+	}
+	in.blocks = make([]rowBlock, len(cb))
+	r0 := 0
+	for bi, blk := range cb {
+		rows := int(blk.rows)
+		if blk.rows < 0 || r0+rows > m {
+			return nil, argErr("row block %d: rows = %d does not fit in the %d rows of A (block starts at row %d)", bi, blk.rows, m, r0)
+		}
+		aName, bName := "A", "b"
+		if len(cb) > 1 {
+			aName, bName = fmt.Sprintf("A (row block %d)", bi), fmt.Sprintf("b (row block %d)", bi)
+		}
+		size := rows * n
+		if s.aLayout != layoutDense {
+			size = s.aEntriesInRows(r0, r0+rows)
+		}
+		rb := rowBlock{r0: r0, rows: rows}
+		if rb.a, err = newOperand(aName, blk.A, size, nb, true); err != nil {
+			return nil, err
+		}
+		if rb.b, err = newOperand(bName, blk.b, rows, nb, true); err != nil {
+			return nil, err
+		}
+		start := r0
+		if s.aLayout == layoutDense {
+			rb.a.index = func(i int) string { return fmt.Sprintf("[%d, %d]", start+i/n, i%n) }
+		}
+		rb.b.index = func(i int) string { return fmt.Sprintf("[%d]", start+i) }
+		in.blocks[bi] = rb
+		r0 += rows
+	}
+	if r0 != m {
+		return nil, argErr("values: the row blocks cover %d rows, A has %d", r0, m)
+	}
+	for _, op := range []*operand{&in.p, &in.c} {
+		if err := op.checkFinite(nb); err != nil {
+			return nil, err
+		}
+	}
+	for bi := range in.blocks {
+		if err := in.blocks[bi].a.checkFinite(nb); err != nil {
+			return nil, err
+		}
+		if err := in.blocks[bi].b.checkFinite(nb); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
+}
+
+// load fills w.vals with sample k's values, gathering dense layouts and
+// row blocks into the worker's buffers.
+func (in *inputs) load(w *worker, k int) {
+	s := in.s
+	switch {
+	case !s.hasP:
+	case s.pLayout == layoutDense:
+		s.st.GatherDenseP(w.vals.P, in.p.at(k))
+	default:
+		copy(w.vals.P, in.p.at(k))
+	}
+	w.vals.C = in.c.at(k)
+	switch len(in.blocks) {
+	case 0:
+		w.vals.B = []float64{}
+	case 1:
+		blk := &in.blocks[0]
+		if s.aLayout == layoutDense {
+			s.st.GatherDenseA(w.vals.A, blk.a.at(k))
+		} else {
+			copy(w.vals.A, blk.a.at(k))
+		}
+		w.vals.B = blk.b.at(k)
+	default:
+		in.gatherA(w, k)
+		for bi := range in.blocks {
+			blk := &in.blocks[bi]
+			copy(w.b[blk.r0:blk.r0+blk.rows], blk.b.at(k))
+		}
+		w.vals.B = w.b
+	}
+}
+
+// gatherA writes A's values on its pattern from several row blocks. The
+// rows of a column are increasing, so the block of each entry only moves
+// forward within a column.
+func (in *inputs) gatherA(w *worker, k int) {
+	s := in.s
+	n := s.st.N
+	cp, rv := s.st.A.Colptr, s.st.A.Rowval
+	dense := s.aLayout == layoutDense
+	if cap(w.cursor) < len(in.blocks) {
+		w.cursor = make([]int, len(in.blocks))
+	}
+	cur := w.cursor[:len(in.blocks)]
+	for i := range cur {
+		cur[i] = 0
+	}
+	for j := 0; j < n; j++ {
+		bi := 0
+		for p := cp[j]; p < cp[j+1]; p++ {
+			i := rv[p]
+			for i >= in.blocks[bi].r0+in.blocks[bi].rows {
+				bi++
+			}
+			blk := &in.blocks[bi]
+			src := blk.a.at(k)
+			if dense {
+				w.vals.A[p] = src[(i-blk.r0)*n+j]
+			} else {
+				w.vals.A[p] = src[cur[bi]]
+				cur[bi]++
+			}
+		}
+	}
+}

@@ -1,0 +1,79 @@
+"""_core's calls on the typed C ABI: row blocks, cone lists, call errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from lpgd_go import _core, _lib
+from lpgd_go.backward import KKT
+from lpgd_go.settings import SolverSettings
+
+from conftest import make_qp_batch
+
+F64 = torch.float64
+
+
+def _ops(batched: bool, *tensors: torch.Tensor) -> list[_core.Operand]:
+    out = []
+    for t in tensors:
+        t = t.contiguous()
+        size = t[0].numel() if batched else t.numel()
+        out.append(_core.Operand(t, size if batched else 0))
+    return out
+
+
+@pytest.mark.parametrize("shared_A", [False, True])
+def test_row_blocks_equal_concatenated_rows(lib: object, shared_A: bool) -> None:
+    B, n, p, m = 3, 4, 1, 5
+    qp = make_qp_batch(B, n=n, m_ineq=m, p=p)
+    A, G = (qp.A[0], qp.G[0]) if shared_A else (qp.A, qp.G)
+    st = _core.qp_structure(n, p, m, True, 0)
+    set_c = SolverSettings().to_c()
+    P, c = _ops(True, qp.P, qp.q)
+    (stacked_A,) = _ops(not shared_A, torch.cat([A, G], dim=-2))
+    (stacked_b,) = _ops(True, torch.cat([qp.b, qp.h], dim=-1))
+    a_blocks = _ops(not shared_A, A, G)
+    b_blocks = _ops(True, qp.b, qp.h)
+    ref = _core.solve(st, set_c, B, P, c, stacked_A, stacked_b)
+    got = _core.solve(st, set_c, B, P, c, a_blocks, b_blocks)
+    assert ref.status.tolist() == [1] * B
+    torch.testing.assert_close(got.x, ref.x, rtol=0, atol=0)
+    torch.testing.assert_close(got.y, ref.y, rtol=0, atol=0)
+    if not shared_A:  # with A, G of sample 0 shared, qp.x is not the solution
+        torch.testing.assert_close(got.x, qp.x, rtol=1e-6, atol=1e-6)
+    gx = torch.ones(B, n, dtype=F64)
+    kw = {"need_P": True, "need_c": True, "need_A": True, "need_b": True}
+    args = (ref.x, ref.y, ref.s, ref.status, gx, None, None)
+    opts = KKT().to_c()
+    g_ref = _core.backward(st, set_c, opts, B, P, c, stacked_A, stacked_b, *args, **kw)
+    g_got = _core.backward(st, set_c, opts, B, P, c, a_blocks, b_blocks, *args, **kw)
+    for name in ("gP", "gc", "gA", "gb"):
+        torch.testing.assert_close(getattr(g_got, name), getattr(g_ref, name), rtol=0, atol=0)
+
+
+def test_row_block_errors(lib: object) -> None:
+    qp = make_qp_batch(1, n=3, m_ineq=2, p=1)
+    st = _core.qp_structure(3, 1, 2, True, 0)
+    set_c = SolverSettings().to_c()
+    P, c, A, G, b = _ops(False, qp.P[0], qp.q[0], qp.A[0], qp.G[0], qp.b[0])
+    with pytest.raises(ValueError, match="2 row blocks of A but 1 of b"):
+        _core.solve(st, set_c, 1, P, c, [A, G], [b])
+    with pytest.raises(TypeError, match="both"):
+        _core.solve(st, set_c, 1, P, c, [A, G], b)
+    # Blocks that do not cover A's rows: Go names the problem.
+    with pytest.raises(ValueError, match="cover 1 rows, A has 3"):
+        _core.solve(st, set_c, 1, P, c, [A], [b])
+
+
+def test_structure_from_cone_list(lib: object) -> None:
+    kinds = [(_lib.CONE_ZERO, 1), (_lib.CONE_NONNEG, 1), (_lib.CONE_NONNEG, 2)]
+    st = _core.Structure(2, 0, 0, has_p=True, cones=kinds)
+    assert (st.m, st.zero, st.nonneg, st.soc) == (4, 1, 3, ())
+    assert st.info()[:2] == (2, 4)
+    with pytest.raises(ValueError, match=r"cones\[1\]: unknown cone kind 9"):
+        _core.Structure(2, 0, 0, has_p=True, cones=[(_lib.CONE_ZERO, 1), (9, 1)])
+    with pytest.raises(ValueError, match="not both"):
+        _core.Structure(2, 1, 0, has_p=True, cones=kinds)
+    st_lp = _core.Structure(2, 0, 2, has_p=False)
+    assert st_lp.p_layout == _lib.LAYOUT_NONE and st_lp.info()[2] == 0
