@@ -7,9 +7,12 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 LIB    := python/lpgd_go/_lib/liblpgd.so
 GO_SRC := $(shell find gocore capi -name '*.go' -not -name '*_test.go') capi/lpgd.h go.mod
+# The library with the test hooks (lpgd_debug_panic): go build -tags lpgd_debug.
+DEBUG_LIB := build/debug/liblpgd.so
+EXAMPLE   := build/example/example
 STAMP  := $(VENV)/.lpgd-installed
 
-.PHONY: all venv lib build test test-go test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint fuzz clean
 
 all: test
 
@@ -33,15 +36,33 @@ $(LIB): $(GO_SRC)
 
 lib build: $(LIB)
 
-# All tests: Go (race detector on), Python, then the example notebooks.
-test: test-go test-py test-notebooks
+$(DEBUG_LIB): $(GO_SRC)
+	go build -tags lpgd_debug -buildmode=c-shared -trimpath -o $(abspath $(DEBUG_LIB)) ./capi
+	rm -f $(basename $(abspath $(DEBUG_LIB))).h
 
+# All tests: Go (race detector on), the C example, Python, then the example notebooks.
+test: test-go test-c test-py test-notebooks
+
+# The panic-recovery tests of capi need the lpgd_debug build tag.
 test-go:
 	go vet ./...
+	go vet -tags lpgd_debug ./capi
 	go test -race -count=1 ./...
+	go test -race -count=1 -tags lpgd_debug ./capi
 
-test-py: venv $(LIB)
-	$(PY) -m pytest python/tests -q
+# capi/example/example.c: a C program on lpgd.h and liblpgd.so alone; it
+# checks its results against a closed form and exits non-zero on a mismatch.
+$(EXAMPLE): capi/example/example.c capi/lpgd.h $(LIB)
+	mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Icapi $< -L$(dir $(LIB)) -llpgd \
+		-Wl,-rpath,$(abspath $(dir $(LIB))) -lm -o $@
+
+test-c: $(EXAMPLE)
+	./$(EXAMPLE)
+
+# The Python tests; those of panic recovery run on the debug library.
+test-py: venv $(LIB) $(DEBUG_LIB)
+	LPGD_GO_DEBUG_LIB=$(abspath $(DEBUG_LIB)) $(PY) -m pytest python/tests -q
 
 # The example notebooks (examples/*.ipynb), executed in quick mode (LPGD_QUICK=1; each
 # well under two minutes on 2 cores). Quick mode writes its figures to a temporary folder,
