@@ -3,17 +3,21 @@
 Each is a frozen dataclass validated on construction; ``resolve_backward``
 turns an instance or one of the names ``"kkt"``, ``"bpqp"``, ``"lpgd"`` into the
 ctypes ``lpgd_backward_opts`` struct. Backward options never enter the solver
-settings.
+settings. The defaults live in Go only (``diff.DefaultOptions``) and are read
+from the library (``lpgd_default_backward``) when an instance is made; each
+option is documented once, in its class's docstring.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 from . import _lib
 from ._lib import BackwardOpts
+from .settings import INT64_MAX, UNSET
 
 __all__ = ["BPQP", "KKT", "LPGD", "BackwardMethod", "as_backward_method", "resolve_backward"]
 
@@ -25,42 +29,74 @@ _FALLBACKS = {
 }
 _BPQP_SOLVERS = {"direct": _lib.BPQP_DIRECT, "admm": _lib.BPQP_ADMM}
 
+#: Python field -> (lpgd_backward_opts field, {python value: C value} or None).
+_C_FIELDS: dict[str, tuple[str, dict[Any, int] | None]] = {
+    "solver": ("bpqp_solver", _BPQP_SOLVERS),
+    "active_tol": ("active_tol", None),
+    "admm_eps": ("admm_eps", None),
+    "admm_max_iter": ("admm_max_iter", None),
+    "admm_rho": ("admm_rho", None),
+    "tau": ("tau", None),
+    "rho": ("rho", None),
+    "side": ("side", _SIDES),
+    "fallback": ("fallback", _FALLBACKS),
+    "fast_path": ("fast_path", {False: 0, True: 1}),
+    "max_halvings": ("max_halvings", None),
+}
+
+
+@functools.cache
+def _library_defaults() -> dict[str, Any]:
+    """The backward defaults of the library (lpgd_default_backward), by Python field."""
+    go = _lib.default_backward()
+    out: dict[str, Any] = {}
+    for name, (cname, choices) in _C_FIELDS.items():
+        v = getattr(go, cname)
+        if choices is not None:
+            v = {c: p for p, c in choices.items()}[int(v)]
+        out[name] = v
+    return out
+
+
+def _fill_defaults(obj: object) -> None:
+    """Replace UNSET fields of a frozen dataclass with the library's defaults."""
+    unset = [f.name for f in fields(obj) if getattr(obj, f.name) is UNSET]  # type: ignore[arg-type]
+    if unset:
+        defaults = _library_defaults()
+        for name in unset:
+            object.__setattr__(obj, name, defaults[name])
+
+
+def _to_c(obj: object, method: int) -> BackwardOpts:
+    """The library's defaults with the method and obj's fields set."""
+    out = _lib.default_backward()
+    out.method = method
+    for f in fields(obj):  # type: ignore[arg-type]
+        cname, choices = _C_FIELDS[f.name]
+        v = getattr(obj, f.name)
+        setattr(out, cname, choices[v] if choices is not None else v)
+    return out
+
 
 def _bad(cls: str, field: str, msg: str) -> None:
     raise ValueError(f"{cls}.{field}: {msg}")
 
 
 def _pos_float(cls: str, field: str, v: object, *, allow_zero: bool = False) -> None:
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool)
     if ok:
-        ok = v >= 0 if allow_zero else v > 0
+        try:
+            ok = math.isfinite(v) and (v >= 0 if allow_zero else v > 0)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond the float range
+            ok = False
     if not ok:
         what = "a finite number >= 0" if allow_zero else "a positive finite number"
         _bad(cls, field, f"must be {what}, got {v!r}")
 
 
 def _int_at_least(cls: str, field: str, v: object, lo: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        _bad(cls, field, f"must be an int >= {lo}, got {v!r}")
-
-
-def _base_opts(method: int) -> BackwardOpts:
-    # Defaults of lpgd_backward_opts (lpgd.h); the method-specific fields are
-    # overwritten by each class.
-    return BackwardOpts(
-        method=method,
-        tau=0.1,
-        rho=0.0,
-        side=_lib.SIDE_CENTRAL,
-        fallback=_lib.FALLBACK_NONE,
-        fast_path=1,
-        max_halvings=4,
-        bpqp_solver=_lib.BPQP_DIRECT,
-        active_tol=1e-6,
-        admm_eps=1e-9,
-        admm_max_iter=10000,
-        admm_rho=1.0,
-    )
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= INT64_MAX:
+        _bad(cls, field, f"must be an int in [{lo}, 2**63 - 1], got {v!r}")
 
 
 @dataclass(frozen=True)
@@ -69,27 +105,33 @@ class KKT:
 
     def to_c(self) -> BackwardOpts:
         """The ctypes ``lpgd_backward_opts`` struct."""
-        return _base_opts(_lib.BACKWARD_KKT)
+        return _to_c(self, _lib.BACKWARD_KKT)
 
 
 @dataclass(frozen=True)
 class BPQP:
     """BPQP (Pan et al., 2024): the backward pass as an equality-constrained QP
-    on the active constraints.
+    on the active constraints. Defaults: the library's (``BPQP()`` shows them).
 
     Attributes:
         solver: ``"direct"`` (one quasi-definite LDLᵀ) or ``"admm"``.
-        active_tol: a constraint is active when its slack is below this.
+        active_tol: does not choose the active set — equality rows are always
+            active and an inequality row is active when its dual exceeds its
+            slack (y_i > s_i) — but marks an active row with
+            y_i <= active_tol · max(1, ‖y‖∞) as weakly active: it stays active
+            and the sample gets the ``FLAG_WEAKLY_ACTIVE`` flag (near-degenerate,
+            its gradient may jump).
         admm_eps, admm_max_iter, admm_rho: ADMM tolerance, iterations and penalty.
     """
 
-    solver: Literal["direct", "admm"] = "direct"
-    active_tol: float = 1e-6
-    admm_eps: float = 1e-9
-    admm_max_iter: int = 10000
-    admm_rho: float = 1.0
+    solver: Literal["direct", "admm"] = UNSET
+    active_tol: float = UNSET
+    admm_eps: float = UNSET
+    admm_max_iter: int = UNSET
+    admm_rho: float = UNSET
 
     def __post_init__(self) -> None:
+        _fill_defaults(self)
         if self.solver not in _BPQP_SOLVERS:
             _bad("BPQP", "solver", f"must be 'direct' or 'admm', got {self.solver!r}")
         _pos_float("BPQP", "active_tol", self.active_tol)
@@ -99,20 +141,14 @@ class BPQP:
 
     def to_c(self) -> BackwardOpts:
         """The ctypes ``lpgd_backward_opts`` struct."""
-        o = _base_opts(_lib.BACKWARD_BPQP)
-        o.bpqp_solver = _BPQP_SOLVERS[self.solver]
-        o.active_tol = float(self.active_tol)
-        o.admm_eps = float(self.admm_eps)
-        o.admm_max_iter = self.admm_max_iter
-        o.admm_rho = float(self.admm_rho)
-        return o
+        return _to_c(self, _lib.BACKWARD_BPQP)
 
 
 @dataclass(frozen=True)
 class LPGD:
     """LPGD (Paulus et al., 2024): finite differences of Lagrangian gradients
     between the solution and solutions of problems perturbed by the incoming
-    gradient.
+    gradient. Defaults: the library's (``LPGD()`` shows them).
 
     Attributes:
         tau: perturbation step (> 0).
@@ -124,19 +160,22 @@ class LPGD:
         max_halvings: tries of the ``"smaller_tau"`` fallback (>= 1).
     """
 
-    tau: float = 0.1
-    rho: float = 0.0
-    side: Literal["central", "right", "left"] = "central"
-    fallback: Literal["other_side", "smaller_tau"] | None = None
-    fast_path: bool = True
-    max_halvings: int = 4
+    tau: float = UNSET
+    rho: float = UNSET
+    side: Literal["central", "right", "left"] = UNSET
+    fallback: Literal["other_side", "smaller_tau"] | None = UNSET
+    fast_path: bool = UNSET
+    max_halvings: int = UNSET
 
     def __post_init__(self) -> None:
+        _fill_defaults(self)
         _pos_float("LPGD", "tau", self.tau)
         _pos_float("LPGD", "rho", self.rho, allow_zero=True)
-        if self.side not in _SIDES:
+        if not isinstance(self.side, str) or self.side not in _SIDES:
             _bad("LPGD", "side", f"must be 'central', 'right' or 'left', got {self.side!r}")
-        if self.fallback not in _FALLBACKS:
+        if not (self.fallback is None or isinstance(self.fallback, str)) or (
+            self.fallback not in _FALLBACKS
+        ):
             _bad(
                 "LPGD",
                 "fallback",
@@ -148,14 +187,7 @@ class LPGD:
 
     def to_c(self) -> BackwardOpts:
         """The ctypes ``lpgd_backward_opts`` struct."""
-        o = _base_opts(_lib.BACKWARD_LPGD)
-        o.tau = float(self.tau)
-        o.rho = float(self.rho)
-        o.side = _SIDES[self.side]
-        o.fallback = _FALLBACKS[self.fallback]
-        o.fast_path = int(self.fast_path)
-        o.max_halvings = self.max_halvings
-        return o
+        return _to_c(self, _lib.BACKWARD_LPGD)
 
 
 BackwardMethod = KKT | BPQP | LPGD
@@ -168,7 +200,7 @@ _BY_NAME: dict[str, type[KKT] | type[BPQP] | type[LPGD]] = {
 
 
 def as_backward_method(backward: BackwardMethod | str) -> BackwardMethod:
-    """An instance of KKT, BPQP or LPGD from an instance or a name (keyword defaults)."""
+    """An instance of KKT, BPQP or LPGD from an instance or a name (library defaults)."""
     if isinstance(backward, (KKT, BPQP, LPGD)):
         return backward
     if isinstance(backward, str) and backward.lower() in _BY_NAME:
@@ -181,5 +213,5 @@ def as_backward_method(backward: BackwardMethod | str) -> BackwardMethod:
 
 def resolve_backward(backward: BackwardMethod | str) -> BackwardOpts:
     """The ctypes ``lpgd_backward_opts`` for an instance of KKT, BPQP or LPGD, or for
-    one of the names ``"kkt"``, ``"bpqp"``, ``"lpgd"`` (keyword defaults)."""
+    one of the names ``"kkt"``, ``"bpqp"``, ``"lpgd"`` (library defaults)."""
     return as_backward_method(backward).to_c()
