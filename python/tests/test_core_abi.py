@@ -28,7 +28,7 @@ def test_row_blocks_equal_concatenated_rows(lib: object, shared_A: bool) -> None
     B, n, p, m = 3, 4, 1, 5
     qp = make_qp_batch(B, n=n, m_ineq=m, p=p)
     A, G = (qp.A[0], qp.G[0]) if shared_A else (qp.A, qp.G)
-    st = _core.qp_structure(n, p, m, True, 0)
+    st = _core.Structure(n, p, m, has_p=True)
     set_c = SolverSettings().to_c()
     P, c = _ops(True, qp.P, qp.q)
     (stacked_A,) = _ops(not shared_A, torch.cat([A, G], dim=-2))
@@ -54,7 +54,7 @@ def test_row_blocks_equal_concatenated_rows(lib: object, shared_A: bool) -> None
 
 def test_row_block_errors(lib: object) -> None:
     qp = make_qp_batch(1, n=3, m_ineq=2, p=1)
-    st = _core.qp_structure(3, 1, 2, True, 0)
+    st = _core.Structure(3, 1, 2, has_p=True)
     set_c = SolverSettings().to_c()
     P, c, A, G, b = _ops(False, qp.P[0], qp.q[0], qp.A[0], qp.G[0], qp.b[0])
     with pytest.raises(ValueError, match="2 row blocks of A but 1 of b"):
