@@ -51,25 +51,29 @@ const (
 // pivot signs and, for the sparse path, the fill-reducing ordering. It is
 // computed once per structure, is immutable and is shared by every worker.
 type Analysis struct {
-	St    *problem.Structure
-	Dim   int
-	Pat   linsys.Pattern
-	Signs []float64
-	PMap  []int // KKT value index of each P value
-	AMap  []int // KKT value index of each A value
-	Diag  []int // KKT value index of the diagonal of each of the Dim columns
-	// HMap is the KKT value index of every entry of the packed H vector
-	// of cone.Composite (−1 for the entries below the diagonal of a dense
-	// block, which the upper-triangular pattern does not store).
-	HMap  []int
+	// St is the analysed structure.
+	St *problem.Structure
+	// Dim is the KKT dimension N + M.
+	Dim int
+	// Dense reports the dense factorization (else the sparse LDLᵀ).
 	Dense bool
-	Perm  []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 	// Elim marks the KKT indices the dense path eliminates first by a
 	// Schur complement (the nonnegative-cone rows, whose H block is
 	// diagonal, and the variables with a diagonal-only P that no such
 	// row touches; see elimCandidates); nil when the plain dense LDLᵀ is
 	// used.
 	Elim []bool
+
+	pat   linsys.Pattern
+	signs []float64 // pivot signs: +1 on the x block, −1 on the z block
+	pmap  []int     // KKT value index of each P value
+	amap  []int     // KKT value index of each A value
+	diag  []int     // KKT value index of the diagonal of each of the Dim columns
+	// hmap is the KKT value index of every entry of the packed H vector
+	// of cone.Composite (−1 for the entries below the diagonal of a dense
+	// block, which the upper-triangular pattern does not store).
+	hmap []int
+	perm []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 
 	polyhedral bool // every cone is polyhedral (see Polyhedral)
 }
@@ -97,26 +101,26 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 	}
 	colptr := make([]int, dim+1)
 	var rowval []int
-	an.PMap = make([]int, st.P.Nnz())
-	an.AMap = make([]int, st.A.Nnz())
-	an.Diag = make([]int, dim)
-	an.HMap = make([]int, comp.HLen())
-	for i := range an.HMap {
-		an.HMap[i] = -1
+	an.pmap = make([]int, st.P.Nnz())
+	an.amap = make([]int, st.A.Nnz())
+	an.diag = make([]int, dim)
+	an.hmap = make([]int, comp.HLen())
+	for i := range an.hmap {
+		an.hmap[i] = -1
 	}
 	for j := 0; j < n; j++ {
 		hasDiag := false
 		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
 			i := st.P.Rowval[k]
-			an.PMap[k] = len(rowval)
+			an.pmap[k] = len(rowval)
 			if i == j {
 				hasDiag = true
-				an.Diag[j] = len(rowval)
+				an.diag[j] = len(rowval)
 			}
 			rowval = append(rowval, i)
 		}
 		if !hasDiag {
-			an.Diag[j] = len(rowval)
+			an.diag[j] = len(rowval)
 			rowval = append(rowval, j)
 		}
 		colptr[j+1] = len(rowval)
@@ -125,25 +129,25 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		r := rows[i]
 		sort.Slice(r, func(a, b int) bool { return r[a].j < r[b].j })
 		for _, e := range r {
-			an.AMap[e.k] = len(rowval)
+			an.amap[e.k] = len(rowval)
 			rowval = append(rowval, e.j)
 		}
 		comp.HColumn(i, func(ii, p int) {
-			an.HMap[p] = len(rowval)
+			an.hmap[p] = len(rowval)
 			if ii == i {
-				an.Diag[n+i] = len(rowval)
+				an.diag[n+i] = len(rowval)
 			}
 			rowval = append(rowval, n+ii)
 		})
 		colptr[n+i+1] = len(rowval)
 	}
-	an.Pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
-	an.Signs = make([]float64, dim)
-	for i := range an.Signs {
+	an.pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
+	an.signs = make([]float64, dim)
+	for i := range an.signs {
 		if i < n {
-			an.Signs[i] = 1
+			an.signs[i] = 1
 		} else {
-			an.Signs[i] = -1
+			an.signs[i] = -1
 		}
 	}
 	switch ls {
@@ -160,15 +164,15 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		}
 	}
 	if !an.Dense {
-		an.Perm = linsys.AMDOrder(&an.Pat)
+		an.perm = linsys.AMDOrder(&an.pat)
 		if ls == LinearAuto {
-			f, err := linsys.NewSparseLDL(&an.Pat, an.Signs, an.Perm)
+			f, err := linsys.NewSparseLDL(&an.pat, an.signs, an.perm)
 			if err != nil {
 				return nil, err
 			}
 			if float64(f.NnzL()) > denseFillRatio*float64(dim)*float64(dim-1)/2 {
 				an.Dense = true
-				an.Perm = nil
+				an.perm = nil
 			}
 		}
 	}
@@ -177,7 +181,7 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		// regularization, and pivoting it first (natural order) lets errors
 		// of size 1/δ grow into the constraint block. Pivot in AMD order, as
 		// the sparse path does (it eliminates the constraint rows first).
-		an.Perm = linsys.AMDOrder(&an.Pat)
+		an.perm = linsys.AMDOrder(&an.pat)
 	} else if an.Dense {
 		an.Elim = elimCandidates(st, comp)
 	}
@@ -248,22 +252,22 @@ func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
 	if an.Dense {
 		var primary linsys.Factorizer
 		if an.Elim != nil {
-			f, err := linsys.NewDenseSchur(&an.Pat, an.Signs, an.Elim)
+			f, err := linsys.NewDenseSchur(&an.pat, an.signs, an.Elim)
 			if err != nil {
 				return nil, err
 			}
 			primary = f
 		} else {
-			primary = linsys.NewDensePerm(&an.Pat, an.Signs, an.Perm)
+			primary = linsys.NewDensePerm(&an.pat, an.signs, an.perm)
 		}
-		if an.Perm != nil {
+		if an.perm != nil {
 			return primary, nil
 		}
 		// A nearly singular P (zero values on a P pattern, a low-rank P)
 		// can defeat the natural pivot order: fall back to AMD order.
 		return linsys.NewGuarded(primary, func() linsys.Factorizer {
-			return linsys.NewDensePerm(&an.Pat, an.Signs, linsys.AMDOrder(&an.Pat))
+			return linsys.NewDensePerm(&an.pat, an.signs, linsys.AMDOrder(&an.pat))
 		}), nil
 	}
-	return linsys.NewSparseLDL(&an.Pat, an.Signs, an.Perm)
+	return linsys.NewSparseLDL(&an.pat, an.signs, an.perm)
 }

@@ -50,8 +50,8 @@ func (k *System) Regularized() int { return k.fac.Regularized() }
 // factorAt factors the matrix regularized by exactly d.
 func (k *System) factorAt(d float64) error {
 	copy(k.kreg, k.kv)
-	for i, idx := range k.an.Diag {
-		k.kreg[idx] += k.an.Signs[i] * d
+	for i, idx := range k.an.diag {
+		k.kreg[idx] += k.an.signs[i] * d
 	}
 	k.dUsed = d
 	return k.fac.Factor(k.kreg)

@@ -50,7 +50,7 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 		return nil, err
 	}
 	k.fac = f
-	nnz := len(an.Pat.Rowval)
+	nnz := len(an.pat.Rowval)
 	k.kv = make([]float64, nnz)
 	k.kreg = make([]float64, nnz)
 	k.work = make([]float64, 2*an.Dim)
@@ -61,12 +61,12 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 		// static regularization: much faster than the sparse product.
 		k.mul = func(x, y []float64) {
 			d.MulVec(x, y)
-			for i, sg := range an.Signs {
+			for i, sg := range an.signs {
 				y[i] -= sg * k.dUsed * x[i]
 			}
 		}
 	} else {
-		k.mul = func(x, y []float64) { linsys.SymMulVec(&an.Pat, k.kv, x, y) }
+		k.mul = func(x, y []float64) { linsys.SymMulVec(&an.pat, k.kv, x, y) }
 	}
 	return k, nil
 }
@@ -90,15 +90,15 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
-	for i, idx := range k.an.PMap {
+	for i, idx := range k.an.pmap {
 		k.kv[idx] = pv[i]
 	}
 	if rho != 0 {
 		for j := 0; j < k.an.St.N; j++ {
-			k.kv[k.an.Diag[j]] += rho
+			k.kv[k.an.diag[j]] += rho
 		}
 	}
-	for i, idx := range k.an.AMap {
+	for i, idx := range k.an.amap {
 		k.kv[idx] = av[i]
 	}
 }
@@ -107,7 +107,7 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 // after SetData; used for a proximal term ρ scaled by the equilibration.
 func (k *System) AddDiagX(d []float64) {
 	for j, v := range d {
-		k.kv[k.an.Diag[j]] += v
+		k.kv[k.an.diag[j]] += v
 	}
 }
 
@@ -115,7 +115,7 @@ func (k *System) AddDiagX(d []float64) {
 // (scale 0 decouples the row; used for inactive constraints).
 func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
 	for _, e := range rowEntries {
-		k.kv[k.an.AMap[e]] = scale * av[e]
+		k.kv[k.an.amap[e]] = scale * av[e]
 	}
 }
 
@@ -134,7 +134,7 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 	for j := 0; j < st.N; j++ {
 		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
 			if !active[st.A.Rowval[e]] {
-				k.kv[k.an.AMap[e]] = 0
+				k.kv[k.an.amap[e]] = 0
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func (k *System) AllDiagonal() bool { return k.cones.Diagonal() }
 
 // writeH writes −H into the (z, z) block of the unregularized matrix.
 func (k *System) writeH() {
-	for p, idx := range k.an.HMap {
+	for p, idx := range k.an.hmap {
 		if idx >= 0 {
 			k.kv[idx] = -k.hs[p]
 		}
