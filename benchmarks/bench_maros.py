@@ -209,7 +209,7 @@ def solve_lpgd(qp: QP, limit: float) -> dict[str, Any]:
             return_info=True,
         )
         t = time.perf_counter() - t0
-    lpgd_go._core.clear_structure_cache()
+    lpgd_go.clear_structure_cache()
     xs, ys = x.numpy(), y.numpy()
     return {
         "time": t,

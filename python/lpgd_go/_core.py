@@ -1,4 +1,5 @@
-"""Structure handles, batching helpers and the calls into liblpgd.so.
+"""Structure handles, batching helpers and the calls into liblpgd.so (the
+structure cache is in _cache.py).
 
 Everything here works on contiguous float64 CPU tensors; conversion from and
 to the caller's dtype and device happens in the layer modules.
@@ -9,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +24,7 @@ __all__ = [
     "Structure",
     "as_f64",
     "backward",
-    "cached_structure",
-    "clear_structure_cache",
     "ptr",
-    "qp_structure",
     "solve",
 ]
 
@@ -155,50 +152,6 @@ def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pat
     if csc is None:
         return _lib.Pattern(layout=layout)
     return _lib.Pattern(layout=layout, colptr=_i64p(csc[0]), rowval=_i64p(csc[1]))
-
-
-_cache_lock = threading.Lock()
-_structure_cache: dict[tuple[object, ...], Structure] = {}
-
-
-def qp_structure(n: int, p: int, m_ineq: int, has_p: bool, linear_solver: int) -> Structure:
-    """The cached dense structure of a QP with p equality and m_ineq inequality rows."""
-    key = ("qp", n, p, m_ineq, has_p, linear_solver)
-    with _cache_lock:
-        st = _structure_cache.get(key)
-        if st is None:
-            st = Structure(n, p, m_ineq, has_p=has_p, linear_solver=linear_solver)
-            _structure_cache[key] = st
-        return st
-
-
-def cached_structure(
-    key: tuple[object, ...], make: Callable[[], Structure], *, limit: int | None = None
-) -> Structure:
-    """The structure cached under key, made (and cached) by make() on a miss.
-
-    With ``limit``, at most that many entries whose keys share ``key[0]`` are kept
-    (least recently used dropped first; a dropped structure's handle is freed by
-    its finalizer once nothing references it).
-    """
-    with _cache_lock:
-        st = _structure_cache.pop(key, None)
-        if st is None:
-            st = make()
-        _structure_cache[key] = st  # most recently used last
-        if limit is not None:
-            same = [k for k in _structure_cache if k[:1] == key[:1]]
-            for k in same[: max(0, len(same) - limit)]:
-                del _structure_cache[k]
-        return st
-
-
-def clear_structure_cache() -> None:
-    """Free every cached structure handle."""
-    with _cache_lock:
-        for st in _structure_cache.values():
-            st.free()
-        _structure_cache.clear()
 
 
 # ---------------------------------------------------------------------------

@@ -28,31 +28,26 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal, overload
 
 import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 import torch
-from torch import nn
 from torch.autograd.function import once_differentiable
 
-from . import _lib
+from . import _conic
+from ._conic import Cones, check_backward_cones
+from ._core import CPU, F64
+from ._options import LayerBase, OnFailure
+from ._sparse import UpperFold, csc_colptr, digest
+from ._validate import Arg, batch_size, check_call, check_finite, check_shape, to_tensor
 from .backward import BackwardMethod
-from .cone import ConeRun, Cones, OnFailure, _check_backward_cones, _digest
-from .cone import cone_structure as _cone_structure
-from .cone import run_cone as _run_cone
-from .qp import _resolve_options, _to_tensor
+from .cone import ConeInfo, cone_info
 from .settings import SolverSettings
 
 __all__ = ["CvxpyLayer"]
-
-F64 = torch.float64
-CPU = torch.device("cpu")
-
-_SETTINGS_FIELDS = frozenset(f.name for f in fields(SolverSettings))
-_SOLVER_ARG_KEYS = _SETTINGS_FIELDS | {"backward", "on_failure"}
 
 
 # ---------------------------------------------------------------------------
@@ -123,7 +118,7 @@ def _name(obj: Any, i: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-class CvxpyLayer(nn.Module):
+class CvxpyLayer(LayerBase):
     """A differentiable cvxpy problem (cvxpylayers' API) solved by lpgd_go.
 
     Args:
@@ -144,6 +139,20 @@ class CvxpyLayer(nn.Module):
     ``return_info=True``; its objective is the cvxpy problem's objective value).
     ``solver_args`` may hold SolverSettings fields, ``backward`` and
     ``on_failure``; they override the layer's defaults for that call.
+
+    Raises:
+        ValueError: the problem is not DPP, the parameters are not exactly the
+            problem's, a variable is not in the problem, or an invalid option.
+        NotImplementedError: the problem needs an unsupported cone
+            (exponential, power, PSD) or parameter/variable attribute.
+
+    Example:
+        >>> import cvxpy as cp, torch
+        >>> from lpgd_go.cvxpy import CvxpyLayer
+        >>> x, q = cp.Variable(2), cp.Parameter(2)
+        >>> prob = cp.Problem(cp.Minimize(cp.sum_squares(x) + q @ x), [x >= 0])
+        >>> layer = CvxpyLayer(prob, parameters=[q], variables=[x])
+        >>> (x_star,) = layer(torch.tensor([1.0, -1.0], dtype=torch.float64))
     """
 
     def __init__(
@@ -157,7 +166,7 @@ class CvxpyLayer(nn.Module):
         on_failure: OnFailure = "raise",
         canon_backend: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(backward=backward, settings=settings, on_failure=on_failure)
         if not isinstance(problem, cp.Problem):
             raise ValueError(f"problem must be a cvxpy.Problem, got {type(problem).__name__}")
         if not isinstance(parameters, (list, tuple)):
@@ -166,9 +175,8 @@ class CvxpyLayer(nn.Module):
             raise ValueError("variables must be a list or tuple of cvxpy Variables")
         if len(variables) == 0:
             raise ValueError("variables must name at least one variable to return")
-        self._opts = _resolve_options(backward, settings, on_failure, False)
         self._canonicalize(problem, list(parameters), list(variables), canon_backend)
-        _check_backward_cones(self._opts.backward, self.cones)
+        check_backward_cones(self.backward_method, self.cones)
 
     # -- canonicalization -------------------------------------------------
 
@@ -320,21 +328,13 @@ class CvxpyLayer(nn.Module):
                 idx = np.asarray(idx, dtype=np.int64)
                 ptr = np.asarray(ptr, dtype=np.int64)
                 pc = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
-                pr = idx
-                if len(pr):
-                    ui, uj = np.minimum(pr, pc), np.maximum(pr, pc)
-                    key = uj * n + ui
-                    uniq, inv = np.unique(key, return_inverse=True)
-                    w = np.where(pr == pc, 1.0, 0.5)
+                if len(idx):
+                    f = UpperFold.of(idx, pc, n)
                     fold = sp.csr_array(
-                        (w, (inv.reshape(-1), np.arange(len(pr)))), shape=(len(uniq), len(pr))
+                        (f.weight, (f.index, np.arange(len(idx)))), shape=(len(f.keys), len(idx))
                     )
                     P_rows = sp.csr_array(fold @ sp.csr_array(rp.reduced_mat))
-                    urow = (uniq % n).astype(np.int64)
-                    ucol = (uniq // n).astype(np.int64)
-                    colptr = np.zeros(n + 1, dtype=np.int64)
-                    np.cumsum(np.bincount(ucol, minlength=n), out=colptr[1:])
-                    p_pattern = (colptr, urow)
+                    p_pattern = f.pattern
                     has_p = True
         # c and the objective offset.
         q = sp.csr_array(pp.q)
@@ -357,8 +357,7 @@ class CvxpyLayer(nn.Module):
         order = np.lexsort((ar[a_ent], ac[a_ent]))
         a_ent = a_ent[order]
         a_rowval = ar[a_ent]
-        a_colptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(ac[a_ent], minlength=n), out=a_colptr[1:])
+        a_colptr = csc_colptr(ac[a_ent], n)
         A_rows = -RA[a_ent]
         b_ent = np.nonzero(~in_A)[0]
         scatter_b = sp.csr_array(
@@ -379,8 +378,8 @@ class CvxpyLayer(nn.Module):
         self._has_p = has_p
         self._p_pattern = p_pattern
         self._a_pattern = (a_colptr, a_rowval)
-        self._p_digest = None if p_pattern is None else _digest(*p_pattern)
-        self._a_digest = _digest(a_colptr, a_rowval)
+        self._p_digest = None if p_pattern is None else digest(*p_pattern)
+        self._a_digest = digest(a_colptr, a_rowval)
         # Which user parameters each block depends on (for sharing across the batch).
         param_of_col = np.concatenate(
             [np.full(s.size, i) for i, s in enumerate(specs)] + [np.array([-1])]
@@ -498,9 +497,11 @@ class CvxpyLayer(nn.Module):
 
     # -- forward ----------------------------------------------------------
 
-    def _validate(
+    def _parameter_values(
         self, params: tuple[Any, ...]
     ) -> tuple[list[torch.Tensor], list[bool], int, bool, torch.dtype, torch.device]:
+        """(tensors, batched, batch size, unbatched, dtype, device) of a call's
+        parameter values, shapes and batch sizes checked."""
         specs = self._specs
         if len(params) != len(specs):
             names = ", ".join(s.name for s in specs)
@@ -512,31 +513,13 @@ class CvxpyLayer(nn.Module):
         batched: list[bool] = []
         sizes: dict[str, int] = {}
         for i, (v, s) in enumerate(zip(params, specs, strict=True)):
-            label = f"parameter {s.name!r} (index {i})"
-            t = _to_tensor(label, v)
-            shp = tuple(t.shape)
-            if shp == s.shape:
-                is_b = False
-            elif len(shp) == len(s.shape) + 1 and shp[1:] == s.shape:
-                is_b = True
-                sizes[s.name] = shp[0]
-            else:
-                want = (
-                    "("
-                    + ", ".join(str(d) for d in s.shape)
-                    + ("," if len(s.shape) == 1 else "")
-                    + ")"
-                )
-                wantb = "(" + ", ".join(["batch", *(str(d) for d in s.shape)]) + ")"
-                raise ValueError(f"{label} must have shape {want} or {wantb}, got {shp}")
+            t = to_tensor(f"parameter {s.name!r} (index {i})", v)
+            is_b = check_shape(f"parameter {s.name!r} (index {i})", t, s.shape)
+            if is_b:
+                sizes[repr(s.name)] = int(t.shape[0])
             tensors.append(t)
             batched.append(is_b)
-        if len(set(sizes.values())) > 1:
-            listing = ", ".join(f"{k!r} has {v}" for k, v in sizes.items())
-            raise ValueError(f"batch sizes of the parameters differ: {listing}")
-        B = next(iter(sizes.values())) if sizes else 1
-        if B == 0:
-            raise ValueError("the batch size must be at least 1")
+        B = batch_size(sizes, "parameters")
         devices = {t.device for t in tensors}
         if len(devices) > 1:
             raise ValueError(
@@ -549,67 +532,64 @@ class CvxpyLayer(nn.Module):
         device = tensors[0].device if tensors else CPU
         return tensors, batched, B, not sizes, dtype, device
 
-    def _check_values(self, bufs: list[torch.Tensor], batched: list[bool]) -> None:
-        for i, (buf, s, is_b) in enumerate(zip(bufs, self._specs, batched, strict=True)):
-            label = f"parameter {s.name!r} (index {i})"
-            bad = ~torch.isfinite(buf)
-            problem = "a non-finite value"
-            if not bool(bad.any()):
-                if s.nonneg:
-                    bad = buf < 0
-                    problem = "a negative value (the parameter is declared nonneg)"
-                elif s.nonpos:
-                    bad = buf > 0
-                    problem = "a positive value (the parameter is declared nonpos)"
-                else:
-                    continue
-                if not bool(bad.any()):
-                    continue
-            if buf.dim() == 0:
-                raise ValueError(f"{label} contains {problem} ({float(buf)})")
-            idx = tuple(int(j) for j in bad.nonzero()[0])
-            entry = idx[1:] if is_b else idx
-            where = f"index {entry}" + (f" of batch element {idx[0]}" if is_b else "")
-            if is_b and not entry:
-                where = f"batch element {idx[0]}"
-            raise ValueError(f"{label} contains {problem} ({float(buf[idx])}) at {where}")
+    @overload
+    def forward(
+        self,
+        *params: Any,
+        solver_args: dict[str, Any] | None = ...,
+        return_info: Literal[False] = ...,
+    ) -> tuple[torch.Tensor, ...]: ...
 
-    def _options(self, solver_args: dict[str, Any] | None) -> Any:
-        opts = self._opts
-        if not solver_args:
-            return opts
-        if not isinstance(solver_args, dict):
-            raise ValueError(f"solver_args must be a dict, got {type(solver_args).__name__}")
-        unknown = sorted(set(solver_args) - _SOLVER_ARG_KEYS)
-        if unknown:
-            raise ValueError(
-                f"solver_args: unknown key(s) {unknown}; allowed are 'backward', 'on_failure' "
-                f"and the SolverSettings fields {sorted(_SETTINGS_FIELDS)}"
-            )
-        changes = {k: v for k, v in solver_args.items() if k in _SETTINGS_FIELDS}
-        settings = opts.settings.replace(**changes) if changes else opts.settings
-        new = _resolve_options(
-            solver_args.get("backward", opts.backward),
-            settings,
-            solver_args.get("on_failure", opts.on_failure),
-            False,
-        )
-        _check_backward_cones(new.backward, self.cones)
-        return new
+    @overload
+    def forward(
+        self,
+        *params: Any,
+        solver_args: dict[str, Any] | None = ...,
+        return_info: Literal[True],
+    ) -> tuple[tuple[torch.Tensor, ...], ConeInfo]: ...
+
+    @overload
+    def forward(
+        self,
+        *params: Any,
+        solver_args: dict[str, Any] | None = ...,
+        return_info: bool = ...,
+    ) -> tuple[torch.Tensor, ...] | tuple[tuple[torch.Tensor, ...], ConeInfo]: ...
 
     def forward(
         self,
         *params: Any,
         solver_args: dict[str, Any] | None = None,
         return_info: bool = False,
-    ) -> tuple[Any, ...]:
-        """Solve for the given parameter values; see the class docstring."""
-        _lib.check_fork()
-        opts = self._options(solver_args)
-        tensors, batched, B, unbatched, dtype, device = self._validate(params)
+    ) -> tuple[torch.Tensor, ...] | tuple[tuple[torch.Tensor, ...], ConeInfo]:
+        """Solve for the given parameter values.
+
+        Args:
+            *params: one tensor per parameter, in the order of ``parameters``, each
+                of the parameter's shape or with a leading batch dim (batched and
+                shared ones may be mixed).
+            solver_args: SolverSettings fields, ``backward`` and ``on_failure``
+                overriding the layer's defaults for this call.
+            return_info: also return a ConeInfo (objective of the cvxpy problem).
+
+        Returns:
+            A tuple with one tensor per requested variable (batched when any
+            parameter is), or ``(that tuple, info)`` with return_info.
+
+        Raises:
+            ValueError: wrong number, shapes, batch sizes or values of the
+                parameters, or an invalid option.
+            SolverError: a sample failed and ``on_failure="raise"``.
+        """
+        check_call()
+        opts = self._solver_args_options(solver_args)
+        check_backward_cones(opts.backward, self.cones)
+        tensors, batched, B, unbatched, dtype, device = self._parameter_values(params)
         # Flattened parameters, float64 CPU (differentiable conversions).
         t64s = [t.to(device=CPU, dtype=F64) for t in tensors]
-        self._check_values([t.detach() for t in t64s], batched)
+        for i, (t, s, is_b) in enumerate(zip(t64s, self._specs, batched, strict=True)):
+            sign = 1 if s.nonneg else (-1 if s.nonpos else 0)
+            check_finite(f"parameter {s.name!r} (index {i})", t.detach(), is_b, sign=sign)
         flat = [
             t.reshape(B if is_b else 1, s.size)
             for t, is_b, s in zip(t64s, batched, self._specs, strict=True)
@@ -624,14 +604,13 @@ class CvxpyLayer(nn.Module):
             out = self._M @ p_stack.detach().numpy().T
             vals = torch.from_numpy(np.ascontiguousarray(out.T))
         batched_params = {i for i, is_b in enumerate(batched) if is_b}
-        blocks: list[torch.Tensor] = []
-        block_batched: list[bool] = []
+        blocks: list[Arg] = []
         for k in range(4):
             sl = self._block_slices[k]
             is_b = bool(self._block_params[k] & batched_params)
-            blocks.append(vals[:, sl] if is_b else vals[0, sl])
-            block_batched.append(is_b)
-        st = _cone_structure(
+            t = vals[:, sl] if is_b else vals[0, sl]
+            blocks.append(Arg(t, is_b, t.detach().contiguous()))
+        st = _conic.structure(
             self.n,
             self.cones,
             self._has_p,
@@ -641,30 +620,29 @@ class CvxpyLayer(nn.Module):
             p_digest=self._p_digest,
             a_digest=self._a_digest,
         )
-        inputs = (blocks[0] if self._has_p else None, blocks[1], blocks[2], blocks[3])
-        run = ConeRun(st, B, inputs, tuple(block_batched), opts, what="CvxpyLayer")  # type: ignore[arg-type]
-        x, y, _s = _run_cone(run)
+        P = blocks[0] if self._has_p else None
+        run = _conic.Run(
+            st, B, P, blocks[1], [blocks[2]], [blocks[3]], opts, what="CvxpyLayer", single=B == 1
+        )
+        x, y, _s = _conic.solve(run)
         outs: list[torch.Tensor] = []
         for r in self._recover:
             src = x if r.source == "x" else y
             v = src[:, r.index].reshape(B, *r.shape)
-            if unbatched:
-                v = v[0]
-            outs.append(v.to(dtype=dtype, device=device))
+            outs.append(_conic.to_caller(v, unbatched, dtype, device))
         if not return_info:
             return tuple(outs)
-        info = run.info(unbatched, dtype, device)
+        info = cone_info(run, unbatched, dtype, device)
         d = vals[:, self._block_slices[4]].detach()[:, 0].to(dtype=dtype, device=device)
         if unbatched:
             d = d[0]
         obj, dual_obj = info.objective + d, info.dual_objective + d
         if self._maximize:
             obj, dual_obj = -obj, -dual_obj
-        info = replace(info, objective=obj, dual_objective=dual_obj)
-        return tuple(outs), info
+        return tuple(outs), replace(info, objective=obj, dual_objective=dual_obj)
 
     def extra_repr(self) -> str:
         return (
             f"n={self.n}, cones={self.cones!r}, parameters={[s.name for s in self._specs]}, "
-            f"variables={[r.name for r in self._recover]}, backward={self._opts.backward!r}"
+            f"variables={[r.name for r in self._recover]}, backward={self.backward_method!r}"
         )

@@ -1,15 +1,25 @@
-"""Per-sample solve statuses (frozen integers of lpgd.h) and SolverError."""
+"""Errors: per-sample solve statuses (frozen integers of lpgd.h), SolverError
+and the messages for failed forward and backward solves."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import torch
+import torch
 
-__all__ = ["OK_STATUSES", "SolverError", "Status", "status_name"]
+from .backward import LPGD, BackwardMethod
+
+__all__ = [
+    "OK_CODES",
+    "OK_STATUSES",
+    "SolverError",
+    "Status",
+    "backward_failure_message",
+    "failure_message",
+    "ok_mask",
+    "status_name",
+]
 
 
 class Status(IntEnum):
@@ -32,6 +42,8 @@ class Status(IntEnum):
 
 
 OK_STATUSES = frozenset({Status.SOLVED, Status.ALMOST_SOLVED})
+#: The integer codes of OK_STATUSES.
+OK_CODES = frozenset(int(s) for s in OK_STATUSES)
 
 
 def status_name(code: int) -> str:
@@ -54,3 +66,42 @@ class SolverError(RuntimeError):
         super().__init__(message)
         self.status = status
         self.indices = list(indices)
+
+
+def ok_mask(status: torch.Tensor) -> torch.Tensor:
+    """Bool tensor: which samples carry a usable solution (status in OK_STATUSES)."""
+    return torch.tensor([int(v) in OK_CODES for v in status.tolist()], dtype=torch.bool)
+
+
+def failure_message(what: str, bad: list[int], status: torch.Tensor, single: bool) -> str:
+    """The SolverError message for failed forward solves of ``what`` (``single``:
+    one problem, reported without batch indices)."""
+    if single:
+        return (
+            f"{what} solve failed with status {status_name(int(status[0]))}; pass "
+            "on_failure='nan' to get NaN instead of an error"
+        )
+    parts = [f"{i}: {status_name(int(status[i]))}" for i in bad[:10]]
+    more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
+    return (
+        f"{what} solve failed for batch indices {bad[:10]}{more} "
+        f"(statuses {', '.join(parts)}); pass on_failure='nan' to get NaN rows instead"
+    )
+
+
+def backward_failure_message(
+    what: str, bad: list[int], status: torch.Tensor, method: BackwardMethod, detail: str
+) -> str:
+    """The SolverError message for failed backward passes (``detail``: Go's note)."""
+    parts = ", ".join(f"{i}: {status_name(int(status[i]))}" for i in bad[:10])
+    hint = ""
+    if isinstance(method, LPGD) and "tau" not in detail:
+        hint = (
+            "; for LPGD try a smaller tau, the other side (side='left' or 'right') "
+            "or fallback='other_side' / 'smaller_tau'"
+        )
+    detail = f" ({detail})" if detail else ""
+    return (
+        f"{what} backward pass failed for batch indices {bad[:10]} (statuses {parts})"
+        f"{detail}{hint}; pass on_failure='nan' to get zero gradients for them instead"
+    )

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import lpgd_go
-from lpgd_go import Cones, solve_cone, solve_qp
+from lpgd_go import Cones, _lib, solve_cone, solve_qp
 
 F64 = torch.float64
 
@@ -119,16 +119,60 @@ def _growth_per_1000(call: Callable[[int], object], warmup: int, calls: int) -> 
     return (_rss_mb() - before) / calls * 1000.0
 
 
+@contextmanager
+def _cache_size(size: int) -> Iterator[None]:
+    old = lpgd_go.get_structure_cache_size()
+    lpgd_go.set_structure_cache_size(size)
+    try:
+        yield
+    finally:
+        lpgd_go.set_structure_cache_size(old)
+
+
 @pytest.mark.parametrize("shapes", ["fixed", "varying"])
 def test_rss_flat_over_thousands_of_calls(lib: object, shapes: str) -> None:
     """≤ 1 MB per 1,000 batched float64 calls with backward, alternating the QP
-    and the cone front end; "varying" cycles through 12 problem sizes."""
+    and the cone front end; "varying" cycles through 24 structures with a cache
+    of 4, so that every call analyses a structure and evicts (frees) another."""
     n_shapes = 1 if shapes == "fixed" else 12
+    cache = 64 if shapes == "fixed" else 4
 
     def call(i: int) -> object:
         n = 2 + (i // 2) % n_shapes
         return (_qp_call if i % 2 == 0 else _cone_call)(n, 2)
 
-    with _single_threaded():
+    with _single_threaded(), _cache_size(cache):
+        handles = _lib.handle_count()
         growth = _growth_per_1000(call, warmup=1500, calls=2500)
+        assert _lib.handle_count() - handles <= cache
     assert growth <= MB_PER_1000_CALLS, f"RSS grew {growth:.2f} MB per 1,000 calls"
+
+
+def test_structure_cache_is_bounded(lib: object) -> None:
+    """One LRU for every front end: at most the configured number of structures,
+    Go handles freed on eviction, the count exposed."""
+    lpgd_go.clear_structure_cache()
+    before = _lib.handle_count()
+    with _cache_size(3):
+        for n in range(2, 8):
+            _qp_call(n, 2)
+            _cone_call(n, 1)
+        assert lpgd_go.structure_cache_len() == 3
+        gc.collect()
+        assert _lib.handle_count() - before == 3
+        lpgd_go.set_structure_cache_size(1)  # shrinking evicts at once
+        assert lpgd_go.structure_cache_len() == 1
+        assert _lib.handle_count() - before == 1
+        # The QP front end and the cone front end share the structure of the
+        # same conic program (Zero(0) x Nonneg(n), dense): one entry.
+        _qp_call(3, 2)
+        n, batch = 3, 2
+        q = torch.ones(batch, n, dtype=F64)
+        solve_cone(
+            torch.eye(n, dtype=F64), q, torch.eye(n, dtype=F64), torch.ones(n), Cones(nonneg=n)
+        )
+        assert _lib.handle_count() - before == 1
+    with pytest.raises(ValueError, match="size must be >= 0"):
+        lpgd_go.set_structure_cache_size(-1)
+    with pytest.raises(TypeError, match="size must be an int"):
+        lpgd_go.set_structure_cache_size(2.5)  # type: ignore[arg-type]

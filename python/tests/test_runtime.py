@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import lpgd_go
-from lpgd_go import _core, _lib, solve_qp
+from lpgd_go import _cache, _core, _lib, solve_qp
 
 from conftest import PYDIR, make_qp, run_on_debug_lib
 
@@ -110,7 +110,7 @@ def test_clear_structure_cache(lib: object) -> None:
     qp = make_qp(n=7, m_ineq=2, p=1)
     solve_qp(*qp.args())
     n = _lib.handle_count()
-    _core.clear_structure_cache()
+    _cache.clear_structure_cache()
     assert _lib.handle_count() < n
     solve_qp(*qp.args())  # re-created on demand
 
@@ -142,7 +142,7 @@ def test_num_threads(lib: object) -> None:
 
 def test_call_errors_map_to_exceptions(lib: object) -> None:
     # A negative stride is an argument error (LPGD_E_ARGUMENT) -> ValueError with Go's text.
-    st = _core.qp_structure(2, 0, 1, True, 0)
+    st = _core.Structure(2, 0, 1, has_p=True)
     P = torch.eye(2, dtype=torch.float64)
     c = torch.zeros(2, dtype=torch.float64)
     A = torch.ones(1, 2, dtype=torch.float64)

@@ -1,0 +1,435 @@
+"""The conic core under every front end.
+
+    minimize ½xᵀPx + cᵀx  subject to  Ax + s = b,  s ∈ K
+
+A ``Run`` is one call on a batch: the cached Go structure, the validated
+operands (A and b as row blocks, e.g. a QP's ``[A; G]`` and ``[b; h]``), the
+options; ``solve`` runs it through ``ConicFunction`` (an autograd Function)
+when an input needs a gradient, else directly. Outputs are float64 CPU
+``(x, y, s)`` of shape (batch, ·); the backward pass returns one gradient per
+input tensor (row blocks split back), shaped, typed and placed like it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import _cache, _core, _lib
+from ._core import F64, Operand, Structure
+from ._options import Options
+from ._sparse import digest
+from ._validate import Arg
+from .backward import BPQP, BackwardMethod
+from .settings import LINEAR_SOLVERS
+from .status import SolverError, backward_failure_message, failure_message, ok_mask
+
+__all__ = ["Cones", "ConicFunction", "Run", "check_backward_cones", "solve", "structure"]
+
+Solution = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class Cones:
+    """Cone dimensions, in the order the rows of A use them.
+
+    Attributes:
+        zero: number of equality rows (s = 0).
+        nonneg: number of inequality rows (s ≥ 0).
+        soc: dimensions of the second-order cones ``{(t, u): ‖u‖₂ ≤ t}``, each ≥ 1
+            (the first row of each block is t).
+
+    Raises:
+        ValueError: a dimension is not an int or out of range.
+
+    Example:
+        >>> Cones(zero=1, nonneg=2, soc=[3]).dim
+        6
+    """
+
+    zero: int = 0
+    nonneg: int = 0
+    soc: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("zero", "nonneg"):
+            v = getattr(self, name)
+            if not _is_int(v) or v < 0:
+                raise ValueError(f"Cones.{name} must be an int >= 0, got {v!r}")
+            object.__setattr__(self, name, int(v))
+        soc: Any = self.soc
+        if _is_int(soc) or isinstance(soc, (str, bytes)):
+            raise ValueError(
+                f"Cones.soc must be a sequence of cone dimensions (e.g. soc=[3]), got {soc!r}"
+            )
+        try:
+            items = list(soc)
+        except TypeError:
+            raise ValueError(
+                f"Cones.soc must be a sequence of cone dimensions, got {type(soc).__name__}"
+            ) from None
+        for i, q in enumerate(items):
+            if not _is_int(q) or q < 1:
+                raise ValueError(f"Cones.soc[{i}] must be an int >= 1, got {q!r}")
+        object.__setattr__(self, "soc", tuple(int(q) for q in items))
+
+    @property
+    def dim(self) -> int:
+        """Total number of rows: zero + nonneg + sum(soc)."""
+        return self.zero + self.nonneg + sum(self.soc)
+
+
+def check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
+    """BPQP handles zero and nonnegative cones only."""
+    if isinstance(backward, BPQP) and cones.soc:
+        raise ValueError(
+            "backward='bpqp' supports zero and nonnegative cones only; use backward='kkt' "
+            "or 'lpgd' (lpgd_go.LPGD) for problems with second-order cones"
+        )
+
+
+def structure(
+    n: int,
+    cones: Cones,
+    has_p: bool,
+    p_pattern: tuple[np.ndarray, np.ndarray] | None,
+    a_pattern: tuple[np.ndarray, np.ndarray] | None,
+    linear_solver: str,
+    *,
+    p_digest: str | None = None,
+    a_digest: str | None = None,
+) -> Structure:
+    """The cached Go structure of a conic program (dense layout where a pattern is None)."""
+    if p_pattern is not None and p_digest is None:
+        p_digest = digest(*p_pattern)
+    if a_pattern is not None and a_digest is None:
+        a_digest = digest(*a_pattern)
+    key = (n, cones.zero, cones.nonneg, cones.soc, has_p, p_digest, a_digest, linear_solver)
+    return _cache.structure(
+        key,
+        lambda: Structure(
+            n,
+            cones.zero,
+            cones.nonneg,
+            has_p=has_p,
+            linear_solver=LINEAR_SOLVERS[linear_solver],
+            soc=cones.soc,
+            p_pattern=p_pattern if has_p else None,
+            a_pattern=a_pattern,
+        ),
+    )
+
+
+def _stack_rows(blocks: Sequence[Arg], batch: int) -> tuple[torch.Tensor | None, bool]:
+    """The float64 buffers of row blocks stacked along the row axis; batched when
+    any block is (the others are expanded). No blocks: no rows (NULL)."""
+    if not blocks:
+        return None, False
+    if len(blocks) == 1:
+        return blocks[0].buf, blocks[0].batched
+    if not any(a.batched for a in blocks):
+        return torch.cat([a.buf for a in blocks], dim=0), False
+    bufs = [a.buf if a.batched else a.buf.expand(batch, *a.buf.shape) for a in blocks]
+    return torch.cat(bufs, dim=1), True
+
+
+_INFO_COLUMNS = {
+    "objective": _lib.INFO_PRIMAL_OBJ,
+    "dual_objective": _lib.INFO_DUAL_OBJ,
+    "primal_residual": _lib.INFO_RES_PRIMAL,
+    "dual_residual": _lib.INFO_RES_DUAL,
+    "gap": _lib.INFO_GAP_REL,
+}
+
+
+class Run:
+    """One call on a batch: structure, operands, options and, after ``solve``,
+    the statuses the backward pass needs (never the outputs: the run lives in
+    the autograd context, and an output held there outside save_for_backward
+    is a reference cycle the GC cannot collect).
+
+    ``inputs`` are the tensors autograd sees: P (or None), c, the row blocks of
+    A, the row blocks of b.
+    """
+
+    def __init__(
+        self,
+        st: Structure,
+        batch: int,
+        P: Arg | None,
+        c: Arg,
+        A: Sequence[Arg],
+        b: Sequence[Arg],
+        opts: Options,
+        *,
+        what: str,
+        single: bool,
+    ) -> None:
+        self.structure = st
+        self.batch = batch
+        self.opts = opts
+        self.what = what
+        self.single = single
+        self.settings_c = opts.settings.to_c()
+        args = (P, c, *A, *b)
+        self.inputs = tuple(None if a is None else a.tensor for a in args)
+        self.batched = tuple(a is not None and a.batched for a in args)
+        self.n_a = len(A)
+        # Row offsets of the blocks of A and b (a dense block's rows are its
+        # second-to-last dim; b's its last).
+        self.a_rows = np.cumsum([0, *(a.buf.shape[-2] for a in A)]) if len(A) > 1 else None
+        self.b_rows = np.cumsum([0, *(v.buf.shape[-1] for v in b)])
+        p_size = int(np.prod(st.p_shape))
+        a_size = int(np.prod(st.a_shape))
+        self.P = Operand(None, 0) if P is None else Operand(P.buf, p_size if P.batched else 0)
+        self.c = Operand(c.buf, st.n if c.batched else 0)
+        a_buf, a_b = _stack_rows(A, batch)
+        b_buf, b_b = _stack_rows(b, batch)
+        self.A = Operand(a_buf, a_size if a_b else 0)
+        self.b = Operand(b_buf, st.m if b_b else 0)
+        self.status: torch.Tensor | None = None
+        self.info: torch.Tensor | None = None
+        self.ok: torch.Tensor | None = None
+
+    def solve(self) -> Solution:
+        """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)."""
+        res = _core.solve(
+            self.structure, self.settings_c, self.batch, self.P, self.c, self.A, self.b
+        )
+        x, y, s = res.x, res.y, res.s
+        self.status, self.info = res.status, res.info
+        ok = ok_mask(res.status)
+        self.ok = ok
+        if not bool(ok.all()):
+            bad = (~ok).nonzero().flatten().tolist()
+            if self.opts.on_failure == "raise":
+                msg = failure_message(self.what, bad, res.status, self.single)
+                raise SolverError(msg, res.status, bad)
+            nan = float("nan")
+            x[~ok] = nan
+            y[~ok] = nan
+            s[~ok] = nan
+            res.info[~ok, _lib.INFO_PRIMAL_OBJ] = nan
+            res.info[~ok, _lib.INFO_DUAL_OBJ] = nan
+        return x, y, s
+
+    def backward(
+        self,
+        gx: torch.Tensor | None,
+        gy: torch.Tensor | None,
+        gs: torch.Tensor | None,
+        needs: Sequence[bool],
+        solution: Sequence[torch.Tensor],
+    ) -> tuple[torch.Tensor | None, ...]:
+        """Gradients for ``inputs`` given the incoming gradients of (x, y, s) and
+        the float64 solution that ``solve`` returned."""
+        assert self.ok is not None and self.status is not None
+        ok = self.ok
+        st = self.structure
+        B, n, m = self.batch, st.n, st.m
+        k = self.n_a
+        need_P = needs[0] and st.has_p and self.inputs[0] is not None
+        need_c, need_A, need_b = needs[1], any(needs[2 : 2 + k]), any(needs[2 + k :])
+        all_ok = bool(ok.all())
+
+        def grad_in(g: torch.Tensor | None, width: int) -> torch.Tensor | None:
+            if g is None:
+                return None
+            g = _core.as_f64(g).reshape(B, width)
+            if not all_ok:
+                g = g.clone()
+                g[~ok] = 0.0
+            return g
+
+        gx64 = grad_in(gx, n)
+        if gx64 is None:
+            gx64 = torch.zeros((B, n), dtype=F64)
+        gy64, gs64 = grad_in(gy, m), grad_in(gs, m)
+        x, y, s = solution
+        if not all_ok:
+            x, y, s = x.clone(), y.clone(), s.clone()
+            x[~ok] = 0.0
+            y[~ok] = 0.0
+            s[~ok] = 0.0
+
+        def call(gx64: torch.Tensor, gy64: torch.Tensor | None, gs64: torch.Tensor | None) -> Any:
+            return _core.backward(
+                st,
+                self.settings_c,
+                self.opts.backward.to_c(),
+                B,
+                self.P,
+                self.c,
+                self.A,
+                self.b,
+                x.contiguous(),
+                y.contiguous(),
+                s.contiguous(),
+                self.status,
+                gx64,
+                gy64,
+                gs64,
+                need_P=need_P,
+                need_c=need_c,
+                need_A=need_A,
+                need_b=need_b,
+            )
+
+        nonfinite: torch.Tensor | None = None
+        try:
+            out = call(gx64, gy64, gs64)
+        except ValueError:
+            # Go rejects non-finite incoming gradients for the whole batch: the
+            # samples that have one get NaN gradients, the others are exact.
+            nonfinite = torch.zeros(B, dtype=torch.bool)
+            for g in (gx64, gy64, gs64):
+                if g is not None:
+                    nonfinite |= ~torch.isfinite(g).all(dim=1)
+            if not bool(nonfinite.any()):
+                raise
+            gx64, gy64, gs64 = (
+                None if g is None else g.masked_fill(nonfinite[:, None], 0.0)
+                for g in (gx64, gy64, gs64)
+            )
+            out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
+        # A sample whose forward solve succeeded but whose backward did not
+        # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
+        failed = ok & ~ok_mask(out.status)
+        if bool(failed.any()):
+            idx = failed.nonzero().flatten().tolist()
+            if self.opts.on_failure == "raise":
+                msg = backward_failure_message(
+                    self.what, idx, out.status, self.opts.backward, out.message
+                )
+                raise SolverError(msg, out.status, idx)
+            for g in (out.gP, out.gc, out.gA, out.gb):
+                if g is not None:
+                    g[failed] = 0.0
+        if nonfinite is not None:
+            for g in (out.gP, out.gc, out.gA, out.gb):
+                if g is not None:
+                    g[nonfinite] = float("nan")
+        raw: list[torch.Tensor | None] = [out.gP if need_P else None, out.gc]
+        if k == 1:
+            raw.append(out.gA)
+        elif k > 1:  # dense row blocks
+            assert self.a_rows is not None
+            raw += [None if out.gA is None else out.gA[:, r0:r1] for r0, r1 in _pairs(self.a_rows)]
+        raw += [None if out.gb is None else out.gb[:, r0:r1] for r0, r1 in _pairs(self.b_rows)]
+        grads: list[torch.Tensor | None] = []
+        for g, t, is_b, need in zip(raw, self.inputs, self.batched, needs, strict=True):
+            if g is None or t is None or not need:
+                grads.append(None)
+                continue
+            if not is_b:
+                g = g.sum(dim=0)
+            grads.append(g.reshape(t.shape).to(dtype=t.dtype, device=t.device))
+        return tuple(grads)
+
+    def info_values(
+        self, names: Sequence[str], unbatched: bool, dtype: torch.dtype, device: torch.device
+    ) -> dict[str, torch.Tensor]:
+        """``status`` (int32), ``iterations`` (int64) and the named info columns
+        (objective, dual_objective, primal_residual, dual_residual, gap) of the
+        last solve, in the caller's dtype and on its device."""
+        assert self.info is not None and self.status is not None
+        its = self.info[:, _lib.INFO_ITER]
+        its = torch.where(torch.isfinite(its), its, torch.zeros_like(its)).to(torch.int64)
+        vals = {"status": self.status, "iterations": its}
+        for name in names:
+            vals[name] = self.info[:, _INFO_COLUMNS[name]].to(dtype=dtype, device=device)
+        if unbatched:
+            vals = {k: v[0] for k, v in vals.items()}
+        return vals
+
+
+def _pairs(offsets: np.ndarray) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in itertools.pairwise(offsets)]
+
+
+_NOT_TWICE = (
+    "lpgd_go layers are not twice differentiable: the backward pass is computed by the "
+    "native solver and has no graph of its own (double backward, gradgradcheck and "
+    "Hessian-vector products through a solve are not supported)"
+)
+
+
+class _FirstOrderOnly(torch.autograd.Function):
+    """Identity on first-order gradients computed with create_graph=True, tied
+    to the tensors they depend on; differentiating them raises a clear error."""
+
+    @staticmethod
+    def forward(ctx: Any, count: int, *args: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]
+        return tuple(g.clone() for g in args[:count])
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:  # type: ignore[override]
+        raise RuntimeError(_NOT_TWICE)
+
+
+class ConicFunction(torch.autograd.Function):
+    """autograd Function around a Run: inputs (run, *run.inputs), outputs
+    float64 CPU (x, y, s) of shape (B, ·)."""
+
+    @staticmethod
+    def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> Solution:  # type: ignore[override]
+        x, y, s = run.solve()
+        ctx.run = run
+        ctx.set_materialize_grads(False)
+        # The inputs are saved so that autograd detects in-place changes before
+        # backward (the float64 buffers in run may share memory with them); the
+        # outputs are saved here, never held by run (see Run).
+        ctx.save_for_backward(*inputs, x, y, s)
+        return x, y, s
+
+    @staticmethod
+    def backward(  # type: ignore[override]
+        ctx: Any, gx: torch.Tensor | None, gy: torch.Tensor | None, gs: torch.Tensor | None
+    ) -> tuple[torch.Tensor | None, ...]:
+        run: Run = ctx.run
+        saved = ctx.saved_tensors  # raises if an input was modified in place
+        k = len(run.inputs)
+        needs = ctx.needs_input_grad[1:]
+        if not any(needs) or (gx is None and gy is None and gs is None):
+            return (None,) * (k + 1)
+        with torch.no_grad():
+            grads = run.backward(gx, gy, gs, needs, saved[k:])
+        if torch.is_grad_enabled():  # create_graph=True: guard the second order
+            grads = _guard_second_order(grads, (*saved[:k], gx, gy, gs))
+        return (None, *grads)
+
+
+def _guard_second_order(
+    grads: tuple[torch.Tensor | None, ...], deps: Sequence[torch.Tensor | None]
+) -> tuple[torch.Tensor | None, ...]:
+    present = [g for g in grads if g is not None]
+    tied = [d for d in deps if d is not None and d.requires_grad]
+    if not present or not tied:
+        return grads
+    guarded = iter(_FirstOrderOnly.apply(len(present), *present, *tied))
+    return tuple(None if g is None else next(guarded) for g in grads)
+
+
+def solve(run: Run) -> Solution:
+    """Solve through ConicFunction when an input needs a gradient, else directly;
+    float64 CPU (x, y, s) of shape (B, ·)."""
+    if torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in run.inputs):
+        return ConicFunction.apply(run, *run.inputs)  # type: ignore[no-any-return]
+    return run.solve()
+
+
+def to_caller(
+    t: torch.Tensor, unbatched: bool, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
+    """A (B, ·) float64 output in the caller's dtype, on its device, without the
+    batch dim for an unbatched call."""
+    return (t[0] if unbatched else t).to(dtype=dtype, device=device)

@@ -1,0 +1,230 @@
+"""Validation of every front end's arguments: tensors, shapes, batch sizes,
+finiteness (and signs), symmetry and positive semidefiniteness, the call
+context. Each error is a ValueError
+that names the argument, the index and the batch element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import _core, _lib
+
+__all__ = [
+    "Arg",
+    "TensorLike",
+    "batch_size",
+    "check_call",
+    "check_finite",
+    "check_psd",
+    "check_shape",
+    "fmt_shape",
+    "operand",
+    "to_tensor",
+    "vector",
+]
+
+#: A torch.Tensor, or anything torch.as_tensor accepts.
+TensorLike = Any
+
+_TRACE_MESSAGE = (
+    "lpgd_go layers cannot be traced with torch.jit.trace: the tracer does not see the "
+    "solver writing the outputs, so the traced graph would return stale memory for new "
+    "inputs. Use torch.compile (the solve runs as a graph break) or call the layer eagerly."
+)
+
+
+def check_call() -> None:
+    """Checks before any work: not in a forked child (the Go runtime does not
+    survive fork) and not under torch.jit.trace."""
+    _lib.check_fork()
+    if torch.jit.is_tracing():
+        raise RuntimeError(_TRACE_MESSAGE)
+
+
+def to_tensor(name: str, v: TensorLike) -> torch.Tensor:
+    """``v`` as a dense, real, numeric tensor with data (no copy for a tensor)."""
+    if isinstance(v, torch.Tensor):
+        t = v
+    else:
+        try:
+            t = torch.as_tensor(v)
+        except Exception as exc:
+            raise ValueError(f"{name} must be a tensor, got {type(v).__name__}") from exc
+    if t.layout != torch.strided:
+        raise ValueError(f"{name} must be a dense tensor here, got layout {t.layout}")
+    if t.is_meta:
+        raise ValueError(
+            f"{name} is a meta tensor (a shape without data); lpgd_go solves on real "
+            "values: pass a CPU or CUDA tensor"
+        )
+    if t.is_complex():
+        raise ValueError(f"{name} must be real, got dtype {t.dtype}")
+    if t.dtype == torch.bool:
+        raise ValueError(f"{name} must be numeric, got dtype {t.dtype}")
+    return t
+
+
+def vector(name: str, v: TensorLike, dim: str, *, nonempty: bool = False) -> torch.Tensor:
+    """A required vector argument of shape (dim,) or (batch, dim) as a tensor
+    (``nonempty``: dim ≥ 1)."""
+    if v is None:
+        raise ValueError(f"{name} is required")
+    t = to_tensor(name, v)
+    if t.dim() not in (1, 2):
+        raise ValueError(f"{name} must have shape ({dim},) or (batch, {dim}), got {tuple(t.shape)}")
+    if nonempty and t.shape[-1] == 0:
+        raise ValueError(f"{name} must have at least one entry ({dim} >= 1)")
+    return t
+
+
+def fmt_shape(shape: tuple[object, ...]) -> str:
+    """``(3,)``, ``(batch, m, n)``: a shape as Python writes a tuple."""
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def check_shape(
+    name: str, t: torch.Tensor, shape: tuple[int, ...], labels: tuple[str, ...] | None = None
+) -> bool:
+    """Check t against shape (shared) or (batch, *shape); return whether batched.
+
+    ``labels`` name the dimensions in the message (``("m", "n")``); without them
+    the message gives the numbers."""
+    if t.dim() == len(shape) and tuple(t.shape) == shape:
+        return False
+    if t.dim() == len(shape) + 1 and tuple(t.shape[1:]) == shape:
+        return True
+    if labels is None:
+        raise ValueError(
+            f"{name} must have shape {fmt_shape(shape)} or {fmt_shape(('batch', *shape))}, "
+            f"got {tuple(t.shape)}"
+        )
+    want = ", ".join(f"{lab}={d}" for lab, d in zip(labels, shape, strict=True))
+    raise ValueError(
+        f"{name} must have shape {fmt_shape(labels)} or {fmt_shape(('batch', *labels))} "
+        f"with {want}, got {tuple(t.shape)}"
+    )
+
+
+def batch_size(sizes: Mapping[str, int], what: str = "arguments") -> int:
+    """The common leading size of the batched arguments (1 when none is batched)."""
+    if len(set(sizes.values())) > 1:
+        listing = ", ".join(f"{k} has {v}" for k, v in sizes.items())
+        raise ValueError(f"batch sizes of the {what} differ: {listing}")
+    B = next(iter(sizes.values())) if sizes else 1
+    if B == 0:
+        raise ValueError(f"the batch size must be at least 1, got 0 (from {next(iter(sizes))})")
+    return B
+
+
+def check_finite(
+    name: str,
+    buf: torch.Tensor,
+    batched: bool,
+    entries: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    sign: int = 0,
+) -> None:
+    """Raise on the first non-finite value, naming its index and batch element.
+
+    ``entries`` = (rows, cols) maps the index of a value vector to its (row, col)
+    entry (sparse matrices given by their values). ``sign`` = 1 (−1) also
+    rejects negative (positive) values, for parameters declared nonneg (nonpos).
+    """
+    bad = ~torch.isfinite(buf)
+    problem = "a non-finite value"
+    if not bool(bad.any()):
+        if sign == 0:
+            return
+        bad = buf < 0 if sign > 0 else buf > 0
+        if not bool(bad.any()):
+            return
+        declared = "nonneg" if sign > 0 else "nonpos"
+        kind = "negative" if sign > 0 else "positive"
+        problem = f"a {kind} value (the parameter is declared {declared})"
+    if buf.dim() == 0:
+        raise ValueError(f"{name} contains {problem} ({float(buf)})")
+    idx = tuple(int(i) for i in bad.nonzero()[0])
+    value = float(buf[idx])
+    entry: tuple[int, ...] = idx[1:] if batched else idx
+    if entries is not None:
+        rows, cols = entries
+        entry = (int(rows[entry[0]]), int(cols[entry[0]]))
+    if not entry:
+        where = f"batch element {idx[0]}"
+    else:
+        where = f"index {entry}"
+        where += f" of batch element {idx[0]}" if batched else " (shared across the batch)"
+    raise ValueError(f"{name} contains {problem} ({value}) at {where}")
+
+
+def check_psd(name: str, P: torch.Tensor, batched: bool, dtype: torch.dtype) -> None:
+    """P (float64, (n, n) or (batch, n, n)) symmetric to a tolerance scaled by
+    the eps of its given ``dtype``, and positive semidefinite."""
+    n = P.shape[-1]
+    if n == 0:
+        return
+    Pb = P if batched else P.unsqueeze(0)
+    scale = Pb.abs().amax(dim=(-2, -1)).clamp(min=1.0)
+    eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
+    asym = (Pb - Pb.transpose(-1, -2)).abs().amax(dim=(-2, -1))
+    bad = (asym > 1e3 * eps * scale).nonzero()
+    if len(bad):
+        k = int(bad[0])
+        which = f"{name} (batch element {k})" if batched else name
+        raise ValueError(f"{which} is not symmetric: max |P - P^T| = {float(asym[k]):.3g}")
+    # A Cholesky factorization of P + 1e-8·‖P‖_F·I (several times cheaper
+    # than eigenvalues) accepts every P whose smallest eigenvalue is at least
+    # −1e-8·‖P‖₂; only the elements it rejects get the eigenvalue test, which
+    # decides and gives the error message.
+    fro = torch.linalg.matrix_norm(Pb).clamp(min=1.0)
+    shifted = Pb.clone()
+    shifted.diagonal(dim1=-2, dim2=-1).add_((1e-8 * fro)[:, None])
+    _, info = torch.linalg.cholesky_ex(shifted)
+    check = (info != 0).nonzero().flatten()
+    if len(check) == 0:
+        return
+    eig = torch.linalg.eigvalsh(Pb[check])
+    norm = eig.abs().amax(dim=-1).clamp(min=1.0)
+    bad = (eig[:, 0] < -1e-8 * norm).nonzero()
+    if len(bad):
+        j = int(bad[0])
+        k = int(check[j])
+        which = f"{name} (batch element {k})" if batched else name
+        raise ValueError(
+            f"{which} is not positive semidefinite: min eigenvalue {float(eig[j, 0]):.3g}"
+        )
+
+
+@dataclass
+class Arg:
+    """One validated operand of the conic core.
+
+    ``tensor`` is what autograd sees (the caller's tensor or a differentiable
+    function of it); ``buf`` its values as a contiguous float64 CPU tensor
+    (the memory handed to Go); ``batched`` whether it has a leading batch dim."""
+
+    tensor: torch.Tensor
+    batched: bool
+    buf: torch.Tensor
+
+
+def operand(
+    name: str,
+    t: torch.Tensor,
+    batched: bool,
+    entries: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    finite: bool = True,
+) -> Arg:
+    """An Arg for t, its float64 buffer checked for non-finite values
+    (``finite=False`` skips the check for values computed from checked ones)."""
+    buf = _core.as_f64(t)
+    if finite:
+        check_finite(name, buf, batched, entries)
+    return Arg(t, batched, buf)
