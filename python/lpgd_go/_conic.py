@@ -129,17 +129,9 @@ def structure(
     )
 
 
-def _stack_rows(blocks: Sequence[Arg], batch: int) -> tuple[torch.Tensor | None, bool]:
-    """The float64 buffers of row blocks stacked along the row axis; batched when
-    any block is (the others are expanded). No blocks: no rows (NULL)."""
-    if not blocks:
-        return None, False
-    if len(blocks) == 1:
-        return blocks[0].buf, blocks[0].batched
-    if not any(a.batched for a in blocks):
-        return torch.cat([a.buf for a in blocks], dim=0), False
-    bufs = [a.buf if a.batched else a.buf.expand(batch, *a.buf.shape) for a in blocks]
-    return torch.cat(bufs, dim=1), True
+def _row_blocks(blocks: Sequence[Arg], batch: int) -> list[Operand]:
+    """One operand per row block, with its batch stride (0 = shared)."""
+    return [Operand(a.buf, a.buf.numel() // batch if a.batched else 0) for a in blocks]
 
 
 _INFO_COLUMNS = {
@@ -189,13 +181,11 @@ class Run:
         self.a_rows = np.cumsum([0, *(a.buf.shape[-2] for a in A)]) if len(A) > 1 else None
         self.b_rows = np.cumsum([0, *(v.buf.shape[-1] for v in b)])
         p_size = int(np.prod(st.p_shape))
-        a_size = int(np.prod(st.a_shape))
         self.P = Operand(None, 0) if P is None else Operand(P.buf, p_size if P.batched else 0)
         self.c = Operand(c.buf, st.n if c.batched else 0)
-        a_buf, a_b = _stack_rows(A, batch)
-        b_buf, b_b = _stack_rows(b, batch)
-        self.A = Operand(a_buf, a_size if a_b else 0)
-        self.b = Operand(b_buf, st.m if b_b else 0)
+        # A and b as row blocks (Go reads the blocks in place: no stacking).
+        self.A = _row_blocks(A, batch)
+        self.b = _row_blocks(b, batch)
         self.status: torch.Tensor | None = None
         self.info: torch.Tensor | None = None
         self.ok: torch.Tensor | None = None
