@@ -100,7 +100,10 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		}
 	}
 	colptr := make([]int, dim+1)
-	var rowval []int
+	// Exact capacity: P's entries, a diagonal per column, A's entries and H's
+	// upper entries (appending from nil grew a dense KKT pattern's 19 MB
+	// of indices through 80 MB of allocations at n = 2000).
+	rowval := make([]int, 0, st.P.Nnz()+n+st.A.Nnz()+comp.HLen())
 	an.pmap = make([]int, st.P.Nnz())
 	an.amap = make([]int, st.A.Nnz())
 	an.diag = make([]int, dim)

@@ -47,12 +47,20 @@ func (k *System) Factor() error {
 // last factorization.
 func (k *System) Regularized() int { return k.fac.Regularized() }
 
-// factorAt factors the matrix regularized by exactly d.
+// factorAt factors the matrix regularized by exactly d. The regularization
+// is added to the diagonal of kv in place and the saved diagonal restored
+// afterwards (bit for bit), instead of factoring a regularized copy of all
+// nnz values: the factorizers copy the values into their own storage.
 func (k *System) factorAt(d float64) error {
-	copy(k.kreg, k.kv)
 	for i, idx := range k.an.diag {
-		k.kreg[idx] += k.an.signs[i] * d
+		k.dsave[i] = k.kv[idx]
+		k.kv[idx] += k.an.signs[i] * d
 	}
+	defer func() {
+		for i, idx := range k.an.diag {
+			k.kv[idx] = k.dsave[i]
+		}
+	}()
 	k.dUsed = d
-	return k.fac.Factor(k.kreg)
+	return k.fac.Factor(k.kv)
 }

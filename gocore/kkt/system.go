@@ -23,7 +23,7 @@ type System struct {
 	hrow  []float64 // per-row diagonal H (SetActiveRows)
 	fac   linsys.Factorizer
 	kv    []float64 // unregularized values
-	kreg  []float64 // regularized values (factored)
+	dsave []float64 // diagonal of kv while factorAt regularizes it in place
 	work  []float64
 	delta float64 // static regularization δ
 	dUsed float64 // δ of the last factorization (see Factor)
@@ -52,7 +52,7 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	k.fac = f
 	nnz := len(an.pat.Rowval)
 	k.kv = make([]float64, nnz)
-	k.kreg = make([]float64, nnz)
+	k.dsave = make([]float64, an.Dim)
 	k.work = make([]float64, 2*an.Dim)
 	k.solB = make([]float64, an.Dim)
 	k.diagH = k.AllDiagonal()
