@@ -183,9 +183,10 @@ class Operand:
     def ptr(self) -> int | None:
         return ptr(self.data)
 
-    def to_c(self) -> _lib.COperand:
-        """The ctypes ``lpgd_operand``."""
-        return _lib.COperand(self.ptr, self.stride)
+    @property
+    def c_pair(self) -> tuple[int | None, int]:
+        """(data pointer, stride): the fields of an ``lpgd_operand``."""
+        return (ptr(self.data), self.stride)
 
 
 #: A and b of a call: one operand each, or sequences of row-block operands.
@@ -193,30 +194,27 @@ Rows = Operand | Sequence[Operand]
 
 
 def _values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Values:
-    """The ctypes ``lpgd_values`` of a call (it references the tensors' memory
-    only: the caller keeps the operands alive for the call)."""
+    """The ctypes ``lpgd_values`` of a call (it keeps its row-block array alive;
+    the caller keeps the operands' tensors alive for the call)."""
     if isinstance(A, Operand) != isinstance(b, Operand):
         raise TypeError("A and b must both be Operands or both sequences of row blocks")
-    a_ops = [A] if isinstance(A, Operand) else list(A)
-    b_ops = [b] if isinstance(b, Operand) else list(b)  # type: ignore[list-item]
-    if len(a_ops) != len(b_ops):
-        raise ValueError(f"{len(a_ops)} row blocks of A but {len(b_ops)} of b")
     if isinstance(A, Operand):
-        rows = [st.m]
-    else:  # a block's row count is the last dimension of its b tensor
-        rows = [0 if op.data is None else int(op.data.shape[-1]) for op in b_ops]
-    blocks = (_lib.RowBlock * max(1, len(a_ops)))(
-        *(
-            _lib.RowBlock(r, a.to_c(), bb.to_c())
-            for r, a, bb in zip(rows, a_ops, b_ops, strict=True)
+        nblocks = 1
+        blocks = (_lib.RowBlock * 1)((st.m, A.c_pair, b.c_pair))  # type: ignore[union-attr]
+    else:
+        b_ops = list(b)  # type: ignore[arg-type]
+        if len(A) != len(b_ops):
+            raise ValueError(f"{len(A)} row blocks of A but {len(b_ops)} of b")
+        nblocks = len(b_ops)
+        # A block's row count is the last dimension of its b tensor.
+        blocks = (_lib.RowBlock * max(1, nblocks))(
+            *[
+                (0 if bb.data is None else bb.data.shape[-1], a.c_pair, bb.c_pair)
+                for a, bb in zip(A, b_ops, strict=True)
+            ]
         )
-    )
-    return _lib.Values(
-        P=P.to_c(),
-        c=c.to_c(),
-        blocks=ctypes.cast(blocks, ctypes.POINTER(_lib.RowBlock)),
-        nblocks=len(a_ops),
-    )
+    # Assigning the array to the pointer field keeps it alive with the struct.
+    return _lib.Values(P.c_pair, c.c_pair, blocks, nblocks)
 
 
 # ---------------------------------------------------------------------------
