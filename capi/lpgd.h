@@ -302,6 +302,11 @@ int32_t lpgd_backward(uint64_t handle, const lpgd_settings *settings,
 int32_t lpgd_debug_panic(int32_t mode, int64_t sample);
 #endif /* LPGD_DEBUG */
 
+/* Build information as NUL-terminated "key=value" lines (abi, go, os, arch,
+ * kernels, num_cpu, module, dep, build.*): LPGD_E_ARGUMENT (text truncated)
+ * when outlen is too small; 4096 bytes suffice. */
+int32_t lpgd_build_info(char *out, int64_t outlen);
+
 #endif /* LPGD_NO_PROTOTYPES */
 
 #ifdef __cplusplus

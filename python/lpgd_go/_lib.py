@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
@@ -281,6 +282,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
 # tests' debug build); bound when present.
 _DEBUG_SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_debug_panic": (c_int32, [c_int32, c_int64]),
+    "lpgd_build_info": (c_int32, [c_char_p, c_int64]),
 }
 
 _lock = threading.Lock()
@@ -305,12 +307,23 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def library_name(platform: str = sys.platform) -> str:
+    """File name of the shared library that ``go build -buildmode=c-shared`` makes on a
+    platform: ``liblpgd.so`` (Linux and other ELF systems), ``liblpgd.dylib`` (macOS),
+    ``lpgd.dll`` (Windows). setup.py builds the same name."""
+    if platform == "darwin":
+        return "liblpgd.dylib"
+    if platform in ("win32", "cygwin"):
+        return "lpgd.dll"
+    return "liblpgd.so"
+
+
 def lib_path() -> Path:
-    """Path of the shared library: ``$LPGD_GO_LIB`` or the packaged ``_lib/liblpgd.so``."""
+    """Path of the shared library: ``$LPGD_GO_LIB`` or the packaged ``_lib/<library_name()>``."""
     env = os.environ.get("LPGD_GO_LIB")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent / "_lib" / "liblpgd.so"
+    return Path(__file__).resolve().parent / "_lib" / library_name()
 
 
 def check_fork() -> None:
