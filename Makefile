@@ -72,8 +72,8 @@ $(DEBUG_LIB): $(GO_SRC) | go-toolchain
 	rm -f $(basename $(abspath $(DEBUG_LIB))).h
 
 # All tests: Go (race detector on), the C example, Python, the example notebooks,
-# then the type check (mypy --strict) and the API reference (warnings are errors).
-test: test-go test-c test-py test-notebooks typecheck docs
+# then the type check (mypy --strict).
+test: test-go test-c test-py test-notebooks typecheck
 
 # The panic-recovery tests of capi need the lpgd_debug build tag.
 test-go: go-toolchain
@@ -129,10 +129,10 @@ lint: venv go-toolchain
 	$(PY) -m ruff check python benchmarks examples
 	$(PY) -m ruff format --check python benchmarks examples
 
-# mypy --strict on the package and on a user-style script (examples/typed_usage.py).
+# mypy --strict on the package (see [tool.mypy] in pyproject.toml).
 typecheck: venv
 	$(PY) -c "import mypy" 2>/dev/null || $(PY) -m pip install mypy
-	$(PY) -m mypy --strict python/lpgd_go examples/typed_usage.py
+	$(PY) -m mypy --strict python/lpgd_go
 
 # The API reference (site/), built from the docstrings; warnings are errors.
 docs: venv
@@ -151,11 +151,13 @@ wheel: venv go-toolchain
 	$(PY) .ci/check_wheel.py dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl $(WHEEL_PLAT)
 
 # The sdist in dist/: Go sources, go.mod/go.sum and the vendored modules (builds
-# offline), never a prebuilt library.
+# offline), never a prebuilt library; .ci/check_sdist.py checks that and builds a
+# wheel from it with the Go module proxy off.
 sdist: venv go-toolchain
 	$(PY) -c "import build" 2>/dev/null || $(PY) -m pip install build
 	rm -f dist/lpgd_go-*.tar.gz
 	$(PY) -m build --sdist --no-isolation --outdir dist .
+	$(PY) .ci/check_sdist.py dist/lpgd_go-*.tar.gz
 
 # The test suite against the installed wheel in a fresh virtualenv with no Go on
 # PATH (see .ci/wheel_test.sh for what it shares with $(VENV)).
