@@ -24,6 +24,7 @@ GO ?= $(SYSTEM_GO)
 GO_DEP :=
 endif
 export LPGD_GO := $(abspath $(GO))
+GOFMT = $(shell $(GO) env GOROOT)/bin/gofmt
 
 # Portable wheels: zig cc (the ziglang package) as cgo's C compiler, targeting
 # glibc 2.17, so the wheel is manylinux_2_17 (RHEL 7+, Ubuntu 14.04+, Debian 8+).
@@ -124,10 +125,10 @@ bench-maros: venv $(LIB)
 	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_maros.py
 
 lint: venv go-toolchain
-	test -z "$$($(dir $(GO))gofmt -l gocore capi)" || ($(dir $(GO))gofmt -l gocore capi; exit 1)
+	test -z "$$($(GOFMT) -l gocore capi)" || ($(GOFMT) -l gocore capi; exit 1)
 	$(GO) vet ./...
-	$(PY) -m ruff check python benchmarks examples
-	$(PY) -m ruff format --check python benchmarks examples
+	$(PY) -m ruff check python benchmarks examples build_backend setup.py .ci
+	$(PY) -m ruff format --check python benchmarks examples build_backend setup.py .ci
 
 # mypy --strict on the package (see [tool.mypy] in pyproject.toml).
 typecheck: venv
