@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestBuildInfo(t *testing.T) {
 		kv[k] = v
 	}
 	for k, want := range map[string]string{
-		"abi": "1", "go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH,
+		"abi": fmt.Sprint(abiVersion), "go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH,
 		"kernels": vec.Kernels(),
 	} {
 		if kv[k] != want {

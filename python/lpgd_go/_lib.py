@@ -276,13 +276,13 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
             *_ERR,
         ],
     ),
+    "lpgd_build_info": (c_int32, [c_char_p, c_int64]),
 }
 
 # Exported only by a library built with `go build -tags lpgd_debug` (the
 # tests' debug build); bound when present.
 _DEBUG_SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_debug_panic": (c_int32, [c_int32, c_int64]),
-    "lpgd_build_info": (c_int32, [c_char_p, c_int64]),
 }
 
 _lock = threading.Lock()
