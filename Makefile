@@ -73,8 +73,8 @@ $(DEBUG_LIB): $(GO_SRC) | go-toolchain
 	rm -f $(basename $(abspath $(DEBUG_LIB))).h
 
 # All tests: Go (race detector on), the C example, Python, the example notebooks,
-# then the type check (mypy --strict).
-test: test-go test-c test-py test-notebooks typecheck
+# then the type check (mypy --strict) and the API reference (warnings are errors).
+test: test-go test-c test-py test-notebooks typecheck docs
 
 # The panic-recovery tests of capi need the lpgd_debug build tag.
 test-go: go-toolchain
@@ -130,10 +130,11 @@ lint: venv go-toolchain
 	$(PY) -m ruff check python benchmarks examples build_backend setup.py .ci
 	$(PY) -m ruff format --check python benchmarks examples build_backend setup.py .ci
 
-# mypy --strict on the package (see [tool.mypy] in pyproject.toml).
+# mypy --strict on the package and on a user-style script (see [tool.mypy] in
+# pyproject.toml).
 typecheck: venv
 	$(PY) -c "import mypy" 2>/dev/null || $(PY) -m pip install mypy
-	$(PY) -m mypy --strict python/lpgd_go
+	$(PY) -m mypy --strict python/lpgd_go examples/typed_usage.py
 
 # The API reference (site/), built from the docstrings; warnings are errors.
 docs: venv
@@ -160,8 +161,8 @@ sdist: venv go-toolchain
 	$(PY) -m build --sdist --no-isolation --outdir dist .
 	$(PY) .ci/check_sdist.py dist/lpgd_go-*.tar.gz
 
-# The test suite against the installed wheel in a fresh virtualenv with no Go on
-# PATH (see .ci/wheel_test.sh for what it shares with $(VENV)).
+# The test suite against the installed wheel in a fresh virtualenv with neither Go
+# nor a C compiler on PATH (see .ci/wheel_test.sh for what it shares with $(VENV)).
 test-wheel: wheel
 	bash .ci/wheel_test.sh $(PY) dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl
 

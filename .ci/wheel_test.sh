@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test suite against an installed wheel, in a fresh virtualenv with no Go on PATH.
+# The test suite against an installed wheel, in a fresh virtualenv with neither Go
+# nor a C compiler on PATH.
 #
 # Usage: .ci/wheel_test.sh MAIN_PYTHON WHEEL
 #
@@ -8,7 +9,9 @@
 # in a .pth file, so that CI does not download torch (several GB) a second time.
 # A path line only appends that site-packages folder to sys.path: the .pth files
 # inside it (among them the main venv's editable install of lpgd_go) are not
-# executed, and the fresh venv's own site-packages comes first. lpgd_go itself is
+# executed, and the fresh venv's own site-packages comes first. (The shared
+# packages include the main venv's ziglang; nothing on PATH runs it, and
+# installing a wheel compiles nothing.) lpgd_go itself is
 # installed from the wheel alone (no dependencies, no index, binary only) and the
 # run checks that it is imported from the fresh venv. The tests run from a
 # temporary folder holding copies of python/tests (plus capi/lpgd.h, go.mod,
@@ -27,17 +30,28 @@ MAIN_SITE=$("$MAIN_PY" -c 'import sysconfig; print(sysconfig.get_paths()["pureli
 VENV_SITE=$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$MAIN_SITE" > "$VENV_SITE/_lpgd_main_venv_packages.pth"
 
-# No Go anywhere on PATH (and no hints pointing at one).
-CLEAN_PATH="$TMP/venv/bin"
+# PATH: the fresh venv's bin, then one folder of links to every program on the
+# current PATH except Go and the C compilers (so neither can be found).
+mkdir -p "$TMP/bin"
 IFS=: read -r -a dirs <<< "$PATH"
 for d in "${dirs[@]}"; do
-	[[ -n "$d" && ! -x "$d/go" ]] && CLEAN_PATH="$CLEAN_PATH:$d"
+	[[ -d "$d" ]] || continue
+	for f in "$d"/*; do
+		b=$(basename "$f")
+		case "$b" in
+		go | gofmt | cc | c++ | c89 | c99 | gcc* | g++* | cpp* | clang* | tcc | zig | *-gcc | *-gcc-* | *-g++ | *-g++-*) continue ;;
+		esac
+		[[ -x "$f" && ! -e "$TMP/bin/$b" ]] && ln -s "$f" "$TMP/bin/$b"
+	done
 done
-run() { env -u PYTHONPATH -u LPGD_GO -u LPGD_GO_LIB -u GOROOT PATH="$CLEAN_PATH" "$@"; }
-if run bash -c 'command -v go' > /dev/null; then
-	echo "wheel_test: go is still on PATH" >&2
-	exit 1
-fi
+CLEAN_PATH="$TMP/venv/bin:$TMP/bin"
+run() { env -u PYTHONPATH -u LPGD_GO -u LPGD_GO_LIB -u GOROOT -u CC PATH="$CLEAN_PATH" "$@"; }
+for tool in go gcc cc clang; do
+	if run "$TMP/bin/bash" -c "command -v $tool" > /dev/null; then
+		echo "wheel_test: $tool is still on PATH" >&2
+		exit 1
+	fi
+done
 
 run "$VPY" -m pip install --quiet --no-deps --no-index --only-binary=:all: "$WHEEL"
 
