@@ -29,7 +29,16 @@ from .backward import BPQP, BackwardMethod
 from .settings import LINEAR_SOLVERS
 from .status import SolverError, backward_failure_message, failure_message, ok_mask
 
-__all__ = ["Cones", "ConicFunction", "Run", "check_backward_cones", "solve", "structure"]
+__all__ = [
+    "Cones",
+    "ConicFunction",
+    "Run",
+    "check_backward_cones",
+    "first_order_only",
+    "solve",
+    "structure",
+    "to_caller",
+]
 
 Solution = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -394,13 +403,15 @@ class ConicFunction(torch.autograd.Function):
         with torch.no_grad():
             grads = run.backward(gx, gy, gs, needs, saved[k:])
         if torch.is_grad_enabled():  # create_graph=True: guard the second order
-            grads = _guard_second_order(grads, (*saved[:k], gx, gy, gs))
+            grads = first_order_only(grads, (*saved[:k], gx, gy, gs))
         return (None, *grads)
 
 
-def _guard_second_order(
+def first_order_only(
     grads: tuple[torch.Tensor | None, ...], deps: Sequence[torch.Tensor | None]
 ) -> tuple[torch.Tensor | None, ...]:
+    """Gradients computed under create_graph=True, tied to the tensors ``deps``
+    they depend on so that differentiating them raises a clear error."""
     present = [g for g in grads if g is not None]
     tied = [d for d in deps if d is not None and d.requires_grad]
     if not present or not tied:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validate import TensorLike, check_shape, to_tensor
+from ._validate import TensorLike, check_has_data, check_shape, to_tensor
 
 __all__ = ["Mat", "SparseMatrix", "UpperFold", "csc_colptr", "digest", "matrix"]
 
@@ -160,6 +160,7 @@ def _sparse_entries(
         coo = sv.tocsr().tocoo()  # sums duplicates
         vals = torch.as_tensor(np.asarray(coo.data, dtype=np.float64))
         return _int64(coo.row), _int64(coo.col), vals, False
+    check_has_data(name, v)
     if v.dim() != 2:
         raise ValueError(
             f"{name}: a torch sparse tensor must be 2-D ({rows}, {cols}) and is shared across "

@@ -21,6 +21,7 @@ __all__ = [
     "batch_size",
     "check_call",
     "check_finite",
+    "check_has_data",
     "check_psd",
     "check_shape",
     "fmt_shape",
@@ -47,6 +48,15 @@ def check_call() -> None:
         raise RuntimeError(_TRACE_MESSAGE)
 
 
+def check_has_data(name: str, t: torch.Tensor) -> None:
+    """Reject meta tensors (a shape without data) with a clear error."""
+    if t.is_meta:
+        raise ValueError(
+            f"{name} is a meta tensor (a shape without data); lpgd_go solves on real "
+            "values: pass a CPU or CUDA tensor"
+        )
+
+
 def to_tensor(name: str, v: TensorLike) -> torch.Tensor:
     """``v`` as a dense, real, numeric tensor with data (no copy for a tensor)."""
     if isinstance(v, torch.Tensor):
@@ -58,11 +68,7 @@ def to_tensor(name: str, v: TensorLike) -> torch.Tensor:
             raise ValueError(f"{name} must be a tensor, got {type(v).__name__}") from exc
     if t.layout != torch.strided:
         raise ValueError(f"{name} must be a dense tensor here, got layout {t.layout}")
-    if t.is_meta:
-        raise ValueError(
-            f"{name} is a meta tensor (a shape without data); lpgd_go solves on real "
-            "values: pass a CPU or CUDA tensor"
-        )
+    check_has_data(name, t)
     if t.is_complex():
         raise ValueError(f"{name} must be real, got dtype {t.dtype}")
     if t.dtype == torch.bool:

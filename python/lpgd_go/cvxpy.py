@@ -35,7 +35,6 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 import torch
-from torch.autograd.function import once_differentiable
 
 from . import _conic
 from ._conic import Cones, check_backward_cones
@@ -66,10 +65,10 @@ class _AffineMap(torch.autograd.Function):
         return torch.from_numpy(np.ascontiguousarray(out.T))
 
     @staticmethod
-    @once_differentiable
-    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:  # type: ignore[override]
         gp = ctx.MT @ g.detach().to(dtype=F64).numpy().T  # (N, B)
-        return torch.from_numpy(np.ascontiguousarray(gp.T)), None, None
+        (out,) = _conic.first_order_only((torch.from_numpy(np.ascontiguousarray(gp.T)),), (g,))
+        return out, None, None
 
 
 @dataclass
