@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -132,8 +132,8 @@ def structure(
             has_p=has_p,
             linear_solver=LINEAR_SOLVERS[linear_solver],
             soc=cones.soc,
-            p_pattern=p_pattern if has_p else None,
-            a_pattern=a_pattern,
+            p_pattern=cast(Any, p_pattern) if has_p else None,  # int64 arrays
+            a_pattern=cast(Any, a_pattern),
         ),
     )
 
@@ -232,7 +232,7 @@ class Run:
         """Gradients for ``inputs`` given the incoming gradients of (x, y, s) and
         the float64 solution that ``solve`` returned."""
         assert self.ok is not None and self.status is not None
-        ok = self.ok
+        ok, status = self.ok, self.status
         st = self.structure
         B, n, m = self.batch, st.n, st.m
         k = self.n_a
@@ -273,7 +273,7 @@ class Run:
                 x.contiguous(),
                 y.contiguous(),
                 s.contiguous(),
-                self.status,
+                status,
                 gx64,
                 gy64,
                 gs64,
@@ -367,11 +367,11 @@ class _FirstOrderOnly(torch.autograd.Function):
     to the tensors they depend on; differentiating them raises a clear error."""
 
     @staticmethod
-    def forward(ctx: Any, count: int, *args: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]
+    def forward(ctx: Any, count: int, *args: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return tuple(g.clone() for g in args[:count])
 
     @staticmethod
-    def backward(ctx: Any, *grads: Any) -> Any:  # type: ignore[override]
+    def backward(ctx: Any, *grads: Any) -> Any:
         raise RuntimeError(_NOT_TWICE)
 
 
@@ -380,7 +380,7 @@ class ConicFunction(torch.autograd.Function):
     float64 CPU (x, y, s) of shape (B, ·)."""
 
     @staticmethod
-    def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> Solution:  # type: ignore[override]
+    def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> Solution:
         x, y, s = run.solve()
         ctx.run = run
         ctx.set_materialize_grads(False)
@@ -391,7 +391,7 @@ class ConicFunction(torch.autograd.Function):
         return x, y, s
 
     @staticmethod
-    def backward(  # type: ignore[override]
+    def backward(
         ctx: Any, gx: torch.Tensor | None, gy: torch.Tensor | None, gs: torch.Tensor | None
     ) -> tuple[torch.Tensor | None, ...]:
         run: Run = ctx.run

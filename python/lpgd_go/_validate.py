@@ -44,7 +44,7 @@ def check_call() -> None:
     """Checks before any work: not in a forked child (the Go runtime does not
     survive fork) and not under torch.jit.trace."""
     _lib.check_fork()
-    if torch.jit.is_tracing():
+    if torch.jit.is_tracing():  # type: ignore[attr-defined,no-untyped-call]
         raise RuntimeError(_TRACE_MESSAGE)
 
 

@@ -59,13 +59,13 @@ class _AffineMap(torch.autograd.Function):
     pass multiplies by the precomputed transpose. Float64 CPU in and out."""
 
     @staticmethod
-    def forward(ctx: Any, p: torch.Tensor, M: sp.csr_array, MT: sp.csr_array) -> torch.Tensor:  # type: ignore[override]
+    def forward(ctx: Any, p: torch.Tensor, M: sp.csr_array, MT: sp.csr_array) -> torch.Tensor:
         ctx.MT = MT
         out = M @ p.detach().numpy().T  # (K, B)
         return torch.from_numpy(np.ascontiguousarray(out.T))
 
     @staticmethod
-    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
         gp = ctx.MT @ g.detach().to(dtype=F64).numpy().T  # (N, B)
         (out,) = _conic.first_order_only((torch.from_numpy(np.ascontiguousarray(gp.T)),), (g,))
         return out, None, None
@@ -208,7 +208,7 @@ class CvxpyLayer(LayerBase):
             )
         qp_dpp = False
         if not problem.is_dpp():
-            if problem.is_dpp(quad_form_dpp="qp"):
+            if problem.is_dpp(quad_form_dpp="qp"):  # type: ignore[call-arg]
                 qp_dpp = True
             else:
                 raise ValueError(
@@ -258,7 +258,7 @@ class CvxpyLayer(LayerBase):
                 "lpgd_go supports zero, nonnegative and second-order cones only; this problem "
                 f"canonicalizes to {', '.join(unsupported)}"
             )
-        self.cones = Cones(zero=int(dims.zero), nonneg=int(dims.nonneg), soc=list(dims.soc))
+        self.cones = Cones(zero=int(dims.zero), nonneg=int(dims.nonneg), soc=tuple(dims.soc))
         n = int(pp.x.size)
         m = self.cones.dim
         self.n, self.m = n, m
@@ -446,11 +446,13 @@ class CvxpyLayer(LayerBase):
                 "variable of one of its constraints"
             )
         rid = constr_id_map.get(parent.id, parent.id)
-        import cvxpy.constraints as cc
+        from cvxpy.constraints.nonpos import NonNeg
+        from cvxpy.constraints.second_order import SOC
+        from cvxpy.constraints.zero import Zero
 
         start = 0
         found = None
-        for ctype in (cc.Zero, cc.NonNeg, cc.SOC):
+        for ctype in (Zero, NonNeg, SOC):
             for con in pp.constr_map.get(ctype, []):
                 if con.id == rid:
                     found = (ctype, con)
@@ -465,7 +467,7 @@ class CvxpyLayer(LayerBase):
             )
         ctype, rcon = found
         which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
-        if ctype is not cc.SOC:
+        if ctype is not SOC:
             off = sum(int(dv.size) for dv in parent.dual_variables[:which])
             idx = start + off + _fortran_index(shape)
             return _Recovery(name, "y", torch.as_tensor(idx.reshape(-1)), shape)
