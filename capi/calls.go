@@ -39,6 +39,10 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	if err != nil {
 		return
 	}
+	intr, err := interruptFromC(cset, set)
+	if err != nil {
+		return
+	}
 	if cbatch <= 0 {
 		err = argErr("batch must be positive, got %d", cbatch)
 		return
@@ -61,6 +65,17 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	infos := outSlice(out.info, nb*cols)
 	nan := math.NaN()
 	err = s.run(nb, set, func(w *worker, k int) {
+		if stop := intr.Stopped(); stop != ipm.StatusUnsolved {
+			// Cancelled or out of time before this sample started.
+			st[k] = int32(stop)
+			for i := k * n; i < (k+1)*n; i++ {
+				xs[i] = nan
+			}
+			for i := k * m; i < (k+1)*m; i++ {
+				ys[i], ss[i] = nan, nan
+			}
+			return
+		}
 		in.load(w, k)
 		w.result.X = xs[k*n : (k+1)*n]
 		w.result.Y = part(ys, k, m)
@@ -69,7 +84,9 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 			w.result.Y, w.result.S = []float64{}, []float64{}
 		}
 		w.slv.SetProx(0)
+		w.slv.SetInterrupt(intr)
 		w.slv.Solve(&w.vals, &w.result)
+		w.slv.SetInterrupt(ipm.Interrupt{})
 		st[k] = int32(w.result.Info.Status)
 		if infos != nil {
 			r := infos[k*cols : (k+1)*cols]

@@ -335,6 +335,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		"LPGD_STATUS_MAX_ITERATIONS": int64(ipm.StatusMaxIterations), "LPGD_STATUS_NUMERICAL_ERROR": int64(ipm.StatusNumericalError),
 		"LPGD_STATUS_ALMOST_SOLVED": int64(ipm.StatusAlmostSolved), "LPGD_STATUS_INTERNAL_ERROR": int64(ipm.StatusInternalError),
 		"LPGD_STATUS_BACKWARD_FAILED": int64(diff.StatusBackwardFailed),
+		"LPGD_STATUS_TIME_LIMIT": int64(ipm.StatusTimeLimit), "LPGD_STATUS_INTERRUPTED": int64(ipm.StatusInterrupted),
 		"LPGD_OK":                     codeOK, "LPGD_E_ARGUMENT": codeArgument, "LPGD_E_DATA": codeData, "LPGD_E_SETTINGS": codeSettings,
 		"LPGD_E_HANDLE": codeHandle, "LPGD_E_INTERNAL": codeInternal,
 		"LPGD_LAYOUT_CSC": layoutCSC, "LPGD_LAYOUT_DENSE": layoutDense,

@@ -61,6 +61,8 @@ extern "C" {
 #define LPGD_STATUS_ALMOST_SOLVED 6
 #define LPGD_STATUS_INTERNAL_ERROR 7
 #define LPGD_STATUS_BACKWARD_FAILED 8
+#define LPGD_STATUS_TIME_LIMIT 9   /* time_limit or call_time_limit reached */
+#define LPGD_STATUS_INTERRUPTED 10 /* cancelled through lpgd_cancel */
 
 /* Matrix layouts for P and A (lpgd_pattern.layout). */
 #define LPGD_LAYOUT_CSC 0   /* values on the CSC pattern given at creation */
@@ -127,6 +129,9 @@ typedef struct {
     int64_t equilibrate;
     int64_t equilibrate_iters;
     int64_t linear_solver;     /* 0 auto, 1 dense, 2 sparse */
+    double time_limit;         /* seconds per sample, 0 = none */
+    double call_time_limit;    /* seconds per lpgd_solve call, 0 = none */
+    uint64_t cancel_token;     /* from lpgd_cancel_token_new, 0 = none */
 } lpgd_settings;
 
 /* Backward options. Fill with lpgd_default_backward (the defaults live in
@@ -258,6 +263,16 @@ int32_t lpgd_set_num_threads(int64_t n);
 int64_t lpgd_get_num_threads(void);
 
 int32_t lpgd_default_settings(lpgd_settings *out);
+
+/* Cancellation: a token (never 0) put in lpgd_settings.cancel_token makes
+ * the lpgd_solve calls that carry it stop within one interior-point
+ * iteration once lpgd_cancel(token) is called (from any thread); their
+ * unfinished samples end LPGD_STATUS_INTERRUPTED. A cancelled token stays
+ * cancelled; free it with lpgd_cancel_token_free. */
+int32_t lpgd_cancel_token_new(uint64_t *token_out);
+int32_t lpgd_cancel(uint64_t token);
+int32_t lpgd_cancel_token_free(uint64_t token);
+int64_t lpgd_cancel_token_count(void);
 int32_t lpgd_default_backward(lpgd_backward_opts *out);
 
 /* Validates and analyses a structure; *handle_out receives its handle

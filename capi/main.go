@@ -190,6 +190,9 @@ func settingsToC(s ipm.Settings, out *C.lpgd_settings) {
 	}
 	out.equilibrate_iters = C.int64_t(s.EquilibrateIters)
 	out.linear_solver = C.int64_t(s.LinearSolver)
+	out.time_limit = C.double(s.TimeLimit)
+	out.call_time_limit = C.double(s.CallTimeLimit)
+	out.cancel_token = 0
 }
 
 func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
@@ -214,6 +217,8 @@ func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
 		Equilibrate:      in.equilibrate != 0,
 		EquilibrateIters: int(in.equilibrate_iters),
 		LinearSolver:     ipm.LinearSolver(in.linear_solver),
+		TimeLimit:        float64(in.time_limit),
+		CallTimeLimit:    float64(in.call_time_limit),
 	}
 	return s, s.Validate()
 }

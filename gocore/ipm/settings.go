@@ -42,6 +42,13 @@ const (
 	StatusAlmostSolved Status = 6
 	// StatusInternalError means a panic inside the solver was recovered.
 	StatusInternalError Status = 7
+	// StatusTimeLimit means the solve was stopped by Settings.TimeLimit or
+	// a call deadline (Interrupt.Deadline); the outputs hold the last
+	// iterate.
+	StatusTimeLimit Status = 9
+	// StatusInterrupted means the solve was cancelled (Interrupt.Cancel,
+	// e.g. Ctrl-C in Python); the outputs hold the last iterate.
+	StatusInterrupted Status = 10
 )
 
 // String returns the status name.
@@ -55,6 +62,10 @@ func (s Status) String() string {
 		return "primal_infeasible"
 	case StatusDualInfeasible:
 		return "dual_infeasible"
+	case StatusTimeLimit:
+		return "time_limit"
+	case StatusInterrupted:
+		return "interrupted"
 	case StatusMaxIterations:
 		return "max_iterations"
 	case StatusNumericalError:
@@ -117,6 +128,14 @@ type Settings struct {
 	EquilibrateIters int
 	// LinearSolver selects dense or sparse factorization. Default LinearAuto.
 	LinearSolver LinearSolver
+	// TimeLimit is the wall-clock limit of one solve in seconds (checked
+	// once per iteration; StatusTimeLimit); 0 means none. Default 0.
+	TimeLimit float64
+	// CallTimeLimit is the wall-clock limit in seconds of a whole batch
+	// call through the C ABI (samples still running or not started end
+	// StatusTimeLimit); 0 means none. Default 0. The ipm package itself
+	// only honours it through Interrupt.Deadline.
+	CallTimeLimit float64
 	// Polish replaces a converged interior-point solution of a problem with
 	// zero and nonnegative cones only by the exact solution of its active
 	// set when that passes the termination tests (see Solver.polish;
@@ -190,6 +209,14 @@ func (s *Settings) Validate() error {
 	}
 	if !(s.MaxStepFraction > 0 && s.MaxStepFraction < 1) {
 		return &SettingsError{"max_step_fraction", fmt.Sprintf("must be in (0, 1), got %v", s.MaxStepFraction)}
+	}
+	for _, f := range []struct {
+		n string
+		v float64
+	}{{"time_limit", s.TimeLimit}, {"call_time_limit", s.CallTimeLimit}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return &SettingsError{f.n, fmt.Sprintf("must be a finite number ≥ 0 (0: no limit), got %v", f.v)}
+		}
 	}
 	if s.EquilibrateIters < 0 {
 		return &SettingsError{"equilibrate_iters", fmt.Sprintf("must be ≥ 0, got %d", s.EquilibrateIters)}

@@ -1,6 +1,8 @@
 package ipm
 
 import (
+	"time"
+
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
@@ -47,6 +49,10 @@ type Solver struct {
 	eqA, eqP []float64
 	eqRow    []bool // rows of zero cones
 	hasEq    bool
+
+	// Interrupts (interrupt.go).
+	intr     Interrupt
+	deadline time.Time
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -99,6 +105,7 @@ func (w *Solver) SetProx(rho float64) { w.prox = rho }
 // Solve solves the problem with values v (validated by the caller with
 // Structure.CheckValues) and writes the solution into res.
 func (w *Solver) Solve(v *problem.Values, res *Result) {
+	w.startClock()
 	w.orig = v
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
@@ -126,6 +133,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		w.computeResiduals()
 		if w.converged(info) {
 			status = StatusSolved
+			break
+		}
+		if st := w.stopRequested(); st != StatusUnsolved {
+			status = st
 			break
 		}
 		if w.stalled(info, iter) && iter < w.set.MaxIter && w.restart(iter) {

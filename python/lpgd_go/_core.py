@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import _lib
+from . import _interrupt, _lib
 from ._lib import BackwardOpts, CSettings
 
 __all__ = [
@@ -259,14 +259,19 @@ def solve(
     values = _values(st, P, c, A, b)
     out = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(status), ptr(info))
     err = _lib.err_buffer()
-    rc = _lib.lib().lpgd_solve(
+    rc = _interrupt.run(
         st.handle,
-        ctypes.byref(settings),
         batch,
-        ctypes.byref(values),
-        ctypes.byref(out),
-        err,
-        _lib.ERRLEN,
+        settings,
+        lambda cs: _lib.lib().lpgd_solve(
+            st.handle,
+            ctypes.byref(cs),
+            batch,
+            ctypes.byref(values),
+            ctypes.byref(out),
+            err,
+            _lib.ERRLEN,
+        ),
     )
     _lib.check(rc, err, "lpgd_solve")
     return SolveResult(x, y, s, status, info)

@@ -119,6 +119,9 @@ class CSettings(ctypes.Structure):
         ("equilibrate", c_int64),
         ("equilibrate_iters", c_int64),
         ("linear_solver", c_int64),
+        ("time_limit", c_double),
+        ("call_time_limit", c_double),
+        ("cancel_token", c_uint64),
     ]
 
     def __init__(self, **kwargs: float) -> None:
@@ -254,6 +257,10 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_get_num_threads": (c_int64, []),
     "lpgd_default_settings": (c_int32, [_P_SET]),
     "lpgd_default_backward": (c_int32, [_P_OPT]),
+    "lpgd_cancel_token_new": (c_int32, [_P_U64]),
+    "lpgd_cancel": (c_int32, [c_uint64]),
+    "lpgd_cancel_token_free": (c_int32, [c_uint64]),
+    "lpgd_cancel_token_count": (c_int64, []),
     "lpgd_structure_new": (c_int32, [POINTER(StructureDesc), _P_U64, *_ERR]),
     "lpgd_structure_free": (c_int32, [c_uint64]),
     "lpgd_handle_count": (c_int64, []),

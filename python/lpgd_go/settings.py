@@ -69,6 +69,10 @@ class SolverSettings:
         equilibrate: Ruiz equilibration of the data.
         equilibrate_iters: number of Ruiz passes (>= 0).
         linear_solver: ``"auto"``, ``"dense"`` or ``"sparse"`` KKT factorization.
+        time_limit: wall-clock seconds per sample (0: none); a sample that
+            runs out ends ``Status.TIME_LIMIT``.
+        call_time_limit: wall-clock seconds per call, over the whole batch
+            (0: none); samples unfinished then end ``Status.TIME_LIMIT``.
     """
 
     max_iter: int = UNSET
@@ -85,6 +89,8 @@ class SolverSettings:
     equilibrate: bool = UNSET
     equilibrate_iters: int = UNSET
     linear_solver: Literal["auto", "dense", "sparse"] = UNSET
+    time_limit: float = UNSET
+    call_time_limit: float = UNSET
 
     def __post_init__(self) -> None:
         unset = [f.name for f in fields(self) if getattr(self, f.name) is UNSET]
@@ -116,6 +122,10 @@ class SolverSettings:
             v = getattr(self, name)
             if not _is_finite_real(v) or not v > 0:
                 _bad(name, f"must be a positive finite number, got {v!r}")
+        for name in ("time_limit", "call_time_limit"):
+            v = getattr(self, name)
+            if not _is_finite_real(v) or not v >= 0:
+                _bad(name, f"must be a finite number >= 0 (0: no limit), got {v!r}")
         v = self.max_step_fraction
         if not _is_finite_real(v) or not 0 < v < 1:
             _bad("max_step_fraction", f"must be in (0, 1), got {v!r}")
@@ -141,7 +151,7 @@ class SolverSettings:
         self.validate()
         out = CSettings()
         for name, ctype in CSettings._fields_:
-            if name == "size":
+            if name in ("size", "cancel_token"):
                 continue
             v = getattr(self, name)
             if name == "linear_solver":

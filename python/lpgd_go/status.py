@@ -34,6 +34,8 @@ class Status(IntEnum):
     ALMOST_SOLVED = 6
     INTERNAL_ERROR = 7
     BACKWARD_FAILED = 8
+    TIME_LIMIT = 9
+    INTERRUPTED = 10
 
     @property
     def ok(self) -> bool:

@@ -62,7 +62,12 @@ def test_error_messages_from_library(lib: object) -> None:
 # same fields, in order, of the same types.
 # ---------------------------------------------------------------------------
 
-_SCALARS = {"int64_t": ctypes.c_int64, "double": ctypes.c_double, "int32_t": ctypes.c_int32}
+_SCALARS = {
+    "int64_t": ctypes.c_int64,
+    "uint64_t": ctypes.c_uint64,
+    "double": ctypes.c_double,
+    "int32_t": ctypes.c_int32,
+}
 _MIRRORS: dict[str, type[ctypes.Structure]] = {
     "lpgd_settings": _lib.CSettings,
     "lpgd_backward_opts": _lib.BackwardOpts,
