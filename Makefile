@@ -163,8 +163,8 @@ sdist: venv go-toolchain
 
 # The test suite against the installed wheel in a fresh virtualenv with neither Go
 # nor a C compiler on PATH (see .ci/wheel_test.sh for what it shares with $(VENV)).
-test-wheel: wheel
-	bash .ci/wheel_test.sh $(PY) dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl
+test-wheel: wheel $(DEBUG_LIB)
+	bash .ci/wheel_test.sh $(PY) dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl $(DEBUG_LIB)
 
 fuzz: go-toolchain
 	$(GO) test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi

