@@ -262,6 +262,18 @@ const char *lpgd_error_message(int32_t code);
 int32_t lpgd_set_num_threads(int64_t n);
 int64_t lpgd_get_num_threads(void);
 
+/* Validation of a (batch of) dense row-major n×n quadratic terms P (an
+ * operand: stride 0 shares one P across the batch). First the
+ * symmetry of every element: *bad = the first k with max|P - P^T| >
+ * sym_tol * max(1, max|P|), *value = that max|P - P^T|, or *bad = -1. Only
+ * when all are symmetric, info[k] (batch entries, or 1 when stride is 0) is 0
+ * when P_k + shift * max(1, ||P_k||_F) * I has a Cholesky factor and 1 when it
+ * has not (then P_k is not positive semidefinite or within shift of it: the
+ * caller decides by an eigenvalue test). Uses no thread for small batches. */
+int32_t lpgd_check_psd(int64_t n, int64_t batch, const lpgd_operand *P,
+                       double sym_tol, double shift, int64_t *bad, double *value,
+                       int32_t *info, char *err, int64_t errlen);
+
 int32_t lpgd_default_settings(lpgd_settings *out);
 
 /* Cancellation: a token (never 0) put in lpgd_settings.cancel_token makes

@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 import torch
 
-from . import _cache, _core, _lib
+from . import _cache, _core, _lib, _serial
 from ._core import F64, Operand, Structure
 from ._options import Options
 from ._sparse import digest
@@ -251,7 +251,7 @@ class Run:
 
         gx64 = grad_in(gx, n)
         if gx64 is None:
-            gx64 = torch.zeros((B, n), dtype=F64)
+            gx64 = _serial.zeros((B, n))
         gy64, gs64 = grad_in(gy, m), grad_in(gs, m)
         x, y, s = solution
         if not all_ok:
@@ -329,9 +329,11 @@ class Run:
             if g is None or t is None or not need:
                 grads.append(None)
                 continue
-            if not is_b:
-                g = g.sum(dim=0)
-            grads.append(g.reshape(t.shape).to(dtype=t.dtype, device=t.device))
+            # Summed, made contiguous (row blocks are views: autograd would copy
+            # them) and converted on the calling thread, never on torch's thread
+            # pool (see _serial).
+            g = _serial.sum0(g) if not is_b else _serial.contiguous(g)
+            grads.append(_serial.to(g.reshape(t.shape), t.dtype, t.device))
         return tuple(grads)
 
     def info_values(
@@ -433,4 +435,4 @@ def to_caller(
 ) -> torch.Tensor:
     """A (B, ·) float64 output in the caller's dtype, on its device, without the
     batch dim for an unbatched call."""
-    return (t[0] if unbatched else t).to(dtype=dtype, device=device)
+    return _serial.to(t[0] if unbatched else t, dtype, device)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import _interrupt, _lib
+from . import _interrupt, _lib, _serial
 from ._lib import BackwardOpts, CSettings
 
 __all__ = [
@@ -161,8 +161,8 @@ def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pat
 
 def as_f64(t: torch.Tensor) -> torch.Tensor:
     """A detached, contiguous float64 CPU tensor with the values of t (no copy when
-    t already is one)."""
-    return t.detach().to(device=CPU, dtype=F64).contiguous()
+    t already is one; never on torch's thread pool, see _serial)."""
+    return _serial.as_f64(t)
 
 
 def ptr(t: torch.Tensor | None) -> int | None:
@@ -324,10 +324,11 @@ def backward(
     global backward_calls
     backward_calls += 1
     n, m = st.n, st.m
-    gP = torch.zeros((batch, *st.p_shape), dtype=F64) if need_P and st.has_p else None
-    gc = torch.zeros((batch, n), dtype=F64) if need_c else None
-    gA = torch.zeros((batch, *st.a_shape), dtype=F64) if need_A else None
-    gb = torch.zeros((batch, m), dtype=F64) if need_b else None
+    # Zeroed without torch's thread pool (see _serial).
+    gP = _serial.zeros((batch, *st.p_shape)) if need_P and st.has_p else None
+    gc = _serial.zeros((batch, n)) if need_c else None
+    gA = _serial.zeros((batch, *st.a_shape)) if need_A else None
+    gb = _serial.zeros((batch, m)) if need_b else None
     out_status = torch.zeros((batch,), dtype=torch.int32)
     flags = torch.zeros((batch,), dtype=torch.int32)
     values = _values(st, P, c, A, b)

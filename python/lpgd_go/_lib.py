@@ -242,6 +242,9 @@ class Gradients(ctypes.Structure):
     ]
 
 
+_P_I64 = POINTER(c_int64)
+_P_I32 = POINTER(c_int32)
+_P_DBL = POINTER(c_double)
 _P_U64 = POINTER(c_uint64)
 _P_SET = POINTER(CSettings)
 _P_OPT = POINTER(BackwardOpts)
@@ -264,6 +267,10 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_structure_new": (c_int32, [POINTER(StructureDesc), _P_U64, *_ERR]),
     "lpgd_structure_free": (c_int32, [c_uint64]),
     "lpgd_handle_count": (c_int64, []),
+    "lpgd_check_psd": (
+        c_int32,
+        [c_int64, c_int64, POINTER(COperand), c_double, c_double, _P_I64, _P_DBL, _P_I32, *_ERR],
+    ),
     "lpgd_structure_info": (c_int32, [c_uint64, POINTER(Sizes)]),
     "lpgd_solve": (
         c_int32,

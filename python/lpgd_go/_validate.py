@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import _core, _lib
+from . import _core, _lib, _serial
 
 __all__ = [
     "Arg",
@@ -142,20 +142,21 @@ def check_finite(
     entry (sparse matrices given by their values). ``sign`` = 1 (−1) also
     rejects negative (positive) values, for parameters declared nonneg (nonpos).
     """
-    bad = ~torch.isfinite(buf)
+    # numpy on the calling thread, never torch's thread pool (see _serial).
+    found = _serial.first_nonfinite(buf)
     problem = "a non-finite value"
-    if not bool(bad.any()):
+    if found is None:
         if sign == 0:
             return
-        bad = buf < 0 if sign > 0 else buf > 0
-        if not bool(bad.any()):
+        found = _serial.first_of_sign(buf, sign)
+        if found is None:
             return
         declared = "nonneg" if sign > 0 else "nonpos"
         kind = "negative" if sign > 0 else "positive"
         problem = f"a {kind} value (the parameter is declared {declared})"
     if buf.dim() == 0:
         raise ValueError(f"{name} contains {problem} ({float(buf)})")
-    idx = tuple(int(i) for i in bad.nonzero()[0])
+    idx = found
     value = float(buf[idx])
     entry: tuple[int, ...] = idx[1:] if batched else idx
     if entries is not None:
@@ -171,31 +172,28 @@ def check_finite(
 
 def check_psd(name: str, P: torch.Tensor, batched: bool, dtype: torch.dtype) -> None:
     """P (float64, (n, n) or (batch, n, n)) symmetric to a tolerance scaled by
-    the eps of its given ``dtype``, and positive semidefinite."""
+    the eps of its given ``dtype``, and positive semidefinite.
+
+    The library tests every element (``lpgd_check_psd``, on the calling thread
+    for small batches: no torch op here may wake torch's thread pool, see
+    _serial): symmetry as max |P − Pᵀ| ≤ 1e3·eps·max(1, max |P|), then a
+    Cholesky factorization of P + 1e-8·max(1, ‖P‖_F)·I (several times cheaper
+    than eigenvalues), which accepts every P whose smallest eigenvalue is at
+    least −1e-8·‖P‖₂. Only the elements it rejects get the eigenvalue test,
+    which decides and gives the error message."""
     n = P.shape[-1]
     if n == 0:
         return
     Pb = P if batched else P.unsqueeze(0)
-    scale = Pb.abs().amax(dim=(-2, -1)).clamp(min=1.0)
     eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
-    asym = (Pb - Pb.transpose(-1, -2)).abs().amax(dim=(-2, -1))
-    bad = (asym > 1e3 * eps * scale).nonzero()
-    if len(bad):
-        k = int(bad[0])
+    k, asym, info = _serial.check_psd(_core.as_f64(Pb), 1e3 * eps, 1e-8)
+    if k >= 0:
         which = f"{name} (batch element {k})" if batched else name
-        raise ValueError(f"{which} is not symmetric: max |P - P^T| = {float(asym[k]):.3g}")
-    # A Cholesky factorization of P + 1e-8·‖P‖_F·I (several times cheaper
-    # than eigenvalues) accepts every P whose smallest eigenvalue is at least
-    # −1e-8·‖P‖₂; only the elements it rejects get the eigenvalue test, which
-    # decides and gives the error message.
-    fro = torch.linalg.matrix_norm(Pb).clamp(min=1.0)
-    shifted = Pb.clone()
-    shifted.diagonal(dim1=-2, dim2=-1).add_((1e-8 * fro)[:, None])
-    _, info = torch.linalg.cholesky_ex(shifted)
-    check = (info != 0).nonzero().flatten()
+        raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
+    check = np.flatnonzero(info)
     if len(check) == 0:
         return
-    eig = torch.linalg.eigvalsh(Pb[check])
+    eig = torch.linalg.eigvalsh(Pb[torch.from_numpy(check)])
     norm = eig.abs().amax(dim=-1).clamp(min=1.0)
     bad = (eig[:, 0] < -1e-8 * norm).nonzero()
     if len(bad):

@@ -1,0 +1,61 @@
+package linsys
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
+
+// MaxAsymmetry returns max |a[i,j] − a[j,i]| and max(1, max |a[i,j]|) of the
+// row-major n×n matrix a: the symmetry test of a caller's quadratic term
+// compares the first against a tolerance times the second.
+func MaxAsymmetry(a []float64, n int) (asym, scale float64) {
+	a = a[:n*n]
+	scale = 1
+	for i := 0; i < n; i++ {
+		row := a[i*n : (i+1)*n]
+		for j, v := range row {
+			if x := math.Abs(v); x > scale {
+				scale = x
+			}
+			if j > i {
+				if d := math.Abs(v - a[j*n+i]); d > asym {
+					asym = d
+				}
+			}
+		}
+	}
+	return asym, scale
+}
+
+// ShiftedCholeskyOK reports whether a + shift·max(1, ‖a‖_F)·I has a Cholesky
+// factor, reading only the lower triangle of the row-major n×n matrix a
+// (work holds at least n·n values and is overwritten). With a small shift
+// (1e-8) it accepts every positive semidefinite a and rejects every a whose
+// smallest eigenvalue is below −shift·‖a‖_F; matrices in between may go
+// either way, so a caller gives the rejects an eigenvalue test. The
+// factorization is the up-looking row form L[i,j] = (a[i,j] − L[i,:j]·L[j,:j]) / L[j,j],
+// whose inner products use the vector kernels.
+func ShiftedCholeskyOK(a []float64, n int, shift float64, work []float64) bool {
+	a = a[:n*n]
+	var fro float64
+	for _, v := range a {
+		fro += v * v
+	}
+	fro = math.Max(1, math.Sqrt(fro))
+	d := shift * fro
+	l := work[:n*n]
+	for i := 0; i < n; i++ {
+		li := l[i*n : i*n+i+1]
+		for j := 0; j < i; j++ {
+			lj := l[j*n : j*n+j+1]
+			li[j] = (a[i*n+j] - vec.Dot(li[:j], lj[:j])) / lj[j]
+		}
+		p := a[i*n+i] + d - vec.Dot(li[:i], li[:i])
+		if !(p > 0) { // also rejects NaN
+			return false
+		}
+		li[i] = math.Sqrt(p)
+	}
+	return true
+}
