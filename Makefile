@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -119,10 +119,15 @@ bench-quick: venv $(LIB)
 # cvxpylayers' timing families (about 6 min) and the Maros–Mészáros set
 # (about 45 min; ../shared/data/maros_meszaros); run on their own.
 bench-cone: venv $(LIB)
-	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_cone.py
+	$(PY) benchmarks/bench_cone.py
 
 bench-maros: venv $(LIB)
-	OMP_WAIT_POLICY=PASSIVE $(PY) benchmarks/bench_maros.py
+	$(PY) benchmarks/bench_maros.py
+
+# torch's default threads vs one thread, quiet and beside other work (about
+# 3 min; starts and stops its own background load), with ProxSuite's QPLayer.
+bench-threads: venv $(LIB)
+	$(PY) benchmarks/bench_threads.py
 
 lint: venv go-toolchain
 	test -z "$$($(GOFMT) -l gocore capi)" || ($(GOFMT) -l gocore capi; exit 1)

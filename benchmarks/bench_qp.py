@@ -1,4 +1,4 @@
-"""Issue 2: the QP layer against cvxpylayers and qpth.
+"""Issue 2: the QP layer against cvxpylayers, qpth and ProxSuite's QPLayer.
 
 Dense random feasible QPs (P = LLᵀ/n + 0.1I, h = G z0 + slack, b = A z0), batched,
 forward + backward of loss = Σ x·w (w random) with gradients for every
@@ -8,7 +8,11 @@ argument, through
 - cvxpylayers' CvxpyLayer with its default solver (diffcp + SCS), the QP
   written as ½‖P½ x‖² + qᵀx with the factor P½ = Lᵀ (P = LLᵀ) as a parameter
   (cvxpylayers 1.2.0 cannot take P itself as a DPP parameter with diffcp),
-- qpth's QPFunction with its defaults.
+- qpth's QPFunction with its defaults,
+- ProxSuite's QPLayer (``proxsuite.torch.qplayer.QPFunction()`` with its defaults,
+  serial; the inequalities as −1e20 ≤ Gx ≤ h), when proxsuite is installed. Its
+  backward returns the gradients as float32 (it allocates them with torch's
+  default dtype), which bounds its gradient accuracy at ~1e-7 relative.
 
 Accuracy is measured against a tight reference (reference.py): lpgd_go at
 tolerance 1e-12 for x, and a dense numpy active-set KKT solve for the gradients
@@ -24,6 +28,11 @@ import numpy as np
 import torch
 from cvxpylayers.torch import CvxpyLayer
 from qpth.qp import QPFunction
+
+try:
+    from proxsuite.torch.qplayer import QPFunction as ProxQPFunction
+except ImportError:  # an optional peer
+    ProxQPFunction = None
 
 import lpgd_go
 
@@ -51,7 +60,10 @@ from .problems import Problem, dense_qp, subset, to_torch
 COMMON = ("q", "G", "h", "A", "b")
 
 #: Target speed-ups of lpgd_go (total forward + backward time per instance).
-TARGETS = {"cvxpylayers": 10.0, "qpth": 3.0}
+TARGETS = {"cvxpylayers": 10.0, "qpth": 3.0, "ProxSuite QPLayer": 2.0}
+
+#: ProxSuite's "no lower bound" for the one-sided inequality rows.
+PROX_INF = 1e20
 
 #: qpth's batched LU (torch.linalg.lu_factor, float64, batch ≥ 2) hangs with
 #: "Intel oneMKL ERROR: Parameter 6 was incorrect on entry to DLASWP" on this
@@ -122,6 +134,15 @@ def qpth_forward(d: dict[str, torch.Tensor]) -> torch.Tensor:
     return QPFunction(verbose=-1)(d["P"], d["q"], d["G"], d["h"], d["A"], d["b"])
 
 
+def proxsuite_forward(d: dict[str, torch.Tensor]) -> torch.Tensor:
+    """ProxSuite's QPLayer: min ½xᵀPx + qᵀx s.t. Ax = b, l ≤ Gx ≤ u (l = −1e20, u = h)."""
+    assert ProxQPFunction is not None
+    low = torch.full_like(d["h"], -PROX_INF).detach()
+    x = ProxQPFunction()(d["P"], d["q"], d["A"], d["b"], d["G"], low, d["h"])[0]
+    assert isinstance(x, torch.Tensor)
+    return x
+
+
 def _with_sqrt(t: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """cvxpylayers' inputs: P replaced by P½ = Lᵀ with P = LLᵀ (so ½‖P½x‖² = ½xᵀPx)."""
     out = {k: v for k, v in t.items() if k != "P"}
@@ -168,7 +189,7 @@ def run(quick: bool, info: dict[str, str], seed: int = 0) -> list[Table]:
         "loss = Σ x·w with random w, gradients w.r.t. every argument. Times are medians of "
         f"{repeats} repeat(s) after one warm-up, on {THREADS} threads for every method.",
         "Ratio = (method's total ms per instance) / (lpgd_go kkt's): the speed-up of lpgd_go "
-        "over that method. Targets: ≥ 10× vs cvxpylayers, ≥ 3× vs qpth.",
+        "over that method. Targets: ≥ 10× vs cvxpylayers, ≥ 3× vs qpth, ≥ 2× vs ProxSuite.",
         "Accuracy vs a tight reference: x from lpgd_go at tol 1e-12 (cross-checked with "
         "Clarabel), gradients of q, G, h, A, b from a dense numpy active-set KKT solve "
         "(independent of lpgd_go's backward code); relative error per instance on the "
@@ -176,7 +197,14 @@ def run(quick: bool, info: dict[str, str], seed: int = 0) -> list[Table]:
         "cvxpylayers 1.2.0 with diffcp cannot take P as a DPP parameter; it gets the factor "
         "P½ = Lᵀ (P = LLᵀ) and solves ½‖P½x‖² + qᵀx through SCS (default eps 1e-4).",
     ]
-    table = Table("qp_layer", "QP layer: lpgd_go vs cvxpylayers vs qpth", notes, columns)
+    notes.append(
+        "ProxSuite's QPLayer (proxsuite.torch.qplayer.QPFunction() at its defaults: forward "
+        "eps 1e-9, backward eps 1e-4) solves the batch one QP after the other; its gradients "
+        "come back as float32. Target: ≥ 2× (issue 16)."
+    )
+    table = Table(
+        "qp_layer", "QP layer: lpgd_go vs cvxpylayers vs qpth vs ProxSuite", notes, columns
+    )
     plot_data: list[tuple[str, dict[str, float]]] = []
     for size in sizes:
         n, m, p, B = size.n, size.m, size.p, size.batch
@@ -227,6 +255,14 @@ def run(quick: bool, info: dict[str, str], seed: int = 0) -> list[Table]:
             res_qpth,
             "qpth" if threads == THREADS else "qpth (1 torch thread: MKL batched-LU hang)",
         )
+
+        if ProxQPFunction is not None:
+            log("  ProxSuite QPLayer")
+            results["ProxSuite QPLayer"] = (
+                B,
+                measure(proxsuite_forward, t, ("P", *COMMON), w, repeats, warm, w[:wb]),
+                "ProxSuite QPLayer (serial; float32 gradients)",
+            )
 
         base = results["lpgd_go (kkt)"][1].total_s / B
         per_inst: dict[str, float] = {}

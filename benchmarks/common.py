@@ -138,6 +138,7 @@ def machine_info() -> dict[str, str]:
                 ("osqp", "osqp"),
                 ("scs", "scs"),
                 ("clarabel", "clarabel"),
+                ("proxsuite", "proxsuite"),
             )
         ),
         "go": _go_version(),
