@@ -288,3 +288,23 @@ func testPoolSize(h uint64) int {
 func testNewCSC(n int, cones []testCone, pcp, prv, acp, arv []int64) (uint64, int32, string) {
 	return testNew(int64(n), cones, testPattern{layoutCSC, pcp, prv}, testPattern{layoutCSC, acp, arv}, 0)
 }
+
+// testCheckPSD calls lpgd_check_psd on `batch` n×n matrices p (stride n·n,
+// or 0 when shared) and returns (call code, bad, value, info).
+func testCheckPSD(n, batch int, p []float64, shared bool, symTol float64) (int32, int64, float64, []int32) {
+	var b cbuf
+	defer b.free()
+	stride := C.int64_t(n * n)
+	count := batch
+	if shared {
+		stride, count = 0, 1
+	}
+	op := (*C.lpgd_operand)(b.alloc(int(unsafe.Sizeof(C.lpgd_operand{}))))
+	op.data, op.stride = b.f64(p), stride
+	bad := (*C.int64_t)(b.alloc(8))
+	value := (*C.double)(b.alloc(8))
+	info := b.i32(count)
+	eb, el := b.errBuf()
+	code := lpgd_check_psd(C.int64_t(n), C.int64_t(batch), op, C.double(symTol), 1e-8, bad, value, info, eb, el)
+	return int32(code), int64(*bad), float64(*value), goI32(info, count)
+}
