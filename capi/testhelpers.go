@@ -296,8 +296,8 @@ func testCheckPSD(n, batch int, p []float64, shared bool, symTol float64) (int32
 	defer b.free()
 	stride := C.int64_t(n * n)
 	count := batch
-	if shared {
-		stride, count = 0, 1
+	if shared || n == 0 {
+		stride, count = 0, 1 // stride 0 (always so when n = 0): one info entry
 	}
 	op := (*C.lpgd_operand)(b.alloc(int(unsafe.Sizeof(C.lpgd_operand{}))))
 	op.data, op.stride = b.f64(p), stride

@@ -23,7 +23,7 @@ func TestCheckPSD(t *testing.T) {
 		{"batch, element 1 indefinite", 2, 3, concat(spd, indef, spd), false, -1, 0, []int32{0, 1, 0}},
 		{"shared indefinite", 2, 4, indef, true, -1, 0, []int32{1}},
 		{"first asymmetric element wins", 2, 3, concat(spd, asym, asym), false, 1, 0.5, []int32{0, 0, 0}},
-		{"n = 0", 0, 2, nil, false, -1, 0, []int32{0, 0}},
+		{"n = 0", 0, 2, nil, false, -1, 0, []int32{0}},
 		// Enough work to split the batch over goroutines.
 		{"large batch", 40, 200, repeat(identity(40), 200), false, -1, 0, make([]int32, 200)},
 	} {

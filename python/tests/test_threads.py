@@ -146,4 +146,8 @@ def test_call_path_opens_no_torch_parallel_region(lib: object, tmp_path: Path) -
     assert res.returncode == 0, res.stderr
     counts = __import__("json").loads(res.stdout.strip().splitlines()[-1])
     assert counts.pop("control") >= 1, "the shim counts nothing: the test would prove nothing"
-    assert counts == dict.fromkeys(counts, 0), counts
+    assert counts == dict.fromkeys(counts, 0), (
+        f"the layer's call path opened torch parallel regions (GOMP_parallel calls per "
+        f"forward + backward): {counts}; do the layer's tensor work with lpgd_go._serial "
+        "(see docs/architecture.md, 'Threads')"
+    )
