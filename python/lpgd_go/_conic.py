@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from . import _cache, _core, _lib, _serial
-from ._core import F64, Operand, Structure
+from ._core import Operand, Structure
 from ._options import Options
 from ._sparse import digest
 from ._validate import Arg

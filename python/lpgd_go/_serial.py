@@ -29,7 +29,6 @@ from . import _lib
 
 __all__ = [
     "as_f64",
-    "cat",
     "check_psd",
     "contiguous",
     "first_nonfinite",
@@ -87,19 +86,6 @@ def as_f64(t: torch.Tensor) -> torch.Tensor:
     if src is None:
         return t.to(dtype=F64).contiguous()
     return torch.from_numpy(np.ascontiguousarray(src, dtype=np.float64))
-
-
-def cat(parts: list[torch.Tensor], dim: int) -> torch.Tensor:
-    """``torch.cat(parts, dim).contiguous()`` for float64 CPU tensors (parts may
-    be expanded views)."""
-    arrays = [_np(p) for p in parts]
-    if any(a is None for a in arrays):
-        return torch.cat(parts, dim=dim).contiguous()
-    shape = list(arrays[0].shape)  # type: ignore[union-attr]
-    shape[dim] = sum(a.shape[dim] for a in arrays)  # type: ignore[union-attr]
-    out = np.empty(shape, dtype=np.result_type(*arrays))  # row-major (numpy's own
-    np.concatenate(arrays, axis=dim, out=out)  # choice follows the inputs' strides)
-    return torch.from_numpy(out)
 
 
 def contiguous(t: torch.Tensor) -> torch.Tensor:
