@@ -20,7 +20,7 @@ from .backward import BPQP, KKT, LPGD
 from .cone import ConeInfo, ConeLayer, Cones, SparseMatrix, solve_cone
 from .qp import QPInfo, QPLayer, solve_qp
 from .settings import SolverSettings
-from .status import SolverError, Status
+from .status import AlmostSolvedWarning, SolverError, Status
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,7 @@ __all__ = [
     "BPQP",
     "KKT",
     "LPGD",
+    "AlmostSolvedWarning",
     "ConeInfo",
     "ConeLayer",
     "Cones",

@@ -13,6 +13,7 @@ input tensor (row blocks split back), shaped, typed and placed like it.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -27,7 +28,15 @@ from ._sparse import digest
 from ._validate import Arg
 from .backward import BPQP, BackwardMethod
 from .settings import LINEAR_SOLVERS
-from .status import SolverError, backward_failure_message, failure_message, ok_mask
+from .status import (
+    AlmostSolvedWarning,
+    SolverError,
+    Status,
+    almost_solved_message,
+    backward_failure_message,
+    failure_message,
+    ok_mask,
+)
 
 __all__ = [
     "Cones",
@@ -208,6 +217,13 @@ class Run:
         self.status, self.info = res.status, res.info
         ok = ok_mask(res.status)
         self.ok = ok
+        almost = (res.status == int(Status.ALMOST_SOLVED)).nonzero().flatten().tolist()
+        if almost:
+            warnings.warn(
+                almost_solved_message(self.what, almost, self.single),
+                AlmostSolvedWarning,
+                stacklevel=2,
+            )
         if not bool(ok.all()):
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":

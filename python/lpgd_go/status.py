@@ -13,6 +13,7 @@ from .backward import LPGD, BackwardMethod
 __all__ = [
     "OK_CODES",
     "OK_STATUSES",
+    "AlmostSolvedWarning",
     "SolverError",
     "Status",
     "backward_failure_message",
@@ -54,6 +55,21 @@ def status_name(code: int) -> str:
         return Status(int(code)).name.lower()
     except ValueError:
         return f"status({int(code)})"
+
+
+class AlmostSolvedWarning(UserWarning):
+    """Warned (once per call) when samples end ``Status.ALMOST_SOLVED``: they
+    count as solved, but only the reduced tolerances were met."""
+
+
+def almost_solved_message(what: str, idx: list[int], single: bool) -> str:
+    """The AlmostSolvedWarning message for the samples idx of a call."""
+    who = "the problem" if single else f"batch elements {idx}"
+    return (
+        f"{what}: {who} ended almost_solved: only the reduced tolerances "
+        "(reduced_tol_gap, reduced_tol_feas) were met, so the solution and its "
+        "gradient are less accurate than tol_gap_*/tol_feas ask; they are used as solved"
+    )
 
 
 class SolverError(RuntimeError):
