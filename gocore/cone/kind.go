@@ -14,6 +14,9 @@ const (
 	KindNonneg Kind = 1
 	// KindSOC is the second-order cone {(t, x) : ‖x‖ ≤ t} of dimension d ≥ 1.
 	KindSOC Kind = 2
+	// KindPSD is the cone of positive semidefinite d×d matrices in svec
+	// form (see PSD): Dim = d(d+1)/2 rows, a triangular number ≥ 1.
+	KindPSD Kind = 3
 )
 
 // kindInfo describes one kind: its name, the smallest dimension a block of
@@ -23,15 +26,27 @@ type kindInfo struct {
 	name   string
 	minDim int
 	build  func(d int) Cone
+	// checkDim, when set, rejects dimensions ≥ minDim that the kind does
+	// not accept (a PSD block needs a triangular number).
+	checkDim func(d int) error
 }
 
 var kinds = map[Kind]kindInfo{
-	KindZero:   {"zero", 0, func(d int) Cone { return NewZero(d) }},
-	KindNonneg: {"nonneg", 0, func(d int) Cone { return NewNonneg(d) }},
-	KindSOC:    {"soc", 1, func(d int) Cone { return NewSOC(d) }},
+	KindZero:   {"zero", 0, func(d int) Cone { return NewZero(d) }, nil},
+	KindNonneg: {"nonneg", 0, func(d int) Cone { return NewNonneg(d) }, nil},
+	KindSOC:    {"soc", 1, func(d int) Cone { return NewSOC(d) }, nil},
+	KindPSD:    {"psd", 1, func(d int) Cone { return NewPSD(d) }, checkPSDDim},
 }
 
-// String returns the kind's name ("zero", "nonneg", "soc").
+// checkPSDDim accepts the triangular numbers n = d(d+1)/2.
+func checkPSDDim(n int) error {
+	if psdSide(n) < 1 {
+		return fmt.Errorf("psd cone dimension %d is not d(d+1)/2 for an integer d >= 1", n)
+	}
+	return nil
+}
+
+// String returns the kind's name ("zero", "nonneg", "soc", "psd").
 func (k Kind) String() string {
 	if ki, ok := kinds[k]; ok {
 		return ki.name
@@ -70,6 +85,9 @@ func (s Spec) Check() error {
 	}
 	if s.Dim < s.Kind.MinDim() {
 		return fmt.Errorf("%s cone dimension %d < %d", s.Kind, s.Dim, s.Kind.MinDim())
+	}
+	if chk := kinds[s.Kind].checkDim; chk != nil {
+		return chk(s.Dim)
 	}
 	return nil
 }

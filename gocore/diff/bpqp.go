@@ -40,7 +40,7 @@ func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 // constraints).
 func (w *Workspace) requirePolyhedral(method string) error {
 	if !w.kkt.Cones().Polyhedral() {
-		return fmt.Errorf("%w: %s supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", ErrUnsupported, method)
+		return fmt.Errorf("%w: %s supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones and PSD cones", ErrUnsupported, method)
 	}
 	return nil
 }

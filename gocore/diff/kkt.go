@@ -7,7 +7,7 @@ import (
 // kktBackward: implicit differentiation with the complementarity
 // linearized at the solution, ds = −H dy, H from cone.Cone.ProjectionH:
 // the NT scaling W² = diag(s/y) for the nonnegative cone (as in OptNet),
-// the derivative of the projection for a second-order cone.
+// the derivative of the projection for a second-order or PSD cone.
 func (w *Workspace) kktBackward(v *problem.Values, sol Solution, g *Grad) (Flags, error) {
 	if flags, ok := w.polishedActiveSet(sol); ok {
 		return w.kktPolished(v, sol, flags, g)

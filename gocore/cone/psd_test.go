@@ -1,0 +1,397 @@
+package cone
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// psdRandInterior returns svec(X) for a random X ≻ 0 whose smallest
+// eigenvalue is about margin·scale.
+func psdRandInterior(rng *rand.Rand, c *PSD, margin, scale float64) []float64 {
+	d := c.d
+	g := make([]float64, d*d)
+	for i := range g {
+		g[i] = rng.NormFloat64()
+	}
+	x := make([]float64, d*d)
+	matMul(x, g, g, d, false, true)
+	for i := 0; i < d; i++ {
+		x[i*d+i] += margin * float64(d)
+	}
+	for i := range x {
+		x[i] *= scale
+	}
+	v := make([]float64, c.n)
+	c.svec(v, x)
+	return v
+}
+
+// psdJordan writes svec((XY + YX)/2) for x = svec(X), y = svec(Y).
+func psdJordan(c *PSD, out, x, y []float64) {
+	d := c.d
+	a, b, p := make([]float64, d*d), make([]float64, d*d), make([]float64, d*d)
+	c.smat(a, x)
+	c.smat(b, y)
+	matMul(p, a, b, d, false, false)
+	c.svec(out, p)
+}
+
+func TestPSDSvecOrder(t *testing.T) {
+	c := NewPSD(6)
+	// SCS order: lower triangle column by column.
+	want := [][2]int{{0, 0}, {1, 0}, {2, 0}, {1, 1}, {2, 1}, {2, 2}}
+	for k, w := range want {
+		if c.ii[k] != w[0] || c.jj[k] != w[1] {
+			t.Fatalf("entry %d is (%d,%d), want %v", k, c.ii[k], c.jj[k], w)
+		}
+	}
+	x := []float64{1, 2, 3, 2, 4, 5, 3, 5, 6}
+	v := make([]float64, 6)
+	c.svec(v, x)
+	r2 := math.Sqrt2
+	exp := []float64{1, 2 * r2, 3 * r2, 4, 5 * r2, 6}
+	if relDiff(v, exp) > 1e-15 {
+		t.Fatalf("svec = %v, want %v", v, exp)
+	}
+	for _, n := range []int{2, 4, 5, 7, 8, 9} {
+		if (Spec{KindPSD, n}).Check() == nil {
+			t.Errorf("dimension %d accepted", n)
+		}
+	}
+	for _, n := range []int{1, 3, 6, 10, 55} {
+		if err := (Spec{KindPSD, n}).Check(); err != nil {
+			t.Errorf("dimension %d: %v", n, err)
+		}
+	}
+}
+
+func TestPSDLinalg(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, d := range []int{1, 2, 3, 6} {
+		a := make([]float64, d*d)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		// SVD.
+		u, v, sig := append([]float64(nil), a...), make([]float64, d*d), make([]float64, d)
+		svdJacobi(u, v, sig, d)
+		us := make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				us[i*d+j] = u[i*d+j] * sig[j]
+			}
+		}
+		rec := make([]float64, d*d)
+		matMul(rec, us, v, d, false, true)
+		if e := relDiff(rec, a); e > 1e-13 {
+			t.Errorf("d=%d: SVD reconstruction error %g", d, e)
+		}
+		// Eigen.
+		s := make([]float64, d*d)
+		matMul(s, a, a, d, false, true)
+		q, w := make([]float64, d*d), make([]float64, d)
+		sc := append([]float64(nil), s...)
+		symEigen(sc, q, w, d)
+		qw := make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				qw[i*d+j] = q[i*d+j] * w[j]
+			}
+		}
+		matMul(rec, qw, q, d, false, true)
+		if e := relDiff(rec, s); e > 1e-13 {
+			t.Errorf("d=%d: eigen reconstruction error %g", d, e)
+		}
+	}
+}
+
+func TestPSDScalingIdentities(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, d := range []int{1, 2, 3, 5} {
+		for _, margin := range []float64{1, 1e-3, 1e-6} {
+			c := NewPSD(d * (d + 1) / 2)
+			n := c.n
+			s := psdRandInterior(rng, c, margin, 2)
+			z := psdRandInterior(rng, c, margin, 0.5)
+			c.UpdateScaling(s, z)
+			lam := make([]float64, n)
+			c.identity(lam)
+			for k := range lam {
+				if c.ii[k] == c.jj[k] {
+					lam[k] = c.lambda[c.ii[k]]
+				}
+			}
+			// W z = svec(RᵀZR), W⁻ᵀ s = svec(R⁻¹SR⁻ᵀ).
+			wz, wis := make([]float64, n), make([]float64, n)
+			x, y, tmp := make([]float64, d*d), make([]float64, d*d), make([]float64, d*d)
+			c.smat(x, z)
+			c.congruence(y, c.r, x, tmp, false)
+			c.svec(wz, y)
+			c.smat(x, s)
+			c.congruence(y, c.rinv, x, tmp, true)
+			c.svec(wis, y)
+			scale := math.Max(1, vnorm(lam))
+			if e := relDiff(wz, lam) / scale; e > 1e-9 {
+				t.Errorf("d=%d margin=%g: Wz ≠ λ (%g)", d, margin, e)
+			}
+			if e := relDiff(wis, lam) / scale; e > 1e-9 {
+				t.Errorf("d=%d margin=%g: W⁻ᵀs ≠ λ (%g)", d, margin, e)
+			}
+			// HBlock = WᵀW: HBlock·z = Wᵀλ = s... (Wᵀ W z = Wᵀ λ and W⁻ᵀ s = λ ⇒ Wᵀλ = s).
+			h := make([]float64, n*n)
+			c.HBlock(h)
+			hz := make([]float64, n)
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					hz[i] += h[i*n+j] * z[j]
+				}
+			}
+			if e := relDiff(hz, s); e > 1e-8 {
+				t.Errorf("d=%d margin=%g: Hz ≠ s (%g)", d, margin, e)
+			}
+			// Symmetry and QuadH.
+			for i := 0; i < n; i++ {
+				for j := 0; j < i; j++ {
+					if math.Abs(h[i*n+j]-h[j*n+i]) > 1e-12*math.Max(1, math.Abs(h[i*n+j])) {
+						t.Fatalf("H not symmetric")
+					}
+				}
+			}
+			v := randVec(rng, n)
+			var vhv float64
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					vhv += v[i] * h[i*n+j] * v[j]
+				}
+			}
+			if q := c.QuadH(v); math.Abs(q-vhv) > 1e-8*math.Max(1, q) {
+				t.Errorf("d=%d: QuadH %g vs vᵀHv %g", d, q, vhv)
+			}
+			// DsHat: λ∘(W⁻ᵀ(Wᵀ(λ\ds))) = ds, i.e. λ∘(λ\ds) = ds.
+			ds := randVec(rng, n)
+			out := make([]float64, n)
+			c.DsHat(out, ds)
+			// W⁻ᵀ out = λ\ds; check λ∘(W⁻ᵀ out) = ds.
+			c.smat(x, out)
+			c.congruence(y, c.rinv, x, tmp, true)
+			wo := make([]float64, n)
+			c.svec(wo, y)
+			back := make([]float64, n)
+			psdJordan(c, back, lam, wo)
+			if e := relDiff(back, ds); e > 1e-8 {
+				t.Errorf("d=%d margin=%g: DsHat inverse error %g", d, margin, e)
+			}
+			// LambdaSquare.
+			ls, lsw := make([]float64, n), make([]float64, n)
+			c.LambdaSquare(ls)
+			psdJordan(c, lsw, lam, lam)
+			if e := relDiff(ls, lsw); e > 1e-12 {
+				t.Errorf("LambdaSquare error %g", e)
+			}
+		}
+	}
+}
+
+func TestPSDCombinedShift(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	c := NewPSD(10)
+	n, d := c.n, c.d
+	s := psdRandInterior(rng, c, 0.5, 1)
+	z := psdRandInterior(rng, c, 0.5, 1)
+	c.UpdateScaling(s, z)
+	dz, dsA := randVec(rng, n), randVec(rng, n)
+	ds := make([]float64, n)
+	c.CombinedShift(ds, dz, dsA, 0.3)
+	x, y, tmp := make([]float64, d*d), make([]float64, d*d), make([]float64, d*d)
+	u, v := make([]float64, n), make([]float64, n)
+	c.smat(x, dsA)
+	c.congruence(y, c.rinv, x, tmp, true)
+	c.svec(u, y)
+	c.smat(x, dz)
+	c.congruence(y, c.r, x, tmp, false)
+	c.svec(v, y)
+	want := make([]float64, n)
+	psdJordan(c, want, u, v)
+	e := make([]float64, n)
+	c.identity(e)
+	for k := range want {
+		want[k] -= 0.3 * e[k]
+	}
+	if err := relDiff(ds, want); err > 1e-12 {
+		t.Fatalf("CombinedShift error %g", err)
+	}
+}
+
+func TestPSDStepLengthAndShift(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for trial := 0; trial < 50; trial++ {
+		d := 1 + trial%4
+		c := NewPSD(d * (d + 1) / 2)
+		u := psdRandInterior(rng, c, 0.1, 1)
+		du := randVec(rng, c.n)
+		for k := range du {
+			du[k] *= 3
+		}
+		a, _ := c.StepLength(du, du, u, u, 10)
+		at := func(al float64) float64 {
+			v := make([]float64, c.n)
+			for k := range v {
+				v[k] = u[k] + al*du[k]
+			}
+			return c.minEig(v)
+		}
+		if a < 10 {
+			if m := at(a * (1 - 1e-9)); m < -1e-9 {
+				t.Errorf("trial %d: inside point at %g has eigenvalue %g", trial, a, m)
+			}
+			if m := at(a * (1 + 1e-6)); m > 1e-12 {
+				t.Errorf("trial %d: step %g is not maximal (eigenvalue %g after)", trial, a, m)
+			}
+		} else if m := at(10); m < 0 {
+			t.Errorf("trial %d: full step leaves the cone", trial)
+		}
+	}
+	// ShiftToCone lands in the interior; an interior point is left alone.
+	c := NewPSD(6)
+	v := randVec(rng, 6)
+	c.ShiftToCone(v, false)
+	if m := c.minEig(v); m < sqrtEps*0.99 {
+		t.Fatalf("shifted point has eigenvalue %g", m)
+	}
+	s, z := make([]float64, 6), make([]float64, 6)
+	c.UnitInit(s, z)
+	w := append([]float64(nil), s...)
+	c.ShiftToCone(w, true)
+	if relDiff(w, s) != 0 {
+		t.Fatalf("interior point moved")
+	}
+}
+
+// psdProject returns svec(Π(smat(u))) (projection onto the PSD cone).
+func psdProject(c *PSD, u []float64) []float64 {
+	d := c.d
+	x, q, w := make([]float64, d*d), make([]float64, d*d), make([]float64, d)
+	c.smat(x, u)
+	symEigen(x, q, w, d)
+	p := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			var acc float64
+			for k := 0; k < d; k++ {
+				acc += q[i*d+k] * math.Max(w[k], 0) * q[j*d+k]
+			}
+			p[i*d+j] = acc
+		}
+	}
+	out := make([]float64, c.n)
+	c.svec(out, p)
+	return out
+}
+
+// TestPSDProjectionH checks ds = −H dy against finite differences of the
+// projection: for u on a path u + t du, y(t) = Π(u), s(t) = Π(u) − u, and
+// the linearization must satisfy ds + H dy = 0.
+func TestPSDProjectionH(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for trial := 0; trial < 20; trial++ {
+		d := 2 + trial%3
+		c := NewPSD(d * (d + 1) / 2)
+		n := c.n
+		// u with mixed-sign, well separated eigenvalues.
+		g := make([]float64, d*d)
+		for i := range g {
+			g[i] = rng.NormFloat64()
+		}
+		x, q, w := make([]float64, d*d), make([]float64, d*d), make([]float64, d)
+		matMul(x, g, g, d, false, true)
+		symEigen(x, q, w, d)
+		for k := 0; k < d; k++ {
+			w[k] = float64(k) - float64(d)/2 + 0.3
+		}
+		um := make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				for k := 0; k < d; k++ {
+					um[i*d+j] += q[i*d+k] * w[k] * q[j*d+k]
+				}
+			}
+		}
+		u := make([]float64, n)
+		c.svec(u, um)
+		y := psdProject(c, u)
+		s := make([]float64, n)
+		for k := range s {
+			s[k] = y[k] - u[k]
+		}
+		h := make([]float64, n*n)
+		c.ProjectionH(h, s, y)
+		du := randVec(rng, n)
+		const eps = 1e-6
+		up, um2 := make([]float64, n), make([]float64, n)
+		for k := range u {
+			up[k] = u[k] + eps*du[k]
+			um2[k] = u[k] - eps*du[k]
+		}
+		yp, ym := psdProject(c, up), psdProject(c, um2)
+		dy, ds := make([]float64, n), make([]float64, n)
+		for k := range dy {
+			dy[k] = (yp[k] - ym[k]) / (2 * eps)
+			ds[k] = dy[k] - du[k]
+		}
+		// H = DΠ(u)⁻¹ − I, so (I + H)⁻¹ du must be dy = DΠ(u) du.
+		ih := append([]float64(nil), h...)
+		for i := 0; i < n; i++ {
+			ih[i*n+i]++
+		}
+		if !cholLower(ih, n) {
+			t.Fatalf("trial %d: I + H not positive definite", trial)
+		}
+		sol := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			sol[i*n] = du[i]
+		}
+		solveLower(ih, sol, n)
+		lt := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				lt[i*n+j] = ih[j*n+i]
+			}
+		}
+		// Back substitution with Lᵀ (upper): reverse the index order.
+		x0 := make([]float64, n)
+		for i := n - 1; i >= 0; i-- {
+			acc := sol[i*n]
+			for j := i + 1; j < n; j++ {
+				acc -= lt[i*n+j] * x0[j]
+			}
+			x0[i] = acc / lt[i*n+i]
+		}
+		if e := relDiff(x0, dy); e > 1e-6 {
+			t.Errorf("trial %d: (I+H)⁻¹du vs DΠ du: %g", trial, e)
+		}
+	}
+}
+
+func TestPSDNoAllocs(t *testing.T) {
+	rng := rand.New(rand.NewSource(6))
+	c := NewPSD(10)
+	s := psdRandInterior(rng, c, 0.5, 1)
+	z := psdRandInterior(rng, c, 0.5, 1)
+	dz, ds := randVec(rng, 10), randVec(rng, 10)
+	h := make([]float64, 100)
+	out := make([]float64, 10)
+	allocs := testing.AllocsPerRun(20, func() {
+		c.UpdateScaling(s, z)
+		c.HBlock(h)
+		c.LambdaSquare(out)
+		c.CombinedShift(out, dz, ds, 0.1)
+		c.DsHat(out, ds)
+		c.StepLength(dz, ds, z, s, 1)
+		c.QuadH(dz)
+		c.ProjectionH(h, s, z)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per run", allocs)
+	}
+}
