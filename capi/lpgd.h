@@ -73,6 +73,9 @@ extern "C" {
 #define LPGD_CONE_ZERO 0   /* s = 0: equality rows */
 #define LPGD_CONE_NONNEG 1 /* s >= 0: inequality rows */
 #define LPGD_CONE_SOC 2    /* second-order cone s0 >= ||s[1:]||, dim >= 1 */
+#define LPGD_CONE_PSD 3    /* positive semidefinite d×d matrices, dim = d(d+1)/2:
+                            * svec of the lower triangle column by column
+                            * (SCS's order), off-diagonal entries times sqrt(2) */
 
 /* Backward methods. */
 #define LPGD_BACKWARD_KKT 0

@@ -65,6 +65,10 @@ class Cones:
         nonneg: number of inequality rows (s ≥ 0).
         soc: dimensions of the second-order cones ``{(t, u): ‖u‖₂ ≤ t}``, each ≥ 1
             (the first row of each block is t).
+        psd: sides d ≥ 1 of the positive semidefinite cones ``{X = Xᵀ ⪰ 0}``
+            (SCS's ``s``), after the second-order cones. A d×d block covers
+            d(d+1)/2 rows: the lower triangle of X column by column (SCS's
+            order), off-diagonal entries multiplied by √2, so that sᵀy = tr(SY).
 
     Raises:
         ValueError: a dimension is not an int or out of range.
@@ -77,6 +81,7 @@ class Cones:
     zero: int = 0
     nonneg: int = 0
     soc: tuple[int, ...] = ()
+    psd: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("zero", "nonneg"):
@@ -99,19 +104,41 @@ class Cones:
             if not _is_int(q) or q < 1:
                 raise ValueError(f"Cones.soc[{i}] must be an int >= 1, got {q!r}")
         object.__setattr__(self, "soc", tuple(int(q) for q in items))
+        psd: Any = self.psd
+        if _is_int(psd) or isinstance(psd, (str, bytes)):
+            raise ValueError(
+                f"Cones.psd must be a sequence of matrix sides (e.g. psd=[3]), got {psd!r}"
+            )
+        try:
+            sides = list(psd)
+        except TypeError:
+            raise ValueError(
+                f"Cones.psd must be a sequence of matrix sides, got {type(psd).__name__}"
+            ) from None
+        for i, d in enumerate(sides):
+            if not _is_int(d) or d < 1:
+                raise ValueError(f"Cones.psd[{i}] must be an int >= 1, got {d!r}")
+        object.__setattr__(self, "psd", tuple(int(d) for d in sides))
 
     @property
     def dim(self) -> int:
-        """Total number of rows: zero + nonneg + sum(soc)."""
-        return self.zero + self.nonneg + sum(self.soc)
+        """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd."""
+        return self.zero + self.nonneg + sum(self.soc) + sum(d * (d + 1) // 2 for d in self.psd)
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """The (kind, rows) cone list passed to the Go core, in row order."""
+        out = [(_lib.CONE_ZERO, self.zero), (_lib.CONE_NONNEG, self.nonneg)]
+        out += [(_lib.CONE_SOC, q) for q in self.soc]
+        out += [(_lib.CONE_PSD, d * (d + 1) // 2) for d in self.psd]
+        return out
 
 
 def check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
     """BPQP handles zero and nonnegative cones only."""
-    if isinstance(backward, BPQP) and cones.soc:
+    if isinstance(backward, BPQP) and (cones.soc or cones.psd):
         raise ValueError(
             "backward='bpqp' supports zero and nonnegative cones only; use backward='kkt' "
-            "or 'lpgd' (lpgd_go.LPGD) for problems with second-order cones"
+            "or 'lpgd' (lpgd_go.LPGD) for problems with second-order cones or PSD cones"
         )
 
 
@@ -131,16 +158,16 @@ def structure(
         p_digest = digest(*p_pattern)
     if a_pattern is not None and a_digest is None:
         a_digest = digest(*a_pattern)
-    key = (n, cones.zero, cones.nonneg, cones.soc, has_p, p_digest, a_digest, linear_solver)
+    key = (n, tuple(cones.blocks()), has_p, p_digest, a_digest, linear_solver)
     return _cache.structure(
         key,
         lambda: Structure(
             n,
-            cones.zero,
-            cones.nonneg,
+            0,
+            0,
             has_p=has_p,
             linear_solver=LINEAR_SOLVERS[linear_solver],
-            soc=cones.soc,
+            cones=cones.blocks(),
             p_pattern=cast(Any, p_pattern) if has_p else None,  # int64 arrays
             a_pattern=cast(Any, a_pattern),
         ),

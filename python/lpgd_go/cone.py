@@ -103,7 +103,7 @@ def _cone(
     if cones.dim != m:
         raise ValueError(
             f"cones cover {cones.dim} rows (zero={cones.zero}, nonneg={cones.nonneg}, "
-            f"soc={list(cones.soc)}), but b has m={m} rows"
+            f"soc={list(cones.soc)}, psd={list(cones.psd)}), but b has m={m} rows"
         )
     c_b = val.check_shape("c", ct, (n,), ("n",))
     b_b = val.check_shape("b", bt, (m,), ("m",))
