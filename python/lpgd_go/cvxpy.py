@@ -20,8 +20,11 @@ batch of size one keeps its batch dimension; unbatched inputs give unbatched
 outputs. Constraint dual variables (``constraint.dual_variables[k]``) may be
 requested in ``variables``; duals of second-order-cone constraints with
 several cones are returned in cvxpy's layout (``constraint.dual_value``).
-Supported cones: zero, nonnegative and second-order; exponential, power and
-PSD cones raise NotImplementedError.
+Supported cones: zero, nonnegative, second-order and PSD (the rows of each
+PSD block are reordered from cvxpy's Clarabel layout, the upper triangle
+column by column, to the solver's, the lower triangle column by column; duals
+of PSD constraints are not available); exponential and power cones raise
+NotImplementedError.
 """
 
 from __future__ import annotations
@@ -116,6 +119,29 @@ def _name(obj: Any, i: int) -> str:
 # CvxpyLayer
 # ---------------------------------------------------------------------------
 
+
+
+def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
+    """Maps canonical row indices from cvxpy's Clarabel layout of each PSD
+    block (svec of the upper triangle column by column) to the solver's (the
+    lower triangle column by column, SCS's order); other rows are unchanged.
+    Both scale off-diagonal entries by √2, and the PSD blocks come last."""
+    perm = np.arange(cones.dim, dtype=np.int64)
+    off = cones.dim - sum(d * (d + 1) // 2 for d in cones.psd)
+    for d in cones.psd:
+        ours = {}
+        k = 0
+        for j in range(d):
+            for i in range(j, d):
+                ours[(i, j)] = k
+                k += 1
+        k = 0
+        for j in range(d):
+            for i in range(j + 1):  # Clarabel's entry (i, j), i <= j, is our (j, i)
+                perm[off + k] = off + ours[(j, i)]
+                k += 1
+        off += d * (d + 1) // 2
+    return perm[rows]
 
 class CvxpyLayer(LayerBase):
     """A differentiable cvxpy problem (cvxpylayers' API) solved by lpgd_go.
@@ -247,18 +273,19 @@ class CvxpyLayer(LayerBase):
         unsupported = []
         if getattr(dims, "exp", 0):
             unsupported.append(f"{dims.exp} exponential cone(s)")
-        if getattr(dims, "psd", []):
-            unsupported.append(f"PSD cone(s) {list(dims.psd)}")
         if getattr(dims, "p3d", []):
             unsupported.append(f"{len(dims.p3d)} 3-d power cone(s)")
         if getattr(dims, "pnd", []):
             unsupported.append(f"{len(dims.pnd)} n-d power cone(s)")
         if unsupported:
             raise NotImplementedError(
-                "lpgd_go supports zero, nonnegative and second-order cones only; this problem "
+                "lpgd_go supports zero, nonnegative, second-order and PSD cones only; this problem "
                 f"canonicalizes to {', '.join(unsupported)}"
             )
-        self.cones = Cones(zero=int(dims.zero), nonneg=int(dims.nonneg), soc=tuple(dims.soc))
+        psd = tuple(int(d) for d in getattr(dims, "psd", []))
+        self.cones = Cones(
+            zero=int(dims.zero), nonneg=int(dims.nonneg), soc=tuple(dims.soc), psd=psd
+        )
         n = int(pp.x.size)
         m = self.cones.dim
         self.n, self.m = n, m
@@ -351,6 +378,8 @@ class CvxpyLayer(LayerBase):
             ar = np.asarray(a_idx, dtype=np.int64)
             ac = np.repeat(np.arange(n + 1, dtype=np.int64), np.diff(np.asarray(a_ptr)))
             RA = sp.csr_array(ra.reduced_mat)
+        if self.cones.psd:
+            ar = _psd_rows_from_clarabel(ar, self.cones)
         in_A = ac < n
         a_ent = np.nonzero(in_A)[0]
         order = np.lexsort((ar[a_ent], ac[a_ent]))
