@@ -120,7 +120,6 @@ def _name(obj: Any, i: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-
 def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
     """Maps canonical row indices from cvxpy's Clarabel layout of each PSD
     block (svec of the upper triangle column by column) to the solver's (the
@@ -142,6 +141,7 @@ def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
                 k += 1
         off += d * (d + 1) // 2
     return perm[rows]
+
 
 class CvxpyLayer(LayerBase):
     """A differentiable cvxpy problem (cvxpylayers' API) solved by lpgd_go.
