@@ -128,7 +128,7 @@ def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
     perm = np.arange(cones.dim, dtype=np.int64)
     off = cones.dim - sum(d * (d + 1) // 2 for d in cones.psd)
     for d in cones.psd:
-        ours = {}
+        ours: dict[tuple[int, int], int] = {}
         k = 0
         for j in range(d):
             for i in range(j, d):
@@ -140,7 +140,8 @@ def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
                 perm[off + k] = off + ours[(j, i)]
                 k += 1
         off += d * (d + 1) // 2
-    return perm[rows]
+    out: np.ndarray = perm[rows]
+    return out
 
 
 class CvxpyLayer(LayerBase):
