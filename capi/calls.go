@@ -98,6 +98,10 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 			r[C.LPGD_INFO_RES_DUAL] = inf.ResDual
 			r[C.LPGD_INFO_GAP_ABS] = inf.GapAbs
 			r[C.LPGD_INFO_GAP_REL] = inf.GapRel
+			r[C.LPGD_INFO_POLISHED] = 0
+			if inf.Polished {
+				r[C.LPGD_INFO_POLISHED] = 1
+			}
 		}
 	}, func(k int, r any) {
 		st[k] = int32(ipm.StatusInternalError)

@@ -104,7 +104,8 @@ extern "C" {
 #define LPGD_INFO_RES_DUAL 4
 #define LPGD_INFO_GAP_ABS 5
 #define LPGD_INFO_GAP_REL 6
-#define LPGD_INFO_COLS 7
+#define LPGD_INFO_POLISHED 7 /* 1 if the solution is the polished active-set solution */
+#define LPGD_INFO_COLS 8
 
 /* Backward flags written per sample (flags may be NULL). */
 #define LPGD_FLAG_REGULARIZED 1    /* dependent/degenerate KKT: regularized */
@@ -135,6 +136,7 @@ typedef struct {
     double time_limit;         /* seconds per sample, 0 = none */
     double call_time_limit;    /* seconds per lpgd_solve call, 0 = none */
     uint64_t cancel_token;     /* from lpgd_cancel_token_new, 0 = none */
+    int64_t polish;            /* polish the solution (ipm.Settings.Polish) */
 } lpgd_settings;
 
 /* Backward options. Fill with lpgd_default_backward (the defaults live in

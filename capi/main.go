@@ -193,6 +193,10 @@ func settingsToC(s ipm.Settings, out *C.lpgd_settings) {
 	out.time_limit = C.double(s.TimeLimit)
 	out.call_time_limit = C.double(s.CallTimeLimit)
 	out.cancel_token = 0
+	out.polish = 0
+	if s.Polish {
+		out.polish = 1
+	}
 }
 
 func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
@@ -219,6 +223,7 @@ func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
 		LinearSolver:     ipm.LinearSolver(in.linear_solver),
 		TimeLimit:        float64(in.time_limit),
 		CallTimeLimit:    float64(in.call_time_limit),
+		Polish:           in.polish != 0,
 	}
 	return s, s.Validate()
 }

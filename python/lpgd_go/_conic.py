@@ -382,13 +382,15 @@ class Run:
     def info_values(
         self, names: Sequence[str], unbatched: bool, dtype: torch.dtype, device: torch.device
     ) -> dict[str, torch.Tensor]:
-        """``status`` (int32), ``iterations`` (int64) and the named info columns
-        (objective, dual_objective, primal_residual, dual_residual, gap) of the
-        last solve, in the caller's dtype and on its device."""
+        """``status`` (int32), ``iterations`` (int64), ``polished`` (bool) and the
+        named info columns (objective, dual_objective, primal_residual,
+        dual_residual, gap) of the last solve, in the caller's dtype and on its
+        device."""
         assert self.info is not None and self.status is not None
         its = self.info[:, _lib.INFO_ITER]
         its = torch.where(torch.isfinite(its), its, torch.zeros_like(its)).to(torch.int64)
-        vals = {"status": self.status, "iterations": its}
+        polished = self.info[:, _lib.INFO_POLISHED] == 1
+        vals = {"status": self.status, "iterations": its, "polished": polished}
         for name in names:
             vals[name] = self.info[:, _INFO_COLUMNS[name]].to(dtype=dtype, device=device)
         if unbatched:

@@ -82,7 +82,8 @@ INFO_RES_PRIMAL = 3
 INFO_RES_DUAL = 4
 INFO_GAP_ABS = 5
 INFO_GAP_REL = 6
-INFO_COLS = 7
+INFO_POLISHED = 7
+INFO_COLS = 8
 
 FLAG_REGULARIZED = 1
 FLAG_WEAKLY_ACTIVE = 2
@@ -123,6 +124,7 @@ class CSettings(ctypes.Structure):
         ("time_limit", c_double),
         ("call_time_limit", c_double),
         ("cancel_token", c_uint64),
+        ("polish", c_int64),
     ]
 
     def __init__(self, **kwargs: float) -> None:

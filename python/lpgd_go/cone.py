@@ -58,6 +58,8 @@ class ConeInfo:
         iterations: interior-point iterations (int64).
         primal_residual, dual_residual: relative residuals at the returned point.
         gap: relative duality gap.
+        polished: bool tensor, whether the solution is the polished active-set
+            solution (``SolverSettings.polish``; never with second-order cones).
     """
 
     status: torch.Tensor
@@ -67,6 +69,7 @@ class ConeInfo:
     primal_residual: torch.Tensor
     dual_residual: torch.Tensor
     gap: torch.Tensor
+    polished: torch.Tensor
 
 
 _INFO_NAMES = ("objective", "dual_objective", "primal_residual", "dual_residual", "gap")

@@ -48,6 +48,8 @@ class QPInfo:
         slacks: ``h − Gx`` (differentiable).
         objective: primal objective ½xᵀPx + qᵀx.
         iterations: interior-point iterations (int64).
+        polished: bool tensor, whether the solution is the polished active-set
+            solution (``SolverSettings.polish``).
     """
 
     status: torch.Tensor
@@ -56,6 +58,7 @@ class QPInfo:
     slacks: torch.Tensor
     objective: torch.Tensor
     iterations: torch.Tensor
+    polished: torch.Tensor
 
 
 def _tensors(
@@ -135,6 +138,7 @@ def _qp(
         slacks=s[..., p:],
         objective=vals["objective"],
         iterations=vals["iterations"],
+        polished=vals["polished"],
     )
     return x, info
 

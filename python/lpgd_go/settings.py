@@ -73,6 +73,12 @@ class SolverSettings:
             runs out ends ``Status.TIME_LIMIT``.
         call_time_limit: wall-clock seconds per call, over the whole batch
             (0: none); samples unfinished then end ``Status.TIME_LIMIT``.
+        polish: after the interior point converges, replace its solution by the
+            exact solution of its active set when that passes the termination
+            tests (zero and nonnegative cones; ``info.polished`` reports it), and
+            finish tight solves with second-order cones by Newton steps on the
+            KKT conditions. Gradients at a polished solution are exact for its
+            active set.
     """
 
     max_iter: int = UNSET

@@ -555,18 +555,24 @@ def test_shortest_path_kkt_makes_no_progress(lib: object, linear_solver: str) ->
     assert max(losses) - min(losses) < 1e-6, losses
 
 
+# The forward solutions are polished to exact 0/1 vertices (SolverSettings.polish),
+# so the Hamming loss's subgradient sign(x − x_true) is 0 on correctly predicted
+# edges; from interior-point output it was ±1 (the sign of ~1e-10 noise), which
+# pushed every edge. With only the wrong edges pushed, τ = 1 (a perturbation of
+# 1/16 per edge: the loss is a batch mean) rarely moves the LP solution and Adam
+# plateaus at 7.6–7.75 from 8.9; τ = 4 reaches 4.0 (right) and 4.9 (central).
 @pytest.mark.parametrize(
-    ("linear_solver", "side", "optimizer"),
+    ("linear_solver", "side", "optimizer", "tau"),
     [
-        ("auto", "right", "sgd"),
-        ("sparse", "right", "sgd"),
-        ("auto", "right", "adam"),
-        ("auto", "central", "adam"),
+        ("auto", "right", "sgd", 1.0),
+        ("sparse", "right", "sgd", 1.0),
+        ("auto", "right", "adam", 4.0),
+        ("auto", "central", "adam", 4.0),
     ],
 )
 def test_shortest_path_lpgd_learns(
-    lib: object, linear_solver: str, side: str, optimizer: str
+    lib: object, linear_solver: str, side: str, optimizer: str, tau: float
 ) -> None:
-    losses = _train(LPGD(tau=1.0, side=side), linear_solver, steps=20, optimizer=optimizer)
+    losses = _train(LPGD(tau=tau, side=side), linear_solver, steps=20, optimizer=optimizer)
     first, last = losses[0], losses[-1]
     assert last <= 0.85 * first, losses
