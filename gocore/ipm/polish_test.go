@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -155,5 +156,46 @@ func TestPolishNotForSOC(t *testing.T) {
 	res := solve(t, st, v, DefaultSettings())
 	if res.Info.Status != StatusSolved || res.Info.Polished || math.Abs(res.X[0]-1) > 1e-6 {
 		t.Errorf("status %v polished %v x %v", res.Info.Status, res.Info.Polished, res.X)
+	}
+}
+
+// BenchmarkPolishCost solves 16 dense random QPs (n = 50, m = 50 + 10
+// equalities, as the benchmarks' family) with and without polish; the
+// difference is the polish cost (issue 11's target: ≤ 10 % at n = 50).
+func BenchmarkPolishCost(b *testing.B) {
+	for _, polish := range []bool{false, true} {
+		name := "off"
+		if polish {
+			name = "on"
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewSource(3))
+			type inst struct {
+				w *Solver
+				v *problem.Values
+			}
+			var insts []inst
+			for k := 0; k < 16; k++ {
+				P, c, A, bb, cones := randomQP(rng, 50, 10, 50, "pd")
+				st, v := denseProblem(b, 50, P, c, A, bb, cones)
+				an, _ := kkt.Analyse(st, LinearAuto)
+				set := DefaultSettings()
+				set.Polish = polish
+				w, _ := NewSolver(an, set)
+				insts = append(insts, inst{w, v})
+			}
+			res := &Result{X: make([]float64, 50), Y: make([]float64, 60), S: make([]float64, 60)}
+			polished := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, in := range insts {
+					in.w.Solve(in.v, res)
+					if res.Info.Polished {
+						polished++
+					}
+				}
+			}
+			b.ReportMetric(float64(polished)/float64(16*b.N), "polished")
+		})
 	}
 }

@@ -51,8 +51,10 @@ type Solver struct {
 	hasEq    bool
 
 	// Interrupts (interrupt.go).
-	intr     Interrupt
-	deadline time.Time
+	intr        Interrupt
+	deadline    time.Time
+	newton      *newtonWork // lazily allocated by newtonRefine
+	newtonTries int         // newtonRefine calls in this solve
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -120,6 +122,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 
 	info := &res.Info
+	w.newtonTries = 0
 	*info = Info{Status: StatusUnsolved}
 	if !w.initialize() {
 		info.Status = StatusNumericalError
@@ -137,6 +140,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		}
 		if st := w.stopRequested(); st != StatusUnsolved {
 			status = st
+			break
+		}
+		if w.tryNewton(info) {
+			status = StatusSolved
 			break
 		}
 		if w.stalled(info, iter) && iter < w.set.MaxIter && w.restart(iter) {
@@ -179,6 +186,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		status = StatusAlmostSolved
 	}
 	if w.set.Polish && status.OK() && w.polish(info) {
+		status = StatusSolved
+	}
+	stuck := status == StatusAlmostSolved || status == StatusNumericalError || status == StatusMaxIterations
+	if w.set.Polish && stuck && w.hasSOC() && w.newtonTries < newtonMaxTries && w.newtonRefine(info) {
 		status = StatusSolved
 	}
 	info.Status = status
