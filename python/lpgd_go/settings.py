@@ -97,6 +97,7 @@ class SolverSettings:
     linear_solver: Literal["auto", "dense", "sparse"] = UNSET
     time_limit: float = UNSET
     call_time_limit: float = UNSET
+    polish: bool = UNSET
 
     def __post_init__(self) -> None:
         unset = [f.name for f in fields(self) if getattr(self, f.name) is UNSET]
@@ -137,6 +138,8 @@ class SolverSettings:
             _bad("max_step_fraction", f"must be in (0, 1), got {v!r}")
         if not isinstance(self.equilibrate, bool):
             _bad("equilibrate", f"must be a bool, got {self.equilibrate!r}")
+        if not isinstance(self.polish, bool):
+            _bad("polish", f"must be a bool, got {self.polish!r}")
         if not isinstance(self.linear_solver, str) or self.linear_solver not in LINEAR_SOLVERS:
             _bad(
                 "linear_solver",
@@ -171,6 +174,7 @@ class SolverSettings:
         names = {v: k for k, v in LINEAR_SOLVERS.items()}
         kwargs: dict[str, Any] = {name: getattr(c, name) for name in _FIELD_NAMES}
         kwargs["equilibrate"] = bool(c.equilibrate)
+        kwargs["polish"] = bool(c.polish)
         kwargs["linear_solver"] = names.get(int(c.linear_solver), str(c.linear_solver))
         return cls(**kwargs)
 
