@@ -334,12 +334,16 @@ func lpFixture(t testing.TB, c []float64) *fixture {
 }
 
 // Blackbox-backprop equivalence: on a cost-only LP with side right and
-// ρ = 0, LPGD's dc equals (x*(c + τg) − x*(c)) / τ.
+// ρ = 0, LPGD's dc equals (x*(c + τg) − x*(c)) / τ. At τ = 2 the perturbed
+// cost of x₁ is exactly 0, so x*(c + τg) is a segment: there any optimum
+// is right, and the check is that x* + τ·dc is feasible with the optimal
+// value (the warm-started active-set solve returns a vertex of the
+// segment, the interior point its middle).
 func TestLPGDBlackboxBackprop(t *testing.T) {
 	c := []float64{1, -2, 0.5}
 	f := lpFixture(t, c)
 	g := []float64{-3, 1, 2}
-	for _, tau := range []float64{1e-3, 0.5, 2} {
+	for _, tau := range []float64{1e-3, 0.5, 1.5, 2} {
 		o := DefaultOptions()
 		o.Method, o.Tau, o.Side = MethodLPGD, tau, SideRight
 		gr := f.grad(t, Incoming{X: g}, o)
@@ -348,6 +352,23 @@ func TestLPGDBlackboxBackprop(t *testing.T) {
 			vp.C[j] += tau * g[j]
 		}
 		xp := f.solve(vp).X
+		if tau == 2 {
+			xl := make([]float64, len(c))
+			var obj, ref, sum float64
+			for j := range c {
+				xl[j] = f.sol.X[j] + tau*gr.C[j]
+				obj += vp.C[j] * xl[j]
+				ref += vp.C[j] * xp[j]
+				sum += xl[j]
+				if math.Abs(xl[j]) > 1+1e-9 {
+					t.Errorf("tau=2: x*+τ·dc = %v leaves the box", xl)
+				}
+			}
+			if sum > 0.5+1e-9 || math.Abs(obj-ref) > 1e-8 {
+				t.Errorf("tau=2: x*+τ·dc = %v (sum %g, objective %g), optimum %g", xl, sum, obj, ref)
+			}
+			continue
+		}
 		nonzero := false
 		for j := range c {
 			want := (xp[j] - f.sol.X[j]) / tau
@@ -361,7 +382,7 @@ func TestLPGDBlackboxBackprop(t *testing.T) {
 		if tau == 1e-3 && nonzero {
 			t.Errorf("small tau should not move the vertex")
 		}
-		if tau == 2 && !nonzero {
+		if tau == 1.5 && !nonzero {
 			t.Errorf("large tau should move the vertex")
 		}
 	}

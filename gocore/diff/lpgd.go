@@ -20,7 +20,7 @@ const feasTol = 1e-9
 //	P + ρI,  c + σ τ gx − ρ x*,  b − σ τ gy    (σ = +1 right, −1 left).
 func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
 	var flags Flags
-	w.reducedReady = false
+	w.reducedReady, w.reducedTried = false, false
 	fast := opt.FastPath && w.kkt.Cones().Polyhedral()
 	if fast {
 		w.activeSet(sol, opt)
@@ -80,16 +80,14 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		flags |= FlagFastPath
 	}
 	// Differences of Lagrangian gradients. A one-sided difference whose
-	// perturbed point came from the active-set system is taken against the
-	// same system's unperturbed solution (the polished x*, y*), not against
-	// the interior-point solution: their difference (≈ the solver
-	// tolerance) would otherwise be divided by τ.
+	// perturbed point came from the active-set method is taken against the
+	// same method's unperturbed solution (the base point: the polished
+	// x*, y* on the forward's active set), not against the interior-point
+	// solution: their difference (≈ the solver tolerance) would otherwise
+	// be divided by τ.
 	baseX, baseY := sol.X, sol.Y
-	switch {
-	case side == SideRight && allFast && fast && w.fastBase(v, sol, opt.Rho, w.xm, w.ym):
-		baseX, baseY = w.xm, w.ym
-	case side == SideLeft && allFast && fast && w.fastBase(v, sol, opt.Rho, w.xp, w.yp):
-		baseX, baseY = w.xp, w.yp
+	if side != SideCentral && allFast && fast {
+		baseX, baseY = w.warm.x0, w.warm.y0
 	}
 	var xa, ya, xb, yb []float64
 	var den float64
@@ -141,14 +139,31 @@ func (w *Workspace) lagrangianDiff(xa, ya, xb, yb []float64, den float64, g *Gra
 }
 
 // perturbed solves the σ-perturbed problem into (x, y). It first tries the
-// active-set fast path (one factorization of the reduced KKT system, shared
-// by both sides, accepted only when the reduced solution is primal and dual
-// feasible, hence optimal) and falls back to a full interior-point solve.
-// It reports whether the fast path was used.
+// warm-started active-set method (warmSolve: from the unperturbed problem's
+// solution on the forward's active set, whose KKT factorization is made
+// once per sample and shared by both sides, to the perturbed optimum by
+// active-set changes that update that factorization; accepted only when
+// the result is primal and dual feasible, hence optimal) and falls back to
+// a full interior-point solve. It reports whether the fast path was used.
 func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho float64, fast bool, x, y []float64) (bool, error) {
 	st := w.an.St
 	n, m := st.N, st.M
 	p := &w.pert
+	if fast {
+		if !w.reducedTried {
+			w.reducedTried = true
+			w.reducedReady = w.warmBase(v, sol, rho)
+		}
+		if w.reducedReady {
+			changes, ok := w.warmSolve(v, sol, sigma, tau, rho, x, y)
+			w.stats.Changes += changes
+			if ok {
+				w.stats.WarmSolves++
+				return true, nil
+			}
+		}
+	}
+	// The warm start uses w.pert as scratch: set the perturbed data here.
 	copy(p.P, v.P)
 	copy(p.A, v.A)
 	for j := 0; j < n; j++ {
@@ -157,16 +172,7 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] - sigma*tau*w.gy[i]
 	}
-	if fast {
-		if !w.reducedReady {
-			if err := w.setReduced(v, rho); err == nil && w.kkt.Regularized() == 0 {
-				w.reducedReady = true
-			}
-		}
-		if w.reducedReady && w.reducedSolve(p, x, y) {
-			return true, nil
-		}
-	}
+	w.stats.IPMSolves++
 	if w.ipm == nil {
 		s, err := ipm.NewSolver(w.an, w.set)
 		if err != nil {
@@ -181,20 +187,6 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 		return false, fmt.Errorf("perturbed solve (%s side) ended with status %s", sideName(sigma), w.res.Info.Status)
 	}
 	return false, nil
-}
-
-// fastBase solves the unperturbed problem (with the proximal terms of the
-// perturbed ones) on the active set into (x, y); it reports false when the
-// reduced solution is not optimal.
-func (w *Workspace) fastBase(v *problem.Values, sol Solution, rho float64, x, y []float64) bool {
-	p := &w.pert
-	copy(p.P, v.P)
-	copy(p.A, v.A)
-	for j := range p.C {
-		p.C[j] = v.C[j] - rho*sol.X[j]
-	}
-	copy(p.B, v.B)
-	return w.reducedSolve(p, x, y)
 }
 
 func sideName(sigma float64) string {

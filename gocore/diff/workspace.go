@@ -29,7 +29,10 @@ type Workspace struct {
 	xp, yp, sp   []float64 // perturbed solution
 	xm, ym       []float64 // second perturbed solution
 	res          ipm.Result
-	reducedReady bool
+	reducedReady bool      // LPGD: base system factored and base point optimal
+	reducedTried bool      // LPGD: warmBase ran for this sample
+	warm         *warmWork // LPGD warm-started active-set solves (lazy)
+	stats        Stats
 	admm         *admmWork
 }
 
@@ -106,6 +109,7 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 		}
 	}
 	zeroGrad(g)
+	w.stats = Stats{}
 	if normInf(w.gx) == 0 && normInf(w.gy) == 0 {
 		w.addSlackTerms(v, sol, in, g)
 		return FlagZeroGrad, nil
@@ -127,6 +131,10 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 	w.addSlackTerms(v, sol, in, g)
 	return flags, nil
 }
+
+// LastStats returns the statistics of the last Backward call (LPGD's
+// active-set changes and how its perturbed problems were solved).
+func (w *Workspace) LastStats() Stats { return w.stats }
 
 func zeroGrad(g *Grad) {
 	for _, s := range [][]float64{g.P, g.C, g.A, g.B} {

@@ -1,0 +1,570 @@
+package diff
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// WarmMaxChanges bounds the active-set changes (rows added or dropped; a
+// simplex-like swap counts two) of one warm-started perturbed LPGD solve;
+// past it the perturbed problem is re-solved by the interior point.
+const WarmMaxChanges = 48
+
+// warmPivotTol is the relative size below which a pivot of the capacitance
+// matrix is taken as zero (the updated active set has dependent rows).
+const warmPivotTol = 1e-11
+
+// warmResTol is the relative residual of stationarity and of the active
+// rows with which a warm-started solution is accepted.
+const warmResTol = 1e-9
+
+// Stats are per-sample statistics of the last LPGD backward pass of a
+// Workspace (zero for the other methods).
+type Stats struct {
+	// Changes counts the active-set changes (rows added or dropped) of the
+	// warm-started perturbed solves, over both sides.
+	Changes int
+	// WarmSolves counts the perturbed solves finished by the warm-started
+	// active-set method (0, 1 or 2 per attempt).
+	WarmSolves int
+	// IPMSolves counts the perturbed solves done by the interior point
+	// (warm start off, not applicable, or given up).
+	IPMSolves int
+}
+
+// warmWork is the memory of the warm-started active-set solves: the base
+// point (the unperturbed problem's solution on the forward's active set),
+// the current point of one side, and the Schur-complement (capacitance)
+// update of the base factorization.
+//
+// The base KKT matrix K₀ = [P + ρI, A_W₀ᵀ; A_W₀, 0] (inactive rows
+// decoupled, kkt.System.SetActiveRows) is factored once per sample and
+// shared by both sides. A row whose state differs from W₀ ("flip") changes
+// K₀ by a symmetric rank-two term U_k S_k U_kᵀ with U_k = [a_i, e_i] (a_i
+// the row of A in the x block, e_i the row's unit vector) and
+// S_k = ±[0 1; 1 1] (+ for an added row, − for a dropped one). Solves with
+// K = K₀ + U S Uᵀ use K₀'s factorization and the small capacitance matrix
+// C = S⁻¹ + Uᵀ K₀⁻¹ U (Sherman–Morrison–Woodbury, the Schur-complement
+// active-set method of Gill, Murray, Saunders and Wright): a change costs
+// two solves with K₀ and a factorization of C, never a refactorization of
+// K₀.
+type warmWork struct {
+	acol   []int     // column of every A entry
+	x0, y0 []float64 // base point
+	act    []bool    // current active set
+	x, y   []float64 // current point
+	s      []float64 // current slacks b(t) − A x
+	dx     []float64 // direction per unit t (x block)
+	dy     []float64 // direction per unit t (rows)
+	ds     []float64 // slack direction per unit t
+	dc, db []float64 // perturbation of c and b
+	r, z   []float64 // right-hand side and solution, length n + m
+	zk     []float64 // K₀⁻¹ rhs before the update
+	flips  []int     // flipped rows, in order
+	added  []bool    // per flip: added (true) or dropped (false)
+	cols   [][]float64
+	c      []float64 // capacitance matrix, row-major, 2F × 2F
+	lu     []float64
+	piv    []int
+	g      []float64
+	pscale float64 // largest |entry| of P + ρI (0: zero curvature)
+}
+
+func newWarmWork(n, m int, st *problem.Structure) *warmWork {
+	vec := func(k int) []float64 { return make([]float64, k) }
+	F := 2 * (WarmMaxChanges + 2)
+	w := &warmWork{
+		acol: make([]int, st.A.Nnz()),
+		x0:   vec(n), y0: vec(m), act: make([]bool, m),
+		x: vec(n), y: vec(m), s: vec(m), dx: vec(n), dy: vec(m), ds: vec(m),
+		dc: vec(n), db: vec(m), r: vec(n + m), z: vec(n + m), zk: vec(n + m),
+		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
+		cols: make([][]float64, 0, F),
+		c:    vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
+	}
+	for j := 0; j < n; j++ {
+		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
+			w.acol[e] = j
+		}
+	}
+	return w
+}
+
+// warmBase factors the base system K₀ on the active set w.active (with
+// proximal weight rho) and solves the unperturbed problem (cost c − ρx*) on
+// it. It reports false when K₀ needs regularized pivots (dependent active
+// rows) or the base point is not optimal: the warm start does not apply.
+func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool {
+	if w.warm == nil {
+		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
+	}
+	ww := w.warm
+	if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
+		return false
+	}
+	ww.pscale = rho
+	for _, pv := range v.P {
+		ww.pscale = math.Max(ww.pscale, math.Abs(pv)+rho)
+	}
+	p := &w.pert
+	copy(p.P, v.P)
+	copy(p.A, v.A)
+	for j := range p.C {
+		p.C[j] = v.C[j] - rho*sol.X[j]
+	}
+	copy(p.B, v.B)
+	return w.reducedSolve(p, ww.x0, ww.y0)
+}
+
+// warmSolve moves from the base point to the optimum of the σ-perturbed
+// problem (cost c − ρx* + στgx, right-hand side b − στgy, P + ρI) by a
+// parametric active-set method: the data move along t ∈ [0, 1], the
+// solution follows the piecewise-affine path of the current active set,
+// and at each breakpoint one row is added (its slack reaches 0) or dropped
+// (its multiplier reaches 0; with zero curvature along the freed edge, as in
+// an LP, the drop is paired with the row that blocks that edge, a simplex
+// pivot). The result is accepted only after a final solve on the last
+// active set passes the stationarity, primal-feasibility and dual-sign
+// checks, so it is the perturbed problem's optimum. It returns the number
+// of active-set changes and false when it gave up (more than
+// WarmMaxChanges changes, a dependent row, an unbounded edge, a failed
+// check); the caller then re-solves by the interior point.
+func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho float64, x, y []float64) (int, bool) {
+	st := w.an.St
+	n, m := st.N, st.M
+	ww := w.warm
+	copy(ww.act, w.active)
+	copy(ww.x, ww.x0)
+	copy(ww.y, ww.y0)
+	ww.flips, ww.added, ww.cols = ww.flips[:0], ww.added[:0], ww.cols[:0]
+	for j := 0; j < n; j++ {
+		ww.dc[j] = sigma * tau * w.gx[j]
+	}
+	for i := 0; i < m; i++ {
+		ww.db[i] = -sigma * tau * w.gy[i]
+	}
+	// Slacks at t = 0.
+	copy(ww.s, v.B)
+	st.MulA(ww.s, v.A, ww.x, -1)
+	dscale := math.Max(normInf(ww.dc), normInf(ww.db))
+	changes := 0
+	t := 0.0
+	for t < 1 {
+		// Direction per unit t: K [dx; dy] = [−Δc; Δb_W].
+		for j := 0; j < n; j++ {
+			ww.r[j] = -ww.dc[j]
+		}
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.r[n+i] = ww.db[i]
+			} else {
+				ww.r[n+i] = 0
+			}
+		}
+		if !w.warmKSolve(v) {
+			return changes, false
+		}
+		copy(ww.dx, ww.z[:n])
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.dy[i] = ww.z[n+i]
+			} else {
+				ww.dy[i] = 0
+			}
+		}
+		copy(ww.ds, ww.db)
+		st.MulA(ww.ds, v.A, ww.dx, -1)
+		eps := 1e-12 * math.Max(dscale, math.Max(normInf(ww.dx), normInf(ww.dy)))
+		// Ratio test: the first row to reach its bound.
+		step, row, drop := 1-t, -1, false
+		for i := 0; i < m; i++ {
+			if w.rows[i] != cone.RowsInequality {
+				continue
+			}
+			if ww.act[i] {
+				if ww.dy[i] < -eps {
+					if a := math.Max(ww.y[i], 0) / -ww.dy[i]; a < step {
+						step, row, drop = a, i, true
+					}
+				}
+			} else if ww.ds[i] < -eps {
+				if a := math.Max(ww.s[i], 0) / -ww.ds[i]; a < step {
+					step, row, drop = a, i, false
+				}
+			}
+		}
+		t += step
+		for j := 0; j < n; j++ {
+			ww.x[j] += step * ww.dx[j]
+		}
+		for i := 0; i < m; i++ {
+			ww.y[i] += step * ww.dy[i]
+			ww.s[i] += step * ww.ds[i]
+		}
+		if row < 0 {
+			break
+		}
+		if changes >= WarmMaxChanges {
+			return changes, false
+		}
+		if drop {
+			ww.y[row] = 0
+			k, ok := w.warmDrop(v, row)
+			if !ok {
+				return changes, false
+			}
+			changes += k
+		} else {
+			ww.s[row] = 0
+			if !w.warmFlip(v, row, true) {
+				return changes, false
+			}
+			changes++
+		}
+	}
+	// Final solve with the perturbed data on the last active set.
+	p := &w.pert
+	for j := 0; j < n; j++ {
+		p.C[j] = v.C[j] - rho*sol.X[j] + ww.dc[j]
+		ww.r[j] = -p.C[j]
+	}
+	for i := 0; i < m; i++ {
+		p.B[i] = v.B[i] + ww.db[i]
+		if ww.act[i] {
+			ww.r[n+i] = p.B[i]
+		} else {
+			ww.r[n+i] = 0
+		}
+	}
+	if !w.warmKSolve(v) {
+		return changes, false
+	}
+	copy(x, ww.z[:n])
+	for i := 0; i < m; i++ {
+		if ww.act[i] {
+			y[i] = ww.z[n+i]
+		} else {
+			y[i] = 0
+		}
+	}
+	return changes, w.warmAccept(v, rho, x, y)
+}
+
+// warmDrop drops active row j, whose multiplier reached zero. With positive
+// curvature along the edge it frees, the row is simply dropped; with zero
+// curvature (an LP vertex: the reduced system would become singular) the
+// point moves along the edge to the first blocking row, which is added in
+// the same change (a simplex pivot). It returns the number of changes.
+func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
+	st := w.an.St
+	n, m := st.N, st.M
+	ww := w.warm
+	// Edge direction d: A_W d = −e_j (row j's slack grows), (P + ρI) d + A_Wᵀ u = 0;
+	// its curvature dᵀ(P + ρI)d = u_j.
+	for i := range ww.r {
+		ww.r[i] = 0
+	}
+	ww.r[n+j] = -1
+	if !w.warmKSolve(v) {
+		return 0, false
+	}
+	d := ww.z[:n]
+	dd := 0.0
+	for _, di := range d {
+		dd += di * di
+	}
+	if ww.pscale > 0 && ww.z[n+j] > 1e-10*ww.pscale*dd {
+		return 1, w.warmFlip(v, j, true)
+	}
+	// Zero curvature: ratio test along d over the inactive inequality rows.
+	copy(ww.dx, d)
+	for i := range ww.ds {
+		ww.ds[i] = 0
+	}
+	st.MulA(ww.ds, v.A, ww.dx, -1)
+	eps := 1e-12 * math.Max(1, normInf(ww.dx))
+	step, row := math.Inf(1), -1
+	for i := 0; i < m; i++ {
+		if ww.act[i] || w.rows[i] != cone.RowsInequality || ww.ds[i] >= -eps {
+			continue
+		}
+		if a := math.Max(ww.s[i], 0) / -ww.ds[i]; a < step {
+			step, row = a, i
+		}
+	}
+	if row < 0 {
+		return 0, false // unbounded edge
+	}
+	for k := 0; k < n; k++ {
+		ww.x[k] += step * ww.dx[k]
+	}
+	for i := 0; i < m; i++ {
+		ww.s[i] += step * ww.ds[i]
+	}
+	ww.s[row] = 0
+	if !w.warmFlip(v, j, false) || !w.warmFlip(v, row, true) {
+		return 1, false
+	}
+	return 2, true
+}
+
+// warmFlip changes the state of row i (active ↔ inactive) in the current
+// active set: it removes the row's update when that returns it to its base
+// state, or appends the update's two columns K₀⁻¹U_k and their rows and
+// columns of C, and refactors C (unless factor is false: a swap refactors
+// once, after its second flip). It reports false when the updated system
+// is singular. One of the two columns is known without a solve: column
+// n+i of K₀ is [a_i; 0] for a row active in W₀ (so K₀⁻¹[a_i; 0] = e_i) and
+// −e_i for an inactive one (so K₀⁻¹e_i = −e_i).
+func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
+	st := w.an.St
+	n := st.N
+	ww := w.warm
+	F := cap(ww.cols)
+	ww.act[i] = !ww.act[i]
+	if !ww.act[i] {
+		ww.y[i] = 0
+	}
+	found := -1
+	for k, r := range ww.flips {
+		if r == i {
+			found = k
+		}
+	}
+	if found >= 0 {
+		last := len(ww.flips) - 1
+		q := 2 * len(ww.flips)
+		ww.flips[found], ww.added[found] = ww.flips[last], ww.added[last]
+		// Move the last update into the freed slot: columns (their memory
+		// stays in the slice for reuse), then C's rows and columns.
+		for c := 0; c < 2; c++ {
+			a, b := 2*found+c, 2*last+c
+			ww.cols[a], ww.cols[b] = ww.cols[b], ww.cols[a]
+			copy(ww.c[a*F:a*F+q], ww.c[b*F:b*F+q])
+		}
+		for c := 0; c < 2; c++ {
+			a, b := 2*found+c, 2*last+c
+			for r := 0; r < q; r++ {
+				ww.c[r*F+a] = ww.c[r*F+b]
+			}
+		}
+		ww.flips, ww.added, ww.cols = ww.flips[:last], ww.added[:last], ww.cols[:2*last]
+		return !factor || w.warmFactorC()
+	}
+	if len(ww.flips) == cap(ww.flips) {
+		return false
+	}
+	k := len(ww.flips)
+	ww.flips = append(ww.flips, i)
+	ww.added = append(ww.added, ww.act[i])
+	for c := 0; c < 2; c++ {
+		idx := 2*k + c
+		ww.cols = ww.cols[:idx+1]
+		if ww.cols[idx] == nil {
+			ww.cols[idx] = make([]float64, len(ww.r))
+		}
+		col := ww.cols[idx]
+		switch {
+		case c == 0 && !ww.act[i]: // dropped: K₀⁻¹[a_i; 0] = e_i
+			for q := range col {
+				col[q] = 0
+			}
+			col[n+i] = 1
+		case c == 1 && ww.act[i]: // added: K₀⁻¹e_i = −e_i
+			for q := range col {
+				col[q] = 0
+			}
+			col[n+i] = -1
+		default:
+			for q := range ww.r {
+				ww.r[q] = 0
+			}
+			if c == 0 {
+				for _, e := range w.rowEntries[i] {
+					ww.r[ww.acol[e]] = v.A[e]
+				}
+			} else {
+				ww.r[n+i] = 1
+			}
+			if !w.kkt.Solve(ww.r, col) {
+				return false
+			}
+		}
+	}
+	// New rows and columns of C = S⁻¹ + UᵀK₀⁻¹U.
+	q := 2 * len(ww.flips)
+	for c := 0; c < 2; c++ {
+		a := 2*k + c
+		for b := 0; b < q; b++ {
+			ww.c[a*F+b] = w.uDot(v, a, ww.cols[b])
+			ww.c[b*F+a] = w.uDot(v, b, ww.cols[a])
+		}
+	}
+	// S⁻¹ = [−1 1; 1 0] for an added row, [1 −1; −1 0] for a dropped one.
+	sg := 1.0
+	if !ww.act[i] {
+		sg = -1
+	}
+	a := 2 * k
+	ww.c[a*F+a] -= sg
+	ww.c[a*F+a+1] += sg
+	ww.c[(a+1)*F+a] += sg
+	return !factor || w.warmFactorC()
+}
+
+// uDot is U_pᵀ z for update column p (a_i in the x block, or e_i).
+func (w *Workspace) uDot(v *problem.Values, p int, z []float64) float64 {
+	ww := w.warm
+	i := ww.flips[p/2]
+	if p%2 == 1 {
+		return z[w.an.St.N+i]
+	}
+	s := 0.0
+	for _, e := range w.rowEntries[i] {
+		s += v.A[e] * z[ww.acol[e]]
+	}
+	return s
+}
+
+// warmFactorC factors the capacitance matrix C by LU with partial pivoting;
+// it reports false when a pivot is negligible.
+func (w *Workspace) warmFactorC() bool {
+	ww := w.warm
+	F := cap(ww.cols)
+	q := 2 * len(ww.flips)
+	if q == 0 {
+		return true
+	}
+	cmax := 0.0
+	for a := 0; a < q; a++ {
+		for b := 0; b < q; b++ {
+			val := ww.c[a*F+b]
+			ww.lu[a*q+b] = val
+			cmax = math.Max(cmax, math.Abs(val))
+		}
+	}
+	for k := 0; k < q; k++ {
+		p := k
+		for r := k + 1; r < q; r++ {
+			if math.Abs(ww.lu[r*q+k]) > math.Abs(ww.lu[p*q+k]) {
+				p = r
+			}
+		}
+		ww.piv[k] = p
+		if math.Abs(ww.lu[p*q+k]) <= warmPivotTol*cmax {
+			return false
+		}
+		if p != k {
+			for c := 0; c < q; c++ {
+				ww.lu[k*q+c], ww.lu[p*q+c] = ww.lu[p*q+c], ww.lu[k*q+c]
+			}
+		}
+		inv := 1 / ww.lu[k*q+k]
+		for r := k + 1; r < q; r++ {
+			f := ww.lu[r*q+k] * inv
+			ww.lu[r*q+k] = f
+			if f != 0 {
+				for c := k + 1; c < q; c++ {
+					ww.lu[r*q+c] -= f * ww.lu[k*q+c]
+				}
+			}
+		}
+	}
+	return true
+}
+
+// warmKSolve solves K z = r for the current active set (K₀'s factorization
+// and the capacitance update) into ww.z.
+func (w *Workspace) warmKSolve(v *problem.Values) bool {
+	ww := w.warm
+	if !w.kkt.Solve(ww.r, ww.zk) {
+		return false
+	}
+	copy(ww.z, ww.zk)
+	q := 2 * len(ww.flips)
+	if q == 0 {
+		return true
+	}
+	// g = Uᵀ K₀⁻¹ r; solve C g' = g; z = K₀⁻¹ r − Z g'.
+	g := ww.g[:q]
+	for a := 0; a < q; a++ {
+		g[a] = w.uDot(v, a, ww.zk)
+	}
+	for k := 0; k < q; k++ {
+		if p := ww.piv[k]; p != k {
+			g[k], g[p] = g[p], g[k]
+		}
+	}
+	for k := 0; k < q; k++ {
+		for r := k + 1; r < q; r++ {
+			g[r] -= ww.lu[r*q+k] * g[k]
+		}
+	}
+	for k := q - 1; k >= 0; k-- {
+		s := g[k]
+		for c := k + 1; c < q; c++ {
+			s -= ww.lu[k*q+c] * g[c]
+		}
+		g[k] = s / ww.lu[k*q+k]
+	}
+	for a := 0; a < q; a++ {
+		if g[a] == 0 {
+			continue
+		}
+		col := ww.cols[a]
+		for i := range ww.z {
+			ww.z[i] -= g[a] * col[i]
+		}
+	}
+	return finite(ww.z)
+}
+
+// warmAccept checks the candidate (x, y) on the active set w.warm.act
+// against the perturbed problem w.pert (P + ρI): stationarity
+// (P + ρI)x + c + Aᵀy = 0 and the active rows A_i x = b_i to warmResTol,
+// nonnegative multipliers and slacks of the inequality rows to feasTol.
+func (w *Workspace) warmAccept(v *problem.Values, rho float64, x, y []float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	ww := w.warm
+	p := &w.pert
+	r := ww.r[:n]
+	copy(r, p.C)
+	st.MulP(r, v.P, x, 1)
+	for j := 0; j < n; j++ {
+		r[j] += rho * x[j]
+	}
+	st.MulAT(r, v.A, y, 1)
+	scale := math.Max(1, normInf(p.C))
+	if normInf(r) > warmResTol*scale*math.Max(1, normInf(x)) {
+		return false
+	}
+	s := ww.s
+	copy(s, p.B)
+	st.MulA(s, v.A, x, -1)
+	bmax := math.Max(1, normInf(p.B))
+	ymax := math.Max(1, normInf(y))
+	for i := 0; i < m; i++ {
+		switch {
+		case ww.act[i] && math.Abs(s[i]) > warmResTol*bmax*math.Max(1, normInf(x)):
+			return false
+		case w.rows[i] != cone.RowsInequality:
+		case ww.act[i] && y[i] < -feasTol*ymax:
+			return false
+		case !ww.act[i] && s[i] < -feasTol*bmax:
+			return false
+		}
+	}
+	return true
+}
+
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
