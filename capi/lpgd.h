@@ -40,7 +40,7 @@ extern "C" {
 
 /* ABI version; bumped on any incompatible change. Version 2: typed structs
  * and a cone list replace the positional argument lists of version 1. */
-#define LPGD_ABI_VERSION 2
+#define LPGD_ABI_VERSION 3
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -156,6 +156,8 @@ typedef struct {
     double admm_eps;       /* BPQP ADMM tolerance */
     int64_t admm_max_iter; /* BPQP ADMM iterations */
     double admm_rho;       /* BPQP ADMM penalty */
+    int64_t tau_auto;      /* LPGD: 1 = adaptive tau per sample (tau ignored) */
+    double tau_target;     /* LPGD adaptive tau: perturbation / data size, > 0 */
 } lpgd_backward_opts;
 
 /* One block of the cone K, in row order: K = K_0 × K_1 × …. Adjacent

@@ -34,7 +34,7 @@ import (
 func main() {}
 
 // abiVersion is LPGD_ABI_VERSION.
-const abiVersion = 2
+const abiVersion = 3
 
 // Call codes (mirrors lpgd.h; TestHeaderAgreesWithGo checks them).
 const (
@@ -245,6 +245,11 @@ func optionsToC(o diff.Options, out *C.lpgd_backward_opts) {
 	out.admm_eps = C.double(o.ADMMEps)
 	out.admm_max_iter = C.int64_t(o.ADMMMaxIter)
 	out.admm_rho = C.double(o.ADMMRho)
+	out.tau_auto = 0
+	if o.TauAuto {
+		out.tau_auto = 1
+	}
+	out.tau_target = C.double(o.TauTarget)
 }
 
 func optionsFromC(in *C.lpgd_backward_opts) (diff.Options, error) {
@@ -267,6 +272,11 @@ func optionsFromC(in *C.lpgd_backward_opts) (diff.Options, error) {
 		ADMMEps:     float64(in.admm_eps),
 		ADMMMaxIter: int(in.admm_max_iter),
 		ADMMRho:     float64(in.admm_rho),
+		TauAuto:     in.tau_auto != 0,
+		TauTarget:   float64(in.tau_target),
+	}
+	if in.tau_auto != 0 && in.tau_auto != 1 {
+		return diff.Options{}, &callError{codeSettings, fmt.Sprintf("backward_opts.tau_auto must be 0 or 1, got %d", in.tau_auto)}
 	}
 	return o, o.Validate()
 }

@@ -100,8 +100,14 @@ const (
 // Options configure a backward pass. DefaultOptions documents the defaults.
 type Options struct {
 	Method Method
-	// Tau is LPGD's perturbation size τ > 0. Default 0.1.
+	// Tau is LPGD's perturbation size τ > 0. Default 0.1. Ignored when
+	// TauAuto is set.
 	Tau float64
+	// TauAuto chooses τ per sample (AutoTau) instead of Tau. Default false.
+	TauAuto bool
+	// TauTarget is the fraction κ > 0 of the data's size by which AutoTau
+	// perturbs the problem. Default 0.1.
+	TauTarget float64
 	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0.
 	Rho float64
 	// Side is LPGD's finite difference. Default SideCentral.
@@ -129,7 +135,7 @@ type Options struct {
 // DefaultOptions returns the default options (method kkt).
 func DefaultOptions() Options {
 	return Options{
-		Method: MethodKKT, Tau: 0.1, Rho: 0, Side: SideCentral, Fallback: FallbackNone,
+		Method: MethodKKT, Tau: 0.1, TauTarget: 0.1, Rho: 0, Side: SideCentral, Fallback: FallbackNone,
 		FastPath: true, MaxHalvings: 4, BPQPSolver: BPQPDirect, ActiveTol: 1e-6,
 		ADMMEps: 1e-9, ADMMMaxIter: 10000, ADMMRho: 1,
 	}
@@ -154,6 +160,9 @@ func (o *Options) Validate() error {
 	}
 	if !(o.Tau > 0) || math.IsInf(o.Tau, 0) {
 		return &OptionError{"tau", fmt.Sprintf("must be a positive finite number, got %v", o.Tau)}
+	}
+	if !(o.TauTarget > 0) || math.IsInf(o.TauTarget, 0) {
+		return &OptionError{"tau_target", fmt.Sprintf("must be a positive finite number, got %v", o.TauTarget)}
 	}
 	if !(o.Rho >= 0) || math.IsInf(o.Rho, 0) {
 		return &OptionError{"rho", fmt.Sprintf("must be a non-negative finite number, got %v", o.Rho)}

@@ -488,6 +488,8 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"tau", func(o *Options) { o.Tau = 0 }},
 		{"tau", func(o *Options) { o.Tau = -1 }},
+		{"tau_target", func(o *Options) { o.TauTarget = 0 }},
+		{"tau_target", func(o *Options) { o.TauAuto, o.TauTarget = true, math.Inf(1) }},
 		{"rho", func(o *Options) { o.Rho = -0.1 }},
 		{"side", func(o *Options) { o.Side = 5 }},
 		{"method", func(o *Options) { o.Method = 9 }},

@@ -26,6 +26,9 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		w.activeSet(sol, opt)
 	}
 	tau := opt.Tau
+	if opt.TauAuto {
+		tau = w.AutoTau(v, opt.TauTarget)
+	}
 	side := opt.Side
 	allFast := true
 	for attempt := 0; ; attempt++ {
@@ -79,6 +82,7 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	if allFast && fast {
 		flags |= FlagFastPath
 	}
+	w.stats.Tau = tau
 	// Differences of Lagrangian gradients. A one-sided difference whose
 	// perturbed point came from the active-set method is taken against the
 	// same method's unperturbed solution (the base point: the polished
@@ -101,6 +105,50 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	}
 	w.lagrangianDiff(xa, ya, xb, yb, den, g)
 	return flags, nil
+}
+
+// Bounds of the adaptive τ (AutoTau).
+const (
+	autoTauMin = 1e-12
+	autoTauMax = 1e12
+)
+
+// AutoTau is the adaptive LPGD step for the incoming gradients of the last
+// Backward call (the effective gx, with the slack gradient folded in, and
+// gy): the τ that makes the perturbation of each perturbed part of the data
+// the fraction κ = target of that part's size,
+//
+//	τ = κ · min(‖c‖₂ / ‖gx‖₂, ‖b‖₂ / ‖gy‖₂)
+//
+// over the terms whose incoming gradient is nonzero, clipped to
+// [1e-12, 1e12]. The perturbed problem (c + τgx, b − τgy) then differs
+// from the forward one by at most κ in relative norm, whatever the units of
+// the data and of the loss: scaling c and b by α scales τ by α, scaling the
+// loss by β scales τ by 1/β (so the perturbed problems, and LPGD's
+// gradient up to the factor β, are unchanged). On an unconstrained problem
+// with P = I (x* = −c) the perturbed solution moves by exactly κ‖x*‖.
+func (w *Workspace) AutoTau(v *problem.Values, target float64) float64 {
+	tau := math.Inf(1)
+	if g := norm2(w.gx); g > 0 {
+		tau = math.Min(tau, target*norm2(v.C)/g)
+	}
+	if g := norm2(w.gy); g > 0 {
+		tau = math.Min(tau, target*norm2(v.B)/g)
+	}
+	return math.Min(math.Max(tau, autoTauMin), autoTauMax)
+}
+
+func norm2(v []float64) float64 {
+	// Scaled to avoid overflow for large entries.
+	s := normInf(v)
+	if s == 0 {
+		return 0
+	}
+	var acc float64
+	for _, x := range v {
+		acc += (x / s) * (x / s)
+	}
+	return s * math.Sqrt(acc)
 }
 
 // lagrangianDiff writes (∇L(a) − ∇L(b)) / den into g.

@@ -32,6 +32,9 @@ type Stats struct {
 	// IPMSolves counts the perturbed solves done by the interior point
 	// (warm start off, not applicable, or given up).
 	IPMSolves int
+	// Tau is the τ of the finite difference (Options.Tau, AutoTau's choice,
+	// or what the smaller_tau fallback left).
+	Tau float64
 }
 
 // warmWork is the memory of the warm-started active-set solves: the base

@@ -208,3 +208,85 @@ func TestLPGDWarmStartDependentRowsAndBadGuess(t *testing.T) {
 		}
 	}
 }
+
+// AutoTau's scale law: scaling c and b by α scales τ by α; scaling the
+// incoming gradients by β scales τ by 1/β; with gy = 0 only c counts, with
+// gx = 0 only b.
+func TestAutoTauScaleLaw(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	P, c, A, b, cones := randomQP(rng, 6, 2, 6)
+	f := newFixture(t, 6, P, c, A, b, cones)
+	in := Incoming{X: randVec(rng, 6), Y: randVec(rng, f.st.M)}
+	tauOf := func(f *fixture, in Incoming) float64 {
+		o := DefaultOptions()
+		o.Method, o.TauAuto, o.TauTarget = MethodLPGD, true, 0.05
+		f.grad(t, in, o)
+		return f.ws.LastStats().Tau
+	}
+	scale := func(v []float64, a float64) []float64 {
+		out := make([]float64, len(v))
+		for i := range v {
+			out[i] = a * v[i]
+		}
+		return out
+	}
+	tau := tauOf(f, in)
+	want := 0.05 * math.Min(norm2(c)/norm2(in.X), norm2(b)/norm2(in.Y))
+	if math.Abs(tau-want) > 1e-12*want {
+		t.Fatalf("tau = %g, want %g", tau, want)
+	}
+	const alpha, beta = 3.0, 0.25
+	fa := newFixture(t, 6, P, scale(c, alpha), A, scale(b, alpha), cones)
+	if got := tauOf(fa, in); math.Abs(got-alpha*tau) > 1e-9*tau {
+		t.Errorf("c, b × %g: tau %g, want %g", alpha, got, alpha*tau)
+	}
+	if got := tauOf(f, Incoming{X: scale(in.X, beta), Y: scale(in.Y, beta)}); math.Abs(got-tau/beta) > 1e-9*tau {
+		t.Errorf("loss × %g: tau %g, want %g", beta, got, tau/beta)
+	}
+	if got, want := tauOf(f, Incoming{X: in.X}), 0.05*norm2(c)/norm2(in.X); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("gy = 0: tau %g, want %g", got, want)
+	}
+	if got, want := tauOf(f, Incoming{X: make([]float64, 6), Y: in.Y}), 0.05*norm2(b)/norm2(in.Y); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("gx = 0: tau %g, want %g", got, want)
+	}
+}
+
+// With P = I and inactive constraints (x* = −c), the perturbed solution of
+// AutoTau moves by exactly the target fraction of ‖x*‖, and the LPGD
+// gradient is the exact one (−gx for c) whatever the target.
+func TestAutoTauMovesTargetFraction(t *testing.T) {
+	n := 4
+	P := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		P[i*n+i] = 1
+	}
+	c := []float64{0.5, -1, 2, 0.25}
+	// Box |x_j| ≤ 100: inactive.
+	A := make([]float64, 2*n*n)
+	b := make([]float64, 2*n)
+	for j := 0; j < n; j++ {
+		A[(2*j)*n+j], A[(2*j+1)*n+j] = 1, -1
+		b[2*j], b[2*j+1] = 100, 100
+	}
+	f := newFixture(t, n, P, c, A, b, problem.Cones{Nonneg: 2 * n})
+	gx := []float64{1, 2, -1, 0.5}
+	for _, target := range []float64{0.01, 0.1, 0.5} {
+		o := DefaultOptions()
+		o.Method, o.TauAuto, o.TauTarget, o.Side = MethodLPGD, true, target, SideRight
+		g := f.grad(t, Incoming{X: gx}, o)
+		var moved, xs float64
+		for j := 0; j < n; j++ {
+			moved += (f.ws.xp[j] - f.sol.X[j]) * (f.ws.xp[j] - f.sol.X[j])
+			xs += f.sol.X[j] * f.sol.X[j]
+		}
+		if frac := math.Sqrt(moved / xs); math.Abs(frac-target) > 1e-7 {
+			t.Errorf("target %g: the solution moved by %g of its norm", target, frac)
+		}
+		for j := 0; j < n; j++ {
+			if math.Abs(g.C[j]+gx[j]) > 1e-7 {
+				t.Errorf("target %g: dc = %v, want −gx", target, g.C)
+				break
+			}
+		}
+	}
+}

@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -148,6 +148,8 @@ class BackwardOpts(ctypes.Structure):
         ("admm_eps", c_double),
         ("admm_max_iter", c_int64),
         ("admm_rho", c_double),
+        ("tau_auto", c_int64),
+        ("tau_target", c_double),
     ]
 
     def __init__(self, **kwargs: float) -> None:

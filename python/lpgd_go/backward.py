@@ -37,6 +37,7 @@ _C_FIELDS: dict[str, tuple[str, dict[Any, int] | None]] = {
     "admm_max_iter": ("admm_max_iter", None),
     "admm_rho": ("admm_rho", None),
     "tau": ("tau", None),
+    "tau_target": ("tau_target", None),
     "rho": ("rho", None),
     "side": ("side", _SIDES),
     "fallback": ("fallback", _FALLBACKS),
@@ -74,6 +75,9 @@ def _to_c(obj: object, method: int) -> BackwardOpts:
     for f in fields(obj):  # type: ignore[arg-type]
         cname, choices = _C_FIELDS[f.name]
         v = getattr(obj, f.name)
+        if f.name == "tau" and v == "auto":
+            out.tau_auto = 1  # tau keeps the library default, unused
+            continue
         setattr(out, cname, choices[v] if choices is not None else v)
     return out
 
@@ -151,7 +155,15 @@ class LPGD:
     gradient. Defaults: the library's (``LPGD()`` shows them).
 
     Attributes:
-        tau: perturbation step (> 0).
+        tau: perturbation step (> 0), or ``"auto"``: per sample,
+            τ = tau_target · min(‖c‖₂/‖g_x‖₂, ‖b‖₂/‖g_y‖₂) over the incoming
+            gradients that are nonzero (c = q, b = the stacked [b; h]; g_x,
+            g_y the incoming gradients of x and of the duals), clipped to
+            [1e-12, 1e12]: the perturbed problem differs from the forward one by
+            the fraction tau_target of the data's size, whatever the units of
+            the data and of the loss (scaling q, h, b by α scales τ by α,
+            scaling the loss by β scales τ by 1/β).
+        tau_target: the fraction for ``tau="auto"`` (> 0; ignored otherwise).
         rho: proximal weight (>= 0).
         side: ``"central"``, ``"right"`` or ``"left"``.
         fallback: what to do when a perturbed solve fails: None,
@@ -160,7 +172,8 @@ class LPGD:
         max_halvings: tries of the ``"smaller_tau"`` fallback (>= 1).
     """
 
-    tau: float = UNSET
+    tau: float | Literal["auto"] = UNSET
+    tau_target: float = UNSET
     rho: float = UNSET
     side: Literal["central", "right", "left"] = UNSET
     fallback: Literal["other_side", "smaller_tau"] | None = UNSET
@@ -169,7 +182,12 @@ class LPGD:
 
     def __post_init__(self) -> None:
         _fill_defaults(self)
-        _pos_float("LPGD", "tau", self.tau)
+        if isinstance(self.tau, str):
+            if self.tau != "auto":
+                _bad("LPGD", "tau", f"must be a positive finite number or 'auto', got {self.tau!r}")
+        else:
+            _pos_float("LPGD", "tau", self.tau)
+        _pos_float("LPGD", "tau_target", self.tau_target)
         _pos_float("LPGD", "rho", self.rho, allow_zero=True)
         if not isinstance(self.side, str) or self.side not in _SIDES:
             _bad("LPGD", "side", f"must be 'central', 'right' or 'left', got {self.side!r}")

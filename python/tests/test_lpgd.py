@@ -343,6 +343,37 @@ def test_scale_law(lib: object, side: str, rho: float) -> None:
         torch.testing.assert_close(lhs[name], alpha * rhs[name], rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_auto_tau_scale_law(lib: object, side: str) -> None:
+    # tau="auto" makes τ·g a fixed fraction of q: scaling the loss by α scales τ by
+    # 1/α (the perturbed problems are the same, the gradient scales by α), and
+    # scaling q by α scales τ by α (the LP's vertices are the same, dq scales by 1/α).
+    q = torch.tensor([1.0, -2.0, 0.5], dtype=F64)
+    g = torch.tensor([-3.0, 1.0, 2.0], dtype=F64)
+    auto = LPGD(tau="auto", tau_target=0.6, side=side)
+    alpha = 4.0
+    base = _grads(cut_lp(q), auto, g)
+    assert float(base["q"].abs().max()) > 1e-3  # the vertex moved: a non-trivial check
+    loss_scaled = _grads(cut_lp(q), auto, alpha * g)
+    data_scaled = _grads(cut_lp(alpha * q), auto, g)
+    for name in ("q", "G", "h"):
+        torch.testing.assert_close(loss_scaled[name], alpha * base[name], rtol=1e-7, atol=1e-9)
+    torch.testing.assert_close(data_scaled["q"], base["q"] / alpha, rtol=1e-7, atol=1e-9)
+
+
+def test_auto_tau_exact_on_unconstrained_quadratic(lib: object) -> None:
+    # P = I with inactive bounds: every τ gives the exact gradient dq = −w.
+    n = 4
+    P = torch.eye(n, dtype=F64)
+    q = torch.tensor([0.5, -1.0, 2.0, 0.25], dtype=F64)
+    G = torch.cat([torch.eye(n, dtype=F64), -torch.eye(n, dtype=F64)])
+    h = torch.full((2 * n,), 100.0, dtype=F64)
+    w = torch.tensor([1.0, 2.0, -1.0, 0.5], dtype=F64)
+    for side in SIDES:
+        g = _grads((P, q, G, h, None, None), LPGD(tau="auto", side=side), w)
+        torch.testing.assert_close(g["q"], -w, rtol=1e-7, atol=1e-8)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

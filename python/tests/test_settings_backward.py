@@ -76,6 +76,9 @@ def test_settings_to_c_roundtrip() -> None:
         (lambda: LPGD(tau=0.0), "tau"),
         (lambda: LPGD(tau=-1.0), "tau"),
         (lambda: LPGD(tau=float("inf")), "tau"),
+        (lambda: LPGD(tau="adaptive"), "tau"),
+        (lambda: LPGD(tau="auto", tau_target=0.0), "tau_target"),
+        (lambda: LPGD(tau_target=float("nan")), "tau_target"),
         (lambda: LPGD(rho=-0.1), "rho"),
         (lambda: LPGD(side="middle"), "side"),
         (lambda: LPGD(fallback="retry"), "fallback"),
@@ -105,6 +108,9 @@ def test_resolve_backward() -> None:
     assert o.method == _lib.BACKWARD_LPGD and o.tau == 0.1 and o.side == _lib.SIDE_CENTRAL
     o = resolve_backward(LPGD(tau=0.5, rho=1.0, side="left", fallback="smaller_tau"))
     assert (o.tau, o.rho, o.side, o.fallback) == (0.5, 1.0, _lib.SIDE_LEFT, 2)
+    o = resolve_backward(LPGD(tau="auto", tau_target=0.2))
+    assert (o.tau_auto, o.tau_target, o.tau) == (1, 0.2, 0.1)
+    assert resolve_backward(LPGD(tau=0.3)).tau_auto == 0
     o = resolve_backward(BPQP(solver="admm", admm_max_iter=5))
     assert (o.bpqp_solver, o.admm_max_iter) == (_lib.BPQP_ADMM, 5)
     assert o.size == ctypes.sizeof(_lib.BackwardOpts)
