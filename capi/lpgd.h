@@ -39,7 +39,8 @@ extern "C" {
 #endif
 
 /* ABI version; bumped on any incompatible change. Version 2: typed structs
- * and a cone list replace the positional argument lists of version 1. */
+ * and a cone list replace the positional argument lists of version 1.
+ * Version 3: lpgd_backward_opts gains tau_auto and tau_target. */
 #define LPGD_ABI_VERSION 3
 
 /* Call codes (returned by every function). */

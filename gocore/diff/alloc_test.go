@@ -71,7 +71,7 @@ func TestNoAllocsAfterWarmup(t *testing.T) {
 	}
 	methods := []method{
 		{"kkt", func(o *diff.Options) { o.Method = diff.MethodKKT }, true},
-		{"bpqp", func(o *diff.Options) { o.Method = diff.MethodBPQP }, false},
+		{"bpqp", func(o *diff.Options) { o.Method = diff.MethodBPQP }, true},
 		{"bpqp-admm", func(o *diff.Options) { o.Method, o.BPQPSolver = diff.MethodBPQP, diff.BPQPADMM }, false},
 		{"lpgd", func(o *diff.Options) { o.Method = diff.MethodLPGD }, true},
 		{"lpgd-full-resolve", func(o *diff.Options) { o.Method, o.FastPath = diff.MethodLPGD, false }, true},

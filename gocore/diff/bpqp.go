@@ -35,26 +35,42 @@ func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 	return w.kkt.Factor()
 }
 
-// requirePolyhedral reports ErrUnsupported unless every cone is polyhedral
-// (the active-set methods need rows that are equalities or sign
-// constraints).
-func (w *Workspace) requirePolyhedral(method string) error {
-	if !w.kkt.Cones().Polyhedral() {
-		return fmt.Errorf("%w: %s supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones and PSD cones", ErrUnsupported, method)
+// bpqpCones reports whether BPQP applies to the problem's cones: zero,
+// nonnegative and second-order cones (their curvature term), directly; the
+// ADMM solver only on polyhedral cones. Other cones get ErrUnsupported.
+func (w *Workspace) bpqpCones(opt *Options) error {
+	for _, c := range w.an.St.Cones {
+		switch c.Kind {
+		case cone.KindZero, cone.KindNonneg:
+		case cone.KindSOC:
+			if opt.BPQPSolver == BPQPADMM {
+				return fmt.Errorf("%w: BPQP with solver=\"admm\" supports zero and nonnegative cones only; use solver=\"direct\" for second-order cones", ErrUnsupported)
+			}
+		default:
+			return fmt.Errorf("%w: BPQP supports zero, nonnegative and second-order cones; use backward=\"kkt\" or LPGD for %s cones", ErrUnsupported, c.Kind)
+		}
 	}
 	return nil
 }
 
 // bpqpBackward solves the backward QP min ½zᵀPz + gxᵀz s.t. A_act z = 0
 // (and A_act z = −gy_act for dual gradients) on the active set, directly or
-// by ADMM. Inactive rows have y = 0 and get zero gradients.
+// by ADMM. Inactive rows have y = 0 and get zero gradients. With
+// second-order cones the QP's Hessian of the Lagrangian gains each cone's
+// curvature term (bpqpSetSOC).
 func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
-	if err := w.requirePolyhedral("BPQP"); err != nil {
+	if err := w.bpqpCones(opt); err != nil {
 		return 0, err
 	}
 	n, m := w.an.St.N, w.an.St.M
 	flags := w.activeSet(sol, opt)
-	if err := w.setReduced(v, 0); err != nil {
+	var err error
+	if w.kkt.Cones().Polyhedral() {
+		err = w.setReduced(v, 0)
+	} else {
+		err = w.bpqpSetSOC(v, sol)
+	}
+	if err != nil {
 		return flags, &BackwardError{"bpqp: factorization of the reduced KKT system failed"}
 	}
 	if w.kkt.Regularized() > 0 {
@@ -85,4 +101,48 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 	}
 	w.adjointGrads(w.sol[:n], w.sol[n:], sol.X, w.yIn, g)
 	return flags, nil
+}
+
+// bpqpSetSOC writes and factors the backward QP's KKT system for a problem
+// with second-order cones: polyhedral rows as in the active-set system
+// (active: H = 0; inactive: row decoupled, H = 1) and, for each
+// second-order cone, the block −H_k with H_k the cone's ProjectionH at
+// (s_k, y_k). At a solution on a cone's boundary (s_k, y_k ≠ 0, s_kᵀy_k = 0)
+// that block is the curvature of the cone — the Hessian of the Lagrangian's
+// term y_k₀/s_k₀ on the tangent space of the boundary — and with the
+// rank-one normal direction eliminated it is the backward QP of BPQP with
+// that curvature in its objective; an inactive cone (y_k = 0) decouples
+// like an inactive row, one in the interior of the dual cone (s_k = 0)
+// becomes an equality block. The system equals kkt's at the same solution
+// whenever the polyhedral rows are strictly complementary.
+func (w *Workspace) bpqpSetSOC(v *problem.Values, sol Solution) error {
+	m := w.an.St.M
+	if w.sSOC == nil {
+		w.sSOC, w.ySOC = make([]float64, m), make([]float64, m)
+	}
+	copy(w.sSOC, sol.S)
+	copy(w.ySOC, sol.Y)
+	for i := 0; i < m; i++ {
+		switch w.rows[i] {
+		case cone.RowsEquality:
+			w.active[i] = true
+		case cone.RowsInequality:
+			// ProjectionH of the nonnegative cone is s/y (floored at 1e-30).
+			if w.active[i] {
+				w.sSOC[i], w.ySOC[i] = 0, 1
+			} else {
+				w.sSOC[i], w.ySOC[i] = 1, 1
+			}
+		default:
+			w.active[i] = true // multiplier and adjoint kept
+		}
+	}
+	w.kkt.SetData(v.P, v.A, 0)
+	w.kkt.SetProjectionH(w.sSOC, w.ySOC)
+	for i := 0; i < m; i++ {
+		if w.rows[i] == cone.RowsInequality && !w.active[i] {
+			w.kkt.SetARow(i, v.A, 0, w.rowEntries[i])
+		}
+	}
+	return w.kkt.Factor()
 }

@@ -34,6 +34,7 @@ type Workspace struct {
 	warm         *warmWork // LPGD warm-started active-set solves (lazy)
 	stats        Stats
 	admm         *admmWork
+	sSOC, ySOC   []float64 // BPQP with second-order cones: (s, y) for ProjectionH
 }
 
 // NewWorkspace allocates a backward workspace.

@@ -134,11 +134,18 @@ class Cones:
 
 
 def check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
-    """BPQP handles zero and nonnegative cones only."""
-    if isinstance(backward, BPQP) and (cones.soc or cones.psd):
+    """BPQP handles zero, nonnegative and second-order cones (no PSD cones); its
+    ADMM solver polyhedral cones only."""
+    if isinstance(backward, BPQP) and cones.psd:
         raise ValueError(
-            "backward='bpqp' supports zero and nonnegative cones only; use backward='kkt' "
-            "or 'lpgd' (lpgd_go.LPGD) for problems with second-order cones or PSD cones"
+            "backward='bpqp' supports zero, nonnegative and second-order cones; use "
+            "backward='kkt' or 'lpgd' (lpgd_go.LPGD) for problems with PSD cones"
+        )
+    if isinstance(backward, BPQP) and cones.soc and backward.solver == "admm":
+        raise ValueError(
+            "BPQP(solver='admm') supports zero and nonnegative cones only; use "
+            "BPQP(solver='direct'), backward='kkt' or 'lpgd' (lpgd_go.LPGD) for problems "
+            "with second-order cones"
         )
 
 

@@ -215,7 +215,7 @@ def solve_cone(
         A: (m, n) or (batch, m, n) dense, or sparse as for P.
         b: (m,) or (batch, m).
         cones: ``Cones(zero=..., nonneg=..., soc=[...])`` with ``cones.dim == m``.
-        backward: ``"kkt"``, ``"lpgd"``, ``"bpqp"`` (no second-order cones) or an
+        backward: ``"kkt"``, ``"lpgd"``, ``"bpqp"`` (second-order cones: solver="direct" only) or an
             instance of KKT, LPGD, BPQP.
         settings: SolverSettings, a dict of overrides, or None for defaults.
         on_failure: ``"raise"`` raises SolverError when a sample is not solved;

@@ -154,7 +154,7 @@ class CvxpyLayer(LayerBase):
             in the order the forward call takes their values.
         variables: primal variables of the problem and/or constraint dual
             variables (``con.dual_variables[k]``), in the order they are returned.
-        backward: ``"kkt"``, ``"lpgd"``, ``"bpqp"`` (no second-order cones) or an
+        backward: ``"kkt"``, ``"lpgd"``, ``"bpqp"`` (second-order cones: solver="direct" only) or an
             instance of KKT, LPGD, BPQP.
         settings: SolverSettings, a dict of overrides, or None for defaults.
         on_failure: ``"raise"`` or ``"nan"`` (NaN outputs, zero gradients).

@@ -362,8 +362,9 @@ def test_infeasible_and_unbounded_statuses(lib: object) -> None:
 
 
 def test_backward_methods(lib: object) -> None:
-    """BPQP on a cone program without SOC matches kkt; BPQP with SOC is rejected
-    up front; LPGD with a small tau approaches kkt on an SOCP."""
+    """BPQP on a cone program without SOC matches kkt; BPQP's ADMM solver with SOC
+    is rejected up front; on an SOCP LPGD with a small tau approaches kkt and BPQP
+    equals it."""
     g = torch.Generator().manual_seed(5)
     n, m = 4, 6
     G = torch.randn(m, n, generator=g, dtype=F64)
@@ -378,19 +379,36 @@ def test_backward_methods(lib: object) -> None:
         grads[method] = cr.grad
     torch.testing.assert_close(grads["bpqp"], grads["kkt"], atol=1e-6, rtol=0)
     with pytest.raises(ValueError, match="second-order cones"):
-        solve_cone(P, c, G, b, Cones(nonneg=2, soc=[4]), backward=BPQP())
+        solve_cone(P, c, G, b, Cones(nonneg=2, soc=[4]), backward=BPQP(solver="admm"))
     with pytest.raises(ValueError, match="second-order cones"):
-        ConeLayer(Cones(soc=[3]), backward="bpqp")
+        ConeLayer(Cones(soc=[3]), backward=BPQP(solver="admm"))
 
     d = _socp(6)
     res = {}
-    for name, method in (("kkt", "kkt"), ("lpgd", LPGD(tau=1e-5))):
+    for name, method in (("kkt", "kkt"), ("lpgd", LPGD(tau=1e-5)), ("bpqp", "bpqp")):
         cr = d["c"].clone().requires_grad_()
         br = d["b"].clone().requires_grad_()
         x, _, _ = solve_cone(_P(d["L"]), cr, d["A"], br, CONES, backward=method, settings=TIGHT)
         x.sum().backward()
         res[name] = torch.cat([cr.grad, br.grad])
     torch.testing.assert_close(res["lpgd"], res["kkt"], atol=1e-4, rtol=1e-4)
+    # BPQP with the cones' curvature term: kkt's gradient.
+    torch.testing.assert_close(res["bpqp"], res["kkt"], atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("active", [False, True])
+def test_bpqp_socp_matches_kkt(lib: object, active: bool) -> None:
+    """BPQP on SOCPs with inactive and active second-order cones equals kkt."""
+    d = _socp(3, soc_active=active)
+    res = {}
+    for method in ("kkt", "bpqp"):
+        cr = d["c"].clone().requires_grad_()
+        br = d["b"].clone().requires_grad_()
+        Ar = d["A"].clone().requires_grad_()
+        x, y, _ = solve_cone(_P(d["L"]), cr, Ar, br, CONES, backward=method, settings=TIGHT)
+        (x.sum() + (y * torch.linspace(-1, 1, y.shape[-1], dtype=F64)).sum()).backward()
+        res[method] = torch.cat([cr.grad.flatten(), br.grad.flatten(), Ar.grad.flatten()])
+    torch.testing.assert_close(res["bpqp"], res["kkt"], atol=1e-6, rtol=1e-6)
 
 
 def test_incoming_gradients_on_y_and_s(lib: object) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 
-from lpgd_go import LPGD, SolverError, Status
+from lpgd_go import BPQP, LPGD, SolverError, Status
 from lpgd_go.cvxpy import CvxpyLayer
 
 from conftest import require
@@ -432,4 +432,4 @@ def test_errors(lib: object) -> None:
         CvxpyLayer(expo, parameters=[b], variables=[x])
     soc = cp.Problem(cp.Minimize(b @ x[:2]), [cp.norm(x) <= 1])
     with pytest.raises(ValueError, match="second-order cones"):
-        CvxpyLayer(soc, parameters=[b], variables=[x], backward="bpqp")
+        CvxpyLayer(soc, parameters=[b], variables=[x], backward=BPQP(solver="admm"))
