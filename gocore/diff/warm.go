@@ -65,8 +65,10 @@ type warmWork struct {
 	dc, db []float64 // perturbation of c and b
 	r, z   []float64 // right-hand side and solution, length n + m
 	zk     []float64 // K₀⁻¹ rhs before the update
-	flips  []int     // flipped rows, in order
-	added  []bool    // per flip: added (true) or dropped (false)
+	pre    []float64 // K₀⁻¹e_preRow, kept by warmDrop for warmFlip
+	preRow int
+	flips  []int  // flipped rows, in order
+	added  []bool // per flip: added (true) or dropped (false)
 	cols   [][]float64
 	c      []float64 // capacitance matrix, row-major, 2F × 2F
 	lu     []float64
@@ -83,6 +85,7 @@ func newWarmWork(n, m int, st *problem.Structure) *warmWork {
 		x0:   vec(n), y0: vec(m), act: make([]bool, m),
 		x: vec(n), y: vec(m), s: vec(m), dx: vec(n), dy: vec(m), ds: vec(m),
 		dc: vec(n), db: vec(m), r: vec(n + m), z: vec(n + m), zk: vec(n + m),
+		pre: vec(n + m), preRow: -1,
 		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
 		cols: make([][]float64, 0, F),
 		c:    vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
@@ -266,11 +269,20 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 	ww := w.warm
 	// Edge direction d: A_W d = −e_j (row j's slack grows), (P + ρI) d + A_Wᵀ u = 0;
 	// its curvature dᵀ(P + ρI)d = u_j.
+	// K₀⁻¹e_j is also the column that dropping a row active in W₀ needs
+	// (warmFlip): solve it once and keep it in ww.pre.
 	for i := range ww.r {
 		ww.r[i] = 0
 	}
-	ww.r[n+j] = -1
-	if !w.warmKSolve(v) {
+	ww.r[n+j] = 1
+	if !w.kkt.Solve(ww.r, ww.pre) {
+		return 0, false
+	}
+	ww.preRow = j // a later drop of another row replaces it
+	for i := range ww.zk {
+		ww.zk[i] = -ww.pre[i]
+	}
+	if !w.warmCorrect(v) {
 		return 0, false
 	}
 	d := ww.z[:n]
@@ -384,6 +396,10 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 			for q := range ww.r {
 				ww.r[q] = 0
 			}
+			if c == 1 && ww.preRow == i {
+				copy(col, ww.pre) // K₀⁻¹e_i, solved by warmDrop
+				break
+			}
 			if c == 0 {
 				for _, e := range w.rowEntries[i] {
 					ww.r[ww.acol[e]] = v.A[e]
@@ -485,6 +501,13 @@ func (w *Workspace) warmKSolve(v *problem.Values) bool {
 	if !w.kkt.Solve(ww.r, ww.zk) {
 		return false
 	}
+	return w.warmCorrect(v)
+}
+
+// warmCorrect turns ww.zk = K₀⁻¹r into ww.z = K⁻¹r (the capacitance
+// correction).
+func (w *Workspace) warmCorrect(v *problem.Values) bool {
+	ww := w.warm
 	copy(ww.z, ww.zk)
 	q := 2 * len(ww.flips)
 	if q == 0 {
