@@ -134,8 +134,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	if err != nil {
 		return
 	}
-	if opt.Method == diff.MethodBPQP && !s.an.Polyhedral() {
-		err = fmt.Errorf("%w: BPQP supports zero and nonnegative cones only; use backward=\"kkt\" or LPGD for second-order cones", diff.ErrUnsupported)
+	if err = opt.CheckCones(s.an.St.Cones); err != nil {
 		return
 	}
 	if cbatch <= 0 {

@@ -35,15 +35,22 @@ func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 	return w.kkt.Factor()
 }
 
-// bpqpCones reports whether BPQP applies to the problem's cones: zero,
-// nonnegative and second-order cones (their curvature term), directly; the
-// ADMM solver only on polyhedral cones. Other cones get ErrUnsupported.
-func (w *Workspace) bpqpCones(opt *Options) error {
-	for _, c := range w.an.St.Cones {
+// bpqpCones is CheckCones for the workspace's structure.
+func (w *Workspace) bpqpCones(opt *Options) error { return opt.CheckCones(w.an.St.Cones) }
+
+// CheckCones reports (wrapping ErrUnsupported) whether the method does not
+// apply to a cone list: BPQP handles zero, nonnegative and second-order
+// cones (their curvature term) with the direct solver, and only the
+// polyhedral cones with ADMM; kkt and LPGD handle every cone.
+func (o *Options) CheckCones(cones []cone.Spec) error {
+	if o.Method != MethodBPQP {
+		return nil
+	}
+	for _, c := range cones {
 		switch c.Kind {
 		case cone.KindZero, cone.KindNonneg:
 		case cone.KindSOC:
-			if opt.BPQPSolver == BPQPADMM {
+			if o.BPQPSolver == BPQPADMM {
 				return fmt.Errorf("%w: BPQP with solver=\"admm\" supports zero and nonnegative cones only; use solver=\"direct\" for second-order cones", ErrUnsupported)
 			}
 		default:

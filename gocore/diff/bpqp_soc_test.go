@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -84,6 +85,36 @@ func TestBPQPSecondOrderConesEqualsKKT(t *testing.T) {
 					t.Errorf("%s: ADMM on second-order cones: %v, want ErrUnsupported", name, err)
 				}
 			}
+		}
+	}
+}
+
+// CheckCones: kkt and LPGD take every cone; BPQP zero, nonnegative and
+// second-order cones with the direct solver, polyhedral cones with ADMM.
+func TestCheckCones(t *testing.T) {
+	soc := []cone.Spec{{Kind: cone.KindZero, Dim: 1}, {Kind: cone.KindSOC, Dim: 3}}
+	poly := []cone.Spec{{Kind: cone.KindNonneg, Dim: 2}}
+	other := []cone.Spec{{Kind: cone.Kind(99), Dim: 2}}
+	tests := []struct {
+		name   string
+		method Method
+		solver BPQPSolver
+		cones  []cone.Spec
+		ok     bool
+	}{
+		{"kkt soc", MethodKKT, BPQPDirect, soc, true},
+		{"lpgd soc", MethodLPGD, BPQPADMM, soc, true},
+		{"bpqp direct soc", MethodBPQP, BPQPDirect, soc, true},
+		{"bpqp admm soc", MethodBPQP, BPQPADMM, soc, false},
+		{"bpqp admm polyhedral", MethodBPQP, BPQPADMM, poly, true},
+		{"bpqp direct other kind", MethodBPQP, BPQPDirect, other, false},
+	}
+	for _, tc := range tests {
+		o := DefaultOptions()
+		o.Method, o.BPQPSolver = tc.method, tc.solver
+		err := o.CheckCones(tc.cones)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrUnsupported)) {
+			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
 }
