@@ -13,6 +13,7 @@ import os
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -120,7 +121,8 @@ class Structure:
         )
         self.a_shape: tuple[int, ...] = (int(a_csc[0][n]),) if a_csc is not None else (self.m, n)
         L = _lib.lib()
-        cone_arr = (_lib.CCone * max(1, len(self.cones)))(*self.cones)
+        # ctypes converts the (kind, dim) tuples; mypy's ctypes plugin wants structs.
+        cone_arr = (_lib.CCone * max(1, len(self.cones)))(*cast(Any, self.cones))
         desc = _lib.StructureDesc(
             n=n,
             cones=ctypes.cast(cone_arr, ctypes.POINTER(_lib.CCone)),
@@ -200,7 +202,7 @@ def _values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Val
         raise TypeError("A and b must both be Operands or both sequences of row blocks")
     if isinstance(A, Operand):
         nblocks = 1
-        blocks = (_lib.RowBlock * 1)((st.m, A.c_pair, b.c_pair))  # type: ignore[union-attr]
+        blocks = (_lib.RowBlock * 1)(cast(Any, (st.m, A.c_pair, b.c_pair)))  # type: ignore[union-attr]
     else:
         b_ops = list(b)  # type: ignore[arg-type]
         if len(A) != len(b_ops):
@@ -208,10 +210,13 @@ def _values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Val
         nblocks = len(b_ops)
         # A block's row count is the last dimension of its b tensor.
         blocks = (_lib.RowBlock * max(1, nblocks))(
-            *[
-                (0 if bb.data is None else bb.data.shape[-1], a.c_pair, bb.c_pair)
-                for a, bb in zip(A, b_ops, strict=True)
-            ]
+            *cast(
+                Any,
+                [
+                    (0 if bb.data is None else bb.data.shape[-1], a.c_pair, bb.c_pair)
+                    for a, bb in zip(A, b_ops, strict=True)
+                ],
+            )
         )
     # Assigning the array to the pointer field keeps it alive with the struct.
     return _lib.Values(P.c_pair, c.c_pair, blocks, nblocks)

@@ -87,10 +87,10 @@ def _bad(cls: str, field: str, msg: str) -> None:
 
 
 def _pos_float(cls: str, field: str, v: object, *, allow_zero: bool = False) -> None:
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool)
-    if ok:
+    ok = False
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
         try:
-            ok = math.isfinite(v) and (v >= 0 if allow_zero else v > 0)  # type: ignore[arg-type]
+            ok = math.isfinite(v) and (v >= 0 if allow_zero else v > 0)
         except OverflowError:  # an int beyond the float range
             ok = False
     if not ok:

@@ -159,7 +159,8 @@ class SolverSettings:
         """The ctypes ``lpgd_settings`` struct (validated, size filled in)."""
         self.validate()
         out = CSettings()
-        for name, ctype in CSettings._fields_:
+        for field in CSettings._fields_:
+            name, ctype = field[0], field[1]
             if name in ("size", "cancel_token"):
                 continue
             v = getattr(self, name)
