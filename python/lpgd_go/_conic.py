@@ -202,7 +202,8 @@ class Run:
     is a reference cycle the GC cannot collect).
 
     ``inputs`` are the tensors autograd sees: P (or None), c, the row blocks of
-    A, the row blocks of b.
+    A, the row blocks of b. ``error`` is the SolverError (sub)class raised on
+    failure (CvxpyLayer's is also a ``diffcp.SolverError``).
     """
 
     def __init__(
@@ -217,8 +218,10 @@ class Run:
         *,
         what: str,
         single: bool,
+        error: type[SolverError] = SolverError,
     ) -> None:
         self.structure = st
+        self.error = error
         self.batch = batch
         self.opts = opts
         self.what = what
@@ -262,7 +265,7 @@ class Run:
             bad = (~ok).nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
                 msg = failure_message(self.what, bad, res.status, self.single)
-                raise SolverError(msg, res.status, bad)
+                raise self.error(msg, res.status, bad)
             nan = float("nan")
             x[~ok] = nan
             y[~ok] = nan
@@ -359,7 +362,7 @@ class Run:
                 msg = backward_failure_message(
                     self.what, idx, out.status, self.opts.backward, out.message
                 )
-                raise SolverError(msg, out.status, idx)
+                raise self.error(msg, out.status, idx)
             for g in (out.gP, out.gc, out.gA, out.gb):
                 if g is not None:
                     g[failed] = 0.0

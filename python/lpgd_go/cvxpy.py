@@ -48,6 +48,7 @@ from ._validate import Arg, batch_size, check_call, check_finite, check_shape, t
 from .backward import BackwardMethod
 from .cone import ConeInfo, cone_info
 from .settings import SolverSettings
+from .status import cvxpylayers_solver_error
 
 __all__ = ["CvxpyLayer"]
 
@@ -82,6 +83,7 @@ class _Recovery:
     source: str  # "x" or "y"
     index: torch.Tensor  # int64 indices in C order of shape
     shape: tuple[int, ...]
+    exp: bool = False  # a geometric program's primal variable: exp of the log-space value
 
 
 @dataclass
@@ -91,6 +93,7 @@ class _ParamSpec:
     size: int
     nonneg: bool
     nonpos: bool
+    log: bool = False  # a geometric program's parameter: enters as its log
 
 
 def _fortran_index(shape: tuple[int, ...]) -> np.ndarray:
@@ -106,6 +109,20 @@ def _triu_index(n: int) -> np.ndarray:
     pos[rows, cols] = np.arange(len(rows))
     pos[cols, rows] = np.arange(len(rows))
     return pos
+
+
+def _check_positive(name: str, t: torch.Tensor, batched: bool) -> None:
+    """A geometric program's parameter must be > 0 (its log enters the problem)."""
+    bad = ~(t > 0)
+    if bool(bad.any()):
+        where = ""
+        if batched:
+            rows = bad.reshape(t.shape[0], -1).any(dim=1).nonzero().flatten().tolist()
+            where = f" at batch indices {rows[:10]}"
+        raise ValueError(
+            f"{name} must be positive (gp=True takes its log){where}; "
+            f"smallest value {float(t.min())}"
+        )
 
 
 def _name(obj: Any, i: int) -> str:
@@ -191,14 +208,22 @@ class CvxpyLayer(LayerBase):
         settings: SolverSettings | dict[str, Any] | None = None,
         on_failure: OnFailure = "raise",
         canon_backend: str | None = None,
+        gp: bool = False,
     ) -> None:
         super().__init__(backward=backward, settings=settings, on_failure=on_failure)
+        if not isinstance(gp, bool):
+            raise ValueError(f"gp must be a bool, got {gp!r}")
+        self.gp = gp
         if not isinstance(problem, cp.Problem):
             raise ValueError(f"problem must be a cvxpy.Problem, got {type(problem).__name__}")
         if not isinstance(parameters, (list, tuple)):
-            raise ValueError("parameters must be a list or tuple of cvxpy Parameters")
+            raise ValueError(
+                "The layer's parameters must be provided as a list or tuple of cvxpy Parameters"
+            )
         if not isinstance(variables, (list, tuple)):
-            raise ValueError("variables must be a list or tuple of cvxpy Variables")
+            raise ValueError(
+                "The layer's variables must be provided as a list or tuple of cvxpy Variables"
+            )
         if len(variables) == 0:
             raise ValueError("variables must name at least one variable to return")
         self._canonicalize(problem, list(parameters), list(variables), canon_backend)
@@ -224,22 +249,44 @@ class CvxpyLayer(LayerBase):
             missing = [p.name() for p in problem.parameters() if p.id not in set(ids)]
             extra = [p.name() for p in parameters if p.id not in prob_ids]
             raise ValueError(
-                "parameters must be exactly problem.parameters()"
+                "The layer's parameters must exactly match problem.parameters"
                 + (f"; missing: {missing}" if missing else "")
                 + (f"; not in the problem: {extra}" if extra else "")
             )
-        if not problem.is_dcp():
-            raise ValueError(
-                "problem is not DCP (problem.is_dcp() is False); CvxpyLayer needs a "
-                "DPP-compliant convex problem"
-            )
+        gp_params: dict[int, cp.Parameter] = {}
+        gp_var_ids: dict[int, int] = {}
+        canon_problem = problem
         qp_dpp = False
-        if not problem.is_dpp():
+        if self.gp:
+            if not problem.is_dgp(dpp=True):  # type: ignore[call-arg]
+                raise ValueError(
+                    "Problem must be DPP for geometric programming. (gp=True needs "
+                    "problem.is_dgp(dpp=True): a log-log convex program whose parameters "
+                    "enter as DPP; see https://www.cvxpy.org/tutorial/dgp/index.html)"
+                )
+            # cvxpy's DGP -> DCP reduction: variables and (positive) parameters are
+            # replaced by their logs; the layer takes logs of those parameters'
+            # values and returns exp of the variables.
+            dgp2dcp = cp.reductions.Dgp2Dcp(problem)  # type: ignore[attr-defined]
+            canon_problem, _ = dgp2dcp.apply(problem)
+            gp_params = {p.id: lp for p, lp in dgp2dcp.canon_methods._parameters.items()}
+            gp_var_ids = {int(k): int(v[0]) for k, v in dgp2dcp.var_id_map.items()}
+        elif not problem.is_dcp():
+            hint = (
+                " It is log-log convex (problem.is_dgp()): pass gp=True."
+                if problem.is_dgp()
+                else ""
+            )
+            raise ValueError(
+                "Problem must be DPP. It is not DCP (problem.is_dcp() is False); "
+                f"CvxpyLayer needs a DPP-compliant convex problem.{hint}"
+            )
+        elif not problem.is_dpp():
             if problem.is_dpp(quad_form_dpp="qp"):  # type: ignore[call-arg]
                 qp_dpp = True
             else:
                 raise ValueError(
-                    "problem is not DPP (problem.is_dpp() is False): parameters must enter "
+                    "Problem must be DPP. problem.is_dpp() is False: parameters must enter "
                     "affinely (e.g. no products of two parameters, no parameter inside a "
                     "nonlinear atom); quad_form(x, P) with a parametric P is allowed in the "
                     "objective only. See "
@@ -259,7 +306,7 @@ class CvxpyLayer(LayerBase):
         with scope:
             for solver in (cp.CLARABEL, cp.SCS):
                 try:
-                    data, chain, _ = problem.get_problem_data(
+                    data, chain, _ = canon_problem.get_problem_data(
                         solver=solver, canon_backend=canon_backend
                     )
                     break
@@ -279,9 +326,16 @@ class CvxpyLayer(LayerBase):
         if getattr(dims, "pnd", []):
             unsupported.append(f"{len(dims.pnd)} n-d power cone(s)")
         if unsupported:
+            gp_note = (
+                " (gp=True: posynomials canonicalize to log-sum-exp, i.e. exponential cones, "
+                "which lpgd_go's solver does not have yet; geometric programs made of "
+                "monomials only, linear programs in log space, are supported)"
+                if self.gp
+                else ""
+            )
             raise NotImplementedError(
-                "lpgd_go supports zero, nonnegative, second-order and PSD cones only; this problem "
-                f"canonicalizes to {', '.join(unsupported)}"
+                "lpgd_go supports zero, nonnegative, second-order and PSD cones only; this "
+                f"problem canonicalizes to {', '.join(unsupported)}{gp_note}"
             )
         psd = tuple(int(d) for d in getattr(dims, "psd", []))
         self.cones = Cones(
@@ -300,14 +354,15 @@ class CvxpyLayer(LayerBase):
         specs: list[_ParamSpec] = []
         for i, p in enumerate(parameters):
             shape = tuple(int(d) for d in p.shape)
-            cid = param_id_map.get(p.id, p.id)
+            pid = gp_params[p.id].id if p.id in gp_params else p.id
+            cid = param_id_map.get(pid, pid)
             if cid not in pp.param_id_to_col:
                 # A parameter that canonicalization eliminated (e.g. multiplied by 0):
                 # its entries map to the zero column.
                 cols.append(np.full(int(np.prod(shape)) if shape else 1, zero_col))
             else:
                 start = int(pp.param_id_to_col[cid])
-                if p.id in param_id_map and getattr(p, "_has_dim_reducing_attr", False):
+                if pid in param_id_map and getattr(p, "_has_dim_reducing_attr", False):
                     attrs = getattr(p, "attributes", {})
                     if not any(attrs.get(a) for a in ("symmetric", "hermitian", "PSD", "NSD")):
                         raise NotImplementedError(
@@ -331,6 +386,7 @@ class CvxpyLayer(LayerBase):
                     size=int(np.prod(shape)) if shape else 1,
                     nonneg=bool(attrs.get("nonneg") or attrs.get("pos")),
                     nonpos=bool(attrs.get("nonpos") or attrs.get("neg")),
+                    log=p.id in gp_params,
                 )
             )
         cols.append(np.array([n_canon_cols - 1]))  # the constant 1
@@ -425,6 +481,8 @@ class CvxpyLayer(LayerBase):
         if any(len(v) > 1 for v in raw_vmap.values()):
             raise NotImplementedError("complex variables are not supported")
         var_id_map = {k: v[0] for k, v in raw_vmap.items()}
+        if self.gp:
+            var_id_map = {k: var_id_map.get(v, v) for k, v in gp_var_ids.items()}
         self._recover = [
             self._recovery(v, k, pp, var_id_map, chain.compose_constr_id_map())
             for k, v in enumerate(variables)
@@ -463,7 +521,7 @@ class CvxpyLayer(LayerBase):
                     f"variable {name!r} has an attribute that changes its canonical size "
                     f"({size} -> {canon_size}); not supported"
                 )
-            return _Recovery(name, "x", torch.as_tensor(idx.reshape(-1)), shape)
+            return _Recovery(name, "x", torch.as_tensor(idx.reshape(-1)), shape, exp=self.gp)
         # A constraint dual variable.
         parent = None
         for con in self.problem.constraints:
@@ -472,8 +530,13 @@ class CvxpyLayer(LayerBase):
                 break
         if parent is None:
             raise ValueError(
-                f"variables[{k}] ({name!r}) is neither a variable of the problem nor a dual "
-                "variable of one of its constraints"
+                f"Variable {v} must be a subset of problem.variables or a constraint dual "
+                f"variable (variables[{k}], {name!r}, is neither)"
+            )
+        if self.gp:
+            raise NotImplementedError(
+                f"variables[{k}] ({name!r}) is a constraint dual variable; CvxpyLayer with "
+                "gp=True returns primal variables only"
             )
         rid = constr_id_map.get(parent.id, parent.id)
         from cvxpy.constraints.nonpos import NonNeg
@@ -537,20 +600,33 @@ class CvxpyLayer(LayerBase):
         if len(params) != len(specs):
             names = ", ".join(s.name for s in specs)
             raise ValueError(
-                f"CvxpyLayer expects {len(specs)} parameter tensor(s) ({names}), in the order "
-                f"of `parameters`; got {len(params)}"
+                "A tensor must be provided for each CVXPY parameter; received "
+                f"{len(params)} tensors, expected {len(specs)} ({names}, in the order of "
+                "`parameters`)"
             )
         tensors: list[torch.Tensor] = []
         batched: list[bool] = []
         sizes: dict[str, int] = {}
         for i, (v, s) in enumerate(zip(params, specs, strict=True)):
             t = to_tensor(f"parameter {s.name!r} (index {i})", v)
-            is_b = check_shape(f"parameter {s.name!r} (index {i})", t, s.shape)
+            if t.dim() not in (len(s.shape), len(s.shape) + 1):
+                raise ValueError(
+                    f"Invalid parameter dimensionality for parameter {i} ({s.name!r}). "
+                    f"Expected {len(s.shape)} or {len(s.shape) + 1} dimensions, "
+                    f"Got: {t.dim()} dimensions (shape {tuple(t.shape)})"
+                )
+            try:
+                is_b = check_shape(f"parameter {s.name!r} (index {i})", t, s.shape)
+            except ValueError as exc:
+                raise ValueError(f"Invalid parameter shape for parameter {i}. {exc}") from None
             if is_b:
                 sizes[repr(s.name)] = int(t.shape[0])
             tensors.append(t)
             batched.append(is_b)
-        B = batch_size(sizes, "parameters")
+        try:
+            B = batch_size(sizes, "parameters")
+        except ValueError as exc:
+            raise ValueError(f"Inconsistent batch sizes. {exc}") from None
         devices = {t.device for t in tensors}
         if len(devices) > 1:
             raise ValueError(
@@ -621,6 +697,9 @@ class CvxpyLayer(LayerBase):
         for i, (t, s, is_b) in enumerate(zip(t64s, self._specs, batched, strict=True)):
             sign = 1 if s.nonneg else (-1 if s.nonpos else 0)
             check_finite(f"parameter {s.name!r} (index {i})", t.detach(), is_b, sign=sign)
+            if s.log:
+                _check_positive(f"parameter {s.name!r} (index {i})", t.detach(), is_b)
+        t64s = [torch.log(t) if s.log else t for t, s in zip(t64s, self._specs, strict=True)]
         flat = [
             t.reshape(B if is_b else 1, s.size)
             for t, is_b, s in zip(t64s, batched, self._specs, strict=True)
@@ -653,13 +732,24 @@ class CvxpyLayer(LayerBase):
         )
         P = blocks[0] if self._has_p else None
         run = _conic.Run(
-            st, B, P, blocks[1], [blocks[2]], [blocks[3]], opts, what="CvxpyLayer", single=B == 1
+            st,
+            B,
+            P,
+            blocks[1],
+            [blocks[2]],
+            [blocks[3]],
+            opts,
+            what="CvxpyLayer",
+            single=B == 1,
+            error=cvxpylayers_solver_error(),
         )
         x, y, _s = _conic.solve(run)
         outs: list[torch.Tensor] = []
         for r in self._recover:
             src = x if r.source == "x" else y
             v = src[:, r.index].reshape(B, *r.shape)
+            if r.exp:
+                v = torch.exp(v)
             outs.append(_conic.to_caller(v, unbatched, dtype, device))
         if not return_info:
             return tuple(outs)

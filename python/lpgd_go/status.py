@@ -17,6 +17,7 @@ __all__ = [
     "SolverError",
     "Status",
     "backward_failure_message",
+    "cvxpylayers_solver_error",
     "failure_message",
     "ok_mask",
     "status_name",
@@ -84,6 +85,36 @@ class SolverError(RuntimeError):
         super().__init__(message)
         self.status = status
         self.indices = list(indices)
+
+
+_DIFFCP_ERROR: list[type[SolverError]] = []
+
+
+def cvxpylayers_solver_error() -> type[SolverError]:
+    """The SolverError class CvxpyLayer raises: when diffcp is importable, a
+    subclass of both SolverError and ``diffcp.SolverError`` (so code written for
+    cvxpylayers that catches ``diffcp.SolverError`` keeps working), created once
+    on first use; without diffcp, SolverError itself."""
+    if _DIFFCP_ERROR:
+        return _DIFFCP_ERROR[0]
+    try:
+        import diffcp
+
+        base = diffcp.SolverError
+    except (ImportError, AttributeError):
+        return SolverError
+    cls = type(
+        "SolverError",
+        (SolverError, base),
+        {
+            "__module__": __name__,
+            "__qualname__": "SolverError",
+            "__doc__": "lpgd_go.SolverError that is also a diffcp.SolverError "
+            "(raised by CvxpyLayer when diffcp is installed).",
+        },
+    )
+    _DIFFCP_ERROR.append(cls)
+    return cls
 
 
 def ok_mask(status: torch.Tensor) -> torch.Tensor:
