@@ -25,6 +25,14 @@ PSD block are reordered from cvxpy's Clarabel layout, the upper triangle
 column by column, to the solver's, the lower triangle column by column; duals
 of PSD constraints are not available); exponential and power cones raise
 NotImplementedError.
+
+cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
+(``eps``, ``max_iters``, ``abstol``, ...; the table is
+``lpgd_go._options.SOLVER_ARG_ALIASES``, meaningless ones are ignored with one
+warning per layer and key); failures raise a SolverError that is also a
+``diffcp.SolverError`` when diffcp is importable; validation messages carry
+cvxpylayers' phrases. ``gp=True`` solves geometric programs through cvxpy's
+DGP→DCP reduction (log of the parameters in, exp of the variables out).
 """
 
 from __future__ import annotations
@@ -111,6 +119,11 @@ def _triu_index(n: int) -> np.ndarray:
     return pos
 
 
+class _MissingParameterError(ValueError, AttributeError):
+    """A parameter value is None. A ValueError like every other bad input, and an
+    AttributeError as cvxpylayers raises there (it reads ``None.shape``)."""
+
+
 def _check_positive(name: str, t: torch.Tensor, batched: bool) -> None:
     """A geometric program's parameter must be > 0 (its log enters the problem)."""
     bad = ~(t > 0)
@@ -176,18 +189,43 @@ class CvxpyLayer(LayerBase):
         settings: SolverSettings, a dict of overrides, or None for defaults.
         on_failure: ``"raise"`` or ``"nan"`` (NaN outputs, zero gradients).
         canon_backend: passed to cvxpy's ``get_problem_data``.
+        gp: the problem is a geometric program (``problem.is_dgp(dpp=True)``):
+            positive parameter values are passed and enter through their logs;
+            primal variables are returned as positive values (exp of the
+            log-space solution). Only GPs whose log-space form needs no
+            exponential cone (monomials only) are solved; constraint duals are
+            not returned.
 
     Calling ``layer(*params, solver_args=None, return_info=False)`` returns a
     tuple with one tensor per requested variable (and a ConeInfo with
     ``return_info=True``; its objective is the cvxpy problem's objective value).
     ``solver_args`` may hold SolverSettings fields, ``backward`` and
-    ``on_failure``; they override the layer's defaults for that call.
+    ``on_failure``; they override the layer's defaults for that call. It also
+    accepts the keys cvxpylayers users pass to SCS, ECOS and Clarabel, mapped
+    onto SolverSettings (``eps`` -> ``tol_gap_abs``, ``tol_gap_rel``,
+    ``tol_feas``; ``eps_abs`` -> ``tol_gap_abs``; ``eps_rel`` -> ``tol_gap_rel``,
+    ``tol_feas``; ``eps_infeas`` -> ``tol_infeas_abs``, ``tol_infeas_rel``;
+    ``max_iters`` -> ``max_iter``; ``time_limit_secs`` -> ``time_limit``;
+    ``abstol``/``reltol``/``feastol`` -> ``tol_gap_abs``/``tol_gap_rel``/
+    ``tol_feas``; ``abstol_inacc``, ``reltol_inacc`` -> ``reduced_tol_gap``;
+    ``feastol_inacc`` -> ``reduced_tol_feas``; Clarabel's ``equilibrate_enable``,
+    ``equilibrate_max_iter``, ``static_regularization_constant``,
+    ``iterative_refinement_max_iter`` -> ``equilibrate``, ``equilibrate_iters``,
+    ``static_reg``, ``iter_refine_max``; a field by its own name wins, the
+    smallest of several aliases wins). Keys without meaning for an
+    interior-point solver (``acceleration_lookback``, ``normalize``, ``scale``,
+    ``alpha``, ``verbose``, ``warm_start``, ...) are ignored with one
+    UserWarning per layer and key; other keys raise ValueError.
 
     Raises:
         ValueError: the problem is not DPP, the parameters are not exactly the
             problem's, a variable is not in the problem, or an invalid option.
         NotImplementedError: the problem needs an unsupported cone
-            (exponential, power, PSD) or parameter/variable attribute.
+            (exponential, power; with gp=True, any posynomial) or
+            parameter/variable attribute.
+
+    A failed solve raises ``lpgd_go.SolverError``; when diffcp is importable
+    the exception is also a ``diffcp.SolverError``.
 
     Example:
         >>> import cvxpy as cp, torch
@@ -608,6 +646,11 @@ class CvxpyLayer(LayerBase):
         batched: list[bool] = []
         sizes: dict[str, int] = {}
         for i, (v, s) in enumerate(zip(params, specs, strict=True)):
+            if v is None:
+                raise _MissingParameterError(
+                    f"parameter {s.name!r} (index {i}) is None: a tensor must be provided for "
+                    "each CVXPY parameter"
+                )
             t = to_tensor(f"parameter {s.name!r} (index {i})", v)
             if t.dim() not in (len(s.shape), len(s.shape) + 1):
                 raise ValueError(
@@ -675,8 +718,9 @@ class CvxpyLayer(LayerBase):
             *params: one tensor per parameter, in the order of ``parameters``, each
                 of the parameter's shape or with a leading batch dim (batched and
                 shared ones may be mixed).
-            solver_args: SolverSettings fields, ``backward`` and ``on_failure``
-                overriding the layer's defaults for this call.
+            solver_args: SolverSettings fields, ``backward``, ``on_failure`` and
+                SCS/ECOS/Clarabel keys (see the class docstring) overriding the
+                layer's defaults for this call.
             return_info: also return a ConeInfo (objective of the cvxpy problem).
 
         Returns:
@@ -686,7 +730,8 @@ class CvxpyLayer(LayerBase):
         Raises:
             ValueError: wrong number, shapes, batch sizes or values of the
                 parameters, or an invalid option.
-            SolverError: a sample failed and ``on_failure="raise"``.
+            SolverError: a sample failed and ``on_failure="raise"`` (also a
+                ``diffcp.SolverError`` when diffcp is importable).
         """
         check_call()
         opts = self._solver_args_options(solver_args)

@@ -188,6 +188,9 @@ def test_validation_messages(lib: object) -> None:
         match=r"A tensor must be provided for each CVXPY parameter; received 1 tensors, expected 2",
     ):
         layer(At)
+    for err in (ValueError, AttributeError):  # cvxpylayers raises AttributeError here
+        with pytest.raises(err, match=r"parameter .*\(index 1\) is None: a tensor must be"):
+            layer(At, None)
     with pytest.raises(ValueError, match=r"Invalid parameter shape for parameter 1\..*\(4,\)"):
         layer(At, torch.zeros(5, dtype=F64))
     with pytest.raises(ValueError, match=r"Invalid parameter shape for parameter 1\..*\(3, 5\)"):

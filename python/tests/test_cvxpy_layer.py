@@ -398,15 +398,20 @@ def test_errors(lib: object) -> None:
     layer = CvxpyLayer(prob, parameters=[A, b, lam], variables=[x])
     At, bt = torch.randn(2, n, dtype=F64), torch.randn(2, dtype=F64)
     lt = torch.tensor(0.1, dtype=F64)
-    with pytest.raises(ValueError, match=r"A tensor must be provided for each CVXPY parameter; received 2 tensors, expected 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"A tensor must be provided for each CVXPY parameter; received 2 tensors, expected 3",
+    ):
         layer(At, bt)
     with pytest.raises(
         ValueError,
-        match=r"Invalid parameter shape for parameter 1\. parameter '.*' \(index 1\) must have shape "
-        r"\(2,\) or \(batch, 2\), got \(3,\)",
+        match=r"Invalid parameter shape for parameter 1\. parameter '.*' \(index 1\) must "
+        r"have shape \(2,\) or \(batch, 2\), got \(3,\)",
     ):
         layer(At, torch.randn(3, dtype=F64), lt)
-    with pytest.raises(ValueError, match=r"Inconsistent batch sizes\. batch sizes of the parameters differ"):
+    with pytest.raises(
+        ValueError, match=r"Inconsistent batch sizes\. batch sizes of the parameters differ"
+    ):
         layer(At.expand(2, -1, -1), bt.expand(3, -1), lt)
     with pytest.raises(ValueError, match=r"index 2\) contains a negative value"):
         layer(At, bt, torch.tensor(-1.0, dtype=F64))
@@ -424,9 +429,13 @@ def test_errors(lib: object) -> None:
     non_dpp = cp.Problem(cp.Minimize(cp.sum_squares(x) + lam * b[0] * cp.sum(x)))
     with pytest.raises(ValueError, match=r"Problem must be DPP\."):
         CvxpyLayer(non_dpp, parameters=[lam, b], variables=[x])
-    with pytest.raises(ValueError, match=r"The layer's parameters must exactly match problem\.parameters"):
+    with pytest.raises(
+        ValueError, match=r"The layer's parameters must exactly match problem\.parameters"
+    ):
         CvxpyLayer(prob, parameters=[A, b], variables=[x])
-    with pytest.raises(ValueError, match=r"must be a subset of problem\.variables or a constraint dual variable"):
+    with pytest.raises(
+        ValueError, match=r"must be a subset of problem\.variables or a constraint dual variable"
+    ):
         CvxpyLayer(prob, parameters=[A, b, lam], variables=[cp.Variable(2)])
     expo = cp.Problem(cp.Minimize(cp.sum(cp.exp(x)) + b[0] * x[0]))
     with pytest.raises(NotImplementedError, match="exponential"):
