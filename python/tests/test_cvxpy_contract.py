@@ -110,7 +110,7 @@ def test_ignored_solver_args_warn_once_per_layer_and_key(lib: object) -> None:
         layer(*vals, solver_args=args)
         layer(*vals, solver_args=args)
         layer(*vals, solver_args={"normalize": True})
-    msgs = sorted(str(w.message) for w in rec if issubclass(w.category, UserWarning))
+    msgs = sorted(str(w.message) for w in rec if "has no meaning" in str(w.message))
     assert len(msgs) == 3, msgs
     for key in ("acceleration_lookback", "verbose", "normalize"):
         assert sum(f"'{key}'" in m for m in msgs) == 1, msgs
