@@ -306,7 +306,7 @@ class CvxpyLayer(LayerBase):
             # replaced by their logs; the layer takes logs of those parameters'
             # values and returns exp of the variables.
             dgp2dcp = cp.reductions.Dgp2Dcp(problem)  # type: ignore[attr-defined]
-            canon_problem, _ = dgp2dcp.apply(problem)
+            canon_problem, _ = dgp2dcp.apply(problem)  # type: ignore[no-untyped-call]
             gp_params = {p.id: lp for p, lp in dgp2dcp.canon_methods._parameters.items()}
             gp_var_ids = {int(k): int(v[0]) for k, v in dgp2dcp.var_id_map.items()}
         elif not problem.is_dcp():

@@ -3,6 +3,7 @@ and the messages for failed forward and backward solves."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from enum import IntEnum
 
@@ -98,9 +99,7 @@ def cvxpylayers_solver_error() -> type[SolverError]:
     if _DIFFCP_ERROR:
         return _DIFFCP_ERROR[0]
     try:
-        import diffcp
-
-        base = diffcp.SolverError
+        base = importlib.import_module("diffcp").SolverError
     except (ImportError, AttributeError):
         return SolverError
     cls = type(
