@@ -42,7 +42,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, overload
 
-import cvxpy as cp
+try:
+    import cvxpy as cp
+except ModuleNotFoundError as _exc:  # `import lpgd_go.cvxpy` without the extra
+    if _exc.name != "cvxpy":
+        raise
+    raise ImportError(
+        "lpgd_go.cvxpy needs the optional dependency 'cvxpy', which is not installed; "
+        "install it with: pip install 'lpgd_go[cvxpy]'",
+        name="cvxpy",
+    ) from _exc
 import numpy as np
 import scipy.sparse as sp
 import torch

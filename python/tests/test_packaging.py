@@ -90,13 +90,16 @@ def test_lazy_cvxpy_attribute() -> None:
         lpgd_go.nope  # noqa: B018
 
 
-def test_lazy_cvxpy_without_cvxpy_names_the_extra() -> None:
-    # A fresh interpreter in which `import cvxpy` fails, as after a plain install.
+@pytest.mark.parametrize(
+    "access", ["import lpgd_go\n    lpgd_go.cvxpy", "import lpgd_go.cvxpy"], ids=["attr", "import"]
+)
+def test_lazy_cvxpy_without_cvxpy_names_the_extra(access: str) -> None:
+    # A fresh interpreter in which `import cvxpy` fails, as after a plain install:
+    # both the attribute and a direct import name the extra.
     code = (
         "import sys; sys.modules['cvxpy'] = None\n"
-        "import lpgd_go\n"
         "try:\n"
-        "    lpgd_go.cvxpy\n"
+        f"    {access}\n"
         "except ImportError as exc:\n"
         "    print('MESSAGE:', exc)\n"
         "else:\n"
