@@ -16,8 +16,8 @@ type Dense struct {
 	l     []float64 // row-major n×n, strictly lower part holds L, diagonal unused
 	a     []float64 // row-major n×n full symmetric copy (permuted) of the factored matrix
 	d     []float64
-	wb    [4][]float64 // per-row workspaces w[k] = L[r][k]·D[k] of a block of four rows
-	xp    []float64    // permuted vector workspace
+	wb    []float64 // 4×n row-major workspace: w_r[k] = L[r][k]·D[k] for a block of four rows
+	xp    []float64 // permuted vector workspace
 	nreg  int
 }
 
@@ -69,9 +69,7 @@ func NewDensePerm(pat *Pattern, signs []float64, perm []int) *Dense {
 			}
 		}
 	}
-	for r := range f.wb {
-		f.wb[r] = make([]float64, n)
-	}
+	f.wb = make([]float64, 4*n)
 	return f
 }
 
@@ -98,7 +96,7 @@ func (f *Dense) Factor(values []float64) error {
 			a[p] += v
 		}
 	}
-	nreg, err := denseLDL(l, n, f.signs, f.d, &f.wb)
+	nreg, err := denseLDL(l, n, f.signs, f.d, f.wb)
 	f.nreg = nreg
 	return err
 }
@@ -159,31 +157,44 @@ func (f *Dense) MulVec(x, y []float64) {
 // denseLDL factors the n×n symmetric matrix whose lower triangle is in the
 // row-major array l (overwritten by the unit lower factor L) into L D Lᵀ,
 // writing D into dst, with dynamic pivot regularization by the expected
-// signs. Rows are processed four at a time so that each row of L is loaded
-// once for four dot products. It returns the number of regularized pivots.
-func denseLDL(l []float64, n int, signs, dst []float64, wb *[4][]float64) (int, error) {
+// signs. Rows are processed four at a time (wb, len ≥ 4n, holds their
+// w_r[k] = L[r][k]·D[k] at stride n); the columns left of the block are
+// taken four at a time by the 4×4 tile kernel vec.Dot4x4, so each loaded
+// element of L feeds four multiply–adds. It returns the number of
+// regularized pivots.
+func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, error) {
 	d := dst
 	nreg := 0
-	var sums [4]float64
+	wb = wb[:4*n]
+	var t [16]float64
 	for i0 := 0; i0 < n; i0 += 4 {
 		nb := n - i0
 		if nb > 4 {
 			nb = 4
 		}
-		// Columns left of the block: four rows at a time share each L row.
+		// Columns left of the block (i0 is a multiple of four).
 		if nb == 4 {
-			w0, w1, w2, w3 := wb[0], wb[1], wb[2], wb[3]
-			r0, r1, r2, r3 := l[i0*n:], l[(i0+1)*n:], l[(i0+2)*n:], l[(i0+3)*n:]
-			for j := 0; j < i0; j++ {
-				dot4(w0, w1, w2, w3, l[j*n:j*n+j], j, &sums)
-				dj := d[j]
-				s0, s1, s2, s3 := r0[j]-sums[0], r1[j]-sums[1], r2[j]-sums[2], r3[j]-sums[3]
-				w0[j], w1[j], w2[j], w3[j] = s0, s1, s2, s3
-				r0[j], r1[j], r2[j], r3[j] = s0/dj, s1/dj, s2/dj, s3/dj
+			for j0 := 0; j0 < i0; j0 += 4 {
+				// t[4r+c] = Σ_{k<j0} w_r[k]·L[j0+c][k].
+				tile4x4(wb, n, l[j0*n:], n, j0, &t)
+				for c := 0; c < 4; c++ {
+					j := j0 + c
+					lj := l[j*n+j0 : j*n+j]
+					dj := d[j]
+					for r := 0; r < 4; r++ {
+						w := wb[r*n : r*n+n]
+						s := l[(i0+r)*n+j] - t[4*r+c]
+						for k, v := range lj {
+							s -= w[j0+k] * v
+						}
+						w[j] = s
+						l[(i0+r)*n+j] = s / dj
+					}
+				}
 			}
 		} else {
 			for r := i0; r < i0+nb; r++ {
-				row, w := l[r*n:r*n+n], wb[r-i0]
+				row, w := l[r*n:r*n+n], wb[(r-i0)*n:(r-i0)*n+n]
 				for j := 0; j < i0; j++ {
 					s := row[j] - dot(w[:j], l[j*n:j*n+j])
 					w[j] = s
@@ -193,7 +204,7 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb *[4][]float64) (int, 
 		}
 		// Inside the block, row by row, then the pivot.
 		for r := i0; r < i0+nb; r++ {
-			row, w := l[r*n:r*n+n], wb[r-i0]
+			row, w := l[r*n:r*n+n], wb[(r-i0)*n:(r-i0)*n+n]
 			for j := i0; j < r; j++ {
 				s := row[j] - dot(w[:j], l[j*n:j*n+j])
 				w[j] = s

@@ -60,7 +60,7 @@ type DenseSchur struct {
 	l      []float64 // reduced matrix, then its factor
 	d      []float64
 	nr     int
-	wb     [4][]float64
+	wb     []float64
 	xr, xe []float64
 	nzRow  []bool // r0 row couples to an eliminated candidate (Solve)
 	nzRowD []bool // ... to one coupled to several r0 rows (the Schur product)
@@ -175,9 +175,7 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 	f.de = make([]float64, q)
 	f.l = make([]float64, n*n)
 	f.d = make([]float64, n)
-	for i := range f.wb {
-		f.wb[i] = make([]float64, n)
-	}
+	f.wb = make([]float64, 4*n)
 	f.xr, f.xe = make([]float64, n), make([]float64, max(q, 1))
 	f.nzRow = make([]bool, r)
 	f.nzRowD = make([]bool, r)
@@ -263,7 +261,26 @@ func (f *DenseSchur) Factor(values []float64) error {
 	for i := 0; i < r; i++ {
 		copy(l[i*nr:i*nr+i+1], f.s0[i*r:i*r+i+1])
 	}
-	for i := 0; i < r; i++ {
+	// Whole 4×4 tiles of rows that all couple to E go through the tile
+	// kernel (each loaded element feeds four multiply–adds); the rest, row
+	// by row as before.
+	var t [16]float64
+	i0 := 0
+	for ; i0+4 <= r && neD > 0; i0 += 4 {
+		if !(f.nzRowD[i0] && f.nzRowD[i0+1] && f.nzRowD[i0+2] && f.nzRowD[i0+3]) {
+			break
+		}
+		for j0 := 0; j0 <= i0; j0 += 4 {
+			tile4x4(ve[i0*ne:], ne, be[j0*ne:], ne, neD, &t)
+			for a := 0; a < 4; a++ {
+				row := l[(i0+a)*nr : (i0+a)*nr+i0+a+1]
+				for c := 0; c < 4 && j0+c <= i0+a; c++ {
+					row[j0+c] -= t[4*a+c]
+				}
+			}
+		}
+	}
+	for i := i0; i < r; i++ {
 		if !f.nzRowD[i] {
 			continue
 		}
@@ -300,7 +317,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 	if len(f.c2) > 0 {
 		return f.factorLevel2(l, nr)
 	}
-	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], &f.wb)
+	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb)
 	f.nreg = nreg
 	return err
 }
@@ -372,7 +389,7 @@ func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
 			}
 		}
 	}
-	nreg, err := denseLDL(l2, nk, f.s2[:nk], f.d2f[:nk], &f.wb)
+	nreg, err := denseLDL(l2, nk, f.s2[:nk], f.d2f[:nk], f.wb)
 	f.nreg = nreg
 	return err
 }

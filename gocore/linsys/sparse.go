@@ -55,7 +55,7 @@ type SparseLDL struct {
 	// lower triangle row-major in tl, factored by denseLDL.
 	k0, t int
 	tl    []float64
-	twb   [4][]float64
+	twb   []float64
 
 	nreg int
 }
@@ -230,9 +230,7 @@ func NewSparseLDL(pat *Pattern, signs []float64, perm []int) (*SparseLDL, error)
 	f.t = n - f.k0
 	if f.t > 0 {
 		f.tl = make([]float64, f.t*f.t)
-		for i := range f.twb {
-			f.twb[i] = make([]float64, f.t)
-		}
+		f.twb = make([]float64, 4*f.t)
 		for j := f.k0; j < n; j++ {
 			lnz[j] = 0 // stored densely in tl
 		}
@@ -330,7 +328,7 @@ func (f *SparseLDL) Factor(values []float64) error {
 		}
 		row[k-k0] = dk
 	}
-	nreg, err := denseLDL(tl, t, signs[k0:], d[k0:], &f.twb)
+	nreg, err := denseLDL(tl, t, signs[k0:], d[k0:], f.twb)
 	f.nreg += nreg
 	if err != nil {
 		return err

@@ -57,3 +57,35 @@ func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 		out[3] += w3[k] * lk
 	}
 }
+
+// useAVX512 reports whether the AVX-512 tile kernel may be used (the OS
+// saves the zmm state; x/sys/cpu checks that).
+var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+//go:noescape
+func dot4x4AVX512(a *float64, lda int, b *float64, ldb int, n int, out *[16]float64)
+
+// Dot4x4 computes out[4r+c] = Σ_{k<n} a[r·lda+k]·b[c·ldb+k] for r, c < 4:
+// the 4×4 tile of dot products of four rows of a (stride lda) with four
+// rows of b (stride ldb). Each loaded element feeds four multiply–adds, so
+// it runs near the core's FMA peak where Dot4 is bound by loads. It panics
+// if a or b is too short.
+func Dot4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64) {
+	check4x4(a, lda, b, ldb, n)
+	switch {
+	case useAVX512 && n >= 8:
+		k := n &^ 7
+		dot4x4AVX512(&a[0], lda, &b[0], ldb, k, out)
+		addTail4x4(a, lda, b, ldb, k, n, out)
+	case useAVX && n >= 4:
+		var s [4]float64
+		for c := 0; c < 4; c++ {
+			bc := b[c*ldb : c*ldb+n]
+			dot4AVX(&a[0], &a[lda], &a[2*lda], &a[3*lda], &bc[0], n&^3, &s)
+			out[c], out[4+c], out[8+c], out[12+c] = s[0], s[1], s[2], s[3]
+		}
+		addTail4x4(a, lda, b, ldb, n&^3, n, out)
+	default:
+		dot4x4Generic(a, lda, b, ldb, n, out)
+	}
+}

@@ -12,3 +12,10 @@ func Axpy(alpha float64, x, y []float64) { axpyGeneric(alpha, x, y[:len(x)]) }
 func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 	*out = [4]float64{dotGeneric(w0[:n], l), dotGeneric(w1[:n], l), dotGeneric(w2[:n], l), dotGeneric(w3[:n], l)}
 }
+
+// Dot4x4 computes out[4r+c] = Σ_{k<n} a[r·lda+k]·b[c·ldb+k] for r, c < 4
+// (generic Go on this architecture). It panics if a or b is too short.
+func Dot4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64) {
+	check4x4(a, lda, b, ldb, n)
+	dot4x4Generic(a, lda, b, ldb, n, out)
+}
