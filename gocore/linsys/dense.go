@@ -173,7 +173,7 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, erro
 			nb = 4
 		}
 		// Columns left of the block (i0 is a multiple of four).
-		if nb == 4 {
+		if nb == 4 && n >= tileMin {
 			for j0 := 0; j0 < i0; j0 += 4 {
 				// t[4r+c] = Σ_{k<j0} w_r[k]·L[j0+c][k].
 				tile4x4(wb, n, l[j0*n:], n, j0, &t)
@@ -191,6 +191,17 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, erro
 						l[(i0+r)*n+j] = s / dj
 					}
 				}
+			}
+		} else if nb == 4 {
+			w0, w1, w2, w3 := wb[:n], wb[n:2*n], wb[2*n:3*n], wb[3*n:4*n]
+			r0, r1, r2, r3 := l[i0*n:], l[(i0+1)*n:], l[(i0+2)*n:], l[(i0+3)*n:]
+			var sums [4]float64
+			for j := 0; j < i0; j++ {
+				dot4(w0, w1, w2, w3, l[j*n:j*n+j], j, &sums)
+				dj := d[j]
+				s0, s1, s2, s3 := r0[j]-sums[0], r1[j]-sums[1], r2[j]-sums[2], r3[j]-sums[3]
+				w0[j], w1[j], w2[j], w3[j] = s0, s1, s2, s3
+				r0[j], r1[j], r2[j], r3[j] = s0/dj, s1/dj, s2/dj, s3/dj
 			}
 		} else {
 			for r := i0; r < i0+nb; r++ {
