@@ -63,7 +63,7 @@ func denseSPD(rng *rand.Rand, n int) (*Pattern, []float64) {
 // near machine precision (the tail blocks and the tile path both run).
 func TestDenseLDLTileSizes(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
-	for _, n := range []int{1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 31, 33, 40, 67, 130} {
+	for _, n := range []int{1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 31, 33, 40, 67, 130, tileMin - 1, tileMin, tileMin + 1, tileMin + 3, tileMin + 6, 2*tileMin + 5} {
 		pat, vals := denseSPD(rng, n)
 		f := NewDense(pat, ones(n))
 		if err := f.Factor(vals); err != nil {
@@ -78,6 +78,34 @@ func TestDenseLDLTileSizes(t *testing.T) {
 		}
 		if f.Regularized() != 0 {
 			t.Fatalf("n=%d: %d regularized pivots on an SPD matrix", n, f.Regularized())
+		}
+	}
+}
+
+// DenseSchur with the tile path (≥ tileMin rows, odd sizes) solves the dense
+// QP family's KKT system as the dense LDLᵀ does.
+func TestDenseSchurTileSizes(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for _, n := range []int{tileMin - 3, tileMin + 1, tileMin + 7} {
+		p, m := n/5, n+3
+		pat, vals, signs, cand := kktDense(rng, n, p, m, 1e-1)
+		fs, err := NewDenseSchur(pat, signs, cand)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd := NewDense(pat, signs)
+		if err := fs.Factor(vals); err != nil {
+			t.Fatalf("n=%d schur: %v", n, err)
+		}
+		if err := fd.Factor(vals); err != nil {
+			t.Fatalf("n=%d dense: %v", n, err)
+		}
+		b := randVec(rng, pat.N)
+		xs, xd := append([]float64(nil), b...), append([]float64(nil), b...)
+		fs.Solve(xs)
+		fd.Solve(xd)
+		if e := relDiff(xs, xd); e > 1e-6 {
+			t.Fatalf("n=%d: DenseSchur and Dense differ by %g", n, e)
 		}
 	}
 }

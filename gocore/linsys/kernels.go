@@ -14,7 +14,11 @@ func tile4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64
 	vec.Dot4x4(a, lda, b, ldb, n, out)
 }
 
-// tileMin is the matrix order from which denseLDL takes its columns
-// through the 4×4 tile kernel; below it the four-row Crout with Dot4 runs
-// (as fast there, and its rounding is what the small-system tests pin).
-const tileMin = 32
+// tileMin is the matrix order from which denseLDL, and the row count from
+// which DenseSchur's GᵀD⁻¹G product, use the 4×4 tile kernel. Below it the
+// Dot4 paths run unchanged and small systems stay bit-identical: the gain
+// was measured from order 240 (none at the dense QP family's n = 10, 50),
+// and two tests follow trajectories that any change of summation order
+// moves — the tight-tolerance SOCP (KKT order 15) and the LPGD
+// shortest-path training (order 144, degenerate LPs).
+const tileMin = 192

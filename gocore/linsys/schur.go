@@ -266,7 +266,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 	// by row as before.
 	var t [16]float64
 	i0 := 0
-	for ; i0+4 <= r && neD > 0; i0 += 4 {
+	for ; i0+4 <= r && neD > 0 && r >= tileMin; i0 += 4 {
 		if !(f.nzRowD[i0] && f.nzRowD[i0+1] && f.nzRowD[i0+2] && f.nzRowD[i0+3]) {
 			break
 		}
