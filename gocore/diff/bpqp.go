@@ -83,14 +83,7 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 	if w.kkt.Regularized() > 0 {
 		flags |= FlagRegularized
 	}
-	copy(w.rhs[:n], w.gx)
-	for i := 0; i < m; i++ {
-		if w.active[i] {
-			w.rhs[n+i] = w.gy[i]
-		} else {
-			w.rhs[n+i] = 0
-		}
-	}
+	w.setActiveRHS()
 	if opt.BPQPSolver == BPQPADMM {
 		if err := w.admmSolve(v, opt); err != nil {
 			return flags, err
@@ -152,4 +145,19 @@ func (w *Workspace) bpqpSetSOC(v *problem.Values, sol Solution) error {
 		}
 	}
 	return w.kkt.Factor()
+}
+
+// setActiveRHS writes the adjoint right-hand side of an active-set system
+// (BPQP's, and kkt's at a polished solution): [gx; gy on active rows, 0 on
+// inactive rows, whose equations are decoupled].
+func (w *Workspace) setActiveRHS() {
+	n := w.an.St.N
+	copy(w.rhs[:n], w.gx)
+	for i, a := range w.active {
+		if a {
+			w.rhs[n+i] = w.gy[i]
+		} else {
+			w.rhs[n+i] = 0
+		}
+	}
 }

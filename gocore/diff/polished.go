@@ -65,14 +65,7 @@ func (w *Workspace) kktPolished(v *problem.Values, sol Solution, flags Flags, g 
 	if w.kkt.Regularized() > 0 {
 		flags |= FlagRegularized
 	}
-	copy(w.rhs[:n], w.gx)
-	for i := 0; i < m; i++ {
-		if w.active[i] {
-			w.rhs[n+i] = w.gy[i]
-		} else {
-			w.rhs[n+i] = 0
-		}
-	}
+	w.setActiveRHS()
 	if !w.kkt.Solve(w.rhs, w.sol) {
 		return flags, &BackwardError{"kkt: adjoint solve produced non-finite values"}
 	}
