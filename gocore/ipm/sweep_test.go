@@ -206,6 +206,7 @@ func TestSweepRandomQPs(t *testing.T) {
 	rng := rand.New(rand.NewSource(seed))
 	counts := map[Status]int{}
 	iters, restarts := 0, 0
+	var tiers kkt.TierStats
 	done := 0
 	for group := 0; done < total; group++ {
 		fam := sweepFamilies[group%len(sweepFamilies)]
@@ -239,8 +240,14 @@ func TestSweepRandomQPs(t *testing.T) {
 					res.Info.ResPrimal, res.Info.ResDual, res.Info.GapAbs, res.Info.GapRel)
 			}
 		}
+		if w != nil {
+			ts := w.kkt.TierStats()
+			tiers.Fast += ts.Fast
+			tiers.Escalations += ts.Escalations
+		}
 	}
 	msg := fmt.Sprintf("sweep seed %d: %d problems, mean %.2f iterations, %d restarts, statuses %v", seed, done, float64(iters)/float64(done), restarts, counts)
+	t.Logf("normal-equations factorizations %d, fallbacks to the accurate form %d", tiers.Fast, tiers.Escalations)
 	t.Log(msg)
 	if counts[StatusMaxIterations] > 0 || counts[StatusNumericalError] > 0 {
 		t.Errorf("%s", msg)

@@ -61,7 +61,8 @@ type Analysis struct {
 	// Schur complement (the nonnegative-cone rows, whose H block is
 	// diagonal, and the variables with a diagonal-only P that no such
 	// row touches; see elimCandidates); nil when the plain dense LDLᵀ is
-	// used.
+	// used. For an LP (no P entries) it is the fast form only: the
+	// accurate form is the dense LDLᵀ in AMD order.
 	Elim []bool
 
 	pat   linsys.Pattern
@@ -76,6 +77,9 @@ type Analysis struct {
 	perm []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 
 	polyhedral bool // every cone is polyhedral (see Polyhedral)
+	// fastOK: the factorization has a fast normal-equations form
+	// (linsys.Tiered) that the interior-point iteration may use (System).
+	fastOK bool
 }
 
 // Polyhedral reports whether every cone of the structure is polyhedral
@@ -185,8 +189,13 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		// of size 1/δ grow into the constraint block. Pivot in AMD order, as
 		// the sparse path does (it eliminates the constraint rows first).
 		an.perm = linsys.AMDOrder(&an.pat)
-	} else if an.Dense {
+	}
+	if an.Dense {
 		an.Elim = elimCandidates(st, comp)
+		an.fastOK = an.Elim != nil && hasRowCandidate(an.Elim, n)
+		if an.perm != nil && !an.fastOK {
+			an.Elim = nil
+		}
 	}
 	return an, nil
 }
@@ -250,8 +259,33 @@ func elimCandidates(st *problem.Structure, comp *cone.Composite) []bool {
 	return cand
 }
 
+// hasRowCandidate reports whether a constraint row (index ≥ n) is a
+// candidate for elimination.
+func hasRowCandidate(cand []bool, n int) bool {
+	for _, c := range cand[n:] {
+		if c {
+			return true
+		}
+	}
+	return false
+}
+
 // NewFactorizer returns a fresh factorizer for the analysed pattern.
 func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
+	if an.Dense && an.Elim != nil && an.perm != nil {
+		// An LP: the normal-equations form (every inequality row
+		// eliminated, x block δI + GᵀD⁻¹G) is the fast mode; the dense
+		// LDLᵀ in AMD order, which pivots the constraint rows before the
+		// empty x block, the accurate one.
+		f, err := linsys.NewDenseSchur(&an.pat, an.signs, an.Elim)
+		if err != nil {
+			return nil, err
+		}
+		f.SetFast(true)
+		return linsys.NewGuardedTiered(f, func() linsys.Factorizer {
+			return linsys.NewDensePerm(&an.pat, an.signs, an.perm)
+		}), nil
+	}
 	if an.Dense {
 		var primary linsys.Factorizer
 		if an.Elim != nil {

@@ -28,6 +28,12 @@ func (k *System) Factor() error {
 	var err error
 	for try := 0; try <= factorRetries; try++ {
 		err = k.factorAt(d)
+		if try == 0 && k.fastUsed() && (err != nil || k.fac.Regularized() > 0) {
+			// The normal-equations form broke down or needed
+			// regularized pivots: the accurate form decides.
+			k.escalate()
+			err = k.factorAt(d)
+		}
 		if err == nil && (k.fac.Regularized() == 0 || k.fixed) {
 			k.dCur = d
 			return nil
@@ -62,5 +68,11 @@ func (k *System) factorAt(d float64) error {
 		}
 	}()
 	k.dUsed = d
+	if k.tier != nil {
+		k.tier.SetFast(k.wantFast && !k.escalated && !k.noFast)
+		if k.tier.Fast() {
+			k.stats.Fast++
+		}
+	}
 	return k.fac.Factor(k.kv)
 }

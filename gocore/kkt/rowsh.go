@@ -5,6 +5,7 @@ package kkt
 // blocks (the zero and nonnegative cones). Used by the interior point's
 // equality-consistency check, which factors [ρI A_eqᵀ; A_eq −I].
 func (k *System) SetRowsH(rows []bool, v float64) {
+	k.wantFast = false
 	for j, on := range rows {
 		if !on {
 			continue

@@ -41,7 +41,17 @@ const (
 // H blocks, and a smaller δ only made the steps fail.
 func (k *System) Solve(rhs, sol []float64) bool {
 	k.solveRefined(rhs, sol)
-	bad := refineBad * math.Max(1, vec.NormInf(rhs))
+	scale := math.Max(1, vec.NormInf(rhs))
+	if k.fastUsed() && !(k.res <= fastResidual*scale) {
+		// The normal-equations form lost accuracy (or the solution is
+		// not finite): refactor in the accurate form and solve again.
+		k.escalate()
+		if k.Factor() != nil {
+			return false
+		}
+		k.solveRefined(rhs, sol)
+	}
+	bad := refineBad * scale
 	for k.res > bad && !k.noLow && k.diagH && k.dUsed/factorRetryGrowth >= minDelta {
 		prev, dPrev := k.res, k.dUsed
 		copy(k.solB, sol)

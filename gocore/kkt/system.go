@@ -35,6 +35,12 @@ type System struct {
 	refMx int
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
+	// Fast (normal-equations) mode of the factorization (tier.go).
+	tier      linsys.Tiered // nil: the factorization has a single mode
+	wantFast  bool          // the H set last allows the fast mode
+	escalated bool          // the fast mode failed since the last SetData
+	noFast    bool          // SetFastAllowed(false)
+	stats     TierStats
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -56,6 +62,9 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	k.work = make([]float64, 2*an.Dim)
 	k.solB = make([]float64, an.Dim)
 	k.diagH = k.AllDiagonal()
+	if t, ok := f.(linsys.Tiered); ok && an.fastOK {
+		k.tier = t
+	}
 	if d, ok := f.(linsys.Multiplier); ok {
 		// Dense product with the factored (regularized) copy, minus the
 		// static regularization: much faster than the sparse product.
@@ -87,6 +96,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 // patterns) and clears H.
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
+	k.escalated, k.wantFast = false, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -151,6 +161,7 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 // SetIdentityH sets H = I on every cone block except the zero cone (H = 0),
 // the scaling of the starting point.
 func (k *System) SetIdentityH() {
+	k.wantFast = true
 	k.cones.SetIdentityScaling()
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -159,6 +170,7 @@ func (k *System) SetIdentityH() {
 // SetScaling sets H = WᵀW from the NT scaling of every cone at the interior
 // point (s, z).
 func (k *System) SetScaling(s, z []float64) {
+	k.wantFast = true
 	k.cones.UpdateScaling(s, z)
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -167,6 +179,7 @@ func (k *System) SetScaling(s, z []float64) {
 // SetProjectionH sets H to the linearization of complementarity at a
 // solution (s, y) used by the kkt backward pass (cone.Cone.ProjectionH).
 func (k *System) SetProjectionH(s, y []float64) {
+	k.wantFast = false
 	k.cones.ProjectionH(k.hs, s, y)
 	k.writeH()
 }
@@ -174,6 +187,7 @@ func (k *System) SetProjectionH(s, y []float64) {
 // SetDiagH sets H to diag(h) for all rows; only valid when every cone block
 // is diagonal (AllDiagonal).
 func (k *System) SetDiagH(h []float64) {
+	k.wantFast = false
 	k.cones.DiagH(k.hs, h)
 	k.writeH()
 }

@@ -27,6 +27,23 @@ var factorizers = []factorizerCase{
 	{"DenseSchur", func(pat *Pattern, signs []float64, diagIdx []bool) (Factorizer, error) {
 		return NewDenseSchur(pat, signs, diagIdx)
 	}},
+	{"DenseSchur(fast)", func(pat *Pattern, signs []float64, diagIdx []bool) (Factorizer, error) {
+		f, err := NewDenseSchur(pat, signs, diagIdx)
+		if err == nil {
+			f.SetFast(true)
+		}
+		return f, err
+	}},
+	{"GuardedTiered(DenseSchur(fast), DensePerm)", func(pat *Pattern, signs []float64, diagIdx []bool) (Factorizer, error) {
+		f, err := NewDenseSchur(pat, signs, diagIdx)
+		if err != nil {
+			return nil, err
+		}
+		f.SetFast(true)
+		g := NewGuardedTiered(f, func() Factorizer { return NewDensePerm(pat, signs, AMDOrder(pat)) })
+		g.SetFast(true)
+		return g, nil
+	}},
 	{"SparseLDL(AMD)", func(pat *Pattern, signs []float64, _ []bool) (Factorizer, error) {
 		return NewSparseLDL(pat, signs, nil)
 	}},

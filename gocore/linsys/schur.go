@@ -77,7 +77,10 @@ type DenseSchur struct {
 	x2     []float64
 	xe2    []float64
 	m2     []bool
+	skip2  bool // the last Factor eliminated no second-level index
 	nreg   int
+	// fast selects the normal-equations mode (SetFast).
+	fast bool
 }
 
 // NewDenseSchur returns a Schur-complement factorizer whose candidates for
@@ -191,6 +194,22 @@ func (f *DenseSchur) Regularized() int { return f.nreg }
 // Eliminated returns how many candidates the last Factor eliminated.
 func (f *DenseSchur) Eliminated() int { return len(f.eList) }
 
+// SetFast implements Tiered. In the fast (normal-equations) mode every
+// constraint-row candidate (expected sign −1) whose pivot has that sign is
+// eliminated, however small the pivot: the reduced matrix is then
+// P + GᵀD⁻¹G with the equality rows, of dimension n + p, whatever the
+// iterate, instead of n + p + (nearly active rows). Near the solution the
+// pivots −(s/z + δ) of the active rows tend to −δ, so the reduced matrix
+// has entries of size ‖g‖²/δ and loses accuracy to rounding; the caller
+// checks the refined residual against the full matrix and falls back to the
+// accurate mode (SetFast(false): only pivots ≥ SchurPivotMin eliminated)
+// when it is not met. Variable candidates keep the SchurPivotMin rule in
+// both modes.
+func (f *DenseSchur) SetFast(on bool) { f.fast = on }
+
+// Fast implements Tiered.
+func (f *DenseSchur) Fast() bool { return f.fast }
+
 // Factor implements Factorizer.
 func (f *DenseSchur) Factor(values []float64) error {
 	r, q := len(f.r0), len(f.cand)
@@ -214,7 +233,8 @@ func (f *DenseSchur) Factor(values []float64) error {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return ErrSingular
 			}
-			f.elim[c] = math.Abs(v) >= SchurPivotMin
+			i := f.cand[c]
+			f.elim[c] = math.Abs(v) >= SchurPivotMin || (f.fast && f.signs[i] < 0 && v < 0)
 			if f.elim[c] {
 				f.eList = append(f.eList, c)
 			} else {
@@ -326,6 +346,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 // the reduced matrix l (nr×nr, lower triangle) and factors the rest.
 func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
 	f.e2, f.k2 = f.e2[:0], f.k2[:0]
+	f.skip2 = false
 	isE := f.m2[:nr]
 	clear(isE)
 	for _, p := range f.c2 {
@@ -338,6 +359,14 @@ func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
 			f.d2[len(f.e2)] = v
 			f.e2 = append(f.e2, p)
 		}
+	}
+	if len(f.e2) == 0 {
+		// Nothing to eliminate (the equality rows of a dense QP, whose
+		// pivots are −δ): factor the reduced matrix as it is.
+		f.skip2 = true
+		nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb)
+		f.nreg = nreg
+		return err
 	}
 	for p := 0; p < nr; p++ {
 		if !isE[p] {
@@ -527,7 +556,7 @@ func (f *DenseSchur) Solve(b []float64) {
 			}
 		}
 	}
-	if len(f.c2) > 0 {
+	if len(f.c2) > 0 && !f.skip2 {
 		f.solveLevel2(xr)
 	} else {
 		denseSolve(f.l[:nr*nr], f.d[:nr], nr, xr)

@@ -1,0 +1,118 @@
+package kkt
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// tierQP is a dense QP with p equality and m inequality rows.
+func tierQP(t *testing.T, rng *rand.Rand, n, p, m int, withP bool) (*problem.Structure, *problem.Values) {
+	var P []float64
+	if withP {
+		P = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			P[i*n+i] = 1 + rng.Float64()
+		}
+	}
+	A := make([]float64, (p+m)*n)
+	for i := range A {
+		A[i] = rng.NormFloat64()
+	}
+	return denseProblem(t, n, P, make([]float64, n), A, make([]float64, p+m), problem.Cones{Zero: p, Nonneg: m})
+}
+
+// The fast (normal-equations) form is used for the interior-point systems
+// (SetScaling, SetIdentityH) and never for the backward and polish systems
+// (SetActiveRows, SetDiagH, SetProjectionH); when its refined residual
+// misses fastResidual the system falls back to the accurate form until
+// the next SetData.
+func TestFastFormSelection(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, withP := range []bool{true, false} {
+		st, v := tierQP(t, rng, 6, 2, 9, withP)
+		an, err := Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !an.fastOK {
+			t.Fatalf("P %v: no fast form for a dense QP with inequality rows", withP)
+		}
+		k, err := New(an, 1e-8, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := st.M
+		s, z := make([]float64, m), make([]float64, m)
+		for i := range s {
+			s[i], z[i] = 0.5+rng.Float64(), 0.5+rng.Float64()
+		}
+		rhs := make([]float64, an.Dim)
+		for i := range rhs {
+			rhs[i] = rng.NormFloat64()
+		}
+		sol := make([]float64, an.Dim)
+		factorSolve := func(what string) {
+			t.Helper()
+			if err := k.Factor(); err != nil {
+				t.Fatalf("P %v %s: %v", withP, what, err)
+			}
+			if !k.Solve(rhs, sol) || k.Residual() > 1e-10 {
+				t.Fatalf("P %v %s: residual %g", withP, what, k.Residual())
+			}
+		}
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(s, z)
+		factorSolve("scaling")
+		if ts := k.TierStats(); ts.Fast != 1 || ts.Escalations != 0 {
+			t.Fatalf("P %v: after an interior-point factorization %+v", withP, ts)
+		}
+		active := make([]bool, m)
+		for i := range active {
+			active[i] = i < 6 // 2 equality + 4 inequality rows: square for the LP
+		}
+		k.SetActiveRows(v.A, active)
+		factorSolve("active rows")
+		if ts := k.TierStats(); ts.Fast != 1 {
+			t.Fatalf("P %v: the active-set system used the fast form (%+v)", withP, ts)
+		}
+		k.SetFastAllowed(false)
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(s, z)
+		factorSolve("fast form forbidden")
+		if ts := k.TierStats(); ts.Fast != 1 {
+			t.Fatalf("P %v: fast form used while forbidden (%+v)", withP, ts)
+		}
+		k.SetFastAllowed(true)
+
+		// Slacks of 1e-14 on the first rows (pivots −δ, entries ‖g‖²/δ
+		// in the reduced matrix) and no refinement: the fast form cannot
+		// reach fastResidual and Solve must fall back.
+		k.SetRegularization(1e-8, 0)
+		for i := 0; i < 4; i++ {
+			s[i] = 1e-14
+		}
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(s, z)
+		if err := k.Factor(); err != nil {
+			t.Fatal(err)
+		}
+		before := k.TierStats()
+		k.Solve(rhs, sol)
+		after := k.TierStats()
+		if after.Escalations != before.Escalations+1 || k.fastUsed() {
+			t.Fatalf("P %v: no fallback (residual %g, stats %+v → %+v)", withP, k.Residual(), before, after)
+		}
+		// The fallback lasts until the next SetData.
+		k.SetScaling(s, z)
+		if err := k.Factor(); err != nil || k.fastUsed() {
+			t.Fatalf("P %v: fast form again before SetData (%v)", withP, err)
+		}
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(s, z)
+		if err := k.Factor(); err != nil || !k.fastUsed() {
+			t.Fatalf("P %v: fast form not restored by SetData (%v)", withP, err)
+		}
+	}
+}
