@@ -7,6 +7,7 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -102,6 +103,7 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 			if inf.Polished {
 				r[C.LPGD_INFO_POLISHED] = 1
 			}
+			r[C.LPGD_INFO_TOLERANCE] = float64(inf.Tolerance)
 		}
 	}, func(k int, r any) {
 		st[k] = int32(ipm.StatusInternalError)
@@ -127,6 +129,10 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		return
 	}
 	set, err := settingsFromC(cset)
+	if err != nil {
+		return
+	}
+	intr, err := interruptFromC(cset, set)
 	if err != nil {
 		return
 	}
@@ -200,8 +206,14 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		if fl != nil {
 			fl[k] = 0
 		}
-		if inSt != nil && !ipm.Status(inSt[k]).OK() {
+		if inSt != nil && !set.Accepts(ipm.Status(inSt[k])) {
 			outSt[k] = inSt[k]
+			zero(k)
+			return
+		}
+		if stop := intr.Stopped(); stop != ipm.StatusUnsolved {
+			// Cancelled or out of time before this sample started.
+			outSt[k] = int32(stop)
 			zero(k)
 			return
 		}
@@ -218,9 +230,17 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		if gAs != nil {
 			g.A = w.grad.A
 		}
+		w.ws.SetInterrupt(intr)
 		f, berr := w.ws.Backward(&w.vals, sol, incoming, &opt, &g)
+		w.ws.SetInterrupt(ipm.Interrupt{})
 		if fl != nil {
 			fl[k] = int32(f)
+		}
+		var stopped *diff.StoppedError
+		if errors.As(berr, &stopped) {
+			outSt[k] = int32(stopped.Status)
+			zero(k)
+			return
 		}
 		if berr != nil {
 			outSt[k] = int32(diff.StatusBackwardFailed)

@@ -350,6 +350,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		"LPGD_ABI_VERSION":    abiVersion, "LPGD_LAYOUT_NONE": layoutNone,
 		"LPGD_CONE_ZERO": int64(cone.KindZero), "LPGD_CONE_NONNEG": int64(cone.KindNonneg), "LPGD_CONE_SOC": int64(cone.KindSOC),
 		"LPGD_CONE_PSD": int64(cone.KindPSD),
+		"LPGD_TOL_NONE": int64(ipm.TolNone), "LPGD_TOL_REDUCED": int64(ipm.TolReduced), "LPGD_TOL_FULL": int64(ipm.TolFull),
 	}
 	for name, v := range want {
 		got, ok := defs[name]
@@ -360,7 +361,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		}
 	}
 	for name := range defs {
-		if strings.HasPrefix(name, "LPGD_STATUS_") || strings.HasPrefix(name, "LPGD_E_") || strings.HasPrefix(name, "LPGD_CONE_") {
+		if strings.HasPrefix(name, "LPGD_STATUS_") || strings.HasPrefix(name, "LPGD_E_") || strings.HasPrefix(name, "LPGD_CONE_") || strings.HasPrefix(name, "LPGD_TOL_") {
 			if _, ok := want[name]; !ok {
 				t.Errorf("%s in lpgd.h has no Go counterpart in this test", name)
 			}

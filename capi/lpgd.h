@@ -40,8 +40,10 @@ extern "C" {
 
 /* ABI version; bumped on any incompatible change. Version 2: typed structs
  * and a cone list replace the positional argument lists of version 1.
- * Version 3: lpgd_backward_opts gains tau_auto and tau_target. */
-#define LPGD_ABI_VERSION 3
+ * Version 3: lpgd_backward_opts gains tau_auto and tau_target.
+ * Version 4: the info column LPGD_INFO_TOLERANCE (LPGD_INFO_COLS 9) and
+ * lpgd_settings.accept_almost_solved. */
+#define LPGD_ABI_VERSION 4
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -106,7 +108,13 @@ extern "C" {
 #define LPGD_INFO_GAP_ABS 5
 #define LPGD_INFO_GAP_REL 6
 #define LPGD_INFO_POLISHED 7 /* 1 if the solution is the polished active-set solution */
-#define LPGD_INFO_COLS 8
+#define LPGD_INFO_TOLERANCE 8 /* tolerances the returned point meets: LPGD_TOL_* */
+#define LPGD_INFO_COLS 9
+
+/* Values of the LPGD_INFO_TOLERANCE column (ipm.Tolerance). */
+#define LPGD_TOL_NONE 0    /* neither (failed solve or certificate) */
+#define LPGD_TOL_REDUCED 1 /* only reduced_tol_feas/reduced_tol_gap (almost_solved) */
+#define LPGD_TOL_FULL 2    /* tol_feas and tol_gap_abs or tol_gap_rel (solved) */
 
 /* Backward flags written per sample (flags may be NULL). */
 #define LPGD_FLAG_REGULARIZED 1    /* dependent/degenerate KKT: regularized */
@@ -138,6 +146,8 @@ typedef struct {
     double call_time_limit;    /* seconds per lpgd_solve call, 0 = none */
     uint64_t cancel_token;     /* from lpgd_cancel_token_new, 0 = none */
     int64_t polish;            /* polish the solution (ipm.Settings.Polish) */
+    int64_t accept_almost_solved; /* 1: almost_solved counts as solved (backward
+                                   * differentiates it); 0: a failure */
 } lpgd_settings;
 
 /* Backward options. Fill with lpgd_default_backward (the defaults live in

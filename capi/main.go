@@ -34,7 +34,7 @@ import (
 func main() {}
 
 // abiVersion is LPGD_ABI_VERSION.
-const abiVersion = 3
+const abiVersion = 4
 
 // Call codes (mirrors lpgd.h; TestHeaderAgreesWithGo checks them).
 const (
@@ -197,6 +197,10 @@ func settingsToC(s ipm.Settings, out *C.lpgd_settings) {
 	if s.Polish {
 		out.polish = 1
 	}
+	out.accept_almost_solved = 0
+	if s.AcceptAlmostSolved {
+		out.accept_almost_solved = 1
+	}
 }
 
 func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
@@ -224,6 +228,8 @@ func settingsFromC(in *C.lpgd_settings) (ipm.Settings, error) {
 		TimeLimit:        float64(in.time_limit),
 		CallTimeLimit:    float64(in.call_time_limit),
 		Polish:           in.polish != 0,
+
+		AcceptAlmostSolved: in.accept_almost_solved != 0,
 	}
 	return s, s.Validate()
 }

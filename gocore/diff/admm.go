@@ -59,6 +59,9 @@ func (w *Workspace) admmSolve(v *problem.Values, opt *Options) error {
 	}
 	scale := math.Max(1, math.Max(normInf(a.q), normInf(a.r)))
 	for it := 0; it < opt.ADMMMaxIter; it++ {
+		if err := w.stopped(); err != nil {
+			return err
+		}
 		// z^k = r for every active row; inactive rows stay zero.
 		for i := 0; i < n; i++ {
 			a.rhs[i] = admmSigma*a.u[i] - a.q[i]

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -39,6 +40,11 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		}
 		if side == SideLeft || side == SideCentral {
 			fm, errM = w.perturbed(v, sol, -1, tau, opt.Rho, fast, w.xm, w.ym)
+		}
+		for _, e := range []error{errP, errM} {
+			if errors.Is(e, ErrStopped) {
+				return flags, e // no fallback: the caller asked to stop
+			}
 		}
 		if errP == nil && errM == nil {
 			if (side != SideLeft && !fp) || (side != SideRight && !fm) {
@@ -197,6 +203,9 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 	st := w.an.St
 	n, m := st.N, st.M
 	p := &w.pert
+	if err := w.stopped(); err != nil {
+		return false, err
+	}
 	if fast {
 		if !w.reducedTried {
 			w.reducedTried = true
@@ -229,9 +238,14 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 		w.ipm = s
 	}
 	w.ipm.SetProx(rho)
+	w.ipm.SetInterrupt(w.cur)
 	w.res.X, w.res.Y, w.res.S = x, y, w.sp
 	w.ipm.Solve(p, &w.res)
-	if !w.res.Info.Status.OK() {
+	w.ipm.SetInterrupt(ipm.Interrupt{})
+	if s := w.res.Info.Status; s == ipm.StatusInterrupted || s == ipm.StatusTimeLimit {
+		return false, &StoppedError{Status: s}
+	}
+	if !w.set.Accepts(w.res.Info.Status) {
 		return false, fmt.Errorf("perturbed solve (%s side) ended with status %s", sideName(sigma), w.res.Info.Status)
 	}
 	return false, nil

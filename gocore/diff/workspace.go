@@ -16,6 +16,9 @@ type Workspace struct {
 	kkt *kkt.System
 	ipm *ipm.Solver // lazily created for LPGD full re-solves
 
+	intr ipm.Interrupt // set by SetInterrupt
+	cur  ipm.Interrupt // of the running Backward call (intr + TimeLimit)
+
 	rowEntries [][]int         // A value indices of every row
 	rows       []cone.RowClass // class of every row (equality, inequality, …)
 
@@ -111,9 +114,13 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 	}
 	zeroGrad(g)
 	w.stats = Stats{}
+	w.startInterrupt()
 	if normInf(w.gx) == 0 && normInf(w.gy) == 0 {
 		w.addSlackTerms(v, sol, in, g)
 		return FlagZeroGrad, nil
+	}
+	if err := w.stopped(); err != nil {
+		return 0, err
 	}
 	var flags Flags
 	var err error

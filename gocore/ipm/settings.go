@@ -81,6 +81,42 @@ func (s Status) String() string {
 // OK reports whether the status carries a usable primal-dual solution.
 func (s Status) OK() bool { return s == StatusSolved || s == StatusAlmostSolved }
 
+// Accepts reports whether a solve that ended with status st counts as
+// solved under these settings: StatusSolved always, StatusAlmostSolved
+// when AcceptAlmostSolved is set. The batch layer gives samples that are not
+// accepted no gradient, as any other failed solve.
+func (s *Settings) Accepts(st Status) bool {
+	return st == StatusSolved || st == StatusAlmostSolved && s.AcceptAlmostSolved
+}
+
+// Tolerance says which termination tolerances the returned point meets
+// (Info.Tolerance; frozen values, they cross the C ABI as an info column).
+type Tolerance int8
+
+// Tolerance levels.
+const (
+	// TolNone: neither the full nor the reduced tolerances are met (a
+	// failed solve, or an infeasibility certificate, whose point is not a
+	// solution).
+	TolNone Tolerance = 0
+	// TolReduced: only ReducedTolFeas and ReducedTolGap are met
+	// (StatusAlmostSolved).
+	TolReduced Tolerance = 1
+	// TolFull: TolFeas and TolGapAbs or TolGapRel are met (StatusSolved).
+	TolFull Tolerance = 2
+)
+
+// String returns "none", "reduced" or "full".
+func (t Tolerance) String() string {
+	switch t {
+	case TolReduced:
+		return "reduced"
+	case TolFull:
+		return "full"
+	}
+	return "none"
+}
+
 // LinearSolver selects the KKT factorization (see kkt.LinearSolver).
 type LinearSolver = kkt.LinearSolver
 
@@ -141,6 +177,13 @@ type Settings struct {
 	// set when that passes the termination tests (see Solver.polish;
 	// Info.Polished reports it). Default true.
 	Polish bool
+	// AcceptAlmostSolved makes StatusAlmostSolved count as solved
+	// (Settings.Accepts): its point meets only the reduced tolerances
+	// (Info.Tolerance). When false, such a sample is a failure like
+	// StatusMaxIterations: the C ABI's backward gives it no gradient and the
+	// Python layers apply on_failure. The solve itself is the same.
+	// Default true.
+	AcceptAlmostSolved bool
 }
 
 // DefaultSettings returns the default settings.
@@ -161,6 +204,8 @@ func DefaultSettings() Settings {
 		EquilibrateIters: 10,
 		LinearSolver:     LinearAuto,
 		Polish:           true,
+
+		AcceptAlmostSolved: true,
 	}
 }
 
@@ -244,4 +289,26 @@ type Info struct {
 	// Restarts is the number of restarts with a shorter step fraction after
 	// a stall or a failed step (they share the MaxIter budget).
 	Restarts int
+	// Tolerance is the set of tolerances the returned point meets, from
+	// the residuals and gaps above: TolFull for StatusSolved, TolReduced for
+	// StatusAlmostSolved, TolNone for a certificate and for a point that
+	// meets neither.
+	Tolerance Tolerance
+}
+
+// tolerance classifies the residuals and gaps of info against the full and
+// the reduced tolerances of s.
+func (s *Settings) tolerance(info *Info) Tolerance {
+	switch info.Status {
+	case StatusPrimalInfeasible, StatusDualInfeasible, StatusInternalError, StatusUnsolved:
+		return TolNone
+	}
+	rp, rd, ga, gr := info.ResPrimal, info.ResDual, info.GapAbs, info.GapRel
+	if rp <= s.TolFeas && rd <= s.TolFeas && (ga <= s.TolGapAbs || gr <= s.TolGapRel) {
+		return TolFull
+	}
+	if rp <= s.ReducedTolFeas && rd <= s.ReducedTolFeas && (ga <= s.ReducedTolGap || gr <= s.ReducedTolGap) {
+		return TolReduced
+	}
+	return TolNone
 }

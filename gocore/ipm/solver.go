@@ -193,6 +193,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		status = StatusSolved
 	}
 	info.Status = status
+	info.Tolerance = w.set.tolerance(info)
 	w.writeResult(res)
 }
 

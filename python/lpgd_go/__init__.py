@@ -20,7 +20,7 @@ from .backward import BPQP, KKT, LPGD
 from .cone import ConeInfo, ConeLayer, Cones, SparseMatrix, solve_cone
 from .qp import QPInfo, QPLayer, solve_qp
 from .settings import SolverSettings
-from .status import AlmostSolvedWarning, SolverError, Status
+from .status import AlmostSolvedWarning, SolverError, Status, Tolerance
 
 __version__ = "0.1.0"
 
@@ -38,6 +38,7 @@ __all__ = [
     "SolverSettings",
     "SparseMatrix",
     "Status",
+    "Tolerance",
     "__version__",
     "clear_structure_cache",
     "get_num_threads",

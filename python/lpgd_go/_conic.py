@@ -252,10 +252,11 @@ class Run:
         )
         x, y, s = res.x, res.y, res.s
         self.status, self.info = res.status, res.info
-        ok = ok_mask(res.status)
+        accept = self.opts.settings.accept_almost_solved
+        ok = ok_mask(res.status, accept)
         self.ok = ok
         almost = (res.status == int(Status.ALMOST_SOLVED)).nonzero().flatten().tolist()
-        if almost:
+        if almost and accept:
             warnings.warn(
                 almost_solved_message(self.what, almost, self.single),
                 AlmostSolvedWarning,
@@ -355,7 +356,7 @@ class Run:
             out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
-        failed = ok & ~ok_mask(out.status)
+        failed = ok & ~ok_mask(out.status, self.opts.settings.accept_almost_solved)
         if bool(failed.any()):
             idx = failed.nonzero().flatten().tolist()
             if self.opts.on_failure == "raise":
@@ -392,15 +393,17 @@ class Run:
     def info_values(
         self, names: Sequence[str], unbatched: bool, dtype: torch.dtype, device: torch.device
     ) -> dict[str, torch.Tensor]:
-        """``status`` (int32), ``iterations`` (int64), ``polished`` (bool) and the
-        named info columns (objective, dual_objective, primal_residual,
-        dual_residual, gap) of the last solve, in the caller's dtype and on its
-        device."""
+        """``status`` (int32), ``iterations`` (int64), ``polished`` (bool),
+        ``tolerance`` (int8 Tolerance codes) and the named info columns
+        (objective, dual_objective, primal_residual, dual_residual, gap) of the
+        last solve, in the caller's dtype and on its device."""
         assert self.info is not None and self.status is not None
         its = self.info[:, _lib.INFO_ITER]
         its = torch.where(torch.isfinite(its), its, torch.zeros_like(its)).to(torch.int64)
         polished = self.info[:, _lib.INFO_POLISHED] == 1
-        vals = {"status": self.status, "iterations": its, "polished": polished}
+        tol = self.info[:, _lib.INFO_TOLERANCE]
+        tol = torch.where(torch.isfinite(tol), tol, torch.zeros_like(tol)).to(torch.int8)
+        vals = {"status": self.status, "iterations": its, "polished": polished, "tolerance": tol}
         for name in names:
             vals[name] = self.info[:, _INFO_COLUMNS[name]].to(dtype=dtype, device=device)
         if unbatched:

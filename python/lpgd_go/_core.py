@@ -341,17 +341,25 @@ def backward(
     inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
     out = _lib.Gradients(ptr(gP), ptr(gc), ptr(gA), ptr(gb), ptr(out_status), ptr(flags))
     err = _lib.err_buffer()
-    rc = _lib.lib().lpgd_backward(
+    # Interruptible like the forward: Ctrl-C and the time limits stop a long
+    # backward pass too (Go polls the same cancel token).
+    rc = _interrupt.run(
         st.handle,
-        ctypes.byref(settings),
-        ctypes.byref(opts),
         batch,
-        ctypes.byref(values),
-        ctypes.byref(fwd),
-        ctypes.byref(inc),
-        ctypes.byref(out),
-        err,
-        _lib.ERRLEN,
+        settings,
+        lambda cs: _lib.lib().lpgd_backward(
+            st.handle,
+            ctypes.byref(cs),
+            ctypes.byref(opts),
+            batch,
+            ctypes.byref(values),
+            ctypes.byref(fwd),
+            ctypes.byref(inc),
+            ctypes.byref(out),
+            err,
+            _lib.ERRLEN,
+        ),
+        kind="backward",
     )
     _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace")

@@ -29,14 +29,22 @@ THRESHOLD = 0.02
 POLL = 0.02
 _MAX_TIMED = 4096
 
-# handle -> measured seconds per sample of its last call.
-_per_sample: dict[int, float] = {}
+# (handle, kind) -> measured seconds per sample of its last call.
+_per_sample: dict[tuple[int, str], float] = {}
 
 
-def run(handle: int, batch: int, settings: CSettings, call: Callable[[CSettings], int]) -> int:
+def run(
+    handle: int,
+    batch: int,
+    settings: CSettings,
+    call: Callable[[CSettings], int],
+    kind: str = "solve",
+) -> int:
     """Run ``call(settings)`` (a library call returning its code) for ``batch``
-    samples of structure ``handle``, interruptibly when it may be long."""
-    per = _per_sample.get(handle)
+    samples of structure ``handle``, interruptibly when it may be long;
+    ``kind`` ("solve", "backward") keeps separate timings per call kind."""
+    key = (handle, kind)
+    per = _per_sample.get(key)
     direct = threading.current_thread() is not threading.main_thread() or (
         per is not None and per * batch < THRESHOLD
     )
@@ -44,7 +52,7 @@ def run(handle: int, batch: int, settings: CSettings, call: Callable[[CSettings]
     rc = call(settings) if direct else _threaded(settings, call)
     if len(_per_sample) >= _MAX_TIMED:
         _per_sample.clear()
-    _per_sample[handle] = (time.perf_counter() - t0) / max(batch, 1)
+    _per_sample[key] = (time.perf_counter() - t0) / max(batch, 1)
     return rc
 
 

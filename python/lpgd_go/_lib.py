@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -83,7 +83,12 @@ INFO_RES_DUAL = 4
 INFO_GAP_ABS = 5
 INFO_GAP_REL = 6
 INFO_POLISHED = 7
-INFO_COLS = 8
+INFO_TOLERANCE = 8
+INFO_COLS = 9
+
+TOL_NONE = 0
+TOL_REDUCED = 1
+TOL_FULL = 2
 
 FLAG_REGULARIZED = 1
 FLAG_WEAKLY_ACTIVE = 2
@@ -125,6 +130,7 @@ class CSettings(ctypes.Structure):
         ("call_time_limit", c_double),
         ("cancel_token", c_uint64),
         ("polish", c_int64),
+        ("accept_almost_solved", c_int64),
     ]
 
     def __init__(self, **kwargs: float) -> None:

@@ -60,6 +60,8 @@ class ConeInfo:
         gap: relative duality gap.
         polished: bool tensor, whether the solution is the polished active-set
             solution (``SolverSettings.polish``; never with second-order cones).
+        tolerance: int8 tensor of ``Tolerance`` codes: which tolerances the
+            returned point meets (FULL for solved, REDUCED for almost_solved).
     """
 
     status: torch.Tensor
@@ -70,6 +72,7 @@ class ConeInfo:
     dual_residual: torch.Tensor
     gap: torch.Tensor
     polished: torch.Tensor
+    tolerance: torch.Tensor
 
 
 _INFO_NAMES = ("objective", "dual_objective", "primal_residual", "dual_residual", "gap")

@@ -50,6 +50,10 @@ class QPInfo:
         iterations: interior-point iterations (int64).
         polished: bool tensor, whether the solution is the polished active-set
             solution (``SolverSettings.polish``).
+        primal_residual, dual_residual: relative residuals at the returned point.
+        gap: relative duality gap.
+        tolerance: int8 tensor of ``Tolerance`` codes: which tolerances the
+            returned point meets (FULL for solved, REDUCED for almost_solved).
     """
 
     status: torch.Tensor
@@ -59,6 +63,10 @@ class QPInfo:
     objective: torch.Tensor
     iterations: torch.Tensor
     polished: torch.Tensor
+    primal_residual: torch.Tensor
+    dual_residual: torch.Tensor
+    gap: torch.Tensor
+    tolerance: torch.Tensor
 
 
 def _tensors(
@@ -130,7 +138,9 @@ def _qp(
     x, y, s = (_conic.to_caller(t, unbatched, dtype, qt.device) for t in _conic.solve(run))
     if not opts.return_info:
         return x
-    vals = run.info_values(("objective",), unbatched, dtype, qt.device)
+    vals = run.info_values(
+        ("objective", "primal_residual", "dual_residual", "gap"), unbatched, dtype, qt.device
+    )
     info = QPInfo(
         status=vals["status"],
         eq_duals=y[..., :p],
@@ -139,6 +149,10 @@ def _qp(
         objective=vals["objective"],
         iterations=vals["iterations"],
         polished=vals["polished"],
+        primal_residual=vals["primal_residual"],
+        dual_residual=vals["dual_residual"],
+        gap=vals["gap"],
+        tolerance=vals["tolerance"],
     )
     return x, info
 

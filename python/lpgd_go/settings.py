@@ -79,6 +79,11 @@ class SolverSettings:
             finish tight solves with second-order cones by Newton steps on the
             KKT conditions. Gradients at a polished solution are exact for its
             active set.
+        accept_almost_solved: whether ``Status.ALMOST_SOLVED`` (only the reduced
+            tolerances met; ``info.tolerance`` is ``Tolerance.REDUCED``) counts as
+            solved — reported by an AlmostSolvedWarning naming the batch elements
+            — or, when False, as a failure handled by ``on_failure`` like
+            ``MAX_ITERATIONS`` (SolverError, or NaN outputs and zero gradients).
     """
 
     max_iter: int = UNSET
@@ -98,6 +103,7 @@ class SolverSettings:
     time_limit: float = UNSET
     call_time_limit: float = UNSET
     polish: bool = UNSET
+    accept_almost_solved: bool = UNSET
 
     def __post_init__(self) -> None:
         unset = [f.name for f in fields(self) if getattr(self, f.name) is UNSET]
@@ -138,8 +144,9 @@ class SolverSettings:
             _bad("max_step_fraction", f"must be in (0, 1), got {v!r}")
         if not isinstance(self.equilibrate, bool):
             _bad("equilibrate", f"must be a bool, got {self.equilibrate!r}")
-        if not isinstance(self.polish, bool):
-            _bad("polish", f"must be a bool, got {self.polish!r}")
+        for name in ("polish", "accept_almost_solved"):
+            if not isinstance(getattr(self, name), bool):
+                _bad(name, f"must be a bool, got {getattr(self, name)!r}")
         if not isinstance(self.linear_solver, str) or self.linear_solver not in LINEAR_SOLVERS:
             _bad(
                 "linear_solver",
@@ -176,6 +183,7 @@ class SolverSettings:
         kwargs: dict[str, Any] = {name: getattr(c, name) for name in _FIELD_NAMES}
         kwargs["equilibrate"] = bool(c.equilibrate)
         kwargs["polish"] = bool(c.polish)
+        kwargs["accept_almost_solved"] = bool(c.accept_almost_solved)
         kwargs["linear_solver"] = names.get(int(c.linear_solver), str(c.linear_solver))
         return cls(**kwargs)
 

@@ -17,6 +17,7 @@ __all__ = [
     "AlmostSolvedWarning",
     "SolverError",
     "Status",
+    "Tolerance",
     "backward_failure_message",
     "cvxpylayers_solver_error",
     "failure_message",
@@ -46,6 +47,18 @@ class Status(IntEnum):
         return self in OK_STATUSES
 
 
+class Tolerance(IntEnum):
+    """Which termination tolerances a sample's returned point meets
+    (``info.tolerance``); values mirror ``LPGD_TOL_*`` in capi/lpgd.h."""
+
+    #: Neither (a failed solve, or an infeasibility certificate).
+    NONE = 0
+    #: Only ``reduced_tol_feas`` and ``reduced_tol_gap`` (``Status.ALMOST_SOLVED``).
+    REDUCED = 1
+    #: ``tol_feas`` and ``tol_gap_abs`` or ``tol_gap_rel`` (``Status.SOLVED``).
+    FULL = 2
+
+
 OK_STATUSES = frozenset({Status.SOLVED, Status.ALMOST_SOLVED})
 #: The integer codes of OK_STATUSES.
 OK_CODES = frozenset(int(s) for s in OK_STATUSES)
@@ -60,8 +73,9 @@ def status_name(code: int) -> str:
 
 
 class AlmostSolvedWarning(UserWarning):
-    """Warned (once per call) when samples end ``Status.ALMOST_SOLVED``: they
-    count as solved, but only the reduced tolerances were met."""
+    """Warned (once per call) when samples end ``Status.ALMOST_SOLVED`` and
+    count as solved (``SolverSettings.accept_almost_solved``, the default):
+    only the reduced tolerances were met."""
 
 
 def almost_solved_message(what: str, idx: list[int], single: bool) -> str:
@@ -116,24 +130,32 @@ def cvxpylayers_solver_error() -> type[SolverError]:
     return cls
 
 
-def ok_mask(status: torch.Tensor) -> torch.Tensor:
-    """Bool tensor: which samples carry a usable solution (status in OK_STATUSES)."""
-    return torch.tensor([int(v) in OK_CODES for v in status.tolist()], dtype=torch.bool)
+def ok_mask(status: torch.Tensor, accept_almost_solved: bool = True) -> torch.Tensor:
+    """Bool tensor: which samples count as solved (status in OK_STATUSES;
+    ALMOST_SOLVED only when ``accept_almost_solved``, the settings field)."""
+    ok = OK_CODES if accept_almost_solved else frozenset({int(Status.SOLVED)})
+    return torch.tensor([int(v) in ok for v in status.tolist()], dtype=torch.bool)
 
 
 def failure_message(what: str, bad: list[int], status: torch.Tensor, single: bool) -> str:
     """The SolverError message for failed forward solves of ``what`` (``single``:
     one problem, reported without batch indices)."""
+    almost = any(int(status[i]) == Status.ALMOST_SOLVED for i in bad)
+    why = (
+        " (almost_solved counts as a failure because settings.accept_almost_solved is False)"
+        if almost
+        else ""
+    )
     if single:
         return (
-            f"{what} solve failed with status {status_name(int(status[0]))}; pass "
+            f"{what} solve failed with status {status_name(int(status[0]))}{why}; pass "
             "on_failure='nan' to get NaN instead of an error"
         )
     parts = [f"{i}: {status_name(int(status[i]))}" for i in bad[:10]]
     more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
     return (
         f"{what} solve failed for batch indices {bad[:10]}{more} "
-        f"(statuses {', '.join(parts)}); pass on_failure='nan' to get NaN rows instead"
+        f"(statuses {', '.join(parts)}){why}; pass on_failure='nan' to get NaN rows instead"
     )
 
 

@@ -34,7 +34,18 @@ def test_abi_version_matches_header_and_library(lib: object) -> None:
 
 @pytest.mark.parametrize(
     "prefix",
-    ["E_", "LAYOUT_", "CONE_", "BACKWARD_", "SIDE_", "FALLBACK_", "BPQP_", "INFO_", "FLAG_"],
+    [
+        "E_",
+        "LAYOUT_",
+        "CONE_",
+        "BACKWARD_",
+        "SIDE_",
+        "FALLBACK_",
+        "BPQP_",
+        "INFO_",
+        "FLAG_",
+        "TOL_",
+    ],
 )
 def test_constants_match_header(prefix: str) -> None:
     header = defines(prefix)

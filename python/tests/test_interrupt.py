@@ -11,6 +11,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -124,3 +125,81 @@ def test_sigint_stops_a_running_solve_in_a_subprocess() -> None:
     # loaded test machine.
     assert reaction < 1.0, f"reaction {reaction:.3f} s"
     print(f"SIGINT reaction {reaction * 1000:.0f} ms")
+
+
+# ---------------------------------------------------------------------------
+# Backward passes poll the same cancel token and time limits (issue 14).
+# ---------------------------------------------------------------------------
+
+
+def _forward(batch: int) -> tuple[Any, ...]:
+    from lpgd_go import _core
+    from lpgd_go.settings import SolverSettings as S
+
+    d = long_batch(batch)
+    n, m = d["q"].shape[-1], d["G"].shape[0]
+    st = _core.Structure(n, 0, m, has_p=True)
+    P = _core.Operand(d["P"].contiguous(), 0)
+    c = _core.Operand(d["q"].contiguous(), n)
+    A = _core.Operand(d["G"].contiguous(), 0)
+    b = _core.Operand(d["h"].contiguous(), 0)
+    res = _core.solve(st, S().to_c(), batch, P, c, A, b)
+    assert (res.status == int(Status.SOLVED)).all()
+    return st, P, c, A, b, res
+
+
+@pytest.mark.parametrize("method", ["kkt", "bpqp", "admm", "lpgd", "lpgd_ipm"])
+@pytest.mark.parametrize("field", ["time_limit", "call_time_limit"])
+def test_backward_time_limit_status(lib: object, method: str, field: str) -> None:
+    from lpgd_go import BPQP, KKT, LPGD, _core
+
+    st, P, c, A, b, res = _forward(4)
+    opts = {
+        "kkt": KKT(),
+        "bpqp": BPQP(),
+        "admm": BPQP(solver="admm"),
+        "lpgd": LPGD(),
+        "lpgd_ipm": LPGD(fast_path=False),
+    }[method].to_c()
+    gx = torch.ones_like(res.x)
+    kw = {"need_P": True, "need_c": True, "need_A": True, "need_b": True}
+    args = (res.x, res.y, res.s, res.status, gx, None, None)
+    limited = SolverSettings(**{field: 1e-9}).to_c()
+    out = _core.backward(st, limited, opts, 4, P, c, A, b, *args, **kw)
+    assert out.status.tolist() == [int(Status.TIME_LIMIT)] * 4
+    assert out.gc is not None and (out.gc == 0).all()
+    # Without the limit the same call differentiates every sample.
+    out = _core.backward(st, SolverSettings().to_c(), opts, 4, P, c, A, b, *args, **kw)
+    assert out.status.tolist() == [int(Status.SOLVED)] * 4
+    assert out.gc is not None and bool(out.gc.abs().sum() > 0)
+
+
+def test_keyboard_interrupt_during_backward_leaves_library_usable() -> None:
+    d = long_batch(500)
+    q = d["q"].clone().requires_grad_(True)
+    # LPGD with full interior-point re-solves: two solves per sample, a
+    # backward pass 2-3 times as long as the forward (seconds here).
+    x = lpgd_go.solve_qp(d["P"], q, d["G"], d["h"], backward=lpgd_go.LPGD(fast_path=False))
+    fired: list[float] = []
+
+    def fire() -> None:
+        fired.append(time.monotonic())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.3, fire)
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        x.sum().backward()
+    timer.join()
+    took = time.monotonic() - t0
+    assert fired, f"the backward pass ended after {took:.2f} s, before the interrupt"
+    reaction = time.monotonic() - fired[0]
+    assert reaction < 1.0, f"KeyboardInterrupt {reaction:.3f} s after the interrupt"
+    assert q.grad is None
+    assert _lib.lib().lpgd_cancel_token_count() == 0
+    # The library keeps working, forward and backward.
+    small = long_batch(4)
+    qs = small["q"].clone().requires_grad_(True)
+    lpgd_go.solve_qp(small["P"], qs, small["G"], small["h"]).sum().backward()
+    assert qs.grad is not None and torch.isfinite(qs.grad).all()
