@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -128,6 +128,11 @@ bench-maros: venv $(LIB)
 # 3 min; starts and stops its own background load), with ProxSuite's QPLayer.
 bench-threads: venv $(LIB)
 	$(PY) benchmarks/bench_threads.py
+
+# Python overhead per call (total minus time inside liblpgd.so), B = 1 n = 10,
+# B = 1 n = 50, B = 64 n = 10, beside a no-op autograd.Function (about 1 min).
+bench-overhead: venv $(LIB)
+	$(PY) -m benchmarks.bench_overhead
 
 lint: venv go-toolchain
 	test -z "$$($(GOFMT) -l gocore capi)" || ($(GOFMT) -l gocore capi; exit 1)

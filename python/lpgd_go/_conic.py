@@ -12,9 +12,11 @@ input tensor (row blocks split back), shaped, typed and placed like it.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 Solution = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+_SOLVED = int(Status.SOLVED)
 
 
 def _is_int(v: object) -> bool:
@@ -125,6 +129,11 @@ class Cones:
         """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd."""
         return self.zero + self.nonneg + sum(self.soc) + sum(d * (d + 1) // 2 for d in self.psd)
 
+    @functools.cached_property
+    def _blocks_key(self) -> tuple[tuple[int, int], ...]:
+        """``blocks()`` as a tuple, computed once (the structure cache's key)."""
+        return tuple(self.blocks())
+
     def blocks(self) -> list[tuple[int, int]]:
         """The (kind, rows) cone list passed to the Go core, in row order."""
         out = [(_lib.CONE_ZERO, self.zero), (_lib.CONE_NONNEG, self.nonneg)]
@@ -165,7 +174,7 @@ def structure(
         p_digest = digest(*p_pattern)
     if a_pattern is not None and a_digest is None:
         a_digest = digest(*a_pattern)
-    key = (n, tuple(cones.blocks()), has_p, p_digest, a_digest, linear_solver)
+    key = (n, cones._blocks_key, has_p, p_digest, a_digest, linear_solver)
     return _cache.structure(
         key,
         lambda: Structure(
@@ -219,6 +228,7 @@ class Run:
         what: str,
         single: bool,
         error: type[SolverError] = SolverError,
+        revalidate: Callable[[], None] | None = None,
     ) -> None:
         self.structure = st
         self.error = error
@@ -226,32 +236,56 @@ class Run:
         self.opts = opts
         self.what = what
         self.single = single
-        self.settings_c = opts.settings.to_c()
+        # Validated once per settings object (see SolverSettings._c).
+        self.settings_c = opts.settings._c()
+        #: Raises the front end's own message for bad data that Go rejected
+        #: (the checks Go does in its read pass, not repeated in Python).
+        self.revalidate = revalidate
         args = (P, c, *A, *b)
         self.inputs = tuple(None if a is None else a.tensor for a in args)
         self.batched = tuple(a is not None and a.batched for a in args)
         self.n_a = len(A)
         # Row offsets of the blocks of A and b (a dense block's rows are its
         # second-to-last dim; b's its last).
-        self.a_rows = np.cumsum([0, *(a.buf.shape[-2] for a in A)]) if len(A) > 1 else None
-        self.b_rows = np.cumsum([0, *(v.buf.shape[-1] for v in b)])
-        p_size = int(np.prod(st.p_shape))
+        self.a_rows = _offsets([a.buf.shape[-2] for a in A]) if len(A) > 1 else None
+        self.b_rows = _offsets([v.buf.shape[-1] for v in b])
+        p_size = math.prod(st.p_shape)
         self.P = Operand(None, 0) if P is None else Operand(P.buf, p_size if P.batched else 0)
         self.c = Operand(c.buf, st.n if c.batched else 0)
         # A and b as row blocks (Go reads the blocks in place: no stacking).
         self.A = _row_blocks(A, batch)
         self.b = _row_blocks(b, batch)
+        # The ctypes lpgd_values, built once for the solve and the backward.
+        self.values = _core.values(st, self.P, self.c, self.A, self.b)
         self.status: torch.Tensor | None = None
         self.info: torch.Tensor | None = None
         self.ok: torch.Tensor | None = None
+        #: Whether every sample of the forward solve was SOLVED.
+        self.all_solved = False
 
     def solve(self) -> Solution:
         """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)."""
-        res = _core.solve(
-            self.structure, self.settings_c, self.batch, self.P, self.c, self.A, self.b
-        )
+        try:
+            res = _core.solve(
+                self.structure,
+                self.settings_c,
+                self.batch,
+                self.P,
+                self.c,
+                self.A,
+                self.b,
+                vals=self.values,
+            )
+        except ValueError:
+            if self.revalidate is not None:
+                self.revalidate()  # the front end's message, when it finds the value
+            raise
         x, y, s = res.x, res.y, res.s
         self.status, self.info = res.status, res.info
+        if bool((res.codes == _SOLVED).all()):
+            # The common case: nothing to warn about, mask or raise.
+            self.all_solved = True
+            return x, y, s
         accept = self.opts.settings.accept_almost_solved
         ok = ok_mask(res.status, accept)
         self.ok = ok
@@ -285,20 +319,23 @@ class Run:
     ) -> tuple[torch.Tensor | None, ...]:
         """Gradients for ``inputs`` given the incoming gradients of (x, y, s) and
         the float64 solution that ``solve`` returned."""
-        assert self.ok is not None and self.status is not None
+        assert self.status is not None
         ok, status = self.ok, self.status
         st = self.structure
         B, n, m = self.batch, st.n, st.m
         k = self.n_a
         need_P = needs[0] and st.has_p and self.inputs[0] is not None
         need_c, need_A, need_b = needs[1], any(needs[2 : 2 + k]), any(needs[2 + k :])
-        all_ok = bool(ok.all())
+        all_ok = self.all_solved or (ok is not None and bool(ok.all()))
 
         def grad_in(g: torch.Tensor | None, width: int) -> torch.Tensor | None:
             if g is None:
                 return None
-            g = _core.as_f64(g).reshape(B, width)
+            g = _core.as_f64(g)
+            if g.dim() != 2:
+                g = g.reshape(B, width)
             if not all_ok:
+                assert ok is not None
                 g = g.clone()
                 g[~ok] = 0.0
             return g
@@ -309,6 +346,7 @@ class Run:
         gy64, gs64 = grad_in(gy, m), grad_in(gs, m)
         x, y, s = solution
         if not all_ok:
+            assert ok is not None
             x, y, s = x.clone(), y.clone(), s.clone()
             x[~ok] = 0.0
             y[~ok] = 0.0
@@ -318,7 +356,7 @@ class Run:
             return _core.backward(
                 st,
                 self.settings_c,
-                self.opts.backward.to_c(),
+                self.opts.backward._c(),
                 B,
                 self.P,
                 self.c,
@@ -335,6 +373,7 @@ class Run:
                 need_c=need_c,
                 need_A=need_A,
                 need_b=need_b,
+                vals=self.values,
             )
 
         nonfinite: torch.Tensor | None = None
@@ -356,38 +395,43 @@ class Run:
             out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
-        failed = ok & ~ok_mask(out.status, self.opts.settings.accept_almost_solved)
-        if bool(failed.any()):
-            idx = failed.nonzero().flatten().tolist()
-            if self.opts.on_failure == "raise":
-                msg = backward_failure_message(
-                    self.what, idx, out.status, self.opts.backward, out.message
-                )
-                raise self.error(msg, out.status, idx)
-            for g in (out.gP, out.gc, out.gA, out.gb):
-                if g is not None:
-                    g[failed] = 0.0
+        if not bool((out.codes == _SOLVED).all()):
+            fwd_ok = ok if ok is not None else torch.ones(B, dtype=torch.bool)
+            failed = fwd_ok & ~ok_mask(out.status, self.opts.settings.accept_almost_solved)
+            if bool(failed.any()):
+                idx = failed.nonzero().flatten().tolist()
+                if self.opts.on_failure == "raise":
+                    msg = backward_failure_message(
+                        self.what, idx, out.status, self.opts.backward, out.message
+                    )
+                    raise self.error(msg, out.status, idx)
+                for g in (out.gP, out.gc, out.gA, out.gb):
+                    if g is not None:
+                        g[failed] = 0.0
         if nonfinite is not None:
             for g in (out.gP, out.gc, out.gA, out.gb):
                 if g is not None:
                     g[nonfinite] = float("nan")
-        raw: list[torch.Tensor | None] = [out.gP if need_P else None, out.gc]
+        # Split, summed over the batch for shared inputs, shaped and typed in
+        # numpy on the calling thread (never torch's thread pool, see _serial;
+        # a few numpy calls cost less than one torch op).
+        gP, gc, gA, gb = out.arrays
+        raw: list[np.ndarray | None] = [gP if need_P else None, gc]
         if k == 1:
-            raw.append(out.gA)
+            raw.append(gA)
         elif k > 1:  # dense row blocks
             assert self.a_rows is not None
-            raw += [None if out.gA is None else out.gA[:, r0:r1] for r0, r1 in _pairs(self.a_rows)]
-        raw += [None if out.gb is None else out.gb[:, r0:r1] for r0, r1 in _pairs(self.b_rows)]
+            raw += [None if gA is None else gA[:, r0:r1] for r0, r1 in _pairs(self.a_rows)]
+        if len(self.b_rows) == 2:
+            raw.append(gb)
+        else:
+            raw += [None if gb is None else gb[:, r0:r1] for r0, r1 in _pairs(self.b_rows)]
         grads: list[torch.Tensor | None] = []
-        for g, t, is_b, need in zip(raw, self.inputs, self.batched, needs, strict=True):
-            if g is None or t is None or not need:
+        for ga, t, is_b, need in zip(raw, self.inputs, self.batched, needs, strict=True):
+            if ga is None or t is None or not need:
                 grads.append(None)
                 continue
-            # Summed, made contiguous (row blocks are views: autograd would copy
-            # them) and converted on the calling thread, never on torch's thread
-            # pool (see _serial).
-            g = _serial.sum0(g) if not is_b else _serial.contiguous(g)
-            grads.append(_serial.to(g.reshape(t.shape), t.dtype, t.device))
+            grads.append(_serial.grad_for(ga, t, is_b))
         return tuple(grads)
 
     def info_values(
@@ -411,8 +455,13 @@ class Run:
         return vals
 
 
-def _pairs(offsets: np.ndarray) -> list[tuple[int, int]]:
-    return [(int(a), int(b)) for a, b in itertools.pairwise(offsets)]
+def _offsets(sizes: Sequence[int]) -> list[int]:
+    """[0, s0, s0 + s1, ...]: the start of each block and the end."""
+    return [0, *itertools.accumulate(int(v) for v in sizes)]
+
+
+def _pairs(offsets: Sequence[int]) -> list[tuple[int, int]]:
+    return list(itertools.pairwise(offsets))
 
 
 _NOT_TWICE = (

@@ -195,31 +195,30 @@ class Operand:
 Rows = Operand | Sequence[Operand]
 
 
-def _values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Values:
+def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Values:
     """The ctypes ``lpgd_values`` of a call (it keeps its row-block array alive;
-    the caller keeps the operands' tensors alive for the call)."""
+    the caller keeps the operands' tensors alive while it is used). Built once
+    per call and passed to both ``solve`` and ``backward``."""
     if isinstance(A, Operand) != isinstance(b, Operand):
         raise TypeError("A and b must both be Operands or both sequences of row blocks")
     if isinstance(A, Operand):
-        nblocks = 1
-        blocks = (_lib.RowBlock * 1)(cast(Any, (st.m, A.c_pair, b.c_pair)))  # type: ignore[union-attr]
+        rows: list[tuple[int, Operand, Operand]] = [(st.m, A, cast(Operand, b))]
     else:
-        b_ops = list(b)  # type: ignore[arg-type]
+        b_ops = list(cast(Sequence[Operand], b))
         if len(A) != len(b_ops):
             raise ValueError(f"{len(A)} row blocks of A but {len(b_ops)} of b")
-        nblocks = len(b_ops)
         # A block's row count is the last dimension of its b tensor.
-        blocks = (_lib.RowBlock * max(1, nblocks))(
-            *cast(
-                Any,
-                [
-                    (0 if bb.data is None else bb.data.shape[-1], a.c_pair, bb.c_pair)
-                    for a, bb in zip(A, b_ops, strict=True)
-                ],
-            )
-        )
+        rows = [
+            (0 if bb.data is None else bb.data.shape[-1], a, bb)
+            for a, bb in zip(A, b_ops, strict=True)
+        ]
+    blocks = (_lib.RowBlock * max(1, len(rows)))()
+    for blk, (r, a, bb) in zip(blocks, rows, strict=False):
+        blk.rows = r
+        blk.A.data, blk.A.stride = ptr(a.data), a.stride
+        blk.b.data, blk.b.stride = ptr(bb.data), bb.stride
     # Assigning the array to the pointer field keeps it alive with the struct.
-    return _lib.Values(P.c_pair, c.c_pair, blocks, nblocks)
+    return _lib.Values(P.c_pair, c.c_pair, blocks, len(rows))
 
 
 # ---------------------------------------------------------------------------
@@ -236,6 +235,7 @@ class SolveResult:
     s: torch.Tensor  # (B, m)
     status: torch.Tensor  # (B,) int32
     info: torch.Tensor  # (B, INFO_COLS)
+    codes: np.ndarray  # status as numpy (the same memory)
 
 
 def solve(
@@ -246,6 +246,8 @@ def solve(
     c: Operand,
     A: Rows,
     b: Rows,
+    *,
+    vals: _lib.Values | None = None,
 ) -> SolveResult:
     """Call lpgd_solve on a batch.
 
@@ -254,32 +256,28 @@ def solve(
     inequality rows): block i's rows are the last dimension of b[i]'s tensor;
     a dense A block holds those rows (rows×n per sample), a CSC one the values
     of A's pattern entries in those rows, column by column. Blocks are passed
-    to Go as they are, never concatenated.
+    to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
+    these operands when the caller built them already.
     """
-    x = torch.empty((batch, st.n), dtype=F64)
-    y = torch.empty((batch, st.m), dtype=F64)
-    s = torch.empty((batch, st.m), dtype=F64)
-    status = torch.zeros((batch,), dtype=torch.int32)
-    info = torch.full((batch, _lib.INFO_COLS), float("nan"), dtype=F64)
-    values = _values(st, P, c, A, b)
-    out = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(status), ptr(info))
+    x = np.empty((batch, st.n))
+    y = np.empty((batch, st.m))
+    s = np.empty((batch, st.m))
+    codes = np.zeros(batch, dtype=np.int32)
+    info = np.full((batch, _lib.INFO_COLS), np.nan)
+    if vals is None:
+        vals = values(st, P, c, A, b)
+    out = _lib.Solution(
+        x.ctypes.data, y.ctypes.data, s.ctypes.data, codes.ctypes.data, info.ctypes.data
+    )
     err = _lib.err_buffer()
+    fn = _lib.lib().lpgd_solve
+    h, v, o, errlen = st.handle, ctypes.byref(vals), ctypes.byref(out), _lib.ERRLEN
     rc = _interrupt.run(
-        st.handle,
-        batch,
-        settings,
-        lambda cs: _lib.lib().lpgd_solve(
-            st.handle,
-            ctypes.byref(cs),
-            batch,
-            ctypes.byref(values),
-            ctypes.byref(out),
-            err,
-            _lib.ERRLEN,
-        ),
+        h, batch, settings, lambda cs: fn(h, ctypes.byref(cs), batch, v, o, err, errlen)
     )
     _lib.check(rc, err, "lpgd_solve")
-    return SolveResult(x, y, s, status, info)
+    t = torch.from_numpy
+    return SolveResult(t(x), t(y), t(s), t(codes), t(info), codes)
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -297,6 +295,9 @@ class BackwardResult:
     status: torch.Tensor  # (B,) int32
     flags: torch.Tensor  # (B,) int32
     message: str  # Go's note on the first failed sample ("" when none)
+    codes: np.ndarray  # status as numpy (the same memory)
+    #: gP, gc, gA, gb as numpy arrays (the same memory as the tensors).
+    arrays: tuple[np.ndarray | None, ...] = ()
 
 
 def backward(
@@ -320,6 +321,7 @@ def backward(
     need_c: bool,
     need_A: bool,
     need_b: bool,
+    vals: _lib.Values | None = None,
 ) -> BackwardResult:
     """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
 
@@ -329,17 +331,20 @@ def backward(
     global backward_calls
     backward_calls += 1
     n, m = st.n, st.m
-    # Zeroed without torch's thread pool (see _serial).
-    gP = _serial.zeros((batch, *st.p_shape)) if need_P and st.has_p else None
-    gc = _serial.zeros((batch, n)) if need_c else None
-    gA = _serial.zeros((batch, *st.a_shape)) if need_A else None
-    gb = _serial.zeros((batch, m)) if need_b else None
-    out_status = torch.zeros((batch,), dtype=torch.int32)
-    flags = torch.zeros((batch,), dtype=torch.int32)
-    values = _values(st, P, c, A, b)
+    # Zeroed by numpy (calloc), never on torch's thread pool (see _serial).
+    gP = np.zeros((batch, *st.p_shape)) if need_P and st.has_p else None
+    gc = np.zeros((batch, n)) if need_c else None
+    gA = np.zeros((batch, *st.a_shape)) if need_A else None
+    gb = np.zeros((batch, m)) if need_b else None
+    codes = np.zeros(batch, dtype=np.int32)
+    flags = np.zeros(batch, dtype=np.int32)
+    if vals is None:
+        vals = values(st, P, c, A, b)
     fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(in_status), None)
     inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
-    out = _lib.Gradients(ptr(gP), ptr(gc), ptr(gA), ptr(gb), ptr(out_status), ptr(flags))
+    out = _lib.Gradients(
+        _np_ptr(gP), _np_ptr(gc), _np_ptr(gA), _np_ptr(gb), codes.ctypes.data, flags.ctypes.data
+    )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
@@ -352,7 +357,7 @@ def backward(
             ctypes.byref(cs),
             ctypes.byref(opts),
             batch,
-            ctypes.byref(values),
+            ctypes.byref(vals),
             ctypes.byref(fwd),
             ctypes.byref(inc),
             ctypes.byref(out),
@@ -363,4 +368,19 @@ def backward(
     )
     _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace")
-    return BackwardResult(gP, gc, gA, gb, out_status, flags, message)
+    t = torch.from_numpy
+    return BackwardResult(
+        None if gP is None else t(gP),
+        None if gc is None else t(gc),
+        None if gA is None else t(gA),
+        None if gb is None else t(gb),
+        t(codes),
+        t(flags),
+        message,
+        codes,
+        (gP, gc, gA, gb),
+    )
+
+
+def _np_ptr(a: np.ndarray | None) -> int | None:
+    return None if a is None else int(a.ctypes.data)

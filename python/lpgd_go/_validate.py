@@ -6,7 +6,7 @@ that names the argument, the index and the batch element.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,7 +170,13 @@ def check_finite(
     raise ValueError(f"{name} contains {problem} ({value}) at {where}")
 
 
-def check_psd(name: str, P: torch.Tensor, batched: bool, dtype: torch.dtype) -> None:
+def check_psd(
+    name: str,
+    P: torch.Tensor,
+    batched: bool,
+    dtype: torch.dtype,
+    before_error: Callable[[], None] | None = None,
+) -> None:
     """P (float64, (n, n) or (batch, n, n)) symmetric to a tolerance scaled by
     the eps of its given ``dtype``, and positive semidefinite.
 
@@ -180,13 +186,21 @@ def check_psd(name: str, P: torch.Tensor, batched: bool, dtype: torch.dtype) -> 
     Cholesky factorization of P + 1e-8·max(1, ‖P‖_F)·I (several times cheaper
     than eigenvalues), which accepts every P whose smallest eigenvalue is at
     least −1e-8·‖P‖₂. Only the elements it rejects get the eigenvalue test,
-    which decides and gives the error message."""
+    which decides and gives the error message.
+
+    ``before_error`` runs before either error is raised: the front ends pass
+    their finiteness checks, which Go's read pass makes on the happy path,
+    so that a non-finite P (or an earlier argument) is reported as such."""
     n = P.shape[-1]
     if n == 0:
         return
     Pb = P if batched else P.unsqueeze(0)
-    eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
+    eps = _EPS.get(dtype)
+    if eps is None:
+        eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
     k, asym, info = _serial.check_psd(_core.as_f64(Pb), 1e3 * eps, 1e-8)
+    if (k >= 0 or info.any()) and before_error is not None:
+        before_error()
     if k >= 0:
         which = f"{name} (batch element {k})" if batched else name
         raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
@@ -203,6 +217,9 @@ def check_psd(name: str, P: torch.Tensor, batched: bool, dtype: torch.dtype) -> 
         raise ValueError(
             f"{which} is not positive semidefinite: min eigenvalue {float(eig[j, 0]):.3g}"
         )
+
+
+_EPS = {t: torch.finfo(t).eps for t in (torch.float64, torch.float32, torch.float16)}
 
 
 @dataclass

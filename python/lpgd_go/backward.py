@@ -68,6 +68,16 @@ def _fill_defaults(obj: object) -> None:
             object.__setattr__(obj, name, defaults[name])
 
 
+def _cached_c(obj: object, method: int) -> BackwardOpts:
+    """``_to_c`` built once per (frozen) instance and kept on it for the call
+    path; shared, so callers must not modify it."""
+    c: BackwardOpts | None = obj.__dict__.get("_c_cache")
+    if c is None:
+        c = _to_c(obj, method)
+        object.__setattr__(obj, "_c_cache", c)
+    return c
+
+
 def _to_c(obj: object, method: int) -> BackwardOpts:
     """The library's defaults with the method and obj's fields set."""
     out = _lib.default_backward()
@@ -111,6 +121,10 @@ class KKT:
         """The ctypes ``lpgd_backward_opts`` struct."""
         return _to_c(self, _lib.BACKWARD_KKT)
 
+    def _c(self) -> BackwardOpts:
+        """``to_c()`` made once per instance (shared: do not modify)."""
+        return _cached_c(self, _lib.BACKWARD_KKT)
+
 
 @dataclass(frozen=True)
 class BPQP:
@@ -146,6 +160,10 @@ class BPQP:
     def to_c(self) -> BackwardOpts:
         """The ctypes ``lpgd_backward_opts`` struct."""
         return _to_c(self, _lib.BACKWARD_BPQP)
+
+    def _c(self) -> BackwardOpts:
+        """``to_c()`` made once per instance (shared: do not modify)."""
+        return _cached_c(self, _lib.BACKWARD_BPQP)
 
 
 @dataclass(frozen=True)
@@ -207,6 +225,10 @@ class LPGD:
         """The ctypes ``lpgd_backward_opts`` struct."""
         return _to_c(self, _lib.BACKWARD_LPGD)
 
+    def _c(self) -> BackwardOpts:
+        """``to_c()`` made once per instance (shared: do not modify)."""
+        return _cached_c(self, _lib.BACKWARD_LPGD)
+
 
 BackwardMethod = KKT | BPQP | LPGD
 
@@ -217,12 +239,18 @@ _BY_NAME: dict[str, type[KKT] | type[BPQP] | type[LPGD]] = {
 }
 
 
+@functools.cache
+def _by_name(name: str) -> BackwardMethod:
+    """The default instance of a method by name (frozen, so one per name)."""
+    return _BY_NAME[name]()
+
+
 def as_backward_method(backward: BackwardMethod | str) -> BackwardMethod:
     """An instance of KKT, BPQP or LPGD from an instance or a name (library defaults)."""
     if isinstance(backward, (KKT, BPQP, LPGD)):
         return backward
     if isinstance(backward, str) and backward.lower() in _BY_NAME:
-        return _BY_NAME[backward.lower()]()
+        return _by_name(backward.lower())
     raise ValueError(
         "backward must be 'kkt', 'bpqp', 'lpgd' or an instance of KKT, BPQP or LPGD, "
         f"got {backward!r}"

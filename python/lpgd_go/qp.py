@@ -10,6 +10,7 @@ dimension or be shared across the batch.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
@@ -23,6 +24,7 @@ from ._validate import (
     TensorLike,
     batch_size,
     check_call,
+    check_finite,
     check_psd,
     check_shape,
     operand,
@@ -99,6 +101,12 @@ def _tensors(
     return n, p, m_ineq, ts
 
 
+@functools.lru_cache(maxsize=256)
+def _cones(p: int, m_ineq: int) -> Cones:
+    """Zero(p) × Nonneg(m_ineq), made once per pair (Cones validates on construction)."""
+    return Cones(zero=p, nonneg=m_ineq)
+
+
 def _qp(
     P: TensorLike | None,
     q: TensorLike,
@@ -120,18 +128,37 @@ def _qp(
     }
     batched = {k: check_shape(k, t, *specs[k]) for k, t in ts.items()}
     B = batch_size({k: int(ts[k].shape[0]) for k in _ARG_NAMES if batched.get(k)})
-    args: dict[str, Arg] = {k: operand(k, ts[k], batched[k]) for k in _ARG_NAMES if k in ts}
+    # Finiteness is checked by Go when it reads the values (lpgd_solve); the
+    # messages naming argument, index and batch element stay these (raised
+    # from here when Go or the PSD test rejects the data).
+    args: dict[str, Arg] = {
+        k: operand(k, ts[k], batched[k], finite=False) for k in _ARG_NAMES if k in ts
+    }
+
+    def check_finite_all() -> None:
+        for k, a in args.items():
+            check_finite(k, a.buf, a.batched)
+
     if "P" in args:
-        check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
+        check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype, check_finite_all)
     # The conic rows [A; G] and right-hand side [b; h].
     A_blocks = [args[k] for k in ("A", "G") if k in args]
     b_blocks = [args[k] for k in ("b", "h") if k in args]
     st = _conic.structure(
-        n, Cones(zero=p, nonneg=m_ineq), "P" in args, None, None, opts.settings.linear_solver
+        n, _cones(p, m_ineq), "P" in args, None, None, opts.settings.linear_solver
     )
     unbatched = not any(batched.values())
     run = _conic.Run(
-        st, B, args.get("P"), args["q"], A_blocks, b_blocks, opts, what="QP", single=unbatched
+        st,
+        B,
+        args.get("P"),
+        args["q"],
+        A_blocks,
+        b_blocks,
+        opts,
+        what="QP",
+        single=unbatched,
+        revalidate=check_finite_all,
     )
     qt = ts["q"]
     dtype = qt.dtype if qt.is_floating_point() else torch.get_default_dtype()

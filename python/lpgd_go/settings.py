@@ -122,6 +122,8 @@ class SolverSettings:
                 f"the fields are {', '.join(_FIELD_NAMES)}"
             )
         object.__setattr__(self, name, value)
+        # A changed field invalidates the validated C struct of the call path.
+        self.__dict__.pop("_c_cache", None)
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -164,6 +166,19 @@ class SolverSettings:
 
     def to_c(self) -> CSettings:
         """The ctypes ``lpgd_settings`` struct (validated, size filled in)."""
+        return CSettings.from_buffer_copy(self._c())
+
+    def _c(self) -> CSettings:
+        """The validated ``lpgd_settings`` of the call path, built once and kept
+        until a field is assigned (``__setattr__`` drops it). Shared: callers
+        must not modify it (copy it first, as ``_interrupt`` does)."""
+        c = self.__dict__.get("_c_cache")
+        if c is None:
+            c = self._build_c()
+            object.__setattr__(self, "_c_cache", c)
+        return c
+
+    def _build_c(self) -> CSettings:
         self.validate()
         out = CSettings()
         for field in CSettings._fields_:
@@ -202,7 +217,9 @@ def resolve_settings(settings: SolverSettings | dict[str, Any] | None) -> Solver
     if settings is None:
         return _default()
     if isinstance(settings, SolverSettings):
-        settings.validate()  # fields may have been assigned after construction
+        # Fields may have been assigned after construction: _c() validates
+        # again after any assignment (and only then).
+        settings._c()
         return settings
     if isinstance(settings, dict):
         return _default().replace(**settings)

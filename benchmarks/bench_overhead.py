@@ -1,0 +1,343 @@
+"""Issue 16: the Python overhead of a layer call (total minus time inside the library).
+
+    python -m benchmarks.bench_overhead [--quick] [--calls N] [--profile]
+    make bench-overhead
+
+Target: ≤ 30 µs per call at B = 1, n = 10 (forward + backward).
+
+For dense QPs through ``lpgd_go.solve_qp`` (m = n inequalities, p = n/5
+equalities, random feasible, every argument batched) at B = 1 n = 10,
+B = 1 n = 50 and B = 64 n = 10, per call:
+
+- the no-grad forward (``torch.no_grad``: ``solve_qp``),
+- forward + backward: ``x = solve_qp(...)`` with every argument a leaf that
+  requires a gradient, then ``x.backward(w)`` (the autograd engine runs the
+  layer's node and the leaves' AccumulateGrad, nothing of the benchmark's own);
+  the time is the two calls' sum,
+
+the time inside the library (every ctypes call into liblpgd.so made during the
+call, measured around the foreign call itself by wrapping the library's
+function objects) and the overhead = total − inside, as median and p90 over the
+calls (each call's own difference). Beside them, the floor that torch sets: a
+no-op ``torch.autograd.Function`` with the same inputs and outputs (forward
+returns empty outputs, backward returns the inputs' zero gradients... as the
+layer would: fresh tensors of the inputs' shapes), timed the same way.
+
+Configuration: the users' — no OMP_*/GOMP_*/KMP_* variables (removed before
+torch is loaded), torch at its default thread count, lpgd_go's default threads;
+the load average is recorded per row (the numbers are only as quiet as the
+machine). Results: ``benchmarks/results/overhead.md`` / ``.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_OMP_PREFIXES = ("OMP_", "GOMP_", "KMP_")
+if __name__ == "__main__":
+    # Before torch (libgomp) is imported: the users' configuration.
+    for _k in [k for k in os.environ if k.startswith(_OMP_PREFIXES)]:
+        del os.environ[_k]
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import lpgd_go  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Column,
+    Table,
+    configure_output,
+    gc_paused,
+    log,
+    machine_info,
+)
+from lpgd_go import _lib  # noqa: E402
+
+#: (batch, n): m = n inequality rows, p = n // 5 equality rows.
+CASES = ((1, 10), (1, 50), (64, 10))
+NAMES = ("P", "q", "G", "h", "A", "b")
+TARGET_US = 30.0
+
+
+# ---------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------
+
+
+def problem(batch: int, n: int, seed: int = 0) -> dict[str, torch.Tensor]:
+    """A batch of random feasible dense QPs (P ≻ 0), float64, every argument batched."""
+    rng = np.random.default_rng(seed)
+    m, p = n, max(1, n // 5)
+    L = rng.standard_normal((batch, n, n))
+    z0 = rng.standard_normal((batch, n))
+    G = rng.standard_normal((batch, m, n))
+    A = rng.standard_normal((batch, p, n))
+    d = {
+        "P": L @ L.transpose(0, 2, 1) / n + 0.1 * np.eye(n),
+        "q": rng.standard_normal((batch, n)),
+        "G": G,
+        "h": np.einsum("bij,bj->bi", G, z0) + rng.random((batch, m)),
+        "A": A,
+        "b": np.einsum("bij,bj->bi", A, z0),
+        "w": rng.standard_normal((batch, n)),
+    }
+    return {k: torch.as_tensor(v) for k, v in d.items()}
+
+
+# ---------------------------------------------------------------------------
+# Time inside the library
+# ---------------------------------------------------------------------------
+
+
+class LibClock:
+    """Adds up the time spent in every exported function of liblpgd.so by
+    replacing the CDLL's function objects with timed wrappers (the wrapper's
+    own cost, ~0.2 µs per call, counts as overhead)."""
+
+    def __init__(self) -> None:
+        self.inside = 0
+        self.inside_cpu = 0
+        self.calls = 0
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        lib = _lib.lib()
+        names = [n for n in (*_lib._SIGNATURES, *_lib._DEBUG_SIGNATURES) if hasattr(lib, n)]
+        saved = {name: getattr(lib, name) for name in names}
+        clock, cpu = time.perf_counter_ns, time.thread_time_ns
+
+        def wrap(fn: Any) -> Any:
+            def timed(*args: Any) -> Any:
+                c = cpu()
+                t = clock()
+                try:
+                    return fn(*args)
+                finally:
+                    self.inside += clock() - t
+                    self.inside_cpu += cpu() - c
+                    self.calls += 1
+
+            return timed
+
+        for name, fn in saved.items():
+            setattr(lib, name, wrap(fn))
+        try:
+            yield
+        finally:
+            for name, fn in saved.items():
+                setattr(lib, name, fn)
+
+
+# ---------------------------------------------------------------------------
+# Calls
+# ---------------------------------------------------------------------------
+
+#: A timed call: returns (wall ns, thread CPU ns) of the layer's part only.
+Timed = Callable[[], tuple[int, int]]
+
+_wall, _cpu = time.perf_counter_ns, time.thread_time_ns
+
+
+def lpgd_forward(d: dict[str, torch.Tensor]) -> Timed:
+    args = [d[k] for k in NAMES]
+
+    def call() -> tuple[int, int]:
+        with torch.no_grad():
+            c, t = _cpu(), _wall()
+            lpgd_go.solve_qp(*args)
+            return _wall() - t, _cpu() - c
+
+    return call
+
+
+def _fwd_bwd(fn: Callable[..., torch.Tensor], d: dict[str, torch.Tensor]) -> Timed:
+    leaves = [d[k].clone().requires_grad_(True) for k in NAMES]
+    w = d["w"]
+
+    def call() -> tuple[int, int]:
+        for t in leaves:
+            t.grad = None
+        c0, t0 = _cpu(), _wall()
+        x = fn(*leaves)
+        t1, c1 = _wall(), _cpu()
+        c2, t2 = _cpu(), _wall()
+        x.backward(w)
+        t3, c3 = _wall(), _cpu()
+        return (t1 - t0) + (t3 - t2), (c1 - c0) + (c3 - c2)
+
+    return call
+
+
+def lpgd_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
+    return _fwd_bwd(lpgd_go.solve_qp, d)
+
+
+class _NoOp(torch.autograd.Function):
+    """The floor: an autograd Function that does nothing but return a fresh
+    output (forward) and fresh gradients of its inputs' shapes (backward)."""
+
+    @staticmethod
+    def forward(ctx: Any, *inputs: torch.Tensor) -> torch.Tensor:
+        ctx.shapes = [t.shape for t in inputs]
+        return torch.empty(inputs[1].shape, dtype=inputs[1].dtype)
+
+    @staticmethod
+    def backward(ctx: Any, gx: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(torch.empty(s, dtype=gx.dtype) for s in ctx.shapes)
+
+
+def noop_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
+    return _fwd_bwd(_NoOp.apply, d)
+
+
+@dataclass
+class Sample:
+    """Per-call nanoseconds: wall and thread CPU, total and inside the library."""
+
+    wall: np.ndarray
+    cpu: np.ndarray
+    inside: np.ndarray
+    inside_cpu: np.ndarray
+
+
+def measure(call: Timed, calls: int, clock: LibClock) -> Sample:
+    """Per-call times over ``calls`` calls after a warm-up."""
+    for _ in range(max(20, calls // 10)):
+        call()
+    out = Sample(*(np.zeros(calls) for _ in range(4)))
+    with gc_paused():
+        for i in range(calls):
+            clock.inside = clock.inside_cpu = 0
+            out.wall[i], out.cpu[i] = call()
+            out.inside[i], out.inside_cpu[i] = clock.inside, clock.inside_cpu
+    return out
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _med(v: np.ndarray) -> float:
+    return float(np.median(v)) / 1e3
+
+
+def _p90(v: np.ndarray) -> float:
+    return float(np.percentile(v, 90)) / 1e3
+
+
+def run(calls: int) -> Table:
+    clock = LibClock()
+    table = Table(
+        "overhead",
+        "Python overhead of a dense QP layer call (issue 16)",
+        [
+            f"Per call, µs, {calls} calls per row after warm-up. overhead = total − time "
+            "inside liblpgd.so (each call's own difference; the ctypes calls timed by "
+            "wrappers around the library's function objects), target ≤ 30 µs at B = 1 "
+            "n = 10 forward + backward. Wall time and, robust to a busy machine, CPU time "
+            "of the calling thread (Go runs a batch's first chunk on it; at B = 64 other "
+            "threads' work is not in the CPU columns). m = n, p = n/5, every argument "
+            "batched; for fwd+bwd a leaf requiring a gradient, backward `x.backward(w)`. "
+            "'no-op autograd.Function' is the floor torch sets (same inputs, fresh "
+            "outputs, nothing else). Torch at its default threads "
+            f"({torch.get_num_threads()}), lpgd_go {lpgd_go.get_num_threads()} threads, "
+            "no OMP_* variables.",
+        ],
+        [
+            Column("B"),
+            Column("n"),
+            Column("call"),
+            Column("total µs (p90)"),
+            Column("inside µs"),
+            Column("overhead µs (p90)"),
+            Column("CPU total µs"),
+            Column("CPU inside µs"),
+            Column("CPU overhead µs (p90)"),
+            Column("library calls"),
+            Column("load avg"),
+        ],
+    )
+    for batch, n in CASES:
+        d = problem(batch, n)
+        rows: list[tuple[str, Timed, bool]] = [
+            ("no-grad forward", lpgd_forward(d), True),
+            ("forward + backward", lpgd_fwd_bwd(d), True),
+        ]
+        if batch == 1 and n == 10:
+            rows.append(("no-op autograd.Function fwd+bwd", noop_fwd_bwd(d), False))
+        for label, call, ours in rows:
+            log(f"B={batch} n={n} {label}")
+            with clock.installed():
+                clock.calls = 0
+                m = measure(call, calls, clock)
+                per_call = clock.calls / (calls + max(20, calls // 10))
+            over, over_cpu = m.wall - m.inside, m.cpu - m.inside_cpu
+            table.rows.append(
+                [
+                    batch,
+                    n,
+                    label,
+                    f"{_med(m.wall):.1f} ({_p90(m.wall):.1f})",
+                    f"{_med(m.inside):.1f}" if ours else "—",
+                    f"{_med(over):.1f} ({_p90(over):.1f})",
+                    f"{_med(m.cpu):.1f}",
+                    f"{_med(m.inside_cpu):.1f}" if ours else "—",
+                    f"{_med(over_cpu):.1f} ({_p90(over_cpu):.1f})",
+                    f"{per_call:.2f}" if ours else "—",
+                    _loadavg(),
+                ]
+            )
+    return table
+
+
+def profile(calls: int) -> None:
+    """cProfile of the B = 1 n = 10 forward + backward (top functions by own time)."""
+    import cProfile
+    import pstats
+
+    call = lpgd_fwd_bwd(problem(1, 10))
+    for _ in range(50):
+        call()
+    pr = cProfile.Profile()
+    pr.enable()
+    for _ in range(calls):
+        call()
+    pr.disable()
+    pstats.Stats(pr).sort_stats("tottime").print_stats(30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="few calls (smoke test)")
+    ap.add_argument("--calls", type=int, default=0, help="calls per row (default 2000; quick 100)")
+    ap.add_argument("--profile", action="store_true", help="print a cProfile of B=1 n=10 fwd+bwd")
+    args = ap.parse_args(argv)
+    calls = args.calls or (100 if args.quick else 2000)
+    if args.profile:
+        profile(calls)
+        return 0
+    configure_output(quick=args.quick)
+    info = machine_info()
+    table = run(calls)
+    info["load average at end"] = _loadavg()
+    table.write(info)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
