@@ -6,11 +6,11 @@ import "math"
 // interior-point solver's refinement of tight solves, gocore/ipm/newton.go).
 
 // NewtonSupported reports whether every block has a Newton linearization of
-// its complementarity (zero, nonnegative and second-order cones).
+// its complementarity (zero, nonnegative, second-order and PSD cones).
 func (k *Composite) NewtonSupported() bool {
 	for _, c := range k.cones {
 		switch c.(type) {
-		case *Zero, *Nonneg, *SOC:
+		case *Zero, *Nonneg, *SOC, *PSD:
 		default:
 			return false
 		}
@@ -21,7 +21,8 @@ func (k *Composite) NewtonSupported() bool {
 // NewtonComplementarity writes the complementarity residual r(s, y) and
 // reports the nonzeros of its Jacobian: r is s on zero-cone rows (their
 // multiplier is free), s_i y_i on nonnegative rows and the Jordan product
-// s∘y = (sᵀy, s₀y₁ + y₀s₁) on a second-order cone; visit(i, j, a, b) is
+// s∘y = (sᵀy, s₀y₁ + y₀s₁) on a second-order cone and svec((SY + YS)/2)
+// on a PSD cone; visit(i, j, a, b) is
 // called with ∂r_i/∂s_j = a and ∂r_i/∂y_j = b (rows and columns numbered
 // over all m rows). At a strictly complementary solution this Jacobian,
 // together with the linear KKT rows, is nonsingular.
@@ -29,7 +30,7 @@ func (k *Composite) NewtonComplementarity(s, y, r []float64, visit func(i, j int
 	for blk, c := range k.cones {
 		o := k.off[blk]
 		sb, yb, rb := k.rows(s, blk), k.rows(y, blk), k.rows(r, blk)
-		switch c.(type) {
+		switch c := c.(type) {
 		case *Zero:
 			for i := range sb {
 				rb[i] = sb[i]
@@ -52,6 +53,8 @@ func (k *Composite) NewtonComplementarity(s, y, r []float64, visit func(i, j int
 				visit(o+i, o, yb[i], sb[i])
 				visit(o+i, o+i, yb[0], sb[0])
 			}
+		case *PSD:
+			c.newtonComplementarity(sb, yb, rb, o, visit)
 		}
 	}
 }
@@ -63,7 +66,7 @@ func (k *Composite) NewtonComplementarity(s, y, r []float64, visit func(i, j int
 func (k *Composite) ProjectNear(s, y []float64, tol float64) bool {
 	for blk, c := range k.cones {
 		sb, yb := k.rows(s, blk), k.rows(y, blk)
-		switch c.(type) {
+		switch c := c.(type) {
 		case *Zero:
 			for i := range sb {
 				sb[i] = 0
@@ -93,9 +96,45 @@ func (k *Composite) ProjectNear(s, y []float64, tol float64) bool {
 				}
 				v[0] = math.Max(v[0], nx)
 			}
+		case *PSD:
+			if !c.projectNear(sb, tol) || !c.projectNear(yb, tol) {
+				return false
+			}
 		default:
 			return false
 		}
 	}
 	return true
+}
+
+// Violation returns the largest relative distance of s from K and of y
+// from K* (0 inside; the zero cone's s and y count as inside), in the
+// measure ProjectNear tests: the most negative entry (nonnegative rows) or
+// eigenvalue (second-order: ‖x₁‖ − x₀; PSD: λmin) over the block's size.
+func (k *Composite) Violation(s, y []float64) float64 {
+	var worst float64
+	for blk, c := range k.cones {
+		sb, yb := k.rows(s, blk), k.rows(y, blk)
+		for _, v := range [][]float64{sb, yb} {
+			switch c := c.(type) {
+			case *Nonneg:
+				scale, mn := 1.0, 0.0
+				for _, a := range v {
+					scale = math.Max(scale, math.Abs(a))
+					mn = math.Min(mn, a)
+				}
+				worst = math.Max(worst, -mn/scale)
+			case *SOC:
+				var nx float64
+				for _, a := range v[1:] {
+					nx += a * a
+				}
+				nx = math.Sqrt(nx)
+				worst = math.Max(worst, (nx-v[0])/math.Max(1, nx))
+			case *PSD:
+				worst = math.Max(worst, c.violation(v))
+			}
+		}
+	}
+	return worst
 }

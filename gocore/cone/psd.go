@@ -388,7 +388,7 @@ func (c *PSD) RectifyScaling(e []float64) {
 // Qᵀ dU Q entrywise by B_ij = 1 (μ_i, μ_j > 0), 0 (both ≤ 0), or
 // μ_i⁺/(μ_i − μ_j) for mixed signs (with μ_i > 0 ≥ μ_j); its eigenvectors
 // are svec(Q E_ij Qᵀ) (E_ij the svec basis matrices), so H is
-// Σ h_ij svec(QE_ijQᵀ)svec(QE_ijQᵀ)ᵀ with h = (1 − B)/B (derivBig for B = 0).
+// Σ h_ij svec(QE_ijQᵀ)svec(QE_ijQᵀ)ᵀ with h = (1 − B)/B (psdDerivBig for B = 0).
 func (c *PSD) ProjectionH(h, s, y []float64) {
 	d, n := c.d, c.n
 	u := c.m1
@@ -427,9 +427,9 @@ func (c *PSD) ProjectionH(h, s, y []float64) {
 			}
 			var hv float64
 			if bval <= 0 {
-				hv = derivBig
+				hv = psdDerivBig
 			} else {
-				hv = math.Min((1-bval)/bval, derivBig)
+				hv = math.Min((1-bval)/bval, psdDerivBig)
 			}
 			if hv == 0 {
 				continue
@@ -449,6 +449,17 @@ func (c *PSD) ProjectionH(h, s, y []float64) {
 		}
 	}
 }
+
+// psdDerivBig stands for an infinite eigenvalue of the PSD block of H (a
+// direction in which dy must vanish). The block is dense in svec
+// coordinates, so rounding in Σ h v vᵀ pollutes its O(1) entries by about
+// psdDerivBig·ε, while a finite value leaves dy ≈ 1/psdDerivBig in those
+// directions: 1/√ε balances the two (gradients good to ~1e-8; SOC's 1e10
+// gave errors up to 1e-4 here).
+const psdDerivBig = 1 / sqrtEpsPSD
+
+// sqrtEpsPSD is √ε (ε = 2⁻⁵²), as a constant.
+const sqrtEpsPSD = 1.4901161193847656e-08
 
 // projVec returns entry k of svec(Q E_pr Qᵀ) (see ProjectionH).
 func (c *PSD) projVec(q []float64, k, p, r int) float64 {

@@ -1,6 +1,10 @@
 package ipm
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+)
 
 // Newton refinement of a stalled solve with second-order cones.
 //
@@ -39,6 +43,12 @@ const (
 	// newtonConeTol is the relative cone violation a Newton point may have
 	// (it converges to the boundary from either side); it is projected back.
 	newtonConeTol = 1e-12
+	// newtonContinueTol: a Newton point outside the cones by more than
+	// newtonConeTol but at most this much (relative) is stepped on.
+	newtonContinueTol = 1e-4
+	// newtonMeasureFloor: Newton refinement stops once its measure (see
+	// newtonRefine) is below it (rounding level).
+	newtonMeasureFloor = 1e-15
 )
 
 type newtonWork struct {
@@ -46,14 +56,24 @@ type newtonWork struct {
 	r          []float64
 	piv        []int
 	x, y, s    []float64
-	bx, by, bs []float64
+	bx, by, bs []float64 // the starting iterate, restored on a rejection
+	px, py, ps []float64 // the best accepted point of a polishing refinement
 }
 
-// newtonRefine tries to finish a stalled solve of a problem with
-// second-order cones by Newton steps on the KKT conditions (see above). It
-// reports whether the refined point passes the termination tests; info then
-// describes it. Otherwise the iterate is restored.
-func (w *Solver) newtonRefine(info *Info) bool {
+// newtonRefine runs Newton steps on the KKT conditions from the current
+// iterate (see above). It keeps stepping while the Newton measure (the
+// larger of the relative residuals, the smaller of the absolute and
+// relative gap and the relative complementarity ‖s∘y‖∞/max(1, ‖s‖∞‖y‖∞)
+// of the scaled point) falls at least tenfold, and accepts the best point
+// that passes the termination tests. To finish a stalled solve (polish
+// false) any such point is accepted. To polish a converged solve of a
+// problem with PSD cones (polish true) it must also improve on the
+// iterate's measure: there the interior-point solution meets the
+// tolerances on the residuals and the gap while its complementarity, and
+// so x and y, are off by about the square root of the gap (1e-6…1e-4 at
+// 1e-8, as Clarabel's). It reports whether a point was accepted; info then
+// describes it. Otherwise the iterate and info are restored.
+func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 	st := w.an.St
 	n, m := st.N, st.M
 	dim := n + 2*m
@@ -63,7 +83,8 @@ func (w *Solver) newtonRefine(info *Info) bool {
 	if w.newton == nil {
 		vec := func(k int) []float64 { return make([]float64, k) }
 		w.newton = &newtonWork{J: vec(dim * dim), r: vec(dim), piv: make([]int, dim),
-			x: vec(n), y: vec(m), s: vec(m), bx: vec(n), by: vec(m), bs: vec(m)}
+			x: vec(n), y: vec(m), s: vec(m), bx: vec(n), by: vec(m), bs: vec(m),
+			px: vec(n), py: vec(m), ps: vec(m)}
 	}
 	nw := w.newton
 	copy(nw.bx, w.x)
@@ -79,10 +100,25 @@ func (w *Solver) newtonRefine(info *Info) bool {
 		nw.y[i] = w.z[i] / w.tau
 		nw.s[i] = w.s[i] / w.tau
 	}
-	ok := false
+	best := math.Inf(1)
+	if polish {
+		best = w.newtonMeasure(info)
+	}
+	var bestInfo Info
+	found := false
 	for it := 0; it < newtonSteps; it++ {
 		if !w.newtonStep() {
 			break
+		}
+		// Newton iterates approach a boundary point from either side: a
+		// point still farther out than newtonConeTol is stepped on, not
+		// projected (a projection that large would spoil the point).
+		viol := w.cones.Violation(nw.s, nw.y)
+		if !(viol <= newtonContinueTol) {
+			break
+		}
+		if viol > newtonConeTol {
+			continue
 		}
 		if !w.newtonProject() {
 			break
@@ -91,12 +127,28 @@ func (w *Solver) newtonRefine(info *Info) bool {
 		copy(w.z, nw.y)
 		copy(w.s, nw.s)
 		w.tau, w.kappa = 1, 0
-		if w.converged(info) {
-			ok = true
+		if !w.converged(info) {
+			continue
+		}
+		measure := w.newtonMeasure(info)
+		if !(measure < best) {
+			break
+		}
+		prev := best
+		best, bestInfo, found = measure, *info, true
+		copy(nw.px, nw.x)
+		copy(nw.py, nw.y)
+		copy(nw.ps, nw.s)
+		if measure > 0.1*prev || measure <= newtonMeasureFloor {
 			break
 		}
 	}
-	if ok {
+	if found {
+		copy(w.x, nw.px)
+		copy(w.z, nw.py)
+		copy(w.s, nw.ps)
+		w.tau, w.kappa = 1, 0
+		*info = bestInfo
 		return true
 	}
 	copy(w.x, nw.bx)
@@ -105,6 +157,25 @@ func (w *Solver) newtonRefine(info *Info) bool {
 	w.tau, w.kappa = tau0, kappa0
 	*info = saved
 	return false
+}
+
+// newtonMeasure returns the Newton measure (see newtonRefine) of the point
+// (nw.x, nw.y, nw.s) whose termination quantities are in info.
+func (w *Solver) newtonMeasure(info *Info) float64 {
+	nw := w.newton
+	r := nw.r[:len(nw.s)]
+	w.cones.NewtonComplementarity(nw.s, nw.y, r, func(int, int, float64, float64) {})
+	var comp, ns, ny float64
+	for i, v := range r {
+		if w.pol.isZero[i] {
+			continue // zero-cone rows: r is s, not a product
+		}
+		comp = math.Max(comp, math.Abs(v))
+		ns = math.Max(ns, math.Abs(nw.s[i]))
+		ny = math.Max(ny, math.Abs(nw.y[i]))
+	}
+	comp /= math.Max(1, ns*ny)
+	return math.Max(math.Max(math.Max(info.ResPrimal, info.ResDual), math.Min(info.GapAbs, info.GapRel)), comp)
 }
 
 // newtonStep assembles and solves the Newton system at (nw.x, nw.y, nw.s)
@@ -237,7 +308,16 @@ func (w *Solver) tryNewton(info *Info) bool {
 	if !(info.GapRel <= newtonStart && info.ResPrimal <= newtonStart && info.ResDual <= newtonStart) {
 		return false
 	}
-	return w.newtonRefine(info)
+	return w.newtonRefine(info, false)
+}
+
+// polishNewton runs the polishing Newton refinement after a converged
+// solve of a problem with PSD cones (Settings.Polish).
+func (w *Solver) polishNewton(info *Info) bool {
+	if !w.set.Polish || !w.an.St.HasKind(cone.KindPSD) || !w.cones.NewtonSupported() {
+		return false
+	}
+	return w.newtonRefine(info, true)
 }
 
 // hasSOC reports whether the problem has a non-polyhedral cone that the

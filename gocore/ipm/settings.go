@@ -175,7 +175,9 @@ type Settings struct {
 	// Polish replaces a converged interior-point solution of a problem with
 	// zero and nonnegative cones only by the exact solution of its active
 	// set when that passes the termination tests (see Solver.polish;
-	// Info.Polished reports it). Default true.
+	// Info.Polished reports it); with second-order or PSD cones it enables
+	// the Newton refinement of stalled tight solves, and with PSD cones also
+	// of every converged solve (newton.go). Default true.
 	Polish bool
 	// AcceptAlmostSolved makes StatusAlmostSolved count as solved
 	// (Settings.Accepts): its point meets only the reduced tolerances

@@ -132,6 +132,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	status := StatusMaxIterations
 	iter := 0
 	w.resetAttempts()
+	newtonDone := false
 	for ; ; iter++ {
 		w.computeResiduals()
 		if w.converged(info) {
@@ -144,6 +145,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		}
 		if w.tryNewton(info) {
 			status = StatusSolved
+			newtonDone = true
 			break
 		}
 		if w.stalled(info, iter) && iter < w.set.MaxIter && w.restart(iter) {
@@ -189,8 +191,12 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		status = StatusSolved
 	}
 	stuck := status == StatusAlmostSolved || status == StatusNumericalError || status == StatusMaxIterations
-	if w.set.Polish && stuck && w.hasSOC() && w.newtonTries < newtonMaxTries && w.newtonRefine(info) {
+	if w.set.Polish && stuck && w.hasSOC() && w.newtonTries < newtonMaxTries && w.newtonRefine(info, false) {
 		status = StatusSolved
+		newtonDone = true
+	}
+	if status == StatusSolved && !newtonDone {
+		w.polishNewton(info)
 	}
 	info.Status = status
 	info.Tolerance = w.set.tolerance(info)

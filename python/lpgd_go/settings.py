@@ -76,9 +76,10 @@ class SolverSettings:
         polish: after the interior point converges, replace its solution by the
             exact solution of its active set when that passes the termination
             tests (zero and nonnegative cones; ``info.polished`` reports it), and
-            finish tight solves with second-order cones by Newton steps on the
-            KKT conditions. Gradients at a polished solution are exact for its
-            active set.
+            finish tight solves with second-order or PSD cones by Newton steps on
+            the KKT conditions; with PSD cones those steps also follow every
+            converged solve (exact to rounding instead of ~√tolerance off).
+            Gradients at a polished solution are exact for its active set.
         accept_almost_solved: whether ``Status.ALMOST_SOLVED`` (only the reduced
             tolerances met; ``info.tolerance`` is ``Tolerance.REDUCED``) counts as
             solved — reported by an AlmostSolvedWarning naming the batch elements
