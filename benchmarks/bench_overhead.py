@@ -44,7 +44,6 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -108,7 +107,6 @@ class LibClock:
 
     def __init__(self) -> None:
         self.inside = 0
-        self.inside_cpu = 0
         self.calls = 0
 
     @contextmanager
@@ -116,17 +114,15 @@ class LibClock:
         lib = _lib.lib()
         names = [n for n in (*_lib._SIGNATURES, *_lib._DEBUG_SIGNATURES) if hasattr(lib, n)]
         saved = {name: getattr(lib, name) for name in names}
-        clock, cpu = time.perf_counter_ns, time.thread_time_ns
+        clock = time.perf_counter_ns
 
         def wrap(fn: Any) -> Any:
             def timed(*args: Any) -> Any:
-                c = cpu()
                 t = clock()
                 try:
                     return fn(*args)
                 finally:
                     self.inside += clock() - t
-                    self.inside_cpu += cpu() - c
                     self.calls += 1
 
             return timed
@@ -144,20 +140,20 @@ class LibClock:
 # Calls
 # ---------------------------------------------------------------------------
 
-#: A timed call: returns (wall ns, thread CPU ns) of the layer's part only.
-Timed = Callable[[], tuple[int, int]]
+#: A timed call: returns the wall nanoseconds of the layer's part only.
+Timed = Callable[[], int]
 
-_wall, _cpu = time.perf_counter_ns, time.thread_time_ns
+_wall = time.perf_counter_ns
 
 
 def lpgd_forward(d: dict[str, torch.Tensor]) -> Timed:
     args = [d[k] for k in NAMES]
 
-    def call() -> tuple[int, int]:
+    def call() -> int:
         with torch.no_grad():
-            c, t = _cpu(), _wall()
+            t = _wall()
             lpgd_go.solve_qp(*args)
-            return _wall() - t, _cpu() - c
+            return _wall() - t
 
     return call
 
@@ -166,16 +162,14 @@ def _fwd_bwd(fn: Callable[..., torch.Tensor], d: dict[str, torch.Tensor]) -> Tim
     leaves = [d[k].clone().requires_grad_(True) for k in NAMES]
     w = d["w"]
 
-    def call() -> tuple[int, int]:
+    def call() -> int:
         for t in leaves:
             t.grad = None
-        c0, t0 = _cpu(), _wall()
+        t0 = _wall()
         x = fn(*leaves)
-        t1, c1 = _wall(), _cpu()
-        c2, t2 = _cpu(), _wall()
+        t1 = _wall()
         x.backward(w)
-        t3, c3 = _wall(), _cpu()
-        return (t1 - t0) + (t3 - t2), (c1 - c0) + (c3 - c2)
+        return _wall() - t1 + (t1 - t0)
 
     return call
 
@@ -202,27 +196,17 @@ def noop_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
     return _fwd_bwd(_NoOp.apply, d)
 
 
-@dataclass
-class Sample:
-    """Per-call nanoseconds: wall and thread CPU, total and inside the library."""
-
-    wall: np.ndarray
-    cpu: np.ndarray
-    inside: np.ndarray
-    inside_cpu: np.ndarray
-
-
-def measure(call: Timed, calls: int, clock: LibClock) -> Sample:
-    """Per-call times over ``calls`` calls after a warm-up."""
+def measure(call: Timed, calls: int, clock: LibClock) -> tuple[np.ndarray, np.ndarray]:
+    """(wall ns, ns inside the library) per call over ``calls`` calls after a warm-up."""
     for _ in range(max(20, calls // 10)):
         call()
-    out = Sample(*(np.zeros(calls) for _ in range(4)))
+    wall, inside = np.zeros(calls), np.zeros(calls)
     with gc_paused():
         for i in range(calls):
-            clock.inside = clock.inside_cpu = 0
-            out.wall[i], out.cpu[i] = call()
-            out.inside[i], out.inside_cpu[i] = clock.inside, clock.inside_cpu
-    return out
+            clock.inside = 0
+            wall[i] = call()
+            inside[i] = clock.inside
+    return wall, inside
 
 
 def _loadavg() -> str:
@@ -248,26 +232,24 @@ def run(calls: int) -> Table:
         [
             f"Per call, µs, {calls} calls per row after warm-up. overhead = total − time "
             "inside liblpgd.so (each call's own difference; the ctypes calls timed by "
-            "wrappers around the library's function objects), target ≤ 30 µs at B = 1 "
-            "n = 10 forward + backward. Wall time and, robust to a busy machine, CPU time "
-            "of the calling thread (Go runs a batch's first chunk on it; at B = 64 other "
-            "threads' work is not in the CPU columns). m = n, p = n/5, every argument "
-            "batched; for fwd+bwd a leaf requiring a gradient, backward `x.backward(w)`. "
-            "'no-op autograd.Function' is the floor torch sets (same inputs, fresh "
-            "outputs, nothing else). Torch at its default threads "
-            f"({torch.get_num_threads()}), lpgd_go {lpgd_go.get_num_threads()} threads, "
-            "no OMP_* variables.",
+            "wrappers around the library's function objects, whose own ~0.2 µs counts as "
+            "overhead), target ≤ 30 µs at B = 1 n = 10 forward + backward. m = n, "
+            "p = n/5, every argument batched; for fwd+bwd a leaf requiring a gradient, "
+            "backward `x.backward(w)`. 'no-op autograd.Function' is the floor torch sets "
+            "(same inputs, fresh outputs, nothing else; overhead above it = ours). "
+            f"Torch at its default threads ({torch.get_num_threads()}), lpgd_go "
+            f"{lpgd_go.get_num_threads()} threads, no OMP_* variables. Wall time: on a busy "
+            "machine every figure grows (the load average is in each row).",
         ],
         [
             Column("B"),
             Column("n"),
             Column("call"),
-            Column("total µs (p90)"),
-            Column("inside µs"),
-            Column("overhead µs (p90)"),
-            Column("CPU total µs"),
-            Column("CPU inside µs"),
-            Column("CPU overhead µs (p90)"),
+            Column("total median µs"),
+            Column("total p90 µs"),
+            Column("inside median µs"),
+            Column("overhead median µs"),
+            Column("overhead p90 µs"),
             Column("library calls"),
             Column("load avg"),
         ],
@@ -284,21 +266,20 @@ def run(calls: int) -> Table:
             log(f"B={batch} n={n} {label}")
             with clock.installed():
                 clock.calls = 0
-                m = measure(call, calls, clock)
+                wall, inside = measure(call, calls, clock)
                 per_call = clock.calls / (calls + max(20, calls // 10))
-            over, over_cpu = m.wall - m.inside, m.cpu - m.inside_cpu
+            over = wall - inside
             table.rows.append(
                 [
                     batch,
                     n,
                     label,
-                    f"{_med(m.wall):.1f} ({_p90(m.wall):.1f})",
-                    f"{_med(m.inside):.1f}" if ours else "—",
-                    f"{_med(over):.1f} ({_p90(over):.1f})",
-                    f"{_med(m.cpu):.1f}",
-                    f"{_med(m.inside_cpu):.1f}" if ours else "—",
-                    f"{_med(over_cpu):.1f} ({_p90(over_cpu):.1f})",
-                    f"{per_call:.2f}" if ours else "—",
+                    _med(wall),
+                    _p90(wall),
+                    _med(inside) if ours else None,
+                    _med(over),
+                    _p90(over),
+                    round(per_call, 2) if ours else None,
                     _loadavg(),
                 ]
             )

@@ -257,8 +257,10 @@ class Run:
         self.b = _row_blocks(b, batch)
         # The ctypes lpgd_values, built once for the solve and the backward.
         self.values = _core.values(st, self.P, self.c, self.A, self.b)
-        self.status: torch.Tensor | None = None
-        self.info: torch.Tensor | None = None
+        # The statuses and info of the solve, as numpy (never the outputs, see
+        # above); torch views made when asked for.
+        self._codes: np.ndarray | None = None
+        self._info: np.ndarray | None = None
         self.ok: torch.Tensor | None = None
         #: Whether every sample of the forward solve was SOLVED.
         self.all_solved = False
@@ -281,8 +283,9 @@ class Run:
                 self.revalidate()  # the front end's message, when it finds the value
             raise
         x, y, s = res.x, res.y, res.s
-        self.status, self.info = res.status, res.info
-        if bool((res.codes == _SOLVED).all()):
+        self._codes, self._info = res.codes, res.info_np
+        codes = res.codes
+        if (codes[0] == _SOLVED) if len(codes) == 1 else bool((codes == _SOLVED).all()):
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
             return x, y, s
@@ -309,6 +312,16 @@ class Run:
             res.info[~ok, _lib.INFO_DUAL_OBJ] = nan
         return x, y, s
 
+    @property
+    def status(self) -> torch.Tensor | None:
+        """(B,) int32 statuses of the last solve (None before it)."""
+        return None if self._codes is None else torch.from_numpy(self._codes)
+
+    @property
+    def info(self) -> torch.Tensor | None:
+        """(B, INFO_COLS) info of the last solve (None before it)."""
+        return None if self._info is None else torch.from_numpy(self._info)
+
     def backward(
         self,
         gx: torch.Tensor | None,
@@ -319,8 +332,8 @@ class Run:
     ) -> tuple[torch.Tensor | None, ...]:
         """Gradients for ``inputs`` given the incoming gradients of (x, y, s) and
         the float64 solution that ``solve`` returned."""
-        assert self.status is not None
-        ok, status = self.ok, self.status
+        assert self._codes is not None
+        ok, codes = self.ok, self._codes
         st = self.structure
         B, n, m = self.batch, st.n, st.m
         k = self.n_a
@@ -365,7 +378,7 @@ class Run:
                 x.contiguous(),
                 y.contiguous(),
                 s.contiguous(),
-                status,
+                codes,
                 gx64,
                 gy64,
                 gs64,
@@ -395,7 +408,8 @@ class Run:
             out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
-        if not bool((out.codes == _SOLVED).all()):
+        bcodes = out.codes
+        if not ((bcodes[0] == _SOLVED) if B == 1 else bool((bcodes == _SOLVED).all())):
             fwd_ok = ok if ok is not None else torch.ones(B, dtype=torch.bool)
             failed = fwd_ok & ~ok_mask(out.status, self.opts.settings.accept_almost_solved)
             if bool(failed.any()):
@@ -405,13 +419,13 @@ class Run:
                         self.what, idx, out.status, self.opts.backward, out.message
                     )
                     raise self.error(msg, out.status, idx)
-                for g in (out.gP, out.gc, out.gA, out.gb):
-                    if g is not None:
-                        g[failed] = 0.0
+                for a in out.arrays:
+                    if a is not None:
+                        a[failed.numpy()] = 0.0
         if nonfinite is not None:
-            for g in (out.gP, out.gc, out.gA, out.gb):
-                if g is not None:
-                    g[nonfinite] = float("nan")
+            for a in out.arrays:
+                if a is not None:
+                    a[nonfinite.numpy()] = np.nan
         # Split, summed over the batch for shared inputs, shaped and typed in
         # numpy on the calling thread (never torch's thread pool, see _serial;
         # a few numpy calls cost less than one torch op).
@@ -441,15 +455,16 @@ class Run:
         ``tolerance`` (int8 Tolerance codes) and the named info columns
         (objective, dual_objective, primal_residual, dual_residual, gap) of the
         last solve, in the caller's dtype and on its device."""
-        assert self.info is not None and self.status is not None
-        its = self.info[:, _lib.INFO_ITER]
+        info, status = self.info, self.status
+        assert info is not None and status is not None
+        its = info[:, _lib.INFO_ITER]
         its = torch.where(torch.isfinite(its), its, torch.zeros_like(its)).to(torch.int64)
-        polished = self.info[:, _lib.INFO_POLISHED] == 1
-        tol = self.info[:, _lib.INFO_TOLERANCE]
+        polished = info[:, _lib.INFO_POLISHED] == 1
+        tol = info[:, _lib.INFO_TOLERANCE]
         tol = torch.where(torch.isfinite(tol), tol, torch.zeros_like(tol)).to(torch.int8)
-        vals = {"status": self.status, "iterations": its, "polished": polished, "tolerance": tol}
+        vals = {"status": status, "iterations": its, "polished": polished, "tolerance": tol}
         for name in names:
-            vals[name] = self.info[:, _INFO_COLUMNS[name]].to(dtype=dtype, device=device)
+            vals[name] = info[:, _INFO_COLUMNS[name]].to(dtype=dtype, device=device)
         if unbatched:
             vals = {k: v[0] for k, v in vals.items()}
         return vals
@@ -457,7 +472,10 @@ class Run:
 
 def _offsets(sizes: Sequence[int]) -> list[int]:
     """[0, s0, s0 + s1, ...]: the start of each block and the end."""
-    return [0, *itertools.accumulate(int(v) for v in sizes)]
+    out = [0]
+    for v in sizes:
+        out.append(out[-1] + int(v))
+    return out
 
 
 def _pairs(offsets: Sequence[int]) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import weakref
 from collections.abc import Sequence
@@ -226,16 +227,27 @@ def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Valu
 # ---------------------------------------------------------------------------
 
 
-@dataclass
 class SolveResult:
-    """Raw outputs of lpgd_solve (float64 CPU, batch-major)."""
+    """Raw outputs of lpgd_solve (float64 CPU, batch-major). ``codes`` and
+    ``info_np`` are the numpy arrays Go wrote; ``status`` and ``info`` are torch
+    views of them, made when first asked for (a torch object costs µs)."""
 
-    x: torch.Tensor  # (B, n)
-    y: torch.Tensor  # (B, m)
-    s: torch.Tensor  # (B, m)
-    status: torch.Tensor  # (B,) int32
-    info: torch.Tensor  # (B, INFO_COLS)
-    codes: np.ndarray  # status as numpy (the same memory)
+    def __init__(
+        self, x: torch.Tensor, y: torch.Tensor, s: torch.Tensor, codes: np.ndarray, info: np.ndarray
+    ) -> None:
+        self.x, self.y, self.s = x, y, s  # (B, n), (B, m), (B, m)
+        self.codes = codes  # (B,) int32
+        self.info_np = info  # (B, INFO_COLS)
+
+    @functools.cached_property
+    def status(self) -> torch.Tensor:
+        """(B,) int32 status codes."""
+        return torch.from_numpy(self.codes)
+
+    @functools.cached_property
+    def info(self) -> torch.Tensor:
+        """(B, INFO_COLS) float64 info columns."""
+        return torch.from_numpy(self.info_np)
 
 
 def solve(
@@ -277,27 +289,64 @@ def solve(
     )
     _lib.check(rc, err, "lpgd_solve")
     t = torch.from_numpy
-    return SolveResult(t(x), t(y), t(s), t(codes), t(info), codes)
+    return SolveResult(t(x), t(y), t(s), codes, info)
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
 backward_calls = 0
 
 
-@dataclass
 class BackwardResult:
-    """Raw outputs of lpgd_backward (float64 CPU, batch-major; None where not asked)."""
+    """Raw outputs of lpgd_backward (float64 CPU, batch-major; None where not
+    asked). ``arrays`` (gP, gc, gA, gb), ``codes`` and ``flags_np`` are the numpy
+    arrays Go wrote; the tensor attributes are views of them made when first
+    asked for."""
 
-    gP: torch.Tensor | None  # (B, n, n), or (B, nnz) for a CSC pattern
-    gc: torch.Tensor | None  # (B, n)
-    gA: torch.Tensor | None  # (B, m, n), or (B, nnz) for a CSC pattern
-    gb: torch.Tensor | None  # (B, m)
-    status: torch.Tensor  # (B,) int32
-    flags: torch.Tensor  # (B,) int32
-    message: str  # Go's note on the first failed sample ("" when none)
-    codes: np.ndarray  # status as numpy (the same memory)
-    #: gP, gc, gA, gb as numpy arrays (the same memory as the tensors).
-    arrays: tuple[np.ndarray | None, ...] = ()
+    def __init__(
+        self,
+        arrays: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None],
+        codes: np.ndarray,
+        flags: np.ndarray,
+        message: str,
+    ) -> None:
+        self.arrays = arrays
+        self.codes = codes  # (B,) int32
+        self.flags_np = flags  # (B,) int32
+        self.message = message  # Go's note on the first failed sample ("" when none)
+
+    def _tensor(self, i: int) -> torch.Tensor | None:
+        a = self.arrays[i]
+        return None if a is None else torch.from_numpy(a)
+
+    @functools.cached_property
+    def gP(self) -> torch.Tensor | None:
+        """(B, n, n), or (B, nnz) for a CSC pattern."""
+        return self._tensor(0)
+
+    @functools.cached_property
+    def gc(self) -> torch.Tensor | None:
+        """(B, n)."""
+        return self._tensor(1)
+
+    @functools.cached_property
+    def gA(self) -> torch.Tensor | None:
+        """(B, m, n), or (B, nnz) for a CSC pattern."""
+        return self._tensor(2)
+
+    @functools.cached_property
+    def gb(self) -> torch.Tensor | None:
+        """(B, m)."""
+        return self._tensor(3)
+
+    @functools.cached_property
+    def status(self) -> torch.Tensor:
+        """(B,) int32 status codes."""
+        return torch.from_numpy(self.codes)
+
+    @functools.cached_property
+    def flags(self) -> torch.Tensor:
+        """(B,) int32 ``FLAG_*`` bits."""
+        return torch.from_numpy(self.flags_np)
 
 
 def backward(
@@ -312,7 +361,7 @@ def backward(
     x: torch.Tensor,
     y: torch.Tensor,
     s: torch.Tensor,
-    in_status: torch.Tensor,
+    in_status: torch.Tensor | np.ndarray,
     gx: torch.Tensor,
     gy: torch.Tensor | None,
     gs: torch.Tensor | None,
@@ -340,7 +389,8 @@ def backward(
     flags = np.zeros(batch, dtype=np.int32)
     if vals is None:
         vals = values(st, P, c, A, b)
-    fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), ptr(in_status), None)
+    st_ptr = in_status.ctypes.data if isinstance(in_status, np.ndarray) else ptr(in_status)
+    fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), st_ptr, None)
     inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
     out = _lib.Gradients(
         _np_ptr(gP), _np_ptr(gc), _np_ptr(gA), _np_ptr(gb), codes.ctypes.data, flags.ctypes.data
@@ -368,18 +418,7 @@ def backward(
     )
     _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace")
-    t = torch.from_numpy
-    return BackwardResult(
-        None if gP is None else t(gP),
-        None if gc is None else t(gc),
-        None if gA is None else t(gA),
-        None if gb is None else t(gb),
-        t(codes),
-        t(flags),
-        message,
-        codes,
-        (gP, gc, gA, gb),
-    )
+    return BackwardResult((gP, gc, gA, gb), codes, flags, message)
 
 
 def _np_ptr(a: np.ndarray | None) -> int | None:

@@ -280,7 +280,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_handle_count": (c_int64, []),
     "lpgd_check_psd": (
         c_int32,
-        [c_int64, c_int64, POINTER(COperand), c_double, c_double, _P_I64, _P_DBL, _P_I32, *_ERR],
+        # info (int32_t *) as an address: numpy's data_as costs more than the call.
+        [c_int64, c_int64, POINTER(COperand), c_double, c_double, _P_I64, _P_DBL, c_void_p, *_ERR],
     ),
     "lpgd_structure_info": (c_int32, [c_uint64, POINTER(Sizes)]),
     "lpgd_solve": (
@@ -416,9 +417,17 @@ def is_loaded() -> bool:
     return _lib is not None and not _forked_child
 
 
+_tls = threading.local()
+
+
 def err_buffer() -> ctypes.Array[ctypes.c_char]:
-    """A fresh error buffer of ERRLEN bytes."""
-    return ctypes.create_string_buffer(ERRLEN)
+    """This thread's error buffer of ERRLEN bytes, emptied (one per thread, made
+    once: a call reads it before the thread makes its next call)."""
+    buf: ctypes.Array[ctypes.c_char] | None = getattr(_tls, "err", None)
+    if buf is None:
+        buf = _tls.err = ctypes.create_string_buffer(ERRLEN)
+    buf[0] = b"\0"
+    return buf
 
 
 def error_message(code: int) -> str:

@@ -118,7 +118,7 @@ def grad_for(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
     if not g.flags.c_contiguous:
         g = np.ascontiguousarray(g)
     out = torch.from_numpy(g)
-    if dt is None or t.device.type != "cpu":
+    if dt is None or not t.is_cpu:
         out = to(out, t.dtype, t.device)
     return out
 
@@ -188,7 +188,7 @@ def check_psd(P: torch.Tensor, sym_tol: float, shift: float) -> tuple[int, float
         shift,
         ctypes.byref(bad),
         ctypes.byref(value),
-        info.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+        info.ctypes.data,
         err,
         _lib.ERRLEN,
     )

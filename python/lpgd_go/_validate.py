@@ -199,14 +199,14 @@ def check_psd(
     if eps is None:
         eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
     k, asym, info = _serial.check_psd(_core.as_f64(Pb), 1e3 * eps, 1e-8)
-    if (k >= 0 or info.any()) and before_error is not None:
+    if k < 0 and not info.any():
+        return
+    if before_error is not None:
         before_error()
     if k >= 0:
         which = f"{name} (batch element {k})" if batched else name
         raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
     check = np.flatnonzero(info)
-    if len(check) == 0:
-        return
     eig = torch.linalg.eigvalsh(Pb[torch.from_numpy(check)])
     norm = eig.abs().amax(dim=-1).clamp(min=1.0)
     bad = (eig[:, 0] < -1e-8 * norm).nonzero()
