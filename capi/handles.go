@@ -69,7 +69,9 @@ func (s *structure) newWorker(set ipm.Settings) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws, err := diff.NewWorkspace(s.an, set)
+	// The backward shares the solver's KKT system (O(n²) for a dense
+	// problem): a worker runs one sample at a time.
+	ws, err := diff.NewWorkspaceOn(slv.KKT(), set)
 	if err != nil {
 		return nil, err
 	}

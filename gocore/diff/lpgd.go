@@ -20,6 +20,7 @@ const feasTol = 1e-9
 //
 //	P + ρI,  c + σ τ gx − ρ x*,  b − σ τ gy    (σ = +1 right, −1 left).
 func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, g *Grad) (Flags, error) {
+	defer func() { w.pert.P, w.pert.A = nil, nil }() // aliases of v, not kept
 	var flags Flags
 	w.reducedReady, w.reducedTried = false, false
 	fast := opt.FastPath && w.kkt.Cones().Polyhedral()
@@ -220,9 +221,9 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 			}
 		}
 	}
-	// The warm start uses w.pert as scratch: set the perturbed data here.
-	copy(p.P, v.P)
-	copy(p.A, v.A)
+	// The warm start uses w.pert as scratch: set the perturbed data here
+	// (P and A are not perturbed: the caller's values, never written).
+	p.P, p.A = v.P, v.A
 	for j := 0; j < n; j++ {
 		p.C[j] = v.C[j] + sigma*tau*w.gx[j] - rho*sol.X[j]
 	}

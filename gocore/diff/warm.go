@@ -115,8 +115,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		ww.pscale = math.Max(ww.pscale, math.Abs(pv)+rho)
 	}
 	p := &w.pert
-	copy(p.P, v.P)
-	copy(p.A, v.A)
+	p.P, p.A = v.P, v.A // not perturbed: the caller's values, never written
 	for j := range p.C {
 		p.C[j] = v.C[j] - rho*sol.X[j]
 	}

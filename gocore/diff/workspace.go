@@ -40,7 +40,7 @@ type Workspace struct {
 	sSOC, ySOC   []float64 // BPQP with second-order cones: (s, y) for ProjectionH
 }
 
-// NewWorkspace allocates a backward workspace.
+// NewWorkspace allocates a backward workspace with its own KKT system.
 func NewWorkspace(an *kkt.Analysis, set ipm.Settings) (*Workspace, error) {
 	if err := set.Validate(); err != nil {
 		return nil, err
@@ -49,6 +49,21 @@ func NewWorkspace(an *kkt.Analysis, set ipm.Settings) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NewWorkspaceOn(k, set)
+}
+
+// NewWorkspaceOn allocates a backward workspace that factors its systems in
+// k, typically the KKT system of the forward solver of the same batch
+// worker (ipm.Solver.KKT): a backward pass assembles the system anew, so
+// sharing it only excludes concurrent use, and it saves the largest
+// buffers of a dense problem (the KKT values and the dense factor, O(n²)
+// each). LPGD's full re-solves still use a solver of their own.
+func NewWorkspaceOn(k *kkt.System, set ipm.Settings) (*Workspace, error) {
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	k.SetRegularization(set.StaticReg, set.IterRefineMax)
+	an := k.Analysis()
 	st := an.St
 	n, m := st.N, st.M
 	w := &Workspace{an: an, set: set, kkt: k}
@@ -68,7 +83,9 @@ func NewWorkspace(an *kkt.Analysis, set ipm.Settings) (*Workspace, error) {
 	w.h = vec(m)
 	w.active = make([]bool, m)
 	w.weak = make([]bool, m)
-	w.pert = problem.Values{P: vec(st.P.Nnz()), C: vec(n), A: vec(st.A.Nnz()), B: vec(m)}
+	// P and A of the perturbed problem alias the caller's (LPGD perturbs
+	// only c and b): no O(nnz) copies.
+	w.pert = problem.Values{C: vec(n), B: vec(m)}
 	w.xp, w.yp, w.sp = vec(n), vec(m), vec(m)
 	w.xm, w.ym = vec(n), vec(m)
 	w.res = ipm.Result{X: w.xp, Y: w.yp, S: w.sp}
@@ -81,11 +98,7 @@ func (w *Workspace) SetSettings(set ipm.Settings) error {
 		return err
 	}
 	w.set = set
-	k, err := kkt.New(w.an, set.StaticReg, set.IterRefineMax)
-	if err != nil {
-		return err
-	}
-	w.kkt = k
+	w.kkt.SetRegularization(set.StaticReg, set.IterRefineMax)
 	if w.ipm != nil {
 		return w.ipm.SetSettings(set)
 	}

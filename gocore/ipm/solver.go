@@ -100,6 +100,11 @@ func (w *Solver) SetSettings(set Settings) error {
 	return nil
 }
 
+// KKT returns the solver's KKT system. A backward workspace of the same
+// worker may share it (diff.NewWorkspaceOn): every Solve assembles it anew,
+// so only concurrent use is excluded.
+func (w *Solver) KKT() *kkt.System { return w.kkt }
+
 // SetProx sets the proximal weight ρ ≥ 0: subsequent solves minimize
 // ½xᵀ(P + ρI)x + cᵀx (used by LPGD's proximal perturbation).
 func (w *Solver) SetProx(rho float64) { w.prox = rho }
