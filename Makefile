@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -133,6 +133,14 @@ bench-threads: venv $(LIB)
 # B = 1 n = 50, B = 64 n = 10, beside a no-op autograd.Function (about 1 min).
 bench-overhead: venv $(LIB)
 	$(PY) -m benchmarks.bench_overhead
+
+# The reliability campaign of issue 14 (malformed inputs, RSS over calls,
+# 100,000 random QPs, Ctrl-C, inconsistent equalities): results/campaign.md.
+campaign: venv $(LIB)
+	$(PY) -m benchmarks.campaign
+
+campaign-quick: venv $(LIB)
+	$(PY) -m benchmarks.campaign --quick
 
 lint: venv go-toolchain
 	test -z "$$($(GOFMT) -l gocore capi)" || ($(GOFMT) -l gocore capi; exit 1)
