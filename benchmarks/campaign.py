@@ -220,7 +220,12 @@ def _mutate(cls: str, base: Base, rng: np.random.Generator) -> Base:
     pick = lambda seq: seq[int(rng.integers(len(seq)))]  # noqa: E731
     if cls == "shape_dim":
         shape = list(t.shape)
-        d = int(rng.integers(len(shape)))
+        # Not the batch dim of a batched argument: alone, another batch size
+        # is a valid call (with other batched arguments: batch_mismatch).
+        lo = 1 if name in base.batched else 0
+        if lo >= len(shape):
+            lo = 0
+        d = int(rng.integers(lo, len(shape)))
         shape[d] = shape[d] + pick([1, 2, -1]) if shape[d] > 1 else shape[d] + pick([1, 2])
         base.args[name] = torch.randn(*shape, dtype=F64)
     elif cls == "shape_ndim":
@@ -931,8 +936,29 @@ def _header(quick: bool) -> list[str]:
     ]
 
 
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "gocore", "capi", "python/lpgd_go"],
+            cwd=ROOT.parent,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return out.stdout.strip() + ("+changes" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
 def report(res: dict[str, Any], quick: bool) -> str:
     out = _header(quick)
+    runs = res.get("runs", {})
+    if runs:
+        out += ["Sections (with `--only`, a rerun replaces its section of `campaign.json`):", ""]
+        out += [f"- {sec}: {when}" for sec, when in runs.items()]
+        out.append("")
     if "malformed" in res:
         r = res["malformed"]
         o = r["outcomes"]
@@ -1066,11 +1092,19 @@ def main(argv: list[str] | None = None) -> int:
         _malformed_worker(args.worker_malformed, per_class)
         return 0
     sections = args.only or list(SECTIONS)
+    dest = ROOT / "results" / ("quick" if args.quick else "") / "campaign.md"
+    raw = dest.with_suffix(".json")
     res: dict[str, Any] = {}
+    if args.only and raw.exists():  # rerun some sections of the last run
+        res = json.loads(raw.read_text())
     head = _header(args.quick)
     print("\n".join(head), flush=True)
     for sec in sections:
         t0 = time.perf_counter()
+        res.setdefault("runs", {})[sec] = (
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {_load()}, "
+            f"commit {_commit()}"
+        )
         print(f"[{sec}] load {_load()} ...", flush=True)
         if sec == "malformed":
             res[sec] = section_malformed(per_class)
@@ -1085,11 +1119,8 @@ def main(argv: list[str] | None = None) -> int:
             res[sec] = section_inconsistent()
         print(f"[{sec}] done in {time.perf_counter() - t0:.0f} s", flush=True)
     text = report(res, args.quick)
-    dest = ROOT / "results" / ("quick" if args.quick else "") / "campaign.md"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    if args.only and dest.exists():
-        print(text)
-        dest = dest.with_name("campaign_partial.md")
+    raw.write_text(json.dumps(res, indent=1) + "\n")
     dest.write_text(text)
     print(text)
     print(f"written to {dest}")

@@ -743,6 +743,8 @@ class CvxpyLayer(LayerBase):
                 ``diffcp.SolverError`` when diffcp is importable).
         """
         check_call()
+        if not isinstance(return_info, bool):
+            raise ValueError(f"return_info must be a bool, got {return_info!r}")
         opts = self._solver_args_options(solver_args)
         check_backward_cones(opts.backward, self.cones)
         tensors, batched, B, unbatched, dtype, device = self._parameter_values(params)

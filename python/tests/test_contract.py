@@ -133,3 +133,13 @@ def test_double_backward_is_refused(lib: object, front_end: str) -> None:
         g2.sum().backward()
     with pytest.raises(RuntimeError, match="not twice differentiable"):
         torch.autograd.gradgradcheck(call, (q0.clone().requires_grad_(),))
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_return_info_must_be_a_bool(lib: object, bad: object) -> None:
+    """Found by the campaign: CvxpyLayer accepted any truthy return_info."""
+    q = torch.zeros(N, dtype=F64)
+    with pytest.raises(ValueError, match="return_info must be a bool"):
+        _cvxpy_layer()(q, return_info=bad)
+    with pytest.raises(ValueError, match="return_info must be a bool"):
+        solve_qp(torch.eye(N, dtype=F64), q, return_info=bad)  # type: ignore[call-overload]
