@@ -65,6 +65,8 @@ def _np(t: torch.Tensor) -> np.ndarray | None:
 def to(t: torch.Tensor, dtype: torch.dtype, device: torch.device | None = None) -> torch.Tensor:
     """``t.to(dtype=dtype, device=device)`` (t itself when nothing changes; like
     torch, the result is detached only where t was)."""
+    if t.dtype == dtype and (device is None or (device.type == "cpu" and t.is_cpu)):
+        return t  # the common case, without making device objects
     device = t.device if device is None else device
     if t.dtype == dtype and t.device == device:
         return t
@@ -169,13 +171,13 @@ def first_of_sign(t: torch.Tensor, sign: int) -> tuple[int, ...] | None:
 
 def check_psd(P: torch.Tensor, sym_tol: float, shift: float) -> tuple[int, float, np.ndarray]:
     """Go's symmetry and shifted-Cholesky test of a float64 CPU (batch, n, n)
-    tensor (see lpgd_check_psd in lpgd.h).
+    tensor, or (n, n) as a batch of one (see lpgd_check_psd in lpgd.h).
 
     Returns (first asymmetric element or −1, its max |P − Pᵀ|, info) where
     info[k] = 1 marks the elements whose shifted Cholesky factorization failed
     (filled only when every element is symmetric)."""
-    assert P.dtype == F64 and P.is_contiguous() and P.dim() == 3
-    B, n = int(P.shape[0]), int(P.shape[-1])
+    assert P.dtype == F64 and P.is_contiguous() and P.dim() in (2, 3)
+    B, n = (int(P.shape[0]) if P.dim() == 3 else 1), int(P.shape[-1])
     info = np.zeros(max(B, 1), dtype=np.int32)
     bad = ctypes.c_int64(-1)
     value = ctypes.c_double(0.0)

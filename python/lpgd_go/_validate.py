@@ -30,6 +30,9 @@ __all__ = [
     "vector",
 ]
 
+#: The dtypes of the common case (dense, real, floating).
+_REAL_FLOATS = frozenset({torch.float64, torch.float32})
+
 #: A torch.Tensor, or anything torch.as_tensor accepts.
 TensorLike = Any
 
@@ -61,6 +64,8 @@ def to_tensor(name: str, v: TensorLike) -> torch.Tensor:
     """``v`` as a dense, real, numeric tensor with data (no copy for a tensor)."""
     if isinstance(v, torch.Tensor):
         t = v
+        if t.dtype in _REAL_FLOATS and t.layout == torch.strided and not t.is_meta:
+            return t  # the common case, its checks in three attribute reads
     else:
         try:
             t = torch.as_tensor(v)
@@ -194,11 +199,11 @@ def check_psd(
     n = P.shape[-1]
     if n == 0:
         return
-    Pb = P if batched else P.unsqueeze(0)
     eps = _EPS.get(dtype)
     if eps is None:
         eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
-    k, asym, info = _serial.check_psd(_core.as_f64(Pb), 1e3 * eps, 1e-8)
+    # An unbatched P is a batch of one for Go (no unsqueeze: a torch op).
+    k, asym, info = _serial.check_psd(_core.as_f64(P), 1e3 * eps, 1e-8)
     if k < 0 and not info.any():
         return
     if before_error is not None:
@@ -207,6 +212,7 @@ def check_psd(
         which = f"{name} (batch element {k})" if batched else name
         raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
     check = np.flatnonzero(info)
+    Pb = P if batched else P.unsqueeze(0)
     eig = torch.linalg.eigvalsh(Pb[torch.from_numpy(check)])
     norm = eig.abs().amax(dim=-1).clamp(min=1.0)
     bad = (eig[:, 0] < -1e-8 * norm).nonzero()
