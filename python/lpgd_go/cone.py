@@ -126,12 +126,23 @@ def _cone(
         if is_b and t is not None
     }
     B = val.batch_size(sizes)
-    Parg = None if Pm is None else val.operand("P", Pm.tensor, Pm.batched, Pm.entries)
-    c_arg = val.operand("c", ct, c_b)
-    A_arg = val.operand("A", Am.tensor, Am.batched, Am.entries)
-    b_arg = val.operand("b", bt, b_b)
+    # Finiteness is checked by Go's read pass; these messages (argument, index
+    # or sparse entry, batch element) are raised when Go or the PSD test
+    # rejects the data (as in the QP front end).
+    Parg = None if Pm is None else val.operand("P", Pm.tensor, Pm.batched, Pm.entries, finite=False)
+    c_arg = val.operand("c", ct, c_b, finite=False)
+    A_arg = val.operand("A", Am.tensor, Am.batched, Am.entries, finite=False)
+    b_arg = val.operand("b", bt, b_b, finite=False)
+
+    def check_finite_all() -> None:
+        if Pm is not None and Parg is not None:
+            val.check_finite("P", Parg.buf, Pm.batched, Pm.entries)
+        val.check_finite("c", c_arg.buf, c_b)
+        val.check_finite("A", A_arg.buf, Am.batched, Am.entries)
+        val.check_finite("b", b_arg.buf, b_b)
+
     if Pm is not None and Parg is not None and Pm.pattern is None:
-        val.check_psd("P", Parg.buf, Pm.batched, Pm.tensor.dtype)
+        val.check_psd("P", Parg.buf, Pm.batched, Pm.tensor.dtype, check_finite_all)
     st = _conic.structure(
         n,
         cones,
@@ -142,7 +153,18 @@ def _cone(
         p_digest=None if Pm is None else Pm.digest,
         a_digest=Am.digest,
     )
-    run = _conic.Run(st, B, Parg, c_arg, [A_arg], [b_arg], opts, what="cone program", single=B == 1)
+    run = _conic.Run(
+        st,
+        B,
+        Parg,
+        c_arg,
+        [A_arg],
+        [b_arg],
+        opts,
+        what="cone program",
+        single=B == 1,
+        revalidate=check_finite_all,
+    )
     unbatched = not sizes
     dtype = ct.dtype if ct.is_floating_point() else torch.get_default_dtype()
     x, y, s = (_conic.to_caller(t, unbatched, dtype, ct.device) for t in _conic.solve(run))

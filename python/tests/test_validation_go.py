@@ -136,3 +136,31 @@ def test_settings_struct_follows_assignments(lib: object) -> None:
         solve_qp(*(d[k] for k in NAMES), settings=s)
     s.max_iter = 5
     assert s.to_c() is not s.to_c()  # the public method still returns a copy
+
+
+def test_cone_front_end_scans_nothing_in_python(
+    lib: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """solve_cone leaves finiteness to Go too; a rejected value still gets the
+    front end's message."""
+    from lpgd_go import Cones, solve_cone
+
+    calls: list[int] = []
+    real = _serial.first_nonfinite
+
+    def spy(t: torch.Tensor) -> tuple[int, ...] | None:
+        calls.append(1)
+        return real(t)
+
+    monkeypatch.setattr(_serial, "first_nonfinite", spy)
+    qp = _data(batched=False)
+    A = torch.cat([qp["A"], qp["G"]])
+    b = torch.cat([qp["b"], qp["h"]]).expand(2, -1).clone()
+    cones = Cones(zero=2, nonneg=5)
+    solve_cone(qp["P"], qp["q"], A, b, cones)
+    assert calls == []
+    b[1, 6] = math.nan
+    with pytest.raises(ValueError) as exc:
+        solve_cone(qp["P"], qp["q"], A, b, cones)
+    assert str(exc.value) == "b contains a non-finite value (nan) at index (6,) of batch element 1"
+    assert calls
