@@ -22,9 +22,9 @@ requested in ``variables``; duals of second-order-cone constraints with
 several cones are returned in cvxpy's layout (``constraint.dual_value``).
 Supported cones: zero, nonnegative, second-order and PSD (the rows of each
 PSD block are reordered from cvxpy's Clarabel layout, the upper triangle
-column by column, to the solver's, the lower triangle column by column; duals
-of PSD constraints are not available); exponential and power cones raise
-NotImplementedError.
+column by column, to the solver's, the lower triangle column by column; the
+dual of a PSD constraint is the symmetric matrix cvxpy returns as its
+``dual_value``); exponential and power cones raise NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
 (``eps``, ``max_iters``, ``abstol``, ...; the table is
@@ -101,6 +101,7 @@ class _Recovery:
     index: torch.Tensor  # int64 indices in C order of shape
     shape: tuple[int, ...]
     exp: bool = False  # a geometric program's primal variable: exp of the log-space value
+    scale: torch.Tensor | None = None  # per-entry factor (PSD duals: 1/√2 off the diagonal)
 
 
 @dataclass
@@ -163,9 +164,11 @@ def _psd_rows_from_clarabel(rows: np.ndarray, cones: Cones) -> np.ndarray:
     """Maps canonical row indices from cvxpy's Clarabel layout of each PSD
     block (svec of the upper triangle column by column) to the solver's (the
     lower triangle column by column, SCS's order); other rows are unchanged.
-    Both scale off-diagonal entries by √2, and the PSD blocks come last."""
+    Both scale off-diagonal entries by √2; the PSD blocks follow the zero,
+    nonnegative and second-order cone rows (cvxpy's order for Clarabel and SCS:
+    exponential and power cones come after them)."""
     perm = np.arange(cones.dim, dtype=np.int64)
-    off = cones.dim - sum(d * (d + 1) // 2 for d in cones.psd)
+    off = cones.zero + cones.nonneg + sum(cones.soc)
     for d in cones.psd:
         ours: dict[tuple[int, int], int] = {}
         k = 0
@@ -601,9 +604,12 @@ class CvxpyLayer(LayerBase):
             if found:
                 break
         if found is None:
+            psd = self._psd_dual(rid, pp, shape, name)
+            if psd is not None:
+                return psd
             raise NotImplementedError(
                 f"the dual of constraint {parent} is not available (its canonical form is "
-                "not a zero, nonnegative or second-order cone constraint)"
+                "not a zero, nonnegative, second-order cone or PSD constraint)"
             )
         ctype, rcon = found
         which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
@@ -635,6 +641,47 @@ class CvxpyLayer(LayerBase):
                 raise NotImplementedError(f"cannot map the dual variable {name!r} of {parent}")
             nat = nat.reshape(-1, order="F").reshape(shape, order="F")
         return _Recovery(name, "y", torch.as_tensor(nat.reshape(-1)), shape)
+
+    def _psd_dual(self, rid: int, pp: Any, shape: tuple[int, ...], name: str) -> _Recovery | None:
+        """The dual of a PSD constraint (canonical id rid) as cvxpy returns it: the
+        symmetric d×d matrix Y with ⟨Y, X⟩ the pairing, read from the block's
+        svec rows (lower triangle column by column, off-diagonal entries √2·Y_ij).
+        None when rid is not a PSD constraint of the canonical problem."""
+        from cvxpy.constraints.psd import PSD
+
+        types: list[type] = [PSD]
+        with contextlib.suppress(ImportError):  # cvxpy >= 1.6 canonicalizes to SvecPSD
+            from cvxpy.constraints.psd import SvecPSD
+
+            types.append(SvecPSD)
+        # PSD blocks follow the zero, nonnegative and second-order cone rows.
+        start = self.cones.zero + self.cones.nonneg + sum(self.cones.soc)
+        k = 0
+        for ctype in types:
+            for con in pp.constr_map.get(ctype, []):
+                d = self.cones.psd[k]
+                if con.id == rid:
+                    if shape != (d, d):
+                        raise NotImplementedError(
+                            f"cannot map the dual variable {name!r} of shape {shape} to a "
+                            f"{d}x{d} PSD block"
+                        )
+                    rows, cols = np.meshgrid(np.arange(d), np.arange(d), indexing="ij")
+                    lo, hi = np.maximum(rows, cols), np.minimum(rows, cols)
+                    # svec position of (lo, hi), lo >= hi: column hi starts after
+                    # the columns 0..hi-1 of lengths d, d-1, ...
+                    pos = hi * d - hi * (hi - 1) // 2 + (lo - hi)
+                    scale = np.where(rows == cols, 1.0, 1 / np.sqrt(2.0))
+                    return _Recovery(
+                        name,
+                        "y",
+                        torch.as_tensor((start + pos).reshape(-1), dtype=torch.int64),
+                        shape,
+                        scale=torch.as_tensor(scale.reshape(shape), dtype=F64),
+                    )
+                start += d * (d + 1) // 2
+                k += 1
+        return None
 
     # -- forward ----------------------------------------------------------
 
@@ -804,6 +851,8 @@ class CvxpyLayer(LayerBase):
         for r in self._recover:
             src = x if r.source == "x" else y
             v = src[:, r.index].reshape(B, *r.shape)
+            if r.scale is not None:
+                v = v * r.scale
             if r.exp:
                 v = torch.exp(v)
             outs.append(_conic.to_caller(v, unbatched, dtype, device))
