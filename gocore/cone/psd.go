@@ -33,6 +33,7 @@ type PSD struct {
 	m3     []float64
 	m4     []float64
 	w1     []float64 // d scratch
+	pv     []float64 // n scratch (ProjectionH's eigenvectors)
 }
 
 // psdSide returns d with d(d+1)/2 = n, or −1 when n is not a triangular
@@ -55,7 +56,7 @@ func NewPSD(n int) *PSD {
 	mat := func() []float64 { return make([]float64, d*d) }
 	c := &PSD{d: d, n: n, ii: make([]int, n), jj: make([]int, n), r: mat(), rinv: mat(),
 		lambda: make([]float64, d), m1: mat(), m2: mat(), m3: mat(), m4: mat(),
-		w1: make([]float64, d)}
+		w1: make([]float64, d), pv: make([]float64, n)}
 	k := 0
 	for j := 0; j < d; j++ {
 		for i := j; i < d; i++ {
@@ -436,14 +437,18 @@ func (c *PSD) ProjectionH(h, s, y []float64) {
 			}
 			// v_k for svec entry k = (i, j): (Q E_pr Qᵀ)_ij times a_ij, with
 			// E_pr = (e_p e_rᵀ + e_r e_pᵀ)/√2 (p ≠ r) or e_p e_pᵀ.
-			for a := 0; a < n; a++ {
-				va := c.projVec(q, a, p, r)
+			v := c.pv
+			for a := range v {
+				v[a] = c.projVec(q, a, p, r)
+			}
+			for a, va := range v {
 				if va == 0 {
 					continue
 				}
+				f := hv * va
 				row := h[a*n : a*n+n]
-				for b := 0; b < n; b++ {
-					row[b] += hv * va * c.projVec(q, b, p, r)
+				for b, vb := range v {
+					row[b] += f * vb
 				}
 			}
 		}
