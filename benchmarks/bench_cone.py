@@ -9,6 +9,16 @@ The two families of cvxpylayers' profiling script (examples/prof.py):
   A z = b`` with constant A, G = sparse.random(1024, 1024, density=1%) + I and
   batched parameters p, b, h.
 
+And two PSD families (issue 15), batch 32, each sample also solved by cvxpy +
+Clarabel at tolerance 1e-10 as the reference (last column: the largest
+|x − x_ref| over the batch; Clarabel's own answer on an active PSD block is
+only good to ~1e-6 … 1e-5 in x, so errors at that level are the reference's):
+
+* nearest correlation matrix: ``min ‖X − C‖²_F  s.t.  diag X = 1, X ⪰ 0``
+  (d = 10), C = I + noise a symmetric parameter;
+* largest eigenvalue: ``min t  s.t.  tI − A ⪰ 0`` (d = 12), A a symmetric
+  parameter (t = λmax(A)).
+
 Methods: ``lpgd_go.cvxpy.CvxpyLayer`` (the same cvxpy problem), ``solve_cone``
 on the conic data directly (dense P, G for the dense family; sparse constant
 A, G for the sparse one), and cvxpylayers 1.2 with its default backend
@@ -181,20 +191,81 @@ def sparse_qp(nz: int, nbatch: int, seed: int) -> dict[str, Any]:
     }
 
 
-def main(quick: bool = False) -> list[dict[str, Any]]:
+def _clarabel_reference(
+    problem: cp.Problem, params: list[cp.Parameter], z: cp.Variable, inputs: list[np.ndarray]
+) -> np.ndarray:
+    """z of every sample solved by cvxpy + Clarabel at tolerance 1e-10."""
+    out = []
+    for k in range(inputs[0].shape[0]):
+        for p, v in zip(params, inputs, strict=True):
+            p.value = v[k]
+        problem.solve(
+            solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=500
+        )
+        out.append(np.asarray(z.value))
+    return np.array(out)
+
+
+def _sym(rng: np.random.Generator, nbatch: int, d: int) -> np.ndarray:
+    g = rng.standard_normal((nbatch, d, d))
+    return g + g.transpose(0, 2, 1)
+
+
+def nearest_correlation(d: int, nbatch: int, seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    C_val = np.eye(d) + 0.3 * _sym(rng, nbatch, d)
+    X = cp.Variable((d, d), symmetric=True)
+    C = cp.Parameter((d, d), symmetric=True)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(X - C)), [cp.diag(X) == 1, X >> 0])
+    return {
+        "family": f"nearest correlation (d={d}, batch {nbatch})",
+        "inputs": [C_val],
+        "methods": {
+            "lpgd_go CvxpyLayer": _ours(prob, [C], X),
+            "cvxpylayers (diffcp default)": _cvxpylayers(prob, [C], X),
+        },
+        "reference": lambda: _clarabel_reference(prob, [C], X, [C_val]),
+    }
+
+
+def max_eigenvalue(d: int, nbatch: int, seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    A_val = _sym(rng, nbatch, d)
+    t = cp.Variable()
+    A = cp.Parameter((d, d), symmetric=True)
+    prob = cp.Problem(cp.Minimize(t), [t * np.eye(d) - A >> 0])
+    return {
+        "family": f"largest eigenvalue LMI (d={d}, batch {nbatch})",
+        "inputs": [A_val],
+        "methods": {
+            "lpgd_go CvxpyLayer": _ours(prob, [A], t),
+            "cvxpylayers (diffcp default)": _cvxpylayers(prob, [A], t),
+        },
+        "reference": lambda: _clarabel_reference(prob, [A], t, [A_val]),
+    }
+
+
+def main(quick: bool = False, only: str = "all") -> list[dict[str, Any]]:
     trials = 1 if quick else 3
-    cases = [
-        dense_qp(128, 16 if quick else 128, seed=0),
-        sparse_qp(1024, 4 if quick else 32, seed=0),
-    ]
+    cases = []
+    if only in ("all", "qp"):
+        cases += [
+            dense_qp(128, 16 if quick else 128, seed=0),
+            sparse_qp(1024, 4 if quick else 32, seed=0),
+        ]
+    if only in ("all", "psd"):
+        nb = 16 if quick else 32
+        cases += [nearest_correlation(10, nb, seed=0), max_eigenvalue(12, nb, seed=1)]
     rows: list[dict[str, Any]] = []
     for case in cases:
         ref_x = None
+        tight = case["reference"]() if "reference" in case else None
         for name, fn in case["methods"].items():
             fwd, bwd, x = _time(fn, case["inputs"], trials)
             if ref_x is None:
                 ref_x = x
             diff = float((x.double() - ref_x.double()).abs().max())
+            err = float("nan") if tight is None else float(np.abs(x.double().numpy() - tight).max())
             row = {
                 "family": case["family"],
                 "method": name,
@@ -202,20 +273,21 @@ def main(quick: bool = False) -> list[dict[str, Any]]:
                 "backward_s": bwd,
                 "total_s": fwd + bwd,
                 "max_abs_x_diff": diff,
+                "max_abs_x_err_vs_clarabel_tight": err,
             }
             rows.append(row)
             print(
                 f"{case['family']:40s} {name:30s} fwd {fwd:8.3f} s  bwd {bwd:8.3f} s  "
-                f"|dx| {diff:.1e}",
+                f"|dx| {diff:.1e}  |x - ref| {err:.1e}",
                 flush=True,
             )
-    _report(rows, quick, trials)
+    _report(rows, quick, trials, only)
     return rows
 
 
-def _report(rows: list[dict[str, Any]], quick: bool, trials: int) -> None:
+def _report(rows: list[dict[str, Any]], quick: bool, trials: int, only: str = "all") -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "_quick" if quick else ""
+    suffix = ("" if only == "all" else f"_{only}") + ("_quick" if quick else "")
     with (RESULTS / f"bench_cone{suffix}.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -226,11 +298,11 @@ def _report(rows: list[dict[str, Any]], quick: bool, trials: int) -> None:
         f"Median of {trials} warm call(s); {os.cpu_count()} CPUs "
         f"({platform.machine()}, shared with other jobs); lpgd_go threads: "
         f"{lpgd_go.get_num_threads()}; torch {torch.__version__}, cvxpy {cp.__version__}; "
-        f"{lib_stamp()}.",
+        f"{lib_stamp()}; load average {os.getloadavg()[0]:.1f} at the end.",
         "",
         "| family | method | forward (s) | backward (s) | total (s) | speed-up vs cvxpylayers |"
-        " max abs x diff |",
-        "|---|---|---|---|---|---|---|",
+        " max abs x diff | max abs x err vs Clarabel 1e-10 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for fam in dict.fromkeys(r["family"] for r in rows):
         rs = [r for r in rows if r["family"] == fam]
@@ -239,7 +311,7 @@ def _report(rows: list[dict[str, Any]], quick: bool, trials: int) -> None:
             lines.append(
                 f"| {fam} | {r['method']} | {r['forward_s']:.4f} | {r['backward_s']:.4f} | "
                 f"{r['total_s']:.4f} | {ref['total_s'] / r['total_s']:.1f}x | "
-                f"{r['max_abs_x_diff']:.1e} |"
+                f"{r['max_abs_x_diff']:.1e} | {r['max_abs_x_err_vs_clarabel_tight']:.1e} |"
             )
     md = "\n".join(lines) + "\n"
     (RESULTS / f"bench_cone{suffix}.md").write_text(md)
@@ -249,4 +321,11 @@ def _report(rows: list[dict[str, Any]], quick: bool, trials: int) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller batches, one trial")
-    main(quick=ap.parse_args().quick)
+    ap.add_argument(
+        "--only",
+        choices=["all", "qp", "psd"],
+        default="all",
+        help="run only the QP or the PSD families (results in bench_cone_<only>.*)",
+    )
+    args = ap.parse_args()
+    main(quick=args.quick, only=args.only)
