@@ -16,8 +16,9 @@ type Dense struct {
 	l     []float64 // row-major n×n, strictly lower part holds L, diagonal unused
 	a     []float64 // row-major n×n full symmetric copy (permuted) of the factored matrix
 	d     []float64
-	wb    []float64 // 4×n row-major workspace: w_r[k] = L[r][k]·D[k] for a block of four rows
-	xp    []float64 // permuted vector workspace
+	wb    []float64  // 4×n row-major workspace: w_r[k] = L[r][k]·D[k] for a block of four rows
+	xp    []float64  // permuted vector workspace
+	bw    *blockWork // blocked LDLᵀ workspace (nil below blockMin)
 	nreg  int
 }
 
@@ -70,6 +71,9 @@ func NewDensePerm(pat *Pattern, signs []float64, perm []int) *Dense {
 		}
 	}
 	f.wb = make([]float64, 4*n)
+	if n >= blockMin {
+		f.bw = newBlockWork(n)
+	}
 	return f
 }
 
@@ -96,7 +100,7 @@ func (f *Dense) Factor(values []float64) error {
 			a[p] += v
 		}
 	}
-	nreg, err := denseLDL(l, n, f.signs, f.d, f.wb)
+	nreg, err := denseLDL(l, n, f.signs, f.d, f.wb, f.bw)
 	f.nreg = nreg
 	return err
 }
@@ -157,12 +161,23 @@ func (f *Dense) MulVec(x, y []float64) {
 // denseLDL factors the n×n symmetric matrix whose lower triangle is in the
 // row-major array l (overwritten by the unit lower factor L) into L D Lᵀ,
 // writing D into dst, with dynamic pivot regularization by the expected
-// signs. Rows are processed four at a time (wb, len ≥ 4n, holds their
+// signs. From order blockMin, with a workspace bw, it is the blocked
+// right-looking factorization (blocked.go); below, the row-oriented one.
+// It returns the number of regularized pivots.
+func denseLDL(l []float64, n int, signs, dst []float64, wb []float64, bw *blockWork) (int, error) {
+	if n >= blockMin && bw != nil {
+		return bw.ldl(l, n, n, signs, dst)
+	}
+	return denseLDLRows(l, n, n, signs, dst, wb)
+}
+
+// denseLDLRows is denseLDL's row-oriented (Crout) form on rows of stride
+// ld ≥ n. Rows are processed four at a time (wb, len ≥ 4n, holds their
 // w_r[k] = L[r][k]·D[k] at stride n); the columns left of the block are
 // taken four at a time by the 4×4 tile kernel vec.Dot4x4, so each loaded
 // element of L feeds four multiply–adds. It returns the number of
 // regularized pivots.
-func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, error) {
+func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (int, error) {
 	d := dst
 	nreg := 0
 	wb = wb[:4*n]
@@ -176,28 +191,28 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, erro
 		if nb == 4 && n >= tileMin {
 			for j0 := 0; j0 < i0; j0 += 4 {
 				// t[4r+c] = Σ_{k<j0} w_r[k]·L[j0+c][k].
-				tile4x4(wb, n, l[j0*n:], n, j0, &t)
+				tile4x4(wb, n, l[j0*ld:], ld, j0, &t)
 				for c := 0; c < 4; c++ {
 					j := j0 + c
-					lj := l[j*n+j0 : j*n+j]
+					lj := l[j*ld+j0 : j*ld+j]
 					dj := d[j]
 					for r := 0; r < 4; r++ {
 						w := wb[r*n : r*n+n]
-						s := l[(i0+r)*n+j] - t[4*r+c]
+						s := l[(i0+r)*ld+j] - t[4*r+c]
 						for k, v := range lj {
 							s -= w[j0+k] * v
 						}
 						w[j] = s
-						l[(i0+r)*n+j] = s / dj
+						l[(i0+r)*ld+j] = s / dj
 					}
 				}
 			}
 		} else if nb == 4 {
 			w0, w1, w2, w3 := wb[:n], wb[n:2*n], wb[2*n:3*n], wb[3*n:4*n]
-			r0, r1, r2, r3 := l[i0*n:], l[(i0+1)*n:], l[(i0+2)*n:], l[(i0+3)*n:]
+			r0, r1, r2, r3 := l[i0*ld:], l[(i0+1)*ld:], l[(i0+2)*ld:], l[(i0+3)*ld:]
 			var sums [4]float64
 			for j := 0; j < i0; j++ {
-				dot4(w0, w1, w2, w3, l[j*n:j*n+j], j, &sums)
+				dot4(w0, w1, w2, w3, l[j*ld:j*ld+j], j, &sums)
 				dj := d[j]
 				s0, s1, s2, s3 := r0[j]-sums[0], r1[j]-sums[1], r2[j]-sums[2], r3[j]-sums[3]
 				w0[j], w1[j], w2[j], w3[j] = s0, s1, s2, s3
@@ -205,9 +220,9 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, erro
 			}
 		} else {
 			for r := i0; r < i0+nb; r++ {
-				row, w := l[r*n:r*n+n], wb[(r-i0)*n:(r-i0)*n+n]
+				row, w := l[r*ld:r*ld+n], wb[(r-i0)*n:(r-i0)*n+n]
 				for j := 0; j < i0; j++ {
-					s := row[j] - dot(w[:j], l[j*n:j*n+j])
+					s := row[j] - dot(w[:j], l[j*ld:j*ld+j])
 					w[j] = s
 					row[j] = s / d[j]
 				}
@@ -215,9 +230,9 @@ func denseLDL(l []float64, n int, signs, dst []float64, wb []float64) (int, erro
 		}
 		// Inside the block, row by row, then the pivot.
 		for r := i0; r < i0+nb; r++ {
-			row, w := l[r*n:r*n+n], wb[(r-i0)*n:(r-i0)*n+n]
+			row, w := l[r*ld:r*ld+n], wb[(r-i0)*n:(r-i0)*n+n]
 			for j := i0; j < r; j++ {
-				s := row[j] - dot(w[:j], l[j*n:j*n+j])
+				s := row[j] - dot(w[:j], l[j*ld:j*ld+j])
 				w[j] = s
 				row[j] = s / d[j]
 			}

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // cpuTime returns the process's user CPU time. On a loaded machine it
@@ -161,5 +163,57 @@ func BenchmarkDenseSchurFactor(b *testing.B) {
 			}
 			reportRate(b, t0, flops)
 		})
+	}
+}
+
+// lowerDense returns the row-major lower triangle (upper part zero) of the
+// matrix on the full upper pattern from denseSPD.
+func lowerDense(pat *Pattern, vals []float64) []float64 {
+	n := pat.N
+	a := make([]float64, n*n)
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			a[j*n+pat.Rowval[k]] = vals[k]
+		}
+	}
+	return a
+}
+
+// BenchmarkLDLKernel times the dense LDLᵀ kernel alone on an SPD matrix
+// (copy of the lower triangle, then the factorization: what LAPACK's
+// dpotrf is timed on, n³/3 flops) for the blocked form ("blocked", what
+// denseLDL runs from order blockMin) and the row-oriented form with the
+// 4×4 tiles ("rows", the kernel before the blocked form), at each vector
+// level the CPU supports.
+func BenchmarkLDLKernel(b *testing.B) {
+	prev := vec.CurrentLevel()
+	defer vec.SetLevel(prev)
+	rng := rand.New(rand.NewSource(3))
+	for _, n := range []int{200, 500, 1000} {
+		pat, vals := denseSPD(rng, n)
+		a0 := lowerDense(pat, vals)
+		l, d, wb, signs := make([]float64, n*n), make([]float64, n), make([]float64, 4*n), ones(n)
+		bw := newBlockWork(n)
+		for lv := vec.LevelGeneric; lv <= vec.MaxLevel(); lv++ {
+			for _, form := range []string{"blocked", "rows"} {
+				b.Run(fmt.Sprintf("%s/%v/%d", form, lv, n), func(b *testing.B) {
+					vec.SetLevel(lv)
+					t0 := cpuTime()
+					for i := 0; i < b.N; i++ {
+						copy(l, a0)
+						var err error
+						if form == "blocked" {
+							_, err = bw.ldl(l, n, n, signs, d)
+						} else {
+							_, err = denseLDLRows(l, n, n, signs, d, wb)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportRate(b, t0, math.Pow(float64(n), 3)/3)
+				})
+			}
+		}
 	}
 }

@@ -61,6 +61,7 @@ type DenseSchur struct {
 	d      []float64
 	nr     int
 	wb     []float64
+	bw     *blockWork // blocked LDLᵀ workspace (nil below blockMin)
 	xr, xe []float64
 	nzRow  []bool // r0 row couples to an eliminated candidate (Solve)
 	nzRowD []bool // ... to one coupled to several r0 rows (the Schur product)
@@ -179,6 +180,9 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 	f.l = make([]float64, n*n)
 	f.d = make([]float64, n)
 	f.wb = make([]float64, 4*n)
+	if n >= blockMin {
+		f.bw = newBlockWork(n)
+	}
 	f.xr, f.xe = make([]float64, n), make([]float64, max(q, 1))
 	f.nzRow = make([]bool, r)
 	f.nzRowD = make([]bool, r)
@@ -337,7 +341,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 	if len(f.c2) > 0 {
 		return f.factorLevel2(l, nr)
 	}
-	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb)
+	nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb, f.bw)
 	f.nreg = nreg
 	return err
 }
@@ -364,7 +368,7 @@ func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
 		// Nothing to eliminate (the equality rows of a dense QP, whose
 		// pivots are −δ): factor the reduced matrix as it is.
 		f.skip2 = true
-		nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb)
+		nreg, err := denseLDL(l, nr, f.rSigns[:nr], f.d[:nr], f.wb, f.bw)
 		f.nreg = nreg
 		return err
 	}
@@ -418,7 +422,7 @@ func (f *DenseSchur) factorLevel2(l []float64, nr int) error {
 			}
 		}
 	}
-	nreg, err := denseLDL(l2, nk, f.s2[:nk], f.d2f[:nk], f.wb)
+	nreg, err := denseLDL(l2, nk, f.s2[:nk], f.d2f[:nk], f.wb, f.bw)
 	f.nreg = nreg
 	return err
 }

@@ -56,6 +56,7 @@ type SparseLDL struct {
 	k0, t int
 	tl    []float64
 	twb   []float64
+	tbw   *blockWork // blocked LDLᵀ workspace (nil below blockMin)
 
 	nreg int
 }
@@ -231,6 +232,9 @@ func NewSparseLDL(pat *Pattern, signs []float64, perm []int) (*SparseLDL, error)
 	if f.t > 0 {
 		f.tl = make([]float64, f.t*f.t)
 		f.twb = make([]float64, 4*f.t)
+		if f.t >= blockMin {
+			f.tbw = newBlockWork(f.t)
+		}
 		for j := f.k0; j < n; j++ {
 			lnz[j] = 0 // stored densely in tl
 		}
@@ -328,7 +332,7 @@ func (f *SparseLDL) Factor(values []float64) error {
 		}
 		row[k-k0] = dk
 	}
-	nreg, err := denseLDL(tl, t, signs[k0:], d[k0:], f.twb)
+	nreg, err := denseLDL(tl, t, signs[k0:], d[k0:], f.twb, f.tbw)
 	f.nreg += nreg
 	if err != nil {
 		return err

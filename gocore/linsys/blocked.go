@@ -1,0 +1,76 @@
+package linsys
+
+import "github.com/lpgd-go/lpgd_go/gocore/vec"
+
+// Blocked right-looking LDLᵀ (from order blockMin). For the n×n lower
+// triangle A split at n1 (vec.SplitPoint, about n/2),
+//
+//	[A11    ]   [L11    ] [D1   ] [L11ᵀ L21ᵀ]
+//	[A21 A22] = [L21 L22] [   D2] [     L22ᵀ]
+//
+// it factors A11 (recursively), solves W21 = A21·L11⁻ᵀ (vec's triangular
+// solve, itself recursive so that most of its work is GEMM), updates the
+// trailing block A22 −= W21·D1⁻¹·W21ᵀ (lower triangle, vec.MulSubNT: packed
+// panels and the register-blocked micro-kernel, with D1⁻¹ applied while
+// packing), scales L21 = W21·D1⁻¹ and factors A22. Blocks of order ≤
+// ldlLeaf are factored by the row-oriented denseLDLRows. All but O(n²·leaf)
+// of the n³/3 flops are in the GEMM micro-kernel.
+//
+// Pivots are the same quantities as in the row-oriented form (A's diagonal
+// minus the updates of all earlier columns), met in the same order, and
+// get the same treatment: a non-finite pivot stops with ErrSingular, a
+// pivot whose signed value is below DynamicEps becomes sign·DynamicDelta
+// and later columns are eliminated with the replaced value. Only the
+// summation order of the updates differs (results agree to rounding).
+
+// blockMin is the order from which denseLDL uses the blocked form. Below it
+// the row-oriented form runs unchanged, so small systems stay bit-identical
+// to earlier releases (see tileMin).
+const blockMin = tileMin
+
+// ldlLeaf is the order up to which a diagonal block is factored by the
+// row-oriented form.
+const ldlLeaf = 32
+
+// blockWork is the workspace of the blocked factorization of matrices of
+// order ≤ n (it allocates nothing after construction).
+type blockWork struct {
+	g    *vec.Workspace
+	dinv []float64
+	wb   []float64
+}
+
+func newBlockWork(n int) *blockWork {
+	return &blockWork{g: vec.NewWorkspace(n), dinv: make([]float64, n), wb: make([]float64, 4*ldlLeaf)}
+}
+
+// ldl factors the n×n lower triangle in a (row-major, stride ld) in place
+// into L (strictly lower part) and D (d), regularizing pivots by the
+// expected signs; it returns the number of regularized pivots.
+func (w *blockWork) ldl(a []float64, ld, n int, signs, d []float64) (int, error) {
+	if n <= ldlLeaf {
+		return denseLDLRows(a, ld, n, signs, d, w.wb)
+	}
+	n1 := vec.SplitPoint(n)
+	n2 := n - n1
+	nreg, err := w.ldl(a, ld, n1, signs[:n1], d[:n1])
+	if err != nil {
+		return nreg, err
+	}
+	a21 := a[n1*ld:]
+	w.g.SolveUnitLowerT(n2, n1, a21, ld, a, ld)
+	inv := w.dinv[:n1]
+	for k, v := range d[:n1] {
+		inv[k] = 1 / v
+	}
+	a22 := a[n1*ld+n1:]
+	w.g.MulSubNT(n2, n2, n1, a21, ld, a21, ld, inv, a22, ld, true)
+	for i := 0; i < n2; i++ {
+		row := a21[i*ld : i*ld+n1]
+		for k := range row {
+			row[k] *= inv[k]
+		}
+	}
+	nreg2, err := w.ldl(a22, ld, n2, signs[n1:], d[n1:])
+	return nreg + nreg2, err
+}

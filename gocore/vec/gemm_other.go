@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package vec
+
+// applyLevel: only the generic kernels exist on this architecture.
+func applyLevel(Level) { kern = genericKernel }
+
+// FMAPeakLoop has no vector loop on this architecture (0 flops).
+func FMAPeakLoop(Level, int) float64 { return 0 }
