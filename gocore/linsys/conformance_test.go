@@ -76,9 +76,11 @@ func diagonalIndices(pat *Pattern, from int) []bool {
 
 // conformanceSizes are (variables, constraint rows) of the random
 // quasi-definite systems: tiny, odd, not multiples of the dense kernel's
-// block of four, and large enough for AMD and the dense tail to matter.
+// block of four, large enough for AMD and the dense tail to matter, and
+// one above blockMin (the blocked dense LDLᵀ).
 var conformanceSizes = []struct{ nx, m int }{
 	{1, 0}, {1, 1}, {2, 3}, {3, 2}, {5, 4}, {7, 6}, {9, 0}, {13, 8}, {17, 11}, {31, 18}, {45, 33},
+	{121, 90},
 }
 
 func newFactorizer(t *testing.T, fc factorizerCase, pat *Pattern, signs []float64, nx int) Factorizer {
