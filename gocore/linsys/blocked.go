@@ -8,11 +8,11 @@ import "github.com/lpgd-go/lpgd_go/gocore/vec"
 //	[A11    ]   [L11    ] [D1   ] [L11ᵀ L21ᵀ]
 //	[A21 A22] = [L21 L22] [   D2] [     L22ᵀ]
 //
-// it factors A11 (recursively), solves W21 = A21·L11⁻ᵀ (vec's triangular
-// solve, itself recursive so that most of its work is GEMM), updates the
-// trailing block A22 −= W21·D1⁻¹·W21ᵀ (lower triangle, vec.MulSubNT: packed
-// panels and the register-blocked micro-kernel, with D1⁻¹ applied while
-// packing), scales L21 = W21·D1⁻¹ and factors A22. Blocks of order ≤
+// it factors A11 (recursively), solves L21 = A21·L11⁻ᵀ·D1⁻¹ (vec's
+// triangular solve, itself recursive so that most of its work is GEMM),
+// updates the trailing block A22 −= L21·D1·L21ᵀ (lower triangle,
+// vec.MulSubNT: packed panels and the register-blocked micro-kernel, with
+// D1 applied while packing) and factors A22. Blocks of order ≤
 // ldlLeaf are factored by the row-oriented denseLDLRows. All but O(n²·leaf)
 // of the n³/3 flops are in the GEMM micro-kernel.
 //
@@ -35,13 +35,12 @@ const ldlLeaf = 24
 // blockWork is the workspace of the blocked factorization of matrices of
 // order ≤ n (it allocates nothing after construction).
 type blockWork struct {
-	g    *vec.Workspace
-	dinv []float64
-	wb   []float64
+	g  *vec.Workspace
+	wb []float64
 }
 
 func newBlockWork(n int) *blockWork {
-	return &blockWork{g: vec.NewWorkspace(n), dinv: make([]float64, n), wb: make([]float64, 4*ldlLeaf)}
+	return &blockWork{g: vec.NewWorkspace(n), wb: make([]float64, 4*ldlLeaf)}
 }
 
 // ldl factors the n×n lower triangle in a (row-major, stride ld) in place
@@ -58,19 +57,9 @@ func (w *blockWork) ldl(a []float64, ld, n int, signs, d []float64) (int, error)
 		return nreg, err
 	}
 	a21 := a[n1*ld:]
-	w.g.SolveUnitLowerT(n2, n1, a21, ld, a, ld)
-	inv := w.dinv[:n1]
-	for k, v := range d[:n1] {
-		inv[k] = 1 / v
-	}
+	w.g.SolveUnitLowerT(n2, n1, a21, ld, a, ld, d[:n1])
 	a22 := a[n1*ld+n1:]
-	w.g.MulSubNT(n2, n2, n1, a21, ld, a21, ld, inv, a22, ld, true)
-	for i := 0; i < n2; i++ {
-		row := a21[i*ld : i*ld+n1]
-		for k := range row {
-			row[k] *= inv[k]
-		}
-	}
+	w.g.MulSubNT(n2, n2, n1, a21, ld, a21, ld, d[:n1], a22, ld, true)
 	nreg2, err := w.ldl(a22, ld, n2, signs[n1:], d[n1:])
 	return nreg + nreg2, err
 }

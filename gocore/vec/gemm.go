@@ -107,6 +107,7 @@ const (
 type Workspace struct {
 	ap, bp []float64
 	x8     []float64
+	inv    []float64
 	tmp    [maxMR * maxNR]float64
 }
 
@@ -129,6 +130,7 @@ func (w *Workspace) reserve(n int) {
 	}
 	if need := 8 * trsmLeaf; len(w.x8) < need {
 		w.x8 = make([]float64, need)
+		w.inv = make([]float64, trsmLeaf)
 	}
 }
 
@@ -268,23 +270,30 @@ func packOne(dst []float64, ds int, a []float64, off, kb int, sc []float64, pres
 }
 
 // SolveUnitLowerT overwrites the m×k matrix x (row-major, stride ldx) with
-// x·L⁻ᵀ, where L is the unit lower triangular k×k matrix whose strictly
-// lower part is in l (row-major, stride ldl; the diagonal and upper part
-// are not read). Each row is an independent forward substitution: rows are
-// solved eight at a time on a packed copy, and for k > trsmLeaf the system
-// is split recursively so that most of the work is in MulSubNT.
-func (w *Workspace) SolveUnitLowerT(m, k int, x []float64, ldx int, l []float64, ldl int) {
-	if m <= 0 || k <= 1 {
+// x·L⁻ᵀ, or x·L⁻ᵀ·diag(d)⁻¹ when d is not nil, where L is the unit lower
+// triangular k×k matrix whose strictly lower part is in l (row-major,
+// stride ldl; the diagonal and upper part are not read). With d it gives
+// the off-diagonal block L21 = A21·L11⁻ᵀ·D1⁻¹ of an LDLᵀ in one pass. Each
+// row is an independent forward substitution: rows are solved eight at a
+// time on a packed copy, and for k > trsmLeaf the system is split
+// recursively so that most of the work is in MulSubNT.
+func (w *Workspace) SolveUnitLowerT(m, k int, x []float64, ldx int, l []float64, ldl int, d []float64) {
+	if m <= 0 || k <= 0 || (k == 1 && d == nil) {
 		return
 	}
 	if k <= trsmLeaf {
-		w.trsmLeaf(m, k, x, ldx, l, ldl)
+		w.trsmLeaf(m, k, x, ldx, l, ldl, d)
 		return
 	}
 	k1 := SplitPoint(k)
-	w.SolveUnitLowerT(m, k1, x, ldx, l, ldl)
-	w.MulSubNT(m, k-k1, k1, x, ldx, l[k1*ldl:], ldl, nil, x[k1:], ldx, false)
-	w.SolveUnitLowerT(m, k-k1, x[k1:], ldx, l[k1*ldl+k1:], ldl)
+	var d1, d2 []float64
+	if d != nil {
+		d1, d2 = d[:k1], d[k1:k]
+	}
+	w.SolveUnitLowerT(m, k1, x, ldx, l, ldl, d1)
+	// With d, x[:, :k1] now holds X1·D1⁻¹: scale it back in the product.
+	w.MulSubNT(m, k-k1, k1, x, ldx, l[k1*ldl:], ldl, d1, x[k1:], ldx, false)
+	w.SolveUnitLowerT(m, k-k1, x[k1:], ldx, l[k1*ldl+k1:], ldl, d2)
 }
 
 // SplitPoint returns where a recursive blocked algorithm splits an order k
@@ -298,9 +307,16 @@ func SplitPoint(k int) int {
 	return h
 }
 
-func (w *Workspace) trsmLeaf(m, k int, x []float64, ldx int, l []float64, ldl int) {
+func (w *Workspace) trsmLeaf(m, k int, x []float64, ldx int, l []float64, ldl int, d []float64) {
 	w.reserve(0)
 	x8 := w.x8[:8*k]
+	var inv []float64
+	if d != nil {
+		inv = w.inv[:k]
+		for c, v := range d[:k] {
+			inv[c] = 1 / v
+		}
+	}
 	tr := kern.trsm8
 	for i0 := 0; i0 < m; i0 += 8 {
 		rows := min(8, m-i0)
@@ -314,24 +330,37 @@ func (w *Workspace) trsmLeaf(m, k int, x []float64, ldx int, l []float64, ldl in
 		tr(x8, l, ldl, k)
 		r = 0
 		for ; r+4 <= rows; r += 4 {
-			unpack4(x[(i0+r)*ldx:], ldx, x8[r:], k)
+			unpack4(x[(i0+r)*ldx:], ldx, x8[r:], k, inv)
 		}
 		for ; r < rows; r++ {
 			dst := x[(i0+r)*ldx : (i0+r)*ldx+k]
 			for c := range dst {
-				dst[c] = x8[c*8+r]
+				v := x8[c*8+r]
+				if inv != nil {
+					v *= inv[c]
+				}
+				dst[c] = v
 			}
 		}
 	}
 }
 
-// unpack4 is the inverse of pack4 at stride 8: a[r·lda+p] = src[8p+r].
-func unpack4(a []float64, lda int, src []float64, k int) {
+// unpack4 is the inverse of pack4 at stride 8, times inv when it is not
+// nil: a[r·lda+p] = src[8p+r]·inv[p].
+func unpack4(a []float64, lda int, src []float64, k int, inv []float64) {
 	r0, r1, r2, r3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
 	src = src[:8*(k-1)+4]
-	for p := range r0 {
+	if inv == nil {
+		for p := range r0 {
+			s := src[8*p : 8*p+4]
+			r0[p], r1[p], r2[p], r3[p] = s[0], s[1], s[2], s[3]
+		}
+		return
+	}
+	inv = inv[:k]
+	for p, v := range inv {
 		s := src[8*p : 8*p+4]
-		r0[p], r1[p], r2[p], r3[p] = s[0], s[1], s[2], s[3]
+		r0[p], r1[p], r2[p], r3[p] = s[0]*v, s[1]*v, s[2]*v, s[3]*v
 	}
 }
 

@@ -125,9 +125,9 @@ func TestMicroKernelsMatchGeneric(t *testing.T) {
 	})
 }
 
-// SolveUnitLowerT solves X Lᵀ = B for every width 1..70 and widths around
-// the recursion leaf, for row counts that leave partial 8-row slivers:
-// X·Lᵀ reproduces B.
+// SolveUnitLowerT solves X Lᵀ = B (and X D Lᵀ = B with a diagonal d) for
+// every width 1..70 and widths around the recursion leaf, for row counts
+// that leave partial 8-row slivers: X·(D)·Lᵀ reproduces B.
 func TestSolveUnitLowerT(t *testing.T) {
 	forEachLevel(t, func(t *testing.T) {
 		rng := rand.New(rand.NewSource(23))
@@ -138,31 +138,47 @@ func TestSolveUnitLowerT(t *testing.T) {
 		}
 		ks = append(ks, 2*trsmLeaf+1, 4*trsmLeaf-3, 200)
 		for _, k := range ks {
-			m := 1 + (k*7)%19
-			ldl, ldx := k+2, k+4
-			l := make([]float64, k*ldl)
-			for i := 0; i < k; i++ {
-				for j := 0; j < i; j++ {
-					l[i*ldl+j] = rng.NormFloat64() / math.Sqrt(float64(k))
-				}
-				l[i*ldl+i] = math.NaN() // never read
-			}
-			b := randSlice(rng, m*ldx)
-			x := append([]float64(nil), b...)
-			w.SolveUnitLowerT(m, k, x, ldx, l, ldl)
-			for i := 0; i < m; i++ {
-				for j := 0; j < k; j++ {
-					got := x[i*ldx+j]
-					for c := 0; c < j; c++ {
-						got += x[i*ldx+c] * l[j*ldl+c]
+			for _, scaled := range []bool{false, true} {
+				m := 1 + (k*7)%19
+				ldl, ldx := k+2, k+4
+				l := make([]float64, k*ldl)
+				for i := 0; i < k; i++ {
+					for j := 0; j < i; j++ {
+						l[i*ldl+j] = rng.NormFloat64() / math.Sqrt(float64(k))
 					}
-					if math.Abs(got-b[i*ldx+j]) > 1e-11*(1+math.Abs(b[i*ldx+j])) {
-						t.Fatalf("k=%d m=%d (%d,%d): X·Lᵀ = %v, B = %v", k, m, i, j, got, b[i*ldx+j])
+					l[i*ldl+i] = math.NaN() // never read
+				}
+				var d []float64
+				if scaled {
+					d = make([]float64, k)
+					for i := range d {
+						d[i] = (0.5 + rng.Float64()) * float64(1-2*(i%2))
 					}
 				}
-				for j := k; j < ldx; j++ {
-					if x[i*ldx+j] != b[i*ldx+j] {
-						t.Fatalf("k=%d: padding (%d,%d) changed", k, i, j)
+				b := randSlice(rng, m*ldx)
+				x := append([]float64(nil), b...)
+				w.SolveUnitLowerT(m, k, x, ldx, l, ldl, d)
+				for i := 0; i < m; i++ {
+					xd := make([]float64, k)
+					for j := range xd {
+						xd[j] = x[i*ldx+j]
+						if scaled {
+							xd[j] *= d[j]
+						}
+					}
+					for j := 0; j < k; j++ {
+						got := xd[j]
+						for c := 0; c < j; c++ {
+							got += xd[c] * l[j*ldl+c]
+						}
+						if math.Abs(got-b[i*ldx+j]) > 1e-11*(1+math.Abs(b[i*ldx+j])) {
+							t.Fatalf("k=%d m=%d scaled=%v (%d,%d): X·D·Lᵀ = %v, B = %v", k, m, scaled, i, j, got, b[i*ldx+j])
+						}
+					}
+					for j := k; j < ldx; j++ {
+						if x[i*ldx+j] != b[i*ldx+j] {
+							t.Fatalf("k=%d: padding (%d,%d) changed", k, i, j)
+						}
 					}
 				}
 			}
@@ -178,7 +194,7 @@ func TestLevel3NoAllocs(t *testing.T) {
 	a, c := randSlice(rng, n*n), randSlice(rng, n*n)
 	if allocs := testing.AllocsPerRun(3, func() {
 		w.MulSubNT(n, n, n, a, n, a, n, nil, c, n, true)
-		w.SolveUnitLowerT(n, n, c, n, a, n)
+		w.SolveUnitLowerT(n, n, c, n, a, n, nil)
 	}); allocs != 0 {
 		t.Fatalf("%v allocations", allocs)
 	}
