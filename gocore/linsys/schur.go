@@ -285,11 +285,17 @@ func (f *DenseSchur) Factor(values []float64) error {
 	for i := 0; i < r; i++ {
 		copy(l[i*nr:i*nr+i+1], f.s0[i*r:i*r+i+1])
 	}
-	// Whole 4×4 tiles of rows that all couple to E go through the tile
-	// kernel (each loaded element feeds four multiply–adds); the rest, row
-	// by row as before.
+	// From tileMin rows the leading rows that all couple to E are one
+	// packed SYRK on the GEMM micro-kernel; below tileMin, whole 4×4 tiles
+	// of such rows go through the tile kernel. The rest, row by row.
 	var t [16]float64
 	i0 := 0
+	if r >= tileMin && neD > 0 && f.bw != nil {
+		for i0 < r && f.nzRowD[i0] {
+			i0++
+		}
+		f.bw.g.MulSubNT(i0, i0, neD, ve, ne, be, ne, nil, l, nr, true)
+	}
 	for ; i0+4 <= r && neD > 0 && r >= tileMin; i0 += 4 {
 		if !(f.nzRowD[i0] && f.nzRowD[i0+1] && f.nzRowD[i0+2] && f.nzRowD[i0+3]) {
 			break
