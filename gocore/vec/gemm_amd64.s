@@ -274,7 +274,9 @@ g8loop:
 
 // func trsm8AVX512(x, l *float64, ldl, k int)
 // For j = 1..k−1: x_j −= Σ_{c<j} l[j·ldl+c]·x_c, where x_j = x[8j:8j+8] is
-// one zmm (column j of eight packed rows). Four accumulators per j.
+// one zmm (column j of eight packed rows). Columns go in pairs (j, j+1):
+// each loaded x_c feeds both (embedded-broadcast FMAs, four accumulators
+// per column), then x_{j+1} −= l[j+1, j]·x_j.
 TEXT ·trsm8AVX512(SB), NOSPLIT, $0-32
 	MOVQ x+0(FP), DI
 	MOVQ l+8(FP), SI
@@ -286,6 +288,75 @@ TEXT ·trsm8AVX512(SB), NOSPLIT, $0-32
 	ADDQ R8, SI
 
 t16j:
+	MOVQ R9, R10
+	INCQ R10
+	CMPQ R10, CX
+	JGE  t16single
+	// Pair (j, j+1): SI = row j of l, SI+R8 = row j+1.
+	LEAQ (SI)(R8*1), BX
+	VMOVUPD (R11), Z0
+	VMOVUPD 64(R11), Z4
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	MOVQ DI, R12
+	MOVQ SI, R13
+	MOVQ BX, AX
+	MOVQ R9, R14
+
+t16p4:
+	CMPQ R14, $4
+	JLT  t16p1
+	VMOVUPD (R12), Z8
+	VMOVUPD 64(R12), Z9
+	VMOVUPD 128(R12), Z10
+	VMOVUPD 192(R12), Z11
+	VFNMADD231PD.BCST (R13), Z8, Z0
+	VFNMADD231PD.BCST (AX), Z8, Z4
+	VFNMADD231PD.BCST 8(R13), Z9, Z1
+	VFNMADD231PD.BCST 8(AX), Z9, Z5
+	VFNMADD231PD.BCST 16(R13), Z10, Z2
+	VFNMADD231PD.BCST 16(AX), Z10, Z6
+	VFNMADD231PD.BCST 24(R13), Z11, Z3
+	VFNMADD231PD.BCST 24(AX), Z11, Z7
+	ADDQ $32, R13
+	ADDQ $32, AX
+	ADDQ $256, R12
+	SUBQ $4, R14
+	JMP  t16p4
+
+t16p1:
+	TESTQ R14, R14
+	JE    t16pred
+	VMOVUPD (R12), Z8
+	VFNMADD231PD.BCST (R13), Z8, Z0
+	VFNMADD231PD.BCST (AX), Z8, Z4
+	ADDQ $8, R13
+	ADDQ $8, AX
+	ADDQ $64, R12
+	DECQ R14
+	JMP  t16p1
+
+t16pred:
+	// R13 now points at l[j, j], AX at l[j+1, j].
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VADDPD Z2, Z0, Z0
+	VMOVUPD Z0, (R11)
+	VADDPD Z5, Z4, Z4
+	VADDPD Z7, Z6, Z6
+	VADDPD Z6, Z4, Z4
+	VFNMADD231PD.BCST (AX), Z0, Z4
+	VMOVUPD Z4, 64(R11)
+	ADDQ $128, R11
+	LEAQ (SI)(R8*2), SI
+	ADDQ $2, R9
+	JMP  t16j
+
+t16single:
 	CMPQ R9, CX
 	JGE  t16done
 	VMOVUPD (R11), Z0
@@ -327,10 +398,6 @@ t16red:
 	VADDPD Z3, Z2, Z2
 	VADDPD Z2, Z0, Z0
 	VMOVUPD Z0, (R11)
-	ADDQ $64, R11
-	ADDQ R8, SI
-	INCQ R9
-	JMP  t16j
 
 t16done:
 	VZEROUPPER
