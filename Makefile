@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick bench-kernel lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -141,6 +141,10 @@ campaign: venv $(LIB)
 
 campaign-quick: venv $(LIB)
 	$(PY) -m benchmarks.campaign --quick
+
+# The dense factorization kernel against OpenBLAS dpotrf/dgemm (one core).
+bench-kernel: venv $(GO_DEP)
+	$(PY) -m benchmarks.bench_kernel
 
 lint: venv go-toolchain
 	test -z "$$($(GOFMT) -l gocore capi)" || ($(GOFMT) -l gocore capi; exit 1)
