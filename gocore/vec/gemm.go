@@ -92,7 +92,7 @@ const (
 	gemmMC = 384
 	// trsmLeaf is the width up to which SolveUnitLowerT solves directly on
 	// packed 8-row slivers; wider systems recurse and put the rest of the
-	// work into MulSubNT. The direct solve reads two values per FMA (about
+	// work into MulSubNT. The direct solve reads 1.5–2 values per FMA (about
 	// half the GEMM's rate) but packs once; at n = 200–500 widths 48–128
 	// measured within noise of each other, 16–32 slower.
 	trsmLeaf = 64
