@@ -349,7 +349,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		"LPGD_FLAG_ZERO_GRAD": int64(diff.FlagZeroGrad),
 		"LPGD_ABI_VERSION":    abiVersion, "LPGD_LAYOUT_NONE": layoutNone,
 		"LPGD_CONE_ZERO": int64(cone.KindZero), "LPGD_CONE_NONNEG": int64(cone.KindNonneg), "LPGD_CONE_SOC": int64(cone.KindSOC),
-		"LPGD_CONE_PSD": int64(cone.KindPSD),
+		"LPGD_CONE_PSD": int64(cone.KindPSD), "LPGD_CONE_EXP": int64(cone.KindExp),
 		"LPGD_TOL_NONE": int64(ipm.TolNone), "LPGD_TOL_REDUCED": int64(ipm.TolReduced), "LPGD_TOL_FULL": int64(ipm.TolFull),
 	}
 	for name, v := range want {

@@ -79,6 +79,8 @@ extern "C" {
 #define LPGD_CONE_PSD 3    /* positive semidefinite d×d matrices, dim = d(d+1)/2:
                             * svec of the lower triangle column by column
                             * (SCS's order), off-diagonal entries times sqrt(2) */
+#define LPGD_CONE_EXP 4    /* exponential cone on 3 rows (x, y, z): y > 0, y*exp(x/y) <= z
+                            * (closure); dim must be 3 (cvxpy's and SCS's order) */
 
 /* Backward methods. */
 #define LPGD_BACKWARD_KKT 0

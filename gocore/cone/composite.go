@@ -23,12 +23,15 @@ type Composite struct {
 	degree int
 	diag   bool
 	poly   bool
+	sym    bool // no NonSymmetric block
+	// Scratch for Barrier (the shifted iterate).
+	ws, wz []float64
 }
 
 // NewComposite builds the product cone of a cone list (empty blocks are
 // dropped). Every spec must be valid (Spec.Check).
 func NewComposite(specs []Spec) *Composite {
-	k := &Composite{cones: Build(specs), diag: true, poly: true}
+	k := &Composite{cones: Build(specs), diag: true, poly: true, sym: true}
 	k.off = make([]int, len(k.cones)+1)
 	k.hoff = make([]int, len(k.cones)+1)
 	for b, c := range k.cones {
@@ -43,12 +46,76 @@ func NewComposite(specs []Spec) *Composite {
 		if c.Rows() == RowsNonPolyhedral {
 			k.poly = false
 		}
+		if _, ok := c.(NonSymmetric); ok {
+			k.sym = false
+		}
 		k.degree += c.Degree()
 		for i := 0; i < d; i++ {
 			k.block = append(k.block, b)
 		}
 	}
+	if !k.sym {
+		k.ws, k.wz = make([]float64, k.Dim()), make([]float64, k.Dim())
+	}
 	return k
+}
+
+// Symmetric reports whether every block is a symmetric cone (none is
+// NonSymmetric): the solver then uses Nesterov–Todd scaling throughout and
+// its symmetric starting point.
+func (k *Composite) Symmetric() bool { return k.sym }
+
+// SetScalingStrategy passes the scaling choice of the next UpdateScaling to
+// every non-symmetric block (see NonSymmetric); symmetric blocks ignore it.
+func (k *Composite) SetScalingStrategy(dual bool, mu float64) {
+	if k.sym {
+		return
+	}
+	for _, c := range k.cones {
+		if ns, ok := c.(NonSymmetric); ok {
+			ns.SetScalingStrategy(dual, mu)
+		}
+	}
+}
+
+// UnitInit sets s and z to every block's unit point (see Cone.UnitInit):
+// the starting point of problems with non-symmetric cones.
+func (k *Composite) UnitInit(s, z []float64) {
+	for b, c := range k.cones {
+		c.UnitInit(k.rows(s, b), k.rows(z, b))
+	}
+}
+
+// Barrier returns Σ_b f_b(s + αΔs) + f_b*(z + αΔz), the primal and dual
+// barriers of every block at the shifted point (−Σ log(sᵢzᵢ) on orthants,
+// −½log(det s·det z) on second-order cones, −log det S − log det Z on PSD
+// blocks, NonSymmetric.Barrier otherwise), +Inf outside. Only available
+// when the composite is not Symmetric (it owns scratch for the shift).
+func (k *Composite) Barrier(s, z, ds, dz []float64, alpha float64) float64 {
+	for i := range k.ws {
+		k.ws[i] = s[i] + alpha*ds[i]
+		k.wz[i] = z[i] + alpha*dz[i]
+	}
+	var acc float64
+	for b, c := range k.cones {
+		sb, zb := k.rows(k.ws, b), k.rows(k.wz, b)
+		switch cc := c.(type) {
+		case NonSymmetric:
+			acc += cc.Barrier(sb, zb)
+		case *Nonneg:
+			for i := range sb {
+				acc -= math.Log(sb[i] * zb[i])
+			}
+		case *SOC:
+			acc -= 0.5 * math.Log(socDet(sb)*socDet(zb))
+		case *PSD:
+			acc -= cc.logDet(sb) + cc.logDet(zb)
+		}
+		if math.IsNaN(acc) {
+			return math.Inf(1)
+		}
+	}
+	return acc
 }
 
 // rows returns the slice of v that block b covers.
@@ -210,11 +277,22 @@ func (k *Composite) DsHat(out, ds []float64) {
 
 // StepLength returns the largest α ≤ αmax with z + αΔz and s + αΔs in
 // every block.
+//
+// Symmetric blocks (exact steps to the boundary) go first, so that the
+// backtracking of the non-symmetric blocks starts from their bound.
 func (k *Composite) StepLength(dz, ds, z, s []float64, alphaMax float64) float64 {
 	a := alphaMax
-	for b, c := range k.cones {
-		az, as := c.StepLength(k.rows(dz, b), k.rows(ds, b), k.rows(z, b), k.rows(s, b), a)
-		a = math.Min(a, math.Min(az, as))
+	for pass := 0; pass < 2; pass++ {
+		for b, c := range k.cones {
+			if _, ns := c.(NonSymmetric); ns != (pass == 1) {
+				continue
+			}
+			az, as := c.StepLength(k.rows(dz, b), k.rows(ds, b), k.rows(z, b), k.rows(s, b), a)
+			a = math.Min(a, math.Min(az, as))
+		}
+		if k.sym {
+			break
+		}
 	}
 	return a
 }

@@ -1,5 +1,7 @@
-// Package cone implements the symmetric cones of the canonical form, one file
-// per cone, with Nesterov–Todd scaling as used by ECOS and Clarabel.
+// Package cone implements the cones of the canonical form, one file per
+// cone: the symmetric cones with Nesterov–Todd scaling as used by ECOS and
+// Clarabel, and the exponential cone with Clarabel's primal–dual scaling for
+// non-symmetric cones (see NonSymmetric and Exp).
 //
 // Notation (per cone block): s is the primal slack, z the dual variable,
 // W the NT scaling matrix with W z = W⁻ᵀ s = λ, and ∘ the Jordan product of
@@ -66,6 +68,28 @@ type Cone interface {
 	ProjectionH(h, s, y []float64)
 	// Rows describes the block's rows to active-set methods.
 	Rows() RowClass
+}
+
+// NonSymmetric is implemented by the cones without a self-scaled barrier
+// (the exponential cone). Their Cone methods keep the solver's step
+// unchanged in form but not in meaning: HBlock writes the primal–dual
+// scaling Hs (Hs z = s, not WᵀW of an NT scaling), LambdaSquare writes the
+// affine right-hand side ds = s, CombinedShift adds σμ∇f*(z) minus the
+// third-order correction, DsHat is the identity, and StepLength backtracks.
+// What the solver must treat differently is exposed here and through
+// Composite.Symmetric: the starting point (UnitInit, never the symmetric
+// least-squares start), the choice between the primal–dual and the dual
+// scaling, and a barrier for the centrality check of the dual-scaling steps.
+type NonSymmetric interface {
+	Cone
+	// SetScalingStrategy selects the scaling the next UpdateScaling
+	// computes: the primal–dual one (dual false; it falls back to the dual
+	// one where it is undefined) or the dual one μ∇²f*(z) with the
+	// iterate's μ.
+	SetScalingStrategy(dual bool, mu float64)
+	// Barrier returns f(s) + f*(z) of the block's primal and dual barriers
+	// (+Inf when s or z is not strictly inside).
+	Barrier(s, z []float64) float64
 }
 
 // RowClass describes the rows of a cone block to the active-set methods

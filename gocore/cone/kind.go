@@ -17,6 +17,10 @@ const (
 	// KindPSD is the cone of positive semidefinite d×d matrices in svec
 	// form (see PSD): Dim = d(d+1)/2 rows, a triangular number ≥ 1.
 	KindPSD Kind = 3
+	// KindExp is the exponential cone closure{(x, y, z) : y > 0,
+	// y·exp(x/y) ≤ z} on three consecutive rows (x, y, z), cvxpy's and
+	// SCS's order; Dim must be 3 (one block per cone).
+	KindExp Kind = 4
 )
 
 // kindInfo describes one kind: its name, the smallest dimension a block of
@@ -36,6 +40,15 @@ var kinds = map[Kind]kindInfo{
 	KindNonneg: {"nonneg", 0, func(d int) Cone { return NewNonneg(d) }, nil},
 	KindSOC:    {"soc", 1, func(d int) Cone { return NewSOC(d) }, nil},
 	KindPSD:    {"psd", 1, func(d int) Cone { return NewPSD(d) }, checkPSDDim},
+	KindExp:    {"exp", 3, func(int) Cone { return NewExp() }, checkExpDim},
+}
+
+// checkExpDim accepts 3, the dimension of one exponential cone.
+func checkExpDim(n int) error {
+	if n != 3 {
+		return fmt.Errorf("exp cone dimension %d is not 3 (one block per exponential cone)", n)
+	}
+	return nil
 }
 
 // checkPSDDim accepts the triangular numbers n = d(d+1)/2.
@@ -46,7 +59,7 @@ func checkPSDDim(n int) error {
 	return nil
 }
 
-// String returns the kind's name ("zero", "nonneg", "soc", "psd").
+// String returns the kind's name ("zero", "nonneg", "soc", "psd", "exp").
 func (k Kind) String() string {
 	if ki, ok := kinds[k]; ok {
 		return ki.name

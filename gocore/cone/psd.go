@@ -485,3 +485,18 @@ func (c *PSD) projVec(q []float64, k, p, r int) float64 {
 }
 
 var _ Cone = (*PSD)(nil)
+
+// logDet returns log det of smat(v) (−Inf when it is not positive definite
+// in floating point), for Composite.Barrier. It uses the scratch m4.
+func (c *PSD) logDet(v []float64) float64 {
+	d := c.d
+	c.smat(c.m4, v)
+	if !cholLower(c.m4, d) {
+		return math.Inf(-1)
+	}
+	var acc float64
+	for i := 0; i < d; i++ {
+		acc += 2 * math.Log(c.m4[i*d+i])
+	}
+	return acc
+}

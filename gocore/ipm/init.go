@@ -3,9 +3,23 @@ package ipm
 // initialize sets a starting point as Clarabel does: for a QP the solution
 // of the KKT system with H = I; for an LP two least-squares solves for the
 // primal (x, s) and the dual z. s and z are then shifted into their cones.
+//
+// With a non-symmetric cone (cone.NonSymmetric) the start is Clarabel's
+// unit initialization instead: x = 0, (s, z) every block's unit point (the
+// central-ray point of an exponential cone), τ = κ = 1; the least-squares
+// start would need a shift into cones that have no identity element.
 func (w *Solver) initialize() bool {
 	st := w.an.St
 	n, m := st.N, st.M
+	w.dualScaling = false
+	if !w.cones.Symmetric() {
+		for i := range w.x {
+			w.x[i] = 0
+		}
+		w.cones.UnitInit(w.s, w.z)
+		w.tau, w.kappa = 1, 1
+		return true
+	}
 	w.kkt.SetIdentityH()
 	if !w.factor() {
 		return false

@@ -39,7 +39,10 @@ type Solver struct {
 	rhs, sol   []float64       // KKT right-hand side and solution
 	tmpN, tmpM []float64
 	degree     int // barrier degree ν of K
-	pol        *polishWork
+	// dualScaling: the non-symmetric cones use the dual scaling μ∇²f*(z)
+	// (after a short or failed primal–dual step; see step).
+	dualScaling bool
+	pol         *polishWork
 
 	// Restarts (robust.go): the step fraction of the current attempt.
 	stepFrac          float64

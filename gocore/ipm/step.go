@@ -29,9 +29,10 @@ func (w *Solver) step() bool {
 	n := w.an.St.N
 	sz := w.cones.Complementarity(w.s, w.z)
 	mu := (sz + w.tau*w.kappa) / float64(w.degree+1)
+	w.cones.SetScalingStrategy(w.dualScaling, mu)
 	w.kkt.SetScaling(w.s, w.z)
 	if !w.factor() {
-		return false
+		return w.switchToDualScaling()
 	}
 	// Constant system K [x1; z1] = [−c̃; b̃].
 	for i := 0; i < n; i++ {
@@ -61,7 +62,7 @@ func (w *Solver) step() bool {
 		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + dot(w.tmpN, w.dx))
 	}
 	if !(w.denConst < 0) {
-		return false
+		return w.switchToDualScaling()
 	}
 
 	// Affine (predictor) step.
@@ -80,14 +81,68 @@ func (w *Solver) step() bool {
 	w.cones.LambdaSquare(w.dsRHS)
 	w.cones.CombinedShift(w.dsRHS, w.dzA, w.dsA, sm)
 	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
-		return false
+		return w.switchToDualScaling()
 	}
 	alpha := w.stepLength(1) * w.stepFrac
+	if !w.cones.Symmetric() {
+		// Clarabel's strategy for non-symmetric cones: a short
+		// primal–dual-scaled step switches to the dual scaling (the
+		// iterate is kept and the step recomputed); dual-scaled steps are
+		// shortened until the iterate stays near the central path.
+		if !w.dualScaling && alpha < minSwitchStep {
+			w.dualScaling = true
+			return true
+		}
+		if w.dualScaling {
+			alpha = w.backtrackToBarrier(alpha)
+		}
+	}
 	if alpha < minStep {
 		return false
 	}
 	w.advance(alpha, &w.direction)
 	return true
+}
+
+// minSwitchStep is the combined step length below which the non-symmetric
+// cones switch from the primal–dual to the dual scaling (Clarabel's
+// min_switch_step_length).
+const minSwitchStep = 0.1
+
+// switchToDualScaling handles a numerical failure of a step: with
+// non-symmetric cones still on the primal–dual scaling it switches to the
+// dual scaling and reports success (the iteration retries from the same
+// iterate); otherwise it reports the failure.
+func (w *Solver) switchToDualScaling() bool {
+	if w.cones.Symmetric() || w.dualScaling {
+		return false
+	}
+	w.dualScaling = true
+	return true
+}
+
+// backtrackToBarrier shortens α (factor 0.8, at most 50 times) until the
+// barrier of the homogeneous embedding at the new iterate,
+// (ν+1)·log μ − log τ − log κ + Σ f(s) + f*(z), is below 1 (Clarabel's
+// centrality check for dual-scaled steps; it is −3 per exponential cone on
+// the central path).
+func (w *Solver) backtrackToBarrier(alpha float64) float64 {
+	nu := float64(w.degree + 1)
+	for k := 0; k < 50; k++ {
+		tau := w.tau + alpha*w.dtau
+		kappa := w.kappa + alpha*w.dkappa
+		var sz float64
+		for i := range w.s {
+			sz += (w.s[i] + alpha*w.ds[i]) * (w.z[i] + alpha*w.dz[i])
+		}
+		mu := (sz + tau*kappa) / nu
+		b := nu*math.Log(mu) - math.Log(tau) - math.Log(kappa) + w.cones.Barrier(w.s, w.z, w.ds, w.dz, alpha)
+		if b < 1 {
+			return alpha
+		}
+		alpha *= 0.8
+	}
+	return alpha
 }
 
 // solveStep computes the search direction for right-hand sides

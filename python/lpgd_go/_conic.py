@@ -73,6 +73,10 @@ class Cones:
             (SCS's ``s``), after the second-order cones. A d×d block covers
             d(d+1)/2 rows: the lower triangle of X column by column (SCS's
             order), off-diagonal entries multiplied by √2, so that sᵀy = tr(SY).
+        exp: number of exponential cones (SCS's ``ep``), after the PSD cones,
+            3 rows each: ``closure{(x, y, z): y > 0, y·exp(x/y) ≤ z}`` on rows
+            (x, y, z) (cvxpy's and SCS's order); their multipliers lie in the
+            dual cone ``{(u, v, w): u < 0, -u·exp(v/u) ≤ e·w}``.
 
     Raises:
         ValueError: a dimension is not an int or out of range.
@@ -86,9 +90,10 @@ class Cones:
     nonneg: int = 0
     soc: tuple[int, ...] = ()
     psd: tuple[int, ...] = ()
+    exp: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("zero", "nonneg"):
+        for name in ("zero", "nonneg", "exp"):
             v = getattr(self, name)
             if not _is_int(v) or v < 0:
                 raise ValueError(f"Cones.{name} must be an int >= 0, got {v!r}")
@@ -126,8 +131,14 @@ class Cones:
 
     @property
     def dim(self) -> int:
-        """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd."""
-        return self.zero + self.nonneg + sum(self.soc) + sum(d * (d + 1) // 2 for d in self.psd)
+        """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd + 3·exp."""
+        return (
+            self.zero
+            + self.nonneg
+            + sum(self.soc)
+            + sum(d * (d + 1) // 2 for d in self.psd)
+            + 3 * self.exp
+        )
 
     @functools.cached_property
     def _blocks_key(self) -> tuple[tuple[int, int], ...]:
@@ -139,16 +150,18 @@ class Cones:
         out = [(_lib.CONE_ZERO, self.zero), (_lib.CONE_NONNEG, self.nonneg)]
         out += [(_lib.CONE_SOC, q) for q in self.soc]
         out += [(_lib.CONE_PSD, d * (d + 1) // 2) for d in self.psd]
+        out += [(_lib.CONE_EXP, 3)] * self.exp
         return out
 
 
 def check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
     """BPQP handles zero, nonnegative and second-order cones (no PSD cones); its
     ADMM solver polyhedral cones only."""
-    if isinstance(backward, BPQP) and cones.psd:
+    if isinstance(backward, BPQP) and (cones.psd or cones.exp):
+        kinds = " and ".join(k for k, v in (("PSD", cones.psd), ("exponential", cones.exp)) if v)
         raise ValueError(
             "backward='bpqp' supports zero, nonnegative and second-order cones; use "
-            "backward='kkt' or 'lpgd' (lpgd_go.LPGD) for problems with PSD cones"
+            f"backward='kkt' or 'lpgd' (lpgd_go.LPGD) for problems with {kinds} cones"
         )
     if isinstance(backward, BPQP) and cones.soc and backward.solver == "admm":
         raise ValueError(

@@ -20,11 +20,16 @@ batch of size one keeps its batch dimension; unbatched inputs give unbatched
 outputs. Constraint dual variables (``constraint.dual_variables[k]``) may be
 requested in ``variables``; duals of second-order-cone constraints with
 several cones are returned in cvxpy's layout (``constraint.dual_value``).
-Supported cones: zero, nonnegative, second-order and PSD (the rows of each
+Supported cones: zero, nonnegative, second-order, PSD (the rows of each
 PSD block are reordered from cvxpy's Clarabel layout, the upper triangle
 column by column, to the solver's, the lower triangle column by column; the
 dual of a PSD constraint is the symmetric matrix cvxpy returns as its
-``dual_value``); exponential and power cones raise NotImplementedError.
+``dual_value``) and exponential (``exp``, ``log``, ``log_sum_exp``,
+``logistic``, ``entr``, ``rel_entr``, ``kl_div``, ...; rows in cvxpy's order,
+the same in its Clarabel and SCS forms; duals of exponential-cone constraints
+are not available); power cones (``PowCone3D``/``PowConeND`` constraints;
+cvxpy writes ``geo_mean``, ``pnorm`` and ``power`` with second-order cones)
+raise NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
 (``eps``, ``max_iters``, ``abstol``, ...; the table is
@@ -369,27 +374,22 @@ class CvxpyLayer(LayerBase):
         # Cones.
         dims = pp.cone_dims
         unsupported = []
-        if getattr(dims, "exp", 0):
-            unsupported.append(f"{dims.exp} exponential cone(s)")
         if getattr(dims, "p3d", []):
             unsupported.append(f"{len(dims.p3d)} 3-d power cone(s)")
         if getattr(dims, "pnd", []):
             unsupported.append(f"{len(dims.pnd)} n-d power cone(s)")
         if unsupported:
-            gp_note = (
-                " (gp=True: posynomials canonicalize to log-sum-exp, i.e. exponential cones, "
-                "which lpgd_go's solver does not have yet; geometric programs made of "
-                "monomials only, linear programs in log space, are supported)"
-                if self.gp
-                else ""
-            )
             raise NotImplementedError(
-                "lpgd_go supports zero, nonnegative, second-order and PSD cones only; this "
-                f"problem canonicalizes to {', '.join(unsupported)}{gp_note}"
+                "lpgd_go supports zero, nonnegative, second-order, PSD and exponential cones "
+                f"only; this problem canonicalizes to {', '.join(unsupported)}"
             )
         psd = tuple(int(d) for d in getattr(dims, "psd", []))
         self.cones = Cones(
-            zero=int(dims.zero), nonneg=int(dims.nonneg), soc=tuple(dims.soc), psd=psd
+            zero=int(dims.zero),
+            nonneg=int(dims.nonneg),
+            soc=tuple(dims.soc),
+            psd=psd,
+            exp=int(getattr(dims, "exp", 0)),
         )
         n = int(pp.x.size)
         m = self.cones.dim
