@@ -16,9 +16,9 @@ import "math"
 //	f*(z) = −log(z₁ − z₀ − z₀·log(−z₂/z₀)) − log(−z₀) − log(z₂)   (ν = 3):
 //
 // Hs is a symmetric positive definite 3×3 matrix with Hs z = s and
-// Hs ∇f(s) = μ̃-consistent (a rank-3 BFGS-type update of μ∇²f*(z)), or
-// μ∇²f*(z) itself ("dual scaling") near the central path or when the
-// solver asks for it. In the interior-point step the roles of the
+// Hs ∇f(s) = ∇f*(z) (a rank-3 BFGS-type update of μ∇²f*(z), f the primal
+// barrier), or μ∇²f*(z) itself ("dual scaling") near the central path or
+// when the solver asks for it. In the interior-point step the roles of the
 // symmetric-cone terms are taken as follows (see NonSymmetric):
 //
 //   - affine right-hand side: ds = s (LambdaSquare writes the stored s);
@@ -340,10 +340,11 @@ func expDualBarrier(z []float64) float64 {
 	return -math.Log(-z[0]*z[2]) - math.Log(z[1]-z[0]-z[0]*l)
 }
 
-// expPrimalBarrier is the conjugate-consistent primal barrier
-// f(s) = −log((1−ω)²/ω) − 2·log s₁ − log s₂ − 3, ω = ω(1 − s₀/s₁ − log(s₁/s₂))
-// (ω the Wright omega function), normalized so that f(s) + f*(z) = −3·log μ
-// … + const on the central path.
+// expPrimalBarrier is the primal barrier conjugate to f*,
+// f(s) = −log((1−ω)²/ω) − 2·log s₁ − log s₂ − 3 with
+// ω = ω(1 − s₀/s₁ − log(s₁/s₂)) (ω the Wright omega function), so that
+// f(−∇f*(z)) + f*(z) = −3 (on the central path s = −μ∇f*(z):
+// f(s) + f*(z) = −3 − 3·log μ).
 func expPrimalBarrier(s []float64) float64 {
 	w := wrightOmega(1 - s[0]/s[1] - math.Log(s[1]/s[2]))
 	return -math.Log((w-1)*(w-1)/w) - 2*math.Log(s[1]) - math.Log(s[2]) - 3

@@ -209,9 +209,8 @@ class CvxpyLayer(LayerBase):
         gp: the problem is a geometric program (``problem.is_dgp(dpp=True)``):
             positive parameter values are passed and enter through their logs;
             primal variables are returned as positive values (exp of the
-            log-space solution). Only GPs whose log-space form needs no
-            exponential cone (monomials only) are solved; constraint duals are
-            not returned.
+            log-space solution). Posynomials become exponential cones;
+            constraint duals are not returned.
 
     Calling ``layer(*params, solver_args=None, return_info=False)`` returns a
     tuple with one tensor per requested variable (and a ConeInfo with
@@ -238,7 +237,7 @@ class CvxpyLayer(LayerBase):
         ValueError: the problem is not DPP, the parameters are not exactly the
             problem's, a variable is not in the problem, or an invalid option.
         NotImplementedError: the problem needs an unsupported cone
-            (exponential, power; with gp=True, any posynomial) or
+            (power cones) or
             parameter/variable attribute.
 
     A failed solve raises ``lpgd_go.SolverError``; when diffcp is importable

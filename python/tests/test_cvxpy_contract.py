@@ -330,9 +330,15 @@ def test_gp_errors(lib: object) -> None:
     con = x >= a
     with pytest.raises(NotImplementedError, match="primal variables only"):
         CvxpyLayer(cp.Problem(cp.Minimize(x * a), [con]), [a], [x, con.dual_variables[0]], gp=True)
-    # Posynomials need the exponential cone, which the solver does not have yet.
+    # Posynomials canonicalize to exponential cones: min 1/(xy) s.t.
+    # a(x + y) <= 1 has x = y = 1/(2a), so d(x + y)/da = -1/a².
     posy = cp.Problem(cp.Minimize(1 / (x * y)), [a * (x + y) <= 1])
-    with pytest.raises(NotImplementedError, match=r"exponential cone.*gp=True"):
-        CvxpyLayer(posy, [a], [x, y], gp=True)
+    tight = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12}
+    layer = CvxpyLayer(posy, [a], [x, y], gp=True, settings=tight)
+    at = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    xs, ys = layer(at)
+    assert abs(float(xs) - 1) < 1e-6 and abs(float(ys) - 1) < 1e-6
+    (xs + ys).backward()
+    assert at.grad is not None and abs(float(at.grad) + 4) < 1e-5
     with pytest.raises(ValueError, match="gp must be a bool"):
         CvxpyLayer(dgp, [a], [x], gp=1)  # type: ignore[arg-type]

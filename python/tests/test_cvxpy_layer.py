@@ -437,9 +437,13 @@ def test_errors(lib: object) -> None:
         ValueError, match=r"must be a subset of problem\.variables or a constraint dual variable"
     ):
         CvxpyLayer(prob, parameters=[A, b, lam], variables=[cp.Variable(2)])
-    expo = cp.Problem(cp.Minimize(cp.sum(cp.exp(x)) + b[0] * x[0]))
-    with pytest.raises(NotImplementedError, match="exponential"):
-        CvxpyLayer(expo, parameters=[b], variables=[x])
+    # cvxpy writes pnorm/geo_mean with second-order cones; an explicit
+    # PowCone3D constraint stays a power cone.
+    power = cp.Problem(
+        cp.Minimize(b[0] * x[0]), [cp.constraints.PowCone3D(x[0], x[1], 1 + 0 * x[0], 0.3)]
+    )
+    with pytest.raises(NotImplementedError, match="power cone"):
+        CvxpyLayer(power, parameters=[b], variables=[x])
     soc = cp.Problem(cp.Minimize(b @ x[:2]), [cp.norm(x) <= 1])
     with pytest.raises(ValueError, match="second-order cones"):
         CvxpyLayer(soc, parameters=[b], variables=[x], backward=BPQP(solver="admm"))
