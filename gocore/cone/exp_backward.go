@@ -2,6 +2,12 @@ package cone
 
 import "math"
 
+// expDerivBig stands for an infinite eigenvalue of a boundary block of H:
+// the block is dense, so (as for the PSD cone, psdDerivBig) rounding in
+// big·ŝŝᵀ pollutes its O(1) entries by big·ε; 1/√ε balances that against
+// the 1/big left in dy. The diagonal y = 0 case keeps derivBig.
+const expDerivBig = psdDerivBig
+
 // expZeroRel is the ratio ‖y‖/‖s‖ (or ‖s‖/‖y‖) below which ProjectionH
 // takes the smaller of the pair for zero: an interior-point solution at
 // tolerance 1e-8 leaves the multiplier of an inactive cone (or the slack of
@@ -18,9 +24,10 @@ const expZeroRel = 1e-6
 //     every direction, dy = 0;
 //   - s = 0 (y interior): D = 0, H = 0, ds = 0;
 //   - both on the boundary: the tangent plane of K at s is spanned by ŝ
-//     (along the ray, D = 1, H = ∞) and t̂ = n̂ × ŝ (n̂ = −y/‖y‖ the outward
-//     normal), where D = 1/(1 + ‖y‖κ) for the normal curvature κ of the
-//     boundary g(s) = s₁·exp(s₀/s₁) − s₂ = 0 in direction t̂, so
+//     (along the ray, D = 1, H = ∞: expDerivBig) and t̂ = n̂ × ŝ
+//     (n̂ = −y/‖y‖ the outward normal), where D = 1/(1 + ‖y‖κ) for the
+//     normal curvature κ of the boundary g(s) = s₁·exp(s₀/s₁) − s₂ = 0 in
+//     direction t̂, so
 //     H = 1/(‖y‖κ) there; along n̂, D = 0 and H = 0. On the flat face
 //     {s₀ ≤ 0, s₁ = 0, s₂ ≥ 0} κ = 0 and H = ∞ on the whole face.
 func (c *Exp) ProjectionH(h, s, y []float64) { expDerivativeH(h, s, y) }
@@ -53,20 +60,20 @@ func expDerivativeH(h, s, y []float64) {
 		sh[i] /= nsh
 	}
 	t := [3]float64{n[1]*sh[2] - n[2]*sh[1], n[2]*sh[0] - n[0]*sh[2], n[0]*sh[1] - n[1]*sh[0]}
-	ht := derivBig
+	ht := expDerivBig
 	if s[1] > 0 {
 		rho := s[0] / s[1]
 		er := math.Exp(rho)
 		g := [3]float64{er, er * (1 - rho), -1}
 		wt := t[0] - rho*t[1]
 		kappa := er / s[1] * wt * wt / math.Sqrt(dot3(g, g))
-		if v := 1 / (ny * kappa); v < derivBig {
+		if v := 1 / (ny * kappa); v < expDerivBig {
 			ht = v
 		}
 	}
 	for i := 0; i < 3; i++ {
 		for j := 0; j < 3; j++ {
-			h[3*i+j] = derivBig*sh[i]*sh[j] + ht*t[i]*t[j]
+			h[3*i+j] = expDerivBig*sh[i]*sh[j] + ht*t[i]*t[j]
 		}
 	}
 }
