@@ -8,6 +8,10 @@ The two families of cvxpylayers' profiling script (examples/prof.py):
 * sparse QP: 1024 variables, batch 32: ``min ½‖z‖² + pᵀz  s.t.  G z ≤ h,
   A z = b`` with constant A, G = sparse.random(1024, 1024, density=1%) + I and
   batched parameters p, b, h.
+And an exponential-cone family (``--only exp``), with the same reference:
+
+* logistic regression: 10 weights, 100 samples (200 exponential cones),
+  batch 32, the data X and the ℓ2 weight batched (CvxpyLayer only).
 
 And two PSD families (issue 15), batch 32, each sample also solved by cvxpy +
 Clarabel at tolerance 1e-10 as the reference (last column: the largest
@@ -245,6 +249,29 @@ def max_eigenvalue(d: int, nbatch: int, seed: int) -> dict[str, Any]:
     }
 
 
+def logistic(n: int, N: int, nbatch: int, seed: int) -> dict[str, Any]:
+    """Exponential cones: ℓ2-regularized logistic regression, the data X and
+    the regularization weight batched (N exponential-cone pairs per sample)."""
+    npr.seed(seed)
+    X = npr.randn(nbatch, N, n)
+    y = (npr.rand(N) < 0.5).astype(float)
+    lam = 0.1 + npr.rand(nbatch)
+    _X, _lam = cp.Parameter((N, n)), cp.Parameter(nonneg=True)
+    w = cp.Variable(n)
+    obj = cp.sum(cp.logistic(_X @ w) - cp.multiply(y, _X @ w)) / N + _lam * cp.sum_squares(w)
+    prob = cp.Problem(cp.Minimize(obj))
+    params = [_X, _lam]
+    return {
+        "family": f"logistic regression (n={n}, N={N}, exp cones, batch {nbatch})",
+        "inputs": [X, lam],
+        "methods": {
+            "lpgd_go CvxpyLayer": _ours(prob, params, w),
+            "cvxpylayers (diffcp default)": _cvxpylayers(prob, params, w),
+        },
+        "reference": lambda: _clarabel_reference(prob, params, w, [X, lam]),
+    }
+
+
 def main(quick: bool = False, only: str = "all") -> list[dict[str, Any]]:
     trials = 1 if quick else 3
     cases = []
@@ -256,6 +283,8 @@ def main(quick: bool = False, only: str = "all") -> list[dict[str, Any]]:
     if only in ("all", "psd"):
         nb = 16 if quick else 32
         cases += [nearest_correlation(10, nb, seed=0), max_eigenvalue(12, nb, seed=1)]
+    if only in ("all", "exp"):
+        cases += [logistic(10, 50 if quick else 100, 16 if quick else 32, seed=0)]
     rows: list[dict[str, Any]] = []
     for case in cases:
         ref_x = None
@@ -323,9 +352,9 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true", help="smaller batches, one trial")
     ap.add_argument(
         "--only",
-        choices=["all", "qp", "psd"],
+        choices=["all", "qp", "psd", "exp"],
         default="all",
-        help="run only the QP or the PSD families (results in bench_cone_<only>.*)",
+        help="run only the QP, PSD or exponential-cone families (results in bench_cone_<only>.*)",
     )
     args = ap.parse_args()
     main(quick=args.quick, only=args.only)
