@@ -92,42 +92,48 @@ func benchBoxLP(rng *rand.Rand, n, m, p int) (c, A, b []float64, cones problem.C
 	return c, A, b, problem.Cones{Zero: p, Nonneg: m + 2*n}
 }
 
-type benchFamily struct {
+type familyData struct {
 	name string
 	st   *problem.Structure
 	vs   []*problem.Values
 }
 
-func benchFamilies(tb testing.TB, count int) []benchFamily {
-	var out []benchFamily
-	for _, n := range []int{10, 50, 200} {
+// benchFamilyNames are the families of benchFamily.
+var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100"}
+
+// benchFamily draws count problems of a family: the dense QPs qp<n>
+// (m = n inequalities, p = n/5 equalities) and boxlp100 (the LPGD
+// benchmark's LP: n = 100, 50 random inequality rows, the box as 200 rows,
+// 10 equalities).
+func benchFamily(tb testing.TB, name string, count int) familyData {
+	f := familyData{name: name}
+	var n int
+	if _, err := fmt.Sscanf(name, "qp%d", &n); err == nil {
 		rng := rand.New(rand.NewSource(int64(n)))
-		var f benchFamily
-		f.name = fmt.Sprintf("qp%d", n)
 		for k := 0; k < count; k++ {
 			P, c, A, b, cones := benchDenseQP(rng, n, n, n/5)
 			st, v := denseProblem(tb, n, P, c, A, b, cones)
 			f.st = st
 			f.vs = append(f.vs, v)
 		}
-		out = append(out, f)
+		return f
 	}
 	rng := rand.New(rand.NewSource(100))
-	f := benchFamily{name: "boxlp100"}
 	for k := 0; k < count; k++ {
 		c, A, b, cones := benchBoxLP(rng, 100, 50, 10)
 		st, v := denseProblem(tb, 100, nil, c, A, b, cones)
 		f.st = st
 		f.vs = append(f.vs, v)
 	}
-	return append(out, f)
+	return f
 }
 
 // BenchmarkFamilies solves the benchmarks' problem families (forward only,
 // one thread): go test ./gocore/ipm -run '^$' -bench Families -cpuprofile cpu.out
 func BenchmarkFamilies(b *testing.B) {
-	for _, f := range benchFamilies(b, 8) {
-		b.Run(f.name, func(b *testing.B) {
+	for _, name := range benchFamilyNames {
+		b.Run(name, func(b *testing.B) {
+			f := benchFamily(b, name, 8)
 			an, err := kkt.Analyse(f.st, LinearAuto)
 			if err != nil {
 				b.Fatal(err)
@@ -157,7 +163,8 @@ func BenchmarkFamilies(b *testing.B) {
 // normal-equations form: no fallback to the accurate form, the same
 // iteration counts (11.4, 9.9, 11.4 and 12.5 on average before it existed).
 func TestBenchmarkFamiliesNormalEquations(t *testing.T) {
-	for _, f := range benchFamilies(t, 2) {
+	for _, name := range benchFamilyNames {
+		f := benchFamily(t, name, 2)
 		an, err := kkt.Analyse(f.st, LinearAuto)
 		if err != nil {
 			t.Fatal(err)

@@ -41,14 +41,19 @@ type DenseSchur struct {
 	r0    []int // original indices that are never eliminated
 	cand  []int // candidate original indices
 	signs []float64
-	// Scattered values: s0 (|r0|×|r0|, both triangles), bc (|r0|×|C|
-	// row-major K_{r0,C}) and dc (diagonal of K_CC).
-	s0, bc, dc []float64
-	dst, dst2  []int // value index → position(s) in buf = s0 | bc | dc (dst2 −1: none)
-	buf        []float64
+	// Scattered values: s0 (|r0|×|r0|, both triangles), bc (|r0|×qD
+	// row-major K_{r0,C} on the candidates coupled to several r0 rows),
+	// dc (diagonal of K_CC) and sv (per candidate, its one coupling value
+	// when it couples to a single r0 row: a bound row or an auxiliary
+	// variable, kept out of the dense products).
+	s0, bc, dc, sv []float64
+	dst, dst2      []int // value index → position(s) in buf = s0 | bc | dc | sv (dst2 −1: none)
+	buf            []float64
 	// single[c] is the only r0 position candidate c couples to, −1 when it
 	// couples to several, −2 when to none (structurally).
 	single []int
+	mpos   []int // position of candidate c among those with single −1 (else −1)
+	qD     int   // number of candidates with single −1
 	// Per factorization.
 	elim   []bool    // per candidate: eliminated
 	eList  []int     // candidate positions eliminated
@@ -63,9 +68,10 @@ type DenseSchur struct {
 	wb     []float64
 	bw     *blockWork // blocked LDLᵀ workspace (nil below blockMin)
 	xr, xe []float64
-	nzRow  []bool // r0 row couples to an eliminated candidate (Solve)
-	nzRowD []bool // ... to one coupled to several r0 rows (the Schur product)
-	neD    int    // eliminated candidates coupled to several r0 rows (first in eList)
+	nzRow  []bool    // r0 row couples to an eliminated candidate coupled to several r0 rows (Solve)
+	nzRowD []bool    // the same (the Schur product)
+	neD    int       // eliminated candidates coupled to several r0 rows (first in eList)
+	xd     []float64 // qD scratch (MulVec)
 	// Second level (positions in the reduced ordering; c2 ⊂ r0 positions).
 	c2     []int
 	e2, k2 []int     // eliminated / kept reduced positions
@@ -100,9 +106,53 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 			f.r0 = append(f.r0, i)
 		}
 	}
-	r, q := len(f.r0), len(f.cand)
-	f.buf = make([]float64, r*r+r*q+q)
-	f.s0, f.bc, f.dc = f.buf[:r*r], f.buf[r*r:r*r+r*q], f.buf[r*r+r*q:]
+	q := len(f.cand)
+	f.single = make([]int, q)
+	for c := range f.single {
+		f.single[c] = -2
+	}
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			var c, rr int
+			switch {
+			case cand[i] && !cand[j]:
+				c, rr = pos[i], pos[j]
+			case cand[j] && !cand[i]:
+				c, rr = pos[j], pos[i]
+			default:
+				continue
+			}
+			switch f.single[c] {
+			case -2:
+				f.single[c] = rr
+			case rr:
+			default:
+				f.single[c] = -1
+			}
+		}
+	}
+	r := len(f.r0)
+	f.mpos = make([]int, q)
+	for c := range f.mpos {
+		f.mpos[c] = -1
+		if f.single[c] == -1 {
+			f.mpos[c] = f.qD
+			f.qD++
+		}
+	}
+	qD := f.qD
+	f.buf = make([]float64, r*r+r*qD+2*q)
+	f.s0, f.bc = f.buf[:r*r], f.buf[r*r:r*r+r*qD]
+	f.dc, f.sv = f.buf[r*r+r*qD:r*r+r*qD+q], f.buf[r*r+r*qD+q:]
+	// toC is the buffer position of the entry between r0 position a and
+	// candidate c.
+	toC := func(a, c int) int {
+		if f.mpos[c] >= 0 {
+			return r*r + a*qD + f.mpos[c]
+		}
+		return r*r + r*qD + q + c
+	}
 	nnz := pat.Colptr[n]
 	f.dst, f.dst2 = make([]int, nnz), make([]int, nnz)
 	for j := 0; j < n; j++ {
@@ -115,42 +165,17 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 				if i != j {
 					return nil, fmt.Errorf("linsys: candidate indices %d and %d are coupled", i, j)
 				}
-				f.dst[k] = r*r + r*q + pos[i]
+				f.dst[k] = r*r + r*qD + pos[i]
 			case ci:
-				f.dst[k] = r*r + pos[j]*q + pos[i]
+				f.dst[k] = toC(pos[j], pos[i])
 			case cj:
-				f.dst[k] = r*r + pos[i]*q + pos[j]
+				f.dst[k] = toC(pos[i], pos[j])
 			default:
 				pi, pj := pos[i], pos[j]
 				f.dst[k] = pi*r + pj
 				if pi != pj {
 					f.dst2[k] = pj*r + pi
 				}
-			}
-		}
-	}
-	f.single = make([]int, q)
-	for c := range f.single {
-		f.single[c] = -2
-	}
-	for j := 0; j < n; j++ {
-		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
-			i := pat.Rowval[k]
-			var c, r int
-			switch {
-			case cand[i] && !cand[j]:
-				c, r = pos[i], pos[j]
-			case cand[j] && !cand[i]:
-				c, r = pos[j], pos[i]
-			default:
-				continue
-			}
-			switch f.single[c] {
-			case -2:
-				f.single[c] = r
-			case r:
-			default:
-				f.single[c] = -1
 			}
 		}
 	}
@@ -174,8 +199,9 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 	f.kList = make([]int, 0, q)
 	f.rOrig = make([]int, 0, n)
 	f.rSigns = make([]float64, n)
-	f.be = make([]float64, r*q)
-	f.ve = make([]float64, r*q)
+	f.be = make([]float64, r*f.qD)
+	f.ve = make([]float64, r*f.qD)
+	f.xd = make([]float64, f.qD)
 	f.de = make([]float64, q)
 	f.l = make([]float64, n*n)
 	f.d = make([]float64, n)
@@ -216,7 +242,7 @@ func (f *DenseSchur) Fast() bool { return f.fast }
 
 // Factor implements Factorizer.
 func (f *DenseSchur) Factor(values []float64) error {
-	r, q := len(f.r0), len(f.cand)
+	r, q, qD := len(f.r0), len(f.cand), f.qD
 	clear(f.buf)
 	for k, v := range values[:len(f.dst)] {
 		f.buf[f.dst[k]] += v
@@ -261,22 +287,23 @@ func (f *DenseSchur) Factor(values []float64) error {
 	for p, i := range f.rOrig {
 		f.rSigns[p] = f.signs[i]
 	}
-	// Gather K_{r0,E} (row-major r×ne), D_E and V = K_{r0,E} D_E⁻¹.
-	be, ve := f.be[:r*ne], f.ve[:r*ne]
+	// Gather K_{r0,E} (row-major r×neD, the candidates coupled to several
+	// r0 rows), D_E and V = K_{r0,E} D_E⁻¹.
+	be, ve := f.be[:r*neD], f.ve[:r*neD]
 	for e, c := range f.eList {
 		f.de[e] = f.dc[c]
 	}
+	eD := f.eList[:neD]
 	for i := 0; i < r; i++ {
-		src := f.bc[i*q : i*q+q]
-		nz, nzD := false, false
-		for e, c := range f.eList {
-			x := src[c]
-			be[i*ne+e] = x
-			ve[i*ne+e] = x / f.de[e]
+		src := f.bc[i*qD : i*qD+qD]
+		nz := false
+		for e, c := range eD {
+			x := src[f.mpos[c]]
+			be[i*neD+e] = x
+			ve[i*neD+e] = x / f.de[e]
 			nz = nz || x != 0
-			nzD = nzD || (x != 0 && e < neD)
 		}
-		f.nzRow[i], f.nzRowD[i] = nz, nzD
+		f.nzRow[i], f.nzRowD[i] = nz, nz
 	}
 	// Reduced matrix (lower triangle, nr×nr): S0 − V K_{E,r0} in the r0
 	// block, K_{r0,K} below it, D_K on the kept diagonal.
@@ -301,7 +328,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 			break
 		}
 		for j0 := 0; j0 <= i0; j0 += 4 {
-			tile4x4(ve[i0*ne:], ne, be[j0*ne:], ne, neD, &t)
+			tile4x4(ve[i0*neD:], neD, be[j0*neD:], neD, neD, &t)
 			for a := 0; a < 4; a++ {
 				row := l[(i0+a)*nr : (i0+a)*nr+i0+a+1]
 				for c := 0; c < 4 && j0+c <= i0+a; c++ {
@@ -314,12 +341,12 @@ func (f *DenseSchur) Factor(values []float64) error {
 		if !f.nzRowD[i] {
 			continue
 		}
-		vi := ve[i*ne : i*ne+neD]
+		vi := ve[i*neD : i*neD+neD]
 		row := l[i*nr : i*nr+i+1]
 		j := 0
 		var sums [4]float64
 		for ; j+4 <= i+1; j += 4 {
-			dot4(be[j*ne:], be[(j+1)*ne:], be[(j+2)*ne:], be[(j+3)*ne:], vi, neD, &sums)
+			dot4(be[j*neD:], be[(j+1)*neD:], be[(j+2)*neD:], be[(j+3)*neD:], vi, neD, &sums)
 			row[j] -= sums[0]
 			row[j+1] -= sums[1]
 			row[j+2] -= sums[2]
@@ -327,20 +354,26 @@ func (f *DenseSchur) Factor(values []float64) error {
 		}
 		for ; j <= i; j++ {
 			if f.nzRowD[j] {
-				row[j] -= dot(vi, be[j*ne:j*ne+neD])
+				row[j] -= dot(vi, be[j*neD:j*neD+neD])
 			}
 		}
 	}
 	// Singletons: one diagonal entry each.
 	for e := neD; e < ne; e++ {
-		if i := f.single[f.eList[e]]; i >= 0 {
-			l[i*nr+i] -= be[i*ne+e] * ve[i*ne+e]
+		c := f.eList[e]
+		if i := f.single[c]; i >= 0 {
+			x := f.sv[c]
+			l[i*nr+i] -= x * (x / f.de[e])
 		}
 	}
 	for p, c := range f.kList {
 		row := l[(r+p)*nr : (r+p)*nr+nr]
-		for i := 0; i < r; i++ {
-			row[i] = f.bc[i*q+c]
+		if mc := f.mpos[c]; mc >= 0 {
+			for i := 0; i < r; i++ {
+				row[i] = f.bc[i*qD+mc]
+			}
+		} else if i := f.single[c]; i >= 0 {
+			row[i] = f.sv[c]
 		}
 		row[r+p] = f.dc[c]
 	}
@@ -557,13 +590,22 @@ func (f *DenseSchur) Solve(b []float64) {
 		xe[e] = b[f.cand[c]]
 	}
 	// b_R ← b_R − V b_E (only the r0 rows couple to E); solve the reduced
-	// system; x_E = D_E⁻¹ b_E − Vᵀ x_{r0}.
-	ve := f.ve[:r*ne]
-	if ne > 0 {
+	// system; x_E = D_E⁻¹ b_E − Vᵀ x_{r0}. The candidates coupled to one
+	// r0 row (after the first neD) touch one entry each.
+	neD := f.neD
+	ve := f.ve[:r*neD]
+	xeD := xe[:neD]
+	if neD > 0 {
 		for i := 0; i < r; i++ {
 			if f.nzRow[i] {
-				xr[i] -= dot(ve[i*ne:i*ne+ne], xe)
+				xr[i] -= dot(ve[i*neD:i*neD+neD], xeD)
 			}
+		}
+	}
+	for e := neD; e < ne; e++ {
+		c := f.eList[e]
+		if i := f.single[c]; i >= 0 {
+			xr[i] -= f.sv[c] / f.de[e] * xe[e]
 		}
 	}
 	if len(f.c2) > 0 && !f.skip2 {
@@ -574,11 +616,17 @@ func (f *DenseSchur) Solve(b []float64) {
 	for e := 0; e < ne; e++ {
 		xe[e] /= f.de[e]
 	}
-	if ne > 0 {
+	if neD > 0 {
 		for i := 0; i < r; i++ {
 			if f.nzRow[i] && xr[i] != 0 {
-				axpy(-xr[i], ve[i*ne:i*ne+ne], xe)
+				axpy(-xr[i], ve[i*neD:i*neD+neD], xeD)
 			}
+		}
+	}
+	for e := neD; e < ne; e++ {
+		c := f.eList[e]
+		if i := f.single[c]; i >= 0 {
+			xe[e] -= xr[i] * (f.sv[c] / f.de[e])
 		}
 	}
 	for p, i := range f.rOrig {
@@ -592,26 +640,43 @@ func (f *DenseSchur) Solve(b []float64) {
 // MulVec computes y = K x for the matrix passed to the last Factor, from
 // the scattered blocks: y_R = S0 x_R + K_RC x_C, y_C = K_CR x_R + D_C x_C.
 func (f *DenseSchur) MulVec(x, y []float64) {
-	r, q := len(f.r0), len(f.cand)
-	xr, xc := f.xr[:r], f.xe[:q]
+	r, q, qD := len(f.r0), len(f.cand), f.qD
+	xr, xc, xd := f.xr[:r], f.xe[:q], f.xd[:qD]
 	for p, i := range f.r0 {
 		xr[p] = x[i]
 	}
 	for c, i := range f.cand {
 		xc[c] = x[i]
+		if mc := f.mpos[c]; mc >= 0 {
+			xd[mc] = x[i]
+		}
 	}
 	for p, i := range f.r0 {
-		y[i] = dot(f.s0[p*r:p*r+r], xr) + dot(f.bc[p*q:p*q+q], xc)
+		y[i] = dot(f.s0[p*r:p*r+r], xr) + dot(f.bc[p*qD:p*qD+qD], xd)
 	}
-	for c := range xc {
-		xc[c] *= f.dc[c]
+	for c, a := range f.single {
+		if a >= 0 {
+			y[f.r0[a]] += f.sv[c] * xc[c]
+		}
+	}
+	for c, mc := range f.mpos {
+		if mc >= 0 {
+			xd[mc] = f.dc[c] * xc[c]
+		}
 	}
 	for p := 0; p < r; p++ {
 		if xr[p] != 0 {
-			axpy(xr[p], f.bc[p*q:p*q+q], xc)
+			axpy(xr[p], f.bc[p*qD:p*qD+qD], xd)
 		}
 	}
 	for c, i := range f.cand {
-		y[i] = xc[c]
+		switch a := f.single[c]; {
+		case f.mpos[c] >= 0:
+			y[i] = xd[f.mpos[c]]
+		case a >= 0:
+			y[i] = f.dc[c]*xc[c] + f.sv[c]*xr[a]
+		default:
+			y[i] = f.dc[c] * xc[c]
+		}
 	}
 }
