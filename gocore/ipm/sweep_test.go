@@ -247,7 +247,7 @@ func TestSweepRandomQPs(t *testing.T) {
 		}
 	}
 	msg := fmt.Sprintf("sweep seed %d: %d problems, mean %.2f iterations, %d restarts, statuses %v", seed, done, float64(iters)/float64(done), restarts, counts)
-	t.Logf("normal-equations factorizations %d, fallbacks to the accurate form %d", tiers.Fast, tiers.Escalations)
+	t.Logf("factorizations in a fast form %d, fallbacks to a later form %d", tiers.Fast, tiers.Escalations)
 	t.Log(msg)
 	if counts[StatusMaxIterations] > 0 || counts[StatusNumericalError] > 0 {
 		t.Errorf("%s", msg)

@@ -77,9 +77,12 @@ type Analysis struct {
 	perm []int // pivot order: sparse path, and the dense path of LPs (nil: natural)
 
 	polyhedral bool // every cone is polyhedral (see Polyhedral)
-	// fastOK: the factorization has a fast normal-equations form
-	// (linsys.Tiered) that the interior-point iteration may use (System).
+	// fastOK: the factorization has fast forms (linsys.Tiered) that the
+	// interior-point iteration may use (System).
 	fastOK bool
+	// dual: the fastest form eliminates x (linsys.DenseDual, see
+	// dualCheaper).
+	dual bool
 }
 
 // Polyhedral reports whether every cone of the structure is polyhedral
@@ -196,6 +199,10 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		if an.perm != nil && !an.fastOK {
 			an.Elim = nil
 		}
+		if an.perm == nil && comp.Diagonal() && st.P.Nnz() > 0 && m > 0 {
+			an.dual = dualCheaper(&an.pat, n, an.Elim)
+			an.fastOK = an.fastOK || an.dual
+		}
 	}
 	return an, nil
 }
@@ -259,6 +266,55 @@ func elimCandidates(st *problem.Structure, comp *cone.Composite) []bool {
 	return cand
 }
 
+// dualIterations is the number of interior-point iterations over which
+// dualCheaper spreads DenseDual's once-per-solve work.
+const dualIterations = 12
+
+// dualCheaper compares the multiply–adds of one interior-point iteration
+// in DenseDual's form (the m×m rows factored, plus its x-block work,
+// A(P + δI)⁻¹Aᵀ, spread over dualIterations) with the normal-equations form
+// of DenseSchur (the product over the candidates coupled to several
+// remaining indices plus the factorization of the remaining ones; the
+// whole matrix when there are no candidates).
+func dualCheaper(pat *linsys.Pattern, n int, elim []bool) bool {
+	dim := pat.N
+	m := float64(dim - n)
+	nf := float64(n)
+	dual := m*m*m/6 + (nf*nf*nf/6+nf*nf*m/2+nf*m*m/2)/dualIterations
+	if elim == nil {
+		d := float64(dim)
+		return dual < d*d*d/6
+	}
+	// Off-diagonal couplings of each candidate to remaining indices.
+	deg := make([]int, dim)
+	r := 0
+	for j := 0; j < dim; j++ {
+		if !elim[j] {
+			r++
+		}
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			if i == j || elim[i] == elim[j] {
+				continue
+			}
+			if elim[i] {
+				deg[i]++
+			} else {
+				deg[j]++
+			}
+		}
+	}
+	multi := 0
+	for j, e := range elim {
+		if e && deg[j] > 1 {
+			multi++
+		}
+	}
+	rf := float64(r)
+	ne := rf*(rf+1)/2*float64(multi) + rf*rf*rf/6
+	return dual < ne
+}
+
 // hasRowCandidate reports whether a constraint row (index ≥ n) is a
 // candidate for elimination.
 func hasRowCandidate(cand []bool, n int) bool {
@@ -286,6 +342,23 @@ func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
 			return linsys.NewDensePerm(&an.pat, an.signs, an.perm)
 		}), nil
 	}
+	if an.dual {
+		// x eliminated first (DenseDual), then the forms below.
+		rest, err := an.schurFactorizer()
+		if err != nil {
+			return nil, err
+		}
+		d, err := linsys.NewDenseDual(&an.pat, an.St.N)
+		if err != nil {
+			return nil, err
+		}
+		return linsys.NewChain(d, rest), nil
+	}
+	return an.schurFactorizer()
+}
+
+// schurFactorizer is NewFactorizer without DenseDual.
+func (an *Analysis) schurFactorizer() (linsys.Factorizer, error) {
 	if an.Dense {
 		var primary linsys.Factorizer
 		if an.Elim != nil {

@@ -28,9 +28,9 @@ func (k *System) Factor() error {
 	var err error
 	for try := 0; try <= factorRetries; try++ {
 		err = k.factorAt(d)
-		if try == 0 && k.fastUsed() && (err != nil || k.fac.Regularized() > 0) {
-			// The normal-equations form broke down or needed
-			// regularized pivots: the accurate form decides.
+		for try == 0 && k.fastUsed() && (err != nil || k.fac.Regularized() > 0) {
+			// A fast form broke down or needed regularized pivots:
+			// the next form decides.
 			k.escalate()
 			err = k.factorAt(d)
 		}
@@ -69,8 +69,13 @@ func (k *System) factorAt(d float64) error {
 	}()
 	k.dUsed = d
 	if k.tier != nil {
-		k.tier.SetFast(k.wantFast && !k.escalated && !k.noFast)
-		if k.tier.Fast() {
+		last := k.tier.Tiers() - 1
+		t := last
+		if k.wantFast && !k.noFast {
+			t = min(k.tierCur, last)
+		}
+		k.tier.SetTier(t)
+		if t < last {
 			k.stats.Fast++
 		}
 	}

@@ -42,9 +42,9 @@ const (
 func (k *System) Solve(rhs, sol []float64) bool {
 	k.solveRefined(rhs, sol)
 	scale := math.Max(1, vec.NormInf(rhs))
-	if k.fastUsed() && !(k.res <= fastResidual*scale) {
-		// The normal-equations form lost accuracy (or the solution is
-		// not finite): refactor in the accurate form and solve again.
+	for k.fastUsed() && !(k.res <= fastResidual*scale) {
+		// A fast form lost accuracy (or the solution is not finite):
+		// refactor in the next form and solve again.
 		k.escalate()
 		if k.Factor() != nil {
 			return false

@@ -36,11 +36,11 @@ type System struct {
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
 	// Fast (normal-equations) mode of the factorization (tier.go).
-	tier      linsys.Tiered // nil: the factorization has a single mode
-	wantFast  bool          // the H set last allows the fast mode
-	escalated bool          // the fast mode failed since the last SetData
-	noFast    bool          // SetFastAllowed(false)
-	stats     TierStats
+	tier     linsys.Tiered // nil: the factorization has a single form
+	wantFast bool          // the H set last allows the fast forms
+	tierCur  int           // first form to try (raised by failures since the last SetData)
+	noFast   bool          // SetFastAllowed(false)
+	stats    TierStats
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -96,7 +96,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 // patterns) and clears H.
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
-	k.escalated, k.wantFast = false, false
+	k.tierCur, k.wantFast = 0, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}

@@ -30,11 +30,13 @@ func (k *System) TierStats() TierStats { return k.stats }
 // diagnostics.
 func (k *System) SetFastAllowed(on bool) { k.noFast = !on }
 
-// fastUsed reports whether the last factorization used the fast form.
-func (k *System) fastUsed() bool { return k.tier != nil && k.tier.Fast() }
+// fastUsed reports whether the last factorization used a fast form (any
+// but the last, accurate one).
+func (k *System) fastUsed() bool { return k.tier != nil && k.tier.Tier() < k.tier.Tiers()-1 }
 
-// escalate abandons the fast form until the next SetData.
+// escalate abandons the current form for the next one until the next
+// SetData.
 func (k *System) escalate() {
-	k.escalated = true
+	k.tierCur = k.tier.Tier() + 1
 	k.stats.Escalations++
 }

@@ -87,8 +87,9 @@ func TestFastFormSelection(t *testing.T) {
 		k.SetFastAllowed(true)
 
 		// Slacks of 1e-14 on the first rows (pivots −δ, entries ‖g‖²/δ
-		// in the reduced matrix) and no refinement: the fast form cannot
-		// reach fastResidual and Solve must fall back.
+		// in the normal equations) and no refinement: the fast forms
+		// cannot reach fastResidual and Solve must fall back to the
+		// accurate one.
 		k.SetRegularization(1e-8, 0)
 		for i := 0; i < 4; i++ {
 			s[i] = 1e-14
@@ -101,7 +102,7 @@ func TestFastFormSelection(t *testing.T) {
 		before := k.TierStats()
 		k.Solve(rhs, sol)
 		after := k.TierStats()
-		if after.Escalations != before.Escalations+1 || k.fastUsed() {
+		if after.Escalations <= before.Escalations || k.fastUsed() {
 			t.Fatalf("P %v: no fallback (residual %g, stats %+v → %+v)", withP, k.Residual(), before, after)
 		}
 		// The fallback lasts until the next SetData.

@@ -41,7 +41,7 @@ var factorizers = []factorizerCase{
 		}
 		f.SetFast(true)
 		g := NewGuardedTiered(f, func() Factorizer { return NewDensePerm(pat, signs, AMDOrder(pat)) })
-		g.SetFast(true)
+		g.SetTier(0)
 		return g, nil
 	}},
 	{"SparseLDL(AMD)", func(pat *Pattern, signs []float64, _ []bool) (Factorizer, error) {

@@ -30,23 +30,42 @@ func NewGuardedTiered(primary Factorizer, secondary func() Factorizer) *Guarded 
 	return &Guarded{primary: primary, secondary: secondary, tiered: true}
 }
 
-// SetFast implements Tiered: a tiered Guarded (NewGuardedTiered) switches
-// between its primary and secondary, otherwise the call goes to a Tiered
-// primary.
-func (g *Guarded) SetFast(on bool) {
-	g.fast = on
-	if t, ok := g.primary.(Tiered); ok && !g.tiered {
-		t.SetFast(on)
+// Tiers implements Tiered: a tiered Guarded (NewGuardedTiered) has two
+// forms, its primary (0) and its secondary (1); otherwise the forms are
+// those of a Tiered primary (one when it is not).
+func (g *Guarded) Tiers() int {
+	if g.tiered {
+		return 2
+	}
+	if t, ok := g.primary.(Tiered); ok {
+		return t.Tiers()
+	}
+	return 1
+}
+
+// SetTier implements Tiered.
+func (g *Guarded) SetTier(t int) {
+	if g.tiered {
+		g.fast = t == 0
+		return
+	}
+	if p, ok := g.primary.(Tiered); ok {
+		p.SetTier(t)
 	}
 }
 
-// Fast implements Tiered.
-func (g *Guarded) Fast() bool {
+// Tier implements Tiered.
+func (g *Guarded) Tier() int {
 	if g.tiered {
-		return g.fast
+		if g.fast {
+			return 0
+		}
+		return 1
 	}
-	t, ok := g.primary.(Tiered)
-	return ok && t.Fast()
+	if p, ok := g.primary.(Tiered); ok {
+		return p.Tier()
+	}
+	return 0
 }
 
 // Dim implements Factorizer.
@@ -107,21 +126,85 @@ func (g *Guarded) MulVec(x, y []float64) {
 	f.(Multiplier).MulVec(x, y)
 }
 
-// Tiered is implemented by factorizations with a fast mode that may lose
-// accuracy (the normal-equations form of DenseSchur) and an accurate one.
-// The mode applies to the following Factor calls; the caller checks the
-// refined residual and switches to the accurate mode when the fast one
-// does not meet it.
+// Tiered is implemented by factorizations with several forms, fastest
+// first, of which all but the last may lose accuracy or break down where
+// the last does not (DenseDual, the normal-equations form of DenseSchur,
+// the accurate form). The form applies to the following Factor calls; the
+// caller checks the refined residual and moves to a later form when a fast
+// one does not meet it.
 type Tiered interface {
-	// SetFast selects the fast mode (true) or the accurate one.
-	SetFast(on bool)
-	// Fast reports whether the fast mode is selected.
-	Fast() bool
+	// Tiers returns the number of forms; Tiers()−1 is the accurate one.
+	Tiers() int
+	// SetTier selects form t for the following Factor calls.
+	SetTier(t int)
+	// Tier returns the selected form.
+	Tier() int
 }
+
+// Chain is a Tiered factorization whose form 0 is a fast factorization and
+// whose later forms are those of another one (NewChain).
+type Chain struct {
+	fast, rest Factorizer
+	tier       int
+	useFast    bool // the last Factor used fast
+}
+
+// NewChain returns the chain of fast (form 0) and rest (forms 1, …: rest's
+// own forms when it is Tiered).
+func NewChain(fast, rest Factorizer) *Chain { return &Chain{fast: fast, rest: rest} }
+
+// Tiers implements Tiered.
+func (c *Chain) Tiers() int {
+	if t, ok := c.rest.(Tiered); ok {
+		return 1 + t.Tiers()
+	}
+	return 2
+}
+
+// SetTier implements Tiered.
+func (c *Chain) SetTier(t int) {
+	c.tier = t
+	if r, ok := c.rest.(Tiered); ok && t > 0 {
+		r.SetTier(t - 1)
+	}
+}
+
+// Tier implements Tiered.
+func (c *Chain) Tier() int { return c.tier }
+
+// Dim implements Factorizer.
+func (c *Chain) Dim() int { return c.rest.Dim() }
+
+// Factor implements Factorizer.
+func (c *Chain) Factor(values []float64) error {
+	c.useFast = c.tier == 0
+	if c.useFast {
+		return c.fast.Factor(values)
+	}
+	return c.rest.Factor(values)
+}
+
+func (c *Chain) cur() Factorizer {
+	if c.useFast {
+		return c.fast
+	}
+	return c.rest
+}
+
+// Regularized implements Factorizer.
+func (c *Chain) Regularized() int { return c.cur().Regularized() }
+
+// Solve implements Factorizer.
+func (c *Chain) Solve(b []float64) { c.cur().Solve(b) }
+
+// MulVec implements Multiplier (both factorizations must implement it).
+func (c *Chain) MulVec(x, y []float64) { c.cur().(Multiplier).MulVec(x, y) }
 
 var (
 	_ Tiered     = (*DenseSchur)(nil)
 	_ Tiered     = (*Guarded)(nil)
+	_ Tiered     = (*Chain)(nil)
+	_ Multiplier = (*Chain)(nil)
 	_ Multiplier = (*Dense)(nil)
 	_ Multiplier = (*DenseSchur)(nil)
 	_ Multiplier = (*Guarded)(nil)

@@ -224,7 +224,7 @@ func (f *DenseSchur) Regularized() int { return f.nreg }
 // Eliminated returns how many candidates the last Factor eliminated.
 func (f *DenseSchur) Eliminated() int { return len(f.eList) }
 
-// SetFast implements Tiered. In the fast (normal-equations) mode every
+// SetFast selects the fast mode (tier 0) or the accurate one (tier 1). In the fast (normal-equations) mode every
 // constraint-row candidate (expected sign −1) whose pivot has that sign is
 // eliminated, however small the pivot: the reduced matrix is then
 // P + GᵀD⁻¹G with the equality rows, of dimension n + p, whatever the
@@ -237,8 +237,19 @@ func (f *DenseSchur) Eliminated() int { return len(f.eList) }
 // both modes.
 func (f *DenseSchur) SetFast(on bool) { f.fast = on }
 
-// Fast implements Tiered.
-func (f *DenseSchur) Fast() bool { return f.fast }
+// Tiers implements Tiered: the fast form (0) and the accurate one (1).
+func (f *DenseSchur) Tiers() int { return 2 }
+
+// SetTier implements Tiered.
+func (f *DenseSchur) SetTier(t int) { f.fast = t == 0 }
+
+// Tier implements Tiered.
+func (f *DenseSchur) Tier() int {
+	if f.fast {
+		return 0
+	}
+	return 1
+}
 
 // Factor implements Factorizer.
 func (f *DenseSchur) Factor(values []float64) error {
