@@ -45,6 +45,7 @@ type DenseDual struct {
 	prev      []float64 // px | a of the factorization C was formed from
 	valid     bool      // C (and lp, dp, w) match prev
 	refused   bool      // prev is an x block refused with ErrDualSingular
+	hc        hCache    // skips the scatter when only H changed
 	// x block factor (lp, dp), W = L⁻¹Aᵀ (row i = w_i), V = D⁻¹-scaled W
 	// and C (lower triangle).
 	lp, dp, w, v, c []float64
@@ -81,6 +82,7 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 					return nil, fmt.Errorf("linsys: constraint rows %d and %d are coupled", i-nx, j-nx)
 				}
 				f.dst[k] = nx*nx + mr*nx + (i - nx)
+				f.hc.add(k, f.dst[k])
 			case i >= nx:
 				f.dst[k] = nx*nx + (i-nx)*nx + j
 			case j >= nx:
@@ -93,6 +95,7 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 			}
 		}
 	}
+	f.hc.init(nnz)
 	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
 	f.w, f.v = make([]float64, mr*nx), make([]float64, mr*nx)
 	f.c = make([]float64, mr*mr)
@@ -117,21 +120,30 @@ func (f *DenseDual) Regularized() int { return f.nreg }
 // Factor implements Factorizer.
 func (f *DenseDual) Factor(values []float64) error {
 	nx, mr := f.nx, f.mr
-	clear(f.buf)
-	for k, v := range values[:len(f.dst)] {
-		f.buf[f.dst[k]] += v
-		if d2 := f.dst2[k]; d2 >= 0 {
-			f.buf[d2] += v
-		}
+	values = values[:len(f.dst)]
+	same, finite := f.hc.onlyH(values, f.buf)
+	if same && !finite {
+		return ErrSingular
 	}
-	for _, v := range f.buf {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			f.valid, f.refused = false, false
-			return ErrSingular
+	if !same {
+		f.hc.valid = false
+		clear(f.buf)
+		for k, v := range values {
+			f.buf[f.dst[k]] += v
+			if d2 := f.dst2[k]; d2 >= 0 {
+				f.buf[d2] += v
+			}
 		}
+		for _, v := range f.buf {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				f.valid, f.refused = false, false
+				return ErrSingular
+			}
+		}
+		f.hc.store(values)
 	}
 	fixed := f.buf[:nx*nx+mr*nx]
-	if (f.valid || f.refused) && equalBits(fixed, f.prev) {
+	if (f.valid || f.refused) && (same || equalBits(fixed, f.prev)) {
 		if f.refused {
 			return ErrDualSingular
 		}
@@ -275,16 +287,6 @@ func (f *DenseDual) MulVec(x, y []float64) {
 			axpy(xz[i], ai, y[:nx])
 		}
 	}
-}
-
-// equalBits reports whether a and b hold the same values bit for bit.
-func equalBits(a, b []float64) bool {
-	for i, v := range a {
-		if math.Float64bits(v) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 var _ Multiplier = (*DenseDual)(nil)

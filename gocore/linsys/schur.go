@@ -54,6 +54,7 @@ type DenseSchur struct {
 	single []int
 	mpos   []int // position of candidate c among those with single −1 (else −1)
 	qD     int   // number of candidates with single −1
+	hc     hCache
 	// Per factorization.
 	elim   []bool    // per candidate: eliminated
 	eList  []int     // candidate positions eliminated
@@ -179,6 +180,14 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 			}
 		}
 	}
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			if pat.Rowval[k] == j && signs[j] < 0 {
+				f.hc.add(k, f.dst[k])
+			}
+		}
+	}
+	f.hc.init(nnz)
 	f.c2 = secondLevel(pat, cand, pos, f.r0, f.single, signs)
 	if len(f.c2) > 0 {
 		f.e2 = make([]int, 0, len(f.c2))
@@ -254,12 +263,21 @@ func (f *DenseSchur) Tier() int {
 // Factor implements Factorizer.
 func (f *DenseSchur) Factor(values []float64) error {
 	r, q, qD := len(f.r0), len(f.cand), f.qD
-	clear(f.buf)
-	for k, v := range values[:len(f.dst)] {
-		f.buf[f.dst[k]] += v
-		if d2 := f.dst2[k]; d2 >= 0 {
-			f.buf[d2] += v
+	values = values[:len(f.dst)]
+	// Between interior-point iterations only the row diagonal (H)
+	// changes: then only those entries are rewritten (non-finite values
+	// elsewhere were rejected by the last full scatter's factorization or
+	// are caught by the LDLᵀ).
+	if same, _ := f.hc.onlyH(values, f.buf); !same {
+		f.hc.valid = false
+		clear(f.buf)
+		for k, v := range values {
+			f.buf[f.dst[k]] += v
+			if d2 := f.dst2[k]; d2 >= 0 {
+				f.buf[d2] += v
+			}
 		}
+		f.hc.store(values)
 	}
 	// Choose E by pivot size; candidates coupled to several r0 rows come
 	// first (the dense product runs over them), those coupled to one row
