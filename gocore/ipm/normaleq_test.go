@@ -22,7 +22,8 @@ type neCase struct {
 // the benchmarks' dense QPs and box LPs, rank-deficient P, LPs given with
 // and without a P pattern, the hard QPs (active rows with multipliers down
 // to 1e-6, inactive rows with slacks down to 1e-6), duplicated (dependent)
-// equality rows and degenerate LPs (duplicated inequality rows).
+// equality rows, degenerate LPs (duplicated inequality rows) and the BPQP
+// study's ill-conditioned QPs and ε-ridge LPs.
 func neCases(rng *rand.Rand) []neCase {
 	var out []neCase
 	add := func(name string, n int, P, c, A, b []float64, cones problem.Cones) {
@@ -52,6 +53,13 @@ func neCases(rng *rand.Rand) []neCase {
 			b2 = append(b2, b2...)
 			cones2.Nonneg *= 2
 			add("degenerate_lp", n, nil, c2, A2, b2, cones2)
+			// The BPQP study's QPs (P = P′ᵀP′ + 1e-3 I, U(0, 1) data: pivot
+			// ratios down to ~1e-8) and LPs (P = 1e-6 I).
+			for _, fam := range []string{"bpqp_qp", "bpqp_lp"} {
+				k := max(1, n/3)
+				q := genSweepQP(rng, fam, n, k, k)
+				add(fam, n, q.P, q.c, q.A, q.b, q.cones())
+			}
 		}
 	}
 	return out
@@ -75,9 +83,14 @@ func testNormalEquationsAgree(t *testing.T, polish bool) {
 	fastUsed := 0
 	set := DefaultSettings()
 	set.Polish = polish
-	// Without polish the iterates themselves are compared (measured:
-	// within 2e-12 in x, 3e-11 in y).
+	// With polish both end on the same active-set solution; without, the
+	// iterates themselves are compared: they stop at tolerance 1e-8 and
+	// differ by rounding carried through the last steps (measured: up to
+	// 1.3e-9 in x).
 	tolX, tolY, tolObj := 1e-9, 1e-8, 1e-10
+	if !polish {
+		tolX, tolY, tolObj = 1e-8, 1e-7, 1e-9
+	}
 	for _, tc := range neCases(rng) {
 		st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
 		an, err := kkt.Analyse(st, LinearAuto)
