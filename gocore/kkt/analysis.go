@@ -270,6 +270,11 @@ func elimCandidates(st *problem.Structure, comp *cone.Composite) []bool {
 // dualCheaper spreads DenseDual's once-per-solve work.
 const dualIterations = 12
 
+// dualMaxFloats bounds DenseDual's storage (2n² + 2nm + 2m² values next
+// to the normal equations' factorizer, which the chain keeps): 128 MB per
+// worker, reached near n = m = 1400 for the dense QP family.
+const dualMaxFloats = 1 << 24
+
 // dualCheaper compares the multiply–adds of one interior-point iteration
 // in DenseDual's form (the m×m rows factored, plus its x-block work,
 // A(P + δI)⁻¹Aᵀ, spread over dualIterations) with the normal-equations form
@@ -280,6 +285,9 @@ func dualCheaper(pat *linsys.Pattern, n int, elim []bool) bool {
 	dim := pat.N
 	m := float64(dim - n)
 	nf := float64(n)
+	if 2*nf*nf+2*nf*m+2*m*m > dualMaxFloats {
+		return false
+	}
 	dual := m*m*m/6 + (nf*nf*nf/6+nf*nf*m/2+nf*m*m/2)/dualIterations
 	if elim == nil {
 		d := float64(dim)

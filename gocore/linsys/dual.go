@@ -42,14 +42,14 @@ type DenseDual struct {
 	px, a, h  []float64
 	dst, dst2 []int // value index → position in buf = px | a | h (dst2 −1: none)
 	buf       []float64
-	prev      []float64 // px | a of the factorization C was formed from
-	valid     bool      // C (and lp, dp, w) match prev
-	refused   bool      // prev is an x block refused with ErrDualSingular
-	hc        hCache    // skips the scatter when only H changed
-	// x block factor (lp, dp), W = L⁻¹Aᵀ (row i = w_i), V = D⁻¹-scaled W
-	// and C (lower triangle).
-	lp, dp, w, v, c []float64
-	nzw             []bool // w_i ≠ 0
+	valid     bool   // C (and lp, dp, w) are those of the values in hc
+	refused   bool   // the x block of the values in hc was refused (ErrDualSingular)
+	hc        hCache // the values of the last full scatter; skips it when only H changed
+	// x block factor (lp, dp), W = L⁻¹Aᵀ (row i = w_i) and C (lower
+	// triangle).
+	lp, dp, w, c []float64
+	v4           []float64 // 4 rows of D⁻¹W (formC)
+	nzw          []bool    // w_i ≠ 0
 	// Row block factor.
 	l, d  []float64
 	ones  []float64
@@ -69,7 +69,6 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 	f := &DenseDual{pat: pat, n: n, nx: nx, mr: mr}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]
-	f.prev = make([]float64, nx*nx+mr*nx)
 	nnz := pat.Colptr[n]
 	f.dst, f.dst2 = make([]int, nnz), make([]int, nnz)
 	for j := 0; j < n; j++ {
@@ -97,7 +96,7 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 	}
 	f.hc.init(nnz)
 	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
-	f.w, f.v = make([]float64, mr*nx), make([]float64, mr*nx)
+	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
 	f.c = make([]float64, mr*mr)
 	f.nzw = make([]bool, mr)
 	f.l, f.d = make([]float64, mr*mr), make([]float64, mr)
@@ -119,7 +118,7 @@ func (f *DenseDual) Regularized() int { return f.nreg }
 
 // Factor implements Factorizer.
 func (f *DenseDual) Factor(values []float64) error {
-	nx, mr := f.nx, f.mr
+	mr := f.mr
 	values = values[:len(f.dst)]
 	same, finite := f.hc.onlyH(values, f.buf)
 	if same && !finite {
@@ -127,6 +126,7 @@ func (f *DenseDual) Factor(values []float64) error {
 	}
 	if !same {
 		f.hc.valid = false
+		f.valid, f.refused = false, false
 		clear(f.buf)
 		for k, v := range values {
 			f.buf[f.dst[k]] += v
@@ -136,22 +136,18 @@ func (f *DenseDual) Factor(values []float64) error {
 		}
 		for _, v := range f.buf {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				f.valid, f.refused = false, false
 				return ErrSingular
 			}
 		}
 		f.hc.store(values)
 	}
-	fixed := f.buf[:nx*nx+mr*nx]
-	if (f.valid || f.refused) && (same || equalBits(fixed, f.prev)) {
-		if f.refused {
-			return ErrDualSingular
-		}
-	} else {
-		f.valid, f.refused = false, false
-		err := f.formC()
-		copy(f.prev, fixed)
-		if errors.Is(err, ErrDualSingular) {
+	// C depends on the x block and A only: after a scatter of only H it is
+	// still that of the values in hc.
+	switch {
+	case f.refused:
+		return ErrDualSingular
+	case !f.valid:
+		if err := f.formC(); err != nil {
 			f.refused = true
 			return err
 		}
@@ -187,7 +183,7 @@ func (f *DenseDual) formC() error {
 	if !(dmin > 0) || dmin < DualPivotRatio*dmax {
 		return ErrDualSingular
 	}
-	// w_i = L⁻¹ a_i (forward substitution, row-oriented), v_i = D⁻¹ w_i.
+	// w_i = L⁻¹ a_i (forward substitution, row-oriented).
 	for i := 0; i < mr; i++ {
 		wi := f.w[i*nx : i*nx+nx]
 		copy(wi, f.a[i*nx:i*nx+nx])
@@ -197,18 +193,29 @@ func (f *DenseDual) formC() error {
 			nz = nz || wi[k] != 0
 		}
 		f.nzw[i] = nz
-		vi := f.v[i*nx : i*nx+nx]
-		for k := range vi {
-			vi[k] = wi[k] / f.dp[k]
+	}
+	// C = V Wᵀ (lower triangle) with V = W D⁻¹, as DenseSchur's product,
+	// V four rows at a time.
+	c, w, v := f.c, f.w, f.v4
+	scaled := -1 // first of the rows of W held in v
+	scale := func(i0, rows int) {
+		if scaled == i0 {
+			return
+		}
+		scaled = i0
+		for a := 0; a < rows; a++ {
+			wi, vi := w[(i0+a)*nx:(i0+a)*nx+nx], v[a*nx:a*nx+nx]
+			for k := range vi {
+				vi[k] = wi[k] / f.dp[k]
+			}
 		}
 	}
-	// C = V Wᵀ (lower triangle), as DenseSchur's product.
-	c, w, v := f.c, f.w, f.v
 	var t [16]float64
 	i0 := 0
 	for ; i0+4 <= mr && mr >= tileMin; i0 += 4 {
+		scale(i0, 4)
 		for j0 := 0; j0 <= i0; j0 += 4 {
-			tile4x4(v[i0*nx:], nx, w[j0*nx:], nx, nx, &t)
+			tile4x4(v, nx, w[j0*nx:], nx, nx, &t)
 			for a := 0; a < 4; a++ {
 				row := c[(i0+a)*mr : (i0+a)*mr+i0+a+1]
 				for b := 0; b < 4 && j0+b <= i0+a; b++ {
@@ -223,7 +230,8 @@ func (f *DenseDual) formC() error {
 		if !f.nzw[i] {
 			continue
 		}
-		vi := v[i*nx : i*nx+nx]
+		scale(i, 1)
+		vi := v[:nx]
 		j := 0
 		var sums [4]float64
 		for ; j+4 <= i+1; j += 4 {
@@ -258,10 +266,15 @@ func (f *DenseDual) Solve(b []float64) {
 		}
 	}
 	denseSolve(f.l, f.d, mr, z)
+	g := f.g
+	clear(g)
 	for i := 0; i < mr; i++ {
 		if f.nzw[i] && z[i] != 0 {
-			axpy(-z[i], f.v[i*nx:i*nx+nx], t)
+			axpy(z[i], f.w[i*nx:i*nx+nx], g)
 		}
+	}
+	for k := range t {
+		t[k] -= g[k] / f.dp[k]
 	}
 	for k := nx - 1; k >= 0; k-- {
 		if tk := t[k]; tk != 0 {
