@@ -54,8 +54,9 @@ type DenseDual struct {
 	l, d  []float64
 	ones  []float64
 	wb    []float64
-	t, g  []float64 // nx scratch
-	z     []float64 // mr scratch
+	bw    *blockWork // blocked LDLᵀ workspace (nil below blockMin)
+	t, g  []float64  // nx scratch
+	z     []float64  // mr scratch
 	nreg  int
 	Forms int // number of times C was formed (for tests)
 }
@@ -105,6 +106,9 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 		f.ones[i] = 1
 	}
 	f.wb = make([]float64, 4*max(nx, mr))
+	if max(nx, mr) >= blockMin {
+		f.bw = newBlockWork(max(nx, mr))
+	}
 	f.t, f.g = make([]float64, nx), make([]float64, nx)
 	f.z = make([]float64, mr)
 	return f, nil
@@ -159,7 +163,7 @@ func (f *DenseDual) Factor(values []float64) error {
 		copy(l[i*mr:i*mr+i+1], f.c[i*mr:i*mr+i+1])
 		l[i*mr+i] -= f.h[i]
 	}
-	nreg, err := denseLDL(l, mr, f.ones[:mr], f.d, f.wb)
+	nreg, err := denseLDL(l, mr, f.ones[:mr], f.d, f.wb, f.bw)
 	f.nreg = nreg
 	return err
 }
@@ -172,7 +176,7 @@ func (f *DenseDual) formC() error {
 	for i := 0; i < nx; i++ {
 		copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
 	}
-	nreg, err := denseLDL(lp, nx, f.ones[:nx], f.dp, f.wb)
+	nreg, err := denseLDL(lp, nx, f.ones[:nx], f.dp, f.wb, f.bw)
 	if err != nil || nreg > 0 {
 		return ErrDualSingular
 	}

@@ -90,3 +90,54 @@ func TestDenseDualCoupledRows(t *testing.T) {
 		t.Fatal("coupled rows accepted")
 	}
 }
+
+// DenseSchur with candidates coupled to one row (box rows) next to dense
+// ones, above the blocked product's threshold: the dense blocks hold only
+// the dense candidates (stride neD), in both forms.
+func TestDenseSchurBoxRowsBlocked(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	nx, md := blockMin+5, 37
+	n := nx + md + nx
+	b := newUpperBuilder(n)
+	for j := 0; j < nx; j++ {
+		b.add(j, j, 1+rng.Float64())
+		if j > 0 {
+			b.add(j-1, j, 0.1*rng.NormFloat64())
+		}
+	}
+	for r := 0; r < md; r++ {
+		for j := 0; j < nx; j++ {
+			b.add(j, nx+r, rng.NormFloat64())
+		}
+		b.add(nx+r, nx+r, -(0.5 + rng.Float64()))
+	}
+	for j := 0; j < nx; j++ {
+		b.add(j, nx+md+j, 1)
+		b.add(nx+md+j, nx+md+j, -(1e-3 + rng.Float64()))
+	}
+	pat, vals := b.build()
+	signs := make([]float64, n)
+	cand := make([]bool, n)
+	for i := range signs {
+		signs[i] = 1
+		if i >= nx {
+			signs[i], cand[i] = -1, true
+		}
+	}
+	for _, fast := range []bool{false, true} {
+		f, err := NewDenseSchur(pat, signs, cand)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetFast(fast)
+		if err := f.Factor(vals); err != nil {
+			t.Fatal(err)
+		}
+		rhs := randVec(rng, n)
+		x := append([]float64(nil), rhs...)
+		f.Solve(x)
+		if r := relResidual(pat, vals, x, rhs); r > 1e-10 {
+			t.Fatalf("fast %v: relative residual %g", fast, r)
+		}
+	}
+}

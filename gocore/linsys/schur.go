@@ -350,7 +350,7 @@ func (f *DenseSchur) Factor(values []float64) error {
 		for i0 < r && f.nzRowD[i0] {
 			i0++
 		}
-		f.bw.g.MulSubNT(i0, i0, neD, ve, ne, be, ne, nil, l, nr, true)
+		f.bw.g.MulSubNT(i0, i0, neD, ve, neD, be, neD, nil, l, nr, true)
 	}
 	for ; i0+4 <= r && neD > 0 && r >= tileMin; i0 += 4 {
 		if !(f.nzRowD[i0] && f.nzRowD[i0+1] && f.nzRowD[i0+2] && f.nzRowD[i0+3]) {
