@@ -185,6 +185,8 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	if out.flags != nil {
 		fl = unsafe.Slice((*int32)(unsafe.Pointer(out.flags)), nb)
 	}
+	statCols := int(C.LPGD_BSTAT_COLS)
+	stats := outSlice(out.stats, nb*statCols)
 	zero := func(k int) {
 		for _, o := range [][]float64{part(gPs, k, pSize), part(gcs, k, n), part(gAs, k, aSize), part(gbs, k, m)} {
 			for i := range o {
@@ -205,6 +207,11 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	err = s.run(nb, set, func(w *worker, k int) {
 		if fl != nil {
 			fl[k] = 0
+		}
+		if r := part(stats, k, statCols); r != nil {
+			for i := range r {
+				r[i] = 0
+			}
 		}
 		if inSt != nil && !set.Accepts(ipm.Status(inSt[k])) {
 			outSt[k] = inSt[k]
@@ -235,6 +242,14 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		w.ws.SetInterrupt(ipm.Interrupt{})
 		if fl != nil {
 			fl[k] = int32(f)
+		}
+		if r := part(stats, k, statCols); r != nil {
+			ls := w.ws.LastStats()
+			r[C.LPGD_BSTAT_CHANGES] = float64(ls.Changes)
+			r[C.LPGD_BSTAT_WARM_SOLVES] = float64(ls.WarmSolves)
+			r[C.LPGD_BSTAT_IPM_SOLVES] = float64(ls.IPMSolves)
+			r[C.LPGD_BSTAT_FACTOR_SOLVES] = float64(ls.FactorSolves)
+			r[C.LPGD_BSTAT_TAU] = ls.Tau
 		}
 		var stopped *diff.StoppedError
 		if errors.As(berr, &stopped) {

@@ -42,8 +42,9 @@ extern "C" {
  * and a cone list replace the positional argument lists of version 1.
  * Version 3: lpgd_backward_opts gains tau_auto and tau_target.
  * Version 4: the info column LPGD_INFO_TOLERANCE (LPGD_INFO_COLS 9) and
- * lpgd_settings.accept_almost_solved. */
-#define LPGD_ABI_VERSION 4
+ * lpgd_settings.accept_almost_solved.
+ * Version 5: lpgd_gradients.stats (LPGD_BSTAT_* columns). */
+#define LPGD_ABI_VERSION 5
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -124,6 +125,15 @@ extern "C" {
 #define LPGD_FLAG_FAST_PATH 4      /* LPGD: all perturbed solves by the active-set fast path */
 #define LPGD_FLAG_FALLBACK_USED 8  /* LPGD: fallback was needed */
 #define LPGD_FLAG_ZERO_GRAD 16     /* incoming gradient was zero */
+
+/* Statistics columns written per sample by lpgd_backward (stats may be
+ * NULL); LPGD's, zero for the other methods. */
+#define LPGD_BSTAT_CHANGES 0       /* active-set changes (pivots) of the warm-started perturbed solves */
+#define LPGD_BSTAT_WARM_SOLVES 1   /* perturbed solves finished by the warm start */
+#define LPGD_BSTAT_IPM_SOLVES 2    /* perturbed solves by the interior point (warm start given up or off) */
+#define LPGD_BSTAT_FACTOR_SOLVES 3 /* solves with the warm start's base factorization */
+#define LPGD_BSTAT_TAU 4           /* the tau used (tau_auto's choice, or after smaller_tau halvings) */
+#define LPGD_BSTAT_COLS 5
 
 /* Solver settings. Fill with lpgd_default_settings (the defaults live in Go
  * only), then change fields. Field meanings: gocore/ipm/settings.go (the
@@ -265,6 +275,7 @@ typedef struct {
     double *gP, *gc, *gA, *gb;
     int32_t *status; /* batch, required: the sample's status after backward */
     int32_t *flags;  /* batch LPGD_FLAG_* bits, or NULL */
+    double *stats;   /* batch*LPGD_BSTAT_COLS, or NULL (ABI 5) */
 } lpgd_gradients;
 
 #ifndef LPGD_NO_PROTOTYPES

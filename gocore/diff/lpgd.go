@@ -90,6 +90,9 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		flags |= FlagFastPath
 	}
 	w.stats.Tau = tau
+	if w.warm != nil && w.reducedTried {
+		w.stats.FactorSolves = w.warm.solves
+	}
 	// Differences of Lagrangian gradients. A one-sided difference whose
 	// perturbed point came from the active-set method is taken against the
 	// same method's unperturbed solution (the base point: the polished

@@ -32,6 +32,9 @@ type Stats struct {
 	// IPMSolves counts the perturbed solves done by the interior point
 	// (warm start off, not applicable, or given up).
 	IPMSolves int
+	// FactorSolves counts the solves with the base factorization K₀ of the
+	// warm start (its cost beyond the factorization, both sides together).
+	FactorSolves int
 	// Tau is the τ of the finite difference (Options.Tau, AutoTau's choice,
 	// or what the smaller_tau fallback left).
 	Tau float64
@@ -75,6 +78,17 @@ type warmWork struct {
 	piv    []int
 	g      []float64
 	pscale float64 // largest |entry| of P + ρI (0: zero curvature)
+	// u = K₀⁻¹[−gx; −gy_W₀] (gy on the rows of W₀, 0 elsewhere), solved
+	// once per sample and shared by both sides and every τ: the
+	// perturbation's right-hand side on W₀ is στ times it, so K₀⁻¹ of
+	// every direction and end-point right-hand side of the path is
+	// assembled from u, the base point and the update columns without a
+	// further solve with K₀ (warmRHS).
+	u      []float64
+	uReady bool
+	// Solves counts the solves with K₀'s factorization of the current
+	// sample (the base point's included).
+	solves int
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -85,7 +99,7 @@ func newWarmWork(n, m int, st *problem.Structure) *warmWork {
 		x0:   vec(n), y0: vec(m), act: make([]bool, m),
 		x: vec(n), y: vec(m), s: vec(m), dx: vec(n), dy: vec(m), ds: vec(m),
 		dc: vec(n), db: vec(m), r: vec(n + m), z: vec(n + m), zk: vec(n + m),
-		pre: vec(n + m), preRow: -1,
+		pre: vec(n + m), preRow: -1, u: vec(n + m),
 		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
 		cols: make([][]float64, 0, F),
 		c:    vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
@@ -107,6 +121,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
+	ww.uReady, ww.solves = false, 0
 	if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
 		return false
 	}
@@ -120,6 +135,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		p.C[j] = v.C[j] - rho*sol.X[j]
 	}
 	copy(p.B, v.B)
+	ww.solves++
 	return w.reducedSolve(p, ww.x0, ww.y0)
 }
 
@@ -158,17 +174,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	t := 0.0
 	for t < 1 {
 		// Direction per unit t: K [dx; dy] = [−Δc; Δb_W].
-		for j := 0; j < n; j++ {
-			ww.r[j] = -ww.dc[j]
-		}
-		for i := 0; i < m; i++ {
-			if ww.act[i] {
-				ww.r[n+i] = ww.db[i]
-			} else {
-				ww.r[n+i] = 0
-			}
-		}
-		if !w.warmKSolve(v) {
+		if !w.warmRHS(v, sigma*tau, false) || !w.warmCorrect(v) {
 			return changes, false
 		}
 		copy(ww.dx, ww.z[:n])
@@ -229,14 +235,23 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 			changes++
 		}
 	}
-	// Final solve with the perturbed data on the last active set.
+	// The end point: the perturbed data's solution on the last active set,
+	// assembled from the base point, u and the update columns; if it
+	// misses the acceptance tests, once more by a refined solve with K₀.
 	p := &w.pert
 	for j := 0; j < n; j++ {
 		p.C[j] = v.C[j] - rho*sol.X[j] + ww.dc[j]
-		ww.r[j] = -p.C[j]
 	}
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] + ww.db[i]
+	}
+	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) && w.warmEnd(v, rho, x, y) {
+		return changes, true
+	}
+	for j := 0; j < n; j++ {
+		ww.r[j] = -p.C[j]
+	}
+	for i := 0; i < m; i++ {
 		if ww.act[i] {
 			ww.r[n+i] = p.B[i]
 		} else {
@@ -246,6 +261,14 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	if !w.warmKSolve(v) {
 		return changes, false
 	}
+	return changes, w.warmEnd(v, rho, x, y)
+}
+
+// warmEnd copies the solution ww.z on the current active set into (x, y)
+// and checks it (warmAccept).
+func (w *Workspace) warmEnd(v *problem.Values, rho float64, x, y []float64) bool {
+	n, m := w.an.St.N, w.an.St.M
+	ww := w.warm
 	copy(x, ww.z[:n])
 	for i := 0; i < m; i++ {
 		if ww.act[i] {
@@ -254,7 +277,68 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 			y[i] = 0
 		}
 	}
-	return changes, w.warmAccept(v, rho, x, y)
+	return w.warmAccept(v, rho, x, y)
+}
+
+// warmRHS writes into ww.zk the product K₀⁻¹r for the path's right-hand
+// side on the current active set W: r = [−Δc; Δb_W] (end false, the
+// direction per unit t) or r = [−(c − ρx* + Δc); (b + Δb)_W] (end true,
+// the end point), with Δc = στgx, Δb = −στgy and st = στ. Without a solve
+// with K₀: r differs from st·[−gx; −gy_W₀] (and from the base point's
+// right-hand side, K₀⁻¹ of which is [x₀; y₀]) only in the rows whose state
+// differs from W₀, and K₀⁻¹e_i for such a row is the second column of its
+// update (−e_i for an added row, a solved column for a dropped one). u is
+// solved on first use in the sample.
+func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
+	n, m := w.an.St.N, w.an.St.M
+	ww := w.warm
+	if !ww.uReady {
+		for j := 0; j < n; j++ {
+			ww.r[j] = -w.gx[j]
+		}
+		for i := 0; i < m; i++ {
+			if w.active[i] {
+				ww.r[n+i] = -w.gy[i]
+			} else {
+				ww.r[n+i] = 0
+			}
+		}
+		ww.solves++
+		if !w.kkt.Solve(ww.r, ww.u) {
+			return false
+		}
+		ww.uReady = true
+	}
+	for k := range ww.zk {
+		ww.zk[k] = st * ww.u[k]
+	}
+	if end {
+		for j := 0; j < n; j++ {
+			ww.zk[j] += ww.x0[j]
+		}
+		for i := 0; i < m; i++ {
+			if w.active[i] {
+				ww.zk[n+i] += ww.y0[i]
+			}
+		}
+	}
+	for k, i := range ww.flips {
+		bi := ww.db[i]
+		if end {
+			bi += v.B[i]
+		}
+		if bi == 0 {
+			continue
+		}
+		if !ww.added[k] {
+			bi = -bi // a dropped row leaves the right-hand side
+		}
+		col := ww.cols[2*k+1]
+		for q := range ww.zk {
+			ww.zk[q] += bi * col[q]
+		}
+	}
+	return true
 }
 
 // warmDrop drops active row j, whose multiplier reached zero. With positive
@@ -270,12 +354,21 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 	// its curvature dᵀ(P + ρI)d = u_j.
 	// K₀⁻¹e_j is also the column that dropping a row active in W₀ needs
 	// (warmFlip): solve it once and keep it in ww.pre.
-	for i := range ww.r {
-		ww.r[i] = 0
-	}
-	ww.r[n+j] = 1
-	if !w.kkt.Solve(ww.r, ww.pre) {
-		return 0, false
+	if w.active[j] {
+		for i := range ww.r {
+			ww.r[i] = 0
+		}
+		ww.r[n+j] = 1
+		ww.solves++
+		if !w.kkt.Solve(ww.r, ww.pre) {
+			return 0, false
+		}
+	} else {
+		// Added on the path: K₀'s row n+j is −e_j, so K₀⁻¹e_j = −e_j.
+		for i := range ww.pre {
+			ww.pre[i] = 0
+		}
+		ww.pre[n+j] = -1
 	}
 	ww.preRow = j // a later drop of another row replaces it
 	for i := range ww.zk {
@@ -406,6 +499,7 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 			} else {
 				ww.r[n+i] = 1
 			}
+			ww.solves++
 			if !w.kkt.Solve(ww.r, col) {
 				return false
 			}
@@ -497,6 +591,7 @@ func (w *Workspace) warmFactorC() bool {
 // and the capacitance update) into ww.z.
 func (w *Workspace) warmKSolve(v *problem.Values) bool {
 	ww := w.warm
+	ww.solves++
 	if !w.kkt.Solve(ww.r, ww.zk) {
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -287,6 +288,55 @@ func TestAutoTauMovesTargetFraction(t *testing.T) {
 				t.Errorf("target %g: dc = %v, want −gx", target, g.C)
 				break
 			}
+		}
+	}
+}
+
+// BenchmarkLPGDWarm is the LPGD benchmark's family at its size (n = 100,
+// 50 random inequalities, 10 equalities, the box; τ = 0.1) at the
+// library's default settings: the forward solve and the central and right
+// backward passes, over 8 problems per iteration (go test -bench LPGDWarm
+// -run ^$ ./gocore/diff; add -cpuprofile to see where the backward goes).
+func BenchmarkLPGDWarm(b *testing.B) {
+	for _, quadratic := range []bool{false, true} {
+		var fs []*fixture
+		var ins []Incoming
+		for seed := int64(0); seed < 8; seed++ {
+			rng := rand.New(rand.NewSource(500 + seed))
+			P, c, A, bb, cones := boxProblem(rng, 100, 50, 10, quadratic)
+			fs = append(fs, newFixtureWith(b, 100, P, c, A, bb, cones, ipm.DefaultSettings()))
+			ins = append(ins, Incoming{X: randVec(rng, 100)})
+		}
+		kind := map[bool]string{false: "LP", true: "QP"}[quadratic]
+		b.Run(kind+"/forward", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				for _, f := range fs {
+					f.solve(f.v)
+				}
+			}
+		})
+		for _, side := range []Side{SideCentral, SideRight} {
+			name := map[Side]string{SideCentral: "central", SideRight: "right"}[side]
+			b.Run(kind+"/"+name, func(b *testing.B) {
+				o := DefaultOptions()
+				o.Method, o.Tau, o.Side = MethodLPGD, 0.1, side
+				g := &Grad{C: make([]float64, 100), A: make([]float64, fs[0].st.A.Nnz()), B: make([]float64, fs[0].st.M)}
+				var st Stats
+				for i := 0; i < b.N; i++ {
+					st = Stats{}
+					for k, f := range fs {
+						if _, err := f.ws.Backward(f.v, f.sol, ins[k], &o, g); err != nil {
+							b.Fatal(err)
+						}
+						s := f.ws.LastStats()
+						st.Changes += s.Changes
+						st.WarmSolves += s.WarmSolves
+						st.IPMSolves += s.IPMSolves
+					}
+				}
+				b.ReportMetric(float64(st.Changes)/float64(len(fs)), "changes/sample")
+				b.ReportMetric(float64(st.IPMSolves)/float64(len(fs)), "ipm/sample")
+			})
 		}
 	}
 }

@@ -308,11 +308,17 @@ class BackwardResult:
         codes: np.ndarray,
         flags: np.ndarray,
         message: str,
+        stats: np.ndarray | None = None,
     ) -> None:
         self.arrays = arrays
         self.codes = codes  # (B,) int32
         self.flags_np = flags  # (B,) int32
         self.message = message  # Go's note on the first failed sample ("" when none)
+        #: (B, BSTAT_COLS) float64 when asked for (``want_stats``): LPGD's per-sample
+        #: statistics (``_lib.BSTAT_*`` columns: active-set changes, warm and
+        #: interior-point perturbed solves, solves with the base factorization, τ);
+        #: zero for kkt and BPQP.
+        self.stats = stats
 
     def _tensor(self, i: int) -> torch.Tensor | None:
         a = self.arrays[i]
@@ -371,6 +377,7 @@ def backward(
     need_A: bool,
     need_b: bool,
     vals: _lib.Values | None = None,
+    want_stats: bool = False,
 ) -> BackwardResult:
     """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
 
@@ -387,13 +394,20 @@ def backward(
     gb = np.zeros((batch, m)) if need_b else None
     codes = np.zeros(batch, dtype=np.int32)
     flags = np.zeros(batch, dtype=np.int32)
+    stats = np.zeros((batch, _lib.BSTAT_COLS)) if want_stats else None
     if vals is None:
         vals = values(st, P, c, A, b)
     st_ptr = in_status.ctypes.data if isinstance(in_status, np.ndarray) else ptr(in_status)
     fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), st_ptr, None)
     inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
     out = _lib.Gradients(
-        _np_ptr(gP), _np_ptr(gc), _np_ptr(gA), _np_ptr(gb), codes.ctypes.data, flags.ctypes.data
+        _np_ptr(gP),
+        _np_ptr(gc),
+        _np_ptr(gA),
+        _np_ptr(gb),
+        codes.ctypes.data,
+        flags.ctypes.data,
+        _np_ptr(stats),
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
@@ -418,7 +432,7 @@ def backward(
     )
     _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace")
-    return BackwardResult((gP, gc, gA, gb), codes, flags, message)
+    return BackwardResult((gP, gc, gA, gb), codes, flags, message, stats)
 
 
 def _np_ptr(a: np.ndarray | None) -> int | None:

@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 4
+ABI_VERSION = 5
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -96,6 +96,13 @@ FLAG_WEAKLY_ACTIVE = 2
 FLAG_FAST_PATH = 4
 FLAG_FALLBACK_USED = 8
 FLAG_ZERO_GRAD = 16
+
+BSTAT_CHANGES = 0
+BSTAT_WARM_SOLVES = 1
+BSTAT_IPM_SOLVES = 2
+BSTAT_FACTOR_SOLVES = 3
+BSTAT_TAU = 4
+BSTAT_COLS = 5
 
 ERRLEN = 1024
 
@@ -251,6 +258,7 @@ class Gradients(ctypes.Structure):
         ("gb", c_void_p),
         ("status", c_void_p),
         ("flags", c_void_p),
+        ("stats", c_void_p),
     ]
 
 

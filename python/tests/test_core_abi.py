@@ -77,3 +77,48 @@ def test_structure_from_cone_list(lib: object) -> None:
         _core.Structure(2, 1, 0, has_p=True, cones=kinds)
     st_lp = _core.Structure(2, 0, 2, has_p=False)
     assert st_lp.p_layout == _lib.LAYOUT_NONE and st_lp.info()[2] == 0
+
+
+def test_lpgd_backward_stats(lib: object) -> None:
+    """lpgd_backward's per-sample statistics (LPGD_BSTAT_*): τ as used (the fixed one, or
+    tau="auto"'s rule on the incoming gradient), the warm-started perturbed solves with
+    their active-set changes and solves with the base factorization, zeros for kkt."""
+    from lpgd_go.backward import LPGD
+
+    B, n, p, m = 4, 6, 1, 8
+    qp = make_qp_batch(B, n=n, m_ineq=m, p=p, seed=3)
+    st = _core.Structure(n, p, m, has_p=True)
+    set_c = SolverSettings().to_c()
+    P, c, A, b = _ops(True, qp.P, qp.q, torch.cat([qp.A, qp.G], -2), torch.cat([qp.b, qp.h], -1))
+    sol = _core.solve(st, set_c, B, P, c, A, b)
+    gx = torch.linspace(-1, 1, B * n, dtype=F64).reshape(B, n)
+    kw = {"need_P": False, "need_c": True, "need_A": False, "need_b": False, "want_stats": True}
+    args = (sol.x, sol.y, sol.s, sol.status, gx, None, None)
+
+    out = _core.backward(st, set_c, KKT().to_c(), B, P, c, A, b, *args, **kw)
+    assert out.stats is not None
+    assert out.stats.shape == (B, _lib.BSTAT_COLS) and not out.stats.any()
+    no_stats = {**kw, "want_stats": False}
+    assert _core.backward(st, set_c, KKT().to_c(), B, P, c, A, b, *args, **no_stats).stats is None
+
+    for side, solves in (("central", 2), ("right", 1)):
+        opts = LPGD(tau=0.5, side=side).to_c()
+        out = _core.backward(st, set_c, opts, B, P, c, A, b, *args, **kw)
+        assert out.stats is not None
+        s = torch.from_numpy(out.stats)
+        assert (out.flags & _lib.FLAG_FAST_PATH).all(), out.flags
+        assert (s[:, _lib.BSTAT_TAU] == 0.5).all()
+        assert (s[:, _lib.BSTAT_WARM_SOLVES] == solves).all()
+        assert (s[:, _lib.BSTAT_IPM_SOLVES] == 0).all()
+        # The base point and the perturbation's direction at least; every change that
+        # needs a new column adds at most one more (and a retried end point one).
+        assert (s[:, _lib.BSTAT_FACTOR_SOLVES] >= 2).all()
+        assert (s[:, _lib.BSTAT_FACTOR_SOLVES] <= 3 + s[:, _lib.BSTAT_CHANGES]).all()
+
+    opts = LPGD(tau="auto", tau_target=0.2, side="right").to_c()
+    out = _core.backward(st, set_c, opts, B, P, c, A, b, *args, **kw)
+    want = 0.2 * qp.q.norm(dim=1) / gx.norm(dim=1)  # no dual gradient: the ‖c‖ term alone
+    assert out.stats is not None
+    torch.testing.assert_close(
+        torch.from_numpy(out.stats[:, _lib.BSTAT_TAU]), want, rtol=1e-12, atol=0
+    )

@@ -45,6 +45,7 @@ def test_abi_version_matches_header_and_library(lib: object) -> None:
         "INFO_",
         "FLAG_",
         "TOL_",
+        "BSTAT_",
     ],
 )
 def test_constants_match_header(prefix: str) -> None:
