@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick bench-kernel lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-lpgd bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick bench-kernel lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -115,6 +115,11 @@ bench: venv $(LIB)
 
 bench-quick: venv $(LIB)
 	$(PY) benchmarks/run.py --quick
+
+# The LPGD tables alone (results/lpgd_overhead.*, lpgd_vs_diffcp.*, lpgd_time.png;
+# about 10 min on 2 cores, most of it diffcp's tight run).
+bench-lpgd: venv $(LIB)
+	$(PY) benchmarks/run.py --only lpgd
 
 # cvxpylayers' timing families (about 6 min) and the Maros–Mészáros set
 # (about 45 min; ../shared/data/maros_meszaros); run on their own.
