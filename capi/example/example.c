@@ -109,7 +109,7 @@ int main(void) {
     lpgd_incoming incoming = {gx, NULL, NULL};
     double gP[BATCH * N * N], gc[BATCH * N], gA[BATCH * M * N], gb[BATCH * M];
     int32_t out_status[BATCH], flags[BATCH];
-    lpgd_gradients grads = {gP, gc, gA, gb, out_status, flags};
+    lpgd_gradients grads = {gP, gc, gA, gb, out_status, flags, NULL};
     lpgd_backward_opts opts;
     lpgd_default_backward(&opts);
     opts.method = LPGD_BACKWARD_KKT;
