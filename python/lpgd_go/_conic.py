@@ -60,6 +60,24 @@ def _is_int(v: object) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
+def _positive_dims(name: str, value: Any, what: str) -> tuple[int, ...]:
+    """``Cones.<name>`` as a tuple of ints >= 1 (a sequence, not a scalar)."""
+    if _is_int(value) or isinstance(value, (str, bytes)):
+        raise ValueError(
+            f"Cones.{name} must be a sequence of {what} (e.g. {name}=[3]), got {value!r}"
+        )
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(
+            f"Cones.{name} must be a sequence of {what}, got {type(value).__name__}"
+        ) from None
+    for i, q in enumerate(items):
+        if not _is_int(q) or q < 1:
+            raise ValueError(f"Cones.{name}[{i}] must be an int >= 1, got {q!r}")
+    return tuple(int(q) for q in items)
+
+
 @dataclass(frozen=True)
 class Cones:
     """Cone dimensions, in the order the rows of A use them.
@@ -98,36 +116,8 @@ class Cones:
             if not _is_int(v) or v < 0:
                 raise ValueError(f"Cones.{name} must be an int >= 0, got {v!r}")
             object.__setattr__(self, name, int(v))
-        soc: Any = self.soc
-        if _is_int(soc) or isinstance(soc, (str, bytes)):
-            raise ValueError(
-                f"Cones.soc must be a sequence of cone dimensions (e.g. soc=[3]), got {soc!r}"
-            )
-        try:
-            items = list(soc)
-        except TypeError:
-            raise ValueError(
-                f"Cones.soc must be a sequence of cone dimensions, got {type(soc).__name__}"
-            ) from None
-        for i, q in enumerate(items):
-            if not _is_int(q) or q < 1:
-                raise ValueError(f"Cones.soc[{i}] must be an int >= 1, got {q!r}")
-        object.__setattr__(self, "soc", tuple(int(q) for q in items))
-        psd: Any = self.psd
-        if _is_int(psd) or isinstance(psd, (str, bytes)):
-            raise ValueError(
-                f"Cones.psd must be a sequence of matrix sides (e.g. psd=[3]), got {psd!r}"
-            )
-        try:
-            sides = list(psd)
-        except TypeError:
-            raise ValueError(
-                f"Cones.psd must be a sequence of matrix sides, got {type(psd).__name__}"
-            ) from None
-        for i, d in enumerate(sides):
-            if not _is_int(d) or d < 1:
-                raise ValueError(f"Cones.psd[{i}] must be an int >= 1, got {d!r}")
-        object.__setattr__(self, "psd", tuple(int(d) for d in sides))
+        object.__setattr__(self, "soc", _positive_dims("soc", self.soc, "cone dimensions"))
+        object.__setattr__(self, "psd", _positive_dims("psd", self.psd, "matrix sides"))
 
     @property
     def dim(self) -> int:
