@@ -58,16 +58,6 @@ func (k *System) Regularized() int { return k.fac.Regularized() }
 // afterwards (bit for bit), instead of factoring a regularized copy of all
 // nnz values: the factorizers copy the values into their own storage.
 func (k *System) factorAt(d float64) error {
-	for i, idx := range k.an.diag {
-		k.dsave[i] = k.kv[idx]
-		k.kv[idx] += k.an.signs[i] * d
-	}
-	defer func() {
-		for i, idx := range k.an.diag {
-			k.kv[idx] = k.dsave[i]
-		}
-	}()
-	k.dUsed = d
 	if k.tier != nil {
 		last := k.tier.Tiers() - 1
 		t := last
@@ -78,6 +68,23 @@ func (k *System) factorAt(d float64) error {
 		if t < last {
 			k.stats.Fast++
 		}
+		if k.regFree != nil && k.regFree.ExactForm(t) {
+			// This form factors K itself (it refuses a K that is not
+			// safely definite): no static regularization, so the first
+			// solve already meets the refinement tolerances where the
+			// regularized factor needed a refinement step.
+			d = 0
+		}
 	}
+	for i, idx := range k.an.diag {
+		k.dsave[i] = k.kv[idx]
+		k.kv[idx] += k.an.signs[i] * d
+	}
+	defer func() {
+		for i, idx := range k.an.diag {
+			k.kv[idx] = k.dsave[i]
+		}
+	}()
+	k.dUsed = d
 	return k.fac.Factor(k.kv)
 }

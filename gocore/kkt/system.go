@@ -36,10 +36,11 @@ type System struct {
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
 	// Fast (normal-equations) mode of the factorization (tier.go).
-	tier     linsys.Tiered // nil: the factorization has a single form
-	wantFast bool          // the H set last allows the fast forms
-	tierCur  int           // first form to try (raised by failures since the last SetData)
-	noFast   bool          // SetFastAllowed(false)
+	tier     linsys.Tiered     // nil: the factorization has a single form
+	wantFast bool              // the H set last allows the fast forms
+	tierCur  int               // first form to try (raised by failures since the last SetData)
+	noFast   bool              // SetFastAllowed(false)
+	regFree  linsys.ExactForms // forms that factor K without static regularization (nil: none)
 	stats    TierStats
 }
 
@@ -64,6 +65,7 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	k.diagH = k.AllDiagonal()
 	if t, ok := f.(linsys.Tiered); ok && an.fastOK {
 		k.tier = t
+		k.regFree, _ = f.(linsys.ExactForms)
 	}
 	if d, ok := f.(linsys.Multiplier); ok {
 		// Dense product with the factored (regularized) copy, minus the

@@ -56,13 +56,27 @@ func TestKKTLowersDeltaWhenRefinementStalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rhs := []float64{1, -2, 3, 0.5, 1, 2}
+		sol := make([]float64, len(rhs))
+		if k.regFree != nil {
+			// The dense path's first form (DenseDual) factors K itself,
+			// without δ: nothing to lower. The forms behind it must
+			// still lower δ.
+			k.SetData(v.P, v.A, 0)
+			k.SetScaling(make([]float64, 2), make([]float64, 2))
+			if err := k.Factor(); err != nil {
+				t.Fatal(err)
+			}
+			if !k.Solve(rhs, sol) || !k.fastUsed() || k.dUsed != 0 || k.Residual() > 1e-12 {
+				t.Fatalf("%s: DenseDual: fast %v, δ %g, residual %g", ls.name, k.fastUsed(), k.dUsed, k.Residual())
+			}
+			k.SetFastAllowed(false)
+		}
 		k.SetData(v.P, v.A, 0)
 		k.SetScaling(make([]float64, 2), make([]float64, 2))
 		if err := k.Factor(); err != nil {
 			t.Fatal(err)
 		}
-		rhs := []float64{1, -2, 3, 0.5, 1, 2}
-		sol := make([]float64, len(rhs))
 		if !k.Solve(rhs, sol) {
 			t.Fatalf("%s: solve failed", ls.name)
 		}

@@ -102,6 +102,23 @@ func TestFastFormSelection(t *testing.T) {
 		before := k.TierStats()
 		k.Solve(rhs, sol)
 		after := k.TierStats()
+		if withP {
+			// DenseDual (form 0) factors K itself, without δ: its one
+			// unrefined solve meets fastResidual here. The
+			// normal-equations form behind it must still fall back.
+			if after.Escalations != before.Escalations || k.dUsed != 0 || k.Residual() > fastResidual {
+				t.Fatalf("DenseDual: escalations %+v → %+v, δ %g, residual %g", before, after, k.dUsed, k.Residual())
+			}
+			k.SetData(v.P, v.A, 0)
+			k.SetScaling(s, z)
+			k.tierCur = 1
+			if err := k.Factor(); err != nil {
+				t.Fatal(err)
+			}
+			before = k.TierStats()
+			k.Solve(rhs, sol)
+			after = k.TierStats()
+		}
 		if after.Escalations <= before.Escalations || k.fastUsed() {
 			t.Fatalf("P %v: no fallback (residual %g, stats %+v → %+v)", withP, k.Residual(), before, after)
 		}

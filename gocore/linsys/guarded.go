@@ -141,6 +141,25 @@ type Tiered interface {
 	Tier() int
 }
 
+// ExactForms is implemented by Tiered factorizations some of whose forms
+// factor the matrix they are given exactly — no static regularization
+// needed, because they refuse (an error or regularized pivots) a matrix
+// that is not safely definite, and the caller then moves to a later form.
+type ExactForms interface {
+	// ExactForm reports whether form t is one of them.
+	ExactForm(t int) bool
+}
+
+// ExactForm implements ExactForms: form 0 when the fast factorization is
+// a DenseDual (its x block must be safely positive definite on its own,
+// DualPivotRatio, and its rows' complement Hδ + A(P + δI)⁻¹Aᵀ is then
+// positive definite unless the equality rows are dependent, which
+// regularized pivots report).
+func (c *Chain) ExactForm(t int) bool {
+	_, ok := c.fast.(*DenseDual)
+	return t == 0 && ok
+}
+
 // Chain is a Tiered factorization whose form 0 is a fast factorization and
 // whose later forms are those of another one (NewChain).
 type Chain struct {
@@ -204,6 +223,7 @@ var (
 	_ Tiered     = (*DenseSchur)(nil)
 	_ Tiered     = (*Guarded)(nil)
 	_ Tiered     = (*Chain)(nil)
+	_ ExactForms = (*Chain)(nil)
 	_ Multiplier = (*Chain)(nil)
 	_ Multiplier = (*Dense)(nil)
 	_ Multiplier = (*DenseSchur)(nil)

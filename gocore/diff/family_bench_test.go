@@ -1,0 +1,135 @@
+package diff
+
+import (
+	"fmt"
+	"math/rand"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// familyQP is the benchmarks' dense_qp family (benchmarks/problems.py, as
+// ipm's benchDenseQP): P = LLᵀ/n + 0.1I, q, G, A ~ N(0,1),
+// h = G z0 + U(0,1), b = A z0, m = n inequalities, p = n/5 equalities.
+func familyQP(rng *rand.Rand, n int) (P, c, A, b []float64, cones problem.Cones) {
+	m, p := n, n/5
+	L := make([]float64, n*n)
+	for i := range L {
+		L[i] = rng.NormFloat64()
+	}
+	P = make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for k := 0; k < n; k++ {
+				s += L[i*n+k] * L[j*n+k]
+			}
+			P[i*n+j] = s / float64(n)
+		}
+		P[i*n+i] += 0.1
+	}
+	c = make([]float64, n)
+	for i := range c {
+		c[i] = rng.NormFloat64()
+	}
+	z0 := make([]float64, n)
+	for i := range z0 {
+		z0[i] = rng.NormFloat64()
+	}
+	A = make([]float64, (p+m)*n)
+	b = make([]float64, p+m)
+	for i := 0; i < p+m; i++ {
+		var s float64
+		for j := 0; j < n; j++ {
+			A[i*n+j] = rng.NormFloat64()
+			s += A[i*n+j] * z0[j]
+		}
+		b[i] = s
+		if i >= p {
+			b[i] += rng.Float64()
+		}
+	}
+	return P, c, A, b, problem.Cones{Zero: p, Nonneg: m}
+}
+
+// BenchmarkQPLayer is the QP layer's work per instance at the Go level:
+// a forward solve (default settings, polish on) and the kkt backward for
+// an incoming gradient on x, on a worker that shares the solver's KKT
+// system (as the capi's workers do). Per-phase CPU:
+//
+//	go test ./gocore/diff -run '^$' -bench QPLayer -cpuprofile cpu.out
+func BenchmarkQPLayer(b *testing.B) {
+	for _, n := range []int{10, 50, 200} {
+		b.Run(fmt.Sprintf("n%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(int64(n)))
+			var vs []*problem.Values
+			var st *problem.Structure
+			for k := 0; k < 8; k++ {
+				P, c, A, bb, cones := familyQP(rng, n)
+				s, err := problem.NewDenseStructure(n, len(bb), cones, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st = s
+				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
+				st.GatherDenseP(v.P, P)
+				st.GatherDenseA(v.A, A)
+				vs = append(vs, v)
+			}
+			an, err := kkt.Analyse(st, ipm.LinearAuto)
+			if err != nil {
+				b.Fatal(err)
+			}
+			set := ipm.DefaultSettings()
+			slv, err := ipm.NewSolver(an, set)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ws, err := NewWorkspaceOn(slv.KKT(), set)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+			in := Incoming{X: make([]float64, n)}
+			for i := range in.X {
+				in.X[i] = rng.NormFloat64()
+			}
+			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+			o := DefaultOptions()
+			iters, polished := 0, 0
+			b.ResetTimer()
+			t0 := benchCPU()
+			for i := 0; i < b.N; i++ {
+				v := vs[i%len(vs)]
+				slv.Solve(v, &res)
+				if res.Info.Status != ipm.StatusSolved {
+					b.Fatalf("status %v", res.Info.Status)
+				}
+				iters += res.Info.Iter
+				if res.Info.Polished {
+					polished++
+				}
+				if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(iters)/float64(b.N), "iters")
+			b.ReportMetric(float64(polished)/float64(b.N), "polished")
+			b.ReportMetric(float64(benchCPU()-t0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// benchCPU is the process's user CPU time.
+func benchCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano())
+}
