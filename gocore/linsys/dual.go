@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // DualPivotRatio is the smallest ratio d_min/d_max of the LDLᵀ pivots of
@@ -54,9 +56,10 @@ type DenseDual struct {
 	l, d  []float64
 	ones  []float64
 	wb    []float64
-	bw    *blockWork // blocked LDLᵀ workspace (nil below blockMin)
-	t, g  []float64  // nx scratch
-	z     []float64  // mr scratch
+	bw    *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
+	gw    *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
+	t, g  []float64      // nx scratch
+	z     []float64      // mr scratch
 	nreg  int
 	Forms int // number of times C was formed (for tests)
 }
@@ -108,6 +111,9 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 	f.wb = make([]float64, 4*max(nx, mr))
 	if max(nx, mr) >= blockMin {
 		f.bw = newBlockWork(max(nx, mr))
+		f.gw = f.bw.g
+	} else if min(nx, mr) >= dualGemmMin {
+		f.gw = vec.NewWorkspace(max(nx, mr))
 	}
 	f.t, f.g = make([]float64, nx), make([]float64, nx)
 	f.z = make([]float64, mr)
@@ -168,6 +174,13 @@ func (f *DenseDual) Factor(values []float64) error {
 	return err
 }
 
+// dualGemmMin is the smallest order of the x block and of the row block
+// from which formC forms W and C by the level-3 kernels (vec.Workspace:
+// a triangular solve with many right-hand sides and a SYRK, ~3× the
+// row-oriented loops' speed at n = 200); below, the workspace's packing
+// buffers (~0.6 MB) would outweigh the work.
+const dualGemmMin = 32
+
 // formC factors the x block and forms W, V and C.
 func (f *DenseDual) formC() error {
 	nx, mr := f.nx, f.mr
@@ -186,6 +199,30 @@ func (f *DenseDual) formC() error {
 	}
 	if !(dmin > 0) || dmin < DualPivotRatio*dmax {
 		return ErrDualSingular
+	}
+	if f.gw != nil {
+		// W = A L⁻ᵀ (row i: w_i = L⁻¹a_i), then the lower triangle of
+		// C = W D⁻¹ Wᵀ as C −= W·diag(−1/d)·Wᵀ from C = 0.
+		copy(f.w, f.a)
+		f.gw.SolveUnitLowerT(mr, nx, f.w, nx, lp, nx, nil)
+		for i := 0; i < mr; i++ {
+			f.nzw[i] = false
+			for _, v := range f.w[i*nx : i*nx+nx] {
+				if v != 0 {
+					f.nzw[i] = true
+					break
+				}
+			}
+		}
+		s := f.v4[:nx]
+		for k, v := range f.dp {
+			s[k] = -1 / v
+		}
+		for i := 0; i < mr; i++ {
+			clear(f.c[i*mr : i*mr+i+1])
+		}
+		f.gw.MulSubNT(mr, mr, nx, f.w, nx, f.w, nx, s, f.c, mr, true)
+		return nil
 	}
 	// w_i = L⁻¹ a_i (forward substitution, row-oriented).
 	for i := 0; i < mr; i++ {
