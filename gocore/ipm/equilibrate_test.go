@@ -1,0 +1,109 @@
+package ipm
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+)
+
+// ruizTwoSweeps is the Ruiz passes of equilibrate as two sweeps per pass
+// (norms, then scaling), the form before the sweeps were fused: the
+// reference for TestEquilibrateFusedSweeps.
+func ruizTwoSweeps(w *Solver, pv, av, proxS, d, e []float64) {
+	st := w.an.St
+	n, m := st.N, st.M
+	dd, de := make([]float64, n), make([]float64, m)
+	pcp, prv := st.P.Colptr, st.P.Rowval
+	acp, arv := st.A.Colptr, st.A.Rowval
+	for it := 0; it < w.set.EquilibrateIters; it++ {
+		clear(dd)
+		clear(de)
+		for j := 0; j < n; j++ {
+			dd[j] = math.Max(dd[j], proxS[j])
+			for k := pcp[j]; k < pcp[j+1]; k++ {
+				a := math.Abs(pv[k])
+				dd[j], dd[prv[k]] = math.Max(dd[j], a), math.Max(dd[prv[k]], a)
+			}
+			for k := acp[j]; k < acp[j+1]; k++ {
+				a := math.Abs(av[k])
+				dd[j], de[arv[k]] = math.Max(dd[j], a), math.Max(de[arv[k]], a)
+			}
+		}
+		done := true
+		for j := range dd {
+			done = done && math.Abs(dd[j]-1) <= ruizTol
+			dd[j] = 1 / math.Sqrt(clampScale(dd[j]))
+		}
+		for i := range de {
+			done = done && math.Abs(de[i]-1) <= ruizTol
+			de[i] = 1 / math.Sqrt(clampScale(de[i]))
+		}
+		if done {
+			break
+		}
+		w.cones.RectifyScaling(de)
+		for j := 0; j < n; j++ {
+			for k := pcp[j]; k < pcp[j+1]; k++ {
+				pv[k] *= dd[prv[k]] * dd[j]
+			}
+			for k := acp[j]; k < acp[j+1]; k++ {
+				av[k] *= de[arv[k]] * dd[j]
+			}
+		}
+		for j := range d {
+			d[j] *= dd[j]
+			proxS[j] *= dd[j] * dd[j]
+		}
+		for i := range e {
+			e[i] *= de[i]
+		}
+	}
+}
+
+// equilibrate computes its norms in the sweep that applies the previous
+// pass's scaling: the scalings and the scaled data are bit for bit those
+// of two sweeps per pass, on every family of the normal-equations test.
+func TestEquilibrateFusedSweeps(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	for _, tc := range neCases(rng) {
+		st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+		an, err := kkt.Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewSolver(an, DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(w.pv, v.P)
+		copy(w.av, v.A)
+		copy(w.cv, v.C)
+		copy(w.bv, v.B)
+		w.equilibrate()
+		pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
+		proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
+		for j := range d {
+			d[j], proxS[j] = 1, w.prox
+		}
+		for i := range e {
+			e[i] = 1
+		}
+		ruizTwoSweeps(w, pv, av, proxS, d, e)
+		same := func(what string, a, b []float64) {
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("%s: %s[%d] = %v, two sweeps %v", tc.name, what, i, a[i], b[i])
+				}
+			}
+		}
+		same("D", w.dScale, d)
+		same("E", w.eScale, e)
+		same("Ã", w.av, av)
+		for k := range pv {
+			pv[k] *= w.cScale
+		}
+		same("P̃", w.pv, pv)
+	}
+}
