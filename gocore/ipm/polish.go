@@ -199,7 +199,7 @@ func (w *Solver) polishSolve() (flipped, ok bool) {
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)
 	}
-	w.kkt.SetActiveRows(w.av, p.active)
+	w.kkt.SetActiveRowsSameData(w.av, p.active)
 	if w.kkt.Factor() != nil {
 		return false, false
 	}

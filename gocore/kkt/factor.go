@@ -61,8 +61,11 @@ func (k *System) factorAt(d float64) error {
 	if k.tier != nil {
 		last := k.tier.Tiers() - 1
 		t := last
-		if k.wantFast && !k.noFast {
+		switch {
+		case k.wantFast && !k.noFast:
 			t = min(k.tierCur, last)
+		case k.wantExact && !k.noFast && k.tierCur == 0 && k.regFree != nil && k.regFree.ExactForm(0):
+			t = 0
 		}
 		k.tier.SetTier(t)
 		if t < last {

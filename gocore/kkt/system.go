@@ -36,12 +36,13 @@ type System struct {
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
 	// Fast (normal-equations) mode of the factorization (tier.go).
-	tier     linsys.Tiered     // nil: the factorization has a single form
-	wantFast bool              // the H set last allows the fast forms
-	tierCur  int               // first form to try (raised by failures since the last SetData)
-	noFast   bool              // SetFastAllowed(false)
-	regFree  linsys.ExactForms // forms that factor K without static regularization (nil: none)
-	stats    TierStats
+	tier      linsys.Tiered     // nil: the factorization has a single form
+	wantFast  bool              // the H set last allows the fast forms
+	wantExact bool              // the active-set system set last may use an exact form (SetActiveRowsSameData)
+	tierCur   int               // first form to try (raised by failures since the last SetData)
+	noFast    bool              // SetFastAllowed(false)
+	regFree   linsys.ExactForms // forms that factor K without static regularization (nil: none)
+	stats     TierStats
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -98,7 +99,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 // patterns) and clears H.
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
-	k.tierCur, k.wantFast = 0, false
+	k.tierCur, k.wantFast, k.wantExact = 0, false, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -160,10 +161,25 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 	k.SetDiagH(k.hrow)
 }
 
+// SetActiveRowsSameData is SetActiveRows for an active-set system whose
+// data (SetData, AddDiagX) are those of the interior-point systems factored
+// since the last SetData, as the solver's polish has: a form that factors
+// K exactly (linsys.ExactForms: DenseDual) may serve it, reusing the
+// products of P and A it formed for those systems (DenseDual masks the
+// decoupled rows instead of forming A(P + δI)⁻¹Aᵀ again). Its refined
+// residual is checked as for the interior-point systems; a breakdown,
+// regularized pivots (dependent active rows) or a missed residual moves
+// to the accurate form.
+func (k *System) SetActiveRowsSameData(av []float64, active []bool) {
+	k.SetActiveRows(av, active)
+	k.wantExact = true
+}
+
 // SetIdentityH sets H = I on every cone block except the zero cone (H = 0),
 // the scaling of the starting point.
 func (k *System) SetIdentityH() {
 	k.wantFast = true
+	k.wantExact = false
 	k.cones.SetIdentityScaling()
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -173,6 +189,7 @@ func (k *System) SetIdentityH() {
 // point (s, z).
 func (k *System) SetScaling(s, z []float64) {
 	k.wantFast = true
+	k.wantExact = false
 	k.cones.UpdateScaling(s, z)
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -182,6 +199,7 @@ func (k *System) SetScaling(s, z []float64) {
 // solution (s, y) used by the kkt backward pass (cone.Cone.ProjectionH).
 func (k *System) SetProjectionH(s, y []float64) {
 	k.wantFast = false
+	k.wantExact = false
 	k.cones.ProjectionH(k.hs, s, y)
 	k.writeH()
 }
@@ -190,6 +208,7 @@ func (k *System) SetProjectionH(s, y []float64) {
 // is diagonal (AllDiagonal).
 func (k *System) SetDiagH(h []float64) {
 	k.wantFast = false
+	k.wantExact = false
 	k.cones.DiagH(k.hs, h)
 	k.writeH()
 }

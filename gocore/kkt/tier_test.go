@@ -77,11 +77,28 @@ func TestFastFormSelection(t *testing.T) {
 		if ts := k.TierStats(); ts.Fast != 1 {
 			t.Fatalf("P %v: the active-set system used the fast form (%+v)", withP, ts)
 		}
+		// The same active set on the interior-point data: DenseDual (with
+		// P) serves it exactly, reusing its products; without P there is
+		// no exact form and the accurate one is used.
+		k.SetData(v.P, v.A, 0)
+		k.SetScaling(s, z)
+		factorSolve("scaling again")
+		k.SetData(v.P, v.A, 0)
+		k.SetActiveRowsSameData(v.A, active)
+		sameBefore := k.TierStats()
+		factorSolve("active rows, same data")
+		if got, want := k.TierStats().Fast-sameBefore.Fast, map[bool]int{true: 1, false: 0}[withP]; got != want || k.TierStats().Escalations != sameBefore.Escalations {
+			t.Fatalf("P %v: same-data active set: %d exact factorizations (want %d), %+v", withP, got, want, k.TierStats())
+		}
+		if withP && k.dUsed != 0 {
+			t.Fatalf("same-data active set factored with δ %g", k.dUsed)
+		}
+		fastBefore := k.TierStats().Fast
 		k.SetFastAllowed(false)
 		k.SetData(v.P, v.A, 0)
 		k.SetScaling(s, z)
 		factorSolve("fast form forbidden")
-		if ts := k.TierStats(); ts.Fast != 1 {
+		if ts := k.TierStats(); ts.Fast != fastBefore {
 			t.Fatalf("P %v: fast form used while forbidden (%+v)", withP, ts)
 		}
 		k.SetFastAllowed(true)

@@ -47,6 +47,13 @@ type DenseDual struct {
 	valid     bool   // C (and lp, dp, w) are those of the values in hc
 	refused   bool   // the x block of the values in hc was refused (ErrDualSingular)
 	hc        hCache // the values of the last full scatter; skips it when only H changed
+	// Rows decoupled since the last full scatter: their A row is zero in
+	// the values factored (an active-set system: kkt.System's
+	// SetActiveRows) while C holds them; C is reused with those rows and
+	// columns taken as zero (maskFrom).
+	mask   []bool
+	masked bool  // some row is masked
+	rowOf  []int // value index → its constraint row for A entries, −1 otherwise
 	// x block factor (lp, dp), W = L⁻¹Aᵀ (row i = w_i) and C (lower
 	// triangle).
 	lp, dp, w, c []float64
@@ -99,6 +106,20 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 		}
 	}
 	f.hc.init(nnz)
+	f.mask = make([]bool, mr)
+	f.rowOf = make([]int, nnz)
+	for j := 0; j < n; j++ {
+		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+			i := pat.Rowval[k]
+			f.rowOf[k] = -1
+			switch {
+			case i >= nx && j < nx:
+				f.rowOf[k] = i - nx
+			case j >= nx && i < nx:
+				f.rowOf[k] = j - nx
+			}
+		}
+	}
 	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
 	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
 	f.c = make([]float64, mr*mr)
@@ -131,10 +152,16 @@ func (f *DenseDual) Factor(values []float64) error {
 	mr := f.mr
 	values = values[:len(f.dst)]
 	same, finite := f.hc.onlyH(values, f.buf)
+	if same {
+		f.clearMask()
+	} else if f.valid && !f.refused {
+		same, finite = f.maskFrom(values)
+	}
 	if same && !finite {
 		return ErrSingular
 	}
 	if !same {
+		f.clearMask()
 		f.hc.valid = false
 		f.valid, f.refused = false, false
 		clear(f.buf)
@@ -166,12 +193,90 @@ func (f *DenseDual) Factor(values []float64) error {
 	// S = Hδ + C with Hδ = −(row diagonal of K).
 	l := f.l
 	for i := 0; i < mr; i++ {
-		copy(l[i*mr:i*mr+i+1], f.c[i*mr:i*mr+i+1])
+		row := l[i*mr : i*mr+i+1]
+		switch {
+		case f.mask[i]:
+			clear(row)
+		case f.masked:
+			for j, v := range f.c[i*mr : i*mr+i+1] {
+				if f.mask[j] {
+					v = 0
+				}
+				row[j] = v
+			}
+		default:
+			copy(row, f.c[i*mr:i*mr+i+1])
+		}
 		l[i*mr+i] -= f.h[i]
 	}
 	nreg, err := denseLDL(l, mr, f.ones[:mr], f.d, f.wb, f.bw)
 	f.nreg = nreg
 	return err
+}
+
+// maskFrom reports whether values differ from the last full scatter only
+// on the row diagonal (H) and by whole A rows set to zero, as an
+// active-set system of the same data does (kkt.System.SetActiveRows:
+// inactive rows decoupled). If so it records those rows in mask, writes
+// the H entries into h and reports whether they are all finite; C, W and
+// the x block factor stay those of the full scatter.
+func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
+	if !f.hc.valid {
+		return false, false
+	}
+	prev := f.hc.prev
+	zero, diff := f.mask, f.z // zero: the row's A entries are all 0; diff: some differ
+	for i := range zero {
+		zero[i], diff[i] = true, 0
+	}
+	h := 0 // next index into hc.hIdx
+	for k, v := range values[:len(prev)] {
+		if h < len(f.hc.hIdx) && f.hc.hIdx[h] == k {
+			h++
+			continue
+		}
+		r := f.rowOf[k]
+		if math.Float64bits(v) == math.Float64bits(prev[k]) {
+			if r >= 0 && v != 0 {
+				zero[r] = false
+			}
+			continue
+		}
+		if r < 0 || v != 0 {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+		diff[r] = 1
+	}
+	masked := false
+	for i, z := range zero {
+		if diff[i] != 0 && !z {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+		// A row that is zero in both keeps its (zero) C row: masking it
+		// changes nothing, and only rows that differ need it.
+		zero[i] = z && diff[i] != 0
+		masked = masked || zero[i]
+	}
+	f.masked = masked
+	finite = true
+	for t, k := range f.hc.hIdx {
+		v := values[k]
+		f.buf[f.hc.hDst[t]] = v
+		finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	return true, finite
+}
+
+// clearMask unmasks every row.
+func (f *DenseDual) clearMask() {
+	if f.masked {
+		clear(f.mask)
+	}
+	f.masked = false
 }
 
 // dualGemmMin is the smallest order of the x block and of the row block
@@ -302,7 +407,7 @@ func (f *DenseDual) Solve(b []float64) {
 	}
 	for i := 0; i < mr; i++ {
 		z[i] = -b[nx+i]
-		if f.nzw[i] {
+		if f.nzw[i] && !f.mask[i] {
 			z[i] += dot(f.w[i*nx:i*nx+nx], t)
 		}
 	}
@@ -310,7 +415,7 @@ func (f *DenseDual) Solve(b []float64) {
 	g := f.g
 	clear(g)
 	for i := 0; i < mr; i++ {
-		if f.nzw[i] && z[i] != 0 {
+		if f.nzw[i] && !f.mask[i] && z[i] != 0 {
 			axpy(z[i], f.w[i*nx:i*nx+nx], g)
 		}
 	}
@@ -335,6 +440,10 @@ func (f *DenseDual) MulVec(x, y []float64) {
 		y[j] = dot(f.px[j*nx:j*nx+nx], xx)
 	}
 	for i := 0; i < mr; i++ {
+		if f.mask[i] {
+			y[nx+i] = f.h[i] * xz[i]
+			continue
+		}
 		ai := f.a[i*nx : i*nx+nx]
 		y[nx+i] = dot(ai, xx) + f.h[i]*xz[i]
 		if xz[i] != 0 {

@@ -141,3 +141,87 @@ func TestDenseSchurBoxRowsBlocked(t *testing.T) {
 		}
 	}
 }
+
+// An active-set system of the same data (A rows of decoupled rows set to
+// zero, H changed) reuses C with those rows masked: no new C, the same
+// accuracy as a factorization from scratch, and the mask is dropped again
+// for the full system.
+func TestDenseDualMaskedRows(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, sz := range []struct{ nx, m int }{{6, 3}, {13, 8}, {17, 40}, {45, 33}, {60, 90}} {
+		pat, vals, _ := randomKKT(rng, sz.nx, sz.m, 0.3, 1e-1)
+		f, err := NewDenseDual(pat, sz.nx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := NewDenseDual(pat, sz.nx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		solve := func(f *DenseDual, what string, vals []float64) []float64 {
+			t.Helper()
+			if err := f.Factor(vals); err != nil {
+				t.Fatalf("%+v %s: %v", sz, what, err)
+			}
+			b := randVec(rand.New(rand.NewSource(1)), pat.N)
+			x := append([]float64(nil), b...)
+			f.Solve(x)
+			if r := relResidual(pat, vals, x, b); r > 1e-10 {
+				t.Fatalf("%+v %s: relative residual %g", sz, what, r)
+			}
+			y, want := make([]float64, pat.N), make([]float64, pat.N)
+			f.MulVec(x, y)
+			SymMulVec(pat, vals, x, want)
+			if d := relDiff(y, want); d > 1e-12 {
+				t.Fatalf("%+v %s: MulVec differs by %g", sz, what, d)
+			}
+			return x
+		}
+		solve(f, "full", vals)
+		// Decouple every other row: zero its A entries, H = 1.
+		act := append([]float64(nil), vals...)
+		for j := 0; j < pat.N; j++ {
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				i := pat.Rowval[k]
+				switch {
+				case j >= sz.nx && i == j && (j-sz.nx)%2 == 1:
+					act[k] = -1
+				case j >= sz.nx && i < sz.nx && (j-sz.nx)%2 == 1:
+					act[k] = 0
+				}
+			}
+		}
+		x := solve(f, "active set", act)
+		if f.Forms != 1 || !f.masked {
+			t.Fatalf("%+v: C formed %d times, masked %v", sz, f.Forms, f.masked)
+		}
+		if d := relDiff(x, solve(fresh, "fresh", act)); d > 1e-10 {
+			t.Fatalf("%+v: masked solution differs from a fresh factorization by %g", sz, d)
+		}
+		solve(f, "full again", vals)
+		if f.Forms != 1 || f.masked {
+			t.Fatalf("%+v: full system after the mask: C formed %d times, masked %v", sz, f.Forms, f.masked)
+		}
+		// A row only partly zeroed is new data: C is formed again.
+		part := append([]float64(nil), vals...)
+		found := false
+		for j := sz.nx; j < pat.N && !found; j++ {
+			var nz []int
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				if pat.Rowval[k] < sz.nx && part[k] != 0 {
+					nz = append(nz, k)
+				}
+			}
+			if len(nz) >= 2 {
+				part[nz[0]], found = 0, true
+			}
+		}
+		if !found {
+			t.Fatalf("%+v: no row with two A entries", sz)
+		}
+		solve(f, "partly zeroed row", part)
+		if f.Forms != 2 || f.masked {
+			t.Fatalf("%+v: partly zeroed row: C formed %d times, masked %v", sz, f.Forms, f.masked)
+		}
+	}
+}
