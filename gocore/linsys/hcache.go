@@ -1,6 +1,10 @@
 package linsys
 
-import "math"
+import (
+	"bytes"
+	"math"
+	"unsafe"
+)
 
 // hCache lets a dense factorization skip the scatter of a matrix whose
 // values changed only on the diagonal of the constraint rows (H), as
@@ -55,12 +59,18 @@ func (c *hCache) store(values []float64) {
 	c.valid = true
 }
 
-// equalBits reports whether a and b hold the same values bit for bit.
+// equalBits reports whether a and b (of equal length) hold the same
+// values bit for bit: their bytes compared by the runtime's vectorized
+// memequal (bytes.Equal), several times the speed of a loop over
+// math.Float64bits on the per-iteration comparison of all matrix values.
 func equalBits(a, b []float64) bool {
-	for i, v := range a {
-		if math.Float64bits(v) != math.Float64bits(b[i]) {
-			return false
-		}
+	if len(a) != len(b) {
+		return false
 	}
-	return true
+	if len(a) == 0 {
+		return true
+	}
+	ab := unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 8*len(a))
+	bb := unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 8*len(b))
+	return bytes.Equal(ab, bb)
 }
