@@ -58,6 +58,7 @@ type Solver struct {
 	deadline    time.Time
 	newton      *newtonWork // lazily allocated by newtonRefine
 	newtonTries int         // newtonRefine calls in this solve
+	refine      *refineWork // lazily allocated by tangentRefine (refine.go)
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -203,8 +204,16 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		status = StatusSolved
 		newtonDone = true
 	}
+	if stuck && w.refineExp() && w.tangentRefine(info, false) {
+		status = StatusSolved
+		newtonDone = true
+	}
 	if status == StatusSolved && !newtonDone {
-		w.polishNewton(info)
+		if w.refineExp() {
+			w.tangentRefine(info, true)
+		} else {
+			w.polishNewton(info)
+		}
 	}
 	info.Status = status
 	info.Tolerance = w.set.tolerance(info)

@@ -204,6 +204,19 @@ func (k *System) SetProjectionH(s, y []float64) {
 	k.writeH()
 }
 
+// SetNewtonPairH sets H to the tangent space of the complementarity set at
+// a complementary pair (ŝ, ŷ) near (s, y), written into (sh, yh), for the
+// solver's tangent Newton refinement (cone.Composite.NewtonPair); false
+// (H unchanged in the matrix) when some block has no such pair.
+func (k *System) SetNewtonPairH(s, y, sh, yh []float64) bool {
+	if !k.cones.NewtonPair(s, y, sh, yh, k.hs) {
+		return false
+	}
+	k.wantFast = false
+	k.writeH()
+	return true
+}
+
 // SetDiagH sets H to diag(h) for all rows; only valid when every cone block
 // is diagonal (AllDiagonal).
 func (k *System) SetDiagH(h []float64) {

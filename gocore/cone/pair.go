@@ -1,0 +1,230 @@
+package cone
+
+import "math"
+
+// Complementary pairs near an interior-point solution, for the solver's
+// tangent Newton refinement (gocore/ipm/refine.go).
+//
+// The complementarity set C = {(s, y) : s ∈ K, y ∈ K*, sᵀy = 0} is, per
+// block and at a strictly complementary point, a manifold of dimension
+// Dim whose tangent space at (ŝ, ŷ) is {(ds, dy) : ds = −H dy} with H the
+// block's ProjectionH at (ŝ, ŷ) (zero, finite and infinite eigenvalues).
+// NewtonPair maps an iterate (s, y) near C to a point (ŝ, ŷ) of C at a
+// distance of the order of the iterate's distance from C, and writes that
+// H: a Newton step that keeps the linear KKT rows and moves (s, y) onto the
+// tangent plane of C at (ŝ, ŷ) has an error of second order, and it is a
+// symmetric quasidefinite KKT solve (K = [P Aᵀ; A −H]) that the sparse and
+// dense factorizations already handle.
+
+// pairMaxIter bounds the Newton steps of the projection onto the boundary
+// of the exponential cone (each one halves the number of wrong digits;
+// the starting point is an interior-point iterate close to the boundary).
+const pairMaxIter = 20
+
+// NewtonPair writes into (sh, yh) a complementary pair near (s, y) and into
+// hs (packed as HLen) the H of the tangent space of the complementarity
+// set there (see above). It reports false when a block has no pair it can
+// trust: an exponential-cone block whose slack is near the flat face
+// {s₀ ≤ 0, s₁ = 0} (where the boundary is not smooth) or far from the
+// boundary, or a kind without pairs.
+//
+// Per block: the zero cone takes ŝ = 0, ŷ = y (H = 0); the nonnegative,
+// second-order and PSD cones the Moreau decomposition of v = s − y
+// (ŝ = Π_K(v), ŷ = ŝ − v); the exponential cone the same where v is inside
+// K (ŝ = v, ŷ = 0: the cone is inactive) or inside −K* (ŝ = 0, ŷ = −v),
+// and otherwise moves s onto the boundary along the boundary normal and
+// takes for ŷ the projection of y on the normal ray there (clipped at 0).
+func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
+	for b, c := range k.cones {
+		sb, yb := k.rows(s, b), k.rows(y, b)
+		shb, yhb, h := k.rows(sh, b), k.rows(yh, b), k.hblock(hs, b)
+		switch c := c.(type) {
+		case *Zero:
+			for i := range sb {
+				shb[i], yhb[i], h[i] = 0, yb[i], 0
+			}
+		case *Nonneg:
+			for i := range sb {
+				v := sb[i] - yb[i]
+				shb[i], yhb[i] = math.Max(v, 0), math.Max(-v, 0)
+				switch {
+				case v > 0:
+					h[i] = derivBig
+				case v < 0:
+					h[i] = 0
+				default:
+					h[i] = 1 // s = y = 0: not strictly complementary
+				}
+			}
+		case *SOC:
+			socMoreau(sb, yb, shb, yhb)
+			socDerivativeH(h, shb, yhb)
+		case *PSD:
+			c.moreau(sb, yb, shb, yhb)
+			c.ProjectionH(h, shb, yhb)
+		case *Exp:
+			if !expPair(sb, yb, shb, yhb) {
+				return false
+			}
+			expDerivativeH(h, shb, yhb)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// PairSupported reports whether NewtonPair handles every block's kind.
+func (k *Composite) PairSupported() bool {
+	for _, c := range k.cones {
+		switch c.(type) {
+		case *Zero, *Nonneg, *SOC, *PSD, *Exp:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// HasExp reports whether the product has an exponential-cone block.
+func (k *Composite) HasExp() bool {
+	for _, c := range k.cones {
+		if _, ok := c.(*Exp); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// socMoreau writes ŝ = Π_K(v) and ŷ = ŝ − v for v = s − y (K the
+// second-order cone).
+func socMoreau(s, y, sh, yh []float64) {
+	d := len(s)
+	t := s[0] - y[0]
+	var nx float64
+	for i := 1; i < d; i++ {
+		u := s[i] - y[i]
+		nx += u * u
+	}
+	nx = math.Sqrt(nx)
+	switch {
+	case nx <= t: // v ∈ K
+		for i := range s {
+			sh[i] = s[i] - y[i]
+		}
+	case nx <= -t: // v ∈ −K
+		for i := range s {
+			sh[i] = 0
+		}
+	default:
+		a := 0.5 * (t + nx)
+		sh[0] = a
+		for i := 1; i < d; i++ {
+			sh[i] = a * (s[i] - y[i]) / nx
+		}
+	}
+	for i := range s {
+		yh[i] = sh[i] - (s[i] - y[i])
+	}
+}
+
+// moreau writes ŝ = Π_K(v) and ŷ = ŝ − v for v = s − y (K the PSD cone,
+// svec coordinates): the eigenvalues of smat(v) clipped at zero.
+func (c *PSD) moreau(s, y, sh, yh []float64) {
+	d := c.d
+	for k := range s {
+		yh[k] = s[k] - y[k] // v, for now
+	}
+	a, q, x, w := c.m1, c.m2, c.m3, c.w1
+	c.smat(a, yh)
+	symEigen(a, q, w, d)
+	for i := 0; i < d; i++ {
+		for j := 0; j <= i; j++ {
+			var acc float64
+			for k := 0; k < d; k++ {
+				if w[k] > 0 {
+					acc += q[i*d+k] * w[k] * q[j*d+k]
+				}
+			}
+			x[i*d+j], x[j*d+i] = acc, acc
+		}
+	}
+	c.svec(sh, x)
+	for k := range s {
+		yh[k] = sh[k] - (s[k] - y[k])
+	}
+}
+
+// expPair writes the complementary pair of an exponential-cone block (see
+// NewtonPair); false when it has none it can trust.
+func expPair(s, y, sh, yh []float64) bool {
+	sv := [3]float64{s[0], s[1], s[2]}
+	yv := [3]float64{y[0], y[1], y[2]}
+	v := [3]float64{s[0] - y[0], s[1] - y[1], s[2] - y[2]}
+	switch {
+	case expPrimalInterior(v[:]): // Π_K(v) = v: the cone is inactive
+		copy(sh, v[:])
+		yh[0], yh[1], yh[2] = 0, 0, 0
+		return true
+	case expDualInterior([]float64{-v[0], -v[1], -v[2]}): // Π_K(v) = 0
+		sh[0], sh[1], sh[2] = 0, 0, 0
+		yh[0], yh[1], yh[2] = -v[0], -v[1], -v[2]
+		return true
+	}
+	p, ok := expBoundaryPoint(sv)
+	if !ok {
+		return false
+	}
+	copy(sh, p[:])
+	// The normal ray of K at p: y ∝ u = (−e^ρ, (ρ − 1)e^ρ, 1), ρ = p₀/p₁;
+	// a multiplier pointing away from it stands for y = 0 (a weakly
+	// active cone: s on the boundary, y vanishing).
+	rho := p[0] / p[1]
+	er := math.Exp(rho)
+	u := [3]float64{-er, (rho - 1) * er, 1}
+	t := dot3(yv, u) / dot3(u, u)
+	if math.IsInf(t, 0) || math.IsNaN(t) {
+		return false
+	}
+	t = math.Max(t, 0)
+	for i := range u {
+		yh[i] = t * u[i]
+	}
+	return true
+}
+
+// expBoundaryPoint returns a point of the boundary of K_exp near s
+// (s₁ > 0): Newton steps on g(p) = p₁·exp(p₀/p₁) − p₂ along ∇g, the
+// Gauss–Newton projection onto the surface g = 0. False when s₁ ≤ 0 (the
+// flat face, where the boundary is not smooth) or the steps fail.
+func expBoundaryPoint(s [3]float64) ([3]float64, bool) {
+	p := s
+	scale := math.Sqrt(dot3(s, s))
+	for it := 0; it < pairMaxIter; it++ {
+		if !(p[1] > 0) {
+			return p, false
+		}
+		rho := p[0] / p[1]
+		er := math.Exp(rho)
+		g := p[1]*er - p[2]
+		if math.IsInf(er, 0) || math.IsNaN(g) {
+			return p, false
+		}
+		if math.Abs(g) <= 4e-16*math.Max(math.Abs(p[2]), p[1]*er) {
+			return p, true
+		}
+		grad := [3]float64{er, er * (1 - rho), -1}
+		f := g / dot3(grad, grad)
+		for i := range p {
+			p[i] -= f * grad[i]
+		}
+		if math.Sqrt(dot3([3]float64{p[0] - s[0], p[1] - s[1], p[2] - s[2]}, [3]float64{p[0] - s[0], p[1] - s[1], p[2] - s[2]})) > 0.5*scale {
+			return p, false // not near the boundary
+		}
+	}
+	if !(p[1] > 0) {
+		return p, false
+	}
+	g := p[1]*math.Exp(p[0]/p[1]) - p[2]
+	return p, math.Abs(g) <= 1e-14*math.Max(1, math.Abs(p[2]))
+}

@@ -1,0 +1,74 @@
+package cone
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// NewtonPair maps a point near the complementarity set to a complementary
+// pair (s ∈ K, y ∈ K*, sᵀy = 0) at a distance of the order of the
+// perturbation, and leaves an exact pair where it is.
+func TestNewtonPair(t *testing.T) {
+	// Exact pairs per block: zero (s = 0), nonneg (one active, one
+	// inactive row), SOC (both on the boundary), exp (active: s on the
+	// boundary, y on its normal ray; inactive: y = 0).
+	rho := -1.3
+	er := math.Exp(rho)
+	specs := []Spec{{Kind: KindZero, Dim: 2}, {Kind: KindNonneg, Dim: 2}, {Kind: KindSOC, Dim: 3},
+		{Kind: KindExp, Dim: 3}, {Kind: KindExp, Dim: 3}, {Kind: KindPSD, Dim: 3}}
+	s := []float64{0, 0, 0, 1.5, 1, 0.6, 0.8, 2 * rho, 2, 2 * er, 0.5, 1, 3, 1, 0, 0}
+	y := []float64{0.7, -0.2, 2, 0, 1, -0.6, -0.8, -0.4 * er, 0.4 * (rho - 1) * er, 0.4, 0, 0, 0, 0, 0, 2}
+	k := NewComposite(specs)
+	m := len(s)
+	sh, yh, hs := make([]float64, m), make([]float64, m), make([]float64, k.HLen())
+	if !k.NewtonPair(s, y, sh, yh, hs) {
+		t.Fatal("no pair for an exact complementary point")
+	}
+	for i := range s {
+		if math.Abs(sh[i]-s[i]) > 1e-14 || math.Abs(yh[i]-y[i]) > 1e-14 {
+			t.Fatalf("exact pair moved: row %d (%v, %v) -> (%v, %v)", i, s[i], y[i], sh[i], yh[i])
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	for _, eps := range []float64{1e-4, 1e-7} {
+		ps, py := make([]float64, m), make([]float64, m)
+		for i := range s {
+			ps[i] = s[i] + eps*rng.NormFloat64()
+			py[i] = y[i] + eps*rng.NormFloat64()
+		}
+		if !k.NewtonPair(ps, py, sh, yh, hs) {
+			t.Fatalf("eps %g: no pair", eps)
+		}
+		var dist float64
+		for i := range s {
+			dist = math.Max(dist, math.Max(math.Abs(sh[i]-s[i]), math.Abs(yh[i]-y[i])))
+		}
+		if dist > 20*eps {
+			t.Errorf("eps %g: pair %.2e from the exact one", eps, dist)
+		}
+		for b := range k.cones {
+			sb, yb := k.rows(sh, b), k.rows(yh, b)
+			var sy float64
+			for i := range sb {
+				sy += sb[i] * yb[i]
+			}
+			if math.Abs(sy) > 1e-14 {
+				t.Errorf("eps %g: block %d: sᵀy = %g", eps, b, sy)
+			}
+		}
+		if v := k.Violation(sh, yh); v > 1e-14 {
+			t.Errorf("eps %g: pair outside the cones by %g", eps, v)
+		}
+		for b, c := range k.cones {
+			if _, ok := c.(*Exp); ok && !(expDualMargin([3]float64{yh[k.off[b]], yh[k.off[b]+1], yh[k.off[b]+2]}) > -1e-14) {
+				t.Errorf("eps %g: exp block %d: y outside K*", eps, b)
+			}
+		}
+	}
+	// The flat face of the exponential cone has no trusted pair.
+	e := NewComposite([]Spec{{Kind: KindExp, Dim: 3}})
+	if e.NewtonPair([]float64{-1, 0, 1}, []float64{-0.5, 1, 0.1}, make([]float64, 3), make([]float64, 3), make([]float64, e.HLen())) {
+		t.Error("pair on the flat face s₁ = 0")
+	}
+}
