@@ -26,10 +26,11 @@ column by column, to the solver's, the lower triangle column by column; the
 dual of a PSD constraint is the symmetric matrix cvxpy returns as its
 ``dual_value``) and exponential (``exp``, ``log``, ``log_sum_exp``,
 ``logistic``, ``entr``, ``rel_entr``, ``kl_div``, ...; rows in cvxpy's order,
-the same in its Clarabel and SCS forms; duals of exponential-cone constraints
-are not available); power cones (``PowCone3D``/``PowConeND`` constraints;
-cvxpy writes ``geo_mean``, ``pnorm`` and ``power`` with second-order cones)
-raise NotImplementedError.
+the same in its Clarabel and SCS forms; the three dual variables of an
+``ExpCone(x, y, z)`` constraint are the x, y and z rows of the solver's y on
+its blocks, shaped like x, y and z, as cvxpy's ``dual_value``); power cones
+(``PowCone3D``/``PowConeND`` constraints; cvxpy writes ``geo_mean``, ``pnorm``
+and ``power`` with second-order cones) raise NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
 (``eps``, ``max_iters``, ``abstol``, ...; the table is
@@ -606,9 +607,13 @@ class CvxpyLayer(LayerBase):
             psd = self._psd_dual(rid, pp, shape, name)
             if psd is not None:
                 return psd
+            which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
+            expd = self._exp_dual(rid, pp, which, shape, name)
+            if expd is not None:
+                return expd
             raise NotImplementedError(
                 f"the dual of constraint {parent} is not available (its canonical form is "
-                "not a zero, nonnegative, second-order cone or PSD constraint)"
+                "not a zero, nonnegative, second-order cone, PSD or exponential-cone constraint)"
             )
         ctype, rcon = found
         which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
@@ -680,6 +685,34 @@ class CvxpyLayer(LayerBase):
                     )
                 start += d * (d + 1) // 2
                 k += 1
+        return None
+
+    def _exp_dual(
+        self, rid: int, pp: Any, which: int, shape: tuple[int, ...], name: str
+    ) -> _Recovery | None:
+        """Dual variable ``which`` (0, 1, 2 for the x, y, z arguments) of an
+        exponential-cone constraint (canonical id rid) as cvxpy returns it: the
+        constraint's rows hold one (x_i, y_i, z_i) triple per cone, the elements
+        in Fortran order (cvxpy's ``ExpCone.save_dual_value``), and the solver's y
+        on them is the multiplier in the dual cone. None when rid is not an
+        exponential-cone constraint of the canonical problem."""
+        from cvxpy.constraints.exponential import ExpCone
+
+        # Exponential-cone rows follow the zero, nonnegative, second-order and
+        # PSD rows.
+        start = self.cones.dim - 3 * self.cones.exp
+        for con in pp.constr_map.get(ExpCone, []):
+            if con.id == rid:
+                ncones = int(con.size) // 3
+                size = int(np.prod(shape)) if shape else 1
+                if size != ncones:
+                    raise NotImplementedError(
+                        f"cannot map the dual variable {name!r} of shape {shape} to "
+                        f"{ncones} exponential cone(s)"
+                    )
+                idx = start + 3 * _fortran_index(shape) + which
+                return _Recovery(name, "y", torch.as_tensor(idx.reshape(-1)), shape)
+            start += int(con.size)
         return None
 
     # -- forward ----------------------------------------------------------
