@@ -77,8 +77,9 @@ class SolverSettings:
             exact solution of its active set when that passes the termination
             tests (zero and nonnegative cones; ``info.polished`` reports it), and
             finish tight solves with second-order or PSD cones by Newton steps on
-            the KKT conditions; with PSD cones those steps also follow every
-            converged solve (exact to rounding instead of ~√tolerance off).
+            the KKT conditions; with PSD or exponential cones those steps also
+            follow every converged solve (exact to rounding instead of
+            ~√tolerance off).
             Gradients at a polished solution are exact for its active set.
         accept_almost_solved: whether ``Status.ALMOST_SOLVED`` (only the reduced
             tolerances met; ``info.tolerance`` is ``Tolerance.REDUCED``) counts as
