@@ -25,8 +25,13 @@ func (k *Composite) NewtonSupported() bool {
 // on a PSD cone; visit(i, j, a, b) is
 // called with ∂r_i/∂s_j = a and ∂r_i/∂y_j = b (rows and columns numbered
 // over all m rows). At a strictly complementary solution this Jacobian,
-// together with the linear KKT rows, is nonsingular.
+// together with the linear KKT rows, is nonsingular. visit may be nil when
+// only the residual is wanted.
 func (k *Composite) NewtonComplementarity(s, y, r []float64, visit func(i, j int, a, b float64)) {
+	psdVisit := visit // nil: PSD blocks skip their Jacobian
+	if visit == nil {
+		visit = func(int, int, float64, float64) {}
+	}
 	for blk, c := range k.cones {
 		o := k.off[blk]
 		sb, yb, rb := k.rows(s, blk), k.rows(y, blk), k.rows(r, blk)
@@ -54,7 +59,7 @@ func (k *Composite) NewtonComplementarity(s, y, r []float64, visit func(i, j int
 				visit(o+i, o+i, yb[0], sb[0])
 			}
 		case *PSD:
-			c.newtonComplementarity(sb, yb, rb, o, visit)
+			c.newtonComplementarity(sb, yb, rb, o, psdVisit)
 		}
 	}
 }

@@ -12,7 +12,8 @@ import "math"
 // solution), and calls visit(k, l, a, b) with ∂r_k/∂s_l = a and
 // ∂r_k/∂y_l = b for every nonzero pair, rows and columns numbered from off.
 // Column l of ∂r/∂s is svec(E_l∘Y) with E_l the svec basis matrix of entry
-// l (smat of the unit vector), and of ∂r/∂y it is svec(E_l∘S).
+// l (smat of the unit vector), and of ∂r/∂y it is svec(E_l∘S). A nil
+// visit skips the Jacobian (O(n²) per block).
 func (c *PSD) newtonComplementarity(s, y, r []float64, off int, visit func(i, j int, a, b float64)) {
 	d := c.d
 	sm, ym, x := c.m1, c.m2, c.m3
@@ -20,6 +21,9 @@ func (c *PSD) newtonComplementarity(s, y, r []float64, off int, visit func(i, j 
 	c.smat(ym, y)
 	matMul(x, sm, ym, d, false, false)
 	c.svec(r, x) // the svec of the symmetric part of SY is svec(S∘Y)
+	if visit == nil {
+		return
+	}
 	for k := range r {
 		for l := range r {
 			a := c.basisJordan(ym, l, k)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // Newton refinement of a stalled solve with second-order cones.
@@ -28,12 +29,23 @@ import (
 // with ds eliminated, by a dense LU (problems with n + m ≤ newtonMaxDim;
 // eliminating ds cut the cost of a step about threefold) and keeps the result only
 // if it lies in the cones and passes the termination tests.
+//
+// The LU of the first step is reused by the following ones (chord
+// steps: the Jacobian frozen at the starting point, the residual new). The
+// factorization is O(dim³) and a chord step O(dim²); from an iterate whose
+// error is e, each chord step multiplies the error by about e, so from a
+// converged interior-point iterate (e ≈ 1e-5…1e-6) two or three chord
+// steps reach rounding, as two Newton steps do, for one factorization
+// instead of two or three (issue 15). A chord step that falls less than
+// tenfold triggers a fresh factorization at its point.
 
 const (
 	// newtonMaxDim bounds n + m, the order of the dense Newton system.
 	newtonMaxDim = 600
-	// newtonSteps bounds the Newton steps.
-	newtonSteps = 4
+	// newtonSteps bounds the Newton and chord steps, newtonFactors the
+	// factorizations among them.
+	newtonSteps   = 6
+	newtonFactors = 4
 	// newtonStart: during the iteration, Newton refinement is tried once
 	// the relative gap and residuals are below it (and the tolerances asked
 	// for are tighter), at most newtonMaxTries times per solve; past that
@@ -50,6 +62,11 @@ const (
 	// newtonMeasureFloor: Newton refinement stops once its measure (see
 	// newtonRefine) is below it (rounding level).
 	newtonMeasureFloor = 1e-15
+	// newtonRoundoff: a chord step that does not improve a measure below
+	// it by tenfold ends the refinement (the measure's rounding plateau,
+	// 1e-15…1e-14 on the PSD families, lies between it and the floor) instead of
+	// paying for a new factorization.
+	newtonRoundoff = 1e-13
 )
 
 type newtonWork struct {
@@ -58,9 +75,17 @@ type newtonWork struct {
 	rp, rc     []float64 // primal and complementarity residuals
 	ad         []float64 // Ã row-major (m×n)
 	piv        []int
+	lu         *luWork
+	js         []jsEntry // ∂r_c/∂s at the factored point (chord steps' right-hand side)
 	x, y, s    []float64
 	bx, by, bs []float64 // the starting iterate, restored on a rejection
 	px, py, ps []float64 // the best accepted point of a polishing refinement
+}
+
+// jsEntry is one nonzero ∂r_i/∂s_j = a of the complementarity Jacobian.
+type jsEntry struct {
+	i, j int
+	a    float64
 }
 
 // newtonRefine runs Newton steps on the KKT conditions from the current
@@ -85,7 +110,7 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 	}
 	if w.newton == nil {
 		vec := func(k int) []float64 { return make([]float64, k) }
-		w.newton = &newtonWork{J: vec(dim * dim), r: vec(dim), piv: make([]int, dim),
+		w.newton = &newtonWork{J: vec(dim * dim), r: vec(dim), piv: make([]int, dim), lu: newLUWork(dim),
 			rp: vec(m), rc: vec(m), ad: vec(m * n),
 			x: vec(n), y: vec(m), s: vec(m), bx: vec(n), by: vec(m), bs: vec(m),
 			px: vec(n), py: vec(m), ps: vec(m)}
@@ -110,10 +135,19 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 	}
 	var bestInfo Info
 	found := false
+	refactor, factors := true, 0
 	for it := 0; it < newtonSteps; it++ {
-		if !w.newtonStep() {
+		fresh := refactor
+		if fresh && factors == newtonFactors {
 			break
 		}
+		if !w.newtonStep(fresh) {
+			break
+		}
+		if fresh {
+			factors++
+		}
+		refactor = false
 		// Newton iterates approach a boundary point from either side: a
 		// point still farther out than newtonConeTol is stepped on, not
 		// projected (a projection that large would spoil the point).
@@ -136,15 +170,25 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 		}
 		measure := w.newtonMeasure(info)
 		if !(measure < best) {
-			break
+			if fresh || best <= newtonRoundoff {
+				break
+			}
+			refactor = true // a chord step that did not help: refactor here
+			continue
 		}
 		prev := best
 		best, bestInfo, found = measure, *info, true
 		copy(nw.px, nw.x)
 		copy(nw.py, nw.y)
 		copy(nw.ps, nw.s)
-		if measure > 0.1*prev || measure <= newtonMeasureFloor {
+		if measure <= newtonMeasureFloor {
 			break
+		}
+		if measure > 0.1*prev {
+			if fresh || measure <= newtonRoundoff {
+				break
+			}
+			refactor = true
 		}
 	}
 	if found {
@@ -168,7 +212,7 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 func (w *Solver) newtonMeasure(info *Info) float64 {
 	nw := w.newton
 	r := nw.r[:len(nw.s)]
-	w.cones.NewtonComplementarity(nw.s, nw.y, r, func(int, int, float64, float64) {})
+	w.cones.NewtonComplementarity(nw.s, nw.y, r, nil)
 	var comp, ns, ny float64
 	for i, v := range r {
 		if w.pol.isZero[i] {
@@ -182,27 +226,25 @@ func (w *Solver) newtonMeasure(info *Info) float64 {
 	return math.Max(math.Max(math.Max(info.ResPrimal, info.ResDual), math.Min(info.GapAbs, info.GapRel)), comp)
 }
 
-// newtonStep assembles and solves the Newton system at (nw.x, nw.y, nw.s)
-// and takes the full step. ds is eliminated (ds = −r_p − Ã dx), leaving
-// the (n+m)×(n+m) system
+// newtonStep solves the Newton system at (nw.x, nw.y, nw.s) and takes the
+// full step. ds is eliminated (ds = −r_p − Ã dx), leaving the
+// (n+m)×(n+m) system
 //
 //	[ P̃        Ãᵀ  ] [dx]   [ −r_d           ]
 //	[ −J_s Ã   J_y ] [dy] = [ −r_c + J_s r_p ]
 //
 // with r_d = P̃x + Ãᵀy + c̃, r_p = Ãx + s − b̃, r_c = s∘y and J_s, J_y the
-// block-diagonal Jacobians of r_c (Composite.NewtonComplementarity).
-func (w *Solver) newtonStep() bool {
+// block-diagonal Jacobians of r_c (Composite.NewtonComplementarity). With
+// refactor it assembles and factors the matrix at the current point;
+// otherwise (a chord step) it reuses the last factorization, and J_s on the
+// right-hand side is the one of that factorization's point, so that the
+// step solves the frozen unreduced system exactly.
+func (w *Solver) newtonStep(refactor bool) bool {
 	st := w.an.St
 	n, m := st.N, st.M
 	nw := w.newton
 	dim := n + m
 	J, r, rp, rc, ad := nw.J, nw.r, nw.rp, nw.rc, nw.ad
-	for i := range J {
-		J[i] = 0
-	}
-	for i := range ad {
-		ad[i] = 0
-	}
 	// Residuals.
 	rd := r[:n]
 	w.mulP(rd, nw.x)
@@ -217,54 +259,62 @@ func (w *Solver) newtonStep() bool {
 	for j := 0; j < n; j++ {
 		rd[j] = -rd[j]
 	}
-	// P̃ (+ prox) and Ãᵀ; Ã also row-major in ad.
-	for j := 0; j < n; j++ {
-		J[j*dim+j] += w.proxS[j]
-		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
-			i := st.P.Rowval[k]
-			J[i*dim+j] += w.pv[k]
-			if i != j {
-				J[j*dim+i] += w.pv[k]
-			}
-		}
-		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
-			i := st.A.Rowval[k]
-			J[j*dim+n+i] = w.av[k]
-			ad[i*n+j] = w.av[k]
-		}
-	}
-	// Complementarity rows.
 	rr := r[n:]
 	for i := range rr {
 		rr[i] = 0
 	}
-	w.cones.NewtonComplementarity(nw.s, nw.y, rc, func(i, j int, a, b float64) {
-		row := J[(n+i)*dim : (n+i+1)*dim]
-		row[n+j] += b
-		if a != 0 {
-			arow := ad[j*n : (j+1)*n]
-			for k, v := range arow {
-				row[k] -= a * v
-			}
-			rr[i] += a * rp[j]
+	if refactor {
+		for i := range J {
+			J[i] = 0
 		}
-	})
+		for i := range ad {
+			ad[i] = 0
+		}
+		// P̃ (+ prox) and Ãᵀ; Ã also row-major in ad.
+		for j := 0; j < n; j++ {
+			J[j*dim+j] += w.proxS[j]
+			for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+				i := st.P.Rowval[k]
+				J[i*dim+j] += w.pv[k]
+				if i != j {
+					J[j*dim+i] += w.pv[k]
+				}
+			}
+			for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+				i := st.A.Rowval[k]
+				J[j*dim+n+i] = w.av[k]
+				ad[i*n+j] = w.av[k]
+			}
+		}
+		// Complementarity rows.
+		nw.js = nw.js[:0]
+		w.cones.NewtonComplementarity(nw.s, nw.y, rc, func(i, j int, a, b float64) {
+			row := J[(n+i)*dim : (n+i+1)*dim]
+			row[n+j] += b
+			if a != 0 {
+				vec.Axpy(-a, ad[j*n:(j+1)*n], row[:n])
+				nw.js = append(nw.js, jsEntry{i, j, a})
+			}
+		})
+		if !luFactor(J, nw.piv, dim, nw.lu) {
+			return false
+		}
+	} else {
+		w.cones.NewtonComplementarity(nw.s, nw.y, rc, nil)
+	}
+	for _, e := range nw.js {
+		rr[e.i] += e.a * rp[e.j]
+	}
 	for i := 0; i < m; i++ {
 		rr[i] -= rc[i]
 	}
-	if !luSolve(J, r, nw.piv, dim) {
-		return false
-	}
+	luSolveFactored(J, r, nw.piv, dim)
 	for j := 0; j < n; j++ {
 		nw.x[j] += r[j]
 	}
 	// ds = −r_p − Ã dx.
 	for i := 0; i < m; i++ {
-		ds := -rp[i]
-		arow := ad[i*n : (i+1)*n]
-		for k, v := range arow {
-			ds -= v * r[k]
-		}
+		ds := -rp[i] - vec.Dot(ad[i*n:(i+1)*n], r[:n])
 		nw.y[i] += r[n+i]
 		nw.s[i] += ds
 	}
@@ -275,54 +325,6 @@ func (w *Solver) newtonStep() bool {
 // most newtonConeTol (relative); it reports false for a larger violation.
 func (w *Solver) newtonProject() bool {
 	return w.cones.ProjectNear(w.newton.s, w.newton.y, newtonConeTol)
-}
-
-// luSolve solves the dim×dim row-major system J z = r in place (r ← z) by
-// Gaussian elimination with partial pivoting; false if singular.
-func luSolve(J, r []float64, piv []int, dim int) bool {
-	for col := 0; col < dim; col++ {
-		p := col
-		best := math.Abs(J[col*dim+col])
-		for i := col + 1; i < dim; i++ {
-			if a := math.Abs(J[i*dim+col]); a > best {
-				p, best = i, a
-			}
-		}
-		if best == 0 || math.IsNaN(best) {
-			return false
-		}
-		piv[col] = p
-		if p != col {
-			rp, rc := J[p*dim:(p+1)*dim], J[col*dim:(col+1)*dim]
-			for j := range rc {
-				rp[j], rc[j] = rc[j], rp[j]
-			}
-			r[p], r[col] = r[col], r[p]
-		}
-		d := J[col*dim+col]
-		rc := J[col*dim : (col+1)*dim]
-		for i := col + 1; i < dim; i++ {
-			ri := J[i*dim : (i+1)*dim]
-			f := ri[col] / d
-			if f == 0 {
-				continue
-			}
-			ri[col] = 0
-			for j := col + 1; j < dim; j++ {
-				ri[j] -= f * rc[j]
-			}
-			r[i] -= f * r[col]
-		}
-	}
-	for i := dim - 1; i >= 0; i-- {
-		ri := J[i*dim : (i+1)*dim]
-		acc := r[i]
-		for j := i + 1; j < dim; j++ {
-			acc -= ri[j] * r[j]
-		}
-		r[i] = acc / ri[i]
-	}
-	return true
 }
 
 // tryNewton runs newtonRefine during the iteration of a problem with
