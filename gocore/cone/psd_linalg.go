@@ -160,26 +160,53 @@ func svdJacobi(a, v, sig []float64, d int) {
 }
 
 // matMul writes out = op(a)·op(b) for row-major d×d matrices, with op the
-// transpose where ta (tb) is set. out must not alias a or b.
+// transpose where ta (tb) is set. out must not alias a or b. Each entry is
+// summed over k in increasing order in every case; the loops are ordered
+// for contiguous access.
 func matMul(out, a, b []float64, d int, ta, tb bool) {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			var acc float64
+	switch {
+	case !tb:
+		// out[i,:] = Σ_k op(a)[i,k]·b[k,:].
+		for i := 0; i < d; i++ {
+			row := out[i*d : (i+1)*d]
+			clear(row)
 			for k := 0; k < d; k++ {
-				var x, y float64
+				var x float64
 				if ta {
 					x = a[k*d+i]
 				} else {
 					x = a[i*d+k]
 				}
-				if tb {
-					y = b[j*d+k]
-				} else {
-					y = b[k*d+j]
+				bk := b[k*d : (k+1)*d]
+				for j, y := range bk {
+					row[j] += x * y
 				}
-				acc += x * y
 			}
-			out[i*d+j] = acc
+		}
+	case !ta:
+		// out[i,j] = a[i,:]·b[j,:].
+		for i := 0; i < d; i++ {
+			ai := a[i*d : (i+1)*d]
+			for j := 0; j < d; j++ {
+				bj := b[j*d : (j+1)*d]
+				var acc float64
+				for k, x := range ai {
+					acc += x * bj[k]
+				}
+				out[i*d+j] = acc
+			}
+		}
+	default:
+		// out[i,j] = Σ_k a[k,i]·b[j,k].
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				bj := b[j*d : (j+1)*d]
+				var acc float64
+				for k, y := range bj {
+					acc += a[k*d+i] * y
+				}
+				out[i*d+j] = acc
+			}
 		}
 	}
 }
@@ -196,4 +223,123 @@ func solveLower(l, b []float64, d int) {
 			b[i*d+j] = t / l[i*d+i]
 		}
 	}
+}
+
+// machEps is the float64 machine epsilon 2⁻⁵².
+const machEps = 2.220446049250313e-16
+
+// tridiagonalize reduces the symmetric row-major d×d matrix a to a
+// symmetric tridiagonal matrix with the same eigenvalues by Householder
+// similarity transformations (values only: the transformations are not
+// kept). a is destroyed; diag receives the d diagonal entries and off the
+// d−1 off-diagonal ones.
+func tridiagonalize(a, diag, off []float64, d int) {
+	for k := 0; k+2 < d; k++ {
+		// v = x − αe₁ for x = a[k+1:, k], α = −sign(x₀)‖x‖ (stored in column k).
+		var nrm float64
+		for i := k + 1; i < d; i++ {
+			nrm = math.Hypot(nrm, a[i*d+k])
+		}
+		diag[k] = a[k*d+k]
+		if nrm == 0 {
+			off[k] = 0
+			continue
+		}
+		alpha := -nrm
+		if a[(k+1)*d+k] < 0 {
+			alpha = nrm
+		}
+		a[(k+1)*d+k] -= alpha
+		var vtv float64
+		for i := k + 1; i < d; i++ {
+			vtv += a[i*d+k] * a[i*d+k]
+		}
+		off[k] = alpha
+		if vtv == 0 {
+			continue
+		}
+		beta := 2 / vtv
+		// p = βA₂₂v (into row k, columns k+1…, free now), K = β vᵀp / 2,
+		// q = p − Kv, A₂₂ ← A₂₂ − vqᵀ − qvᵀ (lower and upper alike).
+		p := a[k*d : (k+1)*d]
+		var vtp float64
+		for i := k + 1; i < d; i++ {
+			var acc float64
+			for j := k + 1; j < d; j++ {
+				acc += a[i*d+j] * a[j*d+k]
+			}
+			p[i] = beta * acc
+			vtp += a[i*d+k] * p[i]
+		}
+		kk := beta * vtp / 2
+		for i := k + 1; i < d; i++ {
+			p[i] -= kk * a[i*d+k]
+		}
+		for i := k + 1; i < d; i++ {
+			vi, qi := a[i*d+k], p[i]
+			row := a[i*d : (i+1)*d]
+			for j := k + 1; j < d; j++ {
+				row[j] -= vi*p[j] + qi*a[j*d+k]
+			}
+		}
+	}
+	if d >= 2 {
+		diag[d-2] = a[(d-2)*d+d-2]
+		off[d-2] = a[(d-1)*d+d-2]
+	}
+	diag[d-1] = a[(d-1)*d+d-1]
+}
+
+// sturmCount returns the number of eigenvalues below x of the symmetric
+// tridiagonal matrix (diag, off) (the negative pivots of its LDLᵀ
+// factorization shifted by x).
+func sturmCount(diag, off []float64, x float64) int {
+	count := 0
+	q := diag[0] - x
+	for i := 0; ; i++ {
+		if q == 0 {
+			q = -minNormal // a zero pivot counts as a tiny negative one
+		}
+		if q < 0 {
+			count++
+		}
+		if i+1 == len(diag) {
+			return count
+		}
+		q = diag[i+1] - x - off[i]*off[i]/q
+	}
+}
+
+// tridiagMinEig returns the smallest eigenvalue of the symmetric
+// tridiagonal matrix (diag, off) when it is below floor, by bisection on
+// the Sturm count to about the rounding level of the matrix's norm, and
+// floor itself when no eigenvalue is below floor (floor finite).
+func tridiagMinEig(diag, off []float64, floor float64) float64 {
+	if sturmCount(diag, off, floor) == 0 {
+		return floor
+	}
+	// Gershgorin lower bound.
+	lo, scale := math.Inf(1), 0.0
+	for i, v := range diag {
+		r := 0.0
+		if i > 0 {
+			r += math.Abs(off[i-1])
+		}
+		if i+1 < len(diag) {
+			r += math.Abs(off[i])
+		}
+		lo = math.Min(lo, v-r)
+		scale = math.Max(scale, math.Abs(v)+r)
+	}
+	hi := floor
+	tol := 4 * machEps * math.Max(scale, minNormal)
+	for it := 0; it < 200 && hi-lo > tol; it++ {
+		mid := lo + (hi-lo)/2
+		if sturmCount(diag, off, mid) == 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + (hi-lo)/2
 }
