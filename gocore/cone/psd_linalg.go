@@ -99,8 +99,11 @@ func symEigen(a, q, w []float64, d int) {
 // the row-major d×d matrix a by one-sided (Hestenes) Jacobi rotations,
 // which determine even small singular values to high relative accuracy.
 // a is overwritten by U (columns of unit norm; a column whose σ is zero is
-// left zero), v receives V and sig the singular values.
+// left zero), v receives V and sig the singular values. The rotations work
+// on aᵀ and Vᵀ (columns as contiguous rows; transposed in place before and
+// after), with the same arithmetic as on the columns.
 func svdJacobi(a, v, sig []float64, d int) {
+	transposeSquare(a, d)
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
 			v[i*d+j] = 0
@@ -111,10 +114,12 @@ func svdJacobi(a, v, sig []float64, d int) {
 	for sweep := 0; sweep < 100; sweep++ {
 		rotated := false
 		for p := 0; p < d; p++ {
+			ap, vp := a[p*d:(p+1)*d], v[p*d:(p+1)*d]
 			for r := p + 1; r < d; r++ {
+				ar, vr := a[r*d:(r+1)*d], v[r*d:(r+1)*d]
 				var alpha, beta, gamma float64
-				for k := 0; k < d; k++ {
-					x, y := a[k*d+p], a[k*d+r]
+				for k, x := range ap {
+					y := ar[k]
 					alpha += x * x
 					beta += y * y
 					gamma += x * y
@@ -130,13 +135,15 @@ func svdJacobi(a, v, sig []float64, d int) {
 				}
 				c := 1 / math.Sqrt(1+t*t)
 				s := c * t
-				for k := 0; k < d; k++ {
-					x, y := a[k*d+p], a[k*d+r]
-					a[k*d+p] = c*x - s*y
-					a[k*d+r] = s*x + c*y
-					x, y = v[k*d+p], v[k*d+r]
-					v[k*d+p] = c*x - s*y
-					v[k*d+r] = s*x + c*y
+				for k, x := range ap {
+					y := ar[k]
+					ap[k] = c*x - s*y
+					ar[k] = s*x + c*y
+				}
+				for k, x := range vp {
+					y := vr[k]
+					vp[k] = c*x - s*y
+					vr[k] = s*x + c*y
 				}
 			}
 		}
@@ -145,16 +152,28 @@ func svdJacobi(a, v, sig []float64, d int) {
 		}
 	}
 	for j := 0; j < d; j++ {
+		row := a[j*d : (j+1)*d]
 		var nrm float64
-		for k := 0; k < d; k++ {
-			nrm += a[k*d+j] * a[k*d+j]
+		for _, x := range row {
+			nrm += x * x
 		}
 		nrm = math.Sqrt(nrm)
 		sig[j] = nrm
 		if nrm > 0 {
-			for k := 0; k < d; k++ {
-				a[k*d+j] /= nrm
+			for k := range row {
+				row[k] /= nrm
 			}
+		}
+	}
+	transposeSquare(a, d)
+	transposeSquare(v, d)
+}
+
+// transposeSquare transposes the row-major d×d matrix a in place.
+func transposeSquare(a []float64, d int) {
+	for i := 0; i < d; i++ {
+		for j := 0; j < i; j++ {
+			a[i*d+j], a[j*d+i] = a[j*d+i], a[i*d+j]
 		}
 	}
 }
