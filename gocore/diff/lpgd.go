@@ -283,6 +283,15 @@ func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
 	if w.kkt.Residual() > 1e-9*math.Max(1, normInf(w.rhs)) {
 		return false
 	}
+	return w.reducedAccept(p, x, y)
+}
+
+// reducedAccept copies the reduced solution w.sol into (x, y) and checks
+// its dual feasibility (nonnegative multipliers of the inequality rows) and
+// the primal feasibility of the inactive rows.
+func (w *Workspace) reducedAccept(p *problem.Values, x, y []float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
 	copy(x, w.sol[:n])
 	ymax := 0.0
 	for i := 0; i < m; i++ {

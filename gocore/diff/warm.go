@@ -5,6 +5,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // WarmMaxChanges bounds the active-set changes (rows added or dropped; a
@@ -73,7 +74,9 @@ type warmWork struct {
 	flips  []int  // flipped rows, in order
 	added  []bool // per flip: added (true) or dropped (false)
 	cols   [][]float64
-	c      []float64 // capacitance matrix, row-major, 2F × 2F
+	unit   []int       // per column: the index of its only nonzero (±1), or −1
+	arows  [][]float64 // per flip: its row a_i of A, dense (length n)
+	c      []float64   // capacitance matrix, row-major, 2F × 2F
 	lu     []float64
 	piv    []int
 	g      []float64
@@ -89,6 +92,10 @@ type warmWork struct {
 	// Solves counts the solves with K₀'s factorization of the current
 	// sample (the base point's included).
 	solves int
+	// basis solves with K₀ at an LP vertex (P + ρI = 0, n active rows) by
+	// an LU of the square basis A_W instead of K₀'s LDLᵀ (useBasis).
+	basis    basisLU
+	useBasis bool
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -101,8 +108,8 @@ func newWarmWork(n, m int, st *problem.Structure) *warmWork {
 		dc: vec(n), db: vec(m), r: vec(n + m), z: vec(n + m), zk: vec(n + m),
 		pre: vec(n + m), preRow: -1, u: vec(n + m),
 		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
-		cols: make([][]float64, 0, F),
-		c:    vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
+		cols: make([][]float64, 0, F), unit: make([]int, F), arows: make([][]float64, F/2),
+		c: vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
 	}
 	for j := 0; j < n; j++ {
 		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
@@ -122,12 +129,17 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	ww := w.warm
 	ww.uReady, ww.solves = false, 0
-	if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
-		return false
-	}
 	ww.pscale = rho
 	for _, pv := range v.P {
 		ww.pscale = math.Max(ww.pscale, math.Abs(pv)+rho)
+	}
+	// An LP vertex: solve with the basis; otherwise (or when the basis is
+	// not square and nonsingular) factor K₀.
+	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.rowEntries, ww.acol, v.A)
+	if !ww.useBasis {
+		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
+			return false
+		}
 	}
 	p := &w.pert
 	p.P, p.A = v.P, v.A // not perturbed: the caller's values, never written
@@ -136,7 +148,39 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	copy(p.B, v.B)
 	ww.solves++
-	return w.reducedSolve(p, ww.x0, ww.y0)
+	if !ww.useBasis {
+		return w.reducedSolve(p, ww.x0, ww.y0)
+	}
+	n, m := w.an.St.N, w.an.St.M
+	for j := 0; j < n; j++ {
+		w.rhs[j] = -p.C[j]
+	}
+	for i := 0; i < m; i++ {
+		if w.active[i] {
+			w.rhs[n+i] = p.B[i]
+		} else {
+			w.rhs[n+i] = 0
+		}
+	}
+	if res := ww.basis.solveK0(w.rhs, w.sol, m, true); !(res <= 1e-9) || !finite(w.sol) {
+		return false
+	}
+	return w.reducedAccept(p, ww.x0, ww.y0)
+}
+
+// warmK0Solve writes z = K₀⁻¹r with the base factorization (the basis LU
+// or K₀'s LDLᵀ, which always refines). With refine false the basis solve
+// skips the refinement step: the update columns and directions of the path
+// need no more than LU's backward stability, and the end point is checked
+// (warmAccept) and re-solved with refinement when it misses.
+func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
+	ww := w.warm
+	ww.solves++
+	if ww.useBasis {
+		ww.basis.solveK0(r, z, w.an.St.M, refine)
+		return finite(z)
+	}
+	return w.kkt.Solve(r, z)
 }
 
 // warmSolve moves from the base point to the optimum of the σ-perturbed
@@ -303,8 +347,7 @@ func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
 				ww.r[n+i] = 0
 			}
 		}
-		ww.solves++
-		if !w.kkt.Solve(ww.r, ww.u) {
+		if !w.warmK0Solve(ww.r, ww.u, true) {
 			return false
 		}
 		ww.uReady = true
@@ -333,10 +376,7 @@ func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
 		if !ww.added[k] {
 			bi = -bi // a dropped row leaves the right-hand side
 		}
-		col := ww.cols[2*k+1]
-		for q := range ww.zk {
-			ww.zk[q] += bi * col[q]
-		}
+		ww.addCol(bi, 2*k+1, ww.zk)
 	}
 	return true
 }
@@ -359,8 +399,7 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 			ww.r[i] = 0
 		}
 		ww.r[n+j] = 1
-		ww.solves++
-		if !w.kkt.Solve(ww.r, ww.pre) {
+		if !w.warmK0Solve(ww.r, ww.pre, false) {
 			return 0, false
 		}
 	} else {
@@ -449,6 +488,7 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 		for c := 0; c < 2; c++ {
 			a, b := 2*found+c, 2*last+c
 			ww.cols[a], ww.cols[b] = ww.cols[b], ww.cols[a]
+			ww.unit[a], ww.unit[b] = ww.unit[b], ww.unit[a]
 			copy(ww.c[a*F:a*F+q], ww.c[b*F:b*F+q])
 		}
 		for c := 0; c < 2; c++ {
@@ -457,6 +497,7 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 				ww.c[r*F+a] = ww.c[r*F+b]
 			}
 		}
+		ww.arows[found], ww.arows[last] = ww.arows[last], ww.arows[found]
 		ww.flips, ww.added, ww.cols = ww.flips[:last], ww.added[:last], ww.cols[:2*last]
 		return !factor || w.warmFactorC()
 	}
@@ -466,6 +507,16 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 	k := len(ww.flips)
 	ww.flips = append(ww.flips, i)
 	ww.added = append(ww.added, ww.act[i])
+	if ww.arows[k] == nil {
+		ww.arows[k] = make([]float64, n)
+	}
+	arow := ww.arows[k]
+	for q := range arow {
+		arow[q] = 0
+	}
+	for _, e := range w.rowEntries[i] {
+		arow[ww.acol[e]] = v.A[e]
+	}
 	for c := 0; c < 2; c++ {
 		idx := 2*k + c
 		ww.cols = ww.cols[:idx+1]
@@ -473,17 +524,20 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 			ww.cols[idx] = make([]float64, len(ww.r))
 		}
 		col := ww.cols[idx]
+		ww.unit[idx] = -1
 		switch {
 		case c == 0 && !ww.act[i]: // dropped: K₀⁻¹[a_i; 0] = e_i
 			for q := range col {
 				col[q] = 0
 			}
 			col[n+i] = 1
+			ww.unit[idx] = n + i
 		case c == 1 && ww.act[i]: // added: K₀⁻¹e_i = −e_i
 			for q := range col {
 				col[q] = 0
 			}
 			col[n+i] = -1
+			ww.unit[idx] = n + i
 		default:
 			for q := range ww.r {
 				ww.r[q] = 0
@@ -493,14 +547,11 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 				break
 			}
 			if c == 0 {
-				for _, e := range w.rowEntries[i] {
-					ww.r[ww.acol[e]] = v.A[e]
-				}
+				copy(ww.r[:n], arow)
 			} else {
 				ww.r[n+i] = 1
 			}
-			ww.solves++
-			if !w.kkt.Solve(ww.r, col) {
+			if !w.warmK0Solve(ww.r, col, false) {
 				return false
 			}
 		}
@@ -529,15 +580,22 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 // uDot is U_pᵀ z for update column p (a_i in the x block, or e_i).
 func (w *Workspace) uDot(v *problem.Values, p int, z []float64) float64 {
 	ww := w.warm
-	i := ww.flips[p/2]
 	if p%2 == 1 {
-		return z[w.an.St.N+i]
+		return z[w.an.St.N+ww.flips[p/2]]
 	}
-	s := 0.0
-	for _, e := range w.rowEntries[i] {
-		s += v.A[e] * z[ww.acol[e]]
+	return vec.Dot(ww.arows[p/2], z)
+}
+
+// addCol adds alpha times update column p to z.
+func (ww *warmWork) addCol(alpha float64, p int, z []float64) {
+	if alpha == 0 {
+		return
 	}
-	return s
+	if u := ww.unit[p]; u >= 0 {
+		z[u] += alpha * ww.cols[p][u]
+		return
+	}
+	vec.Axpy(alpha, ww.cols[p], z)
 }
 
 // warmFactorC factors the capacitance matrix C by LU with partial pivoting;
@@ -591,8 +649,7 @@ func (w *Workspace) warmFactorC() bool {
 // and the capacitance update) into ww.z.
 func (w *Workspace) warmKSolve(v *problem.Values) bool {
 	ww := w.warm
-	ww.solves++
-	if !w.kkt.Solve(ww.r, ww.zk) {
+	if !w.warmK0Solve(ww.r, ww.zk, true) {
 		return false
 	}
 	return w.warmCorrect(v)
@@ -630,13 +687,7 @@ func (w *Workspace) warmCorrect(v *problem.Values) bool {
 		g[k] = s / ww.lu[k*q+k]
 	}
 	for a := 0; a < q; a++ {
-		if g[a] == 0 {
-			continue
-		}
-		col := ww.cols[a]
-		for i := range ww.z {
-			ww.z[i] -= g[a] * col[i]
-		}
+		ww.addCol(-g[a], a, ww.z)
 	}
 	return finite(ww.z)
 }
