@@ -154,68 +154,74 @@ func TestBasisLUSolvesK0(t *testing.T) {
 // fresh basis LU of that active set does, on the LPGD benchmark's LPs, a
 // degenerate variant (an inequality row doubled by another: the two reach
 // their bound at the same t, a tie) and step sizes that change the active
-// set a few times or many; the perturbed points stay optimal.
+// set a few times or many (past warmRefactorFlips, also lowered to 3:
+// the basis is then refactored mid-path); the perturbed points stay optimal.
 func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
-	compared, withFlips, changes := 0, 0, 0
-	for _, tie := range []bool{false, true} {
-		for seed := int64(0); seed < 4; seed++ {
-			rng := rand.New(rand.NewSource(900 + seed))
-			n, mi, meq := 15, 8, 2
-			P, c, A, b, cones := boxProblem(rng, n, mi, meq, false)
-			if tie {
-				for j := 0; j < n; j++ {
-					A[(meq+1)*n+j] = 2 * A[meq*n+j]
+	compared, withFlips, changes, refactors := 0, 0, 0, 0
+	defer func(k int) { warmRefactorFlips = k }(warmRefactorFlips)
+	for _, every := range []int{warmRefactorFlips, 3} {
+		warmRefactorFlips = every
+		for _, tie := range []bool{false, true} {
+			for seed := int64(0); seed < 4; seed++ {
+				rng := rand.New(rand.NewSource(900 + seed))
+				n, mi, meq := 15, 8, 2
+				P, c, A, b, cones := boxProblem(rng, n, mi, meq, false)
+				if tie {
+					for j := 0; j < n; j++ {
+						A[(meq+1)*n+j] = 2 * A[meq*n+j]
+					}
+					b[meq+1] = 2 * b[meq]
 				}
-				b[meq+1] = 2 * b[meq]
-			}
-			f := newFixture(t, n, P, c, A, b, cones)
-			m := f.st.M
-			for _, side := range []Side{SideRight, SideLeft, SideCentral} {
-				for _, tau := range []float64{0.1, 1, 10} {
-					name := fmt.Sprintf("tie=%v seed=%d side=%d tau=%g", tie, seed, side, tau)
-					in := Incoming{X: randVec(rng, n)}
-					o := DefaultOptions()
-					o.Method, o.Tau, o.Side = MethodLPGD, tau, side
-					f.grad(t, in, o)
-					f.checkPerturbedOptimal(t, name, tau, side, meq)
-					ww := f.ws.warm
-					st := f.ws.LastStats()
-					changes += st.Changes
-					if ww == nil || !ww.useBasis || st.WarmSolves == 0 {
-						continue
-					}
-					// The last side's final active set, against a fresh LU.
-					var fresh basisLU
-					if !fresh.factor(n, ww.act, f.ws.rowEntries, ww.acol, f.v.A) {
-						continue
-					}
-					for k := 0; k < 2; k++ {
-						r := randVec(rng, n+m)
-						z := make([]float64, n+m)
-						fresh.solveK0(r, z, m, true)
-						copy(ww.r, r)
-						if !f.ws.warmKSolve(f.v) {
-							t.Fatalf("%s: updated solve failed", name)
+				f := newFixture(t, n, P, c, A, b, cones)
+				m := f.st.M
+				for _, side := range []Side{SideRight, SideLeft, SideCentral} {
+					for _, tau := range []float64{0.1, 1, 10, 100} {
+						name := fmt.Sprintf("refactor=%d tie=%v seed=%d side=%d tau=%g", every, tie, seed, side, tau)
+						in := Incoming{X: randVec(rng, n)}
+						o := DefaultOptions()
+						o.Method, o.Tau, o.Side = MethodLPGD, tau, side
+						f.grad(t, in, o)
+						f.checkPerturbedOptimal(t, name, tau, side, meq)
+						ww := f.ws.warm
+						st := f.ws.LastStats()
+						changes += st.Changes
+						refactors += st.Refactors
+						if ww == nil || !ww.useBasis || st.WarmSolves == 0 {
+							continue
 						}
-						var d, s float64
-						for q := range z {
-							d = math.Max(d, math.Abs(ww.z[q]-z[q]))
-							s = math.Max(s, math.Abs(z[q]))
+						// The last side's final active set, against a fresh LU.
+						var fresh basisLU
+						if !fresh.factor(n, ww.act, f.ws.rowEntries, ww.acol, f.v.A) {
+							continue
 						}
-						if d > 1e-8*math.Max(1, s) {
-							t.Errorf("%s: updated vs fresh %g (scale %g, %d flips)", name, d, s, len(ww.flips))
+						for k := 0; k < 2; k++ {
+							r := randVec(rng, n+m)
+							z := make([]float64, n+m)
+							fresh.solveK0(r, z, m, true)
+							copy(ww.r, r)
+							if !f.ws.warmKSolve(f.v) {
+								t.Fatalf("%s: updated solve failed", name)
+							}
+							var d, s float64
+							for q := range z {
+								d = math.Max(d, math.Abs(ww.z[q]-z[q]))
+								s = math.Max(s, math.Abs(z[q]))
+							}
+							if d > 1e-8*math.Max(1, s) {
+								t.Errorf("%s: updated vs fresh %g (scale %g, %d flips)", name, d, s, len(ww.flips))
+							}
 						}
-					}
-					compared++
-					if len(ww.flips) > 0 {
-						withFlips++
+						compared++
+						if len(ww.flips) > 0 {
+							withFlips++
+						}
 					}
 				}
 			}
 		}
 	}
-	if compared < 20 || withFlips < compared/2 || changes == 0 {
-		t.Errorf("only %d comparisons (%d with updated rows), %d active-set changes: the update path was not exercised", compared, withFlips, changes)
+	if compared < 20 || withFlips < compared/2 || changes == 0 || refactors == 0 {
+		t.Errorf("only %d comparisons (%d with updated rows), %d active-set changes, %d refactorizations: the update path was not exercised", compared, withFlips, changes, refactors)
 	}
-	t.Logf("%d comparisons (%d with updated rows), %d active-set changes", compared, withFlips, changes)
+	t.Logf("%d comparisons (%d with updated rows), %d active-set changes, %d refactorizations", compared, withFlips, changes, refactors)
 }

@@ -92,6 +92,7 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	w.stats.Tau = tau
 	if w.warm != nil && w.reducedTried {
 		w.stats.FactorSolves = w.warm.solves
+		w.stats.Refactors = w.warm.refactors
 	}
 	// Differences of Lagrangian gradients. A one-sided difference whose
 	// perturbed point came from the active-set method is taken against the

@@ -9,9 +9,19 @@ import (
 )
 
 // WarmMaxChanges bounds the active-set changes (rows added or dropped; a
-// simplex-like swap counts two) of one warm-started perturbed LPGD solve;
-// past it the perturbed problem is re-solved by the interior point.
+// simplex-like swap counts two) of one warm-started perturbed LPGD solve
+// with the reduced KKT factorization (QPs, or ρ > 0); past it the perturbed
+// problem is re-solved by the interior point. At an LP vertex (the basis
+// LU) the bound is max(WarmMaxChanges, 4n): there the basis is refactored
+// every warmRefactorFlips updated rows, so a change costs the same however
+// many came before.
 const WarmMaxChanges = 48
+
+// warmRefactorFlips is the number of rows whose state differs from the
+// base factorization's at which the basis-LU path refactors the basis of
+// the current active set (and drops the capacitance update). A variable
+// for the tests only.
+var warmRefactorFlips = 24
 
 // warmPivotTol is the relative size below which a pivot of the capacitance
 // matrix is taken as zero (the updated active set has dependent rows).
@@ -36,6 +46,10 @@ type Stats struct {
 	// FactorSolves counts the solves with the base factorization K₀ of the
 	// warm start (its cost beyond the factorization, both sides together).
 	FactorSolves int
+	// Refactors counts the refactorizations of the LP basis on long
+	// warm-started paths (every warmRefactorFlips updated rows; Go only,
+	// not a C ABI column).
+	Refactors int
 	// Tau is the τ of the finite difference (Options.Tau, AutoTau's choice,
 	// or what the smaller_tau fallback left).
 	Tau float64
@@ -96,6 +110,17 @@ type warmWork struct {
 	// an LU of the square basis A_W instead of K₀'s LDLᵀ (useBasis).
 	basis    basisLU
 	useBasis bool
+	// The factorization the current updates are relative to: basis (the
+	// forward's active set W₀) or, after a refactorization on a long path,
+	// basis2 of the active set bact = act2, with u2 = K⁻¹[−gx; −gy_bact]
+	// and z2 = K⁻¹[−c; b_bact] in place of u and the base point.
+	fac        *basisLU
+	bact       []bool
+	refactored bool
+	basis2     basisLU
+	act2       []bool
+	u2, z2     []float64
+	refactors  int
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -107,6 +132,7 @@ func newWarmWork(n, m int, st *problem.Structure) *warmWork {
 		x: vec(n), y: vec(m), s: vec(m), dx: vec(n), dy: vec(m), ds: vec(m),
 		dc: vec(n), db: vec(m), r: vec(n + m), z: vec(n + m), zk: vec(n + m),
 		pre: vec(n + m), preRow: -1, u: vec(n + m),
+		act2: make([]bool, m), u2: vec(n + m), z2: vec(n + m),
 		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
 		cols: make([][]float64, 0, F), unit: make([]int, F), arows: make([][]float64, F/2),
 		c: vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
@@ -128,7 +154,8 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
-	ww.uReady, ww.solves = false, 0
+	ww.uReady, ww.solves, ww.refactors = false, 0, 0
+	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
 	ww.pscale = rho
 	for _, pv := range v.P {
 		ww.pscale = math.Max(ww.pscale, math.Abs(pv)+rho)
@@ -177,10 +204,54 @@ func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
 	ww := w.warm
 	ww.solves++
 	if ww.useBasis {
-		ww.basis.solveK0(r, z, w.an.St.M, refine)
+		ww.fac.solveK0(r, z, w.an.St.M, refine)
 		return finite(z)
 	}
 	return w.kkt.Solve(r, z)
+}
+
+// warmRefactor factors the basis of the current active set (basis-LU
+// path, after warmRefactorFlips updated rows) and makes it the base of the
+// following updates: the update list is emptied and the path's
+// right-hand-side vectors u2 = K⁻¹[−gx; −gy_W] and z2 = K⁻¹[−c; b_W] are
+// solved on it. The forward's basis, u and the base point stay for the
+// other side and the one-sided difference. It reports false when the basis
+// is not square or singular.
+func (w *Workspace) warmRefactor(v *problem.Values) bool {
+	n, m := w.an.St.N, w.an.St.M
+	ww := w.warm
+	copy(ww.act2, ww.act)
+	if !ww.basis2.factor(n, ww.act2, w.rowEntries, ww.acol, v.A) {
+		return false
+	}
+	ww.fac, ww.bact, ww.refactored = &ww.basis2, ww.act2, true
+	ww.flips, ww.added, ww.cols = ww.flips[:0], ww.added[:0], ww.cols[:0]
+	ww.preRow = -1
+	ww.refactors++
+	for j := 0; j < n; j++ {
+		ww.r[j] = -w.gx[j]
+	}
+	for i := 0; i < m; i++ {
+		if ww.act2[i] {
+			ww.r[n+i] = -w.gy[i]
+		} else {
+			ww.r[n+i] = 0
+		}
+	}
+	if !w.warmK0Solve(ww.r, ww.u2, true) {
+		return false
+	}
+	for j := 0; j < n; j++ {
+		ww.r[j] = -v.C[j] // ρ = 0 on this path
+	}
+	for i := 0; i < m; i++ {
+		if ww.act2[i] {
+			ww.r[n+i] = v.B[i]
+		} else {
+			ww.r[n+i] = 0
+		}
+	}
+	return w.warmK0Solve(ww.r, ww.z2, true)
 }
 
 // warmSolve moves from the base point to the optimum of the σ-perturbed
@@ -203,6 +274,11 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	copy(ww.act, w.active)
 	copy(ww.x, ww.x0)
 	copy(ww.y, ww.y0)
+	ww.fac, ww.bact, ww.refactored, ww.preRow = &ww.basis, w.active, false, -1
+	maxChanges := WarmMaxChanges
+	if ww.useBasis {
+		maxChanges = max(WarmMaxChanges, 4*n)
+	}
 	ww.flips, ww.added, ww.cols = ww.flips[:0], ww.added[:0], ww.cols[:0]
 	for j := 0; j < n; j++ {
 		ww.dc[j] = sigma * tau * w.gx[j]
@@ -217,6 +293,9 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	changes := 0
 	t := 0.0
 	for t < 1 {
+		if ww.useBasis && len(ww.flips) >= warmRefactorFlips && !w.warmRefactor(v) {
+			return changes, false
+		}
 		// Direction per unit t: K [dx; dy] = [−Δc; Δb_W].
 		if !w.warmRHS(v, sigma*tau, false) || !w.warmCorrect(v) {
 			return changes, false
@@ -261,7 +340,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 		if row < 0 {
 			break
 		}
-		if changes >= WarmMaxChanges {
+		if changes >= maxChanges {
 			return changes, false
 		}
 		if drop {
@@ -347,21 +426,34 @@ func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
 				ww.r[n+i] = 0
 			}
 		}
-		if !w.warmK0Solve(ww.r, ww.u, true) {
+		fac := ww.fac
+		ww.fac = &ww.basis // u is relative to W₀'s factorization
+		ok := w.warmK0Solve(ww.r, ww.u, true)
+		ww.fac = fac
+		if !ok {
 			return false
 		}
 		ww.uReady = true
 	}
-	for k := range ww.zk {
-		ww.zk[k] = st * ww.u[k]
-	}
-	if end {
-		for j := 0; j < n; j++ {
-			ww.zk[j] += ww.x0[j]
+	if ww.refactored {
+		for k := range ww.zk {
+			ww.zk[k] = st * ww.u2[k]
 		}
-		for i := 0; i < m; i++ {
-			if w.active[i] {
-				ww.zk[n+i] += ww.y0[i]
+		if end {
+			vec.Axpy(1, ww.z2, ww.zk)
+		}
+	} else {
+		for k := range ww.zk {
+			ww.zk[k] = st * ww.u[k]
+		}
+		if end {
+			for j := 0; j < n; j++ {
+				ww.zk[j] += ww.x0[j]
+			}
+			for i := 0; i < m; i++ {
+				if w.active[i] {
+					ww.zk[n+i] += ww.y0[i]
+				}
 			}
 		}
 	}
@@ -394,7 +486,7 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 	// its curvature dᵀ(P + ρI)d = u_j.
 	// K₀⁻¹e_j is also the column that dropping a row active in W₀ needs
 	// (warmFlip): solve it once and keep it in ww.pre.
-	if w.active[j] {
+	if ww.bact[j] {
 		for i := range ww.r {
 			ww.r[i] = 0
 		}
