@@ -8,7 +8,7 @@ import (
 
 // mixedSpecs is a cone list with every kind, repeated kinds, an empty block
 // and a one-dimensional second-order cone, in no particular order.
-var mixedSpecs = []Spec{{KindSOC, 3}, {KindNonneg, 2}, {KindZero, 1}, {KindNonneg, 0}, {KindSOC, 1}, {KindZero, 2}, {KindSOC, 4}, {KindNonneg, 1}}
+var mixedSpecs = []Spec{{Kind: KindSOC, Dim: 3}, {Kind: KindNonneg, Dim: 2}, {Kind: KindZero, Dim: 1}, {Kind: KindNonneg}, {Kind: KindSOC, Dim: 1}, {Kind: KindZero, Dim: 2}, {Kind: KindSOC, Dim: 4}, {Kind: KindNonneg, Dim: 1}}
 
 // TestCompositeLayout checks the composite's bookkeeping on mixedSpecs:
 // sizes, degree, row classes, and that HColumn enumerates exactly the upper

@@ -21,6 +21,10 @@ const (
 	// y·exp(x/y) ≤ z} on three consecutive rows (x, y, z), cvxpy's and
 	// SCS's order; Dim must be 3 (one block per cone).
 	KindExp Kind = 4
+	// KindPow is the 3-d power cone {(x, y, z) : x^α·y^(1−α) ≥ |z|,
+	// x, y ≥ 0} on three consecutive rows (x, y, z), cvxpy's PowCone3D and
+	// SCS's and Clarabel's order; Dim must be 3 and Spec.Param is α ∈ (0, 1).
+	KindPow Kind = 5
 )
 
 // kindInfo describes one kind: its name, the smallest dimension a block of
@@ -29,18 +33,38 @@ const (
 type kindInfo struct {
 	name   string
 	minDim int
-	build  func(d int) Cone
+	build  func(d int, param float64) Cone
 	// checkDim, when set, rejects dimensions ≥ minDim that the kind does
 	// not accept (a PSD block needs a triangular number).
 	checkDim func(d int) error
+	// checkParam, when set, validates Spec.Param; kinds without it take no
+	// parameter and require Param = 0.
+	checkParam func(p float64) error
 }
 
 var kinds = map[Kind]kindInfo{
-	KindZero:   {"zero", 0, func(d int) Cone { return NewZero(d) }, nil},
-	KindNonneg: {"nonneg", 0, func(d int) Cone { return NewNonneg(d) }, nil},
-	KindSOC:    {"soc", 1, func(d int) Cone { return NewSOC(d) }, nil},
-	KindPSD:    {"psd", 1, func(d int) Cone { return NewPSD(d) }, checkPSDDim},
-	KindExp:    {"exp", 3, func(int) Cone { return NewExp() }, checkExpDim},
+	KindZero:   {"zero", 0, func(d int, _ float64) Cone { return NewZero(d) }, nil, nil},
+	KindNonneg: {"nonneg", 0, func(d int, _ float64) Cone { return NewNonneg(d) }, nil, nil},
+	KindSOC:    {"soc", 1, func(d int, _ float64) Cone { return NewSOC(d) }, nil, nil},
+	KindPSD:    {"psd", 1, func(d int, _ float64) Cone { return NewPSD(d) }, checkPSDDim, nil},
+	KindExp:    {"exp", 3, func(int, float64) Cone { return NewExp() }, checkExpDim, nil},
+	KindPow:    {"pow", 3, func(_ int, a float64) Cone { return NewPow(a) }, checkPowDim, checkPowAlpha},
+}
+
+// checkPowDim accepts 3, the dimension of one 3-d power cone.
+func checkPowDim(n int) error {
+	if n != 3 {
+		return fmt.Errorf("pow cone dimension %d is not 3 (one block per 3-d power cone)", n)
+	}
+	return nil
+}
+
+// checkPowAlpha accepts exponents α strictly between 0 and 1.
+func checkPowAlpha(a float64) error {
+	if !(a > 0 && a < 1) {
+		return fmt.Errorf("pow cone alpha %v is not in the open interval (0, 1)", a)
+	}
+	return nil
 }
 
 // checkExpDim accepts 3, the dimension of one exponential cone.
@@ -59,7 +83,8 @@ func checkPSDDim(n int) error {
 	return nil
 }
 
-// String returns the kind's name ("zero", "nonneg", "soc", "psd", "exp").
+// String returns the kind's name ("zero", "nonneg", "soc", "psd", "exp",
+// "pow").
 func (k Kind) String() string {
 	if ki, ok := kinds[k]; ok {
 		return ki.name
@@ -83,24 +108,36 @@ func (k Kind) MinDim() int {
 	return -1
 }
 
-// Spec is one block of the product cone K: a kind and a dimension (the
-// number of rows of A it covers).
+// Spec is one block of the product cone K: a kind, a dimension (the
+// number of rows of A it covers) and the kind's parameter (α of a power
+// cone; 0 for the kinds that take none).
 type Spec struct {
-	Kind Kind
-	Dim  int
+	Kind  Kind
+	Dim   int
+	Param float64
 }
 
-// Check reports whether the spec is valid: a known kind and a dimension of
-// at least Kind.MinDim().
+// Check reports whether the spec is valid: a known kind, a dimension of
+// at least Kind.MinDim() that the kind accepts, and a parameter the kind
+// accepts (0 for kinds without one).
 func (s Spec) Check() error {
 	if !s.Kind.Valid() {
 		return fmt.Errorf("unknown cone kind %d", int32(s.Kind))
 	}
+	ki := kinds[s.Kind]
 	if s.Dim < s.Kind.MinDim() {
 		return fmt.Errorf("%s cone dimension %d < %d", s.Kind, s.Dim, s.Kind.MinDim())
 	}
-	if chk := kinds[s.Kind].checkDim; chk != nil {
-		return chk(s.Dim)
+	if ki.checkDim != nil {
+		if err := ki.checkDim(s.Dim); err != nil {
+			return err
+		}
+	}
+	if ki.checkParam != nil {
+		return ki.checkParam(s.Param)
+	}
+	if s.Param != 0 {
+		return fmt.Errorf("%s cone takes no parameter, got param %v (must be 0)", s.Kind, s.Param)
 	}
 	return nil
 }
@@ -111,5 +148,5 @@ func New(s Spec) Cone {
 	if err := s.Check(); err != nil {
 		panic("cone: " + err.Error())
 	}
-	return kinds[s.Kind].build(s.Dim)
+	return kinds[s.Kind].build(s.Dim, s.Param)
 }

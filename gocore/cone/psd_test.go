@@ -55,12 +55,12 @@ func TestPSDSvecOrder(t *testing.T) {
 		t.Fatalf("svec = %v, want %v", v, exp)
 	}
 	for _, n := range []int{2, 4, 5, 7, 8, 9} {
-		if (Spec{KindPSD, n}).Check() == nil {
+		if (Spec{Kind: KindPSD, Dim: n}).Check() == nil {
 			t.Errorf("dimension %d accepted", n)
 		}
 	}
 	for _, n := range []int{1, 3, 6, 10, 55} {
-		if err := (Spec{KindPSD, n}).Check(); err != nil {
+		if err := (Spec{Kind: KindPSD, Dim: n}).Check(); err != nil {
 			t.Errorf("dimension %d: %v", n, err)
 		}
 	}

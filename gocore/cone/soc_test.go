@@ -528,7 +528,7 @@ func TestSOCNoAllocs(t *testing.T) {
 }
 
 func TestBuildIncludesSOC(t *testing.T) {
-	cs := Build([]Spec{{KindZero, 1}, {KindNonneg, 2}, {KindSOC, 3}, {KindNonneg, 0}, {KindSOC, 1}})
+	cs := Build([]Spec{{Kind: KindZero, Dim: 1}, {Kind: KindNonneg, Dim: 2}, {Kind: KindSOC, Dim: 3}, {Kind: KindNonneg}, {Kind: KindSOC, Dim: 1}})
 	if len(cs) != 4 {
 		t.Fatalf("Build gave %d cones", len(cs))
 	}

@@ -1,0 +1,381 @@
+package cone
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// powAlphas are the exponents the tests run (both sides of ½ and near the
+// ends of (0, 1)).
+var powAlphas = []float64{0.05, 0.3, 0.5, 0.7, 0.95}
+
+// randPowInterior returns a random point strictly inside K_pow(α) (dual
+// false) or K_pow(α)* (dual true), from deep inside to close to the boundary.
+func randPowInterior(rng *rand.Rand, a float64, dual bool) [3]float64 {
+	x, y := math.Exp(1.5*rng.NormFloat64()), math.Exp(1.5*rng.NormFloat64())
+	g := powGeo(x, y, a)
+	if dual {
+		g = powGeo(x/a, y/(1-a), a)
+	}
+	f := 1 - math.Pow(10, -4*rng.Float64()) // |z|/g in (0, 1)
+	if rng.Intn(4) == 0 {
+		f = rng.Float64() // deep inside
+	}
+	if rng.Intn(2) == 0 {
+		f = -f
+	}
+	return [3]float64{x, y, f * g}
+}
+
+// The dual barrier's gradient, Hessian and third derivative agree with
+// central finite differences.
+func TestPowBarrierDerivatives(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, a := range powAlphas {
+		for k := 0; k < 200; k++ {
+			z := randPowInterior(rng, a, true)
+			var g [3]float64
+			var H [9]float64
+			powDualGradHess(&g, &H, z, a)
+			u := [3]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			v := [3]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			third := powDualThird(z, a, u, v)
+			// Directional differences along v, the step a small fraction
+			// of the distance to the boundary.
+			sc := 1e-4 * powDualMargin(z, a) * math.Sqrt(dot3(z, z)) / math.Sqrt(dot3(v, v))
+			var zp, zm [3]float64
+			for i := range zp {
+				zp[i], zm[i] = z[i]+sc*v[i], z[i]-sc*v[i]
+			}
+			if !powDualInterior(zp[:], a) || !powDualInterior(zm[:], a) {
+				continue
+			}
+			fd := (powDualBarrier(zp, a) - powDualBarrier(zm, a)) / (2 * sc)
+			if !closeRel(fd, dot3(g, v), 1e-5) {
+				t.Fatalf("α=%g z=%v: ∇f*·v = %g, finite difference %g", a, z, dot3(g, v), fd)
+			}
+			var gp, gm [3]float64
+			var Hp, Hm [9]float64
+			powDualGradHess(&gp, &Hp, zp, a)
+			powDualGradHess(&gm, &Hm, zm, a)
+			hv := mul3(&H, v)
+			for i := 0; i < 3; i++ {
+				fd := (gp[i] - gm[i]) / (2 * sc)
+				if !closeRel(fd, hv[i], 1e-4*math.Max(1, math.Sqrt(dot3(hv, hv)))) {
+					t.Fatalf("α=%g z=%v: (∇²f* v)[%d] = %g, finite difference %g", a, z, i, hv[i], fd)
+				}
+				var d3 float64
+				for j := 0; j < 3; j++ {
+					d3 += (Hp[3*i+j] - Hm[3*i+j]) / (2 * sc) * u[j]
+				}
+				if !closeRel(d3, third[i], 1e-4*math.Max(1, math.Sqrt(dot3(third, third)))) {
+					t.Fatalf("α=%g z=%v: ∇³f*[u,v][%d] = %g, finite difference %g", a, z, i, third[i], d3)
+				}
+			}
+		}
+	}
+}
+
+// The conjugate point ẑ of s satisfies −∇f*(ẑ) = s and lies in int K*; the
+// primal barrier f(s) = −3 − f*(ẑ) has gradient −ẑ (finite differences),
+// and on the central path s = −∇f*(z) it gives f(s) + f*(z) = −3.
+func TestPowConjugate(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, a := range powAlphas {
+		f := func(s [3]float64) float64 {
+			zh, ok := powConjugate(s, a)
+			if !ok {
+				t.Fatalf("α=%g: no conjugate point for s=%v", a, s)
+			}
+			return -3 - powDualBarrier(zh, a)
+		}
+		for k := 0; k < 200; k++ {
+			s := randPowInterior(rng, a, false)
+			zh, ok := powConjugate(s, a)
+			if !ok || !powDualInterior(zh[:], a) {
+				t.Fatalf("α=%g s=%v: conjugate %v ok=%v", a, s, zh, ok)
+			}
+			var g [3]float64
+			var H [9]float64
+			powDualGradHess(&g, &H, zh, a)
+			for i := range g {
+				if !closeRel(-g[i], s[i], 1e-9*math.Sqrt(dot3(s, s))) {
+					t.Fatalf("α=%g: −∇f*(ẑ) = %v, want s = %v", a, g, s)
+				}
+			}
+			if d := dot3(s, zh); math.Abs(d-3) > 1e-9 {
+				t.Fatalf("α=%g: sᵀẑ = %g, want ν = 3", a, d)
+			}
+			v := [3]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			sc := 1e-4 * powPrimalMargin(s, a) * math.Sqrt(dot3(s, s)) / math.Sqrt(dot3(v, v))
+			var sp, sm [3]float64
+			for i := range sp {
+				sp[i], sm[i] = s[i]+sc*v[i], s[i]-sc*v[i]
+			}
+			if !powPrimalInterior(sp[:], a) || !powPrimalInterior(sm[:], a) {
+				continue
+			}
+			fd := (f(sp) - f(sm)) / (2 * sc)
+			if want := -dot3(zh, v); !closeRel(fd, want, 1e-5*math.Max(1, math.Sqrt(dot3(zh, zh)*dot3(v, v)))) {
+				t.Fatalf("α=%g s=%v: ∇f(s)·v = %g, finite difference %g", a, s, want, fd)
+			}
+			// Central path: s = −μ∇f*(z) for z ∈ int K*.
+			z := randPowInterior(rng, a, true)
+			powDualGradHess(&g, &H, z, a)
+			sc2 := [3]float64{-g[0], -g[1], -g[2]}
+			c := NewPow(a)
+			if b := c.Barrier(sc2[:], z[:]); math.Abs(b+3) > 1e-8 {
+				t.Fatalf("α=%g: f(−∇f*(z)) + f*(z) = %g, want −3", a, b)
+			}
+		}
+	}
+}
+
+// Dual cone membership: K*'s interior points pair positively with K's;
+// −∇f*(z) lies in int K for z in int K*; complementary boundary pairs
+// s = (1, t, ±t^(1−α)), y = (α t^(1−α), (1−α) t^(−α), ∓1) lie on the
+// boundaries of K and K* with sᵀy = 0, and pushing y out of K* (|y₂|
+// larger) gives a point of K with negative inner product.
+func TestPowDualCone(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, a := range powAlphas {
+		for k := 0; k < 500; k++ {
+			s, z := randPowInterior(rng, a, false), randPowInterior(rng, a, true)
+			if d := dot3(s, z); !(d > 0) {
+				t.Fatalf("α=%g: sᵀz = %g ≤ 0 for s=%v ∈ K, z=%v ∈ K*", a, d, s, z)
+			}
+			var g [3]float64
+			var H [9]float64
+			powDualGradHess(&g, &H, z, a)
+			if m := [3]float64{-g[0], -g[1], -g[2]}; !powPrimalInterior(m[:], a) {
+				t.Fatalf("α=%g z=%v: −∇f*(z) = %v not in int K", a, z, m)
+			}
+			tt := math.Exp(2 * rng.NormFloat64())
+			sg := 1.0
+			if rng.Intn(2) == 0 {
+				sg = -1
+			}
+			sb := [3]float64{1, tt, sg * math.Pow(tt, 1-a)}
+			yb := [3]float64{a * math.Pow(tt, 1-a), (1 - a) * math.Pow(tt, -a), -sg}
+			if m := powPrimalMargin(sb, a); math.Abs(m) > 1e-12 {
+				t.Fatalf("α=%g: primal margin %g on the boundary", a, m)
+			}
+			if m := powDualMargin(yb, a); math.Abs(m) > 1e-12 {
+				t.Fatalf("α=%g: dual margin %g on the boundary", a, m)
+			}
+			if d := dot3(sb, yb); math.Abs(d) > 1e-12*math.Sqrt(dot3(sb, sb)*dot3(yb, yb)) {
+				t.Fatalf("α=%g: sᵀy = %g on a complementary pair", a, d)
+			}
+			yo := yb
+			yo[2] *= 1.01
+			if powDualInterior(yo[:], a) || dot3(sb, yo) >= 0 {
+				t.Fatalf("α=%g: y=%v outside K* but sᵀy = %g", a, yo, dot3(sb, yo))
+			}
+		}
+	}
+}
+
+// The primal–dual scaling is symmetric positive definite and maps z to s
+// and ∇f(s) to ∇f*(z); the dual scaling is μ∇²f*(z); QuadH agrees with
+// vᵀHs v.
+func TestPowScaling(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for _, a := range powAlphas {
+		pd := 0
+		for k := 0; k < 300; k++ {
+			c := NewPow(a)
+			z, s := randPowInterior(rng, a, true), randPowInterior(rng, a, false)
+			c.SetScalingStrategy(false, 0)
+			c.UpdateScaling(s[:], z[:])
+			H := hMatrix(c)
+			if _, ok := solveSPD3((*[9]float64)(H), [3]float64{1, 0, 0}); !ok {
+				t.Fatalf("α=%g: Hs not positive definite: %v", a, H)
+			}
+			zh, _ := powConjugate(s, a)
+			var hs, wf [9]float64
+			if nonsymScaling3(s, z, [3]float64{-zh[0], -zh[1], -zh[2]}, c.grad, &c.hd, &hs, &wf) {
+				pd++
+				hz := matVec(H, z[:])
+				for i := range hz {
+					if !closeRel(hz[i], s[i], 1e-8*math.Sqrt(dot3(s, s))) {
+						t.Fatalf("α=%g: Hs z = %v, want s = %v", a, hz, s)
+					}
+				}
+				hzt := matVec(H, []float64{-zh[0], -zh[1], -zh[2]})
+				for i := range hzt {
+					if !closeRel(hzt[i], c.grad[i], 1e-7*math.Sqrt(dot3(c.grad, c.grad))) {
+						t.Fatalf("α=%g: Hs ∇f(s) = %v, want ∇f*(z) = %v", a, hzt, c.grad)
+					}
+				}
+			}
+			v := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			if q := c.QuadH(v); !closeRel(q, dotv(v, matVec(H, v)), 1e-8) {
+				t.Fatalf("α=%g: QuadH = %g, vᵀHv = %g", a, q, dotv(v, matVec(H, v)))
+			}
+			mu := 0.37
+			c.SetScalingStrategy(true, mu)
+			c.UpdateScaling(s[:], z[:])
+			H = hMatrix(c)
+			for i := range H {
+				if !closeRel(H[i], mu*c.hd[i], 1e-15) {
+					t.Fatalf("α=%g: dual scaling %v, want μ∇²f*(z)", a, H)
+				}
+			}
+		}
+		if pd < 250 {
+			t.Errorf("α=%g: primal–dual scaling used at %d of 300 random points", a, pd)
+		}
+	}
+}
+
+// StepLength returns a step in [0, αmax] that keeps both iterates strictly
+// inside their cones, and αmax itself when that is feasible.
+func TestPowStepLength(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, a := range powAlphas {
+		c := NewPow(a)
+		prim := func(v []float64) bool { return powPrimalInterior(v, a) }
+		dual := func(v []float64) bool { return powDualInterior(v, a) }
+		for k := 0; k < 300; k++ {
+			z, s := randPowInterior(rng, a, true), randPowInterior(rng, a, false)
+			dz := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			ds := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+			amax := 0.5 + rng.Float64()
+			az, as := c.StepLength(dz, ds, z[:], s[:], amax)
+			for _, tc := range []struct {
+				a     float64
+				v, d  []float64
+				in    func([]float64) bool
+				label string
+			}{{az, z[:], dz, dual, "dual"}, {as, s[:], ds, prim, "primal"}} {
+				if tc.a < 0 || tc.a > amax {
+					t.Fatalf("%s step %g outside [0, %g]", tc.label, tc.a, amax)
+				}
+				w := []float64{tc.v[0] + tc.a*tc.d[0], tc.v[1] + tc.a*tc.d[1], tc.v[2] + tc.a*tc.d[2]}
+				if tc.a > 0 && !tc.in(w) {
+					t.Fatalf("%s step %g leaves the cone", tc.label, tc.a)
+				}
+				full := []float64{tc.v[0] + amax*tc.d[0], tc.v[1] + amax*tc.d[1], tc.v[2] + amax*tc.d[2]}
+				if tc.in(full) && tc.a != amax {
+					t.Fatalf("%s step %g < feasible αmax %g", tc.label, tc.a, amax)
+				}
+			}
+		}
+	}
+}
+
+// ProjectionH linearizes complementarity on the manifold of complementary
+// pairs s = r(1, t, ±t^(1−α)), y = b(α t^(1−α), (1−α)t^(−α), ∓1): moving b
+// gives ds = 0 (H y = 0); moving t gives (ds, dy) with ds = −H dy up to the
+// ray direction ŝ, on which H is infinite. y = 0 gives H = ∞·I, s = 0
+// gives H = 0; on an edge (s = (x, 0, 0)) H is ∞ along the ray.
+func TestPowProjectionH(t *testing.T) {
+	h := make([]float64, 9)
+	for _, a := range powAlphas {
+		c := NewPow(a)
+		for _, tt := range []float64{0.05, 0.4, 1, 2.5, 30} {
+			for _, rb := range [][2]float64{{1, 1}, {0.3, 2}, {4, 0.1}} {
+				for _, sg := range []float64{1, -1} {
+					r, b := rb[0], rb[1]
+					pa, pb := math.Pow(tt, 1-a), math.Pow(tt, -a)
+					s := []float64{r, r * tt, sg * r * pa}
+					y := []float64{b * a * pa, b * (1 - a) * pb, -sg * b}
+					c.ProjectionH(h, s, y)
+					hy := matVec(h, y)
+					if n := math.Sqrt(dotv(hy, hy)); n > 1e-5*math.Sqrt(dotv(y, y)) {
+						t.Errorf("α=%g t=%g r=%g b=%g: ‖H y‖ = %g, want 0", a, tt, r, b, n)
+					}
+					ds := []float64{0, r, sg * r * (1 - a) * pb}
+					dy := []float64{b * a * (1 - a) * pb, -b * a * (1 - a) * pb / tt, 0}
+					res := matVec(h, dy)
+					for i := range res {
+						res[i] += ds[i]
+					}
+					ns := math.Sqrt(dotv(s, s))
+					proj := dotv(res, s) / ns
+					for i := range res {
+						res[i] -= proj * s[i] / ns
+					}
+					if n := math.Sqrt(dotv(res, res)); n > 1e-5*math.Sqrt(dotv(ds, ds)) {
+						t.Errorf("α=%g t=%g r=%g b=%g: ds + H dy = %v off the ray, want 0", a, tt, r, b, res)
+					}
+				}
+			}
+		}
+		c.ProjectionH(h, []float64{1, 2, 0.5}, []float64{0, 0, 0})
+		if h[0] != derivBig || h[4] != derivBig || h[8] != derivBig || h[1] != 0 {
+			t.Errorf("y = 0: H = %v, want ∞·I", h)
+		}
+		c.ProjectionH(h, []float64{0, 0, 0}, []float64{1, 1, 0})
+		for i, v := range h {
+			if v != 0 {
+				t.Errorf("s = 0: H[%d] = %g, want 0", i, v)
+			}
+		}
+		// The edge s = (2, 0, 0) with y = (0, 1, 0): H ≥ 0, infinite along
+		// the ray, zero along y.
+		c.ProjectionH(h, []float64{2, 0, 0}, []float64{0, 1, 0})
+		if h[0] < 1e6 || h[4] != 0 || h[1] != 0 {
+			t.Errorf("α=%g edge: H = %v", a, h)
+		}
+	}
+}
+
+// The composite with power cones is not symmetric, starts from the
+// central-ray point (μ = 1) where the barrier is −3 per cone; bad specs are
+// refused with the reason.
+func TestPowComposite(t *testing.T) {
+	k := NewComposite([]Spec{{Kind: KindNonneg, Dim: 1}, {Kind: KindPow, Dim: 3, Param: 0.3}, {Kind: KindPow, Dim: 3, Param: 0.8}})
+	if k.Symmetric() || k.Degree() != 7 || k.Polyhedral() {
+		t.Fatalf("Symmetric %v Degree %d Polyhedral %v", k.Symmetric(), k.Degree(), k.Polyhedral())
+	}
+	s, z := make([]float64, 7), make([]float64, 7)
+	k.UnitInit(s, z)
+	if mu := k.Complementarity(s, z) / 7; math.Abs(mu-1) > 1e-12 {
+		t.Fatalf("μ at the unit point = %g, want 1", mu)
+	}
+	zero := make([]float64, 7)
+	if b := k.Barrier(s, z, zero, zero, 0); math.Abs(b+6) > 1e-9 {
+		t.Fatalf("barrier at the unit point = %g, want −6", b)
+	}
+	for _, tc := range []struct {
+		sp   Spec
+		want bool
+	}{
+		{Spec{Kind: KindPow, Dim: 3, Param: 0.5}, true},
+		{Spec{Kind: KindPow, Dim: 3, Param: 0}, false},
+		{Spec{Kind: KindPow, Dim: 3, Param: 1}, false},
+		{Spec{Kind: KindPow, Dim: 3, Param: -0.2}, false},
+		{Spec{Kind: KindPow, Dim: 3, Param: math.NaN()}, false},
+		{Spec{Kind: KindPow, Dim: 4, Param: 0.5}, false},
+		{Spec{Kind: KindNonneg, Dim: 2, Param: 0.5}, false},
+	} {
+		if err := tc.sp.Check(); (err == nil) != tc.want {
+			t.Errorf("%+v: Check() = %v", tc.sp, err)
+		}
+	}
+}
+
+func TestPowNoAllocs(t *testing.T) {
+	c := NewPow(0.3)
+	rng := rand.New(rand.NewSource(6))
+	z, s := randPowInterior(rng, 0.3, true), randPowInterior(rng, 0.3, false)
+	d := []float64{0.1, -0.2, 0.3}
+	out, h := make([]float64, 3), make([]float64, 9)
+	allocs := testing.AllocsPerRun(50, func() {
+		c.SetScalingStrategy(false, 1)
+		c.UpdateScaling(s[:], z[:])
+		c.HBlock(h)
+		c.LambdaSquare(out)
+		c.CombinedShift(out, d, d, 0.1)
+		c.DsHat(out, out)
+		c.StepLength(d, d, z[:], s[:], 1)
+		c.QuadH(d)
+		c.ProjectionH(h, s[:], z[:])
+		c.Barrier(s[:], z[:])
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per run", allocs)
+	}
+}
