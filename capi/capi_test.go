@@ -132,7 +132,7 @@ func TestCSCRowBlocks(t *testing.T) {
 	// eqQP in CSC: P = I (diagonal pattern), A = [1 1; -1 0; 0 -1].
 	pcp, prv := []int64{0, 1, 2}, []int64{0, 1}
 	acp, arv := []int64{0, 2, 4}, []int64{0, 1, 0, 2}
-	h, code, msg := testNewCSC(2, []testCone{{0, 1}, {1, 2}}, pcp, prv, acp, arv)
+	h, code, msg := testNewCSC(2, []testCone{{0, 1, 0}, {1, 2, 0}}, pcp, prv, acp, arv)
 	if code != 0 {
 		t.Fatal(msg)
 	}
@@ -160,7 +160,7 @@ func TestCSCRowBlocks(t *testing.T) {
 // The cone list is taken in any order: Nonneg(2) × Zero(1) with A's rows
 // permuted is eqQP.
 func TestConeListOrder(t *testing.T) {
-	h, code, msg := testNew(2, []testCone{{coneNonneg, 2}, {coneZero, 1}},
+	h, code, msg := testNew(2, []testCone{{coneNonneg, 2, 0}, {coneZero, 1, 0}},
 		testPattern{layout: layoutDense}, testPattern{layout: layoutDense}, 0)
 	if code != 0 {
 		t.Fatal(msg)
@@ -247,7 +247,7 @@ func TestCallErrors(t *testing.T) {
 		t.Errorf("stride: code %d msg %q", out.code, out.msg)
 	}
 	// Bad pattern in a CSC structure (row out of range).
-	_, code, msg := testNewCSC(2, []testCone{{1, 1}}, []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 2}, []int64{0, 5})
+	_, code, msg := testNewCSC(2, []testCone{{1, 1, 0}}, []int64{0, 1, 2}, []int64{0, 1}, []int64{0, 1, 2}, []int64{0, 5})
 	if code != codeArgument || !strings.Contains(msg, "out of range") {
 		t.Errorf("pattern: code %d msg %q", code, msg)
 	}
@@ -259,11 +259,14 @@ func TestCallErrors(t *testing.T) {
 		cones []testCone
 		want  string
 	}{
-		{"unknown kind", []testCone{{1, 1}, {7, 1}}, "cones[1]: unknown cone kind 7"},
-		{"kind out of range", []testCone{{1 << 40, 2}}, "cones[0].kind is 1099511627776"},
-		{"negative dim", []testCone{{0, -1}, {1, 3}}, "cones[0].dim is -1"},
-		{"empty soc", []testCone{{1, 2}, {2, 0}}, "cones[1]: soc cone dimension 0 < 1"},
-		{"rows of A", []testCone{{1, 1}}, "out of range"},
+		{"unknown kind", []testCone{{1, 1, 0}, {7, 1, 0}}, "cones[1]: unknown cone kind 7"},
+		{"kind out of range", []testCone{{1 << 40, 2, 0}}, "cones[0].kind is 1099511627776"},
+		{"negative dim", []testCone{{0, -1, 0}, {1, 3, 0}}, "cones[0].dim is -1"},
+		{"empty soc", []testCone{{1, 2, 0}, {2, 0, 0}}, "cones[1]: soc cone dimension 0 < 1"},
+		{"rows of A", []testCone{{1, 1, 0}}, "out of range"},
+		{"pow alpha", []testCone{{5, 3, 1.5}}, "cones[0]: pow cone alpha 1.5 is not in the open interval (0, 1)"},
+		{"pow alpha zero", []testCone{{1, 1, 0}, {5, 3, 0}}, "cones[1]: pow cone alpha 0 is not in the open interval (0, 1)"},
+		{"param of nonneg", []testCone{{1, 2, 0.5}}, "cones[0]: nonneg cone takes no parameter"},
 	} {
 		_, code, msg := testNewCSC(2, tc.cones, pcp, prv, acp, arv)
 		if code != codeArgument || !strings.Contains(msg, tc.want) {
@@ -271,7 +274,7 @@ func TestCallErrors(t *testing.T) {
 		}
 	}
 	// Adjacent blocks of one kind are one block; empty blocks are allowed.
-	h2, code, msg := testNewCSC(2, []testCone{{0, 0}, {1, 1}, {1, 1}}, pcp, prv, acp, arv)
+	h2, code, msg := testNewCSC(2, []testCone{{0, 0, 0}, {1, 1, 0}, {1, 1, 0}}, pcp, prv, acp, arv)
 	if code != 0 {
 		t.Fatalf("valid cone list refused: %d %s", code, msg)
 	}
@@ -287,12 +290,12 @@ func TestCallErrors(t *testing.T) {
 		p, a int64
 		want string
 	}{{layoutCSC, layoutNone, "A.layout"}, {7, layoutDense, "P.layout"}} {
-		_, code, msg := testNew(2, []testCone{{1, 2}}, testPattern{tc.p, pcp, prv}, testPattern{tc.a, acp, arv}, 0)
+		_, code, msg := testNew(2, []testCone{{1, 2, 0}}, testPattern{tc.p, pcp, prv}, testPattern{tc.a, acp, arv}, 0)
 		if code != codeArgument || !strings.Contains(msg, tc.want) {
 			t.Errorf("layouts %d/%d: code %d msg %q", tc.p, tc.a, code, msg)
 		}
 	}
-	if _, code, msg := testNew(2, []testCone{{1, 2}}, testPattern{layout: layoutDense}, testPattern{layout: layoutDense}, 9); code != codeSettings {
+	if _, code, msg := testNew(2, []testCone{{1, 2, 0}}, testPattern{layout: layoutDense}, testPattern{layout: layoutDense}, 9); code != codeSettings {
 		t.Errorf("linear_solver 9: code %d msg %q", code, msg)
 	}
 	// Row blocks that do not cover A.
@@ -350,6 +353,7 @@ func TestHeaderAgreesWithGo(t *testing.T) {
 		"LPGD_ABI_VERSION":    abiVersion, "LPGD_LAYOUT_NONE": layoutNone,
 		"LPGD_CONE_ZERO": int64(cone.KindZero), "LPGD_CONE_NONNEG": int64(cone.KindNonneg), "LPGD_CONE_SOC": int64(cone.KindSOC),
 		"LPGD_CONE_PSD": int64(cone.KindPSD), "LPGD_CONE_EXP": int64(cone.KindExp),
+		"LPGD_CONE_POW": int64(cone.KindPow),
 		"LPGD_TOL_NONE": int64(ipm.TolNone), "LPGD_TOL_REDUCED": int64(ipm.TolReduced), "LPGD_TOL_FULL": int64(ipm.TolFull),
 	}
 	for name, v := range want {
@@ -413,7 +417,7 @@ func FuzzStructureNew(f *testing.F) {
 			arv = append(arv, 0)
 		}
 		before := testHandleCount()
-		h, code, _ := testNewCSC(int(n), []testCone{{0, zero}, {1, nonneg}, {2, m - zero - nonneg}}, pcp, prv, acp, arv)
+		h, code, _ := testNewCSC(int(n), []testCone{{0, zero, 0}, {1, nonneg, 0}, {2, m - zero - nonneg, 0}}, pcp, prv, acp, arv)
 		if code == 0 {
 			testFree(h)
 		}

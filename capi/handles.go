@@ -197,7 +197,7 @@ func conesFromC(p *C.lpgd_cone, count C.int64_t) ([]cone.Spec, int, error) {
 		if c.dim < 0 {
 			return nil, 0, argErr("cones[%d].dim is %d, must be >= 0", i, c.dim)
 		}
-		specs[i] = cone.Spec{Kind: cone.Kind(c.kind), Dim: int(c.dim)}
+		specs[i] = cone.Spec{Kind: cone.Kind(c.kind), Dim: int(c.dim), Param: float64(c.param)}
 		m += int(c.dim)
 	}
 	return specs, m, nil

@@ -43,8 +43,9 @@ extern "C" {
  * Version 3: lpgd_backward_opts gains tau_auto and tau_target.
  * Version 4: the info column LPGD_INFO_TOLERANCE (LPGD_INFO_COLS 9) and
  * lpgd_settings.accept_almost_solved.
- * Version 5: lpgd_gradients.stats (LPGD_BSTAT_* columns). */
-#define LPGD_ABI_VERSION 5
+ * Version 5: lpgd_gradients.stats (LPGD_BSTAT_* columns).
+ * Version 6: lpgd_cone.param (the power cone's alpha; LPGD_CONE_POW). */
+#define LPGD_ABI_VERSION 6
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -82,6 +83,9 @@ extern "C" {
                             * (SCS's order), off-diagonal entries times sqrt(2) */
 #define LPGD_CONE_EXP 4    /* exponential cone on 3 rows (x, y, z): y > 0, y*exp(x/y) <= z
                             * (closure); dim must be 3 (cvxpy's and SCS's order) */
+#define LPGD_CONE_POW 5    /* 3-d power cone on 3 rows (x, y, z): x^a * y^(1-a) >= |z|,
+                            * x, y >= 0, with a = lpgd_cone.param in (0, 1); dim must
+                            * be 3 (cvxpy's PowCone3D, SCS's and Clarabel's order) */
 
 /* Backward methods. */
 #define LPGD_BACKWARD_KKT 0
@@ -189,6 +193,7 @@ typedef struct {
 typedef struct {
     int64_t kind; /* LPGD_CONE_* */
     int64_t dim;  /* number of rows (>= 0; >= 1 for SOC) */
+    double param; /* LPGD_CONE_POW: alpha in (0, 1); 0 for every other kind */
 } lpgd_cone;
 
 /* The sparsity pattern of a matrix; its values come with every call. */

@@ -76,7 +76,10 @@ const (
 )
 
 // testCone is one {kind, dim} entry of a cone list.
-type testCone struct{ kind, dim int64 }
+type testCone struct {
+	kind, dim int64
+	param     float64
+}
 
 // testPattern is a matrix pattern for testNew.
 type testPattern struct {
@@ -94,7 +97,7 @@ func testNew(n int64, cones []testCone, p, a testPattern, linearSolver int64) (u
 	if len(cones) > 0 {
 		cs := unsafe.Slice((*C.lpgd_cone)(b.alloc(len(cones)*int(unsafe.Sizeof(C.lpgd_cone{})))), len(cones))
 		for i, c := range cones {
-			cs[i] = C.lpgd_cone{kind: C.int64_t(c.kind), dim: C.int64_t(c.dim)}
+			cs[i] = C.lpgd_cone{kind: C.int64_t(c.kind), dim: C.int64_t(c.dim), param: C.double(c.param)}
 		}
 		desc.cones = &cs[0]
 	}
@@ -124,7 +127,7 @@ func testNewDense(q *testDenseQP) (uint64, int32, string) {
 	if q.hasP {
 		pl = layoutDense
 	}
-	return testNew(int64(q.n), []testCone{{C.LPGD_CONE_ZERO, int64(q.zero)}, {C.LPGD_CONE_NONNEG, int64(q.nonneg)}},
+	return testNew(int64(q.n), []testCone{{kind: C.LPGD_CONE_ZERO, dim: int64(q.zero)}, {kind: C.LPGD_CONE_NONNEG, dim: int64(q.nonneg)}},
 		testPattern{layout: pl}, testPattern{layout: layoutDense}, 0)
 }
 

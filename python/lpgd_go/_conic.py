@@ -78,6 +78,32 @@ def _positive_dims(name: str, value: Any, what: str) -> tuple[int, ...]:
     return tuple(int(q) for q in items)
 
 
+def _alphas(name: str, value: Any) -> tuple[float, ...]:
+    """``Cones.<name>`` as a tuple of floats in the open interval (0, 1)."""
+    if isinstance(value, (int, float, np.number, str, bytes)):
+        raise ValueError(
+            f"Cones.{name} must be a sequence of exponents in (0, 1), one per cone "
+            f"(e.g. {name}=[0.5]), got {value!r}"
+        )
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(
+            f"Cones.{name} must be a sequence of exponents in (0, 1), got {type(value).__name__}"
+        ) from None
+    out = []
+    for i, a in enumerate(items):
+        if isinstance(a, bool) or not isinstance(a, (int, float, np.integer, np.floating)):
+            raise ValueError(f"Cones.{name}[{i}] must be a float in (0, 1), got {a!r}")
+        if not 0.0 < float(a) < 1.0:
+            raise ValueError(
+                f"Cones.{name}[{i}] = {a!r} is not in the open interval (0, 1): a power "
+                "cone's exponent alpha must satisfy 0 < alpha < 1"
+            )
+        out.append(float(a))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Cones:
     """Cone dimensions, in the order the rows of A use them.
@@ -95,9 +121,15 @@ class Cones:
             3 rows each: ``closure{(x, y, z): y > 0, y·exp(x/y) ≤ z}`` on rows
             (x, y, z) (cvxpy's and SCS's order); their multipliers lie in the
             dual cone ``{(u, v, w): u < 0, -u·exp(v/u) ≤ e·w}``.
+        pow: exponents α ∈ (0, 1) of the 3-d power cones (SCS's ``p``, cvxpy's
+            ``PowCone3D``), one per cone, after the exponential cones, 3 rows each:
+            ``{(x, y, z): x^α·y^(1-α) ≥ |z|, x, y ≥ 0}`` on rows (x, y, z); their
+            multipliers lie in the dual cone
+            ``{(u, v, w): (u/α)^α·(v/(1-α))^(1-α) ≥ |w|, u, v ≥ 0}``.
 
     Raises:
-        ValueError: a dimension is not an int or out of range.
+        ValueError: a dimension is not an int or out of range, or an exponent of
+            ``pow`` is not in (0, 1) (the message names the index).
 
     Example:
         >>> Cones(zero=1, nonneg=2, soc=[3]).dim
@@ -109,6 +141,7 @@ class Cones:
     soc: tuple[int, ...] = ()
     psd: tuple[int, ...] = ()
     exp: int = 0
+    pow: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("zero", "nonneg", "exp"):
@@ -118,37 +151,43 @@ class Cones:
             object.__setattr__(self, name, int(v))
         object.__setattr__(self, "soc", _positive_dims("soc", self.soc, "cone dimensions"))
         object.__setattr__(self, "psd", _positive_dims("psd", self.psd, "matrix sides"))
+        object.__setattr__(self, "pow", _alphas("pow", self.pow))
 
     @property
     def dim(self) -> int:
-        """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd + 3·exp."""
+        """Total number of rows: zero + nonneg + sum(soc) + Σ d(d+1)/2 over psd
+        + 3·exp + 3·len(pow)."""
         return (
             self.zero
             + self.nonneg
             + sum(self.soc)
             + sum(d * (d + 1) // 2 for d in self.psd)
             + 3 * self.exp
+            + 3 * len(self.pow)
         )
 
     @functools.cached_property
-    def _blocks_key(self) -> tuple[tuple[int, int], ...]:
+    def _blocks_key(self) -> tuple[tuple[int, int, float], ...]:
         """``blocks()`` as a tuple, computed once (the structure cache's key)."""
         return tuple(self.blocks())
 
-    def blocks(self) -> list[tuple[int, int]]:
-        """The (kind, rows) cone list passed to the Go core, in row order."""
-        out = [(_lib.CONE_ZERO, self.zero), (_lib.CONE_NONNEG, self.nonneg)]
-        out += [(_lib.CONE_SOC, q) for q in self.soc]
-        out += [(_lib.CONE_PSD, d * (d + 1) // 2) for d in self.psd]
-        out += [(_lib.CONE_EXP, 3)] * self.exp
+    def blocks(self) -> list[tuple[int, int, float]]:
+        """The (kind, rows, param) cone list passed to the Go core, in row order
+        (param: a power cone's α, 0 for the other kinds)."""
+        out = [(_lib.CONE_ZERO, self.zero, 0.0), (_lib.CONE_NONNEG, self.nonneg, 0.0)]
+        out += [(_lib.CONE_SOC, q, 0.0) for q in self.soc]
+        out += [(_lib.CONE_PSD, d * (d + 1) // 2, 0.0) for d in self.psd]
+        out += [(_lib.CONE_EXP, 3, 0.0)] * self.exp
+        out += [(_lib.CONE_POW, 3, a) for a in self.pow]
         return out
 
 
 def check_backward_cones(backward: BackwardMethod, cones: Cones) -> None:
     """BPQP handles zero, nonnegative and second-order cones (no PSD cones); its
     ADMM solver polyhedral cones only."""
-    if isinstance(backward, BPQP) and (cones.psd or cones.exp):
-        kinds = " and ".join(k for k, v in (("PSD", cones.psd), ("exponential", cones.exp)) if v)
+    if isinstance(backward, BPQP) and (cones.psd or cones.exp or cones.pow):
+        present = (("PSD", cones.psd), ("exponential", cones.exp), ("power", cones.pow))
+        kinds = " and ".join(k for k, v in present if v)
         raise ValueError(
             "backward='bpqp' supports zero, nonnegative and second-order cones; use "
             f"backward='kkt' or 'lpgd' (lpgd_go.LPGD) for problems with {kinds} cones"

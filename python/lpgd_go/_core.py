@@ -92,7 +92,7 @@ class Structure:
         soc: tuple[int, ...] = (),
         p_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
         a_pattern: tuple[Sequence[int], Sequence[int]] | None = None,
-        cones: Sequence[tuple[int, int]] | None = None,
+        cones: Sequence[tuple[int, int] | tuple[int, int, float]] | None = None,
     ) -> None:
         if cones is None:
             cones = [(_lib.CONE_ZERO, zero), (_lib.CONE_NONNEG, nonneg)]
@@ -100,12 +100,13 @@ class Structure:
         else:
             if zero or nonneg or soc:
                 raise ValueError("Structure: give either cones or zero/nonneg/soc, not both")
-        self.cones = [(int(k), int(d)) for k, d in cones]
+        # (kind, dim, param) blocks; param is the power cone's α (0 otherwise).
+        self.cones = [(int(c[0]), int(c[1]), float(c[2]) if len(c) > 2 else 0.0) for c in cones]
         self.n = n
-        self.zero = sum(d for k, d in self.cones if k == _lib.CONE_ZERO)
-        self.nonneg = sum(d for k, d in self.cones if k == _lib.CONE_NONNEG)
-        self.soc = tuple(d for k, d in self.cones if k == _lib.CONE_SOC)
-        self.m = sum(d for _, d in self.cones)
+        self.zero = sum(d for k, d, _ in self.cones if k == _lib.CONE_ZERO)
+        self.nonneg = sum(d for k, d, _ in self.cones if k == _lib.CONE_NONNEG)
+        self.soc = tuple(d for k, d, _ in self.cones if k == _lib.CONE_SOC)
+        self.m = sum(d for _, d, _ in self.cones)
         self.has_p = has_p
         # Layouts: dense (row-major full matrices) unless a CSC pattern
         # (colptr, rowval) is given; P's pattern is its upper triangle.
@@ -122,7 +123,7 @@ class Structure:
         )
         self.a_shape: tuple[int, ...] = (int(a_csc[0][n]),) if a_csc is not None else (self.m, n)
         L = _lib.lib()
-        # ctypes converts the (kind, dim) tuples; mypy's ctypes plugin wants structs.
+        # ctypes converts the (kind, dim, param) tuples; mypy's ctypes plugin wants structs.
         cone_arr = (_lib.CCone * max(1, len(self.cones)))(*cast(Any, self.cones))
         desc = _lib.StructureDesc(
             n=n,

@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 5
+ABI_VERSION = 6
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -60,6 +60,7 @@ CONE_NONNEG = 1
 CONE_SOC = 2
 CONE_PSD = 3
 CONE_EXP = 4
+CONE_POW = 5
 
 BACKWARD_KKT = 0
 BACKWARD_BPQP = 1
@@ -171,9 +172,10 @@ class BackwardOpts(ctypes.Structure):
 
 
 class CCone(ctypes.Structure):
-    """Mirror of ``lpgd_cone``: one cone block {kind, dim} in row order."""
+    """Mirror of ``lpgd_cone``: one cone block {kind, dim, param} in row order
+    (param: the power cone's α, 0 for the other kinds)."""
 
-    _fields_ = [("kind", c_int64), ("dim", c_int64)]
+    _fields_ = [("kind", c_int64), ("dim", c_int64), ("param", ctypes.c_double)]
 
 
 class Pattern(ctypes.Structure):

@@ -109,8 +109,8 @@ def _cone(
     if cones.dim != m:
         raise ValueError(
             f"cones cover {cones.dim} rows (zero={cones.zero}, nonneg={cones.nonneg}, "
-            f"soc={list(cones.soc)}, psd={list(cones.psd)}, exp={cones.exp}), but b has "
-            f"m={m} rows"
+            f"soc={list(cones.soc)}, psd={list(cones.psd)}, exp={cones.exp}, "
+            f"pow={list(cones.pow)}), but b has m={m} rows"
         )
     c_b = val.check_shape("c", ct, (n,), ("n",))
     b_b = val.check_shape("b", bt, (m,), ("m",))
