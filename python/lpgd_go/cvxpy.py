@@ -28,9 +28,12 @@ dual of a PSD constraint is the symmetric matrix cvxpy returns as its
 ``logistic``, ``entr``, ``rel_entr``, ``kl_div``, ...; rows in cvxpy's order,
 the same in its Clarabel and SCS forms; the three dual variables of an
 ``ExpCone(x, y, z)`` constraint are the x, y and z rows of the solver's y on
-its blocks, shaped like x, y and z, as cvxpy's ``dual_value``); power cones
-(``PowCone3D``/``PowConeND`` constraints; cvxpy writes ``geo_mean``, ``pnorm``
-and ``power`` with second-order cones) raise NotImplementedError.
+its blocks, shaped like x, y and z, as cvxpy's ``dual_value``) and 3-d power
+cones (``PowCone3D(x, y, z, alpha)`` constraints, each exponent in (0, 1);
+cvxpy writes ``geo_mean``, ``pnorm`` and ``power`` with second-order cones,
+so power cones come only from explicit ``PowCone3D`` constraints; their dual
+variables are read like ExpCone's); ``PowConeND`` constraints raise
+NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
 (``eps``, ``max_iters``, ``abstol``, ...; the table is
@@ -373,23 +376,28 @@ class CvxpyLayer(LayerBase):
 
         # Cones.
         dims = pp.cone_dims
-        unsupported = []
-        if getattr(dims, "p3d", []):
-            unsupported.append(f"{len(dims.p3d)} 3-d power cone(s)")
         if getattr(dims, "pnd", []):
-            unsupported.append(f"{len(dims.pnd)} n-d power cone(s)")
-        if unsupported:
             raise NotImplementedError(
-                "lpgd_go supports zero, nonnegative, second-order, PSD and exponential cones "
-                f"only; this problem canonicalizes to {', '.join(unsupported)}"
+                f"this problem canonicalizes to {len(dims.pnd)} n-d power cone(s) (PowConeND "
+                "constraints); lpgd_go supports zero, nonnegative, second-order, PSD, "
+                "exponential and 3-d power cones (PowCone3D): write each n-d power cone as "
+                "PowCone3D constraints"
             )
         psd = tuple(int(d) for d in getattr(dims, "psd", []))
+        p3d = tuple(float(a) for a in getattr(dims, "p3d", []))
+        for i, a in enumerate(p3d):
+            if not 0.0 < a < 1.0:
+                raise ValueError(
+                    f"PowCone3D exponent alpha = {a!r} (power cone {i} of the canonical "
+                    "problem) is not in the open interval (0, 1)"
+                )
         self.cones = Cones(
             zero=int(dims.zero),
             nonneg=int(dims.nonneg),
             soc=tuple(dims.soc),
             psd=psd,
             exp=int(getattr(dims, "exp", 0)),
+            pow=p3d,
         )
         n = int(pp.x.size)
         m = self.cones.dim

@@ -1,0 +1,350 @@
+"""3-d power cones: parity with Clarabel on the conic data cvxpy produces for
+PowCone3D constraints, infeasibility certificates, exponent validation, float64
+gradients through solve_cone and CvxpyLayer (kkt and LPGD)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+import torch
+
+from lpgd_go import BPQP, LPGD, Cones, SolverError, solve_cone
+
+cp = pytest.importorskip("cvxpy")
+clarabel = pytest.importorskip("clarabel")
+sp = pytest.importorskip("scipy.sparse")
+
+TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 300}
+# Finite differences need tighter solves: where the solution is fixed by the
+# curvature of the cone (not by linear constraints) a point at gap δ is off
+# by ~√δ along the boundary, so 1e-10 leaves x and y good to ~1e-6 only.
+# At 1e-12 some solves end almost_solved (reduced tolerances met, ~1e-11).
+GRAD = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "max_iter": 300}
+
+
+# -- problem families (cvxpy), the parameters for CvxpyLayer -----------------
+
+
+def projection(rng: np.random.Generator, k: int = 3) -> tuple[object, list, list]:
+    """Euclidean projection of points p onto power cones with several exponents
+    (some points outside the cone, so that the solution is on its boundary)."""
+    alpha = np.linspace(0.25, 0.8, k)
+    p = cp.Parameter((3, k), value=rng.standard_normal((3, k)) + np.array([[0.5], [0.5], [0.0]]))
+    x, y, z = cp.Variable(k), cp.Variable(k), cp.Variable(k)
+    obj = cp.sum_squares(x - p[0]) + cp.sum_squares(y - p[1]) + cp.sum_squares(z - p[2])
+    prob = cp.Problem(cp.Minimize(obj), [cp.PowCone3D(x, y, z, alpha)])
+    return prob, [p], [x, y, z]
+
+
+def utility(rng: np.random.Generator, n: int = 4) -> tuple[object, list, list]:
+    """Maximize a weighted sum of Cobb–Douglas utilities x^α y^(1−α) under two
+    budgets, with a proximal term that makes the solution unique."""
+    w = cp.Parameter(n, nonneg=True, value=rng.random(n) + 0.5)
+    budget = cp.Parameter(2, nonneg=True, value=rng.random(2) + 1.0)
+    x, y, z = cp.Variable(n), cp.Variable(n), cp.Variable(n)
+    alpha = 0.2 + 0.6 * rng.random(n)
+    obj = w @ z - 0.05 * cp.sum_squares(x) - 0.05 * cp.sum_squares(y)
+    cons = [cp.PowCone3D(x, y, z, alpha), cp.sum(x) <= budget[0], cp.sum(y) <= budget[1]]
+    return cp.Problem(cp.Maximize(obj), cons), [w, budget], [x, y]
+
+
+def least_squares(rng: np.random.Generator, n: int = 4, m: int = 6) -> tuple[object, list, list]:
+    """Least squares with a geometric-mean floor x₀^0.3 x₁^0.7 ≥ 1 written as a
+    PowCone3D constraint, and a linear inequality."""
+    A = cp.Parameter((m, n), value=rng.standard_normal((m, n)))
+    b = cp.Parameter(m, value=rng.standard_normal(m))
+    x, t = cp.Variable(n), cp.Variable()
+    cons = [cp.PowCone3D(x[0], x[1], t, 0.3), t >= 1, cp.sum(x) <= 5]
+    return cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b)), cons), [A, b], [x]
+
+
+FAMILIES: dict[str, Callable] = {
+    "projection": projection,
+    "utility": utility,
+    "least_squares": least_squares,
+}
+
+
+def conic_data(prob: object) -> tuple:
+    data, _, _ = prob.get_problem_data(cp.CLARABEL)
+    return data.get("P"), data["c"], data["A"], data["b"], data["dims"]
+
+
+def cones_of(dims: object) -> Cones:
+    return Cones(
+        zero=dims.zero, nonneg=dims.nonneg, soc=list(dims.soc), exp=dims.exp, pow=list(dims.p3d)
+    )
+
+
+def clarabel_solve(P, c, A, b, dims) -> tuple[np.ndarray, np.ndarray, str]:
+    n = len(c)
+    Pc = sp.csc_matrix((n, n)) if P is None else sp.csc_matrix(sp.triu(P))
+    cones = []
+    if dims.zero:
+        cones.append(clarabel.ZeroConeT(dims.zero))
+    if dims.nonneg:
+        cones.append(clarabel.NonnegativeConeT(dims.nonneg))
+    cones += [clarabel.SecondOrderConeT(q) for q in dims.soc]
+    cones += [clarabel.ExponentialConeT() for _ in range(dims.exp)]
+    cones += [clarabel.PowerConeT(a) for a in dims.p3d]
+    st = clarabel.DefaultSettings()
+    st.verbose = False
+    st.tol_gap_abs = st.tol_gap_rel = st.tol_feas = 1e-10
+    st.max_iter = 300
+    r = clarabel.DefaultSolver(Pc, c, sp.csc_matrix(A), b, cones, st).solve()
+    return np.array(r.x), np.array(r.z), str(r.status)
+
+
+def ours(P, c, A, b, dims, linear_solver: str = "auto"):
+    Pt = None if P is None or P.nnz == 0 else torch.tensor(P.toarray())
+    return solve_cone(
+        Pt,
+        torch.tensor(c),
+        torch.tensor(A.toarray()),
+        torch.tensor(b),
+        cones_of(dims),
+        settings=dict(TIGHT, linear_solver=linear_solver),
+        return_info=True,
+    )
+
+
+def in_pow(v: np.ndarray, a: float, tol: float) -> bool:
+    x, y, z = v
+    return x >= -tol and y >= -tol and max(x, 0) ** a * max(y, 0) ** (1 - a) >= abs(z) - tol
+
+
+# -- parity ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("linear_solver", ["dense", "sparse"])
+def test_parity_with_clarabel(family: str, seed: int, linear_solver: str) -> None:
+    prob, _, _ = FAMILIES[family](np.random.default_rng(seed))
+    P, c, A, b, dims = conic_data(prob)
+    assert len(dims.p3d) > 0
+    xc, zc, status = clarabel_solve(P, c, A, b, dims)
+    assert status == "Solved"
+    x, y, s, info = ours(P, c, A, b, dims, linear_solver)
+    assert int(info.status) == 1, info  # solved at 1e-10
+    assert max(float(info.primal_residual), float(info.dual_residual)) <= 1e-10
+    obj_c = float(c @ xc + (0.0 if P is None else 0.5 * xc @ (P @ xc)))
+    assert abs(float(info.objective) - obj_c) <= 1e-8 * max(1.0, abs(obj_c))
+    # Both solvers stop at gap 1e-10; on a curved cone boundary that leaves the
+    # point accurate to ~√gap along the boundary (complementarity is quadratic
+    # in the angle between s and y), and both x's differ from each other by
+    # up to ~5e-6 here (Clarabel's own at 1e-10 and 1e-12 differ as much).
+    np.testing.assert_allclose(x.numpy(), xc, atol=1e-5 * max(1.0, float(np.abs(xc).max())))
+    np.testing.assert_allclose(y.numpy(), zc, atol=3e-5 * max(1.0, float(np.abs(zc).max())))
+    # Every power block of (s, y) is in K_pow(α) × K_pow(α)*.
+    m0 = dims.zero + dims.nonneg + sum(dims.soc) + 3 * dims.exp
+    sv, yv = s.numpy()[m0:].reshape(-1, 3), y.numpy()[m0:].reshape(-1, 3)
+    for a, sb, yb in zip(dims.p3d, sv, yv, strict=True):
+        assert in_pow(sb, a, 1e-9), (a, sb)
+        assert in_pow(yb / np.array([a, 1 - a, 1.0]), a, 1e-9), (a, yb)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_cvxpy_layer_matches_cvxpy(family: str) -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = FAMILIES[family](np.random.default_rng(7))
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
+    outs = layer(*[torch.tensor(np.asarray(p.value, dtype=float)) for p in params])
+    for out, var in zip(outs, variables, strict=True):
+        # ~√gap along the curved boundary for both solvers (see test_parity_with_clarabel).
+        np.testing.assert_allclose(out.numpy(), var.value, atol=1e-5, rtol=1e-5)
+
+
+def test_geo_mean_closed_form() -> None:
+    # max t s.t. (2, 3, t) ∈ K_pow(α): t = 2^α 3^(1−α), y = (αt/2, (1−α)t/3, −1).
+    A = torch.tensor([[0.0], [0.0], [-1.0]], dtype=torch.float64)
+    b = torch.tensor([2.0, 3.0, 0.0], dtype=torch.float64)
+    c = torch.tensor([-1.0], dtype=torch.float64)
+    for a in (0.1, 0.5, 0.9):
+        x, y, _ = solve_cone(None, c, A, b, Cones(pow=[a]), settings=TIGHT)
+        t = 2**a * 3 ** (1 - a)
+        assert abs(float(x[0]) - t) < 1e-9
+        # y is fixed by the curvature only (see GRAD): ~√gap.
+        np.testing.assert_allclose(y.numpy(), [a * t / 2, (1 - a) * t / 3, -1.0], atol=2e-6)
+
+
+# -- infeasibility and validation --------------------------------------------------
+
+
+def test_primal_infeasible() -> None:
+    # (−1, 1, v) ∈ K_pow has no solution (x < 0).
+    A = torch.tensor([[0.0], [0.0], [-1.0]], dtype=torch.float64)
+    b = torch.tensor([-1.0, 1.0, 0.0], dtype=torch.float64)
+    c = torch.tensor([1.0], dtype=torch.float64)
+    _, y, _, info = solve_cone(None, c, A, b, Cones(pow=[0.4]), return_info=True, on_failure="nan")
+    assert int(info.status) == 2  # primal_infeasible
+    assert bool(torch.isnan(y).all())
+    with pytest.raises(SolverError):
+        solve_cone(None, c, A, b, Cones(pow=[0.4]))
+
+
+def test_dual_infeasible() -> None:
+    # min −t s.t. (x, x + 1, t) ∈ K_pow: the ray x = t → ∞ improves forever.
+    A = torch.tensor([[-1.0, 0.0], [-1.0, 0.0], [0.0, -1.0]], dtype=torch.float64)
+    b = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64)
+    c = torch.tensor([0.0, -1.0], dtype=torch.float64)
+    _, _, _, info = solve_cone(None, c, A, b, Cones(pow=[0.6]), return_info=True, on_failure="nan")
+    assert int(info.status) == 3  # dual_infeasible
+
+
+def test_cvxpy_infeasible_raises_solver_error() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    q = cp.Parameter(value=-1.0)
+    x, y, z = cp.Variable(), cp.Variable(), cp.Variable()
+    prob = cp.Problem(cp.Minimize(z), [cp.PowCone3D(x, y, z, 0.5), x == q, y == 1])
+    layer = CvxpyLayer(prob, [q], [z])
+    with pytest.raises(SolverError, match="infeasible"):
+        layer(torch.tensor(-1.0, dtype=torch.float64))
+
+
+def test_cones_validation() -> None:
+    assert Cones(nonneg=1, exp=1, pow=[0.5, 0.3]).dim == 10
+    assert Cones(pow=np.array([0.25])).pow == (0.25,)
+    for bad, idx in (([0.5, 1.0], 1), ([0.0], 0), ([-0.2], 0), ([float("nan")], 0)):
+        with pytest.raises(ValueError, match=rf"Cones\.pow\[{idx}\].*open interval \(0, 1\)"):
+            Cones(pow=bad)
+    with pytest.raises(ValueError, match=r"Cones\.pow must be a sequence"):
+        Cones(pow=0.5)
+    with pytest.raises(ValueError, match=r"Cones\.pow\[0\] must be a float"):
+        Cones(pow=["a"])
+    with pytest.raises(ValueError, match=r"pow=\[0\.5\]"):
+        solve_cone(None, torch.ones(1), torch.ones(2, 1), torch.ones(2), Cones(pow=[0.5]))
+
+
+def test_bpqp_refuses_power_cones() -> None:
+    A = torch.tensor([[0.0], [0.0], [-1.0]], dtype=torch.float64)
+    b = torch.tensor([2.0, 3.0, 0.0], dtype=torch.float64)
+    c = torch.tensor([-1.0], dtype=torch.float64)
+    with pytest.raises(ValueError, match="power cones"):
+        solve_cone(None, c, A, b, Cones(pow=[0.5]), backward=BPQP())
+
+
+def test_pow_cone_nd_not_implemented() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    w = cp.Parameter(3, nonneg=True, value=np.ones(3))
+    W, z = cp.Variable((3, 1)), cp.Variable(1)
+    prob = cp.Problem(
+        cp.Maximize(z[0] - cp.sum_squares(W)),
+        [cp.PowConeND(W, z, np.array([[0.2], [0.3], [0.5]])), cp.sum(W) <= w @ np.ones(3)],
+    )
+    with pytest.raises(NotImplementedError, match="PowConeND"):
+        CvxpyLayer(prob, [w], [z])
+
+
+def test_pow_cone_dual_not_available() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, _ = projection(np.random.default_rng(0))
+    con = prob.constraints[0]
+    with pytest.raises(NotImplementedError, match="not available"):
+        CvxpyLayer(prob, params, [con.dual_variables[0]])
+
+
+# -- gradients -----------------------------------------------------------------
+
+
+def test_gradcheck_solve_cone_kkt() -> None:
+    prob, _, _ = projection(np.random.default_rng(0))
+    P, c, A, b, dims = conic_data(prob)
+    t = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
+    Pt, ct, At, bt = t(P.toarray()), t(c), t(A.toarray()), t(b)
+    cones = cones_of(dims)
+
+    def f(c: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        x, y, _ = solve_cone(Pt, c, At, b, cones, settings=GRAD)
+        return x, y
+
+    # b only: c also moves the objective's auxiliary columns, whose solves at
+    # 1e-12 are ~1e-7 accurate (differences at eps 1e-3 then 1e-4 off);
+    # gradients in c are checked through the CvxpyLayer tests below.
+    inputs = (bt.requires_grad_(),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # almost_solved at 1e-12 (see GRAD)
+        assert torch.autograd.gradcheck(lambda b: f(ct, b), inputs, eps=1e-3, atol=1e-5, rtol=1e-3)
+
+
+def test_gradcheck_cvxpy_layer() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = projection(np.random.default_rng(5))
+    layer = CvxpyLayer(prob, params, variables, settings=GRAD)
+    vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # almost_solved at 1e-12 (see GRAD)
+        assert torch.autograd.gradcheck(
+            lambda *v: layer(*v), tuple(vals), eps=1e-3, atol=1e-5, rtol=1e-3
+        )
+
+
+@pytest.mark.parametrize("family", ["least_squares", "utility"])
+def test_directional_derivative(family: str) -> None:
+    """kkt gradients along a random direction against central differences of
+    re-solves. Here the solution is fixed by the curvature of the cone, so a
+    solve at gap 1e-10 is only ~1e-5 accurate along the boundary (see GRAD):
+    h = 1e-2 and a 1e-2 relative tolerance stay above that noise."""
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = FAMILIES[family](np.random.default_rng(5))
+    layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
+    rng = np.random.default_rng(11)
+    vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
+    dirs = [torch.tensor(rng.standard_normal(v.shape)) for v in vals]
+    gout = [torch.tensor(rng.standard_normal(tuple(v.shape))) for v in variables]
+
+    def loss(*v: torch.Tensor) -> torch.Tensor:
+        return sum((o * g).sum() for o, g in zip(layer(*v), gout, strict=True))
+
+    loss(*vals).backward()
+    analytic = sum(float((v.grad * d).sum()) for v, d in zip(vals, dirs, strict=True))
+    h = 1e-2
+    with torch.no_grad():
+        plus = loss(*[v + h * d for v, d in zip(vals, dirs, strict=True)])
+        minus = loss(*[v - h * d for v, d in zip(vals, dirs, strict=True)])
+    fd = float(plus - minus) / (2 * h)
+    assert abs(analytic - fd) <= 1e-2 * max(1.0, abs(fd)), (analytic, fd)
+
+
+def test_lpgd_matches_kkt() -> None:
+    """LPGD with a small τ approximates the kkt gradient (first order in τ). Its
+    re-solves carry the solution noise of their tolerance divided by τ: at
+    1e-12 (GRAD) τ = 1e-3 leaves both below 1e-6 here."""
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = projection(np.random.default_rng(3))
+    g = [torch.tensor(np.random.default_rng(k).standard_normal(3)) for k in range(3)]
+    grads = []
+    for method in ("kkt", LPGD(tau=1e-3)):
+        layer = CvxpyLayer(prob, params, variables, backward=method, settings=GRAD)
+        p = torch.tensor(params[0].value, requires_grad=True)
+        outs = layer(p)
+        sum(o @ gi for o, gi in zip(outs, g, strict=True)).backward()
+        grads.append(p.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], atol=1e-5)
+
+
+def test_batched_layer_matches_unbatched() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = projection(np.random.default_rng(4))
+    layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
+    rng = np.random.default_rng(9)
+    P = torch.tensor(rng.standard_normal((5, 3, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batched = layer(P)
+    for k in range(5):
+        single = layer(P[k])
+        for ob, os_ in zip(batched, single, strict=True):
+            np.testing.assert_allclose(ob[k].numpy(), os_.numpy(), atol=1e-9)
