@@ -33,7 +33,8 @@ const pairMaxIter = 20
 // (ŝ = Π_K(v), ŷ = ŝ − v); the exponential cone the same where v is inside
 // K (ŝ = v, ŷ = 0: the cone is inactive) or inside −K* (ŝ = 0, ŷ = −v),
 // and otherwise moves s onto the boundary along the boundary normal and
-// takes for ŷ the projection of y on the normal ray there (clipped at 0).
+// takes for ŷ the projection of y on the normal ray there (clipped at 0);
+// the power cone the Moreau decomposition (powPair).
 func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 	for b, c := range k.cones {
 		sb, yb := k.rows(s, b), k.rows(y, b)
@@ -67,6 +68,9 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 				return false
 			}
 			expDerivativeH(h, shb, yhb)
+		case *Pow:
+			powPair(sb, yb, shb, yhb, c.alpha)
+			powDerivativeH(h, shb, yhb, c.alpha)
 		default:
 			return false
 		}
@@ -78,7 +82,7 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 func (k *Composite) PairSupported() bool {
 	for _, c := range k.cones {
 		switch c.(type) {
-		case *Zero, *Nonneg, *SOC, *PSD, *Exp:
+		case *Zero, *Nonneg, *SOC, *PSD, *Exp, *Pow:
 		default:
 			return false
 		}

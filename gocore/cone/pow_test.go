@@ -379,3 +379,56 @@ func TestPowNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run", allocs)
 	}
 }
+
+// powProject is the Euclidean projection: the Moreau decomposition
+// v = Π_K(v) − ŷ has Π_K(v) ∈ K, ŷ ∈ K*, Π_K(v)ᵀŷ = 0, and no nearby point of
+// K is closer to v. NewtonPair on a power block returns that pair and leaves
+// an exact complementary pair where it is.
+func TestPowProject(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for _, a := range powAlphas {
+		for k := 0; k < 300; k++ {
+			v := [3]float64{rng.NormFloat64(), rng.NormFloat64(), 2 * rng.NormFloat64()}
+			p := powProject(v, a)
+			y := [3]float64{p[0] - v[0], p[1] - v[1], p[2] - v[2]}
+			scale := math.Sqrt(dot3(v, v))
+			if m := powPrimalMargin(p, a); m < -1e-12 {
+				t.Fatalf("α=%g v=%v: Π(v) = %v outside K (margin %g)", a, v, p, m)
+			}
+			// y ∈ K*: yᵀq ≥ 0 for q ∈ K (by definition; the margin
+			// formula amplifies rounding in a tiny y₀ by the power α).
+			for j := 0; j < 20; j++ {
+				q := randPowInterior(rng, a, false)
+				if d := dot3(y, q); d < -1e-12*scale*math.Sqrt(dot3(q, q)) {
+					t.Fatalf("α=%g v=%v: Π(v) − v = %v outside K* (yᵀq = %g)", a, v, y, d)
+				}
+			}
+			if d := dot3(p, y); math.Abs(d) > 1e-12*scale*scale {
+				t.Fatalf("α=%g v=%v: Π(v)ᵀ(Π(v) − v) = %g", a, v, d)
+			}
+			d0 := math.Sqrt(dot3(y, y))
+			for j := 0; j < 20; j++ {
+				q := randPowInterior(rng, a, false)
+				if dq := math.Sqrt((q[0]-v[0])*(q[0]-v[0]) + (q[1]-v[1])*(q[1]-v[1]) + (q[2]-v[2])*(q[2]-v[2])); dq < d0-1e-12*scale {
+					t.Fatalf("α=%g v=%v: %v ∈ K is closer (%g) than Π(v) (%g)", a, v, q, dq, d0)
+				}
+			}
+		}
+		k := NewComposite([]Spec{{Kind: KindNonneg, Dim: 1}, {Kind: KindPow, Dim: 3, Param: a}})
+		if !k.PairSupported() || k.Symmetric() {
+			t.Fatal("a power block has complementary pairs and is not symmetric")
+		}
+		tt := 1.7
+		s := []float64{0.5, 1, tt, math.Pow(tt, 1-a)}
+		y := []float64{0, a * math.Pow(tt, 1-a), (1 - a) * math.Pow(tt, -a), -1}
+		sh, yh, hs := make([]float64, 4), make([]float64, 4), make([]float64, k.HLen())
+		if !k.NewtonPair(s, y, sh, yh, hs) {
+			t.Fatal("no pair for an exact complementary point")
+		}
+		for i := range s {
+			if math.Abs(sh[i]-s[i]) > 1e-12 || math.Abs(yh[i]-y[i]) > 1e-12 {
+				t.Fatalf("α=%g: exact pair moved: row %d (%v, %v) -> (%v, %v)", a, i, s[i], y[i], sh[i], yh[i])
+			}
+		}
+	}
+}

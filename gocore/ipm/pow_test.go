@@ -58,3 +58,27 @@ func TestPowConeInfeasible(t *testing.T) {
 		}
 	}
 }
+
+// At the default tolerance the tangent Newton refinement leaves the
+// solution of TestPowConeGeoMean's problem, fixed by the cone's curvature,
+// exact to rounding (the interior point alone: ~√gap).
+func TestPowConeRefined(t *testing.T) {
+	a := 0.35
+	pow := []cone.Spec{{Kind: cone.KindPow, Dim: 3, Param: a}}
+	st, v := expProblem(t, 1, pow, nil, []float64{-1}, []float64{0, 0, -1}, []float64{2, 3, 0})
+	tt := math.Pow(2, a) * math.Pow(3, 1-a)
+	want := []float64{a * tt / 2, (1 - a) * tt / 3, -1}
+	for _, ls := range linearSolvers {
+		set := DefaultSettings()
+		set.LinearSolver = ls.ls
+		res := solve(t, st, v, set)
+		if res.Info.Status != StatusSolved || math.Abs(res.X[0]-tt) > 1e-13 {
+			t.Fatalf("%s: status %v x %v, want %v", ls.name, res.Info.Status, res.X[0], tt)
+		}
+		for i := range want {
+			if math.Abs(res.Y[i]-want[i]) > 1e-13 {
+				t.Fatalf("%s: y = %v, want %v", ls.name, res.Y, want)
+			}
+		}
+	}
+}

@@ -52,9 +52,10 @@ type refineWork struct {
 }
 
 // refineExp reports whether the tangent Newton refinement applies: the
-// problem has an exponential cone and every block has complementary pairs.
+// problem has a non-symmetric (exponential or power) cone and every block
+// has complementary pairs.
 func (w *Solver) refineExp() bool {
-	return w.set.Polish && w.cones.HasExp() && w.cones.PairSupported()
+	return w.set.Polish && !w.cones.Symmetric() && w.cones.PairSupported()
 }
 
 // tangentRefine runs the tangent Newton refinement (see above) from the

@@ -177,6 +177,16 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			break
 		}
 		ok := w.step()
+		if !ok && w.kappa < w.tau && w.refineExp() && w.tangentRefine(info, false) {
+			// A step of a problem with non-symmetric cones failed close to
+			// the solution (the backtracking is limited by the boundary's
+			// curvature there): the tangent Newton refinement finishes it
+			// from this iterate when it reaches a point that passes the
+			// termination tests; otherwise restart as before.
+			status = StatusSolved
+			newtonDone = true
+			break
+		}
 		if !ok && w.restart(iter) {
 			continue
 		}
