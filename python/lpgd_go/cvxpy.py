@@ -31,8 +31,8 @@ the same in its Clarabel and SCS forms; the three dual variables of an
 its blocks, shaped like x, y and z, as cvxpy's ``dual_value``) and 3-d power
 cones (``PowCone3D(x, y, z, alpha)`` constraints, each exponent in (0, 1);
 cvxpy writes ``geo_mean``, ``pnorm`` and ``power`` with second-order cones,
-so power cones come only from explicit ``PowCone3D`` constraints; their dual
-variables are read like ExpCone's); ``PowConeND`` constraints raise
+so power cones come only from explicit ``PowCone3D`` constraints; their three
+dual variables are read like ExpCone's); ``PowConeND`` constraints raise
 NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
@@ -621,7 +621,8 @@ class CvxpyLayer(LayerBase):
                 return expd
             raise NotImplementedError(
                 f"the dual of constraint {parent} is not available (its canonical form is "
-                "not a zero, nonnegative, second-order cone, PSD or exponential-cone constraint)"
+                "not a zero, nonnegative, second-order cone, PSD, exponential- or 3-d power-cone "
+                "constraint)"
             )
         ctype, rcon = found
         which = next(j for j, dv in enumerate(parent.dual_variables) if dv.id == v.id)
@@ -699,28 +700,31 @@ class CvxpyLayer(LayerBase):
         self, rid: int, pp: Any, which: int, shape: tuple[int, ...], name: str
     ) -> _Recovery | None:
         """Dual variable ``which`` (0, 1, 2 for the x, y, z arguments) of an
-        exponential-cone constraint (canonical id rid) as cvxpy returns it: the
-        constraint's rows hold one (x_i, y_i, z_i) triple per cone, the elements
-        in Fortran order (cvxpy's ``ExpCone.save_dual_value``), and the solver's y
-        on them is the multiplier in the dual cone. None when rid is not an
-        exponential-cone constraint of the canonical problem."""
+        exponential-cone or 3-d power-cone constraint (canonical id rid) as cvxpy
+        returns it: the constraint's rows hold one (x_i, y_i, z_i) triple per
+        cone, the elements in Fortran order (cvxpy's ``ExpCone.save_dual_value``;
+        ``PowCone3D`` the same), and the solver's y on them is the multiplier in
+        the dual cone. None when rid is neither kind of constraint of the
+        canonical problem."""
         from cvxpy.constraints.exponential import ExpCone
+        from cvxpy.constraints.power import PowCone3D
 
         # Exponential-cone rows follow the zero, nonnegative, second-order and
-        # PSD rows.
-        start = self.cones.dim - 3 * self.cones.exp
-        for con in pp.constr_map.get(ExpCone, []):
-            if con.id == rid:
-                ncones = int(con.size) // 3
-                size = int(np.prod(shape)) if shape else 1
-                if size != ncones:
-                    raise NotImplementedError(
-                        f"cannot map the dual variable {name!r} of shape {shape} to "
-                        f"{ncones} exponential cone(s)"
-                    )
-                idx = start + 3 * _fortran_index(shape) + which
-                return _Recovery(name, "y", torch.as_tensor(idx.reshape(-1)), shape)
-            start += int(con.size)
+        # PSD rows; the 3-d power cones come last.
+        start = self.cones.dim - 3 * self.cones.exp - 3 * len(self.cones.pow)
+        for ctype, kind in ((ExpCone, "exponential"), (PowCone3D, "power")):
+            for con in pp.constr_map.get(ctype, []):
+                if con.id == rid:
+                    ncones = int(con.size) // 3
+                    size = int(np.prod(shape)) if shape else 1
+                    if size != ncones:
+                        raise NotImplementedError(
+                            f"cannot map the dual variable {name!r} of shape {shape} to "
+                            f"{ncones} {kind} cone(s)"
+                        )
+                    idx = start + 3 * _fortran_index(shape) + which
+                    return _Recovery(name, "y", torch.as_tensor(idx.reshape(-1)), shape)
+                start += int(con.size)
         return None
 
     # -- forward ----------------------------------------------------------

@@ -18,11 +18,6 @@ clarabel = pytest.importorskip("clarabel")
 sp = pytest.importorskip("scipy.sparse")
 
 TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 300}
-# Finite differences need tighter solves: where the solution is fixed by the
-# curvature of the cone (not by linear constraints) a point at gap δ is off
-# by ~√δ along the boundary, so 1e-10 leaves x and y good to ~1e-6 only.
-# At 1e-12 some solves end almost_solved (reduced tolerances met, ~1e-11).
-GRAD = {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "max_iter": 300}
 
 
 # -- problem families (cvxpy), the parameters for CvxpyLayer -----------------
@@ -133,10 +128,10 @@ def test_parity_with_clarabel(family: str, seed: int, linear_solver: str) -> Non
     assert max(float(info.primal_residual), float(info.dual_residual)) <= 1e-10
     obj_c = float(c @ xc + (0.0 if P is None else 0.5 * xc @ (P @ xc)))
     assert abs(float(info.objective) - obj_c) <= 1e-8 * max(1.0, abs(obj_c))
-    # Both solvers stop at gap 1e-10; on a curved cone boundary that leaves the
-    # point accurate to ~√gap along the boundary (complementarity is quadratic
-    # in the angle between s and y), and both x's differ from each other by
-    # up to ~5e-6 here (Clarabel's own at 1e-10 and 1e-12 differ as much).
+    # Clarabel stops at gap 1e-10, which on a curved cone boundary leaves its
+    # point ~√gap off along the boundary (complementarity is quadratic in the
+    # angle between s and y): up to ~5e-6 here. Ours is refined by tangent
+    # Newton steps (exact to ~1e-12: test_projection_exact).
     np.testing.assert_allclose(x.numpy(), xc, atol=1e-5 * max(1.0, float(np.abs(xc).max())))
     np.testing.assert_allclose(y.numpy(), zc, atol=3e-5 * max(1.0, float(np.abs(zc).max())))
     # Every power block of (s, y) is in K_pow(α) × K_pow(α)*.
@@ -156,8 +151,51 @@ def test_cvxpy_layer_matches_cvxpy(family: str) -> None:
     layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
     outs = layer(*[torch.tensor(np.asarray(p.value, dtype=float)) for p in params])
     for out, var in zip(outs, variables, strict=True):
-        # ~√gap along the curved boundary for both solvers (see test_parity_with_clarabel).
+        # Clarabel's ~√gap along the curved boundary (see test_parity_with_clarabel).
         np.testing.assert_allclose(out.numpy(), var.value, atol=1e-5, rtol=1e-5)
+
+
+def project_pow(v: np.ndarray, a: float) -> np.ndarray:
+    """Euclidean projection onto K_pow(a) (Hien 2015): v inside K, 0 inside
+    -K*, else (x(r), y(r), sign(v2) r) with x(r)^a y(r)^(1-a) = r by bisection."""
+    x0, y0, z0 = (float(t) for t in v)
+    if x0 >= 0 and y0 >= 0 and x0**a * y0 ** (1 - a) >= abs(z0):
+        return v.copy()
+    if x0 <= 0 and y0 <= 0 and (-x0 / a) ** a * (-y0 / (1 - a)) ** (1 - a) >= abs(z0):
+        return np.zeros(3)
+    z = abs(z0)
+
+    def xy(r: float) -> tuple[float, float]:
+        q = r * (z - r)
+        return 0.5 * (x0 + np.sqrt(x0 * x0 + 4 * a * q)), 0.5 * (
+            y0 + np.sqrt(y0 * y0 + 4 * (1 - a) * q)
+        )
+
+    lo, hi = 0.0, z
+    for _ in range(200):
+        r = 0.5 * (lo + hi)
+        x, y = xy(r)
+        lo, hi = (r, hi) if x**a * y ** (1 - a) > r else (lo, r)
+    x, y = xy(0.5 * (lo + hi))
+    return np.array([x, y, np.copysign(0.5 * (lo + hi), z0)])
+
+
+@pytest.mark.parametrize("tol", [1e-8, 1e-10])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_projection_exact(tol: float, seed: int) -> None:
+    """The projection family against its exact solution, at the default
+    tolerance and a tight one: the tangent Newton refinement leaves x exact."""
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables = projection(np.random.default_rng(seed))
+    settings = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
+    layer = CvxpyLayer(prob, params, variables, settings=settings)
+    p = np.asarray(params[0].value, dtype=float)
+    outs = layer(torch.tensor(p))
+    alpha = np.linspace(0.25, 0.8, p.shape[1])
+    got = np.stack([o.numpy() for o in outs])
+    want = np.stack([project_pow(p[:, i], alpha[i]) for i in range(p.shape[1])], axis=1)
+    np.testing.assert_allclose(got, want, atol=1e-12, rtol=0)
 
 
 def test_geo_mean_closed_form() -> None:
@@ -168,9 +206,8 @@ def test_geo_mean_closed_form() -> None:
     for a in (0.1, 0.5, 0.9):
         x, y, _ = solve_cone(None, c, A, b, Cones(pow=[a]), settings=TIGHT)
         t = 2**a * 3 ** (1 - a)
-        assert abs(float(x[0]) - t) < 1e-9
-        # y is fixed by the curvature only (see GRAD): ~√gap.
-        np.testing.assert_allclose(y.numpy(), [a * t / 2, (1 - a) * t / 3, -1.0], atol=2e-6)
+        assert abs(float(x[0]) - t) < 1e-12
+        np.testing.assert_allclose(y.numpy(), [a * t / 2, (1 - a) * t / 3, -1.0], atol=1e-12)
 
 
 # -- infeasibility and validation --------------------------------------------------
@@ -243,90 +280,109 @@ def test_pow_cone_nd_not_implemented() -> None:
         CvxpyLayer(prob, [w], [z])
 
 
-def test_pow_cone_dual_not_available() -> None:
+# -- duals ----------------------------------------------------------------------
+
+
+def test_pow_cone_duals_exact() -> None:
+    """The three dual variables of PowCone3D(x, y, z, alpha) in the projection
+    family are 2((x, y, z) - p) (stationarity), batched and unbatched, and agree
+    with cvxpy + Clarabel's dual_value to Clarabel's accuracy."""
     from lpgd_go.cvxpy import CvxpyLayer
 
-    prob, params, _ = projection(np.random.default_rng(0))
+    prob, params, variables = projection(np.random.default_rng(2))
     con = prob.constraints[0]
-    with pytest.raises(NotImplementedError, match="not available"):
-        CvxpyLayer(prob, params, [con.dual_variables[0]])
+    layer = CvxpyLayer(prob, params, variables + list(con.dual_variables), settings=TIGHT)
+    p = np.asarray(params[0].value, dtype=float)
+    outs = layer(torch.tensor(p))
+    for k in range(3):
+        np.testing.assert_allclose(outs[3 + k].numpy(), 2 * (outs[k].numpy() - p[k]), atol=1e-12)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    for k in range(3):
+        np.testing.assert_allclose(outs[3 + k].numpy(), con.dual_variables[k].value, atol=1e-5)
+    P = torch.tensor(np.stack([p, p + 0.1]))
+    batched = layer(P)
+    for k in range(6):
+        np.testing.assert_allclose(batched[k][0].numpy(), outs[k].numpy(), atol=1e-12)
+
+
+def test_exp_and_pow_duals_together() -> None:
+    """With exponential and power cones in one problem (power rows after the
+    exponential ones), both constraints' duals land on their own rows."""
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    q = cp.Parameter(2, value=np.array([0.7, -0.4]))
+    x, y, z = cp.Variable(2), cp.Variable(2), cp.Variable(2)
+    u, v, w = cp.Variable(), cp.Variable(), cp.Variable()
+    cons = [
+        cp.PowCone3D(x, y, z, np.array([0.3, 0.6])),
+        cp.constraints.ExpCone(u, v, w),
+        v == 1,
+        w <= 2,
+        cp.sum(x) + cp.sum(y) <= 3,
+    ]
+    obj = cp.Maximize(q @ z + u - 0.1 * cp.sum_squares(cp.hstack([x, y, z])))
+    prob = cp.Problem(obj, cons)
+    duals = list(cons[0].dual_variables) + list(cons[1].dual_variables)
+    layer = CvxpyLayer(prob, [q], [x, z, u, *duals], settings=TIGHT)
+    assert layer.cones.exp == 1 and layer.cones.pow == (0.3, 0.6)
+    outs = layer(torch.tensor(q.value))
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    for out, ref in zip(outs, [x, z, u, *duals], strict=True):
+        np.testing.assert_allclose(out.numpy(), ref.value, atol=1e-5)
+
+
+def test_gradcheck_through_pow_duals() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, _ = utility(np.random.default_rng(1))
+    con = prob.constraints[0]
+    layer = CvxpyLayer(prob, params, list(con.dual_variables), settings=TIGHT)
+    vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
+    assert torch.autograd.gradcheck(
+        lambda *v: layer(*v), tuple(vals), eps=1e-5, atol=1e-5, rtol=1e-3
+    )
 
 
 # -- gradients -----------------------------------------------------------------
 
 
 def test_gradcheck_solve_cone_kkt() -> None:
-    prob, _, _ = projection(np.random.default_rng(0))
+    prob, _, _ = least_squares(np.random.default_rng(0))
     P, c, A, b, dims = conic_data(prob)
     t = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
     Pt, ct, At, bt = t(P.toarray()), t(c), t(A.toarray()), t(b)
     cones = cones_of(dims)
 
     def f(c: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        x, y, _ = solve_cone(Pt, c, At, b, cones, settings=GRAD)
+        x, y, _ = solve_cone(Pt, c, At, b, cones, settings=TIGHT)
         return x, y
 
-    # b only: c also moves the objective's auxiliary columns, whose solves at
-    # 1e-12 are ~1e-7 accurate (differences at eps 1e-3 then 1e-4 off);
-    # gradients in c are checked through the CvxpyLayer tests below.
-    inputs = (bt.requires_grad_(),)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # almost_solved at 1e-12 (see GRAD)
-        assert torch.autograd.gradcheck(lambda b: f(ct, b), inputs, eps=1e-3, atol=1e-5, rtol=1e-3)
+    inputs = (ct.requires_grad_(), bt.requires_grad_())
+    assert torch.autograd.gradcheck(f, inputs, eps=1e-5, atol=1e-5, rtol=1e-3)
 
 
-def test_gradcheck_cvxpy_layer() -> None:
-    from lpgd_go.cvxpy import CvxpyLayer
-
-    prob, params, variables = projection(np.random.default_rng(5))
-    layer = CvxpyLayer(prob, params, variables, settings=GRAD)
-    vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # almost_solved at 1e-12 (see GRAD)
-        assert torch.autograd.gradcheck(
-            lambda *v: layer(*v), tuple(vals), eps=1e-3, atol=1e-5, rtol=1e-3
-        )
-
-
-@pytest.mark.parametrize("family", ["least_squares", "utility"])
-def test_directional_derivative(family: str) -> None:
-    """kkt gradients along a random direction against central differences of
-    re-solves. Here the solution is fixed by the curvature of the cone, so a
-    solve at gap 1e-10 is only ~1e-5 accurate along the boundary (see GRAD):
-    h = 1e-2 and a 1e-2 relative tolerance stay above that noise."""
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("settings", [None, TIGHT], ids=["default", "tight"])
+def test_gradcheck_cvxpy_layer(family: str, settings: dict | None) -> None:
     from lpgd_go.cvxpy import CvxpyLayer
 
     prob, params, variables = FAMILIES[family](np.random.default_rng(5))
-    layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
-    rng = np.random.default_rng(11)
+    layer = CvxpyLayer(prob, params, variables, settings=settings)
     vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
-    dirs = [torch.tensor(rng.standard_normal(v.shape)) for v in vals]
-    gout = [torch.tensor(rng.standard_normal(tuple(v.shape))) for v in variables]
-
-    def loss(*v: torch.Tensor) -> torch.Tensor:
-        return sum((o * g).sum() for o, g in zip(layer(*v), gout, strict=True))
-
-    loss(*vals).backward()
-    analytic = sum(float((v.grad * d).sum()) for v, d in zip(vals, dirs, strict=True))
-    h = 1e-2
-    with torch.no_grad():
-        plus = loss(*[v + h * d for v, d in zip(vals, dirs, strict=True)])
-        minus = loss(*[v - h * d for v, d in zip(vals, dirs, strict=True)])
-    fd = float(plus - minus) / (2 * h)
-    assert abs(analytic - fd) <= 1e-2 * max(1.0, abs(fd)), (analytic, fd)
+    assert torch.autograd.gradcheck(
+        lambda *v: layer(*v), tuple(vals), eps=1e-5, atol=1e-5, rtol=1e-3
+    )
 
 
 def test_lpgd_matches_kkt() -> None:
-    """LPGD with a small τ approximates the kkt gradient (first order in τ). Its
-    re-solves carry the solution noise of their tolerance divided by τ: at
-    1e-12 (GRAD) τ = 1e-3 leaves both below 1e-6 here."""
+    """LPGD with a small τ approximates the kkt gradient (first order in τ)."""
     from lpgd_go.cvxpy import CvxpyLayer
 
     prob, params, variables = projection(np.random.default_rng(3))
     g = [torch.tensor(np.random.default_rng(k).standard_normal(3)) for k in range(3)]
     grads = []
-    for method in ("kkt", LPGD(tau=1e-3)):
-        layer = CvxpyLayer(prob, params, variables, backward=method, settings=GRAD)
+    for method in ("kkt", LPGD(tau=1e-5)):
+        layer = CvxpyLayer(prob, params, variables, backward=method, settings=TIGHT)
         p = torch.tensor(params[0].value, requires_grad=True)
         outs = layer(p)
         sum(o @ gi for o, gi in zip(outs, g, strict=True)).backward()
