@@ -184,7 +184,7 @@ typedef struct {
     int64_t admm_max_iter; /* BPQP ADMM iterations */
     double admm_rho;       /* BPQP ADMM penalty */
     int64_t tau_auto;      /* LPGD: 1 = adaptive tau per sample (tau ignored) */
-    double tau_target;     /* LPGD adaptive tau: perturbation / data size, > 0 */
+    double tau_target;     /* LPGD adaptive tau: max |perturbation| / max |data|, > 0 */
 } lpgd_backward_opts;
 
 /* One block of the cone K, in row order: K = K_0 × K_1 × …. Adjacent

@@ -105,8 +105,8 @@ type Options struct {
 	Tau float64
 	// TauAuto chooses τ per sample (AutoTau) instead of Tau. Default false.
 	TauAuto bool
-	// TauTarget is the fraction κ > 0 of the data's size by which AutoTau
-	// perturbs the problem. Default 0.1.
+	// TauTarget is the fraction κ > 0 of the data's largest entry that
+	// AutoTau makes the perturbation's largest entry. Default 1.
 	TauTarget float64
 	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0.
 	Rho float64
@@ -135,7 +135,7 @@ type Options struct {
 // DefaultOptions returns the default options (method kkt).
 func DefaultOptions() Options {
 	return Options{
-		Method: MethodKKT, Tau: 0.1, TauTarget: 0.1, Rho: 0, Side: SideCentral, Fallback: FallbackNone,
+		Method: MethodKKT, Tau: 0.1, TauTarget: 1, Rho: 0, Side: SideCentral, Fallback: FallbackNone,
 		FastPath: true, MaxHalvings: 4, BPQPSolver: BPQPDirect, ActiveTol: 1e-6,
 		ADMMEps: 1e-9, ADMMMaxIter: 10000, ADMMRho: 1,
 	}

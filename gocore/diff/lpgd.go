@@ -126,40 +126,51 @@ const (
 
 // AutoTau is the adaptive LPGD step for the incoming gradients of the last
 // Backward call (the effective gx, with the slack gradient folded in, and
-// gy): the τ that makes the perturbation of each perturbed part of the data
-// the fraction κ = target of that part's size,
+// gy): the τ that makes the largest entry of each perturbation the fraction
+// κ = target of the largest entry of the data it perturbs,
 //
-//	τ = κ · min(‖c‖₂ / ‖gx‖₂, ‖b‖₂ / ‖gy‖₂)
+//	τ = κ · min(s_c / ‖gx‖∞, s_b / ‖gy‖∞),   s_c = ‖c‖∞,  s_b = ‖b‖∞,
 //
 // over the terms whose incoming gradient is nonzero, clipped to
 // [1e-12, 1e12]. The perturbed problem (c + τgx, b − τgy) then differs
-// from the forward one by at most κ in relative norm, whatever the units of
-// the data and of the loss: scaling c and b by α scales τ by α, scaling the
-// loss by β scales τ by 1/β (so the perturbed problems, and LPGD's
-// gradient up to the factor β, are unchanged). On an unconstrained problem
-// with P = I (x* = −c) the perturbed solution moves by exactly κ‖x*‖.
+// from the forward one entrywise by at most κ times the data's largest
+// entry, whatever the units of the data and of the loss: scaling c and b by
+// α scales τ by α, scaling the loss by β scales τ by 1/β (so the perturbed
+// problems, and LPGD's gradient up to the factor β, are unchanged).
+//
+// Entrywise (∞-norm) rather than Euclidean sizes keep the perturbation
+// large enough where the data are sparse: on an LP whose cost is nonzero
+// on a few variables only (Sudoku's one-hot givens), ‖c‖₂/‖gx‖₂ shrinks
+// with the number of variables the loss touches and the perturbed LP
+// stays at the forward vertex (a zero gradient); with ∞-norms τ·|gx_j| can
+// reach κ·max|c_i| on every variable, enough to move the vertex.
+//
+// Fallbacks: a zero part of the data borrows the other part's scale
+// (s_c = s_b when c = 0, and vice versa), and both are 1 when c and b are
+// zero. When gx and gy are both zero (Backward returns early with
+// FlagZeroGrad before calling AutoTau) the perturbation is zero for every
+// τ, and AutoTau returns κ.
 func (w *Workspace) AutoTau(v *problem.Values, target float64) float64 {
-	tau := math.Inf(1)
-	if g := norm2(w.gx); g > 0 {
-		tau = math.Min(tau, target*norm2(v.C)/g)
+	sc, sb := normInf(v.C), normInf(v.B)
+	switch {
+	case sc == 0 && sb == 0:
+		sc, sb = 1, 1
+	case sc == 0:
+		sc = sb
+	case sb == 0:
+		sb = sc
 	}
-	if g := norm2(w.gy); g > 0 {
-		tau = math.Min(tau, target*norm2(v.B)/g)
+	tau := math.Inf(1)
+	if g := normInf(w.gx); g > 0 {
+		tau = math.Min(tau, target*sc/g)
+	}
+	if g := normInf(w.gy); g > 0 {
+		tau = math.Min(tau, target*sb/g)
+	}
+	if math.IsInf(tau, 1) {
+		return target
 	}
 	return math.Min(math.Max(tau, autoTauMin), autoTauMax)
-}
-
-func norm2(v []float64) float64 {
-	// Scaled to avoid overflow for large entries.
-	s := normInf(v)
-	if s == 0 {
-		return 0
-	}
-	var acc float64
-	for _, x := range v {
-		acc += (x / s) * (x / s)
-	}
-	return s * math.Sqrt(acc)
 }
 
 // lagrangianDiff writes (∇L(a) − ∇L(b)) / den into g.

@@ -218,43 +218,47 @@ func TestAutoTauScaleLaw(t *testing.T) {
 	P, c, A, b, cones := randomQP(rng, 6, 2, 6)
 	f := newFixture(t, 6, P, c, A, b, cones)
 	in := Incoming{X: randVec(rng, 6), Y: randVec(rng, f.st.M)}
-	tauOf := func(f *fixture, in Incoming) float64 {
-		o := DefaultOptions()
-		o.Method, o.TauAuto, o.TauTarget = MethodLPGD, true, 0.05
-		f.grad(t, in, o)
-		return f.ws.LastStats().Tau
-	}
-	scale := func(v []float64, a float64) []float64 {
-		out := make([]float64, len(v))
-		for i := range v {
-			out[i] = a * v[i]
-		}
-		return out
-	}
-	tau := tauOf(f, in)
-	want := 0.05 * math.Min(norm2(c)/norm2(in.X), norm2(b)/norm2(in.Y))
+	tau := autoTauOf(t, f, in, 0.05)
+	want := 0.05 * math.Min(normInf(c)/normInf(in.X), normInf(b)/normInf(in.Y))
 	if math.Abs(tau-want) > 1e-12*want {
 		t.Fatalf("tau = %g, want %g", tau, want)
 	}
 	const alpha, beta = 3.0, 0.25
-	fa := newFixture(t, 6, P, scale(c, alpha), A, scale(b, alpha), cones)
-	if got := tauOf(fa, in); math.Abs(got-alpha*tau) > 1e-9*tau {
+	fa := newFixture(t, 6, P, scaled(c, alpha), A, scaled(b, alpha), cones)
+	if got := autoTauOf(t, fa, in, 0.05); math.Abs(got-alpha*tau) > 1e-9*tau {
 		t.Errorf("c, b × %g: tau %g, want %g", alpha, got, alpha*tau)
 	}
-	if got := tauOf(f, Incoming{X: scale(in.X, beta), Y: scale(in.Y, beta)}); math.Abs(got-tau/beta) > 1e-9*tau {
+	if got := autoTauOf(t, f, Incoming{X: scaled(in.X, beta), Y: scaled(in.Y, beta)}, 0.05); math.Abs(got-tau/beta) > 1e-9*tau {
 		t.Errorf("loss × %g: tau %g, want %g", beta, got, tau/beta)
 	}
-	if got, want := tauOf(f, Incoming{X: in.X}), 0.05*norm2(c)/norm2(in.X); math.Abs(got-want) > 1e-12*want {
+	if got, want := autoTauOf(t, f, Incoming{X: in.X}, 0.05), 0.05*normInf(c)/normInf(in.X); math.Abs(got-want) > 1e-12*want {
 		t.Errorf("gy = 0: tau %g, want %g", got, want)
 	}
-	if got, want := tauOf(f, Incoming{X: make([]float64, 6), Y: in.Y}), 0.05*norm2(b)/norm2(in.Y); math.Abs(got-want) > 1e-12*want {
+	if got, want := autoTauOf(t, f, Incoming{X: make([]float64, 6), Y: in.Y}, 0.05), 0.05*normInf(b)/normInf(in.Y); math.Abs(got-want) > 1e-12*want {
 		t.Errorf("gx = 0: tau %g, want %g", got, want)
 	}
 }
 
+// autoTauOf runs an LPGD backward pass with tau auto and returns the τ used.
+func autoTauOf(t *testing.T, f *fixture, in Incoming, target float64) float64 {
+	t.Helper()
+	o := DefaultOptions()
+	o.Method, o.TauAuto, o.TauTarget = MethodLPGD, true, target
+	f.grad(t, in, o)
+	return f.ws.LastStats().Tau
+}
+
+func scaled(v []float64, a float64) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		out[i] = a * v[i]
+	}
+	return out
+}
+
 // With P = I and inactive constraints (x* = −c), the perturbed solution of
-// AutoTau moves by exactly the target fraction of ‖x*‖, and the LPGD
-// gradient is the exact one (−gx for c) whatever the target.
+// AutoTau moves by exactly the target fraction of ‖x*‖∞ (in ∞-norm), and
+// the LPGD gradient is the exact one (−gx for c) whatever the target.
 func TestAutoTauMovesTargetFraction(t *testing.T) {
 	n := 4
 	P := make([]float64, n*n)
@@ -275,13 +279,12 @@ func TestAutoTauMovesTargetFraction(t *testing.T) {
 		o := DefaultOptions()
 		o.Method, o.TauAuto, o.TauTarget, o.Side = MethodLPGD, true, target, SideRight
 		g := f.grad(t, Incoming{X: gx}, o)
-		var moved, xs float64
+		moved := make([]float64, n)
 		for j := 0; j < n; j++ {
-			moved += (f.ws.xp[j] - f.sol.X[j]) * (f.ws.xp[j] - f.sol.X[j])
-			xs += f.sol.X[j] * f.sol.X[j]
+			moved[j] = f.ws.xp[j] - f.sol.X[j]
 		}
-		if frac := math.Sqrt(moved / xs); math.Abs(frac-target) > 1e-7 {
-			t.Errorf("target %g: the solution moved by %g of its norm", target, frac)
+		if frac := normInf(moved) / normInf(f.sol.X); math.Abs(frac-target) > 1e-7 {
+			t.Errorf("target %g: the solution moved by %g of its size", target, frac)
 		}
 		for j := 0; j < n; j++ {
 			if math.Abs(g.C[j]+gx[j]) > 1e-7 {
@@ -289,6 +292,81 @@ func TestAutoTauMovesTargetFraction(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// sparseCostLP is min −x₀ over the simplex {x ≥ 0, Σx = 1} in R^n: the cost
+// is nonzero on one variable only (as Sudoku's one-hot givens), x* = e₀.
+func sparseCostLP(t *testing.T, n int) *fixture {
+	t.Helper()
+	c := make([]float64, n)
+	c[0] = -1
+	A := make([]float64, (1+n)*n)
+	b := make([]float64, 1+n)
+	for j := 0; j < n; j++ {
+		A[j] = 1          // Σx = 1 (zero cone)
+		A[(1+j)*n+j] = -1 // −x ≤ 0
+	}
+	b[0] = 1
+	return newFixture(t, n, nil, c, A, b, problem.Cones{Zero: 1, Nonneg: n})
+}
+
+// On an LP whose cost is sparse and whose loss gradient is spread over all
+// variables, AutoTau at the default target perturbs enough to move the
+// vertex: the LPGD gradient is nonzero (a Euclidean rule,
+// τ = κ‖c‖₂/‖gx‖₂, shrinks like 1/√n here and leaves the LP at x*, a zero
+// gradient). Twice the same call gives bitwise the same τ and gradient.
+func TestAutoTauSparseCostMovesVertex(t *testing.T) {
+	const n = 50
+	f := sparseCostLP(t, n)
+	gx := make([]float64, n)
+	gx[0] = 1 // the loss wants x₀ smaller and every other coordinate larger
+	for j := 1; j < n; j++ {
+		gx[j] = -1
+	}
+	o := DefaultOptions()
+	o.Method, o.TauAuto, o.Side = MethodLPGD, true, SideRight
+	g1 := f.grad(t, Incoming{X: gx}, o)
+	tau1 := f.ws.LastStats().Tau
+	if want := o.TauTarget * 1 / 1; tau1 != want {
+		t.Errorf("tau = %g, want κ‖c‖∞/‖gx‖∞ = %g", tau1, want)
+	}
+	// The vertex moved off e₀ (to the face x₀ = 0): dc₀ = (x_τ − x*)₀/τ = −1/τ.
+	if math.Abs(g1.C[0]+1/tau1) > 1e-6/tau1 {
+		t.Fatalf("dc₀ = %g, want −1/τ = %g: the perturbation did not move the vertex", g1.C[0], -1/tau1)
+	}
+	g2 := f.grad(t, Incoming{X: gx}, o)
+	if tau2 := f.ws.LastStats().Tau; tau2 != tau1 {
+		t.Errorf("not deterministic: tau %g then %g", tau1, tau2)
+	}
+	for j := range g1.C {
+		if g1.C[j] != g2.C[j] {
+			t.Fatalf("not deterministic: dc[%d] %g then %g", j, g1.C[j], g2.C[j])
+		}
+	}
+}
+
+// AutoTau's fallbacks: c = 0 takes b's scale, c = b = 0 the scale 1, and
+// zero incoming gradients τ = κ (the perturbation is zero for every τ).
+func TestAutoTauFallbacks(t *testing.T) {
+	// min 0·x s.t. −β ≤ x ≤ β (β = 2 or 0): c = 0.
+	for _, tc := range []struct {
+		b, want float64
+	}{{2, 0.3 * 2 / 4}, {0, 0.3 * 1 / 4}} {
+		f := newFixture(t, 1, nil, []float64{0}, []float64{1, -1}, []float64{tc.b, tc.b}, problem.Cones{Nonneg: 2})
+		if got := autoTauOf(t, f, Incoming{X: []float64{4}}, 0.3); math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("b = %g, c = 0: tau %g, want %g", tc.b, got, tc.want)
+		}
+	}
+	f := sparseCostLP(t, 3)
+	for i := range f.ws.gx {
+		f.ws.gx[i] = 0
+	}
+	for i := range f.ws.gy {
+		f.ws.gy[i] = 0
+	}
+	if got := f.ws.AutoTau(f.v, 0.3); got != 0.3 {
+		t.Errorf("zero gradients: tau %g, want the target 0.3", got)
 	}
 }
 

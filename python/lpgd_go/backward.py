@@ -174,14 +174,17 @@ class LPGD:
 
     Attributes:
         tau: perturbation step (> 0), or ``"auto"``: per sample,
-            τ = tau_target · min(‖c‖₂/‖g_x‖₂, ‖b‖₂/‖g_y‖₂) over the incoming
-            gradients that are nonzero (c = q, b = the stacked [b; h]; g_x,
-            g_y the incoming gradients of x and of the duals), clipped to
-            [1e-12, 1e12]: the perturbed problem differs from the forward one by
-            the fraction tau_target of the data's size, whatever the units of
-            the data and of the loss (scaling q, h, b by α scales τ by α,
-            scaling the loss by β scales τ by 1/β).
-        tau_target: the fraction for ``tau="auto"`` (> 0; ignored otherwise).
+            τ = tau_target · min(s_c/‖g_x‖∞, s_b/‖g_y‖∞) over the incoming
+            gradients that are nonzero (s_c = ‖q‖∞, s_b = ‖[b; h]‖∞, a zero one
+            taking the other's value, both 1 when q, b, h are zero; g_x, g_y the
+            incoming gradients of x and of the duals), clipped to [1e-12, 1e12]:
+            the perturbation's largest entry is the fraction tau_target of the
+            largest entry of the data it perturbs, whatever the units of the data
+            and of the loss (scaling q, h, b by α scales τ by α, scaling the loss
+            by β scales τ by 1/β). Entrywise sizes keep the perturbation
+            informative on LPs with sparse costs (see the README's LPGD section).
+        tau_target: the fraction for ``tau="auto"`` (> 0, default 1; ignored
+            otherwise).
         rho: proximal weight (>= 0).
         side: ``"central"``, ``"right"`` or ``"left"``.
         fallback: what to do when a perturbed solve fails: None,

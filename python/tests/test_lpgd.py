@@ -374,6 +374,35 @@ def test_auto_tau_exact_on_unconstrained_quadratic(lib: object) -> None:
         torch.testing.assert_close(g["q"], -w, rtol=1e-7, atol=1e-8)
 
 
+def test_auto_tau_moves_vertex_of_sparse_cost_lp(lib: object) -> None:
+    # min −x₀ over the simplex in R^50: the cost is nonzero on one variable (as
+    # Sudoku's one-hot givens), the loss gradient on all of them. tau="auto" sizes
+    # τ·g entrywise against q (τ = tau_target·‖q‖∞/‖g‖∞ = tau_target here), which
+    # moves the vertex at the default target: dq₀ = (x_τ − x*)₀/τ = −1/τ. (A
+    # Euclidean rule, tau_target·‖q‖₂/‖g‖₂, gives τ ≈ tau_target/7 here, leaves the
+    # LP at x* and the gradient at zero.) Deterministic: twice the same gradient.
+    n = 50
+    q = torch.zeros(n, dtype=F64)
+    q[0] = -1.0
+    args = (
+        None,
+        q,
+        -torch.eye(n, dtype=F64),
+        torch.zeros(n, dtype=F64),
+        torch.ones(1, n, dtype=F64),
+        torch.ones(1, dtype=F64),
+    )
+    g = -torch.ones(n, dtype=F64)
+    g[0] = 1.0
+    auto = LPGD(tau="auto", side="right")
+    first = _grads(args, auto, g)
+    tau = auto.tau_target
+    assert float(first["q"][0]) == pytest.approx(-1 / tau, rel=1e-6)
+    second = _grads(args, auto, g)
+    for name in ("q", "G", "h", "A", "b"):
+        assert torch.equal(first[name], second[name])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
