@@ -32,7 +32,7 @@ ARCH       := $(shell uname -m)
 WHEEL_PLAT ?= manylinux_2_17_$(ARCH)
 ZIG_TARGET ?= $(ARCH)-linux-gnu.2.17
 
-.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-lpgd bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick bench-kernel lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
+.PHONY: all venv lib build test test-go test-c test-py test-notebooks demo bench bench-quick bench-lpgd bench-tau bench-cone bench-maros bench-threads bench-overhead campaign campaign-quick bench-kernel lint typecheck docs wheel sdist test-wheel go-toolchain fuzz clean
 
 all: test
 
@@ -120,6 +120,11 @@ bench-quick: venv $(LIB)
 # about 10 min on 2 cores, most of it diffcp's tight run).
 bench-lpgd: venv $(LIB)
 	$(PY) benchmarks/run.py --only lpgd
+
+# LPGD's tau="auto" against a fixed-τ sweep on the Sudoku LP and the Markowitz QP
+# (issue 12; results/tau_sweep.*, tau_sweep_*.png; about 40 min on 2 cores, 2 seeds).
+bench-tau: venv $(LIB)
+	$(PY) -m benchmarks.bench_tau
 
 # cvxpylayers' timing families (about 6 min) and the Maros–Mészáros set
 # (about 45 min; ../shared/data/maros_meszaros); run on their own.
