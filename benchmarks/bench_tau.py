@@ -346,7 +346,6 @@ def summarize(runs: list[Run]) -> list[dict[str, Any]]:
                     "auto_metric": f"{auto.metric:+.4f}",
                     "gap_pct": f"{100 * gap:+.1f}",
                     "auto_tau": f"{q[1]:.3g} ({q[0]:.3g}–{q[2]:.3g})",
-                    "seconds": f"{sum(r.seconds for r in rs):.0f}",
                 }
             )
     return rows
@@ -431,10 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     raw.write_text(json.dumps({"sizes": _jsonable(sizes), "runs": [asdict(r) for r in runs]}))
     rows = summarize(runs)
     keys = ["experiment", "seed", "sweep", "best_tau", "best_metric", "auto_metric", "gap_pct"]
-    keys += ["auto_tau", "seconds"]
+    keys += ["auto_tau"]
     heads = ["experiment", "seed", "fixed τ: final metric", "best τ", "best metric"]
     heads += ["auto metric", "auto short of best [%]", "τ auto picked: median (10–90 %)"]
-    heads += ["train time, all runs [s]"]
     Table(
         "tau_sweep",
         "LPGD: τ sweep vs tau='auto' (issue 12; target: auto short of best ≤ 5 %)",
