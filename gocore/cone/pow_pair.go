@@ -23,9 +23,6 @@ func powPair(s, y, sh, yh []float64, a float64) {
 //
 // r ∈ [0, |v₂|) the root of x(r)^α·y(r)^(1−α) = r: the optimality
 // conditions of min ‖p − v‖² on the boundary with multiplier λ = |v₂| − r.
-// The left side minus r is positive at 0 and negative at |v₂| (v ∉ K),
-// so bisection finds the root to rounding (its lower end is returned, a
-// point of K).
 func powProject(v [3]float64, a float64) [3]float64 {
 	switch {
 	case v[0] >= 0 && v[1] >= 0 && math.Pow(v[0], a)*math.Pow(v[1], 1-a) >= math.Abs(v[2]):
@@ -34,29 +31,52 @@ func powProject(v [3]float64, a float64) [3]float64 {
 		return [3]float64{}
 	}
 	z := math.Abs(v[2])
-	// ½(u + √(u² + 4c)) without cancellation for u < 0: 2c/(√(u² + 4c) − u).
-	root := func(u, c float64) float64 {
+	// In the multiplier λ = |v₂| − r (r near |v₂| would lose λ to
+	// cancellation), φ(λ) = α·log x + (1−α)·log y − log(|v₂| − λ) increases
+	// from φ(0) < 0 (v ∉ K) to +∞ at λ = |v₂|; its root by Newton's method
+	// safeguarded by the bracket [lo, hi] (bisection where a step leaves it).
+	sq := func(u, c float64) (root, inv float64) {
 		d := math.Sqrt(u*u + 4*c)
-		if u < 0 {
-			return 2 * c / (d - u)
+		if u < 0 { // ½(u + d) without cancellation
+			return 2 * c / (d - u), 1 / d
 		}
-		return 0.5 * (u + d)
+		return 0.5 * (u + d), 1 / d
 	}
-	at := func(r float64) (float64, float64) {
-		q := r * (z - r)
-		return root(v[0], a*q), root(v[1], (1-a)*q)
+	phi := func(l float64) (f, df, x, y float64) {
+		r := z - l
+		q := r * l
+		x, ix := sq(v[0], a*q)
+		y, iy := sq(v[1], (1-a)*q)
+		dq := r - l
+		f = a*math.Log(x) + (1-a)*math.Log(y) - math.Log(r)
+		df = a*a*dq*ix/x + (1-a)*(1-a)*dq*iy/y + 1/r
+		return f, df, x, y
 	}
 	lo, hi := 0.0, z
-	for it := 0; it < 200 && hi-lo > 2.220446049250313e-16*z; it++ {
-		r := 0.5 * (lo + hi)
-		x, y := at(r)
-		if math.Pow(x, a)*math.Pow(y, 1-a) > r {
-			lo = r
+	l := 0.5 * z
+	var x, y float64
+	for it := 0; it < 100; it++ {
+		f, df, xl, yl := phi(l)
+		x, y = xl, yl
+		if f >= 0 {
+			hi = l
 		} else {
-			hi = r
+			lo = l
 		}
+		ln := l - f/df
+		if !(ln > lo && ln < hi) {
+			ln = 0.5 * (lo + hi)
+		}
+		if math.Abs(ln-l) <= 4e-16*l || hi-lo <= 4e-16*z {
+			break
+		}
+		l = ln
 	}
-	// lo keeps x(r)^α·y(r)^(1−α) > r: the point is in K, not just near it.
-	x, y := at(lo)
-	return [3]float64{x, y, math.Copysign(lo, v[2])}
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return [3]float64{math.Max(v[0], 0), math.Max(v[1], 0), 0}
+	}
+	// |p₂| ≤ x^α·y^(1−α): the point is in K, not just near it (a change at
+	// rounding level of φ).
+	r := math.Min(z-l, math.Exp(a*math.Log(x)+(1-a)*math.Log(y)))
+	return [3]float64{x, y, math.Copysign(r, v[2])}
 }
