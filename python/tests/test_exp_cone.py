@@ -124,8 +124,9 @@ def test_parity_with_clarabel(family: str, seed: int, linear_solver: str) -> Non
     xc, zc, status, _ = clarabel_solve(P, c, A, b, dims)
     assert status == "Solved"
     with warnings.catch_warnings():
-        # At 1e-12 a few solves stop almost_solved near gap 1e-10 (the
-        # accuracy asserted below is 1e-8).
+        # Silences AlmostSolvedWarning: before the tangent refinement a few
+        # solves at 1e-12 stopped almost_solved near gap 1e-10; the accuracy
+        # asserted below (1e-8) does not rely on the refinement.
         warnings.simplefilter("ignore")
         x, y, s, info = ours(P, c, A, b, dims, linear_solver)
     assert int(info.status) in (1, 6), info
@@ -229,9 +230,11 @@ def test_gradcheck_solve_cone_kkt() -> None:
         # tolerance, too coarse for central differences.
         return solve_cone(P, c, A, b, cones, settings=TIGHT)[0]
 
-    # eps = 1e-3: a tight solve ends with x good to ~1e-9, but now and then
-    # (almost_solved near gap 1e-10, e.g. at A[0, 3] + 1e-3 here) only to
-    # ~1e-7, which central differences in A would amplify to 1e-4; A's
+    # eps = 1e-3: chosen when a tight solve ended with x good to ~1e-9 but
+    # now and then (almost_solved near gap 1e-10, e.g. at A[0, 3] + 1e-3
+    # here) only to ~1e-7, which central differences in A would amplify to
+    # 1e-4 (the tangent refinement now makes x exact to rounding; the
+    # coarse step keeps this check independent of it); A's
     # gradient comes from the same adjoint solve (and X of the CvxpyLayer
     # test below enters A).
     inputs = (c.requires_grad_(), b.requires_grad_())
@@ -253,8 +256,9 @@ def test_gradient_matches_finite_differences(seed: int) -> None:
         with torch.no_grad():
             return float(solve_cone(P, c, A, b, cones, settings=TIGHT)[0] @ gx)
 
-    # x is accurate to ~1e-9 at tolerance 1e-12 (a curved boundary): h = 1e-3
-    # keeps that noise below 1e-6 and the O(h²) truncation below 1e-7 here.
+    # h = 1e-3 was chosen when x was accurate to ~1e-9 at tolerance 1e-12 (a
+    # curved boundary, before the tangent refinement): it keeps that noise
+    # below 1e-6 and the O(h²) truncation below 1e-7 here.
     h = 1e-3
     for vec, grad, other in ((b, bb.grad, "b"), (c, cc.grad, "c")):
         fd = np.zeros(vec.shape[0])
