@@ -98,92 +98,17 @@ func (c *Exp) UpdateScaling(s, z []float64) {
 	}
 }
 
-// factorDual sets F = √μ·Lᵀ from the Cholesky factor ∇²f*(z) = LLᵀ (F = 0
-// where the Hessian is not numerically positive definite: QuadH then
-// reports 0 and the solver's other Δτ forms take over).
-func (c *Exp) factorDual(mu float64) {
-	h := &c.hd
-	c.wf = [9]float64{}
-	if !(h[0] > 0) {
-		return
-	}
-	l00 := math.Sqrt(h[0])
-	l10, l20 := h[3]/l00, h[6]/l00
-	d1 := h[4] - l10*l10
-	if !(d1 > 0) {
-		return
-	}
-	l11 := math.Sqrt(d1)
-	l21 := (h[7] - l20*l10) / l11
-	d2 := h[8] - l20*l20 - l21*l21
-	if !(d2 > 0) {
-		return
-	}
-	l22 := math.Sqrt(d2)
-	r := math.Sqrt(mu)
-	c.wf = [9]float64{r * l00, r * l10, r * l20, 0, r * l11, r * l21, 0, 0, r * l22}
-}
+// factorDual sets F = √μ·Lᵀ from the Cholesky factor ∇²f*(z) = LLᵀ
+// (nonsymDualFactor).
+func (c *Exp) factorDual(mu float64) { c.wf = nonsymDualFactor(&c.hd, mu) }
 
-// primalDualScaling sets Hs to the primal–dual scaling at (s, z); it
-// reports false where that scaling is not defined or not numerically
-// meaningful (on or near the central path, where the dual scaling μ∇²f*(z)
-// is the same matrix).
+// primalDualScaling sets Hs (and its factor F) to the primal–dual scaling at
+// (s, z) (nonsymScaling3 with ∇f(s) of the exponential cone); it reports
+// false where that scaling is not defined or not numerically meaningful (on
+// or near the central path, where the dual scaling μ∇²f*(z) is the same
+// matrix).
 func (c *Exp) primalDualScaling() bool {
-	s, z := c.s, c.z
-	zt := expPrimalGrad(s) // ∇f(s)
-	st := c.grad           // ∇f*(z)
-	sz := dot3(s, z)
-	mu := sz / 3
-	mut := dot3(st, zt) / 3
-	var ds, dz [3]float64
-	for i := 0; i < 3; i++ {
-		ds[i] = s[i] + mu*st[i]
-		dz[i] = z[i] + mu*zt[i]
-	}
-	dsz := dot3(ds, dz)
-	hzt := mul3(&c.hd, zt)
-	de1 := mu*mut - 1
-	de2 := dot3(zt, hzt) - 3*mut*mut
-	if !(math.Abs(de1) > sqrtEps && math.Abs(de2) > 2.220446049250313e-16 && sz > 0 && dsz > 0) {
-		return false
-	}
-	// t = μ‖∇²f*(z) − st stᵀ/3 − a aᵀ/de2‖_F with a = μ̃ st − ∇²f*(z) zt.
-	var a [3]float64
-	for i := 0; i < 3; i++ {
-		a[i] = mut*st[i] - hzt[i]
-	}
-	var fro float64
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			v := c.hd[3*i+j] - st[i]*st[j]/3 - a[i]*a[j]/de2
-			fro += v * v
-		}
-	}
-	t := mu * math.Sqrt(fro)
-	// The third axis: z × ∇f(s), normalized.
-	ax := [3]float64{z[1]*zt[2] - z[2]*zt[1], z[2]*zt[0] - z[0]*zt[2], z[0]*zt[1] - z[1]*zt[0]}
-	na := math.Sqrt(dot3(ax, ax))
-	if !(na > 0) || math.IsInf(na, 0) {
-		return false
-	}
-	for i := range ax {
-		ax[i] /= na
-	}
-	for i := 0; i < 3; i++ {
-		for j := i; j < 3; j++ {
-			v := s[i]*s[j]/sz + ds[i]*ds[j]/dsz + t*ax[i]*ax[j]
-			c.hs[3*i+j], c.hs[3*j+i] = v, v
-		}
-	}
-	for _, v := range c.hs {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	// Hs = FᵀF with the rows of F the three rank-one terms.
-	fa, fb, fr := 1/math.Sqrt(sz), 1/math.Sqrt(dsz), math.Sqrt(t)
-	c.wf = [9]float64{fa * s[0], fa * s[1], fa * s[2], fb * ds[0], fb * ds[1], fb * ds[2], fr * ax[0], fr * ax[1], fr * ax[2]}
-	return true
+	return nonsymScaling3(c.s, c.z, expPrimalGrad(c.s), c.grad, &c.hd, &c.hs, &c.wf)
 }
 
 // HBlock implements Cone: Hs as a row-major 3×3 matrix.

@@ -3,7 +3,7 @@ package cone
 import "math"
 
 // This file holds the parts of Clarabel's primal–dual scaling that do not
-// depend on which 3-d non-symmetric cone they scale (used by Pow): given the
+// depend on which 3-d non-symmetric cone they scale (used by Exp and Pow): given the
 // iterate (s, z), the primal barrier's gradient ∇f(s) and the dual
 // barrier's gradient ∇f*(z) and Hessian ∇²f*(z), the scaling Hs and a
 // factor F with Hs = FᵀF.
