@@ -4,20 +4,21 @@ import (
 	"math"
 )
 
-// Tangent Newton refinement of solves with exponential cones.
+// Tangent Newton refinement of solves with non-symmetric (exponential or
+// power) cones.
 //
 // At an interior-point solution with gap μ, the slack and multiplier of an
-// active exponential cone are off the boundary by O(μ), but the point on
+// active non-symmetric cone are off the boundary by O(μ), but the point on
 // the boundary they stand for is off the solution's by O(√μ) along the
 // boundary's curvature, so x is only ~√μ accurate (1e-5…1e-6 at the default
 // 1e-8, as Clarabel's at 1e-10). The dense Newton refinement of newton.go
 // needs a Jacobian of the complementarity product, which the exponential
-// cone does not have in Jordan form, and a dense LU. tangentRefine instead
+// and power cones do not have in Jordan form, and a dense LU. tangentRefine instead
 // takes Newton steps on the KKT conditions with complementarity expressed
 // by the complementarity set C = {(s, y) : s ∈ K, y ∈ K*, sᵀy = 0}: each
 // step maps (s, y) to a nearby point (ŝ, ŷ) of C (cone.Composite.NewtonPair:
-// the Moreau decomposition for the symmetric cones, the boundary point and
-// its normal ray for the exponential cone) and solves
+// the Moreau decomposition for the symmetric and power cones, the boundary
+// point and its normal ray for the exponential cone) and solves
 //
 //	[ P̃   Ãᵀ ] [dx]   [ −r_d                ]
 //	[ Ã   −H ] [dy] = [ e + H f − r_p       ]
@@ -51,17 +52,22 @@ type refineWork struct {
 	px, py, ps []float64 // the best accepted point
 }
 
-// refineExp reports whether the tangent Newton refinement applies: the
-// problem has a non-symmetric (exponential or power) cone and every block
-// has complementary pairs.
-func (w *Solver) refineExp() bool {
+// refineNonsym reports whether the tangent Newton refinement applies: it is
+// enabled (Settings.Polish, which gates both of its uses: the rescue of a
+// failed or stalled solve and the polish of a converged one, like the dense
+// Newton refinement of second-order cone problems), the problem has a
+// non-symmetric (exponential or power) cone and every block has
+// complementary pairs.
+func (w *Solver) refineNonsym() bool {
 	return w.set.Polish && !w.cones.Symmetric() && w.cones.PairSupported()
 }
 
 // tangentRefine runs the tangent Newton refinement (see above) from the
-// current iterate. To finish a stalled solve (polish false) any point that
-// passes the termination tests is accepted; to polish a converged one
-// (polish true) it must also improve on the iterate's measure. It reports
+// current iterate (callers check refineNonsym first). The argument polish
+// is not Settings.Polish but the purpose: to finish a failed or stalled
+// solve (polish false) any point that passes the termination tests is
+// accepted; to polish a converged one (polish true) it must also improve on
+// the iterate's measure. It reports
 // whether a point was accepted; info then describes it. Otherwise the
 // iterate and info are restored.
 func (w *Solver) tangentRefine(info *Info, polish bool) bool {

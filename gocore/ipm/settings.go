@@ -177,8 +177,9 @@ type Settings struct {
 	// set when that passes the termination tests (see Solver.polish;
 	// Info.Polished reports it); with second-order or PSD cones it enables
 	// the Newton refinement of stalled tight solves, and with PSD cones also
-	// of every converged solve (newton.go); with exponential cones, the
-	// tangent Newton refinement of every converged or stalled solve
+	// of every converged solve (newton.go); with exponential or power
+	// cones, the tangent Newton refinement of every converged or stalled
+	// solve and of a failed step near the solution before a restart
 	// (refine.go). Default true.
 	Polish bool
 	// AcceptAlmostSolved makes StatusAlmostSolved count as solved

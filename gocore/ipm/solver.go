@@ -177,7 +177,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			break
 		}
 		ok := w.step()
-		if !ok && w.kappa < w.tau && w.refineExp() && w.tangentRefine(info, false) {
+		if !ok && w.kappa < w.tau && w.refineNonsym() && w.tangentRefine(info, false) {
 			// A step of a problem with non-symmetric cones failed close to
 			// the solution (the backtracking is limited by the boundary's
 			// curvature there): the tangent Newton refinement finishes it
@@ -214,12 +214,12 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		status = StatusSolved
 		newtonDone = true
 	}
-	if stuck && w.refineExp() && w.tangentRefine(info, false) {
+	if stuck && w.refineNonsym() && w.tangentRefine(info, false) {
 		status = StatusSolved
 		newtonDone = true
 	}
 	if status == StatusSolved && !newtonDone {
-		if w.refineExp() {
+		if w.refineNonsym() {
 			w.tangentRefine(info, true)
 		} else {
 			w.polishNewton(info)
