@@ -104,7 +104,10 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 		best = refineMeasure(info, d)
 	}
 	// The matrix: P̃ (+ prox) and Ã as the solve set them (polish may have
-	// changed A rows of polyhedral problems; refresh them).
+	// changed A rows of polyhedral problems; refresh them). SetData resets
+	// the factorization's adaptive state (δ, form) that the interior-point
+	// iteration built up; a rejection gives it back (below).
+	fs := w.kkt.FactorState()
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)
@@ -149,6 +152,13 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 		*info = bestInfo
 		return true
 	}
+	// Rejected: restore the iterate, info and the KKT system's adaptive
+	// factorization state, so that a restart or further iterations behave
+	// as without the attempt. The matrix's H block and the factorization
+	// are still the refinement's; every later use sets its own H and
+	// factors first (step: SetScaling; the kkt backward, polish, LPGD and
+	// the next Solve: SetData), so none can solve with them.
+	w.kkt.RestoreFactorState(fs)
 	copy(w.x, rw.bx)
 	copy(w.z, rw.by)
 	copy(w.s, rw.bs)

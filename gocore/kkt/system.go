@@ -244,3 +244,31 @@ func (k *System) MulH(out, v []float64) { k.cones.MulH(k.hs, out, v) }
 // QuadH returns vᵀHv = Σ‖W_k v_k‖² over the cones, from the scaling set by
 // SetScaling (stable where the explicit H has large cancelling entries).
 func (k *System) QuadH(v []float64) float64 { return k.cones.QuadH(v) }
+
+// FactorState is the adaptive state of a System's factorization that
+// persists across factorizations of one data set (since the last SetData):
+// the regularization δ the next factorization starts from, whether raising
+// or lowering δ has been given up, the first form to try and which forms
+// the H set last allows. Values compare with ==.
+type FactorState struct {
+	dCur                float64
+	fixed, noLow        bool
+	tierCur             int
+	wantFast, wantExact bool
+}
+
+// FactorState returns the current adaptive factorization state.
+func (k *System) FactorState() FactorState {
+	return FactorState{dCur: k.dCur, fixed: k.fixed, noLow: k.noLow, tierCur: k.tierCur,
+		wantFast: k.wantFast, wantExact: k.wantExact}
+}
+
+// RestoreFactorState restores a state returned by FactorState, for a caller
+// that borrowed the system for another matrix (calling SetData, which
+// resets it) and gives it back to an iteration that has not finished. The
+// matrix values, H and the factorization are not restored: the caller's
+// next use must set H and factor again (as every interior-point step does).
+func (k *System) RestoreFactorState(s FactorState) {
+	k.dCur, k.fixed, k.noLow, k.tierCur = s.dCur, s.fixed, s.noLow, s.tierCur
+	k.wantFast, k.wantExact = s.wantFast, s.wantExact
+}
