@@ -30,13 +30,7 @@ import "math"
 // The step length backtracks (factor 0.8) until both iterates are strictly
 // inside their cones.
 type Exp struct {
-	s, z [3]float64 // the point of the last UpdateScaling
-	grad [3]float64 // ∇f*(z)
-	hd   [9]float64 // ∇²f*(z), row-major
-	hs   [9]float64 // the scaling matrix Hs, row-major
-	wf   [9]float64 // a factor F with Hs = FᵀF (row-major), for QuadH
-	mu   float64    // μ of the iterate, for dual scaling
-	dual bool       // dual scaling requested by the solver
+	nonsym3 // the iterate's scaling state and the methods shared with Pow
 }
 
 // NewExp returns an exponential cone block.
@@ -46,15 +40,6 @@ func NewExp() *Exp { return &Exp{} }
 // s = −∇f*(s) with s = z (Clarabel's unit initialization; the point where
 // the primal and dual iterates coincide and μ = 1).
 var expCentral = [3]float64{-1.051383945322714, 0.556409619469370, 1.258967884768947}
-
-// Dim implements Cone.
-func (c *Exp) Dim() int { return 3 }
-
-// Degree implements Cone: the barrier parameter of the exponential cone.
-func (c *Exp) Degree() int { return 3 }
-
-// Diagonal implements Cone.
-func (c *Exp) Diagonal() bool { return false }
 
 // Symmetric implements NonSymmetric's marker (always false).
 func (c *Exp) Symmetric() bool { return false }
@@ -77,9 +62,6 @@ func (c *Exp) ShiftToCone(v []float64, isDual bool) {
 		copy(v, expCentral[:])
 	}
 }
-
-// SetScalingStrategy implements NonSymmetric.
-func (c *Exp) SetScalingStrategy(dual bool, mu float64) { c.dual, c.mu = dual, mu }
 
 // UpdateScaling implements Cone: ∇f*(z), ∇²f*(z) and Hs at (s, z).
 func (c *Exp) UpdateScaling(s, z []float64) {
@@ -110,13 +92,6 @@ func (c *Exp) factorDual(mu float64) { c.wf = nonsymDualFactor(&c.hd, mu) }
 func (c *Exp) primalDualScaling() bool {
 	return nonsymScaling3(c.s, c.z, expPrimalGrad(c.s), c.grad, &c.hd, &c.hs, &c.wf)
 }
-
-// HBlock implements Cone: Hs as a row-major 3×3 matrix.
-func (c *Exp) HBlock(dst []float64) { copy(dst, c.hs[:]) }
-
-// LambdaSquare implements Cone: the affine right-hand side ds = s of a
-// non-symmetric cone (s of the last UpdateScaling).
-func (c *Exp) LambdaSquare(ds []float64) { copy(ds, c.s[:]) }
 
 // CombinedShift implements Cone: ds += σμ∇f*(z) − η with the third-order
 // correction η = ½∇³f*(z)[∇²f*(z)⁻¹Δs_a, Δz_a].
@@ -170,9 +145,6 @@ func (c *Exp) thirdOrder(dsA, dzA []float64) [3]float64 {
 	return eta
 }
 
-// DsHat implements Cone: for a non-symmetric cone Δs = −ds − Hs Δz.
-func (c *Exp) DsHat(out, ds []float64) { copy(out, ds) }
-
 // expBacktrack is the backtracking factor of the step length and
 // expMinStep the step below which it gives up (returns 0), Clarabel's
 // linesearch_backtrack_step and min_terminate_step_length.
@@ -205,35 +177,6 @@ func expBacktrackStep(d, v []float64, a float64, in func([]float64) bool) float6
 	}
 	return 0
 }
-
-// Complementarity implements Cone.
-func (c *Exp) Complementarity(s, z []float64) float64 {
-	return s[0]*z[0] + s[1]*z[1] + s[2]*z[2]
-}
-
-// QuadH implements Cone: vᵀHs v = ‖Fv‖² through the factor F of Hs (three
-// rank-one terms of the primal–dual scaling, or √μ·Lᵀ of the dual one), so
-// that it is ≥ 0 where the explicit product cancels.
-func (c *Exp) QuadH(v []float64) float64 {
-	f := mul3(&c.wf, [3]float64{v[0], v[1], v[2]})
-	return dot3(f, f)
-}
-
-// SetIdentityScaling implements Cone: Hs = I.
-func (c *Exp) SetIdentityScaling() {
-	c.hs = [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
-	c.wf = c.hs
-}
-
-// RectifyScaling implements Cone: the exponential cone is invariant only
-// under a uniform positive scaling of its rows (the smallest is taken).
-func (c *Exp) RectifyScaling(e []float64) {
-	mn := math.Min(e[0], math.Min(e[1], e[2]))
-	e[0], e[1], e[2] = mn, mn, mn
-}
-
-// Rows implements Cone: the exponential cone is not polyhedral.
-func (c *Exp) Rows() RowClass { return RowsNonPolyhedral }
 
 // Barrier implements NonSymmetric: f(s) + f*(z), +Inf outside the cones.
 func (c *Exp) Barrier(s, z []float64) float64 {

@@ -92,3 +92,68 @@ func nonsymDualFactor(h *[9]float64, mu float64) [9]float64 {
 	r := math.Sqrt(mu)
 	return [9]float64{r * l00, r * l10, r * l20, 0, r * l11, r * l21, 0, 0, r * l22}
 }
+
+// nonsym3 is the scaling state of a 3-d non-symmetric cone block (Exp, Pow)
+// and the Cone methods that do not depend on which cone it is; the cones
+// embed it.
+type nonsym3 struct {
+	s, z [3]float64 // the point of the last UpdateScaling
+	grad [3]float64 // ∇f*(z)
+	hd   [9]float64 // ∇²f*(z), row-major
+	hs   [9]float64 // the scaling matrix Hs, row-major
+	wf   [9]float64 // a factor F with Hs = FᵀF (row-major), for QuadH
+	mu   float64    // μ of the iterate, for dual scaling
+	dual bool       // dual scaling requested by the solver
+}
+
+// Dim implements Cone.
+func (c *nonsym3) Dim() int { return 3 }
+
+// Degree implements Cone: the barrier parameter ν = 3.
+func (c *nonsym3) Degree() int { return 3 }
+
+// Diagonal implements Cone: Hs is a dense 3×3 block.
+func (c *nonsym3) Diagonal() bool { return false }
+
+// SetScalingStrategy implements NonSymmetric.
+func (c *nonsym3) SetScalingStrategy(dual bool, mu float64) { c.dual, c.mu = dual, mu }
+
+// HBlock implements Cone: Hs as a row-major 3×3 matrix.
+func (c *nonsym3) HBlock(dst []float64) { copy(dst, c.hs[:]) }
+
+// LambdaSquare implements Cone: the affine right-hand side ds = s of a
+// non-symmetric cone (s of the last UpdateScaling).
+func (c *nonsym3) LambdaSquare(ds []float64) { copy(ds, c.s[:]) }
+
+// DsHat implements Cone: for a non-symmetric cone Δs = −ds − Hs Δz.
+func (c *nonsym3) DsHat(out, ds []float64) { copy(out, ds) }
+
+// Complementarity implements Cone.
+func (c *nonsym3) Complementarity(s, z []float64) float64 {
+	return s[0]*z[0] + s[1]*z[1] + s[2]*z[2]
+}
+
+// QuadH implements Cone: vᵀHs v = ‖Fv‖² through the factor F of Hs (three
+// rank-one terms of the primal–dual scaling, or √μ·Lᵀ of the dual one), so
+// that it is ≥ 0 where the explicit product cancels.
+func (c *nonsym3) QuadH(v []float64) float64 {
+	f := mul3(&c.wf, [3]float64{v[0], v[1], v[2]})
+	return dot3(f, f)
+}
+
+// SetIdentityScaling implements Cone: Hs = I.
+func (c *nonsym3) SetIdentityScaling() {
+	c.hs = [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
+	c.wf = c.hs
+}
+
+// RectifyScaling implements Cone: the exponential and power cones are
+// invariant only under a uniform positive scaling of their rows (the
+// smallest is taken).
+func (c *nonsym3) RectifyScaling(e []float64) {
+	mn := math.Min(e[0], math.Min(e[1], e[2]))
+	e[0], e[1], e[2] = mn, mn, mn
+}
+
+// Rows implements Cone: the cone is not polyhedral.
+func (c *nonsym3) Rows() RowClass { return RowsNonPolyhedral }

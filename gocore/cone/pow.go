@@ -21,14 +21,8 @@ import "math"
 // is −ẑ for the ẑ with −∇f*(ẑ) = s, found by damped Newton on the
 // self-concordant s·z + f*(z) (powConjugate), and f(s) = −3 − f*(ẑ).
 type Pow struct {
-	alpha float64
-	s, z  [3]float64 // the point of the last UpdateScaling
-	grad  [3]float64 // ∇f*(z)
-	hd    [9]float64 // ∇²f*(z), row-major
-	hs    [9]float64 // the scaling matrix Hs, row-major
-	wf    [9]float64 // a factor F with Hs = FᵀF (row-major), for QuadH
-	mu    float64    // μ of the iterate, for dual scaling
-	dual  bool       // dual scaling requested by the solver
+	nonsym3 // the iterate's scaling state and the methods shared with Exp
+	alpha   float64
 }
 
 // NewPow returns a power-cone block with exponent alpha ∈ (0, 1).
@@ -42,15 +36,6 @@ func (c *Pow) Alpha() float64 { return c.alpha }
 func (c *Pow) central() [3]float64 {
 	return [3]float64{math.Sqrt(1 + c.alpha), math.Sqrt(2 - c.alpha), 0}
 }
-
-// Dim implements Cone.
-func (c *Pow) Dim() int { return 3 }
-
-// Degree implements Cone: the barrier parameter of the power cone.
-func (c *Pow) Degree() int { return 3 }
-
-// Diagonal implements Cone.
-func (c *Pow) Diagonal() bool { return false }
 
 // UnitInit implements Cone: s = z = the central-ray point.
 func (c *Pow) UnitInit(s, z []float64) {
@@ -71,9 +56,6 @@ func (c *Pow) ShiftToCone(v []float64, isDual bool) {
 		copy(v, p[:])
 	}
 }
-
-// SetScalingStrategy implements NonSymmetric.
-func (c *Pow) SetScalingStrategy(dual bool, mu float64) { c.dual, c.mu = dual, mu }
 
 // UpdateScaling implements Cone: ∇f*(z), ∇²f*(z) and Hs at (s, z).
 func (c *Pow) UpdateScaling(s, z []float64) {
@@ -97,12 +79,6 @@ func (c *Pow) UpdateScaling(s, z []float64) {
 	}
 	c.wf = nonsymDualFactor(&c.hd, mu)
 }
-
-// HBlock implements Cone: Hs as a row-major 3×3 matrix.
-func (c *Pow) HBlock(dst []float64) { copy(dst, c.hs[:]) }
-
-// LambdaSquare implements Cone: the affine right-hand side ds = s.
-func (c *Pow) LambdaSquare(ds []float64) { copy(ds, c.s[:]) }
 
 // CombinedShift implements Cone: ds += σμ∇f*(z) − η with the third-order
 // correction η = ½∇³f*(z)[∇²f*(z)⁻¹Δs_a, Δz_a].
@@ -132,9 +108,6 @@ func (c *Pow) thirdOrder(dsA, dzA []float64) [3]float64 {
 	return eta
 }
 
-// DsHat implements Cone: for a non-symmetric cone Δs = −ds − Hs Δz.
-func (c *Pow) DsHat(out, ds []float64) { copy(out, ds) }
-
 // StepLength implements Cone by backtracking from alphaMax (as Exp does)
 // until the primal and the dual iterate are strictly inside their cones.
 func (c *Pow) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, float64) {
@@ -143,33 +116,6 @@ func (c *Pow) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, flo
 	as := expBacktrackStep(ds, s, alphaMax, func(v []float64) bool { return powPrimalInterior(v, a) })
 	return az, as
 }
-
-// Complementarity implements Cone.
-func (c *Pow) Complementarity(s, z []float64) float64 {
-	return s[0]*z[0] + s[1]*z[1] + s[2]*z[2]
-}
-
-// QuadH implements Cone: vᵀHs v = ‖Fv‖² through the factor F of Hs.
-func (c *Pow) QuadH(v []float64) float64 {
-	f := mul3(&c.wf, [3]float64{v[0], v[1], v[2]})
-	return dot3(f, f)
-}
-
-// SetIdentityScaling implements Cone: Hs = I.
-func (c *Pow) SetIdentityScaling() {
-	c.hs = [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
-	c.wf = c.hs
-}
-
-// RectifyScaling implements Cone: the power cone is invariant under a
-// uniform positive scaling of its rows (the smallest is taken).
-func (c *Pow) RectifyScaling(e []float64) {
-	mn := math.Min(e[0], math.Min(e[1], e[2]))
-	e[0], e[1], e[2] = mn, mn, mn
-}
-
-// Rows implements Cone: the power cone is not polyhedral.
-func (c *Pow) Rows() RowClass { return RowsNonPolyhedral }
 
 // Barrier implements NonSymmetric: f(s) + f*(z), +Inf outside the cones.
 func (c *Pow) Barrier(s, z []float64) float64 {
