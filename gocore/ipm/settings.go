@@ -177,7 +177,10 @@ type Settings struct {
 	// set when that passes the termination tests (see Solver.polish;
 	// Info.Polished reports it); with second-order or PSD cones it enables
 	// the Newton refinement of stalled tight solves, and with PSD cones also
-	// of every converged solve (newton.go); with exponential or power
+	// of every converged solve (newton.go); with second-order cones (and no
+	// PSD or non-symmetric ones) every converged solve the active-set polish
+	// did not replace gets the tangent Newton refinement (refine.go,
+	// refineSOC); with exponential or power
 	// cones, the tangent Newton refinement of every converged or stalled
 	// solve and of a failed step near the solution before a restart
 	// (refine.go). Default true.

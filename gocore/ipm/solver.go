@@ -219,10 +219,12 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		newtonDone = true
 	}
 	if status == StatusSolved && !newtonDone {
-		if w.refineNonsym() {
+		switch {
+		case w.refineNonsym():
 			w.tangentRefine(info, true)
-		} else {
-			w.polishNewton(info)
+		case w.polishNewton(info):
+		case w.refineSOC(info):
+			w.tangentRefine(info, true)
 		}
 	}
 	info.Status = status
