@@ -116,19 +116,10 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 			px: vec(n), py: vec(m), ps: vec(m)}
 	}
 	nw := w.newton
-	copy(nw.bx, w.x)
-	copy(nw.by, w.z)
-	copy(nw.bs, w.s)
 	w.newtonTries++
 	tau0, kappa0 := w.tau, w.kappa
 	saved := *info
-	for i := range nw.x {
-		nw.x[i] = w.x[i] / w.tau
-	}
-	for i := range nw.y {
-		nw.y[i] = w.z[i] / w.tau
-		nw.s[i] = w.s[i] / w.tau
-	}
+	w.saveIterate(nw.bx, nw.by, nw.bs, nw.x, nw.y, nw.s)
 	best := math.Inf(1)
 	if polish {
 		best = w.newtonMeasure(info)
@@ -161,10 +152,7 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 		if !w.newtonProject() {
 			break
 		}
-		copy(w.x, nw.x)
-		copy(w.z, nw.y)
-		copy(w.s, nw.s)
-		w.tau, w.kappa = 1, 0
+		w.setIterate(nw.x, nw.y, nw.s, 1, 0)
 		if !w.converged(info) {
 			continue
 		}
@@ -192,19 +180,37 @@ func (w *Solver) newtonRefine(info *Info, polish bool) bool {
 		}
 	}
 	if found {
-		copy(w.x, nw.px)
-		copy(w.z, nw.py)
-		copy(w.s, nw.ps)
-		w.tau, w.kappa = 1, 0
+		w.setIterate(nw.px, nw.py, nw.ps, 1, 0)
 		*info = bestInfo
 		return true
 	}
-	copy(w.x, nw.bx)
-	copy(w.z, nw.by)
-	copy(w.s, nw.bs)
-	w.tau, w.kappa = tau0, kappa0
+	w.setIterate(nw.bx, nw.by, nw.bs, tau0, kappa0)
 	*info = saved
 	return false
+}
+
+// saveIterate copies the homogeneous iterate (x, z, s) into bx, by, bs,
+// for a restore by setIterate, and its τ = 1 point into x, y, s: the
+// starting point of the Newton refinements (newtonRefine, tangentRefine).
+func (w *Solver) saveIterate(bx, by, bs, x, y, s []float64) {
+	copy(bx, w.x)
+	copy(by, w.z)
+	copy(bs, w.s)
+	for i := range x {
+		x[i] = w.x[i] / w.tau
+	}
+	for i := range y {
+		y[i] = w.z[i] / w.tau
+		s[i] = w.s[i] / w.tau
+	}
+}
+
+// setIterate makes (x, y, s) with τ and κ the solver's iterate.
+func (w *Solver) setIterate(x, y, s []float64, tau, kappa float64) {
+	copy(w.x, x)
+	copy(w.z, y)
+	copy(w.s, s)
+	w.tau, w.kappa = tau, kappa
 }
 
 // newtonMeasure returns the Newton measure (see newtonRefine) of the point

@@ -100,18 +100,9 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 			bx: vec(n), by: vec(m), bs: vec(m), px: vec(n), py: vec(m), ps: vec(m)}
 	}
 	rw := w.refine
-	copy(rw.bx, w.x)
-	copy(rw.by, w.z)
-	copy(rw.bs, w.s)
 	tau0, kappa0 := w.tau, w.kappa
 	saved := *info
-	for i := range rw.x {
-		rw.x[i] = w.x[i] / w.tau
-	}
-	for i := range rw.y {
-		rw.y[i] = w.z[i] / w.tau
-		rw.s[i] = w.s[i] / w.tau
-	}
+	w.saveIterate(rw.bx, rw.by, rw.bs, rw.x, rw.y, rw.s)
 	best := math.Inf(1)
 	if polish {
 		d, ok := w.pairDistance()
@@ -141,10 +132,7 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 		}
 		copy(rw.s, rw.sh)
 		copy(rw.y, rw.yh)
-		copy(w.x, rw.x)
-		copy(w.z, rw.y)
-		copy(w.s, rw.s)
-		w.tau, w.kappa = 1, 0
+		w.setIterate(rw.x, rw.y, rw.s, 1, 0)
 		if !w.converged(info) {
 			continue
 		}
@@ -162,10 +150,7 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 		}
 	}
 	if found {
-		copy(w.x, rw.px)
-		copy(w.z, rw.py)
-		copy(w.s, rw.ps)
-		w.tau, w.kappa = 1, 0
+		w.setIterate(rw.px, rw.py, rw.ps, 1, 0)
 		*info = bestInfo
 		return true
 	}
@@ -176,10 +161,7 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 	// factors first (step: SetScaling; the kkt backward, polish, LPGD and
 	// the next Solve: SetData), so none can solve with them.
 	w.kkt.RestoreFactorState(fs)
-	copy(w.x, rw.bx)
-	copy(w.z, rw.by)
-	copy(w.s, rw.bs)
-	w.tau, w.kappa = tau0, kappa0
+	w.setIterate(rw.bx, rw.by, rw.bs, tau0, kappa0)
 	*info = saved
 	return false
 }
