@@ -3,58 +3,13 @@ package diff
 import (
 	"fmt"
 	"math/rand"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
-
-// familyQP is the benchmarks' dense_qp family (benchmarks/problems.py, as
-// ipm's benchDenseQP): P = LLᵀ/n + 0.1I, q, G, A ~ N(0,1),
-// h = G z0 + U(0,1), b = A z0, m = n inequalities, p = n/5 equalities.
-func familyQP(rng *rand.Rand, n int) (P, c, A, b []float64, cones problem.Cones) {
-	m, p := n, n/5
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P = make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			var s float64
-			for k := 0; k < n; k++ {
-				s += L[i*n+k] * L[j*n+k]
-			}
-			P[i*n+j] = s / float64(n)
-		}
-		P[i*n+i] += 0.1
-	}
-	c = make([]float64, n)
-	for i := range c {
-		c[i] = rng.NormFloat64()
-	}
-	z0 := make([]float64, n)
-	for i := range z0 {
-		z0[i] = rng.NormFloat64()
-	}
-	A = make([]float64, (p+m)*n)
-	b = make([]float64, p+m)
-	for i := 0; i < p+m; i++ {
-		var s float64
-		for j := 0; j < n; j++ {
-			A[i*n+j] = rng.NormFloat64()
-			s += A[i*n+j] * z0[j]
-		}
-		b[i] = s
-		if i >= p {
-			b[i] += rng.Float64()
-		}
-	}
-	return P, c, A, b, problem.Cones{Zero: p, Nonneg: m}
-}
 
 // BenchmarkQPLayer is the QP layer's work per instance at the Go level:
 // a forward solve (default settings, polish on) and the kkt backward for
@@ -69,7 +24,7 @@ func BenchmarkQPLayer(b *testing.B) {
 			var vs []*problem.Values
 			var st *problem.Structure
 			for k := 0; k < 8; k++ {
-				P, c, A, bb, cones := familyQP(rng, n)
+				P, c, A, bb, cones := testfam.DenseQP(rng, n, n, n/5)
 				s, err := problem.NewDenseStructure(n, len(bb), cones, true)
 				if err != nil {
 					b.Fatal(err)
@@ -103,7 +58,7 @@ func BenchmarkQPLayer(b *testing.B) {
 			o := DefaultOptions()
 			iters, polished := 0, 0
 			b.ResetTimer()
-			t0 := benchCPU()
+			t0 := testfam.CPUTime()
 			for i := 0; i < b.N; i++ {
 				v := vs[i%len(vs)]
 				slv.Solve(v, &res)
@@ -120,16 +75,7 @@ func BenchmarkQPLayer(b *testing.B) {
 			}
 			b.ReportMetric(float64(iters)/float64(b.N), "iters")
 			b.ReportMetric(float64(polished)/float64(b.N), "polished")
-			b.ReportMetric(float64(benchCPU()-t0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// benchCPU is the process's user CPU time.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano())
 }

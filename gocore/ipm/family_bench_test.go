@@ -3,94 +3,12 @@ package ipm
 import (
 	"fmt"
 	"math/rand"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
-
-// benchDenseQP is the benchmarks' dense_qp family (benchmarks/problems.py):
-// P = LLᵀ/n + 0.1I, q, G, A ~ N(0,1), h = G z0 + U(0,1), b = A z0.
-func benchDenseQP(rng *rand.Rand, n, m, p int) (P, c, A, b []float64, cones problem.Cones) {
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P = make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			var s float64
-			for k := 0; k < n; k++ {
-				s += L[i*n+k] * L[j*n+k]
-			}
-			P[i*n+j] = s / float64(n)
-		}
-		P[i*n+i] += 0.1
-	}
-	c = make([]float64, n)
-	for i := range c {
-		c[i] = rng.NormFloat64()
-	}
-	z0 := make([]float64, n)
-	for i := range z0 {
-		z0[i] = rng.NormFloat64()
-	}
-	A = make([]float64, (p+m)*n)
-	b = make([]float64, p+m)
-	for i := 0; i < p+m; i++ {
-		var s float64
-		for j := 0; j < n; j++ {
-			A[i*n+j] = rng.NormFloat64()
-			s += A[i*n+j] * z0[j]
-		}
-		b[i] = s
-		if i >= p {
-			b[i] += rng.Float64()
-		}
-	}
-	return P, c, A, b, problem.Cones{Zero: p, Nonneg: m}
-}
-
-// benchBoxLP is the LPGD benchmark's box_lp family (no P): m random rows,
-// the box −1 ≤ x ≤ 1 as 2n rows, p equalities.
-func benchBoxLP(rng *rand.Rand, n, m, p int) (c, A, b []float64, cones problem.Cones) {
-	z0 := make([]float64, n)
-	for i := range z0 {
-		z0[i] = rng.Float64() - 0.5
-	}
-	rows := p + m + 2*n
-	A = make([]float64, rows*n)
-	b = make([]float64, rows)
-	for i := 0; i < p; i++ {
-		var s float64
-		for j := 0; j < n; j++ {
-			A[i*n+j] = rng.NormFloat64()
-			s += A[i*n+j] * z0[j]
-		}
-		b[i] = s
-	}
-	for i := p; i < p+m; i++ {
-		var s float64
-		for j := 0; j < n; j++ {
-			A[i*n+j] = rng.NormFloat64()
-			s += A[i*n+j] * z0[j]
-		}
-		b[i] = s + rng.Float64()
-	}
-	for j := 0; j < n; j++ {
-		A[(p+m+j)*n+j] = 1
-		b[p+m+j] = 1
-		A[(p+m+n+j)*n+j] = -1
-		b[p+m+n+j] = 1
-	}
-	c = make([]float64, n)
-	for i := range c {
-		c[i] = rng.NormFloat64()
-	}
-	return c, A, b, problem.Cones{Zero: p, Nonneg: m + 2*n}
-}
 
 type familyData struct {
 	name string
@@ -111,7 +29,7 @@ func benchFamily(tb testing.TB, name string, count int) familyData {
 	if _, err := fmt.Sscanf(name, "qp%d", &n); err == nil {
 		rng := rand.New(rand.NewSource(int64(n)))
 		for k := 0; k < count; k++ {
-			P, c, A, b, cones := benchDenseQP(rng, n, n, n/5)
+			P, c, A, b, cones := testfam.DenseQP(rng, n, n, n/5)
 			st, v := denseProblem(tb, n, P, c, A, b, cones)
 			f.st = st
 			f.vs = append(f.vs, v)
@@ -120,7 +38,7 @@ func benchFamily(tb testing.TB, name string, count int) familyData {
 	}
 	rng := rand.New(rand.NewSource(100))
 	for k := 0; k < count; k++ {
-		c, A, b, cones := benchBoxLP(rng, 100, 50, 10)
+		c, A, b, cones := testfam.BoxLP(rng, 100, 50, 10)
 		st, v := denseProblem(tb, 100, nil, c, A, b, cones)
 		f.st = st
 		f.vs = append(f.vs, v)
@@ -145,7 +63,7 @@ func BenchmarkFamilies(b *testing.B) {
 			res := &Result{X: make([]float64, f.st.N), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
 			iters := 0
 			b.ResetTimer()
-			t0 := cpuTime()
+			t0 := testfam.CPUTime()
 			for i := 0; i < b.N; i++ {
 				w.Solve(f.vs[i%len(f.vs)], res)
 				if res.Info.Status != StatusSolved {
@@ -154,7 +72,7 @@ func BenchmarkFamilies(b *testing.B) {
 				iters += res.Info.Iter
 			}
 			b.ReportMetric(float64(iters)/float64(b.N), "iters")
-			b.ReportMetric(float64(cpuTime()-t0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -190,14 +108,4 @@ func TestBenchmarkFamiliesNormalEquations(t *testing.T) {
 			t.Errorf("%s: %d iterations for %d problems", f.name, iters, len(f.vs))
 		}
 	}
-}
-
-// cpuTime is the process's user CPU time (the benchmarks run on one
-// goroutine; on a loaded machine it counts the time they ran).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano())
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
@@ -32,9 +33,9 @@ func neCases(rng *rand.Rand) []neCase {
 	}
 	for trial := 0; trial < 3; trial++ {
 		for _, n := range []int{5, 12, 30} {
-			P, c, A, b, cones := benchDenseQP(rng, n, n, n/5)
+			P, c, A, b, cones := testfam.DenseQP(rng, n, n, n/5)
 			add("dense_qp", n, P, c, A, b, cones)
-			c2, A2, b2, cones2 := benchBoxLP(rng, n, n/2, n/10)
+			c2, A2, b2, cones2 := testfam.BoxLP(rng, n, n/2, n/10)
 			add("box_lp", n, nil, c2, A2, b2, cones2)
 			for _, kind := range []string{"psd", "lp"} {
 				P, c, A, b, cones := randomQP(rng, n, n/4, n, kind)
@@ -43,13 +44,13 @@ func neCases(rng *rand.Rand) []neCase {
 			P, c, A, b, cones, _ = hardQP(rng, n, n/5, 2*n)
 			add("hard_qp", n, P, c, A, b, cones)
 			// Dependent equality rows: the first equality repeated.
-			P, c, A, b, cones = benchDenseQP(rng, n, n, 2)
+			P, c, A, b, cones = testfam.DenseQP(rng, n, n, 2)
 			A = append(append([]float64{}, A[:2*n]...), append(append([]float64{}, A[:n]...), A[2*n:]...)...)
 			b = append(append([]float64{}, b[:2]...), append([]float64{b[0]}, b[2:]...)...)
 			cones.Zero++
 			add("dependent_eq", n, P, c, A, b, cones)
 			// Degenerate LP: every inequality row twice.
-			c2, A2, b2, cones2 = benchBoxLP(rng, n, n/2, 0)
+			c2, A2, b2, cones2 = testfam.BoxLP(rng, n, n/2, 0)
 			A2 = append(A2, A2...)
 			b2 = append(b2, b2...)
 			cones2.Nonneg *= 2
