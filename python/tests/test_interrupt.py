@@ -175,10 +175,12 @@ def test_backward_time_limit_status(lib: object, method: str, field: str) -> Non
 
 
 def test_keyboard_interrupt_during_backward_leaves_library_usable() -> None:
-    d = long_batch(500)
+    d = long_batch(4000)
     q = d["q"].clone().requires_grad_(True)
     # LPGD with full interior-point re-solves: two solves per sample, a
-    # backward pass 2-3 times as long as the forward (seconds here).
+    # backward pass 2-3 times as long as the forward (about 3 s here on a
+    # quiet machine; 500 samples took only 0.38 s once the dense path got
+    # faster, too close to the 0.3 s timer).
     x = lpgd_go.solve_qp(d["P"], q, d["G"], d["h"], backward=lpgd_go.LPGD(fast_path=False))
     fired: list[float] = []
 
