@@ -167,3 +167,43 @@ func relErr(a, b []float64) float64 {
 	}
 	return d / (1 + nb)
 }
+
+// The LPGD benchmark's box LPs (dense pattern: the box is found from the
+// values) run every interior-point system and the polish through
+// DenseBounds (bound rows and x eliminated, the 60 remaining rows
+// factored): one fast factorization per iteration, the start and the
+// polish, no fallback; the polished solutions equal the accurate form's
+// (the dense LDLᵀ in AMD order, the path before any fast form) to 1e-10.
+func TestBoxLPBoundsForm(t *testing.T) {
+	f := benchFamily(t, "boxlp100", 4)
+	an, err := kkt.Analyse(f.st, LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range f.vs {
+		var res [2]*Result
+		var ts kkt.TierStats
+		for i, fast := range []bool{false, true} {
+			w, err := NewSolver(an, DefaultSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.kkt.SetFastAllowed(fast)
+			res[i] = &Result{X: make([]float64, f.st.N), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
+			w.Solve(v, res[i])
+			if !res[i].Info.Polished {
+				t.Fatalf("#%d fast %v: not polished (%v)", k, fast, res[i].Info.Status)
+			}
+			ts = w.kkt.TierStats()
+		}
+		if want := res[1].Info.Iter + 2; ts.Fast != want || ts.Escalations != 0 {
+			t.Errorf("#%d: %+v for %d iterations (want %d fast factorizations: start, iterations, polish)", k, ts, res[1].Info.Iter, want)
+		}
+		if d := relErr(res[1].X, res[0].X); d > 1e-10 {
+			t.Errorf("#%d: x differs by %.2e", k, d)
+		}
+		if d := relErr(res[1].Y, res[0].Y); d > 1e-10 {
+			t.Errorf("#%d: y differs by %.2e", k, d)
+		}
+	}
+}

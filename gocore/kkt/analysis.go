@@ -83,6 +83,11 @@ type Analysis struct {
 	// dual: the fastest form eliminates x (linsys.DenseDual, see
 	// dualCheaper).
 	dual bool
+	// bounds: the fastest form eliminates the bound rows, then x
+	// (linsys.DenseBounds, see boundsGate); the next forms are the ones
+	// the analysis has without it.
+	bounds    bool
+	boundsAlt float64 // multiply–adds of the next form (DenseBounds refuses values that cost more)
 }
 
 // Polyhedral reports whether every cone of the structure is polyhedral
@@ -203,8 +208,49 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			an.dual = dualCheaper(&an.pat, n, an.Elim)
 			an.fastOK = an.fastOK || an.dual
 		}
+		if comp.Diagonal() && m > 0 && !an.dual {
+			if alt, ok := boundsGate(st, comp, &an.pat, an.Elim, an.dual); ok {
+				an.bounds, an.boundsAlt, an.fastOK = true, alt, true
+				// On values without enough bound rows form 0 refuses
+				// and the chain's next form serves (linsys.Chain).
+			}
+		}
 	}
 	return an, nil
+}
+
+// boundsGate reports whether linsys.DenseBounds may apply to st (every
+// cone diagonal, checked by the caller; P structurally diagonal; at least
+// as many nonnegative rows as variables, so that each may have a bound
+// row) and returns the multiply–adds per factorization of the form the
+// analysis would use without it (DenseDual's when dual, else DenseSchur's
+// normal equations), which DenseBounds must beat on the values it is
+// given (the bound rows are found from the values).
+func boundsGate(st *problem.Structure, comp *cone.Composite, pat *linsys.Pattern, elim []bool, dual bool) (float64, bool) {
+	n, m := st.N, st.M
+	for j := 0; j < n; j++ {
+		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+			if st.P.Rowval[k] != j {
+				return 0, false
+			}
+		}
+	}
+	class := make([]cone.RowClass, m)
+	comp.RowClasses(class)
+	ineq := 0
+	for _, c := range class {
+		if c == cone.RowsInequality {
+			ineq++
+		}
+	}
+	if ineq < n {
+		return 0, false
+	}
+	if dual {
+		mf, nf := float64(m), float64(n)
+		return mf*mf*mf/6 + (nf*nf*nf/6+nf*nf*mf/2+nf*mf*mf/2)/dualIterations, true
+	}
+	return schurCost(pat, n, elim), true
 }
 
 // elimCandidates marks the KKT indices the dense path may eliminate first
@@ -289,9 +335,18 @@ func dualCheaper(pat *linsys.Pattern, n int, elim []bool) bool {
 		return false
 	}
 	dual := m*m*m/6 + (nf*nf*nf/6+nf*nf*m/2+nf*m*m/2)/dualIterations
+	return dual < schurCost(pat, n, elim)
+}
+
+// schurCost is the multiply–adds of one factorization in DenseSchur's
+// normal-equations form: the product over the candidates coupled to
+// several remaining indices plus the LDLᵀ of the remaining ones (the
+// whole matrix when there are no candidates).
+func schurCost(pat *linsys.Pattern, n int, elim []bool) float64 {
+	dim := pat.N
 	if elim == nil {
 		d := float64(dim)
-		return dual < d*d*d/6
+		return d * d * d / 6
 	}
 	// Off-diagonal couplings of each candidate to remaining indices.
 	deg := make([]int, dim)
@@ -319,8 +374,7 @@ func dualCheaper(pat *linsys.Pattern, n int, elim []bool) bool {
 		}
 	}
 	rf := float64(r)
-	ne := rf*(rf+1)/2*float64(multi) + rf*rf*rf/6
-	return dual < ne
+	return rf*(rf+1)/2*float64(multi) + rf*rf*rf/6
 }
 
 // hasRowCandidate reports whether a constraint row (index ≥ n) is a
@@ -336,6 +390,31 @@ func hasRowCandidate(cand []bool, n int) bool {
 
 // NewFactorizer returns a fresh factorizer for the analysed pattern.
 func (an *Analysis) NewFactorizer() (linsys.Factorizer, error) {
+	if an.bounds {
+		// Bound rows, then x eliminated (DenseBounds), then the forms
+		// below.
+		rest, err := an.restFactorizer()
+		if err != nil {
+			return nil, err
+		}
+		bound := make([]bool, an.Dim)
+		comp := cone.NewComposite(an.St.Cones)
+		class := make([]cone.RowClass, an.St.M)
+		comp.RowClasses(class)
+		for i, c := range class {
+			bound[an.St.N+i] = c == cone.RowsInequality
+		}
+		b, err := linsys.NewDenseBounds(&an.pat, an.St.N, bound, an.boundsAlt)
+		if err != nil {
+			return nil, err
+		}
+		return linsys.NewChain(b, rest), nil
+	}
+	return an.restFactorizer()
+}
+
+// restFactorizer is NewFactorizer without DenseBounds.
+func (an *Analysis) restFactorizer() (linsys.Factorizer, error) {
 	if an.Dense && an.Elim != nil && an.perm != nil {
 		// An LP: the normal-equations form (every inequality row
 		// eliminated, x block δI + GᵀD⁻¹G) is the fast mode; the dense

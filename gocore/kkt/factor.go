@@ -64,13 +64,13 @@ func (k *System) factorAt(d float64) error {
 		switch {
 		case k.wantFast && !k.noFast:
 			t = min(k.tierCur, last)
-		case k.wantExact && !k.noFast && k.tierCur == 0 && k.regFree != nil && k.regFree.ExactForm(0):
+		case k.wantExact && !k.noFast && k.tierCur == 0 && k.asForms != nil && k.asForms.ActiveSetForm(0):
 			t = 0
 		}
-		k.tier.SetTier(t)
-		if t < last {
-			k.stats.Fast++
+		if k.asForms != nil {
+			k.asForms.SetActiveSet(k.wantExact)
 		}
+		k.tier.SetTier(t)
 		if k.regFree != nil && k.regFree.ExactForm(t) {
 			// This form factors K itself (it refuses a K that is not
 			// safely definite): no static regularization, so the first
@@ -89,5 +89,11 @@ func (k *System) factorAt(d float64) error {
 		}
 	}()
 	k.dUsed = d
-	return k.fac.Factor(k.kv)
+	err := k.fac.Factor(k.kv)
+	if k.fastUsed() {
+		// Counted by the form that served (a form may refuse values
+		// and pass them on: linsys.Chain).
+		k.stats.Fast++
+	}
+	return err
 }

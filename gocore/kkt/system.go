@@ -36,12 +36,13 @@ type System struct {
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
 	// Fast (normal-equations) mode of the factorization (tier.go).
-	tier      linsys.Tiered     // nil: the factorization has a single form
-	wantFast  bool              // the H set last allows the fast forms
-	wantExact bool              // the active-set system set last may use an exact form (SetActiveRowsSameData)
-	tierCur   int               // first form to try (raised by failures since the last SetData)
-	noFast    bool              // SetFastAllowed(false)
-	regFree   linsys.ExactForms // forms that factor K without static regularization (nil: none)
+	tier      linsys.Tiered         // nil: the factorization has a single form
+	wantFast  bool                  // the H set last allows the fast forms
+	wantExact bool                  // the active-set system set last may use an exact form (SetActiveRowsSameData)
+	tierCur   int                   // first form to try (raised by failures since the last SetData)
+	noFast    bool                  // SetFastAllowed(false)
+	regFree   linsys.ExactForms     // forms that factor K without static regularization (nil: none)
+	asForms   linsys.ActiveSetForms // forms that may serve the polish's active-set systems (nil: none)
 	stats     TierStats
 }
 
@@ -67,6 +68,7 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	if t, ok := f.(linsys.Tiered); ok && an.fastOK {
 		k.tier = t
 		k.regFree, _ = f.(linsys.ExactForms)
+		k.asForms, _ = f.(linsys.ActiveSetForms)
 	}
 	if d, ok := f.(linsys.Multiplier); ok {
 		// Dense product with the factored (regularized) copy, minus the

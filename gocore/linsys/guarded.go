@@ -1,5 +1,7 @@
 package linsys
 
+import "errors"
+
 // Guarded is a Factorizer that uses a fast primary factorization and, when
 // the primary needed dynamic pivot regularization (a sign that its pivot
 // order let errors grow, e.g. a nearly singular x block pivoted first),
@@ -160,12 +162,46 @@ func (c *Chain) ExactForm(t int) bool {
 	return t == 0 && ok
 }
 
+// ActiveSetForms is implemented by Tiered factorizations some of whose
+// forms may serve an active-set system (active rows H = 0, inactive rows
+// decoupled) built on the data of the interior-point systems factored
+// before it (kkt.System.SetActiveRowsSameData, the solver's polish).
+type ActiveSetForms interface {
+	// ActiveSetForm reports whether form t is one of them.
+	ActiveSetForm(t int) bool
+	// SetActiveSet tells the forms whether the following systems are
+	// such active-set systems.
+	SetActiveSet(on bool)
+}
+
+// ActiveSetForm implements ActiveSetForms: form 0 when the fast
+// factorization is a DenseDual (which masks the decoupled rows of its
+// product) or a DenseBounds (whose complement then holds only the active
+// rows that are not bound rows).
+func (c *Chain) ActiveSetForm(t int) bool {
+	switch c.fast.(type) {
+	case *DenseDual, *DenseBounds:
+		return t == 0
+	}
+	return false
+}
+
+// SetActiveSet implements ActiveSetForms.
+func (c *Chain) SetActiveSet(on bool) {
+	c.activeSet = on
+	if b, ok := c.fast.(*DenseBounds); ok {
+		b.SetActiveSet(on)
+	}
+}
+
 // Chain is a Tiered factorization whose form 0 is a fast factorization and
 // whose later forms are those of another one (NewChain).
 type Chain struct {
 	fast, rest Factorizer
 	tier       int
 	useFast    bool // the last Factor used fast
+	refused    bool // the last Factor's form 0 refused the values
+	activeSet  bool // SetActiveSet
 }
 
 // NewChain returns the chain of fast (form 0) and rest (forms 1, …: rest's
@@ -188,17 +224,42 @@ func (c *Chain) SetTier(t int) {
 	}
 }
 
-// Tier implements Tiered.
-func (c *Chain) Tier() int { return c.tier }
+// Tier implements Tiered: the form the last Factor used (after a refusal
+// by form 0, the one that served the values).
+func (c *Chain) Tier() int {
+	if c.refused {
+		if r, ok := c.rest.(Tiered); ok {
+			return 1 + r.Tier()
+		}
+		return 1
+	}
+	return c.tier
+}
 
 // Dim implements Factorizer.
 func (c *Chain) Dim() int { return c.rest.Dim() }
 
-// Factor implements Factorizer.
+// Factor implements Factorizer. When form 0 refuses the values
+// (ErrBoundsRefused: DenseBounds found no bound rows, or too few), the
+// values are factored by the next form — the first of rest's, or for an
+// active-set system (SetActiveSet) its last, accurate one — and Tier
+// reports that form: a refusal is not a failed factorization.
 func (c *Chain) Factor(values []float64) error {
 	c.useFast = c.tier == 0
+	c.refused = false
 	if c.useFast {
-		return c.fast.Factor(values)
+		err := c.fast.Factor(values)
+		if !errors.Is(err, ErrBoundsRefused) {
+			return err
+		}
+		c.useFast, c.refused = false, true
+		if r, ok := c.rest.(Tiered); ok {
+			t := 0
+			if c.activeSet {
+				t = r.Tiers() - 1
+			}
+			r.SetTier(t)
+		}
 	}
 	return c.rest.Factor(values)
 }
@@ -220,12 +281,13 @@ func (c *Chain) Solve(b []float64) { c.cur().Solve(b) }
 func (c *Chain) MulVec(x, y []float64) { c.cur().(Multiplier).MulVec(x, y) }
 
 var (
-	_ Tiered     = (*DenseSchur)(nil)
-	_ Tiered     = (*Guarded)(nil)
-	_ Tiered     = (*Chain)(nil)
-	_ ExactForms = (*Chain)(nil)
-	_ Multiplier = (*Chain)(nil)
-	_ Multiplier = (*Dense)(nil)
-	_ Multiplier = (*DenseSchur)(nil)
-	_ Multiplier = (*Guarded)(nil)
+	_ Tiered         = (*DenseSchur)(nil)
+	_ Tiered         = (*Guarded)(nil)
+	_ Tiered         = (*Chain)(nil)
+	_ ExactForms     = (*Chain)(nil)
+	_ ActiveSetForms = (*Chain)(nil)
+	_ Multiplier     = (*Chain)(nil)
+	_ Multiplier     = (*Dense)(nil)
+	_ Multiplier     = (*DenseSchur)(nil)
+	_ Multiplier     = (*Guarded)(nil)
 )
