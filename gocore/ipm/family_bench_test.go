@@ -17,15 +17,30 @@ type familyData struct {
 }
 
 // benchFamilyNames are the families of benchFamily.
-var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100"}
+var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100", "cvxqp128"}
 
 // benchFamily draws count problems of a family: the dense QPs qp<n>
-// (m = n inequalities, p = n/5 equalities) and boxlp100 (the LPGD
+// (m = n inequalities, p = n/5 equalities), boxlp100 (the LPGD
 // benchmark's LP: n = 100, 50 random inequality rows, the box as 200 rows,
-// 10 equalities).
+// 10 equalities) and cvxqp<n> (cvxpy's canonical form of cvxpylayers'
+// dense family as CvxpyLayer solves it, testfam.CvxpyQP: DenseDual's
+// extended x block).
 func benchFamily(tb testing.TB, name string, count int) familyData {
 	f := familyData{name: name}
 	var n int
+	if _, err := fmt.Sscanf(name, "cvxqp%d", &n); err == nil {
+		rng := rand.New(rand.NewSource(int64(n)))
+		for k := 0; k < count; k++ {
+			pp, ap, P, c, A, b, cones := testfam.CvxpyQP(rng, n)
+			st, err := problem.NewStructure(2*n, 2*n, cones, pp, ap)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			f.st = st
+			f.vs = append(f.vs, &problem.Values{P: P, C: c, A: A, B: b})
+		}
+		return f
+	}
 	if _, err := fmt.Sscanf(name, "qp%d", &n); err == nil {
 		rng := rand.New(rand.NewSource(int64(n)))
 		for k := 0; k < count; k++ {
@@ -80,6 +95,8 @@ func BenchmarkFamilies(b *testing.B) {
 // The benchmark families run every interior-point factorization in the
 // normal-equations form: no fallback to the accurate form, the same
 // iteration counts (11.4, 9.9, 11.4 and 12.5 on average before it existed).
+// cvxqp128 runs in DenseDual's extended form (before it, the normal
+// equations of DenseSchur's two levels fell back 4 times in 2 solves).
 func TestBenchmarkFamiliesNormalEquations(t *testing.T) {
 	for _, name := range benchFamilyNames {
 		f := benchFamily(t, name, 2)

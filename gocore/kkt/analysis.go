@@ -88,6 +88,11 @@ type Analysis struct {
 	// the analysis has without it.
 	bounds    bool
 	boundsAlt float64 // multiply–adds of the next form (DenseBounds refuses values that cost more)
+	// dualOrder, dualSigns, dualNX: DenseDual's extended x block (see
+	// extendedDualOrder); nil when its x block is x alone.
+	dualOrder []int
+	dualSigns []float64
+	dualNX    int
 }
 
 // Polyhedral reports whether every cone of the structure is polyhedral
@@ -205,7 +210,15 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			an.Elim = nil
 		}
 		if an.perm == nil && comp.Diagonal() && st.P.Nnz() > 0 && m > 0 {
-			an.dual = dualCheaper(&an.pat, n, an.Elim)
+			an.dualOrder, an.dualSigns, an.dualNX = extendedDualOrder(st, comp, an.Elim)
+			nc := n
+			if an.dualOrder != nil {
+				nc = an.dualNX
+			}
+			an.dual = dualCheaper(&an.pat, n, nc, an.Elim)
+			if !an.dual {
+				an.dualOrder, an.dualSigns, an.dualNX = nil, nil, 0
+			}
 			an.fastOK = an.fastOK || an.dual
 		}
 		if comp.Diagonal() && m > 0 && !an.dual {
@@ -321,16 +334,109 @@ const dualIterations = 12
 // worker, reached near n = m = 1400 for the dense QP family.
 const dualMaxFloats = 1 << 24
 
+// extendedDualOrder returns DenseDual's extended x block (the
+// variables and the equality rows; linsys.NewDenseDualOrder) when P has a
+// structurally empty diagonal entry, so that the x block alone cannot be
+// definite, and some variables that are elimination candidates (cvxpy's
+// auxiliaries t = Lz with ½‖t‖² in the objective: P = I on t, nothing on
+// z) appear in equality rows (t − Lz = 0). The pivot order is those
+// candidates, the equality rows that hold one of them, the other
+// variables, the other equality rows: for cvxpy's form the pivots are
+// +P_tt, then −1/P_tt per row, then LᵀL on z (DenseDual refuses the block
+// when a pivot is small or of the wrong sign, and the chain moves on).
+// The inequality rows form the row block. nil when the conditions do not
+// hold.
+func extendedDualOrder(st *problem.Structure, comp *cone.Composite, elim []bool) (order []int, signs []float64, nx int) {
+	n, m := st.N, st.M
+	if elim == nil {
+		return nil, nil, 0
+	}
+	emptyDiag := false
+	for j := 0; j < n && !emptyDiag; j++ {
+		has := false
+		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+			if st.P.Rowval[k] == j {
+				has = true
+				break
+			}
+		}
+		emptyDiag = !has
+	}
+	if !emptyDiag {
+		return nil, nil, 0
+	}
+	class := make([]cone.RowClass, m)
+	comp.RowClasses(class)
+	withAux := make([]bool, m)
+	aux := 0
+	for j := 0; j < n; j++ {
+		if !elim[j] {
+			continue
+		}
+		aux++
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			if i := st.A.Rowval[k]; class[i] == cone.RowsEquality {
+				withAux[i] = true
+			}
+		}
+	}
+	naux := 0
+	for _, w := range withAux {
+		if w {
+			naux++
+		}
+	}
+	if aux == 0 || naux == 0 {
+		return nil, nil, 0
+	}
+	order = make([]int, 0, n+m)
+	for j := 0; j < n; j++ {
+		if elim[j] {
+			order = append(order, j)
+		}
+	}
+	for i := 0; i < m; i++ {
+		if withAux[i] {
+			order = append(order, n+i)
+		}
+	}
+	for j := 0; j < n; j++ {
+		if !elim[j] {
+			order = append(order, j)
+		}
+	}
+	for i := 0; i < m; i++ {
+		if class[i] == cone.RowsEquality && !withAux[i] {
+			order = append(order, n+i)
+		}
+	}
+	nx = len(order)
+	signs = make([]float64, nx)
+	for p, i := range order {
+		signs[p] = 1
+		if i >= n {
+			signs[p] = -1
+		}
+	}
+	for i := 0; i < m; i++ {
+		if class[i] != cone.RowsEquality {
+			order = append(order, n+i)
+		}
+	}
+	return order, signs, nx
+}
+
 // dualCheaper compares the multiply–adds of one interior-point iteration
-// in DenseDual's form (the m×m rows factored, plus its x-block work,
-// A(P + δI)⁻¹Aᵀ, spread over dualIterations) with the normal-equations form
-// of DenseSchur (the product over the candidates coupled to several
-// remaining indices plus the factorization of the remaining ones; the
-// whole matrix when there are no candidates).
-func dualCheaper(pat *linsys.Pattern, n int, elim []bool) bool {
+// in DenseDual's form (the rows outside its x block of nc indices
+// factored, plus its x-block work, A(P + δI)⁻¹Aᵀ, spread over
+// dualIterations; nc = n unless the x block is extended) with the
+// normal-equations form of DenseSchur (the product over the candidates
+// coupled to several remaining indices plus the factorization of the
+// remaining ones; the whole matrix when there are no candidates).
+func dualCheaper(pat *linsys.Pattern, n, nc int, elim []bool) bool {
 	dim := pat.N
-	m := float64(dim - n)
-	nf := float64(n)
+	m := float64(dim - nc)
+	nf := float64(nc)
 	if 2*nf*nf+2*nf*m+2*m*m > dualMaxFloats {
 		return false
 	}
@@ -435,7 +541,10 @@ func (an *Analysis) restFactorizer() (linsys.Factorizer, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := linsys.NewDenseDual(&an.pat, an.St.N)
+		d, err := linsys.NewDenseDualOrder(&an.pat, an.St.N, nil, nil)
+		if an.dualOrder != nil {
+			d, err = linsys.NewDenseDualOrder(&an.pat, an.dualNX, an.dualOrder, an.dualSigns)
+		}
 		if err != nil {
 			return nil, err
 		}

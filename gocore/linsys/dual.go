@@ -69,22 +69,72 @@ type DenseDual struct {
 	z     []float64      // mr scratch
 	nreg  int
 	Forms int // number of times C was formed (for tests)
+	// Extended x block (NewDenseDualOrder): order[p] is the KKT index at
+	// position p (nil: the identity), xs the expected pivot sign of each
+	// x-block position (f.ones when nil order), pb, py scratch of n.
+	order  []int
+	xs     []float64
+	pb, py []float64
+	// With an extended x block: lo[k] is the first nonzero column of row k
+	// of the x-block factor, wlo the first nonzero column of W (the
+	// auxiliaries and equality rows of cvxpy's form lead with zeros
+	// there), kv the values of the last Factor (MulVec by the pattern).
+	// Without: zeros, and kv nil.
+	lo  []int
+	wlo int
+	kv  []float64
+	run []bool // per pattern column: its off-diagonal rows are consecutive
 }
 
 // NewDenseDual returns a DenseDual for the upper pattern pat whose first
 // nx indices are the x block; it fails when two constraint rows are
 // coupled.
 func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
+	return NewDenseDualOrder(pat, nx, nil, nil)
+}
+
+// NewDenseDualOrder is NewDenseDual with an extended x block: the KKT
+// indices order[:nx] (in that pivot order, expected pivot signs xsigns)
+// are eliminated first and the rows order[nx:] form the factored row
+// block, which must be mutually uncoupled. The extended block may hold
+// equality rows (sign −1) next to the variables: with cvxpy's auxiliary
+// variables t = Lz (P = I on t, nothing on z) the block [t, rows
+// t − Lz = 0, z] has pivots +1, −1 and then LᵀL on z, definite although
+// P is singular, and C = A K⁻¹ Aᵀ over the inequality rows is positive
+// semidefinite (the inequality rows touch the variables only). A nil
+// order is NewDenseDual.
+func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*DenseDual, error) {
 	n := pat.N
 	mr := n - nx
 	f := &DenseDual{pat: pat, n: n, nx: nx, mr: mr}
+	pos := func(i int) int { return i }
+	if order != nil {
+		if len(order) != n || len(xsigns) != nx {
+			return nil, fmt.Errorf("linsys: DenseDual order of length %d and %d signs for dimension %d, x block %d", len(order), len(xsigns), n, nx)
+		}
+		inv := make([]int, n)
+		for i := range inv {
+			inv[i] = -1
+		}
+		for p, i := range order {
+			if i < 0 || i >= n || inv[i] >= 0 {
+				return nil, fmt.Errorf("linsys: DenseDual order is not a permutation (index %d at %d)", i, p)
+			}
+			inv[i] = p
+		}
+		f.order = order
+		f.xs = xsigns
+		f.pb, f.py = make([]float64, n), make([]float64, n)
+		pos = func(i int) int { return inv[i] }
+	}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]
 	nnz := pat.Colptr[n]
 	f.dst, f.dst2 = make([]int, nnz), make([]int, nnz)
-	for j := 0; j < n; j++ {
-		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
-			i := pat.Rowval[k]
+	for jo := 0; jo < n; jo++ {
+		j := pos(jo)
+		for k := pat.Colptr[jo]; k < pat.Colptr[jo+1]; k++ {
+			i := pos(pat.Rowval[k])
 			f.dst2[k] = -1
 			switch {
 			case i >= nx && j >= nx:
@@ -108,9 +158,10 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 	f.hc.init(nnz)
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
-	for j := 0; j < n; j++ {
-		for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
-			i := pat.Rowval[k]
+	for jo := 0; jo < n; jo++ {
+		j := pos(jo)
+		for k := pat.Colptr[jo]; k < pat.Colptr[jo+1]; k++ {
+			i := pos(pat.Rowval[k])
 			f.rowOf[k] = -1
 			switch {
 			case i >= nx && j < nx:
@@ -138,6 +189,20 @@ func NewDenseDual(pat *Pattern, nx int) (*DenseDual, error) {
 	}
 	f.t, f.g = make([]float64, nx), make([]float64, nx)
 	f.z = make([]float64, mr)
+	if f.xs == nil {
+		f.xs = f.ones[:nx]
+	} else {
+		f.kv = make([]float64, nnz)
+		f.run = make([]bool, n)
+		for j := 0; j < n; j++ {
+			k0, k1 := pat.Colptr[j], pat.Colptr[j+1]
+			if k1 > k0 && pat.Rowval[k1-1] == j {
+				k1--
+			}
+			f.run[j] = k1 > k0 && pat.Rowval[k1-1]-pat.Rowval[k0] == k1-1-k0
+		}
+	}
+	f.lo = make([]int, nx)
 	return f, nil
 }
 
@@ -189,6 +254,12 @@ func (f *DenseDual) Factor(values []float64) error {
 			return err
 		}
 		f.valid = true
+		if f.kv != nil {
+			f.spans()
+		}
+	}
+	if f.kv != nil {
+		copy(f.kv, values)
 	}
 	// S = Hδ + C with Hδ = −(row diagonal of K).
 	l := f.l
@@ -294,12 +365,14 @@ func (f *DenseDual) formC() error {
 	for i := 0; i < nx; i++ {
 		copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
 	}
-	nreg, err := denseLDL(lp, nx, f.ones[:nx], f.dp, f.wb, f.bw)
+	nreg, err := denseLDL(lp, nx, f.xs, f.dp, f.wb, f.bw)
 	if err != nil || nreg > 0 {
 		return ErrDualSingular
 	}
+	// Pivots of the expected signs, their magnitudes within DualPivotRatio.
 	dmin, dmax := math.Inf(1), 0.0
-	for _, v := range f.dp {
+	for k, v := range f.dp {
+		v *= f.xs[k]
 		dmin, dmax = math.Min(dmin, v), math.Max(dmax, v)
 	}
 	if !(dmin > 0) || dmin < DualPivotRatio*dmax {
@@ -396,11 +469,52 @@ func (f *DenseDual) formC() error {
 // Solve implements Factorizer: with u = D⁻¹L⁻¹b_x, the rows solve
 // (Hδ + C) z = Wᵀu − b_z, then x = L⁻ᵀ(u − D⁻¹W z).
 func (f *DenseDual) Solve(b []float64) {
+	if f.order != nil {
+		pb := f.pb
+		for p, i := range f.order {
+			pb[p] = b[i]
+		}
+		f.solve(pb)
+		for p, i := range f.order {
+			b[i] = pb[p]
+		}
+		return
+	}
+	f.solve(b)
+}
+
+// spans records the leading zeros of the x-block factor's rows and of W
+// (extended x block only; Solve then skips them).
+func (f *DenseDual) spans() {
+	nx := f.nx
+	for k := 0; k < nx; k++ {
+		row := f.lp[k*nx : k*nx+k]
+		j := 0
+		for j < k && row[j] == 0 {
+			j++
+		}
+		f.lo[k] = j
+	}
+	f.wlo = nx
+	for i := 0; i < f.mr && f.wlo > 0; i++ {
+		wi := f.w[i*nx : i*nx+f.wlo]
+		for j, v := range wi {
+			if v != 0 {
+				f.wlo = j
+				break
+			}
+		}
+	}
+}
+
+// solve is Solve in the factored ordering.
+func (f *DenseDual) solve(b []float64) {
 	nx, mr := f.nx, f.mr
 	t, z := f.t, f.z
+	lo, w0 := f.lo, f.wlo
 	copy(t, b[:nx])
 	for k := 0; k < nx; k++ {
-		t[k] -= dot(f.lp[k*nx:k*nx+k], t[:k])
+		t[k] -= dot(f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
 	}
 	for k := range t {
 		t[k] /= f.dp[k]
@@ -408,7 +522,7 @@ func (f *DenseDual) Solve(b []float64) {
 	for i := 0; i < mr; i++ {
 		z[i] = -b[nx+i]
 		if f.nzw[i] && !f.mask[i] {
-			z[i] += dot(f.w[i*nx:i*nx+nx], t)
+			z[i] += dot(f.w[i*nx+w0:i*nx+nx], t[w0:])
 		}
 	}
 	denseSolve(f.l, f.d, mr, z)
@@ -416,7 +530,7 @@ func (f *DenseDual) Solve(b []float64) {
 	clear(g)
 	for i := 0; i < mr; i++ {
 		if f.nzw[i] && !f.mask[i] && z[i] != 0 {
-			axpy(z[i], f.w[i*nx:i*nx+nx], g)
+			axpy(z[i], f.w[i*nx+w0:i*nx+nx], g[w0:])
 		}
 	}
 	for k := range t {
@@ -424,7 +538,7 @@ func (f *DenseDual) Solve(b []float64) {
 	}
 	for k := nx - 1; k >= 0; k-- {
 		if tk := t[k]; tk != 0 {
-			axpy(-tk, f.lp[k*nx:k*nx+k], t[:k])
+			axpy(-tk, f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
 		}
 	}
 	copy(b[:nx], t)
@@ -434,6 +548,41 @@ func (f *DenseDual) Solve(b []float64) {
 // MulVec implements Multiplier: y = K x with the values of the last
 // Factor.
 func (f *DenseDual) MulVec(x, y []float64) {
+	if f.kv != nil {
+		// Extended x block (mostly zeros when dense): by the pattern.
+		// Columns whose off-diagonal rows are consecutive (the dense A
+		// rows) by vector kernels.
+		pat, kv := f.pat, f.kv
+		clear(y[:f.n])
+		for j := 0; j < f.n; j++ {
+			xj, yj := x[j], 0.0
+			k0, k1 := pat.Colptr[j], pat.Colptr[j+1]
+			if k1 > k0 && pat.Rowval[k1-1] == j {
+				k1--
+				yj = kv[k1] * xj
+			}
+			if f.run[j] {
+				r0, r1 := pat.Rowval[k0], pat.Rowval[k0]+k1-k0
+				yj += dot(kv[k0:k1], x[r0:r1])
+				if xj != 0 {
+					axpy(xj, kv[k0:k1], y[r0:r1])
+				}
+			} else {
+				for k := k0; k < k1; k++ {
+					i, v := pat.Rowval[k], kv[k]
+					y[i] += v * xj
+					yj += v * x[i]
+				}
+			}
+			y[j] += yj
+		}
+		return
+	}
+	f.mulVec(x, y)
+}
+
+// mulVec is MulVec in the factored ordering.
+func (f *DenseDual) mulVec(x, y []float64) {
 	nx, mr := f.nx, f.mr
 	xx, xz := x[:nx], x[nx:nx+mr]
 	for j := 0; j < nx; j++ {

@@ -225,3 +225,124 @@ func TestDenseDualMaskedRows(t *testing.T) {
 		}
 	}
 }
+
+// cvxpyKKT is the KKT matrix of cvxpy's form of ½‖Lz‖² + … with mi
+// inequality rows: indices z (nz), t (nz, P = diag > 0), the rows
+// Lz − t = 0 (H = 0) and Gz + s = h (H = −diag < 0); every diagonal is in
+// the pattern, z's with the value 0. The extended order and signs are
+// returned too (t, rows t, z; then the inequality rows).
+func cvxpyKKT(rng *rand.Rand, nz, mi int, L []float64) (*Pattern, []float64, []int, []float64) {
+	n := 3*nz + mi
+	K := make([]float64, n*n) // upper triangle used
+	set := func(i, j int, v float64) {
+		if i > j {
+			i, j = j, i
+		}
+		K[i*n+j] = v
+	}
+	for i := 0; i < nz; i++ {
+		set(nz+i, nz+i, 0.5+rng.Float64())
+		set(2*nz+i, nz+i, -1)
+		for j := 0; j < nz; j++ {
+			set(2*nz+i, j, L[i*nz+j])
+		}
+	}
+	for i := 0; i < mi; i++ {
+		r := 3*nz + i
+		set(r, r, -(0.1 + rng.Float64()))
+		for j := 0; j < nz; j++ {
+			set(r, j, rng.NormFloat64())
+		}
+	}
+	pat := &Pattern{N: n, Colptr: make([]int, n+1)}
+	var vals []float64
+	for j := 0; j < n; j++ {
+		for i := 0; i <= j; i++ {
+			if v := K[i*n+j]; v != 0 || i == j {
+				pat.Rowval = append(pat.Rowval, i)
+				vals = append(vals, v)
+			}
+		}
+		pat.Colptr[j+1] = len(pat.Rowval)
+	}
+	var order []int
+	var signs []float64
+	for i := 0; i < nz; i++ {
+		order, signs = append(order, nz+i), append(signs, 1)
+	}
+	for i := 0; i < nz; i++ {
+		order, signs = append(order, 2*nz+i), append(signs, -1)
+	}
+	for i := 0; i < nz; i++ {
+		order, signs = append(order, i), append(signs, 1)
+	}
+	for i := 0; i < mi; i++ {
+		order = append(order, 3*nz+i)
+	}
+	return pat, vals, order, signs
+}
+
+// DenseDual with an extended x block (variables and equality rows) solves
+// cvxpy's form of a dense QP, whose P is singular on z, to near machine
+// precision, multiplies like the matrix, forms C once while only H
+// changes, and refuses the block when L is singular.
+func TestDenseDualExtended(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, sz := range []struct{ nz, mi int }{{1, 1}, {3, 5}, {8, 3}, {17, 17}, {40, 64}, {70, 50}} {
+		L := make([]float64, sz.nz*sz.nz)
+		for i := range L {
+			L[i] = rng.Float64()
+		}
+		pat, vals, order, signs := cvxpyKKT(rng, sz.nz, sz.mi, L)
+		f, err := NewDenseDualOrder(pat, 3*sz.nz, order, signs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, vals []float64) {
+			t.Helper()
+			if err := f.Factor(vals); err != nil {
+				t.Fatalf("%+v %s: %v", sz, what, err)
+			}
+			b := randVec(rng, pat.N)
+			x := append([]float64(nil), b...)
+			f.Solve(x)
+			if r := relResidual(pat, vals, x, b); r > 1e-9 {
+				t.Fatalf("%+v %s: relative residual %g", sz, what, r)
+			}
+			y, want := make([]float64, pat.N), make([]float64, pat.N)
+			f.MulVec(x, y)
+			SymMulVec(pat, vals, x, want)
+			if d := relDiff(y, want); d > 1e-12 {
+				t.Fatalf("%+v %s: MulVec differs by %g", sz, what, d)
+			}
+		}
+		check("first", vals)
+		v2 := append([]float64(nil), vals...)
+		for j := 3 * sz.nz; j < pat.N; j++ {
+			k := pat.Colptr[j+1] - 1 // the diagonal, last in its column
+			v2[k] -= rng.Float64()
+		}
+		check("new H", v2)
+		if f.Forms != 1 {
+			t.Fatalf("%+v: C formed %d times for one x block", sz, f.Forms)
+		}
+		// L = 0: z's pivots are 0, the block is refused.
+		pz, vz, _, _ := cvxpyKKT(rand.New(rand.NewSource(1)), sz.nz, sz.mi, make([]float64, sz.nz*sz.nz))
+		fz, err := NewDenseDualOrder(pz, 3*sz.nz, order, signs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fz.Factor(vz); !errors.Is(err, ErrDualSingular) {
+			t.Fatalf("%+v: singular L gave %v", sz, err)
+		}
+	}
+	pat, _, order, signs := cvxpyKKT(rng, 2, 1, []float64{1, 0, 0, 1})
+	if _, err := NewDenseDualOrder(pat, 6, order[:3], signs); err == nil {
+		t.Fatal("a short order was accepted")
+	}
+	bad := append([]int(nil), order...)
+	bad[0] = bad[1]
+	if _, err := NewDenseDualOrder(pat, 6, bad, signs); err == nil {
+		t.Fatal("an order that is not a permutation was accepted")
+	}
+}

@@ -101,3 +101,64 @@ func CPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano())
 }
+
+// CvxpyQP is cvxpy's canonical form of the cvxpylayers dense family
+// (benchmarks/bench_cone.py: min ½‖Q½z‖² + pᵀz s.t. Gz ≤ h) as
+// CvxpyLayer hands it to the solver: x = (z, t) with the auxiliary
+// t = Q½z, P = I on t (no entries on z), n zero rows Q½z − t = 0, then n
+// inequality rows Gz ≤ h. Q½ is uniform on [0, 1) (full rank, the
+// conditioning of the family's square root), G Gaussian, h = G z0 + U(0, 1).
+// P and A are CSC (P upper) with values in pattern order.
+func CvxpyQP(rng *rand.Rand, n int) (pat, apat problem.CSC, P, c, A, b []float64, cones problem.Cones) {
+	L := make([]float64, n*n) // row-major Q½
+	for i := range L {
+		L[i] = rng.Float64()
+	}
+	G := make([]float64, n*n)
+	for i := range G {
+		G[i] = rng.NormFloat64()
+	}
+	nx, m := 2*n, 2*n
+	pat = problem.CSC{Rows: nx, Cols: nx, Colptr: make([]int, nx+1)}
+	for j := 0; j < nx; j++ {
+		if j >= n {
+			pat.Rowval = append(pat.Rowval, j)
+			P = append(P, 1)
+		}
+		pat.Colptr[j+1] = len(pat.Rowval)
+	}
+	apat = problem.CSC{Rows: m, Cols: nx, Colptr: make([]int, nx+1)}
+	for j := 0; j < nx; j++ {
+		if j < n {
+			for i := 0; i < n; i++ {
+				apat.Rowval = append(apat.Rowval, i)
+				A = append(A, L[i*n+j])
+			}
+			for i := 0; i < n; i++ {
+				apat.Rowval = append(apat.Rowval, n+i)
+				A = append(A, G[i*n+j])
+			}
+		} else {
+			apat.Rowval = append(apat.Rowval, j-n)
+			A = append(A, -1)
+		}
+		apat.Colptr[j+1] = len(apat.Rowval)
+	}
+	c = make([]float64, nx)
+	for i := 0; i < n; i++ {
+		c[i] = rng.NormFloat64()
+	}
+	z0 := make([]float64, n)
+	for i := range z0 {
+		z0[i] = rng.NormFloat64()
+	}
+	b = make([]float64, m)
+	for i := 0; i < n; i++ {
+		var s float64
+		for j := 0; j < n; j++ {
+			s += G[i*n+j] * z0[j]
+		}
+		b[n+i] = s + rng.Float64()
+	}
+	return pat, apat, P, c, A, b, problem.Cones{Zero: n, Nonneg: n}
+}
