@@ -65,7 +65,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from . import _conic
+from . import _conic, _serial
 from ._conic import Cones, check_backward_cones
 from ._core import CPU, F64
 from ._options import LayerBase, OnFailure
@@ -84,21 +84,94 @@ __all__ = ["CvxpyLayer"]
 # ---------------------------------------------------------------------------
 
 
-class _AffineMap(torch.autograd.Function):
-    """values (B, K) = p (B, N) @ Mᵀ with a fixed scipy CSR M (K × N); the backward
-    pass multiplies by the precomputed transpose. Float64 CPU in and out."""
+class _ParamMap(torch.autograd.Function):
+    """The values of the five blocks (P, c, A, b, objective offset) from the
+    call's parameters: one sparse product per block over the stacked
+    parameters (cvxpy's fixed affine map), its transpose in the backward pass.
+    numpy on the calling thread (no torch op, so no torch parallel region: see
+    docs/architecture.md, "Threads"); float64 out, gradients in each
+    parameter's dtype and on its device, summed over the batch for shared
+    parameters."""
 
     @staticmethod
-    def forward(ctx: Any, p: torch.Tensor, M: sp.csr_array, MT: sp.csr_array) -> torch.Tensor:
-        ctx.MT = MT
-        out = M @ p.detach().numpy().T  # (K, B)
-        return torch.from_numpy(np.ascontiguousarray(out.T))
+    def forward(  # type: ignore[override]
+        ctx: Any, m: _Map, arrs: list[np.ndarray], *params: torch.Tensor
+    ) -> tuple[torch.Tensor, ...]:
+        ctx.set_materialize_grads(False)
+        ctx.m, ctx.arrs = m, arrs
+        ctx.save_for_backward(*params)
+        return tuple(torch.from_numpy(v) for v in m.values(arrs))
 
     @staticmethod
-    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None, None]:
-        gp = ctx.MT @ g.detach().to(dtype=F64).numpy().T  # (N, B)
-        (out,) = _conic.first_order_only((torch.from_numpy(np.ascontiguousarray(gp.T)),), (g,))
-        return out, None, None
+    def backward(ctx: Any, *grads: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
+        params = ctx.saved_tensors
+        m: _Map = ctx.m
+        gs = m.grads([None if g is None else _serial.as_f64(g).numpy() for g in grads])
+        out: list[torch.Tensor | None] = []
+        for i, (t, g) in enumerate(zip(params, gs, strict=True)):
+            if g is None or not ctx.needs_input_grad[2 + i]:
+                out.append(None)
+                continue
+            if m.log[i]:
+                g = g / ctx.arrs[i].reshape(g.shape[0] if m.batched[i] else 1, -1)
+            out.append(_serial.grad_for(g, t, m.batched[i]))
+        guarded = _conic.first_order_only(tuple(out), grads)
+        return (None, None, *guarded)
+
+
+@dataclass
+class _Map:
+    """One call's view of the parameter → block-values map: which parameters
+    and blocks carry the batch dim (blocks that depend on shared parameters
+    only are computed once)."""
+
+    blocks: list[sp.csr_array]  # per block, its rows of the map (K_k × (N + 1))
+    MT: sp.csr_array  # the whole map, transposed ((N + 1) × K)
+    offs: np.ndarray  # parameter i's columns: offs[i]:offs[i + 1]; the constant at offs[-1]
+    batched: list[bool]  # per parameter
+    log: list[bool]  # per parameter: enters by its log (gp)
+    block_batched: list[bool]
+    B: int
+
+    def values(self, arrs: list[np.ndarray]) -> list[np.ndarray]:
+        """Per block, (B, K_k) float64 (or (K_k,) when not batched)."""
+        N1 = int(self.offs[-1]) + 1
+        pT = np.empty((N1, self.B))
+        for i, a in enumerate(arrs):
+            a = np.log(a) if self.log[i] else a
+            pT[self.offs[i] : self.offs[i + 1]] = a.reshape(
+                a.shape[0] if self.batched[i] else 1, -1
+            ).T
+        pT[N1 - 1] = 1.0
+        out = []
+        for Mk, is_b in zip(self.blocks, self.block_batched, strict=True):
+            if is_b:
+                out.append(np.ascontiguousarray((Mk @ pT).T))
+            else:
+                out.append(np.ascontiguousarray((Mk @ pT[:, :1])[:, 0]))
+        return out
+
+    def grads(self, gs: list[np.ndarray | None]) -> list[np.ndarray | None]:
+        """Per parameter, the (B or 1, size) gradient from the blocks' gradients
+        (None when no block's gradient reaches it)."""
+        if all(g is None for g in gs):
+            return [None] * len(self.batched)
+        K = self.MT.shape[1]
+        gT = np.zeros((K, self.B))
+        off = 0
+        for Mk, is_b, g in zip(self.blocks, self.block_batched, gs, strict=True):
+            k = Mk.shape[0]
+            if g is not None:
+                if is_b:
+                    gT[off : off + k] = g.reshape(self.B, k).T
+                else:
+                    gT[off : off + k, 0] = g.reshape(k)
+            off += k
+        gp = self.MT @ gT  # (N + 1, B)
+        return [
+            np.ascontiguousarray(gp[self.offs[i] : self.offs[i + 1]].T)
+            for i in range(len(self.batched))
+        ]
 
 
 @dataclass
@@ -143,17 +216,17 @@ class _MissingParameterError(ValueError, AttributeError):
     AttributeError as cvxpylayers raises there (it reads ``None.shape``)."""
 
 
-def _check_positive(name: str, t: torch.Tensor, batched: bool) -> None:
+def _check_positive(name: str, a: np.ndarray, batched: bool) -> None:
     """A geometric program's parameter must be > 0 (its log enters the problem)."""
-    bad = ~(t > 0)
+    bad = ~(a > 0)
     if bool(bad.any()):
         where = ""
         if batched:
-            rows = bad.reshape(t.shape[0], -1).any(dim=1).nonzero().flatten().tolist()
+            rows = np.flatnonzero(bad.reshape(a.shape[0], -1).any(axis=1)).tolist()
             where = f" at batch indices {rows[:10]}"
         raise ValueError(
             f"{name} must be positive (gp=True takes its log){where}; "
-            f"smallest value {float(t.min())}"
+            f"smallest value {float(a.min())}"
         )
 
 
@@ -514,10 +587,13 @@ class CvxpyLayer(LayerBase):
         M = sp.csr_array(M[:, col_index])
         M.sum_duplicates()
         M.sort_indices()
-        self._M = M
         self._MT = sp.csr_array(M.T)
         offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._block_slices = [slice(int(offs[k]), int(offs[k + 1])) for k in range(5)]
+        self._M_blocks = [sp.csr_array(M[sl]) for sl in self._block_slices]
+        self._param_offs = np.concatenate([[0], np.cumsum([s.size for s in specs])]).astype(
+            np.int64
+        )
         self._has_p = has_p
         self._p_pattern = p_pattern
         self._a_pattern = (a_colptr, a_rowval)
@@ -839,34 +915,36 @@ class CvxpyLayer(LayerBase):
         opts = self._solver_args_options(solver_args)
         check_backward_cones(opts.backward, self.cones)
         tensors, batched, B, unbatched, dtype, device = self._parameter_values(params)
-        # Flattened parameters, float64 CPU (differentiable conversions).
-        t64s = [t.to(device=CPU, dtype=F64) for t in tensors]
-        for i, (t, s, is_b) in enumerate(zip(t64s, self._specs, batched, strict=True)):
+        # Parameters as float64 CPU numpy arrays (no torch op on the call path:
+        # docs/architecture.md, "Threads"); the map's autograd Function takes the
+        # tensors themselves and hands their gradients back in their dtype.
+        arrs: list[np.ndarray] = []
+        for i, (t, s, is_b) in enumerate(zip(tensors, self._specs, batched, strict=True)):
+            a = _serial.as_f64(t)
             sign = 1 if s.nonneg else (-1 if s.nonpos else 0)
-            check_finite(f"parameter {s.name!r} (index {i})", t.detach(), is_b, sign=sign)
+            check_finite(f"parameter {s.name!r} (index {i})", a, is_b, sign=sign)
+            arr = a.numpy()
             if s.log:
-                _check_positive(f"parameter {s.name!r} (index {i})", t.detach(), is_b)
-        t64s = [torch.log(t) if s.log else t for t, s in zip(t64s, self._specs, strict=True)]
-        flat = [
-            t.reshape(B if is_b else 1, s.size)
-            for t, is_b, s in zip(t64s, batched, self._specs, strict=True)
-        ]
-        cols = [f if f.shape[0] == B else f.expand(B, -1) for f in flat]
-        cols.append(torch.ones((B, 1), dtype=F64))
-        p_stack = torch.cat(cols, dim=1)
-        needs_grad = torch.is_grad_enabled() and p_stack.requires_grad
-        if needs_grad:
-            vals = _AffineMap.apply(p_stack, self._M, self._MT)
-        else:
-            out = self._M @ p_stack.detach().numpy().T
-            vals = torch.from_numpy(np.ascontiguousarray(out.T))
+                _check_positive(f"parameter {s.name!r} (index {i})", arr, is_b)
+            arrs.append(arr)
         batched_params = {i for i, is_b in enumerate(batched) if is_b}
-        blocks: list[Arg] = []
-        for k in range(4):
-            sl = self._block_slices[k]
-            is_b = bool(self._block_params[k] & batched_params)
-            t = vals[:, sl] if is_b else vals[0, sl]
-            blocks.append(Arg(t, is_b, t.detach().contiguous()))
+        pmap = _Map(
+            blocks=self._M_blocks,
+            MT=self._MT,
+            offs=self._param_offs,
+            batched=batched,
+            log=[s.log for s in self._specs],
+            block_batched=[bool(bp & batched_params) for bp in self._block_params],
+            B=B,
+        )
+        if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+            vals = _ParamMap.apply(pmap, arrs, *tensors)
+        else:
+            vals = tuple(torch.from_numpy(v) for v in pmap.values(arrs))
+        blocks: list[Arg] = [
+            Arg(t, is_b, t.detach())
+            for t, is_b in zip(vals[:4], pmap.block_batched[:4], strict=True)
+        ]
         st = _conic.structure(
             self.n,
             self.cones,
@@ -903,7 +981,7 @@ class CvxpyLayer(LayerBase):
         if not return_info:
             return tuple(outs)
         info = cone_info(run, unbatched, dtype, device)
-        d = vals[:, self._block_slices[4]].detach()[:, 0].to(dtype=dtype, device=device)
+        d = vals[4].detach().reshape(-1).to(dtype=dtype, device=device)
         if unbatched:
             d = d[0]
         obj, dual_obj = info.objective + d, info.dual_objective + d

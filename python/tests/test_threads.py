@@ -119,6 +119,30 @@ for B, n, dtype, shared in [(1, 10, "float64", ""), (64, 50, "float64", ""),
         x.sum().backward()
     fwd_bwd()
     out[f"B={B} n={n} {dtype} shared={shared}"] = regions(call)
+try:
+    import cvxpy as cp
+except ImportError:
+    cp = None
+if cp is not None:
+    # CvxpyLayer on cvxpylayers' dense family (parameter map, its transpose).
+    from lpgd_go.cvxpy import CvxpyLayer
+    nz, B = 64, 16
+    g = torch.Generator().manual_seed(0)
+    Qs, G = cp.Parameter((nz, nz)), cp.Parameter((nz, nz))
+    p, h, z = cp.Parameter(nz), cp.Parameter(nz), cp.Variable(nz)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(Qs @ z) + p @ z), [G @ z <= h])
+    layer = CvxpyLayer(prob, parameters=[Qs, p, G, h], variables=[z])
+    Gv = torch.randn(B, nz, nz, generator=g, dtype=torch.float64)
+    vals = [torch.eye(nz, dtype=torch.float64) + 0.1 * torch.rand(B, nz, nz, generator=g,
+            dtype=torch.float64), torch.randn(B, nz, generator=g, dtype=torch.float64), Gv,
+            Gv @ torch.randn(nz, dtype=torch.float64, generator=g) + 1]
+    cl = [v.clone().requires_grad_(True) for v in vals]
+    def cvx_call():
+        for t in cl:
+            t.grad = None
+        (x,) = layer(*cl)
+        x.sum().backward()
+    out["CvxpyLayer B=16 n=64"] = regions(cvx_call)
 print(json.dumps(out))
 """
 
