@@ -79,3 +79,63 @@ func BenchmarkQPLayer(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCvxpyLayer is BenchmarkQPLayer on cvxpy's canonical form of
+// cvxpylayers' dense family (testfam.CvxpyQP, n = 128: x = (z, t), the rows
+// Q½z − t = 0 and Gz ≤ h), the problem CvxpyLayer hands to Go:
+//
+//	go test ./gocore/diff -run '^$' -bench CvxpyLayer -cpuprofile cpu.out
+func BenchmarkCvxpyLayer(b *testing.B) {
+	const n = 128
+	rng := rand.New(rand.NewSource(n))
+	var vs []*problem.Values
+	var st *problem.Structure
+	for k := 0; k < 8; k++ {
+		pp, ap, P, c, A, bb, cones := testfam.CvxpyQP(rng, n)
+		s, err := problem.NewStructure(2*n, 2*n, cones, pp, ap)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st = s
+		vs = append(vs, &problem.Values{P: P, C: c, A: A, B: bb})
+	}
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := ipm.DefaultSettings()
+	slv, err := ipm.NewSolver(an, set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws, err := NewWorkspaceOn(slv.KKT(), set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	in := Incoming{X: make([]float64, st.N)}
+	for i := 0; i < n; i++ { // the gradient reaches z only, as CvxpyLayer's x.sum()
+		in.X[i] = 1
+	}
+	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+	o := DefaultOptions()
+	var fwd, bwd int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := vs[i%len(vs)]
+		t0 := testfam.CPUTime()
+		slv.Solve(v, &res)
+		if res.Info.Status != ipm.StatusSolved {
+			b.Fatalf("status %v", res.Info.Status)
+		}
+		t1 := testfam.CPUTime()
+		if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+			b.Fatal(err)
+		}
+		fwd += int64(t1 - t0)
+		bwd += int64(testfam.CPUTime() - t1)
+	}
+	b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
+	b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+}

@@ -382,7 +382,17 @@ func (f *DenseDual) formC() error {
 		// W = A L⁻ᵀ (row i: w_i = L⁻¹a_i), then the lower triangle of
 		// C = W D⁻¹ Wᵀ as C −= W·diag(−1/d)·Wᵀ from C = 0.
 		copy(f.w, f.a)
-		f.gw.SolveUnitLowerT(mr, nx, f.w, nx, lp, nx, nil)
+		// With an extended x block, the columns in which every A row is
+		// zero lead (cvxpy's auxiliaries and their equality rows come
+		// first): W is zero there too, and the solve and the product run
+		// over the trailing block of L alone.
+		lead := 0
+		if f.kv != nil {
+			if lead = f.leadingZeros(f.a); lead == nx {
+				lead = 0 // no row touches the block: nothing to skip
+			}
+		}
+		f.gw.SolveUnitLowerT(mr, nx-lead, f.w[lead:], nx, lp[lead*nx+lead:], nx, nil)
 		for i := 0; i < mr; i++ {
 			f.nzw[i] = false
 			for _, v := range f.w[i*nx : i*nx+nx] {
@@ -399,7 +409,7 @@ func (f *DenseDual) formC() error {
 		for i := 0; i < mr; i++ {
 			clear(f.c[i*mr : i*mr+i+1])
 		}
-		f.gw.MulSubNT(mr, mr, nx, f.w, nx, f.w, nx, s, f.c, mr, true)
+		f.gw.MulSubNT(mr, mr, nx-lead, f.w[lead:], nx, f.w[lead:], nx, s[lead:], f.c, mr, true)
 		return nil
 	}
 	// w_i = L⁻¹ a_i (forward substitution, row-oriented).
@@ -483,6 +493,21 @@ func (f *DenseDual) Solve(b []float64) {
 	f.solve(b)
 }
 
+// leadingZeros returns the number of leading columns in which every row of
+// the mr×nx matrix a is zero.
+func (f *DenseDual) leadingZeros(a []float64) int {
+	nx, lead := f.nx, f.nx
+	for i := 0; i < f.mr && lead > 0; i++ {
+		for j, v := range a[i*nx : i*nx+lead] {
+			if v != 0 {
+				lead = j
+				break
+			}
+		}
+	}
+	return lead
+}
+
 // spans records the leading zeros of the x-block factor's rows and of W
 // (extended x block only; Solve then skips them).
 func (f *DenseDual) spans() {
@@ -495,16 +520,7 @@ func (f *DenseDual) spans() {
 		}
 		f.lo[k] = j
 	}
-	f.wlo = nx
-	for i := 0; i < f.mr && f.wlo > 0; i++ {
-		wi := f.w[i*nx : i*nx+f.wlo]
-		for j, v := range wi {
-			if v != 0 {
-				f.wlo = j
-				break
-			}
-		}
-	}
+	f.wlo = f.leadingZeros(f.w)
 }
 
 // solve is Solve in the factored ordering.
