@@ -60,18 +60,18 @@ func gaussSolve(K, r []float64) []float64 {
 	return z
 }
 
-// basisOf builds the row entries and entry columns of a dense m × n A
-// (row-major values av) in the layout basisLU.factor reads.
-func basisOf(n, m int, A []float64) (ents [][]int, col []int, av []float64) {
-	ents = make([][]int, m)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			ents[i] = append(ents[i], len(av))
-			col = append(col, j)
+// basisOf builds the CSC pattern and values of a dense m × n A (row-major
+// A) as basisLU.factor reads them.
+func basisOf(n, m int, A []float64) (colptr, rowval []int, av []float64) {
+	colptr = make([]int, n+1)
+	for j := 0; j < n; j++ {
+		for i := 0; i < m; i++ {
+			rowval = append(rowval, i)
 			av = append(av, A[i*n+j])
 		}
+		colptr[j+1] = len(av)
 	}
-	return ents, col, av
+	return colptr, rowval, av
 }
 
 // The basis LU solves with K₀ agree with a fresh dense factorization of K₀
@@ -118,9 +118,9 @@ func TestBasisLUSolvesK0(t *testing.T) {
 					A[b*n+j] = -2 * A[a*n+j]
 				}
 			}
-			ents, col, av := basisOf(n, m, A)
+			colptr, rowval, av := basisOf(n, m, A)
 			var b basisLU
-			if got := b.factor(n, active, ents, col, av); got != tc.ok {
+			if got := b.factor(n, active, colptr, rowval, av); got != tc.ok {
 				t.Fatalf("%s: factor = %v, want %v", name, got, tc.ok)
 			}
 			if !tc.ok {
@@ -138,6 +138,95 @@ func TestBasisLUSolvesK0(t *testing.T) {
 					s = math.Max(s, math.Abs(ref[q]))
 				}
 				if d > 1e-9*math.Max(1, s) {
+					t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
+				}
+				if refine && !(res <= 1e-12) {
+					t.Errorf("%s: refined residual %g", name, res)
+				}
+			}
+		}
+	}
+}
+
+// With bound rows in the basis (the box as rows of ±e_j with explicit
+// zeros, as the dense layers pass it), the basis LU fixes those variables
+// and factors only the remaining rows on the remaining columns: its K₀
+// solves agree with a fresh dense factorization of K₀ (and with the full
+// LU path, which it is when there are no bound rows), for bases from all
+// bound rows to none; both bounds of one variable active (dependent rows)
+// and a tiny bound value are refused.
+func TestBasisLUBoundRows(t *testing.T) {
+	for _, tc := range []struct {
+		n, mr, nb int // variables, random rows, bound rows in the basis
+		both      bool
+		tiny      bool
+		ok        bool
+	}{
+		{1, 2, 1, false, false, true},
+		{6, 8, 0, false, false, true},
+		{6, 8, 3, false, false, true},
+		{6, 8, 6, false, false, true},
+		{30, 25, 17, false, false, true},
+		{100, 60, 45, false, false, true},
+		{8, 10, 4, true, false, false},
+		{8, 10, 4, false, true, false},
+	} {
+		for seed := int64(0); seed < 3; seed++ {
+			name := fmt.Sprintf("%+v seed %d", tc, seed)
+			rng := rand.New(rand.NewSource(77 + seed))
+			n, m := tc.n, tc.mr+2*tc.n
+			A := make([]float64, m*n)
+			copy(A, randVec(rng, tc.mr*n))
+			for j := 0; j < n; j++ {
+				A[(tc.mr+j)*n+j] = 1
+				A[(tc.mr+n+j)*n+j] = -1
+			}
+			active := make([]bool, m)
+			vars := rng.Perm(n)[:tc.nb]
+			for _, j := range vars {
+				active[tc.mr+j+n*rng.Intn(2)] = true
+			}
+			for _, i := range rng.Perm(tc.mr)[:n-tc.nb] {
+				active[i] = true
+			}
+			if tc.both {
+				// Swap one random row for the other bound of a fixed variable.
+				for i := 0; i < tc.mr; i++ {
+					if active[i] {
+						active[i] = false
+						break
+					}
+				}
+				j := vars[0]
+				active[tc.mr+j], active[tc.mr+n+j] = true, true
+			}
+			if tc.tiny {
+				A[(tc.mr+vars[0])*n+vars[0]] = 1e-14
+				A[(tc.mr+n+vars[0])*n+vars[0]] = -1e-14
+			}
+			colptr, rowval, av := basisOf(n, m, A)
+			var b basisLU
+			if got := b.factor(n, active, colptr, rowval, av); got != tc.ok {
+				t.Fatalf("%s: factor = %v, want %v", name, got, tc.ok)
+			}
+			if !tc.ok {
+				continue
+			}
+			if b.nd != n-tc.nb {
+				t.Fatalf("%s: factored %d rows, want %d", name, b.nd, n-tc.nb)
+			}
+			K := denseK0(n, m, A, active)
+			for _, refine := range []bool{false, true} {
+				r := randVec(rng, n+m)
+				z := make([]float64, n+m)
+				res := b.solveK0(r, z, m, refine)
+				ref := gaussSolve(K, r)
+				var d, s float64
+				for q := range z {
+					d = math.Max(d, math.Abs(z[q]-ref[q]))
+					s = math.Max(s, math.Abs(ref[q]))
+				}
+				if d > 1e-10*math.Max(1, s) {
 					t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
 				}
 				if refine && !(res <= 1e-12) {
@@ -191,7 +280,7 @@ func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 						}
 						// The last side's final active set, against a fresh LU.
 						var fresh basisLU
-						if !fresh.factor(n, ww.act, f.ws.rowEntries, ww.acol, f.v.A) {
+						if !fresh.factor(n, ww.act, f.st.A.Colptr, f.st.A.Rowval, f.v.A) {
 							continue
 						}
 						for k := 0; k < 2; k++ {

@@ -162,7 +162,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
-	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.rowEntries, ww.acol, v.A)
+	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A)
 	if !ww.useBasis {
 		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
 			return false
@@ -221,7 +221,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 	n, m := w.an.St.N, w.an.St.M
 	ww := w.warm
 	copy(ww.act2, ww.act)
-	if !ww.basis2.factor(n, ww.act2, w.rowEntries, ww.acol, v.A) {
+	if !ww.basis2.factor(n, ww.act2, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A) {
 		return false
 	}
 	ww.fac, ww.bact, ww.refactored = &ww.basis2, ww.act2, true
