@@ -222,7 +222,7 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 			an.fastOK = an.fastOK || an.dual
 		}
 		if comp.Diagonal() && m > 0 && !an.dual {
-			if alt, ok := boundsGate(st, comp, &an.pat, an.Elim, an.dual); ok {
+			if alt, ok := boundsGate(st, comp, &an.pat, an.Elim); ok {
 				an.bounds, an.boundsAlt, an.fastOK = true, alt, true
 				// On values without enough bound rows form 0 refuses
 				// and the chain's next form serves (linsys.Chain).
@@ -235,11 +235,11 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 // boundsGate reports whether linsys.DenseBounds may apply to st (every
 // cone diagonal, checked by the caller; P structurally diagonal; at least
 // as many nonnegative rows as variables, so that each may have a bound
-// row) and returns the multiply–adds per factorization of the form the
-// analysis would use without it (DenseDual's when dual, else DenseSchur's
-// normal equations), which DenseBounds must beat on the values it is
-// given (the bound rows are found from the values).
-func boundsGate(st *problem.Structure, comp *cone.Composite, pat *linsys.Pattern, elim []bool, dual bool) (float64, bool) {
+// row; the caller only asks when DenseDual was not chosen) and returns
+// the multiply–adds per factorization of the form the analysis would use
+// without it (DenseSchur's normal equations), which DenseBounds must beat
+// on the values it is given (the bound rows are found from the values).
+func boundsGate(st *problem.Structure, comp *cone.Composite, pat *linsys.Pattern, elim []bool) (float64, bool) {
 	n, m := st.N, st.M
 	for j := 0; j < n; j++ {
 		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
@@ -258,10 +258,6 @@ func boundsGate(st *problem.Structure, comp *cone.Composite, pat *linsys.Pattern
 	}
 	if ineq < n {
 		return 0, false
-	}
-	if dual {
-		mf, nf := float64(m), float64(n)
-		return mf*mf*mf/6 + (nf*nf*nf/6+nf*nf*mf/2+nf*mf*mf/2)/dualIterations, true
 	}
 	return schurCost(pat, n, elim), true
 }
