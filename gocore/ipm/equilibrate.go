@@ -24,13 +24,22 @@ type scaledData struct {
 	cScale         float64   // k
 	proxS          []float64
 	eqD, eqE       []float64 // one Ruiz pass's column and row factors
+	// A's nonzero values in storage order (nzV, rows nzRow, column starts
+	// nzPtr, value indices nzK): the Ruiz passes run on them when A holds
+	// many explicit zeros (a dense G with the box as ±I rows is 77 %
+	// zeros). A zero changes no norm and stays zero when scaled, so the
+	// result is the same bit for bit.
+	nzV        []float64
+	nzRow, nzK []int
+	nzPtr      []int
 }
 
 func newScaledData(st *problem.Structure) scaledData {
 	n, m := st.N, st.M
 	return scaledData{pv: make([]float64, st.P.Nnz()), cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
-		eqD: make([]float64, n), eqE: make([]float64, m)}
+		eqD: make([]float64, n), eqE: make([]float64, m),
+		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1)}
 }
 
 func clampScale(v float64) float64 {
@@ -64,7 +73,24 @@ func (w *Solver) equilibrate() {
 	}
 	dd, de := w.tmpN, w.tmpM
 	pcp, prv := st.P.Colptr, st.P.Rowval
-	acp, arv := st.A.Colptr, st.A.Rowval
+	acp, arv, av := st.A.Colptr, st.A.Rowval, w.av
+	// With a quarter or more of A's entries zero, run on the nonzero ones
+	// (copied out in storage order, written back after the passes).
+	nz := 0
+	for j := 0; j < n; j++ {
+		w.nzPtr[j] = nz
+		for k := acp[j]; k < acp[j+1]; k++ {
+			if v := w.av[k]; v != 0 {
+				w.nzV[nz], w.nzRow[nz], w.nzK[nz] = v, arv[k], k
+				nz++
+			}
+		}
+	}
+	w.nzPtr[n] = nz
+	compact := 4*nz <= 3*len(w.av)
+	if compact {
+		acp, arv, av = w.nzPtr, w.nzRow[:nz], w.nzV[:nz]
+	}
 	// Column norms (dd) and row norms (de) of the current data. After the
 	// first pass they are computed in the sweep that applies the previous
 	// pass's scaling (same values, same order: bit for bit the result of
@@ -84,7 +110,7 @@ func (w *Solver) equilibrate() {
 			dd[i] = fmax(dd[i], a)
 		}
 		for k := acp[j]; k < acp[j+1]; k++ {
-			a := math.Abs(w.av[k])
+			a := math.Abs(av[k])
 			dd[j] = fmax(dd[j], a)
 			de[arv[k]] = fmax(de[arv[k]], a)
 		}
@@ -132,7 +158,7 @@ func (w *Solver) equilibrate() {
 					w.pv[k] *= sd[prv[k]] * dj
 				}
 				for k := acp[j]; k < acp[j+1]; k++ {
-					w.av[k] *= se[arv[k]] * dj
+					av[k] *= se[arv[k]] * dj
 				}
 				continue
 			}
@@ -147,12 +173,17 @@ func (w *Solver) equilibrate() {
 			}
 			for k := acp[j]; k < acp[j+1]; k++ {
 				i := arv[k]
-				v := w.av[k] * (se[i] * dj)
-				w.av[k] = v
+				v := av[k] * (se[i] * dj)
+				av[k] = v
 				a := math.Abs(v)
 				dd[j] = fmax(dd[j], a)
 				de[i] = fmax(de[i], a)
 			}
+		}
+	}
+	if compact {
+		for t, k := range w.nzK[:nz] {
+			w.av[k] = av[t]
 		}
 	}
 	for j := 0; j < n; j++ {

@@ -64,9 +64,18 @@ func ruizTwoSweeps(w *Solver, pv, av, proxS, d, e []float64) {
 
 // equilibrate computes its norms in the sweep that applies the previous
 // pass's scaling: the scalings and the scaled data are bit for bit those
-// of two sweeps per pass, on every family of the normal-equations test.
+// of two sweeps per pass over every entry, on every family of the
+// normal-equations test — including those whose A holds so many explicit
+// zeros (the box LPs' ±I rows) that the passes run on the nonzero entries
+// only.
 func TestEquilibrateFusedSweeps(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
+	compact, full := 0, 0
+	defer func() {
+		if compact == 0 || full == 0 {
+			t.Errorf("%d families on the nonzero entries, %d on all: both paths must be exercised", compact, full)
+		}
+	}()
 	for _, tc := range neCases(rng) {
 		st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
 		an, err := kkt.Analyse(st, LinearAuto)
@@ -82,6 +91,11 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 		copy(w.cv, v.C)
 		copy(w.bv, v.B)
 		w.equilibrate()
+		if 4*w.nzPtr[st.N] <= 3*len(w.av) {
+			compact++
+		} else {
+			full++
+		}
 		pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
 		proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
 		for j := range d {
