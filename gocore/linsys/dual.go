@@ -83,8 +83,14 @@ type DenseDual struct {
 	lo  []int
 	wlo int
 	kv  []float64
-	run []bool // per pattern column: its off-diagonal rows are consecutive
+	// runs: the off-diagonal entries of the pattern's columns cut into
+	// runs of consecutive rows, runs[c]..runs[c+1] column c's (MulVec).
+	runs   []valueRun
+	runPtr []int
 }
+
+// valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
+type valueRun struct{ k0, k1, r0 int }
 
 // NewDenseDual returns a DenseDual for the upper pattern pat whose first
 // nx indices are the x block; it fails when two constraint rows are
@@ -193,13 +199,21 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		f.xs = f.ones[:nx]
 	} else {
 		f.kv = make([]float64, nnz)
-		f.run = make([]bool, n)
+		f.runPtr = make([]int, n+1)
 		for j := 0; j < n; j++ {
 			k0, k1 := pat.Colptr[j], pat.Colptr[j+1]
 			if k1 > k0 && pat.Rowval[k1-1] == j {
 				k1--
 			}
-			f.run[j] = k1 > k0 && pat.Rowval[k1-1]-pat.Rowval[k0] == k1-1-k0
+			for k := k0; k < k1; {
+				e := k + 1
+				for e < k1 && pat.Rowval[e] == pat.Rowval[e-1]+1 {
+					e++
+				}
+				f.runs = append(f.runs, valueRun{k, e, pat.Rowval[k]})
+				k = e
+			}
+			f.runPtr[j+1] = len(f.runs)
 		}
 	}
 	f.lo = make([]int, nx)
@@ -566,28 +580,27 @@ func (f *DenseDual) solve(b []float64) {
 func (f *DenseDual) MulVec(x, y []float64) {
 	if f.kv != nil {
 		// Extended x block (mostly zeros when dense): by the pattern.
-		// Columns whose off-diagonal rows are consecutive (the dense A
-		// rows) by vector kernels.
+		// Runs of consecutive rows (the dense A rows) by vector kernels.
 		pat, kv := f.pat, f.kv
 		clear(y[:f.n])
 		for j := 0; j < f.n; j++ {
 			xj, yj := x[j], 0.0
-			k0, k1 := pat.Colptr[j], pat.Colptr[j+1]
-			if k1 > k0 && pat.Rowval[k1-1] == j {
-				k1--
-				yj = kv[k1] * xj
+			if k1 := pat.Colptr[j+1]; k1 > pat.Colptr[j] && pat.Rowval[k1-1] == j {
+				yj = kv[k1-1] * xj
 			}
-			if f.run[j] {
-				r0, r1 := pat.Rowval[k0], pat.Rowval[k0]+k1-k0
-				yj += dot(kv[k0:k1], x[r0:r1])
-				if xj != 0 {
-					axpy(xj, kv[k0:k1], y[r0:r1])
+			for _, r := range f.runs[f.runPtr[j]:f.runPtr[j+1]] {
+				if r.k1-r.k0 < 8 {
+					for k := r.k0; k < r.k1; k++ {
+						i := r.r0 + k - r.k0
+						y[i] += kv[k] * xj
+						yj += kv[k] * x[i]
+					}
+					continue
 				}
-			} else {
-				for k := k0; k < k1; k++ {
-					i, v := pat.Rowval[k], kv[k]
-					y[i] += v * xj
-					yj += v * x[i]
+				r1 := r.r0 + r.k1 - r.k0
+				yj += dot(kv[r.k0:r.k1], x[r.r0:r1])
+				if xj != 0 {
+					axpy(xj, kv[r.k0:r.k1], y[r.r0:r1])
 				}
 			}
 			y[j] += yj
