@@ -7,6 +7,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -123,6 +124,46 @@ func TestBenchmarkFamiliesNormalEquations(t *testing.T) {
 		}
 		if iters > 16*len(f.vs) {
 			t.Errorf("%s: %d iterations for %d problems", f.name, iters, len(f.vs))
+		}
+	}
+}
+
+// BenchmarkSparseQP solves cvxpylayers' sparse QP family
+// (benchmarks/bench_cone.py, sparse_qp: n = 1024, A and G 1 % dense + I,
+// 4 value sets on one structure), forward only, one thread:
+// go test ./gocore/ipm -run '^$' -bench SparseQP -cpuprofile cpu.out
+// It reports iterations, polished solves and the dense trailing block of
+// the sparse factorization.
+func BenchmarkSparseQP(b *testing.B) {
+	st, vs := testfam.SparseQP(rand.New(rand.NewSource(1)), 1024, 0.01, 4)
+	an, err := kkt.Analyse(st, LinearAuto)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := NewSolver(an, DefaultSettings())
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	iters, polished := 0, 0
+	b.ResetTimer()
+	t0 := testfam.CPUTime()
+	for i := 0; i < b.N; i++ {
+		w.Solve(vs[i%len(vs)], res)
+		if res.Info.Status != StatusSolved {
+			b.Fatalf("status %v", res.Info.Status)
+		}
+		iters += res.Info.Iter
+		if res.Info.Polished {
+			polished++
+		}
+	}
+	b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(iters)/float64(b.N), "iters")
+	b.ReportMetric(float64(polished)/float64(b.N), "polished")
+	if f, err := an.NewFactorizer(); err == nil {
+		if s, ok := f.(*linsys.SparseLDL); ok {
+			b.ReportMetric(float64(s.DenseTail()), "tail")
 		}
 	}
 }

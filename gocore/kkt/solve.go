@@ -40,7 +40,26 @@ const (
 // second-order cones the residual near the cone boundary comes from the
 // H blocks, and a smaller δ only made the steps fail.
 func (k *System) Solve(rhs, sol []float64) bool {
-	k.solveRefined(rhs, sol)
+	return k.solve(rhs, sol, nil)
+}
+
+// SolveFrom is Solve with the refinement started from start (len Dim)
+// instead of from the solution of the regularized system. For a singular
+// but consistent K (dependent active rows of an active-set system, whose
+// multipliers are then not unique) it returns the solution whose
+// null-space component is start's: every refinement correction solves
+// K_δ d = r with r in the range of K, and for a null vector u of K,
+// uᵀK_δ d = δ·uᵀS d = uᵀr = 0 (S = diag(±1), the regularization's signs;
+// the null vectors of a quasi-definite K with P ⪰ 0 have Pu_x = 0, A u_x = 0,
+// Aᵀu_z = 0), so no correction moves along the null space. Solve starts
+// from zero, i.e. returns the solution without a null-space component.
+// Where K is nonsingular both give the same solution up to rounding.
+func (k *System) SolveFrom(rhs, sol, start []float64) bool {
+	return k.solve(rhs, sol, start)
+}
+
+func (k *System) solve(rhs, sol, start []float64) bool {
+	k.solveRefined(rhs, sol, start)
 	scale := math.Max(1, vec.NormInf(rhs))
 	for k.fastUsed() && !(k.res <= fastResidual*scale) {
 		// A fast form lost accuracy (or the solution is not finite):
@@ -49,14 +68,14 @@ func (k *System) Solve(rhs, sol []float64) bool {
 		if k.Factor() != nil {
 			return false
 		}
-		k.solveRefined(rhs, sol)
+		k.solveRefined(rhs, sol, start)
 	}
 	bad := refineBad * scale
 	for k.res > bad && !k.noLow && k.diagH && k.dUsed/factorRetryGrowth >= minDelta {
 		prev, dPrev := k.res, k.dUsed
 		copy(k.solB, sol)
 		if k.factorAt(dPrev/factorRetryGrowth) == nil && k.fac.Regularized() == 0 {
-			k.solveRefined(rhs, sol)
+			k.solveRefined(rhs, sol, start)
 			if k.res < prev {
 				k.dCur = k.dUsed
 				continue
@@ -73,9 +92,21 @@ func (k *System) Solve(rhs, sol []float64) bool {
 	return finite(sol)
 }
 
-func (k *System) solveRefined(rhs, sol []float64) {
-	copy(sol, rhs)
-	k.fac.Solve(sol)
+func (k *System) solveRefined(rhs, sol, start []float64) {
+	if start != nil {
+		// The first step from start, as the first solve is from zero.
+		k.mul(start, sol)
+		for i, r := range rhs {
+			sol[i] = r - sol[i]
+		}
+		k.fac.Solve(sol)
+		for i, v := range start {
+			sol[i] += v
+		}
+	} else {
+		copy(sol, rhs)
+		k.fac.Solve(sol)
+	}
 	k.res = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
 }
 

@@ -5,6 +5,7 @@ package testfam
 
 import (
 	"math/rand"
+	"sort"
 	"syscall"
 	"time"
 
@@ -161,4 +162,95 @@ func CvxpyQP(rng *rand.Rand, n int) (pat, apat problem.CSC, P, c, A, b []float64
 		b[n+i] = s + rng.Float64()
 	}
 	return pat, apat, P, c, A, b, problem.Cones{Zero: n, Nonneg: n}
+}
+
+// SparseQP is cvxpylayers' sparse timing family (benchmarks/bench_cone.py,
+// sparse_qp): min ½‖x‖² + pᵀx s.t. A x = b, G x ≤ h, with A and G n×n,
+// each scipy.sparse.random(n, n, density) (entries at uniformly random
+// distinct positions, values U(0,1)) plus the identity; p ~ N(0,1) and
+// b = A x_s, h = G x_s for x_s ~ N(0,1). The structure is built from the
+// first draw of A and G; count value sets share it (only p, b, h differ,
+// as in the benchmark). The rows are [A; G] (zero cone, then nonnegative).
+func SparseQP(rng *rand.Rand, n int, density float64, count int) (*problem.Structure, []*problem.Values) {
+	A := sparseRandPlusI(rng, n, density)
+	G := sparseRandPlusI(rng, n, density)
+	// Columns of [A; G] in CSC form.
+	colptr := make([]int, n+1)
+	var rowval []int
+	var aval []float64
+	for j := 0; j < n; j++ {
+		for _, e := range A[j] {
+			rowval = append(rowval, e.row)
+			aval = append(aval, e.val)
+		}
+		for _, e := range G[j] {
+			rowval = append(rowval, n+e.row)
+			aval = append(aval, e.val)
+		}
+		colptr[j+1] = len(rowval)
+	}
+	pcol := make([]int, n+1)
+	prow := make([]int, n)
+	pval := make([]float64, n)
+	for j := 0; j < n; j++ {
+		pcol[j+1] = j + 1
+		prow[j] = j
+		pval[j] = 1
+	}
+	st, err := problem.NewStructure(n, 2*n, problem.Cones{Zero: n, Nonneg: n},
+		problem.CSC{Rows: n, Cols: n, Colptr: pcol, Rowval: prow},
+		problem.CSC{Rows: 2 * n, Cols: n, Colptr: colptr, Rowval: rowval})
+	if err != nil {
+		panic(err)
+	}
+	vs := make([]*problem.Values, count)
+	for k := range vs {
+		xs := make([]float64, n)
+		c := make([]float64, n)
+		for i := range xs {
+			xs[i] = rng.NormFloat64()
+		}
+		for i := range c {
+			c[i] = rng.NormFloat64()
+		}
+		b := make([]float64, 2*n)
+		for j := 0; j < n; j++ {
+			for p := colptr[j]; p < colptr[j+1]; p++ {
+				b[rowval[p]] += aval[p] * xs[j]
+			}
+		}
+		vs[k] = &problem.Values{P: pval, C: c, A: aval, B: b}
+	}
+	return st, vs
+}
+
+type sparseEntry struct {
+	row int
+	val float64
+}
+
+// sparseRandPlusI returns the columns (rows ascending) of an n×n matrix
+// with round(density·n²) entries U(0,1) at distinct random positions plus
+// the identity.
+func sparseRandPlusI(rng *rand.Rand, n int, density float64) [][]sparseEntry {
+	nnz := int(density*float64(n)*float64(n) + 0.5)
+	dense := make(map[int]float64, nnz+n)
+	for len(dense) < nnz {
+		k := rng.Intn(n * n)
+		if _, ok := dense[k]; !ok {
+			dense[k] = rng.Float64()
+		}
+	}
+	cols := make([][]sparseEntry, n)
+	for i := 0; i < n; i++ {
+		dense[i*n+i] += 1
+	}
+	for k, v := range dense {
+		i, j := k/n, k%n
+		cols[j] = append(cols[j], sparseEntry{i, v})
+	}
+	for j := range cols {
+		sort.Slice(cols[j], func(a, b int) bool { return cols[j][a].row < cols[j][b].row })
+	}
+	return cols
 }
