@@ -51,8 +51,6 @@ __all__ = [
     "to_caller",
 ]
 
-Solution = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
-
 _SOLVED = int(Status.SOLVED)
 
 
@@ -248,9 +246,16 @@ _INFO_COLUMNS = {
 
 class Run:
     """One call on a batch: structure, operands, options and, after ``solve``,
-    the statuses the backward pass needs (never the outputs: the run lives in
-    the autograd context, and an output held there outside save_for_backward
-    is a reference cycle the GC cannot collect).
+    the statuses and the float64 numpy buffers of the solution that the
+    backward pass reads (never the output tensors: the run lives in the
+    autograd context, and an output held there outside save_for_backward is
+    a reference cycle the GC cannot collect; a numpy array under a tensor is
+    none).
+
+    ``x_only``: the solve returns x alone (no y, s tensors: one autograd output
+    instead of three when the front end does not return them); ``squeeze``:
+    the outputs of a batch of one without the batch dim (made from numpy
+    views, so no torch select and no select node in the graph).
 
     ``inputs`` are the tensors autograd sees: P (or None), c, the row blocks of
     A, the row blocks of b. ``error`` is the SolverError (sub)class raised on
@@ -271,8 +276,12 @@ class Run:
         single: bool,
         error: type[SolverError] = SolverError,
         revalidate: Callable[[], None] | None = None,
+        x_only: bool = False,
+        squeeze: bool = False,
     ) -> None:
         self.structure = st
+        self.x_only = x_only
+        self.squeeze = squeeze
         self.error = error
         self.batch = batch
         self.opts = opts
@@ -299,16 +308,18 @@ class Run:
         self.b = _row_blocks(b, batch)
         # The ctypes lpgd_values, built once for the solve and the backward.
         self.values = _core.values(st, self.P, self.c, self.A, self.b)
-        # The statuses and info of the solve, as numpy (never the outputs, see
-        # above); torch views made when asked for.
+        # The statuses, info and solution of the solve, as numpy (never the
+        # output tensors, see above); torch views made when asked for.
+        self._res: _core.SolveResult | None = None
         self._codes: np.ndarray | None = None
         self._info: np.ndarray | None = None
         self.ok: torch.Tensor | None = None
         #: Whether every sample of the forward solve was SOLVED.
         self.all_solved = False
 
-    def solve(self) -> Solution:
-        """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)."""
+    def solve(self) -> tuple[torch.Tensor, ...]:
+        """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)
+        (x alone with ``x_only``; without the batch dim with ``squeeze``)."""
         try:
             res = _core.solve(
                 self.structure,
@@ -324,13 +335,13 @@ class Run:
             if self.revalidate is not None:
                 self.revalidate()  # the front end's message, when it finds the value
             raise
-        x, y, s = res.x, res.y, res.s
+        self._res = res
         self._codes, self._info = res.codes, res.info_np
         codes = res.codes
         if (codes[0] == _SOLVED) if len(codes) == 1 else bool((codes == _SOLVED).all()):
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
-            return x, y, s
+            return self._outputs(res)
         accept = self.opts.settings.accept_almost_solved
         ok = ok_mask(res.status, accept)
         self.ok = ok
@@ -347,12 +358,19 @@ class Run:
                 msg = failure_message(self.what, bad, res.status, self.single)
                 raise self.error(msg, res.status, bad)
             nan = float("nan")
-            x[~ok] = nan
-            y[~ok] = nan
-            s[~ok] = nan
-            res.info[~ok, _lib.INFO_PRIMAL_OBJ] = nan
-            res.info[~ok, _lib.INFO_DUAL_OBJ] = nan
-        return x, y, s
+            fail = ~ok.numpy()
+            res.x_np[fail] = nan
+            res.y_np[fail] = nan
+            res.s_np[fail] = nan
+            res.info_np[fail, _lib.INFO_PRIMAL_OBJ] = nan
+            res.info_np[fail, _lib.INFO_DUAL_OBJ] = nan
+        return self._outputs(res)
+
+    def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
+        arrays = (res.x_np,) if self.x_only else (res.x_np, res.y_np, res.s_np)
+        if self.squeeze:
+            arrays = tuple(a[0] for a in arrays)
+        return tuple(torch.from_numpy(a) for a in arrays)
 
     @property
     def status(self) -> torch.Tensor | None:
@@ -370,12 +388,12 @@ class Run:
         gy: torch.Tensor | None,
         gs: torch.Tensor | None,
         needs: Sequence[bool],
-        solution: Sequence[torch.Tensor],
     ) -> tuple[torch.Tensor | None, ...]:
-        """Gradients for ``inputs`` given the incoming gradients of (x, y, s) and
-        the float64 solution that ``solve`` returned."""
-        assert self._codes is not None
-        ok, codes = self.ok, self._codes
+        """Gradients for ``inputs`` given the incoming gradients of (x, y, s)
+        (the solution is the float64 buffer that ``solve`` filled)."""
+        res = self._res
+        assert res is not None and self._codes is not None
+        ok = self.ok
         st = self.structure
         B, n, m = self.batch, st.n, st.m
         k = self.n_a
@@ -399,13 +417,16 @@ class Run:
         if gx64 is None:
             gx64 = _serial.zeros((B, n))
         gy64, gs64 = grad_in(gy, m), grad_in(gs, m)
-        x, y, s = solution
+        sol: tuple[torch.Tensor | int, ...] = res.ptrs[:3]
         if not all_ok:
             assert ok is not None
-            x, y, s = x.clone(), y.clone(), s.clone()
-            x[~ok] = 0.0
-            y[~ok] = 0.0
-            s[~ok] = 0.0
+            fail = ~ok.numpy()
+            copies = tuple(a.copy() for a in (res.x_np, res.y_np, res.s_np))
+            for a in copies:
+                a[fail] = 0.0
+            sol = tuple(torch.from_numpy(a) for a in copies)
+        x, y, s = sol
+        c_ptr = res.ptrs[3]
 
         def call(gx64: torch.Tensor, gy64: torch.Tensor | None, gs64: torch.Tensor | None) -> Any:
             return _core.backward(
@@ -417,10 +438,10 @@ class Run:
                 self.c,
                 self.A,
                 self.b,
-                x.contiguous(),
-                y.contiguous(),
-                s.contiguous(),
-                codes,
+                x,
+                y,
+                s,
+                c_ptr,
                 gx64,
                 gy64,
                 gs64,
@@ -549,28 +570,29 @@ class ConicFunction(torch.autograd.Function):
     float64 CPU (x, y, s) of shape (B, ·)."""
 
     @staticmethod
-    def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> Solution:
-        x, y, s = run.solve()
+    def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
+        outs = run.solve()
         ctx.run = run
         ctx.set_materialize_grads(False)
         # The inputs are saved so that autograd detects in-place changes before
         # backward (the float64 buffers in run may share memory with them); the
-        # outputs are saved here, never held by run (see Run).
-        ctx.save_for_backward(*inputs, x, y, s)
-        return x, y, s
+        # outputs too, never held by run as tensors (see Run).
+        ctx.save_for_backward(*inputs, *outs)
+        return outs
 
     @staticmethod
-    def backward(
-        ctx: Any, gx: torch.Tensor | None, gy: torch.Tensor | None, gs: torch.Tensor | None
-    ) -> tuple[torch.Tensor | None, ...]:
+    def backward(ctx: Any, *out_grads: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
         run: Run = ctx.run
-        saved = ctx.saved_tensors  # raises if an input was modified in place
+        # Raises if an input or an output was modified in place (the solution
+        # is read from the buffer under the outputs).
+        saved = ctx.saved_tensors
         k = len(run.inputs)
+        gx, gy, gs = (*out_grads, None, None)[:3]
         needs = ctx.needs_input_grad[1:]
         if not any(needs) or (gx is None and gy is None and gs is None):
             return (None,) * (k + 1)
         with torch.no_grad():
-            grads = run.backward(gx, gy, gs, needs, saved[k:])
+            grads = run.backward(gx, gy, gs, needs)
         if torch.is_grad_enabled():  # create_graph=True: guard the second order
             grads = first_order_only(grads, (*saved[:k], gx, gy, gs))
         return (None, *grads)
@@ -589,9 +611,9 @@ def first_order_only(
     return tuple(None if g is None else next(guarded) for g in grads)
 
 
-def solve(run: Run) -> Solution:
+def solve(run: Run) -> tuple[torch.Tensor, ...]:
     """Solve through ConicFunction when an input needs a gradient, else directly;
-    float64 CPU (x, y, s) of shape (B, ·)."""
+    float64 CPU (x, y, s) of shape (B, ·) (see Run's x_only and squeeze)."""
     if torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in run.inputs):
         return ConicFunction.apply(run, *run.inputs)  # type: ignore[no-any-return]
     return run.solve()

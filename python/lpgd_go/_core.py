@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import math
 import os
 import weakref
 from collections.abc import Sequence
@@ -197,10 +198,12 @@ class Operand:
 Rows = Operand | Sequence[Operand]
 
 
-def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Values:
-    """The ctypes ``lpgd_values`` of a call (it keeps its row-block array alive;
-    the caller keeps the operands' tensors alive while it is used). Built once
-    per call and passed to both ``solve`` and ``backward``."""
+def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> ctypes.Array[ctypes.c_int64]:
+    """The ``lpgd_values`` of a call, with its row blocks after it in the same
+    int64 buffer (built from one list: a ctypes Structure with nested operands
+    costs several times more to fill). The caller keeps the operands' tensors
+    alive while it is used. Built once per call and passed to both ``solve``
+    and ``backward``."""
     if isinstance(A, Operand) != isinstance(b, Operand):
         raise TypeError("A and b must both be Operands or both sequences of row blocks")
     if isinstance(A, Operand):
@@ -214,13 +217,32 @@ def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Valu
             (0 if bb.data is None else bb.data.shape[-1], a, bb)
             for a, bb in zip(A, b_ops, strict=True)
         ]
-    blocks = (_lib.RowBlock * max(1, len(rows)))()
-    for blk, (r, a, bb) in zip(blocks, rows, strict=False):
-        blk.rows = r
-        blk.A.data, blk.A.stride = ptr(a.data), a.stride
-        blk.b.data, blk.b.stride = ptr(bb.data), bb.stride
-    # Assigning the array to the pointer field keeps it alive with the struct.
-    return _lib.Values(P.c_pair, c.c_pair, blocks, len(rows))
+    words = [_ptr0(P.data), P.stride, _ptr0(c.data), c.stride, 0, len(rows)]
+    for r, a, bb in rows:
+        words += (r, _ptr0(a.data), a.stride, _ptr0(bb.data), bb.stride)
+    return packed_values(words)
+
+
+def packed_values(words: list[int]) -> ctypes.Array[ctypes.c_int64]:
+    """``lpgd_values`` (P data, P stride, c data, c stride, blocks, nblocks)
+    followed by its row blocks (rows, A data, A stride, b data, b stride each)
+    as one int64 array, ``blocks`` pointing into it (``_lib.VALUES_WORDS``,
+    ``_lib.ROW_BLOCK_WORDS``: the layout, checked against the Structures)."""
+    arr = (ctypes.c_int64 * len(words))(*words)
+    arr[4] = ctypes.addressof(arr) + 8 * _lib.VALUES_WORDS if words[5] else 0
+    return arr
+
+
+def _ptr0(t: torch.Tensor | None) -> int:
+    return 0 if t is None else t.data_ptr()
+
+
+def buffer(doubles: int) -> tuple[np.ndarray, int]:
+    """A zeroed float64 array of ``doubles`` entries and its address (a ctypes
+    array viewed by numpy: ``ndarray.ctypes.data`` costs more than the
+    allocation). Outputs are views of one such buffer per call."""
+    arr = (ctypes.c_double * max(doubles, 1))()
+    return np.frombuffer(arr, dtype=np.float64), ctypes.addressof(arr)
 
 
 # ---------------------------------------------------------------------------
@@ -229,16 +251,40 @@ def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> _lib.Valu
 
 
 class SolveResult:
-    """Raw outputs of lpgd_solve (float64 CPU, batch-major). ``codes`` and
-    ``info_np`` are the numpy arrays Go wrote; ``status`` and ``info`` are torch
-    views of them, made when first asked for (a torch object costs µs)."""
+    """Raw outputs of lpgd_solve (float64 CPU numpy arrays, batch-major, views of
+    one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote;
+    ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views made when
+    asked for (a torch object costs µs). ``ptrs``: the addresses of x, y, s,
+    codes and info."""
 
     def __init__(
-        self, x: torch.Tensor, y: torch.Tensor, s: torch.Tensor, codes: np.ndarray, info: np.ndarray
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        s: np.ndarray,
+        codes: np.ndarray,
+        info: np.ndarray,
+        ptrs: tuple[int, int, int, int, int],
     ) -> None:
-        self.x, self.y, self.s = x, y, s  # (B, n), (B, m), (B, m)
+        self.x_np, self.y_np, self.s_np = x, y, s  # (B, n), (B, m), (B, m)
         self.codes = codes  # (B,) int32
         self.info_np = info  # (B, INFO_COLS)
+        self.ptrs = ptrs
+
+    @functools.cached_property
+    def x(self) -> torch.Tensor:
+        """(B, n) primal solutions."""
+        return torch.from_numpy(self.x_np)
+
+    @functools.cached_property
+    def y(self) -> torch.Tensor:
+        """(B, m) duals."""
+        return torch.from_numpy(self.y_np)
+
+    @functools.cached_property
+    def s(self) -> torch.Tensor:
+        """(B, m) slacks."""
+        return torch.from_numpy(self.s_np)
 
     @functools.cached_property
     def status(self) -> torch.Tensor:
@@ -260,7 +306,7 @@ def solve(
     A: Rows,
     b: Rows,
     *,
-    vals: _lib.Values | None = None,
+    vals: ctypes.Array[ctypes.c_int64] | None = None,
 ) -> SolveResult:
     """Call lpgd_solve on a batch.
 
@@ -272,25 +318,29 @@ def solve(
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
     these operands when the caller built them already.
     """
-    x = np.empty((batch, st.n))
-    y = np.empty((batch, st.m))
-    s = np.empty((batch, st.m))
-    codes = np.zeros(batch, dtype=np.int32)
-    info = np.full((batch, _lib.INFO_COLS), np.nan)
+    n, m = st.n, st.m
+    nx, nm, ni = batch * n, batch * m, batch * _lib.INFO_COLS
+    # One buffer: x, y, s, info, then the int32 statuses.
+    buf, addr = buffer(nx + 2 * nm + ni + (batch + 1) // 2)
+    o_info = nx + 2 * nm
+    x = buf[:nx].reshape(batch, n)
+    y = buf[nx : nx + nm].reshape(batch, m)
+    s = buf[nx + nm : o_info].reshape(batch, m)
+    info = buf[o_info : o_info + ni].reshape(batch, _lib.INFO_COLS)
+    info.fill(np.nan)
+    codes = buf[o_info + ni :].view(np.int32)[:batch]
     if vals is None:
         vals = values(st, P, c, A, b)
-    out = _lib.Solution(
-        x.ctypes.data, y.ctypes.data, s.ctypes.data, codes.ctypes.data, info.ctypes.data
-    )
+    ptrs = (addr, addr + 8 * nx, addr + 8 * (nx + nm), addr + 8 * (o_info + ni), addr + 8 * o_info)
+    out = _lib.Solution(*ptrs)
     err = _lib.err_buffer()
     fn = _lib.lib().lpgd_solve
-    h, v, o, errlen = st.handle, ctypes.byref(vals), ctypes.byref(out), _lib.ERRLEN
+    h, o, errlen = st.handle, ctypes.byref(out), _lib.ERRLEN
     rc = _interrupt.run(
-        h, batch, settings, lambda cs: fn(h, ctypes.byref(cs), batch, v, o, err, errlen)
+        h, batch, settings, lambda cs: fn(h, ctypes.byref(cs), batch, vals, o, err, errlen)
     )
     _lib.check(rc, err, "lpgd_solve")
-    t = torch.from_numpy
-    return SolveResult(t(x), t(y), t(s), codes, info)
+    return SolveResult(x, y, s, codes, info, ptrs)
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -365,10 +415,10 @@ def backward(
     c: Operand,
     A: Rows,
     b: Rows,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    s: torch.Tensor,
-    in_status: torch.Tensor | np.ndarray,
+    x: torch.Tensor | int,
+    y: torch.Tensor | int | None,
+    s: torch.Tensor | int | None,
+    in_status: torch.Tensor | np.ndarray | int,
     gx: torch.Tensor,
     gy: torch.Tensor | None,
     gs: torch.Tensor | None,
@@ -377,52 +427,79 @@ def backward(
     need_c: bool,
     need_A: bool,
     need_b: bool,
-    vals: _lib.Values | None = None,
+    vals: ctypes.Array[ctypes.c_int64] | None = None,
     want_stats: bool = False,
 ) -> BackwardResult:
     """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
 
     A and b are given as in ``solve`` (one Operand each or row blocks); the
-    gradients gA and gb always cover all m rows (slice them per block).
+    gradients gA and gb always cover all m rows (slice them per block). x, y, s
+    and in_status are contiguous tensors (numpy for in_status) or addresses.
     """
     global backward_calls
     backward_calls += 1
     n, m = st.n, st.m
-    # Zeroed by numpy (calloc), never on torch's thread pool (see _serial).
-    gP = np.zeros((batch, *st.p_shape)) if need_P and st.has_p else None
-    gc = np.zeros((batch, n)) if need_c else None
-    gA = np.zeros((batch, *st.a_shape)) if need_A else None
-    gb = np.zeros((batch, m)) if need_b else None
-    codes = np.zeros(batch, dtype=np.int32)
-    flags = np.zeros(batch, dtype=np.int32)
-    stats = np.zeros((batch, _lib.BSTAT_COLS)) if want_stats else None
+    # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
+    # gb where needed, stats when asked for, then the int32 codes and flags.
+    sizes = (
+        batch * math.prod(st.p_shape) if need_P and st.has_p else -1,
+        batch * n if need_c else -1,
+        batch * math.prod(st.a_shape) if need_A else -1,
+        batch * m if need_b else -1,
+        batch * _lib.BSTAT_COLS if want_stats else -1,
+    )
+    total = sum(k for k in sizes if k > 0)
+    buf, addr = buffer(total + batch)  # batch doubles hold 2·batch int32
+    views: list[np.ndarray | None] = []
+    ptrs: list[int | None] = []
+    off = 0
+    for k in sizes:
+        if k < 0:
+            views.append(None)
+            ptrs.append(None)
+            continue
+        views.append(buf[off : off + k])
+        ptrs.append(addr + 8 * off)
+        off += k
+    ints = buf[total:].view(np.int32)
+    codes, flags = ints[:batch], ints[batch : 2 * batch]
+    gP, gc, gA, gb, stats = views
+    if gP is not None:
+        gP = gP.reshape(batch, *st.p_shape)
+    if gc is not None:
+        gc = gc.reshape(batch, n)
+    if gA is not None:
+        gA = gA.reshape(batch, *st.a_shape)
+    if gb is not None:
+        gb = gb.reshape(batch, m)
+    if stats is not None:
+        stats = stats.reshape(batch, _lib.BSTAT_COLS)
     if vals is None:
         vals = values(st, P, c, A, b)
-    st_ptr = in_status.ctypes.data if isinstance(in_status, np.ndarray) else ptr(in_status)
-    fwd = _lib.Solution(ptr(x), ptr(y), ptr(s), st_ptr, None)
+    if isinstance(in_status, np.ndarray):
+        st_ptr: int | None = in_status.ctypes.data
+    elif isinstance(in_status, torch.Tensor):
+        st_ptr = ptr(in_status)
+    else:
+        st_ptr = in_status
+    fwd = _lib.Solution(_addr(x), _addr(y), _addr(s), st_ptr, None)
     inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
-    out = _lib.Gradients(
-        _np_ptr(gP),
-        _np_ptr(gc),
-        _np_ptr(gA),
-        _np_ptr(gb),
-        codes.ctypes.data,
-        flags.ctypes.data,
-        _np_ptr(stats),
-    )
+    ints_addr = addr + 8 * total
+    out = _lib.Gradients(*ptrs[:4], ints_addr, ints_addr + 4 * batch, ptrs[4])
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
+    fn = _lib.lib().lpgd_backward
     rc = _interrupt.run(
         st.handle,
         batch,
         settings,
-        lambda cs: _lib.lib().lpgd_backward(
+        lambda cs: fn(
             st.handle,
             ctypes.byref(cs),
             ctypes.byref(opts),
             batch,
-            ctypes.byref(vals),
+            vals,
             ctypes.byref(fwd),
             ctypes.byref(inc),
             ctypes.byref(out),
@@ -432,9 +509,12 @@ def backward(
         kind="backward",
     )
     _lib.check(rc, err, "lpgd_backward")
-    message = err.value.decode("utf-8", "replace")
+    message = err.value.decode("utf-8", "replace") if err[0] != b"\0" else ""
     return BackwardResult((gP, gc, gA, gb), codes, flags, message, stats)
 
 
-def _np_ptr(a: np.ndarray | None) -> int | None:
-    return None if a is None else int(a.ctypes.data)
+def _addr(v: torch.Tensor | int | None) -> int | None:
+    """A contiguous tensor's data pointer, or an address as it is."""
+    if v is None or isinstance(v, int):
+        return v
+    return ptr(v)

@@ -232,6 +232,14 @@ class Values(ctypes.Structure):
     ]
 
 
+#: ``lpgd_values`` and ``lpgd_row_block`` as int64 words (``_core.values``
+#: packs a call's values and row blocks into one int64 array in this layout).
+VALUES_WORDS = 6
+ROW_BLOCK_WORDS = 5
+assert ctypes.sizeof(Values) == 8 * VALUES_WORDS and Values.blocks.offset == 32
+assert ctypes.sizeof(RowBlock) == 8 * ROW_BLOCK_WORDS and RowBlock.b.offset == 24
+
+
 class Solution(ctypes.Structure):
     """Mirror of ``lpgd_solution``."""
 
@@ -274,7 +282,7 @@ _ERR = [c_char_p, c_int64]
 
 # name -> (restype, argtypes), one entry per function of lpgd.h (checked by
 # python/tests/test_header_sync.py). Data arrays inside the structs are
-# c_void_p (tensor.data_ptr()).
+# c_void_p (tensor.data_ptr()); so is lpgd_values (see VALUES_WORDS).
 _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_abi_version": (c_int32, []),
     "lpgd_error_message": (c_char_p, [c_int32]),
@@ -297,7 +305,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_structure_info": (c_int32, [c_uint64, POINTER(Sizes)]),
     "lpgd_solve": (
         c_int32,
-        [c_uint64, _P_SET, c_int64, POINTER(Values), POINTER(Solution), *_ERR],
+        [c_uint64, _P_SET, c_int64, c_void_p, POINTER(Solution), *_ERR],
     ),
     "lpgd_backward": (
         c_int32,
@@ -306,7 +314,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
             _P_SET,
             _P_OPT,
             c_int64,
-            POINTER(Values),
+            c_void_p,  # lpgd_values: byref(Values) or _core.values' packed words
             POINTER(Solution),
             POINTER(Incoming),
             POINTER(Gradients),

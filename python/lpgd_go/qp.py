@@ -159,12 +159,15 @@ def _qp(
         what="QP",
         single=unbatched,
         revalidate=check_finite_all,
+        x_only=not opts.return_info,
+        squeeze=unbatched,
     )
     qt = ts["q"]
     dtype = qt.dtype if qt.is_floating_point() else torch.get_default_dtype()
-    x, y, s = (_conic.to_caller(t, unbatched, dtype, qt.device) for t in _conic.solve(run))
+    outs = _conic.solve(run)
     if not opts.return_info:
-        return x
+        return _conic.to_caller(outs[0], False, dtype, qt.device)
+    x, y, s = (_conic.to_caller(t, False, dtype, qt.device) for t in outs)
     vals = run.info_values(
         ("objective", "primal_residual", "dual_residual", "gap"), unbatched, dtype, qt.device
     )
