@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import threading
 
 import numpy as np
 import torch
@@ -169,6 +170,22 @@ def first_of_sign(t: torch.Tensor, sign: int) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.unravel_index(int(flat[0]), src.shape))
 
 
+class _PSDArgs(threading.local):
+    """This thread's ctypes arguments of lpgd_check_psd, made once (building
+    them costs more than the call for a small P)."""
+
+    def __init__(self) -> None:
+        self.op = _lib.COperand(0, 0)
+        self.bad = ctypes.c_int64(-1)
+        self.value = ctypes.c_double(0.0)
+        self.op_ref = ctypes.byref(self.op)
+        self.bad_ref = ctypes.byref(self.bad)
+        self.value_ref = ctypes.byref(self.value)
+
+
+_psd_args = _PSDArgs()
+
+
 def check_psd(P: torch.Tensor, sym_tol: float, shift: float) -> tuple[int, float, np.ndarray]:
     """Go's symmetry and shifted-Cholesky test of a float64 CPU (batch, n, n)
     tensor, or (n, n) as a batch of one (see lpgd_check_psd in lpgd.h).
@@ -178,21 +195,50 @@ def check_psd(P: torch.Tensor, sym_tol: float, shift: float) -> tuple[int, float
     (filled only when every element is symmetric)."""
     assert P.dtype == F64 and P.is_contiguous() and P.dim() in (2, 3)
     B, n = (int(P.shape[0]) if P.dim() == 3 else 1), int(P.shape[-1])
-    info = np.zeros(max(B, 1), dtype=np.int32)
-    bad = ctypes.c_int64(-1)
-    value = ctypes.c_double(0.0)
+    raw = (ctypes.c_int32 * max(B, 1))()
+    a = _psd_args
+    a.op.data, a.op.stride = P.data_ptr(), n * n
     err = _lib.err_buffer()
     rc = _lib.lib().lpgd_check_psd(
         n,
         B,
-        ctypes.byref(_lib.COperand(P.data_ptr(), n * n)),
+        a.op_ref,
         sym_tol,
         shift,
-        ctypes.byref(bad),
-        ctypes.byref(value),
-        info.ctypes.data,
+        a.bad_ref,
+        a.value_ref,
+        ctypes.addressof(raw),
         err,
         _lib.ERRLEN,
     )
     _lib.check(rc, err, "lpgd_check_psd")
-    return int(bad.value), float(value.value), info[:B]
+    return a.bad.value, a.value.value, np.frombuffer(raw, dtype=np.int32)[:B]
+
+
+def psd_ok(P: torch.Tensor, sym_tol: float, shift: float) -> bool:
+    """Whether ``check_psd`` finds every element symmetric and its shifted
+    Cholesky factorization successful (the common case, without the arrays)."""
+    B = int(P.shape[0]) if P.dim() == 3 else 1
+    if B > 1:
+        bad, _, info = check_psd(P, sym_tol, shift)
+        return bad < 0 and not info.any()
+    assert P.dtype == F64 and P.is_contiguous()
+    n = int(P.shape[-1])
+    a = _psd_args
+    a.op.data, a.op.stride = P.data_ptr(), n * n
+    info = ctypes.c_int32(0)
+    err = _lib.err_buffer()
+    rc = _lib.lib().lpgd_check_psd(
+        n,
+        1,
+        a.op_ref,
+        sym_tol,
+        shift,
+        a.bad_ref,
+        a.value_ref,
+        ctypes.addressof(info),
+        err,
+        _lib.ERRLEN,
+    )
+    _lib.check(rc, err, "lpgd_check_psd")
+    return a.bad.value < 0 and info.value == 0

@@ -101,6 +101,53 @@ def _tensors(
     return n, p, m_ineq, ts
 
 
+@dataclass
+class _Plan:
+    """What a call's shapes determine (sizes, batched arguments, batch size),
+    found once per combination of shapes by the full checks (never a tensor:
+    the cache must not keep a caller's data alive)."""
+
+    n: int
+    p: int
+    m_ineq: int
+    batched: dict[str, bool]
+    batch: int
+
+
+_MAX_PLANS = 256
+_plans: dict[tuple[Any, ...], _Plan] = {}
+
+
+def _shape_key(raw: tuple[TensorLike | None, ...]) -> tuple[Any, ...] | None:
+    """The shapes of a call whose arguments are all tensors (or None), else None."""
+    key = []
+    for v in raw:
+        if v is None:
+            key.append(None)
+        elif isinstance(v, torch.Tensor):
+            key.append(v.shape)
+        else:
+            return None
+    return tuple(key)
+
+
+def _plan(raw: tuple[TensorLike | None, ...]) -> tuple[_Plan, dict[str, torch.Tensor]]:
+    """The shape checks of a call (every message naming argument and shape):
+    its plan and its arguments as tensors."""
+    n, p, m_ineq, ts = _tensors(*raw)
+    specs: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+        "P": ((n, n), ("n", "n")),
+        "q": ((n,), ("n",)),
+        "G": ((m_ineq, n), ("m_ineq", "n")),
+        "h": ((m_ineq,), ("m_ineq",)),
+        "A": ((p, n), ("p", "n")),
+        "b": ((p,), ("p",)),
+    }
+    batched = {k: check_shape(k, t, *specs[k]) for k, t in ts.items()}
+    B = batch_size({k: int(ts[k].shape[0]) for k in _ARG_NAMES if batched.get(k)})
+    return _Plan(n, p, m_ineq, batched, B), ts
+
+
 @functools.lru_cache(maxsize=256)
 def _cones(p: int, m_ineq: int) -> Cones:
     """Zero(p) × Nonneg(m_ineq), made once per pair (Cones validates on construction)."""
@@ -117,17 +164,19 @@ def _qp(
     opts: Options,
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
     check_call()
-    n, p, m_ineq, ts = _tensors(P, q, G, h, A, b)
-    specs: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
-        "P": ((n, n), ("n", "n")),
-        "q": ((n,), ("n",)),
-        "G": ((m_ineq, n), ("m_ineq", "n")),
-        "h": ((m_ineq,), ("m_ineq",)),
-        "A": ((p, n), ("p", "n")),
-        "b": ((p,), ("p",)),
-    }
-    batched = {k: check_shape(k, t, *specs[k]) for k, t in ts.items()}
-    B = batch_size({k: int(ts[k].shape[0]) for k in _ARG_NAMES if batched.get(k)})
+    raw = (P, q, G, h, A, b)
+    key = _shape_key(raw)
+    plan = _plans.get(key) if key is not None else None
+    if plan is None:
+        plan, ts = _plan(raw)
+        if key is not None:
+            if len(_plans) >= _MAX_PLANS:
+                _plans.clear()
+            _plans[key] = plan
+    else:
+        # Shapes as a call that passed every check: only the tensors' own checks.
+        ts = {k: to_tensor(k, v) for k, v in zip(_ARG_NAMES, raw, strict=True) if v is not None}
+    n, p, m_ineq, batched, B = plan.n, plan.p, plan.m_ineq, plan.batched, plan.batch
     # Finiteness is checked by Go when it reads the values (lpgd_solve); the
     # messages naming argument, index and batch element stay these (raised
     # from here when Go or the PSD test rejects the data).
