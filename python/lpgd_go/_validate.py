@@ -213,7 +213,7 @@ def check_psd(
         which = f"{name} (batch element {k})" if batched else name
         raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
     check = np.flatnonzero(info)
-    Pb = P if batched else P.unsqueeze(0)
+    Pb = (P if batched else P.unsqueeze(0)).detach()
     eig = torch.linalg.eigvalsh(Pb[torch.from_numpy(check)])
     norm = eig.abs().amax(dim=-1).clamp(min=1.0)
     bad = (eig[:, 0] < -1e-8 * norm).nonzero()
@@ -224,6 +224,16 @@ def check_psd(
         raise ValueError(
             f"{which} is not positive semidefinite: min eigenvalue {float(eig[j, 0]):.3g}"
         )
+
+
+_F64 = torch.float64
+
+
+def _checked(
+    name: str, t: torch.Tensor, batched: bool, entries: tuple[np.ndarray, np.ndarray] | None
+) -> Arg:
+    check_finite(name, t, batched, entries)
+    return Arg(t, batched, t)
 
 
 _EPS = {t: torch.finfo(t).eps for t in (torch.float64, torch.float32, torch.float16)}
@@ -251,7 +261,11 @@ def operand(
     finite: bool = True,
 ) -> Arg:
     """An Arg for t, its float64 buffer checked for non-finite values
-    (``finite=False`` skips the check for values computed from checked ones)."""
+    (``finite=False`` skips the check for values computed from checked ones).
+    A float64 CPU contiguous t is its own buffer, also when it requires a
+    gradient (only its memory is read: no detach(), a torch op per argument)."""
+    if t.dtype == _F64 and t.is_cpu and t.is_contiguous():
+        return Arg(t, batched, t) if not finite else _checked(name, t, batched, entries)
     buf = _core.as_f64(t)
     if finite:
         check_finite(name, buf, batched, entries)
