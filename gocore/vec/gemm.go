@@ -234,15 +234,21 @@ func packA(ap, a []float64, lda, mb, pc, kb, mr int) {
 func pack4(dst []float64, ds int, a []float64, lda, kb int, sc []float64) {
 	r0, r1, r2, r3 := a[:kb], a[lda:lda+kb], a[2*lda:2*lda+kb], a[3*lda:3*lda+kb]
 	dst = dst[:(kb-1)*ds+4]
+	if sc != nil {
+		sc = sc[:kb]
+	}
+	// Whole groups of four columns by the vector transpose (the slices
+	// above bound what it reads and writes), the rest here.
+	p0 := pack4Vec(dst, ds, a, lda, kb, sc)
 	if sc == nil {
-		for p := range r0 {
+		for p := p0; p < kb; p++ {
 			d := dst[p*ds : p*ds+4]
 			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
 		}
 		return
 	}
-	sc = sc[:kb]
-	for p, v := range sc {
+	for p := p0; p < kb; p++ {
+		v := sc[p]
 		d := dst[p*ds : p*ds+4]
 		d[0], d[1], d[2], d[3] = r0[p]*v, r1[p]*v, r2[p]*v, r3[p]*v
 	}

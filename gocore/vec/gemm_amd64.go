@@ -113,3 +113,22 @@ func FMAPeakLoop(l Level, n int) float64 {
 	}
 	return 0
 }
+
+//go:noescape
+func pack4AVX(dst *float64, ds int, a *float64, lda, kb int, sc *float64)
+
+// pack4Vec packs the first kb&^3 columns of pack4's four rows (already
+// bounds-checked by the caller) with the AVX2 transpose and returns how
+// many it packed: 0 below the AVX2 level.
+func pack4Vec(dst []float64, ds int, a []float64, lda, kb int, sc []float64) int {
+	k := kb &^ 3
+	if !useAVX || k == 0 {
+		return 0
+	}
+	var s *float64
+	if sc != nil {
+		s = &sc[0]
+	}
+	pack4AVX(&dst[0], ds, &a[0], lda, k, s)
+	return k
+}

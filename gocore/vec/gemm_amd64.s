@@ -560,3 +560,59 @@ fpk256:
 	JNZ  fpk256
 	VZEROUPPER
 	RET
+
+// func pack4AVX(dst *float64, ds int, a *float64, lda, kb int, sc *float64)
+// dst[p·ds + r] = a[r·lda + p]·sc[p] (sc nil: unscaled) for r < 4,
+// p < kb&^3: four rows interleaved by a 4×4 transpose in registers per
+// four columns. The caller packs the kb%4 tail.
+TEXT ·pack4AVX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ds+8(FP), R12
+	SHLQ $3, R12
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R8
+	SHLQ $3, R8
+	MOVQ kb+32(FP), CX
+	MOVQ sc+40(FP), DX
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	LEAQ (R12)(R12*2), R13 // 3·ds bytes
+	XORQ AX, AX
+
+p4loop:
+	CMPQ CX, $4
+	JL   p4done
+	VMOVUPD (SI)(AX*1), Y0
+	VMOVUPD (R9)(AX*1), Y1
+	VMOVUPD (R10)(AX*1), Y2
+	VMOVUPD (R11)(AX*1), Y3
+	TESTQ DX, DX
+	JE    p4t
+	VMOVUPD (DX)(AX*1), Y4
+	VMULPD Y4, Y0, Y0
+	VMULPD Y4, Y1, Y1
+	VMULPD Y4, Y2, Y2
+	VMULPD Y4, Y3, Y3
+
+p4t:
+	VUNPCKLPD Y1, Y0, Y4
+	VUNPCKHPD Y1, Y0, Y5
+	VUNPCKLPD Y3, Y2, Y6
+	VUNPCKHPD Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, (DI)(R12*1)
+	VMOVUPD Y2, (DI)(R12*2)
+	VMOVUPD Y3, (DI)(R13*1)
+	LEAQ (DI)(R12*4), DI
+	ADDQ $32, AX
+	SUBQ $4, CX
+	JMP  p4loop
+
+p4done:
+	VZEROUPPER
+	RET

@@ -297,3 +297,50 @@ func BenchmarkMicroKernel(b *testing.B) {
 		})
 	}
 }
+
+// pack4 interleaves four rows (scaled or not) identically at every kernel
+// level, for widths around the vector transpose's groups of four and every
+// sliver stride, and writes nothing else.
+func TestPack4(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	defer SetLevel(SetLevel(MaxLevel()))
+	for _, lv := range []Level{LevelGeneric, MaxLevel()} {
+		SetLevel(lv)
+		for kb := 1; kb < 23; kb++ {
+			for _, ds := range []int{4, 8, 16} {
+				for _, scaled := range []bool{false, true} {
+					lda := kb + 3
+					a := make([]float64, 4*lda)
+					for i := range a {
+						a[i] = rng.NormFloat64()
+					}
+					var sc []float64
+					if scaled {
+						sc = make([]float64, kb)
+						for i := range sc {
+							sc[i] = rng.NormFloat64()
+						}
+					}
+					dst := make([]float64, kb*ds+8)
+					for i := range dst {
+						dst[i] = -7
+					}
+					pack4(dst, ds, a, lda, kb, sc)
+					for i, got := range dst {
+						p, r := i/ds, i%ds
+						want := -7.0
+						if p < kb && r < 4 {
+							want = a[r*lda+p]
+							if scaled {
+								want *= sc[p]
+							}
+						}
+						if math.Float64bits(got) != math.Float64bits(want) {
+							t.Fatalf("%v kb=%d ds=%d scaled=%v: dst[%d] = %v, want %v", lv, kb, ds, scaled, i, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -41,3 +41,13 @@ func NormInf(v []float64) float64 {
 	}
 	return m
 }
+
+func axpy4Generic(a *[4]float64, x0, x1, x2, x3, y []float64) {
+	x0, x1, x2, x3 = x0[:len(y)], x1[:len(y)], x2[:len(y)], x3[:len(y)]
+	for k := range y {
+		v := y[k] + a[0]*x0[k]
+		v += a[1] * x1[k]
+		v += a[2] * x2[k]
+		y[k] = v + a[3]*x3[k]
+	}
+}

@@ -89,3 +89,19 @@ func Dot4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64)
 		dot4x4Generic(a, lda, b, ldb, n, out)
 	}
 }
+
+//go:noescape
+func axpy4AVX(a *[4]float64, x0, x1, x2, x3, y *float64, n int)
+
+// Axpy4 computes y[k] += a[0]·x0[k] + a[1]·x1[k] + a[2]·x2[k] + a[3]·x3[k]
+// for k < n (the four updates applied in that order): four Axpy calls
+// that read and write y once.
+func Axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
+	y = y[:n]
+	x0, x1, x2, x3 = x0[:n], x1[:n], x2[:n], x3[:n]
+	if useAVX && n >= 4 {
+		axpy4AVX(a, &x0[0], &x1[0], &x2[0], &x3[0], &y[0], n)
+		return
+	}
+	axpy4Generic(a, x0, x1, x2, x3, y)
+}

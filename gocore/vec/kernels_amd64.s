@@ -147,3 +147,51 @@ d4reduce:
 	VMOVUPD Y7, (DI)
 	VZEROUPPER
 	RET
+
+// func axpy4AVX(a *[4]float64, x0, x1, x2, x3, y *float64, n int)
+// y[k] += a[0]·x0[k], then a[1]·x1[k], a[2]·x2[k], a[3]·x3[k] (four fused
+// multiply–adds per element, in that order), AVX2/FMA; y is loaded and
+// stored once for the four updates.
+TEXT ·axpy4AVX(SB), NOSPLIT, $0-56
+	MOVQ a+0(FP), AX
+	VBROADCASTSD 0(AX), Y0
+	VBROADCASTSD 8(AX), Y1
+	VBROADCASTSD 16(AX), Y2
+	VBROADCASTSD 24(AX), Y3
+	MOVQ x0+8(FP), R8
+	MOVQ x1+16(FP), R9
+	MOVQ x2+24(FP), R10
+	MOVQ x3+32(FP), R11
+	MOVQ y+40(FP), DI
+	MOVQ n+48(FP), CX
+	XORQ SI, SI
+
+a4loop:
+	CMPQ CX, $4
+	JL   a4tail
+	VMOVUPD (DI)(SI*1), Y4
+	VFMADD231PD (R8)(SI*1), Y0, Y4
+	VFMADD231PD (R9)(SI*1), Y1, Y4
+	VFMADD231PD (R10)(SI*1), Y2, Y4
+	VFMADD231PD (R11)(SI*1), Y3, Y4
+	VMOVUPD Y4, (DI)(SI*1)
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP  a4loop
+
+a4tail:
+	TESTQ CX, CX
+	JE    a4done
+	VMOVSD (DI)(SI*1), X4
+	VFMADD231SD (R8)(SI*1), X0, X4
+	VFMADD231SD (R9)(SI*1), X1, X4
+	VFMADD231SD (R10)(SI*1), X2, X4
+	VFMADD231SD (R11)(SI*1), X3, X4
+	VMOVSD X4, (DI)(SI*1)
+	ADDQ $8, SI
+	DECQ CX
+	JMP  a4tail
+
+a4done:
+	VZEROUPPER
+	RET

@@ -19,3 +19,9 @@ func Dot4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64)
 	check4x4(a, lda, b, ldb, n)
 	dot4x4Generic(a, lda, b, ldb, n, out)
 }
+
+// Axpy4 computes y[k] += a[0]·x0[k] + a[1]·x1[k] + a[2]·x2[k] + a[3]·x3[k]
+// for k < n (the four updates applied in that order).
+func Axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
+	axpy4Generic(a, x0[:n], x1[:n], x2[:n], x3[:n], y[:n])
+}

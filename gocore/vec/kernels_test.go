@@ -71,3 +71,39 @@ func BenchmarkDot64(b *testing.B) {
 	}
 	_ = s
 }
+
+// Axpy4 equals four Axpy calls in order, on every length (vector body and
+// scalar tail) and unaligned offsets, at each kernel level.
+func TestAxpy4(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	defer SetLevel(SetLevel(MaxLevel()))
+	for _, lv := range []Level{LevelGeneric, MaxLevel()} {
+		SetLevel(lv)
+		for n := 0; n < 40; n++ {
+			for off := 0; off < 3; off++ {
+				var x [4][]float64
+				for r := range x {
+					x[r] = make([]float64, n+off)
+					for i := range x[r] {
+						x[r][i] = rng.NormFloat64()
+					}
+				}
+				a := [4]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+				y := make([]float64, n+off)
+				for i := range y {
+					y[i] = rng.NormFloat64()
+				}
+				want := append([]float64(nil), y...)
+				for r := 0; r < 4; r++ {
+					axpyGeneric(a[r], x[r][off:], want[off:])
+				}
+				Axpy4(&a, x[0][off:], x[1][off:], x[2][off:], x[3][off:], y[off:], n)
+				for i := range y {
+					if math.Abs(y[i]-want[i]) > 1e-14*(1+math.Abs(want[i])) {
+						t.Fatalf("%v n=%d off=%d i=%d: %v vs %v", lv, n, off, i, y[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
