@@ -54,13 +54,24 @@ type DenseDual struct {
 	mask   []bool
 	masked bool  // some row is masked
 	rowOf  []int // value index → its constraint row for A entries, −1 otherwise
-	// x block factor (lp, dp), W = L⁻¹Aᵀ (row i = w_i) and C (lower
-	// triangle).
+	// x block factor (lp, dp), W = L⁻¹Aᵀ and C (lower triangle), both
+	// over the rows whose A row is nonzero only: row i of A is row
+	// wpos[i] of W and of C (wpos[i] < 0: a zero row, whose C row and
+	// column are zero).
 	lp, dp, w, c []float64
 	v4           []float64 // 4 rows of D⁻¹W (formC)
-	nzw          []bool    // w_i ≠ 0
-	// Row block factor.
+	wpos         []int
+	nw           int // rows of W (nonzero rows of A)
+	// Row block factor: the rows coupled through C (nonzero and not
+	// masked, rows[:nr], increasing) are factored by the LDLᵀ l, d of
+	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
+	// the LDLᵀ would), so decoupled rows (an active-set system's inactive
+	// rows) cost nothing in the factorization.
 	l, d  []float64
+	rows  []int
+	nr    int
+	dz    []float64
+	zc    []float64 // nr scratch (the coupled rows of z)
 	ones  []float64
 	wb    []float64
 	bw    *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
@@ -180,7 +191,8 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
 	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
 	f.c = make([]float64, mr*mr)
-	f.nzw = make([]bool, mr)
+	f.wpos = make([]int, mr)
+	f.rows, f.dz, f.zc = make([]int, mr), make([]float64, mr), make([]float64, mr)
 	f.l, f.d = make([]float64, mr*mr), make([]float64, mr)
 	f.ones = make([]float64, max(nx, mr))
 	for i := range f.ones {
@@ -275,27 +287,43 @@ func (f *DenseDual) Factor(values []float64) error {
 	if f.kv != nil {
 		copy(f.kv, values)
 	}
-	// S = Hδ + C with Hδ = −(row diagonal of K).
-	l := f.l
+	// S = Hδ + C with Hδ = −(row diagonal of K), on the coupled rows;
+	// a decoupled row's pivot is −H alone (its C row is zero or masked).
+	nr, nreg := 0, 0
 	for i := 0; i < mr; i++ {
-		row := l[i*mr : i*mr+i+1]
-		switch {
-		case f.mask[i]:
-			clear(row)
-		case f.masked:
-			for j, v := range f.c[i*mr : i*mr+i+1] {
-				if f.mask[j] {
-					v = 0
-				}
-				row[j] = v
-			}
-		default:
-			copy(row, f.c[i*mr:i*mr+i+1])
+		if f.wpos[i] >= 0 && !f.mask[i] {
+			f.rows[nr] = i
+			nr++
+			continue
 		}
-		l[i*mr+i] -= f.h[i]
+		// The LDLᵀ's treatment of this pivot (signs +1; h is finite).
+		p := -f.h[i]
+		if p < DynamicEps {
+			p = DynamicDelta
+			nreg++
+		}
+		f.dz[i] = p
 	}
-	nreg, err := denseLDL(l, mr, f.ones[:mr], f.d, f.wb, f.bw)
-	f.nreg = nreg
+	f.nr = nr
+	l := f.l
+	if nr == mr {
+		// Every row coupled: C's rows in place (wpos is the identity).
+		for i := 0; i < mr; i++ {
+			copy(l[i*mr:i*mr+i+1], f.c[i*mr:i*mr+i+1])
+			l[i*mr+i] -= f.h[i]
+		}
+	} else {
+		for a, i := range f.rows[:nr] {
+			ci := f.c[f.wpos[i]*mr:]
+			row := l[a*nr : a*nr+a+1]
+			for b, j := range f.rows[:a+1] {
+				row[b] = ci[f.wpos[j]]
+			}
+			row[a] -= f.h[i]
+		}
+	}
+	nreg2, err := denseLDL(l, nr, f.ones[:nr], f.d[:nr], f.wb, f.bw)
+	f.nreg = nreg + nreg2
 	return err
 }
 
@@ -392,53 +420,55 @@ func (f *DenseDual) formC() error {
 	if !(dmin > 0) || dmin < DualPivotRatio*dmax {
 		return ErrDualSingular
 	}
+	// The nonzero rows of A, in order, are the rows of W.
+	nw := 0
+	for i := 0; i < mr; i++ {
+		ai := f.a[i*nx : i*nx+nx]
+		f.wpos[i] = -1
+		for _, v := range ai {
+			if v != 0 {
+				copy(f.w[nw*nx:nw*nx+nx], ai)
+				f.wpos[i] = nw
+				nw++
+				break
+			}
+		}
+	}
+	f.nw = nw
 	if f.gw != nil {
 		// W = A L⁻ᵀ (row i: w_i = L⁻¹a_i), then the lower triangle of
 		// C = W D⁻¹ Wᵀ as C −= W·diag(−1/d)·Wᵀ from C = 0.
-		copy(f.w, f.a)
 		// With an extended x block, the columns in which every A row is
 		// zero lead (cvxpy's auxiliaries and their equality rows come
 		// first): W is zero there too, and the solve and the product run
 		// over the trailing block of L alone.
 		lead := 0
 		if f.kv != nil {
-			if lead = f.leadingZeros(f.a); lead == nx {
+			if lead = f.leadingZeros(f.a, mr); lead == nx {
 				lead = 0 // no row touches the block: nothing to skip
 			}
 		}
-		f.gw.SolveUnitLowerT(mr, nx-lead, f.w[lead:], nx, lp[lead*nx+lead:], nx, nil)
-		for i := 0; i < mr; i++ {
-			f.nzw[i] = false
-			for _, v := range f.w[i*nx : i*nx+nx] {
-				if v != 0 {
-					f.nzw[i] = true
-					break
-				}
-			}
-		}
+		f.gw.SolveUnitLowerT(nw, nx-lead, f.w[lead:], nx, lp[lead*nx+lead:], nx, nil)
 		s := f.v4[:nx]
 		for k, v := range f.dp {
 			s[k] = -1 / v
 		}
-		for i := 0; i < mr; i++ {
+		for i := 0; i < nw; i++ {
 			clear(f.c[i*mr : i*mr+i+1])
 		}
-		f.gw.MulSubNT(mr, mr, nx-lead, f.w[lead:], nx, f.w[lead:], nx, s[lead:], f.c, mr, true)
+		f.gw.MulSubNT(nw, nw, nx-lead, f.w[lead:], nx, f.w[lead:], nx, s[lead:], f.c, mr, true)
 		return nil
 	}
 	// w_i = L⁻¹ a_i (forward substitution, row-oriented).
-	for i := 0; i < mr; i++ {
+	for i := 0; i < nw; i++ {
 		wi := f.w[i*nx : i*nx+nx]
-		copy(wi, f.a[i*nx:i*nx+nx])
-		nz := false
 		for k := 0; k < nx; k++ {
 			wi[k] -= dot(lp[k*nx:k*nx+k], wi[:k])
-			nz = nz || wi[k] != 0
 		}
-		f.nzw[i] = nz
 	}
 	// C = V Wᵀ (lower triangle) with V = W D⁻¹, as DenseSchur's product,
 	// V four rows at a time.
+	mw := nw
 	c, w, v := f.c, f.w, f.v4
 	scaled := -1 // first of the rows of W held in v
 	scale := func(i0, rows int) {
@@ -455,7 +485,7 @@ func (f *DenseDual) formC() error {
 	}
 	var t [16]float64
 	i0 := 0
-	for ; i0+4 <= mr && mr >= tileMin; i0 += 4 {
+	for ; i0+4 <= mw && mw >= tileMin; i0 += 4 {
 		scale(i0, 4)
 		for j0 := 0; j0 <= i0; j0 += 4 {
 			tile4x4(v, nx, w[j0*nx:], nx, nx, &t)
@@ -467,12 +497,9 @@ func (f *DenseDual) formC() error {
 			}
 		}
 	}
-	for i := i0; i < mr; i++ {
+	for i := i0; i < mw; i++ {
 		row := c[i*mr : i*mr+i+1]
 		clear(row)
-		if !f.nzw[i] {
-			continue
-		}
 		scale(i, 1)
 		vi := v[:nx]
 		j := 0
@@ -482,9 +509,7 @@ func (f *DenseDual) formC() error {
 			row[j], row[j+1], row[j+2], row[j+3] = sums[0], sums[1], sums[2], sums[3]
 		}
 		for ; j <= i; j++ {
-			if f.nzw[j] {
-				row[j] = dot(vi, w[j*nx:j*nx+nx])
-			}
+			row[j] = dot(vi, w[j*nx:j*nx+nx])
 		}
 	}
 	return nil
@@ -508,10 +533,10 @@ func (f *DenseDual) Solve(b []float64) {
 }
 
 // leadingZeros returns the number of leading columns in which every row of
-// the mr×nx matrix a is zero.
-func (f *DenseDual) leadingZeros(a []float64) int {
+// the rows×nx matrix a is zero.
+func (f *DenseDual) leadingZeros(a []float64, rows int) int {
 	nx, lead := f.nx, f.nx
-	for i := 0; i < f.mr && lead > 0; i++ {
+	for i := 0; i < rows && lead > 0; i++ {
 		for j, v := range a[i*nx : i*nx+lead] {
 			if v != 0 {
 				lead = j
@@ -534,7 +559,7 @@ func (f *DenseDual) spans() {
 		}
 		f.lo[k] = j
 	}
-	f.wlo = f.leadingZeros(f.w)
+	f.wlo = f.leadingZeros(f.w, f.nw)
 }
 
 // solve is Solve in the factored ordering.
@@ -543,36 +568,93 @@ func (f *DenseDual) solve(b []float64) {
 	t, z := f.t, f.z
 	lo, w0 := f.lo, f.wlo
 	copy(t, b[:nx])
-	for k := 0; k < nx; k++ {
-		t[k] -= dot(f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
+	if f.kv != nil {
+		// Extended x block: rows of L skip their leading zeros.
+		for k := 0; k < nx; k++ {
+			t[k] -= dot(f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
+		}
+	} else {
+		lowerSolve(f.lp, nx, nx, t)
 	}
 	for k := range t {
 		t[k] /= f.dp[k]
 	}
+	// z = Wt − b_z on the coupled rows (four rows of W per pass over t).
+	nr := f.nr
+	rows, w := f.rows[:nr], f.w
 	for i := 0; i < mr; i++ {
 		z[i] = -b[nx+i]
-		if f.nzw[i] && !f.mask[i] {
-			z[i] += dot(f.w[i*nx+w0:i*nx+nx], t[w0:])
+	}
+	// W's leading w0 columns are zero (extended x block; 0 otherwise).
+	nw := nx - w0
+	var s4 [4]float64
+	a := 0
+	for ; a+4 <= nr; a += 4 {
+		p0, p1, p2, p3 := f.wpos[rows[a]]*nx+w0, f.wpos[rows[a+1]]*nx+w0, f.wpos[rows[a+2]]*nx+w0, f.wpos[rows[a+3]]*nx+w0
+		dot4(w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], t[w0:], nw, &s4)
+		for r := 0; r < 4; r++ {
+			z[rows[a+r]] += s4[r]
 		}
 	}
-	denseSolve(f.l, f.d, mr, z)
+	for ; a < nr; a++ {
+		p := f.wpos[rows[a]]*nx + w0
+		z[rows[a]] += dot(w[p:p+nw], t[w0:])
+	}
+	if nr == mr {
+		denseSolve4(f.l, f.d, mr, z)
+	} else {
+		zc := f.zc[:nr]
+		for a, i := range f.rows[:nr] {
+			zc[a] = z[i]
+		}
+		for i := range z {
+			if f.wpos[i] < 0 || f.mask[i] {
+				z[i] /= f.dz[i]
+			}
+		}
+		denseSolve4(f.l, f.d, nr, zc)
+		for a, i := range f.rows[:nr] {
+			z[i] = zc[a]
+		}
+	}
+	// g = Wᵀz over the coupled rows, four rows of W per pass over g.
 	g := f.g
 	clear(g)
-	for i := 0; i < mr; i++ {
-		if f.nzw[i] && !f.mask[i] && z[i] != 0 {
-			axpy(z[i], f.w[i*nx+w0:i*nx+nx], g[w0:])
+	a = 0
+	for ; a+4 <= nr; a += 4 {
+		p0, p1, p2, p3 := f.wpos[rows[a]]*nx+w0, f.wpos[rows[a+1]]*nx+w0, f.wpos[rows[a+2]]*nx+w0, f.wpos[rows[a+3]]*nx+w0
+		s4 = [4]float64{z[rows[a]], z[rows[a+1]], z[rows[a+2]], z[rows[a+3]]}
+		axpy4(&s4, w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], g[w0:], nw)
+	}
+	for ; a < nr; a++ {
+		if zi := z[rows[a]]; zi != 0 {
+			p := f.wpos[rows[a]]*nx + w0
+			axpy(zi, w[p:p+nw], g[w0:])
 		}
 	}
 	for k := range t {
 		t[k] -= g[k] / f.dp[k]
 	}
-	for k := nx - 1; k >= 0; k-- {
-		if tk := t[k]; tk != 0 {
-			axpy(-tk, f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
+	if f.kv != nil {
+		for k := nx - 1; k >= 0; k-- {
+			if tk := t[k]; tk != 0 {
+				axpy(-tk, f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
+			}
 		}
+	} else {
+		lowerTSolve(f.lp, nx, nx, t)
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
+}
+
+// denseSolve4 is denseSolve by the four-row substitutions.
+func denseSolve4(l, d []float64, n int, b []float64) {
+	lowerSolve(l, n, n, b)
+	for i, v := range d[:n] {
+		b[i] /= v
+	}
+	lowerTSolve(l, n, n, b)
 }
 
 // MulVec implements Multiplier: y = K x with the values of the last
@@ -614,15 +696,43 @@ func (f *DenseDual) MulVec(x, y []float64) {
 func (f *DenseDual) mulVec(x, y []float64) {
 	nx, mr := f.nx, f.mr
 	xx, xz := x[:nx], x[nx:nx+mr]
-	for j := 0; j < nx; j++ {
-		y[j] = dot(f.px[j*nx:j*nx+nx], xx)
+	px, av := f.px, f.a
+	var s4 [4]float64
+	j := 0
+	for ; j+4 <= nx; j += 4 {
+		dot4(px[j*nx:j*nx+nx], px[(j+1)*nx:(j+1)*nx+nx], px[(j+2)*nx:(j+2)*nx+nx], px[(j+3)*nx:(j+3)*nx+nx], xx, nx, &s4)
+		y[j], y[j+1], y[j+2], y[j+3] = s4[0], s4[1], s4[2], s4[3]
+	}
+	for ; j < nx; j++ {
+		y[j] = dot(px[j*nx:j*nx+nx], xx)
+	}
+	// The row block, four unmasked rows of A at a time: their products
+	// with x_x (one pass over x_x) and their Aᵀx_z terms (one pass over
+	// y_x).
+	var q [4]int
+	nq := 0
+	flush := func() {
+		r0, r1, r2, r3 := av[q[0]*nx:q[0]*nx+nx], av[q[1]*nx:q[1]*nx+nx], av[q[2]*nx:q[2]*nx+nx], av[q[3]*nx:q[3]*nx+nx]
+		dot4(r0, r1, r2, r3, xx, nx, &s4)
+		for r, i := range q {
+			y[nx+i] = s4[r] + f.h[i]*xz[i]
+		}
+		s4 = [4]float64{xz[q[0]], xz[q[1]], xz[q[2]], xz[q[3]]}
+		axpy4(&s4, r0, r1, r2, r3, y[:nx], nx)
+		nq = 0
 	}
 	for i := 0; i < mr; i++ {
 		if f.mask[i] {
 			y[nx+i] = f.h[i] * xz[i]
 			continue
 		}
-		ai := f.a[i*nx : i*nx+nx]
+		q[nq] = i
+		if nq++; nq == 4 {
+			flush()
+		}
+	}
+	for _, i := range q[:nq] {
+		ai := av[i*nx : i*nx+nx]
 		y[nx+i] = dot(ai, xx) + f.h[i]*xz[i]
 		if xz[i] != 0 {
 			axpy(xz[i], ai, y[:nx])

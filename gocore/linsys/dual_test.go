@@ -346,3 +346,84 @@ func TestDenseDualExtended(t *testing.T) {
 		t.Fatal("an order that is not a permutation was accepted")
 	}
 }
+
+// Decoupled rows (A row zero, by a mask or in the data) are 1×1 pivots
+// outside the row block's LDLᵀ, whose order is the number of coupled rows;
+// the solution is that of the whole system, also above the blocked
+// factorization's threshold, and a decoupled row with H = 0 counts as a
+// regularized pivot, as it did inside the LDLᵀ.
+func TestDenseDualDecoupledRowsCompact(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for _, sz := range []struct{ nx, m int }{{7, 5}, {20, 50}, {200, 240}} {
+		pat, vals, _ := randomKKT(rng, sz.nx, sz.m, 0.5, 1e-1)
+		masked, err := NewDenseDual(pat, sz.nx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := NewDenseDual(pat, sz.nx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := masked.Factor(vals); err != nil {
+			t.Fatal(err)
+		}
+		dec := make([]bool, sz.m)
+		coupled := 0
+		for i := range dec {
+			dec[i] = rng.Float64() < 0.4
+			if !dec[i] {
+				coupled++
+			}
+		}
+		act := append([]float64(nil), vals...)
+		for j := sz.nx; j < pat.N; j++ {
+			if !dec[j-sz.nx] {
+				continue
+			}
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				if i := pat.Rowval[k]; i == j {
+					act[k] = -1
+				} else if i < sz.nx {
+					act[k] = 0
+				}
+			}
+		}
+		b := randVec(rng, pat.N)
+		var sols [][]float64
+		for _, f := range []*DenseDual{masked, fresh} {
+			if err := f.Factor(act); err != nil {
+				t.Fatalf("%+v: %v", sz, err)
+			}
+			if f.nr != coupled || f.Regularized() != 0 {
+				t.Fatalf("%+v: row block of order %d for %d coupled rows, %d regularized", sz, f.nr, coupled, f.Regularized())
+			}
+			x := append([]float64(nil), b...)
+			f.Solve(x)
+			if r := relResidual(pat, act, x, b); r > 1e-10 {
+				t.Fatalf("%+v: relative residual %g", sz, r)
+			}
+			sols = append(sols, x)
+		}
+		if masked.Forms != 1 || fresh.Forms != 1 {
+			t.Fatalf("%+v: C formed %d and %d times", sz, masked.Forms, fresh.Forms)
+		}
+		if d := relDiff(sols[0], sols[1]); d > 1e-10 {
+			t.Fatalf("%+v: masked and fresh solutions differ by %g", sz, d)
+		}
+		// H = 0 on a decoupled row: a regularized 1×1 pivot.
+		for j := sz.nx; j < pat.N; j++ {
+			if !dec[j-sz.nx] {
+				continue
+			}
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				if pat.Rowval[k] == j {
+					act[k] = 0
+				}
+			}
+			break
+		}
+		if err := fresh.Factor(act); err != nil || fresh.Regularized() != 1 {
+			t.Fatalf("%+v: H = 0 on a decoupled row: %v, %d regularized", sz, err, fresh.Regularized())
+		}
+	}
+}

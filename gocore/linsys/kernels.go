@@ -10,6 +10,10 @@ func dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 	vec.Dot4(w0, w1, w2, w3, l, n, out)
 }
 
+func axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
+	vec.Axpy4(a, x0, x1, x2, x3, y, n)
+}
+
 func tile4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64) {
 	vec.Dot4x4(a, lda, b, ldb, n, out)
 }
@@ -22,3 +26,47 @@ func tile4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64
 // moves — the tight-tolerance SOCP (KKT order 15) and the LPGD
 // shortest-path training (order 144, degenerate LPs).
 const tileMin = 192
+
+// lowerSolve overwrites x[:n] with L⁻¹x for the unit lower triangular L
+// whose strictly lower part is in l (row-major, stride ld): forward
+// substitution four rows at a time (one Dot4 pass over x for the columns
+// left of the block, then the block's own triangle).
+func lowerSolve(l []float64, ld, n int, x []float64) {
+	var s [4]float64
+	k := 0
+	for ; k+4 <= n; k += 4 {
+		r0, r1, r2, r3 := l[k*ld:k*ld+k+4], l[(k+1)*ld:(k+1)*ld+k+4], l[(k+2)*ld:(k+2)*ld+k+4], l[(k+3)*ld:(k+3)*ld+k+4]
+		dot4(r0, r1, r2, r3, x, k, &s)
+		x0 := x[k] - s[0]
+		x1 := x[k+1] - s[1] - r1[k]*x0
+		x2 := x[k+2] - s[2] - r2[k]*x0 - r2[k+1]*x1
+		x3 := x[k+3] - s[3] - r3[k]*x0 - r3[k+1]*x1 - r3[k+2]*x2
+		x[k], x[k+1], x[k+2], x[k+3] = x0, x1, x2, x3
+	}
+	for ; k < n; k++ {
+		x[k] -= dot(l[k*ld:k*ld+k], x[:k])
+	}
+}
+
+// lowerTSolve overwrites x[:n] with L⁻ᵀx (L as in lowerSolve): backward
+// substitution by rows of L, four at a time (the block's triangle, then
+// one Axpy4 pass over x for the columns left of it).
+func lowerTSolve(l []float64, ld, n int, x []float64) {
+	i := n - 1
+	for ; i >= 0 && (i+1)%4 != 0; i-- {
+		if xi := x[i]; xi != 0 {
+			axpy(-xi, l[i*ld:i*ld+i], x[:i])
+		}
+	}
+	for ; i >= 3; i -= 4 {
+		i0 := i - 3
+		r0, r1, r2, r3 := l[i0*ld:i0*ld+i0], l[(i0+1)*ld:(i0+1)*ld+i0+1], l[(i0+2)*ld:(i0+2)*ld+i0+2], l[(i0+3)*ld:(i0+3)*ld+i0+3]
+		x3 := x[i0+3]
+		x2 := x[i0+2] - r3[i0+2]*x3
+		x1 := x[i0+1] - r3[i0+1]*x3 - r2[i0+1]*x2
+		x0 := x[i0] - r3[i0]*x3 - r2[i0]*x2 - r1[i0]*x1
+		x[i0], x[i0+1], x[i0+2], x[i0+3] = x0, x1, x2, x3
+		a := [4]float64{-x3, -x2, -x1, -x0}
+		axpy4(&a, r3, r2, r1, r0, x, i0)
+	}
+}

@@ -1,0 +1,52 @@
+package linsys
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// lowerSolve and lowerTSolve invert L and Lᵀ (unit lower triangular,
+// row-major with a stride larger than the order) for every order around
+// the four-row blocks, as the one-row substitutions of denseSolve do.
+func TestLowerSolves(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for n := 0; n < 40; n++ {
+		ld := n + 3
+		l := make([]float64, max(1, n*ld))
+		for i := 0; i < n; i++ {
+			for j := 0; j < i; j++ {
+				l[i*ld+j] = rng.NormFloat64() / 4
+			}
+			l[i*ld+i] = math.NaN() // the diagonal is not read
+		}
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		// L x = b
+		x := append([]float64(nil), b...)
+		lowerSolve(l, ld, n, x)
+		for i := 0; i < n; i++ {
+			s := x[i]
+			for j := 0; j < i; j++ {
+				s += l[i*ld+j] * x[j]
+			}
+			if math.Abs(s-b[i]) > 1e-12*(1+math.Abs(b[i])) {
+				t.Fatalf("n=%d: (Lx)[%d] = %v, want %v", n, i, s, b[i])
+			}
+		}
+		// Lᵀ x = b
+		x = append([]float64(nil), b...)
+		lowerTSolve(l, ld, n, x)
+		for j := 0; j < n; j++ {
+			s := x[j]
+			for i := j + 1; i < n; i++ {
+				s += l[i*ld+j] * x[i]
+			}
+			if math.Abs(s-b[j]) > 1e-12*(1+math.Abs(b[j])) {
+				t.Fatalf("n=%d: (Lᵀx)[%d] = %v, want %v", n, j, s, b[j])
+			}
+		}
+	}
+}
