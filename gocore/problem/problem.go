@@ -299,6 +299,14 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 	cp, rv := s.P.Colptr, s.P.Rowval
 	for j := 0; j < s.N; j++ {
 		lo, hi := cp[j], cp[j+1]
+		if j+4 <= s.N && hi-lo == j+1 && cp[j+4]-lo == 4*j+10 {
+			// Four full upper columns (j+1 … j+4 entries): one Axpy4 and
+			// one Dot4 pass over their common rows 0..j−1, then the
+			// 4×4 triangle.
+			mulP4(y, pv[lo:cp[j+4]], x, alpha, j)
+			j += 3
+			continue
+		}
 		if hi-lo == j+1 {
 			// Full upper column: P[0..j, j].
 			col := pv[lo:hi]
@@ -317,6 +325,31 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 			}
 		}
 		y[j] += alpha * acc
+	}
+}
+
+// mulP4 is MulP's product with the four full upper columns j0 … j0+3 of
+// P, stored one after the other in c (column j0+r has the j0+r+1 entries
+// of rows 0..j0+r).
+func mulP4(y, c, x []float64, alpha float64, j0 int) {
+	var cols [4][]float64
+	off := 0
+	for r := range cols {
+		cols[r] = c[off : off+j0+r+1]
+		off += j0 + r + 1
+	}
+	a := [4]float64{alpha * x[j0], alpha * x[j0+1], alpha * x[j0+2], alpha * x[j0+3]}
+	vec.Axpy4(&a, cols[0], cols[1], cols[2], cols[3], y, j0)
+	var s [4]float64
+	vec.Dot4(cols[0], cols[1], cols[2], cols[3], x, j0, &s)
+	for r, col := range cols {
+		j := j0 + r
+		acc := s[r]
+		for i := j0; i < j; i++ {
+			y[i] += a[r] * col[i]
+			acc += col[i] * x[i]
+		}
+		y[j] += alpha * (acc + col[j]*x[j])
 	}
 }
 
