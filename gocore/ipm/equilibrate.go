@@ -103,16 +103,24 @@ func (w *Solver) equilibrate() {
 	}
 	for j := 0; j < n; j++ {
 		dd[j] = fmax(dd[j], w.proxS[j])
-		for k := pcp[j]; k < pcp[j+1]; k++ {
-			a := math.Abs(w.pv[k])
-			i := prv[k]
-			dd[j] = fmax(dd[j], a)
-			dd[i] = fmax(dd[i], a)
+		if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
+			dd[j] = scaleNormsFull(w.pv[lo:hi], nil, 1, dd[:j+1], dd[j])
+		} else {
+			for k := lo; k < hi; k++ {
+				a := math.Abs(w.pv[k])
+				i := prv[k]
+				dd[j] = fmax(dd[j], a)
+				dd[i] = fmax(dd[i], a)
+			}
 		}
-		for k := acp[j]; k < acp[j+1]; k++ {
-			a := math.Abs(av[k])
-			dd[j] = fmax(dd[j], a)
-			de[arv[k]] = fmax(de[arv[k]], a)
+		if lo, hi := acp[j], acp[j+1]; hi-lo == m {
+			dd[j] = scaleNormsFull(av[lo:hi], nil, 1, de, dd[j])
+		} else {
+			for k := lo; k < hi; k++ {
+				a := math.Abs(av[k])
+				dd[j] = fmax(dd[j], a)
+				de[arv[k]] = fmax(de[arv[k]], a)
+			}
 		}
 	}
 	sd, se := w.eqD, w.eqE
@@ -163,21 +171,29 @@ func (w *Solver) equilibrate() {
 				continue
 			}
 			dd[j] = fmax(dd[j], w.proxS[j])
-			for k := pcp[j]; k < pcp[j+1]; k++ {
-				i := prv[k]
-				v := w.pv[k] * (sd[i] * dj)
-				w.pv[k] = v
-				a := math.Abs(v)
-				dd[j] = fmax(dd[j], a)
-				dd[i] = fmax(dd[i], a)
+			if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
+				dd[j] = scaleNormsFull(w.pv[lo:hi], sd, dj, dd[:j+1], dd[j])
+			} else {
+				for k := lo; k < hi; k++ {
+					i := prv[k]
+					v := w.pv[k] * (sd[i] * dj)
+					w.pv[k] = v
+					a := math.Abs(v)
+					dd[j] = fmax(dd[j], a)
+					dd[i] = fmax(dd[i], a)
+				}
 			}
-			for k := acp[j]; k < acp[j+1]; k++ {
-				i := arv[k]
-				v := av[k] * (se[i] * dj)
-				av[k] = v
-				a := math.Abs(v)
-				dd[j] = fmax(dd[j], a)
-				de[i] = fmax(de[i], a)
+			if lo, hi := acp[j], acp[j+1]; hi-lo == m {
+				dd[j] = scaleNormsFull(av[lo:hi], se, dj, de, dd[j])
+			} else {
+				for k := lo; k < hi; k++ {
+					i := arv[k]
+					v := av[k] * (se[i] * dj)
+					av[k] = v
+					a := math.Abs(v)
+					dd[j] = fmax(dd[j], a)
+					de[i] = fmax(de[i], a)
+				}
 			}
 		}
 	}
@@ -221,6 +237,34 @@ func (w *Solver) equilibrate() {
 		w.cv[i] *= k
 	}
 	w.cScale = k
+}
+
+// scaleNormsFull is one column of a Ruiz sweep on a column whose stored
+// rows are exactly 0..len(col)−1 (a dense A column, or a full upper P
+// column): with s non-nil it scales col[i] by s[i]·dj; then it raises
+// rn[i] (the row norms) and the column norm cn to |col[i]| and returns cn.
+// The same products and maxima as the indexed loop, without the row
+// indices. For a P column rn[j] is the column's own norm, which the
+// caller overwrites with the returned cn ≥ it.
+func scaleNormsFull(col, s []float64, dj float64, rn []float64, cn float64) float64 {
+	rn = rn[:len(col)]
+	if s != nil {
+		s = s[:len(col)]
+		for i, v := range col {
+			v *= s[i] * dj
+			col[i] = v
+			a := math.Abs(v)
+			cn = fmax(cn, a)
+			rn[i] = fmax(rn[i], a)
+		}
+	} else {
+		for i, v := range col {
+			a := math.Abs(v)
+			cn = fmax(cn, a)
+			rn[i] = fmax(rn[i], a)
+		}
+	}
+	return cn
 }
 
 func normInf(v []float64) float64 { return vec.NormInf(v) }
