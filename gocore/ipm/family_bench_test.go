@@ -20,15 +20,32 @@ type familyData struct {
 // benchFamilyNames are the families of benchFamily.
 var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100", "cvxqp128"}
 
+// benchConeFamilyNames are the non-polyhedral families of benchFamily
+// (not run in the normal-equations form).
+var benchConeFamilyNames = []string{"pow100"}
+
 // benchFamily draws count problems of a family: the dense QPs qp<n>
 // (m = n inequalities, p = n/5 equalities), boxlp100 (the LPGD
 // benchmark's LP: n = 100, 50 random inequality rows, the box as 200 rows,
-// 10 equalities) and cvxqp<n> (cvxpy's canonical form of cvxpylayers'
+// 10 equalities), cvxqp<n> (cvxpy's canonical form of cvxpylayers'
 // dense family as CvxpyLayer solves it, testfam.CvxpyQP: DenseDual's
-// extended x block).
+// extended x block) and pow<k> (bench_cone.py's power-cone projection, k
+// cones, in cvxpy's canonical form).
 func benchFamily(tb testing.TB, name string, count int) familyData {
 	f := familyData{name: name}
 	var n int
+	if _, err := fmt.Sscanf(name, "pow%d", &n); err == nil {
+		rng := rand.New(rand.NewSource(int64(n)))
+		for k := 0; k < count; k++ {
+			st, v, err := testfam.PowProjection(rng, n)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			f.st = st
+			f.vs = append(f.vs, v)
+		}
+		return f
+	}
 	if _, err := fmt.Sscanf(name, "cvxqp%d", &n); err == nil {
 		rng := rand.New(rand.NewSource(int64(n)))
 		for k := 0; k < count; k++ {
@@ -65,7 +82,7 @@ func benchFamily(tb testing.TB, name string, count int) familyData {
 // BenchmarkFamilies solves the benchmarks' problem families (forward only,
 // one thread): go test ./gocore/ipm -run '^$' -bench Families -cpuprofile cpu.out
 func BenchmarkFamilies(b *testing.B) {
-	for _, name := range benchFamilyNames {
+	for _, name := range append(benchFamilyNames, benchConeFamilyNames...) {
 		b.Run(name, func(b *testing.B) {
 			f := benchFamily(b, name, 8)
 			an, err := kkt.Analyse(f.st, LinearAuto)

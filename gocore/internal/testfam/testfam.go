@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -253,4 +254,61 @@ func sparseRandPlusI(rng *rand.Rand, n int, density float64) [][]sparseEntry {
 		sort.Slice(cols[j], func(a, b int) bool { return cols[j][a].row < cols[j][b].row })
 	}
 	return cols
+}
+
+// PowProjection is bench_cone.py's power-cone family in cvxpy's canonical
+// form (what CvxpyLayer passes to the solver): the projection of k points
+// p_i ~ N((½, ½, 0), I) onto K_pow(α_i), α_i spread over [0.2, 0.8],
+//
+//	min ‖u‖²  s.t.  V − u = p (3k zero rows),  V ∈ K_pow(α_1) × … × K_pow(α_k),
+//
+// x = (u, V) with n = 6k, the cones' rows s = V (3k rows), P = 2I on u.
+// It returns the structure's data as sparse CSC patterns and values.
+func PowProjection(rng *rand.Rand, k int) (st *problem.Structure, v *problem.Values, err error) {
+	n, m := 6*k, 6*k
+	specs := []cone.Spec{{Kind: cone.KindZero, Dim: 3 * k}}
+	for i := 0; i < k; i++ {
+		a := 0.2
+		if k > 1 {
+			a += 0.6 * float64(i) / float64(k-1)
+		}
+		specs = append(specs, cone.Spec{Kind: cone.KindPow, Dim: 3, Param: a})
+	}
+	pp := problem.CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+	for j := 0; j < n; j++ {
+		pp.Colptr[j+1] = pp.Colptr[j]
+		if j < 3*k {
+			pp.Rowval = append(pp.Rowval, j)
+			pp.Colptr[j+1]++
+		}
+	}
+	ap := problem.CSC{Rows: m, Cols: n, Colptr: make([]int, n+1)}
+	var av []float64
+	for j := 0; j < n; j++ {
+		ap.Colptr[j+1] = ap.Colptr[j]
+		if j < 3*k { // u_j: −1 in zero row j
+			ap.Rowval = append(ap.Rowval, j)
+			av = append(av, -1)
+			ap.Colptr[j+1]++
+		} else { // V_j: +1 in zero row j − 3k, −1 in cone row j
+			ap.Rowval = append(ap.Rowval, j-3*k, j)
+			av = append(av, 1, -1)
+			ap.Colptr[j+1] += 2
+		}
+	}
+	st, err = problem.New(n, m, specs, pp, ap)
+	if err != nil {
+		return nil, nil, err
+	}
+	v = &problem.Values{P: make([]float64, 3*k), C: make([]float64, n), A: av, B: make([]float64, m)}
+	for i := range v.P {
+		v.P[i] = 2
+	}
+	for i := 0; i < 3*k; i++ {
+		v.B[i] = rng.NormFloat64()
+		if i%3 != 2 {
+			v.B[i] += 0.5
+		}
+	}
+	return st, v, nil
 }
