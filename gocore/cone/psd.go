@@ -1,6 +1,10 @@
 package cone
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // PSD is the cone of positive semidefinite symmetric d×d matrices, stored
 // as a vector of n = d(d+1)/2 rows by svec, in the order SCS uses (and
@@ -34,8 +38,14 @@ type PSD struct {
 	m4     []float64
 	w1     []float64 // d scratch
 	w2     []float64
-	pv     []float64 // n scratch (ProjectionH's eigenvectors)
+	hv     []float64 // n×psdHChunk: ProjectionH's eigenvectors (columns)
+	hw     []float64 // psdHChunk: their eigenvalues, negated
+	ws     *vec.Workspace
 }
+
+// psdHChunk is the number of eigenvectors ProjectionH accumulates per GEMM
+// (its scratch is n×psdHChunk).
+const psdHChunk = 64
 
 // psdSide returns d with d(d+1)/2 = n, or −1 when n is not a triangular
 // number.
@@ -57,7 +67,9 @@ func NewPSD(n int) *PSD {
 	mat := func() []float64 { return make([]float64, d*d) }
 	c := &PSD{d: d, n: n, ii: make([]int, n), jj: make([]int, n), r: mat(), rinv: mat(),
 		lambda: make([]float64, d), m1: mat(), m2: mat(), m3: mat(), m4: mat(),
-		w1: make([]float64, d), w2: make([]float64, d), pv: make([]float64, n)}
+		w1: make([]float64, d), w2: make([]float64, d)}
+	kc := min(psdHChunk, n)
+	c.hv, c.hw, c.ws = make([]float64, n*kc), make([]float64, kc), vec.NewWorkspace(n)
 	k := 0
 	for j := 0; j < d; j++ {
 		for i := j; i < d; i++ {
@@ -415,50 +427,69 @@ func (c *PSD) ProjectionH(h, s, y []float64) {
 	for i := range h {
 		h[i] = 0
 	}
-	// Accumulate Σ h_pq v v ᵀ, v = svec(Q E_pq Qᵀ).
+	// H = V diag(h_pr) Vᵀ, V's columns v = svec(Q E_pr Qᵀ) for the pairs
+	// p ≤ r with h_pr ≠ 0, accumulated psdHChunk columns at a time by
+	// vec's GEMM into the lower triangle, then mirrored. (A rank-one update
+	// per pair, Σ h v vᵀ row by row, took a third of a nearest-correlation
+	// solve when the tangent Newton refinement called it.)
+	vt, hs := c.hv, c.hw
+	kc := len(hs)
+	nc := 0
+	flush := func() {
+		if nc == 0 {
+			return
+		}
+		// C −= A·diag(s)·Aᵀ with A = V (n×nc, row-major, stride kc).
+		c.ws.MulSubNT(n, n, nc, vt, kc, vt, kc, hs[:nc], h, n, true)
+		nc = 0
+	}
 	for p := 0; p < d; p++ {
 		for r := p; r < d; r++ {
-			var bval float64
-			mp, mr := mu[p], mu[r]
-			switch {
-			case mp > 0 && mr > 0:
-				bval = 1
-			case mp <= 0 && mr <= 0:
-				bval = 0
-			default:
-				pos, neg := mp, mr
-				if pos <= 0 {
-					pos, neg = mr, mp
-				}
-				bval = pos / (pos - neg)
-			}
-			var hv float64
-			if bval <= 0 {
-				hv = psdDerivBig
-			} else {
-				hv = math.Min((1-bval)/bval, psdDerivBig)
-			}
+			hv := psdPairH(mu[p], mu[r])
 			if hv == 0 {
 				continue
 			}
 			// v_k for svec entry k = (i, j): (Q E_pr Qᵀ)_ij times a_ij, with
 			// E_pr = (e_p e_rᵀ + e_r e_pᵀ)/√2 (p ≠ r) or e_p e_pᵀ.
-			v := c.pv
-			for a := range v {
-				v[a] = c.projVec(q, a, p, r)
+			for a := 0; a < n; a++ {
+				vt[a*kc+nc] = c.projVec(q, a, p, r)
 			}
-			for a, va := range v {
-				if va == 0 {
-					continue
-				}
-				f := hv * va
-				row := h[a*n : a*n+n]
-				for b, vb := range v {
-					row[b] += f * vb
-				}
+			hs[nc] = -hv
+			if nc++; nc == kc {
+				flush()
 			}
 		}
 	}
+	flush()
+	for a := 0; a < n; a++ {
+		for b := a + 1; b < n; b++ {
+			h[a*n+b] = h[b*n+a]
+		}
+	}
+}
+
+// psdPairH is the eigenvalue of ProjectionH's H on svec(Q E_pr Qᵀ) for the
+// eigenvalues μ_p, μ_r of y − s: (1 − b)/b with b the projection
+// derivative's divided difference (1 when both are positive, 0 when both
+// are not, μ₊/(μ₊ − μ₋) otherwise), psdDerivBig for b = 0.
+func psdPairH(mp, mr float64) float64 {
+	var bval float64
+	switch {
+	case mp > 0 && mr > 0:
+		bval = 1
+	case mp <= 0 && mr <= 0:
+		bval = 0
+	default:
+		pos, neg := mp, mr
+		if pos <= 0 {
+			pos, neg = mr, mp
+		}
+		bval = pos / (pos - neg)
+	}
+	if bval <= 0 {
+		return psdDerivBig
+	}
+	return math.Min((1-bval)/bval, psdDerivBig)
 }
 
 // psdDerivBig stands for an infinite eigenvalue of the PSD block of H (a

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -154,4 +155,55 @@ func TestPSDNewtonPolish(t *testing.T) {
 	if worstOff < 1e-9 {
 		t.Errorf("without polish every solve was within %.1e: the test no longer exercises the refinement", worstOff)
 	}
+}
+
+// A converged PSD solve is polished by the tangent Newton refinement (the
+// quasidefinite KKT's LDLᵀ), the dense LU Newton polish only finishing what
+// it leaves above rounding level: on activeSDP's strictly complementary
+// problems the tangent refinement alone reaches the exact solution (1e-10
+// in x and y, the bound TestPSDNewtonPolish holds the LU polish to) in most
+// trials, and every trial ends there.
+func TestPSDTangentPolish(t *testing.T) {
+	rng := rand.New(rand.NewSource(23))
+	alone, total := 0, 0
+	for trial := 0; trial < 12; trial++ {
+		d := 2 + trial%5
+		r := 1 + trial%(d-1)
+		st, v, xs, ys := activeSDP(t, rng, d, r, 1+trial%2)
+		for _, ls := range linearSolvers {
+			set := DefaultSettings()
+			set.LinearSolver = ls.ls
+			an, err := kkt.Analyse(st, set.LinearSolver)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			w.Solve(v, res)
+			if res.Info.Status != StatusSolved {
+				t.Fatalf("trial %d %s: status %v", trial, ls.name, res.Info.Status)
+			}
+			var dist float64
+			for i := range xs {
+				dist = math.Max(dist, math.Abs(res.X[i]-xs[i]))
+			}
+			for i := range ys {
+				dist = math.Max(dist, math.Abs(res.Y[i]-ys[i]))
+			}
+			if dist > 1e-10 {
+				t.Errorf("trial %d %s: distance to the exact solution %.1e", trial, ls.name, dist)
+			}
+			total++
+			if w.refine != nil && w.newtonTries == 0 {
+				alone++
+			}
+		}
+	}
+	if 2*alone < total {
+		t.Errorf("the tangent refinement finished %d of %d solves alone", alone, total)
+	}
+	t.Logf("tangent refinement alone: %d of %d", alone, total)
 }

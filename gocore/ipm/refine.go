@@ -8,7 +8,7 @@ import (
 
 // Tangent Newton refinement of solves with non-symmetric (exponential or
 // power) cones, and the polish of converged solves with second-order cones
-// (refineSOC).
+// (refineSOC) or PSD cones (refinePSD).
 //
 // At an interior-point solution with gap μ, the slack and multiplier of an
 // active non-symmetric cone are off the boundary by O(μ), but the point on
@@ -44,6 +44,9 @@ const (
 	// refineMeasureFloor: the refinement stops once its measure is below
 	// it (rounding level).
 	refineMeasureFloor = 1e-15
+	// psdTangentDone: a PSD problem's tangent refinement that ends with
+	// a larger measure is finished by the dense Newton polish.
+	psdTangentDone = 1e-13
 )
 
 type refineWork struct {
@@ -77,6 +80,21 @@ func (w *Solver) refineNonsym() bool {
 func (w *Solver) refineSOC(info *Info) bool {
 	return w.set.Polish && !info.Polished && w.hasSOC() && w.cones.Symmetric() &&
 		!w.an.St.HasKind(cone.KindPSD) && w.cones.PairSupported()
+}
+
+// refinePSD reports whether a converged solve of a problem with PSD cones
+// (and only symmetric ones) gets the tangent Newton refinement as its
+// polish, before the dense Newton polish of newton.go (polishNewton), which
+// stays the fallback: Settings.Polish and every block has complementary
+// pairs. The tangent step solves the interior point's quasidefinite KKT
+// system (sparse or dense LDLᵀ) where the Newton polish factors a dense LU
+// of order n + m: on the nearest-correlation family (n + m = 320) the
+// polish went from ~45 % of the solve to ~30 %. When the tangent
+// refinement stops above psdTangentDone (it contracts slowly on some
+// SDPs without P: measure 1e-7 where the Newton polish reaches 1e-13) or
+// finds no better point, the Newton polish runs from where it left off.
+func (w *Solver) refinePSD() bool {
+	return w.set.Polish && w.cones.Symmetric() && w.an.St.HasKind(cone.KindPSD) && w.cones.PairSupported()
 }
 
 // tangentRefine runs the tangent Newton refinement (see above) from the

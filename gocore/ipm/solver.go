@@ -222,6 +222,13 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		switch {
 		case w.refineNonsym():
 			w.tangentRefine(info, true)
+		case w.refinePSD():
+			// PSD problems: the tangent refinement factors the
+			// quasidefinite KKT by LDLᵀ; the dense LU Newton polish
+			// finishes when it did not reach rounding level.
+			if !w.tangentRefine(info, true) || refineMeasure(info, 0) > psdTangentDone {
+				w.polishNewton(info)
+			}
 		case w.polishNewton(info):
 		case w.refineSOC(info):
 			w.tangentRefine(info, true)
