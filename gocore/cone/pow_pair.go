@@ -4,10 +4,11 @@ import "math"
 
 // powPair writes the complementary pair of a power-cone block for the
 // tangent Newton refinement (see NewtonPair): the Moreau decomposition of
-// v = s − y, ŝ = Π_K(v) and ŷ = ŝ − v, exact up to rounding (powProject).
+// v = s − y, ŝ = Π_K(v) and ŷ = ŝ − v, exact up to rounding
+// (powProjectFrom, started from the multiplier |y₂| of the current point).
 func powPair(s, y, sh, yh []float64, a float64) {
 	v := [3]float64{s[0] - y[0], s[1] - y[1], s[2] - y[2]}
-	p := powProject(v, a)
+	p := powProjectFrom(v, a, math.Abs(y[2]))
 	for i := range p {
 		sh[i] = p[i]
 		yh[i] = p[i] - v[i]
@@ -24,6 +25,19 @@ func powPair(s, y, sh, yh []float64, a float64) {
 // r ∈ [0, |v₂|) the root of x(r)^α·y(r)^(1−α) = r: the optimality
 // conditions of min ‖p − v‖² on the boundary with multiplier λ = |v₂| − r.
 func powProject(v [3]float64, a float64) [3]float64 {
+	return powProjectFrom(v, a, -1)
+}
+
+// powProjectFrom is powProject with Newton's method started from the
+// multiplier l0 when it lies in (0, |v₂|) (else from |v₂|/2). Newton stops
+// once |φ(λ)| is below the rounding error of its terms, at a step of
+// 4e-16·λ, or at a bracket of 4e-16·λ (bisecting in log λ while the bracket
+// spans orders of magnitude). Near the solution the tangent refinement's
+// pairs start from λ ≈ |y₂| and take one or two evaluations of φ; the
+// previous search (from |v₂|/2, to a bracket of 4e-16·|v₂|) took about
+// twenty, and near an edge of K, where λ is tiny and x or y ∝ λ, stopped
+// with λ good to only a few digits (complementarity off by up to 6e-5).
+func powProjectFrom(v [3]float64, a, l0 float64) [3]float64 {
 	switch {
 	case v[0] >= 0 && v[1] >= 0 && math.Pow(v[0], a)*math.Pow(v[1], 1-a) >= math.Abs(v[2]):
 		return v
@@ -42,22 +56,32 @@ func powProject(v [3]float64, a float64) [3]float64 {
 		}
 		return 0.5 * (u + d), 1 / d
 	}
-	phi := func(l float64) (f, df, x, y float64) {
+	// φ(λ), φ'(λ), x, y and the rounding error of φ (4ε times its terms,
+	// plus the square roots' few ulps).
+	phi := func(l float64) (f, df, x, y, noise float64) {
 		r := z - l
 		q := r * l
 		x, ix := sq(v[0], a*q)
 		y, iy := sq(v[1], (1-a)*q)
 		dq := r - l
-		f = a*math.Log(x) + (1-a)*math.Log(y) - math.Log(r)
+		lx, ly, lr := a*math.Log(x), (1-a)*math.Log(y), math.Log(r)
+		f = lx + ly - lr
 		df = a*a*dq*ix/x + (1-a)*(1-a)*dq*iy/y + 1/r
-		return f, df, x, y
+		noise = 4 * machEps * (math.Abs(lx) + math.Abs(ly) + math.Abs(lr) + 1)
+		return f, df, x, y, noise
 	}
 	lo, hi := 0.0, z
 	l := 0.5 * z
+	if l0 > 0 && l0 < z {
+		l = l0
+	}
 	var x, y float64
-	for it := 0; it < 100; it++ {
-		f, df, xl, yl := phi(l)
+	for it := 0; it < 200; it++ {
+		f, df, xl, yl, noise := phi(l)
 		x, y = xl, yl
+		if math.Abs(f) <= noise {
+			break // a root to the accuracy φ is evaluated with
+		}
 		if f >= 0 {
 			hi = l
 		} else {
@@ -65,9 +89,20 @@ func powProject(v [3]float64, a float64) [3]float64 {
 		}
 		ln := l - f/df
 		if !(ln > lo && ln < hi) {
-			ln = 0.5 * (lo + hi)
+			// Bisection, in log λ while the bracket spans orders of
+			// magnitude (near an edge of K the root can be 1e-30·|v₂|).
+			switch {
+			case lo == 0:
+				ln = hi / 256
+			case hi > 4*lo:
+				ln = math.Sqrt(lo) * math.Sqrt(hi)
+			default:
+				ln = 0.5 * (lo + hi)
+			}
 		}
-		if math.Abs(ln-l) <= 4e-16*l || hi-lo <= 4e-16*z {
+		// The bracket relative to λ, not |v₂|: a tiny multiplier (v near
+		// an edge of K) needs its own digits, x or y ∝ λ there.
+		if math.Abs(ln-l) <= 4e-16*l || hi-lo <= 4e-16*hi {
 			break
 		}
 		l = ln

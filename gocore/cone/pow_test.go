@@ -571,3 +571,121 @@ func TestPowConjugateFast(t *testing.T) {
 		}
 	}
 }
+
+// powProjectRef is the previous powProject (Newton's method from |v₂|/2,
+// stopping at a step of 4e-16 or a bracket of 4e-16|v₂|), the reference of
+// TestPowProjectFast.
+func powProjectRef(v [3]float64, a float64) [3]float64 {
+	switch {
+	case v[0] >= 0 && v[1] >= 0 && math.Pow(v[0], a)*math.Pow(v[1], 1-a) >= math.Abs(v[2]):
+		return v
+	case v[0] <= 0 && v[1] <= 0 && math.Pow(-v[0]/a, a)*math.Pow(-v[1]/(1-a), 1-a) >= math.Abs(v[2]):
+		return [3]float64{}
+	}
+	z := math.Abs(v[2])
+	// In the multiplier λ = |v₂| − r (r near |v₂| would lose λ to
+	// cancellation), φ(λ) = α·log x + (1−α)·log y − log(|v₂| − λ) increases
+	// from φ(0) < 0 (v ∉ K) to +∞ at λ = |v₂|; its root by Newton's method
+	// safeguarded by the bracket [lo, hi] (bisection where a step leaves it).
+	sq := func(u, c float64) (root, inv float64) {
+		d := math.Sqrt(u*u + 4*c)
+		if u < 0 { // ½(u + d) without cancellation
+			return 2 * c / (d - u), 1 / d
+		}
+		return 0.5 * (u + d), 1 / d
+	}
+	phi := func(l float64) (f, df, x, y float64) {
+		r := z - l
+		q := r * l
+		x, ix := sq(v[0], a*q)
+		y, iy := sq(v[1], (1-a)*q)
+		dq := r - l
+		f = a*math.Log(x) + (1-a)*math.Log(y) - math.Log(r)
+		df = a*a*dq*ix/x + (1-a)*(1-a)*dq*iy/y + 1/r
+		return f, df, x, y
+	}
+	lo, hi := 0.0, z
+	l := 0.5 * z
+	var x, y float64
+	for it := 0; it < 100; it++ {
+		f, df, xl, yl := phi(l)
+		x, y = xl, yl
+		if f >= 0 {
+			hi = l
+		} else {
+			lo = l
+		}
+		ln := l - f/df
+		if !(ln > lo && ln < hi) {
+			ln = 0.5 * (lo + hi)
+		}
+		if math.Abs(ln-l) <= 4e-16*l || hi-lo <= 4e-16*z {
+			break
+		}
+		l = ln
+	}
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return [3]float64{math.Max(v[0], 0), math.Max(v[1], 0), 0}
+	}
+	// |p₂| ≤ x^α·y^(1−α): the point is in K, not just near it (a change at
+	// rounding level of φ).
+	r := math.Min(z-l, math.Exp(a*math.Log(x)+(1-a)*math.Log(y)))
+	return [3]float64{x, y, math.Copysign(r, v[2])}
+}
+
+// powProjectFrom (stopping once φ is below its rounding error, started
+// from a hint when it is usable) agrees with the previous search to
+// rounding where that search was accurate (λ ≥ 1e-3·|v₂|: it stopped at a
+// bracket of 4e-16·|v₂|, so a tiny multiplier kept only a few digits), and
+// everywhere, with no hint, the exact multiplier perturbed and a useless
+// one, it satisfies the projection's optimality conditions: Π(v) ∈ K,
+// Π(v) − v ∈ K*, Π(v)ᵀ(Π(v) − v) = 0. The last point is one the previous
+// search got wrong (r off by 3e-4 relative, complementarity −6e-5).
+func TestPowProjectFast(t *testing.T) {
+	rng := rand.New(rand.NewSource(41))
+	check := func(a float64, v [3]float64, hint float64) [3]float64 {
+		p := powProjectFrom(v, a, hint)
+		scale := math.Sqrt(dot3(v, v))
+		y := [3]float64{p[0] - v[0], p[1] - v[1], p[2] - v[2]}
+		if m := powPrimalMargin(p, a); m < -1e-12 {
+			t.Fatalf("α=%g v=%v: Π(v) = %v outside K (margin %g)", a, v, p, m)
+		}
+		for j := 0; j < 5; j++ {
+			q := randPowInterior(rng, a, false)
+			if d := dot3(y, q); d < -1e-12*scale*math.Sqrt(dot3(q, q)) {
+				t.Fatalf("α=%g v=%v hint %g: Π(v) − v = %v outside K* (yᵀq = %g)", a, v, hint, y, d)
+			}
+		}
+		if d := dot3(p, y); math.Abs(d) > 1e-13*scale*scale {
+			t.Fatalf("α=%g v=%v hint %g: Π(v)ᵀ(Π(v) − v) = %g", a, v, hint, d)
+		}
+		return p
+	}
+	for _, a := range append(powAlphas, 0.2, 0.8) {
+		for k := 0; k < 3000; k++ {
+			v := [3]float64{rng.NormFloat64(), rng.NormFloat64(), 2 * rng.NormFloat64()}
+			if k%3 == 1 {
+				sc := math.Pow(10, 8*rng.Float64()-4)
+				v = [3]float64{sc * v[0], sc * v[1], sc * v[2]}
+			}
+			want := powProjectRef(v, a)
+			lam := math.Abs(v[2]) - math.Abs(check(a, v, -1)[2])
+			for _, hint := range []float64{-1, lam * (1 + 1e-3*rng.NormFloat64()), lam, 10 * math.Abs(v[2])} {
+				got := check(a, v, hint)
+				if !(lam >= 1e-3*math.Abs(v[2])) {
+					continue
+				}
+				scale := math.Sqrt(dot3(v, v))
+				for i := range got {
+					if math.Abs(got[i]-want[i]) > 1e-13*scale {
+						t.Fatalf("α=%g v=%v hint %g: Π(v) = %v, previous search %v", a, v, hint, got, want)
+					}
+				}
+			}
+		}
+	}
+	v := [3]float64{-1.217701598849124, 1.5896320117851954, -0.19300972033665897}
+	if p := check(0.05, v, -1); math.Abs(p[2]+0.19300972033665888) > 1e-16 {
+		t.Errorf("edge point: Π(v)₂ = %.17g, want −0.19300972033665888", p[2])
+	}
+}
