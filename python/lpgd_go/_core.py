@@ -242,7 +242,7 @@ def buffer(doubles: int) -> tuple[np.ndarray, int]:
     array viewed by numpy: ``ndarray.ctypes.data`` costs more than the
     allocation). Outputs are views of one such buffer per call."""
     arr = (ctypes.c_double * max(doubles, 1))()
-    return np.frombuffer(arr, dtype=np.float64), ctypes.addressof(arr)
+    return np.frombuffer(arr, dtype=np.float64), ctypes.addressof(arr)  # type: ignore[call-overload]
 
 
 # ---------------------------------------------------------------------------

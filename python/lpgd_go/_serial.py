@@ -212,7 +212,7 @@ def check_psd(P: torch.Tensor, sym_tol: float, shift: float) -> tuple[int, float
         _lib.ERRLEN,
     )
     _lib.check(rc, err, "lpgd_check_psd")
-    return a.bad.value, a.value.value, np.frombuffer(raw, dtype=np.int32)[:B]
+    return a.bad.value, a.value.value, np.frombuffer(raw, dtype=np.int32)[:B]  # type: ignore[call-overload]
 
 
 def psd_ok(P: torch.Tensor, sym_tol: float, shift: float) -> bool:
@@ -226,7 +226,7 @@ def psd_ok(P: torch.Tensor, sym_tol: float, shift: float) -> bool:
     n = int(P.shape[-1])
     a = _psd_args
     a.op.data, a.op.stride = P.data_ptr(), n * n
-    info = ctypes.c_int32(0)
+    status = ctypes.c_int32(0)
     err = _lib.err_buffer()
     rc = _lib.lib().lpgd_check_psd(
         n,
@@ -236,9 +236,9 @@ def psd_ok(P: torch.Tensor, sym_tol: float, shift: float) -> bool:
         shift,
         a.bad_ref,
         a.value_ref,
-        ctypes.addressof(info),
+        ctypes.addressof(status),
         err,
         _lib.ERRLEN,
     )
     _lib.check(rc, err, "lpgd_check_psd")
-    return a.bad.value < 0 and info.value == 0
+    return a.bad.value < 0 and status.value == 0

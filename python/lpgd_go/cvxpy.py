@@ -94,7 +94,7 @@ class _ParamMap(torch.autograd.Function):
     parameters."""
 
     @staticmethod
-    def forward(  # type: ignore[override]
+    def forward(
         ctx: Any, m: _Map, arrs: list[np.ndarray], *params: torch.Tensor
     ) -> tuple[torch.Tensor, ...]:
         ctx.set_materialize_grads(False)

@@ -120,7 +120,7 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 def _shape_key(raw: tuple[TensorLike | None, ...]) -> tuple[Any, ...] | None:
     """The shapes of a call whose arguments are all tensors (or None), else None."""
-    key = []
+    key: list[Any] = []
     for v in raw:
         if v is None:
             key.append(None)
