@@ -72,3 +72,52 @@ func TestNewtonPair(t *testing.T) {
 		t.Error("pair on the flat face s₁ = 0")
 	}
 }
+
+// The PSD pair is complementary to rounding relative to ‖ŝ‖‖ŷ‖ even when ŝ
+// is much larger than ŷ (a 12×12 LMI: eigenvalues of s up to ~20, y of
+// rank one and trace one). ŷ formed as ŝ − (s − y) carried ŝ's rounding
+// into ŷ and left ŝᵀŷ ≈ 1e-12.
+func TestPSDPairComplementarity(t *testing.T) {
+	const d = 12
+	n := d * (d + 1) / 2
+	c := NewPSD(n)
+	rng := rand.New(rand.NewSource(3))
+	for trial := 0; trial < 20; trial++ {
+		// A random orthogonal Q: the eigenvectors of a random symmetric matrix.
+		a, q, w := make([]float64, d*d), make([]float64, d*d), make([]float64, d)
+		for i := 0; i < d; i++ {
+			for j := 0; j <= i; j++ {
+				g := rng.NormFloat64()
+				a[i*d+j], a[j*d+i] = g, g
+			}
+		}
+		symEigen(a, q, w, d)
+		sm, ym := make([]float64, d*d), make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				for k := 1; k < d; k++ {
+					sm[i*d+j] += q[i*d+k] * 2 * float64(k) * q[j*d+k]
+				}
+				ym[i*d+j] = q[i*d] * q[j*d]
+			}
+		}
+		s, y := make([]float64, n), make([]float64, n)
+		c.svec(s, sm)
+		c.svec(y, ym)
+		for i := range s {
+			s[i] += 1e-9 * rng.NormFloat64()
+			y[i] += 1e-9 * rng.NormFloat64()
+		}
+		sh, yh := make([]float64, n), make([]float64, n)
+		c.moreau(s, y, sh, yh)
+		var sy, ns, ny float64
+		for i := range sh {
+			sy += sh[i] * yh[i]
+			ns += sh[i] * sh[i]
+			ny += yh[i] * yh[i]
+		}
+		if r := math.Abs(sy) / math.Sqrt(ns*ny); r > 1e-15 {
+			t.Errorf("trial %d: ŝᵀŷ = %.1e (relative %.1e)", trial, sy, r)
+		}
+	}
+}

@@ -207,3 +207,163 @@ func TestPSDTangentPolish(t *testing.T) {
 	}
 	t.Logf("tangent refinement alone: %d of %d", alone, total)
 }
+
+// TestPSDPolishRounds counts the work of the PSD polish on the two
+// benchmark families (bench_cone.py --only psd) in their Go form: the
+// largest-eigenvalue LMI min t s.t. tI − A ⪰ 0 (d = 12, no P) and the
+// nearest correlation matrix (d = 10, P = 2I). The tangent Newton
+// refinement alone must finish every solve, in at most two steps (one
+// quasidefinite LDLᵀ each), with the LU Newton polish never called: on the
+// LMI the complementary pair's ŷ, formed as ŝ − (s − y), carried ŝ's
+// rounding (ŝᵀŷ ≈ 3e-12), the refinement stopped at a measure of 3e-13
+// above psdTangentDone and every solve paid the LU polish as well (the
+// layer 3.7× → 2.4× cvxpylayers). The points must be exact: t = λmax(A)
+// to 1e-12, residuals, gap and complementarity at rounding level.
+func TestPSDPolishRounds(t *testing.T) {
+	rng := rand.New(rand.NewSource(29))
+	sym := func(d int, diag float64) []float64 {
+		a := make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j <= i; j++ {
+				g := rng.NormFloat64() + rng.NormFloat64()
+				a[i*d+j], a[j*d+i] = g, g
+			}
+			a[i*d+i] += diag
+		}
+		return a
+	}
+	check := func(t *testing.T, name string, w *Solver, res *Result, off, d int) {
+		t.Helper()
+		if res.Info.Status != StatusSolved {
+			t.Fatalf("%s: status %v", name, res.Info.Status)
+		}
+		if w.newtonTries != 0 {
+			t.Errorf("%s: the LU Newton polish ran (%d) after the tangent refinement", name, w.newtonTries)
+		}
+		if w.refineSteps < 1 || w.refineSteps > 2 {
+			t.Errorf("%s: %d tangent refinement steps, want 1 or 2", name, w.refineSteps)
+		}
+		in := res.Info
+		if m := math.Max(math.Max(in.ResPrimal, in.ResDual), math.Min(in.GapAbs, in.GapRel)); m > 1e-13 {
+			t.Errorf("%s: residuals/gap %.1e (rp %.1e rd %.1e gap %.1e/%.1e)", name, m, in.ResPrimal, in.ResDual, in.GapAbs, in.GapRel)
+		}
+		nv := d * (d + 1) / 2
+		var sy, ns, ny float64
+		for k := off; k < off+nv; k++ {
+			sy += res.S[k] * res.Y[k]
+			ns = math.Max(ns, math.Abs(res.S[k]))
+			ny = math.Max(ny, math.Abs(res.Y[k]))
+		}
+		if math.Abs(sy) > 1e-13*math.Max(1, ns*ny)*float64(nv) {
+			t.Errorf("%s: sᵀy = %.1e", name, sy)
+		}
+	}
+	newSolver := func(t *testing.T, st *problem.Structure, ls LinearSolver) *Solver {
+		an, err := kkt.Analyse(st, ls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewSolver(an, DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	t.Run("lmi", func(t *testing.T) {
+		const d = 12
+		nv := d * (d + 1) / 2
+		// s = tI − A = b − a t with b = −svec(A), a = −svec(I): A's pattern
+		// is the diagonal entries only, as cvxpy gives it.
+		var rows []int
+		for k, ij := range svecIdx(d) {
+			if ij[0] == ij[1] {
+				rows = append(rows, k)
+			}
+		}
+		st, err := problem.New(1, nv, []cone.Spec{{Kind: cone.KindPSD, Dim: nv}}, problem.EmptyPattern(1, 1),
+			problem.CSC{Rows: nv, Cols: 1, Colptr: []int{0, d}, Rowval: rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		av := make([]float64, d)
+		for i := range av {
+			av[i] = -1
+		}
+		for _, ls := range linearSolvers {
+			w := newSolver(t, st, ls.ls)
+			for trial := 0; trial < 8; trial++ {
+				a := sym(d, 0)
+				b := svecOf(a, d)
+				for k := range b {
+					b[k] = -b[k]
+				}
+				neg := make([]float64, d*d)
+				for i := range a {
+					neg[i] = -a[i]
+				}
+				lmax := -minEigOf(neg, d)
+				res := &Result{X: make([]float64, 1), Y: make([]float64, nv), S: make([]float64, nv)}
+				w.Solve(&problem.Values{C: []float64{1}, A: av, B: b}, res)
+				name := fmt.Sprintf("%s trial %d", ls.name, trial)
+				check(t, name, w, res, 0, d)
+				if e := math.Abs(res.X[0] - lmax); e > 1e-12*math.Max(1, math.Abs(lmax)) {
+					t.Errorf("%s: t = %.17g, λmax = %.17g (off %.1e)", name, res.X[0], lmax, e)
+				}
+			}
+		}
+	})
+	t.Run("nearest correlation", func(t *testing.T) {
+		const d = 10
+		nv := d * (d + 1) / 2
+		m := d + nv
+		A := make([]float64, m*nv)
+		b := make([]float64, m)
+		r := 0
+		for k, ij := range svecIdx(d) {
+			if ij[0] == ij[1] {
+				A[r*nv+k], b[r] = 1, 1
+				r++
+			}
+		}
+		for k := 0; k < nv; k++ {
+			A[(d+k)*nv+k] = -1
+		}
+		P := make([]float64, nv*nv)
+		for k := 0; k < nv; k++ {
+			P[k*nv+k] = 2
+		}
+		st, err := problem.New(nv, m, []cone.Spec{{Kind: cone.KindZero, Dim: d}, {Kind: cone.KindPSD, Dim: nv}},
+			problem.UpperPattern(nv), problem.DensePattern(m, nv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ls := range linearSolvers {
+			w := newSolver(t, st, ls.ls)
+			for trial := 0; trial < 8; trial++ {
+				cm := sym(d, 0)
+				for i := range cm {
+					cm[i] *= 0.3
+				}
+				for i := 0; i < d; i++ {
+					cm[i*d+i]++
+				}
+				sc := svecOf(cm, d)
+				c := make([]float64, nv)
+				for k := range c {
+					c[k] = -2 * sc[k]
+				}
+				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+				st.GatherDenseP(v.P, P)
+				st.GatherDenseA(v.A, A)
+				res := &Result{X: make([]float64, nv), Y: make([]float64, m), S: make([]float64, m)}
+				w.Solve(v, res)
+				name := fmt.Sprintf("%s trial %d", ls.name, trial)
+				check(t, name, w, res, d, d)
+				x := smatOf(res.X, d)
+				if e := minEigOf(x, d); e < -1e-13 {
+					t.Errorf("%s: X has eigenvalue %.1e", name, e)
+				}
+			}
+		}
+	})
+}

@@ -59,6 +59,7 @@ type Solver struct {
 	newton      *newtonWork // lazily allocated by newtonRefine
 	newtonTries int         // newtonRefine calls in this solve
 	refine      *refineWork // lazily allocated by tangentRefine (refine.go)
+	refineSteps int         // tangent Newton steps (one factorization each) in this solve
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -131,7 +132,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 
 	info := &res.Info
-	w.newtonTries = 0
+	w.newtonTries, w.refineSteps = 0, 0
 	*info = Info{Status: StatusUnsolved}
 	if !w.initialize() {
 		info.Status = StatusNumericalError
