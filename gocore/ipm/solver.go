@@ -43,6 +43,7 @@ type Solver struct {
 	// (after a short or failed primal–dual step; see step).
 	dualScaling bool
 	pol         *polishWork
+	earlyTries  int // earlyPolish attempts in this solve
 
 	// Restarts (robust.go): the step fraction of the current attempt.
 	stepFrac          float64
@@ -143,10 +144,19 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	iter := 0
 	w.resetAttempts()
 	newtonDone := false
+	early := false
+	w.earlyTries = 0
 	for ; ; iter++ {
 		w.computeResiduals()
 		if w.converged(info) {
 			status = StatusSolved
+			break
+		}
+		if w.earlyPolish(info) {
+			// An exact active-set solution that meets the tolerances
+			// (polish.go); the polish below would return the same point.
+			status = StatusSolved
+			early = true
 			break
 		}
 		if st := w.stopRequested(); st != StatusUnsolved {
@@ -207,7 +217,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	if (status == StatusMaxIterations || status == StatusNumericalError) && w.reducedMet(info) {
 		status = StatusAlmostSolved
 	}
-	if w.set.Polish && status.OK() && w.polish(info) {
+	if w.set.Polish && status.OK() && !early && w.polish(info) {
 		status = StatusSolved
 	}
 	stuck := status == StatusAlmostSolved || status == StatusNumericalError || status == StatusMaxIterations

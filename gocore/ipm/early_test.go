@@ -1,0 +1,106 @@
+package ipm
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// withoutEarlyPolish solves with the early polish switched off.
+func withoutEarlyPolish(t *testing.T, st *problem.Structure, v *problem.Values, set Settings) *Result {
+	t.Helper()
+	saved := earlyPolishFactor
+	earlyPolishFactor = 0
+	defer func() { earlyPolishFactor = saved }()
+	return solve(t, st, v, set)
+}
+
+// TestEarlyPolish: with the early polish (earlyPolish) every QP of the
+// random families is solved and polished, to the same point as the polish
+// after convergence — bit for bit where both guess the same active set,
+// which on the dense QP layer's family is every instance — in no more
+// interior-point iterations, and in fewer over the dense family. LPs are
+// left out: their iterations and results are unchanged bit for bit.
+func TestEarlyPolish(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	solvers := append([]struct {
+		name string
+		ls   LinearSolver
+	}{{"auto", LinearAuto}}, linearSolvers...)
+	type inst struct {
+		kind       string
+		n          int
+		P, c, A, b []float64
+		cones      problem.Cones
+	}
+	var insts []inst
+	for _, kind := range []string{"pd", "psd", "hard", "lp"} {
+		for _, sz := range []struct{ n, meq, mi int }{{10, 2, 10}, {30, 5, 40}} {
+			for trial := 0; trial < 3; trial++ {
+				in := inst{kind: kind, n: sz.n}
+				if kind == "hard" {
+					in.P, in.c, in.A, in.b, in.cones, _ = hardQP(rng, sz.n, sz.meq, sz.mi)
+				} else {
+					in.P, in.c, in.A, in.b, in.cones = randomQP(rng, sz.n, sz.meq, sz.mi, kind)
+				}
+				insts = append(insts, in)
+			}
+		}
+	}
+	for _, n := range []int{10, 50} {
+		for trial := 0; trial < 4; trial++ {
+			in := inst{kind: "dense", n: n}
+			in.P, in.c, in.A, in.b, in.cones = testfam.DenseQP(rng, n, n, n/5)
+			insts = append(insts, in)
+		}
+	}
+	for _, ls := range solvers {
+		itEarly, itLate, denseSame, denseCount := 0, 0, 0, 0
+		for k, in := range insts {
+			st, v := denseProblem(t, in.n, in.P, in.c, in.A, in.b, in.cones)
+			set := DefaultSettings()
+			set.LinearSolver = ls.ls
+			early := solve(t, st, v, set)
+			late := withoutEarlyPolish(t, st, v, set)
+			if early.Info.Status != StatusSolved || early.Info.Polished != late.Info.Polished {
+				t.Fatalf("%s %s #%d: status %v polished %v (without early polish %v, %v)", ls.name, in.kind, k,
+					early.Info.Status, early.Info.Polished, late.Info.Status, late.Info.Polished)
+			}
+			if early.Info.Iter > late.Info.Iter {
+				t.Errorf("%s %s #%d: %d iterations with early polish, %d without", ls.name, in.kind, k, early.Info.Iter, late.Info.Iter)
+			}
+			a := append(append(append([]float64{}, early.X...), early.Y...), early.S...)
+			b := append(append(append([]float64{}, late.X...), late.Y...), late.S...)
+			same := true
+			for i := range a {
+				if a[i] != b[i] {
+					same = false
+				}
+				if math.Abs(a[i]-b[i]) > 1e-9*(1+math.Abs(b[i])) {
+					t.Errorf("%s %s #%d: (x, y, s)[%d] = %v with early polish, %v without", ls.name, in.kind, k, i, a[i], b[i])
+				}
+			}
+			if in.kind == "lp" && (!same || early.Info.Iter != late.Info.Iter) {
+				t.Errorf("%s lp #%d: changed by the early polish (iterations %d vs %d)", ls.name, k, early.Info.Iter, late.Info.Iter)
+			}
+			if in.kind == "dense" {
+				denseCount++
+				if same {
+					denseSame++
+				}
+				itEarly += early.Info.Iter
+				itLate += late.Info.Iter
+			}
+		}
+		if denseSame != denseCount {
+			t.Errorf("%s: dense family: %d of %d solutions identical with and without early polish", ls.name, denseSame, denseCount)
+		}
+		if itEarly >= itLate {
+			t.Errorf("%s: dense family: %d iterations with early polish, %d without", ls.name, itEarly, itLate)
+		}
+		t.Logf("%s: dense family iterations %d → %d", ls.name, itLate, itEarly)
+	}
+}
