@@ -83,12 +83,25 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	}
 	// By columns, in storage order (a row's entries of a dense CSC pattern
 	// are m values apart: gathering by rows missed the cache on each).
+	// A dense column (all m rows stored, in order) is read at the active
+	// rows only.
 	amax := 0.0
+	m := len(active)
 	for j := 0; j < n; j++ {
-		for e := colptr[j]; e < colptr[j+1]; e++ {
+		lo, hi := colptr[j], colptr[j+1]
+		if hi-lo == m {
+			col := av[lo:hi]
+			for k, i := range b.rows {
+				v := col[i]
+				b.a[k*n+j] = v
+				amax = max(amax, math.Abs(v))
+			}
+			continue
+		}
+		for e := lo; e < hi; e++ {
 			if k := pos[rowval[e]]; k >= 0 {
 				b.a[k*n+j] = av[e]
-				amax = math.Max(amax, math.Abs(av[e]))
+				amax = max(amax, math.Abs(av[e]))
 			}
 		}
 	}

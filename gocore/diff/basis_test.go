@@ -314,3 +314,98 @@ func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 	}
 	t.Logf("%d comparisons (%d with updated rows), %d active-set changes, %d refactorizations", compared, withFlips, changes, refactors)
 }
+
+// warmFactorC's bordered update (rows and columns appended to factored
+// ones) solves with C as a factorization from scratch does, on random
+// indefinite matrices grown two or four rows at a time, and refuses a
+// bordered multiplier past warmGrowthMax (the caller then refactors).
+func TestWarmFactorCBordered(t *testing.T) {
+	const F = 16
+	rng := rand.New(rand.NewSource(7))
+	newWW := func() *warmWork {
+		return &warmWork{c: make([]float64, F*F), lu: make([]float64, F*F), perm: make([]int, F),
+			flips: make([]int, 0, F/2), cols: make([][]float64, 0, F), g2: make([]float64, F)}
+	}
+	for trial := 0; trial < 20; trial++ {
+		ww, ref := newWW(), newWW()
+		for a := 0; a < F; a++ {
+			for b := 0; b <= a; b++ {
+				v := rng.NormFloat64()
+				ww.c[a*F+b], ww.c[b*F+a] = v, v
+			}
+		}
+		copy(ref.c, ww.c)
+		step := 2 + 2*(trial%2)
+		for q := step; q <= F; q += step {
+			ww.flips, ref.flips = ww.flips[:q/2], ref.flips[:q/2]
+			p := ww.facQ
+			if !ww.factorCFrom(p) && !ww.factorCFrom(0) {
+				t.Fatalf("trial %d q=%d: factorization failed", trial, q)
+			}
+			if !ref.factorCFrom(0) {
+				t.Fatalf("trial %d q=%d: reference factorization failed", trial, q)
+			}
+			g := randVec(rng, q)
+			h, href := make([]float64, q), make([]float64, q)
+			ww.solveC(g, h)
+			ref.solveC(g, href)
+			for a := 0; a < q; a++ {
+				// The residual of the bordered solution against C itself.
+				r := g[a]
+				for b := 0; b < q; b++ {
+					r -= ww.c[a*F+b] * h[b]
+				}
+				if math.Abs(r) > 1e-9*(1+normInf(h)) || math.Abs(h[a]-href[a]) > 1e-8*(1+normInf(href)) {
+					t.Fatalf("trial %d q=%d (from %d): residual %g, h %g vs %g", trial, q, p, r, h[a], href[a])
+				}
+			}
+		}
+	}
+	// A factored block that is nearly singular along a new row: the
+	// bordered multiplier is huge and refused; from scratch it pivots.
+	ww := newWW()
+	ww.c[0*F+0], ww.c[1*F+1] = 1, 1e-6
+	ww.flips = ww.flips[:1]
+	if !ww.factorCFrom(0) {
+		t.Fatal("2×2 factorization failed")
+	}
+	ww.c[2*F+1], ww.c[1*F+2], ww.c[2*F+2], ww.c[3*F+3] = 1, 1, 1, 1
+	ww.flips = ww.flips[:2]
+	if ww.factorCFrom(2) {
+		t.Error("bordered update accepted a multiplier past warmGrowthMax")
+	}
+	if !ww.factorCFrom(0) || ww.facQ != 4 {
+		t.Error("the refactorization from scratch failed")
+	}
+}
+
+// The LP central backward with warmFactorC's bordered updates gives the
+// gradients of refactoring C at every change (to rounding), and the
+// bordered path is taken.
+func TestWarmBorderedGradients(t *testing.T) {
+	defer func(b bool) { warmBorderC = b }(warmBorderC)
+	bordered := 0
+	for seed := int64(0); seed < 3; seed++ {
+		rng := rand.New(rand.NewSource(40 + seed))
+		P, c, A, b, cones := boxProblem(rng, 30, 15, 3, false)
+		f := newFixture(t, 30, P, c, A, b, cones)
+		in := Incoming{X: randVec(rng, 30)}
+		o := DefaultOptions()
+		o.Method, o.Tau, o.Side = MethodLPGD, 0.5, SideCentral
+		warmBorderC = true
+		g1 := f.grad(t, in, o)
+		bordered += f.ws.warm.bordered
+		warmBorderC = false
+		g2 := f.grad(t, in, o)
+		for _, pair := range [][2][]float64{{g1.C, g2.C}, {g1.A, g2.A}, {g1.B, g2.B}} {
+			for k := range pair[0] {
+				if d := math.Abs(pair[0][k] - pair[1][k]); d > 1e-9*(1+math.Abs(pair[1][k])) {
+					t.Fatalf("seed %d: entry %d %g bordered vs %g refactored", seed, k, pair[0][k], pair[1][k])
+				}
+			}
+		}
+	}
+	if bordered == 0 {
+		t.Error("no bordered update of C: the path was not exercised")
+	}
+}

@@ -187,10 +187,34 @@ func (w *Workspace) lagrangianDiff(xa, ya, xb, yb []float64, den float64, g *Gra
 		}
 	}
 	if g.A != nil {
+		// Rows with ya_i = yb_i = 0 (inactive on both sides: most rows of
+		// an LP) get 0 without the product and division; in a dense column
+		// (all m rows stored) only the other rows are visited.
+		if cap(w.lagRows) < st.M {
+			w.lagRows = make([]int, 0, st.M)
+		}
+		rows := w.lagRows[:0]
+		for i := 0; i < st.M; i++ {
+			if ya[i] != 0 || yb[i] != 0 {
+				rows = append(rows, i)
+			}
+		}
 		for j := 0; j < st.N; j++ {
-			for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
-				i := st.A.Rowval[k]
-				g.A[k] = (ya[i]*xa[j] - yb[i]*xb[j]) / den
+			lo, hi := st.A.Colptr[j], st.A.Colptr[j+1]
+			ga := g.A[lo:hi]
+			if hi-lo == st.M {
+				clear(ga)
+				for _, i := range rows {
+					ga[i] = (ya[i]*xa[j] - yb[i]*xb[j]) / den
+				}
+				continue
+			}
+			for k, i := range st.A.Rowval[lo:hi] {
+				if ya[i] == 0 && yb[i] == 0 {
+					ga[k] = 0
+					continue
+				}
+				ga[k] = (ya[i]*xa[j] - yb[i]*xb[j]) / den
 			}
 		}
 	}

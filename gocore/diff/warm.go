@@ -91,10 +91,15 @@ type warmWork struct {
 	unit   []int       // per column: the index of its only nonzero (±1), or −1
 	arows  [][]float64 // per flip: its row a_i of A, dense (length n)
 	c      []float64   // capacitance matrix, row-major, 2F × 2F
-	lu     []float64
-	piv    []int
-	g      []float64
-	pscale float64 // largest |entry| of P + ρI (0: zero curvature)
+	lu     []float64   // its LU factors (row stride 2F): row k is row perm[k] of C
+	perm   []int
+	facQ   int     // rows and columns of C the factors cover (warmFactorC)
+	cmax   float64 // largest |entry| of C's factored block
+	// bordered counts warmFactorC's bordered updates of the current
+	// sample (tests).
+	bordered int
+	g, g2    []float64
+	pscale   float64 // largest |entry| of P + ρI (0: zero curvature)
 	// u = K₀⁻¹[−gx; −gy_W₀] (gy on the rows of W₀, 0 elsewhere), solved
 	// once per sample and shared by both sides and every τ: the
 	// perturbation's right-hand side on W₀ is στ times it, so K₀⁻¹ of
@@ -135,7 +140,7 @@ func newWarmWork(n, m int, st *problem.Structure) *warmWork {
 		act2: make([]bool, m), u2: vec(n + m), z2: vec(n + m),
 		flips: make([]int, 0, F/2), added: make([]bool, 0, F/2),
 		cols: make([][]float64, 0, F), unit: make([]int, F), arows: make([][]float64, F/2),
-		c: vec(F * F), lu: vec(F * F), piv: make([]int, F), g: vec(F),
+		c: vec(F * F), lu: vec(F * F), perm: make([]int, F), g: vec(F), g2: vec(F),
 	}
 	for j := 0; j < n; j++ {
 		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
@@ -154,11 +159,11 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
-	ww.uReady, ww.solves, ww.refactors = false, 0, 0
+	ww.uReady, ww.solves, ww.refactors, ww.bordered = false, 0, 0, 0
 	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
 	ww.pscale = rho
 	for _, pv := range v.P {
-		ww.pscale = math.Max(ww.pscale, math.Abs(pv)+rho)
+		ww.pscale = max(ww.pscale, math.Abs(pv)+rho)
 	}
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
@@ -225,7 +230,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 		return false
 	}
 	ww.fac, ww.bact, ww.refactored = &ww.basis2, ww.act2, true
-	ww.flips, ww.added, ww.cols = ww.flips[:0], ww.added[:0], ww.cols[:0]
+	ww.flips, ww.added, ww.cols, ww.facQ = ww.flips[:0], ww.added[:0], ww.cols[:0], 0
 	ww.preRow = -1
 	ww.refactors++
 	for j := 0; j < n; j++ {
@@ -279,7 +284,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	if ww.useBasis {
 		maxChanges = max(WarmMaxChanges, 4*n)
 	}
-	ww.flips, ww.added, ww.cols = ww.flips[:0], ww.added[:0], ww.cols[:0]
+	ww.flips, ww.added, ww.cols, ww.facQ = ww.flips[:0], ww.added[:0], ww.cols[:0], 0
 	for j := 0; j < n; j++ {
 		ww.dc[j] = sigma * tau * w.gx[j]
 	}
@@ -319,12 +324,12 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 			}
 			if ww.act[i] {
 				if ww.dy[i] < -eps {
-					if a := math.Max(ww.y[i], 0) / -ww.dy[i]; a < step {
+					if a := max(ww.y[i], 0) / -ww.dy[i]; a < step {
 						step, row, drop = a, i, true
 					}
 				}
 			} else if ww.ds[i] < -eps {
-				if a := math.Max(ww.s[i], 0) / -ww.ds[i]; a < step {
+				if a := max(ww.s[i], 0) / -ww.ds[i]; a < step {
 					step, row, drop = a, i, false
 				}
 			}
@@ -528,7 +533,7 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 		if ww.act[i] || w.rows[i] != cone.RowsInequality || ww.ds[i] >= -eps {
 			continue
 		}
-		if a := math.Max(ww.s[i], 0) / -ww.ds[i]; a < step {
+		if a := max(ww.s[i], 0) / -ww.ds[i]; a < step {
 			step, row = a, i
 		}
 	}
@@ -591,6 +596,7 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 		}
 		ww.arows[found], ww.arows[last] = ww.arows[last], ww.arows[found]
 		ww.flips, ww.added, ww.cols = ww.flips[:last], ww.added[:last], ww.cols[:2*last]
+		ww.facQ = 0 // rows moved: refactor
 		return !factor || w.warmFactorC()
 	}
 	if len(ww.flips) == cap(ww.flips) {
@@ -690,51 +696,149 @@ func (ww *warmWork) addCol(alpha float64, p int, z []float64) {
 	vec.Axpy(alpha, ww.cols[p], z)
 }
 
-// warmFactorC factors the capacitance matrix C by LU with partial pivoting;
-// it reports false when a pivot is negligible.
+// warmGrowthMax bounds the multipliers of the rows that warmFactorC
+// appends to an existing factorization of C without pivoting them against
+// the factored rows; a larger one (the factored block is nearly singular
+// along the new rows) refactors C with full partial pivoting instead.
+const warmGrowthMax = 1e3
+
+// warmBorderC enables warmFactorC's bordered updates (a variable for the
+// tests, which compare with refactoring every time).
+var warmBorderC = true
+
+// warmFactorC factors the capacitance matrix C by LU with partial pivoting
+// (row k of the factors is row perm[k] of C); it reports false when a
+// pivot is negligible. The rows and columns appended since the last call
+// (an added update; two for a simplex swap) border the existing factors:
+// the new rows are eliminated against the factored pivots and only their
+// Schur complement is pivoted and factored, O(q²) per change instead of
+// the O(q³) of a refactorization. A removed update (its rows move) leaves
+// the factors void: then, or when a bordered multiplier exceeds
+// warmGrowthMax or a bordered pivot fails the test, C is refactored from
+// scratch, which decides singularity as before.
 func (w *Workspace) warmFactorC() bool {
 	ww := w.warm
-	F := cap(ww.cols)
 	q := 2 * len(ww.flips)
 	if q == 0 {
+		ww.facQ = 0
 		return true
 	}
+	if ww.facQ == q {
+		return true
+	}
+	if warmBorderC && ww.facQ > 0 && ww.facQ < q && ww.factorCFrom(ww.facQ) {
+		ww.bordered++
+		return true
+	}
+	return ww.factorCFrom(0)
+}
+
+// factorCFrom extends the LU factors of C's leading p × p block (p = 0:
+// none) to all q = 2·len(flips) rows and columns. It reports false when a
+// pivot is negligible against C's largest entry or, for p > 0, a bordered
+// multiplier exceeds warmGrowthMax.
+func (ww *warmWork) factorCFrom(p int) bool {
+	F := cap(ww.cols)
+	q := 2 * len(ww.flips)
+	lu, c := ww.lu, ww.c
+	ww.facQ = 0 // void until this succeeds
 	cmax := 0.0
-	for a := 0; a < q; a++ {
-		for b := 0; b < q; b++ {
-			val := ww.c[a*F+b]
-			ww.lu[a*q+b] = val
-			cmax = math.Max(cmax, math.Abs(val))
+	if p > 0 {
+		cmax = ww.cmax
+	}
+	// New rows (all columns), new columns of the factored rows.
+	for r := p; r < q; r++ {
+		ww.perm[r] = r
+		row := c[r*F : r*F+q]
+		copy(lu[r*F:r*F+q], row)
+		for _, v := range row {
+			cmax = max(cmax, math.Abs(v))
 		}
 	}
-	for k := 0; k < q; k++ {
-		p := k
-		for r := k + 1; r < q; r++ {
-			if math.Abs(ww.lu[r*q+k]) > math.Abs(ww.lu[p*q+k]) {
-				p = r
+	for k := 0; k < p; k++ {
+		src := ww.perm[k] * F
+		for cc := p; cc < q; cc++ {
+			v := c[src+cc]
+			lu[k*F+cc] = v
+			cmax = max(cmax, math.Abs(v))
+		}
+	}
+	// Elimination steps of the factored pivots applied to the new columns
+	// of the factored rows and to the new rows (no pivoting across them).
+	for l := 0; l < p; l++ {
+		urow := lu[l*F : l*F+q]
+		for k := l + 1; k < p; k++ {
+			if f := lu[k*F+l]; f != 0 {
+				for cc := p; cc < q; cc++ {
+					lu[k*F+cc] -= f * urow[cc]
+				}
 			}
 		}
-		ww.piv[k] = p
-		if math.Abs(ww.lu[p*q+k]) <= warmPivotTol*cmax {
-			return false
-		}
-		if p != k {
-			for c := 0; c < q; c++ {
-				ww.lu[k*q+c], ww.lu[p*q+c] = ww.lu[p*q+c], ww.lu[k*q+c]
+		inv := 1 / urow[l]
+		for r := p; r < q; r++ {
+			f := lu[r*F+l] * inv
+			if !(math.Abs(f) <= warmGrowthMax) {
+				return false
 			}
-		}
-		inv := 1 / ww.lu[k*q+k]
-		for r := k + 1; r < q; r++ {
-			f := ww.lu[r*q+k] * inv
-			ww.lu[r*q+k] = f
+			lu[r*F+l] = f
 			if f != 0 {
-				for c := k + 1; c < q; c++ {
-					ww.lu[r*q+c] -= f * ww.lu[k*q+c]
+				for cc := l + 1; cc < q; cc++ {
+					lu[r*F+cc] -= f * urow[cc]
 				}
 			}
 		}
 	}
+	// Partial pivoting on the rest.
+	for k := p; k < q; k++ {
+		piv := k
+		for r := k + 1; r < q; r++ {
+			if math.Abs(lu[r*F+k]) > math.Abs(lu[piv*F+k]) {
+				piv = r
+			}
+		}
+		if math.Abs(lu[piv*F+k]) <= warmPivotTol*cmax {
+			return false
+		}
+		if piv != k {
+			for cc := 0; cc < q; cc++ {
+				lu[k*F+cc], lu[piv*F+cc] = lu[piv*F+cc], lu[k*F+cc]
+			}
+			ww.perm[k], ww.perm[piv] = ww.perm[piv], ww.perm[k]
+		}
+		inv := 1 / lu[k*F+k]
+		for r := k + 1; r < q; r++ {
+			f := lu[r*F+k] * inv
+			lu[r*F+k] = f
+			if f != 0 {
+				for cc := k + 1; cc < q; cc++ {
+					lu[r*F+cc] -= f * lu[k*F+cc]
+				}
+			}
+		}
+	}
+	ww.facQ, ww.cmax = q, cmax
 	return true
+}
+
+// solveC writes h = C⁻¹g with warmFactorC's factors (q = len(g)).
+func (ww *warmWork) solveC(g, h []float64) {
+	F := cap(ww.cols)
+	q := len(g)
+	for k := 0; k < q; k++ {
+		h[k] = g[ww.perm[k]]
+	}
+	for k := 0; k < q; k++ {
+		for r := k + 1; r < q; r++ {
+			h[r] -= ww.lu[r*F+k] * h[k]
+		}
+	}
+	for k := q - 1; k >= 0; k-- {
+		s := h[k]
+		for c := k + 1; c < q; c++ {
+			s -= ww.lu[k*F+c] * h[c]
+		}
+		h[k] = s / ww.lu[k*F+k]
+	}
 }
 
 // warmKSolve solves K z = r for the current active set (K₀'s factorization
@@ -761,25 +865,10 @@ func (w *Workspace) warmCorrect(v *problem.Values) bool {
 	for a := 0; a < q; a++ {
 		g[a] = w.uDot(v, a, ww.zk)
 	}
-	for k := 0; k < q; k++ {
-		if p := ww.piv[k]; p != k {
-			g[k], g[p] = g[p], g[k]
-		}
-	}
-	for k := 0; k < q; k++ {
-		for r := k + 1; r < q; r++ {
-			g[r] -= ww.lu[r*q+k] * g[k]
-		}
-	}
-	for k := q - 1; k >= 0; k-- {
-		s := g[k]
-		for c := k + 1; c < q; c++ {
-			s -= ww.lu[k*q+c] * g[c]
-		}
-		g[k] = s / ww.lu[k*q+k]
-	}
+	h := ww.g2[:q]
+	ww.solveC(g, h)
 	for a := 0; a < q; a++ {
-		ww.addCol(-g[a], a, ww.z)
+		ww.addCol(-h[a], a, ww.z)
 	}
 	return finite(ww.z)
 }
@@ -809,9 +898,10 @@ func (w *Workspace) warmAccept(v *problem.Values, rho float64, x, y []float64) b
 	st.MulA(s, v.A, x, -1)
 	bmax := math.Max(1, normInf(p.B))
 	ymax := math.Max(1, normInf(y))
+	stol := warmResTol * bmax * math.Max(1, normInf(x))
 	for i := 0; i < m; i++ {
 		switch {
-		case ww.act[i] && math.Abs(s[i]) > warmResTol*bmax*math.Max(1, normInf(x)):
+		case ww.act[i] && math.Abs(s[i]) > stol:
 			return false
 		case w.rows[i] != cone.RowsInequality:
 		case ww.act[i] && y[i] < -feasTol*ymax:
@@ -825,7 +915,7 @@ func (w *Workspace) warmAccept(v *problem.Values, rho float64, x, y []float64) b
 
 func finite(v []float64) bool {
 	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		if x-x != 0 { // NaN or ±Inf: one comparison instead of two tests
 			return false
 		}
 	}

@@ -31,6 +31,7 @@ type Workspace struct {
 	pert         problem.Values
 	xp, yp, sp   []float64 // perturbed solution
 	xm, ym       []float64 // second perturbed solution
+	lagRows      []int     // lagrangianDiff's rows with a nonzero multiplier
 	res          ipm.Result
 	reducedReady bool      // LPGD: base system factored and base point optimal
 	reducedTried bool      // LPGD: warmBase ran for this sample
