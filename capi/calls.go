@@ -58,6 +58,9 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	if err != nil {
 		return
 	}
+	if err = in.checkValuesPSD(nb, float64(values.psd_sym_tol), float64(values.psd_shift)); err != nil {
+		return
+	}
 	xs := outSlice(out.x, nb*n)
 	ys := outSlice(out.y, nb*m)
 	ss := outSlice(out.s, nb*m)

@@ -44,8 +44,10 @@ extern "C" {
  * Version 4: the info column LPGD_INFO_TOLERANCE (LPGD_INFO_COLS 9) and
  * lpgd_settings.accept_almost_solved.
  * Version 5: lpgd_gradients.stats (LPGD_BSTAT_* columns).
- * Version 6: lpgd_cone.param (the power cone's alpha; LPGD_CONE_POW). */
-#define LPGD_ABI_VERSION 6
+ * Version 6: lpgd_cone.param (the power cone's alpha; LPGD_CONE_POW).
+ * Version 7: lpgd_values.psd_sym_tol and psd_shift (lpgd_solve tests a dense
+ * P as lpgd_check_psd does, in the same call). */
+#define LPGD_ABI_VERSION 7
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -252,6 +254,14 @@ typedef struct {
     const lpgd_row_block *blocks; /* row blocks in row order, their rows
                                    * summing to m (NULL if nblocks is 0) */
     int64_t nblocks;
+    /* ABI 7. psd_shift > 0: lpgd_solve first tests a DENSE P as
+     * lpgd_check_psd(n, batch, &P, psd_sym_tol, psd_shift, ...) does (after
+     * the finiteness checks, before any solve) and fails with LPGD_E_DATA
+     * naming the first batch element that is not symmetric or whose shifted
+     * Cholesky factorization fails; 0 (as zero-initialised): no test.
+     * Ignored for a CSC or absent P and by lpgd_backward. */
+    double psd_sym_tol;
+    double psd_shift;
 } lpgd_values;
 
 /* A batch of solutions: written by lpgd_solve, read by lpgd_backward.

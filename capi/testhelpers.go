@@ -117,6 +117,8 @@ type testDenseQP struct {
 	P, c, A, b      []float64 // one sample each (or batch*size with strides)
 	ps, cs, as, bs  int       // batch strides (as, bs: 0 shared, else batched)
 	split           []int     // rows per row block (nil: one block)
+	// psdSymTol, psdShift: lpgd_values' PSD test of P (shift 0: none).
+	psdSymTol, psdShift float64
 }
 
 func (q *testDenseQP) m() int { return q.zero + q.nonneg }
@@ -138,6 +140,7 @@ func (q *testDenseQP) values(b *cbuf, batch int) *C.lpgd_values {
 	*v = C.lpgd_values{}
 	v.P = C.lpgd_operand{data: b.f64(q.P), stride: C.int64_t(q.ps)}
 	v.c = C.lpgd_operand{data: b.f64(q.c), stride: C.int64_t(q.cs)}
+	v.psd_sym_tol, v.psd_shift = C.double(q.psdSymTol), C.double(q.psdShift)
 	m, n := q.m(), q.n
 	split := q.split
 	if split == nil {

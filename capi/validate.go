@@ -7,6 +7,7 @@ package main
 import "C"
 
 import (
+	"fmt"
 	"sync"
 	"unsafe"
 
@@ -49,13 +50,31 @@ func lpgd_check_psd(cn, cbatch C.int64_t, P *C.lpgd_operand,
 	if err != nil {
 		return
 	}
-	// Symmetry first, over the whole batch: the first asymmetric element is
-	// the error (as the Python layer reported it before).
+	k, asym := checkPSD(arr, n, batch, float64(symTol), float64(shift), infos)
+	if k >= 0 {
+		*bad, *value = C.int64_t(k), C.double(asym)
+	}
+	return
+}
+
+// checkPSD tests the dense n×n elements of P (batch elements, one when
+// shared): symmetry first, over the whole batch (the first element with
+// max|P − Pᵀ| > symTol·max(1, max|P|) is returned with that maximum, and
+// nothing else is tested), else infos[k] = 1 for each element whose
+// Cholesky factorization of P + shift·max(1, ‖P‖_F)·I fails (infos has one
+// entry per element; the others are left as they are) and −1.
+func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (bad int, asym float64) {
+	count := batch
+	if arr.stride == 0 {
+		count = 1
+	}
+	if n == 0 || arr.data == nil {
+		return -1, 0
+	}
 	for k := 0; k < count; k++ {
-		asym, scale := linsys.MaxAsymmetry(arr.at(k), n)
-		if asym > float64(symTol)*scale {
-			*bad, *value = C.int64_t(k), C.double(asym)
-			return
+		a, scale := linsys.MaxAsymmetry(arr.at(k), n)
+		if a > symTol*scale {
+			return k, a
 		}
 	}
 	t := threads()
@@ -68,14 +87,14 @@ func lpgd_check_psd(cn, cbatch C.int64_t, P *C.lpgd_operand,
 	check := func(lo, hi int) {
 		w := make([]float64, n*n)
 		for k := lo; k < hi; k++ {
-			if !linsys.ShiftedCholeskyOK(arr.at(k), n, float64(shift), w) {
+			if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, w) {
 				infos[k] = 1
 			}
 		}
 	}
 	if t <= 1 {
 		check(0, count)
-		return
+		return -1, 0
 	}
 	var wg sync.WaitGroup
 	for g := 1; g < t; g++ {
@@ -87,5 +106,36 @@ func lpgd_check_psd(cn, cbatch C.int64_t, P *C.lpgd_operand,
 	}
 	check(0, count/t) // chunk 0 on the calling thread
 	wg.Wait()
-	return
+	return -1, 0
+}
+
+// checkValuesPSD is lpgd_solve's test of a dense P when the values ask for
+// it (psd_shift > 0): a data error naming the first failing batch element
+// (the Python layer then gives the eigenvalue message).
+func (in *inputs) checkValuesPSD(nb int, symTol, shift float64) error {
+	s := in.s
+	if shift <= 0 || !s.hasP || s.pLayout != layoutDense {
+		return nil
+	}
+	n := s.st.N
+	count := nb
+	if in.p.stride == 0 {
+		count = 1
+	}
+	infos := make([]int32, count)
+	where := func(k int) string {
+		if in.p.stride == 0 {
+			return "P"
+		}
+		return fmt.Sprintf("P (batch element %d)", k)
+	}
+	if k, asym := checkPSD(in.p, n, nb, symTol, shift, infos); k >= 0 {
+		return &callError{codeData, fmt.Sprintf("%s is not symmetric: max |P - P^T| = %.3g", where(k), asym)}
+	}
+	for k, bad := range infos {
+		if bad != 0 {
+			return &callError{codeData, fmt.Sprintf("%s is not positive semidefinite: the Cholesky factorization of P + %g·max(1, ‖P‖_F)·I failed", where(k), shift)}
+		}
+	}
+	return nil
 }

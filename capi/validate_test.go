@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +76,43 @@ func identity(n int) []float64 {
 		out[i*n+i] = 1
 	}
 	return out
+}
+
+// lpgd_solve's own PSD test (lpgd_values.psd_shift > 0): the first failing
+// batch element as a data error, after the finiteness checks; none without it.
+func TestSolveChecksPSD(t *testing.T) {
+	spd := []float64{2, 1, 1, 2}
+	indef := []float64{1, 2, 2, 1}
+	asym := []float64{2, 1, 1.5, 2}
+	nan := []float64{2, math.NaN(), 1, 2}
+	for _, tc := range []struct {
+		name  string
+		p     []float64
+		ps    int
+		shift float64
+		code  int32
+		msg   string
+	}{
+		{"definite batch", concat(spd, spd, spd), 4, 1e-8, codeOK, ""},
+		{"element 1 indefinite", concat(spd, indef, spd), 4, 1e-8, codeData, "P (batch element 1) is not positive semidefinite"},
+		{"element 2 asymmetric", concat(spd, indef, asym), 4, 1e-8, codeData, "P (batch element 2) is not symmetric: max |P - P^T| = 0.5"},
+		{"shared indefinite", indef, 0, 1e-8, codeData, "P is not positive semidefinite"},
+		{"non-finite first", concat(spd, indef, nan), 4, 1e-8, codeData, "is not finite (batch element 2)"},
+		{"no test without a shift", concat(spd, indef, spd), 4, 0, codeOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := &testDenseQP{n: 2, nonneg: 2, hasP: true, P: tc.p, ps: tc.ps,
+				c: []float64{1, 1}, A: []float64{-1, 0, 0, -1}, b: []float64{0, 0},
+				psdSymTol: 1e-12, psdShift: tc.shift}
+			h, code, msg := testNewDense(q)
+			if code != codeOK {
+				t.Fatalf("structure: %d %s", code, msg)
+			}
+			defer testFree(h)
+			out := testSolve(h, q, 3, q.m(), 0)
+			if out.code != tc.code || !strings.Contains(out.msg, tc.msg) {
+				t.Fatalf("got code %d %q, want %d containing %q", out.code, out.msg, tc.code, tc.msg)
+			}
+		})
+	}
 }

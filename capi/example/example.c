@@ -77,7 +77,7 @@ static int power_cone(void) {
     const double A[3] = {0, 0, -1};
     const double b[3] = {2, 3, 0};
     const lpgd_row_block block = {3, {A, 0}, {b, 0}};
-    lpgd_values values = {{NULL, 0}, {c, 0}, &block, 1};
+    lpgd_values values = {{NULL, 0}, {c, 0}, &block, 1, 0.0, 0.0};
     double x[1], y[3], s[3], info[LPGD_INFO_COLS];
     int32_t status[1];
     lpgd_solution sol = {x, y, s, status, info};
@@ -151,7 +151,9 @@ int main(void) {
         {1, {A_eq, 0}, {b_eq, 1}},
         {2, {G, 0}, {h_ineq, 0}},
     };
-    lpgd_values values = {{P, 0}, {c, 0}, blocks, 2};
+    /* psd_sym_tol, psd_shift: lpgd_solve also checks that P is symmetric
+     * positive semidefinite (as lpgd_check_psd does). */
+    lpgd_values values = {{P, 0}, {c, 0}, blocks, 2, 1e-12, 1e-8};
 
     double x[BATCH * N], y[BATCH * M], s[BATCH * M], info[BATCH * LPGD_INFO_COLS];
     int32_t status[BATCH];
@@ -200,6 +202,13 @@ int main(void) {
     /* Call errors come back as codes with a message, never a crash. */
     if (lpgd_solve(h + 1000, NULL, 1, &values, &sol, err, sizeof err) != LPGD_E_HANDLE) {
         fprintf(stderr, "a bad handle was not reported\n");
+        failures++;
+    }
+    const double P_indef[N * N] = {1, 0, 0, -1};
+    lpgd_values indef = values;
+    indef.P.data = P_indef;
+    if (lpgd_solve(h, NULL, BATCH, &indef, &sol, err, sizeof err) != LPGD_E_DATA) {
+        fprintf(stderr, "an indefinite P was not reported\n");
         failures++;
     }
     if (!power_cone()) {

@@ -278,6 +278,7 @@ class Run:
         revalidate: Callable[[], None] | None = None,
         x_only: bool = False,
         squeeze: bool = False,
+        psd: tuple[float, float] | None = None,
     ) -> None:
         self.structure = st
         self.x_only = x_only
@@ -306,8 +307,11 @@ class Run:
         # A and b as row blocks (Go reads the blocks in place: no stacking).
         self.A = _row_blocks(A, batch)
         self.b = _row_blocks(b, batch)
-        # The ctypes lpgd_values, built once for the solve and the backward.
-        self.values = _core.values(st, self.P, self.c, self.A, self.b)
+        # The ctypes lpgd_values, built once for the solve and the backward;
+        # with ``psd`` (sym_tol, shift) lpgd_solve also tests a dense P (see
+        # _validate.psd_test; lpgd_backward ignores it).
+        self.psd = psd
+        self.values = _core.values(st, self.P, self.c, self.A, self.b, psd)
         # The statuses, info and solution of the solve, as numpy (never the
         # output tensors, see above); torch views made when asked for.
         self._res: _core.SolveResult | None = None
@@ -334,6 +338,13 @@ class Run:
         except ValueError:
             if self.revalidate is not None:
                 self.revalidate()  # the front end's message, when it finds the value
+            if self.psd is not None:
+                # Go's PSD test rejected a P that the front end's eigenvalue
+                # test accepts (within its tolerance), or the error is another
+                # one: solve without the test (which raises that error again).
+                self.psd = None
+                self.values = _core.values(self.structure, self.P, self.c, self.A, self.b)
+                return self.solve()
             raise
         self._res = res
         self._codes, self._info = res.codes, res.info_np

@@ -12,6 +12,7 @@ import ctypes
 import functools
 import math
 import os
+import struct
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -198,12 +199,20 @@ class Operand:
 Rows = Operand | Sequence[Operand]
 
 
-def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> ctypes.Array[ctypes.c_int64]:
+def values(
+    st: Structure,
+    P: Operand,
+    c: Operand,
+    A: Rows,
+    b: Rows,
+    psd: tuple[float, float] | None = None,
+) -> ctypes.Array[ctypes.c_int64]:
     """The ``lpgd_values`` of a call, with its row blocks after it in the same
     int64 buffer (built from one list: a ctypes Structure with nested operands
     costs several times more to fill). The caller keeps the operands' tensors
     alive while it is used. Built once per call and passed to both ``solve``
-    and ``backward``."""
+    and ``backward``. ``psd``: (sym_tol, shift) of lpgd_solve's own test of a
+    dense P (``lpgd_values.psd_sym_tol``, ``psd_shift``), None for none."""
     if isinstance(A, Operand) != isinstance(b, Operand):
         raise TypeError("A and b must both be Operands or both sequences of row blocks")
     if isinstance(A, Operand):
@@ -218,19 +227,30 @@ def values(st: Structure, P: Operand, c: Operand, A: Rows, b: Rows) -> ctypes.Ar
             for a, bb in zip(A, b_ops, strict=True)
         ]
     words = [_ptr0(P.data), P.stride, _ptr0(c.data), c.stride, 0, len(rows)]
+    words += _NO_PSD if psd is None else _double_words(psd)
     for r, a, bb in rows:
         words += (r, _ptr0(a.data), a.stride, _ptr0(bb.data), bb.stride)
     return packed_values(words)
 
 
 def packed_values(words: list[int]) -> ctypes.Array[ctypes.c_int64]:
-    """``lpgd_values`` (P data, P stride, c data, c stride, blocks, nblocks)
-    followed by its row blocks (rows, A data, A stride, b data, b stride each)
-    as one int64 array, ``blocks`` pointing into it (``_lib.VALUES_WORDS``,
-    ``_lib.ROW_BLOCK_WORDS``: the layout, checked against the Structures)."""
+    """``lpgd_values`` (P data, P stride, c data, c stride, blocks, nblocks,
+    the bits of psd_sym_tol and psd_shift) followed by its row blocks (rows,
+    A data, A stride, b data, b stride each) as one int64 array, ``blocks``
+    pointing into it (``_lib.VALUES_WORDS``, ``_lib.ROW_BLOCK_WORDS``: the
+    layout, checked against the Structures)."""
     arr = (ctypes.c_int64 * len(words))(*words)
     arr[4] = ctypes.addressof(arr) + 8 * _lib.VALUES_WORDS if words[5] else 0
     return arr
+
+
+_NO_PSD = (0, 0)
+
+
+@functools.lru_cache(maxsize=16)
+def _double_words(v: tuple[float, ...]) -> tuple[int, ...]:
+    """Doubles as the int64 words holding their bits (for ``packed_values``)."""
+    return struct.unpack(f"<{len(v)}q", struct.pack(f"<{len(v)}d", *v))
 
 
 def _ptr0(t: torch.Tensor | None) -> int:

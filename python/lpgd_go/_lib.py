@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 6
+ABI_VERSION = 7
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -229,12 +229,14 @@ class Values(ctypes.Structure):
         ("c", COperand),
         ("blocks", POINTER(RowBlock)),
         ("nblocks", c_int64),
+        ("psd_sym_tol", c_double),
+        ("psd_shift", c_double),
     ]
 
 
 #: ``lpgd_values`` and ``lpgd_row_block`` as int64 words (``_core.values``
 #: packs a call's values and row blocks into one int64 array in this layout).
-VALUES_WORDS = 6
+VALUES_WORDS = 8
 ROW_BLOCK_WORDS = 5
 assert ctypes.sizeof(Values) == 8 * VALUES_WORDS and Values.blocks.offset == 32
 assert ctypes.sizeof(RowBlock) == 8 * ROW_BLOCK_WORDS and RowBlock.b.offset == 24

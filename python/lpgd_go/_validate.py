@@ -26,6 +26,7 @@ __all__ = [
     "check_shape",
     "fmt_shape",
     "operand",
+    "psd_test",
     "to_tensor",
     "vector",
 ]
@@ -175,6 +176,20 @@ def check_finite(
     raise ValueError(f"{name} contains {problem} ({value}) at {where}")
 
 
+def psd_test(dtype: torch.dtype) -> tuple[float, float]:
+    """(sym_tol, shift) of the PSD test for a P given in ``dtype``: what
+    ``check_psd`` passes to ``lpgd_check_psd``, and what the front ends put in
+    ``lpgd_values`` so that ``lpgd_solve`` makes the test in the same call
+    (on a rejection they call ``check_psd`` for the message)."""
+    eps = _EPS.get(dtype)
+    if eps is None:
+        eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
+    return (1e3 * eps, _PSD_SHIFT)
+
+
+_PSD_SHIFT = 1e-8
+
+
 def check_psd(
     name: str,
     P: torch.Tensor,
@@ -199,14 +214,12 @@ def check_psd(
     n = P.shape[-1]
     if n == 0:
         return
-    eps = _EPS.get(dtype)
-    if eps is None:
-        eps = torch.finfo(dtype if dtype.is_floating_point else torch.float64).eps
+    sym_tol, shift = psd_test(dtype)
     # An unbatched P is a batch of one for Go (no unsqueeze: a torch op).
     P64 = _core.as_f64(P)
-    if _serial.psd_ok(P64, 1e3 * eps, 1e-8):
+    if _serial.psd_ok(P64, sym_tol, shift):
         return
-    k, asym, info = _serial.check_psd(P64, 1e3 * eps, 1e-8)
+    k, asym, info = _serial.check_psd(P64, sym_tol, shift)
     if before_error is not None:
         before_error()
     if k >= 0:

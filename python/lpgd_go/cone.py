@@ -142,8 +142,17 @@ def _cone(
         val.check_finite("A", A_arg.buf, Am.batched, Am.entries)
         val.check_finite("b", b_arg.buf, b_b)
 
-    if Pm is not None and Parg is not None and Pm.pattern is None:
-        val.check_psd("P", Parg.buf, Pm.batched, Pm.tensor.dtype, check_finite_all)
+    dense_p = Pm is not None and Parg is not None and Pm.pattern is None
+
+    def revalidate() -> None:
+        # Go rejected the data (its read pass or its PSD test of a dense P).
+        check_finite_all()
+        if dense_p:
+            assert Pm is not None and Parg is not None
+            val.check_psd("P", Parg.buf, Pm.batched, Pm.tensor.dtype)
+
+    # lpgd_solve tests a dense P (symmetric, PSD) in the same call.
+    psd = val.psd_test(Pm.tensor.dtype) if dense_p and Pm is not None else None
     st = _conic.structure(
         n,
         cones,
@@ -164,7 +173,8 @@ def _cone(
         opts,
         what="cone program",
         single=B == 1,
-        revalidate=check_finite_all,
+        revalidate=revalidate,
+        psd=psd,
     )
     unbatched = not sizes
     dtype = ct.dtype if ct.is_floating_point() else torch.get_default_dtype()

@@ -28,6 +28,7 @@ from ._validate import (
     check_psd,
     check_shape,
     operand,
+    psd_test,
     to_tensor,
     vector,
 )
@@ -188,8 +189,15 @@ def _qp(
         for k, a in args.items():
             check_finite(k, a.buf, a.batched)
 
-    if "P" in args:
-        check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype, check_finite_all)
+    def revalidate() -> None:
+        # Go rejected the data (its read pass or its PSD test): the messages
+        # naming argument, index and batch element, finiteness first.
+        check_finite_all()
+        if "P" in args:
+            check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
+
+    # lpgd_solve tests P (symmetric, PSD) in the same call.
+    psd = psd_test(ts["P"].dtype) if "P" in args and n > 0 else None
     # The conic rows [A; G] and right-hand side [b; h].
     A_blocks = [args[k] for k in ("A", "G") if k in args]
     b_blocks = [args[k] for k in ("b", "h") if k in args]
@@ -207,9 +215,10 @@ def _qp(
         opts,
         what="QP",
         single=unbatched,
-        revalidate=check_finite_all,
+        revalidate=revalidate,
         x_only=not opts.return_info,
         squeeze=unbatched,
+        psd=psd,
     )
     qt = ts["q"]
     dtype = qt.dtype if qt.is_floating_point() else torch.get_default_dtype()
