@@ -13,7 +13,6 @@ input tensor (row blocks split back), shaped, typed and placed like it.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -297,10 +296,6 @@ class Run:
         self.inputs = tuple(None if a is None else a.tensor for a in args)
         self.batched = tuple(a is not None and a.batched for a in args)
         self.n_a = len(A)
-        # Row offsets of the blocks of A and b (a dense block's rows are its
-        # second-to-last dim; b's its last).
-        self.a_rows = _offsets([a.buf.shape[-2] for a in A]) if len(A) > 1 else None
-        self.b_rows = _offsets([v.buf.shape[-1] for v in b])
         p_size = math.prod(st.p_shape)
         self.P = Operand(None, 0) if P is None else Operand(P.buf, p_size if P.batched else 0)
         self.c = Operand(c.buf, st.n if c.batched else 0)
@@ -415,8 +410,8 @@ class Run:
         def grad_in(g: torch.Tensor | None, width: int) -> torch.Tensor | None:
             if g is None:
                 return None
-            g = _core.as_f64(g)
-            if g.dim() != 2:
+            g = _core.as_f64(g)  # contiguous: Go reads B·width values from its address
+            if not all_ok or g.dim() != 2:
                 g = g.reshape(B, width)
             if not all_ok:
                 assert ok is not None
@@ -470,6 +465,9 @@ class Run:
             # Go rejects non-finite incoming gradients for the whole batch: the
             # samples that have one get NaN gradients, the others are exact.
             nonfinite = torch.zeros(B, dtype=torch.bool)
+            gx64, gy64, gs64 = (
+                None if g is None else g.reshape(B, w) for g, w in ((gx64, n), (gy64, m), (gs64, m))
+            )
             for g in (gx64, gy64, gs64):
                 if g is not None:
                     nonfinite |= ~torch.isfinite(g).all(dim=1)
@@ -504,22 +502,38 @@ class Run:
         # numpy on the calling thread (never torch's thread pool, see _serial;
         # a few numpy calls cost less than one torch op).
         gP, gc, gA, gb = out.arrays
-        raw: list[np.ndarray | None] = [gP if need_P else None, gc]
-        if k == 1:
-            raw.append(gA)
-        elif k > 1:  # dense row blocks
-            assert self.a_rows is not None
-            raw += [None if gA is None else gA[:, r0:r1] for r0, r1 in _pairs(self.a_rows)]
-        if len(self.b_rows) == 2:
-            raw.append(gb)
-        else:
-            raw += [None if gb is None else gb[:, r0:r1] for r0, r1 in _pairs(self.b_rows)]
-        grads: list[torch.Tensor | None] = []
-        for ga, t, is_b, need in zip(raw, self.inputs, self.batched, needs, strict=True):
-            if ga is None or t is None or not need:
-                grads.append(None)
-                continue
-            grads.append(_serial.grad_for(ga, t, is_b))
+        inputs, batched = self.inputs, self.batched
+        grads: list[torch.Tensor | None] = [None] * len(inputs)
+        grad_for = _serial.grad_for
+        if need_P and gP is not None:
+            grads[0] = grad_for(gP, cast(torch.Tensor, inputs[0]), batched[0])
+        if needs[1] and gc is not None:
+            grads[1] = grad_for(gc, cast(torch.Tensor, inputs[1]), batched[1])
+        if gA is not None:
+            r0 = 0
+            for i in range(2, 2 + k):
+                t = inputs[i]
+                if k == 1:  # all rows
+                    ga = gA
+                else:  # dense row blocks: a block's rows are its second-to-last dim
+                    assert t is not None
+                    r1 = r0 + t.shape[-2]
+                    ga, r0 = gA[:, r0:r1], r1
+                if needs[i] and t is not None:
+                    grads[i] = grad_for(ga, t, batched[i])
+        if gb is not None:
+            r0 = 0
+            nb = len(inputs) - 2 - k
+            for i in range(2 + k, len(inputs)):
+                t = inputs[i]
+                if nb == 1:
+                    ga = gb
+                else:  # b's rows are its last dim
+                    assert t is not None
+                    r1 = r0 + t.shape[-1]
+                    ga, r0 = gb[:, r0:r1], r1
+                if needs[i] and t is not None:
+                    grads[i] = grad_for(ga, t, batched[i])
         return tuple(grads)
 
     def info_values(
@@ -542,18 +556,6 @@ class Run:
         if unbatched:
             vals = {k: v[0] for k, v in vals.items()}
         return vals
-
-
-def _offsets(sizes: Sequence[int]) -> list[int]:
-    """[0, s0, s0 + s1, ...]: the start of each block and the end."""
-    out = [0]
-    for v in sizes:
-        out.append(out[-1] + int(v))
-    return out
-
-
-def _pairs(offsets: Sequence[int]) -> list[tuple[int, int]]:
-    return list(itertools.pairwise(offsets))
 
 
 _NOT_TWICE = (
@@ -602,10 +604,12 @@ class ConicFunction(torch.autograd.Function):
         needs = ctx.needs_input_grad[1:]
         if not any(needs) or (gx is None and gy is None and gs is None):
             return (None,) * (k + 1)
+        if not torch.is_grad_enabled():  # the common case (no create_graph)
+            return (None, *run.backward(gx, gy, gs, needs))
         with torch.no_grad():
             grads = run.backward(gx, gy, gs, needs)
-        if torch.is_grad_enabled():  # create_graph=True: guard the second order
-            grads = first_order_only(grads, (*saved[:k], gx, gy, gs))
+        # create_graph=True: guard the second order
+        grads = first_order_only(grads, (*saved[:k], gx, gy, gs))
         return (None, *grads)
 
 

@@ -141,6 +141,54 @@ class Structure:
         _lib.check(rc, err, "lpgd_structure_new")
         self.handle = int(out.value)
         self._finalizer = weakref.finalize(self, _free_handle, self.handle, os.getpid())
+        self._solve_layouts: dict[int, tuple[int, int, int, int, int, int]] = {}
+        self._grad_layouts: dict[tuple[int, int], _GradLayout] = {}
+
+    def solve_layout(self, batch: int) -> tuple[int, int, int, int, int, int]:
+        """Offsets (in doubles) of y, s, info, the statuses and the
+        lpgd_solution words in a solve's buffer (x first), with x's size
+        first: (nx, y, s, info, statuses, words); computed once per batch size."""
+        lay = self._solve_layouts.get(batch)
+        if lay is None:
+            nx, nm = batch * self.n, batch * self.m
+            o_info = nx + 2 * nm
+            o_codes = o_info + batch * _lib.INFO_COLS
+            lay = (nx, nx, nx + nm, o_info, o_codes, o_codes + (batch + 1) // 2)
+            if len(self._solve_layouts) >= 64:
+                self._solve_layouts.clear()
+            self._solve_layouts[batch] = lay
+        return lay
+
+    def grad_layout(self, batch: int, wanted: int) -> _GradLayout:
+        """The backward's buffer layout for a batch size and the bit set of
+        wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16 stats); computed once."""
+        key = (batch, wanted)
+        lay = self._grad_layouts.get(key)
+        if lay is None:
+            n, m = self.n, self.m
+            shapes = (
+                (batch, *self.p_shape),
+                (batch, n),
+                (batch, *self.a_shape),
+                (batch, m),
+                (batch, _lib.BSTAT_COLS),
+            )
+            parts: list[tuple[int, int, tuple[int, ...]] | None] = []
+            off = 0
+            for i, shape in enumerate(shapes):
+                if not wanted & (1 << i):
+                    parts.append(None)
+                    continue
+                size = math.prod(shape)
+                parts.append((off, off + size, shape))
+                off += size
+            # batch doubles hold the 2·batch int32 statuses and flags; then
+            # the lpgd_solution, lpgd_incoming and lpgd_gradients words.
+            lay = _GradLayout(tuple(parts), off, off + batch)
+            if len(self._grad_layouts) >= 64:
+                self._grad_layouts.clear()
+            self._grad_layouts[key] = lay
+        return lay
 
     def free(self) -> None:
         """Release the Go handle now (idempotent)."""
@@ -152,6 +200,17 @@ class Structure:
         rc = _lib.lib().lpgd_structure_info(self.handle, ctypes.byref(out))
         _lib.check(rc, None, "lpgd_structure_info")
         return int(out.n), int(out.m), int(out.p_nnz), int(out.a_nnz), bool(out.dense_kkt)
+
+
+@dataclass(frozen=True)
+class _GradLayout:
+    """Where a backward's outputs lie in its buffer (in doubles): per output
+    (gP, gc, gA, gb, stats) its (start, end, shape) or None; the statuses and
+    flags at ``ints``; the ctypes struct words at ``words``."""
+
+    parts: tuple[tuple[int, int, tuple[int, ...]] | None, ...]
+    ints: int
+    words: int
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -213,23 +272,26 @@ def values(
     alive while it is used. Built once per call and passed to both ``solve``
     and ``backward``. ``psd``: (sym_tol, shift) of lpgd_solve's own test of a
     dense P (``lpgd_values.psd_sym_tol``, ``psd_shift``), None for none."""
-    if isinstance(A, Operand) != isinstance(b, Operand):
-        raise TypeError("A and b must both be Operands or both sequences of row blocks")
-    if isinstance(A, Operand):
-        rows: list[tuple[int, Operand, Operand]] = [(st.m, A, cast(Operand, b))]
-    else:
-        b_ops = list(cast(Sequence[Operand], b))
-        if len(A) != len(b_ops):
-            raise ValueError(f"{len(A)} row blocks of A but {len(b_ops)} of b")
-        # A block's row count is the last dimension of its b tensor.
-        rows = [
-            (0 if bb.data is None else bb.data.shape[-1], a, bb)
-            for a, bb in zip(A, b_ops, strict=True)
-        ]
-    words = [_ptr0(P.data), P.stride, _ptr0(c.data), c.stride, 0, len(rows)]
+    words = [_ptr0(P.data), P.stride, _ptr0(c.data), c.stride, 0, 0]
     words += _NO_PSD if psd is None else _double_words(psd)
-    for r, a, bb in rows:
-        words += (r, _ptr0(a.data), a.stride, _ptr0(bb.data), bb.stride)
+    if isinstance(A, Operand):
+        if not isinstance(b, Operand):
+            raise TypeError("A and b must both be Operands or both sequences of row blocks")
+        words += (st.m, _ptr0(A.data), A.stride, _ptr0(b.data), b.stride)
+        words[5] = 1
+    else:
+        if isinstance(b, Operand):
+            raise TypeError("A and b must both be Operands or both sequences of row blocks")
+        if len(A) != len(b):
+            raise ValueError(f"{len(A)} row blocks of A but {len(b)} of b")
+        for a, bb in zip(A, b, strict=True):
+            # A block's row count is the last dimension of its b tensor.
+            bd = bb.data
+            if bd is None:
+                words += (0, _ptr0(a.data), a.stride, 0, bb.stride)
+            else:
+                words += (bd.shape[-1], _ptr0(a.data), a.stride, bd.data_ptr(), bb.stride)
+        words[5] = len(A)
     return packed_values(words)
 
 
@@ -338,29 +400,33 @@ def solve(
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
     these operands when the caller built them already.
     """
+    lay = st.solve_layout(batch)
+    nx, o_y, o_s, o_info, o_codes, o_words = lay
+    # One buffer: x, y, s, info, the int32 statuses, then the lpgd_solution
+    # (five pointers into the buffer itself).
+    buf, addr = buffer(o_words + 5)
     n, m = st.n, st.m
-    nx, nm, ni = batch * n, batch * m, batch * _lib.INFO_COLS
-    # One buffer: x, y, s, info, then the int32 statuses.
-    buf, addr = buffer(nx + 2 * nm + ni + (batch + 1) // 2)
-    o_info = nx + 2 * nm
     x = buf[:nx].reshape(batch, n)
-    y = buf[nx : nx + nm].reshape(batch, m)
-    s = buf[nx + nm : o_info].reshape(batch, m)
-    info = buf[o_info : o_info + ni].reshape(batch, _lib.INFO_COLS)
+    y = buf[o_y:o_s].reshape(batch, m)
+    s = buf[o_s:o_info].reshape(batch, m)
+    info = buf[o_info:o_codes].reshape(batch, _lib.INFO_COLS)
     info.fill(np.nan)
-    codes = buf[o_info + ni :].view(np.int32)[:batch]
+    codes = buf[o_codes:o_words].view(np.int32)[:batch]
     if vals is None:
         vals = values(st, P, c, A, b)
-    ptrs = (addr, addr + 8 * nx, addr + 8 * (nx + nm), addr + 8 * (o_info + ni), addr + 8 * o_info)
-    out = _lib.Solution(*ptrs)
+    ptrs = (addr, addr + 8 * o_y, addr + 8 * o_s, addr + 8 * o_codes, addr + 8 * o_info)
+    out = addr + 8 * o_words
+    _pack5(buf.data, 8 * o_words, *ptrs)
     err = _lib.err_buffer()
     fn = _lib.lib().lpgd_solve
-    h, o, errlen = st.handle, ctypes.byref(out), _lib.ERRLEN
-    rc = _interrupt.run(
-        h, batch, settings, lambda cs: fn(h, ctypes.byref(cs), batch, vals, o, err, errlen)
-    )
+    h, errlen = st.handle, _lib.ERRLEN
+    rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, errlen))
     _lib.check(rc, err, "lpgd_solve")
     return SolveResult(x, y, s, codes, info, ptrs)
+
+
+_pack5 = struct.Struct("<5q").pack_into
+_pack15 = struct.Struct("<15q").pack_into
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -439,9 +505,9 @@ def backward(
     y: torch.Tensor | int | None,
     s: torch.Tensor | int | None,
     in_status: torch.Tensor | np.ndarray | int,
-    gx: torch.Tensor,
-    gy: torch.Tensor | None,
-    gs: torch.Tensor | None,
+    gx: torch.Tensor | int,
+    gy: torch.Tensor | int | None,
+    gs: torch.Tensor | int | None,
     *,
     need_P: bool,
     need_c: bool,
@@ -453,47 +519,35 @@ def backward(
     """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
 
     A and b are given as in ``solve`` (one Operand each or row blocks); the
-    gradients gA and gb always cover all m rows (slice them per block). x, y, s
-    and in_status are contiguous tensors (numpy for in_status) or addresses.
+    gradients gA and gb always cover all m rows (slice them per block). x, y, s,
+    in_status and the incoming gx, gy, gs are contiguous tensors (numpy for
+    in_status) or addresses (of batch-major float64 arrays).
     """
     global backward_calls
     backward_calls += 1
-    n, m = st.n, st.m
     # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
-    # gb where needed, stats when asked for, then the int32 codes and flags.
-    sizes = (
-        batch * math.prod(st.p_shape) if need_P and st.has_p else -1,
-        batch * n if need_c else -1,
-        batch * math.prod(st.a_shape) if need_A else -1,
-        batch * m if need_b else -1,
-        batch * _lib.BSTAT_COLS if want_stats else -1,
+    # gb where needed, stats when asked for, the int32 codes and flags, then
+    # the words of lpgd_solution (5), lpgd_incoming (3), lpgd_gradients (7).
+    wanted = (
+        (1 if need_P and st.has_p else 0)
+        | (2 if need_c else 0)
+        | (4 if need_A else 0)
+        | (8 if need_b else 0)
+        | (16 if want_stats else 0)
     )
-    total = sum(k for k in sizes if k > 0)
-    buf, addr = buffer(total + batch)  # batch doubles hold 2·batch int32
+    lay = st.grad_layout(batch, wanted)
+    buf, addr = buffer(lay.words + 15)
     views: list[np.ndarray | None] = []
-    ptrs: list[int | None] = []
-    off = 0
-    for k in sizes:
-        if k < 0:
+    ptrs: list[int] = []
+    for part in lay.parts:
+        if part is None:
             views.append(None)
-            ptrs.append(None)
-            continue
-        views.append(buf[off : off + k])
-        ptrs.append(addr + 8 * off)
-        off += k
-    ints = buf[total:].view(np.int32)
+            ptrs.append(0)
+        else:
+            views.append(buf[part[0] : part[1]].reshape(part[2]))
+            ptrs.append(addr + 8 * part[0])
+    ints = buf[lay.ints : lay.words].view(np.int32)
     codes, flags = ints[:batch], ints[batch : 2 * batch]
-    gP, gc, gA, gb, stats = views
-    if gP is not None:
-        gP = gP.reshape(batch, *st.p_shape)
-    if gc is not None:
-        gc = gc.reshape(batch, n)
-    if gA is not None:
-        gA = gA.reshape(batch, *st.a_shape)
-    if gb is not None:
-        gb = gb.reshape(batch, m)
-    if stats is not None:
-        stats = stats.reshape(batch, _lib.BSTAT_COLS)
     if vals is None:
         vals = values(st, P, c, A, b)
     if isinstance(in_status, np.ndarray):
@@ -502,34 +556,39 @@ def backward(
         st_ptr = ptr(in_status)
     else:
         st_ptr = in_status
-    fwd = _lib.Solution(_addr(x), _addr(y), _addr(s), st_ptr, None)
-    inc = _lib.Incoming(ptr(gx), ptr(gy), ptr(gs))
-    ints_addr = addr + 8 * total
-    out = _lib.Gradients(*ptrs[:4], ints_addr, ints_addr + 4 * batch, ptrs[4])
+    ints_addr = addr + 8 * lay.ints
+    w = addr + 8 * lay.words
+    _pack15(
+        buf.data,
+        8 * lay.words,
+        _addr(x) or 0,
+        _addr(y) or 0,
+        _addr(s) or 0,
+        st_ptr or 0,
+        0,  # forward.info: not read
+        _addr(gx) or 0,
+        _addr(gy) or 0,
+        _addr(gs) or 0,
+        *ptrs[:4],
+        ints_addr,
+        ints_addr + 4 * batch,
+        ptrs[4],
+    )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
     fn = _lib.lib().lpgd_backward
+    h, errlen = st.handle, _lib.ERRLEN
     rc = _interrupt.run(
-        st.handle,
+        h,
         batch,
         settings,
-        lambda cs: fn(
-            st.handle,
-            ctypes.byref(cs),
-            ctypes.byref(opts),
-            batch,
-            vals,
-            ctypes.byref(fwd),
-            ctypes.byref(inc),
-            ctypes.byref(out),
-            err,
-            _lib.ERRLEN,
-        ),
+        lambda cs: fn(h, cs, opts, batch, vals, w, w + 40, w + 64, err, errlen),
         kind="backward",
     )
     _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace") if err[0] != b"\0" else ""
+    gP, gc, gA, gb, stats = views
     return BackwardResult((gP, gc, gA, gb), codes, flags, message, stats)
 
 

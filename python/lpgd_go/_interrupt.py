@@ -3,17 +3,22 @@
 A ctypes call blocks the main thread in Go, where Python cannot deliver
 KeyboardInterrupt. A call expected to run longer than ``THRESHOLD`` seconds
 (or of a structure not timed yet) therefore runs on a worker thread while
-the main thread waits in short, interruptible joins; on KeyboardInterrupt
+the main thread waits in short, interruptible waits; on KeyboardInterrupt
 (or any exception) it cancels the call through its cancel token
 (``lpgd_cancel``: the Go loop stops within one interior-point iteration),
 waits for the worker and re-raises. The library stays usable. Short calls,
 and calls from threads other than the main thread (which never receive
 KeyboardInterrupt), run directly.
+
+The worker is one daemon thread, started on the first such call and parked
+on an Event between calls (a thread start per call cost ~0.1 ms, and far
+more on a busy machine, where a long call's successor often is long too).
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -45,15 +50,79 @@ def run(
     ``kind`` ("solve", "backward") keeps separate timings per call kind."""
     key = (handle, kind)
     per = _per_sample.get(key)
-    direct = threading.current_thread() is not threading.main_thread() or (
-        per is not None and per * batch < THRESHOLD
+    direct = (per is not None and per * batch < THRESHOLD) or (
+        threading.current_thread() is not threading.main_thread()
     )
     t0 = time.perf_counter()
     rc = call(settings) if direct else _threaded(settings, call)
-    if len(_per_sample) >= _MAX_TIMED:
-        _per_sample.clear()
-    _per_sample[key] = (time.perf_counter() - t0) / max(batch, 1)
+    if rc == 0:  # a call that failed fast (bad data) says nothing of the next one
+        if len(_per_sample) >= _MAX_TIMED:
+            _per_sample.clear()
+        _per_sample[key] = (time.perf_counter() - t0) / max(batch, 1)
     return rc
+
+
+class _Job:
+    """One call handed to the worker: its result or exception, and ``done``."""
+
+    __slots__ = ("done", "failure", "fn", "result")
+
+    def __init__(self, fn: Callable[[], int]) -> None:
+        self.fn = fn
+        self.done = threading.Event()
+        self.result = 0
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn()
+        except BaseException as e:  # re-raised in the caller's thread
+            self.failure = e
+        finally:
+            self.done.set()
+
+
+class _Worker:
+    """A daemon thread parked on an Event, running the job put in its slot."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.job: _Job | None = None
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="lpgd_go-solve", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            job, self.job = self.job, None  # the slot is free once the job is taken
+            if job is not None:
+                job.run()
+
+    def submit(self, job: _Job) -> bool:
+        """Put the job in the slot (a later one waits for the running one);
+        False when the slot is taken or the thread is not alive."""
+        if self.job is not None or not self.thread.is_alive():
+            return False
+        self.job = job
+        self.wake.set()
+        return True
+
+
+_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _start(job: _Job) -> bool:
+    """Hand the job to the parked worker (started on first use, again after a
+    fork); False when it is busy (a call made while another one is being
+    interrupted, e.g. from a signal handler: the caller runs it itself)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker.pid != os.getpid():
+            _worker = _Worker()
+        return _worker.submit(job)
 
 
 def _threaded(settings: CSettings, call: Callable[[CSettings], int]) -> int:
@@ -62,34 +131,27 @@ def _threaded(settings: CSettings, call: Callable[[CSettings], int]) -> int:
     _lib.check(lib.lpgd_cancel_token_new(ctypes.byref(token)), None, "lpgd_cancel_token_new")
     mine = CSettings.from_buffer_copy(settings)
     mine.cancel_token = token.value
-    result: list[int] = []
-    failure: list[BaseException] = []
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            result.append(call(mine))
-        except BaseException as e:  # re-raised in the caller's thread
-            failure.append(e)
-        finally:
-            done.set()
-
-    # Wait on an Event, not Thread.join: a join interrupted by
+    job = _Job(lambda: call(mine))
+    # Wait on the job's Event, not Thread.join: a join interrupted by
     # KeyboardInterrupt marks a still-running thread as stopped (CPython's
     # bpo-45274 cleanup), and a later join would return while Go still
     # writes into the caller's buffers.
-    worker = threading.Thread(target=target, name="lpgd_go-solve", daemon=True)
+    done = job.done
     try:
-        worker.start()
+        if not _start(job):
+            job.run()
         while not done.wait(POLL):
             pass
     except BaseException:
         lib.lpgd_cancel(token.value)
+        w = _worker
+        if w is not None and w.job is job:
+            w.wake.set()  # in case the interrupt came between submit's two steps
         done.wait()
         raise
     finally:
         if done.is_set():
             lib.lpgd_cancel_token_free(token.value)
-    if failure:
-        raise failure[0]
-    return result[0]
+    if job.failure is not None:
+        raise job.failure
+    return job.result

@@ -274,6 +274,10 @@ class Gradients(ctypes.Structure):
     ]
 
 
+#: ``lpgd_solution``, ``lpgd_incoming`` and ``lpgd_gradients`` as int64 words
+#: (``_core.solve`` and ``_core.backward`` write them into the call's buffer).
+assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (40, 24, 56)
+
 _P_I64 = POINTER(c_int64)
 _P_I32 = POINTER(c_int32)
 _P_DBL = POINTER(c_double)
@@ -307,7 +311,8 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "lpgd_structure_info": (c_int32, [c_uint64, POINTER(Sizes)]),
     "lpgd_solve": (
         c_int32,
-        [c_uint64, _P_SET, c_int64, c_void_p, POINTER(Solution), *_ERR],
+        # out: an address (the struct's words sit in the call's output buffer).
+        [c_uint64, _P_SET, c_int64, c_void_p, c_void_p, *_ERR],
     ),
     "lpgd_backward": (
         c_int32,
@@ -317,9 +322,11 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
             _P_OPT,
             c_int64,
             c_void_p,  # lpgd_values: byref(Values) or _core.values' packed words
-            POINTER(Solution),
-            POINTER(Incoming),
-            POINTER(Gradients),
+            # forward, incoming, out: addresses of the structs' words (in the
+            # call's output buffer; the Solution, Incoming and Gradients layouts)
+            c_void_p,
+            c_void_p,
+            c_void_p,
             *_ERR,
         ],
     ),

@@ -112,17 +112,21 @@ def grad_for(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
     torch op), in t's shape, dtype and device."""
     if not batched:
         g = g.sum(axis=0)
-    shape = tuple(t.shape)
+    shape = t.shape
     if g.shape != shape:
         g = g.reshape(shape)
-    dt = _NUMPY.get(t.dtype)
-    if dt is not None and dt is not np.float64:
-        g = g.astype(dt)
+    tdt = t.dtype
+    if tdt is not F64:
+        dt = _NUMPY.get(tdt)
+        if dt is not None:
+            g = g.astype(dt)
+    else:
+        dt = np.float64
     if not g.flags.c_contiguous:
         g = np.ascontiguousarray(g)
     out = torch.from_numpy(g)
     if dt is None or not t.is_cpu:
-        out = to(out, t.dtype, t.device)
+        out = to(out, tdt, t.device)
     return out
 
 

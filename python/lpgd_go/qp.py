@@ -168,22 +168,28 @@ def _qp(
     raw = (P, q, G, h, A, b)
     key = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
+    ts: dict[str, torch.Tensor] | None = None
     if plan is None:
         plan, ts = _plan(raw)
         if key is not None:
             if len(_plans) >= _MAX_PLANS:
                 _plans.clear()
             _plans[key] = plan
-    else:
-        # Shapes as a call that passed every check: only the tensors' own checks.
-        ts = {k: to_tensor(k, v) for k, v in zip(_ARG_NAMES, raw, strict=True) if v is not None}
     n, p, m_ineq, batched, B = plan.n, plan.p, plan.m_ineq, plan.batched, plan.batch
     # Finiteness is checked by Go when it reads the values (lpgd_solve); the
     # messages naming argument, index and batch element stay these (raised
     # from here when Go or the PSD test rejects the data).
-    args: dict[str, Arg] = {
-        k: operand(k, ts[k], batched[k], finite=False) for k in _ARG_NAMES if k in ts
-    }
+    args: dict[str, Arg] = {}
+    if ts is None:
+        # Shapes as a call that passed every check: only the tensors' own checks.
+        ts = {}
+        for k, v in zip(_ARG_NAMES, raw, strict=True):
+            if v is not None:
+                t = ts[k] = to_tensor(k, v)
+                args[k] = operand(k, t, batched[k], finite=False)
+    else:
+        for k, t in ts.items():
+            args[k] = operand(k, t, batched[k], finite=False)
 
     def check_finite_all() -> None:
         for k, a in args.items():

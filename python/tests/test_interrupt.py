@@ -205,3 +205,21 @@ def test_keyboard_interrupt_during_backward_leaves_library_usable() -> None:
     qs = small["q"].clone().requires_grad_(True)
     lpgd_go.solve_qp(small["P"], qs, small["G"], small["h"]).sum().backward()
     assert qs.grad is not None and torch.isfinite(qs.grad).all()
+
+
+def test_long_calls_share_one_parked_worker_thread() -> None:
+    """Interruptible calls run on one parked worker, not a thread per call."""
+    from lpgd_go import _interrupt
+
+    d = long_batch(3)
+    ref = lpgd_go.solve_qp(d["P"], d["q"], d["G"], d["h"])
+    idents = set()
+    for _ in range(3):
+        _interrupt._per_sample.clear()  # an untimed structure: the worker runs the call
+        x = lpgd_go.solve_qp(d["P"], d["q"], d["G"], d["h"])
+        torch.testing.assert_close(x, ref, rtol=0, atol=0)
+        workers = [t for t in threading.enumerate() if t.name == "lpgd_go-solve"]
+        assert len(workers) == 1
+        idents.add(workers[0].ident)
+    assert len(idents) == 1
+    assert _lib.lib().lpgd_cancel_token_count() == 0
