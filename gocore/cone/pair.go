@@ -23,7 +23,8 @@ const pairMaxIter = 20
 
 // NewtonPair writes into (sh, yh) a complementary pair near (s, y) and into
 // hs (packed as HLen) the H of the tangent space of the complementarity
-// set there (see above). It reports false when a block has no pair it can
+// set there (see above); with hs nil only the pair (the H of a PSD block
+// costs an eigen-decomposition and an n×n product). It reports false when a block has no pair it can
 // trust: an exponential-cone block whose slack is near the flat face
 // {s₀ ≤ 0, s₁ = 0} (where the boundary is not smooth) or far from the
 // boundary, or a kind without pairs.
@@ -36,18 +37,29 @@ const pairMaxIter = 20
 // takes for ŷ the projection of y on the normal ray there (clipped at 0);
 // the power cone the Moreau decomposition (powPair).
 func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
+	withH := hs != nil
 	for b, c := range k.cones {
 		sb, yb := k.rows(s, b), k.rows(y, b)
-		shb, yhb, h := k.rows(sh, b), k.rows(yh, b), k.hblock(hs, b)
+		shb, yhb := k.rows(sh, b), k.rows(yh, b)
+		var h []float64
+		if withH {
+			h = k.hblock(hs, b)
+		}
 		switch c := c.(type) {
 		case *Zero:
 			for i := range sb {
-				shb[i], yhb[i], h[i] = 0, yb[i], 0
+				shb[i], yhb[i] = 0, yb[i]
+			}
+			for i := range h {
+				h[i] = 0
 			}
 		case *Nonneg:
 			for i := range sb {
 				v := sb[i] - yb[i]
 				shb[i], yhb[i] = math.Max(v, 0), math.Max(-v, 0)
+				if !withH {
+					continue
+				}
 				switch {
 				case v > 0:
 					h[i] = derivBig
@@ -59,18 +71,26 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 			}
 		case *SOC:
 			socMoreau(sb, yb, shb, yhb)
-			socDerivativeH(h, shb, yhb)
+			if withH {
+				socDerivativeH(h, shb, yhb)
+			}
 		case *PSD:
 			c.moreau(sb, yb, shb, yhb)
-			c.ProjectionH(h, shb, yhb)
+			if withH {
+				c.ProjectionH(h, shb, yhb)
+			}
 		case *Exp:
 			if !expPair(sb, yb, shb, yhb) {
 				return false
 			}
-			expDerivativeH(h, shb, yhb)
+			if withH {
+				expDerivativeH(h, shb, yhb)
+			}
 		case *Pow:
 			powPair(sb, yb, shb, yhb, c.alpha)
-			powDerivativeH(h, shb, yhb, c.alpha)
+			if withH {
+				powDerivativeH(h, shb, yhb, c.alpha)
+			}
 		default:
 			return false
 		}

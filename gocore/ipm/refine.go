@@ -52,7 +52,6 @@ const (
 type refineWork struct {
 	x, y, s    []float64 // the current point (τ = 1)
 	sh, yh     []float64 // its complementary pair
-	hs         []float64 // H of a pair evaluated for the measure only
 	hf, ad     []float64 // H f, Ã dx
 	bx, by, bs []float64 // the starting iterate, restored on a rejection
 	px, py, ps []float64 // the best accepted point
@@ -116,7 +115,7 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 	if w.refine == nil {
 		vec := func(k int) []float64 { return make([]float64, k) }
 		w.refine = &refineWork{x: vec(n), y: vec(m), s: vec(m), sh: vec(m), yh: vec(m),
-			hs: vec(w.cones.HLen()), hf: vec(m), ad: vec(m),
+			hf: vec(m), ad: vec(m),
 			bx: vec(n), by: vec(m), bs: vec(m), px: vec(n), py: vec(m), ps: vec(m)}
 	}
 	rw := w.refine
@@ -156,7 +155,7 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 			break
 		}
 		// Move (s, y) onto C: its pair (a second-order change).
-		if !w.cones.NewtonPair(rw.s, rw.y, rw.sh, rw.yh, rw.hs) {
+		if !w.cones.NewtonPair(rw.s, rw.y, rw.sh, rw.yh, nil) {
 			break
 		}
 		copy(rw.s, rw.sh)
@@ -205,7 +204,7 @@ func refineMeasure(info *Info, d float64) float64 {
 // current refinement point (rw.s, rw.y) and its pair; false if it has none.
 func (w *Solver) pairDistance() (float64, bool) {
 	rw := w.refine
-	if !w.cones.NewtonPair(rw.s, rw.y, rw.sh, rw.yh, rw.hs) {
+	if !w.cones.NewtonPair(rw.s, rw.y, rw.sh, rw.yh, nil) {
 		return 0, false
 	}
 	d, scale := 0.0, 1.0
