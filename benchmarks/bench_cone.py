@@ -497,6 +497,14 @@ def _report(rows: list[dict[str, Any]], quick: bool, trials: int, only: str = "a
                 f"{r['max_abs_x_diff']:.1e} | {r['max_abs_x_err_vs_clarabel_tight']:.1e} | "
                 f"{r['max_abs_x_err_vs_exact']:.1e} |"
             )
+    if any(r["family"].startswith(("nearest correlation", "largest eigenvalue")) for r in rows):
+        lines += [
+            "",
+            "PSD references: Clarabel at 1e-10 is itself only ~1e-6 accurate on an active PSD"
+            " block (at 1e-12 it stops optimal_inaccurate ~1e-5 off); the exact column is the"
+            " nearest correlation matrix by semismooth Newton on its dual (SCS at 1e-12 agrees"
+            " with it to 3e-13) and λmax by numpy.linalg.eigvalsh.",
+        ]
     md = "\n".join(lines) + "\n"
     (RESULTS / f"bench_cone{suffix}.md").write_text(md)
     print(md)
