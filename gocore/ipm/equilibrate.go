@@ -244,27 +244,12 @@ func (w *Solver) equilibrate() {
 // column): with s non-nil it scales col[i] by s[i]·dj; then it raises
 // rn[i] (the row norms) and the column norm cn to |col[i]| and returns cn.
 // The same products and maxima as the indexed loop, without the row
-// indices. For a P column rn[j] is the column's own norm, which the
-// caller overwrites with the returned cn ≥ it.
+// indices, in vec.ScaleAbsMax's AVX2 kernel (bit for bit the Go loop; the
+// Go loop was ~8 % of the dense QP layer's CPU at n = 50). For a P column
+// rn[j] is the column's own norm, which the caller overwrites with the
+// returned cn ≥ it.
 func scaleNormsFull(col, s []float64, dj float64, rn []float64, cn float64) float64 {
-	rn = rn[:len(col)]
-	if s != nil {
-		s = s[:len(col)]
-		for i, v := range col {
-			v *= s[i] * dj
-			col[i] = v
-			a := math.Abs(v)
-			cn = fmax(cn, a)
-			rn[i] = fmax(rn[i], a)
-		}
-	} else {
-		for i, v := range col {
-			a := math.Abs(v)
-			cn = fmax(cn, a)
-			rn[i] = fmax(rn[i], a)
-		}
-	}
-	return cn
+	return vec.ScaleAbsMax(col, s, dj, rn, cn)
 }
 
 func normInf(v []float64) float64 { return vec.NormInf(v) }

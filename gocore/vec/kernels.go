@@ -51,3 +51,34 @@ func axpy4Generic(a *[4]float64, x0, x1, x2, x3, y []float64) {
 		y[k] = v + a[3]*x3[k]
 	}
 }
+
+// scaleAbsMaxGeneric is ScaleAbsMax in Go: the same products (s[i]·dj
+// first) and maxima as the equilibration's indexed loop.
+func scaleAbsMaxGeneric(col, s []float64, dj float64, rn []float64, cn float64) float64 {
+	rn = rn[:len(col)]
+	if s != nil {
+		s = s[:len(col)]
+		for i, v := range col {
+			v *= s[i] * dj
+			col[i] = v
+			a := math.Abs(v)
+			if a > cn {
+				cn = a
+			}
+			if a > rn[i] {
+				rn[i] = a
+			}
+		}
+		return cn
+	}
+	for i, v := range col {
+		a := math.Abs(v)
+		if a > cn {
+			cn = a
+		}
+		if a > rn[i] {
+			rn[i] = a
+		}
+	}
+	return cn
+}

@@ -105,3 +105,31 @@ func Axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
 	}
 	axpy4Generic(a, x0, x1, x2, x3, y)
 }
+
+//go:noescape
+func scaleAbsMaxAVX(col, s *float64, dj float64, rn *float64, n int, cn float64) float64
+
+// ScaleAbsMax is one column of a Ruiz equilibration sweep: with s non-nil
+// it scales col[i] by s[i]·dj; then it raises rn[i] to |col[i]| and returns
+// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); data without
+// NaN). Bit for bit scaleAbsMaxGeneric.
+func ScaleAbsMax(col, s []float64, dj float64, rn []float64, cn float64) float64 {
+	n := len(col)
+	rn = rn[:n]
+	if s != nil {
+		s = s[:n]
+	}
+	k := 0
+	if useAVX && n >= simdMin {
+		k = n &^ 3
+		var sp *float64
+		if s != nil {
+			sp = &s[0]
+		}
+		cn = scaleAbsMaxAVX(&col[0], sp, dj, &rn[0], k, cn)
+		if s != nil {
+			s = s[k:]
+		}
+	}
+	return scaleAbsMaxGeneric(col[k:], s, dj, rn[k:], cn)
+}

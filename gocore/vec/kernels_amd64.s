@@ -195,3 +195,99 @@ a4tail:
 a4done:
 	VZEROUPPER
 	RET
+
+// func scaleAbsMaxAVX(col, s *float64, dj float64, rn *float64, n int, cn float64) float64
+// One column of a Ruiz sweep, n a multiple of 4: with s non-nil,
+// col[i] *= s[i]·dj (the product s[i]·dj first, as the Go loop); then
+// rn[i] = max(rn[i], |col[i]|), and the result is max(cn, max_i |col[i]|).
+// Bit for bit the Go loop's for non-NaN data (|·| is never −0, max is
+// exact and order-free).
+TEXT ·scaleAbsMaxAVX(SB), NOSPLIT, $0-56
+	MOVQ col+0(FP), SI
+	MOVQ s+8(FP), DX
+	VBROADCASTSD dj+16(FP), Y0
+	MOVQ rn+24(FP), DI
+	MOVQ n+32(FP), CX
+	VBROADCASTSD cn+40(FP), Y1
+	VBROADCASTSD cn+40(FP), Y5
+	VPCMPEQQ Y2, Y2, Y2
+	VPSRLQ $1, Y2, Y2
+	TESTQ DX, DX
+	JE    sam_plain8
+
+sam_scale8:
+	CMPQ CX, $8
+	JL   sam_scale4
+	VMULPD 0(DX), Y0, Y3
+	VMULPD 32(DX), Y0, Y6
+	VMULPD 0(SI), Y3, Y3
+	VMULPD 32(SI), Y6, Y6
+	VMOVUPD Y3, 0(SI)
+	VMOVUPD Y6, 32(SI)
+	VANDPD Y2, Y3, Y3
+	VANDPD Y2, Y6, Y6
+	VMAXPD Y3, Y1, Y1
+	VMAXPD Y6, Y5, Y5
+	VMAXPD 0(DI), Y3, Y3
+	VMAXPD 32(DI), Y6, Y6
+	VMOVUPD Y3, 0(DI)
+	VMOVUPD Y6, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP  sam_scale8
+
+sam_scale4:
+	CMPQ CX, $4
+	JL   sam_done
+	VMULPD 0(DX), Y0, Y3
+	VMULPD 0(SI), Y3, Y3
+	VMOVUPD Y3, 0(SI)
+	VANDPD Y2, Y3, Y3
+	VMAXPD Y3, Y1, Y1
+	VMAXPD 0(DI), Y3, Y3
+	VMOVUPD Y3, 0(DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  sam_scale4
+
+sam_plain8:
+	CMPQ CX, $8
+	JL   sam_plain4
+	VANDPD 0(SI), Y2, Y3
+	VANDPD 32(SI), Y2, Y6
+	VMAXPD Y3, Y1, Y1
+	VMAXPD Y6, Y5, Y5
+	VMAXPD 0(DI), Y3, Y3
+	VMAXPD 32(DI), Y6, Y6
+	VMOVUPD Y3, 0(DI)
+	VMOVUPD Y6, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP  sam_plain8
+
+sam_plain4:
+	CMPQ CX, $4
+	JL   sam_done
+	VANDPD 0(SI), Y2, Y3
+	VMAXPD Y3, Y1, Y1
+	VMAXPD 0(DI), Y3, Y3
+	VMOVUPD Y3, 0(DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  sam_plain4
+
+sam_done:
+	VMAXPD Y5, Y1, Y1
+	VEXTRACTF128 $1, Y1, X3
+	VMAXPD X3, X1, X1
+	VPERMILPD $1, X1, X3
+	VMAXSD X3, X1, X1
+	VZEROUPPER
+	MOVSD X1, ret+48(FP)
+	RET

@@ -25,3 +25,11 @@ func Dot4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64)
 func Axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
 	axpy4Generic(a, x0[:n], x1[:n], x2[:n], x3[:n], y[:n])
 }
+
+// ScaleAbsMax is one column of a Ruiz equilibration sweep: with s non-nil
+// it scales col[i] by s[i]·dj; then it raises rn[i] to |col[i]| and returns
+// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); data without
+// NaN).
+func ScaleAbsMax(col, s []float64, dj float64, rn []float64, cn float64) float64 {
+	return scaleAbsMaxGeneric(col, s, dj, rn, cn)
+}
