@@ -61,10 +61,17 @@ type Solver struct {
 	newtonTries int         // newtonRefine calls in this solve
 	refine      *refineWork // lazily allocated by tangentRefine (refine.go)
 	refineSteps int         // tangent Newton steps (one factorization each) in this solve
+	pre         *presolved  // the reduced problem (presolve.go); nil: none
 }
 
 // NewSolver allocates a workspace for an analysed structure.
 func NewSolver(an *kkt.Analysis, set Settings) (*Solver, error) {
+	return newSolver(an, set, true)
+}
+
+// newSolver is NewSolver; presolve false makes a solver without the
+// reduced problem (presolve.go's inner solver).
+func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	if err := set.Validate(); err != nil {
 		return nil, err
 	}
@@ -87,6 +94,11 @@ func NewSolver(an *kkt.Analysis, set Settings) (*Solver, error) {
 	w.rhs, w.sol = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)
 	w.pol = newPolishWork(st, w.cones)
+	if presolve {
+		if w.pre, err = newPresolved(an, set); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
 
@@ -103,6 +115,17 @@ func (w *Solver) SetSettings(set Settings) error {
 	}
 	w.set = set
 	w.kkt.SetRegularization(set.StaticReg, set.IterRefineMax)
+	if w.pre != nil {
+		if set.LinearSolver != w.pre.ls {
+			pre, err := newPresolved(w.an, set)
+			if err != nil {
+				return err
+			}
+			w.pre = pre
+		} else if err := w.pre.inner.SetSettings(set); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -118,6 +141,12 @@ func (w *Solver) SetProx(rho float64) { w.prox = rho }
 // Solve solves the problem with values v (validated by the caller with
 // Structure.CheckValues) and writes the solution into res.
 func (w *Solver) Solve(v *problem.Values, res *Result) {
+	if w.pre != nil && w.prox == 0 && w.pre.reduce(v) {
+		w.pre.inner.intr = w.intr
+		w.pre.inner.Solve(&w.pre.vals, &w.pre.res)
+		w.pre.postsolve(v, res)
+		return
+	}
 	w.startClock()
 	w.orig = v
 	copy(w.pv, v.P)
