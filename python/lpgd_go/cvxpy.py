@@ -32,7 +32,10 @@ its blocks, shaped like x, y and z, as cvxpy's ``dual_value``) and 3-d power
 cones (``PowCone3D(x, y, z, alpha)`` constraints, each exponent in (0, 1);
 cvxpy writes ``geo_mean``, ``pnorm`` and ``power`` with second-order cones,
 so power cones come only from explicit ``PowCone3D`` constraints; their three
-dual variables are read like ExpCone's); ``PowConeND`` constraints raise
+dual variables are read like ExpCone's). ``PowConeND`` constraints (n-d power
+cones) are solved through cvxpy's own rewriting into 3-d power cones (its SCS
+target's ExactCone2Cone: a chain of n − 1 PowCone3D per cone, with auxiliary
+variables); their dual variables, which cvxpy does not define either, raise
 NotImplementedError.
 
 cvxpylayers' contract: ``solver_args`` also takes SCS/ECOS/Clarabel keys
@@ -313,9 +316,9 @@ class CvxpyLayer(LayerBase):
     Raises:
         ValueError: the problem is not DPP, the parameters are not exactly the
             problem's, a variable is not in the problem, or an invalid option.
-        NotImplementedError: the problem needs an unsupported cone
-            (power cones) or
-            parameter/variable attribute.
+        NotImplementedError: the problem needs an unsupported parameter or
+            variable attribute, or a dual variable that is not available
+            (of a PowConeND constraint).
 
     A failed solve raises ``lpgd_go.SolverError``; when diffcp is importable
     the exception is also a ``diffcp.SolverError``.
@@ -434,12 +437,22 @@ class CvxpyLayer(LayerBase):
             scope = scopes.quad_form_dpp_scope()  # type: ignore[assignment]
         last_exc: Exception | None = None
         data = chain = None
+        canon_solver = None
         with scope:
             for solver in (cp.CLARABEL, cp.SCS):
                 try:
                     data, chain, _ = canon_problem.get_problem_data(
                         solver=solver, canon_backend=canon_backend
                     )
+                    canon_solver = solver
+                    if solver == cp.CLARABEL and getattr(
+                        data[cp.settings.PARAM_PROB].cone_dims, "pnd", []
+                    ):
+                        # n-d power cones (PowConeND): Clarabel takes them as they are;
+                        # cvxpy's SCS target rewrites each as a chain of 3-d power cones
+                        # with auxiliary variables (its ExactCone2Cone reduction), which
+                        # the solver has.
+                        continue
                     break
                 except cp.error.SolverError as exc:  # solver not installed
                     last_exc = exc
@@ -452,9 +465,8 @@ class CvxpyLayer(LayerBase):
         if getattr(dims, "pnd", []):
             raise NotImplementedError(
                 f"this problem canonicalizes to {len(dims.pnd)} n-d power cone(s) (PowConeND "
-                "constraints); lpgd_go supports zero, nonnegative, second-order, PSD, "
-                "exponential and 3-d power cones (PowCone3D): write each n-d power cone as "
-                "PowCone3D constraints"
+                "constraints) and cvxpy's SCS target, which writes them as 3-d power cones, "
+                "is not available"
             )
         psd = tuple(int(d) for d in getattr(dims, "psd", []))
         p3d = tuple(float(a) for a in getattr(dims, "p3d", []))
@@ -566,7 +578,8 @@ class CvxpyLayer(LayerBase):
             ar = np.asarray(a_idx, dtype=np.int64)
             ac = np.repeat(np.arange(n + 1, dtype=np.int64), np.diff(np.asarray(a_ptr)))
             RA = sp.csr_array(ra.reduced_mat)
-        if self.cones.psd:
+        if self.cones.psd and canon_solver == cp.CLARABEL:
+            # (cvxpy's SCS form already has the solver's PSD row order.)
             ar = _psd_rows_from_clarabel(ar, self.cones)
         in_A = ac < n
         a_ent = np.nonzero(in_A)[0]
@@ -671,6 +684,14 @@ class CvxpyLayer(LayerBase):
             raise NotImplementedError(
                 f"variables[{k}] ({name!r}) is a constraint dual variable; CvxpyLayer with "
                 "gp=True returns primal variables only"
+            )
+        from cvxpy.constraints.power import PowConeND
+
+        if isinstance(parent, PowConeND):
+            raise NotImplementedError(
+                f"variables[{k}] ({name!r}) is a dual variable of a PowConeND constraint: "
+                "cvxpy defines no dual values for n-d power cones (it solves them as "
+                "chains of 3-d power cones), and neither does CvxpyLayer"
             )
         rid = constr_id_map.get(parent.id, parent.id)
         from cvxpy.constraints.nonpos import NonNeg

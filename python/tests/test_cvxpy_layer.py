@@ -439,7 +439,7 @@ def test_errors(lib: object) -> None:
         CvxpyLayer(prob, parameters=[A, b, lam], variables=[cp.Variable(2)])
     # cvxpy writes pnorm/geo_mean with second-order cones; an explicit
     # PowCone3D constraint stays a 3-d power cone (supported), a PowConeND one
-    # an n-d power cone (not supported).
+    # is rewritten by cvxpy into 3-d power cones (a two-term one into one).
     power = cp.Problem(
         cp.Minimize(b[0] * x[0]), [cp.constraints.PowCone3D(x[0], x[1], 1 + 0 * x[0], 0.3)]
     )
@@ -452,8 +452,7 @@ def test_errors(lib: object) -> None:
             )
         ],
     )
-    with pytest.raises(NotImplementedError, match="PowConeND"):
-        CvxpyLayer(power_nd, parameters=[b], variables=[x])
+    assert CvxpyLayer(power_nd, parameters=[b], variables=[x]).cones.pow == (0.3,)
     soc = cp.Problem(cp.Minimize(b @ x[:2]), [cp.norm(x) <= 1])
     with pytest.raises(ValueError, match="second-order cones"):
         CvxpyLayer(soc, parameters=[b], variables=[x], backward=BPQP(solver="admm"))

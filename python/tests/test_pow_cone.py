@@ -147,7 +147,7 @@ def test_cvxpy_layer_matches_cvxpy(family: str) -> None:
     from lpgd_go.cvxpy import CvxpyLayer
 
     prob, params, variables = FAMILIES[family](np.random.default_rng(7))
-    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-9, tol_gap_rel=1e-9, tol_feas=1e-9)
     layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
     outs = layer(*[torch.tensor(np.asarray(p.value, dtype=float)) for p in params])
     for out, var in zip(outs, variables, strict=True):
@@ -267,17 +267,86 @@ def test_bpqp_refuses_power_cones() -> None:
         solve_cone(None, c, A, b, Cones(pow=[0.5]), backward=BPQP())
 
 
-def test_pow_cone_nd_not_implemented() -> None:
+def pow_nd_projection(
+    rng: np.random.Generator, axis: int
+) -> tuple[object, list, list, tuple[np.ndarray, np.ndarray]]:
+    """Projection of (P, q) onto two 3-d power cones written as one PowConeND
+    (columns of W for axis 0, rows for axis 1), with a batch of 3 points."""
+    alpha = np.array([[0.2, 0.5], [0.3, 0.25], [0.5, 0.25]])
+    shape = (3, 2)
+    if axis == 1:
+        alpha, shape = alpha.T, (2, 3)
+    W, z = cp.Variable(shape), cp.Variable(2)
+    P, q = cp.Parameter(shape), cp.Parameter(2)
+    obj = cp.sum_squares(W - P) + cp.sum_squares(z - q)
+    prob = cp.Problem(cp.Minimize(obj), [cp.PowConeND(W, z, alpha, axis=axis)])
+    Pv = rng.standard_normal((3, *shape)) + 0.5
+    qv = 2 * rng.standard_normal((3, 2))  # most points outside their cone
+    P.value, q.value = Pv[0], qv[0]
+    return prob, [P, q], [W, z], (Pv, qv)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_pow_cone_nd_parity_with_clarabel(axis: int) -> None:
+    """PowConeND constraints solve through cvxpy's rewriting into 3-d power cones
+    and agree with cvxpy + Clarabel (which takes the n-d cone natively)."""
     from lpgd_go.cvxpy import CvxpyLayer
 
-    w = cp.Parameter(3, nonneg=True, value=np.ones(3))
-    W, z = cp.Variable((3, 1)), cp.Variable(1)
-    prob = cp.Problem(
-        cp.Maximize(z[0] - cp.sum_squares(W)),
-        [cp.PowConeND(W, z, np.array([[0.2], [0.3], [0.5]])), cp.sum(W) <= w @ np.ones(3)],
+    prob, params, variables, (Pv, qv) = pow_nd_projection(np.random.default_rng(axis), axis)
+    layer = CvxpyLayer(prob, params, variables)
+    W_out, z_out = layer(torch.tensor(Pv), torch.tensor(qv))
+    for b in range(len(Pv)):
+        params[0].value, params[1].value = Pv[b], qv[b]
+        prob.solve(solver=cp.CLARABEL)
+        np.testing.assert_allclose(W_out[b].numpy(), variables[0].value, atol=1e-6)
+        np.testing.assert_allclose(z_out[b].numpy(), variables[1].value, atol=1e-6)
+
+
+def test_pow_cone_nd_with_psd_and_constraint() -> None:
+    """A PowConeND next to a PSD block and a parametric linear constraint (cvxpy's
+    SCS form, whose PSD rows are already in the solver's order): parity with
+    Clarabel."""
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    w = cp.Parameter(3, nonneg=True, value=np.array([1.0, 2.0, 0.5]))
+    C = cp.Parameter(
+        (3, 3), symmetric=True, value=np.array([[1, 2, 0], [2, 1, 0.5], [0, 0.5, -1.0]])
     )
+    W, z, X = cp.Variable((3, 1)), cp.Variable(1), cp.Variable((3, 3), symmetric=True)
+    prob = cp.Problem(
+        cp.Maximize(z[0] - cp.sum_squares(W) - cp.sum_squares(X - C)),
+        [
+            cp.PowConeND(W, z, np.array([[0.2], [0.3], [0.5]])),
+            cp.sum(W) <= w @ np.ones(3),
+            X >> 0,
+            cp.trace(X) <= W[0, 0] + 1,
+        ],
+    )
+    layer = CvxpyLayer(prob, [w, C], [W, z, X])
+    outs = layer(torch.tensor(w.value), torch.tensor(C.value))
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-9, tol_gap_rel=1e-9, tol_feas=1e-9)
+    for out, ref in zip(outs, [W, z, X], strict=True):
+        np.testing.assert_allclose(out.numpy(), ref.value, atol=1e-6)
+
+
+def test_gradcheck_pow_cone_nd() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, variables, _ = pow_nd_projection(np.random.default_rng(7), 0)
+    layer = CvxpyLayer(prob, params, variables, settings=TIGHT)
+    vals = [torch.tensor(np.asarray(p.value, dtype=float), requires_grad=True) for p in params]
+    assert torch.autograd.gradcheck(
+        lambda *v: layer(*v), tuple(vals), eps=1e-5, atol=1e-5, rtol=1e-3
+    )
+
+
+def test_pow_cone_nd_duals_not_implemented() -> None:
+    from lpgd_go.cvxpy import CvxpyLayer
+
+    prob, params, _, _ = pow_nd_projection(np.random.default_rng(0), 0)
+    con = prob.constraints[0]
     with pytest.raises(NotImplementedError, match="PowConeND"):
-        CvxpyLayer(prob, [w], [z])
+        CvxpyLayer(prob, params, [con.dual_variables[0]])
 
 
 # -- duals ----------------------------------------------------------------------
@@ -296,7 +365,7 @@ def test_pow_cone_duals_exact() -> None:
     outs = layer(torch.tensor(p))
     for k in range(3):
         np.testing.assert_allclose(outs[3 + k].numpy(), 2 * (outs[k].numpy() - p[k]), atol=1e-12)
-    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-9, tol_gap_rel=1e-9, tol_feas=1e-9)
     for k in range(3):
         np.testing.assert_allclose(outs[3 + k].numpy(), con.dual_variables[k].value, atol=1e-5)
     P = torch.tensor(np.stack([p, p + 0.1]))
@@ -326,7 +395,7 @@ def test_exp_and_pow_duals_together() -> None:
     layer = CvxpyLayer(prob, [q], [x, z, u, *duals], settings=TIGHT)
     assert layer.cones.exp == 1 and layer.cones.pow == (0.3, 0.6)
     outs = layer(torch.tensor(q.value))
-    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-9, tol_gap_rel=1e-9, tol_feas=1e-9)
     for out, ref in zip(outs, [x, z, u, *duals], strict=True):
         np.testing.assert_allclose(out.numpy(), ref.value, atol=1e-5)
 
