@@ -24,6 +24,10 @@ type Pow struct {
 	nonsym3         // the iterate's scaling state and the methods shared with Exp
 	alpha   float64 // α
 	lc      float64 // powLogConst(α), for powConjugateC
+	// phi, psi: Φ and ψ at the z of the last UpdateScaling, which the
+	// third-order correction of the same step reuses (a third of its cost
+	// was recomputing them: two logarithms and an exponential per cone).
+	phi, psi float64
 }
 
 // NewPow returns a power-cone block with exponent alpha ∈ (0, 1).
@@ -62,7 +66,8 @@ func (c *Pow) ShiftToCone(v []float64, isDual bool) {
 func (c *Pow) UpdateScaling(s, z []float64) {
 	copy(c.s[:], s)
 	copy(c.z[:], z)
-	powDualGradHess(&c.grad, &c.hd, c.z, c.alpha)
+	c.phi, c.psi = powPhi(c.z, c.alpha)
+	powDualGradHessPhi(&c.grad, &c.hd, c.z, c.alpha, c.phi, c.psi)
 	if !c.dual {
 		if zh, ok := powConjugateC(c.s, c.alpha, c.lc); ok {
 			zt := [3]float64{-zh[0], -zh[1], -zh[2]} // ∇f(s)
@@ -99,7 +104,7 @@ func (c *Pow) thirdOrder(dsA, dzA []float64) [3]float64 {
 		return eta
 	}
 	v := [3]float64{dzA[0], dzA[1], dzA[2]}
-	eta = powDualThird(c.z, c.alpha, u, v)
+	eta = powDualThirdPhi(c.z, c.alpha, c.phi, c.psi, u, v)
 	for i := range eta {
 		eta[i] *= 0.5
 		if math.IsNaN(eta[i]) || math.IsInf(eta[i], 0) {
@@ -162,6 +167,11 @@ func powDualBarrier(z [3]float64, a float64) float64 {
 // powDualGradHess writes ∇f*(z) and ∇²f*(z) (row-major).
 func powDualGradHess(g *[3]float64, h *[9]float64, z [3]float64, a float64) {
 	phi, psi := powPhi(z, a)
+	powDualGradHessPhi(g, h, z, a, phi, psi)
+}
+
+// powDualGradHessPhi is powDualGradHess with (Φ, ψ) = powPhi(z, a) given.
+func powDualGradHessPhi(g *[3]float64, h *[9]float64, z [3]float64, a, phi, psi float64) {
 	p, q := 2*a, 2*(1-a)
 	gp := [3]float64{p * phi / z[0], q * phi / z[1], -2 * z[2]} // ∇ψ
 	g[0] = -gp[0]/psi - (1-a)/z[0]
@@ -186,6 +196,11 @@ func powDualGradHess(g *[3]float64, h *[9]float64, z [3]float64, a float64) {
 // powDualThird returns ∇³f*(z)[u, v].
 func powDualThird(z [3]float64, a float64, u, v [3]float64) [3]float64 {
 	phi, psi := powPhi(z, a)
+	return powDualThirdPhi(z, a, phi, psi, u, v)
+}
+
+// powDualThirdPhi is powDualThird with (Φ, ψ) = powPhi(z, a) given.
+func powDualThirdPhi(z [3]float64, a, phi, psi float64, u, v [3]float64) [3]float64 {
 	p, q := 2*a, 2*(1-a)
 	z0, z1 := z[0], z[1]
 	gp := [3]float64{p * phi / z0, q * phi / z1, -2 * z[2]}
