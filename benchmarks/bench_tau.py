@@ -29,6 +29,7 @@ import argparse
 import itertools
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -321,33 +322,47 @@ def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | 
 METRIC = {"sudoku": "final test accuracy", "markowitz": "final test utility"}
 
 
+def _row(
+    exp: str, seed: str, fixed: list[tuple[float, float]], auto: float, picked: list[float]
+) -> dict[str, Any]:
+    """One table row: the sweep (τ, metric), the best fixed τ, auto's metric, the gap."""
+    best_tau, best = max(fixed, key=lambda r: r[1])
+    gap = (best - auto) / max(abs(best), 1e-12)
+    q = np.quantile(picked, [0.1, 0.5, 0.9]) if picked else [math.nan] * 3
+    return {
+        "experiment": exp,
+        "seed": seed,
+        "sweep": ", ".join(f"{t:g}: {m:+.3f}" for t, m in fixed),
+        "best_tau": f"{best_tau:g}",
+        "best_metric": f"{best:+.4f}",
+        "auto_metric": f"{auto:+.4f}",
+        "gap_pct": f"{100 * gap:+.1f}",
+        "auto_tau": f"{q[1]:.3g} ({q[0]:.3g}–{q[2]:.3g})",
+    }
+
+
 def summarize(runs: list[Run]) -> list[dict[str, Any]]:
-    """Per experiment and seed: the best fixed τ, its metric, auto's, the gap."""
+    """Per experiment and seed: the best fixed τ, its metric, auto's, the gap; with
+    several seeds also their mean (metric per τ averaged over the seeds that ran
+    every τ of the grid and auto: the best τ on average against auto's average)."""
     rows = []
     for exp in sorted({r.experiment for r in runs}):
+        per_seed: dict[int, tuple[dict[float, float], Run]] = {}
         for seed in sorted({r.seed for r in runs if r.experiment == exp}):
             rs = [r for r in runs if r.experiment == exp and r.seed == seed]
-            fixed = [r for r in rs if r.tau != "auto"]
-            auto = next(r for r in rs if r.tau == "auto")
-            if not fixed:
+            fixed = sorted((float(r.tau), r.metric) for r in rs if r.tau != "auto")
+            auto = next((r for r in rs if r.tau == "auto"), None)
+            if not fixed or auto is None:
                 continue
-            best = max(fixed, key=lambda r: r.metric)
-            gap = (best.metric - auto.metric) / max(abs(best.metric), 1e-12)
-            q = [math.nan] * 3
-            if auto.taus_picked:
-                q = np.quantile(auto.taus_picked, [0.1, 0.5, 0.9])
-            rows.append(
-                {
-                    "experiment": exp,
-                    "seed": seed,
-                    "sweep": ", ".join(f"{float(r.tau):g}: {r.metric:+.3f}" for r in fixed),
-                    "best_tau": f"{float(best.tau):g}",
-                    "best_metric": f"{best.metric:+.4f}",
-                    "auto_metric": f"{auto.metric:+.4f}",
-                    "gap_pct": f"{100 * gap:+.1f}",
-                    "auto_tau": f"{q[1]:.3g} ({q[0]:.3g}–{q[2]:.3g})",
-                }
-            )
+            per_seed[seed] = (dict(fixed), auto)
+            rows.append(_row(exp, str(seed), fixed, auto.metric, auto.taus_picked))
+        grid = set.intersection(*(set(f) for f, _ in per_seed.values())) if per_seed else set()
+        if len(per_seed) > 1 and grid:
+            k = len(per_seed)
+            mean = [(t, sum(f[t] for f, _ in per_seed.values()) / k) for t in sorted(grid)]
+            auto_mean = sum(a.metric for _, a in per_seed.values()) / k
+            picked = [t for _, a in per_seed.values() for t in a.taus_picked]
+            rows.append(_row(exp, f"mean of {k}", mean, auto_mean, picked))
     return rows
 
 
@@ -413,21 +428,59 @@ def main(argv: list[str] | None = None) -> int:
     }
     sizes = {"sudoku": SUDOKU_CFG[args.quick], "markowitz": MARKOWITZ_CFG[args.quick]}
     raw = common.RESULTS / "tau_sweep_runs.json"
-    old: list[Run] = []
-    if args.reuse:
-        saved = json.loads(raw.read_text())
-        old = [Run(**r) for r in saved["runs"] if r["tau"] != "auto"]
-        old = [r for r in old if saved["sizes"][r.experiment] == _jsonable(sizes[r.experiment])]
+    saved: dict[str, Any] = json.loads(raw.read_text()) if raw.exists() else {}
+    saved_runs = [Run(**r) for r in saved.get("runs", [])]
+    provenance: list[str] = list(saved.get("provenance", []))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    start, load0 = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), common._loadavg()
+    ran: list[Run] = []
     runs: list[Run] = []
     if args.report_only:
-        runs = [Run(**r) for r in json.loads(raw.read_text())["runs"]]
+        runs = saved_runs
     for name, fn in experiments.items():
-        if args.only in (None, name) and not args.report_only:
-            mine = [r for r in old if r.experiment == name]
-            runs += mine + fn(args.quick, seeds, args.tau_target, [] if mine else taus)
+        if args.report_only:
+            break
+        if args.only not in (None, name):
+            # Keep the other experiment's saved runs: its rows stay in the table.
+            runs += [r for r in saved_runs if r.experiment == name]
+            continue
+        grid = sizes[name]["taus"] if taus is None else taus
+        for seed in seeds:
+            # --reuse: the saved fixed-τ runs of this seed at these sizes, if the
+            # whole grid is there (they do not depend on the auto rule).
+            mine: list[Run] = []
+            if args.reuse and saved.get("sizes", {}).get(name) == _jsonable(sizes[name]):
+                mine = [
+                    r
+                    for r in saved_runs
+                    if r.experiment == name and r.seed == seed and r.tau != "auto"
+                ]
+                if not set(grid) <= {float(r.tau) for r in mine}:
+                    mine = []
+            new_runs = fn(args.quick, [seed], args.tau_target, [] if mine else grid)
+            ran += new_runs
+            runs += mine + new_runs
+    if not any(r in saved_runs for r in runs):
+        provenance = []  # none of the saved runs is kept: their provenance goes too
+    if ran:
+        what = ", ".join(sorted({f"{r.experiment} {r.seed} τ={r.tau}" for r in ran}))
+        end = time.strftime("%H:%M", time.gmtime())
+        provenance.append(
+            f"`python -m benchmarks.bench_tau {' '.join(sys.argv[1:] if argv is None else argv)}`".replace(
+                " `", "`"
+            )
+            + f" {start}–{end} UTC, load average {load0} → {common._loadavg()}: {what}"
+        )
     common.RESULTS.mkdir(parents=True, exist_ok=True)
-    raw.write_text(json.dumps({"sizes": _jsonable(sizes), "runs": [asdict(r) for r in runs]}))
+    raw.write_text(
+        json.dumps(
+            {
+                "sizes": _jsonable(sizes),
+                "provenance": provenance,
+                "runs": [asdict(r) for r in runs],
+            }
+        )
+    )
     rows = summarize(runs)
     keys = ["experiment", "seed", "sweep", "best_tau", "best_metric", "auto_metric", "gap_pct"]
     keys += ["auto_tau"]
@@ -443,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
             f"Load average at the end: {common._loadavg()}.",
             "",
             "Command: `python -m benchmarks.bench_tau" + (" --quick`" if args.quick else "`"),
+            "",
+            "Runs in this table (invocations whose runs were merged; the metrics do not "
+            "depend on the load):",
+            "",
+            *[f"- {p}" for p in provenance],
         ],
         [Column(h, str) for h in heads],
         [[r[k] for k in keys] for r in rows],
