@@ -465,11 +465,11 @@ def main(argv: list[str] | None = None) -> int:
     if ran:
         what = ", ".join(sorted({f"{r.experiment} {r.seed} τ={r.tau}" for r in ran}))
         end = time.strftime("%H:%M", time.gmtime())
+        cli = " ".join(
+            ["python -m benchmarks.bench_tau", *(sys.argv[1:] if argv is None else argv)]
+        )
         provenance.append(
-            f"`python -m benchmarks.bench_tau {' '.join(sys.argv[1:] if argv is None else argv)}`".replace(
-                " `", "`"
-            )
-            + f" {start}–{end} UTC, load average {load0} → {common._loadavg()}: {what}"
+            f"`{cli}` {start}–{end} UTC, load average {load0} → {common._loadavg()}: {what}"
         )
     common.RESULTS.mkdir(parents=True, exist_ok=True)
     raw.write_text(
