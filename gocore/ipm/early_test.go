@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -102,5 +103,50 @@ func TestEarlyPolish(t *testing.T) {
 			t.Errorf("%s: dense family: %d iterations with early polish, %d without", ls.name, itEarly, itLate)
 		}
 		t.Logf("%s: dense family iterations %d → %d", ls.name, itLate, itEarly)
+	}
+}
+
+// TestEarlyPolishSkipsDegenerate: a guessed active set with more rows than
+// variables (each bound x_i ≤ 1 written twice, both active at x = 1) is not
+// tried early — its multipliers are not unique and the early polish would
+// only cost factorizations — and the solve still ends solved and polished
+// at the exact answer, on every linear solver.
+func TestEarlyPolishSkipsDegenerate(t *testing.T) {
+	const n = 4
+	P := make([]float64, n*n)
+	c := make([]float64, n)
+	A := make([]float64, 2*n*n)
+	b := make([]float64, 2*n)
+	for i := 0; i < n; i++ {
+		P[i*n+i] = 1
+		c[i] = -2 - float64(i)
+		A[i*n+i], A[(n+i)*n+i] = 1, 1
+		b[i], b[n+i] = 1, 1
+	}
+	for _, ls := range linearSolvers {
+		st, v := denseProblem(t, n, P, c, A, b, problem.Cones{Nonneg: 2 * n})
+		set := DefaultSettings()
+		set.LinearSolver = ls.ls
+		an, err := kkt.Analyse(st, set.LinearSolver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewSolver(an, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v, res)
+		if res.Info.Status != StatusSolved {
+			t.Fatalf("%s: status %v", ls.name, res.Info.Status)
+		}
+		if w.earlyTries != 0 {
+			t.Errorf("%s: %d early polish attempts on a degenerate active set", ls.name, w.earlyTries)
+		}
+		for i, x := range res.X {
+			if math.Abs(x-1) > 1e-9 {
+				t.Errorf("%s: x[%d] = %v, want 1", ls.name, i, x)
+			}
+		}
 	}
 }

@@ -391,6 +391,21 @@ func (w *Solver) earlyPolish(info *Info) bool {
 	if !w.hasQuadratic() {
 		return false
 	}
+	// The guessed active set: more active rows than variables cannot be a
+	// nondegenerate vertex (its multipliers are not unique), and the polish
+	// on such a set costs several factorizations without finishing the solve
+	// early (cvxpylayers' sparse family: 2,048 active rows for 1,024
+	// variables, forward 2.0 → 3.5 s per batch with the early polish). Leave
+	// those to the polish after convergence, which recognizes them.
+	nActive := 0
+	for i := range p.active {
+		if p.isZero[i] || w.z[i] > w.s[i] {
+			nActive++
+		}
+	}
+	if nActive > w.an.St.N {
+		return false
+	}
 	w.earlyTries++
 	copy(p.x, w.x)
 	copy(p.z, w.z)
