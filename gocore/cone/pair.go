@@ -120,8 +120,8 @@ func (k *Composite) HasExp() bool {
 	return false
 }
 
-// socMoreau writes ŝ = Π_K(v) and ŷ = ŝ − v for v = s − y (K the
-// second-order cone).
+// socMoreau writes ŝ = Π_K(v) and ŷ = Π_K(−v) = ŝ − v for v = s − y (K the
+// second-order cone; on its boundary both in closed form).
 func socMoreau(s, y, sh, yh []float64) {
 	d := len(s)
 	t := s[0] - y[0]
@@ -141,11 +141,17 @@ func socMoreau(s, y, sh, yh []float64) {
 			sh[i] = 0
 		}
 	default:
-		a := 0.5 * (t + nx)
-		sh[0] = a
+		// ŝ = ½(t + ‖x‖)(1, x/‖x‖) and ŷ = Π_K(−v) = ½(‖x‖ − t)(1, −x/‖x‖)
+		// in closed form, not as ŝ − v: the difference carries ŝ's rounding
+		// (ε‖ŝ‖ per entry) into ŷ, so that ŝᵀŷ was ~ε‖ŝ‖² instead of
+		// ~ε‖ŝ‖‖ŷ‖ (as the PSD pair's, see PSD.moreau).
+		a, b := 0.5*(t+nx), 0.5*(nx-t)
+		sh[0], yh[0] = a, b
 		for i := 1; i < d; i++ {
-			sh[i] = a * (s[i] - y[i]) / nx
+			u := (s[i] - y[i]) / nx
+			sh[i], yh[i] = a*u, -b*u
 		}
+		return
 	}
 	for i := range s {
 		yh[i] = sh[i] - (s[i] - y[i])

@@ -121,3 +121,49 @@ func TestPSDPairComplementarity(t *testing.T) {
 		}
 	}
 }
+
+// TestSOCPairComplementarity: on the boundary of the second-order cone the
+// pair's ŷ is Π_K(−v) in closed form, ½(‖x‖ − t)(1, −x/‖x‖), not ŝ − v:
+// the difference carries ŝ's rounding (ε‖ŝ‖ per entry) into ŷ, so that
+// ŝᵀŷ was ~ε‖ŝ‖² instead of ~ε‖ŝ‖‖ŷ‖ — the refined point's gap when the
+// multiplier is small against s (here ‖ŷ‖ = 1e-6‖ŝ‖).
+func TestSOCPairComplementarity(t *testing.T) {
+	const d = 8
+	rng := rand.New(rand.NewSource(4))
+	for trial := 0; trial < 50; trial++ {
+		u := make([]float64, d-1)
+		var nu float64
+		for i := range u {
+			u[i] = rng.NormFloat64()
+			nu += u[i] * u[i]
+		}
+		nu = math.Sqrt(nu)
+		a, b := 1+30*rng.Float64(), 1e-6*(1+rng.Float64())
+		s, y := make([]float64, d), make([]float64, d)
+		s[0], y[0] = a, b
+		for i := range u {
+			s[i+1], y[i+1] = a*u[i]/nu, -b*u[i]/nu
+		}
+		for i := range s {
+			s[i] += 1e-9 * rng.NormFloat64()
+			y[i] += 1e-12 * rng.NormFloat64()
+		}
+		sh, yh := make([]float64, d), make([]float64, d)
+		socMoreau(s, y, sh, yh)
+		var sy, ns, ny float64
+		for i := range sh {
+			sy += sh[i] * yh[i]
+			ns += sh[i] * sh[i]
+			ny += yh[i] * yh[i]
+		}
+		if r := math.Abs(sy) / math.Sqrt(ns*ny); r > 1e-14 {
+			t.Errorf("trial %d: ŝᵀŷ = %.1e (relative %.1e)", trial, sy, r)
+		}
+		// ŝ − ŷ is still v to rounding (Moreau).
+		for i := range s {
+			if e := math.Abs(sh[i] - yh[i] - (s[i] - y[i])); e > 1e-14*(1+math.Abs(s[i])) {
+				t.Errorf("trial %d: (ŝ − ŷ − v)[%d] = %.1e", trial, i, e)
+			}
+		}
+	}
+}
