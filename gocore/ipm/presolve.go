@@ -13,21 +13,23 @@ import (
 // variables tied to the others by one equality each — sum_squares(V − P)
 // becomes u with the rows u − V = −P and P = 2I on u, so the power-cone
 // projection family solves n = m = 600 instead of 300. An equality row r
-// with at most two stored entries, one of them in a column j that is stored
-// in no other row of A and has at most a diagonal entry in P (j is free,
-// and a "free column singleton"), fixes
+// with at most two stored entries, one of them in a column j that has at
+// most a diagonal entry in P (x_j is free: its other rows of A, if any, are
+// rows the substitution rewrites), fixes
 //
 //	x_j = β − γ·x_k,  β = b_r/a_rj,  γ = a_rk/a_rj  (γ = 0 without k),
 //
 // and substituting it removes the row and the column exactly:
 // P_kk += P_jj·γ², c_k −= γ·(P_jj·β + c_j), a constant ½P_jj·β² + c_j·β in
-// the objective. The pattern part is found once per structure (here, by
+// the objective, and in each other row i of column j, b_i −= a_ij·β and
+// a_ik −= a_ij·γ (fill). The pattern part is found once per structure (here, by
 // NewSolver); the values part is redone per solve, and a solve whose pivot
 // a_rj is zero, not finite or below presolveMinPivot·|a_rk| runs on the full
 // problem instead. The solution is mapped back exactly: x_j from the row,
-// s_r = 0, y_r = −(P_jj·x_j + c_j)/a_rj from column j's stationarity
-// (Px + Aᵀy + c = 0); certificates map as certificates (a Farkas y has
-// y_r = 0, an unboundedness ray x_j = −γ·x_k). The residuals and gaps of
+// s_r = 0, y_r = −(P_jj·x_j + c_j + Σ_{i≠r} a_ij·y_i)/a_rj from column j's
+// stationarity (Px + Aᵀy + c = 0); certificates map as certificates (a
+// Farkas y has y_r = −Σ_{i≠r} a_ij·y_i/a_rj, an unboundedness ray
+// x_j = −γ·x_k). The residuals and gaps of
 // Info are the reduced problem's (the eliminated row and column hold to
 // rounding), the objectives are shifted by the constant.
 //
