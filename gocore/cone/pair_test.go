@@ -110,13 +110,7 @@ func TestPSDPairComplementarity(t *testing.T) {
 		}
 		sh, yh := make([]float64, n), make([]float64, n)
 		c.moreau(s, y, sh, yh)
-		var sy, ns, ny float64
-		for i := range sh {
-			sy += sh[i] * yh[i]
-			ns += sh[i] * sh[i]
-			ny += yh[i] * yh[i]
-		}
-		if r := math.Abs(sy) / math.Sqrt(ns*ny); r > 1e-15 {
+		if sy, r := pairProduct(sh, yh); r > 1e-15 {
 			t.Errorf("trial %d: ŝᵀŷ = %.1e (relative %.1e)", trial, sy, r)
 		}
 	}
@@ -150,13 +144,7 @@ func TestSOCPairComplementarity(t *testing.T) {
 		}
 		sh, yh := make([]float64, d), make([]float64, d)
 		socMoreau(s, y, sh, yh)
-		var sy, ns, ny float64
-		for i := range sh {
-			sy += sh[i] * yh[i]
-			ns += sh[i] * sh[i]
-			ny += yh[i] * yh[i]
-		}
-		if r := math.Abs(sy) / math.Sqrt(ns*ny); r > 1e-14 {
+		if sy, r := pairProduct(sh, yh); r > 1e-14 {
 			t.Errorf("trial %d: ŝᵀŷ = %.1e (relative %.1e)", trial, sy, r)
 		}
 		// ŝ − ŷ is still v to rounding (Moreau).
@@ -166,4 +154,15 @@ func TestSOCPairComplementarity(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pairProduct returns ŝᵀŷ and |ŝᵀŷ| / (‖ŝ‖‖ŷ‖).
+func pairProduct(sh, yh []float64) (sy, rel float64) {
+	var ns, ny float64
+	for i := range sh {
+		sy += sh[i] * yh[i]
+		ns += sh[i] * sh[i]
+		ny += yh[i] * yh[i]
+	}
+	return sy, math.Abs(sy) / math.Sqrt(ns*ny)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
@@ -127,16 +126,7 @@ func TestEarlyPolishSkipsDegenerate(t *testing.T) {
 		st, v := denseProblem(t, n, P, c, A, b, problem.Cones{Nonneg: 2 * n})
 		set := DefaultSettings()
 		set.LinearSolver = ls.ls
-		an, err := kkt.Analyse(st, set.LinearSolver)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewSolver(an, set)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
-		w.Solve(v, res)
+		w, res := solveWith(t, st, v, set)
 		if res.Info.Status != StatusSolved {
 			t.Fatalf("%s: status %v", ls.name, res.Info.Status)
 		}

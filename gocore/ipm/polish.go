@@ -397,9 +397,11 @@ func (w *Solver) earlyPolish(info *Info) bool {
 	// early (cvxpylayers' sparse family: 2,048 active rows for 1,024
 	// variables, forward 2.0 → 3.5 s per batch with the early polish). Leave
 	// those to the polish after convergence, which recognizes them.
+	// (The polish after convergence sets p.active afresh.)
 	nActive := 0
 	for i := range p.active {
-		if p.isZero[i] || w.z[i] > w.s[i] {
+		p.active[i] = p.isZero[i] || w.z[i] > w.s[i]
+		if p.active[i] {
 			nActive++
 		}
 	}
@@ -412,9 +414,6 @@ func (w *Solver) earlyPolish(info *Info) bool {
 	copy(p.s, w.s)
 	p.tau, p.kappa = w.tau, w.kappa
 	ipmInfo := *info
-	for i := range p.active {
-		p.active[i] = p.isZero[i] || w.z[i] > w.s[i]
-	}
 	for try := 0; try < polishTries; try++ {
 		flipped, ok := w.polishSolve(false)
 		if !ok {

@@ -338,23 +338,11 @@ func (ps *presolved) reduce(v *problem.Values) bool {
 		}
 	}
 	r := &ps.vals
-	for i, p := range ps.pmap {
-		if p >= 0 {
-			r.P[i] = v.P[p]
-		} else {
-			r.P[i] = 0
-		}
-	}
+	gatherOrZero(r.P, v.P, ps.pmap)
 	for i, j := range ps.keepCol {
 		r.C[i] = v.C[j]
 	}
-	for i, p := range ps.amap {
-		if p >= 0 {
-			r.A[i] = v.A[p]
-		} else {
-			r.A[i] = 0
-		}
-	}
+	gatherOrZero(r.A, v.A, ps.amap)
 	for i, row := range ps.keepRow {
 		r.B[i] = v.B[row]
 	}
@@ -385,6 +373,18 @@ func (ps *presolved) reduce(v *problem.Values) bool {
 		ps.offset += 0.5*pjj*beta*beta + cj*beta
 	}
 	return true
+}
+
+// gatherOrZero sets dst[i] = src[idx[i]], or 0 where idx[i] < 0 (an entry
+// the reduced problem adds: a diagonal or a fill).
+func gatherOrZero(dst, src []float64, idx []int) {
+	for i, p := range idx {
+		if p >= 0 {
+			dst[i] = src[p]
+		} else {
+			dst[i] = 0
+		}
+	}
 }
 
 // postsolve maps the reduced solution (ps.res) back to the full problem's

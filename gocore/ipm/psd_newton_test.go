@@ -173,16 +173,7 @@ func TestPSDTangentPolish(t *testing.T) {
 		for _, ls := range linearSolvers {
 			set := DefaultSettings()
 			set.LinearSolver = ls.ls
-			an, err := kkt.Analyse(st, set.LinearSolver)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := NewSolver(an, set)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
-			w.Solve(v, res)
+			w, res := solveWith(t, st, v, set)
 			if res.Info.Status != StatusSolved {
 				t.Fatalf("trial %d %s: status %v", trial, ls.name, res.Info.Status)
 			}

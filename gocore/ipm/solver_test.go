@@ -30,6 +30,13 @@ func denseProblem(t testing.TB, n int, P []float64, c []float64, A []float64, b 
 
 func solve(t testing.TB, st *problem.Structure, v *problem.Values, set Settings) *Result {
 	t.Helper()
+	_, res := solveWith(t, st, v, set)
+	return res
+}
+
+// solveWith is solve that also returns the Solver (for its internal state).
+func solveWith(t testing.TB, st *problem.Structure, v *problem.Values, set Settings) (*Solver, *Result) {
+	t.Helper()
 	an, err := kkt.Analyse(st, set.LinearSolver)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +47,7 @@ func solve(t testing.TB, st *problem.Structure, v *problem.Values, set Settings)
 	}
 	res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
 	w.Solve(v, res)
-	return res
+	return w, res
 }
 
 func close(a, b, tol float64) bool { return math.Abs(a-b) <= tol*(1+math.Abs(b)) }
