@@ -34,6 +34,28 @@ def long_batch(batch: int, n: int = 40, m: int = 60) -> dict[str, torch.Tensor]:
     return {"P": P, "q": q, "G": G, "h": h}
 
 
+def calibrated_batch(seconds: float = 3.0, backward: bool = False) -> int:
+    """A batch size whose call lasts about `seconds` on this machine now.
+
+    The interrupt tests need a call that is still running when their timer
+    fires; a fixed batch stops lasting long enough whenever the solver gets
+    faster, and a loaded machine can delay the timer thread. So time a small
+    batch first (under the same load) and scale it.
+    """
+    probe = 128
+    d = long_batch(probe)
+    t0 = time.perf_counter()
+    if backward:
+        q = d["q"].clone().requires_grad_(True)
+        lpgd_go.solve_qp(
+            d["P"], q, d["G"], d["h"], backward=lpgd_go.LPGD(fast_path=False)
+        ).sum().backward()
+    else:
+        lpgd_go.solve_qp(d["P"], d["q"], d["G"], d["h"])
+    per_sample = (time.perf_counter() - t0) / probe
+    return int(min(max(seconds / per_sample, 2000), 200_000))
+
+
 def test_time_limit_status() -> None:
     d = long_batch(8)
     for field in ("time_limit", "call_time_limit"):
@@ -59,7 +81,7 @@ def test_time_limit_validation(bad: object) -> None:
 
 
 def test_keyboard_interrupt_in_process_leaves_library_usable() -> None:
-    d = long_batch(20000)
+    d = long_batch(calibrated_batch())
     fired: list[float] = []
 
     def fire() -> None:
@@ -85,9 +107,9 @@ CHILD = textwrap.dedent(
     import sys, time
     sys.path.insert(0, sys.argv[1])
     sys.path.insert(0, sys.argv[2])
-    from test_interrupt import long_batch
+    from test_interrupt import calibrated_batch, long_batch
     import lpgd_go
-    d = long_batch(20000)
+    d = long_batch(calibrated_batch())
     lpgd_go.solve_qp(d["P"], d["q"][:2], d["G"], d["h"])  # load and time the structure
     print("start", flush=True)
     try:
@@ -175,12 +197,12 @@ def test_backward_time_limit_status(lib: object, method: str, field: str) -> Non
 
 
 def test_keyboard_interrupt_during_backward_leaves_library_usable() -> None:
-    d = long_batch(4000)
-    q = d["q"].clone().requires_grad_(True)
     # LPGD with full interior-point re-solves: two solves per sample, a
-    # backward pass 2-3 times as long as the forward (about 3 s here on a
-    # quiet machine; 500 samples took only 0.38 s once the dense path got
+    # backward pass 2-3 times as long as the forward; the batch is sized for a
+    # call of about 3 s (500 samples took only 0.38 s once the dense path got
     # faster, too close to the 0.3 s timer).
+    d = long_batch(calibrated_batch(backward=True))
+    q = d["q"].clone().requires_grad_(True)
     x = lpgd_go.solve_qp(d["P"], q, d["G"], d["h"], backward=lpgd_go.LPGD(fast_path=False))
     fired: list[float] = []
 
