@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+	"time"
 
 	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
@@ -138,4 +139,86 @@ func BenchmarkCvxpyLayer(b *testing.B) {
 	}
 	b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
 	b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+}
+
+// BenchmarkLPGDBox is the LPGD benchmark's problems at the Go level
+// (benchmarks/bench_lpgd.py: n = 100, 50 random inequality rows, the box
+// −1 ≤ x ≤ 1 as 200 rows of a dense G, 10 equalities; lp without P, qp
+// with P = LLᵀ/n + 0.1I): a forward solve and a central LPGD backward
+// (τ = 0.1, fast path) for a random incoming gradient on x, per instance,
+// with the CPU time of each phase:
+//
+//	go test ./gocore/diff -run '^$' -bench LPGDBox -cpuprofile cpu.out
+func BenchmarkLPGDBox(b *testing.B) {
+	for _, kind := range []string{"lp", "qp"} {
+		b.Run(kind, func(b *testing.B) {
+			const n, m, p = 100, 50, 10
+			rng := rand.New(rand.NewSource(3))
+			var vs []*problem.Values
+			var st *problem.Structure
+			for k := 0; k < 8; k++ {
+				var P, c, A, bb []float64
+				var cones problem.Cones
+				if kind == "qp" {
+					P, c, A, bb, cones = testfam.BoxQP(rng, n, m, p)
+				} else {
+					c, A, bb, cones = testfam.BoxLP(rng, n, m, p)
+				}
+				s, err := problem.NewDenseStructure(n, len(bb), cones, P != nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st = s
+				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
+				if P != nil {
+					st.GatherDenseP(v.P, P)
+				}
+				st.GatherDenseA(v.A, A)
+				vs = append(vs, v)
+			}
+			an, err := kkt.Analyse(st, ipm.LinearAuto)
+			if err != nil {
+				b.Fatal(err)
+			}
+			set := ipm.DefaultSettings()
+			slv, err := ipm.NewSolver(an, set)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ws, err := NewWorkspaceOn(slv.KKT(), set)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+			in := Incoming{X: make([]float64, n)}
+			for i := range in.X {
+				in.X[i] = rng.NormFloat64()
+			}
+			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+			o := DefaultOptions()
+			o.Method = MethodLPGD
+			var fwd, bwd time.Duration
+			iters := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				v := vs[i%len(vs)]
+				t0 := testfam.CPUTime()
+				slv.Solve(v, &res)
+				t1 := testfam.CPUTime()
+				if res.Info.Status != ipm.StatusSolved {
+					b.Fatalf("status %v", res.Info.Status)
+				}
+				iters += res.Info.Iter
+				if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+					b.Fatal(err)
+				}
+				fwd += t1 - t0
+				bwd += testfam.CPUTime() - t1
+			}
+			b.ReportMetric(float64(iters)/float64(b.N), "iters")
+			b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
+			b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+		})
+	}
 }

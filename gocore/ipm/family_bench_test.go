@@ -18,7 +18,7 @@ type familyData struct {
 }
 
 // benchFamilyNames are the families of benchFamily.
-var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100", "cvxqp128"}
+var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100", "boxqp100", "cvxqp128"}
 
 // benchConeFamilyNames are the non-polyhedral families of benchFamily
 // (not run in the normal-equations form).
@@ -27,7 +27,8 @@ var benchConeFamilyNames = []string{"pow100"}
 // benchFamily draws count problems of a family: the dense QPs qp<n>
 // (m = n inequalities, p = n/5 equalities), boxlp100 (the LPGD
 // benchmark's LP: n = 100, 50 random inequality rows, the box as 200 rows,
-// 10 equalities), cvxqp<n> (cvxpy's canonical form of cvxpylayers'
+// 10 equalities), boxqp100 (the same with P = LLᵀ/n + 0.1I: the LPGD
+// benchmark's QP), cvxqp<n> (cvxpy's canonical form of cvxpylayers'
 // dense family as CvxpyLayer solves it, testfam.CvxpyQP: DenseDual's
 // extended x block) and pow<k> (bench_cone.py's power-cone projection, k
 // cones, in cvxpy's canonical form).
@@ -71,8 +72,12 @@ func benchFamily(tb testing.TB, name string, count int) familyData {
 	}
 	rng := rand.New(rand.NewSource(100))
 	for k := 0; k < count; k++ {
+		var P []float64
 		c, A, b, cones := testfam.BoxLP(rng, 100, 50, 10)
-		st, v := denseProblem(tb, 100, nil, c, A, b, cones)
+		if name == "boxqp100" {
+			P, c, A, b, cones = testfam.BoxQP(rng, 100, 50, 10)
+		}
+		st, v := denseProblem(tb, 100, P, c, A, b, cones)
 		f.st = st
 		f.vs = append(f.vs, v)
 	}

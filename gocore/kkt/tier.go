@@ -1,5 +1,7 @@
 package kkt
 
+import "github.com/lpgd-go/lpgd_go/gocore/linsys"
+
 // fastResidual is the relative refined residual ‖rhs − K sol‖∞ /
 // max(1, ‖rhs‖∞) a solve through the fast (normal-equations) form of the
 // factorization must reach; above it the system falls back to the accurate
@@ -39,4 +41,15 @@ func (k *System) fastUsed() bool { return k.tier != nil && k.tier.Tier() < k.tie
 func (k *System) escalate() {
 	k.tierCur = k.tier.Tier() + 1
 	k.stats.Escalations++
+}
+
+// SetValueClass turns on (the default) or off the factorization's
+// classification of constraint rows from their values (linsys.ValueClassed:
+// the box rows of a dense G eliminated as single-entry rows); off, the
+// pattern alone decides (the path before it existed). For tests and
+// diagnostics.
+func (k *System) SetValueClass(on bool) {
+	if v, ok := k.fac.(linsys.ValueClassed); ok {
+		v.SetValueClass(on)
+	}
 }

@@ -194,6 +194,31 @@ func (c *Chain) SetActiveSet(on bool) {
 	}
 }
 
+// ValueClassed is implemented by factorizations that decide part of their
+// elimination from the values (DenseSchur: candidates coupled to several
+// rows by the pattern and to one by their values, the box rows of a dense
+// G) and by the wrappers around them. SetValueClass(false) restores the
+// pattern-only path, for tests and diagnostics.
+type ValueClassed interface {
+	SetValueClass(on bool)
+}
+
+// SetValueClass implements ValueClassed.
+func (g *Guarded) SetValueClass(on bool) {
+	if v, ok := g.primary.(ValueClassed); ok {
+		v.SetValueClass(on)
+	}
+}
+
+// SetValueClass implements ValueClassed.
+func (c *Chain) SetValueClass(on bool) {
+	for _, f := range []Factorizer{c.fast, c.rest} {
+		if v, ok := f.(ValueClassed); ok {
+			v.SetValueClass(on)
+		}
+	}
+}
+
 // Chain is a Tiered factorization whose form 0 is a fast factorization and
 // whose later forms are those of another one (NewChain).
 type Chain struct {
@@ -290,4 +315,7 @@ var (
 	_ Multiplier     = (*Dense)(nil)
 	_ Multiplier     = (*DenseSchur)(nil)
 	_ Multiplier     = (*Guarded)(nil)
+	_ ValueClassed   = (*DenseSchur)(nil)
+	_ ValueClassed   = (*Guarded)(nil)
+	_ ValueClassed   = (*Chain)(nil)
 )

@@ -190,3 +190,113 @@ func TestDenseSchurSingletons(t *testing.T) {
 		}
 	}
 }
+
+// TestDenseSchurValueSingletons: candidates coupled to several rows by the
+// pattern but to one (box rows ±e_j of a dense G, scaled) or none
+// (decoupled rows) by their values are eliminated as singletons, outside
+// the dense product; solves and products match the dense LDLᵀ and the
+// pattern-only classification (noValueClass, the path before), in both
+// modes, after a change of H alone (no rescatter) and after values that
+// make a former box row dense again.
+func TestDenseSchurValueSingletons(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	for _, sz := range []struct{ n, p, m, nb, nz int }{
+		{2, 0, 3, 2, 0}, {6, 1, 10, 6, 2}, {20, 3, 45, 30, 4}, {100, 10, 250, 200, 0}, {200, 0, 260, 220, 10},
+	} {
+		pat, vals, signs, elim := kktDense(rng, sz.n, sz.p, sz.m, 1e-3)
+		n, p := sz.n, sz.p
+		// Rows p … p+nb−1 of the inequalities: ±a·e_j; the next nz: zero.
+		box := func(vals []float64, r int, dense bool) {
+			k0 := pat.Colptr[n+p+r]
+			j := r % n
+			a := (1 + rng.Float64()) * float64(1-2*(r/n%2))
+			for k := 0; k < n; k++ {
+				switch {
+				case dense:
+					vals[k0+k] = rng.NormFloat64()
+				case r >= sz.nb || k != j:
+					vals[k0+k] = 0
+				default:
+					vals[k0+k] = a
+				}
+			}
+		}
+		for r := 0; r < sz.nb+sz.nz; r++ {
+			box(vals, r, false)
+		}
+		for _, fast := range []bool{false, true} {
+			fd := NewDense(pat, signs)
+			fs, err := NewDenseSchur(pat, signs, elim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fg, _ := NewDenseSchur(pat, signs, elim)
+			fg.noValueClass = true
+			fs.SetFast(fast)
+			fg.SetFast(fast)
+			check := func(step string, vals []float64, wantMulti int) {
+				t.Helper()
+				for _, f := range []Factorizer{fd, fs, fg} {
+					if err := f.Factor(vals); err != nil {
+						t.Fatalf("%+v fast=%v %s: %v", sz, fast, step, err)
+					}
+				}
+				if fs.qM != wantMulti {
+					t.Fatalf("%+v %s: %d candidates in the product, want %d", sz, step, fs.qM, wantMulti)
+				}
+				b := make([]float64, pat.N)
+				for i := range b {
+					b[i] = rng.NormFloat64()
+				}
+				work := make([]float64, 2*pat.N)
+				var xs [3][]float64
+				for q, f := range []Factorizer{fd, fs, fg} {
+					xs[q] = append([]float64(nil), b...)
+					f.Solve(xs[q])
+				}
+				// Unrefined, the two classifications solve alike (a
+				// wrong solve would be repaired by refinement).
+				xmax := 0.0
+				for _, v := range xs[2] {
+					xmax = math.Max(xmax, math.Abs(v))
+				}
+				for i := range xs[1] {
+					if math.Abs(xs[1][i]-xs[2][i]) > 1e-9*xmax {
+						t.Fatalf("%+v fast=%v %s: unrefined x[%d] %v, pattern-only %v", sz, fast, step, i, xs[1][i], xs[2][i])
+					}
+				}
+				for q, f := range []Factorizer{fd, fs, fg} {
+					Refine(f, pat, vals, b, xs[q], work, 10, 1e-13, 1e-13)
+				}
+				for i := range xs[0] {
+					for q := 1; q < 3; q++ {
+						if math.Abs(xs[0][i]-xs[q][i]) > 1e-8*(1+math.Abs(xs[0][i])) {
+							t.Fatalf("%+v fast=%v %s: x[%d] dense %v, schur(%d) %v", sz, fast, step, i, xs[0][i], q, xs[q][i])
+						}
+					}
+				}
+				y1, y2 := make([]float64, pat.N), make([]float64, pat.N)
+				fs.MulVec(b, y1)
+				SymMulVec(pat, vals, b, y2)
+				for i := range y1 {
+					if math.Abs(y1[i]-y2[i]) > 1e-12*(1+math.Abs(y2[i])) {
+						t.Fatalf("%+v %s: MulVec[%d] %v, want %v", sz, step, i, y1[i], y2[i])
+					}
+				}
+			}
+			multi := sz.m - sz.nb - sz.nz
+			check("box rows", vals, multi)
+			// H alone changes (the interior-point iterations).
+			v2 := append([]float64(nil), vals...)
+			for r := 0; r < sz.m; r++ {
+				v2[pat.Colptr[n+p+r+1]-1] *= 1 + rng.Float64()
+			}
+			check("new H", v2, multi)
+			// A former box row becomes dense again.
+			if sz.nb > 0 {
+				box(v2, 0, true)
+				check("box row 0 dense", v2, multi+1)
+			}
+		}
+	}
+}

@@ -94,6 +94,28 @@ func BoxLP(rng *rand.Rand, n, m, p int) (c, A, b []float64, cones problem.Cones)
 	return c, A, b, problem.Cones{Zero: p, Nonneg: m + 2*n}
 }
 
+// BoxQP is the LPGD benchmark's box_lp family with quadratic=True: BoxLP
+// and P = LLᵀ/n + 0.1I (dense, row-major n×n).
+func BoxQP(rng *rand.Rand, n, m, p int) (P, c, A, b []float64, cones problem.Cones) {
+	c, A, b, cones = BoxLP(rng, n, m, p)
+	L := make([]float64, n*n)
+	for i := range L {
+		L[i] = rng.NormFloat64()
+	}
+	P = make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for k := 0; k < n; k++ {
+				s += L[i*n+k] * L[j*n+k]
+			}
+			P[i*n+j] = s / float64(n)
+		}
+		P[i*n+i] += 0.1
+	}
+	return P, c, A, b, cones
+}
+
 // CPUTime is the process's user CPU time (the benchmarks run on one
 // goroutine; on a loaded machine it counts the time they ran).
 func CPUTime() time.Duration {
