@@ -12,6 +12,7 @@ input tensor (row blocks split back), shaped, typed and placed like it.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import warnings
@@ -229,9 +230,78 @@ def structure(
     )
 
 
-def _row_blocks(blocks: Sequence[Arg], batch: int) -> list[Operand]:
-    """One operand per row block, with its batch stride (0 = shared)."""
-    return [Operand(a.buf, a.buf.numel() // batch if a.batched else 0) for a in blocks]
+F64 = torch.float64
+
+
+def _operands(
+    st: Structure,
+    batch: int,
+    bufs: tuple[torch.Tensor | None, ...],
+    batched: tuple[bool, ...],
+    k: int,
+) -> tuple[Operand, Operand, list[Operand], list[Operand]]:
+    """P, c and the k row blocks of A and those of b as Operands (buffer,
+    batch stride) from the buffers in a Run's input order."""
+    P, c = bufs[0], bufs[1]
+    assert c is not None
+    blocks = [
+        Operand(t, (t.numel() // batch if batched[i] else 0) if t is not None else 0)
+        for i, t in enumerate(bufs[2:], 2)
+    ]
+    p_stride = math.prod(st.p_shape) if batched[0] else 0
+    return (
+        Operand(None, 0) if P is None else Operand(P, p_stride),
+        Operand(c, st.n if batched[1] else 0),
+        blocks[:k],
+        blocks[k:],
+    )
+
+
+def values_template(
+    st: Structure,
+    batch: int,
+    bufs: tuple[torch.Tensor | None, ...],
+    batched: tuple[bool, ...],
+    k: int,
+    psd: tuple[float, float] | None,
+) -> tuple[list[int], tuple[int, ...]]:
+    """The ``lpgd_values`` words of a call (buffers in a Run's input order: P
+    or None, c, k row blocks of A, those of b) with every data pointer 0, and
+    the word of each buffer's pointer: what depends on shapes only, made
+    once per plan; ``pack_values`` fills in a call's pointers."""
+    P, c, A, b = _operands(st, batch, bufs, batched, k)
+    words = _core.value_words(st, P, c, A, b, psd)
+    first = _lib.VALUES_WORDS
+    step = _lib.ROW_BLOCK_WORDS
+    slots = (
+        0,
+        2,
+        *(first + step * j + 1 for j in range(len(A))),
+        *(first + step * j + 3 for j in range(len(b))),
+    )
+    for i in slots:
+        words[i] = 0
+    return words, slots
+
+
+def pack_values(
+    template: tuple[list[int], tuple[int, ...]], bufs: tuple[torch.Tensor | None, ...]
+) -> ctypes.Array[ctypes.c_int64]:
+    """``values_template``'s words with the data pointers of ``bufs``."""
+    words, slots = template
+    words = words.copy()
+    for i, t in zip(slots, bufs, strict=True):
+        if t is not None:
+            words[i] = t.data_ptr()
+    return _core.packed_values(words)
+
+
+def _grad(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
+    """``_serial.grad_for``, its common case (a batched float64 CPU input whose
+    gradient is a contiguous view of the backward's buffer) in two checks."""
+    if batched and t.dtype is F64 and g.flags.c_contiguous and t.is_cpu and g.shape == t.shape:
+        return torch.from_numpy(g)
+    return _serial.grad_for(g, t, batched)
 
 
 _INFO_COLUMNS = {
@@ -279,6 +349,90 @@ class Run:
         squeeze: bool = False,
         psd: tuple[float, float] | None = None,
     ) -> None:
+        args = (P, c, *A, *b)
+        bufs = tuple(None if a is None else a.buf for a in args)
+        batched = tuple(a is not None and a.batched for a in args)
+        self._setup(
+            st,
+            batch,
+            tuple(None if a is None else a.tensor for a in args),
+            bufs,
+            batched,
+            len(A),
+            opts,
+            what,
+            single,
+            error,
+            revalidate,
+            x_only,
+            squeeze,
+            psd,
+        )
+        # The ctypes lpgd_values, built once for the solve and the backward;
+        # with ``psd`` (sym_tol, shift) lpgd_solve also tests a dense P (see
+        # _validate.psd_test; lpgd_backward ignores it).
+        self.values = _core.values(st, self.P, self.c, self.A, self.b, psd)
+
+    @classmethod
+    def dense(
+        cls,
+        st: Structure,
+        batch: int,
+        inputs: tuple[torch.Tensor | None, ...],
+        batched: tuple[bool, ...],
+        n_a: int,
+        values: ctypes.Array[ctypes.c_int64],
+        opts: Options,
+        *,
+        what: str,
+        single: bool,
+        revalidate: Callable[[], None] | None,
+        x_only: bool,
+        squeeze: bool,
+        psd: tuple[float, float] | None,
+    ) -> Run:
+        """The call path's constructor: ``inputs`` (P or None, c, the row
+        blocks of A, those of b) are float64 CPU contiguous tensors, each its
+        own buffer (``_validate.operand``'s common case), ``batched`` their
+        flags and ``values`` their packed ``lpgd_values`` (see
+        ``values_template``): no Arg or Operand objects per call."""
+        run = cls.__new__(cls)
+        run._setup(
+            st,
+            batch,
+            inputs,
+            inputs,
+            batched,
+            n_a,
+            opts,
+            what,
+            single,
+            SolverError,
+            revalidate,
+            x_only,
+            squeeze,
+            psd,
+        )
+        run.values = values
+        return run
+
+    def _setup(
+        self,
+        st: Structure,
+        batch: int,
+        inputs: tuple[torch.Tensor | None, ...],
+        bufs: tuple[torch.Tensor | None, ...],
+        batched: tuple[bool, ...],
+        n_a: int,
+        opts: Options,
+        what: str,
+        single: bool,
+        error: type[SolverError],
+        revalidate: Callable[[], None] | None,
+        x_only: bool,
+        squeeze: bool,
+        psd: tuple[float, float] | None,
+    ) -> None:
         self.structure = st
         self.x_only = x_only
         self.squeeze = squeeze
@@ -292,44 +446,57 @@ class Run:
         #: Raises the front end's own message for bad data that Go rejected
         #: (the checks Go does in its read pass, not repeated in Python).
         self.revalidate = revalidate
-        args = (P, c, *A, *b)
-        self.inputs = tuple(None if a is None else a.tensor for a in args)
-        self.batched = tuple(a is not None and a.batched for a in args)
-        self.n_a = len(A)
-        p_size = math.prod(st.p_shape)
-        self.P = Operand(None, 0) if P is None else Operand(P.buf, p_size if P.batched else 0)
-        self.c = Operand(c.buf, st.n if c.batched else 0)
-        # A and b as row blocks (Go reads the blocks in place: no stacking).
-        self.A = _row_blocks(A, batch)
-        self.b = _row_blocks(b, batch)
-        # The ctypes lpgd_values, built once for the solve and the backward;
-        # with ``psd`` (sym_tol, shift) lpgd_solve also tests a dense P (see
-        # _validate.psd_test; lpgd_backward ignores it).
+        self.inputs = inputs
+        #: The float64 buffers Go reads (a float64 CPU contiguous input is its own).
+        self._bufs = bufs
+        self.batched = batched
+        self.n_a = n_a
         self.psd = psd
-        self.values = _core.values(st, self.P, self.c, self.A, self.b, psd)
         # The statuses, info and solution of the solve, as numpy (never the
         # output tensors, see above); torch views made when asked for.
         self._res: _core.SolveResult | None = None
-        self._codes: np.ndarray | None = None
-        self._info: np.ndarray | None = None
         self.ok: torch.Tensor | None = None
         #: Whether every sample of the forward solve was SOLVED.
         self.all_solved = False
+
+    @functools.cached_property
+    def _operands(self) -> tuple[Operand, Operand, list[Operand], list[Operand]]:
+        """P, c and the row blocks of A and b as Operands (buffer, batch stride)."""
+        return _operands(self.structure, self.batch, self._bufs, self.batched, self.n_a)
+
+    @property
+    def P(self) -> Operand:
+        """P's buffer and batch stride (data None without P)."""
+        return self._operands[0]
+
+    @property
+    def c(self) -> Operand:
+        """c's buffer and batch stride."""
+        return self._operands[1]
+
+    @property
+    def A(self) -> list[Operand]:
+        """A's row blocks (buffer and batch stride each)."""
+        return self._operands[2]
+
+    @property
+    def b(self) -> list[Operand]:
+        """b's row blocks (buffer and batch stride each)."""
+        return self._operands[3]
+
+    @property
+    def _codes(self) -> np.ndarray | None:
+        return None if self._res is None else self._res.codes
+
+    @property
+    def _info(self) -> np.ndarray | None:
+        return None if self._res is None else self._res.info_np
 
     def solve(self) -> tuple[torch.Tensor, ...]:
         """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)
         (x alone with ``x_only``; without the batch dim with ``squeeze``)."""
         try:
-            res = _core.solve(
-                self.structure,
-                self.settings_c,
-                self.batch,
-                self.P,
-                self.c,
-                self.A,
-                self.b,
-                vals=self.values,
-            )
+            res = _core.solve_values(self.structure, self.settings_c, self.batch, self.values)
         except ValueError:
             if self.revalidate is not None:
                 self.revalidate()  # the front end's message, when it finds the value
@@ -342,7 +509,6 @@ class Run:
                 return self.solve()
             raise
         self._res = res
-        self._codes, self._info = res.codes, res.info_np
         codes = res.codes
         if (codes[0] == _SOLVED) if len(codes) == 1 else bool((codes == _SOLVED).all()):
             # The common case: nothing to warn about, mask or raise.
@@ -398,19 +564,21 @@ class Run:
         """Gradients for ``inputs`` given the incoming gradients of (x, y, s)
         (the solution is the float64 buffer that ``solve`` filled)."""
         res = self._res
-        assert res is not None and self._codes is not None
+        assert res is not None
         ok = self.ok
         st = self.structure
         B, n, m = self.batch, st.n, st.m
         k = self.n_a
-        need_P = needs[0] and st.has_p and self.inputs[0] is not None
+        inputs = self.inputs
+        need_P = needs[0] and st.has_p and inputs[0] is not None
         need_c, need_A, need_b = needs[1], any(needs[2 : 2 + k]), any(needs[2 + k :])
         all_ok = self.all_solved or (ok is not None and bool(ok.all()))
 
         def grad_in(g: torch.Tensor | None, width: int) -> torch.Tensor | None:
             if g is None:
                 return None
-            g = _core.as_f64(g)  # contiguous: Go reads B·width values from its address
+            if not (g.dtype is F64 and g.is_cpu and not g.requires_grad and g.is_contiguous()):
+                g = _serial.as_f64(g)  # contiguous: Go reads B·width values from its address
             if not all_ok or g.dim() != 2:
                 g = g.reshape(B, width)
             if not all_ok:
@@ -422,40 +590,38 @@ class Run:
         gx64 = grad_in(gx, n)
         if gx64 is None:
             gx64 = _serial.zeros((B, n))
-        gy64, gs64 = grad_in(gy, m), grad_in(gs, m)
-        sol: tuple[torch.Tensor | int, ...] = res.ptrs[:3]
-        if not all_ok:
+        gy64 = None if gy is None else grad_in(gy, m)
+        gs64 = None if gs is None else grad_in(gs, m)
+        if all_ok:
+            x, y, s, status = res.ptrs[:4]
+            keep: tuple[np.ndarray, ...] = ()
+        else:
             assert ok is not None
             fail = ~ok.numpy()
-            copies = tuple(a.copy() for a in (res.x_np, res.y_np, res.s_np))
-            for a in copies:
+            keep = tuple(a.copy() for a in (res.x_np, res.y_np, res.s_np))
+            for a in keep:
                 a[fail] = 0.0
-            sol = tuple(torch.from_numpy(a) for a in copies)
-        x, y, s = sol
-        c_ptr = res.ptrs[3]
+            x, y, s = (a.ctypes.data for a in keep)
+            status = res.ptrs[3]
+        sol = (x, y, s, status)
+        wanted = (1 if need_P else 0) | (2 if need_c else 0) | (4 if need_A else 0)
+        wanted |= 8 if need_b else 0
+        bopts = self.opts.backward._c()
 
         def call(gx64: torch.Tensor, gy64: torch.Tensor | None, gs64: torch.Tensor | None) -> Any:
-            return _core.backward(
+            return _core.backward_values(
                 st,
                 self.settings_c,
-                self.opts.backward._c(),
+                bopts,
                 B,
-                self.P,
-                self.c,
-                self.A,
-                self.b,
-                x,
-                y,
-                s,
-                c_ptr,
-                gx64,
-                gy64,
-                gs64,
-                need_P=need_P,
-                need_c=need_c,
-                need_A=need_A,
-                need_b=need_b,
-                vals=self.values,
+                self.values,
+                sol,
+                (
+                    gx64.data_ptr(),
+                    0 if gy64 is None else gy64.data_ptr(),
+                    0 if gs64 is None else gs64.data_ptr(),
+                ),
+                wanted,
             )
 
         nonfinite: torch.Tensor | None = None
@@ -478,6 +644,7 @@ class Run:
                 for g in (gx64, gy64, gs64)
             )
             out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
+        del keep  # the zeroed copies Go read
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
         bcodes = out.codes
@@ -502,38 +669,41 @@ class Run:
         # numpy on the calling thread (never torch's thread pool, see _serial;
         # a few numpy calls cost less than one torch op).
         gP, gc, gA, gb = out.arrays
-        inputs, batched = self.inputs, self.batched
+        batched = self.batched
         grads: list[torch.Tensor | None] = [None] * len(inputs)
-        grad_for = _serial.grad_for
         if need_P and gP is not None:
-            grads[0] = grad_for(gP, cast(torch.Tensor, inputs[0]), batched[0])
-        if needs[1] and gc is not None:
-            grads[1] = grad_for(gc, cast(torch.Tensor, inputs[1]), batched[1])
+            grads[0] = _grad(gP, cast(torch.Tensor, inputs[0]), batched[0])
+        if need_c and gc is not None:
+            grads[1] = _grad(gc, cast(torch.Tensor, inputs[1]), batched[1])
         if gA is not None:
-            r0 = 0
-            for i in range(2, 2 + k):
-                t = inputs[i]
-                if k == 1:  # all rows
-                    ga = gA
-                else:  # dense row blocks: a block's rows are its second-to-last dim
+            if k == 1:  # all rows
+                t = inputs[2]
+                if needs[2] and t is not None:
+                    grads[2] = _grad(gA, t, batched[2])
+            else:  # dense row blocks: a block's rows are its second-to-last dim
+                r0 = 0
+                for i in range(2, 2 + k):
+                    t = inputs[i]
                     assert t is not None
                     r1 = r0 + t.shape[-2]
-                    ga, r0 = gA[:, r0:r1], r1
-                if needs[i] and t is not None:
-                    grads[i] = grad_for(ga, t, batched[i])
+                    if needs[i]:
+                        grads[i] = _grad(gA[:, r0:r1], t, batched[i])
+                    r0 = r1
         if gb is not None:
-            r0 = 0
             nb = len(inputs) - 2 - k
-            for i in range(2 + k, len(inputs)):
-                t = inputs[i]
-                if nb == 1:
-                    ga = gb
-                else:  # b's rows are its last dim
+            if nb == 1:
+                t = inputs[2 + k]
+                if needs[2 + k] and t is not None:
+                    grads[2 + k] = _grad(gb, t, batched[2 + k])
+            else:  # b's rows are its last dim
+                r0 = 0
+                for i in range(2 + k, len(inputs)):
+                    t = inputs[i]
                     assert t is not None
                     r1 = r0 + t.shape[-1]
-                    ga, r0 = gb[:, r0:r1], r1
-                if needs[i] and t is not None:
-                    grads[i] = grad_for(ga, t, batched[i])
+                    if needs[i]:
+                        grads[i] = _grad(gb[:, r0:r1], t, batched[i])
+                    r0 = r1
         return tuple(grads)
 
     def info_values(

@@ -184,7 +184,8 @@ class Structure:
                 off += size
             # batch doubles hold the 2·batch int32 statuses and flags; then
             # the lpgd_solution, lpgd_incoming and lpgd_gradients words.
-            lay = _GradLayout(tuple(parts), off, off + batch)
+            offs = tuple(-1 if p is None else 8 * p[0] for p in parts)
+            lay = _GradLayout(tuple(parts), off, off + batch, offs[:4], offs[4:])
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
             self._grad_layouts[key] = lay
@@ -206,11 +207,15 @@ class Structure:
 class _GradLayout:
     """Where a backward's outputs lie in its buffer (in doubles): per output
     (gP, gc, gA, gb, stats) its (start, end, shape) or None; the statuses and
-    flags at ``ints``; the ctypes struct words at ``words``."""
+    flags at ``ints``; the ctypes struct words at ``words``; the outputs' byte
+    offsets (−1 where not wanted) for the lpgd_gradients words."""
 
     parts: tuple[tuple[int, int, tuple[int, ...]] | None, ...]
     ints: int
     words: int
+    #: Byte offsets of gP, gc, gA, gb (−1: not wanted) and of the stats.
+    offsets: tuple[int, ...]
+    stats_offset: tuple[int, ...]
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -272,6 +277,20 @@ def values(
     alive while it is used. Built once per call and passed to both ``solve``
     and ``backward``. ``psd``: (sym_tol, shift) of lpgd_solve's own test of a
     dense P (``lpgd_values.psd_sym_tol``, ``psd_shift``), None for none."""
+    return packed_values(value_words(st, P, c, A, b, psd))
+
+
+def value_words(
+    st: Structure,
+    P: Operand,
+    c: Operand,
+    A: Rows,
+    b: Rows,
+    psd: tuple[float, float] | None = None,
+) -> list[int]:
+    """The words of ``values(...)`` as a list (``packed_values`` makes the
+    array): with row blocks, P's data pointer is word 0, c's word 2, block
+    j's A and b data words ``VALUES_WORDS + ROW_BLOCK_WORDS·j + 1`` and ``+ 3``."""
     words = [_ptr0(P.data), P.stride, _ptr0(c.data), c.stride, 0, 0]
     words += _NO_PSD if psd is None else _double_words(psd)
     if isinstance(A, Operand):
@@ -292,7 +311,7 @@ def values(
             else:
                 words += (bd.shape[-1], _ptr0(a.data), a.stride, bd.data_ptr(), bb.stride)
         words[5] = len(A)
-    return packed_values(words)
+    return words
 
 
 def packed_values(words: list[int]) -> ctypes.Array[ctypes.c_int64]:
@@ -317,14 +336,6 @@ def _double_words(v: tuple[float, ...]) -> tuple[int, ...]:
 
 def _ptr0(t: torch.Tensor | None) -> int:
     return 0 if t is None else t.data_ptr()
-
-
-def buffer(doubles: int) -> tuple[np.ndarray, int]:
-    """A zeroed float64 array of ``doubles`` entries and its address (a ctypes
-    array viewed by numpy: ``ndarray.ctypes.data`` costs more than the
-    allocation). Outputs are views of one such buffer per call."""
-    arr = (ctypes.c_double * max(doubles, 1))()
-    return np.frombuffer(arr, dtype=np.float64), ctypes.addressof(arr)  # type: ignore[call-overload]
 
 
 # ---------------------------------------------------------------------------
@@ -400,29 +411,49 @@ def solve(
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
     these operands when the caller built them already.
     """
-    lay = st.solve_layout(batch)
+    if vals is None:
+        vals = values(st, P, c, A, b)
+    return solve_values(st, settings, batch, vals)
+
+
+def solve_values(
+    st: Structure, settings: CSettings, batch: int, vals: ctypes.Array[ctypes.c_int64]
+) -> SolveResult:
+    """``solve`` given the packed ``values`` of its operands (the call path's
+    form: nothing per call but the buffer, its views and the call)."""
+    lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     nx, o_y, o_s, o_info, o_codes, o_words = lay
     # One buffer: x, y, s, info, the int32 statuses, then the lpgd_solution
     # (five pointers into the buffer itself).
-    buf, addr = buffer(o_words + 5)
+    arr = (ctypes.c_double * (o_words + 5))()
+    addr = _addressof(arr)
+    buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
     n, m = st.n, st.m
-    x = buf[:nx].reshape(batch, n)
-    y = buf[o_y:o_s].reshape(batch, m)
-    s = buf[o_s:o_info].reshape(batch, m)
     info = buf[o_info:o_codes].reshape(batch, _lib.INFO_COLS)
     info.fill(np.nan)
-    codes = buf[o_codes:o_words].view(np.int32)[:batch]
-    if vals is None:
-        vals = values(st, P, c, A, b)
     ptrs = (addr, addr + 8 * o_y, addr + 8 * o_s, addr + 8 * o_codes, addr + 8 * o_info)
-    out = addr + 8 * o_words
-    _pack5(buf.data, 8 * o_words, *ptrs)
+    _pack5(arr, 8 * o_words, *ptrs)
     err = _lib.err_buffer()
+    h = st.handle
     fn = _lib.lib().lpgd_solve
-    h, errlen = st.handle, _lib.ERRLEN
-    rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, errlen))
-    _lib.check(rc, err, "lpgd_solve")
-    return SolveResult(x, y, s, codes, info, ptrs)
+    out = addr + 8 * o_words
+    rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, _ERRLEN))
+    if rc:
+        _lib.check(rc, err, "lpgd_solve")
+    return SolveResult(
+        buf[:nx].reshape(batch, n),
+        buf[o_y:o_s].reshape(batch, m),
+        buf[o_s:o_info].reshape(batch, m),
+        buf[o_codes:o_words].view(np.int32)[:batch],
+        info,
+        ptrs,
+    )
+
+
+_addressof = ctypes.addressof
+_frombuffer = np.frombuffer
+_NP_F64 = np.dtype(np.float64)
+_ERRLEN = _lib.ERRLEN
 
 
 _pack5 = struct.Struct("<5q").pack_into
@@ -523,31 +554,6 @@ def backward(
     in_status and the incoming gx, gy, gs are contiguous tensors (numpy for
     in_status) or addresses (of batch-major float64 arrays).
     """
-    global backward_calls
-    backward_calls += 1
-    # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
-    # gb where needed, stats when asked for, the int32 codes and flags, then
-    # the words of lpgd_solution (5), lpgd_incoming (3), lpgd_gradients (7).
-    wanted = (
-        (1 if need_P and st.has_p else 0)
-        | (2 if need_c else 0)
-        | (4 if need_A else 0)
-        | (8 if need_b else 0)
-        | (16 if want_stats else 0)
-    )
-    lay = st.grad_layout(batch, wanted)
-    buf, addr = buffer(lay.words + 15)
-    views: list[np.ndarray | None] = []
-    ptrs: list[int] = []
-    for part in lay.parts:
-        if part is None:
-            views.append(None)
-            ptrs.append(0)
-        else:
-            views.append(buf[part[0] : part[1]].reshape(part[2]))
-            ptrs.append(addr + 8 * part[0])
-    ints = buf[lay.ints : lay.words].view(np.int32)
-    codes, flags = ints[:batch], ints[batch : 2 * batch]
     if vals is None:
         vals = values(st, P, c, A, b)
     if isinstance(in_status, np.ndarray):
@@ -556,40 +562,82 @@ def backward(
         st_ptr = ptr(in_status)
     else:
         st_ptr = in_status
+    wanted = (
+        (1 if need_P and st.has_p else 0)
+        | (2 if need_c else 0)
+        | (4 if need_A else 0)
+        | (8 if need_b else 0)
+        | (16 if want_stats else 0)
+    )
+    return backward_values(
+        st,
+        settings,
+        opts,
+        batch,
+        vals,
+        (_addr(x) or 0, _addr(y) or 0, _addr(s) or 0, st_ptr or 0),
+        (_addr(gx) or 0, _addr(gy) or 0, _addr(gs) or 0),
+        wanted,
+    )
+
+
+def backward_values(
+    st: Structure,
+    settings: CSettings,
+    opts: BackwardOpts,
+    batch: int,
+    vals: ctypes.Array[ctypes.c_int64],
+    sol: tuple[int, int, int, int],
+    incoming: tuple[int, int, int],
+    wanted: int,
+) -> BackwardResult:
+    """``backward`` given the packed ``values``, the addresses of the forward's
+    x, y, s and statuses (``sol``) and of the incoming gx, gy, gs (0 for
+    none), and the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
+    stats): the call path's form."""
+    global backward_calls
+    backward_calls += 1
+    # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
+    # gb where needed, stats when asked for, the int32 codes and flags, then
+    # the words of lpgd_solution (5), lpgd_incoming (3), lpgd_gradients (7).
+    lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
+    arr = (ctypes.c_double * (lay.words + 15))()
+    addr = _addressof(arr)
+    buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
+    views: list[np.ndarray | None] = [
+        None if part is None else buf[part[0] : part[1]].reshape(part[2]) for part in lay.parts
+    ]
     ints_addr = addr + 8 * lay.ints
-    w = addr + 8 * lay.words
     _pack15(
-        buf.data,
+        arr,
         8 * lay.words,
-        _addr(x) or 0,
-        _addr(y) or 0,
-        _addr(s) or 0,
-        st_ptr or 0,
+        *sol,
         0,  # forward.info: not read
-        _addr(gx) or 0,
-        _addr(gy) or 0,
-        _addr(gs) or 0,
-        *ptrs[:4],
+        *incoming,
+        *[0 if o < 0 else addr + o for o in lay.offsets],
         ints_addr,
         ints_addr + 4 * batch,
-        ptrs[4],
+        *[0 if o < 0 else addr + o for o in lay.stats_offset],
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
     fn = _lib.lib().lpgd_backward
-    h, errlen = st.handle, _lib.ERRLEN
+    h = st.handle
+    w = addr + 8 * lay.words
     rc = _interrupt.run(
         h,
         batch,
         settings,
-        lambda cs: fn(h, cs, opts, batch, vals, w, w + 40, w + 64, err, errlen),
+        lambda cs: fn(h, cs, opts, batch, vals, w, w + 40, w + 64, err, _ERRLEN),
         kind="backward",
     )
-    _lib.check(rc, err, "lpgd_backward")
+    if rc:
+        _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace") if err[0] != b"\0" else ""
+    ints = buf[lay.ints : lay.words].view(np.int32)
     gP, gc, gA, gb, stats = views
-    return BackwardResult((gP, gc, gA, gb), codes, flags, message, stats)
+    return BackwardResult((gP, gc, gA, gb), ints[:batch], ints[batch : 2 * batch], message, stats)
 
 
 def _addr(v: torch.Tensor | int | None) -> int | None:

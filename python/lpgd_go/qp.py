@@ -113,6 +113,12 @@ class _Plan:
     m_ineq: int
     batched: dict[str, bool]
     batch: int
+    #: The call path's constants (made on the first call whose arguments are
+    #: all float64 CPU contiguous tensors, see ``_fast``): the positions in
+    #: (P, q, G, h, A, b) of the Run's inputs (P, q, A, G, b, h), their batch
+    #: flags, the PSD test of a float64 P, the lpgd_values template.
+    fast: tuple[tuple[int, ...], tuple[bool, ...], tuple[float, float] | None] | None = None
+    template: tuple[list[int], tuple[int, ...]] | None = None
 
 
 _MAX_PLANS = 256
@@ -155,6 +161,102 @@ def _cones(p: int, m_ineq: int) -> Cones:
     return Cones(zero=p, nonneg=m_ineq)
 
 
+def _revalidate(raw: tuple[TensorLike | None, ...], batched: dict[str, bool]) -> None:
+    """Go rejected the data (its read pass or its PSD test): raise the messages
+    naming argument, index and batch element, finiteness first."""
+    ts = {k: to_tensor(k, v) for k, v in zip(_ARG_NAMES, raw, strict=True) if v is not None}
+    args = {k: operand(k, t, batched[k], finite=False) for k, t in ts.items()}
+    for k, a in args.items():
+        check_finite(k, a.buf, a.batched)
+    if "P" in args:
+        check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
+
+
+_F64 = torch.float64
+_STRIDED = torch.strided
+
+
+def _fast(
+    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options
+) -> torch.Tensor | tuple[torch.Tensor, QPInfo] | None:
+    """The call of ``_qp`` whose shapes passed the full checks before (a cached
+    plan) and whose arguments are all float64 CPU contiguous tensors (each its
+    own buffer for Go: ``to_tensor`` and ``operand`` would return it as it
+    is): the Run from the plan's constants, no Arg, Operand or dict per call.
+    None when an argument is not such a tensor (the general path then)."""
+    for v in raw:
+        if v is not None and not (
+            v.dtype is _F64 and v.is_cpu and v.layout == _STRIDED and v.is_contiguous()
+        ):
+            return None
+    fast = plan.fast
+    if fast is None:
+        # Set in one assignment (another thread may read it meanwhile).
+        order: tuple[int, ...] = (0 if raw[0] is not None else -1, 1)
+        order += tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
+        flags = tuple(i >= 0 and plan.batched[_ARG_NAMES[i]] for i in order)
+        psd = psd_test(_F64) if raw[0] is not None and plan.n > 0 else None
+        fast = plan.fast = (order, flags, psd)
+    inputs = tuple([None if i < 0 else raw[i] for i in fast[0]])
+    flags, psd = fast[1], fast[2]
+    n, p, m_ineq, B = plan.n, plan.p, plan.m_ineq, plan.batch
+    has_p = raw[0] is not None
+    st = _conic.structure(n, _cones(p, m_ineq), has_p, None, None, opts.settings.linear_solver)
+    n_a = (raw[4] is not None) + (raw[2] is not None)
+    template = plan.template
+    if template is None:
+        template = plan.template = _conic.values_template(st, B, inputs, flags, n_a, psd)
+    unbatched = not any(flags)
+    run = _conic.Run.dense(
+        st,
+        B,
+        inputs,
+        flags,
+        n_a,
+        _conic.pack_values(template, inputs),
+        opts,
+        what="QP",
+        single=unbatched,
+        revalidate=functools.partial(_revalidate, raw, plan.batched),
+        x_only=not opts.return_info,
+        squeeze=unbatched,
+        psd=psd,
+    )
+    outs = _conic.solve(run)
+    if not opts.return_info:
+        return outs[0]  # float64 on the CPU: the caller's dtype and device
+    return _with_info(run, outs, unbatched, p, _F64, torch.device("cpu"))
+
+
+def _with_info(
+    run: _conic.Run,
+    outs: tuple[torch.Tensor, ...],
+    unbatched: bool,
+    p: int,
+    dtype: torch.dtype,
+    device: torch.device,
+) -> tuple[torch.Tensor, QPInfo]:
+    """x and the QPInfo of a solved run whose outputs are (x, y, s)."""
+    x, y, s = (_conic.to_caller(t, False, dtype, device) for t in outs)
+    vals = run.info_values(
+        ("objective", "primal_residual", "dual_residual", "gap"), unbatched, dtype, device
+    )
+    info = QPInfo(
+        status=vals["status"],
+        eq_duals=y[..., :p],
+        ineq_duals=y[..., p:],
+        slacks=s[..., p:],
+        objective=vals["objective"],
+        iterations=vals["iterations"],
+        polished=vals["polished"],
+        primal_residual=vals["primal_residual"],
+        dual_residual=vals["dual_residual"],
+        gap=vals["gap"],
+        tolerance=vals["tolerance"],
+    )
+    return x, info
+
+
 def _qp(
     P: TensorLike | None,
     q: TensorLike,
@@ -168,6 +270,10 @@ def _qp(
     raw = (P, q, G, h, A, b)
     key = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
+    if plan is not None:
+        done = _fast(raw, plan, opts)
+        if done is not None:
+            return done
     ts: dict[str, torch.Tensor] | None = None
     if plan is None:
         plan, ts = _plan(raw)
@@ -191,17 +297,6 @@ def _qp(
         for k, t in ts.items():
             args[k] = operand(k, t, batched[k], finite=False)
 
-    def check_finite_all() -> None:
-        for k, a in args.items():
-            check_finite(k, a.buf, a.batched)
-
-    def revalidate() -> None:
-        # Go rejected the data (its read pass or its PSD test): the messages
-        # naming argument, index and batch element, finiteness first.
-        check_finite_all()
-        if "P" in args:
-            check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
-
     # lpgd_solve tests P (symmetric, PSD) in the same call.
     psd = psd_test(ts["P"].dtype) if "P" in args and n > 0 else None
     # The conic rows [A; G] and right-hand side [b; h].
@@ -221,7 +316,7 @@ def _qp(
         opts,
         what="QP",
         single=unbatched,
-        revalidate=revalidate,
+        revalidate=functools.partial(_revalidate, raw, batched),
         x_only=not opts.return_info,
         squeeze=unbatched,
         psd=psd,
@@ -231,24 +326,7 @@ def _qp(
     outs = _conic.solve(run)
     if not opts.return_info:
         return _conic.to_caller(outs[0], False, dtype, qt.device)
-    x, y, s = (_conic.to_caller(t, False, dtype, qt.device) for t in outs)
-    vals = run.info_values(
-        ("objective", "primal_residual", "dual_residual", "gap"), unbatched, dtype, qt.device
-    )
-    info = QPInfo(
-        status=vals["status"],
-        eq_duals=y[..., :p],
-        ineq_duals=y[..., p:],
-        slacks=s[..., p:],
-        objective=vals["objective"],
-        iterations=vals["iterations"],
-        polished=vals["polished"],
-        primal_residual=vals["primal_residual"],
-        dual_residual=vals["dual_residual"],
-        gap=vals["gap"],
-        tolerance=vals["tolerance"],
-    )
-    return x, info
+    return _with_info(run, outs, unbatched, p, dtype, qt.device)
 
 
 @overload

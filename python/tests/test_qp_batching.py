@@ -131,7 +131,7 @@ def test_no_grad_path_does_no_backward(lib: object, monkeypatch: pytest.MonkeyPa
     with torch.no_grad():
         x = solve_qp(P, *qp.args()[1:])
     assert x.grad_fn is None
-    monkeypatch.setattr(_core, "backward", fail)
+    monkeypatch.setattr(_core, "backward_values", fail)
     x = solve_qp(P, *qp.args()[1:])
     assert x.grad_fn is not None
     del x  # graph dropped without backward: Go backward never called
@@ -140,13 +140,16 @@ def test_no_grad_path_does_no_backward(lib: object, monkeypatch: pytest.MonkeyPa
 
 def test_needs_input_grad_is_honoured(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[dict[str, bool]] = []
-    real = _core.backward
+    real = _core.backward_values
 
-    def spy(*a: object, **k: bool) -> object:
-        seen.append({key: k[key] for key in ("need_P", "need_c", "need_A", "need_b")})
-        return real(*a, **k)  # type: ignore[arg-type]
+    def spy(*a: object) -> object:
+        wanted = a[7]  # the bit set of wanted outputs: 1 gP, 2 gc, 4 gA, 8 gb
+        assert isinstance(wanted, int)
+        bits = zip(("need_P", "need_c", "need_A", "need_b"), (1, 2, 4, 8), strict=True)
+        seen.append({key: bool(wanted & bit) for key, bit in bits})
+        return real(*a)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_core, "backward", spy)
+    monkeypatch.setattr(_core, "backward_values", spy)
     qp = make_qp()
     q = qp.q.clone().requires_grad_()
     x = solve_qp(qp.P, q, qp.G, qp.h, qp.A, qp.b)
