@@ -296,6 +296,20 @@ def pack_values(
     return _core.packed_values(words)
 
 
+def _grad_in(g: torch.Tensor, B: int, width: int, mask: torch.Tensor | None) -> torch.Tensor:
+    """An incoming gradient as a contiguous float64 CPU (B, width) tensor (Go
+    reads B·width values from its address), zero for the samples outside
+    ``mask`` (the failed ones; None: all solved)."""
+    if not (g.dtype is F64 and g.is_cpu and not g.requires_grad and g.is_contiguous()):
+        g = _serial.as_f64(g)
+    if mask is not None:
+        g = g.reshape(B, width).clone()
+        g[~mask] = 0.0
+    elif g.dim() != 2:
+        g = g.reshape(B, width)
+    return g
+
+
 def _grad(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
     """``_serial.grad_for``, its common case (a batched float64 CPU input whose
     gradient is a contiguous view of the backward's buffer) in two checks."""
@@ -572,38 +586,20 @@ class Run:
         inputs = self.inputs
         need_P = needs[0] and st.has_p and inputs[0] is not None
         need_c, need_A, need_b = needs[1], any(needs[2 : 2 + k]), any(needs[2 + k :])
-        all_ok = self.all_solved or (ok is not None and bool(ok.all()))
-
-        def grad_in(g: torch.Tensor | None, width: int) -> torch.Tensor | None:
-            if g is None:
-                return None
-            if not (g.dtype is F64 and g.is_cpu and not g.requires_grad and g.is_contiguous()):
-                g = _serial.as_f64(g)  # contiguous: Go reads B·width values from its address
-            if not all_ok or g.dim() != 2:
-                g = g.reshape(B, width)
-            if not all_ok:
-                assert ok is not None
-                g = g.clone()
-                g[~ok] = 0.0
-            return g
-
-        gx64 = grad_in(gx, n)
-        if gx64 is None:
-            gx64 = _serial.zeros((B, n))
-        gy64 = None if gy is None else grad_in(gy, m)
-        gs64 = None if gs is None else grad_in(gs, m)
-        if all_ok:
-            x, y, s, status = res.ptrs[:4]
-            keep: tuple[np.ndarray, ...] = ()
+        mask = None if self.all_solved or (ok is not None and bool(ok.all())) else ok
+        gx64 = _serial.zeros((B, n)) if gx is None else _grad_in(gx, B, n, mask)
+        gy64 = None if gy is None else _grad_in(gy, B, m, mask)
+        gs64 = None if gs is None else _grad_in(gs, B, m, mask)
+        keep: tuple[np.ndarray, ...] = ()
+        sol: tuple[int, ...]
+        if mask is None:
+            sol = res.ptrs[:4]
         else:
-            assert ok is not None
-            fail = ~ok.numpy()
+            fail = ~mask.numpy()
             keep = tuple(a.copy() for a in (res.x_np, res.y_np, res.s_np))
             for a in keep:
                 a[fail] = 0.0
-            x, y, s = (a.ctypes.data for a in keep)
-            status = res.ptrs[3]
-        sol = (x, y, s, status)
+            sol = (*(a.ctypes.data for a in keep), res.ptrs[3])
         wanted = (1 if need_P else 0) | (2 if need_c else 0) | (4 if need_A else 0)
         wanted |= 8 if need_b else 0
         bopts = self.opts.backward._c()
@@ -631,19 +627,18 @@ class Run:
             # Go rejects non-finite incoming gradients for the whole batch: the
             # samples that have one get NaN gradients, the others are exact.
             nonfinite = torch.zeros(B, dtype=torch.bool)
-            gx64, gy64, gs64 = (
-                None if g is None else g.reshape(B, w) for g, w in ((gx64, n), (gy64, m), (gs64, m))
-            )
+            gx64 = gx64.reshape(B, n)
+            gy64, gs64 = (None if g is None else g.reshape(B, m) for g in (gy64, gs64))
             for g in (gx64, gy64, gs64):
                 if g is not None:
                     nonfinite |= ~torch.isfinite(g).all(dim=1)
             if not bool(nonfinite.any()):
                 raise
-            gx64, gy64, gs64 = (
-                None if g is None else g.masked_fill(nonfinite[:, None], 0.0)
-                for g in (gx64, gy64, gs64)
+            gx64 = gx64.masked_fill(nonfinite[:, None], 0.0)
+            gy64, gs64 = (
+                None if g is None else g.masked_fill(nonfinite[:, None], 0.0) for g in (gy64, gs64)
             )
-            out = call(gx64, gy64, gs64)  # type: ignore[arg-type]
+            out = call(gx64, gy64, gs64)
         del keep  # the zeroed copies Go read
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).

@@ -184,8 +184,11 @@ class Structure:
                 off += size
             # batch doubles hold the 2·batch int32 statuses and flags; then
             # the lpgd_solution, lpgd_incoming and lpgd_gradients words.
-            offs = tuple(-1 if p is None else 8 * p[0] for p in parts)
-            lay = _GradLayout(tuple(parts), off, off + batch, offs[:4], offs[4:])
+            # Byte offsets of gP, gc, gA, gb, the statuses, the flags, the
+            # stats (−1: not wanted).
+            offs = [-1 if p is None else 8 * p[0] for p in parts]
+            ints = [8 * off, 8 * off + 4 * batch]
+            lay = _GradLayout(tuple(parts), off, off + batch, (*offs[:4], *ints, offs[4]))
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
             self._grad_layouts[key] = lay
@@ -207,15 +210,15 @@ class Structure:
 class _GradLayout:
     """Where a backward's outputs lie in its buffer (in doubles): per output
     (gP, gc, gA, gb, stats) its (start, end, shape) or None; the statuses and
-    flags at ``ints``; the ctypes struct words at ``words``; the outputs' byte
-    offsets (−1 where not wanted) for the lpgd_gradients words."""
+    flags at ``ints``; the ctypes struct words at ``words``; the byte offsets
+    of the lpgd_gradients pointers (−1 where not wanted)."""
 
     parts: tuple[tuple[int, int, tuple[int, ...]] | None, ...]
     ints: int
     words: int
-    #: Byte offsets of gP, gc, gA, gb (−1: not wanted) and of the stats.
+    #: Byte offsets of the lpgd_gradients pointers (gP, gc, gA, gb,
+    #: statuses, flags, stats; −1: not wanted).
     offsets: tuple[int, ...]
-    stats_offset: tuple[int, ...]
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -587,7 +590,7 @@ def backward_values(
     opts: BackwardOpts,
     batch: int,
     vals: ctypes.Array[ctypes.c_int64],
-    sol: tuple[int, int, int, int],
+    sol: tuple[int, ...],
     incoming: tuple[int, int, int],
     wanted: int,
 ) -> BackwardResult:
@@ -607,17 +610,9 @@ def backward_values(
     views: list[np.ndarray | None] = [
         None if part is None else buf[part[0] : part[1]].reshape(part[2]) for part in lay.parts
     ]
-    ints_addr = addr + 8 * lay.ints
+    # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients.
     _pack15(
-        arr,
-        8 * lay.words,
-        *sol,
-        0,  # forward.info: not read
-        *incoming,
-        *[0 if o < 0 else addr + o for o in lay.offsets],
-        ints_addr,
-        ints_addr + 4 * batch,
-        *[0 if o < 0 else addr + o for o in lay.stats_offset],
+        arr, 8 * lay.words, *sol, 0, *incoming, *[0 if o < 0 else addr + o for o in lay.offsets]
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long

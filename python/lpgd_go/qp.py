@@ -122,20 +122,33 @@ class _Plan:
 
 
 _MAX_PLANS = 256
+_F64 = torch.float64
+_STRIDED = torch.strided
 _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
-def _shape_key(raw: tuple[TensorLike | None, ...]) -> tuple[Any, ...] | None:
-    """The shapes of a call whose arguments are all tensors (or None), else None."""
+def _shape_key(
+    raw: tuple[TensorLike | None, ...],
+) -> tuple[tuple[Any, ...] | None, bool, bool]:
+    """(the shapes of a call whose arguments are all tensors (or None), else
+    None; whether they all are float64 CPU contiguous dense tensors, the call
+    path of ``_fast``; whether one requires a gradient), in one pass."""
     key: list[Any] = []
+    fast = True
+    grad = False
     for v in raw:
         if v is None:
             key.append(None)
         elif isinstance(v, torch.Tensor):
             key.append(v.shape)
+            if fast and not (
+                v.dtype is _F64 and v.is_cpu and v.layout == _STRIDED and v.is_contiguous()
+            ):
+                fast = False
+            grad = grad or v.requires_grad
         else:
-            return None
-    return tuple(key)
+            return None, False, False
+    return tuple(key), fast, grad
 
 
 def _plan(raw: tuple[TensorLike | None, ...]) -> tuple[_Plan, dict[str, torch.Tensor]]:
@@ -172,23 +185,14 @@ def _revalidate(raw: tuple[TensorLike | None, ...], batched: dict[str, bool]) ->
         check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
 
 
-_F64 = torch.float64
-_STRIDED = torch.strided
-
-
 def _fast(
-    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options
-) -> torch.Tensor | tuple[torch.Tensor, QPInfo] | None:
+    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: bool
+) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
     """The call of ``_qp`` whose shapes passed the full checks before (a cached
     plan) and whose arguments are all float64 CPU contiguous tensors (each its
     own buffer for Go: ``to_tensor`` and ``operand`` would return it as it
     is): the Run from the plan's constants, no Arg, Operand or dict per call.
-    None when an argument is not such a tensor (the general path then)."""
-    for v in raw:
-        if v is not None and not (
-            v.dtype is _F64 and v.is_cpu and v.layout == _STRIDED and v.is_contiguous()
-        ):
-            return None
+    ``grad``: an argument requires a gradient."""
     fast = plan.fast
     if fast is None:
         # Set in one assignment (another thread may read it meanwhile).
@@ -222,7 +226,11 @@ def _fast(
         squeeze=unbatched,
         psd=psd,
     )
-    outs = _conic.solve(run)
+    outs: tuple[torch.Tensor, ...]
+    if grad and torch.is_grad_enabled():
+        outs = _conic.ConicFunction.apply(run, *inputs)
+    else:
+        outs = run.solve()
     if not opts.return_info:
         return outs[0]  # float64 on the CPU: the caller's dtype and device
     return _with_info(run, outs, unbatched, p, _F64, torch.device("cpu"))
@@ -268,12 +276,10 @@ def _qp(
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
     check_call()
     raw = (P, q, G, h, A, b)
-    key = _shape_key(raw)
+    key, fast, grad = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
-    if plan is not None:
-        done = _fast(raw, plan, opts)
-        if done is not None:
-            return done
+    if plan is not None and fast:
+        return _fast(raw, plan, opts, grad)
     ts: dict[str, torch.Tensor] | None = None
     if plan is None:
         plan, ts = _plan(raw)
