@@ -1,6 +1,6 @@
 """Issue 16: the Python overhead of a layer call (total minus time inside the library).
 
-    python -m benchmarks.bench_overhead [--quick] [--calls N] [--profile]
+    python -m benchmarks.bench_overhead [--quick] [--calls N] [--profile] [--count]
     make bench-overhead
 
 Target: ≤ 30 µs per call at B = 1, n = 10 (forward + backward).
@@ -27,6 +27,13 @@ Configuration: the users' — no OMP_*/GOMP_*/KMP_* variables (removed before
 torch is loaded), torch at its default thread count, lpgd_go's default threads;
 the load average is recorded per row (the numbers are only as quiet as the
 machine). Results: ``benchmarks/results/overhead.md`` / ``.csv``.
+
+``--count`` prints, instead, what a call executes in Python, independent of
+the machine's load: bytecodes (``sys.settrace`` opcode events), Python
+function calls and C calls (``sys.setprofile``) per call, for the B = 1,
+n = 10 no-grad forward, forward + backward (kkt and BPQP, every argument a
+leaf) and the no-op Function (torch's own share of forward + backward: the
+autograd Function's ``apply`` and ``Tensor.backward``).
 """
 
 from __future__ import annotations
@@ -302,13 +309,68 @@ def profile(calls: int) -> None:
     pstats.Stats(pr).sort_stats("tottime").print_stats(30)
 
 
+def count(calls: int) -> None:
+    """Bytecodes, Python calls and C calls per call (``--count``; see the module doc)."""
+    d = problem(1, 10)
+    rows: list[tuple[str, Timed]] = [
+        ("no-grad forward", lpgd_forward(d)),
+        ("forward + backward (kkt)", lpgd_fwd_bwd(d)),
+        ("forward + backward (bpqp)", _fwd_bwd(_with_backward("bpqp"), d)),
+        ("no-op autograd.Function fwd+bwd", noop_fwd_bwd(d)),
+    ]
+    n = {"opcode": 0, "call": 0, "c_call": 0}
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            n["opcode"] += 1
+        return trace
+
+    def prof(frame: Any, event: str, arg: Any) -> None:
+        if event in ("call", "c_call"):
+            n[event] += 1
+
+    for label, call in rows:
+        for _ in range(20):
+            call()
+        n.update(opcode=0, call=0, c_call=0)
+        sys.settrace(trace)
+        for _ in range(calls):
+            call()
+        sys.settrace(None)
+        sys.setprofile(prof)
+        for _ in range(calls):
+            call()
+        sys.setprofile(None)
+        per = {k: v / calls for k, v in n.items()}
+        print(
+            f"B=1 n=10 {label}: {per['opcode']:.0f} bytecodes, {per['call']:.0f} Python "
+            f"calls, {per['c_call']:.0f} C calls per call"
+        )
+
+
+def _with_backward(method: str) -> Callable[..., torch.Tensor]:
+    def fn(*args: torch.Tensor) -> torch.Tensor:
+        x = lpgd_go.solve_qp(*args, backward=method)
+        assert isinstance(x, torch.Tensor)
+        return x
+
+    return fn
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="few calls (smoke test)")
     ap.add_argument("--calls", type=int, default=0, help="calls per row (default 2000; quick 100)")
     ap.add_argument("--profile", action="store_true", help="print a cProfile of B=1 n=10 fwd+bwd")
+    ap.add_argument(
+        "--count", action="store_true", help="print bytecodes and calls per call (load-free)"
+    )
     args = ap.parse_args(argv)
     calls = args.calls or (100 if args.quick else 2000)
+    if args.count:
+        count(args.calls or 50)
+        return 0
     if args.profile:
         profile(calls)
         return 0
