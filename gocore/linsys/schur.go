@@ -58,6 +58,7 @@ type DenseSchur struct {
 	// variable, kept out of the dense products).
 	s0, bc, dc, sv []float64
 	dst, dst2      []int // value index → position(s) in buf = s0 | bc | dc | sv (dst2 −1: none)
+	mirror         []int // value indices with a second position (dst2 ≥ 0: off-diagonal r0 entries)
 	buf            []float64
 	// single[c] is the only r0 position candidate c couples to, −1 when it
 	// couples to several, −2 when to none (structurally).
@@ -201,6 +202,7 @@ func NewDenseSchur(pat *Pattern, signs []float64, cand []bool) (*DenseSchur, err
 				f.dst[k] = pi*r + pj
 				if pi != pj {
 					f.dst2[k] = pj*r + pi
+					f.mirror = append(f.mirror, k)
 				}
 			}
 		}
@@ -308,11 +310,15 @@ func (f *DenseSchur) Factor(values []float64) error {
 	if same, _ := f.hc.onlyH(values, f.buf); !same {
 		f.hc.valid = false
 		clear(f.buf)
+		// The mirrored entries (the strict lower triangle of the r0
+		// block) in a second pass: no position receives two values, so
+		// the sums are those of one pass.
+		dst := f.dst[:len(values)]
 		for k, v := range values {
-			f.buf[f.dst[k]] += v
-			if d2 := f.dst2[k]; d2 >= 0 {
-				f.buf[d2] += v
-			}
+			f.buf[dst[k]] += v
+		}
+		for _, k := range f.mirror {
+			f.buf[f.dst2[k]] += values[k]
 		}
 		f.hc.store(values)
 		f.classifyValues()
