@@ -257,6 +257,11 @@ def _operands(
     )
 
 
+#: What ``values_template`` makes: the words' bytes with every data pointer
+#: 0, the word of each buffer's pointer, and the array's ctypes type.
+ValuesTemplate = tuple[bytes, tuple[int, ...], type[ctypes.Array[ctypes.c_int64]]]
+
+
 def values_template(
     st: Structure,
     batch: int,
@@ -264,7 +269,7 @@ def values_template(
     batched: tuple[bool, ...],
     k: int,
     psd: tuple[float, float] | None,
-) -> tuple[list[int], tuple[int, ...]]:
+) -> ValuesTemplate:
     """The ``lpgd_values`` words of a call (buffers in a Run's input order: P
     or None, c, k row blocks of A, those of b) with every data pointer 0, and
     the word of each buffer's pointer: what depends on shapes only, made
@@ -281,19 +286,24 @@ def values_template(
     )
     for i in slots:
         words[i] = 0
-    return words, slots
+    assert words[5] > 0  # row blocks: word 4 points at them
+    arr = _core.packed_values(words)
+    arr[4] = 0
+    return bytes(arr), slots, type(arr)
 
 
 def pack_values(
-    template: tuple[list[int], tuple[int, ...]], bufs: tuple[torch.Tensor | None, ...]
+    template: ValuesTemplate, bufs: tuple[torch.Tensor | None, ...]
 ) -> ctypes.Array[ctypes.c_int64]:
-    """``values_template``'s words with the data pointers of ``bufs``."""
-    words, slots = template
-    words = words.copy()
+    """``values_template``'s words with the data pointers of ``bufs`` (one
+    copy of its bytes, a word per pointer)."""
+    raw, slots, typ = template
+    arr = typ.from_buffer_copy(raw)
     for i, t in zip(slots, bufs, strict=True):
         if t is not None:
-            words[i] = t.data_ptr()
-    return _core.packed_values(words)
+            arr[i] = t.data_ptr()
+    arr[4] = ctypes.addressof(arr) + 8 * _lib.VALUES_WORDS
+    return arr
 
 
 def _grad_in(g: torch.Tensor, B: int, width: int, mask: torch.Tensor | None) -> torch.Tensor:

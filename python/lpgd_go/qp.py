@@ -118,7 +118,7 @@ class _Plan:
     #: (P, q, G, h, A, b) of the Run's inputs (P, q, A, G, b, h), their batch
     #: flags, the PSD test of a float64 P, the lpgd_values template.
     fast: tuple[tuple[int, ...], tuple[bool, ...], tuple[float, float] | None] | None = None
-    template: tuple[list[int], tuple[int, ...]] | None = None
+    template: _conic.ValuesTemplate | None = None
 
 
 _MAX_PLANS = 256
