@@ -295,23 +295,48 @@ func (b *basisLU) solveK0(r, z []float64, m int, refine bool) float64 {
 	return vec.NormInf(d) / math.Max(1, vec.NormInf(r))
 }
 
-// apply is z = K₀⁻¹r without refinement.
+// apply is z = K₀⁻¹r without refinement. A zero half of r (the x block,
+// or the active rows) has a zero image, and its solve is skipped: the
+// update columns of the warm start are K₀⁻¹[a_i; 0] and K₀⁻¹e_i, each with
+// one zero half.
 func (b *basisLU) apply(r, z []float64, m int) {
 	n := b.n
 	for i := n; i < n+m; i++ {
 		z[i] = -r[i] // inactive rows; the active ones are overwritten
 	}
 	t := b.t
+	nz := false
 	for k, i := range b.rows {
 		t[k] = r[n+i]
+		nz = nz || t[k] != 0
 	}
-	b.solveA(t)
-	copy(z[:n], t)
+	if nz {
+		b.solveA(t)
+		copy(z[:n], t)
+	} else {
+		clear(z[:n])
+	}
+	if isZero(r[:n]) {
+		for _, i := range b.rows {
+			z[n+i] = 0
+		}
+		return
+	}
 	copy(t, r[:n])
 	b.solveAT(t)
 	for k, i := range b.rows {
 		z[n+i] = t[k]
 	}
+}
+
+// isZero reports whether every entry of v is zero.
+func isZero(v []float64) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // correct adds K₀⁻¹d to z (d is overwritten).
