@@ -347,7 +347,7 @@ func (w *Workspace) reducedAccept(p *problem.Values, x, y []float64) bool {
 	// Primal feasibility of inactive rows: s = b − Ax ≥ 0.
 	s := w.sp
 	copy(s, p.B)
-	st.MulA(s, p.A, x, -1)
+	w.warmMulA(p, s, x, -1)
 	bmax := math.Max(1, normInf(p.B))
 	for i := 0; i < m; i++ {
 		if !w.active[i] && w.rows[i] == cone.RowsInequality && s[i] < -feasTol*bmax {

@@ -126,6 +126,9 @@ type warmWork struct {
 	act2       []bool
 	u2, z2     []float64
 	refactors  int
+	// rowsA is the sample's A by rows (bound rows and dense general
+	// rows), gathered by warmBase for both sides.
+	rowsA aRows
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -159,6 +162,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
+	ww.rowsA.build(w.an.St, v.A)
 	ww.uReady, ww.solves, ww.refactors, ww.bordered = false, 0, 0, 0
 	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
 	ww.pscale = rho
@@ -293,7 +297,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	}
 	// Slacks at t = 0.
 	copy(ww.s, v.B)
-	st.MulA(ww.s, v.A, ww.x, -1)
+	w.warmMulA(v, ww.s, ww.x, -1)
 	dscale := math.Max(normInf(ww.dc), normInf(ww.db))
 	changes := 0
 	t := 0.0
@@ -314,7 +318,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 			}
 		}
 		copy(ww.ds, ww.db)
-		st.MulA(ww.ds, v.A, ww.dx, -1)
+		w.warmMulA(v, ww.ds, ww.dx, -1)
 		eps := 1e-12 * math.Max(dscale, math.Max(normInf(ww.dx), normInf(ww.dy)))
 		// Ratio test: the first row to reach its bound.
 		step, row, drop := 1-t, -1, false
@@ -526,7 +530,7 @@ func (w *Workspace) warmDrop(v *problem.Values, j int) (int, bool) {
 	for i := range ww.ds {
 		ww.ds[i] = 0
 	}
-	st.MulA(ww.ds, v.A, ww.dx, -1)
+	w.warmMulA(v, ww.ds, ww.dx, -1)
 	eps := 1e-12 * math.Max(1, normInf(ww.dx))
 	step, row := math.Inf(1), -1
 	for i := 0; i < m; i++ {
@@ -609,11 +613,15 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 		ww.arows[k] = make([]float64, n)
 	}
 	arow := ww.arows[k]
-	for q := range arow {
-		arow[q] = 0
-	}
-	for _, e := range w.rowEntries[i] {
-		arow[ww.acol[e]] = v.A[e]
+	if ww.rowsA.ok {
+		ww.rowsA.row(i, arow)
+	} else {
+		for q := range arow {
+			arow[q] = 0
+		}
+		for _, e := range w.rowEntries[i] {
+			arow[ww.acol[e]] = v.A[e]
+		}
 	}
 	for c := 0; c < 2; c++ {
 		idx := 2*k + c
@@ -888,14 +896,14 @@ func (w *Workspace) warmAccept(v *problem.Values, rho float64, x, y []float64) b
 	for j := 0; j < n; j++ {
 		r[j] += rho * x[j]
 	}
-	st.MulAT(r, v.A, y, 1)
+	w.warmMulAT(v, r, y, 1)
 	scale := math.Max(1, normInf(p.C))
 	if normInf(r) > warmResTol*scale*math.Max(1, normInf(x)) {
 		return false
 	}
 	s := ww.s
 	copy(s, p.B)
-	st.MulA(s, v.A, x, -1)
+	w.warmMulA(v, s, x, -1)
 	bmax := math.Max(1, normInf(p.B))
 	ymax := math.Max(1, normInf(y))
 	stol := warmResTol * bmax * math.Max(1, normInf(x))
