@@ -95,6 +95,9 @@ const (
 	FlagFastPath     Flags = 4
 	FlagFallbackUsed Flags = 8
 	FlagZeroGrad     Flags = 16
+	// FlagFactorReused: the kkt backward solved with the forward polish's
+	// factorization (Solution.Factor) instead of factoring again.
+	FlagFactorReused Flags = 32
 )
 
 // Options configure a backward pass. DefaultOptions documents the defaults.
@@ -195,7 +198,14 @@ func (o *Options) Validate() error {
 }
 
 // Solution is a forward solution (x, y, s).
-type Solution struct{ X, Y, S []float64 }
+//
+// Factor is optional: the polish factor record the forward wrote for this
+// sample (ipm.Solver.SetFactorSink). The kkt backward at a polished
+// solution solves with it when its active set is the record's, refining
+// against the active-set KKT system of the values it is given; a record
+// that does not parse, does not match or does not refine to the solve
+// tolerances is ignored (the system is factored as without one).
+type Solution struct{ X, Y, S, Factor []float64 }
 
 // Incoming holds the incoming gradients; Y and S may be nil (zero).
 type Incoming struct{ X, Y, S []float64 }

@@ -15,12 +15,22 @@ import (
 // BenchmarkQPLayer is the QP layer's work per instance at the Go level:
 // a forward solve (default settings, polish on) and the kkt backward for
 // an incoming gradient on x, on a worker that shares the solver's KKT
-// system (as the capi's workers do). Per-phase CPU:
+// system (as the capi's workers do); "reuse" with the forward's polish
+// factor record passed to the backward (Solution.Factor, as the QP layer
+// does), "refactor" without. Per-phase CPU:
 //
 //	go test ./gocore/diff -run '^$' -bench QPLayer -cpuprofile cpu.out
 func BenchmarkQPLayer(b *testing.B) {
-	for _, n := range []int{10, 50, 200} {
-		b.Run(fmt.Sprintf("n%d", n), func(b *testing.B) {
+	for _, c := range []struct {
+		n     int
+		reuse bool
+	}{{10, true}, {50, true}, {200, true}, {10, false}, {50, false}, {200, false}} {
+		n := c.n
+		name := fmt.Sprintf("n%d/refactor", n)
+		if c.reuse {
+			name = fmt.Sprintf("n%d/reuse", n)
+		}
+		b.Run(name, func(b *testing.B) {
 			rng := rand.New(rand.NewSource(int64(n)))
 			var vs []*problem.Values
 			var st *problem.Structure
@@ -50,6 +60,10 @@ func BenchmarkQPLayer(b *testing.B) {
 				b.Fatal(err)
 			}
 			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			if c.reuse {
+				sol.Factor = make([]float64, ipm.PolishFactorLen(an))
+				slv.SetFactorSink(sol.Factor)
+			}
 			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
 			in := Incoming{X: make([]float64, n)}
 			for i := range in.X {
@@ -57,7 +71,8 @@ func BenchmarkQPLayer(b *testing.B) {
 			}
 			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
 			o := DefaultOptions()
-			iters, polished := 0, 0
+			iters, polished, reused := 0, 0, 0
+			var bwd time.Duration
 			b.ResetTimer()
 			t0 := testfam.CPUTime()
 			for i := 0; i < b.N; i++ {
@@ -70,12 +85,20 @@ func BenchmarkQPLayer(b *testing.B) {
 				if res.Info.Polished {
 					polished++
 				}
-				if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+				tb := testfam.CPUTime()
+				f, err := ws.Backward(v, sol, in, &o, g)
+				bwd += testfam.CPUTime() - tb
+				if err != nil {
 					b.Fatal(err)
+				}
+				if f&FlagFactorReused != 0 {
+					reused++
 				}
 			}
 			b.ReportMetric(float64(iters)/float64(b.N), "iters")
 			b.ReportMetric(float64(polished)/float64(b.N), "polished")
+			b.ReportMetric(float64(reused)/float64(b.N), "reused")
+			b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
 			b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
 		})
 	}

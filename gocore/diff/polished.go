@@ -47,6 +47,10 @@ func (w *Workspace) polishedActiveSet(sol Solution) (Flags, bool) {
 // interior-point linearization takes there (both floored to the interior).
 func (w *Workspace) kktPolished(v *problem.Values, sol Solution, flags Flags, g *Grad) (Flags, error) {
 	n, m := w.an.St.N, w.an.St.M
+	if flags&FlagWeaklyActive == 0 && w.reusePolish(v, sol) {
+		w.adjointGrads(w.sol[:n], w.sol[n:], sol.X, sol.Y, g)
+		return flags | FlagFactorReused, nil
+	}
 	w.kkt.SetData(v.P, v.A, 0)
 	w.kkt.SetActiveRows(v.A, w.active)
 	if flags&FlagWeaklyActive != 0 {

@@ -62,6 +62,10 @@ type Solver struct {
 	refine      *refineWork // lazily allocated by tangentRefine (refine.go)
 	refineSteps int         // tangent Newton steps (one factorization each) in this solve
 	pre         *presolved  // the reduced problem (presolve.go); nil: none
+	// The polish factor record's buffer and the structure's fingerprint
+	// (factorsink.go; nil: none).
+	sink   []float64
+	sinkFP float64
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -141,6 +145,7 @@ func (w *Solver) SetProx(rho float64) { w.prox = rho }
 // Solve solves the problem with values v (validated by the caller with
 // Structure.CheckValues) and writes the solution into res.
 func (w *Solver) Solve(v *problem.Values, res *Result) {
+	w.markSink()
 	if w.pre != nil && w.prox == 0 && w.pre.reduce(v) {
 		w.pre.inner.intr = w.intr
 		w.pre.inner.Solve(&w.pre.vals, &w.pre.res)
@@ -186,6 +191,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			// (polish.go); the polish below would return the same point.
 			status = StatusSolved
 			early = true
+			w.exportPolish()
 			break
 		}
 		if st := w.stopRequested(); st != StatusUnsolved {
@@ -248,6 +254,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 	if w.set.Polish && status.OK() && !early && w.polish(info) {
 		status = StatusSolved
+		w.exportPolish()
 	}
 	stuck := status == StatusAlmostSolved || status == StatusNumericalError || status == StatusMaxIterations
 	if w.set.Polish && stuck && w.hasSOC() && w.newtonTries < newtonMaxTries && w.newtonRefine(info, false) {

@@ -319,3 +319,7 @@ var (
 	_ ValueClassed   = (*Guarded)(nil)
 	_ ValueClassed   = (*Chain)(nil)
 )
+
+// Current returns the factorization the last Factor used (form 0, or rest
+// after form 0 was not used or refused the values).
+func (c *Chain) Current() Factorizer { return c.cur() }

@@ -1,0 +1,109 @@
+package diff
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
+
+// Tolerances the solve with a reused factorization must meet
+// (kkt.System's refinement tolerances); otherwise the system is factored.
+const (
+	reuseAbsTol = 1e-12
+	reuseRelTol = 1e-13
+)
+
+// reusePolish solves the kkt backward's active-set system (kktPolished's,
+// no weakly active rows) with the forward polish's factorization recorded
+// in sol.Factor, into w.sol, when the record parses for this structure and
+// its active set is w.active. The record factors the equilibrated system
+// K̃ = diag(D, E) [kP Aᵀ; A 0] diag(D, E) (active rows), so
+// K [u; v] = r is solved as u = Dũ, v = Eṽ/k with K̃ [ũ; ṽ] = [kDr_x; Er_z],
+// refined against K itself (the values v, unscaled): the result meets the
+// same residual tolerances as a solve with a fresh factorization. It
+// reports false — nothing to reuse, or the refinement did not reach the
+// tolerances (a record of other data) — and the caller factors.
+func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
+	if sol.Factor == nil {
+		return false
+	}
+	st := w.an.St
+	pf, ok := ipm.ParsePolishFactor(sol.Factor, st, w.fp)
+	if !ok {
+		return false
+	}
+	for i, a := range w.active {
+		if a != (pf.Active[i] == 1) {
+			return false
+		}
+	}
+	n := st.N
+	pre := &scaledDual{pf: pf, n: n, active: w.active}
+	mul := func(x, y []float64) {
+		ux, vz := x[:n], x[n:]
+		yx, yz := y[:n], y[n:]
+		clear(y)
+		st.MulP(yx, v.P, ux, 1)
+		st.MulAT(yx, v.A, vz, 1)
+		st.MulA(yz, v.A, ux, 1)
+		for i, a := range w.active {
+			if !a {
+				yz[i] = -vz[i]
+			}
+		}
+	}
+	w.setActiveRHS()
+	copy(w.sol, w.rhs)
+	pre.Solve(w.sol)
+	res := linsys.RefineWith(pre, mul, w.rhs, w.sol, w.rwork, w.set.IterRefineMax, reuseAbsTol, reuseRelTol)
+	if !(res <= reuseAbsTol+reuseRelTol*vec.NormInf(w.rhs)) {
+		return false
+	}
+	for _, x := range w.sol {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	for i, a := range w.active {
+		if !a {
+			w.sol[n+i] = 0
+		}
+	}
+	return true
+}
+
+// scaledDual solves the unscaled active-set system with a polish factor
+// record's factorization of the equilibrated one (reusePolish).
+type scaledDual struct {
+	pf     ipm.PolishFactor
+	n      int
+	active []bool
+}
+
+func (s *scaledDual) Dim() int               { return s.pf.Factor.Dim() }
+func (s *scaledDual) Regularized() int       { return 0 }
+func (s *scaledDual) Factor([]float64) error { return linsys.ErrSingular }
+func (s *scaledDual) Solve(b []float64) {
+	n, pf := s.n, s.pf
+	bx, bz := b[:n], b[n:]
+	for j, d := range pf.D {
+		bx[j] *= pf.K * d
+	}
+	for i, e := range pf.E {
+		if s.active[i] {
+			bz[i] *= e
+		}
+	}
+	pf.Factor.Solve(b)
+	for j, d := range pf.D {
+		bx[j] *= d
+	}
+	for i, e := range pf.E {
+		if s.active[i] {
+			bz[i] *= e / pf.K
+		}
+	}
+}

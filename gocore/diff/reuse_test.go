@@ -1,0 +1,221 @@
+package diff
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// reuseRig is a forward solver with a polish factor sink and a backward
+// workspace sharing its KKT system (as the capi's workers do).
+type reuseRig struct {
+	st  *problem.Structure
+	slv *ipm.Solver
+	ws  *Workspace
+	buf []float64
+}
+
+func newReuseRig(t *testing.T, st *problem.Structure) *reuseRig {
+	t.Helper()
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := ipm.DefaultSettings()
+	slv, err := ipm.NewSolver(an, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := NewWorkspaceOn(slv.KKT(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := ipm.PolishFactorLen(an)
+	if size == 0 {
+		t.Fatalf("no polish factor record for a dense QP (n %d, m %d)", st.N, st.M)
+	}
+	r := &reuseRig{st: st, slv: slv, ws: ws, buf: make([]float64, size)}
+	slv.SetFactorSink(r.buf)
+	return r
+}
+
+// denseValues gathers a dense QP's data on st's patterns.
+func denseValues(st *problem.Structure, P, c, A, b []float64) *problem.Values {
+	v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+	st.GatherDenseP(v.P, P)
+	st.GatherDenseA(v.A, A)
+	return v
+}
+
+// backward runs the kkt backward with the record rec (nil: none) and
+// returns its flags and gradients.
+func (r *reuseRig) backward(t *testing.T, v *problem.Values, sol Solution, rec []float64, in Incoming) (Flags, *Grad) {
+	t.Helper()
+	st := r.st
+	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+	sol.Factor = rec
+	o := DefaultOptions()
+	f, err := r.ws.Backward(v, sol, in, &o, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, g
+}
+
+// gradDiff is the largest difference of two gradients relative to the
+// largest entry of the reference.
+func gradDiff(a, b *Grad) float64 {
+	num, den := 0.0, 1e-300
+	for k, s := range [][2][]float64{{a.P, b.P}, {a.C, b.C}, {a.A, b.A}, {a.B, b.B}} {
+		_ = k
+		for i := range s[0] {
+			num = math.Max(num, math.Abs(s[0][i]-s[1][i]))
+			den = math.Max(den, math.Abs(s[1][i]))
+		}
+	}
+	return num / den
+}
+
+// TestKKTReusesPolishFactor: on random dense QPs (the QP layer's family, and
+// hardQP's small multipliers and slacks) the kkt backward with the forward
+// polish's record gives the gradients of the backward that factors again,
+// to 1e-12 relative, and reuses the record on most samples; records of a
+// failed forward, of another sample, of another structure, and corrupted
+// ones are ignored or refine to the same gradients, never crash.
+func TestKKTReusesPolishFactor(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for _, size := range []struct{ n, m, p int }{{5, 5, 1}, {10, 10, 2}, {50, 50, 10}, {80, 80, 16}} {
+		n, m, p := size.n, size.m, size.p
+		st, err := problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newReuseRig(t, st)
+		reused, total := 0, 0
+		var prevRec []float64
+		for k := 0; k < 12; k++ {
+			var v *problem.Values
+			if k%3 == 2 {
+				P, c, A, b, _, _, _, _ := hardQP(rng, n, p, m)
+				v = denseValues(st, P, c, A, b)
+			} else {
+				P, c, A, b, _ := testfam.DenseQP(rng, n, m, p)
+				v = denseValues(st, P, c, A, b)
+			}
+			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+			r.slv.Solve(v, &res)
+			if res.Info.Status != ipm.StatusSolved {
+				t.Fatalf("n %d sample %d: status %v", n, k, res.Info.Status)
+			}
+			rec := append([]float64(nil), r.buf...)
+			in := Incoming{X: make([]float64, n), Y: make([]float64, st.M)}
+			for i := range in.X {
+				in.X[i] = rng.NormFloat64()
+			}
+			for i := range in.Y {
+				in.Y[i] = rng.NormFloat64()
+			}
+			f0, g0 := r.backward(t, v, sol, nil, in)
+			if f0&FlagFactorReused != 0 {
+				t.Fatalf("n %d sample %d: reuse flagged without a record", n, k)
+			}
+			f1, g1 := r.backward(t, v, sol, rec, in)
+			total++
+			if f1&FlagFactorReused != 0 {
+				reused++
+				if !res.Info.Polished || f1&FlagWeaklyActive != 0 {
+					t.Fatalf("n %d sample %d: reused at polished=%v flags %d", n, k, res.Info.Polished, f1)
+				}
+			}
+			if d := gradDiff(g1, g0); d > 1e-12 {
+				t.Errorf("n %d sample %d: reuse vs refactor gradients differ by %.3g relative (flags %d)", n, k, d, f1)
+			}
+			// Corruptions: every one is rejected or refines to the same
+			// gradients.
+			bad := [][]float64{
+				prevRec, // another sample of the same structure
+				rec[:len(rec)/2],
+				make([]float64, len(rec)),
+			}
+			flip := append([]float64(nil), rec...)
+			flip[len(flip)-1] += 1e3 // the last pivot of the row block
+			bad = append(bad, flip)
+			noise := append([]float64(nil), rec...)
+			for i := 8; i < len(noise); i += 7 {
+				noise[i] = rng.NormFloat64()
+			}
+			bad = append(bad, noise)
+			nan := append([]float64(nil), rec...)
+			nan[len(nan)/2] = math.NaN()
+			bad = append(bad, nan)
+			for bi, b := range bad {
+				if b == nil {
+					continue
+				}
+				_, gb := r.backward(t, v, sol, b, in)
+				if d := gradDiff(gb, g0); d > 1e-12 {
+					t.Errorf("n %d sample %d corruption %d: gradients differ by %.3g relative", n, k, bi, d)
+				}
+			}
+			prevRec = rec
+		}
+		if reused < total/2 {
+			t.Errorf("n %d: the record was reused on %d of %d samples", n, reused, total)
+		}
+		t.Logf("n %d: reused on %d of %d samples", n, reused, total)
+	}
+}
+
+// TestKKTReuseRejects: a record of another structure and the record of a
+// forward that was not polished (an LP here: its forward keeps the
+// interior point; and a QP whose forward stopped at the iteration limit)
+// are not valid, and the backward factors as without one.
+func TestKKTReuseRejects(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	n, m, p := 12, 12, 3
+	st, err := problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReuseRig(t, st)
+	P, c, A, b, _ := testfam.DenseQP(rng, n, m, p)
+	v := denseValues(st, P, c, A, b)
+	sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	r.slv.Solve(v, &res)
+	if !res.Info.Polished {
+		t.Fatal("fixture not polished")
+	}
+	if _, ok := ipm.ParsePolishFactor(r.buf, st, ipm.StructureFingerprint(st)); !ok {
+		t.Fatal("record of a polished solve does not parse")
+	}
+	// Another structure of the same sizes (the equality and inequality
+	// counts swapped around): rejected by the fingerprint.
+	st2, err := problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p + 1, Nonneg: m - 1}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ipm.ParsePolishFactor(r.buf, st2, ipm.StructureFingerprint(st2)); ok {
+		t.Error("a record parsed for another structure")
+	}
+	// A forward that fails (one iteration allowed: no polish) leaves an
+	// invalid record.
+	set := ipm.DefaultSettings()
+	set.MaxIter = 1
+	if err := r.slv.SetSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	r.slv.Solve(v, &res)
+	if res.Info.Status == ipm.StatusSolved {
+		t.Fatal("one iteration solved the fixture")
+	}
+	if _, ok := ipm.ParsePolishFactor(r.buf, st, ipm.StructureFingerprint(st)); ok {
+		t.Error("the record of an unpolished forward parses")
+	}
+}

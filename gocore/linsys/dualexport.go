@@ -1,0 +1,181 @@
+package linsys
+
+import "math"
+
+// DualFactorLen is the number of words ExportFactor writes for an x block
+// of order nx and nr coupled rows: nx, nr, the coupled rows, the x-block
+// pivots and strictly lower factor (packed by rows), the coupled rows of
+// W = L⁻¹Aᵀ (nr × nx) and the row block's pivots and strictly lower
+// factor (packed).
+func DualFactorLen(nx, nr int) int {
+	return 2 + nr + nx + nx*(nx-1)/2 + nr*nx + nr + nr*(nr-1)/2
+}
+
+// ExportFactor writes the last factorization into dst in the layout
+// DualFactorLen describes and returns the number of words written, or 0
+// when it cannot be exported: an extended x block (NewDenseDualOrder with
+// an order), regularized pivots, no valid factorization, or dst too short.
+// ParseDualFactor reads it back to solve with it without the DenseDual
+// (the kkt backward reusing a forward's polished active-set system).
+func (f *DenseDual) ExportFactor(dst []float64) int {
+	nx, nr := f.nx, f.nr
+	if f.order != nil || f.kv != nil || !f.valid || f.refused || f.nreg > 0 {
+		return 0
+	}
+	size := DualFactorLen(nx, nr)
+	if len(dst) < size {
+		return 0
+	}
+	dst[0], dst[1] = float64(nx), float64(nr)
+	p := 2
+	for _, i := range f.rows[:nr] {
+		dst[p] = float64(i)
+		p++
+	}
+	p += copy(dst[p:], f.dp[:nx])
+	for i := 1; i < nx; i++ {
+		p += copy(dst[p:], f.lp[i*nx:i*nx+i])
+	}
+	for _, i := range f.rows[:nr] {
+		w := f.wpos[i] * nx
+		p += copy(dst[p:], f.w[w:w+nx])
+	}
+	p += copy(dst[p:], f.d[:nr])
+	for i := 1; i < nr; i++ {
+		p += copy(dst[p:], f.l[i*nr:i*nr+i])
+	}
+	return p
+}
+
+// DualFactor is a read-only view of a factorization written by
+// DenseDual.ExportFactor: it solves the KKT system over the coupled rows,
+// with every other row decoupled as −z_i = b_i.
+type DualFactor struct {
+	nx, mr, nr int
+	rows       []int
+	dp, lp     []float64 // x-block pivots, strictly lower factor (packed)
+	w          []float64 // coupled rows of W (nr × nx)
+	d, l       []float64 // row-block pivots, strictly lower factor (packed)
+	t, zc      []float64 // scratch
+	coupled    []bool
+}
+
+// ParseDualFactor checks buf as ExportFactor's output for an x block of
+// order nx and mr constraint rows and returns a view that solves with it
+// (the view aliases buf). It reports false for anything ExportFactor could
+// not have written: other orders, rows out of range or not increasing, a
+// length mismatch, non-finite or zero pivots. It never panics on any
+// content.
+func ParseDualFactor(buf []float64, nx, mr int) (*DualFactor, bool) {
+	if len(buf) < 2 || buf[0] != float64(nx) {
+		return nil, false
+	}
+	nrf := buf[1]
+	if !(nrf >= 0 && nrf <= float64(mr) && nrf <= float64(nx)) || nrf != math.Trunc(nrf) {
+		return nil, false
+	}
+	nr := int(nrf)
+	if len(buf) != DualFactorLen(nx, nr) {
+		return nil, false
+	}
+	f := &DualFactor{nx: nx, mr: mr, nr: nr, rows: make([]int, nr), coupled: make([]bool, mr)}
+	p := 2
+	prev := -1
+	for a := 0; a < nr; a++ {
+		v := buf[p+a]
+		if !(v > float64(prev) && v < float64(mr)) || v != math.Trunc(v) {
+			return nil, false
+		}
+		f.rows[a] = int(v)
+		f.coupled[f.rows[a]] = true
+		prev = f.rows[a]
+	}
+	p += nr
+	take := func(k int) []float64 {
+		s := buf[p : p+k : p+k]
+		p += k
+		return s
+	}
+	f.dp = take(nx)
+	f.lp = take(nx * (nx - 1) / 2)
+	f.w = take(nr * nx)
+	f.d = take(nr)
+	f.l = take(nr * (nr - 1) / 2)
+	for _, v := range f.dp {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil, false
+		}
+	}
+	for _, v := range f.d {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil, false
+		}
+	}
+	f.t, f.zc = make([]float64, nx), make([]float64, nr)
+	return f, true
+}
+
+// Dim implements Factorizer.
+func (f *DualFactor) Dim() int { return f.nx + f.mr }
+
+// Regularized implements Factorizer (an exported factorization has none).
+func (f *DualFactor) Regularized() int { return 0 }
+
+// Factor implements Factorizer: a view cannot be refactored.
+func (f *DualFactor) Factor([]float64) error { return ErrSingular }
+
+// Solve implements Factorizer: b = [b_x; b_z] is overwritten by the
+// solution, as DenseDual.Solve with the exported factorization (H = 0 on
+// the coupled rows; the other rows decoupled with H = 1).
+func (f *DualFactor) Solve(b []float64) {
+	nx, nr := f.nx, f.nr
+	t, zc := f.t, f.zc
+	copy(t, b[:nx])
+	// t = D⁻¹ L⁻¹ b_x (L unit lower, packed by rows).
+	for k := 1; k < nx; k++ {
+		o := k * (k - 1) / 2
+		t[k] -= dot(f.lp[o:o+k], t[:k])
+	}
+	for k := range t {
+		t[k] /= f.dp[k]
+	}
+	// (C) z = W t − b_z on the coupled rows.
+	for a, i := range f.rows {
+		zc[a] = dot(f.w[a*nx:a*nx+nx], t) - b[nx+i]
+	}
+	for k := 1; k < nr; k++ {
+		o := k * (k - 1) / 2
+		zc[k] -= dot(f.l[o:o+k], zc[:k])
+	}
+	for k := range zc {
+		zc[k] /= f.d[k]
+	}
+	for k := nr - 1; k >= 1; k-- {
+		o := k * (k - 1) / 2
+		axpy(-zc[k], f.l[o:o+k], zc[:k])
+	}
+	// x = L⁻ᵀ (t − D⁻¹ Wᵀ z).
+	g := b[:nx]
+	clear(g)
+	for a := range f.rows {
+		if zc[a] != 0 {
+			axpy(zc[a], f.w[a*nx:a*nx+nx], g)
+		}
+	}
+	for k := range t {
+		t[k] -= g[k] / f.dp[k]
+	}
+	for k := nx - 1; k >= 1; k-- {
+		o := k * (k - 1) / 2
+		axpy(-t[k], f.lp[o:o+k], t[:k])
+	}
+	copy(b[:nx], t)
+	for i := 0; i < f.mr; i++ {
+		if !f.coupled[i] {
+			b[nx+i] = -b[nx+i]
+		}
+	}
+	for a, i := range f.rows {
+		b[nx+i] = zc[a]
+	}
+}
