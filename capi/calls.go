@@ -67,8 +67,20 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	st := unsafe.Slice((*int32)(unsafe.Pointer(out.status)), nb)
 	cols := int(C.LPGD_INFO_COLS)
 	infos := outSlice(out.info, nb*cols)
+	facs, fl, err := s.factorRecords(out, nb)
+	if err != nil {
+		return
+	}
 	nan := math.NaN()
 	err = s.run(nb, set, func(w *worker, k int) {
+		if facs != nil {
+			// Marked invalid until a polished solve writes it; the
+			// solver never keeps the caller's buffer past the sample.
+			rec := facs[k*fl : (k+1)*fl]
+			clear(rec[:min(len(rec), 8)])
+			w.slv.SetFactorSink(rec)
+			defer w.slv.SetFactorSink(nil)
+		}
 		if stop := intr.Stopped(); stop != ipm.StatusUnsolved {
 			// Cancelled or out of time before this sample started.
 			st[k] = int32(stop)
@@ -110,6 +122,9 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 		}
 	}, func(k int, r any) {
 		st[k] = int32(ipm.StatusInternalError)
+		if facs != nil {
+			clear(facs[k*fl : k*fl+min(fl, 8)])
+		}
 		for i := k * n; i < (k+1)*n; i++ {
 			xs[i] = nan
 		}
@@ -165,6 +180,10 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		return
 	}
 	xs, ys, ss := outSlice(fwd.x, nb*n), outSlice(fwd.y, nb*m), outSlice(fwd.s, nb*m)
+	facs, recLen, err := s.factorRecords(fwd, nb)
+	if err != nil {
+		return
+	}
 	gxs, gys, gss := outSlice(inc.gx, nb*n), outSlice(inc.gy, nb*m), outSlice(inc.gs, nb*m)
 	for _, chk := range []struct {
 		name string
@@ -228,7 +247,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 			return
 		}
 		in.load(w, k)
-		sol := diff.Solution{X: part(xs, k, n), Y: part(ys, k, m), S: part(ss, k, m)}
+		sol := diff.Solution{X: part(xs, k, n), Y: part(ys, k, m), S: part(ss, k, m), Factor: part(facs, k, recLen)}
 		if sol.Y == nil {
 			sol.Y, sol.S = []float64{}, []float64{}
 		}
@@ -294,4 +313,19 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		writeErr(errBuf, errLen, fmt.Sprintf("batch element %d: %s", firstK, firstMsg))
 	}
 	return
+}
+
+// factorRecords is sol's factor buffer (lpgd_solution.factor: batch
+// records of factor_len words) and its per-sample length; nil when absent or
+// when this structure's solves never write a record. A factor_len shorter
+// than the structure's (lpgd_sizes.factor_len) is an argument error.
+func (s *structure) factorRecords(sol *C.lpgd_solution, nb int) ([]float64, int, error) {
+	if sol.factor == nil || sol.factor_len == 0 || s.factorLen == 0 {
+		return nil, 0, nil
+	}
+	fl := int64(sol.factor_len)
+	if fl < int64(s.factorLen) || fl > math.MaxInt64/8/int64(nb) {
+		return nil, 0, argErr("factor_len is %d, want at least %d (lpgd_sizes.factor_len) and batch*factor_len addressable", fl, s.factorLen)
+	}
+	return outSlice(sol.factor, nb*int(fl)), int(fl), nil
 }

@@ -30,6 +30,9 @@ type structure struct {
 	pLayout int64
 	aLayout int64
 	pool    batch.Pool[*worker]
+	// factorLen is ipm.PolishFactorLen: the words per sample of
+	// lpgd_solution.factor (0: solves never write a record).
+	factorLen int
 }
 
 // worker is the memory one goroutine needs: a forward solver, a backward
@@ -248,7 +251,7 @@ func lpgd_structure_new(desc *C.lpgd_structure_desc, handleOut *C.uint64_t, errB
 		return
 	}
 	s := &structure{st: st, an: an, hasP: desc.P.layout != layoutNone,
-		pLayout: int64(desc.P.layout), aLayout: int64(desc.A.layout)}
+		pLayout: int64(desc.P.layout), aLayout: int64(desc.A.layout), factorLen: ipm.PolishFactorLen(an)}
 	handleMu.Lock()
 	h := handleNext
 	handleNext++
@@ -294,6 +297,7 @@ func lpgd_structure_info(h C.uint64_t, out *C.lpgd_sizes) (code C.int32_t) {
 	out.n, out.m = C.int64_t(s.st.N), C.int64_t(s.st.M)
 	out.p_nnz, out.a_nnz = C.int64_t(s.st.P.Nnz()), C.int64_t(s.st.A.Nnz())
 	out.dense_kkt = 0
+	out.factor_len = C.int64_t(s.factorLen)
 	if s.an.Dense {
 		out.dense_kkt = 1
 	}

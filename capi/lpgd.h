@@ -46,8 +46,11 @@ extern "C" {
  * Version 5: lpgd_gradients.stats (LPGD_BSTAT_* columns).
  * Version 6: lpgd_cone.param (the power cone's alpha; LPGD_CONE_POW).
  * Version 7: lpgd_values.psd_sym_tol and psd_shift (lpgd_solve tests a dense
- * P as lpgd_check_psd does, in the same call). */
-#define LPGD_ABI_VERSION 7
+ * P as lpgd_check_psd does, in the same call).
+ * Version 8: lpgd_solution.factor and factor_len, lpgd_sizes.factor_len and
+ * LPGD_FLAG_FACTOR_REUSED (the kkt backward reuses the forward's
+ * factorization). */
+#define LPGD_ABI_VERSION 8
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -131,6 +134,7 @@ extern "C" {
 #define LPGD_FLAG_FAST_PATH 4      /* LPGD: all perturbed solves by the active-set fast path */
 #define LPGD_FLAG_FALLBACK_USED 8  /* LPGD: fallback was needed */
 #define LPGD_FLAG_ZERO_GRAD 16     /* incoming gradient was zero */
+#define LPGD_FLAG_FACTOR_REUSED 32 /* kkt: solved with the forward's factorization (lpgd_solution.factor) */
 
 /* Statistics columns written per sample by lpgd_backward (stats may be
  * NULL); LPGD's, zero for the other methods. */
@@ -226,6 +230,8 @@ typedef struct {
     int64_t p_nnz;      /* entries of P's stored pattern */
     int64_t a_nnz;      /* entries of A's stored pattern */
     int64_t dense_kkt;  /* 1 when the dense KKT factorization was chosen */
+    int64_t factor_len; /* ABI 8: words per sample of lpgd_solution.factor
+                         * (0: this structure's solves never write one) */
 } lpgd_sizes;
 
 /* A batched input: sample k starts at data + k*stride (in elements);
@@ -272,6 +278,17 @@ typedef struct {
     double *s;       /* batch*m slacks (NULL allowed when m is 0) */
     int32_t *status; /* batch LPGD_STATUS_* (lpgd_backward: NULL = all solved) */
     double *info;    /* batch*LPGD_INFO_COLS, or NULL (lpgd_backward ignores it) */
+    /* ABI 8, optional (NULL / 0: none). batch*factor_len words owned by the
+     * caller, factor_len >= lpgd_sizes.factor_len: lpgd_solve writes into
+     * sample k's words a record of the factorization of its polished
+     * active-set system (or marks them invalid), and lpgd_backward with the
+     * kkt method solves with it instead of factoring that system again when
+     * the backward's active set is the record's (LPGD_FLAG_FACTOR_REUSED).
+     * lpgd_backward validates the record (header, structure fingerprint,
+     * active set, a refinement to the solve tolerances against the values
+     * it is given) and factors as without one when it does not pass. */
+    double *factor;
+    int64_t factor_len;
 } lpgd_solution;
 
 /* Incoming gradients of a loss with respect to x, y and s (natural strides). */

@@ -197,10 +197,18 @@ type testSolveOut struct {
 	info    []float64
 	code    int32
 	msg     string
+	rec     []float64 // lpgd_solution.factor (testSolveRec)
+	recLen  int
 }
 
 // testSolve calls lpgd_solve on a batch.
 func testSolve(h uint64, q *testDenseQP, batch, m int, settingsSize int64) testSolveOut {
+	return testSolveRec(h, q, batch, m, settingsSize, 0)
+}
+
+// testSolveRec is testSolve with factor records of recLen words per
+// sample (lpgd_solution.factor; 0: none), returned in rec.
+func testSolveRec(h uint64, q *testDenseQP, batch, m int, settingsSize int64, recLen int) testSolveOut {
 	var b cbuf
 	defer b.free()
 	eb, el := b.errBuf()
@@ -213,9 +221,13 @@ func testSolve(h uint64, q *testDenseQP, batch, m int, settingsSize int64) testS
 		x: b.f64(make([]float64, batch*q.n)), y: b.f64(make([]float64, batch*m)), s: b.f64(make([]float64, batch*m)),
 		status: b.i32(batch), info: b.f64(make([]float64, batch*int(C.LPGD_INFO_COLS))),
 	}
+	if recLen != 0 {
+		out.factor, out.factor_len = b.f64(make([]float64, batch*max(recLen, 0))), C.int64_t(recLen)
+	}
 	code := lpgd_solve(C.uint64_t(h), &set, C.int64_t(batch), q.values(&b, batch), &out, eb, el)
 	return testSolveOut{x: goF64(out.x, batch*q.n), y: goF64(out.y, batch*m), s: goF64(out.s, batch*m), status: goI32(out.status, batch),
-		info: goF64(out.info, batch*int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb)}
+		info: goF64(out.info, batch*int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb),
+		rec: goF64(out.factor, batch*max(recLen, 0)), recLen: recLen}
 }
 
 type testBackwardOut struct {
@@ -237,6 +249,9 @@ func testBackward(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, 
 	n := q.n
 	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
 	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
+	if sol.rec != nil {
+		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
+	}
 	inc := C.lpgd_incoming{gx: b.f64(gx), gy: b.f64(gy)}
 	out := C.lpgd_gradients{
 		gP: b.f64(make([]float64, batch*n*n)), gc: b.f64(make([]float64, batch*n)),
@@ -280,6 +295,13 @@ func testInfo(h uint64) ([5]int64, int32) {
 	var s C.lpgd_sizes
 	code := lpgd_structure_info(C.uint64_t(h), &s)
 	return [5]int64{int64(s.n), int64(s.m), int64(s.p_nnz), int64(s.a_nnz), int64(s.dense_kkt)}, int32(code)
+}
+
+// testFactorLen is lpgd_sizes.factor_len.
+func testFactorLen(h uint64) int {
+	var s C.lpgd_sizes
+	lpgd_structure_info(C.uint64_t(h), &s)
+	return int(s.factor_len)
 }
 
 func testPoolSize(h uint64) int {

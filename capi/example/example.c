@@ -25,6 +25,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lpgd.h"
@@ -80,7 +81,7 @@ static int power_cone(void) {
     lpgd_values values = {{NULL, 0}, {c, 0}, &block, 1, 0.0, 0.0};
     double x[1], y[3], s[3], info[LPGD_INFO_COLS];
     int32_t status[1];
-    lpgd_solution sol = {x, y, s, status, info};
+    lpgd_solution sol = {x, y, s, status, info, NULL, 0};
     lpgd_settings settings;
     lpgd_default_settings(&settings);
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-10;
@@ -157,7 +158,14 @@ int main(void) {
 
     double x[BATCH * N], y[BATCH * M], s[BATCH * M], info[BATCH * LPGD_INFO_COLS];
     int32_t status[BATCH];
-    lpgd_solution sol = {x, y, s, status, info};
+    /* Optional: room for each sample's factorization record, which the kkt
+     * backward below solves with instead of factoring again (factor_len 0:
+     * this structure's solves write none). */
+    double *factor = NULL;
+    if (sizes.factor_len > 0) {
+        factor = calloc((size_t)(BATCH * sizes.factor_len), sizeof(double));
+    }
+    lpgd_solution sol = {x, y, s, status, info, factor, factor ? sizes.factor_len : 0};
     lpgd_settings settings;
     lpgd_default_settings(&settings);
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-10;
@@ -198,6 +206,9 @@ int main(void) {
         expect("dL/db[0]", k, gb[k * M + 0], 0.5);
         expect("dL/db[1]", k, gb[k * M + 1], 0.0);
     }
+    free(factor);
+    sol.factor = NULL;
+    sol.factor_len = 0;
 
     /* Call errors come back as codes with a message, never a crash. */
     if (lpgd_solve(h + 1000, NULL, 1, &values, &sol, err, sizeof err) != LPGD_E_HANDLE) {

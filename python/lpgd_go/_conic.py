@@ -53,6 +53,12 @@ __all__ = [
 
 _SOLVED = int(Status.SOLVED)
 
+#: The most bytes of factorization records (Run.factor_records) one call keeps
+#: from its forward for the kkt backward; a larger batch factors again in the
+#: backward. A record is ~8(n² + 2nm) bytes for a dense QP (m ≥ n rows): ~42 KB
+#: at n = 50, ~0.65 MB at n = 200 (83 MB for a batch of 128).
+FACTOR_BUDGET = 256 << 20
+
 
 def _is_int(v: object) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -482,6 +488,10 @@ class Run:
         self.ok: torch.Tensor | None = None
         #: Whether every sample of the forward solve was SOLVED.
         self.all_solved = False
+        #: Set by ConicFunction.forward (a gradient will be asked for): the
+        #: forward then keeps each sample's factorization record for the kkt
+        #: backward (see ``factor_records``).
+        self.keep_factor = False
 
     @functools.cached_property
     def _operands(self) -> tuple[Operand, Operand, list[Operand], list[Operand]]:
@@ -520,7 +530,9 @@ class Run:
         """Solve; apply on_failure; return float64 CPU (x, y, s) of shape (B, ·)
         (x alone with ``x_only``; without the batch dim with ``squeeze``)."""
         try:
-            res = _core.solve_values(self.structure, self.settings_c, self.batch, self.values)
+            res = _core.solve_values(
+                self.structure, self.settings_c, self.batch, self.values, self.factor_records()
+            )
         except ValueError:
             if self.revalidate is not None:
                 self.revalidate()  # the front end's message, when it finds the value
@@ -561,6 +573,26 @@ class Run:
             res.info_np[fail, _lib.INFO_PRIMAL_OBJ] = nan
             res.info_np[fail, _lib.INFO_DUAL_OBJ] = nan
         return self._outputs(res)
+
+    def factor_records(self) -> np.ndarray | None:
+        """The (B, factor_len) float64 buffer into which the forward writes each
+        sample's factorization record, or None: only when a gradient will be
+        asked for (``keep_factor``) by the kkt method, the structure's solves
+        write records (a dense KKT factored in the x-eliminated form) and the
+        batch's records fit FACTOR_BUDGET bytes. Uninitialised memory: Go marks
+        every sample's record (valid or not) before the backward reads it. The
+        buffer lives with the run in the autograd context, freed with the graph
+        (kept for every backward through it, retain_graph=True included: the
+        gradients of repeated backwards are identical, as gradcheck requires)."""
+        fl = self.structure.factor_len
+        if (
+            not self.keep_factor
+            or fl == 0
+            or self.batch * fl * 8 > FACTOR_BUDGET
+            or self.opts.backward._c().method != _lib.BACKWARD_KKT
+        ):
+            return None
+        return np.empty((self.batch, fl), dtype=np.float64)
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         arrays = (res.x_np,) if self.x_only else (res.x_np, res.y_np, res.s_np)
@@ -628,6 +660,7 @@ class Run:
                     0 if gs64 is None else gs64.data_ptr(),
                 ),
                 wanted,
+                res.factor,
             )
 
         nonfinite: torch.Tensor | None = None
@@ -759,6 +792,7 @@ class ConicFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
+        run.keep_factor = True  # a gradient will be asked for
         outs = run.solve()
         ctx.run = run
         ctx.set_materialize_grads(False)

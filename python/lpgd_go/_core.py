@@ -141,6 +141,12 @@ class Structure:
         _lib.check(rc, err, "lpgd_structure_new")
         self.handle = int(out.value)
         self._finalizer = weakref.finalize(self, _free_handle, self.handle, os.getpid())
+        sizes = _lib.Sizes()
+        rc = L.lpgd_structure_info(self.handle, ctypes.byref(sizes))
+        _lib.check(rc, None, "lpgd_structure_info")
+        #: Words per sample of a solve's factorization records (lpgd_sizes.factor_len;
+        #: 0: this structure's solves write none).
+        self.factor_len = int(sizes.factor_len)
         self._solve_layouts: dict[int, tuple[int, int, int, int, int, int]] = {}
         self._grad_layouts: dict[tuple[int, int], _GradLayout] = {}
 
@@ -374,6 +380,8 @@ class SolveResult:
         self.codes = codes  # (B,) int32
         self.info_np = info  # (B, INFO_COLS)
         self.ptrs = ptrs
+        #: The factorization records lpgd_solve wrote (``solve``'s ``factor``), or None.
+        self.factor: np.ndarray | None = None
 
     @functools.cached_property
     def x(self) -> torch.Tensor:
@@ -411,6 +419,7 @@ def solve(
     b: Rows,
     *,
     vals: ctypes.Array[ctypes.c_int64] | None = None,
+    factor: np.ndarray | None = None,
 ) -> SolveResult:
     """Call lpgd_solve on a batch.
 
@@ -420,30 +429,40 @@ def solve(
     a dense A block holds those rows (rows×n per sample), a CSC one the values
     of A's pattern entries in those rows, column by column. Blocks are passed
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
-    these operands when the caller built them already.
+    these operands when the caller built them already. ``factor``: a C-contiguous
+    float64 (batch, ``st.factor_len``) array for the factorization records that
+    lpgd_backward's kkt method reuses (``SolveResult.factor``).
     """
     if vals is None:
         vals = values(st, P, c, A, b)
-    return solve_values(st, settings, batch, vals)
+    return solve_values(st, settings, batch, vals, factor)
 
 
 def solve_values(
-    st: Structure, settings: CSettings, batch: int, vals: ctypes.Array[ctypes.c_int64]
+    st: Structure,
+    settings: CSettings,
+    batch: int,
+    vals: ctypes.Array[ctypes.c_int64],
+    factor: np.ndarray | None = None,
 ) -> SolveResult:
     """``solve`` given the packed ``values`` of its operands (the call path's
     form: nothing per call but the buffer, its views and the call)."""
     lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     nx, o_y, o_s, o_info, o_codes, o_words = lay
     # One buffer: x, y, s, info, the int32 statuses, then the lpgd_solution
-    # (five pointers into the buffer itself).
-    arr = (ctypes.c_double * (o_words + 5))()
+    # (five pointers into the buffer itself, the factor records' and their length).
+    arr = (ctypes.c_double * (o_words + 7))()
     addr = _addressof(arr)
     buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
     n, m = st.n, st.m
     info = buf[o_info:o_codes].reshape(batch, _lib.INFO_COLS)
     info.fill(np.nan)
     ptrs = (addr, addr + 8 * o_y, addr + 8 * o_s, addr + 8 * o_codes, addr + 8 * o_info)
-    _pack5(arr, 8 * o_words, *ptrs)
+    f_addr, f_len = 0, 0
+    if factor is not None:
+        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
+        f_addr, f_len = factor.ctypes.data, st.factor_len
+    _pack7(arr, 8 * o_words, *ptrs, f_addr, f_len)
     err = _lib.err_buffer()
     h = st.handle
     fn = _lib.lib().lpgd_solve
@@ -451,7 +470,7 @@ def solve_values(
     rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, _ERRLEN))
     if rc:
         _lib.check(rc, err, "lpgd_solve")
-    return SolveResult(
+    res = SolveResult(
         buf[:nx].reshape(batch, n),
         buf[o_y:o_s].reshape(batch, m),
         buf[o_s:o_info].reshape(batch, m),
@@ -459,6 +478,8 @@ def solve_values(
         info,
         ptrs,
     )
+    res.factor = factor
+    return res
 
 
 _addressof = ctypes.addressof
@@ -467,8 +488,8 @@ _NP_F64 = np.dtype(np.float64)
 _ERRLEN = _lib.ERRLEN
 
 
-_pack5 = struct.Struct("<5q").pack_into
-_pack15 = struct.Struct("<15q").pack_into
+_pack7 = struct.Struct("<7q").pack_into
+_pack17 = struct.Struct("<17q").pack_into
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -557,13 +578,15 @@ def backward(
     need_b: bool,
     vals: ctypes.Array[ctypes.c_int64] | None = None,
     want_stats: bool = False,
+    factor: np.ndarray | None = None,
 ) -> BackwardResult:
     """Call lpgd_backward on a batch; gradient buffers are allocated only where needed.
 
     A and b are given as in ``solve`` (one Operand each or row blocks); the
     gradients gA and gb always cover all m rows (slice them per block). x, y, s,
     in_status and the incoming gx, gy, gs are contiguous tensors (numpy for
-    in_status) or addresses (of batch-major float64 arrays).
+    in_status) or addresses (of batch-major float64 arrays). ``factor``: the
+    forward's factorization records (``SolveResult.factor``), or None.
     """
     if vals is None:
         vals = values(st, P, c, A, b)
@@ -589,6 +612,7 @@ def backward(
         (_addr(x) or 0, _addr(y) or 0, _addr(s) or 0, st_ptr or 0),
         (_addr(gx) or 0, _addr(gy) or 0, _addr(gs) or 0),
         wanted,
+        factor,
     )
 
 
@@ -601,26 +625,39 @@ def backward_values(
     sol: tuple[int, ...],
     incoming: tuple[int, int, int],
     wanted: int,
+    factor: np.ndarray | None = None,
 ) -> BackwardResult:
     """``backward`` given the packed ``values``, the addresses of the forward's
     x, y, s and statuses (``sol``) and of the incoming gx, gy, gs (0 for
-    none), and the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
-    stats): the call path's form."""
+    none), the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
+    stats) and the forward's factorization records (or None): the call
+    path's form."""
     global backward_calls
     backward_calls += 1
     # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
     # gb where needed, stats when asked for, the int32 codes and flags, then
-    # the words of lpgd_solution (5), lpgd_incoming (3), lpgd_gradients (7).
+    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (7).
     lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
-    arr = (ctypes.c_double * (lay.words + 15))()
+    arr = (ctypes.c_double * (lay.words + 17))()
     addr = _addressof(arr)
     buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
     views: list[np.ndarray | None] = [
         None if part is None else buf[part[0] : part[1]].reshape(part[2]) for part in lay.parts
     ]
+    f_addr, f_len = 0, 0
+    if factor is not None:
+        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
+        f_addr, f_len = factor.ctypes.data, st.factor_len
     # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients.
-    _pack15(
-        arr, 8 * lay.words, *sol, 0, *incoming, *[0 if o < 0 else addr + o for o in lay.offsets]
+    _pack17(
+        arr,
+        8 * lay.words,
+        *sol,
+        0,
+        f_addr,
+        f_len,
+        *incoming,
+        *[0 if o < 0 else addr + o for o in lay.offsets],
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
@@ -632,7 +669,7 @@ def backward_values(
         h,
         batch,
         settings,
-        lambda cs: fn(h, cs, opts, batch, vals, w, w + 40, w + 64, err, _ERRLEN),
+        lambda cs: fn(h, cs, opts, batch, vals, w, w + 56, w + 80, err, _ERRLEN),
         kind="backward",
     )
     if rc:

@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 7
+ABI_VERSION = 8
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -97,6 +97,7 @@ FLAG_WEAKLY_ACTIVE = 2
 FLAG_FAST_PATH = 4
 FLAG_FALLBACK_USED = 8
 FLAG_ZERO_GRAD = 16
+FLAG_FACTOR_REUSED = 32
 
 BSTAT_CHANGES = 0
 BSTAT_WARM_SOLVES = 1
@@ -206,6 +207,7 @@ class Sizes(ctypes.Structure):
         ("p_nnz", c_int64),
         ("a_nnz", c_int64),
         ("dense_kkt", c_int64),
+        ("factor_len", c_int64),
     ]
 
 
@@ -251,6 +253,8 @@ class Solution(ctypes.Structure):
         ("s", c_void_p),
         ("status", c_void_p),
         ("info", c_void_p),
+        ("factor", c_void_p),
+        ("factor_len", c_int64),
     ]
 
 
@@ -276,7 +280,7 @@ class Gradients(ctypes.Structure):
 
 #: ``lpgd_solution``, ``lpgd_incoming`` and ``lpgd_gradients`` as int64 words
 #: (``_core.solve`` and ``_core.backward`` write them into the call's buffer).
-assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (40, 24, 56)
+assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (56, 24, 56)
 
 _P_I64 = POINTER(c_int64)
 _P_I32 = POINTER(c_int32)
