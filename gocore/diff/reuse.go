@@ -31,34 +31,26 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 		return false
 	}
 	st := w.an.St
-	pf, ok := ipm.ParsePolishFactor(sol.Factor, st, w.fp)
-	if !ok {
+	pre := &w.reuse
+	if pre.mul == nil {
+		pre.n, pre.active, pre.st = st.N, w.active, st
+		pre.mul = pre.mulK
+	}
+	if !pre.pf.Parse(sol.Factor, st, w.fp) {
 		return false
 	}
 	for i, a := range w.active {
-		if a != (pf.Active[i] == 1) {
+		if a != (pre.pf.Active[i] == 1) {
 			return false
 		}
 	}
+	pre.v = v
+	defer func() { pre.v = nil }()
 	n := st.N
-	pre := &scaledDual{pf: pf, n: n, active: w.active}
-	mul := func(x, y []float64) {
-		ux, vz := x[:n], x[n:]
-		yx, yz := y[:n], y[n:]
-		clear(y)
-		st.MulP(yx, v.P, ux, 1)
-		st.MulAT(yx, v.A, vz, 1)
-		st.MulA(yz, v.A, ux, 1)
-		for i, a := range w.active {
-			if !a {
-				yz[i] = -vz[i]
-			}
-		}
-	}
 	w.setActiveRHS()
 	copy(w.sol, w.rhs)
 	pre.Solve(w.sol)
-	res := linsys.RefineWith(pre, mul, w.rhs, w.sol, w.rwork, w.set.IterRefineMax, reuseAbsTol, reuseRelTol)
+	res := linsys.RefineWith(pre, pre.mul, w.rhs, w.sol, w.rwork, w.set.IterRefineMax, reuseAbsTol, reuseRelTol)
 	if !(res <= reuseAbsTol+reuseRelTol*vec.NormInf(w.rhs)) {
 		return false
 	}
@@ -76,11 +68,32 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 }
 
 // scaledDual solves the unscaled active-set system with a polish factor
-// record's factorization of the equilibrated one (reusePolish).
+// record's factorization of the equilibrated one (reusePolish); mulK is
+// the product with that system (the values v, the active rows).
 type scaledDual struct {
 	pf     ipm.PolishFactor
 	n      int
 	active []bool
+	st     *problem.Structure
+	v      *problem.Values
+	mul    func(x, y []float64) // mulK, bound once
+}
+
+// mulK computes y = K x for the unscaled active-set system: [P Aᵀ; A 0] on
+// the active rows, −x_i on the inactive (decoupled) ones.
+func (s *scaledDual) mulK(x, y []float64) {
+	n, st, v := s.n, s.st, s.v
+	ux, vz := x[:n], x[n:]
+	yx, yz := y[:n], y[n:]
+	clear(y)
+	st.MulP(yx, v.P, ux, 1)
+	st.MulAT(yx, v.A, vz, 1)
+	st.MulA(yz, v.A, ux, 1)
+	for i, a := range s.active {
+		if !a {
+			yz[i] = -vz[i]
+		}
+	}
 }
 
 func (s *scaledDual) Dim() int               { return s.pf.Factor.Dim() }

@@ -219,3 +219,36 @@ func TestKKTReuseRejects(t *testing.T) {
 		t.Error("the record of an unpolished forward parses")
 	}
 }
+
+// TestKKTReuseAllocs: the backward that reuses a record allocates nothing
+// once warm (as the refactoring one).
+func TestKKTReuseAllocs(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	n, m, p := 20, 20, 4
+	st, err := problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReuseRig(t, st)
+	P, c, A, b, _ := testfam.DenseQP(rng, n, m, p)
+	v := denseValues(st, P, c, A, b)
+	sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	r.slv.Solve(v, &res)
+	sol.Factor = r.buf
+	in := Incoming{X: make([]float64, n)}
+	in.X[0] = 1
+	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+	o := DefaultOptions()
+	f, err := r.ws.Backward(v, sol, in, &o, g)
+	if err != nil || f&FlagFactorReused == 0 {
+		t.Fatalf("warm-up: flags %d, %v", f, err)
+	}
+	if a := testing.AllocsPerRun(20, func() {
+		if _, err := r.ws.Backward(v, sol, in, &o, g); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("%v allocations per reusing backward", a)
+	}
+}

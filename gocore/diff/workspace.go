@@ -41,6 +41,7 @@ type Workspace struct {
 	sSOC, ySOC   []float64 // BPQP with second-order cones: (s, y) for ProjectionH
 	fp           float64   // ipm.StructureFingerprint of the analysis's structure
 	rwork        []float64 // 2(n+m): refinement scratch of the factor reuse (reuse.go)
+	reuse        scaledDual
 }
 
 // NewWorkspace allocates a backward workspace with its own KKT system.

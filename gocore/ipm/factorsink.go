@@ -136,34 +136,41 @@ type PolishFactor struct {
 // caller that refines against its own matrix needs: a factorization of
 // other data makes the refinement fail, and the caller refactors.
 func ParsePolishFactor(buf []float64, st *problem.Structure, fp float64) (PolishFactor, bool) {
+	pf := PolishFactor{Factor: new(linsys.DualFactor)}
+	ok := pf.Parse(buf, st, fp)
+	return pf, ok
+}
+
+// Parse is ParsePolishFactor into pf, reusing pf.Factor's scratch when
+// pf.Factor is not nil (no allocation once it has parsed a record of this
+// structure).
+func (pf *PolishFactor) Parse(buf []float64, st *problem.Structure, fp float64) bool {
 	n, m := st.N, st.M
 	h := polishFactorHeader
 	if len(buf) < h+n+2*m || buf[0] != polishFactorMagic || buf[1] != polishFactorVersion ||
 		buf[2] != float64(n) || buf[3] != float64(m) || buf[4] != fp || buf[5] != 1 {
-		return PolishFactor{}, false
+		return false
 	}
 	k, plen := buf[6], buf[7]
 	if !(k > 0) || math.IsInf(k, 0) || !(plen > 0) || plen != math.Trunc(plen) || plen > float64(len(buf)-h-n-2*m) {
-		return PolishFactor{}, false
+		return false
 	}
 	body := buf[h:]
-	pf := PolishFactor{D: body[:n:n], E: body[n : n+m : n+m], K: k, Active: body[n+m : n+2*m : n+2*m]}
+	pf.D, pf.E, pf.K, pf.Active = body[:n:n], body[n:n+m:n+m], k, body[n+m:n+2*m:n+2*m]
 	for _, s := range [][]float64{pf.D, pf.E} {
 		for _, v := range s {
 			if !(v > 0) || math.IsInf(v, 0) {
-				return PolishFactor{}, false
+				return false
 			}
 		}
 	}
 	for _, v := range pf.Active {
 		if v != 0 && v != 1 {
-			return PolishFactor{}, false
+			return false
 		}
 	}
-	f, ok := linsys.ParseDualFactor(body[n+2*m:n+2*m+int(plen)], n, m)
-	if !ok {
-		return PolishFactor{}, false
+	if pf.Factor == nil {
+		pf.Factor = new(linsys.DualFactor)
 	}
-	pf.Factor = f
-	return pf, true
+	return pf.Factor.Parse(body[n+2*m:n+2*m+int(plen)], n, m)
 }

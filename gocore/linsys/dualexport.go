@@ -67,24 +67,47 @@ type DualFactor struct {
 // length mismatch, non-finite or zero pivots. It never panics on any
 // content.
 func ParseDualFactor(buf []float64, nx, mr int) (*DualFactor, bool) {
+	f := new(DualFactor)
+	return f, f.Parse(buf, nx, mr)
+}
+
+// Parse is ParseDualFactor into f, reusing f's scratch (no allocation once
+// f has parsed a record of the same sizes).
+func (f *DualFactor) Parse(buf []float64, nx, mr int) bool {
 	if len(buf) < 2 || buf[0] != float64(nx) {
-		return nil, false
+		return false
 	}
 	nrf := buf[1]
 	if !(nrf >= 0 && nrf <= float64(mr) && nrf <= float64(nx)) || nrf != math.Trunc(nrf) {
-		return nil, false
+		return false
 	}
 	nr := int(nrf)
 	if len(buf) != DualFactorLen(nx, nr) {
-		return nil, false
+		return false
 	}
-	f := &DualFactor{nx: nx, mr: mr, nr: nr, rows: make([]int, nr), coupled: make([]bool, mr)}
+	grow := func(s []float64, k int) []float64 {
+		if cap(s) < k {
+			return make([]float64, k)
+		}
+		return s[:k]
+	}
+	f.nx, f.mr, f.nr = nx, mr, nr
+	if cap(f.rows) < nr {
+		f.rows = make([]int, nr)
+	}
+	f.rows = f.rows[:nr]
+	if cap(f.coupled) < mr {
+		f.coupled = make([]bool, mr)
+	}
+	f.coupled = f.coupled[:mr]
+	clear(f.coupled)
+	f.t, f.zc = grow(f.t, nx), grow(f.zc, nr)
 	p := 2
 	prev := -1
 	for a := 0; a < nr; a++ {
 		v := buf[p+a]
 		if !(v > float64(prev) && v < float64(mr)) || v != math.Trunc(v) {
-			return nil, false
+			return false
 		}
 		f.rows[a] = int(v)
 		f.coupled[f.rows[a]] = true
@@ -103,16 +126,15 @@ func ParseDualFactor(buf []float64, nx, mr int) (*DualFactor, bool) {
 	f.l = take(nr * (nr - 1) / 2)
 	for _, v := range f.dp {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return nil, false
+			return false
 		}
 	}
 	for _, v := range f.d {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return nil, false
+			return false
 		}
 	}
-	f.t, f.zc = make([]float64, nx), make([]float64, nr)
-	return f, true
+	return true
 }
 
 // Dim implements Factorizer.
