@@ -200,6 +200,7 @@ test-wheel: wheel $(DEBUG_LIB)
 
 fuzz: go-toolchain
 	$(GO) test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi
+	$(GO) test -run XXX -fuzz FuzzParseDualFactor -fuzztime 30s ./gocore/linsys
 
 clean:
 	rm -rf $(LIB) build dist vendor python/*.egg-info
