@@ -33,16 +33,16 @@ def _qp(seed: int, B: int, n: int, m: int, p: int) -> list[torch.Tensor]:
 
 
 class _Spy:
-    """Records the factor buffers passed to _core.solve / backward and the
-    backward's flags."""
+    """Records the factor buffers passed to the solve (_core.solve_values, the
+    front ends' call) and the backward's flags (_core.backward_values)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.factors: list[np.ndarray | None] = []
         self.flags: list[np.ndarray] = []
-        solve, backward = _core.solve, _core.backward
+        solve, backward = _core.solve_values, _core.backward_values
 
         def spy_solve(*a: Any, **kw: Any) -> Any:
-            self.factors.append(kw.get("factor"))
+            self.factors.append(a[4] if len(a) > 4 else kw.get("factor"))
             return solve(*a, **kw)
 
         def spy_backward(*a: Any, **kw: Any) -> Any:
@@ -50,8 +50,8 @@ class _Spy:
             self.flags.append(out.flags_np.copy())
             return out
 
-        monkeypatch.setattr(_core, "solve", spy_solve)
-        monkeypatch.setattr(_core, "backward", spy_backward)
+        monkeypatch.setattr(_core, "solve_values", spy_solve)
+        monkeypatch.setattr(_core, "backward_values", spy_backward)
 
 
 def _grads(args: list[torch.Tensor], **kw: Any) -> list[torch.Tensor]:
