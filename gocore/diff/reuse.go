@@ -31,6 +31,10 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 		return false
 	}
 	st := w.an.St
+	if !w.fpSet {
+		// Once per workspace: the hash reads every pattern entry.
+		w.fp, w.fpSet = ipm.StructureFingerprint(st), true
+	}
 	pre := &w.reuse
 	if pre.mul == nil {
 		pre.n, pre.active, pre.st = st.N, w.active, st

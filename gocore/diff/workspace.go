@@ -39,7 +39,8 @@ type Workspace struct {
 	stats        Stats
 	admm         *admmWork
 	sSOC, ySOC   []float64 // BPQP with second-order cones: (s, y) for ProjectionH
-	fp           float64   // ipm.StructureFingerprint of the analysis's structure
+	fp           float64   // ipm.StructureFingerprint of the analysis's structure (fpSet: computed)
+	fpSet        bool
 	rwork        []float64 // 2(n+m): refinement scratch of the factor reuse (reuse.go)
 	reuse        scaledDual
 }
@@ -93,7 +94,6 @@ func NewWorkspaceOn(k *kkt.System, set ipm.Settings) (*Workspace, error) {
 	w.xp, w.yp, w.sp = vec(n), vec(m), vec(m)
 	w.xm, w.ym = vec(n), vec(m)
 	w.res = ipm.Result{X: w.xp, Y: w.yp, S: w.sp}
-	w.fp = ipm.StructureFingerprint(st)
 	w.rwork = vec(2 * (n + m))
 	return w, nil
 }

@@ -1,7 +1,6 @@
 package ipm
 
 import (
-	"hash/fnv"
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
@@ -39,34 +38,34 @@ func PolishFactorLen(an *kkt.Analysis) int {
 
 // StructureFingerprint is a hash of a structure's sizes, patterns and cones
 // (an exact float64: 52 bits), recorded in a polish factor record so that
-// a record made for another structure is rejected.
+// a record made for another structure is rejected. It reads every pattern
+// entry once (FNV-1a over 64-bit words): compute it once per structure.
 func StructureFingerprint(st *problem.Structure) float64 {
-	h := fnv.New64a()
-	var b [8]byte
-	put := func(v int) {
-		u := uint64(int64(v))
-		for i := range b {
-			b[i] = byte(u >> (8 * i))
-		}
-		h.Write(b[:])
+	h := uint64(14695981039346656037)
+	put := func(v uint64) {
+		h ^= v
+		h *= 1099511628211
 	}
-	put(st.N)
-	put(st.M)
+	put(uint64(st.N))
+	put(uint64(st.M))
 	for _, m := range []*problem.CSC{&st.P, &st.A} {
-		put(len(m.Colptr))
+		put(uint64(len(m.Colptr)))
 		for _, v := range m.Colptr {
-			put(v)
+			put(uint64(v))
 		}
 		for _, v := range m.Rowval {
-			put(v)
+			put(uint64(v))
 		}
 	}
 	for _, c := range st.Cones {
-		put(int(c.Kind))
-		put(c.Dim)
-		put(int(math.Float64bits(c.Param)))
+		put(uint64(c.Kind))
+		put(uint64(c.Dim))
+		put(math.Float64bits(c.Param))
 	}
-	return float64(h.Sum64() >> 12)
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return float64(h >> 12)
 }
 
 // SetFactorSink gives the solver a buffer (PolishFactorLen words, or nil
@@ -81,7 +80,10 @@ func (w *Solver) SetFactorSink(buf []float64) {
 		buf = nil
 	}
 	w.sink = buf
-	w.sinkFP = StructureFingerprint(w.an.St)
+	if buf != nil && !w.sinkFPSet {
+		// Once per solver: the hash reads every pattern entry.
+		w.sinkFP, w.sinkFPSet = StructureFingerprint(w.an.St), true
+	}
 }
 
 // markSink writes an invalid record header.

@@ -64,8 +64,9 @@ type Solver struct {
 	pre         *presolved  // the reduced problem (presolve.go); nil: none
 	// The polish factor record's buffer and the structure's fingerprint
 	// (factorsink.go; nil: none).
-	sink   []float64
-	sinkFP float64
+	sink      []float64
+	sinkFP    float64
+	sinkFPSet bool
 }
 
 // NewSolver allocates a workspace for an analysed structure.
