@@ -29,6 +29,7 @@ import (
 type PSD struct {
 	d, n   int
 	ii, jj []int     // row and column (ii ≥ jj) of every svec entry
+	sv     []float64 // the svec scale of every entry: 1 on the diagonal, √2 off it
 	r      []float64 // R (row-major d×d)
 	rinv   []float64 // R⁻¹
 	lambda []float64 // the d eigenvalues of Λ (λ = svec(diag(lambda)))
@@ -65,7 +66,7 @@ func NewPSD(n int) *PSD {
 		panic("cone: NewPSD needs a triangular number of rows >= 1")
 	}
 	mat := func() []float64 { return make([]float64, d*d) }
-	c := &PSD{d: d, n: n, ii: make([]int, n), jj: make([]int, n), r: mat(), rinv: mat(),
+	c := &PSD{d: d, n: n, ii: make([]int, n), jj: make([]int, n), sv: make([]float64, n), r: mat(), rinv: mat(),
 		lambda: make([]float64, d), m1: mat(), m2: mat(), m3: mat(), m4: mat(),
 		w1: make([]float64, d), w2: make([]float64, d)}
 	kc := min(psdHChunk, n)
@@ -74,6 +75,10 @@ func NewPSD(n int) *PSD {
 	for j := 0; j < d; j++ {
 		for i := j; i < d; i++ {
 			c.ii[k], c.jj[k] = i, j
+			c.sv[k] = 1
+			if i != j {
+				c.sv[k] = math.Sqrt2
+			}
 			k++
 		}
 	}
@@ -255,24 +260,25 @@ func (c *PSD) UpdateScaling(s, z []float64) {
 //
 //	H[(i,j),(k,l)] = a_ij b_kl (M_ik M_jl + M_il M_jk),
 //
-// a = √2 off the diagonal (1 on it), b = 1/√2 off the diagonal (1/2 on it).
+// a = √2 off the diagonal (1 on it), b = a/2. The block is symmetric (M is,
+// bit for bit: matMul forms M_ik and M_ki from the same products), so the
+// upper triangle is computed, with the factor a_ij·a_kl/2 from a table,
+// and mirrored.
 func (c *PSD) HBlock(dst []float64) {
 	d, n := c.d, c.n
 	mm := c.m1
 	matMul(mm, c.r, c.r, d, false, true)
+	sc := c.sv
 	for p := 0; p < n; p++ {
 		i, j := c.ii[p], c.jj[p]
-		a := 1.0
-		if i != j {
-			a = math.Sqrt2
-		}
-		for q := 0; q < n; q++ {
+		mi, mj := mm[i*d:i*d+d], mm[j*d:j*d+d]
+		ap := 0.5 * sc[p]
+		row := dst[p*n : p*n+n]
+		for q := p; q < n; q++ {
 			k, l := c.ii[q], c.jj[q]
-			b := 0.5
-			if k != l {
-				b = 1 / math.Sqrt2
-			}
-			dst[p*n+q] = a * b * (mm[i*d+k]*mm[j*d+l] + mm[i*d+l]*mm[j*d+k])
+			h := ap * sc[q] * (mi[k]*mj[l] + mi[l]*mj[k])
+			row[q] = h
+			dst[q*n+p] = h
 		}
 	}
 }

@@ -35,63 +35,182 @@ func cholLower(a []float64, d int) bool {
 }
 
 // symEigen computes the eigen-decomposition a = Q diag(w) Qᵀ of the
-// symmetric row-major d×d matrix a by the cyclic Jacobi method, which is
-// accurate for small matrices. a is destroyed; q receives the eigenvectors
-// as columns and w the eigenvalues (unsorted).
+// symmetric row-major d×d matrix a (lower triangle read): Householder
+// reduction to tridiagonal form with the transformations accumulated in q,
+// then the implicit QL method with Wilkinson shifts (EISPACK's tred2 and
+// tql2, as in JAMA). Eigenvalues are accurate to ε‖a‖ and the eigenvectors
+// orthonormal to rounding, as with the cyclic Jacobi method it replaced
+// (symEigenJacobi in the tests), at about a third of its cost for d ≈ 10
+// (no sweeps over all pairs, and contiguous row updates). a is destroyed
+// (its first d entries are scratch); q receives the eigenvectors as
+// columns and w the eigenvalues (ascending, but callers must not rely on
+// an order).
 func symEigen(a, q, w []float64, d int) {
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			q[i*d+j] = 0
-		}
-		q[i*d+i] = 1
+	copy(q[:d*d], a[:d*d])
+	e := a[:d]
+	tred2(q, w, e, d)
+	tql2(q, w, e, d)
+}
+
+// tred2 reduces the symmetric row-major d×d matrix v (lower triangle) to
+// tridiagonal form: on return v holds the orthogonal Q of the reduction,
+// diag its diagonal and off[1:] its subdiagonal (off[0] = 0).
+func tred2(v, diag, off []float64, d int) {
+	for j := 0; j < d; j++ {
+		diag[j] = v[(d-1)*d+j]
 	}
-	for sweep := 0; sweep < 100; sweep++ {
-		var off, diag float64
-		for i := 0; i < d; i++ {
-			diag += a[i*d+i] * a[i*d+i]
-			for j := i + 1; j < d; j++ {
-				off += a[i*d+j] * a[i*d+j]
+	for i := d - 1; i > 0; i-- {
+		var scale, h float64
+		for k := 0; k < i; k++ {
+			scale += math.Abs(diag[k])
+		}
+		if scale == 0 {
+			off[i] = diag[i-1]
+			for j := 0; j < i; j++ {
+				diag[j] = v[(i-1)*d+j]
+				v[i*d+j] = 0
+				v[j*d+i] = 0
+			}
+		} else {
+			for k := 0; k < i; k++ {
+				diag[k] /= scale
+				h += diag[k] * diag[k]
+			}
+			f := diag[i-1]
+			g := math.Sqrt(h)
+			if f > 0 {
+				g = -g
+			}
+			off[i] = scale * g
+			h -= f * g
+			diag[i-1] = f - g
+			for j := 0; j < i; j++ {
+				off[j] = 0
+			}
+			for j := 0; j < i; j++ {
+				f = diag[j]
+				v[j*d+i] = f
+				g = off[j] + v[j*d+j]*f
+				for k := j + 1; k <= i-1; k++ {
+					g += v[k*d+j] * diag[k]
+					off[k] += v[k*d+j] * f
+				}
+				off[j] = g
+			}
+			f = 0
+			for j := 0; j < i; j++ {
+				off[j] /= h
+				f += off[j] * diag[j]
+			}
+			hh := f / (h + h)
+			for j := 0; j < i; j++ {
+				off[j] -= hh * diag[j]
+			}
+			for j := 0; j < i; j++ {
+				f, g = diag[j], off[j]
+				for k := j; k <= i-1; k++ {
+					v[k*d+j] -= f*off[k] + g*diag[k]
+				}
+				diag[j] = v[(i-1)*d+j]
+				v[i*d+j] = 0
 			}
 		}
-		if off <= 1e-32*diag || off == 0 {
-			break
-		}
-		for p := 0; p < d; p++ {
-			for r := p + 1; r < d; r++ {
-				apr := a[p*d+r]
-				if apr == 0 {
-					continue
+		diag[i] = h
+	}
+	// Accumulate the transformations.
+	for i := 0; i < d-1; i++ {
+		v[(d-1)*d+i] = v[i*d+i]
+		v[i*d+i] = 1
+		if h := diag[i+1]; h != 0 {
+			for k := 0; k <= i; k++ {
+				diag[k] = v[k*d+i+1] / h
+			}
+			for j := 0; j <= i; j++ {
+				var g float64
+				for k := 0; k <= i; k++ {
+					g += v[k*d+i+1] * v[k*d+j]
 				}
-				app, arr := a[p*d+p], a[r*d+r]
-				theta := (arr - app) / (2 * apr)
-				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				if theta < 0 {
-					t = -t
-				}
-				c := 1 / math.Sqrt(t*t+1)
-				s := t * c
-				// a ← Jᵀ a J with J the rotation in the (p, r) plane.
-				for k := 0; k < d; k++ {
-					akp, akr := a[k*d+p], a[k*d+r]
-					a[k*d+p] = c*akp - s*akr
-					a[k*d+r] = s*akp + c*akr
-				}
-				for k := 0; k < d; k++ {
-					apk, ark := a[p*d+k], a[r*d+k]
-					a[p*d+k] = c*apk - s*ark
-					a[r*d+k] = s*apk + c*ark
-				}
-				a[p*d+r], a[r*d+p] = 0, 0
-				for k := 0; k < d; k++ {
-					qkp, qkr := q[k*d+p], q[k*d+r]
-					q[k*d+p] = c*qkp - s*qkr
-					q[k*d+r] = s*qkp + c*qkr
+				for k := 0; k <= i; k++ {
+					v[k*d+j] -= g * diag[k]
 				}
 			}
 		}
+		for k := 0; k <= i; k++ {
+			v[k*d+i+1] = 0
+		}
 	}
-	for i := 0; i < d; i++ {
-		w[i] = a[i*d+i]
+	for j := 0; j < d; j++ {
+		diag[j] = v[(d-1)*d+j]
+		v[(d-1)*d+j] = 0
+	}
+	v[(d-1)*d+d-1] = 1
+	off[0] = 0
+}
+
+// tql2 diagonalizes the symmetric tridiagonal matrix (diag, off[1:]) left
+// by tred2 by the implicit QL method, accumulating the rotations into v:
+// on return diag holds the eigenvalues (ascending order is not guaranteed
+// after a non-converged block) and v's columns the eigenvectors. A block
+// that has not converged after 60 QL steps (NaN input) is left as is.
+func tql2(v, diag, off []float64, d int) {
+	for i := 1; i < d; i++ {
+		off[i-1] = off[i]
+	}
+	off[d-1] = 0
+	var f, tst1 float64
+	for l := 0; l < d; l++ {
+		tst1 = math.Max(tst1, math.Abs(diag[l])+math.Abs(off[l]))
+		m := l
+		for m < d-1 && !(math.Abs(off[m]) <= machEps*tst1) {
+			m++
+		}
+		if m > l {
+			for iter := 0; iter < 60; iter++ {
+				g := diag[l]
+				p := (diag[l+1] - g) / (2 * off[l])
+				r := math.Hypot(p, 1)
+				if p < 0 {
+					r = -r
+				}
+				diag[l] = off[l] / (p + r)
+				diag[l+1] = off[l] * (p + r)
+				dl1 := diag[l+1]
+				h := g - diag[l]
+				for i := l + 2; i < d; i++ {
+					diag[i] -= h
+				}
+				f += h
+				p = diag[m]
+				c, c2, c3 := 1.0, 1.0, 1.0
+				el1 := off[l+1]
+				var s, s2 float64
+				for i := m - 1; i >= l; i-- {
+					c3, c2, s2 = c2, c, s
+					g = c * off[i]
+					h = c * p
+					r = math.Hypot(p, off[i])
+					off[i+1] = s * r
+					s = off[i] / r
+					c = p / r
+					p = c*diag[i] - s*g
+					diag[i+1] = h + s*(c*g+s*diag[i])
+					for k := 0; k < d; k++ {
+						row := v[k*d : k*d+d]
+						h = row[i+1]
+						row[i+1] = s*row[i] + c*h
+						row[i] = c*row[i] - s*h
+					}
+				}
+				p = -s * s2 * c3 * el1 * off[l] / dl1
+				off[l] = s * p
+				diag[l] = c * p
+				if !(math.Abs(off[l]) > machEps*tst1) {
+					break
+				}
+			}
+		}
+		diag[l] += f
+		off[l] = 0
 	}
 }
 
