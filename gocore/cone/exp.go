@@ -147,28 +147,55 @@ func (c *Exp) thirdOrder(dsA, dzA []float64) [3]float64 {
 
 // expBacktrack is the backtracking factor of the step length and
 // expMinStep the step below which it gives up (returns 0), Clarabel's
-// linesearch_backtrack_step and min_terminate_step_length.
+// linesearch_backtrack_step and min_terminate_step_length. expBisect is
+// the number of bisections between the first interior trial α and the
+// exterior α/0.8 before it (issue 15): a step 0.8^k short of the boundary
+// made the predictor's σ = (1 − α_a)³ too large and the corrector short;
+// two bisections (α within 5 % of the boundary) cut the logistic family's
+// iterations 21 → 16 and the power family's 16.9 → 14.5 (one: 18.9, 15.3;
+// three: 17.1, 14.6 — more is not monotonically better).
 const (
 	expBacktrack = 0.8
 	expMinStep   = 1e-4
+	expBisect    = 2
 )
 
 // StepLength implements Cone by backtracking from alphaMax until the
-// primal and the dual iterate are strictly inside their cones.
+// primal and the dual iterate are strictly inside their cones, then
+// bisecting towards the boundary (expBacktrackStep).
 func (c *Exp) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, float64) {
-	az := expBacktrackStep(dz, z, alphaMax, expDualInterior)
-	as := expBacktrackStep(ds, s, alphaMax, expPrimalInterior)
+	az := expBacktrackStep(c.trial[:], dz, z, alphaMax, expDualInterior)
+	as := expBacktrackStep(c.trial[:], ds, s, alphaMax, expPrimalInterior)
 	return az, as
 }
 
-func expBacktrackStep(d, v []float64, a float64, in func([]float64) bool) float64 {
-	var w [3]float64
+// expBacktrackStep returns the largest α ≤ a of the form a·0.8^k with
+// v + αd interior (in), refined by expBisect bisections between it and
+// α/0.8; 0 below expMinStep. w (len 3) is the trial point's scratch.
+func expBacktrackStep(w, d, v []float64, a float64, in func([]float64) bool) float64 {
+	a0 := a
 	for a > 0 {
 		for i := range w {
 			w[i] = v[i] + a*d[i]
 		}
-		if in(w[:]) {
-			return a
+		if in(w) {
+			if a == a0 {
+				return a
+			}
+			// Bisect between the feasible a and the infeasible a/0.8.
+			lo, hi := a, a/expBacktrack
+			for k := 0; k < expBisect; k++ {
+				mid := 0.5 * (lo + hi)
+				for i := range w {
+					w[i] = v[i] + mid*d[i]
+				}
+				if in(w) {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			return lo
 		}
 		a *= expBacktrack
 		if a < expMinStep {

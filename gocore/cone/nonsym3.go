@@ -104,6 +104,9 @@ type nonsym3 struct {
 	wf   [9]float64 // a factor F with Hs = FᵀF (row-major), for QuadH
 	mu   float64    // μ of the iterate, for dual scaling
 	dual bool       // dual scaling requested by the solver
+	// trial is the step length's trial point (a field, not a local: passed
+	// to the interior test, a local array would escape to the heap).
+	trial [3]float64
 }
 
 // Dim implements Cone.

@@ -114,12 +114,13 @@ func (c *Pow) thirdOrder(dsA, dzA []float64) [3]float64 {
 	return eta
 }
 
-// StepLength implements Cone by backtracking from alphaMax (as Exp does)
-// until the primal and the dual iterate are strictly inside their cones.
+// StepLength implements Cone by backtracking from alphaMax and bisecting
+// (as Exp does) until the primal and the dual iterate are strictly inside
+// their cones.
 func (c *Pow) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, float64) {
 	a := c.alpha
-	az := expBacktrackStep(dz, z, alphaMax, func(v []float64) bool { return powDualInterior(v, a) })
-	as := expBacktrackStep(ds, s, alphaMax, func(v []float64) bool { return powPrimalInterior(v, a) })
+	az := expBacktrackStep(c.trial[:], dz, z, alphaMax, func(v []float64) bool { return powDualInterior(v, a) })
+	as := expBacktrackStep(c.trial[:], ds, s, alphaMax, func(v []float64) bool { return powPrimalInterior(v, a) })
 	return az, as
 }
 
@@ -143,12 +144,31 @@ func powGeo(x, y, a float64) float64 {
 
 // powPrimalInterior reports whether s is strictly inside K_pow(α).
 func powPrimalInterior(s []float64, a float64) bool {
-	return s[0] > 0 && s[1] > 0 && powGeo(s[0], s[1], a) > math.Abs(s[2])
+	return s[0] > 0 && s[1] > 0 && powGeoAbove(s[0], s[1], a, math.Abs(s[2]))
 }
 
 // powDualInterior reports whether z is strictly inside K_pow(α)*.
 func powDualInterior(z []float64, a float64) bool {
-	return z[0] > 0 && z[1] > 0 && powGeo(z[0]/a, z[1]/(1-a), a) > math.Abs(z[2])
+	return z[0] > 0 && z[1] > 0 && powGeoAbove(z[0]/a, z[1]/(1-a), a, math.Abs(z[2]))
+}
+
+// powGeoAbove reports powGeo(x, y, α) > r for x, y > 0. The weighted
+// geometric mean lies between min(x, y) and max(x, y), so r below the one
+// or at or above the other decides without logarithms: the step length's
+// backtracking tests most trial points that way (a third of the power
+// family's cone arithmetic was these tests' exp and logs).
+func powGeoAbove(x, y, a, r float64) bool {
+	lo, hi := x, y
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if r < lo {
+		return true
+	}
+	if r >= hi {
+		return false
+	}
+	return powGeo(x, y, a) > r
 }
 
 // powPhi returns Φ = (z₀/α)^(2α)·(z₁/(1−α))^(2(1−α)) and ψ = Φ − z₂².

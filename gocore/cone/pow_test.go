@@ -260,7 +260,38 @@ func TestPowStepLength(t *testing.T) {
 				if tc.in(full) && tc.a != amax {
 					t.Fatalf("%s step %g < feasible αmax %g", tc.label, tc.a, amax)
 				}
+				// A backtracked step is bisected to within a sixteenth of
+				// the boundary (the interior along the ray is an interval).
+				if b := tc.a * (1 + 1.0/16) * (1 + 1e-12); tc.a > expMinStep && tc.a < amax && b < amax {
+					far := []float64{tc.v[0] + b*tc.d[0], tc.v[1] + b*tc.d[1], tc.v[2] + b*tc.d[2]}
+					if tc.in(far) {
+						t.Fatalf("%s step %g: %g is still inside (not bisected)", tc.label, tc.a, b)
+					}
+				}
 			}
+		}
+	}
+}
+
+// TestPowGeoAbove checks the shortcut of the interior tests against the
+// weighted geometric mean itself, on both sides of its min/max bounds and
+// at ties.
+func TestPowGeoAbove(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	for k := 0; k < 20000; k++ {
+		a := 0.05 + 0.9*rng.Float64()
+		x, y := math.Exp(3*rng.NormFloat64()), math.Exp(3*rng.NormFloat64())
+		var r float64
+		switch k % 4 {
+		case 0:
+			r = math.Min(x, y)
+		case 1:
+			r = math.Max(x, y)
+		default:
+			r = powGeo(x, y, a) * (1 + 0.1*rng.NormFloat64())
+		}
+		if got, want := powGeoAbove(x, y, a, r), powGeo(x, y, a) > r; got != want && math.Abs(powGeo(x, y, a)-r) > 1e-15*r {
+			t.Fatalf("powGeoAbove(%g, %g, %g, %g) = %v, powGeo = %g", x, y, a, r, got, powGeo(x, y, a))
 		}
 	}
 }
