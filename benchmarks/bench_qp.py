@@ -92,6 +92,10 @@ FULL = [
     QPSize(10, 10, 2, 128, 128),
     QPSize(50, 50, 10, 128, 128),
     QPSize(200, 200, 40, 128, 16),
+    # Issue 16's configurations (its targets name B = 64 at n = 50 and B = 16
+    # at n = 200; B = 1 at n = 10 is bench_threads' row).
+    QPSize(50, 50, 10, 64, 64),
+    QPSize(200, 200, 40, 16, 16),
 ]
 QUICK = [
     QPSize(10, 10, 2, 8, 8),
@@ -290,7 +294,7 @@ def run(quick: bool, info: dict[str, str], seed: int = 0) -> list[Table]:
                     g_max,
                 ]
             )
-        plot_data.append((size.label, per_inst))
+        plot_data.append((f"{size.label}\nB = {B}", per_inst))
         table.notes.append(f"Reference at {size.label}: {ref.describe()}; {cross.describe()}.")
     table.write(info)
     _plot(plot_data)
