@@ -66,6 +66,7 @@ type DenseBounds struct {
 	bIdx     []int // bound rows (constraint row indices)
 	bCol     []int // their variable
 	ba, bh   []float64
+	bq       []float64 // ba/bh of the last factorization (the solve's per-row quotient)
 	ar, hr   []float64 // A_R (|R|×nx) and H_R
 	hasB     []bool
 	// Per factorization.
@@ -118,7 +119,7 @@ func NewDenseBounds(pat *Pattern, nx int, bound []bool, altCost float64) (*Dense
 	f.hc.init(nnz)
 	f.rIdx, f.fIdx = make([]int, 0, m), make([]int, 0, m)
 	f.bIdx, f.bCol = make([]int, 0, m), make([]int, 0, m)
-	f.ba, f.bh = make([]float64, m), make([]float64, m)
+	f.ba, f.bh, f.bq = make([]float64, m), make([]float64, m), make([]float64, m)
 	f.ar, f.hr = make([]float64, m*nx), make([]float64, m)
 	f.hasB = make([]bool, nx)
 	f.dx, f.inv = make([]float64, nx), make([]float64, nx)
@@ -236,7 +237,9 @@ func (f *DenseBounds) Factor(values []float64) error {
 		}
 		f.bh[b] = h
 		a := f.ba[b]
-		f.dx[f.bCol[b]] -= a * (a / h)
+		q := a / h
+		f.bq[b] = q
+		f.dx[f.bCol[b]] -= a * q
 	}
 	for j, v := range f.dx {
 		if !(v > 0) || math.IsInf(v, 0) {
@@ -270,7 +273,8 @@ func (f *DenseBounds) Solve(b []float64) {
 	copy(bx, b[:nx])
 	// Bound rows: b̃x = bx − A_Bᵀ H_B⁻¹ b_B.
 	for k, i := range f.bIdx {
-		bx[f.bCol[k]] -= f.ba[k] / f.bh[k] * b[nx+i]
+		// (ba/bh)·b as before, the quotient taken once per factorization.
+		bx[f.bCol[k]] -= f.bq[k] * b[nx+i]
 	}
 	// z = b_R − A_R Dx⁻¹ b̃x; then M y_R = z.
 	for j := range bx {
