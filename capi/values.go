@@ -21,27 +21,53 @@ type operand struct {
 	data   []float64
 	size   int
 	stride int
-	// index formats position i of a sample's array for messages ("[3]",
-	// "[1, 2]"); nil prints "[i]".
-	index func(i int) string
+	// block > 0 names the operand "name (row block block−1)" in messages;
+	// 0 (the only block, or not a block) plain "name". row0 and cols format position
+	// i of a sample's array for messages: "[row0+i]" when cols is 0,
+	// "[row0+i/cols, i%cols]" otherwise. Plain fields, not closures or
+	// formatted strings: they cost nothing on a call whose data is valid.
+	block      int
+	row0, cols int
+}
+
+// label is the operand's name in messages.
+func (a *operand) label() string {
+	if a.block > 0 {
+		return fmt.Sprintf("%s (row block %d)", a.name, a.block-1)
+	}
+	return a.name
+}
+
+// index formats position i of a sample's array for messages.
+func (a *operand) index(i int) string {
+	if a.cols > 0 {
+		return fmt.Sprintf("[%d, %d]", a.row0+i/a.cols, i%a.cols)
+	}
+	return fmt.Sprintf("[%d]", a.row0+i)
 }
 
 func newOperand(name string, op C.lpgd_operand, size, batch int, required bool) (operand, error) {
-	a := operand{name: name, size: size, stride: int(op.stride)}
+	return newBlockOperand(name, -1, op, size, batch, required)
+}
+
+// newBlockOperand is newOperand for row block block of several (-1: the
+// only one), named "name (row block block)" in messages.
+func newBlockOperand(name string, block int, op C.lpgd_operand, size, batch int, required bool) (operand, error) {
+	a := operand{name: name, size: size, stride: int(op.stride), block: block + 1}
 	if op.stride < 0 {
-		return a, argErr("%s: negative batch stride %d", name, op.stride)
+		return a, argErr("%s: negative batch stride %d", a.label(), op.stride)
 	}
 	if size == 0 {
 		return a, nil
 	}
 	if op.data == nil {
 		if required {
-			return a, argErr("%s is NULL", name)
+			return a, argErr("%s is NULL", a.label())
 		}
 		return a, nil
 	}
 	if a.stride != 0 && a.stride < size {
-		return a, argErr("%s: batch stride %d is smaller than the array size %d", name, op.stride, size)
+		return a, argErr("%s: batch stride %d is smaller than the array size %d", a.label(), op.stride, size)
 	}
 	n := size
 	if a.stride > 0 {
@@ -80,11 +106,7 @@ func (a *operand) checkFinite(batch int) error {
 				if a.stride == 0 {
 					where = "shared across the batch"
 				}
-				idx := fmt.Sprintf("[%d]", i)
-				if a.index != nil {
-					idx = a.index(i)
-				}
-				return &callError{codeData, fmt.Sprintf("%s%s = %v is not finite (%s)", a.name, idx, v, where)}
+				return &callError{codeData, fmt.Sprintf("%s%s = %v is not finite (%s)", a.label(), a.index(i), v, where)}
 			}
 		}
 	}
@@ -159,7 +181,7 @@ func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
 		return nil, err
 	}
 	if s.pLayout == layoutDense {
-		in.p.index = func(i int) string { return fmt.Sprintf("[%d, %d]", i/n, i%n) }
+		in.p.cols = n
 	}
 	if in.c, err = newOperand("c", v.c, n, nb, true); err != nil {
 		return nil, err
@@ -178,26 +200,25 @@ func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
 		if blk.rows < 0 || r0+rows > m {
 			return nil, argErr("row block %d: rows = %d does not fit in the %d rows of A (block starts at row %d)", bi, blk.rows, m, r0)
 		}
-		aName, bName := "A", "b"
+		named := -1
 		if len(cb) > 1 {
-			aName, bName = fmt.Sprintf("A (row block %d)", bi), fmt.Sprintf("b (row block %d)", bi)
+			named = bi
 		}
 		size := rows * n
 		if s.aLayout != layoutDense {
 			size = s.aEntriesInRows(r0, r0+rows)
 		}
 		rb := rowBlock{r0: r0, rows: rows}
-		if rb.a, err = newOperand(aName, blk.A, size, nb, true); err != nil {
+		if rb.a, err = newBlockOperand("A", named, blk.A, size, nb, true); err != nil {
 			return nil, err
 		}
-		if rb.b, err = newOperand(bName, blk.b, rows, nb, true); err != nil {
+		if rb.b, err = newBlockOperand("b", named, blk.b, rows, nb, true); err != nil {
 			return nil, err
 		}
-		start := r0
+		rb.b.row0 = r0
 		if s.aLayout == layoutDense {
-			rb.a.index = func(i int) string { return fmt.Sprintf("[%d, %d]", start+i/n, i%n) }
+			rb.a.row0, rb.a.cols = r0, n
 		}
-		rb.b.index = func(i int) string { return fmt.Sprintf("[%d]", start+i) }
 		in.blocks[bi] = rb
 		r0 += rows
 	}
