@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrInternal is wrapped by the error Run returns when a worker could not
@@ -97,8 +98,9 @@ type Job[W any] struct {
 // Run runs the job and returns when every sample is done. Per-sample
 // panics go to OnPanic and do not make Run fail; the error is the first
 // failure to make a worker ready (New or Reset) or a PanicError wrapping
-// ErrInternal, and the samples of a goroutine that could not get a worker
-// are not run.
+// ErrInternal. A goroutine that cannot get a worker takes no samples: the
+// others run them, and samples are left unrun only when no goroutine got
+// one (or a failed New after a panic stopped the last one).
 func (p *Pool[W]) Run(j Job[W]) error {
 	if j.Batch <= 0 {
 		return nil
@@ -122,21 +124,26 @@ func (p *Pool[W]) Run(j Job[W]) error {
 		}
 		errMu.Unlock()
 	}
+	// Samples are handed out one at a time from a shared counter, not in
+	// fixed ranges: their cost varies (an LPGD re-solve that changes many
+	// rows, a polish retry), and a static split leaves a goroutine idle
+	// while the other finishes its slow samples. Results do not depend on
+	// which worker runs a sample (Do writes sample k's outputs only).
+	var next atomic.Int64
 	wg.Add(t)
 	for g := t - 1; g >= 0; g-- {
-		lo, hi := g*j.Batch/t, (g+1)*j.Batch/t
 		if g == 0 {
-			p.chunk(&j, lo, hi, &wg, fail)
+			p.drain(&j, &next, &wg, fail)
 		} else {
-			go p.chunk(&j, lo, hi, &wg, fail)
+			go p.drain(&j, &next, &wg, fail)
 		}
 	}
 	wg.Wait()
 	return firstErr
 }
 
-// chunk runs samples [lo, hi) on one worker.
-func (p *Pool[W]) chunk(j *Job[W], lo, hi int, wg *sync.WaitGroup, fail func(error)) {
+// drain runs samples taken from next on one worker until none is left.
+func (p *Pool[W]) drain(j *Job[W], next *atomic.Int64, wg *sync.WaitGroup, fail func(error)) {
 	defer wg.Done()
 	defer func() {
 		if r := recover(); r != nil {
@@ -148,12 +155,13 @@ func (p *Pool[W]) chunk(j *Job[W], lo, hi int, wg *sync.WaitGroup, fail func(err
 		fail(err)
 		return
 	}
-	for k := lo; k < hi; k++ {
-		if p.sample(j, w, k) {
+	n := int64(j.Batch)
+	for k := next.Add(1) - 1; k < n; k = next.Add(1) - 1 {
+		if p.sample(j, w, int(k)) {
 			continue
 		}
 		// Do panicked: the worker's memory may be inconsistent. Drop it
-		// and make a new one for the rest of the chunk.
+		// and make a new one for the remaining samples.
 		if w, err = j.New(); err != nil {
 			fail(err)
 			return

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // worker is a test worker: an id and a scratch buffer that a "solve" uses.
@@ -232,5 +233,46 @@ func TestWarmRunAllocatesNothingPerSample(t *testing.T) {
 	// A few allocations per call (the job's closures), none per sample.
 	if a1, a256 := allocs(1), allocs(256); a256 != a1 || a1 > 8 {
 		t.Errorf("warm Run allocates %.0f times for 1 sample, %.0f for 256", a1, a256)
+	}
+}
+
+// TestUnevenSamplesAreShared: samples are handed out dynamically, so while
+// one goroutine is held by a slow sample the others run the rest — with a
+// static split the samples after the slow one in its range would wait for
+// it. Sample 0 blocks until every other sample has run; a static split over
+// two goroutines would deadlock (samples 1..B/2−1 sit behind sample 0).
+func TestUnevenSamplesAreShared(t *testing.T) {
+	const batch = 16
+	var p Pool[*worker]
+	var c counter
+	var done atomic.Int32
+	release := make(chan struct{})
+	hits := make([]int32, batch)
+	finished := make(chan error, 1)
+	go func() {
+		finished <- p.Run(Job[*worker]{
+			Batch: batch, Threads: 2, New: c.newWorker(0),
+			Do: func(w *worker, k int) {
+				if k == 0 {
+					<-release
+				} else if done.Add(1) == batch-1 {
+					close(release)
+				}
+				atomic.AddInt32(&hits[k], 1)
+			},
+		})
+	}()
+	select {
+	case err := <-finished:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("samples behind a slow one were not taken by the other goroutine")
+	}
+	for k, h := range hits {
+		if h != 1 {
+			t.Errorf("sample %d run %d times", k, h)
+		}
 	}
 }
