@@ -16,21 +16,7 @@ import (
 // DenseQP is the benchmarks' dense_qp family (benchmarks/problems.py):
 // P = LLᵀ/n + 0.1I, q, G, A ~ N(0,1), h = G z0 + U(0,1), b = A z0.
 func DenseQP(rng *rand.Rand, n, m, p int) (P, c, A, b []float64, cones problem.Cones) {
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P = make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			var s float64
-			for k := 0; k < n; k++ {
-				s += L[i*n+k] * L[j*n+k]
-			}
-			P[i*n+j] = s / float64(n)
-		}
-		P[i*n+i] += 0.1
-	}
+	P = GramP(rng, n)
 	c = make([]float64, n)
 	for i := range c {
 		c[i] = rng.NormFloat64()
@@ -98,21 +84,7 @@ func BoxLP(rng *rand.Rand, n, m, p int) (c, A, b []float64, cones problem.Cones)
 // and P = LLᵀ/n + 0.1I (dense, row-major n×n).
 func BoxQP(rng *rand.Rand, n, m, p int) (P, c, A, b []float64, cones problem.Cones) {
 	c, A, b, cones = BoxLP(rng, n, m, p)
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P = make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			var s float64
-			for k := 0; k < n; k++ {
-				s += L[i*n+k] * L[j*n+k]
-			}
-			P[i*n+j] = s / float64(n)
-		}
-		P[i*n+i] += 0.1
-	}
+	P = GramP(rng, n)
 	return P, c, A, b, cones
 }
 
@@ -333,4 +305,25 @@ func PowProjection(rng *rand.Rand, k int) (st *problem.Structure, v *problem.Val
 		}
 	}
 	return st, v, nil
+}
+
+// GramP is the families' dense quadratic term P = LLᵀ/n + 0.1I with
+// L ~ N(0,1) (row-major n×n, positive definite).
+func GramP(rng *rand.Rand, n int) []float64 {
+	L := make([]float64, n*n)
+	for i := range L {
+		L[i] = rng.NormFloat64()
+	}
+	P := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for k := 0; k < n; k++ {
+				s += L[i*n+k] * L[j*n+k]
+			}
+			P[i*n+j] = s / float64(n)
+		}
+		P[i*n+i] += 0.1
+	}
+	return P
 }
