@@ -199,8 +199,8 @@ test-wheel: wheel $(DEBUG_LIB)
 	bash .ci/wheel_test.sh $(PY) dist/lpgd_go-*-py3-none-$(WHEEL_PLAT).whl $(DEBUG_LIB)
 
 fuzz: go-toolchain
-	$(GO) test -run XXX -fuzz FuzzStructureNew -fuzztime 30s ./capi
-	$(GO) test -run XXX -fuzz FuzzParseDualFactor -fuzztime 30s ./gocore/linsys
+	$(GO) test -run '^$$' -fuzz FuzzStructureNew -fuzztime 30s ./capi
+	$(GO) test -run '^$$' -fuzz FuzzParseDualFactor -fuzztime 30s ./gocore/linsys
 
 clean:
 	rm -rf $(LIB) build dist vendor python/*.egg-info

@@ -32,44 +32,18 @@ func BenchmarkQPLayer(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			rng := rand.New(rand.NewSource(int64(n)))
-			var vs []*problem.Values
-			var st *problem.Structure
-			for k := 0; k < 8; k++ {
-				P, c, A, bb, cones := testfam.DenseQP(rng, n, n, n/5)
-				s, err := problem.NewDenseStructure(n, len(bb), cones, true)
-				if err != nil {
-					b.Fatal(err)
-				}
-				st = s
-				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
-				st.GatherDenseP(v.P, P)
-				st.GatherDenseA(v.A, A)
-				vs = append(vs, v)
-			}
-			an, err := kkt.Analyse(st, ipm.LinearAuto)
-			if err != nil {
-				b.Fatal(err)
-			}
-			set := ipm.DefaultSettings()
-			slv, err := ipm.NewSolver(an, set)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ws, err := NewWorkspaceOn(slv.KKT(), set)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			st, vs := denseBatch(b, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+				return testfam.DenseQP(rng, n, n, n/5)
+			})
+			an, slv, ws, sol, res, g := benchRig(b, st)
 			if c.reuse {
 				sol.Factor = make([]float64, ipm.PolishFactorLen(an))
 				slv.SetFactorSink(sol.Factor)
 			}
-			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
 			in := Incoming{X: make([]float64, n)}
 			for i := range in.X {
 				in.X[i] = rng.NormFloat64()
 			}
-			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
 			o := DefaultOptions()
 			iters, polished, reused := 0, 0, 0
 			var bwd time.Duration
@@ -123,26 +97,11 @@ func BenchmarkCvxpyLayer(b *testing.B) {
 		st = s
 		vs = append(vs, &problem.Values{P: P, C: c, A: A, B: bb})
 	}
-	an, err := kkt.Analyse(st, ipm.LinearAuto)
-	if err != nil {
-		b.Fatal(err)
-	}
-	set := ipm.DefaultSettings()
-	slv, err := ipm.NewSolver(an, set)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ws, err := NewWorkspaceOn(slv.KKT(), set)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
-	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	_, slv, ws, sol, res, g := benchRig(b, st)
 	in := Incoming{X: make([]float64, st.N)}
 	for i := 0; i < n; i++ { // the gradient reaches z only, as CvxpyLayer's x.sum()
 		in.X[i] = 1
 	}
-	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
 	o := DefaultOptions()
 	var fwd, bwd int64
 	b.ResetTimer()
@@ -177,48 +136,18 @@ func BenchmarkLPGDBox(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			const n, m, p = 100, 50, 10
 			rng := rand.New(rand.NewSource(3))
-			var vs []*problem.Values
-			var st *problem.Structure
-			for k := 0; k < 8; k++ {
-				var P, c, A, bb []float64
-				var cones problem.Cones
+			st, vs := denseBatch(b, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
 				if kind == "qp" {
-					P, c, A, bb, cones = testfam.BoxQP(rng, n, m, p)
-				} else {
-					c, A, bb, cones = testfam.BoxLP(rng, n, m, p)
+					return testfam.BoxQP(rng, n, m, p)
 				}
-				s, err := problem.NewDenseStructure(n, len(bb), cones, P != nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				st = s
-				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
-				if P != nil {
-					st.GatherDenseP(v.P, P)
-				}
-				st.GatherDenseA(v.A, A)
-				vs = append(vs, v)
-			}
-			an, err := kkt.Analyse(st, ipm.LinearAuto)
-			if err != nil {
-				b.Fatal(err)
-			}
-			set := ipm.DefaultSettings()
-			slv, err := ipm.NewSolver(an, set)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ws, err := NewWorkspaceOn(slv.KKT(), set)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
-			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+				c, A, bb, cones := testfam.BoxLP(rng, n, m, p)
+				return nil, c, A, bb, cones
+			})
+			_, slv, ws, sol, res, g := benchRig(b, st)
 			in := Incoming{X: make([]float64, n)}
 			for i := range in.X {
 				in.X[i] = rng.NormFloat64()
 			}
-			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
 			o := DefaultOptions()
 			o.Method = MethodLPGD
 			var fwd, bwd time.Duration
@@ -244,4 +173,49 @@ func BenchmarkLPGDBox(b *testing.B) {
 			b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
 		})
 	}
+}
+
+// denseBatch makes eight instances of a dense family (P nil: no quadratic
+// term) on one dense structure, values gathered into its patterns.
+func denseBatch(b *testing.B, gen func() (P, c, A, bb []float64, cones problem.Cones)) (*problem.Structure, []*problem.Values) {
+	var vs []*problem.Values
+	var st *problem.Structure
+	for k := 0; k < 8; k++ {
+		P, c, A, bb, cones := gen()
+		s, err := problem.NewDenseStructure(len(c), len(bb), cones, P != nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st = s
+		v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
+		if P != nil {
+			st.GatherDenseP(v.P, P)
+		}
+		st.GatherDenseA(v.A, A)
+		vs = append(vs, v)
+	}
+	return st, vs
+}
+
+// benchRig is the worker of the family benchmarks: a forward solver at
+// default settings and a backward workspace sharing its KKT system (as the
+// capi's workers do), with one instance's solution, result and gradient.
+func benchRig(b *testing.B, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, *Workspace, Solution, ipm.Result, *Grad) {
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := ipm.DefaultSettings()
+	slv, err := ipm.NewSolver(an, set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws, err := NewWorkspaceOn(slv.KKT(), set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+	return an, slv, ws, sol, res, g
 }
