@@ -327,3 +327,83 @@ func GramP(rng *rand.Rand, n int) []float64 {
 	}
 	return P
 }
+
+// BPQPQP is the BPQP study's random QP (benchmarks/problems.py bpqp_qp,
+// Pan et al. 2024): P = P′ᵀP′ + 1e-3·I, P′, q, A, G ~ U(0,1), z′ ~ U(0,1),
+// h = G z′, b = A z′; k equality rows then k inequality rows (row-major
+// (2k)×n), P dense row-major n×n.
+func BPQPQP(rng *rand.Rand, n, k int) (P, c, A, b []float64, cones problem.Cones) {
+	Pp := make([]float64, n*n)
+	for i := range Pp {
+		Pp[i] = rng.Float64()
+	}
+	P = make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			var s float64
+			for l := 0; l < n; l++ {
+				s += Pp[l*n+i] * Pp[l*n+j]
+			}
+			P[i*n+j], P[j*n+i] = s, s
+		}
+		P[i*n+i] += 1e-3
+	}
+	c = make([]float64, n)
+	for i := range c {
+		c[i] = rng.Float64()
+	}
+	A, b = bpqpRows(rng, n, k, nil)
+	return P, c, A, b, problem.Cones{Zero: k, Nonneg: k}
+}
+
+// BPQPLP is the BPQP study's random LP with the paper's ε-ridge
+// (benchmarks/problems.py bpqp_lp): s0 ~ N(0,1), λ0 = max(−s0, 0),
+// s0 = max(s0, 0), x0, G, A ~ U(0,1), b = A x0, h = G x0 + s0, c = −Gᵀλ0,
+// P = εI (ε = 1e-6) given as a dense n×n matrix, as the Python layer
+// passes it.
+func BPQPLP(rng *rand.Rand, n, k int) (P, c, A, b []float64, cones problem.Cones) {
+	s0 := make([]float64, k)
+	for i := range s0 {
+		s0[i] = rng.NormFloat64()
+	}
+	A, b = bpqpRows(rng, n, k, s0)
+	c = make([]float64, n)
+	for i := 0; i < k; i++ {
+		if lam := -s0[i]; lam > 0 {
+			for j := 0; j < n; j++ {
+				c[j] -= A[(k+i)*n+j] * lam
+			}
+		}
+	}
+	P = make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		P[i*n+i] = 1e-6
+	}
+	return P, c, A, b, problem.Cones{Zero: k, Nonneg: k}
+}
+
+// bpqpRows draws z ~ U(0,1)ⁿ and the k equality rows then the k inequality
+// rows of the BPQP families, U(0,1) entries, b = [A z; G z + max(s0, 0)]
+// (s0 nil: no slack).
+func bpqpRows(rng *rand.Rand, n, k int, s0 []float64) (A, b []float64) {
+	z := make([]float64, n)
+	for i := range z {
+		z[i] = rng.Float64()
+	}
+	A = make([]float64, 2*k*n)
+	for i := range A {
+		A[i] = rng.Float64()
+	}
+	b = make([]float64, 2*k)
+	for i := range b {
+		var s float64
+		for j := 0; j < n; j++ {
+			s += A[i*n+j] * z[j]
+		}
+		b[i] = s
+		if s0 != nil && i >= k && s0[i-k] > 0 {
+			b[i] += s0[i-k]
+		}
+	}
+	return A, b
+}
