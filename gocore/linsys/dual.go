@@ -54,14 +54,24 @@ type DenseDual struct {
 	mask   []bool
 	masked bool  // some row is masked
 	rowOf  []int // value index → its constraint row for A entries, −1 otherwise
+	// rowVals[rowPtr[i]:rowPtr[i+1]]: the value indices of row i's A
+	// entries (rowOf inverted).
+	rowVals, rowPtr []int
 	// x block factor (lp, dp), W = L⁻¹Aᵀ and C (lower triangle), both
 	// over the rows whose A row is nonzero only: row i of A is row
 	// wpos[i] of W and of C (wpos[i] < 0: a zero row, whose C row and
 	// column are zero).
 	lp, dp, w, c []float64
 	v4           []float64 // 4 rows of D⁻¹W (formC)
-	wpos         []int
-	nw           int // rows of W (nonzero rows of A)
+	// diagX: the x block of the values in hc is diagonal (every
+	// off-diagonal value zero; NewDenseDual's order only): L = I, so
+	// W = A and the x-block solves and products are diagonal (formC
+	// clears lp's strictly lower part, and the arithmetic is that of the
+	// dense path with its zero terms left out).
+	diagX   bool
+	noDiagX bool // tests: always the dense x-block path
+	wpos    []int
+	nw      int // rows of W (nonzero rows of A)
 	// Row block factor: the rows coupled through C (nonzero and not
 	// masked, rows[:nr], increasing) are factored by the LDLᵀ l, d of
 	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
@@ -186,6 +196,23 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 			case j >= nx && i < nx:
 				f.rowOf[k] = j - nx
 			}
+		}
+	}
+	f.rowPtr = make([]int, mr+1)
+	for _, r := range f.rowOf {
+		if r >= 0 {
+			f.rowPtr[r+1]++
+		}
+	}
+	for i := 0; i < mr; i++ {
+		f.rowPtr[i+1] += f.rowPtr[i]
+	}
+	f.rowVals = make([]int, f.rowPtr[mr])
+	next := append([]int(nil), f.rowPtr[:mr]...)
+	for k, r := range f.rowOf {
+		if r >= 0 {
+			f.rowVals[next[r]] = k
+			next[r]++
 		}
 	}
 	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
@@ -338,41 +365,52 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 		return false, false
 	}
 	prev := f.hc.prev
-	zero, diff := f.mask, f.z // zero: the row's A entries are all 0; diff: some differ
-	for i := range zero {
-		zero[i], diff[i] = true, 0
-	}
-	h := 0 // next index into hc.hIdx
-	for k, v := range values[:len(prev)] {
-		if h < len(f.hc.hIdx) && f.hc.hIdx[h] == k {
-			h++
-			continue
+	diff := f.z // diff[r] ≠ 0: some A value of row r differs
+	clear(diff)
+	// The spans between the row-diagonal entries are compared by memequal
+	// (between iterations of a polish nearly all of them are equal);
+	// only a span that differs is read value by value.
+	a := 0
+	for t := 0; t <= len(f.hc.hIdx); t++ {
+		e := len(prev)
+		if t < len(f.hc.hIdx) {
+			e = f.hc.hIdx[t]
 		}
-		r := f.rowOf[k]
-		if math.Float64bits(v) == math.Float64bits(prev[k]) {
-			if r >= 0 && v != 0 {
-				zero[r] = false
+		if !equalBits(values[a:e], prev[a:e]) {
+			for k := a; k < e; k++ {
+				v := values[k]
+				if math.Float64bits(v) == math.Float64bits(prev[k]) {
+					continue
+				}
+				r := f.rowOf[k]
+				if r < 0 || v != 0 {
+					clear(f.mask)
+					f.masked = false
+					return false, false
+				}
+				diff[r] = 1
 			}
+		}
+		a = e + 1
+	}
+	// A row that differs must be zero in every A value (a row that is zero
+	// in both keeps its zero C row: masking it changes nothing, and only
+	// rows that differ need it).
+	masked := false
+	for i := range f.mask {
+		f.mask[i] = false
+		if diff[i] == 0 {
 			continue
 		}
-		if r < 0 || v != 0 {
-			clear(f.mask)
-			f.masked = false
-			return false, false
+		for _, k := range f.rowVals[f.rowPtr[i]:f.rowPtr[i+1]] {
+			if values[k] != 0 {
+				clear(f.mask)
+				f.masked = false
+				return false, false
+			}
 		}
-		diff[r] = 1
-	}
-	masked := false
-	for i, z := range zero {
-		if diff[i] != 0 && !z {
-			clear(f.mask)
-			f.masked = false
-			return false, false
-		}
-		// A row that is zero in both keeps its (zero) C row: masking it
-		// changes nothing, and only rows that differ need it.
-		zero[i] = z && diff[i] != 0
-		masked = masked || zero[i]
+		f.mask[i] = true
+		masked = true
 	}
 	f.masked = masked
 	finite = true
@@ -404,12 +442,23 @@ func (f *DenseDual) formC() error {
 	nx, mr := f.nx, f.mr
 	f.Forms++
 	lp := f.lp
-	for i := 0; i < nx; i++ {
-		copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
-	}
-	nreg, err := denseLDL(lp, nx, f.xs, f.dp, f.wb, f.bw)
-	if err != nil || nreg > 0 {
-		return ErrDualSingular
+	f.diagX = f.kv == nil && !f.noDiagX && offDiagZero(f.px, nx)
+	if f.diagX {
+		// P + δI = D: the LDLᵀ of a diagonal matrix, its pivots the
+		// diagonal and L = I (the dense LDLᵀ's result, without its
+		// n³/6 multiply–adds of zeros).
+		clear(lp)
+		for k := range f.dp {
+			f.dp[k] = f.px[k*nx+k]
+		}
+	} else {
+		for i := 0; i < nx; i++ {
+			copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
+		}
+		nreg, err := denseLDL(lp, nx, f.xs, f.dp, f.wb, f.bw)
+		if err != nil || nreg > 0 {
+			return ErrDualSingular
+		}
 	}
 	// Pivots of the expected signs, their magnitudes within DualPivotRatio.
 	dmin, dmax := math.Inf(1), 0.0
@@ -448,7 +497,9 @@ func (f *DenseDual) formC() error {
 				lead = 0 // no row touches the block: nothing to skip
 			}
 		}
-		f.gw.SolveUnitLowerT(nw, nx-lead, f.w[lead:], nx, lp[lead*nx+lead:], nx, nil)
+		if !f.diagX {
+			f.gw.SolveUnitLowerT(nw, nx-lead, f.w[lead:], nx, lp[lead*nx+lead:], nx, nil)
+		}
 		s := f.v4[:nx]
 		for k, v := range f.dp {
 			s[k] = -1 / v
@@ -459,8 +510,8 @@ func (f *DenseDual) formC() error {
 		f.gw.MulSubNT(nw, nw, nx-lead, f.w[lead:], nx, f.w[lead:], nx, s[lead:], f.c, mr, true)
 		return nil
 	}
-	// w_i = L⁻¹ a_i (forward substitution, row-oriented).
-	for i := 0; i < nw; i++ {
+	// w_i = L⁻¹ a_i (forward substitution, row-oriented; W = A when L = I).
+	for i := 0; i < nw && !f.diagX; i++ {
 		wi := f.w[i*nx : i*nx+nx]
 		for k := 0; k < nx; k++ {
 			wi[k] -= dot(lp[k*nx:k*nx+k], wi[:k])
@@ -573,7 +624,7 @@ func (f *DenseDual) solve(b []float64) {
 		for k := 0; k < nx; k++ {
 			t[k] -= dot(f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
 		}
-	} else {
+	} else if !f.diagX {
 		lowerSolve(f.lp, nx, nx, t)
 	}
 	for k := range t {
@@ -641,11 +692,25 @@ func (f *DenseDual) solve(b []float64) {
 				axpy(-tk, f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
 			}
 		}
-	} else {
+	} else if !f.diagX {
 		lowerTSolve(f.lp, nx, nx, t)
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
+}
+
+// offDiagZero reports whether every off-diagonal entry of the n×n
+// row-major matrix a is zero.
+func offDiagZero(a []float64, n int) bool {
+	for i := 0; i < n; i++ {
+		row := a[i*n : i*n+n]
+		for j, v := range row {
+			if v != 0 && j != i {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // denseSolve4 is denseSolve by the four-row substitutions.
@@ -699,6 +764,13 @@ func (f *DenseDual) mulVec(x, y []float64) {
 	px, av := f.px, f.a
 	var s4 [4]float64
 	j := 0
+	if f.diagX {
+		// y_x = P x_x with P diagonal (its zero terms left out).
+		for k, v := range xx {
+			y[k] = px[k*nx+k] * v
+		}
+		j = nx
+	}
 	for ; j+4 <= nx; j += 4 {
 		dot4(px[j*nx:j*nx+nx], px[(j+1)*nx:(j+1)*nx+nx], px[(j+2)*nx:(j+2)*nx+nx], px[(j+3)*nx:(j+3)*nx+nx], xx, nx, &s4)
 		y[j], y[j+1], y[j+2], y[j+3] = s4[0], s4[1], s4[2], s4[3]

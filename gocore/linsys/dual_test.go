@@ -427,3 +427,107 @@ func TestDenseDualDecoupledRowsCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestDenseDualDiagonalX: an x block whose off-diagonal values are all
+// zero on a pattern that stores them (a dense P = εI, the BPQP study's
+// LPs) takes the diagonal path (L = I, W = A), whose solutions and
+// products agree with the dense x-block path to 1e-12 — full systems,
+// masked active-set systems and a new H — with fewer rows than variables
+// and more, small and blocked sizes; a dense P keeps the dense path.
+func TestDenseDualDiagonalX(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for _, tc := range []struct {
+		name  string
+		nx, m int
+		diag  bool
+	}{
+		{"m<n small", 9, 4, true},
+		{"m<n bpqp-like", 150, 30, true},
+		{"m>n", 13, 40, true},
+		{"m>n blocked", 40, 120, true},
+		{"m=n", 33, 33, true},
+		{"dense P m<n", 60, 20, false},
+		{"dense P m>n", 20, 60, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pat, vals, _ := randomKKT(rng, tc.nx, tc.m, 0.5, 1e-1)
+			if tc.diag {
+				for j := 0; j < tc.nx; j++ {
+					for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+						if i := pat.Rowval[k]; i < tc.nx && i != j {
+							vals[k] = 0
+						} else if i == j {
+							vals[k] = 1e-6 * (1 + rng.Float64())
+						}
+					}
+				}
+			}
+			f, err := NewDenseDual(pat, tc.nx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := NewDenseDual(pat, tc.nx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref.noDiagX = true
+			compare := func(what string, vals []float64) {
+				t.Helper()
+				for _, g := range []*DenseDual{f, ref} {
+					if err := g.Factor(vals); err != nil {
+						t.Fatalf("%s: %v", what, err)
+					}
+				}
+				if f.diagX != tc.diag || ref.diagX {
+					t.Fatalf("%s: diagonal path %v (reference %v), want %v", what, f.diagX, ref.diagX, tc.diag)
+				}
+				b := randVec(rng, pat.N)
+				x, xr := append([]float64(nil), b...), append([]float64(nil), b...)
+				f.Solve(x)
+				ref.Solve(xr)
+				if d := relDiff(x, xr); d > 1e-12 {
+					t.Fatalf("%s: solutions differ by %g", what, d)
+				}
+				if r := relResidual(pat, vals, x, b); r > 1e-8 {
+					t.Fatalf("%s: relative residual %g", what, r)
+				}
+				// Products with a vector of O(1) entries (K x for the
+				// solution cancels to b).
+				v := randVec(rng, pat.N)
+				y, yr, yd := make([]float64, pat.N), make([]float64, pat.N), make([]float64, pat.N)
+				f.MulVec(v, y)
+				ref.MulVec(v, yd)
+				SymMulVec(pat, vals, v, yr)
+				if d := relDiff(y, yr); d > 1e-12 {
+					t.Fatalf("%s: MulVec differs from the matrix by %g", what, d)
+				}
+				if d := relDiff(y, yd); d > 1e-14 {
+					t.Fatalf("%s: MulVec differs from the dense path by %g", what, d)
+				}
+			}
+			compare("full", vals)
+			act := append([]float64(nil), vals...)
+			for j := tc.nx; j < pat.N; j++ {
+				if (j-tc.nx)%3 != 1 {
+					continue
+				}
+				for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+					if i := pat.Rowval[k]; i == j {
+						act[k] = -1
+					} else if i < tc.nx {
+						act[k] = 0
+					}
+				}
+			}
+			compare("active set", act)
+			if f.Forms != 1 || !f.masked {
+				t.Fatalf("active set: C formed %d times, masked %v", f.Forms, f.masked)
+			}
+			for j := tc.nx; j < pat.N; j++ {
+				k := pat.Colptr[j+1] - 1
+				act[k] -= rng.Float64()
+			}
+			compare("new H", act)
+		})
+	}
+}
