@@ -31,8 +31,34 @@ func (w *Workspace) activeSet(sol Solution, opt *Options) Flags {
 // inactive rows decoupled (zero row, H = 1) and factors it.
 func (w *Workspace) setReduced(v *problem.Values, rho float64) error {
 	w.kkt.SetData(v.P, v.A, rho)
-	w.kkt.SetActiveRows(v.A, w.active)
+	w.setActiveRows(v)
 	return w.kkt.Factor()
+}
+
+// setActiveRows writes the active set w.active into the system set by
+// SetData: by kkt.System.SetActiveRowsDiagonalX when P's values are
+// diagonal (the x-eliminated form then factors only the active rows),
+// else by SetActiveRows.
+func (w *Workspace) setActiveRows(v *problem.Values) {
+	if !w.noDiagX && w.diagonalP(v) {
+		w.kkt.SetActiveRowsDiagonalX(v.A, w.active)
+		return
+	}
+	w.kkt.SetActiveRows(v.A, w.active)
+}
+
+// diagonalP reports whether every off-diagonal value of P is zero (true
+// for a structure without P).
+func (w *Workspace) diagonalP(v *problem.Values) bool {
+	p := &w.an.St.P
+	for j := 0; j+1 < len(p.Colptr); j++ {
+		for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
+			if p.Rowval[k] != j && v.P[k] != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // bpqpCones is CheckCones for the workspace's structure.

@@ -52,7 +52,7 @@ func (w *Workspace) kktPolished(v *problem.Values, sol Solution, flags Flags, g 
 		return flags | FlagFactorReused, nil
 	}
 	w.kkt.SetData(v.P, v.A, 0)
-	w.kkt.SetActiveRows(v.A, w.active)
+	w.setActiveRows(v)
 	if flags&FlagWeaklyActive != 0 {
 		for i := 0; i < m; i++ {
 			if w.active[i] && !w.weak[i] {

@@ -19,6 +19,8 @@ type Workspace struct {
 	intr ipm.Interrupt // set by SetInterrupt
 	cur  ipm.Interrupt // of the running Backward call (intr + TimeLimit)
 
+	noDiagX bool // tests: active-set systems by SetActiveRows even for a diagonal P
+
 	rowEntries [][]int         // A value indices of every row
 	rows       []cone.RowClass // class of every row (equality, inequality, …)
 

@@ -228,10 +228,7 @@ func (w *Solver) polishContinue(first bool) bool {
 	w.tau, w.kappa = p.ctau, p.ckappa
 	copy(p.pz, w.z)
 	copy(p.ps, w.s)
-	w.kkt.SetData(w.pv, w.av, 0)
-	if w.prox != 0 {
-		w.kkt.AddDiagX(w.proxS)
-	}
+	w.resetKKT()
 	set := w.set
 	defer func() { w.set = set }()
 	w.set.TolFeas *= polishTighten
@@ -273,10 +270,7 @@ func (w *Solver) polishSolve(cand bool) (flipped, ok bool) {
 	p := w.pol
 	st := w.an.St
 	n, m := st.N, st.M
-	w.kkt.SetData(w.pv, w.av, 0)
-	if w.prox != 0 {
-		w.kkt.AddDiagX(w.proxS)
-	}
+	w.resetKKT()
 	w.kkt.SetActiveRowsSameData(w.av, p.active)
 	if w.kkt.Factor() != nil {
 		return false, false
@@ -434,11 +428,21 @@ func (w *Solver) earlyPolish(info *Info) bool {
 	w.tau, w.kappa = p.tau, p.kappa
 	// The polish refactored the KKT system with the active rows only and
 	// converged() overwrote the unscaled iterate: restore both.
-	w.kkt.SetData(w.pv, w.av, 0)
-	if w.prox != 0 {
-		w.kkt.AddDiagX(w.proxS)
-	}
+	w.resetKKT()
 	w.converged(info)
 	*info = ipmInfo
 	return false
+}
+
+// resetKKT makes the KKT matrix that of the solve's data again (SetData of
+// the equilibrated P and A, and the proximal term), as the interior-point
+// iterations and the polish's active-set systems start from: by
+// kkt.System.ResetTo, which rewrites only the rows an active-set system
+// decoupled (pv, av and proxS do not change during a solve).
+func (w *Solver) resetKKT() {
+	var dx []float64
+	if w.prox != 0 {
+		dx = w.proxS
+	}
+	w.kkt.ResetTo(w.pv, w.av, 0, dx)
 }

@@ -61,7 +61,7 @@ func (k *System) SolveFrom(rhs, sol, start []float64) bool {
 func (k *System) solve(rhs, sol, start []float64) bool {
 	k.solveRefined(rhs, sol, start)
 	scale := math.Max(1, vec.NormInf(rhs))
-	for k.fastUsed() && !(k.res <= fastResidual*scale) {
+	for k.fastUsed() && !(k.res <= k.fastTol(scale, sol)) {
 		// A fast form lost accuracy (or the solution is not finite):
 		// refactor in the next form and solve again.
 		k.escalate()
@@ -108,6 +108,44 @@ func (k *System) solveRefined(rhs, sol, start []float64) {
 		k.fac.Solve(sol)
 	}
 	k.res = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
+}
+
+// diagXBackwardTol is the normwise backward error ‖rhs − K sol‖∞ /
+// (‖K‖∞‖sol‖∞) a fast form's solve of a SetActiveRowsDiagonalX system
+// may leave. The backward passes' active-set systems of an ε-ridge LP
+// (P = εI) have solutions of size ~1/ε: the accurate form's refined
+// residual floors at ~u·‖K‖∞‖sol‖∞ (5e-10 for solutions of 1e5) as the
+// x-eliminated form's does, both far above fastResidual·‖rhs‖∞, so that
+// test alone sent every such solve to the accurate form for nothing.
+const diagXBackwardTol = 1e-12
+
+// fastTol is the refined residual a solve through a fast form must reach:
+// fastResidual·scale, or for a SetActiveRowsDiagonalX system the backward
+// error diagXBackwardTol relative to ‖K‖∞‖sol‖∞ where that is larger.
+func (k *System) fastTol(scale float64, sol []float64) float64 {
+	t := fastResidual * scale
+	if !k.diagX || k.res <= t {
+		return t
+	}
+	return math.Max(t, diagXBackwardTol*k.normInf()*vec.NormInf(sol))
+}
+
+// normInf is ‖K‖∞ (unregularized: the values SetData and the H setters
+// wrote), the largest absolute row sum of the symmetric matrix.
+func (k *System) normInf() float64 {
+	pat := &k.an.pat
+	rs := k.work[:pat.N]
+	clear(rs)
+	for j := 0; j < pat.N; j++ {
+		for p := pat.Colptr[j]; p < pat.Colptr[j+1]; p++ {
+			a := math.Abs(k.kv[p])
+			rs[j] += a
+			if i := pat.Rowval[p]; i != j {
+				rs[i] += a
+			}
+		}
+	}
+	return vec.NormInf(rs)
 }
 
 func finite(v []float64) bool {

@@ -39,11 +39,23 @@ type System struct {
 	tier      linsys.Tiered         // nil: the factorization has a single form
 	wantFast  bool                  // the H set last allows the fast forms
 	wantExact bool                  // the active-set system set last may use an exact form (SetActiveRowsSameData)
+	diagX     bool                  // the system set last is SetActiveRowsDiagonalX's (fastTol)
 	tierCur   int                   // first form to try (raised by failures since the last SetData)
 	noFast    bool                  // SetFastAllowed(false)
 	regFree   linsys.ExactForms     // forms that factor K without static regularization (nil: none)
 	asForms   linsys.ActiveSetForms // forms that may serve the polish's active-set systems (nil: none)
 	stats     TierStats
+	// The sources of the matrix since the last SetData (ResetTo): its
+	// arguments, the AddDiagX vector after it (nil: none), srcOK false once
+	// something else was written (SetARow, a second AddDiagX); the rows
+	// SetActiveRows decoupled since; A's value indices row by row
+	// (rowE[rowPtr[i]:rowPtr[i+1]], row i).
+	srcPV, srcAV, srcDX []float64
+	srcRho              float64
+	srcOK               bool
+	zeroed              []bool
+	zeroedAny           bool
+	rowPtr, rowE        []int
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -65,6 +77,20 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 	k.work = make([]float64, 2*an.Dim)
 	k.solB = make([]float64, an.Dim)
 	k.diagH = k.AllDiagonal()
+	k.zeroed = make([]bool, st.M)
+	k.rowPtr = make([]int, st.M+1)
+	for _, i := range st.A.Rowval {
+		k.rowPtr[i+1]++
+	}
+	for i := 0; i < st.M; i++ {
+		k.rowPtr[i+1] += k.rowPtr[i]
+	}
+	k.rowE = make([]int, len(st.A.Rowval))
+	next := append([]int(nil), k.rowPtr[:st.M]...)
+	for e, i := range st.A.Rowval {
+		k.rowE[next[i]] = e
+		next[i]++
+	}
 	if t, ok := f.(linsys.Tiered); ok && an.fastOK {
 		k.tier = t
 		k.regFree, _ = f.(linsys.ExactForms)
@@ -101,7 +127,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 // patterns) and clears H.
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
-	k.tierCur, k.wantFast, k.wantExact = 0, false, false
+	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -116,11 +142,69 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 	for i, idx := range k.an.amap {
 		k.kv[idx] = av[i]
 	}
+	k.srcPV, k.srcAV, k.srcDX, k.srcRho, k.srcOK = pv, av, nil, rho, true
+	if k.zeroedAny {
+		clear(k.zeroed)
+		k.zeroedAny = false
+	}
+}
+
+// ResetTo makes the matrix that of SetData(pv, av, rho) followed by
+// AddDiagX(dx) (dx nil: none), adaptive factorization state included.
+// When those are the slices of the last SetData and AddDiagX calls, whose
+// values the caller has not changed since (the solver's polish, between
+// its active-set systems and the interior-point iterations of one data
+// set), only what can have changed since is rewritten: the A rows
+// SetActiveRows decoupled, and H (cleared). A full SetData writes every
+// value of the pattern: with a dense P of order 500 that is 0.4 M values,
+// several times an active-set system's factorization on the BPQP
+// study's ε-ridge LPs.
+func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
+	if !k.srcOK || rho != k.srcRho || !sameSlice(pv, k.srcPV) || !sameSlice(av, k.srcAV) || !sameSlice(dx, k.srcDX) {
+		k.SetData(pv, av, rho)
+		if dx != nil {
+			k.AddDiagX(dx)
+		}
+		return
+	}
+	k.dCur, k.fixed, k.noLow = k.delta, false, false
+	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
+	if k.zeroedAny {
+		for i, z := range k.zeroed {
+			if !z {
+				continue
+			}
+			for _, e := range k.rowE[k.rowPtr[i]:k.rowPtr[i+1]] {
+				k.kv[k.an.amap[e]] = av[e]
+			}
+			k.zeroed[i] = false
+		}
+		k.zeroedAny = false
+	}
+	for _, idx := range k.an.hmap {
+		if idx >= 0 {
+			k.kv[idx] = 0
+		}
+	}
+}
+
+// sameSlice reports whether a and b are the same slice (same length and
+// first element; both empty counts as the same).
+func sameSlice(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0]
 }
 
 // AddDiagX adds d[j] to the diagonal entry of variable j (the x block),
 // after SetData; used for a proximal term ρ scaled by the equilibration.
 func (k *System) AddDiagX(d []float64) {
+	if k.srcDX == nil {
+		k.srcDX = d
+	} else {
+		k.srcOK = false
+	}
 	for j, v := range d {
 		k.kv[k.an.diag[j]] += v
 	}
@@ -129,6 +213,7 @@ func (k *System) AddDiagX(d []float64) {
 // SetARow overwrites the values of row i of A in the matrix with scale·A
 // (scale 0 decouples the row; used for inactive constraints).
 func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
+	k.srcOK = false
 	for _, e := range rowEntries {
 		k.kv[k.an.amap[e]] = scale * av[e]
 	}
@@ -145,20 +230,16 @@ func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
 // multiplier solves −y_i = rhs_i. av are the A values SetData wrote. Only
 // valid when every cone block is diagonal (AllDiagonal).
 func (k *System) SetActiveRows(av []float64, active []bool) {
-	st := k.an.St
-	for j := 0; j < st.N; j++ {
-		for e := st.A.Colptr[j]; e < st.A.Colptr[j+1]; e++ {
-			if !active[st.A.Rowval[e]] {
-				k.kv[k.an.amap[e]] = 0
-			}
-		}
-	}
 	for i, act := range active {
 		if act {
 			k.hrow[i] = 0
-		} else {
-			k.hrow[i] = 1
+			continue
 		}
+		k.hrow[i] = 1
+		for _, e := range k.rowE[k.rowPtr[i]:k.rowPtr[i+1]] {
+			k.kv[k.an.amap[e]] = 0
+		}
+		k.zeroed[i], k.zeroedAny = true, true
 	}
 	k.SetDiagH(k.hrow)
 }
@@ -177,11 +258,24 @@ func (k *System) SetActiveRowsSameData(av []float64, active []bool) {
 	k.wantExact = true
 }
 
+// SetActiveRowsDiagonalX is SetActiveRows for an active-set system of any
+// data whose x block P + ρI is diagonal (the backward passes on an LP or
+// an ε-ridge LP given with a dense P): the x-eliminated exact form
+// (DenseDual) may serve it as it serves the polish's systems — with a
+// diagonal x block it forms only A_act D⁻¹A_actᵀ over the active rows,
+// where the accurate form factors all n + |active| rows. Its refined
+// residual is checked as for the interior-point systems; a breakdown,
+// regularized pivots or a missed residual moves to the accurate form.
+func (k *System) SetActiveRowsDiagonalX(av []float64, active []bool) {
+	k.SetActiveRows(av, active)
+	k.wantExact, k.diagX = true, true
+}
+
 // SetIdentityH sets H = I on every cone block except the zero cone (H = 0),
 // the scaling of the starting point.
 func (k *System) SetIdentityH() {
 	k.wantFast = true
-	k.wantExact = false
+	k.wantExact, k.diagX = false, false
 	k.cones.SetIdentityScaling()
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -191,7 +285,7 @@ func (k *System) SetIdentityH() {
 // point (s, z).
 func (k *System) SetScaling(s, z []float64) {
 	k.wantFast = true
-	k.wantExact = false
+	k.wantExact, k.diagX = false, false
 	k.cones.UpdateScaling(s, z)
 	k.cones.ScalingH(k.hs)
 	k.writeH()
@@ -201,7 +295,7 @@ func (k *System) SetScaling(s, z []float64) {
 // solution (s, y) used by the kkt backward pass (cone.Cone.ProjectionH).
 func (k *System) SetProjectionH(s, y []float64) {
 	k.wantFast = false
-	k.wantExact = false
+	k.wantExact, k.diagX = false, false
 	k.cones.ProjectionH(k.hs, s, y)
 	k.writeH()
 }
@@ -223,7 +317,7 @@ func (k *System) SetNewtonPairH(s, y, sh, yh []float64) bool {
 // is diagonal (AllDiagonal).
 func (k *System) SetDiagH(h []float64) {
 	k.wantFast = false
-	k.wantExact = false
+	k.wantExact, k.diagX = false, false
 	k.cones.DiagH(k.hs, h)
 	k.writeH()
 }
