@@ -44,6 +44,24 @@ func ShiftedCholeskyOK(a []float64, n int, shift float64, work []float64) bool {
 	}
 	fro = math.Max(1, math.Sqrt(fro))
 	d := shift * fro
+	if lowerZero(a, n) {
+		// Diagonal (as far as it is read): the factorization below has
+		// L[i,j] = 0 and pivots a[i,i] + d exactly; only their signs
+		// decide (an LP's ε-ridge P = εI, n = 500: 21 M multiply–adds of
+		// zeros skipped).
+		for i := 0; i < n; i++ {
+			if !(a[i*n+i]+d > 0) {
+				return false
+			}
+		}
+		return true
+	}
+	return choleskyRowsOK(a, n, d, work)
+}
+
+// choleskyRowsOK reports whether a + d·I has a Cholesky factor by the
+// up-looking row form (lower triangle of a read; work holds n·n values).
+func choleskyRowsOK(a []float64, n int, d float64, work []float64) bool {
 	l := work[:n*n]
 	for i := 0; i < n; i++ {
 		li := l[i*n : i*n+i+1]
@@ -56,6 +74,19 @@ func ShiftedCholeskyOK(a []float64, n int, shift float64, work []float64) bool {
 			return false
 		}
 		li[i] = math.Sqrt(p)
+	}
+	return true
+}
+
+// lowerZero reports whether the strictly lower triangle of the row-major
+// n×n matrix a is zero (it stops at the first nonzero entry).
+func lowerZero(a []float64, n int) bool {
+	for i := 1; i < n; i++ {
+		for _, v := range a[i*n : i*n+i] {
+			if v != 0 {
+				return false
+			}
+		}
 	}
 	return true
 }

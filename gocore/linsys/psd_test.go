@@ -93,6 +93,48 @@ func TestShiftedCholeskyOK(t *testing.T) {
 	})
 }
 
+// TestShiftedCholeskyOKDiagonal: a matrix whose strictly lower triangle
+// is zero takes the pivot-sign test, which must decide as the row
+// factorization does (the ε-ridge P = εI of the BPQP study's LPs, zero,
+// negative and NaN pivots, a nonzero upper triangle that is not read).
+func TestShiftedCholeskyOKDiagonal(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		diag []float64
+		want bool
+	}{
+		{"eps ridge", []float64{1e-6, 1e-6, 1e-6, 1e-6, 1e-6}, true},
+		{"zero", []float64{0, 0, 0}, true},
+		{"mixed", []float64{2, 0, 1e-12, 5}, true},
+		{"small negative within shift", []float64{1, -1e-9, 1}, true},
+		{"negative", []float64{1, -1e-3, 1}, false},
+		{"NaN", []float64{1, math.NaN(), 1}, false},
+		{"n=1 negative", []float64{-1}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(tc.diag)
+			a := make([]float64, n*n)
+			for i, v := range tc.diag {
+				a[i*n+i] = v
+			}
+			if n > 1 {
+				a[1] = 0.25 // upper triangle: not read
+			}
+			fro := 0.0
+			for _, v := range a {
+				fro += v * v
+			}
+			d := 1e-8 * math.Max(1, math.Sqrt(fro))
+			if ref := choleskyRowsOK(a, n, d, make([]float64, n*n)); ref != tc.want {
+				t.Fatalf("row factorization says %v, the case wants %v", ref, tc.want)
+			}
+			if got := ShiftedCholeskyOK(a, n, 1e-8, make([]float64, n*n)); got != tc.want {
+				t.Fatalf("ShiftedCholeskyOK = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestMaxAsymmetry(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
