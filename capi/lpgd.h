@@ -134,7 +134,7 @@ extern "C" {
 #define LPGD_FLAG_FAST_PATH 4      /* LPGD: all perturbed solves by the active-set fast path */
 #define LPGD_FLAG_FALLBACK_USED 8  /* LPGD: fallback was needed */
 #define LPGD_FLAG_ZERO_GRAD 16     /* incoming gradient was zero */
-#define LPGD_FLAG_FACTOR_REUSED 32 /* kkt: solved with the forward's factorization (lpgd_solution.factor) */
+#define LPGD_FLAG_FACTOR_REUSED 32 /* kkt, bpqp direct: solved with the forward's factorization (lpgd_solution.factor) */
 
 /* Statistics columns written per sample by lpgd_backward (stats may be
  * NULL); LPGD's, zero for the other methods. */
@@ -282,8 +282,9 @@ typedef struct {
      * caller, factor_len >= lpgd_sizes.factor_len: lpgd_solve writes into
      * sample k's words a record of the factorization of its polished
      * active-set system (or marks them invalid), and lpgd_backward with the
-     * kkt method solves with it instead of factoring that system again when
-     * the backward's active set is the record's (LPGD_FLAG_FACTOR_REUSED).
+     * kkt method or BPQP's direct solver solves with it instead of factoring
+     * that system again when the backward's active set is the record's
+     * (LPGD_FLAG_FACTOR_REUSED).
      * lpgd_backward validates the record (header, structure fingerprint,
      * active set, a refinement to the solve tolerances against the values
      * it is given) and factors as without one when it does not pass. */

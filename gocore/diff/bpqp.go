@@ -97,25 +97,10 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 	}
 	n, m := w.an.St.N, w.an.St.M
 	flags := w.activeSet(sol, opt)
-	var err error
-	if w.kkt.Cones().Polyhedral() {
-		err = w.setReduced(v, 0)
-	} else {
-		err = w.bpqpSetSOC(v, sol)
-	}
-	if err != nil {
-		return flags, &BackwardError{"bpqp: factorization of the reduced KKT system failed"}
-	}
-	if w.kkt.Regularized() > 0 {
-		flags |= FlagRegularized
-	}
-	w.setActiveRHS()
-	if opt.BPQPSolver == BPQPADMM {
-		if err := w.admmSolve(v, opt); err != nil {
-			return flags, err
-		}
-	} else if !w.kkt.Solve(w.rhs, w.sol) {
-		return flags, &BackwardError{"bpqp: adjoint solve produced non-finite values"}
+	if opt.BPQPSolver != BPQPADMM && w.bpqpReuse(v, sol) {
+		flags |= FlagFactorReused
+	} else if err := w.bpqpSolve(v, sol, opt, &flags); err != nil {
+		return flags, err
 	}
 	for i := 0; i < m; i++ {
 		if w.active[i] {
@@ -127,6 +112,58 @@ func (w *Workspace) bpqpBackward(v *problem.Values, sol Solution, opt *Options, 
 	}
 	w.adjointGrads(w.sol[:n], w.sol[n:], sol.X, w.yIn, g)
 	return flags, nil
+}
+
+// bpqpSolve factors BPQP's backward system on the active set w.active and
+// solves it into w.sol, directly or by ADMM.
+func (w *Workspace) bpqpSolve(v *problem.Values, sol Solution, opt *Options, flags *Flags) error {
+	var err error
+	if w.kkt.Cones().Polyhedral() {
+		err = w.setReduced(v, 0)
+	} else {
+		err = w.bpqpSetSOC(v, sol)
+	}
+	if err != nil {
+		return &BackwardError{"bpqp: factorization of the reduced KKT system failed"}
+	}
+	if w.kkt.Regularized() > 0 {
+		*flags |= FlagRegularized
+	}
+	w.setActiveRHS()
+	if opt.BPQPSolver == BPQPADMM {
+		return w.admmSolve(v, opt)
+	}
+	if !w.kkt.Solve(w.rhs, w.sol) {
+		return &BackwardError{"bpqp: adjoint solve produced non-finite values"}
+	}
+	return nil
+}
+
+// bpqpReuse solves BPQP's backward system with the forward polish's
+// factorization (sol.Factor, reusePolish) into w.sol when the solution is
+// polished without weakly active rows: its active set (s = 0) is then
+// BPQP's (y > s) and the system is the one kkt solves there (kktPolished).
+// It reports false, with w.active BPQP's set, when there is no record, the
+// solution is not polished, a row is weakly active or the record's
+// refinement misses the tolerances (the caller factors).
+func (w *Workspace) bpqpReuse(v *problem.Values, sol Solution) bool {
+	if sol.Factor == nil {
+		return false
+	}
+	if w.bpqpAct == nil {
+		w.bpqpAct = make([]bool, len(w.active))
+	}
+	copy(w.bpqpAct, w.active) // BPQP's set (polishedActiveSet overwrites it)
+	pf, ok := w.polishedActiveSet(sol)
+	same := ok && pf&FlagWeaklyActive == 0
+	for i := range w.active {
+		same = same && w.active[i] == w.bpqpAct[i]
+	}
+	if !same || !w.reusePolish(v, sol) {
+		copy(w.active, w.bpqpAct)
+		return false
+	}
+	return true
 }
 
 // bpqpSetSOC writes and factors the backward QP's KKT system for a problem

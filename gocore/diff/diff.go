@@ -95,8 +95,9 @@ const (
 	FlagFastPath     Flags = 4
 	FlagFallbackUsed Flags = 8
 	FlagZeroGrad     Flags = 16
-	// FlagFactorReused: the kkt backward solved with the forward polish's
-	// factorization (Solution.Factor) instead of factoring again.
+	// FlagFactorReused: the kkt backward (or BPQP's direct solver) solved
+	// with the forward polish's factorization (Solution.Factor) instead of
+	// factoring again.
 	FlagFactorReused Flags = 32
 )
 

@@ -224,8 +224,8 @@ func benchRig(b *testing.B, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, 
 // (benchmarks/bench_bpqp.py: testfam.BPQPQP and the ε-ridge BPQPLP, k
 // equality and k inequality rows, P dense as the Python layer passes it)
 // at the Go level: a forward solve at default settings and the backward
-// for the loss 1ᵀx (kkt with the forward's factor record, as the Python
-// layer passes it, or bpqp), with the CPU time of each phase:
+// for the loss 1ᵀx (kkt or bpqp, with the forward's factor record as the
+// Python layer passes it), with the CPU time of each phase:
 //
 //	go test ./gocore/diff -run '^$' -bench BPQPStudy -cpuprofile cpu.out
 func BenchmarkBPQPStudy(b *testing.B) {
@@ -243,7 +243,7 @@ func BenchmarkBPQPStudy(b *testing.B) {
 						return testfam.BPQPLP(rng, n, k)
 					})
 					an, slv, ws, sol, res, g := benchRig(b, st)
-					if method == MethodKKT {
+					{ // as the Python layer, for kkt and direct bpqp
 						sol.Factor = make([]float64, ipm.PolishFactorLen(an))
 						slv.SetFactorSink(sol.Factor)
 					}

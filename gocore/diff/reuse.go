@@ -16,6 +16,45 @@ const (
 	reuseRelTol = 1e-13
 )
 
+// reuseBackwardTol is the normwise backward error ‖r − K sol‖∞ /
+// (‖K‖∞‖sol‖∞) at which a solve with a reused record is accepted when P
+// is diagonal and the residual tolerances above are out of reach: an
+// ε-ridge LP's backward solutions are ~1/ε and any factorization's refined
+// residual floors at ~u·‖K‖∞‖sol‖∞ (as kkt.System's for the same systems,
+// kkt.SetActiveRowsDiagonalX).
+const reuseBackwardTol = 1e-12
+
+// activeKNormInf is ‖K‖∞ of the unscaled active-set system mulK applies
+// (P and the active rows of A; a decoupled row's −1).
+func (w *Workspace) activeKNormInf(v *problem.Values) float64 {
+	st := w.an.St
+	n := st.N
+	rs := w.rwork[:n+st.M]
+	clear(rs)
+	for j := 0; j < n; j++ {
+		for k := st.P.Colptr[j]; k < st.P.Colptr[j+1]; k++ {
+			a := math.Abs(v.P[k])
+			rs[j] += a
+			if i := st.P.Rowval[k]; i != j {
+				rs[i] += a
+			}
+		}
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			if i := st.A.Rowval[k]; w.active[i] {
+				a := math.Abs(v.A[k])
+				rs[j] += a
+				rs[n+i] += a
+			}
+		}
+	}
+	for i, a := range w.active {
+		if !a {
+			rs[n+i] = 1
+		}
+	}
+	return vec.NormInf(rs)
+}
+
 // reusePolish solves the kkt backward's active-set system (kktPolished's,
 // no weakly active rows) with the forward polish's factorization recorded
 // in sol.Factor, into w.sol, when the record parses for this structure and
@@ -55,7 +94,8 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 	copy(w.sol, w.rhs)
 	pre.Solve(w.sol)
 	res := linsys.RefineWith(pre, pre.mul, w.rhs, w.sol, w.rwork, w.set.IterRefineMax, reuseAbsTol, reuseRelTol)
-	if !(res <= reuseAbsTol+reuseRelTol*vec.NormInf(w.rhs)) {
+	if !(res <= reuseAbsTol+reuseRelTol*vec.NormInf(w.rhs)) &&
+		!(w.diagonalP(v) && res <= reuseBackwardTol*w.activeKNormInf(v)*vec.NormInf(w.sol)) {
 		return false
 	}
 	for _, x := range w.sol {

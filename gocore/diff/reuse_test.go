@@ -252,3 +252,84 @@ func TestKKTReuseAllocs(t *testing.T) {
 		t.Errorf("%v allocations per reusing backward", a)
 	}
 }
+
+// TestBPQPReusesPolishFactor: bpqp's direct backward at a polished
+// solution solves with the forward's record as kkt does (the same
+// active-set system): gradients equal the refactoring bpqp's, reuse
+// flagged on most samples; the ADMM solver never reuses. Dense P (the
+// dense QP family, fewer and more rows than variables) and the BPQP
+// study's ε-ridge LPs (diagonal P given dense, accepted at the normwise
+// backward error reuseBackwardTol).
+func TestBPQPReusesPolishFactor(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		n, m, p int
+		lp      bool
+		tol     float64
+	}{
+		{"qp m<n", 40, 10, 4, false, 1e-12},
+		{"qp m>n", 12, 20, 3, false, 1e-12},
+		{"lp m<n", 60, 12, 12, true, 1e-10},
+		{"lp wide", 120, 10, 10, true, 1e-10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(int64(tc.n + tc.m)))
+			st, err := problem.NewDenseStructure(tc.n, tc.m+tc.p, problem.Cones{Zero: tc.p, Nonneg: tc.m}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := newReuseRig(t, st)
+			reused := 0
+			const samples = 8
+			for k := 0; k < samples; k++ {
+				var P, c, A, b []float64
+				if tc.lp {
+					P, c, A, b, _ = testfam.BPQPLP(rng, tc.n, tc.m)
+				} else {
+					P, c, A, b, _ = testfam.DenseQP(rng, tc.n, tc.m, tc.p)
+				}
+				v := denseValues(st, P, c, A, b)
+				sol := Solution{X: make([]float64, tc.n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+				res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+				r.slv.Solve(v, &res)
+				if res.Info.Status != ipm.StatusSolved {
+					t.Fatalf("sample %d: status %v", k, res.Info.Status)
+				}
+				rec := append([]float64(nil), r.buf...)
+				in := Incoming{X: make([]float64, tc.n)}
+				for i := range in.X {
+					in.X[i] = 1
+				}
+				run := func(rec []float64, solver BPQPSolver) (Flags, *Grad) {
+					g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+					s := sol
+					s.Factor = rec
+					o := DefaultOptions()
+					o.Method, o.BPQPSolver = MethodBPQP, solver
+					f, err := r.ws.Backward(v, s, in, &o, g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return f, g
+				}
+				f0, g0 := run(nil, BPQPDirect)
+				f1, g1 := run(rec, BPQPDirect)
+				if f0&FlagFactorReused != 0 {
+					t.Fatalf("sample %d: reuse flagged without a record", k)
+				}
+				if f1&FlagFactorReused != 0 {
+					reused++
+				}
+				if d := gradDiff(g1, g0); d > tc.tol {
+					t.Errorf("sample %d: reuse vs refactor gradients differ by %.3g relative (flags %d)", k, d, f1)
+				}
+				if f2, _ := run(rec, BPQPADMM); f2&FlagFactorReused != 0 {
+					t.Errorf("sample %d: ADMM reused the record", k)
+				}
+			}
+			if reused < samples/2 {
+				t.Errorf("the record was reused on %d of %d samples", reused, samples)
+			}
+		})
+	}
+}

@@ -30,6 +30,7 @@ type Workspace struct {
 	h            []float64
 	active       []bool
 	weak         []bool // weakly active rows of a polished solution
+	bpqpAct      []bool // BPQP's active set while bpqpReuse compares (lazily)
 	pert         problem.Values
 	xp, yp, sp   []float64 // perturbed solution
 	xm, ym       []float64 // second perturbed solution

@@ -577,7 +577,8 @@ class Run:
     def factor_records(self) -> np.ndarray | None:
         """The (B, factor_len) float64 buffer into which the forward writes each
         sample's factorization record, or None: only when a gradient will be
-        asked for (``keep_factor``) by the kkt method, the structure's solves
+        asked for (``keep_factor``) by the kkt method or BPQP's direct solver
+        (which solve the record's active-set system), the structure's solves
         write records (a dense KKT factored in the x-eliminated form) and the
         batch's records fit FACTOR_BUDGET bytes. Uninitialised memory: Go marks
         every sample's record (valid or not) before the backward reads it. The
@@ -585,11 +586,15 @@ class Run:
         (kept for every backward through it, retain_graph=True included: the
         gradients of repeated backwards are identical, as gradcheck requires)."""
         fl = self.structure.factor_len
+        bw = self.opts.backward._c()
         if (
             not self.keep_factor
             or fl == 0
             or self.batch * fl * 8 > FACTOR_BUDGET
-            or self.opts.backward._c().method != _lib.BACKWARD_KKT
+            or not (
+                bw.method == _lib.BACKWARD_KKT
+                or (bw.method == _lib.BACKWARD_BPQP and bw.bpqp_solver == _lib.BPQP_DIRECT)
+            )
         ):
             return None
         return np.empty((self.batch, fl), dtype=np.float64)

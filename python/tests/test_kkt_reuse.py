@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from lpgd_go import _conic, _core, _lib, solve_qp
+from lpgd_go import BPQP, _conic, _core, _lib, solve_qp
 
 F64 = torch.float64
 
@@ -161,3 +161,29 @@ def test_records_freed_no_leak(lib: object, monkeypatch: pytest.MonkeyPatch) -> 
     grew = _rss_mb() - before
     assert _lib.handle_count() == handles
     assert grew < 40.0, f"RSS grew {grew:.1f} MB over 300 calls"
+
+
+@pytest.mark.parametrize("solver", ["direct", "admm"])
+def test_bpqp_reuse_matches_refactor(
+    lib: object, monkeypatch: pytest.MonkeyPatch, solver: str
+) -> None:
+    """BPQP's direct solver solves the records' active-set system too (the
+    kkt system at a polished solution): gradients with the records equal
+    those without to 1e-12 relative, reused on most samples; the ADMM solver
+    gets no records."""
+    args = _qp(7, 8, 20, 20, 4)
+    bw = BPQP(solver=solver)  # type: ignore[arg-type]
+    spy = _Spy(monkeypatch)
+    got = _grads(args, backward=bw)
+    if solver == "admm":
+        assert spy.factors[-1] is None
+        return
+    assert spy.factors[-1] is not None, "no factorization records kept for BPQP"
+    reused = int((spy.flags[-1] & _lib.FLAG_FACTOR_REUSED != 0).sum())
+    assert reused >= 6, f"records reused on {reused} of 8 samples"
+    monkeypatch.setattr(_conic, "FACTOR_BUDGET", 0)
+    ref = _grads(args, backward=bw)
+    assert spy.factors[-1] is None
+    for a, b in zip(got, ref, strict=True):
+        scale = max(1.0, float(b.abs().max()))
+        assert float((a - b).abs().max()) <= 1e-12 * scale
