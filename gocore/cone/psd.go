@@ -231,8 +231,8 @@ func (c *PSD) UpdateScaling(s, z []float64) {
 	l1, l2, m, v := c.m1, c.m2, c.m3, c.m4
 	c.cholInterior(l1, s)
 	c.cholInterior(l2, z)
-	matMul(m, l2, l1, d, true, false) // L₂ᵀL₁
-	svdJacobi(m, v, c.lambda, d)      // m ← U
+	matMul(m, l2, l1, d, true, false)  // L₂ᵀL₁
+	svdJacobi(m, v, c.lambda, c.w1, d) // m ← U
 	for j := 0; j < d; j++ {
 		if !(c.lambda[j] > 0) {
 			c.lambda[j] = minNormal

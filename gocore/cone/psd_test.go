@@ -75,7 +75,7 @@ func TestPSDLinalg(t *testing.T) {
 		}
 		// SVD.
 		u, v, sig := append([]float64(nil), a...), make([]float64, d*d), make([]float64, d)
-		svdJacobi(u, v, sig, d)
+		svdJacobi(u, v, sig, make([]float64, d), d)
 		us := make([]float64, d*d)
 		for i := 0; i < d; i++ {
 			for j := 0; j < d; j++ {
