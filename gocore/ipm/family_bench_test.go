@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
@@ -22,7 +23,7 @@ var benchFamilyNames = []string{"qp10", "qp50", "qp200", "boxlp100", "boxqp100",
 
 // benchConeFamilyNames are the non-polyhedral families of benchFamily
 // (not run in the normal-equations form).
-var benchConeFamilyNames = []string{"pow100"}
+var benchConeFamilyNames = []string{"pow100", "lmi12", "ncm10"}
 
 // benchFamily draws count problems of a family: the dense QPs qp<n>
 // (m = n inequalities, p = n/5 equalities), boxlp100 (the LPGD
@@ -31,10 +32,20 @@ var benchConeFamilyNames = []string{"pow100"}
 // benchmark's QP), cvxqp<n> (cvxpy's canonical form of cvxpylayers'
 // dense family as CvxpyLayer solves it, testfam.CvxpyQP: DenseDual's
 // extended x block) and pow<k> (bench_cone.py's power-cone projection, k
-// cones, in cvxpy's canonical form).
+// cones, in cvxpy's canonical form), lmi<d> (bench_cone.py's largest
+// eigenvalue LMI, lmiFamily) and ncm<d> (the nearest correlation matrix,
+// ncmFamily).
 func benchFamily(tb testing.TB, name string, count int) familyData {
 	f := familyData{name: name}
 	var n int
+	if _, err := fmt.Sscanf(name, "lmi%d", &n); err == nil {
+		f.st, f.vs = lmiFamily(tb, rand.New(rand.NewSource(int64(n))), n, count)
+		return f
+	}
+	if _, err := fmt.Sscanf(name, "ncm%d", &n); err == nil {
+		f.st, f.vs = ncmFamily(tb, rand.New(rand.NewSource(int64(n))), n, count)
+		return f
+	}
 	if _, err := fmt.Sscanf(name, "pow%d", &n); err == nil {
 		rng := rand.New(rand.NewSource(int64(n)))
 		for k := 0; k < count; k++ {
@@ -188,4 +199,98 @@ func BenchmarkSparseQP(b *testing.B) {
 			b.ReportMetric(float64(s.DenseTail()), "tail")
 		}
 	}
+}
+
+// randSym is a random symmetric d×d matrix (row-major), entries the sum of
+// two standard normals, plus diag on the diagonal.
+func randSym(rng *rand.Rand, d int, diag float64) []float64 {
+	a := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for j := 0; j <= i; j++ {
+			g := rng.NormFloat64() + rng.NormFloat64()
+			a[i*d+j], a[j*d+i] = g, g
+		}
+		a[i*d+i] += diag
+	}
+	return a
+}
+
+// lmiFamily is bench_cone.py's largest-eigenvalue LMI as cvxpy gives it:
+// min t s.t. tI − A ⪰ 0 (n = 1, one PSD block of side d, A's pattern the
+// diagonal rows), count random symmetric A.
+func lmiFamily(tb testing.TB, rng *rand.Rand, d, count int) (*problem.Structure, []*problem.Values) {
+	nv := d * (d + 1) / 2
+	var rows []int
+	for k, ij := range svecIdx(d) {
+		if ij[0] == ij[1] {
+			rows = append(rows, k)
+		}
+	}
+	st, err := problem.New(1, nv, []cone.Spec{{Kind: cone.KindPSD, Dim: nv}}, problem.EmptyPattern(1, 1),
+		problem.CSC{Rows: nv, Cols: 1, Colptr: []int{0, d}, Rowval: rows})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	av := make([]float64, d)
+	for i := range av {
+		av[i] = -1
+	}
+	var vs []*problem.Values
+	for k := 0; k < count; k++ {
+		b := svecOf(randSym(rng, d, 0), d)
+		for i := range b {
+			b[i] = -b[i]
+		}
+		vs = append(vs, &problem.Values{C: []float64{1}, A: av, B: b})
+	}
+	return st, vs
+}
+
+// ncmFamily is the nearest correlation matrix min ‖X − C‖²_F s.t.
+// diag X = 1, X ⪰ 0 on x = svec(X) (P = 2I, d zero rows, one PSD block of
+// side d), count random C = 0.3·sym + I.
+func ncmFamily(tb testing.TB, rng *rand.Rand, d, count int) (*problem.Structure, []*problem.Values) {
+	nv := d * (d + 1) / 2
+	m := d + nv
+	A := make([]float64, m*nv)
+	b := make([]float64, m)
+	r := 0
+	for k, ij := range svecIdx(d) {
+		if ij[0] == ij[1] {
+			A[r*nv+k], b[r] = 1, 1
+			r++
+		}
+	}
+	for k := 0; k < nv; k++ {
+		A[(d+k)*nv+k] = -1
+	}
+	P := make([]float64, nv*nv)
+	for k := 0; k < nv; k++ {
+		P[k*nv+k] = 2
+	}
+	st, err := problem.New(nv, m, []cone.Spec{{Kind: cone.KindZero, Dim: d}, {Kind: cone.KindPSD, Dim: nv}},
+		problem.UpperPattern(nv), problem.DensePattern(m, nv))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var vs []*problem.Values
+	for k := 0; k < count; k++ {
+		cm := randSym(rng, d, 0)
+		for i := range cm {
+			cm[i] *= 0.3
+		}
+		for i := 0; i < d; i++ {
+			cm[i*d+i]++
+		}
+		sc := svecOf(cm, d)
+		c := make([]float64, nv)
+		for i := range c {
+			c[i] = -2 * sc[i]
+		}
+		v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
+		st.GatherDenseP(v.P, P)
+		st.GatherDenseA(v.A, A)
+		vs = append(vs, v)
+	}
+	return st, vs
 }

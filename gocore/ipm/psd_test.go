@@ -245,8 +245,13 @@ func checkPSDDuality(t *testing.T, name string, res *Result, off, d int, tol flo
 // Σ y_i A_i + S₀ with S₀ ≻ 0. Strong duality holds; the solver must close
 // the gap with S and Y in the cone, on both linear-solver paths, with
 // several cones (a PSD block next to a nonnegative and an SOC block).
+// Some of these solves reject the early refinement (earlyRefine: its
+// Newton steps from ~1e-3 do not reach a point that passes the tests), and
+// the iteration must go on to solve them: at least one must, so that the
+// rejection path stays covered.
 func TestPSDRandomDuality(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
+	rejected := 0
 	for trial := 0; trial < 40; trial++ {
 		d := 2 + trial%4
 		nv := d * (d + 1) / 2
@@ -315,9 +320,12 @@ func TestPSDRandomDuality(t *testing.T) {
 			st.GatherDenseA(v.A, A)
 			set := tightSettings(ls.ls)
 			set.TolGapAbs, set.TolGapRel, set.TolFeas = 1e-8, 1e-8, 1e-8
-			res := solve(t, st, v, set)
+			w, res := solveWith(t, st, v, set)
 			if res.Info.Status != StatusSolved {
 				t.Fatalf("trial %d %s: status %v (%+v)", trial, ls.name, res.Info.Status, res.Info)
+			}
+			if w.earlyRefined && !w.earlyAccepted {
+				rejected++
 			}
 			checkPSDDuality(t, ls.name, res, neq+4, d, 1e-8)
 			if math.Abs(res.Info.PObj-res.Info.DObj) > 1e-7*math.Max(1, math.Abs(res.Info.PObj)) {
@@ -325,6 +333,10 @@ func TestPSDRandomDuality(t *testing.T) {
 			}
 		}
 	}
+	if rejected == 0 {
+		t.Error("no solve rejected the early refinement: the rejection path is not covered")
+	}
+	t.Logf("early refinement rejected in %d solves", rejected)
 }
 
 // Infeasibility with a PSD block: X ⪰ 0 with X₀₀ = −1 is primal infeasible

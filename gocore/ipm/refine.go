@@ -107,6 +107,20 @@ func (w *Solver) refinePSD() bool {
 // whether a point was accepted; info then describes it. Otherwise the
 // iterate and info are restored.
 func (w *Solver) tangentRefine(info *Info, polish bool) bool {
+	// A PSD polish stops at psdTangentDone, the level at which it skips
+	// the LU Newton polish: a step below it leaves x and y as they were
+	// to rounding (nearest correlation: 3e-15 → 3e-15) for one more
+	// factorization and eigen-decomposition per block.
+	done := refineMeasureFloor
+	if polish && w.refinePSD() {
+		done = psdTangentDone
+	}
+	return w.tangentRefineTo(info, polish, done)
+}
+
+// tangentRefineTo is tangentRefine stopping once the measure of an
+// accepted point is at most done.
+func (w *Solver) tangentRefineTo(info *Info, polish bool, done float64) bool {
 	st := w.an.St
 	n, m := st.N, st.M
 	if !(w.tau > 0) {
@@ -138,14 +152,6 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)
-	}
-	// A PSD polish stops at psdTangentDone, the level at which it skips
-	// the LU Newton polish: a step below it leaves x and y as they were
-	// to rounding (nearest correlation: 3e-15 → 3e-15) for one more
-	// factorization and eigen-decomposition per block.
-	done := refineMeasureFloor
-	if polish && w.refinePSD() {
-		done = psdTangentDone
 	}
 	var bestInfo Info
 	found := false
@@ -192,6 +198,59 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 	w.setIterate(rw.bx, rw.by, rw.bs, tau0, kappa0)
 	*info = saved
 	return false
+}
+
+// Early refinement (earlyRefine): the tangent Newton refinement converges
+// quadratically from iterates far less accurate than the termination
+// tolerances, and each step costs about one interior-point iteration. So a
+// problem that gets the refinement after convergence (PSD cones:
+// refinePSD; exponential or power cones: refineNonsym) tries it once
+// before, at the first iterate within earlyRefineFactor of the tolerances
+// in primal and dual residual and gap. Measured with the tolerances set to
+// 1e-3…1e-8 on the bench families (bench_cone.py): from an iterate at 1e-3
+// the largest-eigenvalue LMI (d = 12) and the nearest correlation matrix
+// (d = 10) reach a measure of ~1e-15 in two or three steps, the power-cone
+// projection (k = 100) in its presolved form too; with the early
+// refinement the LMI takes 3 iterations and 2 steps instead of 6 and 1,
+// the nearest correlation matrix 3–4 and 2–4 instead of 7 and 2, the
+// power-cone projection 6 iterations instead of 14 (CPU per solve −30 %,
+// −30 %, −55 %). A point is accepted only when it passes the termination
+// tests at the requested tolerances with its pair (ŝ, ŷ) in the
+// complementarity set, i.e. it is a solution; a rejection restores the
+// iterate (tangentRefine) and the iteration goes on, with the refinement
+// after convergence as before. A variable, not a constant, so that tests
+// can turn it off (0).
+var earlyRefineFactor = 1e5
+
+// earlyRefineDone: the early refinement of a problem with PSD cones stops
+// once its measure is at most this. At psdTangentDone (the PSD polish's
+// level) the nearest correlation matrix stopped after its second step from
+// 1e-3 with x 5e-14 from the exact solution (5e-15 refined after
+// convergence); at refineMeasureFloor most solves paid a fourth step to
+// find that the third no longer improved tenfold. Problems with
+// exponential or power cones refine to refineMeasureFloor, as after
+// convergence (at 1e-14 the power-cone projection ended 1.6e-14 from the
+// exact projection instead of 2e-15, for no measurable time).
+const earlyRefineDone = 1e-14
+
+// earlyRefine tries the early refinement (see earlyRefineFactor) and
+// reports whether it was accepted (info then describes the refined point).
+func (w *Solver) earlyRefine(info *Info) bool {
+	f := earlyRefineFactor
+	if w.earlyRefined || !(f > 0) || !(w.refinePSD() || w.refineNonsym()) || !(w.tau > 0) || w.kappa >= w.tau {
+		return false
+	}
+	if !(info.ResPrimal <= f*w.set.TolFeas && info.ResDual <= f*w.set.TolFeas &&
+		(info.GapAbs <= f*w.set.TolGapAbs || info.GapRel <= f*w.set.TolGapRel)) {
+		return false
+	}
+	w.earlyRefined = true
+	done := earlyRefineDone
+	if !w.cones.Symmetric() {
+		done = refineMeasureFloor
+	}
+	w.earlyAccepted = w.tangentRefineTo(info, false, done)
+	return w.earlyAccepted
 }
 
 // refineMeasure is the Newton measure of a point with termination

@@ -44,6 +44,9 @@ type Solver struct {
 	dualScaling bool
 	pol         *polishWork
 	earlyTries  int // earlyPolish attempts in this solve
+	// earlyRefined: earlyRefine has run in this solve; earlyAccepted: it
+	// returned a solution.
+	earlyRefined, earlyAccepted bool
 
 	// Restarts (robust.go): the step fraction of the current attempt.
 	stepFrac          float64
@@ -181,6 +184,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	newtonDone := false
 	early := false
 	w.earlyTries = 0
+	w.earlyRefined, w.earlyAccepted = false, false
 	for ; ; iter++ {
 		w.computeResiduals()
 		if w.converged(info) {
@@ -193,6 +197,14 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			status = StatusSolved
 			early = true
 			w.exportPolish()
+			break
+		}
+		if w.earlyRefine(info) {
+			// A solution from the tangent Newton refinement (refine.go);
+			// the refinement after convergence runs again only if it
+			// stopped above psdTangentDone.
+			status = StatusSolved
+			newtonDone = refineMeasure(info, 0) <= psdTangentDone
 			break
 		}
 		if st := w.stopRequested(); st != StatusUnsolved {
