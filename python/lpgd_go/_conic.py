@@ -334,6 +334,38 @@ def _grad(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
     return _serial.grad_for(g, t, batched)
 
 
+#: ``Run._backward_solved``'s constants for one ``needs_input_grad``: the
+#: wanted-output bits and, per input that needs a gradient, (its index, the
+#: output it is in (0 gP, 1 gc, 2 gA, 3 gb), its rows r0:r1 there (−1: all),
+#: whether it is batched).
+_GradSpec = tuple[int, tuple[tuple[int, int, int, int, bool], ...]]
+
+
+def _wanted_bits(needs: tuple[bool, ...], k: int, has_p: bool) -> int:
+    """lpgd_backward's bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb) for
+    the inputs (P or None, c, k row blocks of A, those of b) that need one."""
+    return (
+        (1 if needs[0] and has_p else 0)
+        | (2 if needs[1] else 0)
+        | (4 if any(needs[2 : 2 + k]) else 0)
+        | (8 if any(needs[2 + k :]) else 0)
+    )
+
+
+def _block_rows(inputs: tuple[torch.Tensor | None, ...], i: int, k: int) -> tuple[int, int]:
+    """The rows (r0, r1) of input i's block among A's (i < 2 + k, a block's
+    rows its second-to-last dim) or b's row blocks (its last dim)."""
+    first, dim = (2, -2) if i < 2 + k else (2 + k, -1)
+    r0 = 0
+    for j in range(first, i):
+        t = inputs[j]
+        assert t is not None
+        r0 += t.shape[dim]
+    t = inputs[i]
+    assert t is not None
+    return r0, r0 + t.shape[dim]
+
+
 _INFO_COLUMNS = {
     "objective": _lib.INFO_PRIMAL_OBJ,
     "dual_objective": _lib.INFO_DUAL_OBJ,
@@ -420,12 +452,15 @@ class Run:
         x_only: bool,
         squeeze: bool,
         psd: tuple[float, float] | None,
+        grad_specs: dict[tuple[bool, ...], _GradSpec],
     ) -> Run:
         """The call path's constructor: ``inputs`` (P or None, c, the row
         blocks of A, those of b) are float64 CPU contiguous tensors, each its
         own buffer (``_validate.operand``'s common case), ``batched`` their
         flags and ``values`` their packed ``lpgd_values`` (see
-        ``values_template``): no Arg or Operand objects per call."""
+        ``values_template``): no Arg or Operand objects per call.
+        ``grad_specs``: a dict kept by the caller for calls of these shapes
+        and flags (the backward's constants, filled on first use)."""
         run = cls.__new__(cls)
         run._setup(
             st,
@@ -444,6 +479,8 @@ class Run:
             psd,
         )
         run.values = values
+        run.dense_inputs = True
+        run.grad_specs = grad_specs
         return run
 
     def _setup(
@@ -492,6 +529,12 @@ class Run:
         #: forward then keeps each sample's factorization record for the kkt
         #: backward (see ``factor_records``).
         self.keep_factor = False
+        #: Made by ``Run.dense``: every input is its own float64 CPU
+        #: contiguous buffer (the backward's ``_backward_solved`` applies).
+        self.dense_inputs = False
+        #: ``_backward_solved``'s constants by needs_input_grad (the front
+        #: end's dict for these shapes; None: not a dense run).
+        self.grad_specs: dict[tuple[bool, ...], _GradSpec] | None = None
 
     @functools.cached_property
     def _operands(self) -> tuple[Operand, Operand, list[Operand], list[Operand]]:
@@ -626,6 +669,15 @@ class Run:
         (the solution is the float64 buffer that ``solve`` filled)."""
         res = self._res
         assert res is not None
+        if self.dense_inputs and self.all_solved and gy is None and gs is None and gx is not None:
+            assert isinstance(needs, tuple)
+            # The call path's case (every sample solved, x's gradient only,
+            # float64 CPU inputs): no masks, no copies, the wanted gradients
+            # only. Non-finite incoming values (Go rejects them before any
+            # work) take the general path below.
+            grads = self._backward_solved(gx, needs)
+            if grads is not None:
+                return grads
         ok = self.ok
         st = self.structure
         B, n, m = self.batch, st.n, st.m
@@ -688,6 +740,93 @@ class Run:
             )
             out = call(gx64, gy64, gs64)
         del keep  # the zeroed copies Go read
+        return self._finish(out, needs, nonfinite)
+
+    def _backward_solved(
+        self, gx: torch.Tensor, needs: tuple[bool, ...]
+    ) -> tuple[torch.Tensor | None, ...] | None:
+        """``backward`` of a dense run whose samples all solved, given x's
+        incoming gradient only; None when Go rejects the incoming gradient
+        (non-finite: the general path masks it per sample)."""
+        res = self._res
+        assert res is not None and self.grad_specs is not None
+        spec = self.grad_specs.get(needs)
+        if spec is None:
+            spec = self._grad_spec(needs)
+        B = self.batch
+        if not (gx.dtype is F64 and gx.is_cpu and not gx.requires_grad and gx.is_contiguous()):
+            gx = _serial.as_f64(gx)
+        try:
+            out = _core.backward_values(
+                self.structure,
+                self.settings_c,
+                self.opts.backward._c(),
+                B,
+                self.values,
+                res.ptrs[:4],
+                (gx.data_ptr(), 0, 0),
+                spec[0],
+                res.factor,
+            )
+        except ValueError:
+            return None
+        bcodes = out.codes
+        if not ((bcodes[0] == _SOLVED) if B == 1 else bool((bcodes == _SOLVED).all())):
+            return self._finish(out, needs, None)
+        # Each wanted input's gradient: a view of the backward's buffer (its
+        # row block for A and b), summed over the batch for a shared input
+        # of a batch of more than one; every input is float64 CPU contiguous.
+        grads: list[torch.Tensor | None] = [None] * len(needs)
+        for i, part, r0, r1, batched in spec[1]:
+            g = out.view(part)
+            assert g is not None
+            if r0 >= 0:
+                g = g[:, r0:r1]
+            if not batched:
+                g = g[0] if B == 1 else g.sum(axis=0)
+            elif not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g)
+            grads[i] = torch.from_numpy(g)
+        return tuple(grads)
+
+    def _grad_spec(self, needs: tuple[bool, ...]) -> _GradSpec:
+        """``_backward_solved``'s constants for a ``needs_input_grad``, kept in
+        ``grad_specs`` (the plan's: same shapes, same batch flags)."""
+        assert self.grad_specs is not None
+        inputs, k = self.inputs, self.n_a
+        has_p = self.structure.has_p and inputs[0] is not None
+        items: list[tuple[int, int, int, int, bool]] = []
+        for i, need in enumerate(needs):
+            t = inputs[i]
+            if not need or t is None or (i == 0 and not has_p):
+                continue
+            part = i if i < 2 else (2 if i < 2 + k else 3)
+            r0 = r1 = -1
+            if (part == 2 and k > 1) or (part == 3 and len(inputs) - 2 - k > 1):
+                r0, r1 = _block_rows(inputs, i, k)
+            items.append((i, part, r0, r1, self.batched[i]))
+        spec = (_wanted_bits(needs, k, has_p), tuple(items))
+        if len(self.grad_specs) >= 256:
+            self.grad_specs.clear()
+        self.grad_specs[needs] = spec
+        return spec
+
+    def _finish(
+        self,
+        out: _core.BackwardResult,
+        needs: Sequence[bool],
+        nonfinite: torch.Tensor | None,
+    ) -> tuple[torch.Tensor | None, ...]:
+        """The gradients for ``inputs`` from a backward's result: failed
+        samples handled by on_failure (zero gradients or SolverError),
+        ``nonfinite`` samples NaN, row blocks split, shared inputs summed."""
+        ok = self.ok
+        B = self.batch
+        st = self.structure
+        k = self.n_a
+        inputs = self.inputs
+        need_P = needs[0] and st.has_p and inputs[0] is not None
+        need_c = needs[1]
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
         bcodes = out.codes

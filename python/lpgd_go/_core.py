@@ -194,7 +194,16 @@ class Structure:
             # stats (−1: not wanted).
             offs = [-1 if p is None else 8 * p[0] for p in parts]
             ints = [8 * off, 8 * off + 4 * batch]
-            lay = _GradLayout(tuple(parts), off, off + batch, (*offs[:4], *ints, offs[4]))
+            offsets = (*offs[:4], *ints, offs[4])
+            words = off + batch
+            lay = _GradLayout(
+                tuple(parts),
+                off,
+                words,
+                offsets,
+                ctypes.c_double * (words + 17),
+                tuple((8 * (words + 10 + j), o) for j, o in enumerate(offsets) if o >= 0),
+            )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
             self._grad_layouts[key] = lay
@@ -225,6 +234,12 @@ class _GradLayout:
     #: Byte offsets of the lpgd_gradients pointers (gP, gc, gA, gb,
     #: statuses, flags, stats; −1: not wanted).
     offsets: tuple[int, ...]
+    #: The ctypes type of the whole buffer (``words`` doubles, then the 17
+    #: words of lpgd_solution, lpgd_incoming and lpgd_gradients).
+    ctype: type[ctypes.Array[ctypes.c_double]]
+    #: (byte offset in the buffer of an lpgd_gradients pointer word, the byte
+    #: offset it points at) for the wanted outputs.
+    pointers: tuple[tuple[int, int], ...]
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -362,26 +377,43 @@ def _ptr0(t: torch.Tensor | None) -> int:
 
 class SolveResult:
     """Raw outputs of lpgd_solve (float64 CPU numpy arrays, batch-major, views of
-    one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote;
-    ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views made when
-    asked for (a torch object costs µs). ``ptrs``: the addresses of x, y, s,
-    codes and info."""
+    one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote
+    (``x_np``, ``y_np``, ``s_np`` views of the buffer: y and s made when asked
+    for); ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views
+    made when asked for (a torch object costs µs). ``ptrs``: the addresses of
+    x, y, s, codes and info."""
 
     def __init__(
         self,
+        buf: np.ndarray,
+        layout: tuple[int, int, int, int, int, int],
+        batch: int,
+        m: int,
         x: np.ndarray,
-        y: np.ndarray,
-        s: np.ndarray,
-        codes: np.ndarray,
         info: np.ndarray,
         ptrs: tuple[int, int, int, int, int],
     ) -> None:
-        self.x_np, self.y_np, self.s_np = x, y, s  # (B, n), (B, m), (B, m)
-        self.codes = codes  # (B,) int32
+        self._buf = buf
+        self._layout = layout
+        self._bm = (batch, m)
+        self.x_np = x  # (B, n)
+        self.codes = buf[layout[4] : layout[5]].view(np.int32)[:batch]  # (B,) int32
         self.info_np = info  # (B, INFO_COLS)
         self.ptrs = ptrs
         #: The factorization records lpgd_solve wrote (``solve``'s ``factor``), or None.
         self.factor: np.ndarray | None = None
+
+    @property
+    def y_np(self) -> np.ndarray:
+        """(B, m) duals (a view of the buffer)."""
+        lay = self._layout
+        return self._buf[lay[1] : lay[2]].reshape(self._bm)
+
+    @property
+    def s_np(self) -> np.ndarray:
+        """(B, m) slacks (a view of the buffer)."""
+        lay = self._layout
+        return self._buf[lay[2] : lay[3]].reshape(self._bm)
 
     @functools.cached_property
     def x(self) -> torch.Tensor:
@@ -451,10 +483,9 @@ def solve_values(
     nx, o_y, o_s, o_info, o_codes, o_words = lay
     # One buffer: x, y, s, info, the int32 statuses, then the lpgd_solution
     # (five pointers into the buffer itself, the factor records' and their length).
-    arr = (ctypes.c_double * (o_words + 7))()
+    arr = _f64s(o_words + 7)()
     addr = _addressof(arr)
     buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
-    n, m = st.n, st.m
     info = buf[o_info:o_codes].reshape(batch, _lib.INFO_COLS)
     info.fill(np.nan)
     ptrs = (addr, addr + 8 * o_y, addr + 8 * o_s, addr + 8 * o_codes, addr + 8 * o_info)
@@ -462,24 +493,23 @@ def solve_values(
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
         f_addr, f_len = factor.ctypes.data, st.factor_len
+    out = addr + 8 * o_words
     _pack7(arr, 8 * o_words, *ptrs, f_addr, f_len)
     err = _lib.err_buffer()
     h = st.handle
     fn = _lib.lib().lpgd_solve
-    out = addr + 8 * o_words
     rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, _ERRLEN))
     if rc:
         _lib.check(rc, err, "lpgd_solve")
-    res = SolveResult(
-        buf[:nx].reshape(batch, n),
-        buf[o_y:o_s].reshape(batch, m),
-        buf[o_s:o_info].reshape(batch, m),
-        buf[o_codes:o_words].view(np.int32)[:batch],
-        info,
-        ptrs,
-    )
+    res = SolveResult(buf, lay, batch, st.m, buf[:nx].reshape(batch, st.n), info, ptrs)
     res.factor = factor
     return res
+
+
+@functools.lru_cache(maxsize=64)
+def _f64s(k: int) -> type[ctypes.Array[ctypes.c_double]]:
+    """The ctypes type of a float64 array of k words."""
+    return ctypes.c_double * k
 
 
 _addressof = ctypes.addressof
@@ -489,7 +519,8 @@ _ERRLEN = _lib.ERRLEN
 
 
 _pack7 = struct.Struct("<7q").pack_into
-_pack17 = struct.Struct("<17q").pack_into
+_pack10 = struct.Struct("<10q").pack_into
+_pack1 = struct.Struct("<q").pack_into
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -499,26 +530,44 @@ backward_calls = 0
 class BackwardResult:
     """Raw outputs of lpgd_backward (float64 CPU, batch-major; None where not
     asked). ``arrays`` (gP, gc, gA, gb), ``codes`` and ``flags_np`` are the numpy
-    arrays Go wrote; the tensor attributes are views of them made when first
-    asked for."""
+    arrays Go wrote (``arrays`` and ``stats``: views of ``buf`` made when first
+    asked for); the tensor attributes are views of them made when first asked
+    for."""
 
     def __init__(
         self,
-        arrays: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None],
-        codes: np.ndarray,
-        flags: np.ndarray,
+        buf: np.ndarray,
+        layout: _GradLayout,
+        batch: int,
         message: str,
-        stats: np.ndarray | None = None,
     ) -> None:
-        self.arrays = arrays
-        self.codes = codes  # (B,) int32
-        self.flags_np = flags  # (B,) int32
+        self._buf = buf
+        self._layout = layout
+        ints = buf[layout.ints : layout.words].view(np.int32)
+        self.codes = ints[:batch]  # (B,) int32
+        self.flags_np = ints[batch : 2 * batch]  # (B,) int32
         self.message = message  # Go's note on the first failed sample ("" when none)
-        #: (B, BSTAT_COLS) float64 when asked for (``want_stats``): LPGD's per-sample
-        #: statistics (``_lib.BSTAT_*`` columns: active-set changes, warm and
-        #: interior-point perturbed solves, solves with the base factorization, τ);
-        #: zero for kkt and BPQP.
-        self.stats = stats
+
+    def view(self, i: int) -> np.ndarray | None:
+        """Output i (0 gP, 1 gc, 2 gA, 3 gb, 4 stats) as a new numpy view of
+        the buffer, None where not asked for."""
+        part = self._layout.parts[i]
+        return None if part is None else self._buf[part[0] : part[1]].reshape(part[2])
+
+    @functools.cached_property
+    def arrays(
+        self,
+    ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """(gP, gc, gA, gb) as numpy views (None where not asked for)."""
+        return (self.view(0), self.view(1), self.view(2), self.view(3))
+
+    @functools.cached_property
+    def stats(self) -> np.ndarray | None:
+        """(B, BSTAT_COLS) float64 when asked for (``want_stats``): LPGD's per-sample
+        statistics (``_lib.BSTAT_*`` columns: active-set changes, warm and
+        interior-point perturbed solves, solves with the base factorization, τ);
+        zero for kkt and BPQP; None when not asked for."""
+        return self.view(4)
 
     def _tensor(self, i: int) -> torch.Tensor | None:
         a = self.arrays[i]
@@ -638,27 +687,19 @@ def backward_values(
     # gb where needed, stats when asked for, the int32 codes and flags, then
     # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (7).
     lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
-    arr = (ctypes.c_double * (lay.words + 17))()
+    arr = lay.ctype()
     addr = _addressof(arr)
-    buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
-    views: list[np.ndarray | None] = [
-        None if part is None else buf[part[0] : part[1]].reshape(part[2]) for part in lay.parts
-    ]
     f_addr, f_len = 0, 0
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
         f_addr, f_len = factor.ctypes.data, st.factor_len
     # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients.
-    _pack17(
-        arr,
-        8 * lay.words,
-        *sol,
-        0,
-        f_addr,
-        f_len,
-        *incoming,
-        *[0 if o < 0 else addr + o for o in lay.offsets],
-    )
+    # The lpgd_gradients pointers of the outputs not wanted stay 0 (ctypes
+    # zeroes the buffer): only the wanted ones are written.
+    at = 8 * lay.words
+    _pack10(arr, at, *sol, 0, f_addr, f_len, *incoming)
+    for word, off in lay.pointers:
+        _pack1(arr, word, addr + off)
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
@@ -675,9 +716,7 @@ def backward_values(
     if rc:
         _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace") if err[0] != b"\0" else ""
-    ints = buf[lay.ints : lay.words].view(np.int32)
-    gP, gc, gA, gb, stats = views
-    return BackwardResult((gP, gc, gA, gb), ints[:batch], ints[batch : 2 * batch], message, stats)
+    return BackwardResult(_frombuffer(arr, _NP_F64), lay, batch, message)  # type: ignore[call-overload]
 
 
 def _addr(v: torch.Tensor | int | None) -> int | None:

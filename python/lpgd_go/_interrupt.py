@@ -50,16 +50,21 @@ def run(
     ``kind`` ("solve", "backward") keeps separate timings per call kind."""
     key = (handle, kind)
     per = _per_sample.get(key)
-    direct = (per is not None and per * batch < THRESHOLD) or (
-        threading.current_thread() is not threading.main_thread()
-    )
-    t0 = time.perf_counter()
-    rc = call(settings) if direct else _threaded(settings, call)
+    t0 = _clock()
+    if (per is not None and per * batch < THRESHOLD) or _current() is not _main():
+        rc = call(settings)
+    else:
+        rc = _threaded(settings, call)
     if rc == 0:  # a call that failed fast (bad data) says nothing of the next one
-        if len(_per_sample) >= _MAX_TIMED:
+        if per is None and len(_per_sample) >= _MAX_TIMED:
             _per_sample.clear()
-        _per_sample[key] = (time.perf_counter() - t0) / max(batch, 1)
+        _per_sample[key] = (_clock() - t0) / max(batch, 1)
     return rc
+
+
+_clock = time.perf_counter
+_current = threading.current_thread
+_main = threading.main_thread
 
 
 class _Job:

@@ -11,7 +11,9 @@ dimension or be shared across the batch.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 import torch
@@ -102,6 +104,25 @@ def _tensors(
     return n, p, m_ineq, ts
 
 
+_FastPath = tuple[
+    Callable[[tuple[Any, ...]], tuple[Any, ...]],
+    tuple[bool, ...],
+    tuple[float, float] | None,
+    int,
+    bool,
+    Cones,
+]
+
+
+def _picker(order: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The Run's inputs from a call's (P, q, G, h, A, b) by positions (−1:
+    None, P's position only), C-level where P is given."""
+    if order[0] >= 0:
+        return operator.itemgetter(*order)
+    rest = operator.itemgetter(*order[1:])
+    return lambda raw: (None, *rest(raw))
+
+
 @dataclass
 class _Plan:
     """What a call's shapes determine (sizes, batched arguments, batch size),
@@ -114,11 +135,14 @@ class _Plan:
     batched: dict[str, bool]
     batch: int
     #: The call path's constants (made on the first call whose arguments are
-    #: all float64 CPU contiguous tensors, see ``_fast``): the positions in
-    #: (P, q, G, h, A, b) of the Run's inputs (P, q, A, G, b, h), their batch
-    #: flags, the PSD test of a float64 P, the lpgd_values template.
-    fast: tuple[tuple[int, ...], tuple[bool, ...], tuple[float, float] | None] | None = None
+    #: all float64 CPU contiguous tensors, see ``_fast``): what picks the
+    #: Run's inputs (P or None, q, A, G, b, h) from (P, q, G, h, A, b), their
+    #: batch flags, the PSD test of a float64 P, the number of A row blocks,
+    #: whether no input is batched, the cones; then the lpgd_values template.
+    fast: _FastPath | None = None
     template: _conic.ValuesTemplate | None = None
+    #: The backward's constants by needs_input_grad (see Run.dense).
+    grad_specs: dict[tuple[bool, ...], Any] = field(default_factory=dict)
 
 
 _MAX_PLANS = 256
@@ -127,12 +151,34 @@ _STRIDED = torch.strided
 _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
+_ONLY_TENSORS = {torch.Tensor}
+_F64_ONLY = {_F64}
+_STRIDED_ONLY = {_STRIDED}
+_shape = operator.attrgetter("shape")
+_dtype = operator.attrgetter("dtype")
+_layout = operator.attrgetter("layout")
+_is_cpu = operator.attrgetter("is_cpu")
+_requires_grad = operator.attrgetter("requires_grad")
+_is_contiguous = operator.methodcaller("is_contiguous")
+
+
 def _shape_key(
     raw: tuple[TensorLike | None, ...],
 ) -> tuple[tuple[Any, ...] | None, bool, bool]:
     """(the shapes of a call whose arguments are all tensors (or None), else
     None; whether they all are float64 CPU contiguous dense tensors, the call
     path of ``_fast``; whether one requires a gradient), in one pass."""
+    if set(map(type, raw)) == _ONLY_TENSORS:
+        # Every argument a plain tensor (the common case): the same answers
+        # from C-level passes over the six (no bytecode per argument).
+        return (
+            tuple(map(_shape, raw)),
+            set(map(_dtype, raw)) == _F64_ONLY
+            and all(map(_is_cpu, raw))
+            and set(map(_layout, raw)) == _STRIDED_ONLY
+            and all(map(_is_contiguous, raw)),
+            any(map(_requires_grad, raw)),
+        )
     key: list[Any] = []
     fast = True
     grad = False
@@ -200,17 +246,17 @@ def _fast(
         order += tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
         flags = tuple(i >= 0 and plan.batched[_ARG_NAMES[i]] for i in order)
         psd = psd_test(_F64) if raw[0] is not None and plan.n > 0 else None
-        fast = plan.fast = (order, flags, psd)
-    inputs = tuple([None if i < 0 else raw[i] for i in fast[0]])
-    flags, psd = fast[1], fast[2]
-    n, p, m_ineq, B = plan.n, plan.p, plan.m_ineq, plan.batch
+        n_blocks = (raw[4] is not None) + (raw[2] is not None)
+        cones = _cones(plan.p, plan.m_ineq)
+        fast = plan.fast = (_picker(order), flags, psd, n_blocks, not any(flags), cones)
+    pick, flags, psd, n_a, unbatched, cones = fast
+    inputs = pick(raw)
+    B = plan.batch
     has_p = raw[0] is not None
-    st = _conic.structure(n, _cones(p, m_ineq), has_p, None, None, opts.settings.linear_solver)
-    n_a = (raw[4] is not None) + (raw[2] is not None)
+    st = _conic.structure(plan.n, cones, has_p, None, None, opts.settings.linear_solver)
     template = plan.template
     if template is None:
         template = plan.template = _conic.values_template(st, B, inputs, flags, n_a, psd)
-    unbatched = not any(flags)
     run = _conic.Run.dense(
         st,
         B,
@@ -225,6 +271,7 @@ def _fast(
         x_only=not opts.return_info,
         squeeze=unbatched,
         psd=psd,
+        grad_specs=plan.grad_specs,
     )
     outs: tuple[torch.Tensor, ...]
     if grad and torch.is_grad_enabled():
@@ -233,7 +280,7 @@ def _fast(
         outs = run.solve()
     if not opts.return_info:
         return outs[0]  # float64 on the CPU: the caller's dtype and device
-    return _with_info(run, outs, unbatched, p, _F64, torch.device("cpu"))
+    return _with_info(run, outs, unbatched, plan.p, _F64, torch.device("cpu"))
 
 
 def _with_info(

@@ -10,7 +10,7 @@ import weakref
 import pytest
 import torch
 
-from lpgd_go import _core, _lib, qp, solve_qp
+from lpgd_go import _conic, _core, _lib, qp, solve_qp
 
 from conftest import make_qp_batch
 
@@ -141,3 +141,74 @@ def test_a_p_only_go_rejects_is_solved(lib: object, monkeypatch: pytest.MonkeyPa
     x = solve_qp(P, d.q[0], d.G[0], d.h[0], d.A[0], d.b[0])
     assert calls.names == ["lpgd_solve", "lpgd_check_psd", "lpgd_solve"]
     torch.testing.assert_close(x, ref, rtol=1e-6, atol=1e-8)
+
+
+_NEEDS = [
+    ("q",),
+    ("P", "q", "G", "h", "A", "b"),
+    ("G", "b"),
+    ("P", "h"),
+    ("A",),
+]
+
+
+@pytest.mark.parametrize("method", ["kkt", "bpqp", "lpgd"])
+@pytest.mark.parametrize("case", ["unbatched", "batched", "shared", "one"])
+@pytest.mark.parametrize("needs", _NEEDS)
+def test_solved_backward_equals_general_path(
+    lib: object, monkeypatch: pytest.MonkeyPatch, method: str, case: str, needs: tuple[str, ...]
+) -> None:
+    """The backward's call path (``Run._backward_solved``: dense float64
+    inputs, every sample solved, x's gradient only) returns the gradients of
+    the general path (masks, copies, ``_serial.grad_for``), for every method,
+    unbatched calls, batches of one and of three, and inputs shared across the
+    batch (gradients summed)."""
+    B = 1 if case in ("unbatched", "one") else 3
+    d = make_qp_batch(B, n=6, m_ineq=5, p=2)
+    names = ("P", "q", "G", "h", "A", "b")
+    args = [getattr(d, k) for k in names]
+    if case == "unbatched":
+        args = [a[0] for a in args]
+    elif case == "shared":
+        args = [a[0] if k in ("P", "G", "b") else a for k, a in zip(names, args, strict=True)]
+    w = torch.linspace(-1.0, 2.0, 6, dtype=F64)
+
+    def grads() -> list[torch.Tensor | None]:
+        leaves = [a.clone().requires_grad_(k in needs) for k, a in zip(names, args, strict=True)]
+        x = solve_qp(*leaves, backward=method)
+        (x * w).sum().backward()
+        return [t.grad for t in leaves]
+
+    first = grads()  # a new plan: the general path (Run, not Run.dense)
+    calls: list[int] = []
+    real = _conic.Run._backward_solved
+
+    def spy(self: _conic.Run, *a: object) -> object:
+        calls.append(1)
+        return real(self, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_conic.Run, "_backward_solved", spy)
+    fast = grads()
+    assert calls, "the call path's backward was not taken"
+    monkeypatch.setattr(_conic.Run, "_backward_solved", lambda self, *a: None)
+    general = grads()
+    for k, a, b, c in zip(names, fast, general, first, strict=True):
+        assert (b is None) == (c is None) and (b is None or torch.equal(b, c)), k
+        assert (a is None) == (b is None) == (k not in needs), k
+        if a is not None and b is not None:
+            assert a.shape == b.shape and a.is_contiguous(), k
+            assert torch.equal(a, b), k
+
+
+def test_solved_backward_nonfinite_incoming_takes_general_path(lib: object) -> None:
+    """A non-finite incoming gradient (Go rejects it before any work): the
+    general path's per-sample NaN gradients, as before."""
+    d = make_qp_batch(2, n=4, m_ineq=3, p=1)
+    for _ in range(2):  # the second call: a cached plan, Run.dense
+        q = d.q.clone().requires_grad_(True)
+        x = solve_qp(d.P, q, d.G, d.h, d.A, d.b)
+        gx = torch.ones_like(x)
+        gx[1, 0] = float("nan")
+        x.backward(gx)
+        assert q.grad is not None
+        assert bool(torch.isfinite(q.grad[0]).all()) and bool(torch.isnan(q.grad[1]).all())
