@@ -3,9 +3,9 @@
 // taken from a Pool that keeps workers across calls, so that a warm call
 // allocates nothing.
 //
-// The batch is split statically: with t goroutines, goroutine g handles
-// samples [g·B/t, (g+1)·B/t). Chunk 0 runs on the calling goroutine, so a
-// batch of one (or threads = 1) needs no other goroutine. A panic in the
+// Samples are handed out one at a time to t goroutines; one of them is the
+// calling goroutine, so a batch of one (or threads = 1) needs no other
+// goroutine and runs without any synchronisation. A panic in the
 // work for one sample is recovered, reported for that sample through
 // Job.OnPanic, and its worker (whose memory may be inconsistent) is
 // replaced by a new one; the other samples go on. The package knows nothing
@@ -112,6 +112,15 @@ func (p *Pool[W]) Run(j Job[W]) error {
 	if t > j.Batch {
 		t = j.Batch
 	}
+	if t == 1 {
+		return p.serial(&j)
+	}
+	return p.threaded(j, t)
+}
+
+// threaded is Run over t ≥ 2 goroutines (its own copy of the job escapes to
+// the goroutines; Run's does not, so the serial path allocates nothing).
+func (p *Pool[W]) threaded(j Job[W], t int) error {
 	var (
 		wg       sync.WaitGroup
 		errMu    sync.Mutex
@@ -140,6 +149,34 @@ func (p *Pool[W]) Run(j Job[W]) error {
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// serial is Run on the calling goroutine alone (one thread, or a batch of
+// one: the per-instance calls of a layer): drain's work without the shared
+// counter, the WaitGroup and the error's mutex, so that a warm call
+// allocates nothing here. Samples run in order 0..Batch−1 on one worker,
+// as drain runs them when it is the only goroutine.
+func (p *Pool[W]) serial(j *Job[W]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r}
+		}
+	}()
+	w, err := p.acquire(j)
+	if err != nil {
+		return err
+	}
+	for k := 0; k < j.Batch; k++ {
+		if p.sample(j, w, k) {
+			continue
+		}
+		// Do panicked: drop the worker, as drain does.
+		if w, err = j.New(); err != nil {
+			return err
+		}
+	}
+	p.put(w)
+	return nil
 }
 
 // drain runs samples taken from next on one worker until none is left.

@@ -230,9 +230,63 @@ func TestWarmRunAllocatesNothingPerSample(t *testing.T) {
 		_ = p.Run(job)
 		return testing.AllocsPerRun(20, func() { _ = p.Run(job) })
 	}
-	// A few allocations per call (the job's closures), none per sample.
-	if a1, a256 := allocs(1), allocs(256); a256 != a1 || a1 > 8 {
+	// On the calling goroutine alone (threads = 1, or a batch of one): no
+	// allocation at all once a worker is pooled.
+	if a1, a256 := allocs(1), allocs(256); a256 != 0 || a1 != 0 {
 		t.Errorf("warm Run allocates %.0f times for 1 sample, %.0f for 256", a1, a256)
+	}
+	// With goroutines: a few per call (the shared counter, the WaitGroup),
+	// none per sample.
+	job := func(batch int) Job[*worker] {
+		return Job[*worker]{Batch: batch, Threads: 4, New: c.newWorker(0),
+			Do: func(w *worker, k int) { out[k] = k }}
+	}
+	j8, j256 := job(8), job(256)
+	_, _ = p.Run(j8), p.Run(j256)
+	a8 := testing.AllocsPerRun(20, func() { _ = p.Run(j8) })
+	a256 := testing.AllocsPerRun(20, func() { _ = p.Run(j256) })
+	if a8 > 16 || a256 > 16 {
+		t.Errorf("warm threaded Run allocates %.0f times for 8 samples, %.0f for 256", a8, a256)
+	}
+}
+
+// TestSerialMatchesThreaded: the calling-goroutine path (threads = 1 or a
+// batch of one) and the goroutine path write the same outputs and report
+// the same per-sample panics.
+func TestSerialMatchesThreaded(t *testing.T) {
+	const batch = 9
+	run := func(threads, b int) ([]int, []int) {
+		var p Pool[*worker]
+		var c counter
+		out := make([]int, b)
+		var mu sync.Mutex
+		var bad []int
+		err := p.Run(Job[*worker]{
+			Batch: b, Threads: threads, New: c.newWorker(0),
+			Do: func(w *worker, k int) {
+				if k == 3 {
+					panic("boom")
+				}
+				w.buf[0] = k * k
+				out[k] = w.buf[0] + 1
+			},
+			OnPanic: func(k int, r any) {
+				mu.Lock()
+				bad = append(bad, k)
+				mu.Unlock()
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, bad
+	}
+	for _, b := range []int{1, batch} {
+		s, sBad := run(1, b)
+		m, mBad := run(4, b)
+		if fmt.Sprint(s) != fmt.Sprint(m) || fmt.Sprint(sBad) != fmt.Sprint(mBad) {
+			t.Errorf("batch %d: serial %v (panics %v), threaded %v (panics %v)", b, s, sBad, m, mBad)
+		}
 	}
 }
 
