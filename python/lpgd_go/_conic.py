@@ -643,7 +643,10 @@ class Run:
         return np.empty((self.batch, fl), dtype=np.float64)
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
-        arrays = (res.x_np,) if self.x_only else (res.x_np, res.y_np, res.s_np)
+        if self.x_only:
+            x = res.x_np
+            return (torch.from_numpy(x[0] if self.squeeze else x),)
+        arrays = (res.x_np, res.y_np, res.s_np)
         if self.squeeze:
             arrays = tuple(a[0] for a in arrays)
         return tuple(torch.from_numpy(a) for a in arrays)
