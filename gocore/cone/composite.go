@@ -209,6 +209,50 @@ func (k *Composite) DiagH(hs, h []float64) {
 	}
 }
 
+// InverseH is implemented by cones whose H = WᵀW has an explicit inverse
+// at no more than the cost of H itself (the PSD cone). The KKT layer uses
+// it to eliminate such blocks from the factored matrix (kkt's reduced form).
+type InverseH interface {
+	// HInvBlock writes H⁻¹ of the current scaling into dst (row-major
+	// Dim×Dim).
+	HInvBlock(dst []float64)
+}
+
+// InverseHBlocks returns the blocks whose cone implements InverseH, with
+// their first rows and dimensions.
+func (k *Composite) InverseHBlocks() (blocks, first, dims []int) {
+	for b, c := range k.cones {
+		if _, ok := c.(InverseH); ok {
+			blocks = append(blocks, b)
+			first = append(first, k.off[b])
+			dims = append(dims, c.Dim())
+		}
+	}
+	return blocks, first, dims
+}
+
+// HInvBlock writes H⁻¹ of block b (one of InverseHBlocks) into dst
+// (row-major, its dimension squared).
+func (k *Composite) HInvBlock(b int, dst []float64) {
+	k.cones[b].(InverseH).HInvBlock(dst)
+}
+
+// MulHBlock computes out = H_b v for block b alone (out and v of the
+// block's dimension), H packed in hs.
+func (k *Composite) MulHBlock(hs []float64, b int, out, v []float64) {
+	h := k.hblock(hs, b)
+	if k.cones[b].Diagonal() {
+		for j, hv := range h {
+			out[j] = hv * v[j]
+		}
+		return
+	}
+	d := k.cones[b].Dim()
+	for r := 0; r < d; r++ {
+		out[r] = vec.Dot(h[r*d:r*d+d], v)
+	}
+}
+
 // MulH computes out = H v with H packed in hs.
 func (k *Composite) MulH(hs, out, v []float64) {
 	for b, c := range k.cones {

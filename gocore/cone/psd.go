@@ -265,9 +265,25 @@ func (c *PSD) UpdateScaling(s, z []float64) {
 // upper triangle is computed, with the factor a_ij·a_kl/2 from a table,
 // and mirrored.
 func (c *PSD) HBlock(dst []float64) {
-	d, n := c.d, c.n
 	mm := c.m1
-	matMul(mm, c.r, c.r, d, false, true)
+	matMul(mm, c.r, c.r, c.d, false, true)
+	c.skron(dst, mm)
+}
+
+// HInvBlock implements InverseH: H⁻¹ = skron(M⁻¹, M⁻¹) with
+// M⁻¹ = (RRᵀ)⁻¹ = R⁻ᵀR⁻¹, from the stored R⁻¹ (the map X ↦ MXM has the
+// inverse X ↦ M⁻¹XM⁻¹, and svec is an isometry), at the cost of HBlock.
+func (c *PSD) HInvBlock(dst []float64) {
+	mm := c.m1
+	matMul(mm, c.rinv, c.rinv, c.d, true, false)
+	c.skron(dst, mm)
+}
+
+// skron writes the n×n matrix of X ↦ MXM in svec coordinates (M symmetric
+// bit for bit, row-major d×d) into dst: its upper triangle from the table
+// of svec scales, mirrored.
+func (c *PSD) skron(dst, mm []float64) {
+	d, n := c.d, c.n
 	sc := c.sv
 	for p := 0; p < n; p++ {
 		i, j := c.ii[p], c.jj[p]
@@ -527,7 +543,10 @@ func (c *PSD) projVec(q []float64, k, p, r int) float64 {
 	return v
 }
 
-var _ Cone = (*PSD)(nil)
+var (
+	_ Cone     = (*PSD)(nil)
+	_ InverseH = (*PSD)(nil)
+)
 
 // logDet returns log det of smat(v) (−Inf when it is not positive definite
 // in floating point), for Composite.Barrier. It uses the scratch m4.

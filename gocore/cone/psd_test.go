@@ -1,6 +1,7 @@
 package cone
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -384,6 +385,7 @@ func TestPSDNoAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(20, func() {
 		c.UpdateScaling(s, z)
 		c.HBlock(h)
+		c.HInvBlock(h)
 		c.LambdaSquare(out)
 		c.CombinedShift(out, dz, ds, 0.1)
 		c.DsHat(out, ds)
@@ -523,6 +525,77 @@ func TestPSDProjectionHGemm(t *testing.T) {
 						t.Fatalf("d=%d rank %d: H[%d,%d] = %g, rank-one sum %g", d, r, a, b, got[a*n+b], want[a*n+b])
 					}
 				}
+			}
+		}
+	}
+}
+
+// HInvBlock is the inverse of HBlock: H⁻¹H = I at the NT scaling of random
+// interior pairs (well centred and far from centred: margin 1e-6 puts the
+// iterates near the boundary, where H spans many orders of magnitude) and
+// at the identity scaling, and Composite.HInvBlock serves the PSD blocks
+// of a mixed cone list (InverseHBlocks lists exactly those).
+func TestPSDHInvBlock(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for _, d := range []int{1, 2, 5, 12} {
+		c := NewPSD(d * (d + 1) / 2)
+		n := c.Dim()
+		h, hi, prod := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+		for trial := 0; trial < 6; trial++ {
+			if trial == 0 {
+				c.SetIdentityScaling()
+			} else {
+				margin := 0.5
+				if trial%2 == 0 {
+					margin = 1e-6
+				}
+				c.UpdateScaling(psdRandInterior(rng, c, margin, 1), psdRandInterior(rng, c, margin, 1))
+			}
+			c.HBlock(h)
+			c.HInvBlock(hi)
+			var hmax float64
+			for _, v := range h {
+				hmax = math.Max(hmax, math.Abs(v))
+			}
+			var himax float64
+			for _, v := range hi {
+				himax = math.Max(himax, math.Abs(v))
+			}
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					var acc float64
+					for k := 0; k < n; k++ {
+						acc += hi[i*n+k] * h[k*n+j]
+					}
+					if i == j {
+						acc--
+					}
+					prod[i*n+j] = acc
+				}
+			}
+			// Rounding: ε times the condition number of H (at most
+			// ‖H‖·‖H⁻¹‖ in max norm, times n).
+			tol := 1e-13 * float64(n) * math.Max(1, hmax*himax)
+			if e := relDiff(prod, make([]float64, n*n)); e > tol {
+				t.Errorf("d=%d trial %d: ‖H⁻¹H − I‖ = %.1e (tol %.1e)", d, trial, e, tol)
+			}
+		}
+	}
+	comp := NewComposite([]Spec{{Kind: KindNonneg, Dim: 2}, {Kind: KindPSD, Dim: 3}, {Kind: KindSOC, Dim: 3}, {Kind: KindPSD, Dim: 6}})
+	blocks, first, dims := comp.InverseHBlocks()
+	if fmt.Sprint(blocks, first, dims) != "[1 3] [2 8] [3 6]" {
+		t.Fatalf("InverseHBlocks = %v %v %v, want [1 3] [2 8] [3 6]", blocks, first, dims)
+	}
+	dst := make([]float64, 36)
+	comp.HInvBlock(3, dst)
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			if math.Abs(dst[i*6+j]-want) > 1e-15 {
+				t.Fatalf("identity scaling: H⁻¹[%d,%d] = %g", i, j, dst[i*6+j])
 			}
 		}
 	}

@@ -28,13 +28,13 @@ func (k *System) Factor() error {
 	var err error
 	for try := 0; try <= factorRetries; try++ {
 		err = k.factorAt(d)
-		for try == 0 && k.fastUsed() && (err != nil || k.fac.Regularized() > 0) {
+		for try == 0 && k.fastUsed() && (err != nil || k.Regularized() > 0) {
 			// A fast form broke down or needed regularized pivots:
 			// the next form decides.
 			k.escalate()
 			err = k.factorAt(d)
 		}
-		if err == nil && (k.fac.Regularized() == 0 || k.fixed) {
+		if err == nil && (k.Regularized() == 0 || k.fixed) {
 			k.dCur = d
 			return nil
 		}
@@ -51,7 +51,12 @@ func (k *System) Factor() error {
 
 // Regularized returns the number of dynamically regularized pivots of the
 // last factorization.
-func (k *System) Regularized() int { return k.fac.Regularized() }
+func (k *System) Regularized() int {
+	if k.redUsed {
+		return k.red.fac.Regularized()
+	}
+	return k.fac.Regularized()
+}
 
 // factorAt factors the matrix regularized by exactly d. The regularization
 // is added to the diagonal of kv in place and the saved diagonal restored
@@ -89,7 +94,13 @@ func (k *System) factorAt(d float64) error {
 		}
 	}()
 	k.dUsed = d
-	err := k.fac.Factor(k.kv)
+	k.redUsed = k.red != nil && k.wantFast && !k.noFast && !k.redOff
+	var err error
+	if k.redUsed {
+		err = k.red.factor(k.kv, k.cones)
+	} else {
+		err = k.fac.Factor(k.kv)
+	}
 	if k.fastUsed() {
 		// Counted by the form that served (a form may refuse values
 		// and pass them on: linsys.Chain).

@@ -74,7 +74,7 @@ func (k *System) solve(rhs, sol, start []float64) bool {
 	for k.res > bad && !k.noLow && k.diagH && k.dUsed/factorRetryGrowth >= minDelta {
 		prev, dPrev := k.res, k.dUsed
 		copy(k.solB, sol)
-		if k.factorAt(dPrev/factorRetryGrowth) == nil && k.fac.Regularized() == 0 {
+		if k.factorAt(dPrev/factorRetryGrowth) == nil && k.Regularized() == 0 {
 			k.solveRefined(rhs, sol, start)
 			if k.res < prev {
 				k.dCur = k.dUsed
@@ -93,21 +93,25 @@ func (k *System) solve(rhs, sol, start []float64) bool {
 }
 
 func (k *System) solveRefined(rhs, sol, start []float64) {
+	var f linsys.Factorizer = k.fac
+	if k.redUsed {
+		f = reducedFactorizer{k}
+	}
 	if start != nil {
 		// The first step from start, as the first solve is from zero.
 		k.mul(start, sol)
 		for i, r := range rhs {
 			sol[i] = r - sol[i]
 		}
-		k.fac.Solve(sol)
+		f.Solve(sol)
 		for i, v := range start {
 			sol[i] += v
 		}
 	} else {
 		copy(sol, rhs)
-		k.fac.Solve(sol)
+		f.Solve(sol)
 	}
-	k.res = linsys.RefineWith(k.fac, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
+	k.res = linsys.RefineWith(f, k.mul, rhs, sol, k.work, k.refMx, refineAbsTol, refineRelTol)
 }
 
 // diagXBackwardTol is the normwise backward error ‖rhs − K sol‖∞ /

@@ -56,6 +56,10 @@ type System struct {
 	zeroed              []bool
 	zeroedAny           bool
 	rowPtr, rowE        []int
+	// Reduced form (reduced.go): nil when it does not apply; redUsed: the
+	// last factorization used it; redOff: abandoned until the next SetData.
+	red             *reduced
+	redUsed, redOff bool
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -96,10 +100,16 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 		k.regFree, _ = f.(linsys.ExactForms)
 		k.asForms, _ = f.(linsys.ActiveSetForms)
 	}
+	k.red = newReduced(an, k.cones)
 	if d, ok := f.(linsys.Multiplier); ok {
 		// Dense product with the factored (regularized) copy, minus the
-		// static regularization: much faster than the sparse product.
+		// static regularization: much faster than the sparse product. (The
+		// reduced form does not fill that copy: its own product.)
 		k.mul = func(x, y []float64) {
+			if k.redUsed {
+				k.red.mul(k.kv, k.hs, k.cones, x, y)
+				return
+			}
 			d.MulVec(x, y)
 			for i, sg := range an.signs {
 				y[i] -= sg * k.dUsed * x[i]
@@ -128,6 +138,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
+	k.redOff = false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -169,6 +180,7 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 	}
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
+	k.redOff = false
 	if k.zeroedAny {
 		for i, z := range k.zeroed {
 			if !z {
@@ -351,12 +363,13 @@ type FactorState struct {
 	fixed, noLow        bool
 	tierCur             int
 	wantFast, wantExact bool
+	redOff              bool
 }
 
 // FactorState returns the current adaptive factorization state.
 func (k *System) FactorState() FactorState {
 	return FactorState{dCur: k.dCur, fixed: k.fixed, noLow: k.noLow, tierCur: k.tierCur,
-		wantFast: k.wantFast, wantExact: k.wantExact}
+		wantFast: k.wantFast, wantExact: k.wantExact, redOff: k.redOff}
 }
 
 // RestoreFactorState restores a state returned by FactorState, for a caller
@@ -367,4 +380,5 @@ func (k *System) FactorState() FactorState {
 func (k *System) RestoreFactorState(s FactorState) {
 	k.dCur, k.fixed, k.noLow, k.tierCur = s.dCur, s.fixed, s.noLow, s.tierCur
 	k.wantFast, k.wantExact = s.wantFast, s.wantExact
+	k.redOff = s.redOff
 }

@@ -34,12 +34,18 @@ func (k *System) SetFastAllowed(on bool) { k.noFast = !on }
 
 // fastUsed reports whether the last factorization used a fast form (any
 // but the last, accurate one).
-func (k *System) fastUsed() bool { return k.tier != nil && k.tier.Tier() < k.tier.Tiers()-1 }
+func (k *System) fastUsed() bool {
+	return k.redUsed || (k.tier != nil && k.tier.Tier() < k.tier.Tiers()-1)
+}
 
 // escalate abandons the current form for the next one until the next
 // SetData.
 func (k *System) escalate() {
-	k.tierCur = k.tier.Tier() + 1
+	if k.redUsed {
+		k.redOff = true
+	} else {
+		k.tierCur = k.tier.Tier() + 1
+	}
 	k.stats.Escalations++
 }
 
