@@ -492,7 +492,7 @@ def solve_values(
     f_addr, f_len = 0, 0
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
-        f_addr, f_len = factor.ctypes.data, st.factor_len
+        f_addr, f_len = _data_address(factor), st.factor_len
     out = addr + 8 * o_words
     _pack7(arr, 8 * o_words, *ptrs, f_addr, f_len)
     err = _lib.err_buffer()
@@ -513,6 +513,18 @@ def _f64s(k: int) -> type[ctypes.Array[ctypes.c_double]]:
 
 
 _addressof = ctypes.addressof
+_char_view = ctypes.c_char.from_buffer
+
+
+def _data_address(a: np.ndarray) -> int:
+    """The address of a writable C-contiguous array's data (``a.ctypes.data``
+    builds a ctypes helper object: ~4× the time of this view)."""
+    try:
+        return _addressof(_char_view(a))  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # read-only or empty
+        return int(a.ctypes.data)
+
+
 _frombuffer = np.frombuffer
 _NP_F64 = np.dtype(np.float64)
 _ERRLEN = _lib.ERRLEN
@@ -692,7 +704,7 @@ def backward_values(
     f_addr, f_len = 0, 0
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
-        f_addr, f_len = factor.ctypes.data, st.factor_len
+        f_addr, f_len = _data_address(factor), st.factor_len
     # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients.
     # The lpgd_gradients pointers of the outputs not wanted stay 0 (ctypes
     # zeroes the buffer): only the wanted ones are written.

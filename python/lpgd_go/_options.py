@@ -164,17 +164,32 @@ def resolve_options(
     on_failure: str,
     return_info: bool,
 ) -> Options:
-    """Validate the options of a call (ValueError naming the bad one)."""
+    """Validate the options of a call (ValueError naming the bad one). The
+    Options of a method by name with default settings are made once per
+    (name, on_failure, return_info) (their parts are the library's shared
+    defaults; nothing modifies an Options)."""
+    named = settings is None and type(backward) is str and type(return_info) is bool
+    if named:
+        opts = _NAMED.get((backward, on_failure, return_info))
+        if opts is not None:
+            return opts
     if on_failure not in ("raise", "nan"):
         raise ValueError(f"on_failure must be 'raise' or 'nan', got {on_failure!r}")
     if not isinstance(return_info, bool):
         raise ValueError(f"return_info must be a bool, got {return_info!r}")
-    return Options(
+    opts = Options(
         backward=as_backward_method(backward),
         settings=resolve_settings(settings),
         on_failure=on_failure,  # type: ignore[arg-type]
         return_info=return_info,
     )
+    if named and len(_NAMED) < 64:
+        _NAMED[(backward, on_failure, return_info)] = opts
+    return opts
+
+
+#: resolve_options' Options of a method by name with default settings.
+_NAMED: dict[tuple[Any, str, bool], Options] = {}
 
 
 class LayerBase(nn.Module):

@@ -212,3 +212,15 @@ def test_solved_backward_nonfinite_incoming_takes_general_path(lib: object) -> N
         x.backward(gx)
         assert q.grad is not None
         assert bool(torch.isfinite(q.grad[0]).all()) and bool(torch.isnan(q.grad[1]).all())
+
+
+def test_data_address_equals_numpy_ctypes_data() -> None:
+    """``_core._data_address`` (the factor records' address per call) is
+    ``a.ctypes.data`` for writable, read-only and offset arrays."""
+    import numpy as np
+
+    a = np.empty((3, 7))
+    ro = np.arange(12.0).reshape(3, 4)
+    ro.flags.writeable = False
+    for arr in (a, a[1:], ro, np.zeros((1, 1))):
+        assert _core._data_address(arr) == arr.ctypes.data
