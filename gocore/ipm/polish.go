@@ -197,6 +197,38 @@ func (w *Solver) polishRound(info *Info, ipmInfo Info, tapia bool) bool {
 	return false
 }
 
+// earlyVertexStrict is the relative margin of strictVertex: multipliers
+// of active inequality rows and slacks of inactive ones must exceed it
+// times the largest of each (at least 1).
+const earlyVertexStrict = 1e-6
+
+// strictVertex reports whether the polished point (polishExtract) is a
+// strictly complementary vertex: exactly n active rows (equalities
+// included), every active inequality's multiplier and every inactive
+// row's slack positive by the margin earlyVertexStrict. An LP's
+// solution with these properties is unique (positive multipliers on the
+// active rows: the dual is nondegenerate; positive slacks elsewhere and n
+// active rows: the primal is), which is what lets earlyPolish accept it
+// for an LP.
+func (w *Solver) strictVertex() bool {
+	p := w.pol
+	zt := earlyVertexStrict * math.Max(1, normInf(w.z))
+	st := earlyVertexStrict * math.Max(1, normInf(w.s))
+	count := 0
+	for i, act := range p.active {
+		if act {
+			count++
+		}
+		if p.isZero[i] {
+			continue
+		}
+		if (act && !(w.z[i] > zt)) || (!act && !(w.s[i] > st)) {
+			return false
+		}
+	}
+	return count == w.an.St.N
+}
+
 // polishAccept sets τ = 1, κ = 0 for the polished iterate and reports
 // whether it meets the termination tests with an objective not worse than
 // the interior point's by more than the gap tolerance; info describes it.
@@ -368,10 +400,17 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 // the first guess needs corrections (1.1 / 1.6 / 3.4 per solve instead of
 // one; at n = 200 one costs about an iteration). On a rejection the
 // iterate, info and the KKT data are restored and the iteration goes on; at
-// most earlyPolishTries attempts per solve. LPs (no quadratic term) are
-// left out: at a degenerate vertex or an optimal face the polish after
-// convergence deliberately returns the interior point (see polishRound),
-// and an early guess could land on another vertex.
+// most earlyPolishTries attempts per solve. An LP (no quadratic term) is
+// polished early only at a vertex that is the LP's unique solution: a
+// guess of exactly n active rows whose polished point is strictly
+// complementary (strictVertex). At a degenerate vertex or an optimal face
+// the polish after convergence deliberately returns the interior point
+// (see polishRound), and an early guess could land on another vertex;
+// at a nondegenerate, strictly complementary vertex the solution is
+// unique, so the interior point converges to it and the polish after
+// convergence returns it from the same active set. On the LPGD
+// benchmark's LPs (n = 100, 260 rows) this ends the solve at iteration
+// ~8 of 12.
 func (w *Solver) earlyPolish(info *Info) bool {
 	p := w.pol
 	f := earlyPolishFactor
@@ -382,9 +421,7 @@ func (w *Solver) earlyPolish(info *Info) bool {
 		(info.GapAbs <= f*w.set.TolGapAbs || info.GapRel <= f*w.set.TolGapRel)) {
 		return false
 	}
-	if !w.hasQuadratic() {
-		return false
-	}
+	lp := !w.hasQuadratic()
 	// The guessed active set: more active rows than variables cannot be a
 	// nondegenerate vertex (its multipliers are not unique), and the polish
 	// on such a set costs several factorizations without finishing the solve
@@ -399,7 +436,7 @@ func (w *Solver) earlyPolish(info *Info) bool {
 			nActive++
 		}
 	}
-	if nActive > w.an.St.N {
+	if nActive > w.an.St.N || (lp && nActive != w.an.St.N) {
 		return false
 	}
 	w.earlyTries++
@@ -416,7 +453,7 @@ func (w *Solver) earlyPolish(info *Info) bool {
 		if flipped {
 			continue
 		}
-		if w.polishAccept(info, ipmInfo) {
+		if w.polishAccept(info, ipmInfo) && (!lp || w.strictVertex()) {
 			info.Polished = true
 			return true
 		}
