@@ -61,6 +61,11 @@ func TestShiftedCholeskyOK(t *testing.T) {
 		{"indefinite n=10", 10, -1e-3, false},
 		{"indefinite n=67", 67, -0.5, false},
 		{"negative definite n=3", 3, -1, false},
+		// From blockMin: the blocked LDLᵀ.
+		{"singular PSD n=200 blocked", 200, 0, true},
+		{"definite n=257 blocked", 257, 1e-4, true},
+		{"indefinite n=200 blocked", 200, -1e-3, false},
+		{"negative definite n=230 blocked", 230, -1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			eig := make([]float64, tc.n)
@@ -89,6 +94,41 @@ func TestShiftedCholeskyOK(t *testing.T) {
 		a := []float64{1, 0, 0, math.NaN()}
 		if ShiftedCholeskyOK(a, 2, 1e-8, make([]float64, 4)) {
 			t.Fatal("NaN accepted")
+		}
+	})
+	t.Run("NaN blocked", func(t *testing.T) {
+		n := blockMin + 3
+		a := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			a[i*n+i] = 1
+		}
+		a[(n-1)*n+n/2], a[(n/2)*n+n-1] = math.NaN(), math.NaN()
+		if ShiftedCholeskyOK(a, n, 1e-8, make([]float64, n*n)) {
+			t.Fatal("NaN accepted")
+		}
+	})
+	// Blocked and row forms decide alike away from the band
+	// (−shift·‖a‖_F, 0) of the smallest eigenvalue, odd sizes included.
+	t.Run("blocked vs rows", func(t *testing.T) {
+		for _, n := range []int{blockMin, blockMin + 1, 301} {
+			for _, lmin := range []float64{0.3, 1e-6, 0, -1e-4, -0.5} {
+				eig := make([]float64, n)
+				for i := range eig {
+					eig[i] = 0.5 + rng.Float64()
+				}
+				eig[rng.Intn(n)] = lmin
+				a := symWithEigenvalues(rng, eig)
+				fro := 0.0
+				for _, v := range a {
+					fro += v * v
+				}
+				d := 1e-8 * math.Max(1, math.Sqrt(fro))
+				work := make([]float64, n*n)
+				rows, blocked := choleskyRowsOK(a, n, d, work), blockedPivotsOK(a, n, d, work)
+				if rows != blocked || blocked != (lmin >= 0) {
+					t.Fatalf("n %d λmin %g: rows %v, blocked %v", n, lmin, rows, blocked)
+				}
+			}
 		}
 	})
 }
