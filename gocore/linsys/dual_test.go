@@ -12,7 +12,8 @@ import (
 // or A changes, multiplies like the matrix, and refuses a singular x block.
 func TestDenseDual(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
-	for _, sz := range []struct{ nx, m int }{{1, 1}, {3, 2}, {5, 9}, {13, 8}, {17, 40}, {45, 33}, {60, 200}, {200, 5}} {
+	// 131 and 200: P x from P's lower triangle (symMulLower), odd tail.
+	for _, sz := range []struct{ nx, m int }{{1, 1}, {3, 2}, {5, 9}, {13, 8}, {17, 40}, {45, 33}, {60, 200}, {200, 5}, {131, 7}} {
 		pat, vals, _ := randomKKT(rng, sz.nx, sz.m, 0.3, 1e-1)
 		f, err := NewDenseDual(pat, sz.nx)
 		if err != nil {
