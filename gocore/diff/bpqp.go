@@ -47,10 +47,16 @@ func (w *Workspace) setActiveRows(v *problem.Values) {
 	w.kkt.SetActiveRows(v.A, w.active)
 }
 
-// diagonalP reports whether every off-diagonal value of P is zero (true
-// for a structure without P).
+// diagonalP reports whether the structure has P entries and every
+// off-diagonal value of P is zero. A structure without P (an LP) is not
+// diagonal here: its x block is zero, which the x-eliminated form refuses
+// after scanning it, and the reuse check's looser backward-error test is
+// for a diagonal P's ~1/ε solutions only.
 func (w *Workspace) diagonalP(v *problem.Values) bool {
 	p := &w.an.St.P
+	if len(p.Rowval) == 0 {
+		return false
+	}
 	for j := 0; j+1 < len(p.Colptr); j++ {
 		for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
 			if p.Rowval[k] != j && v.P[k] != 0 {

@@ -110,3 +110,57 @@ func TestBackwardDiagonalX(t *testing.T) {
 		})
 	}
 }
+
+// TestBackwardNoPNotDiagonalX: a structure without P (an LP) is not a
+// diagonal P for the backward (diagonalP false): its active-set systems go
+// straight to SetActiveRows instead of first trying the x-eliminated form,
+// which refuses a zero x block (an escalation per system) after scanning it.
+func TestBackwardNoPNotDiagonalX(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	const n, k = 30, 8
+	_, c, A, bb, cones := testfam.BPQPLP(rng, n, k)
+	st, err := problem.NewDenseStructure(n, 2*k, cones, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &problem.Values{C: c, A: make([]float64, st.A.Nnz()), B: bb}
+	st.GatherDenseA(v.A, A)
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := ipm.DefaultSettings()
+	slv, err := ipm.NewSolver(an, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	slv.Solve(v, &res)
+	if res.Info.Status != ipm.StatusSolved {
+		t.Fatalf("status %v", res.Info.Status)
+	}
+	in := Incoming{X: make([]float64, n)}
+	for i := range in.X {
+		in.X[i] = 1
+	}
+	for _, m := range []Method{MethodBPQP, MethodKKT} {
+		ws, err := NewWorkspaceOn(slv.KKT(), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ws.diagonalP(v) {
+			t.Fatal("a structure without P reported as a diagonal P")
+		}
+		g := &Grad{C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+		o := DefaultOptions()
+		o.Method = m
+		before := ws.kkt.TierStats().Escalations
+		if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+			t.Fatalf("method %d: %v", m, err)
+		}
+		if e := ws.kkt.TierStats().Escalations - before; e != 0 {
+			t.Fatalf("method %d: %d escalations (an x-eliminated attempt on a zero x block?)", m, e)
+		}
+	}
+}

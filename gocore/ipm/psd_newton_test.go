@@ -205,7 +205,7 @@ func TestPSDTangentPolish(t *testing.T) {
 // nearest correlation matrix (d = 10, P = 2I). The tangent Newton
 // refinement alone must finish every solve, in at most four steps (one
 // quasidefinite LDLᵀ each; two to four when the early refinement,
-// earlyRefinePSD, finishes the solve from an iterate at ~1e-3, one or two
+// earlyRefine, finishes the solve from an iterate at ~1e-3, one or two
 // after convergence), with the LU Newton polish never called: on the
 // LMI the complementary pair's ŷ, formed as ŝ − (s − y), carried ŝ's
 // rounding (ŝᵀŷ ≈ 3e-12), the refinement stopped at a measure of 3e-13

@@ -6,6 +6,7 @@ package kkt
 // equality-consistency check, which factors [ρI A_eqᵀ; A_eq −I].
 func (k *System) SetRowsH(rows []bool, v float64) {
 	k.wantFast = false
+	k.wantExact, k.diagX = false, false
 	for j, on := range rows {
 		if !on {
 			continue

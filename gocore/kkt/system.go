@@ -276,8 +276,9 @@ func (k *System) SetActiveRowsSameData(av []float64, active []bool) {
 // (DenseDual) may serve it as it serves the polish's systems — with a
 // diagonal x block it forms only A_act D⁻¹A_actᵀ over the active rows,
 // where the accurate form factors all n + |active| rows. Its refined
-// residual is checked as for the interior-point systems; a breakdown,
-// regularized pivots or a missed residual moves to the accurate form.
+// residual is checked against a normwise backward error of
+// diagXBackwardTol (its solutions are ~1/ε); a breakdown, regularized
+// pivots or a missed residual moves to the accurate form.
 func (k *System) SetActiveRowsDiagonalX(av []float64, active []bool) {
 	k.SetActiveRows(av, active)
 	k.wantExact, k.diagX = true, true
@@ -321,6 +322,7 @@ func (k *System) SetNewtonPairH(s, y, sh, yh []float64) bool {
 		return false
 	}
 	k.wantFast = false
+	k.wantExact, k.diagX = false, false
 	k.writeH()
 	return true
 }

@@ -460,13 +460,15 @@ func (f *DenseDual) formC() error {
 			return ErrDualSingular
 		}
 	}
-	// Pivots of the expected signs, their magnitudes within DualPivotRatio.
+	// Pivots of the expected signs, at least DynamicEps (the dense LDLᵀ
+	// replaces smaller ones, which refuses above; the diagonal x block is
+	// held to the same rule) and their magnitudes within DualPivotRatio.
 	dmin, dmax := math.Inf(1), 0.0
 	for k, v := range f.dp {
 		v *= f.xs[k]
 		dmin, dmax = math.Min(dmin, v), math.Max(dmax, v)
 	}
-	if !(dmin > 0) || dmin < DualPivotRatio*dmax {
+	if !(dmin >= DynamicEps) || dmin < DualPivotRatio*dmax {
 		return ErrDualSingular
 	}
 	// The nonzero rows of A, in order, are the rows of W.

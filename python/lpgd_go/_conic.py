@@ -54,8 +54,9 @@ __all__ = [
 _SOLVED = int(Status.SOLVED)
 
 #: The most bytes of factorization records (Run.factor_records) one call keeps
-#: from its forward for the kkt backward; a larger batch factors again in the
-#: backward. A record is ~8(n² + 2nm) bytes for a dense QP (m ≥ n rows): ~42 KB
+#: from its forward for the kkt backward and BPQP's direct solver; a larger
+#: batch factors again in the backward. A record is ~8(n² + 2nm) bytes for a
+#: dense QP (m ≥ n rows): ~42 KB
 #: at n = 50, ~0.65 MB at n = 200 (83 MB for a batch of 128).
 FACTOR_BUDGET = 256 << 20
 

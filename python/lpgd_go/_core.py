@@ -463,7 +463,7 @@ def solve(
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
     these operands when the caller built them already. ``factor``: a C-contiguous
     float64 (batch, ``st.factor_len``) array for the factorization records that
-    lpgd_backward's kkt method reuses (``SolveResult.factor``).
+    lpgd_backward's kkt method and BPQP's direct solver reuse (``SolveResult.factor``).
     """
     if vals is None:
         vals = values(st, P, c, A, b)

@@ -168,7 +168,12 @@ def resolve_options(
     Options of a method by name with default settings are made once per
     (name, on_failure, return_info) (their parts are the library's shared
     defaults; nothing modifies an Options)."""
-    named = settings is None and type(backward) is str and type(return_info) is bool
+    named = (
+        settings is None
+        and type(backward) is str
+        and type(return_info) is bool
+        and type(on_failure) is str
+    )
     if named:
         opts = _NAMED.get((backward, on_failure, return_info))
         if opts is not None:

@@ -325,7 +325,9 @@ def _qp(
     raw = (P, q, G, h, A, b)
     key, fast, grad = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
-    if plan is not None and fast:
+    if plan is not None and fast and (G is not None or A is not None):
+        # (A problem without constraint rows has no row blocks for the fast
+        # form's values template: it takes the general path.)
         return _fast(raw, plan, opts, grad)
     ts: dict[str, torch.Tensor] | None = None
     if plan is None:

@@ -179,7 +179,7 @@ def test_solved_backward_equals_general_path(
         (x * w).sum().backward()
         return [t.grad for t in leaves]
 
-    first = grads()  # a new plan: the general path (Run, not Run.dense)
+    first = grads()  # the fast form (Run.dense) once the plan is cached
     calls: list[int] = []
     real = _conic.Run._backward_solved
 
@@ -224,3 +224,24 @@ def test_data_address_equals_numpy_ctypes_data() -> None:
     ro.flags.writeable = False
     for arr in (a, a[1:], ro, np.zeros((1, 1))):
         assert _core._data_address(arr) == arr.ctypes.data
+
+
+@pytest.mark.parametrize("with_p", [False, True])
+def test_a_cached_plan_without_constraints(lib: object, with_p: bool) -> None:
+    """A problem with neither G nor A (no row blocks) gives the first call's
+    result on later calls of the same shapes (its cached plan must not take
+    the fast form, whose values template needs a row block)."""
+    q = torch.tensor([1.0, -2.0, 0.5], dtype=F64)
+    P = torch.diag(torch.tensor([1.0, 2.0, 4.0], dtype=F64)) if with_p else None
+    outs = [solve_qp(P, q, on_failure="nan") for _ in range(3)]
+    for x in outs[1:]:
+        assert torch.equal(torch.isnan(x), torch.isnan(outs[0]))
+        assert torch.equal(torch.nan_to_num(x), torch.nan_to_num(outs[0]))
+    if with_p:
+        assert torch.allclose(outs[0], -q / torch.tensor([1.0, 2.0, 4.0], dtype=F64), atol=1e-9)
+
+
+def test_unhashable_on_failure_is_a_value_error(lib: object) -> None:
+    q = torch.ones(3, dtype=F64)
+    with pytest.raises(ValueError, match="on_failure"):
+        solve_qp(torch.eye(3, dtype=F64), q, on_failure=["nan"])  # type: ignore[arg-type]
