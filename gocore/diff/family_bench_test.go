@@ -177,7 +177,7 @@ func BenchmarkLPGDBox(b *testing.B) {
 
 // denseBatch makes eight instances of a dense family (P nil: no quadratic
 // term) on one dense structure, values gathered into its patterns.
-func denseBatch(b *testing.B, gen func() (P, c, A, bb []float64, cones problem.Cones)) (*problem.Structure, []*problem.Values) {
+func denseBatch(b testing.TB, gen func() (P, c, A, bb []float64, cones problem.Cones)) (*problem.Structure, []*problem.Values) {
 	var vs []*problem.Values
 	var st *problem.Structure
 	for k := 0; k < 8; k++ {
@@ -200,7 +200,7 @@ func denseBatch(b *testing.B, gen func() (P, c, A, bb []float64, cones problem.C
 // benchRig is the worker of the family benchmarks: a forward solver at
 // default settings and a backward workspace sharing its KKT system (as the
 // capi's workers do), with one instance's solution, result and gradient.
-func benchRig(b *testing.B, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, *Workspace, Solution, ipm.Result, *Grad) {
+func benchRig(b testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, *Workspace, Solution, ipm.Result, *Grad) {
 	an, err := kkt.Analyse(st, ipm.LinearAuto)
 	if err != nil {
 		b.Fatal(err)

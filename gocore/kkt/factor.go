@@ -1,5 +1,7 @@
 package kkt
 
+import "github.com/lpgd-go/lpgd_go/gocore/linsys"
+
 // factorRetries is how many times Factor raises δ (by factorRetryGrowth)
 // after a breakdown.
 const (
@@ -99,6 +101,9 @@ func (k *System) factorAt(d float64) error {
 	if k.redUsed {
 		err = k.red.factor(k.kv, k.cones)
 	} else {
+		if vv, ok := k.fac.(linsys.ValuesVersioned); ok {
+			vv.SetValuesVersion(k.factorVersion(d))
+		}
 		err = k.fac.Factor(k.kv)
 	}
 	if k.fastUsed() {
@@ -108,3 +113,18 @@ func (k *System) factorAt(d float64) error {
 	}
 	return err
 }
+
+// VersionSkips returns how many times a factorization of this system
+// wrote only H because the values outside it kept their version
+// (linsys.ValuesVersioned), without comparing them.
+func (k *System) VersionSkips() int {
+	if vv, ok := k.fac.(linsys.ValuesVersioned); ok {
+		return vv.VersionSkips()
+	}
+	return 0
+}
+
+// SetValuesVersions turns the announcement of value versions to the
+// factorization on (the default) or off (each factorization compares the
+// values outside H with its last scatter's, as before versions).
+func (k *System) SetValuesVersions(on bool) { k.noVersion = !on }

@@ -1,6 +1,9 @@
 package kkt
 
 import (
+	"math"
+	"sync/atomic"
+
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
@@ -56,6 +59,16 @@ type System struct {
 	zeroed              []bool
 	zeroedAny           bool
 	rowPtr, rowE        []int
+	// Versions of the matrix values outside the row diagonal H
+	// (linsys.ValuesVersioned): kvVer numbers the unregularized content
+	// (a new number at every write outside H; ResetTo's fast path gives
+	// back srcVer, that of the content SetData and AddDiagX left), facVers
+	// the versions of that content regularized by a δ that factorAt
+	// passed recently (facNext: the entry to replace next). 0: none.
+	kvVer, srcVer uint64
+	facVers       [4]facVersion
+	facNext       int
+	noVersion     bool // tests: announce no versions
 	// Reduced form (reduced.go): nil when it does not apply; redUsed: the
 	// last factorization used it; redOff: abandoned until the next SetData.
 	red             *reduced
@@ -154,6 +167,8 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 		k.kv[idx] = av[i]
 	}
 	k.srcPV, k.srcAV, k.srcDX, k.srcRho, k.srcOK = pv, av, nil, rho, true
+	k.bumpVersion()
+	k.srcVer = k.kvVer
 	if k.zeroedAny {
 		clear(k.zeroed)
 		k.zeroedAny = false
@@ -181,6 +196,8 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
 	k.redOff = false
+	// The content outside H is again that of SetData and AddDiagX.
+	k.kvVer = k.srcVer
 	if k.zeroedAny {
 		for i, z := range k.zeroed {
 			if !z {
@@ -220,12 +237,45 @@ func (k *System) AddDiagX(d []float64) {
 	for j, v := range d {
 		k.kv[k.an.diag[j]] += v
 	}
+	k.bumpVersion()
+	if k.srcOK {
+		k.srcVer = k.kvVer
+	}
+}
+
+// nextVersion is the source of value versions, unique in the process.
+var nextVersion atomic.Uint64
+
+// bumpVersion gives the matrix values outside H a new version.
+func (k *System) bumpVersion() { k.kvVer = nextVersion.Add(1) }
+
+// facVersion is the version of content src regularized by δ (its bits).
+type facVersion struct{ src, d, ver uint64 }
+
+// factorVersion returns the version of kv's values outside H regularized
+// by d, as factorAt passes them: the same number for the same content
+// (kvVer) and d as a recent call's.
+func (k *System) factorVersion(d float64) uint64 {
+	if k.noVersion || k.kvVer == 0 {
+		return 0
+	}
+	db := math.Float64bits(d)
+	for _, e := range k.facVers {
+		if e.ver != 0 && e.src == k.kvVer && e.d == db {
+			return e.ver
+		}
+	}
+	e := &k.facVers[k.facNext]
+	k.facNext = (k.facNext + 1) % len(k.facVers)
+	*e = facVersion{src: k.kvVer, d: db, ver: nextVersion.Add(1)}
+	return e.ver
 }
 
 // SetARow overwrites the values of row i of A in the matrix with scale·A
 // (scale 0 decouples the row; used for inactive constraints).
 func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
 	k.srcOK = false
+	k.bumpVersion()
 	for _, e := range rowEntries {
 		k.kv[k.an.amap[e]] = scale * av[e]
 	}
@@ -242,6 +292,7 @@ func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
 // multiplier solves −y_i = rhs_i. av are the A values SetData wrote. Only
 // valid when every cone block is diagonal (AllDiagonal).
 func (k *System) SetActiveRows(av []float64, active []bool) {
+	k.bumpVersion()
 	for i, act := range active {
 		if act {
 			k.hrow[i] = 0
@@ -341,6 +392,10 @@ func (k *System) AllDiagonal() bool { return k.cones.Diagonal() }
 
 // writeH writes −H into the (z, z) block of the unregularized matrix.
 func (k *System) writeH() {
+	if !k.cones.Diagonal() {
+		// Off-diagonal H entries lie outside the row diagonal.
+		k.bumpVersion()
+	}
 	for p, idx := range k.an.hmap {
 		if idx >= 0 {
 			k.kv[idx] = -k.hs[p]

@@ -336,3 +336,9 @@ var (
 	_ Factorizer = (*DenseBounds)(nil)
 	_ Multiplier = (*DenseBounds)(nil)
 )
+
+// SetValuesVersion implements ValuesVersioned.
+func (f *DenseBounds) SetValuesVersion(v uint64) { f.hc.setNext(v) }
+
+// VersionSkips implements ValuesVersioned.
+func (f *DenseBounds) VersionSkips() int { return f.hc.skipped }

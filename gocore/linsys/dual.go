@@ -369,9 +369,14 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 	clear(diff)
 	// The spans between the row-diagonal entries are compared by memequal
 	// (between iterations of a polish nearly all of them are equal);
-	// only a span that differs is read value by value.
-	a := 0
-	for t := 0; t <= len(f.hc.hIdx); t++ {
+	// only a span that differs is read value by value. The spans onlyH
+	// found equal just before (this Factor's values) are not compared
+	// again: with a dense P they are the x block, most of the values.
+	a, t0 := 0, f.hc.eqSpans
+	if t0 > 0 {
+		a = f.hc.hIdx[t0-1] + 1
+	}
+	for t := t0; t <= len(f.hc.hIdx); t++ {
 		e := len(prev)
 		if t < len(f.hc.hIdx) {
 			e = f.hc.hIdx[t]
@@ -857,3 +862,9 @@ func (f *DenseDual) mulVec(x, y []float64) {
 }
 
 var _ Multiplier = (*DenseDual)(nil)
+
+// SetValuesVersion implements ValuesVersioned.
+func (f *DenseDual) SetValuesVersion(v uint64) { f.hc.setNext(v) }
+
+// VersionSkips implements ValuesVersioned.
+func (f *DenseDual) VersionSkips() int { return f.hc.skipped }

@@ -323,3 +323,45 @@ var (
 // Current returns the factorization the last Factor used (form 0, or rest
 // after form 0 was not used or refused the values).
 func (c *Chain) Current() Factorizer { return c.cur() }
+
+// SetValuesVersion implements ValuesVersioned: announced to both forms
+// (each keeps its own last scatter and version).
+func (g *Guarded) SetValuesVersion(v uint64) {
+	setValuesVersion(g.primary, v)
+	setValuesVersion(g.sec, v)
+}
+
+// VersionSkips implements ValuesVersioned.
+func (g *Guarded) VersionSkips() int { return versionSkips(g.primary) + versionSkips(g.sec) }
+
+// SetValuesVersion implements ValuesVersioned: announced to both forms.
+func (c *Chain) SetValuesVersion(v uint64) {
+	setValuesVersion(c.fast, v)
+	setValuesVersion(c.rest, v)
+}
+
+// VersionSkips implements ValuesVersioned.
+func (c *Chain) VersionSkips() int { return versionSkips(c.fast) + versionSkips(c.rest) }
+
+// setValuesVersion announces v to f when it is ValuesVersioned.
+func setValuesVersion(f Factorizer, v uint64) {
+	if vv, ok := f.(ValuesVersioned); ok {
+		vv.SetValuesVersion(v)
+	}
+}
+
+// versionSkips returns f's VersionSkips, 0 when it is not ValuesVersioned.
+func versionSkips(f Factorizer) int {
+	if vv, ok := f.(ValuesVersioned); ok {
+		return vv.VersionSkips()
+	}
+	return 0
+}
+
+var (
+	_ ValuesVersioned = (*DenseDual)(nil)
+	_ ValuesVersioned = (*DenseBounds)(nil)
+	_ ValuesVersioned = (*DenseSchur)(nil)
+	_ ValuesVersioned = (*Guarded)(nil)
+	_ ValuesVersioned = (*Chain)(nil)
+)

@@ -821,3 +821,9 @@ func (f *DenseSchur) classifyValues() {
 	}
 	f.mposM, f.qM, f.bcM = mposM, qM, bcM
 }
+
+// SetValuesVersion implements ValuesVersioned.
+func (f *DenseSchur) SetValuesVersion(v uint64) { f.hc.setNext(v) }
+
+// VersionSkips implements ValuesVersioned.
+func (f *DenseSchur) VersionSkips() int { return f.hc.skipped }
