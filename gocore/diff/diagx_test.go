@@ -46,21 +46,7 @@ func TestBackwardDiagonalX(t *testing.T) {
 				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
 				st.GatherDenseP(v.P, P)
 				st.GatherDenseA(v.A, A)
-				an, err := kkt.Analyse(st, ipm.LinearAuto)
-				if err != nil {
-					t.Fatal(err)
-				}
-				set := ipm.DefaultSettings()
-				slv, err := ipm.NewSolver(an, set)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
-				res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
-				slv.Solve(v, &res)
-				if res.Info.Status != ipm.StatusSolved {
-					t.Fatalf("instance %d: status %v", inst, res.Info.Status)
-				}
+				slv, set, sol := solveDiagX(t, st, v)
 				in := Incoming{X: make([]float64, tc.n)}
 				for i := range in.X {
 					in.X[i] = 1
@@ -125,21 +111,7 @@ func TestBackwardNoPNotDiagonalX(t *testing.T) {
 	}
 	v := &problem.Values{C: c, A: make([]float64, st.A.Nnz()), B: bb}
 	st.GatherDenseA(v.A, A)
-	an, err := kkt.Analyse(st, ipm.LinearAuto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ipm.DefaultSettings()
-	slv, err := ipm.NewSolver(an, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
-	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
-	slv.Solve(v, &res)
-	if res.Info.Status != ipm.StatusSolved {
-		t.Fatalf("status %v", res.Info.Status)
-	}
+	slv, set, sol := solveDiagX(t, st, v)
 	in := Incoming{X: make([]float64, n)}
 	for i := range in.X {
 		in.X[i] = 1
@@ -163,4 +135,27 @@ func TestBackwardNoPNotDiagonalX(t *testing.T) {
 			t.Fatalf("method %d: %d escalations (an x-eliminated attempt on a zero x block?)", m, e)
 		}
 	}
+}
+
+// solveDiagX solves one instance at default settings (LinearAuto) and
+// returns the solver (its KKT system for the backward workspaces), the
+// settings and the solution; it fails the test unless the solve is SOLVED.
+func solveDiagX(t *testing.T, st *problem.Structure, v *problem.Values) (*ipm.Solver, ipm.Settings, Solution) {
+	t.Helper()
+	an, err := kkt.Analyse(st, ipm.LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := ipm.DefaultSettings()
+	slv, err := ipm.NewSolver(an, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+	slv.Solve(v, &res)
+	if res.Info.Status != ipm.StatusSolved {
+		t.Fatalf("status %v", res.Info.Status)
+	}
+	return slv, set, sol
 }

@@ -214,17 +214,7 @@ func TestPSDTangentPolish(t *testing.T) {
 // to 1e-12, residuals, gap and complementarity at rounding level.
 func TestPSDPolishRounds(t *testing.T) {
 	rng := rand.New(rand.NewSource(29))
-	sym := func(d int, diag float64) []float64 {
-		a := make([]float64, d*d)
-		for i := 0; i < d; i++ {
-			for j := 0; j <= i; j++ {
-				g := rng.NormFloat64() + rng.NormFloat64()
-				a[i*d+j], a[j*d+i] = g, g
-			}
-			a[i*d+i] += diag
-		}
-		return a
-	}
+	sym := func(d int, diag float64) []float64 { return randSym(rng, d, diag) }
 	check := func(t *testing.T, name string, w *Solver, res *Result, off, d int) {
 		t.Helper()
 		if res.Info.Status != StatusSolved {
@@ -309,45 +299,10 @@ func TestPSDPolishRounds(t *testing.T) {
 		const d = 10
 		nv := d * (d + 1) / 2
 		m := d + nv
-		A := make([]float64, m*nv)
-		b := make([]float64, m)
-		r := 0
-		for k, ij := range svecIdx(d) {
-			if ij[0] == ij[1] {
-				A[r*nv+k], b[r] = 1, 1
-				r++
-			}
-		}
-		for k := 0; k < nv; k++ {
-			A[(d+k)*nv+k] = -1
-		}
-		P := make([]float64, nv*nv)
-		for k := 0; k < nv; k++ {
-			P[k*nv+k] = 2
-		}
-		st, err := problem.New(nv, m, []cone.Spec{{Kind: cone.KindZero, Dim: d}, {Kind: cone.KindPSD, Dim: nv}},
-			problem.UpperPattern(nv), problem.DensePattern(m, nv))
-		if err != nil {
-			t.Fatal(err)
-		}
+		st, vs := ncmFamily(t, rng, d, 8)
 		for _, ls := range linearSolvers {
 			w := newSolver(t, st, ls.ls)
-			for trial := 0; trial < 8; trial++ {
-				cm := sym(d, 0)
-				for i := range cm {
-					cm[i] *= 0.3
-				}
-				for i := 0; i < d; i++ {
-					cm[i*d+i]++
-				}
-				sc := svecOf(cm, d)
-				c := make([]float64, nv)
-				for k := range c {
-					c[k] = -2 * sc[k]
-				}
-				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: b}
-				st.GatherDenseP(v.P, P)
-				st.GatherDenseA(v.A, A)
+			for trial, v := range vs {
 				res := &Result{X: make([]float64, nv), Y: make([]float64, m), S: make([]float64, m)}
 				w.Solve(v, res)
 				name := fmt.Sprintf("%s trial %d", ls.name, trial)
