@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // BenchmarkSolveB1 is one lpgd_solve + lpgd_backward call at B = 1 on a
@@ -18,19 +19,7 @@ func BenchmarkSolveB1(b *testing.B) {
 	rng := rand.New(rand.NewSource(10))
 	n := 10
 	p, mi := n/5, n
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			for k := 0; k < n; k++ {
-				P[i*n+j] += L[i*n+k] * L[j*n+k] / float64(n)
-			}
-		}
-		P[i*n+i] += 0.1
-	}
+	P := testfam.GramP(rng, n)
 	c := make([]float64, n)
 	x0 := make([]float64, n)
 	for i := range c {

@@ -5,10 +5,9 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // TestBackwardDiagonalX: the active-set backward systems (bpqp, kkt at a
@@ -43,9 +42,7 @@ func TestBackwardDiagonalX(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				v := &problem.Values{P: make([]float64, st.P.Nnz()), C: c, A: make([]float64, st.A.Nnz()), B: bb}
-				st.GatherDenseP(v.P, P)
-				st.GatherDenseA(v.A, A)
+				v := denseValues(st, P, c, A, bb)
 				slv, set, sol := solveDiagX(t, st, v)
 				in := Incoming{X: make([]float64, tc.n)}
 				for i := range in.X {
@@ -142,15 +139,7 @@ func TestBackwardNoPNotDiagonalX(t *testing.T) {
 // settings and the solution; it fails the test unless the solve is SOLVED.
 func solveDiagX(t *testing.T, st *problem.Structure, v *problem.Values) (*ipm.Solver, ipm.Settings, Solution) {
 	t.Helper()
-	an, err := kkt.Analyse(st, ipm.LinearAuto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ipm.DefaultSettings()
-	slv, err := ipm.NewSolver(an, set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, slv, set := defaultSolver(t, st)
 	sol := Solution{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
 	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
 	slv.Solve(v, &res)

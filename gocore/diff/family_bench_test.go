@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // BenchmarkQPLayer is the QP layer's work per instance at the Go level:
@@ -197,19 +197,27 @@ func denseBatch(b testing.TB, gen func() (P, c, A, bb []float64, cones problem.C
 	return st, vs
 }
 
-// benchRig is the worker of the family benchmarks: a forward solver at
-// default settings and a backward workspace sharing its KKT system (as the
-// capi's workers do), with one instance's solution, result and gradient.
-func benchRig(b testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, *Workspace, Solution, ipm.Result, *Grad) {
+// defaultSolver analyses st (LinearAuto) and makes a forward solver at
+// default settings (the tests' and benchmarks' common setup).
+func defaultSolver(tb testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, ipm.Settings) {
+	tb.Helper()
 	an, err := kkt.Analyse(st, ipm.LinearAuto)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	set := ipm.DefaultSettings()
 	slv, err := ipm.NewSolver(an, set)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	return an, slv, set
+}
+
+// benchRig is the worker of the family benchmarks: a forward solver at
+// default settings and a backward workspace sharing its KKT system (as the
+// capi's workers do), with one instance's solution, result and gradient.
+func benchRig(b testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, *Workspace, Solution, ipm.Result, *Grad) {
+	an, slv, set := defaultSolver(b, st)
 	ws, err := NewWorkspaceOn(slv.KKT(), set)
 	if err != nil {
 		b.Fatal(err)

@@ -5,10 +5,9 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // reuseRig is a forward solver with a polish factor sink and a backward
@@ -22,15 +21,7 @@ type reuseRig struct {
 
 func newReuseRig(t *testing.T, st *problem.Structure) *reuseRig {
 	t.Helper()
-	an, err := kkt.Analyse(st, ipm.LinearAuto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := ipm.DefaultSettings()
-	slv, err := ipm.NewSolver(an, set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	an, slv, set := defaultSolver(t, st)
 	ws, err := NewWorkspaceOn(slv.KKT(), set)
 	if err != nil {
 		t.Fatal(err)

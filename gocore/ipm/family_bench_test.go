@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
-	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 type familyData struct {

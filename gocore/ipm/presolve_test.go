@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
-	"github.com/lpgd-go/lpgd_go/gocore/internal/testfam"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // sparseCSC returns the pattern of the nonzeros of a dense rows×cols matrix

@@ -214,7 +214,6 @@ func TestPSDTangentPolish(t *testing.T) {
 // to 1e-12, residuals, gap and complementarity at rounding level.
 func TestPSDPolishRounds(t *testing.T) {
 	rng := rand.New(rand.NewSource(29))
-	sym := func(d int, diag float64) []float64 { return randSym(rng, d, diag) }
 	check := func(t *testing.T, name string, w *Solver, res *Result, off, d int) {
 		t.Helper()
 		if res.Info.Status != StatusSolved {
@@ -256,37 +255,14 @@ func TestPSDPolishRounds(t *testing.T) {
 		const d = 12
 		nv := d * (d + 1) / 2
 		// s = tI − A = b − a t with b = −svec(A), a = −svec(I): A's pattern
-		// is the diagonal entries only, as cvxpy gives it.
-		var rows []int
-		for k, ij := range svecIdx(d) {
-			if ij[0] == ij[1] {
-				rows = append(rows, k)
-			}
-		}
-		st, err := problem.New(1, nv, []cone.Spec{{Kind: cone.KindPSD, Dim: nv}}, problem.EmptyPattern(1, 1),
-			problem.CSC{Rows: nv, Cols: 1, Colptr: []int{0, d}, Rowval: rows})
-		if err != nil {
-			t.Fatal(err)
-		}
-		av := make([]float64, d)
-		for i := range av {
-			av[i] = -1
-		}
+		// is the diagonal entries only, as cvxpy gives it (lmiFamily).
+		st, vs := lmiFamily(t, rng, d, 8)
 		for _, ls := range linearSolvers {
 			w := newSolver(t, st, ls.ls)
-			for trial := 0; trial < 8; trial++ {
-				a := sym(d, 0)
-				b := svecOf(a, d)
-				for k := range b {
-					b[k] = -b[k]
-				}
-				neg := make([]float64, d*d)
-				for i := range a {
-					neg[i] = -a[i]
-				}
-				lmax := -minEigOf(neg, d)
+			for trial, v := range vs {
+				lmax := -minEigOf(smatOf(v.B, d), d) // smat(b) = −A
 				res := &Result{X: make([]float64, 1), Y: make([]float64, nv), S: make([]float64, nv)}
-				w.Solve(&problem.Values{C: []float64{1}, A: av, B: b}, res)
+				w.Solve(v, res)
 				name := fmt.Sprintf("%s trial %d", ls.name, trial)
 				check(t, name, w, res, 0, d)
 				if e := math.Abs(res.X[0] - lmax); e > 1e-12*math.Max(1, math.Abs(lmax)) {
