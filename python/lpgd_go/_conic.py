@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import itertools
 import math
+import operator
+import struct
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +55,15 @@ __all__ = [
 ]
 
 _SOLVED = int(Status.SOLVED)
+assert _core._SOLVED == _SOLVED
+_from_numpy = torch.from_numpy
+_ndarray = np.ndarray
+_F64S = itertools.repeat(np.dtype(np.float64))
+_repeat = itertools.repeat
+_is_grad_enabled = torch.is_grad_enabled
+_data_ptr = torch.Tensor.data_ptr
+_addressof = ctypes.addressof
+_pack_word = struct.Struct("<q").pack_into
 
 #: The most bytes of factorization records (Run.factor_records) one call keeps
 #: from its forward for the kkt backward and BPQP's direct solver; a larger
@@ -264,9 +276,17 @@ def _operands(
     )
 
 
-#: What ``values_template`` makes: the words' bytes with every data pointer
-#: 0, the word of each buffer's pointer, and the array's ctypes type.
-ValuesTemplate = tuple[bytes, tuple[int, ...], type[ctypes.Array[ctypes.c_int64]]]
+#: What ``values_template`` makes: the words with every data pointer 0, what
+#: picks the buffers that are not None, what orders (words, *their
+#: pointers) into the words of a call, the packer of those words and the
+#: array's ctypes type.
+ValuesTemplate = tuple[
+    tuple[int, ...],
+    Callable[[tuple[Any, ...]], tuple[Any, ...]],
+    Callable[[tuple[int, ...]], tuple[int, ...]],
+    Callable[..., bytes],
+    type[ctypes.Array[ctypes.c_int64]],
+]
 
 
 def values_template(
@@ -279,8 +299,8 @@ def values_template(
 ) -> ValuesTemplate:
     """The ``lpgd_values`` words of a call (buffers in a Run's input order: P
     or None, c, k row blocks of A, those of b) with every data pointer 0, and
-    the word of each buffer's pointer: what depends on shapes only, made
-    once per plan; ``pack_values`` fills in a call's pointers."""
+    how to fill in the pointers: what depends on shapes only, made once per
+    plan; ``pack_values`` fills in a call's pointers."""
     P, c, A, b = _operands(st, batch, bufs, batched, k)
     words = _core.value_words(st, P, c, A, b, psd)
     first = _lib.VALUES_WORDS
@@ -294,22 +314,31 @@ def values_template(
     for i in slots:
         words[i] = 0
     assert words[5] > 0  # row blocks: word 4 points at them
-    arr = _core.packed_values(words)
-    arr[4] = 0
-    return bytes(arr), slots, type(arr)
+    words[4] = 0
+    # Word w of a call: words[w], or the pointer of the buffer in slot w
+    # (the j-th given buffer: index len(words) + j of (*words, *pointers)).
+    given = [i for i in range(len(slots)) if bufs[i] is not None]
+    order = list(range(len(words)))
+    for j, i in enumerate(given):
+        order[slots[i]] = len(words) + j
+    return (
+        tuple(words),
+        operator.itemgetter(*given),  # c and a row block at least: a tuple
+        operator.itemgetter(*order),
+        struct.Struct(f"<{len(words)}q").pack,
+        _core._int64s(len(words)),
+    )
 
 
 def pack_values(
     template: ValuesTemplate, bufs: tuple[torch.Tensor | None, ...]
 ) -> ctypes.Array[ctypes.c_int64]:
-    """``values_template``'s words with the data pointers of ``bufs`` (one
-    copy of its bytes, a word per pointer)."""
-    raw, slots, typ = template
-    arr = typ.from_buffer_copy(raw)
-    for i, t in zip(slots, bufs, strict=True):
-        if t is not None:
-            arr[i] = t.data_ptr()
-    arr[4] = ctypes.addressof(arr) + 8 * _lib.VALUES_WORDS
+    """``values_template``'s words with the data pointers of ``bufs`` (C-level
+    passes: the pointers, the words in order, one pack, one copy), word 4
+    pointing at the row blocks after them."""
+    words, pick, order, pack, typ = template
+    arr = typ.from_buffer_copy(pack(*order(words + tuple(map(_data_ptr, pick(bufs))))))
+    _pack_word(arr, 32, _addressof(arr) + 8 * _lib.VALUES_WORDS)
     return arr
 
 
@@ -335,11 +364,27 @@ def _grad(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
     return _serial.grad_for(g, t, batched)
 
 
-#: ``Run._backward_solved``'s constants for one ``needs_input_grad``: the
-#: wanted-output bits and, per input that needs a gradient, (its index, the
-#: output it is in (0 gP, 1 gc, 2 gA, 3 gb), its rows r0:r1 there (−1: all),
-#: whether it is batched).
-_GradSpec = tuple[int, tuple[tuple[int, int, int, int, bool], ...]]
+#: ``Run._backward_solved``'s constants for one ``needs_input_grad`` (see
+#: ``_GradSpec``).
+@dataclass(frozen=True)
+class _GradSpec:
+    """``Run._backward_solved``'s constants for one ``needs_input_grad``."""
+
+    #: The wanted-output bits (1 gP, 2 gc, 4 gA, 8 gb).
+    wanted: int
+    #: Per input that needs a gradient: (its index, the output it is in (0
+    #: gP, 1 gc, 2 gA, 3 gb), its rows r0:r1 there (−1: all), whether it is
+    #: batched) — the general loop's items.
+    items: tuple[tuple[int, int, int, int, bool], ...]
+    #: Where every wanted gradient is a plain view of the backward's buffer
+    #: (a batch of one, or batched inputs each covering its whole output):
+    #: the views' shapes and byte offsets in ``items``' order; None when one
+    #: is summed over the batch or copied (a row block of a larger batch).
+    shapes: tuple[tuple[int, ...], ...] | None
+    offsets: tuple[int, ...]
+    #: (None, *gradients in ``items``' order) → the autograd Function's k + 1
+    #: gradients (None for its Run argument and every input without one).
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
 
 
 def _wanted_bits(needs: tuple[bool, ...], k: int, has_p: bool) -> int:
@@ -393,6 +438,25 @@ class Run:
     A, the row blocks of b. ``error`` is the SolverError (sub)class raised on
     failure (CvxpyLayer's is also a ``diffcp.SolverError``).
     """
+
+    # The state of a run, class defaults until set (``Run.dense`` sets only
+    # what a call gives).
+    #: The statuses, info and solution of the solve, as numpy (never the
+    #: output tensors, see above); torch views made when asked for.
+    _res: _core.SolveResult | None = None
+    ok: torch.Tensor | None = None
+    #: Whether every sample of the forward solve was SOLVED.
+    all_solved = False
+    #: Set by ConicFunction.forward (a gradient will be asked for): the
+    #: forward then keeps each sample's factorization record for the kkt
+    #: backward (see ``factor_records``).
+    keep_factor = False
+    #: Made by ``Run.dense``: every input is its own float64 CPU
+    #: contiguous buffer (the backward's ``_backward_solved`` applies).
+    dense_inputs = False
+    #: ``_backward_solved``'s constants by needs_input_grad (the front
+    #: end's dict for these shapes; None: not a dense run).
+    grad_specs: dict[tuple[bool, ...], _GradSpec] | None = None
 
     def __init__(
         self,
@@ -463,25 +527,28 @@ class Run:
         ``grad_specs``: a dict kept by the caller for calls of these shapes
         and flags (the backward's constants, filled on first use)."""
         run = cls.__new__(cls)
-        run._setup(
-            st,
-            batch,
-            inputs,
-            inputs,
-            batched,
-            n_a,
-            opts,
-            what,
-            single,
-            SolverError,
-            revalidate,
-            x_only,
-            squeeze,
-            psd,
+        # _setup's attributes in one update (the state attributes keep
+        # their class defaults until solve sets them).
+        run.__dict__.update(
+            structure=st,
+            x_only=x_only,
+            squeeze=squeeze,
+            error=SolverError,
+            batch=batch,
+            opts=opts,
+            what=what,
+            single=single,
+            settings_c=opts.settings._c(),
+            revalidate=revalidate,
+            inputs=inputs,
+            _bufs=inputs,
+            batched=batched,
+            n_a=n_a,
+            psd=psd,
+            values=values,
+            dense_inputs=True,
+            grad_specs=grad_specs,
         )
-        run.values = values
-        run.dense_inputs = True
-        run.grad_specs = grad_specs
         return run
 
     def _setup(
@@ -520,22 +587,6 @@ class Run:
         self.batched = batched
         self.n_a = n_a
         self.psd = psd
-        # The statuses, info and solution of the solve, as numpy (never the
-        # output tensors, see above); torch views made when asked for.
-        self._res: _core.SolveResult | None = None
-        self.ok: torch.Tensor | None = None
-        #: Whether every sample of the forward solve was SOLVED.
-        self.all_solved = False
-        #: Set by ConicFunction.forward (a gradient will be asked for): the
-        #: forward then keeps each sample's factorization record for the kkt
-        #: backward (see ``factor_records``).
-        self.keep_factor = False
-        #: Made by ``Run.dense``: every input is its own float64 CPU
-        #: contiguous buffer (the backward's ``_backward_solved`` applies).
-        self.dense_inputs = False
-        #: ``_backward_solved``'s constants by needs_input_grad (the front
-        #: end's dict for these shapes; None: not a dense run).
-        self.grad_specs: dict[tuple[bool, ...], _GradSpec] | None = None
 
     @functools.cached_property
     def _operands(self) -> tuple[Operand, Operand, list[Operand], list[Operand]]:
@@ -589,8 +640,7 @@ class Run:
                 return self.solve()
             raise
         self._res = res
-        codes = res.codes
-        if (codes[0] == _SOLVED) if len(codes) == 1 else bool((codes == _SOLVED).all()):
+        if res.all_solved():
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
             return self._outputs(res)
@@ -645,8 +695,7 @@ class Run:
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:
-            x = res.x_np
-            return (torch.from_numpy(x[0] if self.squeeze else x),)
+            return (_from_numpy(res.x_first() if self.squeeze else res.x_np),)
         arrays = (res.x_np, res.y_np, res.s_np)
         if self.squeeze:
             arrays = tuple(a[0] for a in arrays)
@@ -681,7 +730,7 @@ class Run:
             # work) take the general path below.
             grads = self._backward_solved(gx, needs)
             if grads is not None:
-                return grads
+                return grads[1:]
         ok = self.ok
         st = self.structure
         B, n, m = self.batch, st.n, st.m
@@ -749,14 +798,16 @@ class Run:
     def _backward_solved(
         self, gx: torch.Tensor, needs: tuple[bool, ...]
     ) -> tuple[torch.Tensor | None, ...] | None:
-        """``backward`` of a dense run whose samples all solved, given x's
+        """The autograd Function's gradients (None for its Run argument, then
+        one per input) of a dense run whose samples all solved, given x's
         incoming gradient only; None when Go rejects the incoming gradient
         (non-finite: the general path masks it per sample)."""
         res = self._res
         assert res is not None and self.grad_specs is not None
-        spec = self.grad_specs.get(needs)
-        if spec is None:
-            spec = self._grad_spec(needs)
+        spec = self.grad_specs.get(needs) or self._grad_spec(needs)
+        wanted = spec.wanted
+        if not wanted:
+            return spec.pick((None,))
         B = self.batch
         if not (gx.dtype is F64 and gx.is_cpu and not gx.requires_grad and gx.is_contiguous()):
             gx = _serial.as_f64(gx)
@@ -769,19 +820,25 @@ class Run:
                 self.values,
                 res.ptrs[:4],
                 (gx.data_ptr(), 0, 0),
-                spec[0],
+                wanted,
                 res.factor,
             )
         except ValueError:
             return None
-        bcodes = out.codes
-        if not ((bcodes[0] == _SOLVED) if B == 1 else bool((bcodes == _SOLVED).all())):
-            return self._finish(out, needs, None)
-        # Each wanted input's gradient: a view of the backward's buffer (its
-        # row block for A and b), summed over the batch for a shared input
-        # of a batch of more than one; every input is float64 CPU contiguous.
-        grads: list[torch.Tensor | None] = [None] * len(needs)
-        for i, part, r0, r1, batched in spec[1]:
+        if not out.all_solved():
+            return (None, *self._finish(out, needs, None))
+        shapes = spec.shapes
+        if shapes is not None:
+            # Each gradient a view of the backward's buffer (C-level maps; a
+            # batch of one's row blocks are contiguous, an unbatched input's
+            # view has no batch dim).
+            buf = out.buffer
+            made = map(_from_numpy, map(_ndarray, shapes, _F64S, _repeat(buf), spec.offsets))
+            return spec.pick((None, *made))
+        # A shared input of a larger batch (its gradient summed over the
+        # batch) or a row block of one (copied contiguous).
+        grads: list[torch.Tensor | None] = [None]
+        for _, part, r0, r1, batched in spec.items:
             g = out.view(part)
             assert g is not None
             if r0 >= 0:
@@ -790,15 +847,16 @@ class Run:
                 g = g[0] if B == 1 else g.sum(axis=0)
             elif not g.flags.c_contiguous:
                 g = np.ascontiguousarray(g)
-            grads[i] = torch.from_numpy(g)
-        return tuple(grads)
+            grads.append(torch.from_numpy(g))
+        return spec.pick(tuple(grads))
 
     def _grad_spec(self, needs: tuple[bool, ...]) -> _GradSpec:
         """``_backward_solved``'s constants for a ``needs_input_grad``, kept in
         ``grad_specs`` (the plan's: same shapes, same batch flags)."""
         assert self.grad_specs is not None
-        inputs, k = self.inputs, self.n_a
-        has_p = self.structure.has_p and inputs[0] is not None
+        inputs, k, B = self.inputs, self.n_a, self.batch
+        st = self.structure
+        has_p = st.has_p and inputs[0] is not None
         items: list[tuple[int, int, int, int, bool]] = []
         for i, need in enumerate(needs):
             t = inputs[i]
@@ -809,7 +867,33 @@ class Run:
             if (part == 2 and k > 1) or (part == 3 and len(inputs) - 2 - k > 1):
                 r0, r1 = _block_rows(inputs, i, k)
             items.append((i, part, r0, r1, self.batched[i]))
-        spec = (_wanted_bits(needs, k, has_p), tuple(items))
+        wanted = _wanted_bits(needs, k, has_p)
+        lay = st.grad_layout(B, wanted)
+        shapes: list[tuple[int, ...]] | None = []
+        offsets: list[int] = []
+        for _, part, r0, r1, batched in items:
+            where = lay.parts[part]
+            assert where is not None and shapes is not None
+            start, _, shape = where
+            if B > 1 and not (batched and r0 < 0):
+                shapes = None  # summed over the batch, or a strided row block
+                break
+            if r0 >= 0:  # rows r0:r1 of a batch of one: contiguous
+                row = math.prod(shape[2:])
+                start += r0 * row
+                shape = (1, r1 - r0, *shape[2:])
+            shapes.append(shape if batched else shape[1:])
+            offsets.append(8 * start)
+        positions = [0] * (len(needs) + 1)
+        for j, item in enumerate(items, 1):
+            positions[item[0] + 1] = j
+        spec = _GradSpec(
+            wanted,
+            tuple(items),
+            None if shapes is None else tuple(shapes),
+            tuple(offsets),
+            operator.itemgetter(*positions),
+        )
         if len(self.grad_specs) >= 256:
             self.grad_specs.clear()
         self.grad_specs[needs] = spec
@@ -833,8 +917,7 @@ class Run:
         need_c = needs[1]
         # A sample whose forward solve succeeded but whose backward did not
         # (BACKWARD_FAILED, or INTERNAL_ERROR from a recovered panic).
-        bcodes = out.codes
-        if not ((bcodes[0] == _SOLVED) if B == 1 else bool((bcodes == _SOLVED).all())):
+        if not out.all_solved():
             fwd_ok = ok if ok is not None else torch.ones(B, dtype=torch.bool)
             failed = fwd_ok & ~ok_mask(out.status, self.opts.settings.accept_almost_solved)
             if bool(failed.any()):
@@ -956,9 +1039,17 @@ class ConicFunction(torch.autograd.Function):
         # Raises if an input or an output was modified in place (the solution
         # is read from the buffer under the outputs).
         saved = ctx.saved_tensors
+        needs = ctx.needs_input_grad[1:]
+        if run.all_solved and run.dense_inputs and len(out_grads) == 1:
+            # The call path (x alone an output, every sample solved, dense
+            # float64 inputs, no create_graph): Run._backward_solved.
+            gx = out_grads[0]
+            if gx is not None and not _is_grad_enabled():
+                grads = run._backward_solved(gx, needs)
+                if grads is not None:
+                    return grads
         k = len(run.inputs)
         gx, gy, gs = (*out_grads, None, None)[:3]
-        needs = ctx.needs_input_grad[1:]
         if not any(needs) or (gx is None and gy is None and gs is None):
             return (None,) * (k + 1)
         if not torch.is_grad_enabled():  # the common case (no create_graph)

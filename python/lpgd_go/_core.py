@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import itertools
 import math
+import operator
 import os
 import struct
 import weakref
@@ -147,19 +149,30 @@ class Structure:
         #: Words per sample of a solve's factorization records (lpgd_sizes.factor_len;
         #: 0: this structure's solves write none).
         self.factor_len = int(sizes.factor_len)
-        self._solve_layouts: dict[int, tuple[int, int, int, int, int, int]] = {}
+        self._solve_layouts: dict[int, _SolveLayout] = {}
         self._grad_layouts: dict[tuple[int, int], _GradLayout] = {}
 
-    def solve_layout(self, batch: int) -> tuple[int, int, int, int, int, int]:
-        """Offsets (in doubles) of y, s, info, the statuses and the
-        lpgd_solution words in a solve's buffer (x first), with x's size
-        first: (nx, y, s, info, statuses, words); computed once per batch size."""
+    def solve_layout(self, batch: int) -> _SolveLayout:
+        """A solve's buffer layout for a batch size (x, y, s, info, the
+        statuses, the lpgd_solution words); computed once per batch size."""
         lay = self._solve_layouts.get(batch)
         if lay is None:
             nx, nm = batch * self.n, batch * self.m
             o_info = nx + 2 * nm
             o_codes = o_info + batch * _lib.INFO_COLS
-            lay = (nx, nx, nx + nm, o_info, o_codes, o_codes + (batch + 1) // 2)
+            o_words = o_codes + (batch + 1) // 2
+            size = o_words + 7
+            init = None
+            if size <= _INIT_MAX:
+                # The buffer's first bytes: zeros, info NaN (one copy per call
+                # instead of an allocation, a zeroing and a fill).
+                first = np.zeros(size)
+                first[o_info:o_codes] = np.nan
+                init = first.tobytes()
+            offs = (0, 8 * nx, 8 * (nx + nm), 8 * o_codes, 8 * o_info)
+            lay = _SolveLayout(
+                (nx, nx, nx + nm, o_info, o_codes, o_words), _f64s(size), init, offs, 8 * o_words
+            )
             if len(self._solve_layouts) >= 64:
                 self._solve_layouts.clear()
             self._solve_layouts[batch] = lay
@@ -202,7 +215,8 @@ class Structure:
                 words,
                 offsets,
                 ctypes.c_double * (words + 17),
-                tuple((8 * (words + 10 + j), o) for j, o in enumerate(offsets) if o >= 0),
+                tuple(max(o, 0) for o in offsets),
+                tuple(int(o >= 0) for o in offsets),
             )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
@@ -237,9 +251,30 @@ class _GradLayout:
     #: The ctypes type of the whole buffer (``words`` doubles, then the 17
     #: words of lpgd_solution, lpgd_incoming and lpgd_gradients).
     ctype: type[ctypes.Array[ctypes.c_double]]
-    #: (byte offset in the buffer of an lpgd_gradients pointer word, the byte
-    #: offset it points at) for the wanted outputs.
-    pointers: tuple[tuple[int, int], ...]
+    #: The seven lpgd_gradients pointers as (byte offset, 1) where wanted and
+    #: (0, 0) where not: word j is (address + at[j])·on[j] (C-level maps).
+    at: tuple[int, ...]
+    on: tuple[int, ...]
+
+
+#: The largest solve buffer (in doubles) made from a copy of its layout's
+#: initial bytes (``_SolveLayout.init``); a larger one is zeroed and filled.
+_INIT_MAX = 8192
+
+
+@dataclass(frozen=True)
+class _SolveLayout:
+    """Where a solve's outputs lie in its buffer: ``offsets`` (in doubles:
+    x's size, y, s, info, the statuses, the lpgd_solution words), the
+    buffer's ctypes type, its initial bytes (zeros, info NaN; None for a
+    large buffer), the byte offsets of x, y, s, the statuses and info (the
+    lpgd_solution's pointers) and of the lpgd_solution words."""
+
+    offsets: tuple[int, int, int, int, int, int]
+    ctype: type[ctypes.Array[ctypes.c_double]]
+    init: bytes | None
+    ptr_offsets: tuple[int, int, int, int, int]
+    words_at: int
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -377,43 +412,65 @@ def _ptr0(t: torch.Tensor | None) -> int:
 
 class SolveResult:
     """Raw outputs of lpgd_solve (float64 CPU numpy arrays, batch-major, views of
-    one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote
-    (``x_np``, ``y_np``, ``s_np`` views of the buffer: y and s made when asked
-    for); ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views
+    one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote;
+    they, ``x_np``, ``y_np`` and ``s_np`` are views of the buffer made when
+    first asked for (``all_solved`` reads the statuses without one);
+    ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views
     made when asked for (a torch object costs µs). ``ptrs``: the addresses of
     x, y, s, codes and info."""
 
     def __init__(
         self,
         buf: np.ndarray,
-        layout: tuple[int, int, int, int, int, int],
+        layout: _SolveLayout,
         batch: int,
+        n: int,
         m: int,
-        x: np.ndarray,
-        info: np.ndarray,
-        ptrs: tuple[int, int, int, int, int],
+        ptrs: tuple[int, ...],
     ) -> None:
         self._buf = buf
-        self._layout = layout
-        self._bm = (batch, m)
-        self.x_np = x  # (B, n)
-        self.codes = buf[layout[4] : layout[5]].view(np.int32)[:batch]  # (B,) int32
-        self.info_np = info  # (B, INFO_COLS)
+        self._layout = layout.offsets
+        self._batch = batch
+        self._n = n
+        self._m = m
         self.ptrs = ptrs
+        self.x_np = buf[: layout.offsets[0]].reshape(batch, n)  # (B, n)
         #: The factorization records lpgd_solve wrote (``solve``'s ``factor``), or None.
         self.factor: np.ndarray | None = None
+
+    def all_solved(self) -> bool:
+        """Whether every sample's status is SOLVED."""
+        if self._batch == 1:
+            return bool(_i32_at(self._buf, 8 * self._layout[4])[0] == _SOLVED)  # type: ignore[arg-type]
+        return bool((self.codes == _SOLVED).all())
+
+    def x_first(self) -> np.ndarray:
+        """(n,) the first sample's primal solution (a view of the buffer)."""
+        return self._buf[: self._n]
+
+    @functools.cached_property
+    def codes(self) -> np.ndarray:
+        """(B,) int32 statuses (a view of the buffer)."""
+        lay = self._layout
+        return self._buf[lay[4] : lay[5]].view(np.int32)[: self._batch]
+
+    @functools.cached_property
+    def info_np(self) -> np.ndarray:
+        """(B, INFO_COLS) info (a view of the buffer)."""
+        lay = self._layout
+        return self._buf[lay[3] : lay[4]].reshape(self._batch, _lib.INFO_COLS)
 
     @property
     def y_np(self) -> np.ndarray:
         """(B, m) duals (a view of the buffer)."""
         lay = self._layout
-        return self._buf[lay[1] : lay[2]].reshape(self._bm)
+        return self._buf[lay[1] : lay[2]].reshape(self._batch, self._m)
 
     @property
     def s_np(self) -> np.ndarray:
         """(B, m) slacks (a view of the buffer)."""
         lay = self._layout
-        return self._buf[lay[2] : lay[3]].reshape(self._bm)
+        return self._buf[lay[2] : lay[3]].reshape(self._batch, self._m)
 
     @functools.cached_property
     def x(self) -> torch.Tensor:
@@ -480,28 +537,33 @@ def solve_values(
     """``solve`` given the packed ``values`` of its operands (the call path's
     form: nothing per call but the buffer, its views and the call)."""
     lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
-    nx, o_y, o_s, o_info, o_codes, o_words = lay
-    # One buffer: x, y, s, info, the int32 statuses, then the lpgd_solution
-    # (five pointers into the buffer itself, the factor records' and their length).
-    arr = _f64s(o_words + 7)()
+    # One buffer: x, y, s, info (NaN), the int32 statuses, then the
+    # lpgd_solution (five pointers into the buffer itself, the factor
+    # records' and their length).
+    init = lay.init
+    if init is not None:
+        arr = lay.ctype.from_buffer_copy(init)
+        buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
+    else:
+        arr = lay.ctype()
+        buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
+        o = lay.offsets
+        buf[o[3] : o[4]] = np.nan
     addr = _addressof(arr)
-    buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
-    info = buf[o_info:o_codes].reshape(batch, _lib.INFO_COLS)
-    info.fill(np.nan)
-    ptrs = (addr, addr + 8 * o_y, addr + 8 * o_s, addr + 8 * o_codes, addr + 8 * o_info)
+    ptrs = tuple(map(_add, _repeat(addr), lay.ptr_offsets))
     f_addr, f_len = 0, 0
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
         f_addr, f_len = _data_address(factor), st.factor_len
-    out = addr + 8 * o_words
-    _pack7(arr, 8 * o_words, *ptrs, f_addr, f_len)
+    at = lay.words_at
+    _pack7(arr, at, *ptrs, f_addr, f_len)
     err = _lib.err_buffer()
-    h = st.handle
-    fn = _lib.lib().lpgd_solve
-    rc = _interrupt.run(h, batch, settings, lambda cs: fn(h, cs, batch, vals, out, err, _ERRLEN))
+    rc = _interrupt.run(
+        st.handle, batch, settings, _lib.lib().lpgd_solve, (batch, vals, addr + at, err, _ERRLEN)
+    )
     if rc:
         _lib.check(rc, err, "lpgd_solve")
-    res = SolveResult(buf, lay, batch, st.m, buf[:nx].reshape(batch, st.n), info, ptrs)
+    res = SolveResult(buf, lay, batch, st.n, st.m, ptrs)
     res.factor = factor
     return res
 
@@ -527,12 +589,16 @@ def _data_address(a: np.ndarray) -> int:
 
 _frombuffer = np.frombuffer
 _NP_F64 = np.dtype(np.float64)
+_i32_at = struct.Struct("<i").unpack_from
+_SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
+_add = operator.add
+_mul = operator.mul
+_repeat = itertools.repeat
 _ERRLEN = _lib.ERRLEN
 
 
 _pack7 = struct.Struct("<7q").pack_into
-_pack10 = struct.Struct("<10q").pack_into
-_pack1 = struct.Struct("<q").pack_into
+_pack17 = struct.Struct("<17q").pack_into
 
 
 #: Number of lpgd_backward calls made by this process (for tests).
@@ -555,10 +621,34 @@ class BackwardResult:
     ) -> None:
         self._buf = buf
         self._layout = layout
-        ints = buf[layout.ints : layout.words].view(np.int32)
-        self.codes = ints[:batch]  # (B,) int32
-        self.flags_np = ints[batch : 2 * batch]  # (B,) int32
+        self._batch = batch
         self.message = message  # Go's note on the first failed sample ("" when none)
+
+    def all_solved(self) -> bool:
+        """Whether every sample's backward status is SOLVED."""
+        if self._batch == 1:
+            return bool(_i32_at(self._buf, 8 * self._layout.ints)[0] == _SOLVED)  # type: ignore[arg-type]
+        return bool((self.codes == _SOLVED).all())
+
+    @functools.cached_property
+    def _ints(self) -> np.ndarray:
+        lay = self._layout
+        return self._buf[lay.ints : lay.words].view(np.int32)
+
+    @functools.cached_property
+    def codes(self) -> np.ndarray:
+        """(B,) int32 statuses (a view of the buffer)."""
+        return self._ints[: self._batch]
+
+    @functools.cached_property
+    def flags_np(self) -> np.ndarray:
+        """(B,) int32 ``FLAG_*`` bits (a view of the buffer)."""
+        return self._ints[self._batch : 2 * self._batch]
+
+    @property
+    def buffer(self) -> np.ndarray:
+        """The whole float64 buffer (the outputs at ``layout.parts``)."""
+        return self._buf
 
     def view(self, i: int) -> np.ndarray | None:
         """Output i (0 gP, 1 gc, 2 gA, 3 gb, 4 stats) as a new numpy view of
@@ -705,25 +795,30 @@ def backward_values(
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
         f_addr, f_len = _data_address(factor), st.factor_len
-    # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients.
-    # The lpgd_gradients pointers of the outputs not wanted stay 0 (ctypes
-    # zeroes the buffer): only the wanted ones are written.
+    # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
+    # (the pointers of the outputs not wanted 0) in one pack.
     at = 8 * lay.words
-    _pack10(arr, at, *sol, 0, f_addr, f_len, *incoming)
-    for word, off in lay.pointers:
-        _pack1(arr, word, addr + off)
+    _pack17(
+        arr,
+        at,
+        *sol,
+        0,
+        f_addr,
+        f_len,
+        *incoming,
+        *map(_mul, map(_add, _repeat(addr), lay.at), lay.on),
+    )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
-    fn = _lib.lib().lpgd_backward
-    h = st.handle
-    w = addr + 8 * lay.words
+    w = addr + at
     rc = _interrupt.run(
-        h,
+        st.handle,
         batch,
         settings,
-        lambda cs: fn(h, cs, opts, batch, vals, w, w + 56, w + 80, err, _ERRLEN),
-        kind="backward",
+        _lib.lib().lpgd_backward,
+        (opts, batch, vals, w, w + 56, w + 80, err, _ERRLEN),
+        "backward",
     )
     if rc:
         _lib.check(rc, err, "lpgd_backward")

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from . import _lib
 from ._lib import CSettings
@@ -42,23 +43,24 @@ def run(
     handle: int,
     batch: int,
     settings: CSettings,
-    call: Callable[[CSettings], int],
+    fn: Callable[..., int],
+    args: tuple[Any, ...],
     kind: str = "solve",
 ) -> int:
-    """Run ``call(settings)`` (a library call returning its code) for ``batch``
-    samples of structure ``handle``, interruptibly when it may be long;
-    ``kind`` ("solve", "backward") keeps separate timings per call kind."""
+    """Run ``fn(handle, settings, *args)`` (a library call returning its code)
+    for ``batch`` samples of structure ``handle``, interruptibly when it may be
+    long; ``kind`` ("solve", "backward") keeps separate timings per call kind."""
     key = (handle, kind)
     per = _per_sample.get(key)
     t0 = _clock()
     if (per is not None and per * batch < THRESHOLD) or _current() is not _main():
-        rc = call(settings)
+        rc: int = fn(handle, settings, *args)
     else:
-        rc = _threaded(settings, call)
+        rc = _threaded(settings, lambda cs: fn(handle, cs, *args))
     if rc == 0:  # a call that failed fast (bad data) says nothing of the next one
         if per is None and len(_per_sample) >= _MAX_TIMED:
             _per_sample.clear()
-        _per_sample[key] = (_clock() - t0) / max(batch, 1)
+        _per_sample[key] = (_clock() - t0) / (batch or 1)
     return rc
 
 

@@ -38,6 +38,41 @@ def test_packed_values_equal_the_ctypes_structs(lib: object) -> None:
     assert bytes(with_test)[48:64] == bytes(ref)[48:64]
 
 
+@pytest.mark.parametrize("with_p", [False, True])
+@pytest.mark.parametrize("blocks", [("A",), ("G",), ("A", "G")])
+@pytest.mark.parametrize("batched", [False, True])
+@pytest.mark.parametrize("psd", [None, (2.5e-13, 1e-8)])
+def test_pack_values_equals_the_general_values(
+    lib: object,
+    with_p: bool,
+    blocks: tuple[str, ...],
+    batched: bool,
+    psd: tuple[float, float] | None,
+) -> None:
+    """The call path's ``lpgd_values`` (a per-plan template, the pointers
+    filled in per call) are the words ``_core.values`` builds from the same
+    operands, word 4 pointing at the row blocks in the same array."""
+    d = make_qp_batch(2, n=4, m_ineq=3, p=2)
+    pick = (lambda t: t) if batched else (lambda t: t[0])
+    P = pick(d.P).contiguous() if with_p else None
+    rows = {"A": (pick(d.A), pick(d.b)), "G": (pick(d.G), pick(d.h))}
+    inputs = (P, pick(d.q), *(rows[k][0] for k in blocks), *(rows[k][1] for k in blocks))
+    flags = tuple(t is not None and batched for t in inputs)
+    m = sum(rows[k][1].shape[-1] for k in blocks)
+    p = rows["A"][1].shape[-1] if "A" in blocks else 0
+    cones = _conic.Cones(zero=p, nonneg=m - p)
+    st = _conic.structure(4, cones, with_p, None, None, "auto")
+    template = _conic.values_template(st, 2 if batched else 1, inputs, flags, len(blocks), psd)
+    for _ in range(2):  # the template is reused: every call's own pointers
+        inputs = tuple(None if t is None else t.clone() for t in inputs)
+        got = _conic.pack_values(template, inputs)
+        ops = _conic._operands(st, 2 if batched else 1, inputs, flags, len(blocks))
+        ref = _core.values(st, *ops, psd)
+        assert len(got) == len(ref)
+        assert got[4] == ctypes.addressof(got) + 8 * _lib.VALUES_WORDS
+        assert list(got)[:4] + list(got)[5:] == list(ref)[:4] + list(ref)[5:]
+
+
 def test_plan_cache_keeps_no_tensor_and_checks_new_shapes(lib: object) -> None:
     d = make_qp_batch(2, n=4, m_ineq=3, p=1)
     G = d.G.clone()
@@ -152,8 +187,22 @@ _NEEDS = [
 ]
 
 
+_CASES = ["unbatched", "batched", "shared", "one", "one_shared", "ineq_only", "one_ineq_only"]
+
+
+def _views_expected(case: str, needs: tuple[str, ...]) -> bool:
+    """Whether ``_backward_solved`` returns every gradient as a view of its
+    buffer (``_GradSpec.shapes``): a batch of one, or batched inputs each
+    covering its whole output (no row block of a larger batch, no sum)."""
+    if case in ("unbatched", "one", "one_shared", "ineq_only", "one_ineq_only"):
+        return True
+    blocks = {"G", "h", "A", "b"}  # two row blocks: [A; G], [b; h]
+    shared = {"P", "G", "b"} if case == "shared" else set()
+    return not (set(needs) & (blocks | shared))
+
+
 @pytest.mark.parametrize("method", ["kkt", "bpqp", "lpgd"])
-@pytest.mark.parametrize("case", ["unbatched", "batched", "shared", "one"])
+@pytest.mark.parametrize("case", _CASES)
 @pytest.mark.parametrize("needs", _NEEDS)
 def test_solved_backward_equals_general_path(
     lib: object, monkeypatch: pytest.MonkeyPatch, method: str, case: str, needs: tuple[str, ...]
@@ -161,43 +210,89 @@ def test_solved_backward_equals_general_path(
     """The backward's call path (``Run._backward_solved``: dense float64
     inputs, every sample solved, x's gradient only) returns the gradients of
     the general path (masks, copies, ``_serial.grad_for``), for every method,
-    unbatched calls, batches of one and of three, and inputs shared across the
-    batch (gradients summed)."""
-    B = 1 if case in ("unbatched", "one") else 3
+    unbatched calls, batches of one and of three, inputs shared across the
+    batch (gradients summed) and problems without equality rows (one row
+    block each: views of the buffer for a batch of three too); the views
+    form is taken exactly where expected."""
+    B = 1 if case in ("unbatched", "one", "one_shared", "one_ineq_only") else 3
     d = make_qp_batch(B, n=6, m_ineq=5, p=2)
     names = ("P", "q", "G", "h", "A", "b")
-    args = [getattr(d, k) for k in names]
+    args: list[torch.Tensor | None] = [getattr(d, k) for k in names]
     if case == "unbatched":
-        args = [a[0] for a in args]
-    elif case == "shared":
-        args = [a[0] if k in ("P", "G", "b") else a for k, a in zip(names, args, strict=True)]
+        args = [a[0] for a in args if a is not None]
+    elif case in ("shared", "one_shared"):
+        args = [
+            a[0] if k in ("P", "G", "b") and a is not None else a
+            for k, a in zip(names, args, strict=True)
+        ]
+    elif case.endswith("ineq_only"):
+        args[4] = args[5] = None
+    if not any(a is not None and k in needs for k, a in zip(names, args, strict=True)):
+        pytest.skip("no given input needs a gradient")
     w = torch.linspace(-1.0, 2.0, 6, dtype=F64)
 
     def grads() -> list[torch.Tensor | None]:
-        leaves = [a.clone().requires_grad_(k in needs) for k, a in zip(names, args, strict=True)]
+        leaves = [
+            None if a is None else a.clone().requires_grad_(k in needs)
+            for k, a in zip(names, args, strict=True)
+        ]
         x = solve_qp(*leaves, backward=method)
         (x * w).sum().backward()
-        return [t.grad for t in leaves]
+        return [None if t is None else t.grad for t in leaves]
 
     first = grads()  # the fast form (Run.dense) once the plan is cached
-    calls: list[int] = []
+    views: list[bool] = []
     real = _conic.Run._backward_solved
 
-    def spy(self: _conic.Run, *a: object) -> object:
-        calls.append(1)
-        return real(self, *a)  # type: ignore[arg-type]
+    def spy(self: _conic.Run, gx: torch.Tensor, need: tuple[bool, ...]) -> object:
+        out = real(self, gx, need)
+        assert self.grad_specs is not None
+        views.append(self.grad_specs[need].shapes is not None)
+        return out
 
     monkeypatch.setattr(_conic.Run, "_backward_solved", spy)
     fast = grads()
-    assert calls, "the call path's backward was not taken"
+    assert views, "the call path's backward was not taken"
+    assert views == [_views_expected(case, needs)]
     monkeypatch.setattr(_conic.Run, "_backward_solved", lambda self, *a: None)
     general = grads()
     for k, a, b, c in zip(names, fast, general, first, strict=True):
         assert (b is None) == (c is None) and (b is None or torch.equal(b, c)), k
-        assert (a is None) == (b is None) == (k not in needs), k
+        given = args[names.index(k)] is not None
+        assert (a is None) == (b is None) == (k not in needs or not given), k
         if a is not None and b is not None:
             assert a.shape == b.shape and a.is_contiguous(), k
             assert torch.equal(a, b), k
+
+
+def test_solved_backward_nonleaf_gradients_are_the_general_paths(
+    lib: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gradients returned to non-leaf inputs (views of the backward's buffer
+    for a batch of one) reach the leaves upstream exactly as the general
+    path's, and the layer's own gradients (hooks) have the inputs' shapes."""
+    d = make_qp_batch(1, n=5, m_ineq=4, p=2)
+    base = [a.clone().requires_grad_(True) for a in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    seen: list[tuple[int, ...]] = []
+
+    def run() -> list[torch.Tensor]:
+        for t in base:
+            t.grad = None
+        inputs = [2.0 * t for t in base]  # non-leaves: gradients flow on
+        for t in inputs:
+            t.register_hook(lambda g: seen.append(tuple(g.shape)))
+        x = solve_qp(*inputs)
+        (x * torch.arange(5.0, dtype=F64)).sum().backward()
+        return [t.grad for t in base]  # type: ignore[misc]
+
+    run()
+    seen.clear()
+    fast = run()
+    assert sorted(seen) == sorted(tuple(t.shape) for t in base)
+    monkeypatch.setattr(_conic.Run, "_backward_solved", lambda self, *a: None)
+    general = run()
+    for a, b in zip(fast, general, strict=True):
+        assert torch.equal(a, b)
 
 
 def test_solved_backward_nonfinite_incoming_takes_general_path(lib: object) -> None:
