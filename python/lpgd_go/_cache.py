@@ -54,6 +54,15 @@ def structure(key: Hashable, make: Callable[[], Structure]) -> Structure:
     return st
 
 
+def get(key: Hashable) -> Structure | None:
+    """The structure cached under key (now the most recently used), or None."""
+    with _lock:
+        st = _cache.get(key)
+        if st is not None:
+            _cache.move_to_end(key)
+        return st
+
+
 def set_structure_cache_size(size: int) -> None:
     """Keep at most ``size`` analysed structures (least recently used evicted
     first; 0 disables caching). Shrinking evicts at once.

@@ -387,6 +387,21 @@ class _GradSpec:
     pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
 
 
+def _reuses_records(method: BackwardMethod) -> bool:
+    """Whether the backward method solves with the forward's factorization
+    records (the kkt method, BPQP's direct solver); kept on the (frozen)
+    instance."""
+    r: bool | None = method.__dict__.get("_reuses_records")
+    if r is None:
+        bw = method._c()
+        r = bool(
+            bw.method == _lib.BACKWARD_KKT
+            or (bw.method == _lib.BACKWARD_BPQP and bw.bpqp_solver == _lib.BPQP_DIRECT)
+        )
+        object.__setattr__(method, "_reuses_records", r)
+    return r
+
+
 def _wanted_bits(needs: tuple[bool, ...], k: int, has_p: bool) -> int:
     """lpgd_backward's bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb) for
     the inputs (P or None, c, k row blocks of A, those of b) that need one."""
@@ -510,33 +525,32 @@ class Run:
         n_a: int,
         values: ctypes.Array[ctypes.c_int64],
         opts: Options,
-        *,
-        what: str,
         single: bool,
         revalidate: Callable[[], None] | None,
-        x_only: bool,
-        squeeze: bool,
         psd: tuple[float, float] | None,
         grad_specs: dict[tuple[bool, ...], _GradSpec],
     ) -> Run:
-        """The call path's constructor: ``inputs`` (P or None, c, the row
-        blocks of A, those of b) are float64 CPU contiguous tensors, each its
-        own buffer (``_validate.operand``'s common case), ``batched`` their
-        flags and ``values`` their packed ``lpgd_values`` (see
-        ``values_template``): no Arg or Operand objects per call.
-        ``grad_specs``: a dict kept by the caller for calls of these shapes
-        and flags (the backward's constants, filled on first use)."""
+        """The QP front end's call path (positional arguments only): a
+        ``Run(..., what="QP", single=single, revalidate=revalidate,
+        x_only=not opts.return_info, squeeze=single, psd=psd)`` whose
+        ``inputs`` (P or None, c, the row blocks of A, those of b) are
+        float64 CPU contiguous tensors, each its own buffer
+        (``_validate.operand``'s common case), ``batched`` their flags and
+        ``values`` their packed ``lpgd_values`` (see ``values_template``): no
+        Arg or Operand objects per call. ``grad_specs``: a dict kept by the
+        caller for calls of these shapes and flags (the backward's constants,
+        filled on first use)."""
         run = cls.__new__(cls)
         # _setup's attributes in one update (the state attributes keep
         # their class defaults until solve sets them).
         run.__dict__.update(
             structure=st,
-            x_only=x_only,
-            squeeze=squeeze,
+            x_only=not opts.return_info,
+            squeeze=single,
             error=SolverError,
             batch=batch,
             opts=opts,
-            what=what,
+            what="QP",
             single=single,
             settings_c=opts.settings._c(),
             revalidate=revalidate,
@@ -679,19 +693,13 @@ class Run:
         buffer lives with the run in the autograd context, freed with the graph
         (kept for every backward through it, retain_graph=True included: the
         gradients of repeated backwards are identical, as gradcheck requires)."""
-        fl = self.structure.factor_len
-        bw = self.opts.backward._c()
-        if (
-            not self.keep_factor
-            or fl == 0
-            or self.batch * fl * 8 > FACTOR_BUDGET
-            or not (
-                bw.method == _lib.BACKWARD_KKT
-                or (bw.method == _lib.BACKWARD_BPQP and bw.bpqp_solver == _lib.BPQP_DIRECT)
-            )
-        ):
+        if not self.keep_factor:
             return None
-        return np.empty((self.batch, fl), dtype=np.float64)
+        fl = self.structure.factor_len
+        B = self.batch
+        if fl == 0 or B * fl * 8 > FACTOR_BUDGET or not _reuses_records(self.opts.backward):
+            return None
+        return np.empty((B, fl), dtype=np.float64)
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:

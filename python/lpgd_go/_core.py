@@ -601,10 +601,6 @@ _pack7 = struct.Struct("<7q").pack_into
 _pack17 = struct.Struct("<17q").pack_into
 
 
-#: Number of lpgd_backward calls made by this process (for tests).
-backward_calls = 0
-
-
 class BackwardResult:
     """Raw outputs of lpgd_backward (float64 CPU, batch-major; None where not
     asked). ``arrays`` (gP, gc, gA, gb), ``codes`` and ``flags_np`` are the numpy
@@ -783,18 +779,14 @@ def backward_values(
     none), the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
     stats) and the forward's factorization records (or None): the call
     path's form."""
-    global backward_calls
-    backward_calls += 1
     # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
     # gb where needed, stats when asked for, the int32 codes and flags, then
     # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (7).
     lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr = lay.ctype()
     addr = _addressof(arr)
-    f_addr, f_len = 0, 0
-    if factor is not None:
-        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
-        f_addr, f_len = _data_address(factor), st.factor_len
+    # The forward's records (solve_values checked their shape).
+    f_addr, f_len = (0, 0) if factor is None else (_data_address(factor), st.factor_len)
     # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
     # (the pointers of the outputs not wanted 0) in one pack.
     at = 8 * lay.words

@@ -44,11 +44,20 @@ _TRACE_MESSAGE = (
 )
 
 
+#: ``torch.jit.is_tracing`` without its Python frame (it returns this in
+#: eager mode, where ``is_scripting()`` is False).
+_is_tracing: Callable[[], bool] = getattr(
+    torch._C,
+    "_is_tracing",
+    torch.jit.is_tracing,  # type: ignore[attr-defined]
+)
+
+
 def check_call() -> None:
     """Checks before any work: not in a forked child (the Go runtime does not
     survive fork) and not under torch.jit.trace."""
     _lib.check_fork()
-    if torch.jit.is_tracing():  # type: ignore[attr-defined,no-untyped-call]
+    if _is_tracing():
         raise RuntimeError(_TRACE_MESSAGE)
 
 

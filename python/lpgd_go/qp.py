@@ -18,7 +18,7 @@ from typing import Any, Literal, overload
 
 import torch
 
-from . import _conic
+from . import _cache, _conic
 from ._conic import Cones
 from ._options import LayerBase, OnFailure, Options, resolve_options
 from ._validate import (
@@ -111,6 +111,7 @@ _FastPath = tuple[
     int,
     bool,
     Cones,
+    tuple[Any, ...],
 ]
 
 
@@ -147,6 +148,7 @@ class _Plan:
 
 _MAX_PLANS = 256
 _F64 = torch.float64
+_is_grad_enabled = torch.is_grad_enabled
 _STRIDED = torch.strided
 _plans: dict[tuple[Any, ...], _Plan] = {}
 
@@ -248,12 +250,16 @@ def _fast(
         psd = psd_test(_F64) if raw[0] is not None and plan.n > 0 else None
         n_blocks = (raw[4] is not None) + (raw[2] is not None)
         cones = _cones(plan.p, plan.m_ineq)
-        fast = plan.fast = (_picker(order), flags, psd, n_blocks, not any(flags), cones)
-    pick, flags, psd, n_a, unbatched, cones = fast
+        # The structure cache's key but the linear solver (_conic.structure's).
+        key = (plan.n, cones._blocks_key, raw[0] is not None, None, None)
+        fast = plan.fast = (_picker(order), flags, psd, n_blocks, not any(flags), cones, key)
+    pick, flags, psd, n_a, unbatched, cones, key = fast
     inputs = pick(raw)
     B = plan.batch
-    has_p = raw[0] is not None
-    st = _conic.structure(plan.n, cones, has_p, None, None, opts.settings.linear_solver)
+    solver = opts.settings.linear_solver
+    st = _cache.get((*key, solver)) or _conic.structure(
+        plan.n, cones, raw[0] is not None, None, None, solver
+    )
     template = plan.template
     if template is None:
         template = plan.template = _conic.values_template(st, B, inputs, flags, n_a, psd)
@@ -265,17 +271,13 @@ def _fast(
         n_a,
         _conic.pack_values(template, inputs),
         opts,
-        what="QP",
-        single=unbatched,
-        revalidate=functools.partial(_revalidate, raw, plan.batched),
-        x_only=not opts.return_info,
-        squeeze=unbatched,
-        psd=psd,
-        grad_specs=plan.grad_specs,
+        unbatched,
+        functools.partial(_revalidate, raw, plan.batched),
+        psd,
+        plan.grad_specs,
     )
-    outs: tuple[torch.Tensor, ...]
-    if grad and torch.is_grad_enabled():
-        outs = _conic.ConicFunction.apply(run, *inputs)
+    if grad and _is_grad_enabled():
+        outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)
     else:
         outs = run.solve()
     if not opts.return_info:
