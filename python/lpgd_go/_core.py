@@ -16,7 +16,7 @@ import operator
 import os
 import struct
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -215,8 +215,8 @@ class Structure:
                 words,
                 offsets,
                 ctypes.c_double * (words + 17),
-                tuple(max(o, 0) for o in offsets),
-                tuple(int(o >= 0) for o in offsets),
+                tuple(o for o in offsets if o >= 0),
+                struct.Struct("<10q" + "".join("q" if o >= 0 else "8x" for o in offsets)).pack_into,
             )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
@@ -251,15 +251,17 @@ class _GradLayout:
     #: The ctypes type of the whole buffer (``words`` doubles, then the 17
     #: words of lpgd_solution, lpgd_incoming and lpgd_gradients).
     ctype: type[ctypes.Array[ctypes.c_double]]
-    #: The seven lpgd_gradients pointers as (byte offset, 1) where wanted and
-    #: (0, 0) where not: word j is (address + at[j])·on[j] (C-level maps).
-    at: tuple[int, ...]
-    on: tuple[int, ...]
+    #: The byte offsets of the wanted outputs' lpgd_gradients pointers.
+    pointer_offsets: tuple[int, ...]
+    #: Packs the 17 words (lpgd_solution, lpgd_incoming, then lpgd_gradients
+    #: with a zero pointer, pad bytes, where an output is not wanted) from
+    #: the 10 words and the wanted outputs' pointers.
+    pack: Callable[..., None]
 
 
 #: The largest solve buffer (in doubles) made from a copy of its layout's
 #: initial bytes (``_SolveLayout.init``); a larger one is zeroed and filled.
-_INIT_MAX = 8192
+_INIT_MAX = 2048
 
 
 @dataclass(frozen=True)
@@ -592,13 +594,11 @@ _NP_F64 = np.dtype(np.float64)
 _i32_at = struct.Struct("<i").unpack_from
 _SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
 _add = operator.add
-_mul = operator.mul
 _repeat = itertools.repeat
 _ERRLEN = _lib.ERRLEN
 
 
 _pack7 = struct.Struct("<7q").pack_into
-_pack17 = struct.Struct("<17q").pack_into
 
 
 class BackwardResult:
@@ -790,15 +790,8 @@ def backward_values(
     # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
     # (the pointers of the outputs not wanted 0) in one pack.
     at = 8 * lay.words
-    _pack17(
-        arr,
-        at,
-        *sol,
-        0,
-        f_addr,
-        f_len,
-        *incoming,
-        *map(_mul, map(_add, _repeat(addr), lay.at), lay.on),
+    lay.pack(
+        arr, at, *sol, 0, f_addr, f_len, *incoming, *map(_add, _repeat(addr), lay.pointer_offsets)
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
