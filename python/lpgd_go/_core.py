@@ -450,13 +450,13 @@ class SolveResult:
         """(n,) the first sample's primal solution (a view of the buffer)."""
         return self._buf[: self._n]
 
-    @functools.cached_property
+    @property
     def codes(self) -> np.ndarray:
         """(B,) int32 statuses (a view of the buffer)."""
         lay = self._layout
         return self._buf[lay[4] : lay[5]].view(np.int32)[: self._batch]
 
-    @functools.cached_property
+    @property
     def info_np(self) -> np.ndarray:
         """(B, INFO_COLS) info (a view of the buffer)."""
         lay = self._layout
@@ -626,17 +626,17 @@ class BackwardResult:
             return bool(_i32_at(self._buf, 8 * self._layout.ints)[0] == _SOLVED)  # type: ignore[arg-type]
         return bool((self.codes == _SOLVED).all())
 
-    @functools.cached_property
+    @property
     def _ints(self) -> np.ndarray:
         lay = self._layout
         return self._buf[lay.ints : lay.words].view(np.int32)
 
-    @functools.cached_property
+    @property
     def codes(self) -> np.ndarray:
         """(B,) int32 statuses (a view of the buffer)."""
         return self._ints[: self._batch]
 
-    @functools.cached_property
+    @property
     def flags_np(self) -> np.ndarray:
         """(B,) int32 ``FLAG_*`` bits (a view of the buffer)."""
         return self._ints[self._batch : 2 * self._batch]
