@@ -154,12 +154,10 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
 _ONLY_TENSORS = {torch.Tensor}
-_F64_ONLY = {_F64}
-_STRIDED_ONLY = {_STRIDED}
+#: (dtype, layout, is_cpu) of the fast form's arguments, read in one pass.
+_kind = operator.attrgetter("dtype", "layout", "is_cpu")
+_F64_CPU_STRIDED = {(_F64, _STRIDED, True)}
 _shape = operator.attrgetter("shape")
-_dtype = operator.attrgetter("dtype")
-_layout = operator.attrgetter("layout")
-_is_cpu = operator.attrgetter("is_cpu")
 _requires_grad = operator.attrgetter("requires_grad")
 _is_contiguous = operator.methodcaller("is_contiguous")
 
@@ -175,10 +173,7 @@ def _shape_key(
         # from C-level passes over the six (no bytecode per argument).
         return (
             tuple(map(_shape, raw)),
-            set(map(_dtype, raw)) == _F64_ONLY
-            and all(map(_is_cpu, raw))
-            and set(map(_layout, raw)) == _STRIDED_ONLY
-            and all(map(_is_contiguous, raw)),
+            set(map(_kind, raw)) == _F64_CPU_STRIDED and all(map(_is_contiguous, raw)),
             any(map(_requires_grad, raw)),
         )
     key: list[Any] = []
