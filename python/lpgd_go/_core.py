@@ -552,7 +552,8 @@ def solve_values(
         o = lay.offsets
         buf[o[3] : o[4]] = np.nan
     addr = _addressof(arr)
-    ptrs = tuple(map(_add, _repeat(addr), lay.ptr_offsets))
+    _, o_y, o_s, o_codes, o_info = lay.ptr_offsets
+    ptrs = (addr, addr + o_y, addr + o_s, addr + o_codes, addr + o_info)
     f_addr, f_len = 0, 0
     if factor is not None:
         assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
