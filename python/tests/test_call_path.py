@@ -73,6 +73,34 @@ def test_pack_values_equals_the_general_values(
         assert list(got)[:4] + list(got)[5:] == list(ref)[:4] + list(ref)[5:]
 
 
+def test_cached_plan_after_the_structure_cache_is_cleared(lib: object) -> None:
+    """A cached plan looks its structure up by key (``_cache.get``): after
+    ``clear_structure_cache`` (the handle freed) the call makes a new one,
+    per linear solver, and solves and differentiates as before."""
+    import lpgd_go
+    from lpgd_go import _cache
+
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+
+    def grads(**kw: object) -> list[torch.Tensor]:
+        leaves = [a.clone().requires_grad_(True) for a in args]
+        solve_qp(*leaves, **kw).sum().backward()  # type: ignore[union-attr]
+        return [t.grad for t in leaves]  # type: ignore[misc]
+
+    ref = grads()
+    grads()  # the plan's fast form
+    lpgd_go.clear_structure_cache()
+    assert _cache.structure_cache_len() == 0
+    for a, b in zip(ref, grads(), strict=True):
+        assert torch.equal(a, b)
+    assert _cache.structure_cache_len() == 1
+    dense = grads(settings={"linear_solver": "dense"})
+    assert _cache.structure_cache_len() == 2  # another structure, same plan
+    for a, b in zip(ref, dense, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-8)
+
+
 def test_plan_cache_keeps_no_tensor_and_checks_new_shapes(lib: object) -> None:
     d = make_qp_batch(2, n=4, m_ineq=3, p=1)
     G = d.G.clone()
