@@ -245,8 +245,11 @@ func TestBasisLUBoundRows(t *testing.T) {
 // their bound at the same t, a tie) and step sizes that change the active
 // set a few times or many (past warmRefactorFlips, also lowered to 3:
 // the basis is then refactored mid-path); the perturbed points stay optimal.
+// (The capacitance path; LP vertices take the simplex path by default.)
 func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 	compared, withFlips, changes, refactors := 0, 0, 0, 0
+	defer func(b bool) { warmSimplex = b }(warmSimplex)
+	warmSimplex = false
 	defer func(k int) { warmRefactorFlips = k }(warmRefactorFlips)
 	for _, every := range []int{warmRefactorFlips, 3} {
 		warmRefactorFlips = every
@@ -384,6 +387,8 @@ func TestWarmFactorCBordered(t *testing.T) {
 // bordered path is taken.
 func TestWarmBorderedGradients(t *testing.T) {
 	defer func(b bool) { warmBorderC = b }(warmBorderC)
+	defer func(b bool) { warmSimplex = b }(warmSimplex)
+	warmSimplex = false // the capacitance path at LP vertices
 	bordered := 0
 	for seed := int64(0); seed < 3; seed++ {
 		rng := rand.New(rand.NewSource(40 + seed))

@@ -129,6 +129,9 @@ type warmWork struct {
 	// rowsA is the sample's A by rows (bound rows and dense general
 	// rows), gathered by warmBase for both sides.
 	rowsA aRows
+	// sx is the parametric simplex path's state (warmSimplexSolve: LP
+	// vertices, in place of the capacitance update).
+	sx simplexWork
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -164,6 +167,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	ww := w.warm
 	ww.rowsA.build(w.an.St, v.A)
 	ww.uReady, ww.solves, ww.refactors, ww.bordered = false, 0, 0, 0
+	ww.sx.dualPivots = 0
 	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
 	ww.pscale = rho
 	for _, pv := range v.P {
@@ -277,9 +281,12 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 // WarmMaxChanges changes, a dependent row, an unbounded edge, a failed
 // check); the caller then re-solves by the interior point.
 func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho float64, x, y []float64) (int, bool) {
+	ww := w.warm
+	if ww.useBasis && warmSimplex {
+		return w.warmSimplexSolve(v, sigma, tau, x, y)
+	}
 	st := w.an.St
 	n, m := st.N, st.M
-	ww := w.warm
 	copy(ww.act, w.active)
 	copy(ww.x, ww.x0)
 	copy(ww.y, ww.y0)
@@ -424,25 +431,8 @@ func (w *Workspace) warmEnd(v *problem.Values, rho float64, x, y []float64) bool
 func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
 	n, m := w.an.St.N, w.an.St.M
 	ww := w.warm
-	if !ww.uReady {
-		for j := 0; j < n; j++ {
-			ww.r[j] = -w.gx[j]
-		}
-		for i := 0; i < m; i++ {
-			if w.active[i] {
-				ww.r[n+i] = -w.gy[i]
-			} else {
-				ww.r[n+i] = 0
-			}
-		}
-		fac := ww.fac
-		ww.fac = &ww.basis // u is relative to W₀'s factorization
-		ok := w.warmK0Solve(ww.r, ww.u, true)
-		ww.fac = fac
-		if !ok {
-			return false
-		}
-		ww.uReady = true
+	if !w.warmU() {
+		return false
 	}
 	if ww.refactored {
 		for k := range ww.zk {
