@@ -108,6 +108,7 @@ type warmWork struct {
 	// further solve with K₀ (warmRHS).
 	u      []float64
 	uReady bool
+	zr, dr []float64 // warmRefineK's scratch, length n + m
 	// Solves counts the solves with K₀'s factorization of the current
 	// sample (the base point's included).
 	solves int
@@ -208,17 +209,25 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	return w.reducedAccept(p, ww.x0, ww.y0)
 }
 
+// warmUnrefinedK0 lets the update columns of the reduced-KKT path (QPs,
+// ρ > 0) skip iterative refinement (a variable for the tests).
+var warmUnrefinedK0 = true
+
 // warmK0Solve writes z = K₀⁻¹r with the base factorization (the basis LU
-// or K₀'s LDLᵀ, which always refines). With refine false the basis solve
-// skips the refinement step: the update columns and directions of the path
-// need no more than LU's backward stability, and the end point is checked
-// (warmAccept) and re-solved with refinement when it misses.
+// or K₀'s LDLᵀ). With refine false the solve skips iterative refinement
+// (the basis LU's one step, the KKT solve's refinement loop): the update
+// columns and directions of the path need no more than the factorization's
+// backward stability, and the end point is checked (warmAccept) and
+// re-solved with refinement when it misses.
 func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
 	ww := w.warm
 	ww.solves++
 	if ww.useBasis {
 		ww.fac.solveK0(r, z, w.an.St.M, refine)
 		return finite(z)
+	}
+	if !refine && warmUnrefinedK0 {
+		return w.kkt.SolveUnrefined(r, z)
 	}
 	return w.kkt.Solve(r, z)
 }
@@ -384,23 +393,91 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] + ww.db[i]
 	}
-	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) && w.warmEnd(v, rho, x, y) {
-		return changes, true
-	}
-	for j := 0; j < n; j++ {
-		ww.r[j] = -p.C[j]
-	}
-	for i := 0; i < m; i++ {
-		if ww.act[i] {
-			ww.r[n+i] = p.B[i]
-		} else {
-			ww.r[n+i] = 0
+	setRHS := func() {
+		for j := 0; j < n; j++ {
+			ww.r[j] = -p.C[j]
+		}
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.r[n+i] = p.B[i]
+			} else {
+				ww.r[n+i] = 0
+			}
 		}
 	}
-	if !w.warmKSolve(v) {
+	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) {
+		// Assembled from unrefined update columns: refine it against K.
+		refined := true
+		if len(ww.flips) > 0 && warmUnrefinedK0 && !ww.useBasis {
+			setRHS()
+			refined = w.warmRefineK(v, rho)
+		}
+		if refined && w.warmEnd(v, rho, x, y) {
+			return changes, true
+		}
+	}
+	setRHS()
+	if !w.warmKSolve(v) || !w.warmRefineK(v, rho) {
 		return changes, false
 	}
 	return changes, w.warmEnd(v, rho, x, y)
+}
+
+// warmRefineSteps bounds warmRefineK's steps.
+const warmRefineSteps = 3
+
+// warmRefineK improves ww.z, a solution of K z = ww.r on the current
+// active set (K = [P + ρI, A_Wᵀ; A_W, 0], −1 on the inactive rows), by
+// iterative refinement against K itself with the updated factorization
+// (K₀'s and the capacitance correction) as the approximate inverse: the
+// update columns are unrefined solves (warmUnrefinedK0), so the corrected
+// solution is only as accurate as they are. Stops when the residual
+// reaches warmResTol/10 relative to ‖r‖∞, stops decreasing, or after
+// warmRefineSteps steps; reports false when the solution is not finite.
+func (w *Workspace) warmRefineK(v *problem.Values, rho float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	ww := w.warm
+	if ww.zr == nil {
+		ww.zr, ww.dr = make([]float64, n+m), make([]float64, n+m)
+	}
+	tol := 0.1 * warmResTol * math.Max(1, normInf(ww.r))
+	prev := math.Inf(1)
+	for step := 0; ; step++ {
+		// dr = r − K z.
+		z, d := ww.z, ww.dr
+		copy(d, ww.r)
+		st.MulP(d[:n], v.P, z[:n], -1)
+		if rho != 0 {
+			vec.Axpy(-rho, z[:n], d[:n])
+		}
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.zr[i] = z[n+i]
+			} else {
+				ww.zr[i] = 0
+				d[n+i] += z[n+i]
+			}
+		}
+		w.warmMulAT(v, d[:n], ww.zr[:m], -1)
+		clear(ww.zr[:m])
+		w.warmMulA(v, ww.zr[:m], z[:n], 1)
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				d[n+i] -= ww.zr[i]
+			}
+		}
+		res := normInf(d)
+		if res <= tol || res >= 0.5*prev || step == warmRefineSteps {
+			return finite(z)
+		}
+		prev = res
+		copy(ww.zr, z)
+		if !w.warmK0Solve(d, ww.zk, false) || !w.warmCorrect(v) {
+			return false
+		}
+		vec.Axpy(1, ww.zr, ww.z)
+	}
 }
 
 // warmEnd copies the solution ww.z on the current active set into (x, y)
