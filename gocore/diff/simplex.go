@@ -36,7 +36,10 @@ type simplexWork struct {
 	etaK     []int       // per eta: its position k
 	etaA     [][]float64 // per eta: α (length n)
 	v1, arow []float64   // scratch, length n
-	dd       []float64   // A d on the inactive rows of a primal pivot's edge, length m
+	dd       []float64   // a_i·d for the inactive rows (by list position), length m
+	// inact lists the inactive inequality rows (the ratio tests' and the
+	// products' rows), inPos is each row's place in it (−1: active).
+	inact, inPos []int
 	// dualPivots counts the dual simplex pivots of the current sample
 	// (tests); stale is set when the end point's retry refactored basis2
 	// under etas that refer to it (tests compare the etas only otherwise).
@@ -49,7 +52,50 @@ func (sx *simplexWork) init(n, m int) {
 		sx.yb, sx.dyb = make([]float64, n), make([]float64, n)
 		sx.v1, sx.arow = make([]float64, n), make([]float64, n)
 		sx.dd = make([]float64, m)
+		sx.inact, sx.inPos = make([]int, 0, m), make([]int, m)
 		sx.etaK, sx.etaA = sx.etaK[:0], sx.etaA[:0]
+	}
+}
+
+// inAdd appends row i to the inactive list.
+func (sx *simplexWork) inAdd(i int) {
+	sx.inPos[i] = len(sx.inact)
+	sx.inact = append(sx.inact, i)
+}
+
+// inRemove takes row i off the inactive list (the last row takes its place).
+func (sx *simplexWork) inRemove(i int) {
+	p, last := sx.inPos[i], len(sx.inact)-1
+	if p < 0 {
+		return
+	}
+	sx.inact[p] = sx.inact[last]
+	sx.inPos[sx.inact[p]] = p
+	sx.inact = sx.inact[:last]
+	sx.inPos[i] = -1
+}
+
+// rowDots writes out[k] = a_i·d for the rows i = rows[k] (the row form's
+// bound rows as one product, its general rows as dense dots).
+func (w *Workspace) rowDots(v *problem.Values, rows []int, d, out []float64) {
+	r := &w.warm.rowsA
+	if !r.ok {
+		for k, i := range rows {
+			out[k] = w.warmRowDot(v, i, d)
+		}
+		return
+	}
+	n := r.n
+	for k, i := range rows {
+		switch c := r.bcol[i]; {
+		case c >= 0:
+			out[k] = r.bval[i] * d[c]
+		case c == -1:
+			p := r.gpos[i]
+			out[k] = vec.Dot(r.dense[p*n:p*n+n], d)
+		default:
+			out[k] = 0
+		}
 	}
 }
 
@@ -205,11 +251,16 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 		}
 	}
 	// Slacks and their direction on the inactive rows (0 on the active ones).
+	sx.inact = sx.inact[:0]
 	for i := 0; i < m; i++ {
-		ww.s[i], ww.ds[i] = 0, 0
-		if !ww.act[i] {
-			ww.s[i] = v.B[i] - w.warmRowDot(v, i, ww.x)
+		ww.s[i], ww.ds[i], sx.inPos[i] = 0, 0, -1
+		if !ww.act[i] && w.rows[i] == cone.RowsInequality {
+			sx.inAdd(i)
 		}
+	}
+	w.rowDots(v, sx.inact, ww.x, sx.dd)
+	for k, i := range sx.inact {
+		ww.s[i] = v.B[i] - sx.dd[k]
 	}
 	w.simplexSlackDir(v, dbZero)
 	maxChanges := max(WarmMaxChanges, 4*n)
@@ -229,8 +280,8 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 			}
 		}
 		if !dbZero {
-			for i := 0; i < m; i++ {
-				if d := ww.ds[i]; d < -eps && !ww.act[i] && w.rows[i] == cone.RowsInequality {
+			for _, i := range sx.inact {
+				if d := ww.ds[i]; d < -eps {
 					if a := max(ww.s[i], 0) / -d; a < step {
 						step, k, r = a, -1, i
 					}
@@ -262,15 +313,12 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 			ww.solves++
 			deps := 1e-12 * math.Max(1, normInf(d))
 			theta := math.Inf(1)
-			for i := 0; i < m; i++ {
-				if ww.act[i] || w.rows[i] != cone.RowsInequality {
-					continue
-				}
-				dd := w.warmRowDot(v, i, d)
-				sx.dd[i] = dd
-				if dd > deps {
-					if a := max(ww.s[i], 0) / dd; a < theta {
-						theta, r = a, i
+			w.rowDots(v, sx.inact, d, sx.dd)
+			for q, i := range sx.inact {
+				if dd := sx.dd[q]; dd > deps {
+					// a = s_i/dd < θ without the division.
+					if s := max(ww.s[i], 0); s < theta*dd {
+						theta, r = s/dd, i
 					}
 				}
 			}
@@ -278,10 +326,8 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 				return changes, false // unbounded edge
 			}
 			vec.Axpy(theta, d, ww.x)
-			for i := 0; i < m; i++ {
-				if !ww.act[i] && w.rows[i] == cone.RowsInequality {
-					ww.s[i] -= theta * sx.dd[i]
-				}
+			for q, i := range sx.inact {
+				ww.s[i] -= theta * sx.dd[q]
 			}
 			ww.s[j] = theta
 			w.warmRow(v, r, alpha)
@@ -317,6 +363,8 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 		sx.etaInv(e, sx.yb) // the entering row's multiplier at position k
 		sx.etaInv(e, sx.dyb)
 		ww.act[j], ww.act[r] = false, true
+		sx.inRemove(r)
+		sx.inAdd(j)
 		sx.brow[k] = r
 		changes += 2
 		if len(sx.etaK) >= warmEtaMax {
@@ -390,11 +438,14 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 // Δs_i = Δb_i − a_i·Δx (zero when b does not move).
 func (w *Workspace) simplexSlackDir(v *problem.Values, dbZero bool) {
 	ww := w.warm
-	for i := range ww.ds {
-		ww.ds[i] = 0
-		if !dbZero && !ww.act[i] {
-			ww.ds[i] = ww.db[i] - w.warmRowDot(v, i, ww.dx)
-		}
+	sx := &ww.sx
+	clear(ww.ds)
+	if dbZero {
+		return
+	}
+	w.rowDots(v, sx.inact, ww.dx, sx.dd)
+	for q, i := range sx.inact {
+		ww.ds[i] = ww.db[i] - sx.dd[q]
 	}
 }
 
