@@ -116,6 +116,10 @@ type warmWork struct {
 	// an LU of the square basis A_W instead of K₀'s LDLᵀ (useBasis).
 	basis    basisLU
 	useBasis bool
+	// qp solves with K₀ of a QP by the range space of the variables its
+	// active bound rows leave free (qpBound) instead of K₀'s LDLᵀ (useQP).
+	qp    qpBound
+	useQP bool
 	// The factorization the current updates are relative to: basis (the
 	// forward's active set W₀) or, after a refactorization on a long path,
 	// basis2 of the active set bact = act2, with u2 = K⁻¹[−gx; −gy_bact]
@@ -177,7 +181,8 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
 	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A)
-	if !ww.useBasis {
+	ww.useQP = !ww.useBasis && ww.pscale > 0 && warmQPBound && ww.qp.factor(w.an.St, v.P, rho, w.active, &ww.rowsA)
+	if !ww.useBasis && !ww.useQP {
 		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
 			return false
 		}
@@ -189,7 +194,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	copy(p.B, v.B)
 	ww.solves++
-	if !ww.useBasis {
+	if !ww.useBasis && !ww.useQP {
 		return w.reducedSolve(p, ww.x0, ww.y0)
 	}
 	n, m := w.an.St.N, w.an.St.M
@@ -203,7 +208,13 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 			w.rhs[n+i] = 0
 		}
 	}
-	if res := ww.basis.solveK0(w.rhs, w.sol, m, true); !(res <= 1e-9) || !finite(w.sol) {
+	res := 0.0
+	if ww.useQP {
+		res = ww.qp.solveK0(w.rhs, w.sol, true)
+	} else {
+		res = ww.basis.solveK0(w.rhs, w.sol, m, true)
+	}
+	if !(res <= 1e-9) || !finite(w.sol) {
 		return false
 	}
 	return w.reducedAccept(p, ww.x0, ww.y0)
@@ -224,6 +235,10 @@ func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
 	ww.solves++
 	if ww.useBasis {
 		ww.fac.solveK0(r, z, w.an.St.M, refine)
+		return finite(z)
+	}
+	if ww.useQP {
+		ww.qp.solveK0(r, z, refine)
 		return finite(z)
 	}
 	if !refine && warmUnrefinedK0 {
