@@ -49,6 +49,7 @@ type qpBound struct {
 	g, w, t []float64 // scratch
 	zx      []float64 // scratch, length n
 	d, dz   []float64 // scratch, length n + m
+	nzF     []int     // scratch: apply's nonzero fixed columns
 	rows    *aRows
 	active  []bool
 }
@@ -199,17 +200,23 @@ func (q *qpBound) apply(r, z []float64) {
 	}
 	zx := q.zx
 	clear(zx)
+	nz := q.nzF[:0] // the fixed columns with x_c ≠ 0 (an update column has none or one)
 	for f, i := range q.fRows {
-		zx[q.fCols[f]] = r[n+i] / q.fVal[f]
+		if v := r[n+i]; v != 0 {
+			c := q.fCols[f]
+			zx[c] = v / q.fVal[f]
+			nz = append(nz, c)
+		}
 	}
+	q.nzF = nz
 	nf := len(q.fRows)
 	// g = r_U − P_UF x_F, h = r_D − A_DF x_F.
 	g := q.g[:nu]
 	for b, j := range q.uCols {
 		s := r[j]
-		if nf > 0 {
+		if len(nz) > 0 {
 			row := q.p[j*n : j*n+n]
-			for _, c := range q.fCols {
+			for _, c := range nz {
 				s -= row[c] * zx[c]
 			}
 		}
@@ -218,9 +225,9 @@ func (q *qpBound) apply(r, z []float64) {
 	t := q.t[:nd]
 	for a, p := range q.dIdx {
 		t[a] = -r[n+q.dRows[a]]
-		if nf > 0 {
+		if len(nz) > 0 {
 			arow := q.rows.dense[p*n : p*n+n]
-			for _, c := range q.fCols {
+			for _, c := range nz {
 				t[a] += arow[c] * zx[c]
 			}
 		}
