@@ -40,6 +40,7 @@ type basisLU struct {
 	lu    []float64 // L (unit, below the diagonal) and U of A_DU, row-major
 	piv   []int     // row k of PA_DU is row piv[k] of A_DU
 	fixed []bool    // per column: fixed by a bound row
+	cand  []int     // per basis row: the column of its single nonzero, −1
 	rd    []float64 // scratch, length nd
 	// The bound rows in basis order (fRows) with their columns (fCols),
 	// their diagonal values a_kc (fVal), and A_DF: the rows of D on the
@@ -57,7 +58,11 @@ type basisLU struct {
 // leave the LU the rest: on the LPGD benchmark's box LP about half of a
 // vertex's 100 active rows are box rows, and the 50-odd remaining ones
 // cost an eighth of the full LU.
-func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float64) bool {
+//
+// With the row form r (built, ok) the basis is copied from it instead: the
+// bound rows as their value, the general rows as dense rows, and the bound
+// rows are known without scanning the n × n basis.
+func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float64, r *aRows) bool {
 	b.n = n
 	b.rows = b.rows[:0]
 	if cap(b.pos) < len(active) {
@@ -83,14 +88,33 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	}
 	b.a, b.t = b.a[:n*n], b.t[:n]
 	b.colOf, b.fixed = b.colOf[:n], b.fixed[:n]
-	for k := range b.a {
-		b.a[k] = 0
+	clear(b.a)
+	if cap(b.cand) < n {
+		b.cand = make([]int, n)
+	}
+	cand := b.cand[:n] // per basis row: the column of a single nonzero, −1
+	amax := 0.0
+	if r != nil && r.ok {
+		for k, i := range b.rows {
+			cand[k] = -1
+			switch c := r.bcol[i]; {
+			case c >= 0:
+				b.a[k*n+c] = r.bval[i]
+				amax = max(amax, math.Abs(r.bval[i]))
+				cand[k] = c
+			case c == -1:
+				p := r.gpos[i]
+				row := r.dense[p*n : p*n+n]
+				copy(b.a[k*n:k*n+n], row)
+				amax = max(amax, vec.NormInf(row))
+			}
+		}
+		return b.factorGathered(amax)
 	}
 	// By columns, in storage order (a row's entries of a dense CSC pattern
 	// are m values apart: gathering by rows missed the cache on each).
 	// A dense column (all m rows stored, in order) is read at the active
 	// rows only.
-	amax := 0.0
 	m := len(active)
 	for j := 0; j < n; j++ {
 		lo, hi := colptr[j], colptr[j+1]
@@ -110,6 +134,29 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 			}
 		}
 	}
+	for k := 0; k < n; k++ {
+		c, cnt := -1, 0
+		for j, v := range b.a[k*n : k*n+n] {
+			if v != 0 {
+				c, cnt = j, cnt+1
+				if cnt > 1 {
+					break
+				}
+			}
+		}
+		if cnt != 1 {
+			c = -1
+		}
+		cand[k] = c
+	}
+	return b.factorGathered(amax)
+}
+
+// factorGathered factors the gathered basis b.a (largest |entry| amax)
+// with b.cand the column of each row's single nonzero (−1: a general
+// row): the first bound row of each column fixes it.
+func (b *basisLU) factorGathered(amax float64) bool {
+	n := b.n
 	if amax == 0 {
 		return false
 	}
@@ -118,16 +165,8 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	b.dRows, b.uCols = b.dRows[:0], b.uCols[:0]
 	for k := 0; k < n; k++ {
 		row := b.a[k*n : k*n+n]
-		c, cnt := -1, 0
-		for j, v := range row {
-			if v != 0 {
-				c, cnt = j, cnt+1
-				if cnt > 1 {
-					break
-				}
-			}
-		}
-		if cnt == 1 && !b.fixed[c] {
+		c := b.cand[k]
+		if c >= 0 && !b.fixed[c] {
 			if !(math.Abs(row[c]) > tol) {
 				return false
 			}

@@ -413,7 +413,7 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 	}
 	// Once more from a fresh basis LU of the last active set, refined.
 	sx.stale = sx.fac == &ww.basis2
-	if !ww.basis2.factor(n, ww.act, st.A.Colptr, st.A.Rowval, v.A) {
+	if !ww.basis2.factor(n, ww.act, st.A.Colptr, st.A.Rowval, v.A, &ww.rowsA) {
 		return changes, false
 	}
 	ww.refactors++
@@ -458,7 +458,7 @@ func (w *Workspace) simplexRefactor(v *problem.Values, t float64) bool {
 	n := st.N
 	ww := w.warm
 	sx := &ww.sx
-	if !ww.basis2.factor(n, ww.act, st.A.Colptr, st.A.Rowval, v.A) {
+	if !ww.basis2.factor(n, ww.act, st.A.Colptr, st.A.Rowval, v.A, &ww.rowsA) {
 		return false
 	}
 	ww.refactors++

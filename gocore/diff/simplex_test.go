@@ -106,7 +106,7 @@ func checkEtas(t *testing.T, name string, f *fixture, ww *warmWork, rng *rand.Ra
 		act[i] = true
 	}
 	var fresh basisLU
-	if !fresh.factor(n, act, f.st.A.Colptr, f.st.A.Rowval, f.v.A) {
+	if !fresh.factor(n, act, f.st.A.Colptr, f.st.A.Rowval, f.v.A, nil) {
 		t.Fatalf("%s: the final basis is singular", name)
 	}
 	pos := make([]int, f.st.M) // row → fresh position

@@ -180,7 +180,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
-	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A)
+	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A, &ww.rowsA)
 	ww.useQP = !ww.useBasis && ww.pscale > 0 && warmQPBound && ww.qp.factor(w.an.St, v.P, rho, w.active, &ww.rowsA)
 	if !ww.useBasis && !ww.useQP {
 		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
@@ -258,7 +258,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 	n, m := w.an.St.N, w.an.St.M
 	ww := w.warm
 	copy(ww.act2, ww.act)
-	if !ww.basis2.factor(n, ww.act2, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A) {
+	if !ww.basis2.factor(n, ww.act2, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A, &ww.rowsA) {
 		return false
 	}
 	ww.fac, ww.bact, ww.refactored = &ww.basis2, ww.act2, true
