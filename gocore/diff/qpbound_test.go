@@ -134,28 +134,35 @@ func TestQPBoundMatchesDense(t *testing.T) {
 
 // The QP warm path with qpBound gives the gradients of the KKT
 // factorization's path (to 1e-8), finishes warm where it does, and is
-// taken on the box QPs.
+// taken on the box QPs and on box LPs with a proximal term (ρ > 0).
 func TestWarmQPBoundGradients(t *testing.T) {
 	defer func(b bool) { warmQPBound = b }(warmQPBound)
 	used, warm := 0, 0
-	for seed := int64(0); seed < 4; seed++ {
+	for seed := int64(0); seed < 6; seed++ {
 		rng := rand.New(rand.NewSource(800 + seed))
 		n := 20
-		P, c, A, b, cones := boxProblem(rng, n, 10, 2, true)
+		// Seeds 4, 5: an LP with ρ = 0.5 (P + ρI = ρI on the range space).
+		quadratic, rho := seed < 4, 0.0
+		if !quadratic {
+			rho = 0.5
+		}
+		P, c, A, b, cones := boxProblem(rng, n, 10, 2, quadratic)
 		f := newFixture(t, n, P, c, A, b, cones)
 		in := Incoming{X: randVec(rng, n), Y: scaled(randVec(rng, f.st.M), 0.01)}
 		for _, side := range []Side{SideCentral, SideRight, SideLeft} {
 			for _, tau := range []float64{0.1, 1, 10} {
-				name := fmt.Sprintf("seed=%d side=%d tau=%g", seed, side, tau)
+				name := fmt.Sprintf("seed=%d rho=%g side=%d tau=%g", seed, rho, side, tau)
 				o := DefaultOptions()
-				o.Method, o.Tau, o.Side = MethodLPGD, tau, side
+				o.Method, o.Tau, o.Side, o.Rho = MethodLPGD, tau, side, rho
 				var gs [2]*Grad
 				var sts [2]Stats
 				for q, on := range []bool{true, false} {
 					warmQPBound = on
 					gs[q] = f.grad(t, in, o)
 					sts[q] = f.ws.LastStats()
-					f.checkPerturbedOptimal(t, name, tau, side, 2)
+					if rho == 0 {
+						f.checkPerturbedOptimal(t, name, tau, side, 2)
+					}
 					if on && f.ws.warm != nil && f.ws.warm.useQP {
 						used++
 					}
@@ -170,7 +177,7 @@ func TestWarmQPBoundGradients(t *testing.T) {
 			}
 		}
 	}
-	if used < 30 || warm < 40 {
+	if used < 45 || warm < 60 {
 		t.Errorf("qpBound used in %d backward passes, %d warm solves: the path was not exercised", used, warm)
 	}
 	t.Logf("qpBound used in %d backward passes, %d warm solves", used, warm)
