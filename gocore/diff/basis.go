@@ -94,17 +94,17 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	}
 	cand := b.cand[:n] // per basis row: the column of a single nonzero, −1
 	amax := 0.0
-	if r != nil && r.ok {
+	if r != nil && r.OK {
 		for k, i := range b.rows {
 			cand[k] = -1
-			switch c := r.bcol[i]; {
+			switch c := r.BCol[i]; {
 			case c >= 0:
-				b.a[k*n+c] = r.bval[i]
-				amax = max(amax, math.Abs(r.bval[i]))
+				b.a[k*n+c] = r.BVal[i]
+				amax = max(amax, math.Abs(r.BVal[i]))
 				cand[k] = c
 			case c == -1:
-				p := r.gpos[i]
-				row := r.dense[p*n : p*n+n]
+				p := r.GPos[i]
+				row := r.Dense[p*n : p*n+n]
 				copy(b.a[k*n:k*n+n], row)
 				amax = max(amax, vec.NormInf(row))
 			}

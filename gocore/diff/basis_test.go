@@ -213,7 +213,7 @@ func TestBasisLUBoundRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			var rows aRows
-			if !rows.build(st, av) { // basisOf's dense CSC is st's pattern
+			if !rows.Build(st, av) { // basisOf's dense CSC is st's pattern
 				t.Fatalf("%s: row form not built", name)
 			}
 			for _, form := range []*aRows{nil, &rows} {

@@ -23,7 +23,7 @@ func TestQPBoundMatchesDense(t *testing.T) {
 		f := newFixture(t, n, P, c, A, b, cones)
 		m := f.st.M
 		var rows aRows
-		if !rows.build(f.st, f.v.A) {
+		if !rows.Build(f.st, f.v.A) {
 			t.Fatal("row form not built")
 		}
 		for trial := 0; trial < 6; trial++ {
@@ -57,7 +57,7 @@ func TestQPBoundMatchesDense(t *testing.T) {
 				}
 			}
 			var q qpBound
-			ok := q.factor(f.st, f.v.P, rho, active, &rows)
+			ok := q.Factor(f.st, f.v.P, rho, nil, active, &rows)
 			if nd > n-nb {
 				if ok {
 					t.Errorf("%s: %d general rows on %d free columns accepted", name, nd, n-nb)
@@ -78,7 +78,7 @@ func TestQPBoundMatchesDense(t *testing.T) {
 				r := randVec(rng, n+m)
 				want := gaussSolve(K, r)
 				z := make([]float64, n+m)
-				res := q.solveK0(r, z, refine)
+				res := q.Solve(r, z, refine)
 				tol := 1e-8
 				if refine {
 					tol = 1e-12
@@ -104,12 +104,12 @@ func TestQPBoundMatchesDense(t *testing.T) {
 		}
 		for name, act := range map[string][]bool{"both bounds": both, "too many rows": tooMany} {
 			var q qpBound
-			if q.factor(f.st, f.v.P, 0, act, &rows) {
+			if q.Factor(f.st, f.v.P, 0, nil, act, &rows) {
 				t.Errorf("seed %d: %s accepted", seed, name)
 			}
 		}
 		var q qpBound
-		if q.factor(f.st, make([]float64, len(f.v.P)), 0, both[:0:0], &rows) {
+		if q.Factor(f.st, make([]float64, len(f.v.P)), 0, nil, both[:0:0], &rows) {
 			t.Errorf("seed %d: zero P accepted", seed)
 		}
 	}
@@ -120,11 +120,11 @@ func TestQPBoundMatchesDense(t *testing.T) {
 	copy(A[2*n:3*n], A[1*n:2*n])
 	f := newFixture(t, n, P, c, A, b, cones)
 	var rows aRows
-	rows.build(f.st, f.v.A)
+	rows.Build(f.st, f.v.A)
 	active := make([]bool, f.st.M)
 	active[0], active[1], active[2] = true, true, true
 	var q qpBound
-	if q.factor(f.st, f.v.P, 0, active, &rows) {
+	if q.Factor(f.st, f.v.P, 0, nil, active, &rows) {
 		t.Error("dependent general rows accepted")
 	}
 	if solved < 30 {

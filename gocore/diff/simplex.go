@@ -79,20 +79,20 @@ func (sx *simplexWork) inRemove(i int) {
 // bound rows as one product, its general rows as dense dots).
 func (w *Workspace) rowDots(v *problem.Values, rows []int, d, out []float64) {
 	r := &w.warm.rowsA
-	if !r.ok {
+	if !r.OK {
 		for k, i := range rows {
 			out[k] = w.warmRowDot(v, i, d)
 		}
 		return
 	}
-	n := r.n
+	n := r.N
 	for k, i := range rows {
-		switch c := r.bcol[i]; {
+		switch c := r.BCol[i]; {
 		case c >= 0:
-			out[k] = r.bval[i] * d[c]
+			out[k] = r.BVal[i] * d[c]
 		case c == -1:
-			p := r.gpos[i]
-			out[k] = vec.Dot(r.dense[p*n:p*n+n], d)
+			p := r.GPos[i]
+			out[k] = vec.Dot(r.Dense[p*n:p*n+n], d)
 		default:
 			out[k] = 0
 		}
@@ -141,13 +141,13 @@ func (sx *simplexWork) pushEta(k int, alpha []float64) {
 // warmRowDot is a_i·d (row i of A).
 func (w *Workspace) warmRowDot(v *problem.Values, i int, d []float64) float64 {
 	ww := w.warm
-	if r := &ww.rowsA; r.ok {
-		switch c := r.bcol[i]; {
+	if r := &ww.rowsA; r.OK {
+		switch c := r.BCol[i]; {
 		case c >= 0:
-			return r.bval[i] * d[c]
+			return r.BVal[i] * d[c]
 		case c == -1:
-			p := r.gpos[i]
-			return vec.Dot(r.dense[p*r.n:p*r.n+r.n], d)
+			p := r.GPos[i]
+			return vec.Dot(r.Dense[p*r.N:p*r.N+r.N], d)
 		}
 		return 0
 	}
@@ -161,8 +161,8 @@ func (w *Workspace) warmRowDot(v *problem.Values, i int, d []float64) float64 {
 // warmRow writes row i of A into dst (length n).
 func (w *Workspace) warmRow(v *problem.Values, i int, dst []float64) {
 	ww := w.warm
-	if ww.rowsA.ok {
-		ww.rowsA.row(i, dst)
+	if ww.rowsA.OK {
+		ww.rowsA.Row(i, dst)
 		return
 	}
 	clear(dst)

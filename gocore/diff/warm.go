@@ -170,7 +170,11 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
-	ww.rowsA.build(w.an.St, v.A)
+	if warmRowForm {
+		ww.rowsA.Build(w.an.St, v.A)
+	} else {
+		ww.rowsA.OK = false
+	}
 	ww.uReady, ww.solves, ww.refactors, ww.bordered = false, 0, 0, 0
 	ww.sx.dualPivots = 0
 	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
@@ -181,7 +185,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
 	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A, &ww.rowsA)
-	ww.useQP = !ww.useBasis && ww.pscale > 0 && warmQPBound && ww.qp.factor(w.an.St, v.P, rho, w.active, &ww.rowsA)
+	ww.useQP = !ww.useBasis && ww.pscale > 0 && warmQPBound && ww.qp.Factor(w.an.St, v.P, rho, nil, w.active, &ww.rowsA)
 	if !ww.useBasis && !ww.useQP {
 		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
 			return false
@@ -210,7 +214,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	res := 0.0
 	if ww.useQP {
-		res = ww.qp.solveK0(w.rhs, w.sol, true)
+		res = ww.qp.Solve(w.rhs, w.sol, true)
 	} else {
 		res = ww.basis.solveK0(w.rhs, w.sol, m, true)
 	}
@@ -238,7 +242,7 @@ func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
 		return finite(z)
 	}
 	if ww.useQP {
-		ww.qp.solveK0(r, z, refine)
+		ww.qp.Solve(r, z, refine)
 		return finite(z)
 	}
 	if !refine && warmUnrefinedK0 {
@@ -695,8 +699,8 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 		ww.arows[k] = make([]float64, n)
 	}
 	arow := ww.arows[k]
-	if ww.rowsA.ok {
-		ww.rowsA.row(i, arow)
+	if ww.rowsA.OK {
+		ww.rowsA.Row(i, arow)
 	} else {
 		for q := range arow {
 			arow[q] = 0
