@@ -31,6 +31,10 @@ const cholTol = 1e-12
 // ~170 of K₀'s LDLᵀ. It requires P + ρI positive definite on U and A_DU of
 // full row rank; Factor reports false otherwise.
 type Bound struct {
+	// MinFixed is the fewest active bound rows (fixed columns) for which
+	// Factor applies (0: any number).
+	MinFixed int
+
 	n, m    int
 	p       []float64 // P + ρI + D, dense symmetric n × n
 	fRows   []int     // active bound rows
@@ -55,7 +59,8 @@ type Bound struct {
 // (P's values pv on st's upper pattern, proximal weight rho, the diagonal
 // dx (nil: none), the row form r of A). It reports false when it does not
 // apply: r not built, two active bound rows on one column, an empty active
-// row, more active general rows than free columns, P + ρI + D not
+// row, more active general rows than free columns, fewer than MinFixed
+// active bound rows, P + ρI + D not
 // positive definite on the free columns or the active general rows
 // dependent (a Cholesky pivot at most cholTol times the largest diagonal).
 func (q *Bound) Factor(st *problem.Structure, pv []float64, rho float64, dx []float64, active []bool, r *Rows) bool {
@@ -71,19 +76,6 @@ func (q *Bound) Factor(st *problem.Structure, pv []float64, rho float64, dx []fl
 	}
 	if len(q.d) != n+m {
 		q.d = make([]float64, n+m)
-	}
-	clear(q.p)
-	cp, rv := st.P.Colptr, st.P.Rowval
-	for j := 0; j < n; j++ {
-		for e := cp[j]; e < cp[j+1]; e++ {
-			i := rv[e]
-			q.p[i*n+j] = pv[e]
-			q.p[j*n+i] = pv[e]
-		}
-		q.p[j*n+j] += rho
-		if dx != nil {
-			q.p[j*n+j] += dx[j]
-		}
 	}
 	q.fRows, q.fCols, q.fVal = q.fRows[:0], q.fCols[:0], q.fVal[:0]
 	q.dRows, q.dIdx = q.dRows[:0], q.dIdx[:0]
@@ -115,8 +107,21 @@ func (q *Bound) Factor(st *problem.Structure, pv []float64, rho float64, dx []fl
 		}
 	}
 	nu, nd := len(q.uCols), len(q.dRows)
-	if nd > nu {
+	if nd > nu || len(q.fRows) < q.MinFixed {
 		return false
+	}
+	clear(q.p)
+	cp, rv := st.P.Colptr, st.P.Rowval
+	for j := 0; j < n; j++ {
+		for e := cp[j]; e < cp[j+1]; e++ {
+			i := rv[e]
+			q.p[i*n+j] = pv[e]
+			q.p[j*n+i] = pv[e]
+		}
+		q.p[j*n+j] += rho
+		if dx != nil {
+			q.p[j*n+j] += dx[j]
+		}
 	}
 	// Cholesky of P_UU.
 	l := q.l[:nu*nu]
@@ -145,17 +150,46 @@ func (q *Bound) Factor(st *problem.Structure, pv []float64, rho float64, dx []fl
 		for b, j := range q.uCols {
 			ya[b] = arow[j]
 		}
-		lowerSolve(l, nu, ya)
 	}
+	lowerSolveRows(l, nu, q.y, nd)
 	smax := 0.0
+	var out [4]float64
 	for a := 0; a < nd; a++ {
 		ya := q.y[a*nu : a*nu+nu]
-		for b := 0; b <= a; b++ {
-			q.ls[a*nd+b] = vec.Dot(ya, q.y[b*nu:b*nu+nu])
+		sa := q.ls[a*nd : a*nd+a+1]
+		b := 0
+		for ; b+4 <= a+1; b += 4 {
+			vec.Dot4(q.y[b*nu:], q.y[(b+1)*nu:], q.y[(b+2)*nu:], q.y[(b+3)*nu:], ya, nu, &out)
+			sa[b], sa[b+1], sa[b+2], sa[b+3] = out[0], out[1], out[2], out[3]
 		}
-		smax = max(smax, q.ls[a*nd+a])
+		for ; b <= a; b++ {
+			sa[b] = vec.Dot(ya, q.y[b*nu:b*nu+nu])
+		}
+		smax = max(smax, sa[a])
 	}
 	return cholesky(q.ls, nd, cholTol*smax)
+}
+
+// lowerSolveRows overwrites each of the nr rows x_r (length k, row-major
+// in x) with L⁻¹x_r, four rows at a time (vec.Dot4 shares L's row).
+func lowerSolveRows(l []float64, k int, x []float64, nr int) {
+	r := 0
+	var out [4]float64
+	for ; r+4 <= nr; r += 4 {
+		x0, x1, x2, x3 := x[r*k:r*k+k], x[(r+1)*k:(r+1)*k+k], x[(r+2)*k:(r+2)*k+k], x[(r+3)*k:(r+3)*k+k]
+		for i := 0; i < k; i++ {
+			li := l[i*k : i*k+i]
+			vec.Dot4(x0, x1, x2, x3, li, i, &out)
+			d := l[i*k+i]
+			x0[i] = (x0[i] - out[0]) / d
+			x1[i] = (x1[i] - out[1]) / d
+			x2[i] = (x2[i] - out[2]) / d
+			x3[i] = (x3[i] - out[3]) / d
+		}
+	}
+	for ; r < nr; r++ {
+		lowerSolve(l, k, x[r*k:r*k+k])
+	}
 }
 
 // cholesky overwrites the lower triangle of the k × k row-major matrix a
@@ -169,7 +203,16 @@ func cholesky(a []float64, k int, tol float64) bool {
 		}
 		d = math.Sqrt(d)
 		a[j*k+j] = d
-		for i := j + 1; i < k; i++ {
+		i := j + 1
+		var out [4]float64
+		for ; i+4 <= k; i += 4 {
+			vec.Dot4(a[i*k:], a[(i+1)*k:], a[(i+2)*k:], a[(i+3)*k:], rj, j, &out)
+			a[i*k+j] = (a[i*k+j] - out[0]) / d
+			a[(i+1)*k+j] = (a[(i+1)*k+j] - out[1]) / d
+			a[(i+2)*k+j] = (a[(i+2)*k+j] - out[2]) / d
+			a[(i+3)*k+j] = (a[(i+3)*k+j] - out[3]) / d
+		}
+		for ; i < k; i++ {
 			a[i*k+j] = (a[i*k+j] - vec.Dot(a[i*k:i*k+j], rj)) / d
 		}
 	}
