@@ -40,8 +40,15 @@ type basisLU struct {
 	lu    []float64 // L (unit, below the diagonal) and U of A_DU, row-major
 	piv   []int     // row k of PA_DU is row piv[k] of A_DU
 	fixed []bool    // per column: fixed by a bound row
-	x2, w []float64 // scratch, length n
+	cand  []int     // per basis row: the column of its single nonzero, −1
 	rd    []float64 // scratch, length nd
+	// The bound rows in basis order (fRows) with their columns (fCols),
+	// their diagonal values a_kc (fVal), and A_DF: the rows of D on the
+	// fixed columns, row-major nd × nf, so that the solves' products with
+	// the fixed part read nf instead of n values per row of D.
+	fRows, fCols []int
+	fVal, adf    []float64
+	xf           []float64 // scratch, length nf
 }
 
 // factor builds A_W from the active rows (A's values av on its CSC
@@ -51,7 +58,11 @@ type basisLU struct {
 // leave the LU the rest: on the LPGD benchmark's box LP about half of a
 // vertex's 100 active rows are box rows, and the 50-odd remaining ones
 // cost an eighth of the full LU.
-func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float64) bool {
+//
+// With the row form r (built, ok) the basis is copied from it instead: the
+// bound rows as their value, the general rows as dense rows, and the bound
+// rows are known without scanning the n × n basis.
+func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float64, r *aRows) bool {
 	b.n = n
 	b.rows = b.rows[:0]
 	if cap(b.pos) < len(active) {
@@ -73,19 +84,37 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 		b.piv, b.t = make([]int, n), make([]float64, n)
 		b.colOf, b.dRows, b.uCols = make([]int, n), make([]int, 0, n), make([]int, 0, n)
 		b.fixed = make([]bool, n)
-		b.x2, b.w, b.rd = make([]float64, n), make([]float64, n), make([]float64, n)
+		b.rd = make([]float64, n)
 	}
 	b.a, b.t = b.a[:n*n], b.t[:n]
 	b.colOf, b.fixed = b.colOf[:n], b.fixed[:n]
-	b.x2, b.w = b.x2[:n], b.w[:n]
-	for k := range b.a {
-		b.a[k] = 0
+	clear(b.a)
+	if cap(b.cand) < n {
+		b.cand = make([]int, n)
+	}
+	cand := b.cand[:n] // per basis row: the column of a single nonzero, −1
+	amax := 0.0
+	if r != nil && r.OK {
+		for k, i := range b.rows {
+			cand[k] = -1
+			switch c := r.BCol[i]; {
+			case c >= 0:
+				b.a[k*n+c] = r.BVal[i]
+				amax = max(amax, math.Abs(r.BVal[i]))
+				cand[k] = c
+			case c == -1:
+				p := r.GPos[i]
+				row := r.Dense[p*n : p*n+n]
+				copy(b.a[k*n:k*n+n], row)
+				amax = max(amax, vec.NormInf(row))
+			}
+		}
+		return b.factorGathered(amax)
 	}
 	// By columns, in storage order (a row's entries of a dense CSC pattern
 	// are m values apart: gathering by rows missed the cache on each).
 	// A dense column (all m rows stored, in order) is read at the active
 	// rows only.
-	amax := 0.0
 	m := len(active)
 	for j := 0; j < n; j++ {
 		lo, hi := colptr[j], colptr[j+1]
@@ -105,6 +134,29 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 			}
 		}
 	}
+	for k := 0; k < n; k++ {
+		c, cnt := -1, 0
+		for j, v := range b.a[k*n : k*n+n] {
+			if v != 0 {
+				c, cnt = j, cnt+1
+				if cnt > 1 {
+					break
+				}
+			}
+		}
+		if cnt != 1 {
+			c = -1
+		}
+		cand[k] = c
+	}
+	return b.factorGathered(amax)
+}
+
+// factorGathered factors the gathered basis b.a (largest |entry| amax)
+// with b.cand the column of each row's single nonzero (−1: a general
+// row): the first bound row of each column fixes it.
+func (b *basisLU) factorGathered(amax float64) bool {
+	n := b.n
 	if amax == 0 {
 		return false
 	}
@@ -113,16 +165,8 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	b.dRows, b.uCols = b.dRows[:0], b.uCols[:0]
 	for k := 0; k < n; k++ {
 		row := b.a[k*n : k*n+n]
-		c, cnt := -1, 0
-		for j, v := range row {
-			if v != 0 {
-				c, cnt = j, cnt+1
-				if cnt > 1 {
-					break
-				}
-			}
-		}
-		if cnt == 1 && !b.fixed[c] {
+		c := b.cand[k]
+		if c >= 0 && !b.fixed[c] {
 			if !(math.Abs(row[c]) > tol) {
 				return false
 			}
@@ -140,6 +184,28 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 	}
 	nd := len(b.dRows) // = len(b.uCols): each bound row fixes one column
 	b.nd = nd
+	b.fRows, b.fCols, b.fVal = b.fRows[:0], b.fCols[:0], b.fVal[:0]
+	for k, c := range b.colOf {
+		if c >= 0 {
+			b.fRows = append(b.fRows, k)
+			b.fCols = append(b.fCols, c)
+			b.fVal = append(b.fVal, b.a[k*n+c])
+		}
+	}
+	nf := len(b.fRows)
+	if cap(b.adf) < nd*nf {
+		b.adf = make([]float64, nd*nf)
+	}
+	if cap(b.xf) < nf {
+		b.xf = make([]float64, nf)
+	}
+	b.adf, b.xf = b.adf[:nd*nf], b.xf[:nf]
+	for p, k := range b.dRows {
+		row, dst := b.a[k*n:k*n+n], b.adf[p*nf:p*nf+nf]
+		for f, c := range b.fCols {
+			dst[f] = row[c]
+		}
+	}
 	b.lu, b.piv, b.rd = b.lu[:nd*nd], b.piv[:nd], b.rd[:nd]
 	lu := b.lu
 	for p, k := range b.dRows {
@@ -181,22 +247,19 @@ func (b *basisLU) factor(n int, active []bool, colptr, rowval []int, av []float6
 // (indexed by column): the bound rows give their variables, the rest is
 // A_DU z_U = x_D − A_DF z_F.
 func (b *basisLU) solveA(x []float64) {
-	n, a := b.n, b.a
-	in := b.x2
-	copy(in, x)
-	for j := range x {
-		x[j] = 0
-	}
-	for k, c := range b.colOf {
-		if c >= 0 {
-			x[c] = in[k] / a[k*n+c]
-		}
+	nf := len(b.fRows)
+	xf := b.xf
+	for f, k := range b.fRows {
+		xf[f] = x[k] / b.fVal[f]
 	}
 	rd := b.rd
 	for p, k := range b.dRows {
-		rd[p] = in[k] - vec.Dot(a[k*n:k*n+n], x) // x is zero on U
+		rd[p] = x[k] - vec.Dot(b.adf[p*nf:p*nf+nf], xf)
 	}
 	b.luSolve(rd)
+	for f, c := range b.fCols {
+		x[c] = xf[f]
+	}
 	for q, j := range b.uCols {
 		x[j] = rd[q]
 	}
@@ -226,26 +289,25 @@ func (b *basisLU) luSolve(x []float64) {
 // by basis row): A_DUᵀ y_D = x_U, then each bound row's multiplier from
 // its column, y_k = (x_c − (A_Dᵀy_D)_c) / a_kc.
 func (b *basisLU) solveAT(x []float64) {
-	n, a := b.n, b.a
+	nf := len(b.fRows)
 	rd := b.rd
 	for q, j := range b.uCols {
 		rd[q] = x[j]
 	}
 	b.luSolveT(rd)
-	in := b.x2
-	copy(in, x)
-	if len(b.dRows) < n {
-		w := b.w
-		clear(w)
-		for p, k := range b.dRows {
+	if nf > 0 {
+		// (A_DFᵀ y_D) on the fixed columns, then each bound row's multiplier.
+		wf := b.xf
+		for f, c := range b.fCols {
+			wf[f] = x[c]
+		}
+		for p := range b.dRows {
 			if rd[p] != 0 {
-				vec.Axpy(rd[p], a[k*n:k*n+n], w)
+				vec.Axpy(-rd[p], b.adf[p*nf:p*nf+nf], wf)
 			}
 		}
-		for k, c := range b.colOf {
-			if c >= 0 {
-				x[k] = (in[c] - w[c]) / a[k*n+c]
-			}
+		for f, k := range b.fRows {
+			x[k] = wf[f] / b.fVal[f]
 		}
 	}
 	for p, k := range b.dRows {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
 // denseK0 is the base KKT matrix of an LP vertex, formed densely:
@@ -120,7 +122,7 @@ func TestBasisLUSolvesK0(t *testing.T) {
 			}
 			colptr, rowval, av := basisOf(n, m, A)
 			var b basisLU
-			if got := b.factor(n, active, colptr, rowval, av); got != tc.ok {
+			if got := b.factor(n, active, colptr, rowval, av, nil); got != tc.ok {
 				t.Fatalf("%s: factor = %v, want %v", name, got, tc.ok)
 			}
 			if !tc.ok {
@@ -205,32 +207,43 @@ func TestBasisLUBoundRows(t *testing.T) {
 				A[(tc.mr+n+vars[0])*n+vars[0]] = -1e-14
 			}
 			colptr, rowval, av := basisOf(n, m, A)
-			var b basisLU
-			if got := b.factor(n, active, colptr, rowval, av); got != tc.ok {
-				t.Fatalf("%s: factor = %v, want %v", name, got, tc.ok)
+			// The basis gathered from the CSC pattern and from the row form.
+			st, err := problem.NewDenseStructure(n, m, problem.Cones{Nonneg: m}, false)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !tc.ok {
-				continue
+			var rows aRows
+			if !rows.Build(st, av) { // basisOf's dense CSC is st's pattern
+				t.Fatalf("%s: row form not built", name)
 			}
-			if b.nd != n-tc.nb {
-				t.Fatalf("%s: factored %d rows, want %d", name, b.nd, n-tc.nb)
-			}
-			K := denseK0(n, m, A, active)
-			for _, refine := range []bool{false, true} {
-				r := randVec(rng, n+m)
-				z := make([]float64, n+m)
-				res := b.solveK0(r, z, m, refine)
-				ref := gaussSolve(K, r)
-				var d, s float64
-				for q := range z {
-					d = math.Max(d, math.Abs(z[q]-ref[q]))
-					s = math.Max(s, math.Abs(ref[q]))
+			for _, form := range []*aRows{nil, &rows} {
+				var b basisLU
+				if got := b.factor(n, active, colptr, rowval, av, form); got != tc.ok {
+					t.Fatalf("%s rows=%v: factor = %v, want %v", name, form != nil, got, tc.ok)
 				}
-				if d > 1e-10*math.Max(1, s) {
-					t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
+				if !tc.ok {
+					continue
 				}
-				if refine && !(res <= 1e-12) {
-					t.Errorf("%s: refined residual %g", name, res)
+				if b.nd != n-tc.nb {
+					t.Fatalf("%s: factored %d rows, want %d", name, b.nd, n-tc.nb)
+				}
+				K := denseK0(n, m, A, active)
+				for _, refine := range []bool{false, true} {
+					r := randVec(rng, n+m)
+					z := make([]float64, n+m)
+					res := b.solveK0(r, z, m, refine)
+					ref := gaussSolve(K, r)
+					var d, s float64
+					for q := range z {
+						d = math.Max(d, math.Abs(z[q]-ref[q]))
+						s = math.Max(s, math.Abs(ref[q]))
+					}
+					if d > 1e-10*math.Max(1, s) {
+						t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
+					}
+					if refine && !(res <= 1e-12) {
+						t.Errorf("%s: refined residual %g", name, res)
+					}
 				}
 			}
 		}
@@ -245,8 +258,11 @@ func TestBasisLUBoundRows(t *testing.T) {
 // their bound at the same t, a tie) and step sizes that change the active
 // set a few times or many (past warmRefactorFlips, also lowered to 3:
 // the basis is then refactored mid-path); the perturbed points stay optimal.
+// (The capacitance path; LP vertices take the simplex path by default.)
 func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 	compared, withFlips, changes, refactors := 0, 0, 0, 0
+	defer func(b bool) { warmSimplex = b }(warmSimplex)
+	warmSimplex = false
 	defer func(k int) { warmRefactorFlips = k }(warmRefactorFlips)
 	for _, every := range []int{warmRefactorFlips, 3} {
 		warmRefactorFlips = every
@@ -280,7 +296,7 @@ func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 						}
 						// The last side's final active set, against a fresh LU.
 						var fresh basisLU
-						if !fresh.factor(n, ww.act, f.st.A.Colptr, f.st.A.Rowval, f.v.A) {
+						if !fresh.factor(n, ww.act, f.st.A.Colptr, f.st.A.Rowval, f.v.A, nil) {
 							continue
 						}
 						for k := 0; k < 2; k++ {
@@ -384,6 +400,8 @@ func TestWarmFactorCBordered(t *testing.T) {
 // bordered path is taken.
 func TestWarmBorderedGradients(t *testing.T) {
 	defer func(b bool) { warmBorderC = b }(warmBorderC)
+	defer func(b bool) { warmSimplex = b }(warmSimplex)
+	warmSimplex = false // the capacitance path at LP vertices
 	bordered := 0
 	for seed := int64(0); seed < 3; seed++ {
 		rng := rand.New(rand.NewSource(40 + seed))

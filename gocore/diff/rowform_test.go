@@ -60,7 +60,7 @@ func TestRowFormProducts(t *testing.T) {
 		ok   bool
 	}{{"full", full, avFull, true}, {"sparse", sparse, avSparse, true}, {"thin", thin, idAV, false}} {
 		var r aRows
-		if got := r.build(tc.st, tc.av); got != tc.ok {
+		if got := r.Build(tc.st, tc.av); got != tc.ok {
 			t.Fatalf("%s: build = %v, want %v", tc.name, got, tc.ok)
 		}
 		if !tc.ok {
@@ -71,14 +71,14 @@ func TestRowFormProducts(t *testing.T) {
 		for _, alpha := range []float64{-1, 0.5} {
 			got, want := randVec(rng, mm), make([]float64, mm)
 			copy(want, got)
-			r.mulA(got, x, alpha)
+			r.MulA(got, x, alpha)
 			tc.st.MulA(want, tc.av, x, alpha)
 			if e := relErr(got, want); e > 1e-14 {
 				t.Errorf("%s: mulA alpha=%g: rel err %g", tc.name, alpha, e)
 			}
 			gotT, wantT := randVec(rng, n), make([]float64, n)
 			copy(wantT, gotT)
-			r.mulAT(gotT, y, alpha)
+			r.MulAT(gotT, y, alpha)
 			tc.st.MulAT(wantT, tc.av, y, alpha)
 			if e := relErr(gotT, wantT); e > 1e-14 {
 				t.Errorf("%s: mulAT alpha=%g: rel err %g", tc.name, alpha, e)
@@ -86,7 +86,7 @@ func TestRowFormProducts(t *testing.T) {
 		}
 		row := make([]float64, n)
 		for i := 0; i < mm; i++ {
-			r.row(i, row)
+			r.Row(i, row)
 			for j := 0; j < n; j++ {
 				if row[j] != Ad[i*n+j] {
 					t.Fatalf("%s: row %d col %d = %v, want %v", tc.name, i, j, row[j], Ad[i*n+j])
@@ -117,7 +117,7 @@ func TestLPGDRowFormMatchesColumns(t *testing.T) {
 					warmRowForm = true
 					g1 := f.grad(t, in, o)
 					s1 := f.ws.LastStats()
-					if !f.ws.warm.rowsA.ok {
+					if !f.ws.warm.rowsA.OK {
 						t.Fatalf("%s: row form not used", name)
 					}
 					warmRowForm = false

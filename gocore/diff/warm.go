@@ -108,6 +108,7 @@ type warmWork struct {
 	// further solve with K₀ (warmRHS).
 	u      []float64
 	uReady bool
+	zr, dr []float64 // warmRefineK's scratch, length n + m
 	// Solves counts the solves with K₀'s factorization of the current
 	// sample (the base point's included).
 	solves int
@@ -115,6 +116,10 @@ type warmWork struct {
 	// an LU of the square basis A_W instead of K₀'s LDLᵀ (useBasis).
 	basis    basisLU
 	useBasis bool
+	// qp solves with K₀ of a QP by the range space of the variables its
+	// active bound rows leave free (qpBound) instead of K₀'s LDLᵀ (useQP).
+	qp    qpBound
+	useQP bool
 	// The factorization the current updates are relative to: basis (the
 	// forward's active set W₀) or, after a refactorization on a long path,
 	// basis2 of the active set bact = act2, with u2 = K⁻¹[−gx; −gy_bact]
@@ -129,6 +134,9 @@ type warmWork struct {
 	// rowsA is the sample's A by rows (bound rows and dense general
 	// rows), gathered by warmBase for both sides.
 	rowsA aRows
+	// sx is the parametric simplex path's state (warmSimplexSolve: LP
+	// vertices, in place of the capacitance update).
+	sx simplexWork
 }
 
 func newWarmWork(n, m int, st *problem.Structure) *warmWork {
@@ -162,8 +170,13 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		w.warm = newWarmWork(w.an.St.N, w.an.St.M, w.an.St)
 	}
 	ww := w.warm
-	ww.rowsA.build(w.an.St, v.A)
+	if warmRowForm {
+		ww.rowsA.Build(w.an.St, v.A)
+	} else {
+		ww.rowsA.OK = false
+	}
 	ww.uReady, ww.solves, ww.refactors, ww.bordered = false, 0, 0, 0
+	ww.sx.dualPivots = 0
 	ww.fac, ww.bact, ww.refactored = &ww.basis, w.active, false
 	ww.pscale = rho
 	for _, pv := range v.P {
@@ -171,8 +184,9 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	// An LP vertex: solve with the basis; otherwise (or when the basis is
 	// not square and nonsingular) factor K₀.
-	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A)
-	if !ww.useBasis {
+	ww.useBasis = ww.pscale == 0 && ww.basis.factor(w.an.St.N, w.active, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A, &ww.rowsA)
+	ww.useQP = !ww.useBasis && ww.pscale > 0 && warmQPBound && ww.qp.Factor(w.an.St, v.P, rho, nil, w.active, &ww.rowsA)
+	if !ww.useBasis && !ww.useQP {
 		if err := w.setReduced(v, rho); err != nil || w.kkt.Regularized() != 0 {
 			return false
 		}
@@ -184,7 +198,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 	}
 	copy(p.B, v.B)
 	ww.solves++
-	if !ww.useBasis {
+	if !ww.useBasis && !ww.useQP {
 		return w.reducedSolve(p, ww.x0, ww.y0)
 	}
 	n, m := w.an.St.N, w.an.St.M
@@ -198,23 +212,41 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 			w.rhs[n+i] = 0
 		}
 	}
-	if res := ww.basis.solveK0(w.rhs, w.sol, m, true); !(res <= 1e-9) || !finite(w.sol) {
+	res := 0.0
+	if ww.useQP {
+		res = ww.qp.Solve(w.rhs, w.sol, true)
+	} else {
+		res = ww.basis.solveK0(w.rhs, w.sol, m, true)
+	}
+	if !(res <= 1e-9) || !finite(w.sol) {
 		return false
 	}
 	return w.reducedAccept(p, ww.x0, ww.y0)
 }
 
+// warmUnrefinedK0 lets the update columns of the reduced-KKT path (QPs,
+// ρ > 0) skip iterative refinement (a variable for the tests).
+var warmUnrefinedK0 = true
+
 // warmK0Solve writes z = K₀⁻¹r with the base factorization (the basis LU
-// or K₀'s LDLᵀ, which always refines). With refine false the basis solve
-// skips the refinement step: the update columns and directions of the path
-// need no more than LU's backward stability, and the end point is checked
-// (warmAccept) and re-solved with refinement when it misses.
+// or K₀'s LDLᵀ). With refine false the solve skips iterative refinement
+// (the basis LU's one step, the KKT solve's refinement loop): the update
+// columns and directions of the path need no more than the factorization's
+// backward stability, and the end point is checked (warmAccept) and
+// re-solved with refinement when it misses.
 func (w *Workspace) warmK0Solve(r, z []float64, refine bool) bool {
 	ww := w.warm
 	ww.solves++
 	if ww.useBasis {
 		ww.fac.solveK0(r, z, w.an.St.M, refine)
 		return finite(z)
+	}
+	if ww.useQP {
+		ww.qp.Solve(r, z, refine)
+		return finite(z)
+	}
+	if !refine && warmUnrefinedK0 {
+		return w.kkt.SolveUnrefined(r, z)
 	}
 	return w.kkt.Solve(r, z)
 }
@@ -230,7 +262,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 	n, m := w.an.St.N, w.an.St.M
 	ww := w.warm
 	copy(ww.act2, ww.act)
-	if !ww.basis2.factor(n, ww.act2, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A) {
+	if !ww.basis2.factor(n, ww.act2, w.an.St.A.Colptr, w.an.St.A.Rowval, v.A, &ww.rowsA) {
 		return false
 	}
 	ww.fac, ww.bact, ww.refactored = &ww.basis2, ww.act2, true
@@ -277,9 +309,12 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 // WarmMaxChanges changes, a dependent row, an unbounded edge, a failed
 // check); the caller then re-solves by the interior point.
 func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho float64, x, y []float64) (int, bool) {
+	ww := w.warm
+	if ww.useBasis && warmSimplex {
+		return w.warmSimplexSolve(v, sigma, tau, x, y)
+	}
 	st := w.an.St
 	n, m := st.N, st.M
-	ww := w.warm
 	copy(ww.act, w.active)
 	copy(ww.x, ww.x0)
 	copy(ww.y, ww.y0)
@@ -377,23 +412,91 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] + ww.db[i]
 	}
-	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) && w.warmEnd(v, rho, x, y) {
-		return changes, true
-	}
-	for j := 0; j < n; j++ {
-		ww.r[j] = -p.C[j]
-	}
-	for i := 0; i < m; i++ {
-		if ww.act[i] {
-			ww.r[n+i] = p.B[i]
-		} else {
-			ww.r[n+i] = 0
+	setRHS := func() {
+		for j := 0; j < n; j++ {
+			ww.r[j] = -p.C[j]
+		}
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.r[n+i] = p.B[i]
+			} else {
+				ww.r[n+i] = 0
+			}
 		}
 	}
-	if !w.warmKSolve(v) {
+	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) {
+		// Assembled from unrefined update columns: refine it against K.
+		refined := true
+		if len(ww.flips) > 0 && warmUnrefinedK0 && !ww.useBasis {
+			setRHS()
+			refined = w.warmRefineK(v, rho)
+		}
+		if refined && w.warmEnd(v, rho, x, y) {
+			return changes, true
+		}
+	}
+	setRHS()
+	if !w.warmKSolve(v) || !w.warmRefineK(v, rho) {
 		return changes, false
 	}
 	return changes, w.warmEnd(v, rho, x, y)
+}
+
+// warmRefineSteps bounds warmRefineK's steps.
+const warmRefineSteps = 3
+
+// warmRefineK improves ww.z, a solution of K z = ww.r on the current
+// active set (K = [P + ρI, A_Wᵀ; A_W, 0], −1 on the inactive rows), by
+// iterative refinement against K itself with the updated factorization
+// (K₀'s and the capacitance correction) as the approximate inverse: the
+// update columns are unrefined solves (warmUnrefinedK0), so the corrected
+// solution is only as accurate as they are. Stops when the residual
+// reaches warmResTol/10 relative to ‖r‖∞, stops decreasing, or after
+// warmRefineSteps steps; reports false when the solution is not finite.
+func (w *Workspace) warmRefineK(v *problem.Values, rho float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	ww := w.warm
+	if ww.zr == nil {
+		ww.zr, ww.dr = make([]float64, n+m), make([]float64, n+m)
+	}
+	tol := 0.1 * warmResTol * math.Max(1, normInf(ww.r))
+	prev := math.Inf(1)
+	for step := 0; ; step++ {
+		// dr = r − K z.
+		z, d := ww.z, ww.dr
+		copy(d, ww.r)
+		st.MulP(d[:n], v.P, z[:n], -1)
+		if rho != 0 {
+			vec.Axpy(-rho, z[:n], d[:n])
+		}
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				ww.zr[i] = z[n+i]
+			} else {
+				ww.zr[i] = 0
+				d[n+i] += z[n+i]
+			}
+		}
+		w.warmMulAT(v, d[:n], ww.zr[:m], -1)
+		clear(ww.zr[:m])
+		w.warmMulA(v, ww.zr[:m], z[:n], 1)
+		for i := 0; i < m; i++ {
+			if ww.act[i] {
+				d[n+i] -= ww.zr[i]
+			}
+		}
+		res := normInf(d)
+		if res <= tol || res >= 0.5*prev || step == warmRefineSteps {
+			return finite(z)
+		}
+		prev = res
+		copy(ww.zr, z)
+		if !w.warmK0Solve(d, ww.zk, false) || !w.warmCorrect(v) {
+			return false
+		}
+		vec.Axpy(1, ww.zr, ww.z)
+	}
 }
 
 // warmEnd copies the solution ww.z on the current active set into (x, y)
@@ -424,25 +527,8 @@ func (w *Workspace) warmEnd(v *problem.Values, rho float64, x, y []float64) bool
 func (w *Workspace) warmRHS(v *problem.Values, st float64, end bool) bool {
 	n, m := w.an.St.N, w.an.St.M
 	ww := w.warm
-	if !ww.uReady {
-		for j := 0; j < n; j++ {
-			ww.r[j] = -w.gx[j]
-		}
-		for i := 0; i < m; i++ {
-			if w.active[i] {
-				ww.r[n+i] = -w.gy[i]
-			} else {
-				ww.r[n+i] = 0
-			}
-		}
-		fac := ww.fac
-		ww.fac = &ww.basis // u is relative to W₀'s factorization
-		ok := w.warmK0Solve(ww.r, ww.u, true)
-		ww.fac = fac
-		if !ok {
-			return false
-		}
-		ww.uReady = true
+	if !w.warmU() {
+		return false
 	}
 	if ww.refactored {
 		for k := range ww.zk {
@@ -613,8 +699,8 @@ func (w *Workspace) warmFlip(v *problem.Values, i int, factor bool) bool {
 		ww.arows[k] = make([]float64, n)
 	}
 	arow := ww.arows[k]
-	if ww.rowsA.ok {
-		ww.rowsA.row(i, arow)
+	if ww.rowsA.OK {
+		ww.rowsA.Row(i, arow)
 	} else {
 		for q := range arow {
 			arow[q] = 0

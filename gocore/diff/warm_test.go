@@ -418,3 +418,46 @@ func BenchmarkLPGDWarm(b *testing.B) {
 		}
 	}
 }
+
+// The reduced-KKT warm path (QPs) with unrefined update columns and
+// directions (warmUnrefinedK0) finishes warm where the refined one does
+// and gives its gradients to 1e-8: the end point is checked and, when it
+// misses, re-solved refined.
+func TestWarmUnrefinedColumns(t *testing.T) {
+	defer func(b bool) { warmUnrefinedK0 = b }(warmUnrefinedK0)
+	warm, changes := 0, 0
+	for seed := int64(0); seed < 4; seed++ {
+		rng := rand.New(rand.NewSource(700 + seed))
+		n := 20
+		P, c, A, b, cones := boxProblem(rng, n, 10, 2, true)
+		f := newFixture(t, n, P, c, A, b, cones)
+		in := Incoming{X: randVec(rng, n)}
+		for _, side := range []Side{SideCentral, SideRight} {
+			for _, tau := range []float64{0.1, 1, 10} {
+				name := fmt.Sprintf("seed=%d side=%d tau=%g", seed, side, tau)
+				o := DefaultOptions()
+				o.Method, o.Tau, o.Side = MethodLPGD, tau, side
+				var gs [2]*Grad
+				var sts [2]Stats
+				for q, unrefined := range []bool{true, false} {
+					warmUnrefinedK0 = unrefined
+					gs[q] = f.grad(t, in, o)
+					sts[q] = f.ws.LastStats()
+					f.checkPerturbedOptimal(t, name, tau, side, 2)
+				}
+				if sts[0].WarmSolves != sts[1].WarmSolves {
+					t.Errorf("%s: %d warm solves unrefined, %d refined", name, sts[0].WarmSolves, sts[1].WarmSolves)
+				}
+				if e := gradErr(gs[0], gs[1]); e > 1e-8 {
+					t.Errorf("%s: unrefined vs refined columns: gradient difference %g", name, e)
+				}
+				warm += sts[0].WarmSolves
+				changes += sts[0].Changes
+			}
+		}
+	}
+	if warm < 30 || changes < 20 {
+		t.Errorf("only %d warm solves with %d changes: the path was not exercised", warm, changes)
+	}
+	t.Logf("%d warm solves, %d changes", warm, changes)
+}

@@ -58,6 +58,22 @@ func (k *System) SolveFrom(rhs, sol, start []float64) bool {
 	return k.solve(rhs, sol, start)
 }
 
+// SolveUnrefined writes sol = K_δ⁻¹rhs with the current factorization
+// only: no iterative refinement and no refactorization in another form (a
+// fast form's solution may then be inaccurate). For callers that check
+// what they build from it (the warm-started LPGD path's update columns and
+// directions, whose end point is verified and re-solved with Solve when it
+// misses); it reports false if the solution is not finite.
+func (k *System) SolveUnrefined(rhs, sol []float64) bool {
+	var f linsys.Factorizer = k.fac
+	if k.redUsed {
+		f = reducedFactorizer{k}
+	}
+	copy(sol, rhs)
+	f.Solve(sol)
+	return finite(sol)
+}
+
 func (k *System) solve(rhs, sol, start []float64) bool {
 	k.solveRefined(rhs, sol, start)
 	scale := math.Max(1, vec.NormInf(rhs))
