@@ -158,6 +158,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 	w.startClock()
 	w.orig = v
+	w.prodOK = false // computeResiduals' products are of the previous data
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
 	copy(w.av, v.A)

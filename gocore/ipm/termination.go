@@ -37,19 +37,33 @@ func (w *Solver) converged(info *Info) bool {
 	st := w.an.St
 	v := w.orig
 	w.unscale(1 / w.tau)
-	for i := range w.pxu {
-		w.pxu[i] = 0
-		w.atz[i] = 0
+	if w.scaledProducts() {
+		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ), A x̄ = E⁻¹Ãx/τ and
+		// Aᵀz̄ = D⁻¹Ãᵀz/(kτ) from computeResiduals' products (x̄ = Dx/τ,
+		// z̄ = Ez/(kτ)): equal to the products below up to rounding.
+		f := 1 / (w.cScale * w.tau)
+		for i, d := range w.dScale {
+			w.pxu[i] = w.px[i] * f / d
+			w.atz[i] = w.atzS[i] * f / d
+		}
+		for i, e := range w.eScale {
+			w.axu[i] = w.axS[i] / (w.tau * e)
+		}
+	} else {
+		for i := range w.pxu {
+			w.pxu[i] = 0
+			w.atz[i] = 0
+		}
+		for i := range w.axu {
+			w.axu[i] = 0
+		}
+		st.MulP(w.pxu, v.P, w.xu, 1)
+		for i := range w.pxu {
+			w.pxu[i] += w.prox * w.xu[i]
+		}
+		st.MulA(w.axu, v.A, w.xu, 1)
+		st.MulAT(w.atz, v.A, w.zu, 1)
 	}
-	for i := range w.axu {
-		w.axu[i] = 0
-	}
-	st.MulP(w.pxu, v.P, w.xu, 1)
-	for i := range w.pxu {
-		w.pxu[i] += w.prox * w.xu[i]
-	}
-	st.MulA(w.axu, v.A, w.xu, 1)
-	st.MulAT(w.atz, v.A, w.zu, 1)
 	xpx := dot(w.xu, w.pxu)
 	pobj := 0.5*xpx + dot(v.C, w.xu)
 	dobj := -0.5*xpx - dot(v.B, w.zu)
@@ -88,10 +102,18 @@ func (w *Solver) primalInfeasible() bool {
 	if !(by < -w.set.TolInfeasAbs) {
 		return false
 	}
-	for i := range w.atz {
-		w.atz[i] = 0
+	if w.scaledProducts() {
+		// Aᵀz̄ = D⁻¹Ãᵀz/k (z̄ = Ez/k).
+		f := 1 / (w.cScale * nz)
+		for i, d := range w.dScale {
+			w.atz[i] = w.atzS[i] * f / d
+		}
+	} else {
+		for i := range w.atz {
+			w.atz[i] = 0
+		}
+		st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	}
-	st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	return normInf(w.atz) <= -w.set.TolInfeasRel*by
 }
 
@@ -109,6 +131,22 @@ func (w *Solver) dualInfeasible() bool {
 	if !(cx < -w.set.TolInfeasAbs) {
 		return false
 	}
+	tol := -w.set.TolInfeasRel * cx
+	if w.scaledProducts() {
+		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/k and A x̄ = E⁻¹Ãx (x̄ = Dx); the
+		// second only when the first passes.
+		f := 1 / (w.cScale * nx)
+		for i, d := range w.dScale {
+			w.pxu[i] = w.px[i] * f / d
+		}
+		if !(normInf(w.pxu) <= tol) {
+			return false
+		}
+		for i, e := range w.eScale {
+			w.axu[i] = w.axS[i]/(nx*e) + w.su[i]/nx
+		}
+		return normInf(w.axu) <= tol
+	}
 	for i := range w.pxu {
 		w.pxu[i] = 0
 	}
@@ -119,10 +157,12 @@ func (w *Solver) dualInfeasible() bool {
 	for i := range w.pxu {
 		w.pxu[i] += w.prox * w.xu[i] / nx
 	}
+	if !(normInf(w.pxu) <= tol) {
+		return false
+	}
 	st.MulA(w.axu, v.A, w.xu, 1/nx)
 	for i := range w.axu {
 		w.axu[i] += w.su[i] / nx
 	}
-	tol := -w.set.TolInfeasRel * cx
-	return normInf(w.pxu) <= tol && normInf(w.axu) <= tol
+	return normInf(w.axu) <= tol
 }
