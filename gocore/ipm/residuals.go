@@ -25,7 +25,9 @@ func newResiduals(n, m int) residuals {
 // bit for bit, as adding the products into them: MulAT adds one sum per
 // entry, so P̃x + c̃τ plus Ãᵀz alone is that sum; rz takes MulA into it
 // (MulA adds column by column, which a separate Ãx would round
-// differently) and Ãx is a second product.
+// differently), and Ãx is rz − (s − b̃τ): off from the product by the
+// rounding of the sums, u·(|Ã||x| + |s| + |b̃|τ), the order of the direct
+// product's own error in the residual Ãx + s − b̃τ the tests take.
 func (w *Solver) computeResiduals() {
 	st := w.an.St
 	w.mulP(w.px, w.x)
@@ -38,10 +40,11 @@ func (w *Solver) computeResiduals() {
 	}
 	for i := range w.rz {
 		w.rz[i] = w.s[i] - w.bv[i]*w.tau
-		w.axS[i] = 0
 	}
 	st.MulA(w.rz, w.av, w.x, 1)
-	st.MulA(w.axS, w.av, w.x, 1)
+	for i := range w.axS {
+		w.axS[i] = w.rz[i] - (w.s[i] - w.bv[i]*w.tau)
+	}
 	w.rtau = w.kappa + dot(w.cv, w.x) + dot(w.bv, w.z) + dot(w.x, w.px)/w.tau
 	copy(w.prodX, w.x)
 	copy(w.prodZ, w.z)

@@ -69,10 +69,10 @@ func (w *Solver) converged(info *Info) bool {
 	dobj := -0.5*xpx - dot(v.B, w.zu)
 	var rp, rd float64
 	for i := range w.axu {
-		rp = math.Max(rp, math.Abs(w.axu[i]+w.su[i]-v.B[i]))
+		rp = nanMax(rp, math.Abs(w.axu[i]+w.su[i]-v.B[i]))
 	}
 	for i := range w.pxu {
-		rd = math.Max(rd, math.Abs(w.pxu[i]+w.atz[i]+v.C[i]))
+		rd = nanMax(rd, math.Abs(w.pxu[i]+w.atz[i]+v.C[i]))
 	}
 	rp /= math.Max(1, math.Max(normInf(v.B), math.Max(normInf(w.axu), normInf(w.su))))
 	rd /= math.Max(1, math.Max(normInf(v.C), math.Max(normInf(w.pxu), normInf(w.atz))))
@@ -88,12 +88,28 @@ func (w *Solver) converged(info *Info) bool {
 		(gapAbs <= w.set.TolGapAbs || gapRel <= w.set.TolGapRel)
 }
 
+// nanMax is math.Max(a, b) (bit for bit, a not −0), calling it only when
+// b may raise a (b > a, or a NaN): math.Max is an assembly call on amd64,
+// and converged took one per row and column every iteration.
+func nanMax(a, b float64) float64 {
+	if b <= a {
+		return a
+	}
+	return math.Max(a, b)
+}
+
 // primalInfeasible checks for a Farkas certificate y ∈ K*, Aᵀy ≈ 0, bᵀy < 0
 // in the unscaled dual direction.
 func (w *Solver) primalInfeasible() bool {
+	w.unscale(1)
+	return w.primalCertificate()
+}
+
+// primalCertificate is primalInfeasible on the unscaled direction that
+// unscale(1) wrote.
+func (w *Solver) primalCertificate() bool {
 	st := w.an.St
 	v := w.orig
-	w.unscale(1)
 	nz := normInf(w.zu)
 	if nz == 0 || math.IsNaN(nz) {
 		return false
@@ -120,9 +136,15 @@ func (w *Solver) primalInfeasible() bool {
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
 // cᵀx < 0 in the unscaled primal direction.
 func (w *Solver) dualInfeasible() bool {
+	w.unscale(1)
+	return w.dualCertificate()
+}
+
+// dualCertificate is dualInfeasible on the unscaled direction that
+// unscale(1) wrote.
+func (w *Solver) dualCertificate() bool {
 	st := w.an.St
 	v := w.orig
-	w.unscale(1)
 	nx := normInf(w.xu)
 	if nx == 0 || math.IsNaN(nx) {
 		return false

@@ -81,7 +81,7 @@ func TestTerminationScaledProducts(t *testing.T) {
 			cert := [][]float64{append([]float64(nil), w.pxu...), append([]float64(nil), w.axu...), append([]float64(nil), w.atz...)}
 			w.prodOK = false
 			okWant := w.converged(&want)
-			mag := 1 + normInf(w.xu) + normInf(w.zu) // the iterate x̄, z̄
+			mag := 1 + normInf(w.xu) + normInf(w.zu) + normInf(w.su) // the iterate x̄, z̄, s̄
 			clearProducts(w)
 			pWant, dWant := w.primalInfeasible(), w.dualInfeasible()
 			for k, want := range [][]float64{w.pxu, w.axu, w.atz} {
@@ -100,10 +100,10 @@ func TestTerminationScaledProducts(t *testing.T) {
 			if pGot || dGot {
 				certs++
 			}
-			// Both ways round at u·(‖P‖‖x̄‖ + ‖A‖(‖x̄‖ + ‖z̄‖)) per entry:
+			// Both ways round at u·(‖P‖‖x̄‖ + ‖A‖(‖x̄‖ + ‖z̄‖) + ‖s̄‖ + ‖b‖) per entry:
 			// far from the solution (τ → 0 on the infeasible samples, z̄
 			// of 1e9) the residuals themselves are that rounding.
-			dmag := 1 + math.Max(normInf(tc.v.P), normInf(tc.v.A))
+			dmag := 1 + math.Max(normInf(tc.v.P), math.Max(normInf(tc.v.A), normInf(tc.v.B)))
 			rt := float64(tc.st.N+tc.st.M) * mag * dmag * 1e-2
 			obj := math.Max(math.Abs(want.PObj), math.Abs(want.DObj)) + rt*mag
 			if !close(got.ResPrimal, want.ResPrimal, rt) || !close(got.ResDual, want.ResDual, rt) ||
@@ -163,5 +163,38 @@ func clearProducts(w *Solver) {
 		for i := range v {
 			v[i] = 0
 		}
+	}
+}
+
+// TestInlinedMinMax: nanMax and clampScale return what math.Max and
+// math.Min(math.Max(·)) return (zeros, tiny, huge, +Inf, NaN; a not −0
+// for nanMax), bit for bit.
+func TestInlinedMinMax(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), -3, math.Inf(-1), 1e-300, 1e-5, 1e-4, 0.5, 1, 3, 1e4, 2e4, math.Inf(1), math.NaN()}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || (a != a && b != b) }
+	for _, a := range vals {
+		for _, b := range vals {
+			if math.Signbit(a) {
+				continue // nanMax's domain: a not −0
+			}
+			if got, want := nanMax(a, b), math.Max(a, b); !same(got, want) {
+				t.Errorf("nanMax(%g, %g) = %g, math.Max %g", a, b, got, want)
+			}
+		}
+		want := 1.0
+		if !(a == 0 || math.IsNaN(a)) {
+			want = math.Min(math.Max(a, minScaling), maxScaling)
+		}
+		if got := clampScale(a); !same(got, want) {
+			t.Errorf("clampScale(%g) = %g, want %g", a, got, want)
+		}
+	}
+	// NaN anywhere in a running maximum stays (as with math.Max).
+	r, m := 0.0, 0.0
+	for _, v := range []float64{1, math.NaN(), 5, 2} {
+		r, m = nanMax(r, v), math.Max(m, v)
+	}
+	if !math.IsNaN(r) || !math.IsNaN(m) {
+		t.Errorf("running maximum lost a NaN: %g (math.Max %g)", r, m)
 	}
 }
