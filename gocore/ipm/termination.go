@@ -21,12 +21,17 @@ func newUnscaled(n, m int) unscaled {
 // unscaled writes the unscaled iterate x̄ = Dx/τ, z̄ = Ez/(kτ), s̄ = E⁻¹s/τ
 // (scale = 1/τ) or the unscaled directions (scale = 1).
 func (w *Solver) unscale(scale float64) {
-	for i := range w.xu {
-		w.xu[i] = w.dScale[i] * w.x[i] * scale
+	xu := w.xu
+	d, x := w.dScale[:len(xu)], w.x[:len(xu)]
+	for i := range xu {
+		xu[i] = d[i] * x[i] * scale
 	}
-	for i := range w.zu {
-		w.zu[i] = w.eScale[i] * w.z[i] * scale / w.cScale
-		w.su[i] = w.s[i] * scale / w.eScale[i]
+	zu := w.zu
+	su, e, z, s := w.su[:len(zu)], w.eScale[:len(zu)], w.z[:len(zu)], w.s[:len(zu)]
+	k := w.cScale
+	for i := range zu {
+		zu[i] = e[i] * z[i] * scale / k
+		su[i] = s[i] * scale / e[i]
 	}
 	w.cones.FixSlack(w.su)
 }
