@@ -72,15 +72,25 @@ func (w *Solver) converged(info *Info) bool {
 	xpx := dot(w.xu, w.pxu)
 	pobj := 0.5*xpx + dot(v.C, w.xu)
 	dobj := -0.5*xpx - dot(v.B, w.zu)
+	// The residuals' maxima and the norms of their terms in one pass each
+	// (the norms as vec.NormInf takes them: a NaN raises none).
 	var rp, rd float64
-	for i := range w.axu {
-		rp = nanMax(rp, math.Abs(w.axu[i]+w.su[i]-v.B[i]))
+	var nb, nax, nsu float64
+	axu := w.axu
+	su, b := w.su[:len(axu)], v.B[:len(axu)]
+	for i, a := range axu {
+		rp = nanMax(rp, math.Abs(a+su[i]-b[i]))
+		nb, nax, nsu = absMax(nb, b[i]), absMax(nax, a), absMax(nsu, su[i])
 	}
-	for i := range w.pxu {
-		rd = nanMax(rd, math.Abs(w.pxu[i]+w.atz[i]+v.C[i]))
+	var nc, npx, natz float64
+	pxu := w.pxu
+	atz, c := w.atz[:len(pxu)], v.C[:len(pxu)]
+	for i, p := range pxu {
+		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
+		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
 	}
-	rp /= math.Max(1, math.Max(normInf(v.B), math.Max(normInf(w.axu), normInf(w.su))))
-	rd /= math.Max(1, math.Max(normInf(v.C), math.Max(normInf(w.pxu), normInf(w.atz))))
+	rp /= math.Max(1, math.Max(nb, math.Max(nax, nsu)))
+	rd /= math.Max(1, math.Max(nc, math.Max(npx, natz)))
 	gapAbs := math.Abs(pobj - dobj)
 	gapRel := gapAbs / math.Max(1, math.Min(math.Abs(pobj), math.Abs(dobj)))
 	info.PObj, info.DObj = pobj, dobj
@@ -101,6 +111,14 @@ func nanMax(a, b float64) float64 {
 		return a
 	}
 	return math.Max(a, b)
+}
+
+// absMax is one step of vec.NormInf: m raised to |x| when that is larger.
+func absMax(m, x float64) float64 {
+	if a := math.Abs(x); a > m {
+		return a
+	}
+	return m
 }
 
 // primalInfeasible checks for a Farkas certificate y ∈ K*, Aᵀy ≈ 0, bᵀy < 0

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // TestTerminationScaledProducts: the termination and certificate tests
@@ -166,8 +167,8 @@ func clearProducts(w *Solver) {
 	}
 }
 
-// TestInlinedMinMax: nanMax and clampScale return what math.Max and
-// math.Min(math.Max(·)) return (zeros, tiny, huge, +Inf, NaN; a not −0
+// TestInlinedMinMax: nanMax, absMax (folded) and clampScale return what math.Max and
+// math.Min(math.Max(·)) and vec.NormInf return (zeros, tiny, huge, +Inf, NaN; a not −0
 // for nanMax), bit for bit.
 func TestInlinedMinMax(t *testing.T) {
 	vals := []float64{0, math.Copysign(0, -1), -3, math.Inf(-1), 1e-300, 1e-5, 1e-4, 0.5, 1, 3, 1e4, 2e4, math.Inf(1), math.NaN()}
@@ -187,6 +188,16 @@ func TestInlinedMinMax(t *testing.T) {
 		}
 		if got := clampScale(a); !same(got, want) {
 			t.Errorf("clampScale(%g) = %g, want %g", a, got, want)
+		}
+	}
+	// absMax folds to vec.NormInf (NaN raises nothing in either).
+	for _, v := range [][]float64{{}, {-2, 1, math.NaN(), 3}, {math.NaN()}, {math.Inf(-1), 4}, vals} {
+		m := 0.0
+		for _, x := range v {
+			m = absMax(m, x)
+		}
+		if !same(m, vec.NormInf(v)) {
+			t.Errorf("absMax over %v = %g, vec.NormInf %g", v, m, vec.NormInf(v))
 		}
 	}
 	// NaN anywhere in a running maximum stays (as with math.Max).
