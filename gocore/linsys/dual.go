@@ -841,6 +841,32 @@ func (f *DenseDual) mulVec(x, y []float64) {
 	// The row block, four unmasked rows of A at a time: their products
 	// with x_x (one pass over x_x) and their Aᵀx_z terms (one pass over
 	// y_x).
+	if !f.masked {
+		// Every row unmasked (an interior-point iteration's system): the
+		// groups of four are rows 4k…4k+3, as the general loop below
+		// forms them, without its bookkeeping.
+		h, yx, yz := f.h[:mr], y[:nx], y[nx:nx+mr]
+		i := 0
+		for ; i+4 <= mr; i += 4 {
+			o := i * nx
+			r0, r1, r2, r3 := av[o:o+nx], av[o+nx:o+2*nx], av[o+2*nx:o+3*nx], av[o+3*nx:o+4*nx]
+			dot4(r0, r1, r2, r3, xx, nx, &s4)
+			yz[i] = s4[0] + h[i]*xz[i]
+			yz[i+1] = s4[1] + h[i+1]*xz[i+1]
+			yz[i+2] = s4[2] + h[i+2]*xz[i+2]
+			yz[i+3] = s4[3] + h[i+3]*xz[i+3]
+			s4 = [4]float64{xz[i], xz[i+1], xz[i+2], xz[i+3]}
+			axpy4(&s4, r0, r1, r2, r3, yx, nx)
+		}
+		for ; i < mr; i++ {
+			ai := av[i*nx : i*nx+nx]
+			yz[i] = dot(ai, xx) + h[i]*xz[i]
+			if xz[i] != 0 {
+				axpy(xz[i], ai, yx)
+			}
+		}
+		return
+	}
 	var q [4]int
 	nq := 0
 	flush := func() {
