@@ -25,45 +25,48 @@ func bpqpInstance(rng *rand.Rand, n, k int, lp bool) *testDenseQP {
 }
 
 // BenchmarkBPQPCall is one lpgd_solve + lpgd_backward call at B = 1 on the
-// BPQP study's instances (bpqpInstance), as its one-by-one protocol calls
-// the library from Python (the PSD test of P included):
+// BPQP study's instances (bpqpInstance; 10×5, 100×20 and 500×100), as
+// its one-by-one protocol calls the library from Python (the PSD test of P
+// included):
 //
 //	go test ./capi -run '^$' -bench BPQPCall -cpuprofile cpu.out
 func BenchmarkBPQPCall(b *testing.B) {
-	for _, lp := range []bool{false, true} {
-		for _, method := range []diff.Method{diff.MethodKKT, diff.MethodBPQP} {
-			n, k := 500, 100
-			kind := map[bool]string{false: "qp", true: "lp"}[lp]
-			mname := map[diff.Method]string{diff.MethodKKT: "kkt", diff.MethodBPQP: "bpqp"}[method]
-			b.Run(fmt.Sprintf("%s/%dx%d/%s", kind, n, k, mname), func(b *testing.B) {
-				q := bpqpInstance(rand.New(rand.NewSource(int64(n+k))), n, k, lp)
-				h, code, msg := testNewDense(q)
-				if code != 0 {
-					b.Fatal(code, msg)
-				}
-				defer testFree(h)
-				gx := make([]float64, n)
-				for i := range gx {
-					gx[i] = 1
-				}
-				rl := 0
-				if method == diff.MethodKKT {
-					rl = testFactorLen(h)
-				}
-				b.ResetTimer()
-				t0 := testfam.CPUTime()
-				for i := 0; i < b.N; i++ {
-					out := testSolveRec(h, q, 1, q.m(), 0, rl)
-					if out.code != 0 {
-						b.Fatal(out.msg)
+	for _, sz := range [][2]int{{10, 5}, {100, 20}, {500, 100}} {
+		for _, lp := range []bool{false, true} {
+			for _, method := range []diff.Method{diff.MethodKKT, diff.MethodBPQP} {
+				n, k := sz[0], sz[1]
+				kind := map[bool]string{false: "qp", true: "lp"}[lp]
+				mname := map[diff.Method]string{diff.MethodKKT: "kkt", diff.MethodBPQP: "bpqp"}[method]
+				b.Run(fmt.Sprintf("%s/%dx%d/%s", kind, n, k, mname), func(b *testing.B) {
+					q := bpqpInstance(rand.New(rand.NewSource(int64(n+k))), n, k, lp)
+					h, code, msg := testNewDense(q)
+					if code != 0 {
+						b.Fatal(code, msg)
 					}
-					bw := testBackward(h, q, 1, q.m(), out, gx, nil, int(method), 0.1)
-					if bw.code != 0 {
-						b.Fatal(bw.msg)
+					defer testFree(h)
+					gx := make([]float64, n)
+					for i := range gx {
+						gx[i] = 1
 					}
-				}
-				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
-			})
+					rl := 0
+					if method == diff.MethodKKT {
+						rl = testFactorLen(h)
+					}
+					b.ResetTimer()
+					t0 := testfam.CPUTime()
+					for i := 0; i < b.N; i++ {
+						out := testSolveRec(h, q, 1, q.m(), 0, rl)
+						if out.code != 0 {
+							b.Fatal(out.msg)
+						}
+						bw := testBackward(h, q, 1, q.m(), out, gx, nil, int(method), 0.1)
+						if bw.code != 0 {
+							b.Fatal(bw.msg)
+						}
+					}
+					b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+				})
+			}
 		}
 	}
 }

@@ -84,29 +84,57 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 	if t > count {
 		t = count
 	}
-	check := func(lo, hi int) {
-		w := make([]float64, n*n)
-		for k := lo; k < hi; k++ {
-			if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, w) {
-				infos[k] = 1
-			}
-		}
-	}
 	if t <= 1 {
-		check(0, count)
+		checkPSDRange(arr, n, shift, infos, 0, count)
 		return -1, 0
 	}
+	parallelPSD(arr, n, shift, infos, count, t)
+	return -1, 0
+}
+
+// parallelPSD is checkPSD's factorizations of count elements on t
+// threads, chunk 0 on the calling thread. (Apart from checkPSD so that
+// the goroutines' captured variables are not allocated on the serial
+// path.)
+func parallelPSD(arr operand, n int, shift float64, infos []int32, count, t int) {
 	var wg sync.WaitGroup
 	for g := 1; g < t; g++ {
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
-			check(lo, hi)
+			checkPSDRange(arr, n, shift, infos, lo, hi)
 		}(g*count/t, (g+1)*count/t)
 	}
-	check(0, count/t) // chunk 0 on the calling thread
+	checkPSDRange(arr, n, shift, infos, 0, count/t)
 	wg.Wait()
-	return -1, 0
+}
+
+// checkPSDRange sets infos[k] = 1 for each element k in [lo, hi) whose
+// shifted Cholesky factorization fails, with a workspace from psdWork.
+func checkPSDRange(arr operand, n int, shift float64, infos []int32, lo, hi int) {
+	w := getPSDWork(n * n)
+	for k := lo; k < hi; k++ {
+		if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, *w) {
+			infos[k] = 1
+		}
+	}
+	psdWork.Put(w)
+}
+
+// psdWork holds the factorization workspaces of checkPSD (*[]float64):
+// lpgd_solve tests P on every call of the QP layer, and a fresh n×n
+// buffer per call was 80 KB of allocation and clearing at n = 100.
+var psdWork sync.Pool
+
+// getPSDWork returns a workspace of at least size elements from psdWork
+// (ShiftedCholeskyOK overwrites what it reads).
+func getPSDWork(size int) *[]float64 {
+	if w, ok := psdWork.Get().(*[]float64); ok && cap(*w) >= size {
+		*w = (*w)[:size]
+		return w
+	}
+	w := make([]float64, size)
+	return &w
 }
 
 // checkValuesPSD is lpgd_solve's test of a dense P when the values ask for

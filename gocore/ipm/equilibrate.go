@@ -46,7 +46,14 @@ func clampScale(v float64) float64 {
 	if v == 0 || math.IsNaN(v) {
 		return 1
 	}
-	return math.Min(math.Max(v, minScaling), maxScaling)
+	// math.Min(math.Max(v, minScaling), maxScaling), inlined.
+	if v < minScaling {
+		return minScaling
+	}
+	if v > maxScaling {
+		return maxScaling
+	}
+	return v
 }
 
 // equilibrate applies modified Ruiz equilibration to the working copies

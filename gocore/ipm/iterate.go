@@ -17,12 +17,15 @@ func newIterate(n, m int) iterate {
 
 // advance moves the iterate by α along d.
 func (it *iterate) advance(alpha float64, d *direction) {
-	for i := range it.x {
-		it.x[i] += alpha * d.dx[i]
+	x, dx := it.x, d.dx[:len(it.x)]
+	for i := range x {
+		x[i] += alpha * dx[i]
 	}
-	for i := range it.z {
-		it.z[i] += alpha * d.dz[i]
-		it.s[i] += alpha * d.ds[i]
+	z, s := it.z, it.s[:len(it.z)]
+	dz, ds := d.dz[:len(z)], d.ds[:len(z)]
+	for i := range z {
+		z[i] += alpha * dz[i]
+		s[i] += alpha * ds[i]
 	}
 	it.tau += alpha * d.dtau
 	it.kappa += alpha * d.dkappa

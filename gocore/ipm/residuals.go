@@ -4,29 +4,73 @@ package ipm
 type residuals struct {
 	rx, rz, px []float64 // rx, rz and P̃x (len N, M, N)
 	rtau       float64
+	// The products of the last computeResiduals: axS = Ãx (len M) and
+	// atzS = Ãᵀz (len N), with px; prodX and prodZ are the x and z they
+	// were taken at, and prodOK says they belong to this Solve's data.
+	// The termination tests map them to the caller's problem instead of
+	// multiplying by P and A again (scaledProducts).
+	axS, atzS    []float64
+	prodX, prodZ []float64
+	prodOK       bool
 }
 
 func newResiduals(n, m int) residuals {
-	return residuals{rx: make([]float64, n), rz: make([]float64, m), px: make([]float64, n)}
+	return residuals{rx: make([]float64, n), rz: make([]float64, m), px: make([]float64, n),
+		axS: make([]float64, m), atzS: make([]float64, n), prodX: make([]float64, n), prodZ: make([]float64, m)}
 }
 
 // residuals computes rx = P̃x + Ãᵀz + c̃τ, rz = Ãx + s − b̃τ and
-// rτ = κ + c̃ᵀx + b̃ᵀz + xᵀP̃x/τ on the scaled problem.
+// rτ = κ + c̃ᵀx + b̃ᵀz + xᵀP̃x/τ on the scaled problem, and keeps P̃x,
+// Ãx and Ãᵀz for the termination tests. rx and rz are the same numbers,
+// bit for bit, as adding the products into them: MulAT adds one sum per
+// entry, so P̃x + c̃τ plus Ãᵀz alone is that sum; rz takes MulA into it
+// (MulA adds column by column, which a separate Ãx would round
+// differently), and Ãx is rz − (s − b̃τ): off from the product by the
+// rounding of the sums, u·(|Ã||x| + |s| + |b̃|τ), the order of the direct
+// product's own error in the residual Ãx + s − b̃τ the tests take.
 func (w *Solver) computeResiduals() {
 	st := w.an.St
-	for i := range w.px {
-		w.px[i] = 0
-	}
 	w.mulP(w.px, w.x)
-	for i := range w.rx {
-		w.rx[i] = w.px[i] + w.cv[i]*w.tau
+	for i := range w.atzS {
+		w.atzS[i] = 0
 	}
-	st.MulAT(w.rx, w.av, w.z, 1)
+	st.MulAT(w.atzS, w.av, w.z, 1)
+	for i := range w.rx {
+		w.rx[i] = w.px[i] + w.cv[i]*w.tau + w.atzS[i]
+	}
 	for i := range w.rz {
 		w.rz[i] = w.s[i] - w.bv[i]*w.tau
 	}
 	st.MulA(w.rz, w.av, w.x, 1)
+	for i := range w.axS {
+		w.axS[i] = w.rz[i] - (w.s[i] - w.bv[i]*w.tau)
+	}
 	w.rtau = w.kappa + dot(w.cv, w.x) + dot(w.bv, w.z) + dot(w.x, w.px)/w.tau
+	copy(w.prodX, w.x)
+	copy(w.prodZ, w.z)
+	w.prodOK = true
+}
+
+// scaledProducts reports whether px, axS and atzS are the products at the
+// current x and z (computeResiduals ran at this iterate in this Solve).
+// Comparing the 2·(N + M) numbers costs far less than the products with
+// P and A that it saves; NaNs compare unequal, and the products are then
+// taken again.
+func (w *Solver) scaledProducts() bool {
+	if !w.prodOK {
+		return false
+	}
+	for i, v := range w.x {
+		if v != w.prodX[i] {
+			return false
+		}
+	}
+	for i, v := range w.z {
+		if v != w.prodZ[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // mulP computes y = (P̃ + ρ̃)x on the scaled problem.

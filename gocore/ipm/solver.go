@@ -158,6 +158,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	}
 	w.startClock()
 	w.orig = v
+	w.prodOK = false // computeResiduals' products are of the previous data
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
 	copy(w.av, v.A)
@@ -223,13 +224,16 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		// homogeneous iteration is heading for τ → 0 (Clarabel's ktratio
 		// test): a feasible problem with large duals can otherwise pass for
 		// an approximate Farkas certificate.
-		if w.kappa >= w.tau && w.primalInfeasible() {
-			status = StatusPrimalInfeasible
-			break
-		}
-		if w.kappa >= w.tau && w.dualInfeasible() {
-			status = StatusDualInfeasible
-			break
+		if w.kappa >= w.tau {
+			w.unscale(1) // the direction both certificate tests take
+			if w.primalCertificate() {
+				status = StatusPrimalInfeasible
+				break
+			}
+			if w.dualCertificate() {
+				status = StatusDualInfeasible
+				break
+			}
 		}
 		if iter >= w.set.MaxIter {
 			status = StatusMaxIterations

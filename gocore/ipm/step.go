@@ -151,28 +151,33 @@ func (w *Solver) solveStep(f float64, dsIn []float64, dkappaIn float64) bool {
 	st := w.an.St
 	n, m := st.N, st.M
 	w.cones.DsHat(w.dsh, dsIn)
-	for i := 0; i < n; i++ {
-		w.rhs[i] = -f * w.rx[i]
+	// (Resliced locals: the loops below run without bounds checks.)
+	rx, rz, dsh := w.rx[:n], w.rz[:m], w.dsh[:m]
+	rhsX, rhsZ := w.rhs[:n], w.rhs[n:n+m]
+	for i := range rhsX {
+		rhsX[i] = -f * rx[i]
 	}
-	for i := 0; i < m; i++ {
-		w.rhs[n+i] = -f*w.rz[i] + w.dsh[i]
+	for i := range rhsZ {
+		rhsZ[i] = -f*rz[i] + dsh[i]
 	}
 	if !w.solveKKT() {
 		return false
 	}
-	x2, z2 := w.sol[:n], w.sol[n:]
+	x2, z2 := w.sol[:n], w.sol[n:n+m]
 	// Numerator: −dτ + dκ/τ − (c̃ + 2P̃ξ)ᵀx2 − b̃ᵀz2, with P̃ξ = px/τ.
 	num := -f*w.rtau + dkappaIn/w.tau - dot(w.cv, x2) - 2*dot(w.px, x2)/w.tau - dot(w.bv, z2)
 	dtau := num / w.denConst
-	for i := 0; i < n; i++ {
-		w.dx[i] = x2[i] + dtau*w.x1[i]
+	dx, x1 := w.dx[:n], w.x1[:n]
+	for i := range dx {
+		dx[i] = x2[i] + dtau*x1[i]
 	}
-	for i := 0; i < m; i++ {
-		w.dz[i] = z2[i] + dtau*w.z1[i]
+	dz, z1, ds := w.dz[:m], w.z1[:m], w.ds[:m]
+	for i := range dz {
+		dz[i] = z2[i] + dtau*z1[i]
 	}
 	w.kkt.MulH(w.ds, w.dz)
-	for i := 0; i < m; i++ {
-		w.ds[i] = -w.ds[i] - w.dsh[i]
+	for i := range ds {
+		ds[i] = -ds[i] - dsh[i]
 	}
 	w.dtau = dtau
 	w.dkappa = -(dkappaIn + w.kappa*dtau) / w.tau

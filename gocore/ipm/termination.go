@@ -21,12 +21,17 @@ func newUnscaled(n, m int) unscaled {
 // unscaled writes the unscaled iterate x̄ = Dx/τ, z̄ = Ez/(kτ), s̄ = E⁻¹s/τ
 // (scale = 1/τ) or the unscaled directions (scale = 1).
 func (w *Solver) unscale(scale float64) {
-	for i := range w.xu {
-		w.xu[i] = w.dScale[i] * w.x[i] * scale
+	xu := w.xu
+	d, x := w.dScale[:len(xu)], w.x[:len(xu)]
+	for i := range xu {
+		xu[i] = d[i] * x[i] * scale
 	}
-	for i := range w.zu {
-		w.zu[i] = w.eScale[i] * w.z[i] * scale / w.cScale
-		w.su[i] = w.s[i] * scale / w.eScale[i]
+	zu := w.zu
+	su, e, z, s := w.su[:len(zu)], w.eScale[:len(zu)], w.z[:len(zu)], w.s[:len(zu)]
+	k := w.cScale
+	for i := range zu {
+		zu[i] = e[i] * z[i] * scale / k
+		su[i] = s[i] * scale / e[i]
 	}
 	w.cones.FixSlack(w.su)
 }
@@ -37,31 +42,55 @@ func (w *Solver) converged(info *Info) bool {
 	st := w.an.St
 	v := w.orig
 	w.unscale(1 / w.tau)
-	for i := range w.pxu {
-		w.pxu[i] = 0
-		w.atz[i] = 0
+	if w.scaledProducts() {
+		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ), A x̄ = E⁻¹Ãx/τ and
+		// Aᵀz̄ = D⁻¹Ãᵀz/(kτ) from computeResiduals' products (x̄ = Dx/τ,
+		// z̄ = Ez/(kτ)): equal to the products below up to rounding.
+		f := 1 / (w.cScale * w.tau)
+		for i, d := range w.dScale {
+			w.pxu[i] = w.px[i] * f / d
+			w.atz[i] = w.atzS[i] * f / d
+		}
+		for i, e := range w.eScale {
+			w.axu[i] = w.axS[i] / (w.tau * e)
+		}
+	} else {
+		for i := range w.pxu {
+			w.pxu[i] = 0
+			w.atz[i] = 0
+		}
+		for i := range w.axu {
+			w.axu[i] = 0
+		}
+		st.MulP(w.pxu, v.P, w.xu, 1)
+		for i := range w.pxu {
+			w.pxu[i] += w.prox * w.xu[i]
+		}
+		st.MulA(w.axu, v.A, w.xu, 1)
+		st.MulAT(w.atz, v.A, w.zu, 1)
 	}
-	for i := range w.axu {
-		w.axu[i] = 0
-	}
-	st.MulP(w.pxu, v.P, w.xu, 1)
-	for i := range w.pxu {
-		w.pxu[i] += w.prox * w.xu[i]
-	}
-	st.MulA(w.axu, v.A, w.xu, 1)
-	st.MulAT(w.atz, v.A, w.zu, 1)
 	xpx := dot(w.xu, w.pxu)
 	pobj := 0.5*xpx + dot(v.C, w.xu)
 	dobj := -0.5*xpx - dot(v.B, w.zu)
+	// The residuals' maxima and the norms of their terms in one pass each
+	// (the norms as vec.NormInf takes them: a NaN raises none).
 	var rp, rd float64
-	for i := range w.axu {
-		rp = math.Max(rp, math.Abs(w.axu[i]+w.su[i]-v.B[i]))
+	var nb, nax, nsu float64
+	axu := w.axu
+	su, b := w.su[:len(axu)], v.B[:len(axu)]
+	for i, a := range axu {
+		rp = nanMax(rp, math.Abs(a+su[i]-b[i]))
+		nb, nax, nsu = absMax(nb, b[i]), absMax(nax, a), absMax(nsu, su[i])
 	}
-	for i := range w.pxu {
-		rd = math.Max(rd, math.Abs(w.pxu[i]+w.atz[i]+v.C[i]))
+	var nc, npx, natz float64
+	pxu := w.pxu
+	atz, c := w.atz[:len(pxu)], v.C[:len(pxu)]
+	for i, p := range pxu {
+		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
+		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
 	}
-	rp /= math.Max(1, math.Max(normInf(v.B), math.Max(normInf(w.axu), normInf(w.su))))
-	rd /= math.Max(1, math.Max(normInf(v.C), math.Max(normInf(w.pxu), normInf(w.atz))))
+	rp /= math.Max(1, math.Max(nb, math.Max(nax, nsu)))
+	rd /= math.Max(1, math.Max(nc, math.Max(npx, natz)))
 	gapAbs := math.Abs(pobj - dobj)
 	gapRel := gapAbs / math.Max(1, math.Min(math.Abs(pobj), math.Abs(dobj)))
 	info.PObj, info.DObj = pobj, dobj
@@ -74,12 +103,36 @@ func (w *Solver) converged(info *Info) bool {
 		(gapAbs <= w.set.TolGapAbs || gapRel <= w.set.TolGapRel)
 }
 
+// nanMax is math.Max(a, b) (bit for bit, a not −0), calling it only when
+// b may raise a (b > a, or a NaN): math.Max is an assembly call on amd64,
+// and converged took one per row and column every iteration.
+func nanMax(a, b float64) float64 {
+	if b <= a {
+		return a
+	}
+	return math.Max(a, b)
+}
+
+// absMax is one step of vec.NormInf: m raised to |x| when that is larger.
+func absMax(m, x float64) float64 {
+	if a := math.Abs(x); a > m {
+		return a
+	}
+	return m
+}
+
 // primalInfeasible checks for a Farkas certificate y ∈ K*, Aᵀy ≈ 0, bᵀy < 0
 // in the unscaled dual direction.
 func (w *Solver) primalInfeasible() bool {
+	w.unscale(1)
+	return w.primalCertificate()
+}
+
+// primalCertificate is primalInfeasible on the unscaled direction that
+// unscale(1) wrote.
+func (w *Solver) primalCertificate() bool {
 	st := w.an.St
 	v := w.orig
-	w.unscale(1)
 	nz := normInf(w.zu)
 	if nz == 0 || math.IsNaN(nz) {
 		return false
@@ -88,19 +141,33 @@ func (w *Solver) primalInfeasible() bool {
 	if !(by < -w.set.TolInfeasAbs) {
 		return false
 	}
-	for i := range w.atz {
-		w.atz[i] = 0
+	if w.scaledProducts() {
+		// Aᵀz̄ = D⁻¹Ãᵀz/k (z̄ = Ez/k).
+		f := 1 / (w.cScale * nz)
+		for i, d := range w.dScale {
+			w.atz[i] = w.atzS[i] * f / d
+		}
+	} else {
+		for i := range w.atz {
+			w.atz[i] = 0
+		}
+		st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	}
-	st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	return normInf(w.atz) <= -w.set.TolInfeasRel*by
 }
 
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
 // cᵀx < 0 in the unscaled primal direction.
 func (w *Solver) dualInfeasible() bool {
+	w.unscale(1)
+	return w.dualCertificate()
+}
+
+// dualCertificate is dualInfeasible on the unscaled direction that
+// unscale(1) wrote.
+func (w *Solver) dualCertificate() bool {
 	st := w.an.St
 	v := w.orig
-	w.unscale(1)
 	nx := normInf(w.xu)
 	if nx == 0 || math.IsNaN(nx) {
 		return false
@@ -108,6 +175,22 @@ func (w *Solver) dualInfeasible() bool {
 	cx := dot(v.C, w.xu) / nx
 	if !(cx < -w.set.TolInfeasAbs) {
 		return false
+	}
+	tol := -w.set.TolInfeasRel * cx
+	if w.scaledProducts() {
+		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/k and A x̄ = E⁻¹Ãx (x̄ = Dx); the
+		// second only when the first passes.
+		f := 1 / (w.cScale * nx)
+		for i, d := range w.dScale {
+			w.pxu[i] = w.px[i] * f / d
+		}
+		if !(normInf(w.pxu) <= tol) {
+			return false
+		}
+		for i, e := range w.eScale {
+			w.axu[i] = w.axS[i]/(nx*e) + w.su[i]/nx
+		}
+		return normInf(w.axu) <= tol
 	}
 	for i := range w.pxu {
 		w.pxu[i] = 0
@@ -119,10 +202,12 @@ func (w *Solver) dualInfeasible() bool {
 	for i := range w.pxu {
 		w.pxu[i] += w.prox * w.xu[i] / nx
 	}
+	if !(normInf(w.pxu) <= tol) {
+		return false
+	}
 	st.MulA(w.axu, v.A, w.xu, 1/nx)
 	for i := range w.axu {
 		w.axu[i] += w.su[i] / nx
 	}
-	tol := -w.set.TolInfeasRel * cx
-	return normInf(w.pxu) <= tol && normInf(w.axu) <= tol
+	return normInf(w.axu) <= tol
 }

@@ -124,8 +124,10 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 				return
 			}
 			d.MulVec(x, y)
-			for i, sg := range an.signs {
-				y[i] -= sg * k.dUsed * x[i]
+			signs, du := an.signs, k.dUsed
+			x, y = x[:len(signs)], y[:len(signs)]
+			for i, sg := range signs {
+				y[i] -= sg * du * x[i]
 			}
 		}
 	} else {

@@ -79,6 +79,7 @@ type DenseDual struct {
 	// rows) cost nothing in the factorization.
 	l, d  []float64
 	rows  []int
+	woff  []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
 	nr    int
 	dz    []float64
 	zc    []float64 // nr scratch (the coupled rows of z)
@@ -220,6 +221,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	f.c = make([]float64, mr*mr)
 	f.wpos = make([]int, mr)
 	f.rows, f.dz, f.zc = make([]int, mr), make([]float64, mr), make([]float64, mr)
+	f.woff = make([]int, mr)
 	f.l, f.d = make([]float64, mr*mr), make([]float64, mr)
 	f.ones = make([]float64, max(nx, mr))
 	for i := range f.ones {
@@ -320,6 +322,7 @@ func (f *DenseDual) Factor(values []float64) error {
 	for i := 0; i < mr; i++ {
 		if f.wpos[i] >= 0 && !f.mask[i] {
 			f.rows[nr] = i
+			f.woff[nr] = f.wpos[i]*f.nx + f.wlo
 			nr++
 			continue
 		}
@@ -634,29 +637,35 @@ func (f *DenseDual) solve(b []float64) {
 	} else if !f.diagX {
 		lowerSolve(f.lp, nx, nx, t)
 	}
+	// (Resliced locals and the row offsets woff: the loops below run
+	// without bounds checks or index arithmetic per entry.)
+	t, dp := t[:nx], f.dp[:nx]
 	for k := range t {
-		t[k] /= f.dp[k]
+		t[k] /= dp[k]
 	}
 	// z = Wt − b_z on the coupled rows (four rows of W per pass over t).
 	nr := f.nr
-	rows, w := f.rows[:nr], f.w
-	for i := 0; i < mr; i++ {
-		z[i] = -b[nx+i]
+	rows, woff, w := f.rows[:nr], f.woff[:nr], f.w
+	z, bz := z[:mr], b[nx:nx+mr]
+	for i := range z {
+		z[i] = -bz[i]
 	}
 	// W's leading w0 columns are zero (extended x block; 0 otherwise).
 	nw := nx - w0
+	tw := t[w0:]
 	var s4 [4]float64
 	a := 0
 	for ; a+4 <= nr; a += 4 {
-		p0, p1, p2, p3 := f.wpos[rows[a]]*nx+w0, f.wpos[rows[a+1]]*nx+w0, f.wpos[rows[a+2]]*nx+w0, f.wpos[rows[a+3]]*nx+w0
-		dot4(w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], t[w0:], nw, &s4)
-		for r := 0; r < 4; r++ {
-			z[rows[a+r]] += s4[r]
-		}
+		p0, p1, p2, p3 := woff[a], woff[a+1], woff[a+2], woff[a+3]
+		dot4(w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], tw, nw, &s4)
+		z[rows[a]] += s4[0]
+		z[rows[a+1]] += s4[1]
+		z[rows[a+2]] += s4[2]
+		z[rows[a+3]] += s4[3]
 	}
 	for ; a < nr; a++ {
-		p := f.wpos[rows[a]]*nx + w0
-		z[rows[a]] += dot(w[p:p+nw], t[w0:])
+		p := woff[a]
+		z[rows[a]] += dot(w[p:p+nw], tw)
 	}
 	if nr == mr {
 		denseSolve4(f.l, f.d, mr, z)
@@ -679,19 +688,21 @@ func (f *DenseDual) solve(b []float64) {
 	g := f.g
 	clear(g)
 	a = 0
+	gw := g[w0:]
 	for ; a+4 <= nr; a += 4 {
-		p0, p1, p2, p3 := f.wpos[rows[a]]*nx+w0, f.wpos[rows[a+1]]*nx+w0, f.wpos[rows[a+2]]*nx+w0, f.wpos[rows[a+3]]*nx+w0
+		p0, p1, p2, p3 := woff[a], woff[a+1], woff[a+2], woff[a+3]
 		s4 = [4]float64{z[rows[a]], z[rows[a+1]], z[rows[a+2]], z[rows[a+3]]}
-		axpy4(&s4, w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], g[w0:], nw)
+		axpy4(&s4, w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], gw, nw)
 	}
 	for ; a < nr; a++ {
 		if zi := z[rows[a]]; zi != 0 {
-			p := f.wpos[rows[a]]*nx + w0
-			axpy(zi, w[p:p+nw], g[w0:])
+			p := woff[a]
+			axpy(zi, w[p:p+nw], gw)
 		}
 	}
+	g = g[:nx]
 	for k := range t {
-		t[k] -= g[k] / f.dp[k]
+		t[k] -= g[k] / dp[k]
 	}
 	if f.kv != nil {
 		for k := nx - 1; k >= 0; k-- {
@@ -830,6 +841,32 @@ func (f *DenseDual) mulVec(x, y []float64) {
 	// The row block, four unmasked rows of A at a time: their products
 	// with x_x (one pass over x_x) and their Aᵀx_z terms (one pass over
 	// y_x).
+	if !f.masked {
+		// Every row unmasked (an interior-point iteration's system): the
+		// groups of four are rows 4k…4k+3, as the general loop below
+		// forms them, without its bookkeeping.
+		h, yx, yz := f.h[:mr], y[:nx], y[nx:nx+mr]
+		i := 0
+		for ; i+4 <= mr; i += 4 {
+			o := i * nx
+			r0, r1, r2, r3 := av[o:o+nx], av[o+nx:o+2*nx], av[o+2*nx:o+3*nx], av[o+3*nx:o+4*nx]
+			dot4(r0, r1, r2, r3, xx, nx, &s4)
+			yz[i] = s4[0] + h[i]*xz[i]
+			yz[i+1] = s4[1] + h[i+1]*xz[i+1]
+			yz[i+2] = s4[2] + h[i+2]*xz[i+2]
+			yz[i+3] = s4[3] + h[i+3]*xz[i+3]
+			s4 = [4]float64{xz[i], xz[i+1], xz[i+2], xz[i+3]}
+			axpy4(&s4, r0, r1, r2, r3, yx, nx)
+		}
+		for ; i < mr; i++ {
+			ai := av[i*nx : i*nx+nx]
+			yz[i] = dot(ai, xx) + h[i]*xz[i]
+			if xz[i] != 0 {
+				axpy(xz[i], ai, yx)
+			}
+		}
+		return
+	}
 	var q [4]int
 	nq := 0
 	flush := func() {
