@@ -77,7 +77,7 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 		case *PSD:
 			c.moreau(sb, yb, shb, yhb)
 			if withH {
-				c.ProjectionH(h, shb, yhb)
+				c.moreauH(h)
 			}
 		case *Exp:
 			if !expPair(sb, yb, shb, yhb) {

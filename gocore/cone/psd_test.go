@@ -468,7 +468,10 @@ func (c *PSD) projectionHRef(h, s, y []float64) {
 // (to rounding relative to the block's largest entry, psdDerivBig), is
 // exactly symmetric, for d from 1 to 14 (n up to 105: more eigenvector
 // pairs than one GEMM chunk) and complementary pairs of every rank,
-// including exactly zero eigenvalues.
+// including exactly zero eigenvalues: low ranks of y take the
+// psdDerivBig·I base with a correction of the other pairs, high ranks the
+// zero base. So does the H that NewtonPair writes from moreau's
+// eigen-decomposition.
 func TestPSDProjectionHGemm(t *testing.T) {
 	rng := rand.New(rand.NewSource(31))
 	for d := 1; d <= 14; d++ {
@@ -516,13 +519,22 @@ func TestPSDProjectionHGemm(t *testing.T) {
 			got, want := make([]float64, n*n), make([]float64, n*n)
 			c.ProjectionH(got, s, y)
 			c.projectionHRef(want, s, y)
-			for a := 0; a < n; a++ {
-				for b := 0; b < n; b++ {
-					if got[a*n+b] != got[b*n+a] {
-						t.Fatalf("d=%d: H not symmetric at (%d, %d)", d, a, b)
-					}
-					if math.Abs(got[a*n+b]-want[a*n+b]) > 64*machEps*psdDerivBig {
-						t.Fatalf("d=%d rank %d: H[%d,%d] = %g, rank-one sum %g", d, r, a, b, got[a*n+b], want[a*n+b])
+			// NewtonPair's H comes from moreau's eigen-decomposition of
+			// s − y (moreauH), not from a second one of ŷ − ŝ.
+			comp := NewComposite([]Spec{{Kind: KindPSD, Dim: n}})
+			sh, yh, hp := make([]float64, n), make([]float64, n), make([]float64, comp.HLen())
+			if !comp.NewtonPair(s, y, sh, yh, hp) || len(hp) != n*n {
+				t.Fatalf("d=%d: NewtonPair refused a PSD block (H %d entries)", d, len(hp))
+			}
+			for name, h := range map[string][]float64{"ProjectionH": got, "NewtonPair": hp} {
+				for a := 0; a < n; a++ {
+					for b := 0; b < n; b++ {
+						if h[a*n+b] != h[b*n+a] {
+							t.Fatalf("d=%d %s: H not symmetric at (%d, %d)", d, name, a, b)
+						}
+						if math.Abs(h[a*n+b]-want[a*n+b]) > 64*machEps*psdDerivBig {
+							t.Fatalf("d=%d rank %d %s: H[%d,%d] = %g, rank-one sum %g", d, r, name, a, b, h[a*n+b], want[a*n+b])
+						}
 					}
 				}
 			}
