@@ -48,6 +48,7 @@ func TestEarlyRefine(t *testing.T) {
 		fams = append(fams, fam{fmt.Sprintf("activeSDP %d", k), st, []*problem.Values{v}, false})
 	}
 	defer func(f float64) { earlyRefineFactor = f }(earlyRefineFactor)
+	defaultFactor := earlyRefineFactor
 	for _, f := range fams {
 		for _, ls := range linearSolvers {
 			an, err := kkt.Analyse(f.st, ls.ls)
@@ -60,7 +61,7 @@ func TestEarlyRefine(t *testing.T) {
 				for e, early := range []bool{false, true} {
 					earlyRefineFactor = 0
 					if early {
-						earlyRefineFactor = 1e5
+						earlyRefineFactor = defaultFactor
 					}
 					w, err := NewSolver(an, DefaultSettings())
 					if err != nil {
@@ -99,5 +100,55 @@ func TestEarlyRefine(t *testing.T) {
 			}
 			t.Logf("%s %s: iterations + refinement steps %d early, %d after convergence", f.name, ls.name, work[true], work[false])
 		}
+	}
+}
+
+// A rejected early refinement is retried once, at earlyRefineRetry times
+// the level: with the first attempt far too early (1e9 × the tolerances,
+// rejected on the LMI family), the second is accepted and the solve ends
+// with the solution of the solve that refines after convergence, in fewer
+// iterations; attempts from the first iterate on end at the same solution.
+func TestEarlyRefineRetry(t *testing.T) {
+	st, vs := lmiFamily(t, rand.New(rand.NewSource(5)), 12, 4)
+	an, err := kkt.Analyse(st, LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(f float64) { earlyRefineFactor = f }(earlyRefineFactor)
+	solve := func(f float64, v *problem.Values) (*Solver, *Result) {
+		earlyRefineFactor = f
+		w, err := NewSolver(an, DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v, r)
+		if r.Info.Status != StatusSolved {
+			t.Fatalf("factor %g: status %v", f, r.Info.Status)
+		}
+		return w, r
+	}
+	retried := 0
+	for i, v := range vs {
+		_, ref := solve(0, v)
+		w, r := solve(1e9, v)
+		if w.earlyRetried {
+			retried++
+			if !w.earlyAccepted || r.Info.Iter >= ref.Info.Iter {
+				t.Errorf("sample %d: retry accepted %v, %d iterations (%d without early refinement)", i, w.earlyAccepted, r.Info.Iter, ref.Info.Iter)
+			}
+		}
+		if d := math.Abs(r.X[0] - ref.X[0]); d > 1e-10*math.Max(1, math.Abs(ref.X[0])) {
+			t.Errorf("sample %d: t = %.17g, %.17g after convergence", i, r.X[0], ref.X[0])
+		}
+		// Attempts from the first iterate on (1e14, 1e12): whatever is
+		// accepted is the solution.
+		_, r = solve(1e14, v)
+		if d := math.Abs(r.X[0] - ref.X[0]); d > 1e-10*math.Max(1, math.Abs(ref.X[0])) {
+			t.Errorf("sample %d (1e14): t = %.17g, %.17g after convergence", i, r.X[0], ref.X[0])
+		}
+	}
+	if retried == 0 {
+		t.Error("no solve retried the early refinement at 1e9: the retry path is not covered")
 	}
 }
