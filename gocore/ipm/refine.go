@@ -226,8 +226,8 @@ func (w *Solver) tangentRefineTo(info *Info, polish bool, done float64) bool {
 // (4.1 → 2), pow100 1.18 → 0.94 ms (6.25 → 4.25). Earlier first
 // attempts are rejected on the LMI (1e8: 6 iterations), so a rejected
 // attempt is retried once at earlyRefineRetry times the level (1e5, the
-// former single attempt): a rejection costs its refinement steps, not the
-// early refinement itself.
+// former single attempt): a rejection at 1e7 costs its refinement steps
+// (at most refineSteps) and leaves the attempt the solve had before.
 var earlyRefineFactor = 1e7
 
 // earlyRefineRetry is the factor of the level of the second (last) early
