@@ -77,7 +77,7 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 		case *PSD:
 			c.moreau(sb, yb, shb, yhb)
 			if withH {
-				c.ProjectionH(h, shb, yhb)
+				c.moreauH(h)
 			}
 		case *Exp:
 			if !expPair(sb, yb, shb, yhb) {
@@ -159,9 +159,26 @@ func socMoreau(s, y, sh, yh []float64) {
 }
 
 // moreau writes ŝ = Π_K(v) and ŷ = ŝ − v for v = s − y (K the PSD cone,
-// svec coordinates): the eigenvalues of smat(v) clipped at zero.
+// svec coordinates): the eigenvalues of smat(v) clipped at zero. It leaves
+// the eigen-decomposition of smat(v) in m2 (vectors) and w1 (values) for
+// moreauH.
+//
+// A pair (s, y) that is bit for bit the last call's output (ŝ, ŷ) is its
+// own pair: ŝ − ŷ is v to rounding, so its decomposition is v's. The
+// tangent refinement moves each step's point onto C (NewtonPair without
+// H) and the next step asks for the pair and H of that very point
+// (SetNewtonPairH): the second symEigen of every step is replaced by a
+// copy of the first one's decomposition (pairQ, pairW).
 func (c *PSD) moreau(s, y, sh, yh []float64) {
 	d := c.d
+	if c.pairValid && bitsEqual(s, c.pairS) && bitsEqual(y, c.pairY) {
+		copy(sh, s)
+		copy(yh, y)
+		copy(c.m2, c.pairQ)
+		copy(c.w1, c.pairW)
+		return
+	}
+	c.pairValid = false
 	for k := range s {
 		yh[k] = s[k] - y[k] // v, for now
 	}
@@ -197,6 +214,26 @@ func (c *PSD) moreau(s, y, sh, yh []float64) {
 		}
 	}
 	c.svec(yh, x)
+	if c.pairS == nil {
+		c.pairS, c.pairY = make([]float64, c.n), make([]float64, c.n)
+		c.pairQ, c.pairW = make([]float64, d*d), make([]float64, d)
+	}
+	copy(c.pairS, sh)
+	copy(c.pairY, yh)
+	copy(c.pairQ, q)
+	copy(c.pairW, w)
+	c.pairValid = true
+}
+
+// bitsEqual reports whether a and b (of equal length) hold the same
+// float64 values bit for bit.
+func bitsEqual(a, b []float64) bool {
+	for i, v := range a {
+		if math.Float64bits(v) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // expPair writes the complementary pair of an exponential-cone block (see

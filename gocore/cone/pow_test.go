@@ -720,3 +720,45 @@ func TestPowProjectFast(t *testing.T) {
 		t.Errorf("edge point: Π(v)₂ = %.17g, want −0.19300972033665888", p[2])
 	}
 }
+
+// powGeoAtLeast decides x^α·y^(1−α) ≥ r as math.Pow does, on a table of
+// edges (zero x or y, r at min(x, y), above max(x, y), zero r, NaN) and on
+// seeded random points away from the boundary (relative margin 1e-9, where
+// the two roundings cannot disagree).
+func TestPowGeoAtLeast(t *testing.T) {
+	ref := func(x, y, a, r float64) bool { return math.Pow(x, a)*math.Pow(y, 1-a) >= r }
+	cases := []struct {
+		x, y, a, r float64
+		want       bool
+	}{
+		{0, 2, 0.3, 0, true},
+		{0, 2, 0.3, 1e-300, false},
+		{2, 0, 0.7, 0, true},
+		{0, 0, 0.5, 0, true},
+		{3, 5, 0.4, 3, true},    // r = min: the mean is at least the minimum
+		{3, 5, 0.4, 5.5, false}, // above the maximum
+		{3, 5, 0.4, 5, false},   // at the maximum with x ≠ y
+		{7, 7, 0.2, 7, true},
+		{1, 16, 0.5, 3.9, true},
+		{1, 16, 0.5, 4.1, false},
+		{1, 2, 0.5, math.NaN(), false},
+	}
+	for _, c := range cases {
+		if got := powGeoAtLeast(c.x, c.y, c.a, c.r); got != c.want {
+			t.Errorf("powGeoAtLeast(%g, %g, %g, %g) = %v, want %v", c.x, c.y, c.a, c.r, got, c.want)
+		}
+	}
+	rng := rand.New(rand.NewSource(41))
+	for i := 0; i < 20000; i++ {
+		x, y := math.Exp(8*rng.NormFloat64()), math.Exp(8*rng.NormFloat64())
+		a := 0.01 + 0.98*rng.Float64()
+		g := math.Pow(x, a) * math.Pow(y, 1-a)
+		r := g * math.Exp(2*rng.NormFloat64())
+		if math.Abs(r-g) <= 1e-9*g {
+			continue
+		}
+		if got, want := powGeoAtLeast(x, y, a, r), ref(x, y, a, r); got != want {
+			t.Fatalf("powGeoAtLeast(%g, %g, %g, %g) = %v, math.Pow %v", x, y, a, r, got, want)
+		}
+	}
+}

@@ -468,7 +468,10 @@ func (c *PSD) projectionHRef(h, s, y []float64) {
 // (to rounding relative to the block's largest entry, psdDerivBig), is
 // exactly symmetric, for d from 1 to 14 (n up to 105: more eigenvector
 // pairs than one GEMM chunk) and complementary pairs of every rank,
-// including exactly zero eigenvalues.
+// including exactly zero eigenvalues: low ranks of y take the
+// psdDerivBig·I base with a correction of the other pairs, high ranks the
+// zero base. So does the H that NewtonPair writes from moreau's
+// eigen-decomposition.
 func TestPSDProjectionHGemm(t *testing.T) {
 	rng := rand.New(rand.NewSource(31))
 	for d := 1; d <= 14; d++ {
@@ -516,13 +519,22 @@ func TestPSDProjectionHGemm(t *testing.T) {
 			got, want := make([]float64, n*n), make([]float64, n*n)
 			c.ProjectionH(got, s, y)
 			c.projectionHRef(want, s, y)
-			for a := 0; a < n; a++ {
-				for b := 0; b < n; b++ {
-					if got[a*n+b] != got[b*n+a] {
-						t.Fatalf("d=%d: H not symmetric at (%d, %d)", d, a, b)
-					}
-					if math.Abs(got[a*n+b]-want[a*n+b]) > 64*machEps*psdDerivBig {
-						t.Fatalf("d=%d rank %d: H[%d,%d] = %g, rank-one sum %g", d, r, a, b, got[a*n+b], want[a*n+b])
+			// NewtonPair's H comes from moreau's eigen-decomposition of
+			// s − y (moreauH), not from a second one of ŷ − ŝ.
+			comp := NewComposite([]Spec{{Kind: KindPSD, Dim: n}})
+			sh, yh, hp := make([]float64, n), make([]float64, n), make([]float64, comp.HLen())
+			if !comp.NewtonPair(s, y, sh, yh, hp) || len(hp) != n*n {
+				t.Fatalf("d=%d: NewtonPair refused a PSD block (H %d entries)", d, len(hp))
+			}
+			for name, h := range map[string][]float64{"ProjectionH": got, "NewtonPair": hp} {
+				for a := 0; a < n; a++ {
+					for b := 0; b < n; b++ {
+						if h[a*n+b] != h[b*n+a] {
+							t.Fatalf("d=%d %s: H not symmetric at (%d, %d)", d, name, a, b)
+						}
+						if math.Abs(h[a*n+b]-want[a*n+b]) > 64*machEps*psdDerivBig {
+							t.Fatalf("d=%d rank %d %s: H[%d,%d] = %g, rank-one sum %g", d, r, name, a, b, h[a*n+b], want[a*n+b])
+						}
 					}
 				}
 			}
@@ -598,5 +610,97 @@ func TestPSDHInvBlock(t *testing.T) {
 				t.Fatalf("identity scaling: H⁻¹[%d,%d] = %g", i, j, dst[i*6+j])
 			}
 		}
+	}
+}
+
+// skronRef is the former skron: the upper triangle of X ↦ MXM in svec
+// coordinates entry by entry from the index tables, mirrored.
+func (c *PSD) skronRef(dst, mm []float64) {
+	d, n := c.d, c.n
+	for p := 0; p < n; p++ {
+		i, j := c.ii[p], c.jj[p]
+		ap := 0.5 * c.sv[p]
+		for q := p; q < n; q++ {
+			k, l := c.ii[q], c.jj[q]
+			h := ap * c.sv[q] * (mm[i*d+k]*mm[j*d+l] + mm[i*d+l]*mm[j*d+k])
+			dst[p*n+q] = h
+			dst[q*n+p] = h
+		}
+	}
+}
+
+// skron's row-wise fill equals the entry-by-entry reference bit for bit
+// (and so is symmetric bit for bit) on random symmetric M, including the
+// M = RRᵀ of an NT scaling, and HBlock applies X ↦ MXM: HBlock·svec(X) =
+// svec(MXM) to rounding. At the identity scaling HBlock and HInvBlock are
+// exactly the identity, and a later UpdateScaling leaves that shortcut.
+func TestPSDSkron(t *testing.T) {
+	rng := rand.New(rand.NewSource(23))
+	for _, d := range []int{1, 2, 3, 7, 12} {
+		c := NewPSD(d * (d + 1) / 2)
+		n := c.Dim()
+		got, want := make([]float64, n*n), make([]float64, n*n)
+		mm, x, y, tmp := make([]float64, d*d), make([]float64, d*d), make([]float64, d*d), make([]float64, d*d)
+		for trial := 0; trial < 4; trial++ {
+			for i := 0; i < d; i++ {
+				for j := 0; j <= i; j++ {
+					v := rng.NormFloat64() * math.Exp(4*rng.NormFloat64())
+					mm[i*d+j], mm[j*d+i] = v, v
+				}
+			}
+			c.skron(got, mm)
+			c.skronRef(want, mm)
+			for k := range got {
+				if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("d=%d trial %d: skron[%d,%d] = %v, reference %v", d, trial, k/n, k%n, got[k], want[k])
+				}
+			}
+		}
+		// The identity scaling: exact identity blocks.
+		c.SetIdentityScaling()
+		for name, f := range map[string]func([]float64){"HBlock": c.HBlock, "HInvBlock": c.HInvBlock} {
+			for k := range got {
+				got[k] = math.NaN()
+			}
+			f(got)
+			for k, v := range got {
+				want := 0.0
+				if k/n == k%n {
+					want = 1
+				}
+				if v != want {
+					t.Fatalf("d=%d identity scaling: %s[%d,%d] = %v", d, name, k/n, k%n, v)
+				}
+			}
+		}
+		// After UpdateScaling: HBlock is X ↦ MXM with M = RRᵀ.
+		c.UpdateScaling(psdRandInterior(rng, c, 0.3, 1), psdRandInterior(rng, c, 0.3, 2))
+		c.HBlock(got)
+		matMul(mm, c.r, c.r, d, false, true)
+		xv := psdRandInterior(rng, c, 0.1, 1)
+		c.smat(x, xv)
+		c.congruence(y, mm, x, tmp, false) // MᵀXM = MXM
+		wantV, gotV := make([]float64, n), make([]float64, n)
+		c.svec(wantV, y)
+		for p := 0; p < n; p++ {
+			for q := 0; q < n; q++ {
+				gotV[p] += got[p*n+q] * xv[q]
+			}
+		}
+		if e := relDiff(gotV, wantV); e > 1e-12 {
+			t.Fatalf("d=%d: HBlock·svec(X) vs svec(MXM): %.1e", d, e)
+		}
+	}
+}
+
+// BenchmarkPSDSkron: one n×n block of the d = 12 PSD cone (n = 78).
+func BenchmarkPSDSkron(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	c := NewPSD(78)
+	c.UpdateScaling(psdRandInterior(rng, c, 0.3, 1), psdRandInterior(rng, c, 0.3, 1))
+	dst := make([]float64, 78*78)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.HBlock(dst)
 	}
 }

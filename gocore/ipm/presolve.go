@@ -33,10 +33,13 @@ import (
 // Info are the reduced problem's (the eliminated row and column hold to
 // rounding), the objectives are shifted by the constant.
 //
-// It runs only for problems with an exponential or power cone (where it was
-// measured, and where cvxpy's canonical forms carry such rows), and only
-// without a proximal term (SetProx); the backward passes work on the full
-// problem and its KKT system as before.
+// It runs only for problems with an exponential, power or PSD cone (where
+// it was measured, and where cvxpy's canonical forms carry such rows:
+// sum_squares(X − C) of a symmetric X is u with u − vec(X) = −vec(C), and
+// the nearest-correlation family drops from n = 155, m = 165 to n = 100,
+// m = 110 at d = 10, −14 % CPU per solve), and only without a proximal
+// term (SetProx); the backward passes work on the full problem and its KKT
+// system as before.
 
 // presolveMinPivot is the smallest |a_rj|/|a_rk| eliminated (else the full
 // problem is solved): the substitution multiplies P_jj by γ² and c_j by γ.
@@ -172,11 +175,23 @@ func findEliminations(st *problem.Structure) []elimination {
 	return out
 }
 
+// presolveCones reports whether a problem with these cones is presolved:
+// one with an exponential, power or PSD block.
+func presolveCones(specs []cone.Spec) bool {
+	for _, sp := range specs {
+		switch sp.Kind {
+		case cone.KindExp, cone.KindPow, cone.KindPSD:
+			return true
+		}
+	}
+	return !cone.NewComposite(specs).Symmetric()
+}
+
 // newPresolved builds the reduced problem of an's structure, or returns nil
 // when presolve does not apply (see the comment at the top of the file).
 func newPresolved(an *kkt.Analysis, set Settings) (*presolved, error) {
 	st := an.St
-	if cone.NewComposite(st.Cones).Symmetric() {
+	if !presolveCones(st.Cones) {
 		return nil, nil
 	}
 	elim := findEliminations(st)

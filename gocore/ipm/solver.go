@@ -44,9 +44,10 @@ type Solver struct {
 	dualScaling bool
 	pol         *polishWork
 	earlyTries  int // earlyPolish attempts in this solve
-	// earlyRefined: earlyRefine has run in this solve; earlyAccepted: it
-	// returned a solution.
-	earlyRefined, earlyAccepted bool
+	// earlyRefined: earlyRefine has run in this solve; earlyRetried: it
+	// has run twice (the retry after a rejection: no more attempts);
+	// earlyAccepted: it returned a solution.
+	earlyRefined, earlyRetried, earlyAccepted bool
 
 	// Restarts (robust.go): the step fraction of the current attempt.
 	stepFrac          float64
@@ -185,7 +186,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	newtonDone := false
 	early := false
 	w.earlyTries = 0
-	w.earlyRefined, w.earlyAccepted = false, false
+	w.earlyRefined, w.earlyRetried, w.earlyAccepted = false, false, false
 	for ; ; iter++ {
 		w.computeResiduals()
 		if w.converged(info) {

@@ -188,6 +188,53 @@ class _Recovery:
     exp: bool = False  # a geometric program's primal variable: exp of the log-space value
     scale: torch.Tensor | None = None  # per-entry factor (PSD duals: 1/√2 off the diagonal)
 
+    def __post_init__(self) -> None:
+        self.index_np: np.ndarray = self.index.numpy()
+        # A symmetric variable reads each off-diagonal entry twice: its
+        # gradient is then a sum (np.add.at) instead of a plain scatter.
+        self.repeats: bool = bool(np.unique(self.index_np).size < self.index_np.size)
+        self.scale_np: np.ndarray | None = (
+            None if self.scale is None else self.scale.reshape(-1).numpy()
+        )
+
+    def read(self, src: torch.Tensor) -> torch.Tensor:
+        """(B, size) entries of the (B, ·) float64 CPU src (times scale),
+        differentiable in src."""
+        if torch.is_grad_enabled() and src.requires_grad:
+            return _Gather.apply(src, self)  # type: ignore[no-any-return]
+        return torch.from_numpy(self.gather(src.detach().numpy()))
+
+    def gather(self, a: np.ndarray) -> np.ndarray:
+        v = a[:, self.index_np]
+        return v if self.scale_np is None else v * self.scale_np
+
+
+class _Gather(torch.autograd.Function):
+    """src[:, index] (times a per-entry scale) by numpy on the calling thread:
+    torch's advanced indexing (aten::index) opens a parallel region, and with
+    libgomp's spinning workers it cost 5-7 ms of a 30-45 ms batch-32 call of
+    the nearest-correlation and power-cone benchmarks (docs/architecture.md,
+    "Threads"). The backward scatters (sums for repeated indices)."""
+
+    @staticmethod
+    def forward(ctx: Any, src: torch.Tensor, r: _Recovery) -> torch.Tensor:
+        ctx.r, ctx.shape = r, tuple(src.shape)
+        return torch.from_numpy(r.gather(src.detach().numpy()))
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None]:
+        r: _Recovery = ctx.r
+        gn = _serial.as_f64(g).numpy()
+        if r.scale_np is not None:
+            gn = gn * r.scale_np
+        out = np.zeros(ctx.shape)
+        if r.repeats:
+            np.add.at(out.T, r.index_np, gn.T)  # out.T is a view: rows are entries
+        else:
+            out[:, r.index_np] = gn
+        (res,) = _conic.first_order_only((torch.from_numpy(out),), (g,))
+        return res, None
+
 
 @dataclass
 class _ParamSpec:
@@ -992,10 +1039,7 @@ class CvxpyLayer(LayerBase):
         x, y, _s = _conic.solve(run)
         outs: list[torch.Tensor] = []
         for r in self._recover:
-            src = x if r.source == "x" else y
-            v = src[:, r.index].reshape(B, *r.shape)
-            if r.scale is not None:
-                v = v * r.scale
+            v = r.read(x if r.source == "x" else y).reshape(B, *r.shape)
             if r.exp:
                 v = torch.exp(v)
             outs.append(_conic.to_caller(v, unbatched, dtype, device))

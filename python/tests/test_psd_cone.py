@@ -482,3 +482,48 @@ def test_cvxpy_layer_psd_duals() -> None:
         return layer(c)[1]
 
     assert torch.autograd.gradcheck(dual, (Ct,), eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
+def test_cvxpy_layer_symmetric_readout_gradient() -> None:
+    # The read-out of a symmetric variable (each off-diagonal svec entry read
+    # twice) and of a PSD dual (scaled by 1/√2 off the diagonal) by numpy
+    # (cvxpy._Gather): the values with and without autograd agree bit for
+    # bit; the vector-Jacobian product of the read-out, with an asymmetric
+    # upstream gradient, sums both reads of an entry (X[i, j] and X[j, i]) and
+    # applies the scale (checked against torch's own indexing of the raw
+    # solution); a second derivative is refused.
+    cp = pytest.importorskip("cvxpy")
+    from lpgd_go.cvxpy import CvxpyLayer, _Gather
+
+    d = 3
+    X = cp.Variable((d, d), symmetric=True)
+    C = cp.Parameter((d, d), symmetric=True)
+    con = X >> 0
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(X - C)), [cp.diag(X) == 1, con])
+    layer = CvxpyLayer(prob, parameters=[C], variables=[X, con.dual_variables[0]])
+    rng = np.random.default_rng(3)
+    g = rng.standard_normal((2, d, d))
+    Cv = torch.tensor(np.eye(d) + 0.5 * (g + g.transpose(0, 2, 1)), requires_grad=True)
+    Xo, Yo = layer(Cv)
+    with torch.no_grad():
+        Xn, Yn = layer(Cv)
+    torch.testing.assert_close(Xo.detach(), Xn, rtol=0, atol=0)
+    torch.testing.assert_close(Yo.detach(), Yn, rtol=0, atol=0)
+    np.testing.assert_array_equal(Yo[0].detach().numpy(), Yo[0].detach().numpy().T)
+    assert float(Yo.detach().abs().max()) > 1e-3  # an active PSD block: the dual is not 0
+    for r in layer._recover:
+        src = torch.tensor(rng.standard_normal((2, 20)), requires_grad=True)
+        if int(r.index.max()) >= 20:
+            src = torch.tensor(rng.standard_normal((2, int(r.index.max()) + 1)), requires_grad=True)
+        up = torch.tensor(rng.standard_normal((2, int(r.index.numel()))))  # asymmetric
+        out = _Gather.apply(src, r)
+        want = src[:, r.index] * (1 if r.scale is None else r.scale.reshape(-1))
+        torch.testing.assert_close(out, want, rtol=0, atol=0)
+        (got,) = torch.autograd.grad(out, src, up)
+        (ref,) = torch.autograd.grad(want, src, up)
+        torch.testing.assert_close(got, ref, rtol=0, atol=1e-15)
+        (g2,) = torch.autograd.grad((out * out).sum(), src, create_graph=True)
+        with pytest.raises(RuntimeError, match="not twice differentiable"):
+            g2.sum().backward()
+    assert any(r.repeats for r in layer._recover)
+    assert any(r.scale is not None for r in layer._recover)
