@@ -491,7 +491,7 @@ func (c *PSD) ProjectionH(h, s, y []float64) {
 		}
 	}
 	symEigen(u, c.m2, c.w1, d)
-	c.projectionHEig(h, c.m2, c.w1)
+	c.projectionHEig(h, c.m2, c.w1, false)
 }
 
 // moreauH writes ProjectionH's H at the pair (ŝ, ŷ) that moreau just
@@ -503,12 +503,14 @@ func (c *PSD) moreauH(h []float64) {
 	for i := range c.w1 {
 		c.w1[i] = -c.w1[i]
 	}
-	c.projectionHEig(h, c.m2, c.w1)
+	c.projectionHEig(h, c.m2, c.w1, true)
 }
 
 // projectionHEig writes ProjectionH's H from the eigen-decomposition
 // u = Q diag(μ) Qᵀ (q row-major d×d with the eigenvectors as columns).
-func (c *PSD) projectionHEig(h, q, mu []float64) {
+// lowRank allows the base·I form below; the backward (ProjectionH) does
+// not take it.
+func (c *PSD) projectionHEig(h, q, mu []float64, lowRank bool) {
 	d, n := c.d, c.n
 	// The v_pr are an orthonormal basis (svec is an isometry and Q is
 	// orthogonal), so H = base·I + Σ (h_pr − base) v vᵀ for any base: with
@@ -516,7 +518,14 @@ func (c *PSD) projectionHEig(h, q, mu []float64) {
 	// psdDerivBig (both nonpositive), only the other pairs enter the
 	// product. At a low-rank y (the largest-eigenvalue LMI: y = vvᵀ, 66 of
 	// 78 pairs at psdDerivBig) that is a rank-12 instead of a rank-77
-	// update (ProjectionH was a sixth of that solve).
+	// update (ProjectionH was a sixth of that solve). base = psdDerivBig
+	// costs accuracy: on a direction whose h is 0 or O(1), H is then a
+	// difference of numbers near psdDerivBig (errors ~psdDerivBig·ε in
+	// every entry, where the sum over the big pairs leaves ~psdDerivBig·ε²).
+	// The tangent refinement's Newton matrix (moreauH) only steers steps
+	// whose residual is checked, so it takes the cheaper form; the kkt
+	// backward's H (ProjectionH) keeps base 0 (its gradients were 10–60×
+	// less accurate against finite differences with the big base).
 	nBig, nZero := 0, 0
 	for p := 0; p < d; p++ {
 		for r := p; r < d; r++ {
@@ -529,7 +538,7 @@ func (c *PSD) projectionHEig(h, q, mu []float64) {
 		}
 	}
 	base := 0.0
-	if nBig > nZero {
+	if lowRank && nBig > nZero {
 		base = psdDerivBig
 	}
 	for i := range h {
