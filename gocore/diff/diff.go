@@ -118,7 +118,9 @@ type Options struct {
 	Side Side
 	// Fallback is LPGD's retry policy. Default FallbackNone.
 	Fallback Fallback
-	// FastPath enables LPGD's active-set fast path. Default true.
+	// FastPath enables LPGD's warm-started perturbed solves: the
+	// active-set fast path (polyhedral cones) or the tangent Newton
+	// refinement from the forward's solution (other cones). Default true.
 	FastPath bool
 	// MaxHalvings bounds FallbackSmallerTau retries. Default 4.
 	MaxHalvings int

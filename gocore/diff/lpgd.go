@@ -24,6 +24,7 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	var flags Flags
 	w.reducedReady, w.reducedTried = false, false
 	fast := opt.FastPath && w.kkt.Cones().Polyhedral()
+	coneWarm := opt.FastPath && !fast && w.kkt.Cones().PairSupported()
 	if fast {
 		w.activeSet(sol, opt)
 	}
@@ -37,10 +38,10 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		var errP, errM error
 		var fp, fm bool
 		if side == SideRight || side == SideCentral {
-			fp, errP = w.perturbed(v, sol, +1, tau, opt.Rho, fast, w.xp, w.yp)
+			fp, errP = w.perturbed(v, sol, +1, tau, opt.Rho, fast, coneWarm, w.xp, w.yp)
 		}
 		if side == SideLeft || side == SideCentral {
-			fm, errM = w.perturbed(v, sol, -1, tau, opt.Rho, fast, w.xm, w.ym)
+			fm, errM = w.perturbed(v, sol, -1, tau, opt.Rho, fast, coneWarm, w.xm, w.ym)
 		}
 		for _, e := range []error{errP, errM} {
 			if errors.Is(e, ErrStopped) {
@@ -238,8 +239,12 @@ func (w *Workspace) lagrangianDiff(xa, ya, xb, yb []float64, den float64, g *Gra
 // once per sample and shared by both sides, to the perturbed optimum by
 // active-set changes that update that factorization; accepted only when
 // the result is primal and dual feasible, hence optimal) and falls back to
-// a full interior-point solve. It reports whether the fast path was used.
-func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho float64, fast bool, x, y []float64) (bool, error) {
+// a full interior-point solve. With non-polyhedral cones (coneWarm) the
+// perturbed problem is instead first solved by the tangent Newton
+// refinement started from the forward's solution (ipm.Solver.RefineFrom),
+// falling back to the interior point when it does not converge. It reports
+// whether a warm start was used.
+func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho float64, fast, coneWarm bool, x, y []float64) (bool, error) {
 	st := w.an.St
 	n, m := st.N, st.M
 	p := &w.pert
@@ -269,7 +274,6 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] - sigma*tau*w.gy[i]
 	}
-	w.stats.IPMSolves++
 	if w.ipm == nil {
 		s, err := ipm.NewSolver(w.an, w.set)
 		if err != nil {
@@ -280,6 +284,20 @@ func (w *Workspace) perturbed(v *problem.Values, sol Solution, sigma, tau, rho f
 	w.ipm.SetProx(rho)
 	w.ipm.SetInterrupt(w.cur)
 	w.res.X, w.res.Y, w.res.S = x, y, w.sp
+	if coneWarm && sol.S != nil {
+		// Non-polyhedral cones: the tangent Newton refinement from the
+		// forward's solution (both sides start there), kept only when it
+		// passes the termination tests at the requested tolerances.
+		ok := w.ipm.RefineFrom(p, sol.X, sol.Y, sol.S, &w.res)
+		w.stats.RefineSteps += w.ipm.RefineSteps()
+		if ok {
+			w.ipm.SetInterrupt(ipm.Interrupt{})
+			w.stats.WarmSolves++
+			return true, nil
+		}
+		w.stats.ConeFallbacks++
+	}
+	w.stats.IPMSolves++
 	w.ipm.Solve(p, &w.res)
 	w.ipm.SetInterrupt(ipm.Interrupt{})
 	if s := w.res.Info.Status; s == ipm.StatusInterrupted || s == ipm.StatusTimeLimit {

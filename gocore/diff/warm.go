@@ -37,12 +37,23 @@ type Stats struct {
 	// Changes counts the active-set changes (rows added or dropped) of the
 	// warm-started perturbed solves, over both sides.
 	Changes int
-	// WarmSolves counts the perturbed solves finished by the warm-started
-	// active-set method (0, 1 or 2 per attempt).
+	// WarmSolves counts the perturbed solves finished by a warm start:
+	// the active-set method (polyhedral cones) or the tangent Newton
+	// refinement from the forward's solution (other cones); 0, 1 or 2 per
+	// attempt.
 	WarmSolves int
 	// IPMSolves counts the perturbed solves done by the interior point
 	// (warm start off, not applicable, or given up).
 	IPMSolves int
+	// ConeFallbacks counts the perturbed solves of problems with
+	// non-polyhedral cones whose warm start (the tangent Newton refinement
+	// from the forward's solution, counted in WarmSolves when accepted)
+	// was rejected and which the interior point solved instead (Go only,
+	// not a C ABI column).
+	ConeFallbacks int
+	// RefineSteps counts the tangent Newton steps (one KKT factorization
+	// each) of those warm starts, accepted or not (Go only).
+	RefineSteps int
 	// FactorSolves counts the solves with the base factorization K₀ of the
 	// warm start (its cost beyond the factorization, both sides together).
 	FactorSolves int

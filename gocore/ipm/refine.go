@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
 // Tangent Newton refinement of solves with non-symmetric (exponential or
@@ -125,6 +126,11 @@ func (w *Solver) tangentRefine(info *Info, polish bool) bool {
 // tangentRefineTo is tangentRefine stopping once the measure of an
 // accepted point is at most done.
 func (w *Solver) tangentRefineTo(info *Info, polish bool, done float64) bool {
+	return w.tangentRefineSteps(info, polish, done, refineSteps)
+}
+
+// tangentRefineSteps is tangentRefineTo with at most steps steps.
+func (w *Solver) tangentRefineSteps(info *Info, polish bool, done float64, steps int) bool {
 	st := w.an.St
 	n, m := st.N, st.M
 	if !(w.tau > 0) {
@@ -166,7 +172,7 @@ func (w *Solver) tangentRefineTo(info *Info, polish bool, done float64) bool {
 	// the tolerances took the measure from 1e-2 only to 6e-3, the second
 	// to 1e-10.)
 	last := math.Inf(1)
-	for it := 0; it < refineSteps; it++ {
+	for it := 0; it < steps; it++ {
 		w.refineSteps++
 		if !w.refineStep() {
 			break
@@ -379,3 +385,71 @@ func (w *Solver) refineStep() bool {
 	}
 	return finite(rw.x) && finite(rw.y) && finite(rw.s)
 }
+
+// refineFromSteps bounds the tangent Newton steps of RefineFrom: its start
+// (the solution of a nearby problem) is farther from the solution than a
+// converged iterate, and a step that does not contract stops it early
+// (refineContract), so a rejected start costs few of them.
+const refineFromSteps = 8
+
+// RefineFrom solves the problem with values v (validated by the caller)
+// by the tangent Newton refinement started from the point (x, y, s) of
+// the caller's problem (typically the solution of a nearby problem: LPGD's
+// perturbed re-solves start from the forward's solution), with the
+// proximal weight of SetProx. It reports whether the refinement reached a
+// point that passes the termination tests at the solver's tolerances; res
+// then holds it (StatusSolved, Iter 0), refined as far as a converged
+// solve's polish would (to rounding level; problems with PSD cones get the
+// dense Newton polish when the refinement stopped above its level).
+// Otherwise res is not written and the caller solves from scratch (Solve).
+// It runs only with Settings.Polish (the refinement is part of the polish:
+// without it Solve returns the unrefined interior point) and when every
+// cone has complementary pairs (cone.Composite.PairSupported); false
+// otherwise.
+func (w *Solver) RefineFrom(v *problem.Values, x, y, s []float64, res *Result) bool {
+	if !w.set.Polish || !w.cones.PairSupported() {
+		return false
+	}
+	w.markSink()
+	w.startClock()
+	w.orig = v
+	w.prodOK = false
+	copy(w.pv, v.P)
+	copy(w.cv, v.C)
+	copy(w.av, v.A)
+	copy(w.bv, v.B)
+	w.equilibrate()
+	w.kkt.SetData(w.pv, w.av, 0)
+	if w.prox != 0 {
+		w.kkt.AddDiagX(w.proxS)
+	}
+	w.newtonTries, w.refineSteps = 0, 0
+	// The scaled iterate with τ = 1, κ = 0 (the inverse of unscale).
+	for j := range w.x {
+		w.x[j] = x[j] / w.dScale[j]
+	}
+	for i := range w.z {
+		w.z[i] = y[i] * w.cScale / w.eScale[i]
+		w.s[i] = s[i] * w.eScale[i]
+	}
+	w.tau, w.kappa = 1, 0
+	if !finite(w.x) || !finite(w.z) || !finite(w.s) {
+		return false
+	}
+	var info Info
+	if !w.tangentRefineSteps(&info, false, refineMeasureFloor, refineFromSteps) {
+		return false
+	}
+	if w.refinePSD() && refineMeasure(&info, 0) > psdTangentDone {
+		w.polishNewton(&info)
+	}
+	info.Status = StatusSolved
+	info.Tolerance = w.set.tolerance(&info)
+	res.Info = info
+	w.writeResult(res)
+	return true
+}
+
+// RefineSteps returns the tangent Newton steps (one KKT factorization
+// each) of the last Solve or RefineFrom.
+func (w *Solver) RefineSteps() int { return w.refineSteps }

@@ -189,7 +189,8 @@ class LPGD:
         side: ``"central"``, ``"right"`` or ``"left"``.
         fallback: what to do when a perturbed solve fails: None,
             ``"other_side"`` or ``"smaller_tau"``.
-        fast_path: try the active-set fast path for the perturbed solves.
+        fast_path: warm-start the perturbed solves (the active-set fast path
+            for LPs/QPs, Newton steps from the forward's solution for other cones).
         max_halvings: tries of the ``"smaller_tau"`` fallback (>= 1).
     """
 
