@@ -182,54 +182,78 @@ func TestLPGDConeWarmFallsBack(t *testing.T) {
 	}
 }
 
-// BenchmarkLPGDSOC is LPGD's backward (central, τ = 0.1) on the
-// second-order-cone least-squares family (socLS, n = 40, k = 15) with the
-// warm-started perturbed solves (warm) and without (cold): forward and
-// backward CPU per sample, forward iterations, refinement steps and
-// fallbacks of the backward:
+// BenchmarkLPGDCones is LPGD's backward (central, τ = 0.1) on cone
+// families with the warm-started perturbed solves (warm) and without
+// (cold): the second-order-cone least-squares family (socLS, n = 40,
+// k = 15), the nearest correlation matrix (d = 6, a PSD cone) and expLS
+// (k = 20 exponential cones). Reported: forward and backward CPU per
+// sample, forward iterations, refinement steps and fallbacks of the
+// backward:
 //
-//	go test ./gocore/diff -run '^$' -bench LPGDSOC -count 3
-func BenchmarkLPGDSOC(b *testing.B) {
-	for _, fast := range []bool{true, false} {
-		name := map[bool]string{true: "warm", false: "cold"}[fast]
-		b.Run(name, func(b *testing.B) {
-			rng := rand.New(rand.NewSource(5))
-			st, vs := denseBatch(b, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
-				return socLS(rng, 40, 15)
+//	go test ./gocore/diff -run '^$' -bench LPGDCones -count 3
+func BenchmarkLPGDCones(b *testing.B) {
+	fams := []struct {
+		name string
+		gen  func(rng *rand.Rand) (P, c, A, bb []float64, cones []cone.Spec)
+	}{
+		{"soc40", func(rng *rand.Rand) ([]float64, []float64, []float64, []float64, []cone.Spec) {
+			P, c, A, bb, cones := socLS(rng, 40, 15)
+			return P, c, A, bb, cones.Specs()
+		}},
+		{"ncm6", func(rng *rand.Rand) ([]float64, []float64, []float64, []float64, []cone.Spec) {
+			return nearestCorrelation(rng, 6)
+		}},
+		{"exp20", func(rng *rand.Rand) ([]float64, []float64, []float64, []float64, []cone.Spec) {
+			return expLS(rng, 20)
+		}},
+	}
+	for _, fam := range fams {
+		for _, fast := range []bool{true, false} {
+			name := fam.name + map[bool]string{true: "/warm", false: "/cold"}[fast]
+			b.Run(name, func(b *testing.B) {
+				rng := rand.New(rand.NewSource(5))
+				var st *problem.Structure
+				var vs []*problem.Values
+				for k := 0; k < 8; k++ {
+					P, c, A, bb, cones := fam.gen(rng)
+					f := specFixture(b, len(c), P, c, A, bb, cones)
+					st = f.st
+					vs = append(vs, f.v)
+				}
+				_, slv, ws, sol, res, g := benchRig(b, st)
+				in := Incoming{X: randVec(rng, st.N)}
+				o := DefaultOptions()
+				o.Method, o.FastPath = MethodLPGD, fast
+				var fwd, bwd time.Duration
+				iters, steps, warm, fb := 0, 0, 0, 0
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					v := vs[i%len(vs)]
+					t0 := testfam.CPUTime()
+					slv.Solve(v, &res)
+					t1 := testfam.CPUTime()
+					if res.Info.Status != ipm.StatusSolved {
+						b.Fatalf("status %v", res.Info.Status)
+					}
+					if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
+						b.Fatal(err)
+					}
+					bwd += testfam.CPUTime() - t1
+					fwd += t1 - t0
+					iters += res.Info.Iter
+					s := ws.LastStats()
+					steps += s.RefineSteps
+					warm += s.WarmSolves
+					fb += s.ConeFallbacks
+				}
+				b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
+				b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+				b.ReportMetric(float64(bwd)/float64(fwd), "bwd/fwd")
+				b.ReportMetric(float64(iters)/float64(b.N), "fwd-iters")
+				b.ReportMetric(float64(steps)/float64(b.N), "bwd-refine-steps")
+				b.ReportMetric(float64(warm)/float64(b.N), "warm")
+				b.ReportMetric(float64(fb)/float64(b.N), "fallbacks")
 			})
-			_, slv, ws, sol, res, g := benchRig(b, st)
-			in := Incoming{X: randVec(rng, st.N)}
-			o := DefaultOptions()
-			o.Method, o.FastPath = MethodLPGD, fast
-			var fwd, bwd time.Duration
-			iters, steps, warm, fb := 0, 0, 0, 0
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				v := vs[i%len(vs)]
-				t0 := testfam.CPUTime()
-				slv.Solve(v, &res)
-				t1 := testfam.CPUTime()
-				if res.Info.Status != ipm.StatusSolved {
-					b.Fatalf("status %v", res.Info.Status)
-				}
-				if _, err := ws.Backward(v, sol, in, &o, g); err != nil {
-					b.Fatal(err)
-				}
-				bwd += testfam.CPUTime() - t1
-				fwd += t1 - t0
-				iters += res.Info.Iter
-				s := ws.LastStats()
-				steps += s.RefineSteps
-				warm += s.WarmSolves
-				fb += s.ConeFallbacks
-			}
-			b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
-			b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
-			b.ReportMetric(float64(bwd)/float64(fwd), "bwd/fwd")
-			b.ReportMetric(float64(iters)/float64(b.N), "fwd-iters")
-			b.ReportMetric(float64(steps)/float64(b.N), "bwd-refine-steps")
-			b.ReportMetric(float64(warm)/float64(b.N), "warm")
-			b.ReportMetric(float64(fb)/float64(b.N), "fallbacks")
-		})
+		}
 	}
 }

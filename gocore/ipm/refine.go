@@ -436,8 +436,14 @@ func (w *Solver) RefineFrom(v *problem.Values, x, y, s []float64, res *Result) b
 	if !finite(w.x) || !finite(w.z) || !finite(w.s) {
 		return false
 	}
+	// The level at which the refinement stops, as an early refinement's:
+	// PSD problems at earlyRefineDone, the others at rounding.
+	done := refineMeasureFloor
+	if w.refinePSD() {
+		done = earlyRefineDone
+	}
 	var info Info
-	if !w.tangentRefineSteps(&info, false, refineMeasureFloor, refineFromSteps) {
+	if !w.tangentRefineSteps(&info, false, done, refineFromSteps) {
 		return false
 	}
 	if w.refinePSD() && refineMeasure(&info, 0) > psdTangentDone {
