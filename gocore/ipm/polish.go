@@ -493,18 +493,20 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 	return flipped
 }
 
-// earlyPolish tries the polish's first round (the guess z̃ > s̃ and up to
-// polishTries corrected guesses, polishRound without its degenerate-vertex
-// bookkeeping) at an iterate that does not meet the tolerances yet but is
+// earlyPolish tries the polish's first round (the guess z̃ > s̃ — for QPs
+// z̃ > earlyGuessQP·s̃ — and up to polishTries corrected guesses,
+// polishRound without its degenerate-vertex bookkeeping) at an iterate that does not meet the tolerances yet but is
 // within earlyPolishFactor of them in primal and dual residual and gap. A
 // polished point is accepted by the same tests as after convergence
 // (polishAccept: the termination tolerances, and an objective not worse
 // than the iterate's by more than the gap tolerance), so an accepted point
-// is an exact solution of an active set that meets the tolerances — the
-// point the polish after convergence returns from the same guess. On the
-// dense QP layer's family (diff.BenchmarkQPLayer) the guess is right from
-// residuals ~1e-2 on and the returned point is bit for bit the one of the
-// later polish, after 7.8 / 6.1 / 7.0 iterations instead of 11.4 / 9.9 /
+// is an exact solution of an active set that meets the tolerances. For a
+// strictly convex QP that solution is unique, so it agrees with what the
+// polish after convergence (guess z̃ > s̃) would return to about
+// polishClip; at a degenerate point the multipliers may differ. On the
+// dense QP layer's family (diff.BenchmarkQPLayer) the guess was right from
+// residuals ~1e-2 on (measured with the z̃ > s̃ guess: the returned point
+// was bit for bit the later polish's), after 7.8 / 6.1 / 7.0 iterations instead of 11.4 / 9.9 /
 // 11.4 at n = 10 / 50 / 200, at the price of more active-set systems when
 // the first guess needs corrections (1.1 / 1.6 / 3.4 per solve instead of
 // one; at n = 200 one costs about an iteration). On a rejection the

@@ -26,8 +26,11 @@ func newResiduals(n, m int) residuals {
 // entry, so P̃x + c̃τ plus Ãᵀz alone is that sum; rz takes MulA into it
 // (MulA adds column by column, which a separate Ãx would round
 // differently), and Ãx is rz − (s − b̃τ): off from the product by the
-// rounding of the sums, u·(|Ã||x| + |s| + |b̃|τ), the order of the direct
-// product's own error in the residual Ãx + s − b̃τ the tests take.
+// rounding of the sums, u·(|Ã||x| + |s| + |b̃|τ): the order of the direct
+// product's own error in the residual Ãx + s − b̃τ that converged takes.
+// The dual certificate takes Ãx + s without the b̃τ term, so there the
+// u·|b̃|τ part is extra (against its 1e-8·|cᵀx| test; unbounded LPs with
+// |b| up to 1e13 gave the same statuses and iterations either way).
 func (w *Solver) computeResiduals() {
 	st := w.an.St
 	w.mulP(w.px, w.x)
