@@ -495,33 +495,33 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 
 // earlyPolish tries the polish's first round (the guess z̃ > s̃ — for QPs
 // z̃ > earlyGuessQP·s̃ — and up to polishTries corrected guesses,
-// polishRound without its degenerate-vertex bookkeeping) at an iterate that does not meet the tolerances yet but is
-// within earlyPolishFactor of them in primal and dual residual and gap. A
-// polished point is accepted by the same tests as after convergence
-// (polishAccept: the termination tolerances, and an objective not worse
-// than the iterate's by more than the gap tolerance), so an accepted point
-// is an exact solution of an active set that meets the tolerances. For a
-// strictly convex QP that solution is unique, so it agrees with what the
-// polish after convergence (guess z̃ > s̃) would return to about
-// polishClip; at a degenerate point the multipliers may differ. On the
-// dense QP layer's family (diff.BenchmarkQPLayer) the guess was right from
-// residuals ~1e-2 on (measured with the z̃ > s̃ guess: the returned point
-// was bit for bit the later polish's), after 7.8 / 6.1 / 7.0 iterations instead of 11.4 / 9.9 /
+// polishRound without its degenerate-vertex bookkeeping) at an iterate that
+// does not meet the tolerances yet but is within earlyPolishFactor of them
+// in primal and dual residual and gap. A polished point is accepted by the
+// same tests as after convergence (polishAccept: the termination
+// tolerances, and an objective not worse than the iterate's by more than
+// the gap tolerance), so an accepted point is an exact solution of an
+// active set that meets the tolerances. For a strictly convex QP that
+// solution is unique, so it agrees with what the polish after convergence
+// (guess z̃ > s̃) would return to about polishClip; at a degenerate point
+// the multipliers may differ. On the dense QP layer's family
+// (diff.BenchmarkQPLayer) the guess was right from residuals ~1e-2 on
+// (measured with the z̃ > s̃ guess: the returned point was bit for bit the
+// later polish's), after 7.8 / 6.1 / 7.0 iterations instead of 11.4 / 9.9 /
 // 11.4 at n = 10 / 50 / 200, at the price of more active-set systems when
 // the first guess needs corrections (1.1 / 1.6 / 3.4 per solve instead of
 // one; at n = 200 one costs about an iteration). On a rejection the
 // iterate, info and the KKT data are restored and the iteration goes on; at
 // most earlyPolishTries attempts per solve. An LP (no quadratic term) is
-// polished early only at a vertex that is the LP's unique solution: a
-// guess of exactly n active rows whose polished point is strictly
-// complementary (strictVertex). At a degenerate vertex or an optimal face
-// the polish after convergence deliberately returns the interior point
-// (see polishRound), and an early guess could land on another vertex;
-// at a nondegenerate, strictly complementary vertex the solution is
-// unique, so the interior point converges to it and the polish after
-// convergence returns it from the same active set. On the LPGD
-// benchmark's LPs (n = 100, 260 rows) this ends the solve at iteration
-// ~8 of 12.
+// polished early only at a vertex that is the LP's unique solution: a guess
+// of exactly n active rows whose polished point is strictly complementary
+// (strictVertex). At a degenerate vertex or an optimal face the polish
+// after convergence deliberately returns the interior point (see
+// polishRound), and an early guess could land on another vertex; at a
+// nondegenerate, strictly complementary vertex the solution is unique, so
+// the interior point converges to it and the polish after convergence
+// returns it from the same active set. On the LPGD benchmark's LPs (n =
+// 100, 260 rows) this ends the solve at iteration ~8 of 12.
 func (w *Solver) earlyPolish(info *Info) bool {
 	p := w.pol
 	f := earlyPolishFactor
