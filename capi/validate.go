@@ -114,7 +114,7 @@ func parallelPSD(arr operand, n int, shift float64, infos []int32, count, t int)
 func checkPSDRange(arr operand, n int, shift float64, infos []int32, lo, hi int) {
 	w := getPSDWork(n * n)
 	for k := lo; k < hi; k++ {
-		if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, *w) {
+		if !shiftedCholeskyOK(arr.at(k), n, shift, *w) {
 			infos[k] = 1
 		}
 	}
