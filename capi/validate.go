@@ -150,7 +150,11 @@ func (in *inputs) checkValuesPSD(nb int, symTol, shift float64) error {
 	if in.p.stride == 0 {
 		count = 1
 	}
-	infos := make([]int32, count)
+	if cap(in.psdInfos) < count {
+		in.psdInfos = make([]int32, count)
+	}
+	infos := in.psdInfos[:count]
+	clear(infos)
 	where := func(k int) string {
 		if in.p.stride == 0 {
 			return "P"
