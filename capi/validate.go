@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
-
-	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
 
 // psdSerialWork is the batch work (Σ n³/3 multiply–adds) below which
@@ -72,7 +70,7 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 		return -1, 0
 	}
 	for k := 0; k < count; k++ {
-		a, scale := linsys.MaxAsymmetry(arr.at(k), n)
+		a, scale := maxAsymmetry(arr.at(k), n)
 		if a > symTol*scale {
 			return k, a
 		}
