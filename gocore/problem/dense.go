@@ -29,49 +29,10 @@ func NewDenseStructure(n, m int, cones Cones, denseP bool) (*Structure, error) {
 // whose derivative is the one ScatterDenseP returns.
 func (s *Structure) GatherDenseP(dst, full []float64) {
 	n := s.N
-	if s.fullUpperP() {
-		gatherUpper(dst, full, n)
-		return
-	}
 	for j := 0; j < n; j++ {
 		for k := s.P.Colptr[j]; k < s.P.Colptr[j+1]; k++ {
 			i := s.P.Rowval[k]
 			dst[k] = 0.5 * (full[i*n+j] + full[j*n+i])
-		}
-	}
-}
-
-// fullUpperP reports whether P's pattern is the full upper triangle
-// (column j stores rows 0 … j: UpperPattern, the dense layout's). The
-// rows of a column are strictly increasing and at most j, so a column of
-// j + 1 entries is full.
-func (s *Structure) fullUpperP() bool {
-	cp := s.P.Colptr
-	for j := 0; j < s.N; j++ {
-		if cp[j+1]-cp[j] != j+1 {
-			return false
-		}
-	}
-	return true
-}
-
-// gatherUpper is GatherDenseP on the full upper pattern (value index
-// j(j+1)/2 + i for entry (i, j), i ≤ j), by blocks of eight columns: the
-// column entries full[i·n + j … j+7] of a row i are one cache line, and
-// the eight rows j read along full[j·n + i] advance together, where the
-// column-by-column loop missed the cache on every strided read (n = 500:
-// ~0.5 ms of a 14 ms BPQP study call). The values are those of the plain
-// loop, bit for bit.
-func gatherUpper(dst, full []float64, n int) {
-	_ = full[n*n-1]
-	_ = dst[n*(n+1)/2-1]
-	for j0 := 0; j0 < n; j0 += 8 {
-		j1 := min(j0+8, n)
-		for i := 0; i < j1; i++ {
-			row := full[i*n : i*n+n]
-			for j := max(j0, i); j < j1; j++ {
-				dst[j*(j+1)/2+i] = 0.5 * (row[j] + full[j*n+i])
-			}
 		}
 	}
 }
@@ -97,10 +58,6 @@ func (s *Structure) GatherDenseA(dst, full []float64) {
 // between (i,j) and (j,i). Entries off the pattern are set to zero.
 func (s *Structure) ScatterDenseP(full, grad []float64) {
 	n := s.N
-	if s.fullUpperP() {
-		scatterUpper(full, grad, n)
-		return
-	}
 	for i := range full[:n*n] {
 		full[i] = 0
 	}
@@ -112,29 +69,6 @@ func (s *Structure) ScatterDenseP(full, grad []float64) {
 			} else {
 				full[i*n+j] = 0.5 * grad[k]
 				full[j*n+i] = 0.5 * grad[k]
-			}
-		}
-	}
-}
-
-// scatterUpper is ScatterDenseP on the full upper pattern, by blocks of
-// eight columns as gatherUpper (every entry of full is written, so none is
-// cleared first); the values are those of the plain loop, bit for bit.
-func scatterUpper(full, grad []float64, n int) {
-	_ = full[n*n-1]
-	_ = grad[n*(n+1)/2-1]
-	for j0 := 0; j0 < n; j0 += 8 {
-		j1 := min(j0+8, n)
-		for i := 0; i < j1; i++ {
-			row := full[i*n : i*n+n]
-			for j := max(j0, i); j < j1; j++ {
-				g := grad[j*(j+1)/2+i]
-				if i == j {
-					row[j] = g
-					continue
-				}
-				row[j] = 0.5 * g
-				full[j*n+i] = 0.5 * g
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package problem
 
 import (
-	"math"
 	"math/rand"
 	"testing"
 )
@@ -88,78 +87,6 @@ func TestGatherScatterDenseA(t *testing.T) {
 			}
 			if back[e] != want {
 				t.Fatalf("%s: scattered entry %d = %v, want %v", tc.name, e, back[e], want)
-			}
-		}
-	}
-}
-
-// TestGatherDensePBlocked: on the full upper pattern (the blocked paths)
-// and on a partial one (the column loops), at orders around the block of
-// eight, GatherDenseP writes ½(F[i,j] + F[j,i]) at each pattern entry,
-// bit for bit, for a non-symmetric F, and ScatterDenseP splits each
-// off-diagonal gradient entry evenly, zero off the pattern.
-func TestGatherDensePBlocked(t *testing.T) {
-	rng := rand.New(rand.NewSource(16))
-	for _, n := range []int{1, 2, 7, 8, 9, 16, 17, 37} {
-		for _, full := range []bool{true, false} {
-			p := UpperPattern(n)
-			if !full && n > 1 {
-				// Drop entry (0, n−1): column n−1 is no longer full.
-				j := n - 1
-				cp := append([]int(nil), p.Colptr...)
-				rv := append(append([]int(nil), p.Rowval[:cp[j]]...), p.Rowval[cp[j]+1:]...)
-				cp[n]--
-				p = CSC{Rows: n, Cols: n, Colptr: cp, Rowval: rv}
-			}
-			s, err := NewStructure(n, 0, Cones{}, p, EmptyPattern(0, n))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := s.fullUpperP(); got != (full || n == 1) {
-				t.Fatalf("n=%d full=%v: fullUpperP = %v", n, full, got)
-			}
-			F := make([]float64, n*n)
-			for i := range F {
-				F[i] = rng.NormFloat64()
-			}
-			dst := make([]float64, p.Nnz())
-			for i := range dst {
-				dst[i] = math.NaN()
-			}
-			// ScatterDenseP into a NaN-filled matrix: every entry written,
-			// ½g off the diagonal on both sides, g on it, 0 off the pattern.
-			g := make([]float64, p.Nnz())
-			for i := range g {
-				g[i] = rng.NormFloat64()
-			}
-			out := make([]float64, n*n)
-			for i := range out {
-				out[i] = math.NaN()
-			}
-			s.ScatterDenseP(out, g)
-			want := make([]float64, n*n)
-			for j := 0; j < n; j++ {
-				for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
-					if i := p.Rowval[k]; i == j {
-						want[i*n+j] = g[k]
-					} else {
-						want[i*n+j], want[j*n+i] = 0.5*g[k], 0.5*g[k]
-					}
-				}
-			}
-			for i := range want {
-				if out[i] != want[i] {
-					t.Fatalf("n=%d full=%v: ScatterDenseP entry %d = %v, want %v", n, full, i, out[i], want[i])
-				}
-			}
-			s.GatherDenseP(dst, F)
-			for j := 0; j < n; j++ {
-				for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
-					i := p.Rowval[k]
-					if want := 0.5 * (F[i*n+j] + F[j*n+i]); dst[k] != want {
-						t.Fatalf("n=%d full=%v: entry (%d,%d) = %v, want %v", n, full, i, j, dst[k], want)
-					}
-				}
 			}
 		}
 	}
