@@ -58,6 +58,7 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	if err != nil {
 		return
 	}
+	defer in.release()
 	if err = in.checkValuesPSD(nb, float64(values.psd_sym_tol), float64(values.psd_shift)); err != nil {
 		return
 	}
@@ -71,68 +72,94 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	if err != nil {
 		return
 	}
-	nan := math.NaN()
-	err = s.run(nb, set, func(w *worker, k int) {
-		if facs != nil {
-			// Marked invalid until a polished solve writes it; the
-			// solver never keeps the caller's buffer past the sample.
-			rec := facs[k*fl : (k+1)*fl]
-			clear(rec[:min(len(rec), 8)])
-			w.slv.SetFactorSink(rec)
-			defer w.slv.SetFactorSink(nil)
-		}
-		if stop := intr.Stopped(); stop != ipm.StatusUnsolved {
-			// Cancelled or out of time before this sample started.
-			st[k] = int32(stop)
-			for i := k * n; i < (k+1)*n; i++ {
-				xs[i] = nan
-			}
-			for i := k * m; i < (k+1)*m; i++ {
-				ys[i], ss[i] = nan, nan
-			}
-			return
-		}
-		in.load(w, k)
-		w.result.X = xs[k*n : (k+1)*n]
-		w.result.Y = part(ys, k, m)
-		w.result.S = part(ss, k, m)
-		if w.result.Y == nil {
-			w.result.Y, w.result.S = []float64{}, []float64{}
-		}
-		w.slv.SetProx(0)
-		w.slv.SetInterrupt(intr)
-		w.slv.Solve(&w.vals, &w.result)
-		w.slv.SetInterrupt(ipm.Interrupt{})
-		st[k] = int32(w.result.Info.Status)
-		if infos != nil {
-			r := infos[k*cols : (k+1)*cols]
-			inf := w.result.Info
-			r[C.LPGD_INFO_ITER] = float64(inf.Iter)
-			r[C.LPGD_INFO_PRIMAL_OBJ] = inf.PObj
-			r[C.LPGD_INFO_DUAL_OBJ] = inf.DObj
-			r[C.LPGD_INFO_RES_PRIMAL] = inf.ResPrimal
-			r[C.LPGD_INFO_RES_DUAL] = inf.ResDual
-			r[C.LPGD_INFO_GAP_ABS] = inf.GapAbs
-			r[C.LPGD_INFO_GAP_REL] = inf.GapRel
-			r[C.LPGD_INFO_POLISHED] = 0
-			if inf.Polished {
-				r[C.LPGD_INFO_POLISHED] = 1
-			}
-			r[C.LPGD_INFO_TOLERANCE] = float64(inf.Tolerance)
-		}
-	}, func(k int, r any) {
-		st[k] = int32(ipm.StatusInternalError)
-		if facs != nil {
-			clear(facs[k*fl : k*fl+min(fl, 8)])
-		}
-		for i := k * n; i < (k+1)*n; i++ {
-			xs[i] = nan
-		}
-		for i := k * m; i < (k+1)*m; i++ {
-			ys[i], ss[i] = nan, nan
-		}
-	})
+	c := solveCalls.Get().(*solveCall)
+	*c = solveCall{n: n, m: m, intr: intr, in: in, facs: facs, fl: fl, xs: xs, ys: ys, ss: ss, st: st, infos: infos, cols: cols}
+	err = s.run(nb, set, c)
+	*c = solveCall{}
+	solveCalls.Put(c)
 	return
+}
+
+// solveCall is lpgd_solve's per-sample work over the caller's buffers
+// (pooled: solveCalls).
+type solveCall struct {
+	n, m       int
+	intr       ipm.Interrupt
+	in         *inputs
+	facs       []float64 // factor records (nil: none), fl words each
+	fl         int
+	xs, ys, ss []float64
+	st         []int32
+	infos      []float64 // nil: not asked for; cols words per sample
+	cols       int
+}
+
+var solveCalls = sync.Pool{New: func() any { return new(solveCall) }}
+
+// fail marks sample k's outputs NaN.
+func (c *solveCall) fail(k int) {
+	nan := math.NaN()
+	n, m := c.n, c.m
+	for i := k * n; i < (k+1)*n; i++ {
+		c.xs[i] = nan
+	}
+	for i := k * m; i < (k+1)*m; i++ {
+		c.ys[i], c.ss[i] = nan, nan
+	}
+}
+
+func (c *solveCall) sample(w *worker, k int) {
+	n, m := c.n, c.m
+	if c.facs != nil {
+		// Marked invalid until a polished solve writes it; the
+		// solver never keeps the caller's buffer past the sample.
+		rec := c.facs[k*c.fl : (k+1)*c.fl]
+		clear(rec[:min(len(rec), 8)])
+		w.slv.SetFactorSink(rec)
+		defer w.slv.SetFactorSink(nil)
+	}
+	if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
+		// Cancelled or out of time before this sample started.
+		c.st[k] = int32(stop)
+		c.fail(k)
+		return
+	}
+	c.in.load(w, k)
+	w.result.X = c.xs[k*n : (k+1)*n]
+	w.result.Y = part(c.ys, k, m)
+	w.result.S = part(c.ss, k, m)
+	if w.result.Y == nil {
+		w.result.Y, w.result.S = []float64{}, []float64{}
+	}
+	w.slv.SetProx(0)
+	w.slv.SetInterrupt(c.intr)
+	w.slv.Solve(&w.vals, &w.result)
+	w.slv.SetInterrupt(ipm.Interrupt{})
+	c.st[k] = int32(w.result.Info.Status)
+	if c.infos != nil {
+		r := c.infos[k*c.cols : (k+1)*c.cols]
+		inf := w.result.Info
+		r[C.LPGD_INFO_ITER] = float64(inf.Iter)
+		r[C.LPGD_INFO_PRIMAL_OBJ] = inf.PObj
+		r[C.LPGD_INFO_DUAL_OBJ] = inf.DObj
+		r[C.LPGD_INFO_RES_PRIMAL] = inf.ResPrimal
+		r[C.LPGD_INFO_RES_DUAL] = inf.ResDual
+		r[C.LPGD_INFO_GAP_ABS] = inf.GapAbs
+		r[C.LPGD_INFO_GAP_REL] = inf.GapRel
+		r[C.LPGD_INFO_POLISHED] = 0
+		if inf.Polished {
+			r[C.LPGD_INFO_POLISHED] = 1
+		}
+		r[C.LPGD_INFO_TOLERANCE] = float64(inf.Tolerance)
+	}
+}
+
+func (c *solveCall) panicked(k int, _ any) {
+	c.st[k] = int32(ipm.StatusInternalError)
+	if c.facs != nil {
+		clear(c.facs[k*c.fl : k*c.fl+min(c.fl, 8)])
+	}
+	c.fail(k)
 }
 
 //export lpgd_backward
@@ -179,6 +206,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	if err != nil {
 		return
 	}
+	defer in.release()
 	xs, ys, ss := outSlice(fwd.x, nb*n), outSlice(fwd.y, nb*m), outSlice(fwd.s, nb*m)
 	facs, recLen, err := s.factorRecords(fwd, nb)
 	if err != nil {
@@ -209,110 +237,148 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	}
 	statCols := int(C.LPGD_BSTAT_COLS)
 	stats := outSlice(out.stats, nb*statCols)
-	zero := func(k int) {
-		for _, o := range [][]float64{part(gPs, k, pSize), part(gcs, k, n), part(gAs, k, aSize), part(gbs, k, m)} {
-			for i := range o {
-				o[i] = 0
-			}
-		}
-	}
-	var msgMu sync.Mutex
-	firstMsg := ""
-	firstK := -1
-	note := func(k int, msg string) {
-		msgMu.Lock()
-		if firstK < 0 || k < firstK {
-			firstK, firstMsg = k, msg
-		}
-		msgMu.Unlock()
-	}
-	err = s.run(nb, set, func(w *worker, k int) {
-		if fl != nil {
-			fl[k] = 0
-		}
-		if r := part(stats, k, statCols); r != nil {
-			for i := range r {
-				r[i] = 0
-			}
-		}
-		if inSt != nil && !set.Accepts(ipm.Status(inSt[k])) {
-			outSt[k] = inSt[k]
-			zero(k)
-			return
-		}
-		if stop := intr.Stopped(); stop != ipm.StatusUnsolved {
-			// Cancelled or out of time before this sample started.
-			outSt[k] = int32(stop)
-			zero(k)
-			return
-		}
-		in.load(w, k)
-		sol := diff.Solution{X: part(xs, k, n), Y: part(ys, k, m), S: part(ss, k, m), Factor: part(facs, k, recLen)}
-		if sol.Y == nil {
-			sol.Y, sol.S = []float64{}, []float64{}
-		}
-		incoming := diff.Incoming{X: part(gxs, k, n), Y: part(gys, k, m), S: part(gss, k, m)}
-		g := diff.Grad{C: part(gcs, k, n), B: part(gbs, k, m)}
-		if gPs != nil && s.hasP {
-			g.P = w.grad.P
-		}
-		if gAs != nil {
-			g.A = w.grad.A
-		}
-		w.ws.SetInterrupt(intr)
-		f, berr := w.ws.Backward(&w.vals, sol, incoming, &opt, &g)
-		w.ws.SetInterrupt(ipm.Interrupt{})
-		if fl != nil {
-			fl[k] = int32(f)
-		}
-		if r := part(stats, k, statCols); r != nil {
-			ls := w.ws.LastStats()
-			r[C.LPGD_BSTAT_CHANGES] = float64(ls.Changes)
-			r[C.LPGD_BSTAT_WARM_SOLVES] = float64(ls.WarmSolves)
-			r[C.LPGD_BSTAT_IPM_SOLVES] = float64(ls.IPMSolves)
-			r[C.LPGD_BSTAT_FACTOR_SOLVES] = float64(ls.FactorSolves)
-			r[C.LPGD_BSTAT_TAU] = ls.Tau
-		}
-		var stopped *diff.StoppedError
-		if errors.As(berr, &stopped) {
-			outSt[k] = int32(stopped.Status)
-			zero(k)
-			return
-		}
-		if berr != nil {
-			outSt[k] = int32(diff.StatusBackwardFailed)
-			zero(k)
-			note(k, berr.Error())
-			return
-		}
-		outSt[k] = int32(ipm.StatusSolved)
-		if inSt != nil {
-			outSt[k] = inSt[k]
-		}
-		if g.P != nil {
-			if s.pLayout == layoutDense {
-				s.st.ScatterDenseP(part(gPs, k, pSize), g.P)
-			} else {
-				copy(part(gPs, k, pSize), g.P)
-			}
-		}
-		if g.A != nil {
-			if s.aLayout == layoutDense {
-				s.st.ScatterDenseA(part(gAs, k, aSize), g.A)
-			} else {
-				copy(part(gAs, k, aSize), g.A)
-			}
-		}
-	}, func(k int, r any) {
-		outSt[k] = int32(ipm.StatusInternalError)
-		zero(k)
-		note(k, fmt.Sprintf("internal error (recovered panic): %v", r))
-	})
-	if err == nil && firstK >= 0 {
+	c := backwardCalls.Get().(*backwardCall)
+	*c = backwardCall{s: s, n: n, m: m, set: set, opt: opt, intr: intr, in: in,
+		xs: xs, ys: ys, ss: ss, facs: facs, recLen: recLen, gxs: gxs, gys: gys, gss: gss,
+		pSize: pSize, aSize: aSize, gPs: gPs, gcs: gcs, gAs: gAs, gbs: gbs,
+		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1}
+	err = s.run(nb, set, c)
+	if err == nil && c.firstK >= 0 {
 		// Success with per-sample failures: report the first message.
-		writeErr(errBuf, errLen, fmt.Sprintf("batch element %d: %s", firstK, firstMsg))
+		writeErr(errBuf, errLen, fmt.Sprintf("batch element %d: %s", c.firstK, c.firstMsg))
 	}
+	*c = backwardCall{}
+	backwardCalls.Put(c)
 	return
+}
+
+// backwardCall is lpgd_backward's per-sample work over the caller's
+// buffers (pooled: backwardCalls).
+type backwardCall struct {
+	s                  *structure
+	n, m               int
+	set                ipm.Settings
+	opt                diff.Options
+	intr               ipm.Interrupt
+	in                 *inputs
+	xs, ys, ss         []float64
+	facs               []float64
+	recLen             int
+	gxs, gys, gss      []float64
+	pSize, aSize       int
+	gPs, gcs, gAs, gbs []float64
+	inSt, outSt, fl    []int32
+	stats              []float64
+	statCols           int
+
+	msgMu    sync.Mutex
+	firstMsg string // the message of the lowest failed sample, firstK (−1: none)
+	firstK   int
+}
+
+var backwardCalls = sync.Pool{New: func() any { return new(backwardCall) }}
+
+// zero clears sample k's gradients.
+func (c *backwardCall) zero(k int) {
+	clear(part(c.gPs, k, c.pSize))
+	clear(part(c.gcs, k, c.n))
+	clear(part(c.gAs, k, c.aSize))
+	clear(part(c.gbs, k, c.m))
+}
+
+// note records msg for sample k when it is the lowest failed sample.
+func (c *backwardCall) note(k int, msg string) {
+	c.msgMu.Lock()
+	if c.firstK < 0 || k < c.firstK {
+		c.firstK, c.firstMsg = k, msg
+	}
+	c.msgMu.Unlock()
+}
+
+func (c *backwardCall) sample(w *worker, k int) {
+	s, n, m := c.s, c.n, c.m
+	if c.fl != nil {
+		c.fl[k] = 0
+	}
+	if r := part(c.stats, k, c.statCols); r != nil {
+		clear(r)
+	}
+	if c.inSt != nil && !c.set.Accepts(ipm.Status(c.inSt[k])) {
+		c.outSt[k] = c.inSt[k]
+		c.zero(k)
+		return
+	}
+	if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
+		// Cancelled or out of time before this sample started.
+		c.outSt[k] = int32(stop)
+		c.zero(k)
+		return
+	}
+	c.in.load(w, k)
+	sol := diff.Solution{X: part(c.xs, k, n), Y: part(c.ys, k, m), S: part(c.ss, k, m), Factor: part(c.facs, k, c.recLen)}
+	if sol.Y == nil {
+		sol.Y, sol.S = []float64{}, []float64{}
+	}
+	incoming := diff.Incoming{X: part(c.gxs, k, n), Y: part(c.gys, k, m), S: part(c.gss, k, m)}
+	g := diff.Grad{C: part(c.gcs, k, n), B: part(c.gbs, k, m)}
+	if c.gPs != nil && s.hasP {
+		g.P = w.grad.P
+	}
+	if c.gAs != nil {
+		g.A = w.grad.A
+	}
+	w.ws.SetInterrupt(c.intr)
+	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
+	w.ws.SetInterrupt(ipm.Interrupt{})
+	if c.fl != nil {
+		c.fl[k] = int32(f)
+	}
+	if r := part(c.stats, k, c.statCols); r != nil {
+		ls := w.ws.LastStats()
+		r[C.LPGD_BSTAT_CHANGES] = float64(ls.Changes)
+		r[C.LPGD_BSTAT_WARM_SOLVES] = float64(ls.WarmSolves)
+		r[C.LPGD_BSTAT_IPM_SOLVES] = float64(ls.IPMSolves)
+		r[C.LPGD_BSTAT_FACTOR_SOLVES] = float64(ls.FactorSolves)
+		r[C.LPGD_BSTAT_TAU] = ls.Tau
+	}
+	if berr != nil {
+		// The target is the worker's field (one goroutine each): a local
+		// would be allocated on every sample, failed or not.
+		w.stopped = nil
+		if errors.As(berr, &w.stopped) {
+			c.outSt[k] = int32(w.stopped.Status)
+			c.zero(k)
+			return
+		}
+		c.outSt[k] = int32(diff.StatusBackwardFailed)
+		c.zero(k)
+		c.note(k, berr.Error())
+		return
+	}
+	c.outSt[k] = int32(ipm.StatusSolved)
+	if c.inSt != nil {
+		c.outSt[k] = c.inSt[k]
+	}
+	if g.P != nil {
+		if s.pLayout == layoutDense {
+			s.st.ScatterDenseP(part(c.gPs, k, c.pSize), g.P)
+		} else {
+			copy(part(c.gPs, k, c.pSize), g.P)
+		}
+	}
+	if g.A != nil {
+		if s.aLayout == layoutDense {
+			s.st.ScatterDenseA(part(c.gAs, k, c.aSize), g.A)
+		} else {
+			copy(part(c.gAs, k, c.aSize), g.A)
+		}
+	}
+}
+
+func (c *backwardCall) panicked(k int, r any) {
+	c.outSt[k] = int32(ipm.StatusInternalError)
+	c.zero(k)
+	c.note(k, fmt.Sprintf("internal error (recovered panic): %v", r))
 }
 
 // factorRecords is sol's factor buffer (lpgd_solution.factor: batch

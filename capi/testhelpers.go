@@ -336,3 +336,41 @@ func testCheckPSD(n, batch int, p []float64, shared bool, symTol float64) (int32
 	code := lpgd_check_psd(C.int64_t(n), C.int64_t(batch), op, C.double(symTol), 1e-8, bad, value, info, eb, el)
 	return int32(code), int64(*bad), float64(*value), goI32(info, count)
 }
+
+// testPreparedPair builds, once, the C buffers of an lpgd_solve +
+// lpgd_backward pair on q at B = 1 (the backward asking for gc only, as the
+// BPQP study's layer does, with the KKT method and the forward's factor
+// records) and returns the call pair on them, reporting both call codes,
+// and a func freeing the buffers. The pair itself allocates nothing in the
+// helper, so testing.AllocsPerRun counts the library's allocations.
+func testPreparedPair(h uint64, q *testDenseQP, method int) (pair func() (int32, int32), free func()) {
+	b := new(cbuf)
+	eb, el := b.errBuf()
+	m, n := q.m(), q.n
+	var set C.lpgd_settings
+	lpgd_default_settings(&set)
+	var opts C.lpgd_backward_opts
+	lpgd_default_backward(&opts)
+	opts.method = C.int64_t(method)
+	vals := q.values(b, 1)
+	rl := testFactorLen(h)
+	sol := C.lpgd_solution{
+		x: b.f64(make([]float64, n)), y: b.f64(make([]float64, m)), s: b.f64(make([]float64, m)),
+		status: b.i32(1), info: b.f64(make([]float64, int(C.LPGD_INFO_COLS))),
+	}
+	if rl > 0 {
+		sol.factor, sol.factor_len = b.f64(make([]float64, rl)), C.int64_t(rl)
+	}
+	gx := make([]float64, n)
+	for i := range gx {
+		gx[i] = 1
+	}
+	inc := C.lpgd_incoming{gx: b.f64(gx)}
+	out := C.lpgd_gradients{gc: b.f64(make([]float64, n)), status: b.i32(1), flags: b.i32(1)}
+	pair = func() (int32, int32) {
+		c1 := lpgd_solve(C.uint64_t(h), &set, 1, vals, &sol, eb, el)
+		c2 := lpgd_backward(C.uint64_t(h), &set, &opts, 1, vals, &sol, &inc, &out, eb, el)
+		return int32(c1), int32(c2)
+	}
+	return pair, b.free
+}

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
-
-	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
 
 // psdSerialWork is the batch work (Σ n³/3 multiply–adds) below which
@@ -72,7 +70,7 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 		return -1, 0
 	}
 	for k := 0; k < count; k++ {
-		a, scale := linsys.MaxAsymmetry(arr.at(k), n)
+		a, scale := maxAsymmetry(arr.at(k), n)
 		if a > symTol*scale {
 			return k, a
 		}
@@ -114,7 +112,7 @@ func parallelPSD(arr operand, n int, shift float64, infos []int32, count, t int)
 func checkPSDRange(arr operand, n int, shift float64, infos []int32, lo, hi int) {
 	w := getPSDWork(n * n)
 	for k := lo; k < hi; k++ {
-		if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, *w) {
+		if !shiftedCholeskyOK(arr.at(k), n, shift, *w) {
 			infos[k] = 1
 		}
 	}
@@ -150,7 +148,11 @@ func (in *inputs) checkValuesPSD(nb int, symTol, shift float64) error {
 	if in.p.stride == 0 {
 		count = 1
 	}
-	infos := make([]int32, count)
+	if cap(in.psdInfos) < count {
+		in.psdInfos = make([]int32, count)
+	}
+	infos := in.psdInfos[:count]
+	clear(infos)
 	where := func(k int) string {
 		if in.p.stride == 0 {
 			return "P"

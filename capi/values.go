@@ -9,6 +9,7 @@ import "C"
 import (
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
@@ -149,11 +150,23 @@ type rowBlock struct {
 	a, b     operand
 }
 
-// inputs are the problem values of one call.
+// inputs are the problem values of one call. They are pooled (inputsPool:
+// readInputs takes one, release returns it), keeping the capacity of
+// blocks and psdInfos across calls.
 type inputs struct {
-	s      *structure
-	p, c   operand
-	blocks []rowBlock
+	s        *structure
+	p, c     operand
+	blocks   []rowBlock
+	psdInfos []int32 // checkValuesPSD's per-element results
+}
+
+var inputsPool = sync.Pool{New: func() any { return new(inputs) }}
+
+// release returns in to inputsPool; in is not used after.
+func (in *inputs) release() {
+	clear(in.blocks)
+	*in = inputs{blocks: in.blocks[:0], psdInfos: in.psdInfos[:0]}
+	inputsPool.Put(in)
 }
 
 // aEntriesInRows counts A's pattern entries in rows [r0, r1).
@@ -174,31 +187,44 @@ func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
 	if v == nil {
 		return nil, argErr("values is NULL")
 	}
-	in := &inputs{s: s}
+	in := inputsPool.Get().(*inputs)
+	in.s = s
+	if err := s.readInto(in, nb, v); err != nil {
+		in.release()
+		return nil, err
+	}
+	return in, nil
+}
+
+// readInto is readInputs's work on a pooled in.
+func (s *structure) readInto(in *inputs, nb int, v *C.lpgd_values) error {
 	n, m := s.st.N, s.st.M
 	var err error
 	if in.p, err = newOperand("P", v.P, s.pSize(), nb, true); err != nil {
-		return nil, err
+		return err
 	}
 	if s.pLayout == layoutDense {
 		in.p.cols = n
 	}
 	if in.c, err = newOperand("c", v.c, n, nb, true); err != nil {
-		return nil, err
+		return err
 	}
 	if v.nblocks < 0 || (v.nblocks > 0 && v.blocks == nil) {
-		return nil, argErr("values: nblocks is %d with blocks %v", v.nblocks, v.blocks != nil)
+		return argErr("values: nblocks is %d with blocks %v", v.nblocks, v.blocks != nil)
 	}
 	var cb []C.lpgd_row_block
 	if v.nblocks > 0 {
 		cb = unsafe.Slice(v.blocks, int(v.nblocks))
 	}
-	in.blocks = make([]rowBlock, len(cb))
+	if cap(in.blocks) < len(cb) {
+		in.blocks = make([]rowBlock, len(cb))
+	}
+	in.blocks = in.blocks[:len(cb)]
 	r0 := 0
 	for bi, blk := range cb {
 		rows := int(blk.rows)
 		if blk.rows < 0 || r0+rows > m {
-			return nil, argErr("row block %d: rows = %d does not fit in the %d rows of A (block starts at row %d)", bi, blk.rows, m, r0)
+			return argErr("row block %d: rows = %d does not fit in the %d rows of A (block starts at row %d)", bi, blk.rows, m, r0)
 		}
 		named := -1
 		if len(cb) > 1 {
@@ -210,10 +236,10 @@ func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
 		}
 		rb := rowBlock{r0: r0, rows: rows}
 		if rb.a, err = newBlockOperand("A", named, blk.A, size, nb, true); err != nil {
-			return nil, err
+			return err
 		}
 		if rb.b, err = newBlockOperand("b", named, blk.b, rows, nb, true); err != nil {
-			return nil, err
+			return err
 		}
 		rb.b.row0 = r0
 		if s.aLayout == layoutDense {
@@ -223,22 +249,22 @@ func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
 		r0 += rows
 	}
 	if r0 != m {
-		return nil, argErr("values: the row blocks cover %d rows, A has %d", r0, m)
+		return argErr("values: the row blocks cover %d rows, A has %d", r0, m)
 	}
 	for _, op := range []*operand{&in.p, &in.c} {
 		if err := op.checkFinite(nb); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for bi := range in.blocks {
 		if err := in.blocks[bi].a.checkFinite(nb); err != nil {
-			return nil, err
+			return err
 		}
 		if err := in.blocks[bi].b.checkFinite(nb); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // load fills w.vals with sample k's values, gathering dense layouts and
