@@ -6,6 +6,14 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
 
+// exactFast enables the unregularized first attempt of the fast forms
+// (factorAt). On the LPGD benchmark's box QP (DenseSchur's normal
+// equations) the regularized factor needed one refinement step, i.e. a
+// second triangular solve pair and residual product, on most of the three
+// solves per iteration; unregularized, the first solve meets the
+// refinement tolerances. A variable so that tests can compare.
+var exactFast = true
+
 // factorRetries is how many times Factor raises δ (by factorRetryGrowth)
 // after a breakdown.
 const (
@@ -36,8 +44,13 @@ func (k *System) Factor() error {
 		err = k.factorAt(d)
 		for try == 0 && k.fastUsed() && (err != nil || k.Regularized() > 0) {
 			// A fast form broke down or needed regularized pivots:
-			// the next form decides.
-			k.escalate()
+			// without δ, the same form with it; else the next form
+			// decides.
+			if k.exactUsed {
+				k.exactOff = true
+			} else {
+				k.escalate()
+			}
 			err = k.factorAt(d)
 		}
 		if err == nil && (k.Regularized() == 0 || k.fixed) {
@@ -69,6 +82,7 @@ func (k *System) Regularized() int {
 // afterwards (bit for bit), instead of factoring a regularized copy of all
 // nnz values: the factorizers copy the values into their own storage.
 func (k *System) factorAt(d float64) error {
+	k.exactUsed = false
 	if k.tier != nil {
 		last := k.tier.Tiers() - 1
 		t := last
@@ -88,6 +102,14 @@ func (k *System) factorAt(d float64) error {
 			// solve already meets the refinement tolerances where the
 			// regularized factor needed a refinement step.
 			d = 0
+		} else if t < last && k.wantFast && !k.noFast && !k.exactOff && exactFast {
+			// A fast (normal-equations) form of an interior-point system
+			// is tried unregularized first; it gives way to the
+			// regularized one for the rest of the data set on regularized
+			// pivots, a breakdown or a refined residual above the fast
+			// forms' bound (Factor, solve).
+			d = 0
+			k.exactUsed = true
 		}
 	}
 	// kv[idx] + sign·0 is kv[idx] itself except for a −0 entry with a

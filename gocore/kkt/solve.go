@@ -79,8 +79,13 @@ func (k *System) solve(rhs, sol, start []float64) bool {
 	scale := math.Max(1, vec.NormInf(rhs))
 	for k.fastUsed() && !(k.res <= k.fastTol(scale, sol)) {
 		// A fast form lost accuracy (or the solution is not finite):
-		// refactor in the next form and solve again.
-		k.escalate()
+		// without δ, refactor the same form with it; else in the next
+		// form; and solve again.
+		if k.exactUsed {
+			k.exactOff = true
+		} else {
+			k.escalate()
+		}
 		if k.Factor() != nil {
 			return false
 		}

@@ -73,6 +73,10 @@ type System struct {
 	// last factorization used it; redOff: abandoned until the next SetData.
 	red             *reduced
 	redUsed, redOff bool
+	// exactUsed: the last factorization was a fast form's unregularized
+	// attempt (exactFast); exactOff: such attempts are given up until the
+	// next SetData.
+	exactUsed, exactOff bool
 }
 
 // New allocates a KKT system for an analysis with static regularization
@@ -153,7 +157,7 @@ func (k *System) SetRegularization(staticReg float64, refineMax int) {
 func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
-	k.redOff = false
+	k.redOff, k.exactOff = false, false
 	for i := range k.kv {
 		k.kv[i] = 0
 	}
@@ -197,7 +201,7 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 	}
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
-	k.redOff = false
+	k.redOff, k.exactOff = false, false
 	// The content outside H is again that of SetData and AddDiagX.
 	k.kvVer = k.srcVer
 	if k.zeroedAny {
@@ -422,13 +426,13 @@ type FactorState struct {
 	fixed, noLow        bool
 	tierCur             int
 	wantFast, wantExact bool
-	redOff              bool
+	redOff, exactOff    bool
 }
 
 // FactorState returns the current adaptive factorization state.
 func (k *System) FactorState() FactorState {
 	return FactorState{dCur: k.dCur, fixed: k.fixed, noLow: k.noLow, tierCur: k.tierCur,
-		wantFast: k.wantFast, wantExact: k.wantExact, redOff: k.redOff}
+		wantFast: k.wantFast, wantExact: k.wantExact, redOff: k.redOff, exactOff: k.exactOff}
 }
 
 // RestoreFactorState restores a state returned by FactorState, for a caller
@@ -439,5 +443,5 @@ func (k *System) FactorState() FactorState {
 func (k *System) RestoreFactorState(s FactorState) {
 	k.dCur, k.fixed, k.noLow, k.tierCur = s.dCur, s.fixed, s.noLow, s.tierCur
 	k.wantFast, k.wantExact = s.wantFast, s.wantExact
-	k.redOff = s.redOff
+	k.redOff, k.exactOff = s.redOff, s.exactOff
 }

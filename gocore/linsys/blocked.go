@@ -23,10 +23,15 @@ import "github.com/lpgd-go/lpgd_go/gocore/vec"
 // and later columns are eliminated with the replaced value. Only the
 // summation order of the updates differs (results agree to rounding).
 
-// blockMin is the order from which denseLDL uses the blocked form. Below it
-// the row-oriented form runs unchanged, so small systems stay bit-identical
-// to earlier releases (see tileMin).
-const blockMin = tileMin
+// blockMin is the order from which denseLDL uses the blocked form (and
+// DenseSchur its GᵀD⁻¹G product the packed SYRK). Below it the
+// row-oriented form runs unchanged, so small systems (the dense QP layer
+// at n = 10, the tight-tolerance SOCP of order 15) stay bit-identical to
+// earlier releases. 64 since the level-3 kernel: the blocked form measured
+// 1.35× / 1.4× / 1.4× / 1.7× / 1.7× the row form at n = 64 / 96 / 110 /
+// 128 / 160 (AVX-512, BenchmarkLDLKernel), 0.9–1.1× at 48; it was 192
+// (tileMin) when the row form's 4×4 tiles were the alternative.
+const blockMin = 64
 
 // ldlLeaf is the order up to which a diagonal block is factored by the
 // row-oriented form (16–32 measured alike at n = 200 and 500).

@@ -385,12 +385,13 @@ func (f *DenseSchur) Factor(values []float64) error {
 	for i := 0; i < r; i++ {
 		copy(l[i*nr:i*nr+i+1], f.s0[i*r:i*r+i+1])
 	}
-	// From tileMin rows the leading rows that all couple to E are one
-	// packed SYRK on the GEMM micro-kernel; below tileMin, whole 4×4 tiles
-	// of such rows go through the tile kernel. The rest, row by row.
+	// From blockMin rows the leading rows that all couple to E are one
+	// packed SYRK on the GEMM micro-kernel; from tileMin, whole 4×4 tiles
+	// of the rows after them go through the tile kernel. The rest, row by
+	// row.
 	var t [16]float64
 	i0 := 0
-	if r >= tileMin && neD > 0 && f.bw != nil {
+	if r >= blockMin && neD > 0 && f.bw != nil {
 		for i0 < r && f.nzRowD[i0] {
 			i0++
 		}

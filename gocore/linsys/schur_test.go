@@ -57,9 +57,15 @@ func kktDense(rng *rand.Rand, n, p, m int, hmin float64) (*Pattern, []float64, [
 	return &Pattern{N: dim, Colptr: colptr, Rowval: rowval}, vals, signs, elim
 }
 
+// DenseSchur solves the KKT systems Dense solves, for sizes on both sides
+// of blockMin: from blockMin remaining rows (n + p) the GᵀD⁻¹G product is
+// the packed SYRK and the reduced matrix is factored by the blocked LDLᵀ
+// ({60, 4, 70}: 64 rows; {110, 10, 60}: the LPGD benchmark's 110), below
+// it the row form.
 func TestDenseSchurMatchesDense(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
-	for _, sz := range []struct{ n, p, m int }{{1, 0, 1}, {3, 1, 2}, {10, 2, 12}, {50, 10, 50}, {7, 0, 30}, {20, 5, 0}} {
+	for _, sz := range []struct{ n, p, m int }{{1, 0, 1}, {3, 1, 2}, {10, 2, 12}, {50, 10, 50}, {7, 0, 30}, {20, 5, 0},
+		{59, 4, 70}, {60, 4, 70}, {110, 10, 60}, {150, 41, 30}} {
 		pat, vals, signs, elim := kktDense(rng, sz.n, sz.p, sz.m, 1e-3)
 		fd := NewDense(pat, signs)
 		fs, err := NewDenseSchur(pat, signs, elim)
