@@ -368,3 +368,32 @@ def test_unhashable_on_failure_is_a_value_error(lib: object) -> None:
     q = torch.ones(3, dtype=F64)
     with pytest.raises(ValueError, match="on_failure"):
         solve_qp(torch.eye(3, dtype=F64), q, on_failure=["nan"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backward", ["kkt", "lpgd"])
+def test_calloc_backward_buffer_equals_ctypes_buffer(
+    lib: object, monkeypatch: pytest.MonkeyPatch, backward: str
+) -> None:
+    # Large backward buffers come from numpy's calloc instead of a ctypes
+    # array (_core._CALLOC_WORDS): forced here for a small batch, the
+    # gradients (views of that buffer) are bit for bit the ctypes buffer's
+    # and survive the buffer's last Python reference.
+    from lpgd_go import LPGD
+
+    d = make_qp_batch(3, n=6, m_ineq=5, p=2)
+    bw = LPGD(tau=0.1) if backward == "lpgd" else "kkt"
+
+    def grads() -> tuple[torch.Tensor, ...]:
+        leaves = [a.clone().requires_grad_(True) for a in (d.P, d.q, d.G, d.h, d.A, d.b)]
+        x = solve_qp(*leaves, backward=bw)
+        w = torch.arange(x.numel(), dtype=x.dtype).reshape(x.shape)
+        out = torch.autograd.grad((x * w).sum(), leaves)
+        gc.collect()
+        return out
+
+    ref = grads()
+    monkeypatch.setattr(_core, "_CALLOC_WORDS", 0)
+    calloc = grads()
+    assert any(bool(g.abs().sum() > 0) for g in ref)
+    for a, b in zip(ref, calloc, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
