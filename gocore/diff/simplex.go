@@ -178,17 +178,7 @@ func (w *Workspace) warmU() bool {
 	if ww.uReady {
 		return true
 	}
-	n, m := w.an.St.N, w.an.St.M
-	for j := 0; j < n; j++ {
-		ww.r[j] = -w.gx[j]
-	}
-	for i := 0; i < m; i++ {
-		if w.active[i] {
-			ww.r[n+i] = -w.gy[i]
-		} else {
-			ww.r[n+i] = 0
-		}
-	}
+	w.warmGradRHS(w.active)
 	fac := ww.fac
 	ww.fac = &ww.basis // u is relative to W₀'s factorization
 	ok := w.warmK0Solve(ww.r, ww.u, true)

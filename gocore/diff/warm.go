@@ -280,16 +280,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 	ww.flips, ww.added, ww.cols, ww.facQ = ww.flips[:0], ww.added[:0], ww.cols[:0], 0
 	ww.preRow = -1
 	ww.refactors++
-	for j := 0; j < n; j++ {
-		ww.r[j] = -w.gx[j]
-	}
-	for i := 0; i < m; i++ {
-		if ww.act2[i] {
-			ww.r[n+i] = -w.gy[i]
-		} else {
-			ww.r[n+i] = 0
-		}
-	}
+	w.warmGradRHS(ww.act2)
 	if !w.warmK0Solve(ww.r, ww.u2, true) {
 		return false
 	}
@@ -1025,4 +1016,20 @@ func finite(v []float64) bool {
 		}
 	}
 	return true
+}
+
+// warmGradRHS writes the warm start's right-hand side into w.warm.r: −gx in the
+// x block, −gy on the rows active in act, 0 on the others.
+func (w *Workspace) warmGradRHS(act []bool) {
+	r, n := w.warm.r, w.an.St.N
+	for j := 0; j < n; j++ {
+		r[j] = -w.gx[j]
+	}
+	for i, a := range act[:w.an.St.M] {
+		if a {
+			r[n+i] = -w.gy[i]
+		} else {
+			r[n+i] = 0
+		}
+	}
 }

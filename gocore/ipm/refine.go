@@ -412,17 +412,7 @@ func (w *Solver) RefineFrom(v *problem.Values, x, y, s []float64, res *Result) b
 	}
 	w.markSink()
 	w.startClock()
-	w.orig = v
-	w.prodOK = false
-	copy(w.pv, v.P)
-	copy(w.cv, v.C)
-	copy(w.av, v.A)
-	copy(w.bv, v.B)
-	w.equilibrate()
-	w.kkt.SetData(w.pv, w.av, 0)
-	if w.prox != 0 {
-		w.kkt.AddDiagX(w.proxS)
-	}
+	w.loadData(v)
 	w.newtonTries, w.refineSteps = 0, 0
 	// The scaled iterate with τ = 1, κ = 0 (the inverse of unscale).
 	for j := range w.x {

@@ -158,19 +158,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		return
 	}
 	w.startClock()
-	w.orig = v
-	w.prodOK = false // computeResiduals' products are of the previous data
-	copy(w.pv, v.P)
-	copy(w.cv, v.C)
-	copy(w.av, v.A)
-	copy(w.bv, v.B)
-	w.equilibrate()
-
-	// Static KKT entries.
-	w.kkt.SetData(w.pv, w.av, 0)
-	if w.prox != 0 {
-		w.kkt.AddDiagX(w.proxS)
-	}
+	w.loadData(v)
 
 	info := &res.Info
 	w.newtonTries, w.refineSteps = 0, 0
@@ -320,4 +308,21 @@ func (w *Solver) hasQuadratic() bool {
 		}
 	}
 	return false
+}
+
+// loadData makes v the problem being solved: its data copied, equilibrated
+// and set as the KKT system's static entries (P, A and the proximal
+// diagonal); computeResiduals' products, of the previous data, are dropped.
+func (w *Solver) loadData(v *problem.Values) {
+	w.orig = v
+	w.prodOK = false
+	copy(w.pv, v.P)
+	copy(w.cv, v.C)
+	copy(w.av, v.A)
+	copy(w.bv, v.B)
+	w.equilibrate()
+	w.kkt.SetData(w.pv, w.av, 0)
+	if w.prox != 0 {
+		w.kkt.AddDiagX(w.proxS)
+	}
 }
