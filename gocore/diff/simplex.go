@@ -178,7 +178,7 @@ func (w *Workspace) warmU() bool {
 	if ww.uReady {
 		return true
 	}
-	w.warmGradRHS(w.active)
+	activeRHS(ww.r, w.gx[:w.an.St.N], w.gy, w.active[:w.an.St.M], -1)
 	fac := ww.fac
 	ww.fac = &ww.basis // u is relative to W₀'s factorization
 	ok := w.warmK0Solve(ww.r, ww.u, true)
@@ -407,16 +407,7 @@ func (w *Workspace) warmSimplexSolve(v *problem.Values, sigma, tau float64, x, y
 		return changes, false
 	}
 	ww.refactors++
-	for j := 0; j < n; j++ {
-		ww.r[j] = -p.C[j]
-	}
-	for i := 0; i < m; i++ {
-		if ww.act[i] {
-			ww.r[n+i] = p.B[i]
-		} else {
-			ww.r[n+i] = 0
-		}
-	}
+	activeRHS(ww.r, p.C[:n], p.B, ww.act[:m], 1)
 	ww.solves++
 	if res := ww.basis2.solveK0(ww.r, ww.z, m, true); !(res <= 1e-9) || !finite(ww.z) {
 		return changes, false

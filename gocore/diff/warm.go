@@ -213,16 +213,7 @@ func (w *Workspace) warmBase(v *problem.Values, sol Solution, rho float64) bool 
 		return w.reducedSolve(p, ww.x0, ww.y0)
 	}
 	n, m := w.an.St.N, w.an.St.M
-	for j := 0; j < n; j++ {
-		w.rhs[j] = -p.C[j]
-	}
-	for i := 0; i < m; i++ {
-		if w.active[i] {
-			w.rhs[n+i] = p.B[i]
-		} else {
-			w.rhs[n+i] = 0
-		}
-	}
+	activeRHS(w.rhs, p.C[:n], p.B, w.active[:m], 1)
 	res := 0.0
 	if ww.useQP {
 		res = ww.qp.Solve(w.rhs, w.sol, true)
@@ -280,7 +271,7 @@ func (w *Workspace) warmRefactor(v *problem.Values) bool {
 	ww.flips, ww.added, ww.cols, ww.facQ = ww.flips[:0], ww.added[:0], ww.cols[:0], 0
 	ww.preRow = -1
 	ww.refactors++
-	w.warmGradRHS(ww.act2)
+	activeRHS(ww.r, w.gx[:w.an.St.N], w.gy, ww.act2[:w.an.St.M], -1)
 	if !w.warmK0Solve(ww.r, ww.u2, true) {
 		return false
 	}
@@ -1018,18 +1009,19 @@ func finite(v []float64) bool {
 	return true
 }
 
-// warmGradRHS writes the warm start's right-hand side into w.warm.r: −gx in the
-// x block, −gy on the rows active in act, 0 on the others.
-func (w *Workspace) warmGradRHS(act []bool) {
-	r, n := w.warm.r, w.an.St.N
-	for j := 0; j < n; j++ {
-		r[j] = -w.gx[j]
+// activeRHS writes an active-set right-hand side into dst: −top in the x
+// block (len(top) entries), s·bot on the rows active in act, 0 on the
+// others.
+func activeRHS(dst, top, bot []float64, act []bool, s float64) {
+	n := len(top)
+	for j, t := range top {
+		dst[j] = -t
 	}
-	for i, a := range act[:w.an.St.M] {
+	for i, a := range act {
 		if a {
-			r[n+i] = -w.gy[i]
+			dst[n+i] = s * bot[i]
 		} else {
-			r[n+i] = 0
+			dst[n+i] = 0
 		}
 	}
 }
