@@ -128,24 +128,7 @@ func TestBasisLUSolvesK0(t *testing.T) {
 			if !tc.ok {
 				continue
 			}
-			K := denseK0(n, m, A, active)
-			for _, refine := range []bool{false, true} {
-				r := randVec(rng, n+m)
-				z := make([]float64, n+m)
-				res := b.solveK0(r, z, m, refine)
-				ref := gaussSolve(K, r)
-				var d, s float64
-				for q := range z {
-					d = math.Max(d, math.Abs(z[q]-ref[q]))
-					s = math.Max(s, math.Abs(ref[q]))
-				}
-				if d > 1e-9*math.Max(1, s) {
-					t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
-				}
-				if refine && !(res <= 1e-12) {
-					t.Errorf("%s: refined residual %g", name, res)
-				}
-			}
+			checkSolveK0(t, name, rng, &b, denseK0(n, m, A, active), n, m, 1e-9)
 		}
 	}
 }
@@ -227,24 +210,7 @@ func TestBasisLUBoundRows(t *testing.T) {
 				if b.nd != n-tc.nb {
 					t.Fatalf("%s: factored %d rows, want %d", name, b.nd, n-tc.nb)
 				}
-				K := denseK0(n, m, A, active)
-				for _, refine := range []bool{false, true} {
-					r := randVec(rng, n+m)
-					z := make([]float64, n+m)
-					res := b.solveK0(r, z, m, refine)
-					ref := gaussSolve(K, r)
-					var d, s float64
-					for q := range z {
-						d = math.Max(d, math.Abs(z[q]-ref[q]))
-						s = math.Max(s, math.Abs(ref[q]))
-					}
-					if d > 1e-10*math.Max(1, s) {
-						t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
-					}
-					if refine && !(res <= 1e-12) {
-						t.Errorf("%s: refined residual %g", name, res)
-					}
-				}
+				checkSolveK0(t, name, rng, &b, denseK0(n, m, A, active), n, m, 1e-10)
 			}
 		}
 	}
@@ -269,15 +235,8 @@ func TestWarmBasisUpdateMatchesFresh(t *testing.T) {
 		for _, tie := range []bool{false, true} {
 			for seed := int64(0); seed < 4; seed++ {
 				rng := rand.New(rand.NewSource(900 + seed))
-				n, mi, meq := 15, 8, 2
-				P, c, A, b, cones := boxProblem(rng, n, mi, meq, false)
-				if tie {
-					for j := 0; j < n; j++ {
-						A[(meq+1)*n+j] = 2 * A[meq*n+j]
-					}
-					b[meq+1] = 2 * b[meq]
-				}
-				f := newFixture(t, n, P, c, A, b, cones)
+				n, meq := 15, tieBoxEq
+				f := tieBoxFixture(t, rng, n, tie)
 				m := f.st.M
 				for _, side := range []Side{SideRight, SideLeft, SideCentral} {
 					for _, tau := range []float64{0.1, 1, 10, 100} {
@@ -426,4 +385,47 @@ func TestWarmBorderedGradients(t *testing.T) {
 	if bordered == 0 {
 		t.Error("no bordered update of C: the path was not exercised")
 	}
+}
+
+// checkSolveK0 compares b.solveK0, unrefined and refined, with a dense
+// Gaussian elimination of K on a random right-hand side: within tol of
+// the scale, and a refined residual of at most 1e-12.
+func checkSolveK0(t *testing.T, name string, rng *rand.Rand, b *basisLU, K []float64, n, m int, tol float64) {
+	t.Helper()
+	for _, refine := range []bool{false, true} {
+		r := randVec(rng, n+m)
+		z := make([]float64, n+m)
+		res := b.solveK0(r, z, m, refine)
+		ref := gaussSolve(K, r)
+		var d, s float64
+		for q := range z {
+			d = math.Max(d, math.Abs(z[q]-ref[q]))
+			s = math.Max(s, math.Abs(ref[q]))
+		}
+		if d > tol*math.Max(1, s) {
+			t.Errorf("%s refine=%v: |z − fresh| = %g (scale %g)", name, refine, d, s)
+		}
+		if refine && !(res <= 1e-12) {
+			t.Errorf("%s: refined residual %g", name, res)
+		}
+	}
+}
+
+// tieBoxEq is the number of equality rows of tieBoxFixture's LP.
+const tieBoxEq = 2
+
+// tieBoxFixture is boxProblem's LP (n variables, 8 inequality and 2
+// equality rows) with, when tie is set, its second inequality row twice
+// the first (ties in the ratio tests).
+func tieBoxFixture(t *testing.T, rng *rand.Rand, n int, tie bool) *fixture {
+	t.Helper()
+	mi, meq := 8, tieBoxEq
+	P, c, A, b, cones := boxProblem(rng, n, mi, meq, false)
+	if tie {
+		for j := 0; j < n; j++ {
+			A[(meq+1)*n+j] = 2 * A[meq*n+j]
+		}
+		b[meq+1] = 2 * b[meq]
+	}
+	return newFixture(t, n, P, c, A, b, cones)
 }

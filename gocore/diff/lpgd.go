@@ -321,16 +321,7 @@ func sideName(sigma float64) string {
 func (w *Workspace) reducedSolve(p *problem.Values, x, y []float64) bool {
 	st := w.an.St
 	n, m := st.N, st.M
-	for j := 0; j < n; j++ {
-		w.rhs[j] = -p.C[j]
-	}
-	for i := 0; i < m; i++ {
-		if w.active[i] {
-			w.rhs[n+i] = p.B[i]
-		} else {
-			w.rhs[n+i] = 0
-		}
-	}
+	activeRHS(w.rhs, p.C[:n], p.B, w.active[:m], 1)
 	if !w.kkt.Solve(w.rhs, w.sol) {
 		return false
 	}

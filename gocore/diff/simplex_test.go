@@ -23,15 +23,8 @@ func TestWarmSimplexPath(t *testing.T) {
 		for _, tie := range []bool{false, true} {
 			for seed := int64(0); seed < 4; seed++ {
 				rng := rand.New(rand.NewSource(1300 + seed))
-				n, mi, meq := 15, 8, 2
-				P, c, A, b, cones := boxProblem(rng, n, mi, meq, false)
-				if tie {
-					for j := 0; j < n; j++ {
-						A[(meq+1)*n+j] = 2 * A[meq*n+j]
-					}
-					b[meq+1] = 2 * b[meq]
-				}
-				f := newFixture(t, n, P, c, A, b, cones)
+				n, meq := 15, tieBoxEq
+				f := tieBoxFixture(t, rng, n, tie)
 				m := f.st.M
 				for _, withY := range []bool{false, true} {
 					in := Incoming{X: randVec(rng, n)}

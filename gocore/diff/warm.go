@@ -405,18 +405,7 @@ func (w *Workspace) warmSolve(v *problem.Values, sol Solution, sigma, tau, rho f
 	for i := 0; i < m; i++ {
 		p.B[i] = v.B[i] + ww.db[i]
 	}
-	setRHS := func() {
-		for j := 0; j < n; j++ {
-			ww.r[j] = -p.C[j]
-		}
-		for i := 0; i < m; i++ {
-			if ww.act[i] {
-				ww.r[n+i] = p.B[i]
-			} else {
-				ww.r[n+i] = 0
-			}
-		}
-	}
+	setRHS := func() { activeRHS(ww.r, p.C[:n], p.B, ww.act[:m], 1) }
 	if w.warmRHS(v, sigma*tau, true) && w.warmCorrect(v) {
 		// Assembled from unrefined update columns: refine it against K.
 		refined := true
