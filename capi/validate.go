@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
+
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
 
 // psdSerialWork is the batch work (Σ n³/3 multiply–adds) below which
@@ -70,7 +72,7 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 		return -1, 0
 	}
 	for k := 0; k < count; k++ {
-		a, scale := maxAsymmetry(arr.at(k), n)
+		a, scale := linsys.MaxAsymmetry(arr.at(k), n)
 		if a > symTol*scale {
 			return k, a
 		}
@@ -112,7 +114,7 @@ func parallelPSD(arr operand, n int, shift float64, infos []int32, count, t int)
 func checkPSDRange(arr operand, n int, shift float64, infos []int32, lo, hi int) {
 	w := getPSDWork(n * n)
 	for k := lo; k < hi; k++ {
-		if !shiftedCholeskyOK(arr.at(k), n, shift, *w) {
+		if !linsys.ShiftedCholeskyOK(arr.at(k), n, shift, *w) {
 			infos[k] = 1
 		}
 	}

@@ -1,0 +1,238 @@
+package linsys
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
+)
+
+// refCholesky is the textbook up-looking Cholesky factor of a + d·I (lower
+// triangle of a read), ok false at the first pivot ≤ 0.
+func refCholesky(a []float64, n int, d float64) ([]float64, bool) {
+	l := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			s := a[i*n+j]
+			if i == j {
+				s += d
+			}
+			for k := 0; k < j; k++ {
+				s -= l[i*n+k] * l[j*n+k]
+			}
+			if i == j {
+				if !(s > 0) {
+					return l, false
+				}
+				l[i*n+i] = math.Sqrt(s)
+			} else {
+				l[i*n+j] = s / l[j*n+j]
+			}
+		}
+	}
+	return l, true
+}
+
+// TestTiledCholeskyFactor: on seeded Gram matrices of every order from 1
+// to 70 (full tiles, partial last rows) the tiled factor matches the
+// textbook one entry by entry to rounding, and reports success; a matrix
+// made indefinite at a chosen row (its diagonal lowered below the Schur
+// complement) is rejected.
+func TestTiledCholeskyFactor(t *testing.T) {
+	rng := rand.New(rand.NewSource(61))
+	for n := 1; n <= 70; n++ {
+		P := testfam.GramP(rng, n)
+		want, ok := refCholesky(P, n, 1e-8)
+		if !ok {
+			t.Fatalf("n=%d: reference factorization failed", n)
+		}
+		l := make([]float64, n*n)
+		for i := range l {
+			l[i] = math.NaN() // the upper triangle is never read
+		}
+		if !tiledCholeskyOK(P, n, 1e-8, l) {
+			t.Fatalf("n=%d: tiled factorization rejected a PSD matrix", n)
+		}
+		for i := 0; i < n; i++ {
+			for j := 0; j <= i; j++ {
+				if d := math.Abs(l[i*n+j] - want[i*n+j]); d > 1e-10*(1+math.Abs(want[i*n+j])) {
+					t.Fatalf("n=%d: L[%d,%d] = %v, want %v", n, i, j, l[i*n+j], want[i*n+j])
+				}
+			}
+		}
+		// Lower P[r,r] by the square of L[r,r] plus a margin: the pivot of
+		// row r becomes negative, earlier rows are unchanged.
+		r := rng.Intn(n)
+		Q := append([]float64(nil), P...)
+		Q[r*n+r] -= want[r*n+r]*want[r*n+r] + 1
+		if tiledCholeskyOK(Q, n, 1e-8, l) {
+			t.Fatalf("n=%d: indefinite at row %d accepted", n, r)
+		}
+	}
+}
+
+// TestShiftedCholeskyFormsAgree: ShiftedCholeskyOK (row form, 4×4 tiles or
+// blocked LDLᵀ by order) decides as the row form at every order
+// (rowFormOK) on seeded PSD, rank-deficient, diagonal (ε-ridge) and
+// indefinite matrices at orders around the tiled range's bounds.
+func TestShiftedCholeskyFormsAgree(t *testing.T) {
+	rng := rand.New(rand.NewSource(62))
+	for _, n := range []int{1, 4, 7, 8, 9, 10, 31, 50, 100, 101, 191, 192, 200} {
+		for kind := 0; kind < 5; kind++ {
+			t.Run(fmt.Sprintf("n=%d/kind=%d", n, kind), func(t *testing.T) {
+				P := testfam.GramP(rng, n)
+				switch kind {
+				case 1: // indefinite by a margin
+					for i := 0; i < n; i++ {
+						P[i*n+i] -= 3 * float64(n)
+					}
+				case 2: // rank-deficient PSD
+					j := rng.Intn(n)
+					for i := 0; i < n; i++ {
+						P[i*n+j], P[j*n+i] = 0, 0
+					}
+				case 3: // ε-ridge diagonal, one entry negative when n > 1
+					clear(P)
+					for i := 0; i < n; i++ {
+						P[i*n+i] = 1e-6
+					}
+					if n > 1 {
+						P[(n/2)*n+n/2] = -1
+					}
+				case 4: // one negative eigenvalue: P − 2·λ·vvᵀ with v a unit row direction
+					v := make([]float64, n)
+					var nv float64
+					for i := range v {
+						v[i] = rng.NormFloat64()
+						nv += v[i] * v[i]
+					}
+					var vpv float64
+					for i := 0; i < n; i++ {
+						for j := 0; j < n; j++ {
+							vpv += v[i] * P[i*n+j] * v[j]
+						}
+					}
+					c := 2 * vpv / nv / nv
+					for i := 0; i < n; i++ {
+						for j := 0; j < n; j++ {
+							P[i*n+j] -= c * v[i] * v[j]
+						}
+					}
+				}
+				want := rowFormOK(P, n, 1e-8)
+				if got := ShiftedCholeskyOK(P, n, 1e-8, make([]float64, n*n)); got != want {
+					t.Fatalf("ShiftedCholeskyOK = %v, the row form %v", got, want)
+				}
+				if kind == 0 && !want || (kind == 1 || kind == 4) && want || kind == 3 && n > 1 && want {
+					t.Fatalf("decision %v for kind %d", want, kind)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkShiftedCholesky compares the PSD test's three forms (row,
+// 4×4 tiles, blocked LDLᵀ) at the BPQP study's orders and around
+// tiledMax.
+func BenchmarkShiftedCholesky(b *testing.B) {
+	for _, n := range []int{10, 50, 100, 150, 191} {
+		P := testfam.GramP(rand.New(rand.NewSource(1)), n)
+		w := make([]float64, n*n)
+		b.Run(fmt.Sprintf("rows/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				choleskyRowsOK(P, n, 1e-8, w)
+			}
+		})
+		b.Run(fmt.Sprintf("tiled/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				tiledCholeskyOK(P, n, 1e-8, w)
+			}
+		})
+		b.Run(fmt.Sprintf("blocked/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				blockedPivotsOK(P, n, 1e-8, w)
+			}
+		})
+	}
+}
+
+// TestMaxAsymmetryTiled: the tiled MaxAsymmetry returns the row-by-row
+// loop's values (maxAsymmetryRows) exactly on seeded non-symmetric
+// matrices of orders around the tile of eight, with the largest entry
+// placed in either triangle.
+func TestMaxAsymmetryTiled(t *testing.T) {
+	rng := rand.New(rand.NewSource(63))
+	for _, n := range []int{1, 2, 7, 8, 9, 15, 16, 17, 40, 101} {
+		for trial := 0; trial < 6; trial++ {
+			a := testfam.GramP(rng, n)
+			for i := range a {
+				a[i] += 1e-6 * rng.NormFloat64()
+			}
+			i, j := rng.Intn(n), rng.Intn(n)
+			a[i*n+j] = float64(trial-3) * 1e3 // largest entry anywhere, either sign
+			wantA, wantS := maxAsymmetryRows(a, n)
+			if gotA, gotS := MaxAsymmetry(a, n); gotA != wantA || gotS != wantS {
+				t.Fatalf("n=%d trial %d: (%v, %v), want (%v, %v)", n, trial, gotA, gotS, wantA, wantS)
+			}
+		}
+	}
+}
+
+// BenchmarkMaxAsymmetry compares the tiled symmetry test with the
+// row-by-row loop.
+func BenchmarkMaxAsymmetry(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		P := testfam.GramP(rand.New(rand.NewSource(1)), n)
+		b.Run(fmt.Sprintf("rows/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				maxAsymmetryRows(P, n)
+			}
+		})
+		b.Run(fmt.Sprintf("tiled/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				MaxAsymmetry(P, n)
+			}
+		})
+	}
+}
+
+// maxAsymmetryRows is MaxAsymmetry's row-by-row loop (the reference).
+func maxAsymmetryRows(a []float64, n int) (asym, scale float64) {
+	a = a[:n*n]
+	scale = 1
+	for i := 0; i < n; i++ {
+		row := a[i*n : (i+1)*n]
+		for j, v := range row {
+			if x := math.Abs(v); x > scale {
+				scale = x
+			}
+			if j > i {
+				if d := math.Abs(v - a[j*n+i]); d > asym {
+					asym = d
+				}
+			}
+		}
+	}
+	return asym, scale
+}
+
+// rowFormOK is ShiftedCholeskyOK's decision by the row form at every order
+// (the reference of TestShiftedCholeskyFormsAgree).
+func rowFormOK(a []float64, n int, shift float64) bool {
+	var fro float64
+	for _, v := range a[:n*n] {
+		fro += v * v
+	}
+	d := shift * math.Max(1, math.Sqrt(fro))
+	if lowerZero(a, n) {
+		for i := 0; i < n; i++ {
+			if !(a[i*n+i]+d > 0) {
+				return false
+			}
+		}
+		return true
+	}
+	return choleskyRowsOK(a, n, d, make([]float64, n*n))
+}
