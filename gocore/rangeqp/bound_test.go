@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // boundFixture is a dense QP of n variables whose A has g general rows
@@ -27,19 +28,7 @@ func newBoundFixture(t *testing.T, rng *rand.Rand, n, g, nb int) boundFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	L := make([]float64, n*n)
-	for i := range L {
-		L[i] = rng.NormFloat64()
-	}
-	P := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			for k := 0; k < n; k++ {
-				P[i*n+j] += L[i*n+k] * L[j*n+k] / float64(n)
-			}
-		}
-		P[i*n+i] += 0.1
-	}
+	P := testfam.GramP(rng, n)
 	A := make([]float64, m*n)
 	for i := 0; i < g; i++ {
 		for j := 0; j < n; j++ {
