@@ -36,6 +36,7 @@ type Solver struct {
 	unscaled   // the iterate mapped back to the caller's problem (termination.go)
 
 	orig       *problem.Values // the caller's values (termination on them)
+	cert       certScale       // the certificate tests' data scales (termination.go)
 	rhs, sol   []float64       // KKT right-hand side and solution
 	tmpN, tmpM []float64
 	degree     int // barrier degree ν of K
@@ -316,6 +317,7 @@ func (w *Solver) hasQuadratic() bool {
 func (w *Solver) loadData(v *problem.Values) {
 	w.orig = v
 	w.prodOK = false
+	w.cert.ok = false
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
 	copy(w.av, v.A)

@@ -153,7 +153,35 @@ func (w *Solver) primalCertificate() bool {
 		}
 		st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	}
-	return normInf(w.atz) <= -w.set.TolInfeasRel*by
+	return normInf(w.atz)*w.certScales().primal <= -w.set.TolInfeasRel*by
+}
+
+// certScale holds the factors by which the certificate tests tighten their
+// relative bound on data whose right-hand side or cost dwarfs its
+// matrices (see certScales).
+type certScale struct {
+	primal, dual float64
+	ok           bool // computed for this Solve's data
+}
+
+// certScales returns the factors ‖b‖∞ / max(1, ‖A‖max) and
+// ‖c‖∞ / max(1, ‖A‖max, ‖P‖max), each at least 1, computed once per Solve.
+// The bound ‖Aᵀȳ‖ ≤ ε·(−bᵀȳ) alone is not invariant when b alone is
+// scaled: with ‖b‖ = 1e9 it accepts ‖Aᵀȳ‖ ≈ ‖A‖, a direction that is no
+// certificate at all, and a feasible, unbounded LP was reported primal
+// infeasible at its first iteration (TestCertificatesScaleWithData).
+// Multiplying the residual by the factor makes the test
+// ‖Aᵀȳ‖/‖A‖ ≤ ε·(−bᵀȳ)/‖b‖ where ‖b‖ > ‖A‖ ≥ 1, invariant under scaling
+// b (or c) alone, and leaves data of comparable scale as before.
+func (w *Solver) certScales() certScale {
+	if w.cert.ok {
+		return w.cert
+	}
+	v := w.orig
+	a := math.Max(1, normInf(v.A))
+	p := math.Max(a, normInf(v.P))
+	w.cert = certScale{primal: math.Max(1, normInf(v.B)/a), dual: math.Max(1, normInf(v.C)/p), ok: true}
+	return w.cert
 }
 
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
@@ -176,7 +204,7 @@ func (w *Solver) dualCertificate() bool {
 	if !(cx < -w.set.TolInfeasAbs) {
 		return false
 	}
-	tol := -w.set.TolInfeasRel * cx
+	tol := -w.set.TolInfeasRel * cx / w.certScales().dual
 	if w.scaledProducts() {
 		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/k and A x̄ = E⁻¹Ãx (x̄ = Dx); the
 		// second only when the first passes.
