@@ -96,7 +96,7 @@ func TestAutoRhoFallbacks(t *testing.T) {
 // The proximal term of rho auto resolves a degenerate perturbed LP: on
 // min −x₀ − x₁ over the box [0, 1]², x* = (1, 1), the right perturbation
 // τgx = (1, 0) makes the cost (0, −1), every x₀ ∈ [0, 1] optimal (with
-// ρ = 0 the interior point ends inside the face). The proximal term picks
+// ρ = 0 the interior point ends elsewhere on the face). The proximal term picks
 // x₀ = 1 (nearest x*): x_τ = x*, dc = (0, 0), with and without the warm
 // start.
 func TestAutoRhoDegenerateLP(t *testing.T) {
@@ -124,7 +124,7 @@ func TestAutoRhoDegenerateLP(t *testing.T) {
 	o := DefaultOptions()
 	o.Method, o.Tau, o.Side, o.FastPath = MethodLPGD, 1, SideRight, false
 	if g := f.grad(t, Incoming{X: []float64{1, 0}}, o); math.Abs(g.C[0]) < 1e-3 {
-		t.Errorf("rho = 0: dc₀ = %g, expected the interior point inside the tied face", g.C[0])
+		t.Errorf("rho = 0: dc₀ = %g, expected the interior point elsewhere on the tied face", g.C[0])
 	}
 }
 
