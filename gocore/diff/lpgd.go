@@ -195,8 +195,7 @@ const autoRhoMax = 1e12
 // problems), d the solution's scale, so ρ has the units of a curvature
 // (cost per squared x) and follows the data: c × α ⇒ ρ × α; x* × α (b × α
 // on an LP) ⇒ ρ / α; loss × β at a fixed τ ⇒ ρ × β when the perturbation
-// dominates (the perturbed objectives scale by β: same perturbed
-// solutions).
+// dominates (the proximal term keeps its weight against it).
 //
 // The reasoning: the proximal term ½ρ‖x − x*‖² makes the perturbed
 // problems strongly convex, so a degenerate LP (a perturbed cost
