@@ -16,11 +16,19 @@ final one on held-out data:
   out-of-sample utility (annualised mean − 2·variance of weekly net returns).
 
 The target (issue 12): ``auto`` within 5 % of the best fixed τ's metric.
+Each seed also runs ``LPGD(tau="auto", rho="auto")`` (the adaptive proximal
+weight; column "auto + ρ auto"). The Markowitz metric is noisy from seed to
+seed (the seed draws the risk factor's initialization; twenty Adam steps
+amplify small gradient differences), so the table's mean row gives each
+mean with its standard error over the seeds and the gap to the best fixed τ
+with the standard error of the paired per-seed differences; Markowitz runs
+10 seeds by default, Sudoku 3.
 
 One command regenerates results/tau_sweep.md/csv and the figures
 tau_sweep_sudoku.png, tau_sweep_markowitz.png:
 ``python -m benchmarks.bench_tau`` (``--quick``: a smoke test into
-results/quick/; ``--only sudoku|markowitz``; ``--seeds N``).
+results/quick/; ``--only sudoku|markowitz``; ``--seeds N``; ``--autos auto``
+leaves out the ρ-auto run).
 """
 
 from __future__ import annotations
@@ -66,16 +74,28 @@ MARKOWITZ_CFG: dict[bool, dict[str, Any]] = {
 }
 
 
+#: Seeds per experiment when --seeds is not given: Markowitz's per-seed spread
+#: (standard deviation ≈ 0.015–0.03 in utility at a fixed τ) needs ~10 for a
+#: standard error of the mean below 0.01.
+SEEDS = {"sudoku": 3, "markowitz": 10}
+
+#: The runs without a sweep: tau="auto", and tau="auto" with rho="auto".
+AUTOS = ("auto", "auto+rho")
+
+
 @dataclass
 class Run:
     """One training run and its final held-out metric."""
 
     experiment: str
     seed: int
-    tau: str  # a number or "auto"
+    tau: str  # a number, "auto" or "auto+rho"
     metric: float
     seconds: float
     taus_picked: list[float]
+    #: The training objective at the end (Markowitz: in-sample utility of the
+    #: training segments; NaN for Sudoku and for runs saved before it existed).
+    train_metric: float = math.nan
 
 
 # ---------------------------------------------------------------------------
@@ -96,8 +116,11 @@ def auto_tau(c: torch.Tensor, rhs: torch.Tensor, gx: torch.Tensor, kappa: float)
 
 
 def _backward(tau: float | str, side: str, kappa: float | None) -> lpgd_go.LPGD:
-    if tau == "auto":
-        return lpgd_go.LPGD(tau="auto", side=side, **({"tau_target": kappa} if kappa else {}))
+    if tau in AUTOS:
+        kw: dict[str, Any] = {"tau_target": kappa} if kappa else {}
+        if tau == "auto+rho":
+            kw["rho"] = "auto"
+        return lpgd_go.LPGD(tau="auto", side=side, **kw)
     return lpgd_go.LPGD(tau=float(tau), side=side)
 
 
@@ -155,7 +178,11 @@ def _sudoku_data(
 
 
 def sudoku(
-    quick: bool, seeds: list[int], kappa: float | None, taus: list[float] | None
+    quick: bool,
+    seeds: list[int],
+    kappa: float | None,
+    taus: list[float] | None,
+    autos: tuple[str, ...] = AUTOS,
 ) -> list[Run]:
     """The τ sweep (taus, default the config's) and tau="auto" on the Sudoku LP."""
     cfg = SUDOKU_CFG[quick]
@@ -177,7 +204,7 @@ def sudoku(
                 None, -puzzles, G, h, A, b, backward=bw, settings=settings, on_failure="nan"
             )
 
-        for tau in [*grid, "auto"]:
+        for tau in [*grid, *autos]:
             bw = _backward(tau, "right", kappa)
             g0 = torch.Generator().manual_seed(seed)
             A = torch.nn.Parameter(torch.rand(40, 64, generator=g0, dtype=F64))
@@ -191,7 +218,7 @@ def sudoku(
                 for i in range(0, len(p_tr), 20):
                     j = perm[i : i + 20]
                     x = layer(A, theta, p_tr[j], bw)
-                    if tau == "auto":
+                    if tau in AUTOS:
                         q, rhs = -p_tr[j], h.expand(len(j), -1)
                         x.register_hook(
                             lambda g, q=q, rhs=rhs, k=bw.tau_target, rec=picked: rec.extend(
@@ -217,7 +244,13 @@ def sudoku(
 # ---------------------------------------------------------------------------
 
 
-def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | None) -> list[Run]:
+def markowitz(
+    quick: bool,
+    seeds: list[int],
+    kappa: float | None,
+    taus: list[float] | None,
+    autos: tuple[str, ...] = AUTOS,
+) -> list[Run]:
     """The τ sweep (taus, default the config's) and tau="auto" on the Markowitz QP."""
     from skfolio.datasets import load_sp500_dataset
 
@@ -252,7 +285,7 @@ def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | 
 
     runs: list[Run] = []
     for seed in seeds:
-        for tau in [*grid, "auto"]:
+        for tau in [*grid, *autos]:
             bw = _backward(tau, "central", kappa)
             g = torch.Generator().manual_seed(seed)
             log_gamma = torch.nn.Parameter(torch.tensor(math.log(gamma0), dtype=F64))
@@ -281,7 +314,7 @@ def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | 
                 q = torch.cat([-mu_t, torch.nn.functional.softplus(kr).expand(B, n)], 1)
                 h = torch.cat([w_prev, -w_prev, torch.zeros(B, n, dtype=F64)], 1)
                 z = lpgd_go.solve_qp(P, q, g_in, h, a_eq, b_eq, backward=bw)
-                if tau == "auto" and z.requires_grad:
+                if tau in AUTOS and z.requires_grad:
                     rhs = torch.cat([b_eq.expand(B, 1), h.detach()], 1)
                     qd, k = q.detach(), bw.tau_target
                     z.register_hook(lambda gz: picked.extend(auto_tau(qd, rhs, gz, k)))
@@ -310,8 +343,10 @@ def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | 
                 opt.step()
             with torch.no_grad():
                 u = float(utility(simulate(torch.as_tensor(test_rows)[None])[0]))
-            runs.append(Run("markowitz", seed, str(tau), u, time.perf_counter() - t0, picked))
-            log(f"markowitz seed {seed} tau={tau}: test utility {u:+.4f}")
+                u_train = float(utility(simulate(seg_rows)))
+            sec = time.perf_counter() - t0
+            runs.append(Run("markowitz", seed, str(tau), u, sec, picked, u_train))
+            log(f"markowitz seed {seed} tau={tau}: test utility {u:+.4f} (train {u_train:+.4f})")
     return runs
 
 
@@ -322,69 +357,147 @@ def markowitz(quick: bool, seeds: int, kappa: float | None, taus: list[float] | 
 METRIC = {"sudoku": "final test accuracy", "markowitz": "final test utility"}
 
 
+def _se(xs: list[float]) -> float:
+    """Standard error of the mean of xs (sample standard deviation / √k)."""
+    return float(np.std(xs, ddof=1) / math.sqrt(len(xs))) if len(xs) > 1 else math.nan
+
+
+def _pm(mean: float, se: float, digits: int = 4) -> str:
+    return f"{mean:+.{digits}f}" + ("" if math.isnan(se) else f" ± {se:.{digits}f}")
+
+
 def _row(
-    exp: str, seed: str, fixed: list[tuple[float, float]], auto: float, picked: list[float]
+    exp: str,
+    seed: str,
+    fixed: dict[float, list[float]],
+    auto: list[float],
+    auto_rho: list[float] | None,
+    picked: list[float],
 ) -> dict[str, Any]:
-    """One table row: the sweep (τ, metric), the best fixed τ, auto's metric, the gap."""
-    best_tau, best = max(fixed, key=lambda r: r[1])
-    gap = (best - auto) / max(abs(best), 1e-12)
+    """One table row from per-seed metrics (one seed, or several for the mean row):
+    the sweep (τ: mean metric), the best fixed τ (largest mean), auto's and
+    auto + ρ auto's means, and auto's gap to the best τ. With several seeds each
+    mean comes with its standard error, and the gap with the standard error of
+    the paired per-seed differences (best τ − auto), relative to the best mean."""
+    means = {t: float(np.mean(m)) for t, m in fixed.items()}
+    best_tau = max(means, key=lambda t: means[t])
+    best = means[best_tau]
+    scale = max(abs(best), 1e-12)
+    diffs = [b - a for b, a in zip(fixed[best_tau], auto, strict=True)]
+    gap, gap_se = float(np.mean(diffs)) / scale, _se(diffs) / scale
     q = np.quantile(picked, [0.1, 0.5, 0.9]) if picked else [math.nan] * 3
+    several = len(auto) > 1
     return {
         "experiment": exp,
         "seed": seed,
-        "sweep": ", ".join(f"{t:g}: {m:+.3f}" for t, m in fixed),
+        "sweep": ", ".join(
+            f"{t:g}: {_pm(means[t], _se(m), 3) if several else f'{means[t]:+.3f}'}"
+            for t, m in sorted(fixed.items())
+        ),
         "best_tau": f"{best_tau:g}",
-        "best_metric": f"{best:+.4f}",
-        "auto_metric": f"{auto:+.4f}",
-        "gap_pct": f"{100 * gap:+.1f}",
+        "best_metric": _pm(best, _se(fixed[best_tau])),
+        "auto_metric": _pm(float(np.mean(auto)), _se(auto)),
+        "auto_rho_metric": "–"
+        if auto_rho is None
+        else _pm(float(np.mean(auto_rho)), _se(auto_rho)),
+        "gap_pct": f"{100 * gap:+.1f}" + ("" if math.isnan(gap_se) else f" ± {100 * gap_se:.1f}"),
         "auto_tau": f"{q[1]:.3g} ({q[0]:.3g}–{q[2]:.3g})",
     }
 
 
 def summarize(runs: list[Run]) -> list[dict[str, Any]]:
-    """Per experiment and seed: the best fixed τ, its metric, auto's, the gap; with
-    several seeds also their mean (metric per τ averaged over the seeds that ran
-    every τ of the grid and auto: the best τ on average against auto's average)."""
+    """Per experiment and seed: the best fixed τ, its metric, auto's (and auto + ρ
+    auto's), the gap; with several seeds also their mean (each τ's metric averaged
+    over the seeds that ran every τ of the grid and auto, with standard errors:
+    the best τ on average against auto's average). The best τ of the mean row is
+    picked on the same seeds it is compared on, so its mean is biased upwards
+    (the largest of several noisy means) and the gap with it."""
     rows = []
     for exp in sorted({r.experiment for r in runs}):
-        per_seed: dict[int, tuple[dict[float, float], Run]] = {}
+        per_seed: dict[int, tuple[dict[float, float], Run, Run | None]] = {}
         for seed in sorted({r.seed for r in runs if r.experiment == exp}):
             rs = [r for r in runs if r.experiment == exp and r.seed == seed]
-            fixed = sorted((float(r.tau), r.metric) for r in rs if r.tau != "auto")
+            fixed = {float(r.tau): r.metric for r in rs if r.tau not in AUTOS}
             auto = next((r for r in rs if r.tau == "auto"), None)
+            auto_rho = next((r for r in rs if r.tau == "auto+rho"), None)
             if not fixed or auto is None:
                 continue
-            per_seed[seed] = (dict(fixed), auto)
-            rows.append(_row(exp, str(seed), fixed, auto.metric, auto.taus_picked))
-        grid = set.intersection(*(set(f) for f, _ in per_seed.values())) if per_seed else set()
+            per_seed[seed] = (fixed, auto, auto_rho)
+            rows.append(
+                _row(
+                    exp,
+                    str(seed),
+                    {t: [m] for t, m in fixed.items()},
+                    [auto.metric],
+                    None if auto_rho is None else [auto_rho.metric],
+                    auto.taus_picked,
+                )
+            )
+        sets = [set(f) for f, _, _ in per_seed.values()]
+        grid = set.intersection(*sets) if sets else set()
         if len(per_seed) > 1 and grid:
-            k = len(per_seed)
-            mean = [(t, sum(f[t] for f, _ in per_seed.values()) / k) for t in sorted(grid)]
-            auto_mean = sum(a.metric for _, a in per_seed.values()) / k
-            picked = [t for _, a in per_seed.values() for t in a.taus_picked]
-            rows.append(_row(exp, f"mean of {k}", mean, auto_mean, picked))
+            vals = list(per_seed.values())
+            rho_runs = [r for _, _, r in vals]
+            rows.append(
+                _row(
+                    exp,
+                    f"mean of {len(vals)}",
+                    {t: [f[t] for f, _, _ in vals] for t in grid},
+                    [a.metric for _, a, _ in vals],
+                    None if None in rho_runs else [r.metric for r in rho_runs if r is not None],
+                    [t for _, a, _ in vals for t in a.taus_picked],
+                )
+            )
     return rows
 
 
 def plot(runs: list[Run], exp: str) -> None:
-    """The sweep (metric against τ) with auto's metric and the τ it picked."""
+    """The sweep (metric against τ): each seed thin, the mean over the seeds with
+    its standard error; auto's (and auto + ρ auto's) mean ± standard error as
+    bands, with the τ auto picked (10/50/90 %) as ticks."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.6))
+    per_seed: dict[float, list[float]] = {}
+    autos: dict[str, list[float]] = {a: [] for a in AUTOS}
+    picked: list[float] = []
     for seed in sorted({r.seed for r in runs if r.experiment == exp}):
         rs = [r for r in runs if r.experiment == exp and r.seed == seed]
-        fixed = sorted((float(r.tau), r.metric) for r in rs if r.tau != "auto")
-        auto = next(r for r in rs if r.tau == "auto")
-        if not fixed:
+        fixed = sorted((float(r.tau), r.metric) for r in rs if r.tau not in AUTOS)
+        if not fixed or not any(r.tau == "auto" for r in rs):
             continue
-        color = plt.cm.tab10(seed)
         xs, ys = zip(*fixed, strict=True)
-        ax.plot(xs, ys, "o-", color=color, label=f"fixed τ, seed {seed}")
-        ax.axhline(auto.metric, color=color, ls="--", label=f'tau="auto", seed {seed}')
-        if auto.taus_picked:
-            q = np.quantile(auto.taus_picked, [0.1, 0.5, 0.9])
-            ax.plot(q, [auto.metric] * 3, "|", color=color, ms=12, mew=2)
+        ax.plot(xs, ys, "-", color="0.6", lw=0.7, alpha=0.6)
+        for t, m in fixed:
+            per_seed.setdefault(t, []).append(m)
+        for r in rs:
+            if r.tau in AUTOS:
+                autos[r.tau].append(r.metric)
+                if r.tau == "auto":
+                    picked += r.taus_picked
+    ts = sorted(per_seed)
+    means = [float(np.mean(per_seed[t])) for t in ts]
+    ses = [_se(per_seed[t]) if len(per_seed[t]) > 1 else 0.0 for t in ts]
+    k = len(autos["auto"])
+    ax.errorbar(
+        ts, means, yerr=ses, fmt="o-", color="k", capsize=3, label=f"fixed τ, mean of {k} ± SE"
+    )
+    for name, color, label in [
+        ("auto", "tab:blue", 'tau="auto"'),
+        ("auto+rho", "tab:orange", 'tau="auto", rho="auto"'),
+    ]:
+        if not autos[name]:
+            continue
+        m, se = float(np.mean(autos[name])), _se(autos[name]) if len(autos[name]) > 1 else 0.0
+        ax.axhline(m, color=color, ls="--", label=f"{label}, mean ± SE")
+        ax.axhspan(m - se, m + se, color=color, alpha=0.15)
+    if picked:
+        q = np.quantile(picked, [0.1, 0.5, 0.9])
+        ax.plot(q, [float(np.mean(autos["auto"]))] * 3, "|", color="tab:blue", ms=12, mew=2)
     ax.set(xscale="log", xlabel="τ", ylabel=METRIC[exp])
-    ax.set_title(f"{exp}: LPGD τ sweep vs tau='auto' (ticks: auto's τ, 10/50/90 %)", fontsize=9)
+    ax.set_title(
+        f"{exp}: LPGD τ sweep vs tau='auto' (grey: seeds; ticks: auto's τ, 10/50/90 %)",
+        fontsize=9,
+    )
     ax.legend(fontsize=7)
     save_figure(fig, f"tau_sweep_{exp}.png")
 
@@ -398,7 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="LPGD: τ sweep vs tau='auto' (issue 12)")
     ap.add_argument("--quick", action="store_true", help="smoke test into results/quick/")
     ap.add_argument("--only", choices=["sudoku", "markowitz"], help="one experiment")
-    ap.add_argument("--seeds", type=int, default=2, help="seeds first-seed, first-seed + 1, ...")
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help=f"seeds first-seed, first-seed + 1, ... (default per experiment: {SEEDS}; 2 --quick)",
+    )
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument(
         "--report-only",
@@ -406,6 +524,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only rewrite the table and figures from the last tau_sweep_runs.json",
     )
     ap.add_argument("--tau-target", type=float, default=None, help="auto's tau_target")
+    ap.add_argument(
+        "--autos",
+        default=",".join(AUTOS),
+        help=f"comma-separated runs without a sweep, of {AUTOS} (default: both)",
+    )
     ap.add_argument(
         "--taus", default=None, help="comma-separated fixed τ grid ('' for none; default: config)"
     )
@@ -420,8 +543,12 @@ def main(argv: list[str] | None = None) -> int:
     common.configure_output(args.quick)
     torch.set_default_dtype(F64)
     torch.set_num_threads(1)
+    autos = tuple(a for a in args.autos.split(",") if a)
+    if not set(autos) <= set(AUTOS):
+        ap.error(f"--autos: each of {AUTOS}, got {args.autos!r}")
     experiments: dict[
-        str, Callable[[bool, list[int], float | None, list[float] | None], list[Run]]
+        str,
+        Callable[[bool, list[int], float | None, list[float] | None, tuple[str, ...]], list[Run]],
     ] = {
         "sudoku": sudoku,
         "markowitz": markowitz,
@@ -431,7 +558,6 @@ def main(argv: list[str] | None = None) -> int:
     saved: dict[str, Any] = json.loads(raw.read_text()) if raw.exists() else {}
     saved_runs = [Run(**r) for r in saved.get("runs", [])]
     provenance: list[str] = list(saved.get("provenance", []))
-    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     start, load0 = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), common._loadavg()
     ran: list[Run] = []
     runs: list[Run] = []
@@ -445,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
             runs += [r for r in saved_runs if r.experiment == name]
             continue
         grid = sizes[name]["taus"] if taus is None else taus
-        for seed in seeds:
+        n_seeds = (2 if args.quick else SEEDS[name]) if args.seeds is None else args.seeds
+        for seed in range(args.first_seed, args.first_seed + n_seeds):
             # --reuse: the saved fixed-τ runs of this seed at these sizes, if the
             # whole grid is there (they do not depend on the auto rule).
             mine: list[Run] = []
@@ -453,11 +580,11 @@ def main(argv: list[str] | None = None) -> int:
                 mine = [
                     r
                     for r in saved_runs
-                    if r.experiment == name and r.seed == seed and r.tau != "auto"
+                    if r.experiment == name and r.seed == seed and r.tau not in AUTOS
                 ]
                 if not set(grid) <= {float(r.tau) for r in mine}:
                     mine = []
-            new_runs = fn(args.quick, [seed], args.tau_target, [] if mine else grid)
+            new_runs = fn(args.quick, [seed], args.tau_target, [] if mine else grid, autos)
             ran += new_runs
             runs += mine + new_runs
     if not any(r in saved_runs for r in runs):
@@ -483,16 +610,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = summarize(runs)
     keys = ["experiment", "seed", "sweep", "best_tau", "best_metric", "auto_metric", "gap_pct"]
-    keys += ["auto_tau"]
+    keys += ["auto_tau", "auto_rho_metric"]
     heads = ["experiment", "seed", "fixed τ: final metric", "best τ", "best metric"]
     heads += ["auto metric", "auto short of best [%]", "τ auto picked: median (10–90 %)"]
+    heads += ["auto + ρ auto metric"]
     Table(
         "tau_sweep",
         "LPGD: τ sweep vs tau='auto' (issue 12; target: auto short of best ≤ 5 %)",
         [
             f"Sizes: {sizes}. Metrics: Sudoku final test accuracy (right-sided LPGD), "
             "Markowitz final out-of-sample utility (central); higher is better. "
-            f"tau_target: {args.tau_target or lpgd_go.LPGD(tau='auto').tau_target:g}. "
+            f"tau_target: {args.tau_target or lpgd_go.LPGD(tau='auto').tau_target:g}; "
+            f"rho_target: {lpgd_go.LPGD(rho='auto').rho_target:g}. "
+            "Mean rows: mean ± standard error over the seeds; the gap ± the standard "
+            "error of the paired per-seed differences (best τ − auto), relative to the "
+            "best mean (the best τ is picked on the same seeds: biased upwards). "
             f"Load average at the end: {common._loadavg()}.",
             "",
             "Command: `python -m benchmarks.bench_tau" + (" --quick`" if args.quick else "`"),

@@ -49,8 +49,9 @@ extern "C" {
  * P as lpgd_check_psd does, in the same call).
  * Version 8: lpgd_solution.factor and factor_len, lpgd_sizes.factor_len and
  * LPGD_FLAG_FACTOR_REUSED (the kkt backward reuses the forward's
- * factorization). */
-#define LPGD_ABI_VERSION 8
+ * factorization).
+ * Version 9: lpgd_backward_opts gains rho_auto and rho_target. */
+#define LPGD_ABI_VERSION 9
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -191,6 +192,8 @@ typedef struct {
     double admm_rho;       /* BPQP ADMM penalty */
     int64_t tau_auto;      /* LPGD: 1 = adaptive tau per sample (tau ignored) */
     double tau_target;     /* LPGD adaptive tau: max |perturbation| / max |data|, > 0 */
+    int64_t rho_auto;      /* LPGD: 1 = adaptive rho per sample (rho ignored) */
+    double rho_target;     /* LPGD adaptive rho: rho * max|x*| / max(max|c|, tau max|gx|), > 0 */
 } lpgd_backward_opts;
 
 /* One block of the cone K, in row order: K = K_0 × K_1 × …. Adjacent

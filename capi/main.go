@@ -34,7 +34,7 @@ import (
 func main() {}
 
 // abiVersion is LPGD_ABI_VERSION.
-const abiVersion = 8
+const abiVersion = 9
 
 // Call codes (mirrors lpgd.h; TestHeaderAgreesWithGo checks them).
 const (
@@ -256,6 +256,11 @@ func optionsToC(o diff.Options, out *C.lpgd_backward_opts) {
 		out.tau_auto = 1
 	}
 	out.tau_target = C.double(o.TauTarget)
+	out.rho_auto = 0
+	if o.RhoAuto {
+		out.rho_auto = 1
+	}
+	out.rho_target = C.double(o.RhoTarget)
 }
 
 func optionsFromC(in *C.lpgd_backward_opts) (diff.Options, error) {
@@ -280,9 +285,14 @@ func optionsFromC(in *C.lpgd_backward_opts) (diff.Options, error) {
 		ADMMRho:     float64(in.admm_rho),
 		TauAuto:     in.tau_auto != 0,
 		TauTarget:   float64(in.tau_target),
+		RhoAuto:     in.rho_auto != 0,
+		RhoTarget:   float64(in.rho_target),
 	}
 	if in.tau_auto != 0 && in.tau_auto != 1 {
 		return diff.Options{}, &callError{codeSettings, fmt.Sprintf("backward_opts.tau_auto must be 0 or 1, got %d", in.tau_auto)}
+	}
+	if in.rho_auto != 0 && in.rho_auto != 1 {
+		return diff.Options{}, &callError{codeSettings, fmt.Sprintf("backward_opts.rho_auto must be 0 or 1, got %d", in.rho_auto)}
 	}
 	return o, o.Validate()
 }

@@ -112,8 +112,14 @@ type Options struct {
 	// TauTarget is the fraction κ > 0 of the data's largest entry that
 	// AutoTau makes the perturbation's largest entry. Default 1.
 	TauTarget float64
-	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0.
+	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0. Ignored when
+	// RhoAuto is set.
 	Rho float64
+	// RhoAuto chooses ρ per sample (AutoRho) instead of Rho. Default false.
+	RhoAuto bool
+	// RhoTarget is the factor ϱ > 0 of AutoRho: ρ = ϱ·(cost scale)/‖x*‖∞.
+	// Default 0.1.
+	RhoTarget float64
 	// Side is LPGD's finite difference. Default SideCentral.
 	Side Side
 	// Fallback is LPGD's retry policy. Default FallbackNone.
@@ -141,7 +147,7 @@ type Options struct {
 // DefaultOptions returns the default options (method kkt).
 func DefaultOptions() Options {
 	return Options{
-		Method: MethodKKT, Tau: 0.1, TauTarget: 1, Rho: 0, Side: SideCentral, Fallback: FallbackNone,
+		Method: MethodKKT, Tau: 0.1, TauTarget: 1, Rho: 0, RhoTarget: 0.1, Side: SideCentral, Fallback: FallbackNone,
 		FastPath: true, MaxHalvings: 4, BPQPSolver: BPQPDirect, ActiveTol: 1e-6,
 		ADMMEps: 1e-9, ADMMMaxIter: 10000, ADMMRho: 1,
 	}
@@ -169,6 +175,9 @@ func (o *Options) Validate() error {
 	}
 	if !(o.TauTarget > 0) || math.IsInf(o.TauTarget, 0) {
 		return &OptionError{"tau_target", fmt.Sprintf("must be a positive finite number, got %v", o.TauTarget)}
+	}
+	if !(o.RhoTarget > 0) || math.IsInf(o.RhoTarget, 0) {
+		return &OptionError{"rho_target", fmt.Sprintf("must be a positive finite number, got %v", o.RhoTarget)}
 	}
 	if !(o.Rho >= 0) || math.IsInf(o.Rho, 0) {
 		return &OptionError{"rho", fmt.Sprintf("must be a non-negative finite number, got %v", o.Rho)}

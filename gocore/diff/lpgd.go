@@ -32,16 +32,23 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	if opt.TauAuto {
 		tau = w.AutoTau(v, opt.TauTarget)
 	}
+	rho := opt.Rho
+	if opt.RhoAuto {
+		// Once per sample, from the first τ: the warm start's base
+		// factorization (K₀ with P + ρI) is shared by every attempt.
+		rho = w.AutoRho(v, sol, tau, opt.RhoTarget)
+	}
+	w.stats.Rho = rho
 	side := opt.Side
 	allFast := true
 	for attempt := 0; ; attempt++ {
 		var errP, errM error
 		var fp, fm bool
 		if side == SideRight || side == SideCentral {
-			fp, errP = w.perturbed(v, sol, +1, tau, opt.Rho, fast, coneWarm, w.xp, w.yp)
+			fp, errP = w.perturbed(v, sol, +1, tau, rho, fast, coneWarm, w.xp, w.yp)
 		}
 		if side == SideLeft || side == SideCentral {
-			fm, errM = w.perturbed(v, sol, -1, tau, opt.Rho, fast, coneWarm, w.xm, w.ym)
+			fm, errM = w.perturbed(v, sol, -1, tau, rho, fast, coneWarm, w.xm, w.ym)
 		}
 		for _, e := range []error{errP, errM} {
 			if errors.Is(e, ErrStopped) {
@@ -172,6 +179,47 @@ func (w *Workspace) AutoTau(v *problem.Values, target float64) float64 {
 		return target
 	}
 	return math.Min(math.Max(tau, autoTauMin), autoTauMax)
+}
+
+// Bound of the adaptive ρ (AutoRho).
+const autoRhoMax = 1e12
+
+// AutoRho is the adaptive proximal weight of LPGD's perturbed problems
+// for the sample's solution x* and step τ (after AutoTau when both are
+// adaptive):
+//
+//	ρ = ϱ · s / d,   s = max(‖c‖∞, τ‖gx‖∞),   d = ‖x*‖∞,
+//
+// ϱ = target, clipped to at most 1e12. s is the largest entry of the
+// cost and of its perturbation (the linear terms of the perturbed
+// problems), d the solution's scale, so ρ has the units of a curvature
+// (cost per squared x) and follows the data: c × α ⇒ ρ × α; x* × α (b × α
+// on an LP) ⇒ ρ / α; loss × β at a fixed τ ⇒ ρ × β when the perturbation
+// dominates (the proximal term keeps its weight against it).
+//
+// The reasoning: the proximal term ½ρ‖x − x*‖² makes the perturbed
+// problems strongly convex, so a degenerate LP (a perturbed cost
+// orthogonal to a face) gets a unique perturbed solution — the one
+// nearest x* — instead of whichever point of the face the interior point
+// ends at. It should regularize without dominating: a linear term of
+// entries up to s moves an unconstrained x by at most s/ρ = d/ϱ under the
+// proximal term alone, so with ϱ = 0.1 the term caps moves only beyond ten
+// times the solution's scale (beyond the feasible set on bounded LPs) and
+// tie-breaks within it; ϱ → 0 is the ρ = 0 limit (plain LPGD). P's own
+// curvature adds to ρ: where P is large against ρ the term changes little.
+//
+// Fallbacks: s = 1 when c and τgx are zero (only b is perturbed), d = 1
+// when x* = 0.
+func (w *Workspace) AutoRho(v *problem.Values, sol Solution, tau, target float64) float64 {
+	s := math.Max(normInf(v.C), tau*normInf(w.gx))
+	if s == 0 {
+		s = 1
+	}
+	d := normInf(sol.X[:w.an.St.N])
+	if d == 0 {
+		d = 1
+	}
+	return math.Min(target*s/d, autoRhoMax)
 }
 
 // lagrangianDiff writes (∇L(a) − ∇L(b)) / den into g.

@@ -64,6 +64,9 @@ type Stats struct {
 	// Tau is the τ of the finite difference (Options.Tau, AutoTau's choice,
 	// or what the smaller_tau fallback left).
 	Tau float64
+	// Rho is the proximal weight ρ of the perturbed problems (Options.Rho
+	// or AutoRho's choice; Go only, not a C ABI column).
+	Rho float64
 }
 
 // warmWork is the memory of the warm-started active-set solves: the base

@@ -42,7 +42,7 @@ __all__ = [
 # Constants of lpgd.h (kept in sync by python/tests/test_header_sync.py).
 # ---------------------------------------------------------------------------
 
-ABI_VERSION = 8
+ABI_VERSION = 9
 
 E_OK = 0
 E_ARGUMENT = -1
@@ -166,6 +166,8 @@ class BackwardOpts(ctypes.Structure):
         ("admm_rho", c_double),
         ("tau_auto", c_int64),
         ("tau_target", c_double),
+        ("rho_auto", c_int64),
+        ("rho_target", c_double),
     ]
 
     def __init__(self, **kwargs: float) -> None:

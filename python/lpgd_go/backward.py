@@ -39,6 +39,7 @@ _C_FIELDS: dict[str, tuple[str, dict[Any, int] | None]] = {
     "tau": ("tau", None),
     "tau_target": ("tau_target", None),
     "rho": ("rho", None),
+    "rho_target": ("rho_target", None),
     "side": ("side", _SIDES),
     "fallback": ("fallback", _FALLBACKS),
     "fast_path": ("fast_path", {False: 0, True: 1}),
@@ -87,6 +88,9 @@ def _to_c(obj: object, method: int) -> BackwardOpts:
         v = getattr(obj, f.name)
         if f.name == "tau" and v == "auto":
             out.tau_auto = 1  # tau keeps the library default, unused
+            continue
+        if f.name == "rho" and v == "auto":
+            out.rho_auto = 1  # rho keeps the library default, unused
             continue
         setattr(out, cname, choices[v] if choices is not None else v)
     return out
@@ -185,7 +189,20 @@ class LPGD:
             informative on LPs with sparse costs (see the README's LPGD section).
         tau_target: the fraction for ``tau="auto"`` (> 0, default 1; ignored
             otherwise).
-        rho: proximal weight (>= 0).
+        rho: proximal weight (>= 0) of the perturbed problems (P + ρI,
+            q − ρx*), or ``"auto"``: per sample,
+            ρ = rho_target · max(‖q‖∞, τ‖g_x‖∞) / ‖x*‖∞ (the larger of the
+            cost's and the cost perturbation's largest entries over the
+            solution's largest entry; 1 for a zero numerator or denominator),
+            at most 1e12, computed once per sample from the τ in use (after
+            ``tau="auto"``): a curvature in the units of the data (q × α ⇒
+            ρ × α, x* × α ⇒ ρ / α). The proximal term gives a degenerate
+            perturbed LP the solution nearest x*; under it alone a linear term
+            of entries up to max(‖q‖∞, τ‖g_x‖∞) moves x by at most
+            ‖x*‖∞ / rho_target, so the default target 0.1 breaks ties without
+            capping moves within ten times the solution's scale.
+        rho_target: the factor for ``rho="auto"`` (> 0, default 0.1; ignored
+            otherwise).
         side: ``"central"``, ``"right"`` or ``"left"``.
         fallback: what to do when a perturbed solve fails: None,
             ``"other_side"`` or ``"smaller_tau"``.
@@ -196,7 +213,8 @@ class LPGD:
 
     tau: float | Literal["auto"] = UNSET
     tau_target: float = UNSET
-    rho: float = UNSET
+    rho: float | Literal["auto"] = UNSET
+    rho_target: float = UNSET
     side: Literal["central", "right", "left"] = UNSET
     fallback: Literal["other_side", "smaller_tau"] | None = UNSET
     fast_path: bool = UNSET
@@ -210,7 +228,12 @@ class LPGD:
         else:
             _pos_float("LPGD", "tau", self.tau)
         _pos_float("LPGD", "tau_target", self.tau_target)
-        _pos_float("LPGD", "rho", self.rho, allow_zero=True)
+        if isinstance(self.rho, str):
+            if self.rho != "auto":
+                _bad("LPGD", "rho", f"must be a finite number >= 0 or 'auto', got {self.rho!r}")
+        else:
+            _pos_float("LPGD", "rho", self.rho, allow_zero=True)
+        _pos_float("LPGD", "rho_target", self.rho_target)
         if not isinstance(self.side, str) or self.side not in _SIDES:
             _bad("LPGD", "side", f"must be 'central', 'right' or 'left', got {self.side!r}")
         if not (self.fallback is None or isinstance(self.fallback, str)) or (

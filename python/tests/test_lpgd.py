@@ -403,6 +403,41 @@ def test_auto_tau_moves_vertex_of_sparse_cost_lp(lib: object) -> None:
         assert torch.equal(first[name], second[name])
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_auto_rho_is_the_rule_per_sample(lib: object, side: str) -> None:
+    # rho="auto": per sample ρ = rho_target·max(‖q‖∞, τ‖g‖∞)/‖x*‖∞. Each sample of a
+    # batch must get the gradient of a fixed-ρ call at its own ρ (6 and 2 here: one
+    # ρ for the batch fails), and ρ must matter (≠ ρ = 0).
+    q = torch.tensor([[4.0, -8.0, 2.0], [-0.3, 0.1, 0.2]], dtype=F64)
+    g = torch.tensor([[-12.0, 4.0, 8.0], [1.0, 4.0, -2.0]], dtype=F64)
+    tau, target = 1.0, 0.5
+    batch = _grads(cut_lp(q), LPGD(tau=tau, rho="auto", rho_target=target, side=side), g)
+    rhos = []
+    for i in range(2):
+        with torch.no_grad():
+            x = solve_qp(*cut_lp(q[i]), settings=TIGHT)
+        scale = max(float(q[i].abs().max()), tau * float(g[i].abs().max()))
+        rho = target * scale / float(x.abs().max())
+        rhos.append(rho)
+        one = _grads(cut_lp(q[i]), LPGD(tau=tau, rho=rho, side=side), g[i])
+        plain = _grads(cut_lp(q[i]), LPGD(tau=tau, side=side), g[i])
+        assert batch["q"] is not None and one["q"] is not None and plain["q"] is not None
+        torch.testing.assert_close(batch["q"][i], one["q"], rtol=1e-6, atol=1e-8)
+        assert float((one["q"] - plain["q"]).abs().max()) > 1e-3
+        assert bool(torch.isfinite(batch["q"][i]).all())
+    assert rhos[0] / rhos[1] > 2 or rhos[1] / rhos[0] > 2
+
+
+def test_auto_rho_target_to_zero_is_plain_lpgd(lib: object) -> None:
+    # The ρ = 0 limit: rho_target → 0 gives the ρ = 0 gradient.
+    q = torch.tensor([1.0, -2.0, 0.5], dtype=F64)
+    g = torch.tensor([-3.0, 1.0, 2.0], dtype=F64)
+    tiny = _grads(cut_lp(q), LPGD(tau=0.25, rho="auto", rho_target=1e-10), g)
+    plain = _grads(cut_lp(q), LPGD(tau=0.25), g)
+    for name in ("q", "G", "h"):
+        torch.testing.assert_close(tiny[name], plain[name], rtol=1e-6, atol=1e-7)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

@@ -80,6 +80,9 @@ def test_settings_to_c_roundtrip() -> None:
         (lambda: LPGD(tau="auto", tau_target=0.0), "tau_target"),
         (lambda: LPGD(tau_target=float("nan")), "tau_target"),
         (lambda: LPGD(rho=-0.1), "rho"),
+        (lambda: LPGD(rho="adaptive"), "rho"),
+        (lambda: LPGD(rho="auto", rho_target=0.0), "rho_target"),
+        (lambda: LPGD(rho_target=float("inf")), "rho_target"),
         (lambda: LPGD(side="middle"), "side"),
         (lambda: LPGD(fallback="retry"), "fallback"),
         (lambda: LPGD(fast_path=1), "fast_path"),
@@ -111,6 +114,9 @@ def test_resolve_backward() -> None:
     o = resolve_backward(LPGD(tau="auto", tau_target=0.2))
     assert (o.tau_auto, o.tau_target, o.tau) == (1, 0.2, 0.1)
     assert resolve_backward(LPGD(tau=0.3)).tau_auto == 0
+    o = resolve_backward(LPGD(rho="auto", rho_target=0.3))
+    assert (o.rho_auto, o.rho_target, o.rho, o.tau_auto) == (1, 0.3, 0.0, 0)
+    assert resolve_backward(LPGD(rho=0.2)).rho_auto == 0
     o = resolve_backward(BPQP(solver="admm", admm_max_iter=5))
     assert (o.bpqp_solver, o.admm_max_iter) == (_lib.BPQP_ADMM, 5)
     assert o.size == ctypes.sizeof(_lib.BackwardOpts)

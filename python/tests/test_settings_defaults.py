@@ -23,8 +23,10 @@ def test_settings_fields_mirror_the_c_struct() -> None:
 
 
 def test_backward_fields_mirror_the_c_struct() -> None:
-    # tau_auto has no Python field of its own: LPGD(tau="auto") sets it.
-    c_names = {name for name, _ in _lib.BackwardOpts._fields_} - {"size", "method", "tau_auto"}
+    # tau_auto and rho_auto have no Python field of their own: LPGD(tau="auto")
+    # and LPGD(rho="auto") set them.
+    auto = {"tau_auto", "rho_auto"}
+    c_names = {name for name, _ in _lib.BackwardOpts._fields_} - {"size", "method", *auto}
     assert {c for c, _ in _C_FIELDS.values()} == c_names
     py = {f.name for cls in (KKT, BPQP, LPGD) for f in dataclasses.fields(cls)}
     assert py == set(_C_FIELDS)
