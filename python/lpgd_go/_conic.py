@@ -71,6 +71,7 @@ _pack_word = struct.Struct("<q").pack_into
 #: dense QP (m ≥ n rows): ~42 KB
 #: at n = 50, ~0.65 MB at n = 200 (83 MB for a batch of 128).
 FACTOR_BUDGET = 256 << 20
+_np_empty = np.empty
 
 
 def _is_int(v: object) -> bool:
@@ -699,7 +700,7 @@ class Run:
         B = self.batch
         if fl == 0 or B * fl * 8 > FACTOR_BUDGET or not _reuses_records(self.opts.backward):
             return None
-        return np.empty((B, fl), dtype=np.float64)
+        return _np_empty((B, fl))  # float64
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:

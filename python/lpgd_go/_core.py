@@ -429,16 +429,17 @@ class SolveResult:
         n: int,
         m: int,
         ptrs: tuple[int, ...],
+        factor: np.ndarray | None = None,
     ) -> None:
         self._buf = buf
-        self._layout = layout.offsets
+        offsets = self._layout = layout.offsets
         self._batch = batch
         self._n = n
         self._m = m
         self.ptrs = ptrs
-        self.x_np = buf[: layout.offsets[0]].reshape(batch, n)  # (B, n)
+        self.x_np = buf[: offsets[0]].reshape(batch, n)  # (B, n)
         #: The factorization records lpgd_solve wrote (``solve``'s ``factor``), or None.
-        self.factor: np.ndarray | None = None
+        self.factor = factor
 
     def all_solved(self) -> bool:
         """Whether every sample's status is SOLVED."""
@@ -545,30 +546,34 @@ def solve_values(
     init = lay.init
     if init is not None:
         arr = lay.ctype.from_buffer_copy(init)
-        buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
     else:
         arr = lay.ctype()
-        buf = _frombuffer(arr, _NP_F64)  # type: ignore[call-overload]
         o = lay.offsets
-        buf[o[3] : o[4]] = np.nan
+        _frombuffer(arr, _NP_F64)[o[3] : o[4]] = np.nan  # type: ignore[call-overload]
     addr = _addressof(arr)
     _, o_y, o_s, o_codes, o_info = lay.ptr_offsets
     ptrs = (addr, addr + o_y, addr + o_s, addr + o_codes, addr + o_info)
-    f_addr, f_len = 0, 0
-    if factor is not None:
-        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
-        f_addr, f_len = _data_address(factor), st.factor_len
     at = lay.words_at
-    _pack7(arr, at, *ptrs, f_addr, f_len)
-    err = _lib.err_buffer()
+    if factor is None:
+        _pack7(arr, at, *ptrs, 0, 0)
+    else:
+        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
+        _pack7(arr, at, *ptrs, _data_address(factor), st.factor_len)
+    err = _err_buffer()
     rc = _interrupt.run(
         st.handle, batch, settings, _lib.lib().lpgd_solve, (batch, vals, addr + at, err, _ERRLEN)
     )
     if rc:
         _lib.check(rc, err, "lpgd_solve")
-    res = SolveResult(buf, lay, batch, st.n, st.m, ptrs)
-    res.factor = factor
-    return res
+    return SolveResult(
+        _frombuffer(arr, _NP_F64),  # type: ignore[call-overload]
+        lay,
+        batch,
+        st.n,
+        st.m,
+        ptrs,
+        factor,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -601,6 +606,7 @@ _SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
 _add = operator.add
 _repeat = itertools.repeat
 _ERRLEN = _lib.ERRLEN
+_err_buffer = _lib.err_buffer
 
 
 _pack7 = struct.Struct("<7q").pack_into

@@ -386,9 +386,12 @@ def lib_path() -> Path:
     return Path(__file__).resolve().parent / "_lib" / library_name()
 
 
+_getpid = os.getpid
+
+
 def check_fork() -> None:
     """Raise RuntimeError in a forked child of a process that loaded the library."""
-    if _forked_child or (_load_pid is not None and _load_pid != os.getpid()):
+    if _forked_child or (_load_pid is not None and _load_pid != _getpid()):
         raise RuntimeError(FORK_MESSAGE)
 
 
@@ -398,6 +401,8 @@ def lib() -> ctypes.CDLL:
     Raises RuntimeError in a forked child of a process that loaded the library,
     and when the library file is missing or has the wrong ABI version.
     """
+    if _lib is not None and not _forked_child and _load_pid == _getpid():
+        return _lib  # loaded in this process: check_fork's test without its frame
     check_fork()
     if _lib is not None:
         return _lib
@@ -457,8 +462,9 @@ _tls = threading.local()
 def err_buffer() -> ctypes.Array[ctypes.c_char]:
     """This thread's error buffer of ERRLEN bytes, emptied (one per thread, made
     once: a call reads it before the thread makes its next call)."""
-    buf: ctypes.Array[ctypes.c_char] | None = getattr(_tls, "err", None)
-    if buf is None:
+    try:
+        buf: ctypes.Array[ctypes.c_char] = _tls.err
+    except AttributeError:
         buf = _tls.err = ctypes.create_string_buffer(ERRLEN)
     buf[0] = b"\0"
     return buf

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import warnings
 import weakref
+from typing import Any
 
 import pytest
 import torch
@@ -119,6 +121,61 @@ def test_plan_cache_keeps_no_tensor_and_checks_new_shapes(lib: object) -> None:
     assert all(
         not isinstance(v, torch.Tensor) for plan in qp._plans.values() for v in vars(plan).values()
     )
+
+
+def _f64(*shape: int) -> torch.Tensor:
+    return torch.ones(shape, dtype=F64)
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "fast", "grad"),
+    [
+        # Six float64 CPU contiguous tensors: the call path.
+        ((_f64(3, 3), _f64(3), _f64(2, 3), _f64(2), _f64(1, 3), _f64(1)),
+         ((3, 3), (3,), (2, 3), (2,), (1, 3), (1,)), True, False),
+        # None entries keep their place in the key.
+        ((None, _f64(3), None, None, _f64(1, 3), _f64(1)),
+         (None, (3,), None, None, (1, 3), (1,)), True, False),
+        # A gradient asked for by the last argument only.
+        ((_f64(3), _f64(3), _f64(3), _f64(3), _f64(3), _f64(3).requires_grad_()),
+         ((3,),) * 6, True, True),
+        # A Parameter (a Tensor subclass) is a tensor of the call path.
+        ((torch.nn.Parameter(_f64(3, 3)), _f64(3), None, None, None, None),
+         ((3, 3), (3,), None, None, None, None), True, True),
+        # Not the call path: float32, a transposed view, a sparse tensor.
+        ((_f64(3, 3), torch.ones(3), None, None, None, None),
+         ((3, 3), (3,), None, None, None, None), False, False),
+        ((_f64(3, 2).t(), _f64(2), None, None, None, None),
+         ((2, 3), (2,), None, None, None, None), False, False),
+        ((_f64(2, 2), _f64(2), _f64(1, 2).to_sparse(), _f64(1), None, None),
+         ((2, 2), (2,), (1, 2), (1,), None, None), False, False),
+        # A gradient after an argument that is not of the call path.
+        ((torch.ones(3), _f64(3).requires_grad_(), None, None, None, None),
+         ((3,), (3,), None, None, None, None), False, True),
+        # A non-tensor argument: no key (the full checks convert it).
+        ((_f64(2, 2), [1.0, 2.0], None, None, None, None), None, False, False),
+    ],
+)  # fmt: skip
+def test_shape_key(
+    raw: tuple[torch.Tensor | None, ...], key: tuple[Any, ...] | None, fast: bool, grad: bool
+) -> None:
+    """``qp._shape_key``'s one pass: the shapes (None kept), whether every
+    argument is a float64 CPU strided contiguous tensor, whether one requires
+    a gradient."""
+    got = qp._shape_key(raw)
+    assert got == (key, fast, grad)
+    if key is not None:
+        assert all(k is None or isinstance(k, torch.Size) for k in got[0])  # type: ignore[union-attr]
+
+
+def test_shape_key_csr_argument() -> None:
+    """A CSR tensor, whose ``is_contiguous()`` raises: the layout is tested
+    first, the call is not of the call path (the full checks reject it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch: CSR support is beta
+        G = _f64(1, 2).to_sparse_csr()
+    raw = (_f64(2, 2), _f64(2), G, _f64(1), None, None)
+    assert qp._shape_key(raw) == (((2, 2), (2,), (1, 2), (1,), None, None), False, False)
 
 
 @pytest.mark.parametrize("batched", [False, True])

@@ -61,6 +61,28 @@ def test_fork_guard(lib: object) -> None:
     solve_qp(*qp.args())  # the parent is unaffected
 
 
+def test_fork_guard_without_the_at_fork_hook(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child forked where Python's at-fork hooks did not run (a C-level
+    fork()): the load pid no longer matches, and every call into the library,
+    the forward and a backward of a graph built before, raises instead of
+    entering the Go runtime (``_lib.lib()``'s fast path tests the pid too)."""
+    qp = make_qp()
+    q = qp.q.clone().requires_grad_()
+    x = solve_qp(qp.P, q, qp.G, qp.h, qp.A, qp.b)
+    assert not _lib._forked_child and _lib._load_pid == os.getpid()
+    monkeypatch.setattr(_lib, "_load_pid", os.getpid() + 1)  # as seen from a child
+    with pytest.raises(RuntimeError, match="spawn"):
+        _lib.lib()
+    with pytest.raises(RuntimeError, match="spawn"):
+        solve_qp(*qp.args())
+    with pytest.raises(RuntimeError, match="spawn"):
+        x.sum().backward()
+    monkeypatch.undo()
+    x = solve_qp(qp.P, q, qp.G, qp.h, qp.A, qp.b)
+    x.sum().backward()  # this process is unaffected
+    assert q.grad is not None
+
+
 def test_missing_library_message(tmp_path: object) -> None:
     code = (
         "import lpgd_go, torch\n"
