@@ -68,21 +68,29 @@ func TestAutoRhoRule(t *testing.T) {
 }
 
 // AutoRho's fallbacks: c = 0 takes the perturbation's scale τ‖gx‖∞; c = 0
-// and gx = 0 (only b perturbed) the scale 1; x* = 0 the scale 1. Rho is
+// and gx = 0 (only b perturbed) the scale 1; x* = 0 the feasible set's
+// scale ‖b‖∞/max(1, ‖A‖max), and 1 when b = 0 too. Rho is
 // Options.Rho when RhoAuto is off.
 func TestAutoRhoFallbacks(t *testing.T) {
-	// min 0·x s.t. Σx = 2, x ≥ 0 in R^2: x* = (1, 1) (analytic centre).
+	// min 0·x s.t. Σx = 2, x ≥ 0 in R^2: x* = (1, 1) (analytic centre);
+	// d = max(‖x*‖∞, ‖b‖∞/‖A‖max) = 2.
 	f := simplexLP(t, []float64{0, 0}, 2)
 	copy(f.ws.gx, []float64{2, 0})
-	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1*0.5*2/normInf(f.sol.X); math.Abs(got-want) > 1e-9*want {
+	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1*0.5*2/math.Max(normInf(f.sol.X), 2); math.Abs(got-want) > 1e-9*want {
 		t.Errorf("c = 0: rho %g, want %g", got, want)
 	}
 	zero := Solution{X: []float64{0, 0}, Y: f.sol.Y, S: f.sol.S}
-	if got := f.ws.AutoRho(f.v, zero, 0.5, 0.1); got != 0.1*1/1 {
-		t.Errorf("x* = 0: rho %g, want 0.1", got)
+	if got, want := f.ws.AutoRho(f.v, zero, 0.5, 0.1), 0.1*1/2.0; math.Abs(got-want) > 1e-15 {
+		t.Errorf("x* = 0: rho %g, want %g (d = ‖b‖∞/‖A‖max = 2)", got, want)
 	}
+	b := f.v.B
+	f.v.B = make([]float64, len(b))
+	if got := f.ws.AutoRho(f.v, zero, 0.5, 0.1); got != 0.1*1/1 {
+		t.Errorf("x* = 0, b = 0: rho %g, want 0.1", got)
+	}
+	f.v.B = b
 	copy(f.ws.gx, []float64{0, 0})
-	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1/normInf(f.sol.X); math.Abs(got-want) > 1e-9*want {
+	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1/math.Max(normInf(f.sol.X), 2); math.Abs(got-want) > 1e-9*want {
 		t.Errorf("c = 0, gx = 0: rho %g, want %g", got, want)
 	}
 	o := DefaultOptions()
@@ -155,5 +163,38 @@ func TestAutoRhoZeroLimit(t *testing.T) {
 				t.Errorf("seed %d: rho_target %g, |dc − dc(ρ=0)|∞ = %g", seed, target, d)
 			}
 		}
+	}
+}
+
+// A solution at the origin: min qᵀx over the box [0, 1]³, q = (1, 2, 0.5),
+// x* = 0 up to rounding (the interior point returns ~1e-24). ρ must come
+// from the feasible set's scale (d = ‖b‖∞/‖A‖max = 1, s = max(‖q‖∞,
+// τ‖gx‖∞) = 3: ρ = 0.3), not from ‖x*‖∞ (it was clipped at 1e12 and pinned
+// the perturbed solution to x*: dq ≈ 1e-12 instead of (1, 0, 1)); the
+// gradient equals the fixed ρ = 0.3 one's and is not zero.
+func TestAutoRhoSolutionAtOrigin(t *testing.T) {
+	c := []float64{1, 2, 0.5}
+	A := []float64{1, 0, 0, 0, 1, 0, 0, 0, 1, -1, 0, 0, 0, -1, 0, 0, 0, -1}
+	b := []float64{1, 1, 1, 0, 0, 0}
+	in := Incoming{X: []float64{-3, 1, -1}}
+	grad := func(auto bool) ([]float64, float64) {
+		f := newFixture(t, 3, nil, c, A, b, problem.Cones{Nonneg: 6})
+		o := DefaultOptions()
+		o.Method, o.Tau, o.Side, o.RhoAuto, o.Rho = MethodLPGD, 1, SideRight, auto, 0.3
+		g := f.grad(t, in, o)
+		return append([]float64(nil), g.C...), f.ws.LastStats().Rho
+	}
+	auto, rho := grad(true)
+	fixed, _ := grad(false)
+	if math.Abs(rho-0.3) > 1e-12 {
+		t.Errorf("rho %g, want 0.3", rho)
+	}
+	for j := range auto {
+		if math.Abs(auto[j]-fixed[j]) > 1e-6 {
+			t.Fatalf("rho auto dq = %v, fixed rho 0.3 dq = %v", auto, fixed)
+		}
+	}
+	if normInf(fixed) < 0.5 {
+		t.Errorf("dq = %v: want a nonzero gradient (the test would pass vacuously)", fixed)
 	}
 }
