@@ -49,8 +49,10 @@ extern "C" {
  * P as lpgd_check_psd does, in the same call).
  * Version 8: lpgd_solution.factor and factor_len, lpgd_sizes.factor_len and
  * LPGD_FLAG_FACTOR_REUSED (the kkt backward reuses the forward's
- * factorization). */
-#define LPGD_ABI_VERSION 8
+ * factorization).
+ * Version 9: lpgd_gradients.block_major (each row block's gA and gb in one
+ * contiguous region for the whole batch). */
+#define LPGD_ABI_VERSION 9
 
 /* Call codes (returned by every function). */
 #define LPGD_OK 0
@@ -303,12 +305,22 @@ typedef struct {
  * (natural stride: that layout's size, also for inputs shared with stride
  * 0 — the caller sums). Each of gP, gc, gA, gb may be NULL when not needed;
  * gA and gb cover all m rows (the caller splits row blocks). For a DENSE P
- * the gradient is the symmetric matrix derivative. */
+ * the gradient is the symmetric matrix derivative.
+ *
+ * block_major (ABI 9; 0 as zero-initialised: the sample-major layout
+ * above): nonzero writes gb, and gA of a DENSE A, block by block in the
+ * row blocks of lpgd_values — block j (rows r0 .. r0+rows−1) is one
+ * contiguous batch×rows×n region of gA at offset batch·n·r0 (gb: batch×rows
+ * at batch·r0), sample k's rows at k·rows·n within it — so each block's
+ * gradient is a plain [batch, rows, n] array. Same total sizes; with one
+ * block (or batch 1) the two layouts coincide. A CSC A's gA stays sample
+ * by sample. */
 typedef struct {
     double *gP, *gc, *gA, *gb;
     int32_t *status; /* batch, required: the sample's status after backward */
     int32_t *flags;  /* batch LPGD_FLAG_* bits, or NULL */
     double *stats;   /* batch*LPGD_BSTAT_COLS, or NULL (ABI 5) */
+    int64_t block_major; /* ABI 9, see above */
 } lpgd_gradients;
 
 #ifndef LPGD_NO_PROTOTYPES

@@ -34,7 +34,7 @@ import (
 func main() {}
 
 // abiVersion is LPGD_ABI_VERSION.
-const abiVersion = 8
+const abiVersion = 9
 
 // Call codes (mirrors lpgd.h; TestHeaderAgreesWithGo checks them).
 const (

@@ -26,7 +26,7 @@ def test_public_api() -> None:
 
 
 def test_abi_version(lib: object) -> None:
-    assert _lib.lib().lpgd_abi_version() == _lib.ABI_VERSION == 8
+    assert _lib.lib().lpgd_abi_version() == _lib.ABI_VERSION == 9
 
 
 def test_fork_guard(lib: object) -> None:
