@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
@@ -106,6 +107,27 @@ func TestBlockMajorGradients(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// block_major with a CSC A is an argument error (its gA has no row-major
+// blocks), checked before any work.
+func TestBlockMajorNeedsDenseA(t *testing.T) {
+	h, code, msg := testNewCSC(2, []testCone{{kind: 1, dim: 2}}, []int64{0, 0, 0}, nil, []int64{0, 1, 2}, []int64{0, 1})
+	if code != 0 {
+		t.Fatal(msg)
+	}
+	defer testFree(h)
+	q := &testDenseQP{n: 2, nonneg: 2, c: []float64{1, 1}, A: []float64{1, 1}, b: []float64{1, 1}}
+	sol := testSolveOut{x: []float64{0, 0}, y: []float64{0, 0}, s: []float64{1, 1}, status: []int32{1}}
+	for _, major := range []bool{false, true} {
+		bw := testBackwardLayout(h, q, 1, 2, sol, []float64{1, 0}, nil, int(diff.MethodKKT), 0.1, major)
+		if major && (bw.code != codeArgument || !strings.Contains(bw.msg, "block_major")) {
+			t.Fatalf("block_major on a CSC A: code %d %q, want an argument error", bw.code, bw.msg)
+		}
+		if !major && bw.code != 0 {
+			t.Fatalf("sample-major on a CSC A: code %d %q", bw.code, bw.msg)
 		}
 	}
 }

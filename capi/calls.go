@@ -202,6 +202,10 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		err = argErr("forward.x, forward.y, forward.s, incoming.gx and out.status must not be NULL")
 		return
 	}
+	if out.block_major != 0 && s.aLayout != layoutDense {
+		err = argErr("gradients.block_major needs a DENSE A layout")
+		return
+	}
 	in, err := s.readInputs(nb, values)
 	if err != nil {
 		return
@@ -271,7 +275,7 @@ type backwardCall struct {
 	inSt, outSt, fl    []int32
 	stats              []float64
 	statCols           int
-	// nb is the batch; blockMajor: gb and a dense gA are written block by
+	// nb is the batch; blockMajor: gA (dense) and gb are written block by
 	// block (lpgd_gradients.block_major, with several blocks and samples:
 	// otherwise the layouts coincide).
 	nb         int
@@ -295,15 +299,12 @@ func (c *backwardCall) zero(k int) {
 	}
 	for bi := range c.in.blocks {
 		blk := &c.in.blocks[bi]
-		if c.gAs != nil && c.s.aLayout == layoutDense {
+		if c.gAs != nil {
 			clear(c.aBlock(k, blk))
 		}
 		if c.gbs != nil {
 			clear(c.bBlock(k, blk))
 		}
-	}
-	if c.s.aLayout != layoutDense {
-		clear(part(c.gAs, k, c.aSize))
 	}
 }
 

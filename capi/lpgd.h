@@ -308,13 +308,13 @@ typedef struct {
  * the gradient is the symmetric matrix derivative.
  *
  * block_major (ABI 9; 0 as zero-initialised: the sample-major layout
- * above): nonzero writes gb, and gA of a DENSE A, block by block in the
- * row blocks of lpgd_values — block j (rows r0 .. r0+rows−1) is one
- * contiguous batch×rows×n region of gA at offset batch·n·r0 (gb: batch×rows
- * at batch·r0), sample k's rows at k·rows·n within it — so each block's
+ * above): nonzero writes gA and gb block by block in the row blocks of
+ * lpgd_values — block j (rows r0 .. r0+rows−1) is one contiguous
+ * batch×rows×n region of gA at offset batch·n·r0 (gb: batch×rows at
+ * batch·r0), sample k's rows at k·rows·n within it — so each block's
  * gradient is a plain [batch, rows, n] array. Same total sizes; with one
- * block (or batch 1) the two layouts coincide. A CSC A's gA stays sample
- * by sample. */
+ * block (or batch 1) the two layouts coincide. Needs a DENSE A
+ * (LPGD_E_ARGUMENT otherwise). */
 typedef struct {
     double *gP, *gc, *gA, *gb;
     int32_t *status; /* batch, required: the sample's status after backward */
