@@ -202,6 +202,10 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		err = argErr("forward.x, forward.y, forward.s, incoming.gx and out.status must not be NULL")
 		return
 	}
+	if out.block_major != 0 && s.aLayout != layoutDense {
+		err = argErr("gradients.block_major needs a DENSE A layout")
+		return
+	}
 	in, err := s.readInputs(nb, values)
 	if err != nil {
 		return
@@ -241,7 +245,8 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	*c = backwardCall{s: s, n: n, m: m, set: set, opt: opt, intr: intr, in: in,
 		xs: xs, ys: ys, ss: ss, facs: facs, recLen: recLen, gxs: gxs, gys: gys, gss: gss,
 		pSize: pSize, aSize: aSize, gPs: gPs, gcs: gcs, gAs: gAs, gbs: gbs,
-		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1}
+		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1,
+		nb: nb, blockMajor: out.block_major != 0 && nb > 1 && len(in.blocks) > 1}
 	err = s.run(nb, set, c)
 	if err == nil && c.firstK >= 0 {
 		// Success with per-sample failures: report the first message.
@@ -270,6 +275,11 @@ type backwardCall struct {
 	inSt, outSt, fl    []int32
 	stats              []float64
 	statCols           int
+	// nb is the batch; blockMajor: gA (dense) and gb are written block by
+	// block (lpgd_gradients.block_major, with several blocks and samples:
+	// otherwise the layouts coincide).
+	nb         int
+	blockMajor bool
 
 	msgMu    sync.Mutex
 	firstMsg string // the message of the lowest failed sample, firstK (−1: none)
@@ -282,8 +292,50 @@ var backwardCalls = sync.Pool{New: func() any { return new(backwardCall) }}
 func (c *backwardCall) zero(k int) {
 	clear(part(c.gPs, k, c.pSize))
 	clear(part(c.gcs, k, c.n))
-	clear(part(c.gAs, k, c.aSize))
-	clear(part(c.gbs, k, c.m))
+	if !c.blockMajor {
+		clear(part(c.gAs, k, c.aSize))
+		clear(part(c.gbs, k, c.m))
+		return
+	}
+	for bi := range c.in.blocks {
+		blk := &c.in.blocks[bi]
+		if c.gAs != nil {
+			clear(c.aBlock(k, blk))
+		}
+		if c.gbs != nil {
+			clear(c.bBlock(k, blk))
+		}
+	}
+}
+
+// aBlock is sample k's rows of row block blk in a block-major dense gA:
+// the block's batch×rows×n region starts at batch·n·r0.
+func (c *backwardCall) aBlock(k int, blk *rowBlock) []float64 {
+	size := blk.rows * c.n
+	off := c.nb*c.n*blk.r0 + k*size
+	return c.gAs[off : off+size : off+size]
+}
+
+// bBlock is sample k's entries of row block blk in a block-major gb.
+func (c *backwardCall) bBlock(k int, blk *rowBlock) []float64 {
+	off := c.nb*blk.r0 + k*blk.rows
+	return c.gbs[off : off+blk.rows : off+blk.rows]
+}
+
+// denseA is where sample k's dense ∂A goes (diff.Grad.DenseA): its part of
+// gA, or its rows of each block's region (block-major), in the worker's
+// slice of slices.
+func (c *backwardCall) denseA(w *worker, k int) [][]float64 {
+	rows := w.aRows[:0]
+	if !c.blockMajor {
+		rows = append(rows, part(c.gAs, k, c.aSize))
+	} else {
+		for bi := range c.in.blocks {
+			rows = append(rows, c.aBlock(k, &c.in.blocks[bi]))
+		}
+	}
+	w.aRows = rows
+	return rows
 }
 
 // note records msg for sample k when it is the lowest failed sample.
@@ -320,16 +372,31 @@ func (c *backwardCall) sample(w *worker, k int) {
 		sol.Y, sol.S = []float64{}, []float64{}
 	}
 	incoming := diff.Incoming{X: part(c.gxs, k, n), Y: part(c.gys, k, m), S: part(c.gss, k, m)}
+	// Dense ∂P and ∂A are written by diff in place, row-major, in their
+	// final layout (no pattern-form pass and no scatter); a CSC layout's
+	// on the worker's buffers, copied after.
 	g := diff.Grad{C: part(c.gcs, k, n), B: part(c.gbs, k, m)}
+	if c.blockMajor && c.gbs != nil {
+		g.B = w.grad.B
+	}
 	if c.gPs != nil && s.hasP {
-		g.P = w.grad.P
+		if s.pLayout == layoutDense {
+			g.DenseP = part(c.gPs, k, c.pSize)
+		} else {
+			g.P = w.grad.P
+		}
 	}
 	if c.gAs != nil {
-		g.A = w.grad.A
+		if s.aLayout == layoutDense {
+			g.DenseA = c.denseA(w, k)
+		} else {
+			g.A = w.grad.A
+		}
 	}
 	w.ws.SetInterrupt(c.intr)
 	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
 	w.ws.SetInterrupt(ipm.Interrupt{})
+	clear(w.aRows) // the caller's memory, not kept past the call
 	if c.fl != nil {
 		c.fl[k] = int32(f)
 	}
@@ -360,17 +427,15 @@ func (c *backwardCall) sample(w *worker, k int) {
 		c.outSt[k] = c.inSt[k]
 	}
 	if g.P != nil {
-		if s.pLayout == layoutDense {
-			s.st.ScatterDenseP(part(c.gPs, k, c.pSize), g.P)
-		} else {
-			copy(part(c.gPs, k, c.pSize), g.P)
-		}
+		copy(part(c.gPs, k, c.pSize), g.P)
 	}
 	if g.A != nil {
-		if s.aLayout == layoutDense {
-			s.st.ScatterDenseA(part(c.gAs, k, c.aSize), g.A)
-		} else {
-			copy(part(c.gAs, k, c.aSize), g.A)
+		copy(part(c.gAs, k, c.aSize), g.A)
+	}
+	if c.blockMajor && g.B != nil {
+		for bi := range c.in.blocks {
+			blk := &c.in.blocks[bi]
+			copy(c.bBlock(k, blk), g.B[blk.r0:blk.r0+blk.rows])
 		}
 	}
 }

@@ -44,8 +44,9 @@ type worker struct {
 	vals   problem.Values
 	grad   diff.Grad
 	result ipm.Result
-	b      []float64 // b gathered from several row blocks
-	cursor []int     // per-block positions while gathering a CSC A
+	b      []float64   // b gathered from several row blocks
+	cursor []int       // per-block positions while gathering a CSC A
+	aRows  [][]float64 // lpgd_backward's per-block ∂A destinations (diff.Grad.DenseA)
 	// stopped is lpgd_backward's errors.As target for this goroutine's
 	// sample.
 	stopped *diff.StoppedError

@@ -50,7 +50,9 @@ extern "C" {
  * Version 8: lpgd_solution.factor and factor_len, lpgd_sizes.factor_len and
  * LPGD_FLAG_FACTOR_REUSED (the kkt backward reuses the forward's
  * factorization).
- * Version 9: lpgd_backward_opts gains rho_auto and rho_target. */
+ * Version 9: lpgd_backward_opts gains rho_auto and rho_target;
+ * lpgd_gradients.block_major (each row block's gA and gb in one
+ * contiguous region for the whole batch). */
 #define LPGD_ABI_VERSION 9
 
 /* Call codes (returned by every function). */
@@ -306,12 +308,22 @@ typedef struct {
  * (natural stride: that layout's size, also for inputs shared with stride
  * 0 — the caller sums). Each of gP, gc, gA, gb may be NULL when not needed;
  * gA and gb cover all m rows (the caller splits row blocks). For a DENSE P
- * the gradient is the symmetric matrix derivative. */
+ * the gradient is the symmetric matrix derivative.
+ *
+ * block_major (ABI 9; 0 as zero-initialised: the sample-major layout
+ * above): nonzero writes gA and gb block by block in the row blocks of
+ * lpgd_values — block j (rows r0 .. r0+rows−1) is one contiguous
+ * batch×rows×n region of gA at offset batch·n·r0 (gb: batch×rows at
+ * batch·r0), sample k's rows at k·rows·n within it — so each block's
+ * gradient is a plain [batch, rows, n] array. Same total sizes; with one
+ * block (or batch 1) the two layouts coincide. Needs a DENSE A
+ * (LPGD_E_ARGUMENT otherwise). */
 typedef struct {
     double *gP, *gc, *gA, *gb;
     int32_t *status; /* batch, required: the sample's status after backward */
     int32_t *flags;  /* batch LPGD_FLAG_* bits, or NULL */
     double *stats;   /* batch*LPGD_BSTAT_COLS, or NULL (ABI 5) */
+    int64_t block_major; /* ABI 9, see above */
 } lpgd_gradients;
 
 #ifndef LPGD_NO_PROTOTYPES

@@ -10,7 +10,10 @@ package main
 */
 import "C"
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // cbuf is C-allocated memory freed by free().
 type cbuf struct{ ptrs []unsafe.Pointer }
@@ -239,6 +242,12 @@ type testBackwardOut struct {
 
 // testBackward calls lpgd_backward with method and tau.
 func testBackward(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, gy []float64, method int, tau float64) testBackwardOut {
+	return testBackwardLayout(h, q, batch, m, sol, gx, gy, method, tau, false)
+}
+
+// testBackwardLayout is testBackward with lpgd_gradients.block_major set
+// when blockMajor (gA and gb returned as Go writes them).
+func testBackwardLayout(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, gy []float64, method int, tau float64, blockMajor bool) testBackwardOut {
 	var b cbuf
 	defer b.free()
 	eb, el := b.errBuf()
@@ -253,10 +262,21 @@ func testBackward(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, 
 		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
 	}
 	inc := C.lpgd_incoming{gx: b.f64(gx), gy: b.f64(gy)}
+	// The outputs start as NaN: an entry the library leaves unwritten shows.
+	nans := func(k int) []float64 {
+		v := make([]float64, k)
+		for i := range v {
+			v[i] = math.NaN()
+		}
+		return v
+	}
 	out := C.lpgd_gradients{
-		gP: b.f64(make([]float64, batch*n*n)), gc: b.f64(make([]float64, batch*n)),
-		gA: b.f64(make([]float64, batch*m*n)), gb: b.f64(make([]float64, batch*m)),
+		gP: b.f64(nans(batch * n * n)), gc: b.f64(nans(batch * n)),
+		gA: b.f64(nans(batch * m * n)), gb: b.f64(nans(batch * m)),
 		status: b.i32(batch), flags: b.i32(batch),
+	}
+	if blockMajor {
+		out.block_major = 1
 	}
 	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
 	return testBackwardOut{gP: goF64(out.gP, batch*n*n), gc: goF64(out.gc, batch*n), gA: goF64(out.gA, batch*m*n), gb: goF64(out.gb, batch*m),
@@ -373,4 +393,52 @@ func testPreparedPair(h uint64, q *testDenseQP, method int) (pair func() (int32,
 		return int32(c1), int32(c2)
 	}
 	return pair, b.free
+}
+
+// testPreparedBackward builds, once, the C buffers of an lpgd_backward call
+// on q's batch (every gradient asked for, the forward's solution and
+// records sol, incoming gx) and returns the call; fresh gives it new
+// zeroed output buffers each time (calloc, as the Python layer's), else
+// the same ones. free releases the buffers.
+func testPreparedBackward(h uint64, q *testDenseQP, batch int, sol testSolveOut, gx []float64, method int, tau float64, blockMajor, fresh bool) (call func() int32, free func()) {
+	b := new(cbuf)
+	eb, el := b.errBuf()
+	m, n := q.m(), q.n
+	var opts C.lpgd_backward_opts
+	lpgd_default_backward(&opts)
+	opts.method, opts.tau = C.int64_t(method), C.double(tau)
+	vals := q.values(b, batch)
+	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
+	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
+	if sol.rec != nil {
+		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
+	}
+	inc := C.lpgd_incoming{gx: b.f64(gx)}
+	words := batch * (n*n + n + m*n + m)
+	out := C.lpgd_gradients{status: b.i32(batch), flags: b.i32(batch)}
+	if blockMajor {
+		out.block_major = 1
+	}
+	place := func(buf unsafe.Pointer) {
+		out.gP = (*C.double)(buf)
+		out.gc = (*C.double)(unsafe.Add(buf, 8*batch*n*n))
+		out.gA = (*C.double)(unsafe.Add(buf, 8*batch*(n*n+n)))
+		out.gb = (*C.double)(unsafe.Add(buf, 8*batch*(n*n+n+m*n)))
+	}
+	if !fresh {
+		place(b.alloc(8 * words))
+	}
+	call = func() int32 {
+		var buf unsafe.Pointer
+		if fresh {
+			buf = C.calloc(C.size_t(words), 8)
+			place(buf)
+		}
+		code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), vals, &fwd, &inc, &out, eb, el)
+		if fresh {
+			C.free(buf)
+		}
+		return int32(code)
+	}
+	return call, b.free
 }

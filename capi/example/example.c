@@ -98,7 +98,7 @@ static int power_cone(void) {
     lpgd_incoming incoming = {gx, NULL, NULL};
     double gc[1], gA[3], gb[3];
     int32_t out_status[1], flags[1];
-    lpgd_gradients grads = {NULL, gc, gA, gb, out_status, flags, NULL};
+    lpgd_gradients grads = {NULL, gc, gA, gb, out_status, flags, NULL, 0};
     lpgd_backward_opts opts;
     lpgd_default_backward(&opts);
     opts.method = LPGD_BACKWARD_KKT;
@@ -188,7 +188,7 @@ int main(void) {
     lpgd_incoming incoming = {gx, NULL, NULL};
     double gP[BATCH * N * N], gc[BATCH * N], gA[BATCH * M * N], gb[BATCH * M];
     int32_t out_status[BATCH], flags[BATCH];
-    lpgd_gradients grads = {gP, gc, gA, gb, out_status, flags, NULL};
+    lpgd_gradients grads = {gP, gc, gA, gb, out_status, flags, NULL, 0}; /* sample-major */
     lpgd_backward_opts opts;
     lpgd_default_backward(&opts);
     opts.method = LPGD_BACKWARD_KKT;

@@ -224,7 +224,23 @@ type Incoming struct{ X, Y, S []float64 }
 
 // Grad receives the gradients on the structure's patterns; a nil field is
 // not computed.
-type Grad struct{ P, C, A, B []float64 }
+//
+// DenseP and DenseA, when not nil, receive ∂P and ∂A as dense row-major
+// matrices instead of P and A (leave those nil), written row by row in
+// place, without a pass over the patterns (a caller's output buffer: no
+// scatter afterwards). DenseP is the n×n symmetric matrix derivative (the
+// layout problem.Structure.ScatterDenseP writes: the stored-value
+// derivative of an off-diagonal entry halved on both sides); P's pattern
+// must be the full upper triangle. DenseA holds ∂A's m rows in row blocks:
+// DenseA[j] is a whole number of rows of n entries, the blocks in row
+// order and covering all m rows (a caller's per-block outputs); A's pattern
+// must be full. Backward fails with ErrUnsupported otherwise. Each is
+// written completely on every return (zero where Backward zeroes).
+type Grad struct {
+	P, C, A, B []float64
+	DenseP     []float64
+	DenseA     [][]float64
+}
 
 // BackwardError describes a failed backward pass for one sample.
 type BackwardError struct {

@@ -285,6 +285,42 @@ func (w *Workspace) lagrangianDiff(xa, ya, xb, yb []float64, den float64, g *Gra
 			}
 		}
 	}
+	w.lagrangianDense(xa, ya, xb, yb, den, g)
+}
+
+// lagrangianDense is lagrangianDiff for g's dense outputs, row by row:
+// ∂A's row i is (ya_i xa − yb_i xb) / den (zero where ya_i = yb_i = 0),
+// ∂P's entry (i, j) ½ (xa_i xa_j − xb_i xb_j) / den — the values
+// ScatterDenseA and ScatterDenseP make of the pattern form, to the bit
+// (the pattern form's products in the same order, the stored value
+// halved).
+func (w *Workspace) lagrangianDense(xa, ya, xb, yb []float64, den float64, g *Grad) {
+	n := w.an.St.N
+	xa, xb = xa[:n], xb[:n]
+	denseRows(g, n, func(i int, row []float64) {
+		yai, ybi := ya[i], yb[i]
+		if yai == 0 && ybi == 0 {
+			clear(row)
+			return
+		}
+		for j := range row {
+			row[j] = (yai*xa[j] - ybi*xb[j]) / den
+		}
+	})
+	if p := g.DenseP; p != nil {
+		for i := 0; i < n; i++ {
+			ai, bi := xa[i], xb[i]
+			row := p[i*n : i*n+n]
+			for j := range row[:i] { // the stored (j, i)
+				row[j] = 0.5 * ((xa[j]*ai - xb[j]*bi) / den)
+			}
+			row[i] = 0.5 * (ai*ai - bi*bi) / den
+			for j := i + 1; j < n; j++ { // the stored (i, j)
+				row[j] = 0.5 * ((ai*xa[j] - bi*xb[j]) / den)
+			}
+		}
+	}
+	w.denseDone = true
 }
 
 // perturbed solves the σ-perturbed problem into (x, y). It first tries the

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"fmt"
+
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
@@ -24,17 +26,20 @@ type Workspace struct {
 	rowEntries [][]int         // A value indices of every row
 	rows       []cone.RowClass // class of every row (equality, inequality, …)
 
-	gx, gy       []float64
-	rhs, sol     []float64
-	yIn          []float64
-	h            []float64
-	active       []bool
-	weak         []bool // weakly active rows of a polished solution
-	bpqpAct      []bool // BPQP's active set while bpqpReuse compares (lazily)
-	pert         problem.Values
-	xp, yp, sp   []float64 // perturbed solution
-	xm, ym       []float64 // second perturbed solution
-	lagRows      []int     // lagrangianDiff's rows with a nonzero multiplier
+	gx, gy     []float64
+	rhs, sol   []float64
+	yIn        []float64
+	h          []float64
+	active     []bool
+	weak       []bool // weakly active rows of a polished solution
+	bpqpAct    []bool // BPQP's active set while bpqpReuse compares (lazily)
+	pert       problem.Values
+	xp, yp, sp []float64 // perturbed solution
+	xm, ym     []float64 // second perturbed solution
+	lagRows    []int     // lagrangianDiff's rows with a nonzero multiplier
+	// denseDone: the method wrote Grad.DenseP and Grad.DenseA (each of
+	// its writers does; Backward zeroes them on every other return).
+	denseDone    bool
 	res          ipm.Result
 	reducedReady bool      // LPGD: base system factored and base point optimal
 	reducedTried bool      // LPGD: warmBase ran for this sample
@@ -134,14 +139,24 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 			w.gy[i] = 0
 		}
 	}
-	zeroGrad(g)
+	if err := w.checkDense(g); err != nil {
+		zeroGrad(g)
+		return 0, err
+	}
+	// The dense outputs are written once, by the method's writer (no
+	// zeroing pass over a caller's buffer first), or zeroed on the returns
+	// without one.
+	zeroSparse(g)
+	w.denseDone = false
 	w.stats = Stats{}
 	w.startInterrupt()
 	if normInf(w.gx) == 0 && normInf(w.gy) == 0 {
+		zeroDense(g)
 		w.addSlackTerms(v, sol, in, g)
 		return FlagZeroGrad, nil
 	}
 	if err := w.stopped(); err != nil {
+		zeroDense(g)
 		return 0, err
 	}
 	var flags Flags
@@ -158,8 +173,53 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 		zeroGrad(g)
 		return flags, err
 	}
+	if !w.denseDone {
+		zeroDense(g)
+	}
 	w.addSlackTerms(v, sol, in, g)
 	return flags, nil
+}
+
+// checkDense checks g's dense outputs against the structure: DenseP needs
+// P's full upper pattern and n² entries, DenseA A's full pattern and row
+// blocks of whole rows covering its m rows.
+func (w *Workspace) checkDense(g *Grad) error {
+	st := w.an.St
+	n, m := st.N, st.M
+	if g.DenseP != nil && (st.P.Nnz() != n*(n+1)/2 || len(g.DenseP) != n*n) {
+		return fmt.Errorf("%w: a dense ∂P needs P's full upper pattern and n² = %d entries (got %d)", ErrUnsupported, n*n, len(g.DenseP))
+	}
+	if g.DenseA == nil {
+		return nil
+	}
+	if !st.DenseA() {
+		return fmt.Errorf("%w: a dense ∂A needs A's full pattern", ErrUnsupported)
+	}
+	rows := 0
+	for _, blk := range g.DenseA {
+		if n == 0 || len(blk)%n != 0 {
+			if n == 0 && len(blk) == 0 {
+				continue
+			}
+			return fmt.Errorf("%w: a dense ∂A row block of %d entries is not whole rows of %d", ErrUnsupported, len(blk), n)
+		}
+		rows += len(blk) / n
+	}
+	if n > 0 && rows != m {
+		return fmt.Errorf("%w: the dense ∂A row blocks cover %d rows, A has %d", ErrUnsupported, rows, m)
+	}
+	return nil
+}
+
+// denseRows calls f(i, row) for each row i of g.DenseA in order.
+func denseRows(g *Grad, n int, f func(i int, row []float64)) {
+	i := 0
+	for _, blk := range g.DenseA {
+		for r := 0; r+n <= len(blk) && n > 0; r += n {
+			f(i, blk[r:r+n:r+n])
+			i++
+		}
+	}
 }
 
 // LastStats returns the statistics of the last Backward call (LPGD's
@@ -167,10 +227,22 @@ func (w *Workspace) Backward(v *problem.Values, sol Solution, in Incoming, opt *
 func (w *Workspace) LastStats() Stats { return w.stats }
 
 func zeroGrad(g *Grad) {
+	zeroSparse(g)
+	zeroDense(g)
+}
+
+// zeroSparse zeroes g's pattern-form outputs (P, C, A, B).
+func zeroSparse(g *Grad) {
 	for _, s := range [][]float64{g.P, g.C, g.A, g.B} {
-		for i := range s {
-			s[i] = 0
-		}
+		clear(s)
+	}
+}
+
+// zeroDense zeroes g's dense outputs (DenseP, DenseA's blocks).
+func zeroDense(g *Grad) {
+	clear(g.DenseP)
+	for _, blk := range g.DenseA {
+		clear(blk)
 	}
 }
 
@@ -192,6 +264,13 @@ func (w *Workspace) addSlackTerms(v *problem.Values, sol Solution, in Incoming, 
 			}
 		}
 	}
+	x := sol.X[:st.N]
+	denseRows(g, st.N, func(i int, row []float64) {
+		si := in.S[i]
+		for j, xj := range x {
+			row[j] -= si * xj
+		}
+	})
 }
 
 // adjointGrads writes the gradients from the adjoint solution (u, v) of
@@ -227,6 +306,33 @@ func (w *Workspace) adjointGrads(u, vv, x, yEff []float64, g *Grad) {
 			}
 		}
 	}
+	w.adjointDense(u, vv, x, yEff, g)
+}
+
+// adjointDense is adjointGrads for g's dense outputs, row by row: ∂A's row
+// i is −(yEff_i u + v_i x), ∂P's entry (i, j) −½(u_i x_j + u_j x_i) — the
+// values ScatterDenseA and ScatterDenseP make of the pattern form, to the
+// bit (the sum commutes; halving and negating are exact).
+func (w *Workspace) adjointDense(u, vv, x, yEff []float64, g *Grad) {
+	n := w.an.St.N
+	u, x = u[:n], x[:n]
+	denseRows(g, n, func(i int, row []float64) {
+		yi, vi := yEff[i], vv[i]
+		for j := range row {
+			row[j] = -(yi*u[j] + vi*x[j])
+		}
+	})
+	if p := g.DenseP; p != nil {
+		for i := 0; i < n; i++ {
+			ui, xi := u[i], x[i]
+			row := p[i*n : i*n+n]
+			for j := range row {
+				row[j] = 0.5 * -(ui*x[j] + u[j]*xi)
+			}
+			row[i] = -ui * xi
+		}
+	}
+	w.denseDone = true
 }
 
 func normInf(v []float64) float64 { return vec.NormInf(v) }

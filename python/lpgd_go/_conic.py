@@ -844,14 +844,13 @@ class Run:
             buf = out.buffer
             made = map(_from_numpy, map(_ndarray, shapes, _F64S, _repeat(buf), spec.offsets))
             return spec.pick((None, *made))
-        # A shared input of a larger batch (its gradient summed over the
-        # batch) or a row block of one (copied contiguous).
+        # A shared input of a larger batch: its gradient summed over the
+        # batch (the others views; a row block's is its contiguous region of
+        # the block-major layout).
         grads: list[torch.Tensor | None] = [None]
         for _, part, r0, r1, batched in spec.items:
-            g = out.view(part)
+            g = out.view(part) if r0 < 0 else out.block(part, r0, r1)
             assert g is not None
-            if r0 >= 0:
-                g = g[:, r0:r1]
             if not batched:
                 g = g[0] if B == 1 else g.sum(axis=0)
             elif not g.flags.c_contiguous:
@@ -877,6 +876,10 @@ class Run:
                 r0, r1 = _block_rows(inputs, i, k)
             items.append((i, part, r0, r1, self.batched[i]))
         wanted = _wanted_bits(needs, k, has_p)
+        if B > 1 and k > 1 and wanted & 12 and len(st.a_shape) == 2:
+            # Go writes each row block's gA and gb as one [B, rows, …] region
+            # (lpgd_gradients.block_major): every row block's gradient a view.
+            wanted |= 32
         lay = st.grad_layout(B, wanted)
         shapes: list[tuple[int, ...]] | None = []
         offsets: list[int] = []
@@ -884,13 +887,15 @@ class Run:
             where = lay.parts[part]
             assert where is not None and shapes is not None
             start, _, shape = where
-            if B > 1 and not (batched and r0 < 0):
+            if B > 1 and (not batched or (r0 >= 0 and not lay.block_major)):
                 shapes = None  # summed over the batch, or a strided row block
                 break
-            if r0 >= 0:  # rows r0:r1 of a batch of one: contiguous
+            if r0 >= 0:
+                # Rows r0:r1: the block's region (block-major, or a batch of
+                # one), contiguous.
                 row = math.prod(shape[2:])
-                start += r0 * row
-                shape = (1, r1 - r0, *shape[2:])
+                start += B * r0 * row
+                shape = (B, r1 - r0, *shape[2:])
             shapes.append(shape if batched else shape[1:])
             offsets.append(8 * start)
         positions = [0] * (len(needs) + 1)
@@ -936,13 +941,9 @@ class Run:
                         self.what, idx, out.status, self.opts.backward, out.message
                     )
                     raise self.error(msg, out.status, idx)
-                for a in out.arrays:
-                    if a is not None:
-                        a[failed.numpy()] = 0.0
+                out.fill(failed.numpy(), 0.0, self._row_blocks())
         if nonfinite is not None:
-            for a in out.arrays:
-                if a is not None:
-                    a[nonfinite.numpy()] = np.nan
+            out.fill(nonfinite.numpy(), np.nan, self._row_blocks())
         # Split, summed over the batch for shared inputs, shaped and typed in
         # numpy on the calling thread (never torch's thread pool, see _serial;
         # a few numpy calls cost less than one torch op).
@@ -959,14 +960,13 @@ class Run:
                 if needs[2] and t is not None:
                     grads[2] = _grad(gA, t, batched[2])
             else:  # dense row blocks: a block's rows are its second-to-last dim
-                r0 = 0
-                for i in range(2, 2 + k):
+                for i, (r0, r1) in enumerate(self._row_blocks(), 2):
                     t = inputs[i]
                     assert t is not None
-                    r1 = r0 + t.shape[-2]
                     if needs[i]:
-                        grads[i] = _grad(gA[:, r0:r1], t, batched[i])
-                    r0 = r1
+                        g = out.block(2, r0, r1)
+                        assert g is not None
+                        grads[i] = _grad(g, t, batched[i])
         if gb is not None:
             nb = len(inputs) - 2 - k
             if nb == 1:
@@ -974,15 +974,26 @@ class Run:
                 if needs[2 + k] and t is not None:
                     grads[2 + k] = _grad(gb, t, batched[2 + k])
             else:  # b's rows are its last dim
-                r0 = 0
-                for i in range(2 + k, len(inputs)):
+                for i, (r0, r1) in enumerate(self._row_blocks(), 2 + k):
                     t = inputs[i]
                     assert t is not None
-                    r1 = r0 + t.shape[-1]
                     if needs[i]:
-                        grads[i] = _grad(gb[:, r0:r1], t, batched[i])
-                    r0 = r1
+                        g = out.block(3, r0, r1)
+                        assert g is not None
+                        grads[i] = _grad(g, t, batched[i])
         return tuple(grads)
+
+    def _row_blocks(self) -> list[tuple[int, int]]:
+        """The rows (r0, r1) of each row block of A (and b: the same
+        blocks), from the b blocks' last dims."""
+        inputs, k = self.inputs, self.n_a
+        rows: list[tuple[int, int]] = []
+        r0 = 0
+        for t in inputs[2 + k :]:
+            assert t is not None
+            rows.append((r0, r0 + t.shape[-1]))
+            r0 += t.shape[-1]
+        return rows
 
     def info_values(
         self, names: Sequence[str], unbatched: bool, dtype: torch.dtype, device: torch.device

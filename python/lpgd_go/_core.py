@@ -180,7 +180,8 @@ class Structure:
 
     def grad_layout(self, batch: int, wanted: int) -> _GradLayout:
         """The backward's buffer layout for a batch size and the bit set of
-        wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16 stats); computed once."""
+        wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16 stats; 32: gA and gb
+        block-major, ``lpgd_gradients.block_major``); computed once."""
         key = (batch, wanted)
         lay = self._grad_layouts.get(key)
         if lay is None:
@@ -214,9 +215,12 @@ class Structure:
                 off,
                 words,
                 offsets,
-                ctypes.c_double * (words + 17),
+                ctypes.c_double * (words + _STRUCT_WORDS),
                 tuple(o for o in offsets if o >= 0),
-                struct.Struct("<10q" + "".join("q" if o >= 0 else "8x" for o in offsets)).pack_into,
+                struct.Struct(
+                    "<10q" + "".join("q" if o >= 0 else "8x" for o in offsets) + "q"
+                ).pack_into,
+                bool(wanted & 32),
             )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
@@ -240,7 +244,9 @@ class _GradLayout:
     """Where a backward's outputs lie in its buffer (in doubles): per output
     (gP, gc, gA, gb, stats) its (start, end, shape) or None; the statuses and
     flags at ``ints``; the ctypes struct words at ``words``; the byte offsets
-    of the lpgd_gradients pointers (−1 where not wanted)."""
+    of the lpgd_gradients pointers (−1 where not wanted). With
+    ``block_major``, gA and gb hold each row block's [B, rows, …] region in
+    turn instead of (B, m, …) (``BackwardResult.block``)."""
 
     parts: tuple[tuple[int, int, tuple[int, ...]] | None, ...]
     ints: int
@@ -248,15 +254,18 @@ class _GradLayout:
     #: Byte offsets of the lpgd_gradients pointers (gP, gc, gA, gb,
     #: statuses, flags, stats; −1: not wanted).
     offsets: tuple[int, ...]
-    #: The ctypes type of the whole buffer (``words`` doubles, then the 17
+    #: The ctypes type of the whole buffer (``words`` doubles, then the 18
     #: words of lpgd_solution, lpgd_incoming and lpgd_gradients).
     ctype: type[ctypes.Array[ctypes.c_double]]
     #: The byte offsets of the wanted outputs' lpgd_gradients pointers.
     pointer_offsets: tuple[int, ...]
-    #: Packs the 17 words (lpgd_solution, lpgd_incoming, then lpgd_gradients
-    #: with a zero pointer, pad bytes, where an output is not wanted) from
-    #: the 10 words and the wanted outputs' pointers.
+    #: Packs the 18 words (lpgd_solution, lpgd_incoming, then lpgd_gradients
+    #: with a zero pointer, pad bytes, where an output is not wanted, and
+    #: block_major) from the 10 words, the wanted outputs' pointers and
+    #: block_major.
     pack: Callable[..., None]
+    #: lpgd_gradients.block_major (wanted bit 32).
+    block_major: bool = False
 
 
 #: The largest solve buffer (in doubles) made from a copy of its layout's
@@ -600,6 +609,9 @@ _np_zeros = np.zeros
 #: Backward buffers of at least this many doubles (1 MiB) are allocated by
 #: calloc (see backward_values).
 _CALLOC_WORDS = 1 << 17
+#: Words of lpgd_solution (7), lpgd_incoming (3) and lpgd_gradients (8)
+#: after a backward's outputs in its buffer.
+_STRUCT_WORDS = 18
 _NP_F64 = np.dtype(np.float64)
 _i32_at = struct.Struct("<i").unpack_from
 _SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
@@ -659,9 +671,44 @@ class BackwardResult:
 
     def view(self, i: int) -> np.ndarray | None:
         """Output i (0 gP, 1 gc, 2 gA, 3 gb, 4 stats) as a new numpy view of
-        the buffer, None where not asked for."""
+        the buffer, None where not asked for (gA and gb of a block-major
+        layout: the buffer's words as (B, m, …), not per sample; see
+        ``block``)."""
         part = self._layout.parts[i]
         return None if part is None else self._buf[part[0] : part[1]].reshape(part[2])
+
+    def block(self, i: int, r0: int, r1: int) -> np.ndarray | None:
+        """Rows r0:r1 of output i (2 gA, 3 gb) as a (B, r1 − r0, …) numpy
+        view: contiguous in a block-major layout (r0:r1 one of its row
+        blocks) or at a batch of one, a strided slice otherwise; None where
+        not asked for."""
+        lay = self._layout
+        part = lay.parts[i]
+        if part is None:
+            return None
+        start, _, shape = part
+        B = shape[0]
+        if lay.block_major or B == 1:
+            row = math.prod(shape[2:])
+            s = start + B * row * r0
+            return self._buf[s : s + B * row * (r1 - r0)].reshape((B, r1 - r0, *shape[2:]))
+        return self._buf[start : part[1]].reshape(shape)[:, r0:r1]
+
+    def fill(self, samples: np.ndarray, value: float, blocks: Sequence[tuple[int, int]]) -> None:
+        """Sets every gradient of the samples ``samples`` (a (B,) bool mask)
+        to ``value``, in either layout (``blocks``: the rows (r0, r1) of
+        each row block, where a block-major gA and gb lie)."""
+        lay = self._layout
+        for i, part in enumerate(lay.parts[:4]):
+            if part is None:
+                continue
+            if lay.block_major and i >= 2:
+                for r0, r1 in blocks:
+                    g = self.block(i, r0, r1)
+                    assert g is not None
+                    g[samples] = value
+            else:
+                self._buf[part[0] : part[1]].reshape(part[2])[samples] = value
 
     @functools.cached_property
     def arrays(
@@ -792,7 +839,7 @@ def backward_values(
     path's form."""
     # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
     # gb where needed, stats when asked for, the int32 codes and flags, then
-    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (7).
+    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
     lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr: ctypes.Array[ctypes.c_double] | np.ndarray
     if lay.words < _CALLOC_WORDS:
@@ -803,7 +850,7 @@ def backward_values(
         # kernel, touched first by Go's workers as they write, instead of
         # ctypes' memset on the calling thread (~7 ms of a 19 MB batch-64
         # LPGD backward, serial).
-        big = _np_zeros(lay.words + 17)
+        big = _np_zeros(lay.words + _STRUCT_WORDS)
         addr = big.__array_interface__["data"][0]
         arr = big
     # The forward's records (solve_values checked their shape).
@@ -812,7 +859,15 @@ def backward_values(
     # (the pointers of the outputs not wanted 0) in one pack.
     at = 8 * lay.words
     lay.pack(
-        arr, at, *sol, 0, f_addr, f_len, *incoming, *map(_add, _repeat(addr), lay.pointer_offsets)
+        arr,
+        at,
+        *sol,
+        0,
+        f_addr,
+        f_len,
+        *incoming,
+        *map(_add, _repeat(addr), lay.pointer_offsets),
+        lay.block_major,
     )
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long

@@ -277,12 +277,13 @@ class Gradients(ctypes.Structure):
         ("status", c_void_p),
         ("flags", c_void_p),
         ("stats", c_void_p),
+        ("block_major", c_int64),
     ]
 
 
 #: ``lpgd_solution``, ``lpgd_incoming`` and ``lpgd_gradients`` as int64 words
 #: (``_core.solve`` and ``_core.backward`` write them into the call's buffer).
-assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (56, 24, 56)
+assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (56, 24, 64)
 
 _P_I64 = POINTER(c_int64)
 _P_I32 = POINTER(c_int32)

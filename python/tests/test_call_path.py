@@ -277,13 +277,13 @@ _CASES = ["unbatched", "batched", "shared", "one", "one_shared", "ineq_only", "o
 
 def _views_expected(case: str, needs: tuple[str, ...]) -> bool:
     """Whether ``_backward_solved`` returns every gradient as a view of its
-    buffer (``_GradSpec.shapes``): a batch of one, or batched inputs each
-    covering its whole output (no row block of a larger batch, no sum)."""
+    buffer (``_GradSpec.shapes``): a batch of one, or batched inputs (no sum
+    over the batch; a row block of [A; G] or [b; h] of a larger batch is its
+    own region of the block-major layout)."""
     if case in ("unbatched", "one", "one_shared", "ineq_only", "one_ineq_only"):
         return True
-    blocks = {"G", "h", "A", "b"}  # two row blocks: [A; G], [b; h]
     shared = {"P", "G", "b"} if case == "shared" else set()
-    return not (set(needs) & (blocks | shared))
+    return not (set(needs) & shared)
 
 
 # Without equality rows A and b are not given: a gradient of those alone
