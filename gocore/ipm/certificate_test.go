@@ -91,7 +91,7 @@ func certFamily(rng *rand.Rand, kind string, n, m int, scaleB, scaleC float64) (
 
 // The infeasibility certificates are not fooled by data whose right-hand
 // side or cost is far larger than its matrix: before the tests scaled with
-// the data (certScales), ‖b‖ = 1e9 let ‖Aᵀȳ‖ ≈ ‖A‖ pass for a Farkas
+// the data (certFactor), ‖b‖ = 1e9 let ‖Aᵀȳ‖ ≈ ‖A‖ pass for a Farkas
 // certificate (feasible unbounded LPs reported primal infeasible at their
 // first iteration) and ‖c‖ = 1e9 made every bounded box LP "dual
 // infeasible". A wrong certificate is never acceptable; on these families
@@ -125,6 +125,51 @@ func TestCertificatesScaleWithData(t *testing.T) {
 						t.Errorf("%s, b×%g, c×%g, %s, instance %d: status %v, want %v",
 							kind, sc.b, sc.c, ls.name, seed, got, want[kind])
 					}
+				}
+			}
+		}
+	}
+}
+
+// A large entry of b or c that the certificate does not use leaves the
+// certificate reachable: an infeasible LP (two contradicting rows and a
+// box) with one more, loose row x₀ ≤ big, and an unbounded LP with one
+// more variable z ∈ [0, 1] of cost big. Weighing the tests by ‖b‖∞ or
+// ‖c‖∞ instead of the part of b or c the direction uses made both stop at
+// max_iterations for big = 1e9 (review of the first version of the fix).
+func TestCertificatesIgnoreUnusedLargeEntries(t *testing.T) {
+	const n, m = 10, 15
+	for _, big := range []float64{1, 1e6, 1e9} {
+		for _, ls := range linearSolvers {
+			rng := rand.New(rand.NewSource(7))
+			for seed := 0; seed < 6; seed++ {
+				G, h, c, rows := certFamily(rng, "infeasible", n, m, 1, 1)
+				loose := make([]float64, n)
+				loose[0] = 1
+				G, h = append(G, loose...), append(h, big)
+				st, v := denseProblem(t, n, nil, c, G, h, problem.Cones{Nonneg: rows + 1})
+				set := DefaultSettings()
+				set.LinearSolver = ls.ls
+				if got := solve(t, st, v, set).Info.Status; got != StatusPrimalInfeasible {
+					t.Errorf("infeasible + loose row x₀ ≤ %g, %s, instance %d: status %v", big, ls.name, seed, got)
+				}
+
+				G, h, c, rows = certFamily(rng, "unbounded", n, m, 1, 1)
+				G2 := make([]float64, 0, (rows+2)*(n+1))
+				for i := 0; i < rows; i++ {
+					G2 = append(append(G2, G[i*n:(i+1)*n]...), 0)
+				}
+				zrow := make([]float64, n+1)
+				zrow[n] = 1
+				G2 = append(G2, zrow...)
+				zrow = append([]float64(nil), zrow...)
+				zrow[n] = -1
+				G2 = append(G2, zrow...)
+				h2 := append(append([]float64(nil), h...), 1, 0)
+				c2 := append(append([]float64(nil), c...), big)
+				st, v = denseProblem(t, n+1, nil, c2, G2, h2, problem.Cones{Nonneg: rows + 2})
+				if got := solve(t, st, v, set).Info.Status; got != StatusDualInfeasible {
+					t.Errorf("unbounded + z ∈ [0, 1] of cost %g, %s, instance %d: status %v", big, ls.name, seed, got)
 				}
 			}
 		}

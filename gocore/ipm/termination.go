@@ -153,35 +153,45 @@ func (w *Solver) primalCertificate() bool {
 		}
 		st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	}
-	return normInf(w.atz)*w.certScales().primal <= -w.set.TolInfeasRel*by
+	return normInf(w.atz)*w.certFactor(v.B, w.zu, nz, true) <= -w.set.TolInfeasRel*by
 }
 
-// certScale holds the factors by which the certificate tests tighten their
-// relative bound on data whose right-hand side or cost dwarfs its
-// matrices (see certScales).
+// certScale holds the matrix scales the certificate tests weigh the data
+// against (see certFactor), computed once per Solve.
 type certScale struct {
-	primal, dual float64
-	ok           bool // computed for this Solve's data
+	a, ap float64 // max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max)
+	ok    bool    // computed for this Solve's data
 }
 
-// certScales returns the factors ‖b‖∞ / max(1, ‖A‖max) and
-// ‖c‖∞ / max(1, ‖A‖max, ‖P‖max), each at least 1, computed once per Solve.
-// The bound ‖Aᵀȳ‖ ≤ ε·(−bᵀȳ) alone is not invariant when b alone is
-// scaled: with ‖b‖ = 1e9 it accepts ‖Aᵀȳ‖ ≈ ‖A‖, a direction that is no
-// certificate at all, and a feasible, unbounded LP was reported primal
-// infeasible at its first iteration (TestCertificatesScaleWithData).
-// Multiplying the residual by the factor makes the test
-// ‖Aᵀȳ‖/‖A‖ ≤ ε·(−bᵀȳ)/‖b‖ where ‖b‖ > ‖A‖ ≥ 1, invariant under scaling
-// b (or c) alone, and leaves data of comparable scale as before.
-func (w *Solver) certScales() certScale {
-	if w.cert.ok {
-		return w.cert
+// certFactor returns max(1, Σᵢ|dᵢ||uᵢ| / (scale·‖u‖∞)): by how much the
+// part of the right-hand side (d = b, u = ȳ) or of the cost (d = c,
+// u = x̄) that a certificate direction u uses exceeds the matrices' scale.
+// The certificate tests multiply their residual by it. The bound
+// ‖Aᵀȳ‖ ≤ ε·(−bᵀȳ) alone is not invariant when b alone is scaled: with
+// ‖b‖ = 1e9 it accepts ‖Aᵀȳ‖ ≈ ‖A‖, a direction that is no certificate at
+// all, and a feasible, unbounded LP was reported primal infeasible at its
+// first iteration (TestCertificatesScaleWithData). Weighed, the test
+// reads ‖Aᵀȳ‖/‖A‖ ≤ ε·(−bᵀȳ)/Σ|bᵢȳᵢ| where that sum exceeds ‖A‖ ≥ 1 —
+// invariant under scaling b alone, and since −bᵀȳ ≤ Σ|bᵢȳᵢ| it implies
+// ‖Aᵀȳ‖ ≤ ε‖A‖. Data of comparable scale are tested as before, and so is
+// data with a large entry the direction does not use (a loose bound
+// x₀ ≤ 1e9 beside two contradicting rows: ‖b‖∞ in place of the sum made
+// that certificate unreachable).
+func (w *Solver) certFactor(d, u []float64, nu float64, primal bool) float64 {
+	if !w.cert.ok {
+		v := w.orig
+		a := math.Max(1, normInf(v.A))
+		w.cert = certScale{a: a, ap: math.Max(a, normInf(v.P)), ok: true}
 	}
-	v := w.orig
-	a := math.Max(1, normInf(v.A))
-	p := math.Max(a, normInf(v.P))
-	w.cert = certScale{primal: math.Max(1, normInf(v.B)/a), dual: math.Max(1, normInf(v.C)/p), ok: true}
-	return w.cert
+	scale := w.cert.ap
+	if primal {
+		scale = w.cert.a
+	}
+	sum := 0.0
+	for i, x := range d {
+		sum += math.Abs(x * u[i])
+	}
+	return math.Max(1, sum/(nu*scale))
 }
 
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
@@ -204,7 +214,7 @@ func (w *Solver) dualCertificate() bool {
 	if !(cx < -w.set.TolInfeasAbs) {
 		return false
 	}
-	tol := -w.set.TolInfeasRel * cx / w.certScales().dual
+	tol := -w.set.TolInfeasRel * cx / w.certFactor(v.C, w.xu, nx, false)
 	if w.scaledProducts() {
 		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/k and A x̄ = E⁻¹Ãx (x̄ = Dx); the
 		// second only when the first passes.
