@@ -70,8 +70,11 @@ type DenseDual struct {
 	// dense path with its zero terms left out).
 	diagX   bool
 	noDiagX bool // tests: always the dense x-block path
-	wpos    []int
-	nw      int // rows of W (nonzero rows of A)
+	// noCorrect: tests and comparisons; solve leaves out the row-block
+	// correction (correct).
+	noCorrect bool
+	wpos      []int
+	nw        int // rows of W (nonzero rows of A)
 	// Row block factor: the rows coupled through C (nonzero and not
 	// masked, rows[:nr], increasing) are factored by the LDLᵀ l, d of
 	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
@@ -713,8 +716,99 @@ func (f *DenseDual) solve(b []float64) {
 	} else if !f.diagX {
 		lowerTSolve(f.lp, nx, nx, t)
 	}
+	if f.kv == nil && nr > 0 && f.nreg == 0 && !f.noCorrect {
+		f.correct(b[:nx+mr], t, z)
+	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
+}
+
+// Tolerances of the row-block correction (correct): it is skipped when
+// the coupled rows' residual is at most dualCorrectAbsTol +
+// dualCorrectRelTol·‖b‖∞, half the refinement tolerances the KKT
+// systems' solves must meet (kkt: 1e-12 absolute, 1e-13 relative; the x
+// rows' residual is at rounding level, so the solve then meets them).
+const (
+	dualCorrectAbsTol = 5e-13
+	dualCorrectRelTol = 5e-14
+)
+
+// correct improves the solution (x, z) of K [x; z] = b that solve computed
+// by one refinement step on the row block alone. Eliminating x leaves its
+// rows' residual at rounding level (x is computed from them), while the
+// coupled rows' residual r = b_z − A x − h∘z carries the error of the
+// elimination: with an ill-conditioned x block (the BPQP study's
+// P = P′ᵀP′ + 10⁻³I, or an ε-ridge LP's P = εI) it was 10–10⁶ times the
+// refinement tolerance, and most solves needed a refinement step — a second
+// solve and residual product over the whole matrix. Here the correction
+// K [dx; dz] = [0; r] is solved by the factorization's parts that r needs:
+// (C − h) dz = −r (the row-block factor), dx = −L⁻ᵀD⁻¹Wᵀdz; computing r
+// and dx reads A, W and L once each, about half of a refinement step.
+// Skipped below the tolerances above (the residual then already meets the
+// refinement's), with an extended x block (whose rows carry residual too)
+// and after regularized pivots.
+func (f *DenseDual) correct(b, x, z []float64) {
+	nx, nr := f.nx, f.nr
+	rows, woff, h := f.rows[:nr], f.woff[:nr], f.h
+	// Row i of A: in a at i·nx, or with a diagonal x block (W = A, the
+	// same values) in W at woff, which the solve has just read twice and
+	// the dx pass reads again (LP: one matrix in cache instead of two).
+	a, off := f.a, func(k int) int { return rows[k] * nx }
+	if f.diagX {
+		a, off = f.w, func(k int) int { return woff[k] }
+	}
+	bz := b[nx:]
+	r := f.zc[:nr]
+	var s4 [4]float64
+	k := 0
+	for ; k+4 <= nr; k += 4 {
+		i0, i1, i2, i3 := rows[k], rows[k+1], rows[k+2], rows[k+3]
+		o0, o1, o2, o3 := off(k), off(k+1), off(k+2), off(k+3)
+		dot4(a[o0:o0+nx], a[o1:o1+nx], a[o2:o2+nx], a[o3:o3+nx], x, nx, &s4)
+		r[k] = bz[i0] - s4[0] - h[i0]*z[i0]
+		r[k+1] = bz[i1] - s4[1] - h[i1]*z[i1]
+		r[k+2] = bz[i2] - s4[2] - h[i2]*z[i2]
+		r[k+3] = bz[i3] - s4[3] - h[i3]*z[i3]
+	}
+	for ; k < nr; k++ {
+		i, o := rows[k], off(k)
+		r[k] = bz[i] - dot(a[o:o+nx], x) - h[i]*z[i]
+	}
+	if normInf(r) <= dualCorrectAbsTol+dualCorrectRelTol*normInf(b) {
+		return
+	}
+	for k := range r {
+		r[k] = -r[k]
+	}
+	denseSolve4(f.l, f.d, nr, r) // r = dz on the coupled rows
+	g := f.g[:nx]
+	clear(g)
+	k = 0
+	w := f.w
+	for ; k+4 <= nr; k += 4 {
+		p0, p1, p2, p3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
+		s4 = [4]float64{r[k], r[k+1], r[k+2], r[k+3]}
+		axpy4(&s4, w[p0:p0+nx], w[p1:p1+nx], w[p2:p2+nx], w[p3:p3+nx], g, nx)
+	}
+	for ; k < nr; k++ {
+		if dz := r[k]; dz != 0 {
+			p := woff[k]
+			axpy(dz, w[p:p+nx], g)
+		}
+	}
+	dp := f.dp[:nx]
+	for j := range g {
+		g[j] = -g[j] / dp[j]
+	}
+	if !f.diagX {
+		lowerTSolve(f.lp, nx, nx, g)
+	}
+	for j, v := range g {
+		x[j] += v
+	}
+	for k, i := range rows {
+		z[i] += r[k]
+	}
 }
 
 // symMulMin is the order of the x block from which mulVec forms P x from
