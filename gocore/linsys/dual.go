@@ -707,6 +707,10 @@ func (f *DenseDual) solve(b []float64) {
 	for k := range t {
 		t[k] -= g[k] / dp[k]
 	}
+	// t = Lᵀx: the row-block correction, then x = L⁻ᵀt.
+	if f.kv == nil && nr > 0 && f.nreg == 0 && !f.noCorrect {
+		f.correct(b[:nx+mr], t, z)
+	}
 	if f.kv != nil {
 		for k := nx - 1; k >= 0; k-- {
 			if tk := t[k]; tk != 0 {
@@ -715,9 +719,6 @@ func (f *DenseDual) solve(b []float64) {
 		}
 	} else if !f.diagX {
 		lowerTSolve(f.lp, nx, nx, t)
-	}
-	if f.kv == nil && nr > 0 && f.nreg == 0 && !f.noCorrect {
-		f.correct(b[:nx+mr], t, z)
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
@@ -733,46 +734,44 @@ const (
 	dualCorrectRelTol = 5e-14
 )
 
-// correct improves the solution (x, z) of K [x; z] = b that solve computed
-// by one refinement step on the row block alone. Eliminating x leaves its
-// rows' residual at rounding level (x is computed from them), while the
-// coupled rows' residual r = b_z − A x − h∘z carries the error of the
-// elimination: with an ill-conditioned x block (the BPQP study's
-// P = P′ᵀP′ + 10⁻³I, or an ε-ridge LP's P = εI) it was 10–10⁶ times the
-// refinement tolerance, and most solves needed a refinement step — a second
-// solve and residual product over the whole matrix. Here the correction
-// K [dx; dz] = [0; r] is solved by the factorization's parts that r needs:
-// (C − h) dz = −r (the row-block factor), dx = −L⁻ᵀD⁻¹Wᵀdz; computing r
-// and dx reads A, W and L once each, about half of a refinement step.
-// Skipped below the tolerances above (the residual then already meets the
-// refinement's), with an extended x block (whose rows carry residual too)
-// and after regularized pivots.
-func (f *DenseDual) correct(b, x, z []float64) {
+// correct improves the solution of K [x; z] = b that solve computed, given
+// as (y, z) with y = Lᵀx (before solve's last triangular solve, which the
+// caller applies after it), by one refinement step on the row block
+// alone. Eliminating x leaves its rows' residual at rounding level (x is
+// computed from them), while the coupled rows' residual b_z − A x − h∘z
+// carries the error of the elimination: with an ill-conditioned x block
+// (the BPQP study's P = P′ᵀP′ + 10⁻³I, or an ε-ridge LP's P = εI) it was
+// 10–10⁶ times the refinement tolerance, and most solves needed a
+// refinement step — a second solve and residual product over the whole
+// matrix. Here, with A x = W y (W = L⁻¹Aᵀ row by row, as factored),
+// r = b_z − W y − h∘z, the correction K [dx; dz] = [0; r] is
+// (C − h) dz = −r by the row-block factor and Lᵀdx = −D⁻¹Wᵀdz, added to y
+// before the one L⁻ᵀ: two passes over W (which the solve has just read)
+// and none over A or L, about a third of a refinement step's memory
+// traffic. The residual is the factored matrix's, not K's: the caller's
+// refinement (kkt.System.Solve) still checks K's and takes a step where
+// this one missed. Skipped below the tolerances above (the residual then
+// already meets the refinement's), with an extended x block (whose rows
+// carry residual too) and after regularized pivots.
+func (f *DenseDual) correct(b, y, z []float64) {
 	nx, nr := f.nx, f.nr
-	rows, woff, h := f.rows[:nr], f.woff[:nr], f.h
-	// Row i of A: in a at i·nx, or with a diagonal x block (W = A, the
-	// same values) in W at woff, which the solve has just read twice and
-	// the dx pass reads again (LP: one matrix in cache instead of two).
-	a, off := f.a, func(k int) int { return rows[k] * nx }
-	if f.diagX {
-		a, off = f.w, func(k int) int { return woff[k] }
-	}
+	rows, woff, h, a := f.rows[:nr], f.woff[:nr], f.h, f.w
 	bz := b[nx:]
 	r := f.zc[:nr]
 	var s4 [4]float64
 	k := 0
 	for ; k+4 <= nr; k += 4 {
 		i0, i1, i2, i3 := rows[k], rows[k+1], rows[k+2], rows[k+3]
-		o0, o1, o2, o3 := off(k), off(k+1), off(k+2), off(k+3)
-		dot4(a[o0:o0+nx], a[o1:o1+nx], a[o2:o2+nx], a[o3:o3+nx], x, nx, &s4)
+		o0, o1, o2, o3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
+		dot4(a[o0:o0+nx], a[o1:o1+nx], a[o2:o2+nx], a[o3:o3+nx], y, nx, &s4)
 		r[k] = bz[i0] - s4[0] - h[i0]*z[i0]
 		r[k+1] = bz[i1] - s4[1] - h[i1]*z[i1]
 		r[k+2] = bz[i2] - s4[2] - h[i2]*z[i2]
 		r[k+3] = bz[i3] - s4[3] - h[i3]*z[i3]
 	}
 	for ; k < nr; k++ {
-		i, o := rows[k], off(k)
-		r[k] = bz[i] - dot(a[o:o+nx], x) - h[i]*z[i]
+		i, o := rows[k], woff[k]
+		r[k] = bz[i] - dot(a[o:o+nx], y) - h[i]*z[i]
 	}
 	if normInf(r) <= dualCorrectAbsTol+dualCorrectRelTol*normInf(b) {
 		return
@@ -784,7 +783,7 @@ func (f *DenseDual) correct(b, x, z []float64) {
 	g := f.g[:nx]
 	clear(g)
 	k = 0
-	w := f.w
+	w := a
 	for ; k+4 <= nr; k += 4 {
 		p0, p1, p2, p3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
 		s4 = [4]float64{r[k], r[k+1], r[k+2], r[k+3]}
@@ -797,14 +796,8 @@ func (f *DenseDual) correct(b, x, z []float64) {
 		}
 	}
 	dp := f.dp[:nx]
-	for j := range g {
-		g[j] = -g[j] / dp[j]
-	}
-	if !f.diagX {
-		lowerTSolve(f.lp, nx, nx, g)
-	}
 	for j, v := range g {
-		x[j] += v
+		y[j] -= v / dp[j]
 	}
 	for k, i := range rows {
 		z[i] += r[k]

@@ -54,12 +54,13 @@ func bpqpKKT(rng *rand.Rand, nx, m int, lp bool, zeroRow int) (*Pattern, []float
 // LP's systems (P = εI, H over 1e-8…1e4; every row coupled, a zero A row,
 // an active-set system with masked rows) a single Solve, without iterative
 // refinement, meets the refinement tolerances (1e-12 + 1e-13‖b‖∞), where
-// the solve without the correction misses them by 10–10³ times (so the systems
-// exercise it). On the dense-P systems the residual already meets them and
-// the correction is skipped; there correct is checked directly: from
-// (x, z) = 0 with b = [0; b_z] it is the whole solve of K [x; z] = [0; b_z]
-// (r = b_z; b_z zero on the decoupled rows), and must reach a normwise backward error at rounding level —
-// a wrong sign, row map or x-block step in it would not.
+// the solve without the correction misses them by 10–10³ times (so the
+// systems exercise it). On the dense-P systems the residual already meets
+// them and the correction is skipped; there correct is checked directly:
+// from (y, z) = 0 with b = [0; b_z] (b_z zero on the decoupled rows), then
+// x = L⁻ᵀy, it is the whole solve of K [x; z] = [0; b_z] (r = b_z), and
+// must reach a normwise backward error at rounding level — a wrong sign,
+// row map or x-block step in it would not.
 func TestDenseDualRowCorrection(t *testing.T) {
 	rng := rand.New(rand.NewSource(16))
 	for _, c := range []struct {
@@ -138,7 +139,10 @@ func TestDenseDualRowCorrection(t *testing.T) {
 			}
 		}
 		x := make([]float64, pat.N)
-		f.correct(b, x[:c.nx], x[c.nx:])
+		f.correct(b, x[:c.nx], x[c.nx:]) // y = Lᵀx of the correction
+		if !f.diagX {
+			lowerTSolve(f.lp, c.nx, c.nx, x[:c.nx])
+		}
 		if r := relResidual(pat, vals, x, b); r > 1e-14 {
 			t.Errorf("%+v: correct from zero leaves a normwise residual %g", c, r)
 		}
