@@ -25,13 +25,14 @@ func bpqpInstance(rng *rand.Rand, n, k int, lp bool) *testDenseQP {
 }
 
 // BenchmarkBPQPCall is one lpgd_solve + lpgd_backward call at B = 1 on the
-// BPQP study's instances (bpqpInstance; 10×5, 100×20 and 500×100), as
+// BPQP study's instances (bpqpInstance; 10×5, 50×10, 100×20 and 500×100), as
 // its one-by-one protocol calls the library from Python (the PSD test of P
-// included):
+// included, and the forward's factorization record that both methods'
+// backwards reuse):
 //
 //	go test ./capi -run '^$' -bench BPQPCall -cpuprofile cpu.out
 func BenchmarkBPQPCall(b *testing.B) {
-	for _, sz := range [][2]int{{10, 5}, {100, 20}, {500, 100}} {
+	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
 		for _, lp := range []bool{false, true} {
 			for _, method := range []diff.Method{diff.MethodKKT, diff.MethodBPQP} {
 				n, k := sz[0], sz[1]
@@ -48,10 +49,10 @@ func BenchmarkBPQPCall(b *testing.B) {
 					for i := range gx {
 						gx[i] = 1
 					}
-					rl := 0
-					if method == diff.MethodKKT {
-						rl = testFactorLen(h)
-					}
+					// The forward keeps its factorization record for both
+					// methods, as the Python layer asks (Run.factor_records:
+					// the kkt backward and BPQP's direct solver reuse it).
+					rl := testFactorLen(h)
 					b.ResetTimer()
 					t0 := testfam.CPUTime()
 					for i := 0; i < b.N; i++ {

@@ -70,8 +70,11 @@ type DenseDual struct {
 	// dense path with its zero terms left out).
 	diagX   bool
 	noDiagX bool // tests: always the dense x-block path
-	wpos    []int
-	nw      int // rows of W (nonzero rows of A)
+	// noCorrect: tests and comparisons; solve leaves out the row-block
+	// correction (correct).
+	noCorrect bool
+	wpos      []int
+	nw        int // rows of W (nonzero rows of A)
 	// Row block factor: the rows coupled through C (nonzero and not
 	// masked, rows[:nr], increasing) are factored by the LDLᵀ l, d of
 	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
@@ -704,6 +707,10 @@ func (f *DenseDual) solve(b []float64) {
 	for k := range t {
 		t[k] -= g[k] / dp[k]
 	}
+	// t = Lᵀx: the row-block correction, then x = L⁻ᵀt.
+	if f.kv == nil && nr > 0 && f.nreg == 0 && !f.noCorrect {
+		f.correct(b[:nx+mr], t, z)
+	}
 	if f.kv != nil {
 		for k := nx - 1; k >= 0; k-- {
 			if tk := t[k]; tk != 0 {
@@ -715,6 +722,86 @@ func (f *DenseDual) solve(b []float64) {
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
+}
+
+// Tolerances of the row-block correction (correct): it is skipped when
+// the coupled rows' residual is at most dualCorrectAbsTol +
+// dualCorrectRelTol·‖b‖∞, half the refinement tolerances the KKT
+// systems' solves must meet (kkt: 1e-12 absolute, 1e-13 relative; the x
+// rows' residual is at rounding level, so the solve then meets them).
+const (
+	dualCorrectAbsTol = 5e-13
+	dualCorrectRelTol = 5e-14
+)
+
+// correct improves the solution of K [x; z] = b that solve computed, given
+// as (y, z) with y = Lᵀx (before solve's last triangular solve, which the
+// caller applies after it), by one refinement step on the row block
+// alone. Eliminating x leaves its rows' residual at rounding level (x is
+// computed from them), while the coupled rows' residual b_z − A x − h∘z
+// carries the error of the elimination: with an ill-conditioned x block
+// (the BPQP study's P = P′ᵀP′ + 10⁻³I, or an ε-ridge LP's P = εI) it was
+// 10–10⁶ times the refinement tolerance, and most solves needed a
+// refinement step — a second solve and residual product over the whole
+// matrix. Here, with A x = W y (W = L⁻¹Aᵀ row by row, as factored),
+// r = b_z − W y − h∘z, the correction K [dx; dz] = [0; r] is
+// (C − h) dz = −r by the row-block factor and Lᵀdx = −D⁻¹Wᵀdz, added to y
+// before the one L⁻ᵀ: two passes over W (which the solve has just read)
+// and none over A or L, about a third of a refinement step's memory
+// traffic. The residual is the factored matrix's, not K's: the caller's
+// refinement (kkt.System.Solve) still checks K's and takes a step where
+// this one missed. Skipped below the tolerances above (the residual then
+// already meets the refinement's), with an extended x block (whose rows
+// carry residual too) and after regularized pivots.
+func (f *DenseDual) correct(b, y, z []float64) {
+	nx, nr := f.nx, f.nr
+	rows, woff, h, a := f.rows[:nr], f.woff[:nr], f.h, f.w
+	bz := b[nx:]
+	r := f.zc[:nr]
+	var s4 [4]float64
+	k := 0
+	for ; k+4 <= nr; k += 4 {
+		i0, i1, i2, i3 := rows[k], rows[k+1], rows[k+2], rows[k+3]
+		o0, o1, o2, o3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
+		dot4(a[o0:o0+nx], a[o1:o1+nx], a[o2:o2+nx], a[o3:o3+nx], y, nx, &s4)
+		r[k] = bz[i0] - s4[0] - h[i0]*z[i0]
+		r[k+1] = bz[i1] - s4[1] - h[i1]*z[i1]
+		r[k+2] = bz[i2] - s4[2] - h[i2]*z[i2]
+		r[k+3] = bz[i3] - s4[3] - h[i3]*z[i3]
+	}
+	for ; k < nr; k++ {
+		i, o := rows[k], woff[k]
+		r[k] = bz[i] - dot(a[o:o+nx], y) - h[i]*z[i]
+	}
+	if normInf(r) <= dualCorrectAbsTol+dualCorrectRelTol*normInf(b) {
+		return
+	}
+	for k := range r {
+		r[k] = -r[k]
+	}
+	denseSolve4(f.l, f.d, nr, r) // r = dz on the coupled rows
+	g := f.g[:nx]
+	clear(g)
+	k = 0
+	w := a
+	for ; k+4 <= nr; k += 4 {
+		p0, p1, p2, p3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
+		s4 = [4]float64{r[k], r[k+1], r[k+2], r[k+3]}
+		axpy4(&s4, w[p0:p0+nx], w[p1:p1+nx], w[p2:p2+nx], w[p3:p3+nx], g, nx)
+	}
+	for ; k < nr; k++ {
+		if dz := r[k]; dz != 0 {
+			p := woff[k]
+			axpy(dz, w[p:p+nx], g)
+		}
+	}
+	dp := f.dp[:nx]
+	for j, v := range g {
+		y[j] -= v / dp[j]
+	}
+	for k, i := range rows {
+		z[i] += r[k]
+	}
 }
 
 // symMulMin is the order of the x block from which mulVec forms P x from
