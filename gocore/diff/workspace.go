@@ -326,10 +326,17 @@ func (w *Workspace) adjointDense(u, vv, x, yEff []float64, g *Grad) {
 		for i := 0; i < n; i++ {
 			ui, xi := u[i], x[i]
 			row := p[i*n : i*n+n]
-			for j := range row {
-				row[j] = 0.5 * -(ui*x[j] + u[j]*xi)
+			// The pair (i, j) in one operand order whichever triangle,
+			// u_lo x_hi + u_hi x_lo: on arm64 Go fuses a·b + c·d into an
+			// FMA, which rounds the two orders differently, and ∂P would
+			// lose its exact symmetry.
+			for j := 0; j < i; j++ {
+				row[j] = 0.5 * -(u[j]*xi + ui*x[j])
 			}
 			row[i] = -ui * xi
+			for j := i + 1; j < n; j++ {
+				row[j] = 0.5 * -(ui*x[j] + u[j]*xi)
+			}
 		}
 	}
 	w.denseDone = true
