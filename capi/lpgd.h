@@ -38,7 +38,11 @@
 extern "C" {
 #endif
 
-/* ABI version; bumped on any incompatible change. Version 2: typed structs
+/* ABI version; bumped on any incompatible change. A caller compares
+ * lpgd_abi_version() with the LPGD_ABI_VERSION it was built with before any
+ * other call: the structs grow at their ends (a caller built for version 8
+ * passes a 56-byte lpgd_gradients, and the library would read block_major
+ * past its end). Version 2: typed structs
  * and a cone list replace the positional argument lists of version 1.
  * Version 3: lpgd_backward_opts gains tau_auto and tau_target.
  * Version 4: the info column LPGD_INFO_TOLERANCE (LPGD_INFO_COLS 9) and
