@@ -10,7 +10,9 @@ import (
 
 // BenchmarkSmallQP times the library's fixed costs on tiny QPs called one
 // at a time (issue 16): the forward alone (fwd) and forward + backward
-// (fwdbwd) of the BPQP study's QP 10×5 with method bpqp, and the forward of
+// (fwdbwd) of the BPQP study's QP 10×5 with method bpqp (the forward
+// writing its factor records, as the Python layer asks for them with
+// this method), and the forward of
 // the dense QP layer's B = 1, n = 10 problem (m = 10, p = 2; dense). The
 // cpu-ns/op metric is the process CPU time per call (the box is shared):
 //
@@ -34,10 +36,11 @@ func BenchmarkSmallQP(b *testing.B) {
 			for i := range gx {
 				gx[i] = 1
 			}
+			rl := testFactorLen(h) // the Python layer keeps records for bpqp
 			b.ResetTimer()
 			t0 := testfam.CPUTime()
 			for i := 0; i < b.N; i++ {
-				out := testSolve(h, q, 1, q.m(), 0)
+				out := testSolveRec(h, q, 1, q.m(), 0, rl)
 				if out.code != 0 || out.status[0] != 1 {
 					b.Fatal(out.code, out.status, out.msg)
 				}
