@@ -179,3 +179,60 @@ func TestStrictVertex(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyPolishFeasibleGap: the early polish's wider gap test once the
+// residuals meet the tolerances (earlyFeasibleGapFactor) returns every
+// BPQP study QP (10×5 and 50×10) and dense QP layer problem (n = 10)
+// bit for bit as the narrower test does, in no more iterations each and
+// in fewer over the small QPs (whose iterations reach that point with the
+// gap still at the size of the objective).
+func TestEarlyPolishFeasibleGap(t *testing.T) {
+	type fam struct {
+		name string
+		n, k int
+	}
+	saved := earlyFeasibleGapFactor
+	defer func() { earlyFeasibleGapFactor = saved }()
+	for _, f := range []fam{{"bpqp", 10, 5}, {"bpqp", 50, 10}, {"dense", 10, 0}} {
+		rng := rand.New(rand.NewSource(int64(f.n + f.k)))
+		itWide, itNarrow := 0, 0
+		for trial := 0; trial < 12; trial++ {
+			var P, c, A, b []float64
+			var cones problem.Cones
+			if f.name == "bpqp" {
+				P, c, A, b, cones = testfam.BPQPQP(rng, f.n, f.k)
+			} else {
+				P, c, A, b, cones = testfam.DenseQP(rng, f.n, f.n, f.n/5)
+			}
+			st, v := denseProblem(t, f.n, P, c, A, b, cones)
+			earlyFeasibleGapFactor = saved
+			wide := solve(t, st, v, DefaultSettings())
+			earlyFeasibleGapFactor = earlyPolishFactor
+			narrow := solve(t, st, v, DefaultSettings())
+			if wide.Info.Status != StatusSolved || !wide.Info.Polished || !narrow.Info.Polished {
+				t.Fatalf("%s %d×%d #%d: status %v polished %v (narrow gap test: %v)", f.name, f.n, f.k, trial,
+					wide.Info.Status, wide.Info.Polished, narrow.Info.Polished)
+			}
+			if wide.Info.Iter > narrow.Info.Iter {
+				t.Errorf("%s %d×%d #%d: %d iterations, %d with the narrow gap test", f.name, f.n, f.k, trial, wide.Info.Iter, narrow.Info.Iter)
+			}
+			for i := range wide.X {
+				if wide.X[i] != narrow.X[i] {
+					t.Fatalf("%s %d×%d #%d: x[%d] = %v, %v with the narrow gap test", f.name, f.n, f.k, trial, i, wide.X[i], narrow.X[i])
+				}
+			}
+			for i := range wide.Y {
+				if wide.Y[i] != narrow.Y[i] || wide.S[i] != narrow.S[i] {
+					t.Fatalf("%s %d×%d #%d: (y, s)[%d] = (%v, %v), (%v, %v) with the narrow gap test", f.name, f.n, f.k, trial, i,
+						wide.Y[i], wide.S[i], narrow.Y[i], narrow.S[i])
+				}
+			}
+			itWide += wide.Info.Iter
+			itNarrow += narrow.Info.Iter
+		}
+		t.Logf("%s %d×%d: %d iterations, %d with the narrow gap test", f.name, f.n, f.k, itWide, itNarrow)
+		if f.n == 10 && itWide >= itNarrow {
+			t.Errorf("%s %d×%d: %d iterations, not fewer than the narrow gap test's %d", f.name, f.n, f.k, itWide, itNarrow)
+		}
+	}
+}
