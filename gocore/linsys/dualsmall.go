@@ -81,10 +81,27 @@ func smallLDL(l []float64, n int, signs, d, w []float64) (int, error) {
 	return nreg, nil
 }
 
-// smallLowerSolve is lowerSolve by rows in plain loops (small n).
+// smallLowerSolve is lowerSolve by rows in plain loops (small n), two
+// rows per pass over x: row i+1's sum runs over k < i with row i's, then
+// takes its k = i term, the order of one row at a time.
 func smallLowerSolve(l []float64, ld, n int, x []float64) {
 	x = x[:n]
-	for i := 1; i < n; i++ {
+	i := 1
+	for ; i+1 < n; i += 2 {
+		r0 := l[i*ld : i*ld+i]
+		r1 := l[(i+1)*ld : (i+1)*ld+i+1]
+		xs := x[:len(r0)]
+		r1 = r1[:len(r0)+1]
+		s0, s1 := x[i], x[i+1]
+		for k, v := range r0 {
+			xk := xs[k]
+			s0 -= v * xk
+			s1 -= r1[k] * xk
+		}
+		s1 -= r1[i] * s0
+		x[i], x[i+1] = s0, s1
+	}
+	for ; i < n; i++ {
 		row := l[i*ld : i*ld+i]
 		xs := x[:len(row)]
 		s := x[i]
@@ -95,18 +112,42 @@ func smallLowerSolve(l []float64, ld, n int, x []float64) {
 	}
 }
 
-// smallLowerTSolve is lowerTSolve by rows of L in plain loops (small n).
+// smallLowerTSolve is lowerTSolve by rows of L in plain loops (small n),
+// two rows per pass over x: x[k] −= x_i·L[i][k], then −= x_{i−1}·L[i−1][k],
+// the order of one row at a time (a zero x_i's update is left out, as
+// there).
 func smallLowerTSolve(l []float64, ld, n int, x []float64) {
 	x = x[:n]
-	for i := n - 1; i > 0; i-- {
+	i := n - 1
+	for ; i >= 2; i -= 2 {
 		xi := x[i]
-		if xi == 0 {
-			continue
+		ri := l[i*ld : i*ld+i]
+		if xi != 0 {
+			x[i-1] -= xi * ri[i-1]
 		}
-		row := l[i*ld : i*ld+i]
-		xs := x[:len(row)]
-		for k, v := range row {
-			xs[k] -= xi * v
+		xj := x[i-1]
+		rj := l[(i-1)*ld : (i-1)*ld+i-1]
+		xs := x[:len(rj)]
+		ri = ri[:len(rj)]
+		switch {
+		case xi != 0 && xj != 0:
+			for k, v := range rj {
+				t := xs[k] - xi*ri[k]
+				xs[k] = t - xj*v
+			}
+		case xi != 0:
+			for k, v := range ri {
+				xs[k] -= xi * v
+			}
+		case xj != 0:
+			for k, v := range rj {
+				xs[k] -= xj * v
+			}
+		}
+	}
+	if i == 1 {
+		if xi := x[1]; xi != 0 {
+			x[0] -= xi * l[ld]
 		}
 	}
 }

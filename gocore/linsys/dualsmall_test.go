@@ -118,3 +118,51 @@ func checkClose(t *testing.T, what string, n int, got, want []float64, tol float
 		}
 	}
 }
+
+// The two-row small triangular solves are the one-row substitutions bit
+// for bit (each sum and each update of x in the same order), on every
+// order up to dualSmallMax + 1 (both parities of the two-row loops) with
+// zero entries in x (the skipped updates).
+func TestDualSmallSolvesRowOrder(t *testing.T) {
+	rng := rand.New(rand.NewSource(18))
+	for n := 1; n <= dualSmallMax+1; n++ {
+		ld := n + 1
+		l := make([]float64, n*ld)
+		for i := range l {
+			l[i] = rng.NormFloat64()
+		}
+		b := make([]float64, n)
+		for i := range b {
+			if rng.Intn(4) > 0 {
+				b[i] = rng.NormFloat64()
+			}
+		}
+		for _, tr := range []bool{false, true} {
+			got, want := append([]float64(nil), b...), append([]float64(nil), b...)
+			if tr {
+				smallLowerTSolve(l, ld, n, got)
+				for i := n - 1; i > 0; i-- {
+					if xi := want[i]; xi != 0 {
+						for k := 0; k < i; k++ {
+							want[k] -= xi * l[i*ld+k]
+						}
+					}
+				}
+			} else {
+				smallLowerSolve(l, ld, n, got)
+				for i := 1; i < n; i++ {
+					s := want[i]
+					for k := 0; k < i; k++ {
+						s -= l[i*ld+k] * want[k]
+					}
+					want[i] = s
+				}
+			}
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n %d transposed %v: [%d] = %v, one row at a time %v", n, tr, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
