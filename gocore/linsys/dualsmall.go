@@ -8,8 +8,8 @@ import "math"
 // kernels' cost is their per-call setup (Dot4/Dot calls on vectors of
 // 0–15 elements, the four-row blocks and their tails), not their
 // multiply–adds: the BPQP study's QP 10×5 and the dense QP layer's n = 10
-// problem (x block and row block of order 10) factor and solve in about
-// half the instructions this way (issue 16). Results differ from the
+// problem (x block and row block of order 10): the row block's LDLᵀ
+// takes half the instructions this way (issue 16). Results differ from the
 // general kernels' by the summation order only (rounding level).
 const dualSmallMax = 16
 
