@@ -355,7 +355,7 @@ func (f *DenseDual) Factor(values []float64) error {
 			row[a] -= f.h[i]
 		}
 	}
-	nreg2, err := denseLDL(l, nr, f.ones[:nr], f.d[:nr], f.wb, f.bw)
+	nreg2, err := dualLDL(l, nr, f.ones[:nr], f.d[:nr], f.wb, f.bw)
 	f.nreg = nreg + nreg2
 	return err
 }
@@ -466,7 +466,7 @@ func (f *DenseDual) formC() error {
 		for i := 0; i < nx; i++ {
 			copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
 		}
-		nreg, err := denseLDL(lp, nx, f.xs, f.dp, f.wb, f.bw)
+		nreg, err := dualLDL(lp, nx, f.xs, f.dp, f.wb, f.bw)
 		if err != nil || nreg > 0 {
 			return ErrDualSingular
 		}
@@ -638,7 +638,7 @@ func (f *DenseDual) solve(b []float64) {
 			t[k] -= dot(f.lp[k*nx+lo[k]:k*nx+k], t[lo[k]:k])
 		}
 	} else if !f.diagX {
-		lowerSolve(f.lp, nx, nx, t)
+		dualLowerSolve(f.lp, nx, nx, t)
 	}
 	// (Resliced locals and the row offsets woff: the loops below run
 	// without bounds checks or index arithmetic per entry.)
@@ -718,7 +718,7 @@ func (f *DenseDual) solve(b []float64) {
 			}
 		}
 	} else if !f.diagX {
-		lowerTSolve(f.lp, nx, nx, t)
+		dualLowerTSolve(f.lp, nx, nx, t)
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
@@ -857,13 +857,14 @@ func offDiagZero(a []float64, n int) bool {
 	return true
 }
 
-// denseSolve4 is denseSolve by the four-row substitutions.
+// denseSolve4 is denseSolve by the four-row substitutions (the
+// small-order ones up to dualSmallMax).
 func denseSolve4(l, d []float64, n int, b []float64) {
-	lowerSolve(l, n, n, b)
+	dualLowerSolve(l, n, n, b)
 	for i, v := range d[:n] {
 		b[i] /= v
 	}
-	lowerTSolve(l, n, n, b)
+	dualLowerTSolve(l, n, n, b)
 }
 
 // MulVec implements Multiplier: y = K x with the values of the last
