@@ -726,9 +726,9 @@ func (f *DenseDual) solve(b []float64) {
 
 // Tolerances of the row-block correction (correct): it is skipped when
 // the coupled rows' residual is at most dualCorrectAbsTol +
-// dualCorrectRelTol·‖b‖∞, half the refinement tolerances the KKT
-// systems' solves must meet (kkt: 1e-12 absolute, 1e-13 relative; the x
-// rows' residual is at rounding level, so the solve then meets them).
+// dualCorrectRelTol·‖b_z‖∞, half the tolerance kkt's refinement holds the
+// constraint rows to (1e-12 absolute, 1e-13 relative to their own
+// right-hand side; kkt judges the x rows separately).
 const (
 	dualCorrectAbsTol = 5e-13
 	dualCorrectRelTol = 5e-14
@@ -773,7 +773,7 @@ func (f *DenseDual) correct(b, y, z []float64) {
 		i, o := rows[k], woff[k]
 		r[k] = bz[i] - dot(a[o:o+nx], y) - h[i]*z[i]
 	}
-	if normInf(r) <= dualCorrectAbsTol+dualCorrectRelTol*normInf(b) {
+	if normInf(r) <= dualCorrectAbsTol+dualCorrectRelTol*normInf(bz) {
 		return
 	}
 	for k := range r {
