@@ -16,6 +16,32 @@ import (
 //
 //	go test ./capi -run '^$' -bench SolveB1 -benchmem -cpuprofile cpu.out
 func BenchmarkSolveB1(b *testing.B) {
+	q := denseQP10()
+	h, code, msg := testNewDense(q)
+	if code != 0 {
+		b.Fatal(code, msg)
+	}
+	defer testFree(h)
+	gx := make([]float64, q.n)
+	gx[0] = 1
+	rl := testFactorLen(h)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out := testSolveRec(h, q, 1, q.m(), 0, rl)
+		if out.code != 0 {
+			b.Fatal(out.msg)
+		}
+		bw := testBackward(h, q, 1, q.m(), out, gx, nil, int(diff.MethodKKT), 0.1)
+		if bw.code != 0 {
+			b.Fatal(bw.msg)
+		}
+	}
+}
+
+// denseQP10 is the dense QP layer's B = 1, n = 10 problem (m = 10
+// inequalities, p = 2 equalities, A split in the two row blocks the Python
+// layer passes; x0 strictly feasible by construction), seeded.
+func denseQP10() *testDenseQP {
 	rng := rand.New(rand.NewSource(10))
 	n := 10
 	p, mi := n/5, n
@@ -33,27 +59,8 @@ func BenchmarkSolveB1(b *testing.B) {
 			bb[r] += A[r*n+j] * x0[j]
 		}
 		if r >= p {
-			bb[r] += rng.Float64() // slack: x0 strictly feasible
+			bb[r] += rng.Float64() // slack
 		}
 	}
-	q := &testDenseQP{n: n, zero: p, nonneg: mi, hasP: true, P: P, c: c, A: A, b: bb, split: []int{p, mi}}
-	h, code, msg := testNewDense(q)
-	if code != 0 {
-		b.Fatal(code, msg)
-	}
-	defer testFree(h)
-	gx := make([]float64, n)
-	gx[0] = 1
-	rl := testFactorLen(h)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		out := testSolveRec(h, q, 1, q.m(), 0, rl)
-		if out.code != 0 {
-			b.Fatal(out.msg)
-		}
-		bw := testBackward(h, q, 1, q.m(), out, gx, nil, int(diff.MethodKKT), 0.1)
-		if bw.code != 0 {
-			b.Fatal(bw.msg)
-		}
-	}
+	return &testDenseQP{n: n, zero: p, nonneg: mi, hasP: true, P: P, c: c, A: A, b: bb, split: []int{p, mi}}
 }

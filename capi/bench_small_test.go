@@ -60,26 +60,7 @@ func BenchmarkSmallQP(b *testing.B) {
 // benchmarks.bench_overhead's shape (m = 10 inequalities, p = 2
 // equalities, strictly feasible by construction).
 func smallDenseQP() *testDenseQP {
-	rng := rand.New(rand.NewSource(10))
-	n := 10
-	p, mi := n/5, n
-	P := testfam.GramP(rng, n)
-	c := make([]float64, n)
-	x0 := make([]float64, n)
-	for i := range c {
-		c[i], x0[i] = rng.NormFloat64(), rng.NormFloat64()
-	}
-	A := make([]float64, (p+mi)*n)
-	bb := make([]float64, p+mi)
-	for r := 0; r < p+mi; r++ {
-		for j := 0; j < n; j++ {
-			A[r*n+j] = rng.NormFloat64()
-			bb[r] += A[r*n+j] * x0[j]
-		}
-		if r >= p {
-			bb[r] += rng.Float64()
-		}
-	}
-	return &testDenseQP{n: n, zero: p, nonneg: mi, hasP: true, P: P, c: c, A: A, b: bb, split: []int{p, mi},
-		psdSymTol: 1e3 * 2.220446049250313e-16, psdShift: 1e-8}
+	q := denseQP10()
+	q.psdSymTol, q.psdShift = 1e3*2.220446049250313e-16, 1e-8
+	return q
 }
