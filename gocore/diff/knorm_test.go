@@ -88,3 +88,78 @@ func TestActiveKNormInf(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagonalP checks diagonalP (the diagonal entry taken as its
+// column's last) on the full upper pattern of a dense P: diagonal values
+// only (−0 off the diagonal counts as zero) and one off-diagonal value
+// at the first row of a column, in its middle, just above the diagonal
+// and in the last column; and on a sparse pattern whose column lacks its
+// diagonal entry, where the last entry is off the diagonal.
+func TestDiagonalP(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	st, vs := denseBatch(t, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+		return testfam.BPQPLP(rng, 12, 3)
+	})
+	_, _, ws, _, _, _ := benchRig(t, st)
+	base := vs[0]
+	n := st.N
+	at := func(i, j int) int { return st.P.Colptr[j] + i } // full upper pattern
+	cases := []struct {
+		name string
+		i, j int
+		x    float64
+		want bool
+	}{
+		{"diagonal only", -1, -1, 0, true},
+		{"-0 off the diagonal", 2, 7, math.Copysign(0, -1), true},
+		{"first row", 0, 5, 1e-300, false},
+		{"middle", 3, 8, -2, false},
+		{"above the diagonal", 6, 7, 1, false},
+		{"last column", n - 2, n - 1, 1, false},
+		{"diagonal zero", 4, 4, 0, true},
+	}
+	for _, c := range cases {
+		v := *base
+		v.P = append([]float64(nil), base.P...)
+		for k := range v.P {
+			if v.P[k] != 0 && st.P.Rowval[k] != colOf(st, k) {
+				t.Fatalf("BPQPLP P not diagonal at %d", k)
+			}
+		}
+		if c.i >= 0 {
+			v.P[at(c.i, c.j)] = c.x
+		}
+		if got := ws.diagonalP(&v); got != c.want {
+			t.Errorf("%s: diagonalP %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A column without its diagonal entry: its last entry is off the
+	// diagonal and must be read.
+	p := problem.CSC{Rows: 3, Cols: 3, Colptr: []int{0, 1, 2, 4}, Rowval: []int{0, 1, 0, 1}}
+	sp, err := problem.NewStructure(3, 0, problem.Cones{}, p, problem.EmptyPattern(0, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Workspace{an: ws.an}
+	an := *ws.an
+	an.St = sp
+	w.an = &an
+	for _, c := range []struct {
+		vals []float64
+		want bool
+	}{{[]float64{1, 2, 0, 0}, true}, {[]float64{1, 2, 0, 3}, false}, {[]float64{1, 2, 3, 0}, false}} {
+		if got := w.diagonalP(&problem.Values{P: c.vals}); got != c.want {
+			t.Errorf("column without diagonal %v: diagonalP %v, want %v", c.vals, got, c.want)
+		}
+	}
+}
+
+// colOf returns the column of P's value index k.
+func colOf(st *problem.Structure, k int) int {
+	for j := 0; j < st.N; j++ {
+		if k < st.P.Colptr[j+1] {
+			return j
+		}
+	}
+	return -1
+}
