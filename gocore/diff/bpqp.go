@@ -57,9 +57,16 @@ func (w *Workspace) diagonalP(v *problem.Values) bool {
 	if len(p.Rowval) == 0 {
 		return false
 	}
+	// The rows of a column increase and end at most at the diagonal
+	// (problem.New checks it): the diagonal entry, when present, is the
+	// column's last, and the others are read without their rows.
 	for j := 0; j+1 < len(p.Colptr); j++ {
-		for k := p.Colptr[j]; k < p.Colptr[j+1]; k++ {
-			if p.Rowval[k] != j && v.P[k] != 0 {
+		lo, hi := p.Colptr[j], p.Colptr[j+1]
+		if hi > lo && p.Rowval[hi-1] == j {
+			hi--
+		}
+		for _, x := range v.P[lo:hi] {
+			if x != 0 {
 				return false
 			}
 		}

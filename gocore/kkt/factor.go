@@ -130,7 +130,11 @@ func (k *System) factorAt(d float64) error {
 	if k.redUsed {
 		err = k.red.factor(k.kv, k.cones)
 	} else {
-		if vv, ok := k.fac.(linsys.ValuesVersioned); ok {
+		if ve, ok := k.fac.(linsys.ValuesVersionedRows); ok && !k.noVersion && k.maskVer != 0 && k.kvVer == k.maskVer {
+			// An active-set system of the content factored before: that
+			// content's version but at the decoupled rows' A values.
+			ve.SetValuesVersionZeroRows(k.factorVersionOf(k.srcVer, d), k.zeroIdx)
+		} else if vv, ok := k.fac.(linsys.ValuesVersioned); ok {
 			vv.SetValuesVersion(k.factorVersion(d))
 		}
 		err = k.fac.Factor(k.kv)

@@ -67,9 +67,15 @@ type System struct {
 	// the versions of that content regularized by a δ that factorAt
 	// passed recently (facNext: the entry to replace next). 0: none.
 	kvVer, srcVer uint64
-	facVers       [4]facVersion
-	facNext       int
-	noVersion     bool // tests: announce no versions
+	// maskVer: kvVer when the content is srcVer's but for the A rows
+	// SetActiveRows decoupled since, set to zero (0: not known to be);
+	// zeroIdx names each such row by the value index of one of its A
+	// values, and factorAt announces them (linsys.ValuesVersionedRows).
+	maskVer   uint64
+	zeroIdx   []int
+	facVers   [4]facVersion
+	facNext   int
+	noVersion bool // tests: announce no versions
 	// Reduced form (reduced.go): nil when it does not apply; redUsed: the
 	// last factorization used it; redOff: abandoned until the next SetData.
 	red             *reduced
@@ -180,6 +186,7 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 		clear(k.zeroed)
 		k.zeroedAny = false
 	}
+	k.zeroIdx = k.zeroIdx[:0]
 }
 
 // ResetTo makes the matrix that of SetData(pv, av, rho) followed by
@@ -217,6 +224,7 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 		}
 		k.zeroedAny = false
 	}
+	k.zeroIdx = k.zeroIdx[:0]
 	for _, idx := range k.an.hmap {
 		if idx >= 0 {
 			k.kv[idx] = 0
@@ -248,6 +256,7 @@ func (k *System) AddDiagX(d []float64) {
 	if k.srcOK {
 		k.srcVer = k.kvVer
 	}
+	k.zeroIdx = k.zeroIdx[:0]
 }
 
 // nextVersion is the source of value versions, unique in the process.
@@ -263,18 +272,23 @@ type facVersion struct{ src, d, ver uint64 }
 // by d, as factorAt passes them: the same number for the same content
 // (kvVer) and d as a recent call's.
 func (k *System) factorVersion(d float64) uint64 {
-	if k.noVersion || k.kvVer == 0 {
+	return k.factorVersionOf(k.kvVer, d)
+}
+
+// factorVersionOf is factorVersion for the content of version src.
+func (k *System) factorVersionOf(src uint64, d float64) uint64 {
+	if k.noVersion || src == 0 {
 		return 0
 	}
 	db := math.Float64bits(d)
 	for _, e := range k.facVers {
-		if e.ver != 0 && e.src == k.kvVer && e.d == db {
+		if e.ver != 0 && e.src == src && e.d == db {
 			return e.ver
 		}
 	}
 	e := &k.facVers[k.facNext]
 	k.facNext = (k.facNext + 1) % len(k.facVers)
-	*e = facVersion{src: k.kvVer, d: db, ver: nextVersion.Add(1)}
+	*e = facVersion{src: src, d: db, ver: nextVersion.Add(1)}
 	return e.ver
 }
 
@@ -299,6 +313,10 @@ func (k *System) SetARow(i int, av []float64, scale float64, rowEntries []int) {
 // multiplier solves −y_i = rhs_i. av are the A values SetData wrote. Only
 // valid when every cone block is diagonal (AllDiagonal).
 func (k *System) SetActiveRows(av []float64, active []bool) {
+	// The content stays srcVer's but for the rows of zeroIdx when it was
+	// (ResetTo, SetData, AddDiagX or this since; nothing else written
+	// outside H).
+	derived := k.srcOK && k.kvVer != 0 && (k.kvVer == k.srcVer || k.kvVer == k.maskVer)
 	k.bumpVersion()
 	for i, act := range active {
 		if act {
@@ -306,10 +324,18 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 			continue
 		}
 		k.hrow[i] = 1
-		for _, e := range k.rowE[k.rowPtr[i]:k.rowPtr[i+1]] {
+		row := k.rowE[k.rowPtr[i]:k.rowPtr[i+1]]
+		for _, e := range row {
 			k.kv[k.an.amap[e]] = 0
 		}
+		if derived && !k.zeroed[i] && len(row) > 0 {
+			k.zeroIdx = append(k.zeroIdx, k.an.amap[row[0]])
+		}
 		k.zeroed[i], k.zeroedAny = true, true
+	}
+	k.maskVer = 0
+	if derived {
+		k.maskVer = k.kvVer
 	}
 	k.SetDiagH(k.hrow)
 }

@@ -52,7 +52,12 @@ type DenseDual struct {
 	// SetActiveRows) while C holds them; C is reused with those rows and
 	// columns taken as zero (maskFrom).
 	mask   []bool
-	masked bool  // some row is masked
+	masked bool // some row is masked
+	// The next Factor's announcement by SetValuesVersionZeroRows: its
+	// values outside H are those of version exVer (0: none) but for the A
+	// rows of the value indices exRows, which are zero.
+	exVer  uint64
+	exRows []int
 	rowOf  []int // value index → its constraint row for A entries, −1 otherwise
 	// rowVals[rowPtr[i]:rowPtr[i+1]]: the value indices of row i's A
 	// entries (rowOf inverted).
@@ -274,11 +279,24 @@ func (f *DenseDual) Regularized() int { return f.nreg }
 func (f *DenseDual) Factor(values []float64) error {
 	mr := f.mr
 	values = values[:len(f.dst)]
-	same, finite := f.hc.onlyH(values, f.buf)
+	exVer, exRows := f.exVer, f.exRows
+	f.exVer, f.exRows = 0, nil
+	var same, finite bool
+	if exVer != 0 && f.hc.valid && exVer == f.hc.ver && f.valid && !f.refused {
+		// The last full scatter's values but for the rows exRows set to
+		// zero, by the caller's word: only H is read.
+		same, finite = f.maskZeroRows(values, exRows)
+	}
 	if same {
-		f.clearMask()
-	} else if f.valid && !f.refused {
-		same, finite = f.maskFrom(values)
+		f.hc.next, f.hc.cur = 0, 0
+		f.hc.skipped++
+	} else {
+		same, finite = f.hc.onlyH(values, f.buf)
+		if same {
+			f.clearMask()
+		} else if f.valid && !f.refused {
+			same, finite = f.maskFrom(values)
+		}
 	}
 	if same && !finite {
 		return ErrSingular
@@ -404,6 +422,47 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 		}
 		a = e + 1
 	}
+	return f.maskRows(values, diff)
+}
+
+// maskZeroRows is maskFrom for values that the caller announced equal to
+// the last full scatter's but for whole A rows set to zero, each named by
+// the value index of one of its A values (SetValuesVersionZeroRows): it
+// masks those rows without comparing the values, and writes the H
+// entries into buf. As maskFrom it masks only the rows that differ from
+// the last scatter (some A value there is not +0 bit for bit: a row zero
+// in both keeps its zero C row, and the products group the unmasked rows
+// as with the comparison). It reports false (nothing masked) when an
+// index is not an A value.
+func (f *DenseDual) maskZeroRows(values []float64, rows []int) (ok, finite bool) {
+	prev := f.hc.prev
+	clear(f.mask)
+	f.masked = false
+	for _, k := range rows {
+		if k < 0 || k >= len(values) || f.rowOf[k] < 0 {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+		r := f.rowOf[k]
+		if f.mask[r] {
+			continue
+		}
+		for _, e := range f.rowVals[f.rowPtr[r]:f.rowPtr[r+1]] {
+			if math.Float64bits(prev[e]) != 0 {
+				f.mask[r], f.masked = true, true
+				break
+			}
+		}
+	}
+	return true, f.hc.writeH(values, f.buf)
+}
+
+// maskRows masks the rows r with diff[r] ≠ 0 (maskFrom)
+// when each reads zero in every A value of values, writes the H entries
+// into buf and reports whether they are all finite; it reports false
+// (nothing masked) when some such row has a nonzero A value.
+func (f *DenseDual) maskRows(values, diff []float64) (ok, finite bool) {
 	// A row that differs must be zero in every A value (a row that is zero
 	// in both keeps its zero C row: masking it changes nothing, and only
 	// rows that differ need it).
@@ -424,13 +483,7 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 		masked = true
 	}
 	f.masked = masked
-	finite = true
-	for t, k := range f.hc.hIdx {
-		v := values[k]
-		f.buf[f.hc.hDst[t]] = v
-		finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
-	}
-	return true, finite
+	return true, f.hc.writeH(values, f.buf)
 }
 
 // clearMask unmasks every row.
@@ -990,6 +1043,12 @@ var _ Multiplier = (*DenseDual)(nil)
 
 // SetValuesVersion implements ValuesVersioned.
 func (f *DenseDual) SetValuesVersion(v uint64) { f.hc.setNext(v) }
+
+// SetValuesVersionZeroRows implements ValuesVersionedRows.
+func (f *DenseDual) SetValuesVersionZeroRows(v uint64, rows []int) {
+	f.hc.setNext(0)
+	f.exVer, f.exRows = v, rows
+}
 
 // VersionSkips implements ValuesVersioned.
 func (f *DenseDual) VersionSkips() int { return f.hc.skipped }

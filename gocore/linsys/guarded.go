@@ -343,6 +343,31 @@ func (c *Chain) SetValuesVersion(v uint64) {
 // VersionSkips implements ValuesVersioned.
 func (c *Chain) VersionSkips() int { return versionSkips(c.fast) + versionSkips(c.rest) }
 
+// SetValuesVersionZeroRows implements ValuesVersionedRows: announced to
+// both forms.
+func (g *Guarded) SetValuesVersionZeroRows(v uint64, rows []int) {
+	setValuesVersionZeroRows(g.primary, v, rows)
+	setValuesVersionZeroRows(g.sec, v, rows)
+}
+
+// SetValuesVersionZeroRows implements ValuesVersionedRows: announced to
+// both forms.
+func (c *Chain) SetValuesVersionZeroRows(v uint64, rows []int) {
+	setValuesVersionZeroRows(c.fast, v, rows)
+	setValuesVersionZeroRows(c.rest, v, rows)
+}
+
+// setValuesVersionZeroRows announces (v, rows) to f when it is
+// ValuesVersionedRows, and no version (0: compare) when it is only
+// ValuesVersioned.
+func setValuesVersionZeroRows(f Factorizer, v uint64, rows []int) {
+	if ve, ok := f.(ValuesVersionedRows); ok {
+		ve.SetValuesVersionZeroRows(v, rows)
+		return
+	}
+	setValuesVersion(f, 0)
+}
+
 // setValuesVersion announces v to f when it is ValuesVersioned.
 func setValuesVersion(f Factorizer, v uint64) {
 	if vv, ok := f.(ValuesVersioned); ok {
@@ -364,4 +389,8 @@ var (
 	_ ValuesVersioned = (*DenseSchur)(nil)
 	_ ValuesVersioned = (*Guarded)(nil)
 	_ ValuesVersioned = (*Chain)(nil)
+
+	_ ValuesVersionedRows = (*DenseDual)(nil)
+	_ ValuesVersionedRows = (*Guarded)(nil)
+	_ ValuesVersionedRows = (*Chain)(nil)
 )

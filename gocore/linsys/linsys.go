@@ -67,6 +67,24 @@ type ValuesVersioned interface {
 	VersionSkips() int
 }
 
+// ValuesVersionedRows is implemented by the factorizations that can also
+// take an announcement of values that are those of a version but for
+// whole A rows set to zero (DenseDual; Chain and Guarded pass it on, as
+// SetValuesVersion(0) to a form that does not implement it).
+// SetValuesVersionZeroRows(v, rows) announces that the next Factor's
+// values, outside H, are those of version v (v ≠ 0) except that every A
+// value of the constraint rows named in rows is zero, each row named by
+// the value index of one of its A values — as kkt.System knows them for an
+// active-set system (SetActiveRows) of the content the interior-point
+// iterations factored. A form whose last full scatter had version v then
+// masks those rows instead of comparing every value (DenseDual; it still
+// compares as without a version when an index is not an A value). The
+// announcement holds for the next Factor only; rows must stay unmodified
+// until then.
+type ValuesVersionedRows interface {
+	SetValuesVersionZeroRows(v uint64, rows []int)
+}
+
 // Multiplier is implemented by the dense factorizations (Dense, DenseSchur,
 // and Guarded around them): MulVec computes y = K x with the matrix last
 // passed to Factor, regularization included. It is much faster than

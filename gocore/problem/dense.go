@@ -27,12 +27,49 @@ func NewDenseStructure(n, m int, cones Cones, denseP bool) (*Structure, error) {
 // row-major n×n matrix F = full into dst, on the pattern of s.P. Using the
 // symmetric part makes the problem a smooth function of every entry of F,
 // whose derivative is the one ScatterDenseP returns.
+//
+// On the full upper pattern (every entry of the upper triangle, as
+// NewDenseStructure makes it) the entries are visited in tiles of
+// gatherTile × gatherTile, so the strided reads full[i·n + j] stay in
+// cache; the plain column loop missed it on every such read (n = 500:
+// 0.7 ms a gather, twice per sample on the BPQP study's LPs — forward and
+// backward). The values are the same bit for bit.
 func (s *Structure) GatherDenseP(dst, full []float64) {
 	n := s.N
+	if n > gatherTile && s.P.Nnz() == n*(n+1)/2 {
+		gatherUpperTiled(dst, full, s.P.Colptr, n)
+		return
+	}
 	for j := 0; j < n; j++ {
 		for k := s.P.Colptr[j]; k < s.P.Colptr[j+1]; k++ {
 			i := s.P.Rowval[k]
 			dst[k] = 0.5 * (full[i*n+j] + full[j*n+i])
+		}
+	}
+}
+
+// gatherTile is the tile order of gatherUpperTiled: 32 rows of full, 32
+// entries of each, 8 KB.
+const gatherTile = 32
+
+// gatherUpperTiled is GatherDenseP on the full upper pattern (column j's
+// values at colptr[j] + i, i = 0…j: a valid upper pattern, as New checks
+// it, with n(n+1)/2 entries), tile by tile.
+func gatherUpperTiled(dst, full []float64, colptr []int, n int) {
+	for j0 := 0; j0 < n; j0 += gatherTile {
+		j1 := min(j0+gatherTile, n)
+		for i0 := 0; i0 < j1; i0 += gatherTile {
+			for j := j0; j < j1; j++ {
+				ie := min(i0+gatherTile, j+1)
+				if ie <= i0 {
+					continue
+				}
+				col := dst[colptr[j]+i0 : colptr[j]+ie]
+				rowj := full[j*n+i0 : j*n+ie]
+				for t := range col {
+					col[t] = 0.5 * (full[(i0+t)*n+j] + rowj[t])
+				}
+			}
 		}
 	}
 }
