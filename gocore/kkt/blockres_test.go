@@ -38,14 +38,7 @@ func TestSolveBlockResidual(t *testing.T) {
 				c[j] = rng.NormFloat64()
 			}
 			st, v := denseProblem(t, n, nil, c, A, b, problem.Cones{Nonneg: m})
-			an, err := Analyse(st, ls.ls)
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := New(an, 1e-8, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := newSystem(t, st, ls.ls)
 			k.SetFastAllowed(false) // the regularized factorization
 			k.SetData(v.P, v.A, 0)
 			k.SetScaling(s, z)
@@ -87,4 +80,15 @@ func TestSolveBlockResidual(t *testing.T) {
 			}
 		}
 	}
+}
+
+// newSystem analyses st for the linear solver ls and returns a System with
+// the default regularization (mustNew: δ = 1e-8, 10 refinement steps).
+func newSystem(t *testing.T, st *problem.Structure, ls LinearSolver) *System {
+	t.Helper()
+	an, err := Analyse(st, ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mustNew(t, an)
 }

@@ -24,18 +24,11 @@ func TestFactorDiagonalUntouched(t *testing.T) {
 		for v, p1 := range []float64{negZero, 0} {
 			P := []float64{2, 0, 0, 0, p1, 0, 0, 0, 3}
 			st, vals := denseProblem(t, n, P, make([]float64, n), A, []float64{0, 1, 1, 1}, cones)
-			an, err := Analyse(st, ls.ls)
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := New(an, 1e-8, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := newSystem(t, st, ls.ls)
 			k.SetData(vals.P, vals.A, 0)
 			k.SetScaling([]float64{0, 1, 2, 0.5}, []float64{0, 1, 0.5, 3})
 			hasNeg := false
-			for _, idx := range an.diag {
+			for _, idx := range k.an.diag {
 				if v := k.kv[idx]; v == 0 && math.Signbit(v) {
 					hasNeg = true
 				}

@@ -49,14 +49,7 @@ func TestKKTLowersDeltaWhenRefinementStalls(t *testing.T) {
 			0, 0, 1e-9, 0,
 			0, 0, 0, 1e-9,
 		}, make([]float64, n), []float64{1, 1, 1, 1, 1, -1, 0, 0}, []float64{0, 0}, problem.Cones{Zero: 2})
-		an, err := Analyse(st, ls.ls)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := New(an, 1e-8, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := newSystem(t, st, ls.ls)
 		rhs := []float64{1, -2, 3, 0.5, 1, 2}
 		sol := make([]float64, len(rhs))
 		if k.regFree != nil {
@@ -137,14 +130,7 @@ func TestSolveFrom(t *testing.T) {
 	null := []float64{0, 0, 0, 0, 0, 1, 1, -1, 0}
 	for _, ls := range linearSolvers {
 		st, v := denseProblem(t, n, P, make([]float64, n), A, make([]float64, 4), problem.Cones{Zero: 3, Nonneg: 1})
-		an, err := Analyse(st, ls.ls)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := New(an, 1e-8, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := newSystem(t, st, ls.ls)
 		for _, dependent := range []bool{true, false} {
 			active := []bool{true, true, dependent, true}
 			k.SetData(v.P, v.A, 0)

@@ -34,14 +34,7 @@ func TestSolveUnrefined(t *testing.T) {
 				A[i] = rng.NormFloat64()
 			}
 			st, v := denseProblem(t, n, P, make([]float64, n), A, make([]float64, m), problem.Cones{Zero: 1, Nonneg: m - 1})
-			an, err := Analyse(st, ls.ls)
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := New(an, 1e-8, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
+			k := newSystem(t, st, ls.ls)
 			active := []bool{true, true, false, true, false}
 			k.SetData(v.P, v.A, 0)
 			if diagX {
