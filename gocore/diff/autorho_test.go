@@ -68,15 +68,15 @@ func TestAutoRhoRule(t *testing.T) {
 }
 
 // AutoRho's fallbacks: c = 0 takes the perturbation's scale τ‖gx‖∞; c = 0
-// and gx = 0 (only b perturbed) the scale 1; x* = 0 the feasible set's
+// and gx = 0 (only b perturbed) the scale 1; x* ≈ 0 the feasible set's
 // scale ‖b‖∞/max(1, ‖A‖max), and 1 when b = 0 too. Rho is
 // Options.Rho when RhoAuto is off.
 func TestAutoRhoFallbacks(t *testing.T) {
 	// min 0·x s.t. Σx = 2, x ≥ 0 in R^2: x* = (1, 1) (analytic centre);
-	// d = max(‖x*‖∞, ‖b‖∞/‖A‖max) = 2.
+	// d = ‖x*‖∞ = 1 (not the feasible set's scale 2: x* is not negligible).
 	f := simplexLP(t, []float64{0, 0}, 2)
 	copy(f.ws.gx, []float64{2, 0})
-	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1*0.5*2/math.Max(normInf(f.sol.X), 2); math.Abs(got-want) > 1e-9*want {
+	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1*0.5*2/normInf(f.sol.X); math.Abs(got-want) > 1e-9*want {
 		t.Errorf("c = 0: rho %g, want %g", got, want)
 	}
 	zero := Solution{X: []float64{0, 0}, Y: f.sol.Y, S: f.sol.S}
@@ -90,7 +90,7 @@ func TestAutoRhoFallbacks(t *testing.T) {
 	}
 	f.v.B = b
 	copy(f.ws.gx, []float64{0, 0})
-	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1/math.Max(normInf(f.sol.X), 2); math.Abs(got-want) > 1e-9*want {
+	if got, want := f.ws.AutoRho(f.v, f.sol, 0.5, 0.1), 0.1/normInf(f.sol.X); math.Abs(got-want) > 1e-9*want {
 		t.Errorf("c = 0, gx = 0: rho %g, want %g", got, want)
 	}
 	o := DefaultOptions()
@@ -196,5 +196,22 @@ func TestAutoRhoSolutionAtOrigin(t *testing.T) {
 	}
 	if normInf(fixed) < 0.5 {
 		t.Errorf("dq = %v: want a nonzero gradient (the test would pass vacuously)", fixed)
+	}
+}
+
+// A loose row does not change ρ where x* is not negligible: on the tied
+// box LP of TestAutoRhoDegenerateLP (x* = (1, 1)), adding x₀ + x₁ ≤ 1e6
+// (never binding) leaves ρ = 0.1·max(‖c‖∞, τ‖gx‖∞)/‖x*‖∞ = 0.1; with the
+// feasible set's scale always in d it fell to 1e-7 (review finding).
+func TestAutoRhoLooseRow(t *testing.T) {
+	c := []float64{-1, -1}
+	A := []float64{1, 0, 0, 1, -1, 0, 0, -1, 1, 1}
+	b := []float64{1, 1, 0, 0, 1e6}
+	f := newFixture(t, 2, nil, c, A, b, problem.Cones{Nonneg: 5})
+	o := DefaultOptions()
+	o.Method, o.Tau, o.RhoAuto, o.Side = MethodLPGD, 1, true, SideRight
+	f.grad(t, Incoming{X: []float64{1, 0}}, o)
+	if rho := f.ws.LastStats().Rho; math.Abs(rho-0.1) > 1e-7 {
+		t.Errorf("rho %g, want 0.1", rho)
 	}
 }

@@ -188,7 +188,7 @@ const autoRhoMax = 1e12
 // for the sample's solution x* and step τ (after AutoTau when both are
 // adaptive):
 //
-//	ρ = ϱ · s / d,   s = max(‖c‖∞, τ‖gx‖∞),   d = max(‖x*‖∞, ‖b‖∞ / max(1, ‖A‖max)),
+//	ρ = ϱ · s / d,   s = max(‖c‖∞, τ‖gx‖∞),   d = ‖x*‖∞,
 //
 // ϱ = target, clipped to at most 1e12. s is the largest entry of the
 // cost and of its perturbation (the linear terms of the perturbed
@@ -208,22 +208,27 @@ const autoRhoMax = 1e12
 // tie-breaks within it; ϱ → 0 is the ρ = 0 limit (plain LPGD). P's own
 // curvature adds to ρ: where P is large against ρ the term changes little.
 //
-// d's second term is the scale of the feasible set, b's entries in units of
-// x: a solution at (or, as an interior point returns it, within rounding
-// of) the origin would otherwise make ρ huge and pin the perturbed
-// solutions to x* (zero gradients; min qᵀx over the box [0, 1]³ had
-// ‖x*‖∞ = 1.7e-24, TestAutoRhoSolutionAtOrigin). It keeps b × α ⇒ ρ / α.
+// A solution at the origin (as an interior point returns it: ~1e-24,
+// never the exact 0) would make ρ huge and pin the perturbed solutions to
+// x* (zero gradients; min qᵀx over the box [0, 1]³ had ‖x*‖∞ = 1.7e-24,
+// TestAutoRhoSolutionAtOrigin): where ‖x*‖∞ is below 1e-8 of the feasible
+// set's scale f = ‖b‖∞ / max(1, ‖A‖max) (of 1 when b = 0: a cone), d is
+// that scale instead. Only then: f counts every row, and one loose row
+// (x₀ + x₁ ≤ 1e6) would otherwise make ρ negligible wherever it is given.
 //
-// Fallbacks: s = 1 when c and τgx are zero (only b is perturbed), d = 1
-// when x* and b are zero.
+// Fallbacks: s = 1 when c and τgx are zero (only b is perturbed).
 func (w *Workspace) AutoRho(v *problem.Values, sol Solution, tau, target float64) float64 {
 	s := math.Max(normInf(v.C), tau*normInf(w.gx))
 	if s == 0 {
 		s = 1
 	}
-	d := math.Max(normInf(sol.X[:w.an.St.N]), normInf(v.B)/math.Max(1, normInf(v.A)))
-	if d == 0 {
-		d = 1
+	d := normInf(sol.X[:w.an.St.N])
+	f := normInf(v.B) / math.Max(1, normInf(v.A))
+	if f == 0 {
+		f = 1
+	}
+	if !(d > 1e-8*f) {
+		d = f
 	}
 	return math.Min(target*s/d, autoRhoMax)
 }

@@ -210,3 +210,41 @@ func TestSparseIterationsScaleWithData(t *testing.T) {
 		}
 	}
 }
+
+// Infeasible problems whose certificate's terms of bᵀȳ cancel: x₀ ≤ big
+// against x₀ ≥ big + gap (or the two as equalities), beside |x₁| ≤ 1 and
+// the cost x₁. A certificate bound weighed by Σ|bᵢȳᵢ| (the review of the
+// first version of this fix) asked a residual 2e6 times below the
+// rounding floor, and the solves ended numerical_error; with the signed
+// margin they are primal infeasible.
+func TestCertificatesCancellingRows(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		big, gap float64
+		eq       bool
+	}{
+		{"inequalities", 1e6, 1, false}, {"inequalities", 1e8, 1, false},
+		{"equalities", 1e6, 1e-3, true}, {"equalities", 1e8, 1, true},
+	} {
+		for _, ls := range linearSolvers {
+			var G, h []float64
+			cones := problem.Cones{Nonneg: 4}
+			if tc.eq { // x₀ = big, x₀ = big + gap
+				G = []float64{1, 0, 1, 0}
+				h = []float64{tc.big, tc.big + tc.gap}
+				cones = problem.Cones{Zero: 2, Nonneg: 2}
+			} else { // x₀ ≤ big, −x₀ ≤ −(big + gap)
+				G = []float64{1, 0, -1, 0}
+				h = []float64{tc.big, -(tc.big + tc.gap)}
+			}
+			G = append(G, 0, 1, 0, -1) // |x₁| ≤ 1
+			h = append(h, 1, 1)
+			st, v := denseProblem(t, 2, nil, []float64{0, 1}, G, h, cones)
+			set := DefaultSettings()
+			set.LinearSolver = ls.ls
+			if got := solve(t, st, v, set).Info.Status; got != StatusPrimalInfeasible {
+				t.Errorf("%s, big %g, gap %g, %s: status %v", tc.name, tc.big, tc.gap, ls.name, got)
+			}
+		}
+	}
+}

@@ -153,45 +153,36 @@ func (w *Solver) primalCertificate() bool {
 		}
 		st.MulAT(w.atz, v.A, w.zu, 1/nz)
 	}
-	return normInf(w.atz)*w.certFactor(v.B, w.zu, nz, true) <= -w.set.TolInfeasRel*by
+	return normInf(w.atz) <= w.set.TolInfeasRel*math.Min(-by, w.certScales().a)
 }
 
-// certScale holds the matrix scales the certificate tests weigh the data
-// against (see certFactor), computed once per Solve.
+// certScale holds the matrix scales the certificate tests bound their
+// residuals by (see certScales), computed once per Solve.
 type certScale struct {
 	a, ap float64 // max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max)
 	ok    bool    // computed for this Solve's data
 }
 
-// certFactor returns max(1, Σᵢ|dᵢ||uᵢ| / (scale·‖u‖∞)): by how much the
-// part of the right-hand side (d = b, u = ȳ) or of the cost (d = c,
-// u = x̄) that a certificate direction u uses exceeds the matrices' scale.
-// The certificate tests multiply their residual by it. The bound
-// ‖Aᵀȳ‖ ≤ ε·(−bᵀȳ) alone is not invariant when b alone is scaled: with
-// ‖b‖ = 1e9 it accepts ‖Aᵀȳ‖ ≈ ‖A‖, a direction that is no certificate at
-// all, and a feasible, unbounded LP was reported primal infeasible at its
-// first iteration (TestCertificatesScaleWithData). Weighed, the test
-// reads ‖Aᵀȳ‖/‖A‖ ≤ ε·(−bᵀȳ)/Σ|bᵢȳᵢ| where that sum exceeds ‖A‖ ≥ 1 —
-// invariant under scaling b alone, and since −bᵀȳ ≤ Σ|bᵢȳᵢ| it implies
-// ‖Aᵀȳ‖ ≤ ε‖A‖. Data of comparable scale are tested as before, and so is
-// data with a large entry the direction does not use (a loose bound
-// x₀ ≤ 1e9 beside two contradicting rows: ‖b‖∞ in place of the sum made
-// that certificate unreachable).
-func (w *Solver) certFactor(d, u []float64, nu float64, primal bool) float64 {
+// certScales returns max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max). A
+// certificate's residual must be small against its margin and against
+// these: ‖Aᵀȳ‖ ≤ ε·min(−bᵀȳ, max(1, ‖A‖max)) for a normalized ȳ (the dual
+// test likewise with −cᵀx̄ and the larger scale). The margin alone is not
+// invariant when b alone is scaled: with ‖b‖ = 1e9 it accepted
+// ‖Aᵀȳ‖ ≈ ‖A‖, a direction that is no certificate at all, and a feasible,
+// unbounded LP was reported primal infeasible at its first iteration
+// (TestCertificatesScaleWithData). The bound uses the signed margin, so an
+// entry of b the direction does not use (a loose row x₀ ≤ 1e9) changes
+// nothing (TestCertificatesIgnoreUnusedLargeEntries), and neither does
+// cancellation between the terms of bᵀȳ (rows x₀ ≤ 1e6, x₀ ≥ 1e6 + 1:
+// weighing by Σ|bᵢȳᵢ| asked a residual below rounding there,
+// TestCertificatesCancellingRows).
+func (w *Solver) certScales() certScale {
 	if !w.cert.ok {
 		v := w.orig
 		a := math.Max(1, normInf(v.A))
 		w.cert = certScale{a: a, ap: math.Max(a, normInf(v.P)), ok: true}
 	}
-	scale := w.cert.ap
-	if primal {
-		scale = w.cert.a
-	}
-	sum := 0.0
-	for i, x := range d {
-		sum += math.Abs(x * u[i])
-	}
-	return math.Max(1, sum/(nu*scale))
+	return w.cert
 }
 
 // dualInfeasible checks for a certificate Px ≈ 0, Ax + s ≈ 0 (s ∈ K),
@@ -214,7 +205,7 @@ func (w *Solver) dualCertificate() bool {
 	if !(cx < -w.set.TolInfeasAbs) {
 		return false
 	}
-	tol := -w.set.TolInfeasRel * cx / w.certFactor(v.C, w.xu, nx, false)
+	tol := w.set.TolInfeasRel * math.Min(-cx, w.certScales().ap)
 	if w.scaledProducts() {
 		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/k and A x̄ = E⁻¹Ãx (x̄ = Dx); the
 		// second only when the first passes.

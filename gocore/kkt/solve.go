@@ -195,7 +195,7 @@ func (k *System) refine(f linsys.Factorizer, rhs, sol []float64) (res, rel float
 		return q, q <= 1 || (math.Max(rx, rz) <= tw && math.Max(rx/sx, rz/sz) <= refineLoose)
 	}
 	q, done := ratio()
-	for it := 0; it < k.refMx && !done; it++ {
+	for it := 0; it < k.refMx && !done && !math.IsNaN(q); it++ { // NaN: a non-finite solution, no step helps
 		copy(dx, r)
 		f.Solve(dx)
 		for i, d := range dx {

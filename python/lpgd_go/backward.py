@@ -191,11 +191,12 @@ class LPGD:
             otherwise).
         rho: proximal weight (>= 0) of the perturbed problems (P + ρI,
             q − ρx*), or ``"auto"``: per sample,
-            ρ = rho_target · max(‖q‖∞, τ‖g_x‖∞) / d, d = max(‖x*‖∞,
-            ‖[b; h]‖∞ / max(1, ‖[A; G]‖max)) (the larger of the cost's and the
-            cost perturbation's largest entries over the scale of the solution
-            and of the feasible set, so a solution at the origin does not make
-            ρ huge; 1 for a zero numerator or denominator),
+            ρ = rho_target · max(‖q‖∞, τ‖g_x‖∞) / ‖x*‖∞ (the larger of the
+            cost's and the cost perturbation's largest entries over the
+            solution's largest entry; where ‖x*‖∞ is below 1e-8 of the
+            feasible set's scale ‖[b; h]‖∞ / max(1, ‖[A; G]‖max) — a solution
+            at the origin — that scale instead, 1 when b and h are zero; a
+            zero numerator is 1),
             at most 1e12, computed once per sample from the τ in use (after
             ``tau="auto"``): a curvature in the units of the data (q × α ⇒
             ρ × α, x* × α ⇒ ρ / α). The proximal term gives a degenerate

@@ -405,8 +405,8 @@ def test_auto_tau_moves_vertex_of_sparse_cost_lp(lib: object) -> None:
 
 @pytest.mark.parametrize("side", SIDES)
 def test_auto_rho_is_the_rule_per_sample(lib: object, side: str) -> None:
-    # rho="auto": per sample ρ = rho_target·max(‖q‖∞, τ‖g‖∞)/d with
-    # d = max(‖x*‖∞, ‖h‖∞/max(1, ‖G‖max)) (here ‖h‖∞ = ‖G‖max = 1). Each sample of a
+    # rho="auto": per sample ρ = rho_target·max(‖q‖∞, τ‖g‖∞)/‖x*‖∞ (x* is not
+    # negligible against the feasible set's scale ‖h‖∞/max(1, ‖G‖max) here). Each sample of a
     # batch must get the gradient of a fixed-ρ call at its own ρ (6 and 2 here: one
     # ρ for the batch fails), and ρ must matter (≠ ρ = 0).
     q = torch.tensor([[4.0, -8.0, 2.0], [-0.3, 0.1, 0.2]], dtype=F64)
@@ -420,7 +420,8 @@ def test_auto_rho_is_the_rule_per_sample(lib: object, side: str) -> None:
         scale = max(float(q[i].abs().max()), tau * float(g[i].abs().max()))
         _, _, G, h, _, _ = cut_lp(q[i])
         assert G is not None and h is not None
-        d = max(float(x.abs().max()), float(h.abs().max()) / max(1.0, float(G.abs().max())))
+        d, f = float(x.abs().max()), float(h.abs().max()) / max(1.0, float(G.abs().max()))
+        assert d > 1e-8 * f
         rho = target * scale / d
         rhos.append(rho)
         one = _grads(cut_lp(q[i]), LPGD(tau=tau, rho=rho, side=side), g[i])
