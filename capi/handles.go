@@ -83,10 +83,20 @@ func (s *structure) newWorker(set ipm.Settings) (*worker, error) {
 		return nil, err
 	}
 	st := s.st
+	// The backward's pattern-form buffers: only for CSC layouts (dense ∂P
+	// and ∂A are written straight into the caller's output, and ∂c always
+	// is); B carries a block-major call's ∂b.
+	grad := diff.Grad{B: make([]float64, st.M)}
+	if s.pLayout != layoutDense {
+		grad.P = make([]float64, st.P.Nnz())
+	}
+	if s.aLayout != layoutDense {
+		grad.A = make([]float64, st.A.Nnz())
+	}
 	return &worker{
 		set: set, slv: slv, ws: ws,
 		vals: problem.Values{P: make([]float64, st.P.Nnz()), A: make([]float64, st.A.Nnz())},
-		grad: diff.Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)},
+		grad: grad,
 		b:    make([]float64, st.M),
 	}, nil
 }
