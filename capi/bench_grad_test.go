@@ -71,6 +71,61 @@ func BenchmarkBackwardBatch(b *testing.B) {
 	}
 }
 
+// boxLPBatch is the LPGD benchmark's LP batch (benchmarks/bench_lpgd.py:
+// testfam.BoxLP with n = 100, 50 random inequalities, the box, 10
+// equalities; B samples of their own data), A and b in the two row blocks
+// the Python layer passes.
+func boxLPBatch(B int) *testDenseQP {
+	rng := rand.New(rand.NewSource(7))
+	q := &testDenseQP{}
+	for k := 0; k < B; k++ {
+		c, A, b, cones := testfam.BoxLP(rng, 100, 50, 10)
+		q.n, q.zero, q.nonneg = 100, cones.Zero, cones.Nonneg
+		q.c, q.A, q.b = append(q.c, c...), append(q.A, A...), append(q.b, b...)
+		q.cs, q.as, q.bs = len(c), len(A), len(b)
+	}
+	q.split = []int{q.zero, q.nonneg}
+	return q
+}
+
+// BenchmarkBackwardBatchLP is one lpgd_backward call on the LPGD
+// benchmark's LP batch (B = 64, every gradient asked for, block-major,
+// fresh calloc'd output buffers as the Python layer gives; LPGD τ = 0.1,
+// central, the parametric simplex warm start): the LP row of
+// benchmarks/results/lpgd_overhead.md at the Go level, with its CPU time
+// (both threads) and the wall time per call.
+//
+//	go test ./capi -run '^$' -bench BackwardBatchLP -count 10
+func BenchmarkBackwardBatchLP(b *testing.B) {
+	const B = 64
+	q := boxLPBatch(B)
+	h, code, msg := testNewDense(q)
+	if code != 0 {
+		b.Fatal(code, msg)
+	}
+	defer testFree(h)
+	out := testSolveRec(h, q, B, q.m(), 0, testFactorLen(h))
+	if out.code != 0 {
+		b.Fatal(out.msg)
+	}
+	gx := make([]float64, B*q.n)
+	rng := rand.New(rand.NewSource(3))
+	for i := range gx {
+		gx[i] = rng.NormFloat64()
+	}
+	call, free := testPreparedBackward(h, q, B, out, gx, int(diff.MethodLPGD), 0.1, true, true)
+	defer free()
+	b.ResetTimer()
+	t0, s0 := testfam.CPUTime(), sysTime()
+	for i := 0; i < b.N; i++ {
+		if code := call(); code != 0 {
+			b.Fatal(code)
+		}
+	}
+	b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(sysTime()-s0)/float64(b.N), "sys-ns/op")
+}
+
 // sysTime is the process's system CPU time (the page faults of fresh
 // output buffers count there).
 func sysTime() int64 {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
@@ -206,7 +207,9 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		err = argErr("gradients.block_major needs a DENSE A layout")
 		return
 	}
-	in, err := s.readInputs(nb, values)
+	// The batched values' finiteness is checked per sample, in the pool
+	// (sample), and reported after it (nonFinite).
+	in, err := s.readInputsDeferred(nb, values)
 	if err != nil {
 		return
 	}
@@ -248,6 +251,14 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1,
 		nb: nb, blockMajor: out.block_major != 0 && nb > 1 && len(in.blocks) > 1}
 	err = s.run(nb, set, c)
+	if err == nil && c.nonFinite.Load() {
+		// The call's data error, as readInputs names it (the first
+		// non-finite entry in argument order); the outputs are not
+		// meaningful, as after any call error.
+		if err = in.finiteErr(nb); err == nil {
+			err = &callError{codeData, "non-finite values (changed during the call)"}
+		}
+	}
 	if err == nil && c.firstK >= 0 {
 		// Success with per-sample failures: report the first message.
 		writeErr(errBuf, errLen, fmt.Sprintf("batch element %d: %s", c.firstK, c.firstMsg))
@@ -284,6 +295,9 @@ type backwardCall struct {
 	msgMu    sync.Mutex
 	firstMsg string // the message of the lowest failed sample, firstK (−1: none)
 	firstK   int
+	// nonFinite is set by a sample whose batched values are not all
+	// finite (the call then fails with readInputs's data error).
+	nonFinite atomic.Bool
 }
 
 var backwardCalls = sync.Pool{New: func() any { return new(backwardCall) }}
@@ -354,6 +368,19 @@ func (c *backwardCall) sample(w *worker, k int) {
 	}
 	if r := part(c.stats, k, c.statCols); r != nil {
 		clear(r)
+	}
+	if c.nonFinite.Load() {
+		// The call fails with a data error (finiteErr searches every
+		// sample): no more work, and nothing more to test.
+		return
+	}
+	if !c.in.sampleFinite(k) {
+		// Every sample is tested, whatever its status: a non-finite value
+		// is the call's error (readInputsDeferred), not the sample's.
+		c.nonFinite.Store(true)
+		c.outSt[k] = int32(diff.StatusBackwardFailed)
+		c.zero(k)
+		return
 	}
 	if c.inSt != nil && !c.set.Accepts(ipm.Status(c.inSt[k])) {
 		c.outSt[k] = c.inSt[k]
