@@ -605,9 +605,9 @@ def _data_address(a: np.ndarray) -> int:
 
 
 _frombuffer = np.frombuffer
-_np_zeros = np.zeros
-#: Backward buffers of at least this many doubles (1 MiB) are allocated by
-#: calloc (see backward_values).
+_np_empty = np.empty
+#: Backward buffers of at least this many doubles (1 MiB) are numpy's,
+#: not zeroed (see backward_values).
 _CALLOC_WORDS = 1 << 17
 #: Words of lpgd_solution (7), lpgd_incoming (3) and lpgd_gradients (8)
 #: after a backward's outputs in its buffer.
@@ -837,8 +837,8 @@ def backward_values(
     none), the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
     stats) and the forward's factorization records (or None): the call
     path's form."""
-    # One zeroed buffer (never torch's thread pool, see _serial): gP, gc, gA,
-    # gb where needed, stats when asked for, the int32 codes and flags, then
+    # One buffer (never torch's thread pool, see _serial): gP, gc, gA, gb
+    # where needed, stats when asked for, the int32 codes and flags, then
     # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
     lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr: ctypes.Array[ctypes.c_double] | np.ndarray
@@ -846,11 +846,16 @@ def backward_values(
         arr = lay.ctype()
         addr = _addressof(arr)
     else:
-        # Large buffers by calloc (numpy's zeros): fresh zero pages from the
-        # kernel, touched first by Go's workers as they write, instead of
-        # ctypes' memset on the calling thread (~7 ms of a 19 MB batch-64
-        # LPGD backward, serial).
-        big = _np_zeros(lay.words + _STRUCT_WORDS)
+        # Large buffers not zeroed (numpy's empty): Go writes every output
+        # word of every sample (its gradients, or zeros for a failed,
+        # skipped or stopped sample; its status, flags and stats), and pack
+        # writes the struct words (test_grad_buffer.py). Pages a fresh
+        # mapping brings are touched first by Go's workers, not by a memset
+        # on the calling thread: ctypes' memset was ~7 ms of a 19 MB batch-64
+        # LPGD backward, and numpy's zeros (calloc) too, whenever glibc
+        # served the buffer from its heap — after a freed buffer of the
+        # size, as in a training loop — ~1.3 ms of the LP's ~14 ms (13.5 MB).
+        big = _np_empty(lay.words + _STRUCT_WORDS)
         addr = big.__array_interface__["data"][0]
         arr = big
     # The forward's records (solve_values checked their shape).
