@@ -154,7 +154,15 @@ def _threaded(settings: CSettings, call: Callable[[CSettings], int]) -> int:
         w = _worker
         if w is not None and w.job is job:
             w.wake.set()  # in case the interrupt came between submit's two steps
-        done.wait()
+        # Go may still be writing into the caller's buffers until it sees the
+        # cancel: a second Ctrl-C during this wait must not let the caller
+        # return (and free them) first — keep waiting, then raise the first.
+        while True:
+            try:
+                done.wait()
+                break
+            except BaseException:  # a repeated interrupt, already acted on
+                continue
         raise
     finally:
         if done.is_set():

@@ -245,3 +245,41 @@ def test_long_calls_share_one_parked_worker_thread() -> None:
         idents.add(workers[0].ident)
     assert len(idents) == 1
     assert _lib.lib().lpgd_cancel_token_count() == 0
+
+
+def test_second_interrupt_waits_for_the_running_call() -> None:
+    """A second Ctrl-C while the first one waits for Go to stop must not let the
+    call return before Go has stopped writing into the caller's buffers."""
+    from lpgd_go import _interrupt
+
+    release, finished = threading.Event(), threading.Event()
+
+    def call(_settings: Any) -> int:
+        # Stands in for a Go call that takes a while to see its cancel.
+        release.wait(10.0)
+        time.sleep(0.05)
+        finished.set()
+        return 0
+
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def fire() -> None:
+        # Real SIGINTs to the main thread (interrupt_main would not wake a
+        # blocked wait): the first Ctrl-C cancels and waits, the second comes
+        # while it waits.
+        time.sleep(0.2)
+        signal.pthread_kill(main, signal.SIGINT)
+        time.sleep(0.3)
+        signal.pthread_kill(main, signal.SIGINT)
+        time.sleep(0.3)
+        release.set()
+
+    timer = threading.Thread(target=fire)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        _interrupt._threaded(SolverSettings()._c(), call)
+    done_when_raised = finished.is_set()
+    timer.join()
+    assert done_when_raised, "KeyboardInterrupt propagated while the call was still running"
+    assert _lib.lib().lpgd_cancel_token_count() == 0
