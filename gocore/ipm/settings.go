@@ -294,8 +294,10 @@ type Info struct {
 	// solution (Settings.Polish): slacks exactly 0 on active rows,
 	// multipliers exactly 0 on inactive rows.
 	Polished bool
-	// Restarts is the number of restarts with a shorter step fraction after
-	// a stall or a failed step (they share the MaxIter budget).
+	// Restarts is the number of times the step fraction was shortened: the
+	// restarts from the initial point after a stall or a failed step (they
+	// share the MaxIter budget), and the shortenings in place when the
+	// iteration converges slowly with κ/τ collapsing (robust.go).
 	Restarts int
 	// Tolerance is the set of tolerances the returned point meets, from
 	// the residuals and gaps above: TolFull for StatusSolved, TolReduced for

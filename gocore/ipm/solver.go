@@ -207,8 +207,13 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			newtonDone = true
 			break
 		}
-		if w.stalled(info, iter) && iter < w.set.MaxIter && w.restart(iter) {
-			continue
+		switch w.stalled(info, iter) {
+		case stallRestart:
+			if iter < w.set.MaxIter && w.restart(iter) {
+				continue
+			}
+		case stallShorten:
+			w.shorterFraction(iter)
 		}
 		// Certificates are only tested once κ/τ > 1, i.e. when the
 		// homogeneous iteration is heading for τ → 0 (Clarabel's ktratio
