@@ -107,7 +107,9 @@ func (w *Solver) stalled(info *Info, iter int) stallAction {
 		w.stall.kt, w.stall.ktLo = kt, kt
 		return stallNone
 	}
-	w.stall.ktLo = math.Min(w.stall.ktLo, kt)
+	if kt < w.stall.ktLo { // a NaN κ/τ (κ = τ = 0) is left out, not taken as a collapse
+		w.stall.ktLo = kt
+	}
 	if iter-w.stall.iter < stallWindow || !(w.tau < w.stall.tau) ||
 		!(kt <= stallKTGrowth*math.Max(1, w.stall.kt)) {
 		return stallNone

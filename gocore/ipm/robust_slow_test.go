@@ -32,6 +32,20 @@ func TestStalledClassifiesWindows(t *testing.T) {
 			func(k int) float64 { return 1e-3 + 0.5*float64(min(1, max(0, 10-k))) }, stallShorten, stallWindow, 60},
 		{"κ underflows to 0", flat(1e3), geom(0.9),
 			func(k int) float64 { return 0.5 * float64(max(0, 1-k/5)) }, stallShorten, stallWindow, 60},
+		{"cycle, κ/τ dipping 1000× once and recovering (the window's smallest counts)", flat(1e3), geom(0.9),
+			func(k int) float64 {
+				if k == 7 {
+					return 5e-4
+				}
+				return 0.5
+			}, stallShorten, stallWindow, 60},
+		{"cycle with one NaN κ/τ (κ = τ = 0 once) is still a cycle", flat(1e3), geom(0.9),
+			func(k int) float64 {
+				if k == 5 {
+					return math.NaN()
+				}
+				return 0.5
+			}, stallRestart, stallWindow, 60},
 		{"progress halving every 10 iterations", geom(math.Pow(0.5, 0.1)), geom(0.9), flat(0.5), stallNone, 0, 100},
 		{"τ constant", flat(1e3), flat(1), flat(0.5), stallNone, 0, 100},
 		{"κ/τ growing (certificate)", flat(1e3), geom(0.9), geom(1.5), stallNone, 0, 100},

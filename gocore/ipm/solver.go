@@ -213,7 +213,9 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 				continue
 			}
 		case stallShorten:
-			w.shorterFraction(iter)
+			if iter < w.set.MaxIter && !w.shorterFraction(iter) {
+				w.stall.reset(iter) // no shorter fraction left: a new window
+			}
 		}
 		// Certificates are only tested once κ/τ > 1, i.e. when the
 		// homogeneous iteration is heading for τ → 0 (Clarabel's ktratio
