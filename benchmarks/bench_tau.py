@@ -104,15 +104,66 @@ class Run:
 
 
 def auto_tau(c: torch.Tensor, rhs: torch.Tensor, gx: torch.Tensor, kappa: float) -> list[float]:
-    """τ of ``LPGD(tau="auto", tau_target=kappa)`` per sample when the loss uses
-    only the primal solution (gy = 0): the Go rule (diff.AutoTau) with its
-    cost term only, κ·s_c/‖gx‖∞, where s_c = ‖c‖∞, or ‖rhs‖∞ when c = 0, or 1."""
+    """τ of ``LPGD(tau="auto", tau_target=kappa)`` per sample of an LP when the
+    loss uses only the primal solution (gy = 0): the Go rule (diff.AutoTau)
+    with its cost term only, κ·s_c/‖gx‖∞, where s_c = ‖c‖∞, or ‖rhs‖∞ when
+    c = 0, or 1. (On a QP the rule goes on: see ``qp_auto_tau``.)"""
     cs = c.abs().amax(1)
     scale = torch.where(cs > 0, cs, rhs.abs().amax(1))
     scale = torch.where(scale > 0, scale, torch.ones_like(scale))
     g = gx.abs().amax(1)
     tau = torch.where(g > 0, kappa * scale / g, torch.full_like(g, math.inf))
     return tau.clamp(1e-12, 1e12).tolist()
+
+
+def qp_auto_tau(
+    bw: lpgd_go.LPGD,
+    P: torch.Tensor,
+    q: torch.Tensor,
+    A: torch.Tensor,
+    b: torch.Tensor,
+    n_eq: int,
+    gx: torch.Tensor,
+) -> list[float]:
+    """τ that ``bw`` (tau="auto") uses per sample of the batched QP
+    min ½xᵀPx + qᵀx s.t. the first n_eq rows of A x (=, ≤) b (shared A), for
+    the incoming gradient gx: on a QP the rule measures the perturbed
+    solutions' movement (diff.AutoTauCurvature, the rescale), so it is read
+    from the library's per-sample backward statistics (a second solve and
+    backward of the same batch, for the report only)."""
+    from lpgd_go import _core, _lib
+
+    B, n = q.shape
+    st = _core.Structure(n, n_eq, A.shape[0] - n_eq, has_p=True)
+    set_c = lpgd_go.SolverSettings().to_c()
+    ops = [
+        _core.Operand(P.contiguous(), n * n),
+        _core.Operand(q.contiguous(), n),
+        _core.Operand(A.contiguous(), 0),
+        _core.Operand(b.contiguous(), b.shape[1]),
+    ]
+    sol = _core.solve(st, set_c, B, *ops)
+    out = _core.backward(
+        st,
+        set_c,
+        bw.to_c(),
+        B,
+        *ops,
+        sol.x,
+        sol.y,
+        sol.s,
+        sol.status,
+        gx.contiguous(),
+        None,
+        None,
+        need_P=False,
+        need_c=True,
+        need_A=False,
+        need_b=False,
+        want_stats=True,
+    )
+    assert out.stats is not None
+    return [float(t) for t in out.stats[:, _lib.BSTAT_TAU]]
 
 
 def _backward(tau: float | str, side: str, kappa: float | None) -> lpgd_go.LPGD:
@@ -316,8 +367,12 @@ def markowitz(
                 z = lpgd_go.solve_qp(P, q, g_in, h, a_eq, b_eq, backward=bw)
                 if tau in AUTOS and z.requires_grad:
                     rhs = torch.cat([b_eq.expand(B, 1), h.detach()], 1)
-                    qd, k = q.detach(), bw.tau_target
-                    z.register_hook(lambda gz: picked.extend(auto_tau(qd, rhs, gz, k)))
+                    Pd, qd = P.detach(), q.detach()
+                    z.register_hook(
+                        lambda gz: picked.extend(
+                            qp_auto_tau(bw, Pd, qd, torch.cat([a_eq, g_in]), rhs, 1, gz)
+                        )
+                    )
                 return z[:, :n]
 
             def simulate(

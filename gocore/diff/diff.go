@@ -107,10 +107,14 @@ type Options struct {
 	// Tau is LPGD's perturbation size τ > 0. Default 0.1. Ignored when
 	// TauAuto is set.
 	Tau float64
-	// TauAuto chooses τ per sample (AutoTau) instead of Tau. Default false.
+	// TauAuto chooses τ per sample (AutoTau; on QPs capped by the
+	// perturbed solution's movement, AutoTauCurvature and the rescale)
+	// instead of Tau. Default false.
 	TauAuto bool
 	// TauTarget is the fraction κ > 0 of the data's largest entry that
-	// AutoTau makes the perturbation's largest entry. Default 1.
+	// AutoTau makes the perturbation's largest entry; on QPs the perturbed
+	// solution moves by at most about κ·0.1·‖x*‖∞ (AutoTauCurvature).
+	// Default 1.
 	TauTarget float64
 	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0. Ignored when
 	// RhoAuto is set.

@@ -61,8 +61,9 @@ type Stats struct {
 	// warm-started paths (every warmRefactorFlips updated rows; Go only,
 	// not a C ABI column).
 	Refactors int
-	// Tau is the τ of the finite difference (Options.Tau, AutoTau's choice,
-	// or what the smaller_tau fallback left).
+	// Tau is the τ of the finite difference (Options.Tau, tau auto's choice
+	// — on a QP after the movement cap and rescale — or what the
+	// smaller_tau fallback left).
 	Tau float64
 	// Rho is the proximal weight ρ of the perturbed problems (Options.Rho
 	// or AutoRho's choice; Go only, not a C ABI column).

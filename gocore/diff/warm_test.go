@@ -212,31 +212,68 @@ func TestLPGDWarmStartDependentRowsAndBadGuess(t *testing.T) {
 
 // AutoTau's scale law: scaling c and b by α scales τ by α; scaling the
 // incoming gradients by β scales τ by 1/β; with gy = 0 only c counts, with
-// gx = 0 only b.
+// gx = 0 only b. On this random QP the τ used is the smaller of AutoTau's
+// data term and AutoTauCurvature's cap, the cap from a velocity measured
+// independently (a right-perturbed solve at a tiny fixed τ), and the same
+// laws hold for both; scaling P and c by α scales τ by α when gy = 0.
 func TestAutoTauScaleLaw(t *testing.T) {
 	rng := rand.New(rand.NewSource(21))
 	P, c, A, b, cones := randomQP(rng, 6, 2, 6)
 	f := newFixture(t, 6, P, c, A, b, cones)
 	in := Incoming{X: randVec(rng, 6), Y: randVec(rng, f.st.M)}
 	tau := autoTauOf(t, f, in, 0.05)
-	want := 0.05 * math.Min(normInf(c)/normInf(in.X), normInf(b)/normInf(in.Y))
-	if math.Abs(tau-want) > 1e-12*want {
-		t.Fatalf("tau = %g, want %g", tau, want)
+	data := f.ws.AutoTau(f.v, 0.05)
+	if want := 0.05 * math.Min(normInf(c)/normInf(in.X), normInf(b)/normInf(in.Y)); math.Abs(data-want) > 1e-12*want {
+		t.Fatalf("data term %g, want %g", data, want)
+	}
+	curv := 0.05 * autoTauMove * normInf(f.sol.X) / fdVelocity(t, f, in)
+	if want := math.Min(data, curv); math.Abs(tau-want) > 1e-5*want {
+		t.Fatalf("tau = %g, want min(data %g, curvature %g)", tau, data, curv)
+	}
+	if curv >= data {
+		t.Fatalf("the curvature cap (%g) does not bind against the data term (%g): not a check of the cap", curv, data)
 	}
 	const alpha, beta = 3.0, 0.25
 	fa := newFixture(t, 6, P, scaled(c, alpha), A, scaled(b, alpha), cones)
-	if got := autoTauOf(t, fa, in, 0.05); math.Abs(got-alpha*tau) > 1e-9*tau {
+	if got := autoTauOf(t, fa, in, 0.05); math.Abs(got-alpha*tau) > 1e-7*tau {
 		t.Errorf("c, b × %g: tau %g, want %g", alpha, got, alpha*tau)
 	}
-	if got := autoTauOf(t, f, Incoming{X: scaled(in.X, beta), Y: scaled(in.Y, beta)}, 0.05); math.Abs(got-tau/beta) > 1e-9*tau {
+	// P, c × α with gy = 0 (a perturbation of b moves x by the constraints'
+	// geometry, whatever P): x* and the data term's s_b/‖gy‖∞ do not scale.
+	tauX := autoTauOf(t, f, Incoming{X: in.X}, 0.05)
+	fp := newFixture(t, 6, scaled(P, alpha), scaled(c, alpha), A, b, cones)
+	if got := autoTauOf(t, fp, Incoming{X: in.X}, 0.05); math.Abs(got-alpha*tauX) > 1e-7*tauX {
+		t.Errorf("P, c × %g (gy = 0): tau %g, want %g", alpha, got, alpha*tauX)
+	}
+	if got := autoTauOf(t, f, Incoming{X: scaled(in.X, beta), Y: scaled(in.Y, beta)}, 0.05); math.Abs(got-tau/beta) > 1e-7*tau {
 		t.Errorf("loss × %g: tau %g, want %g", beta, got, tau/beta)
 	}
-	if got, want := autoTauOf(t, f, Incoming{X: in.X}, 0.05), 0.05*normInf(c)/normInf(in.X); math.Abs(got-want) > 1e-12*want {
-		t.Errorf("gy = 0: tau %g, want %g", got, want)
+	autoTauOf(t, f, Incoming{X: in.X}, 0.05)
+	if got, want := f.ws.AutoTau(f.v, 0.05), 0.05*normInf(c)/normInf(in.X); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("gy = 0: data term %g, want %g", got, want)
 	}
-	if got, want := autoTauOf(t, f, Incoming{X: make([]float64, 6), Y: in.Y}, 0.05), 0.05*normInf(b)/normInf(in.Y); math.Abs(got-want) > 1e-12*want {
-		t.Errorf("gx = 0: tau %g, want %g", got, want)
+	autoTauOf(t, f, Incoming{X: make([]float64, 6), Y: in.Y}, 0.05)
+	if got, want := f.ws.AutoTau(f.v, 0.05), 0.05*normInf(b)/normInf(in.Y); math.Abs(got-want) > 1e-12*want {
+		t.Errorf("gx = 0: data term %g, want %g", got, want)
 	}
+}
+
+// fdVelocity is ‖x_h − x₀‖∞/h for a right-perturbed solve at a tiny fixed
+// τ = h (the forward's active set stays), x₀ the warm start's base point:
+// the velocity AutoTauCurvature computes from K₀, measured independently.
+func fdVelocity(t *testing.T, f *fixture, in Incoming) float64 {
+	t.Helper()
+	o := DefaultOptions()
+	o.Method, o.Side, o.Tau = MethodLPGD, SideRight, 1e-7
+	f.grad(t, in, o)
+	if f.ws.LastStats().WarmSolves != 1 {
+		t.Fatalf("the tiny-τ solve did not take the warm start")
+	}
+	d := 0.0
+	for j := 0; j < f.st.N; j++ {
+		d = math.Max(d, math.Abs(f.ws.xp[j]-f.ws.warm.x0[j]))
+	}
+	return d / o.Tau
 }
 
 // autoTauOf runs an LPGD backward pass with tau auto and returns the τ used.
@@ -257,8 +294,11 @@ func scaled(v []float64, a float64) []float64 {
 }
 
 // With P = I and inactive constraints (x* = −c), the perturbed solution of
-// AutoTau moves by exactly the target fraction of ‖x*‖∞ (in ∞-norm), and
-// the LPGD gradient is the exact one (−gx for c) whatever the target.
+// tau auto moves by exactly τ·gx: the curvature cap makes that the fraction
+// θκ (θ = autoTauMove) of ‖x*‖∞ (here below the data term, κ‖c‖∞/‖gx‖∞,
+// which moved it by κ‖x*‖∞), and the LPGD gradient is the exact one (−gx
+// for c) whatever the target. With FastPath off (no warm start) the cap
+// is the same.
 func TestAutoTauMovesTargetFraction(t *testing.T) {
 	n := 4
 	P := make([]float64, n*n)
@@ -276,22 +316,87 @@ func TestAutoTauMovesTargetFraction(t *testing.T) {
 	f := newFixture(t, n, P, c, A, b, problem.Cones{Nonneg: 2 * n})
 	gx := []float64{1, 2, -1, 0.5}
 	for _, target := range []float64{0.01, 0.1, 0.5} {
-		o := DefaultOptions()
-		o.Method, o.TauAuto, o.TauTarget, o.Side = MethodLPGD, true, target, SideRight
-		g := f.grad(t, Incoming{X: gx}, o)
-		moved := make([]float64, n)
-		for j := 0; j < n; j++ {
-			moved[j] = f.ws.xp[j] - f.sol.X[j]
-		}
-		if frac := normInf(moved) / normInf(f.sol.X); math.Abs(frac-target) > 1e-7 {
-			t.Errorf("target %g: the solution moved by %g of its size", target, frac)
-		}
-		for j := 0; j < n; j++ {
-			if math.Abs(g.C[j]+gx[j]) > 1e-7 {
-				t.Errorf("target %g: dc = %v, want −gx", target, g.C)
-				break
+		for _, fast := range []bool{true, false} {
+			o := DefaultOptions()
+			o.Method, o.TauAuto, o.TauTarget, o.Side, o.FastPath = MethodLPGD, true, target, SideRight, fast
+			g := f.grad(t, Incoming{X: gx}, o)
+			if tau, want := f.ws.LastStats().Tau, target*autoTauMove*2/2; math.Abs(tau-want) > 1e-9*want {
+				t.Errorf("target %g fast %v: tau %g, want κθ‖x*‖∞/‖gx‖∞ = %g", target, fast, tau, want)
+			}
+			moved := make([]float64, n)
+			for j := 0; j < n; j++ {
+				moved[j] = f.ws.xp[j] - f.sol.X[j]
+			}
+			if frac := normInf(moved) / normInf(f.sol.X); math.Abs(frac-autoTauMove*target) > 1e-7 {
+				t.Errorf("target %g fast %v: the solution moved by %g of its size, want %g", target, fast, frac, autoTauMove*target)
+			}
+			for j := 0; j < n; j++ {
+				if math.Abs(g.C[j]+gx[j]) > 1e-7 {
+					t.Errorf("target %g fast %v: dc = %v, want −gx", target, fast, g.C)
+					break
+				}
 			}
 		}
+	}
+}
+
+// The cap uses the velocity on the forward's active set, not P alone:
+// min ½‖x‖² + cᵀx s.t. x ≥ 0 with c = (1, −5, −20) has x* = (0, 5, 20)
+// and x₀ ≥ 0 active; gx = (50, 30, 0.5) moves x₀ at speed 50 if unbounded
+// but 0 on the active set, so v = 30 and τ = κθ·20/30 (the unconstrained
+// speed would give κθ·20/50; the data term is κ·20/50). At that τ the
+// right-perturbed solution stays on the active set: LPGD gives the exact
+// gradient dc = (0, −30, −0.5) (the data term's τ crosses x₁ ≥ 0 and
+// does not).
+func TestAutoTauCurvatureActiveSet(t *testing.T) {
+	P := []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
+	A := []float64{-1, 0, 0, 0, -1, 0, 0, 0, -1}
+	f := newFixture(t, 3, P, []float64{1, -5, -20}, A, []float64{0, 0, 0}, problem.Cones{Nonneg: 3})
+	gx := []float64{50, 30, 0.5}
+	const target = 1.0
+	o := DefaultOptions()
+	o.Method, o.TauAuto, o.TauTarget, o.Side = MethodLPGD, true, target, SideRight
+	g := f.grad(t, Incoming{X: gx}, o)
+	if tau, want := f.ws.LastStats().Tau, target*autoTauMove*20/30; math.Abs(tau-want) > 1e-7*want {
+		t.Fatalf("tau %g, want κθ‖x*‖∞/‖u_x‖∞ = %g", tau, want)
+	}
+	for j, want := range []float64{0, -30, -0.5} {
+		if math.Abs(g.C[j]-want) > 1e-6 {
+			t.Errorf("dc = %v, want the exact (0, −30, −0.5)", g.C)
+			break
+		}
+	}
+}
+
+// At a vertex of a QP with tiny curvature (the simplex with P = εI, the
+// cost gap ≫ ε) the active rows pin x: u_x = 0, no cap, and tau auto keeps
+// AutoTau's data term, which moves the vertex (a nonzero gradient). A cap
+// from P's diagonal (τ ~ ε) would leave the vertex in place: dc = 0.
+func TestAutoTauCurvatureVertexKeepsDataTerm(t *testing.T) {
+	const n, eps = 5, 1e-6
+	f0 := sparseCostLP(t, n)
+	P := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		P[i*n+i] = eps
+	}
+	A := make([]float64, (1+n)*n)
+	for j := 0; j < n; j++ {
+		A[j], A[(1+j)*n+j] = 1, -1
+	}
+	f := newFixture(t, n, P, f0.v.C, A, f0.v.B, problem.Cones{Zero: 1, Nonneg: n})
+	gx := make([]float64, n)
+	gx[0] = 1
+	for j := 1; j < n; j++ {
+		gx[j] = -1
+	}
+	o := DefaultOptions()
+	o.Method, o.TauAuto, o.Side = MethodLPGD, true, SideRight
+	g := f.grad(t, Incoming{X: gx}, o)
+	if tau, want := f.ws.LastStats().Tau, f.ws.AutoTau(f.v, o.TauTarget); tau != want {
+		t.Errorf("tau %g, want the data term %g", tau, want)
+	}
+	if !(g.C[0] < -0.1) {
+		t.Errorf("dc₀ = %g: the perturbation did not move the vertex", g.C[0])
 	}
 }
 
@@ -460,4 +565,43 @@ func TestWarmUnrefinedColumns(t *testing.T) {
 		t.Errorf("only %d warm solves with %d changes: the path was not exercised", warm, changes)
 	}
 	t.Logf("%d warm solves, %d changes", warm, changes)
+}
+
+// autoTauRescale on a QP whose solution is pinned by an active row (no
+// velocity on the forward's active set, so no curvature cap): min ½‖x‖² +
+// cᵀx s.t. x ≥ 0 with c = (c₀, −1), x* = (0, 1), and gx = (−10, 0) (the
+// loss wants x₀ larger). The data term τ₀ = κ‖c‖∞/‖gx‖∞ = 0.1 frees x₀
+// and moves it by Δ₀ = 10τ₀ − c₀, beyond twice the target κθ‖x*‖∞ = 0.1.
+// With c₀ = 0.05 the rescaled τ₁ = τ₀·0.1/Δ₀ still frees x₀ (it moves by
+// 10τ₁ − 0.05): τ₁ is kept, and the gradient is that of τ₁'s solution. With
+// c₀ = 0.5, τ₁ leaves x₀ at its bound (no move, the exact gradient zero):
+// τ₀ and its solution stay, as on an LP. One-sided and central alike.
+func TestAutoTauRescalePinnedQP(t *testing.T) {
+	for _, tc := range []struct {
+		c0      float64
+		rescale bool
+	}{{0.05, true}, {0.5, false}} {
+		for _, side := range []Side{SideRight, SideCentral} {
+			f := newFixture(t, 2, []float64{1, 0, 0, 1}, []float64{tc.c0, -1}, []float64{-1, 0, 0, -1}, []float64{0, 0}, problem.Cones{Nonneg: 2})
+			o := DefaultOptions()
+			o.Method, o.TauAuto, o.Side = MethodLPGD, true, side
+			g := f.grad(t, Incoming{X: []float64{-10, 0}}, o)
+			tau0 := 0.1
+			want := tau0
+			if tc.rescale {
+				want = tau0 * autoTauMove / (10*tau0 - tc.c0)
+			}
+			if tau := f.ws.LastStats().Tau; math.Abs(tau-want) > 1e-7*want {
+				t.Errorf("c₀ = %g, side %v: tau %g, want %g", tc.c0, side, tau, want)
+			}
+			// Right: dc₀ = x₀(τ)/τ; central: the left side stays at 0, dc₀ = x₀(τ)/2τ.
+			dc0 := (10*want - tc.c0) / want
+			if side == SideCentral {
+				dc0 /= 2
+			}
+			if math.Abs(g.C[0]-dc0) > 1e-6*math.Abs(dc0) {
+				t.Errorf("c₀ = %g, side %v: dc₀ = %g, want %g", tc.c0, side, g.C[0], dc0)
+			}
+		}
+	}
 }

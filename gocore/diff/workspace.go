@@ -36,6 +36,7 @@ type Workspace struct {
 	pert       problem.Values
 	xp, yp, sp []float64 // perturbed solution
 	xm, ym     []float64 // second perturbed solution
+	keep       []float64 // autoTauRescale's copy of xp, yp, xm, ym (lazily)
 	lagRows    []int     // lagrangianDiff's rows with a nonzero multiplier
 	// denseDone: the method wrote Grad.DenseP and Grad.DenseA (each of
 	// its writers does; Backward zeroes them on every other return).

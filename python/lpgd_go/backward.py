@@ -187,8 +187,17 @@ class LPGD:
             and of the loss (scaling q, h, b by α scales τ by α, scaling the loss
             by β scales τ by 1/β). Entrywise sizes keep the perturbation
             informative on LPs with sparse costs (see the README's LPGD section).
-        tau_target: the fraction for ``tau="auto"`` (> 0, default 1; ignored
-            otherwise).
+            That is the whole rule on LPs. On a QP (P ≠ 0) τ is then capped so
+            that the perturbed solution moves by about 0.1·tau_target·‖x*‖∞: by
+            its velocity dx/dτ on the forward's active set (τ ≤
+            0.1·tau_target·‖x*‖∞/‖dx/dτ‖∞; polyhedral cones; no cap where the
+            active rows pin x), and where the perturbed solution still moved more than twice
+            that, once more at τ scaled down to the target (kept only if the
+            solution moves at all there). With curvature the LPGD gradient tends
+            to the exact one as τ → 0; the data term alone moved the Markowitz
+            QP's portfolio by about its whole size and over-smoothed it.
+        tau_target: the fraction for ``tau="auto"`` (> 0, default 1; scales
+            the QP cap too; ignored otherwise).
         rho: proximal weight (>= 0) of the perturbed problems (P + ρI,
             q − ρx*), or ``"auto"``: per sample,
             ρ = rho_target · max(‖q‖∞, τ‖g_x‖∞) / ‖x*‖∞ (the larger of the
@@ -197,11 +206,12 @@ class LPGD:
             feasible set's scale ‖[b; h]‖∞ / max(1, ‖[A; G]‖max) — a solution
             at the origin — that scale instead, 1 when b and h are zero; a
             zero numerator is 1),
-            at most 1e12, computed once per sample from the τ in use (after
-            ``tau="auto"``): a curvature in the units of the data (q × α ⇒
-            ρ × α, x* × α ⇒ ρ / α). The proximal term gives a degenerate
-            perturbed LP the solution nearest x*; under it alone a linear term
-            of entries up to max(‖q‖∞, τ‖g_x‖∞) moves x by at most
+            at most 1e12, computed once per sample from the τ in use (with
+            ``tau="auto"``: its data term, before a QP's cap): a curvature in
+            the units of the data (q × α ⇒ ρ × α, x* × α ⇒ ρ / α). The
+            proximal term gives a degenerate perturbed LP the solution nearest
+            x*; under it alone a linear term of entries up to
+            max(‖q‖∞, τ‖g_x‖∞) moves x by at most
             ‖x*‖∞ / rho_target, so the default target 0.1 breaks ties without
             capping moves within ten times the solution's scale.
         rho_target: the factor for ``rho="auto"`` (> 0, default 0.1; ignored

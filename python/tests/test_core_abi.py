@@ -117,9 +117,67 @@ def test_lpgd_backward_stats(lib: object) -> None:
 
     opts = LPGD(tau="auto", tau_target=0.2, side="right").to_c()
     out = _core.backward(st, set_c, opts, B, P, c, A, b, *args, **kw)
-    # No dual gradient: the cost term alone, entrywise sizes (‖c‖∞/‖gx‖∞).
-    want = 0.2 * qp.q.abs().amax(1) / gx.abs().amax(1)
+    # No dual gradient: the cost term alone, entrywise sizes (‖c‖∞/‖gx‖∞); on this QP
+    # capped where the perturbed solution moves more than 0.1·tau_target·‖x*‖∞
+    # (diff.AutoTauCurvature; exact values in test_auto_tau_qp_moves_target_fraction).
+    data = 0.2 * qp.q.abs().amax(1) / gx.abs().amax(1)
     assert out.stats is not None
-    torch.testing.assert_close(
-        torch.from_numpy(out.stats[:, _lib.BSTAT_TAU]), want, rtol=1e-12, atol=0
+    tau = torch.from_numpy(out.stats[:, _lib.BSTAT_TAU])
+    assert (tau <= data * (1 + 1e-12)).all() and (tau > 0).all(), (tau, data)
+
+
+@pytest.mark.parametrize("side", ["central", "right", "left"])
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_auto_tau_qp_moves_target_fraction(lib: object, side: str, fast_path: bool) -> None:
+    """tau="auto" on min ½‖x‖² + qᵀx s.t. |x| ≤ 100 (inactive: x* = −q, the perturbed
+    solution moves by exactly τ·gx): τ = 0.1·tau_target·‖x*‖∞/‖gx‖∞, the perturbed
+    solution moves by 0.1·tau_target of its scale, below the data term
+    tau_target·‖q‖∞/‖gx‖∞ (which moved it by tau_target·‖x*‖∞). Per sample; with
+    and without the warm start."""
+    from lpgd_go.backward import LPGD
+
+    B, n, target = 3, 4, 0.5
+    st = _core.Structure(n, 0, 2 * n, has_p=True)
+    set_c = SolverSettings().to_c()
+    eye = torch.eye(n, dtype=F64)
+    q = torch.tensor(
+        [[0.5, -1.0, 2.0, 0.25], [3.0, 0.1, -0.2, 1.0], [-0.4, 0.3, 0.2, 0.1]], dtype=F64
     )
+    gx = torch.tensor(
+        [[1.0, 2.0, -1.0, 0.5], [0.1, -0.2, 0.3, 0.05], [5.0, 1.0, -2.0, 0.0]], dtype=F64
+    )
+    P, c, A, b = _ops(
+        False, eye, q[0], torch.cat([eye, -eye]), torch.full((2 * n,), 100.0, dtype=F64)
+    )
+    c = _core.Operand(q.contiguous(), n)
+    sol = _core.solve(st, set_c, B, P, c, A, b)
+    torch.testing.assert_close(sol.x, -q, rtol=0, atol=1e-7)
+    opts = LPGD(tau="auto", tau_target=target, side=side, fast_path=fast_path).to_c()
+    out = _core.backward(
+        st,
+        set_c,
+        opts,
+        B,
+        P,
+        c,
+        A,
+        b,
+        sol.x,
+        sol.y,
+        sol.s,
+        sol.status,
+        gx.contiguous(),
+        None,
+        None,
+        need_P=False,
+        need_c=True,
+        need_A=False,
+        need_b=False,
+        want_stats=True,
+    )
+    assert out.stats is not None and out.gc is not None
+    want = 0.1 * target * q.abs().amax(1) / gx.abs().amax(1)
+    tau = torch.from_numpy(out.stats[:, _lib.BSTAT_TAU])
+    torch.testing.assert_close(tau, want, rtol=1e-7, atol=0)
+    assert (want < target * q.abs().amax(1) / gx.abs().amax(1)).all()
+    torch.testing.assert_close(out.gc, -gx, rtol=1e-6, atol=1e-7)  # exact

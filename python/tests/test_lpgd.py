@@ -374,6 +374,29 @@ def test_auto_tau_exact_on_unconstrained_quadratic(lib: object) -> None:
         torch.testing.assert_close(g["q"], -w, rtol=1e-7, atol=1e-8)
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_auto_tau_qp_cap_on_active_set(lib: object, side: str) -> None:
+    # min ½‖x‖² + qᵀx s.t. x ≥ 0, q = (1, −5, −20): x* = (0, 5, 20), x₀ ≥ 0 active.
+    # For g = (50, 30, 0.5) the perturbed solution's velocity on the active set is
+    # (0, −30, −0.5) (x₀ pinned; unconstrained it would be 50), so on this QP
+    # tau="auto" is τ = 0.1·tau_target·‖x*‖∞/30 = 1/15, below the data term
+    # tau_target·‖q‖∞/‖g‖∞ = 0.4 (which crosses x₁ ≥ 0 on the right side): the same
+    # gradient as the fixed τ = 1/15, and on the right side the exact one.
+    P = torch.eye(3, dtype=F64)
+    q = torch.tensor([1.0, -5.0, -20.0], dtype=F64)
+    args = (P, q, -torch.eye(3, dtype=F64), torch.zeros(3, dtype=F64), None, None)
+    g = torch.tensor([50.0, 30.0, 0.5], dtype=F64)
+    auto = _grads(args, LPGD(tau="auto", side=side), g)
+    fixed = _grads(args, LPGD(tau=1 / 15, side=side), g)
+    for name in ("P", "q", "G", "h"):
+        torch.testing.assert_close(auto[name], fixed[name], rtol=1e-7, atol=1e-9)
+    data = _grads(args, LPGD(tau=0.4, side=side), g)
+    assert not torch.allclose(auto["q"], data["q"], rtol=1e-3, atol=1e-3)  # τ matters
+    if side == "right":
+        exact = torch.tensor([0.0, -30.0, -0.5], dtype=F64)
+        torch.testing.assert_close(auto["q"], exact, rtol=1e-6, atol=1e-7)
+
+
 def test_auto_tau_moves_vertex_of_sparse_cost_lp(lib: object) -> None:
     # min −x₀ over the simplex in R^50: the cost is nonzero on one variable (as
     # Sudoku's one-hot givens), the loss gradient on all of them. tau="auto" sizes
