@@ -112,8 +112,9 @@ type Options struct {
 	// instead of Tau. Default false.
 	TauAuto bool
 	// TauTarget is the fraction κ > 0 of the data's largest entry that
-	// AutoTau makes the perturbation's largest entry; on QPs the perturbed
-	// solution moves by at most about κ·0.1·‖x*‖∞ (AutoTauCurvature).
+	// AutoTau makes the perturbation's largest entry; on QPs it also scales
+	// the cap's target move κ·0.1·‖x*‖∞ (AutoTauCurvature; the rescale acts
+	// only past twice that, and is undone where its solves do not move).
 	// Default 1.
 	TauTarget float64
 	// Rho is LPGD's proximal weight ρ ≥ 0. Default 0. Ignored when

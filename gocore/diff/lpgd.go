@@ -350,7 +350,12 @@ func (w *Workspace) autoTauRescale(v *problem.Values, sol Solution, side Side, t
 			return tau, false, false, e
 		}
 	}
-	if errP != nil || errM != nil || !(w.perturbedMove(sol, side) > 1e-6*d) {
+	// Whether they moved at all is measured on the difference the gradient
+	// takes (its base point: the warm start's x₀ when every one-sided solve
+	// was warm), not against sol.X: an unpolished or loose x* would
+	// otherwise pass its own error (> 1e-6‖x*‖∞) for a move, and τ₁ would be
+	// kept with a zero gradient.
+	if errP != nil || errM != nil || !(w.differenceMove(sol, side, fast && fp && fm) > 1e-6*d) {
 		restore()
 		return tau, false, false, nil
 	}
@@ -366,6 +371,29 @@ func (w *Workspace) perturbedMove(sol Solution, side Side) float64 {
 		}
 		if side != SideRight {
 			moved = math.Max(moved, math.Abs(w.xm[j]-sol.X[j]))
+		}
+	}
+	return moved
+}
+
+// differenceMove is the size of the x difference LPGD's gradient divides
+// by τ: ‖x₊ − x₋‖∞/2 for central, else ‖x_± − base‖∞ with base the warm
+// start's x₀ when warmBase (every solve warm: the difference's base point,
+// as in Backward) and x* otherwise.
+func (w *Workspace) differenceMove(sol Solution, side Side, warmBase bool) float64 {
+	base := sol.X
+	if warmBase && w.warm != nil {
+		base = w.warm.x0
+	}
+	moved := 0.0
+	for j := 0; j < w.an.St.N; j++ {
+		switch side {
+		case SideCentral:
+			moved = math.Max(moved, 0.5*math.Abs(w.xp[j]-w.xm[j]))
+		case SideRight:
+			moved = math.Max(moved, math.Abs(w.xp[j]-base[j]))
+		default:
+			moved = math.Max(moved, math.Abs(w.xm[j]-base[j]))
 		}
 	}
 	return moved

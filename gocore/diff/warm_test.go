@@ -580,9 +580,13 @@ func TestAutoTauRescalePinnedQP(t *testing.T) {
 	for _, tc := range []struct {
 		c0      float64
 		rescale bool
-	}{{0.05, true}, {0.5, false}} {
+		xErr    float64 // added to x*₁: a loose or unpolished forward
+	}{{0.05, true, 0}, {0.5, false, 0}, {0.5, false, 1e-5}} {
 		for _, side := range []Side{SideRight, SideCentral} {
 			f := newFixture(t, 2, []float64{1, 0, 0, 1}, []float64{tc.c0, -1}, []float64{-1, 0, 0, -1}, []float64{0, 0}, problem.Cones{Nonneg: 2})
+			// x*'s own error must not pass for a move of the rescaled solves
+			// (that kept τ₁ with a zero gradient).
+			f.sol.X[1] += tc.xErr
 			o := DefaultOptions()
 			o.Method, o.TauAuto, o.Side = MethodLPGD, true, side
 			g := f.grad(t, Incoming{X: []float64{-10, 0}}, o)

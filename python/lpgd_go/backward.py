@@ -195,7 +195,11 @@ class LPGD:
             that, once more at τ scaled down to the target (kept only if the
             solution moves at all there). With curvature the LPGD gradient tends
             to the exact one as τ → 0; the data term alone moved the Markowitz
-            QP's portfolio by about its whole size and over-smoothed it.
+            QP's portfolio by about its whole size and over-smoothed it. Any
+            nonzero P counts: an LP given a small ridge P = εI for stability is
+            a QP here, and where its optimum is a tied face the cap takes τ ~ ε
+            and returns about the ridged QP's exact gradient (of size ~1/ε), not
+            an LP's smoothed one — pass a fixed τ (or no ridge) for that.
         tau_target: the fraction for ``tau="auto"`` (> 0, default 1; scales
             the QP cap too; ignored otherwise).
         rho: proximal weight (>= 0) of the perturbed problems (P + ρI,
