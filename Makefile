@@ -122,8 +122,10 @@ bench-lpgd: venv $(LIB)
 	$(PY) benchmarks/run.py --only lpgd
 
 # LPGD's tau="auto" against a fixed-τ sweep on the Sudoku LP and the Markowitz QP
-# (issue 12; results/tau_sweep.*, tau_sweep_*.png; about 40 min on 2 cores, 2 seeds).
+# (issue 12; results/tau_sweep.*, tau_sweep_*.png; Sudoku 3 seeds, Markowitz 10: about 2.5 min
+# per Markowitz seed and τ on a busy 2-core machine). Installs the "notebooks" extra on first use.
 bench-tau: venv $(LIB)
+	$(PY) -c "import skfolio, pandas" 2>/dev/null || $(PY) -m pip install -e ".[test,notebooks]"
 	$(PY) -m benchmarks.bench_tau
 
 # cvxpylayers' timing families (about 6 min) and the Maros–Mészáros set
