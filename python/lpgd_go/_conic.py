@@ -363,11 +363,14 @@ def _grad_in(g: torch.Tensor, B: int, width: int, mask: torch.Tensor | None) -> 
 def _incoming_f64(g: torch.Tensor) -> torch.Tensor:
     """``_serial.as_f64`` of x's incoming gradient on the backward's call
     path: a float64 CPU tensor that is not contiguous (``x.sum()``'s is an
-    expanded scalar, stride 0) copied by numpy in four C calls instead of
-    as_f64's eleven; any other tensor (a negative-bit view, whose memory
-    holds −values, too) by as_f64."""
+    expanded scalar, stride 0) copied by numpy in three C calls instead of
+    as_f64's eleven (two of them detach(), torch ops whose dispatch is cold
+    after the forward's library call: ~16 µs of the B = 1 backward at n = 50
+    and 100); any other tensor (a negative-bit view, whose memory holds
+    −values, too) by as_f64."""
     if g.dtype is F64 and g.is_cpu and not g.is_neg():
-        return _from_numpy(_ascontiguous(g.detach().numpy()))
+        # numpy() of a tensor that needs no gradient: no detach().
+        return _from_numpy(_ascontiguous((g.detach() if g.requires_grad else g).numpy()))
     return _serial.as_f64(g)
 
 

@@ -469,9 +469,9 @@ def test_solved_backward_noncontiguous_incoming(
     lib: object, monkeypatch: pytest.MonkeyPatch, batched: bool
 ) -> None:
     """x's incoming gradient that is not a contiguous float64 tensor (``x.sum()``'s
-    expanded scalar, a strided slice, a negative-bit view, float32) takes the
-    backward's call path and gives the gradients of the same values passed
-    contiguous, bit for bit."""
+    expanded scalar, a strided slice, a negative-bit view, float32, one that
+    requires a gradient) takes the backward's call path and gives the
+    gradients of the same values passed contiguous, bit for bit."""
     d = make_qp_batch(2, n=5, m_ineq=4, p=2)
     args = [d.P, d.q, d.G, d.h, d.A, d.b]
     if not batched:
@@ -484,6 +484,7 @@ def test_solved_backward_noncontiguous_incoming(
         "strided": wide[..., ::2],
         "neg": torch._neg_view(torch.linspace(0.5, 1.5, shape[-1], dtype=F64).expand(shape)),
         "float32": torch.linspace(-2.0, 1.0, shape[-1]).expand(shape),
+        "requires_grad": torch.full((), 0.75, dtype=F64, requires_grad=True).expand(shape),
     }
     taken: list[bool] = []
     real = _conic.Run._backward_solved
@@ -506,7 +507,7 @@ def test_solved_backward_noncontiguous_incoming(
         taken.clear()
         got = grads(gx)
         assert taken == [True], name
-        want = grads(gx.resolve_neg().to(F64).contiguous())
+        want = grads(gx.detach().resolve_neg().to(F64).contiguous())
         for a, b in zip(got, want, strict=True):
             assert torch.equal(a, b), name
     # x.sum()'s gradient, the BPQP study's loss: the expanded form too.
