@@ -57,6 +57,7 @@ __all__ = [
 _SOLVED = int(Status.SOLVED)
 assert _core._SOLVED == _SOLVED
 _from_numpy = torch.from_numpy
+_ascontiguous = np.ascontiguousarray
 _ndarray = np.ndarray
 _F64S = itertools.repeat(np.dtype(np.float64))
 _repeat = itertools.repeat
@@ -347,7 +348,9 @@ def _grad_in(g: torch.Tensor, B: int, width: int, mask: torch.Tensor | None) -> 
     """An incoming gradient as a contiguous float64 CPU (B, width) tensor (Go
     reads B·width values from its address), zero for the samples outside
     ``mask`` (the failed ones; None: all solved)."""
-    if not (g.dtype is F64 and g.is_cpu and not g.requires_grad and g.is_contiguous()):
+    if not (
+        g.dtype is F64 and g.is_cpu and not g.requires_grad and g.is_contiguous() and not g.is_neg()
+    ):
         g = _serial.as_f64(g)
     if mask is not None:
         g = g.reshape(B, width).clone()
@@ -355,6 +358,20 @@ def _grad_in(g: torch.Tensor, B: int, width: int, mask: torch.Tensor | None) -> 
     elif g.dim() != 2:
         g = g.reshape(B, width)
     return g
+
+
+def _incoming_f64(g: torch.Tensor) -> torch.Tensor:
+    """``_serial.as_f64`` of x's incoming gradient on the backward's call
+    path: a float64 CPU tensor that is not contiguous (``x.sum()``'s is an
+    expanded scalar, stride 0) copied by numpy in three C calls instead of
+    as_f64's eleven (two of them detach(), torch ops whose dispatch is cold
+    after the forward's library call: ~16 µs of the B = 1 backward at n = 50
+    and 100); any other tensor (a negative-bit view, whose memory holds
+    −values, too) by as_f64."""
+    if g.dtype is F64 and g.is_cpu and not g.is_neg():
+        # numpy() of a tensor that needs no gradient: no detach().
+        return _from_numpy(_ascontiguous((g.detach() if g.requires_grad else g).numpy()))
+    return _serial.as_f64(g)
 
 
 def _grad(g: np.ndarray, t: torch.Tensor, batched: bool) -> torch.Tensor:
@@ -818,8 +835,14 @@ class Run:
         if not wanted:
             return spec.pick((None,))
         B = self.batch
-        if not (gx.dtype is F64 and gx.is_cpu and not gx.requires_grad and gx.is_contiguous()):
-            gx = _serial.as_f64(gx)
+        if not (
+            gx.dtype is F64
+            and gx.is_cpu
+            and not gx.requires_grad
+            and gx.is_contiguous()
+            and not gx.is_neg()
+        ):
+            gx = _incoming_f64(gx)
         try:
             out = _core.backward_values(
                 self.structure,

@@ -81,9 +81,12 @@ def to(t: torch.Tensor, dtype: torch.dtype, device: torch.device | None = None) 
 def as_f64(t: torch.Tensor) -> torch.Tensor:
     """A detached, contiguous float64 CPU tensor with the values of t (no copy
     when t already is one)."""
-    if t.dtype == F64 and t.is_cpu and not t.requires_grad and t.is_contiguous():
+    if t.dtype == F64 and t.is_cpu and not t.requires_grad and t.is_contiguous() and not t.is_neg():
         return t  # the common case, without a detach() (a torch op of ~1 µs)
     t = t.detach()
+    if t.is_neg():
+        # A negative-bit view's memory holds −values (Go reads the memory).
+        t = t.resolve_neg()
     if t.device.type != "cpu":
         t = t.to(device=CPU)  # a device transfer, not an intra-op parallel region
     if t.dtype == F64 and t.is_contiguous():

@@ -285,8 +285,9 @@ def operand(
     """An Arg for t, its float64 buffer checked for non-finite values
     (``finite=False`` skips the check for values computed from checked ones).
     A float64 CPU contiguous t is its own buffer, also when it requires a
-    gradient (only its memory is read: no detach(), a torch op per argument)."""
-    if t.dtype == _F64 and t.is_cpu and t.is_contiguous():
+    gradient (only its memory is read: no detach(), a torch op per argument),
+    unless it has the negative bit (its memory holds −values)."""
+    if t.dtype == _F64 and t.is_cpu and t.is_contiguous() and not t.is_neg():
         return Arg(t, batched, t) if not finite else _checked(name, t, batched, entries)
     buf = _core.as_f64(t)
     if finite:

@@ -160,8 +160,9 @@ def _shape_key(
     raw: tuple[TensorLike | None, ...],
 ) -> tuple[tuple[Any, ...] | None, bool, bool]:
     """(the shapes of a call whose arguments are all tensors (or None), else
-    None; whether they all are float64 CPU contiguous dense tensors, the call
-    path of ``_fast``; whether one requires a gradient), in one pass.
+    None; whether they all are float64 CPU contiguous dense tensors whose
+    memory holds their values (no negative bit: ``torch._neg_view``), the
+    call path of ``_fast``; whether one requires a gradient), in one pass.
 
     A plain loop reading each tensor's attributes once: C-level passes
     (``set(map(attrgetter("dtype", "layout", "is_cpu"), raw))`` and the like)
@@ -177,7 +178,11 @@ def _shape_key(
             return None, False, False
         key.append(v.shape)
         if fast and not (
-            v.dtype is _F64 and v.is_cpu and v.layout is _STRIDED and v.is_contiguous()
+            v.dtype is _F64
+            and v.is_cpu
+            and v.layout is _STRIDED
+            and v.is_contiguous()
+            and not v.is_neg()
         ):
             fast = False
         if v.requires_grad:

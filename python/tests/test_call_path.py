@@ -462,3 +462,85 @@ def test_calloc_backward_buffer_equals_ctypes_buffer(
     assert any(bool(g.abs().sum() > 0) for g in ref)
     for a, b in zip(ref, calloc, strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_solved_backward_noncontiguous_incoming(
+    lib: object, monkeypatch: pytest.MonkeyPatch, batched: bool
+) -> None:
+    """x's incoming gradient that is not a contiguous float64 tensor (``x.sum()``'s
+    expanded scalar, a strided slice, a negative-bit view, float32, one that
+    requires a gradient) takes the backward's call path and gives the
+    gradients of the same values passed contiguous, bit for bit."""
+    d = make_qp_batch(2, n=5, m_ineq=4, p=2)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+    if not batched:
+        args = [a[0] for a in args]
+    shape = tuple(args[1].shape)
+    wide = torch.linspace(-1.0, 2.0, 2 * args[1].numel(), dtype=F64)
+    wide = wide.reshape(*shape[:-1], 2 * shape[-1])
+    incoming = {
+        "expanded": torch.ones((), dtype=F64).expand(shape),
+        "strided": wide[..., ::2],
+        "neg": torch._neg_view(torch.linspace(0.5, 1.5, shape[-1], dtype=F64).expand(shape)),
+        "float32": torch.linspace(-2.0, 1.0, shape[-1]).expand(shape),
+        "requires_grad": torch.full((), 0.75, dtype=F64, requires_grad=True).expand(shape),
+    }
+    taken: list[bool] = []
+    real = _conic.Run._backward_solved
+
+    def spy(self: _conic.Run, gx: torch.Tensor, need: tuple[bool, ...]) -> object:
+        out = real(self, gx, need)
+        taken.append(out is not None)
+        return out
+
+    def grads(gx: torch.Tensor) -> list[torch.Tensor]:
+        leaves = [a.clone().requires_grad_(True) for a in args]
+        x = solve_qp(*leaves, backward="bpqp")
+        x.backward(gx)
+        return [t.grad for t in leaves]  # type: ignore[misc]
+
+    grads(incoming["expanded"])  # the plan cached: Run.dense from here
+    monkeypatch.setattr(_conic.Run, "_backward_solved", spy)
+    for name, gx in incoming.items():
+        assert not gx.is_contiguous() or gx.dtype != F64 or gx.is_neg(), name
+        taken.clear()
+        got = grads(gx)
+        assert taken == [True], name
+        want = grads(gx.detach().resolve_neg().to(F64).contiguous())
+        for a, b in zip(got, want, strict=True):
+            assert torch.equal(a, b), name
+    # x.sum()'s gradient, the BPQP study's loss: the expanded form too.
+    leaves = [a.clone().requires_grad_(True) for a in args]
+    taken.clear()
+    solve_qp(*leaves, backward="bpqp").sum().backward()
+    assert taken == [True]
+    for a, b in zip((t.grad for t in leaves), grads(torch.ones(shape, dtype=F64)), strict=True):
+        assert a is not None and torch.equal(a, b)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_negative_bit_inputs(lib: object, batched: bool) -> None:
+    """Inputs that are negative-bit views (``torch._neg_view``: contiguous
+    float64 whose memory holds −values) solve the problem of their values,
+    with the same gradients, on the first call (the full checks) and on the
+    cached plan's call path: Go is never handed the memory of such a view."""
+    d = make_qp_batch(2, n=5, m_ineq=4, p=2)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+    if not batched:
+        args = [a[0] for a in args]
+
+    def solve(neg: bool) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        leaves = [a.clone().requires_grad_(True) for a in args]
+        inputs = [torch._neg_view(-t) if neg else t for t in leaves]
+        assert all(t.is_neg() for t in inputs) == neg
+        x = solve_qp(*inputs, backward="kkt")
+        x.sum().backward()
+        return x.detach(), [t.grad for t in leaves]  # type: ignore[misc]
+
+    want_x, want_g = solve(False)
+    for _ in range(2):  # the first call, then the cached plan's
+        x, g = solve(True)
+        assert torch.equal(x, want_x)
+        for a, b in zip(g, want_g, strict=True):
+            assert torch.equal(a, b)
