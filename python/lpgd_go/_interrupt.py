@@ -72,11 +72,12 @@ _main = threading.main_thread
 class _Job:
     """One call handed to the worker: its result or exception, and ``done``."""
 
-    __slots__ = ("done", "failure", "fn", "result")
+    __slots__ = ("done", "failure", "fn", "result", "taken")
 
     def __init__(self, fn: Callable[[], int]) -> None:
         self.fn = fn
         self.done = threading.Event()
+        self.taken = False  # by the worker thread: it runs, or has run
         self.result = 0
         self.failure: BaseException | None = None
 
@@ -95,6 +96,7 @@ class _Worker:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.job: _Job | None = None
+        self.lock = threading.Lock()  # the slot's hand-over
         self.wake = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="lpgd_go-solve", daemon=True)
         self.thread.start()
@@ -103,18 +105,29 @@ class _Worker:
         while True:
             self.wake.wait()
             self.wake.clear()
-            job, self.job = self.job, None  # the slot is free once the job is taken
+            with self.lock:
+                job, self.job = self.job, None  # the slot is free once the job is taken
+                if job is not None:
+                    job.taken = True
             if job is not None:
                 job.run()
 
     def submit(self, job: _Job) -> bool:
         """Put the job in the slot (a later one waits for the running one);
         False when the slot is taken or the thread is not alive."""
-        if self.job is not None or not self.thread.is_alive():
-            return False
-        self.job = job
+        with self.lock:
+            if self.job is not None or not self.thread.is_alive():
+                return False
+            self.job = job
         self.wake.set()
         return True
+
+    def withdraw(self, job: _Job) -> None:
+        """Take the job back out of the slot if the thread has not taken it
+        (then it never runs)."""
+        with self.lock:
+            if self.job is job:
+                self.job = None
 
 
 _worker: _Worker | None = None
@@ -149,23 +162,31 @@ def _threaded(settings: CSettings, call: Callable[[CSettings], int]) -> int:
             job.run()
         while not done.wait(POLL):
             pass
-    except BaseException:
+    except BaseException as first:
         lib.lpgd_cancel(token.value)
         w = _worker
-        if w is not None and w.job is job:
-            w.wake.set()  # in case the interrupt came between submit's two steps
-        # Go may still be writing into the caller's buffers until it sees the
-        # cancel: a second Ctrl-C during this wait must not let the caller
-        # return (and free them) first — keep waiting, then raise the first.
-        while True:
+        if w is not None:
+            w.withdraw(job)  # not taken yet (an interrupt inside _start): it never runs
+        # A job the worker took may have Go still writing into the caller's
+        # buffers until it sees the cancel: a second Ctrl-C during this wait
+        # must not let the caller return (and free them) first — keep
+        # waiting, then raise the first (another exception meanwhile, e.g.
+        # SystemExit from a handler, is raised after the wait, chained to it).
+        # A job never taken (interrupted before the hand-over, or withdrawn)
+        # has nothing to wait for.
+        later: BaseException | None = None
+        while job.taken and not done.is_set():
             try:
                 done.wait()
-                break
-            except BaseException:  # a repeated interrupt, already acted on
+            except KeyboardInterrupt:
                 continue
+            except BaseException as e:
+                later = e
+        if later is not None:
+            raise later from first
         raise
     finally:
-        if done.is_set():
+        if done.is_set() or not job.taken:  # nothing uses the token any more
             lib.lpgd_cancel_token_free(token.value)
     if job.failure is not None:
         raise job.failure

@@ -252,10 +252,11 @@ def test_second_interrupt_waits_for_the_running_call() -> None:
     call return before Go has stopped writing into the caller's buffers."""
     from lpgd_go import _interrupt
 
-    release, finished = threading.Event(), threading.Event()
+    release, finished, entered = threading.Event(), threading.Event(), threading.Event()
 
     def call(_settings: Any) -> int:
         # Stands in for a Go call that takes a while to see its cancel.
+        entered.set()
         release.wait(10.0)
         time.sleep(0.05)
         finished.set()
@@ -268,7 +269,8 @@ def test_second_interrupt_waits_for_the_running_call() -> None:
         # Real SIGINTs to the main thread (interrupt_main would not wake a
         # blocked wait): the first Ctrl-C cancels and waits, the second comes
         # while it waits.
-        time.sleep(0.2)
+        entered.wait(10.0)
+        time.sleep(0.1)
         signal.pthread_kill(main, signal.SIGINT)
         time.sleep(0.3)
         signal.pthread_kill(main, signal.SIGINT)
@@ -282,4 +284,34 @@ def test_second_interrupt_waits_for_the_running_call() -> None:
     done_when_raised = finished.is_set()
     timer.join()
     assert done_when_raised, "KeyboardInterrupt propagated while the call was still running"
+    assert _lib.lib().lpgd_cancel_token_count() == 0
+
+
+def test_interrupt_before_the_hand_over_raises_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C inside the hand-over to the worker (e.g. while its thread
+    starts) leaves a job that never runs: the call raises at once instead of
+    waiting for it (which no further Ctrl-C could end)."""
+    from lpgd_go import _interrupt
+
+    jobs: list[Any] = []
+
+    def interrupted_start(job: Any) -> bool:
+        jobs.append(job)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_interrupt, "_start", interrupted_start)
+    hung: list[bool] = []
+
+    def watchdog() -> None:
+        # Unblocks a hung call (by running its job) so that the test ends.
+        time.sleep(3.0)
+        if jobs and not jobs[0].done.is_set():
+            hung.append(True)
+            jobs[0].run()
+
+    t = threading.Thread(target=watchdog, daemon=True)
+    t.start()
+    with pytest.raises(KeyboardInterrupt):
+        _interrupt._threaded(SolverSettings()._c(), lambda _s: 0)
+    assert not hung, "the call waited for a job that was never handed over"
     assert _lib.lib().lpgd_cancel_token_count() == 0
