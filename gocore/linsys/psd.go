@@ -270,6 +270,29 @@ func tiledCholeskyOK(a []float64, n int, d float64, l []float64) bool {
 			if j0 > 0 {
 				vec.Dot4x4(l[i0*n:], n, l[j0*n:], n, j0, &t)
 			}
+			if j0 < i0 {
+				// Below the diagonal: the triangular solve with L[J,J]
+				// (read once per tile) in straight-line code, the same
+				// operations in the same order as the loop below (which
+				// spent more instructions on indexing than on them).
+				dj := l[j0*n+j0 : (j0+3)*n+j0+4]
+				l10 := dj[n]
+				l20, l21 := dj[2*n], dj[2*n+1]
+				l30, l31, l32 := dj[3*n], dj[3*n+1], dj[3*n+2]
+				v0, v1, v2, v3 := inv[j0], inv[j0+1], inv[j0+2], inv[j0+3]
+				for r := 0; r < 4; r++ {
+					i := i0 + r
+					ar := a[i*n+j0 : i*n+j0+4]
+					tr := t[4*r : 4*r+4]
+					x0 := (ar[0] - tr[0]) * v0
+					x1 := (ar[1] - tr[1] - x0*l10) * v1
+					x2 := (ar[2] - tr[2] - x0*l20 - x1*l21) * v2
+					x3 := (ar[3] - tr[3] - x0*l30 - x1*l31 - x2*l32) * v3
+					lr := l[i*n+j0 : i*n+j0+4]
+					lr[0], lr[1], lr[2], lr[3] = x0, x1, x2, x3
+				}
+				continue
+			}
 			for r := 0; r < 4; r++ {
 				i := i0 + r
 				li := l[i*n : i*n+i+1]

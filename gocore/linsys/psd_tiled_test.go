@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
@@ -324,4 +325,105 @@ func rowFormOK(a []float64, n int, shift float64) bool {
 		return true
 	}
 	return choleskyRowsOK(a, n, d, make([]float64, n*n))
+}
+
+// TestTiledCholeskyStraightLine: tiledCholeskyOK's straight-line solve of
+// the tiles below the diagonal writes the factor of the loop form it
+// replaced (tiledCholeskyLoops) bit for bit, and decides alike, on
+// seeded PSD and indefinite matrices at orders around the tile of four.
+func TestTiledCholeskyStraightLine(t *testing.T) {
+	rng := rand.New(rand.NewSource(65))
+	for _, n := range []int{8, 9, 11, 12, 13, 31, 64, 100, 150, 191} {
+		for _, indef := range []bool{false, true} {
+			P := testfam.GramP(rng, n)
+			if indef {
+				for i := n / 2; i < n; i++ {
+					P[i*n+i] -= 3 * float64(n)
+				}
+			}
+			got, want := make([]float64, n*n), make([]float64, n*n)
+			okG, okW := tiledCholeskyOK(P, n, 1e-8, got), tiledCholeskyLoops(P, n, 1e-8, want)
+			if okG != okW {
+				t.Fatalf("n=%d indefinite %v: %v, loop form %v", n, indef, okG, okW)
+			}
+			if !indef && !okG {
+				t.Fatalf("n=%d: PSD matrix rejected", n)
+			}
+			if !okG {
+				continue
+			}
+			for i := 0; i < n; i++ {
+				for j := 0; j <= i; j++ {
+					if math.Float64bits(got[i*n+j]) != math.Float64bits(want[i*n+j]) {
+						t.Fatalf("n=%d: L[%d,%d] = %v, loop form %v", n, i, j, got[i*n+j], want[i*n+j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// tiledCholeskyLoops is tiledCholeskyOK with the tiles below the diagonal
+// solved by the loops of the diagonal tile (the form before the
+// straight-line solve): the reference of TestTiledCholeskyStraightLine.
+func tiledCholeskyLoops(a []float64, n int, d float64, l []float64) bool {
+	if n >= tiledMax {
+		panic("tiledCholeskyLoops: order tiledMax or above")
+	}
+	l = l[:n*n]
+	n4 := n &^ 3
+	var t [16]float64
+	// inv[j] = 1/L[j,j]: a multiplication per entry instead of a division
+	// (whose latency was a third of the factorization at n = 100).
+	var inv [tiledMax]float64
+	for i0 := 0; i0 < n4; i0 += 4 {
+		for j0 := 0; j0 <= i0; j0 += 4 {
+			t = [16]float64{}
+			if j0 > 0 {
+				vec.Dot4x4(l[i0*n:], n, l[j0*n:], n, j0, &t)
+			}
+			for r := 0; r < 4; r++ {
+				i := i0 + r
+				li := l[i*n : i*n+i+1]
+				cmax := 4
+				if j0 == i0 {
+					cmax = r
+				}
+				for c := 0; c < cmax; c++ {
+					j := j0 + c
+					lj := l[j*n : j*n+j+1]
+					s := a[i*n+j] - t[4*r+c]
+					for q := j0; q < j; q++ {
+						s -= li[q] * lj[q]
+					}
+					li[j] = s * inv[j]
+				}
+				if j0 == i0 {
+					p := a[i*n+i] + d - t[4*r+r]
+					for q := i0; q < i; q++ {
+						p -= li[q] * li[q]
+					}
+					if !(p > 0) { // also rejects NaN
+						return false
+					}
+					li[i] = math.Sqrt(p)
+					inv[i] = 1 / li[i]
+				}
+			}
+		}
+	}
+	for i := n4; i < n; i++ {
+		li := l[i*n : i*n+i+1]
+		for j := 0; j < i; j++ {
+			lj := l[j*n : j*n+j+1]
+			li[j] = (a[i*n+j] - vec.Dot(li[:j], lj[:j])) * inv[j]
+		}
+		p := a[i*n+i] + d - vec.Dot(li[:i], li[:i])
+		if !(p > 0) {
+			return false
+		}
+		li[i] = math.Sqrt(p)
+		inv[i] = 1 / li[i]
+	}
+	return true
 }
