@@ -312,10 +312,8 @@ func (f *DenseDual) Factor(values []float64) error {
 				f.buf[d2] += v
 			}
 		}
-		for _, v := range f.buf {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return ErrSingular
-			}
+		if !allFinite(f.buf) {
+			return ErrSingular
 		}
 		f.hc.store(values)
 	}
