@@ -71,6 +71,9 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 	if n == 0 || arr.data == nil {
 		return -1, 0
 	}
+	if count == 1 {
+		return checkPSDOne(arr.at(0), n, symTol, shift, infos)
+	}
 	for k := 0; k < count; k++ {
 		a, scale := linsys.MaxAsymmetry(arr.at(k), n)
 		if a > symTol*scale {
@@ -89,6 +92,24 @@ func checkPSD(arr operand, n, batch int, symTol, shift float64, infos []int32) (
 		return -1, 0
 	}
 	parallelPSD(arr, n, shift, infos, count, t)
+	return -1, 0
+}
+
+// checkPSDOne is checkPSD for one element p (B = 1, or P shared across
+// the batch: the QP layer's calls one by one): the symmetry test's maxima,
+// ‖p‖_F and the lower-triangle test in one pass (linsys.ScanSquare, which
+// read p three times as MaxAsymmetry and ShiftedCholeskyOK), then the
+// factorization.
+func checkPSDOne(p []float64, n int, symTol, shift float64, infos []int32) (bad int, asym float64) {
+	sc := linsys.ScanSquare(p, n)
+	if sc.Asym > symTol*sc.Scale {
+		return 0, sc.Asym
+	}
+	w := getPSDWork(n * n)
+	if !linsys.ShiftedCholeskyOKScan(p, n, shift, sc, *w) {
+		infos[0] = 1
+	}
+	psdWork.Put(w)
 	return -1, 0
 }
 

@@ -238,7 +238,7 @@ func benchRig(b testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, 
 //	go test ./gocore/diff -run '^$' -bench BPQPStudy -cpuprofile cpu.out
 func BenchmarkBPQPStudy(b *testing.B) {
 	for _, kind := range []string{"qp", "lp"} {
-		for _, sz := range [][2]int{{100, 20}, {500, 100}} {
+		for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
 			for _, method := range []Method{MethodKKT, MethodBPQP} {
 				n, k := sz[0], sz[1]
 				mname := map[Method]string{MethodKKT: "kkt", MethodBPQP: "bpqp"}[method]

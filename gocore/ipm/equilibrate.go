@@ -32,6 +32,15 @@ type scaledData struct {
 	nzV        []float64
 	nzRow, nzK []int
 	nzPtr      []int
+	// The same for P's values (nzPV, nzPRow, nzPK, nzPPtr) when a
+	// quarter or more of them are zero: a dense P holding an ε-ridge εI
+	// (the BPQP study's LPs, n = 500: 125 k stored values, 500 nonzero)
+	// made the passes over P most of the equilibration. compactP records
+	// whether the last equilibrate ran on them (tests).
+	nzPV         []float64
+	nzPRow, nzPK []int
+	nzPPtr       []int
+	compactP     bool
 }
 
 func newScaledData(st *problem.Structure) scaledData {
@@ -39,7 +48,55 @@ func newScaledData(st *problem.Structure) scaledData {
 	return scaledData{pv: make([]float64, st.P.Nnz()), cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
 		eqD: make([]float64, n), eqE: make([]float64, m),
-		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1)}
+		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1),
+		nzPV: make([]float64, st.P.Nnz()), nzPRow: make([]int, st.P.Nnz()), nzPK: make([]int, st.P.Nnz()), nzPPtr: make([]int, n+1)}
+}
+
+// mostlyNonzero reports whether a strided sample of at most 64 of v's
+// entries has fewer than a quarter zeros: then the compaction of its
+// nonzero values (a pass with three stores per entry, ~5 µs for a dense P
+// of order 100) is not tried. It only decides whether to look: the
+// equilibration is bit for bit the same on all entries or on the nonzero
+// ones.
+func mostlyNonzero(v []float64) bool {
+	if len(v) < 64 {
+		return false
+	}
+	step := len(v) / 64
+	zeros := 0
+	for i := 0; i < 64; i++ {
+		if v[i*step] == 0 {
+			zeros++
+		}
+	}
+	return 4*zeros < 64
+}
+
+// compactValues copies the nonzero values of the CSC matrix (cp, rv, v)
+// with n columns into (nzV, nzRow, nzPtr) in storage order, with nzK their
+// indices in v, and returns their number.
+func compactValues(cp, rv []int, v []float64, n int, nzV []float64, nzRow, nzK, nzPtr []int) int {
+	nz := 0
+	for j := 0; j < n; j++ {
+		nzPtr[j] = nz
+		k, hi := cp[j], cp[j+1]
+		for ; k < hi; k++ {
+			// Four zeros (±0: the bits without the sign) at a time.
+			if k+4 <= hi {
+				w := v[k : k+4 : k+4]
+				if (math.Float64bits(w[0])|math.Float64bits(w[1])|math.Float64bits(w[2])|math.Float64bits(w[3]))<<1 == 0 {
+					k += 3
+					continue
+				}
+			}
+			if x := v[k]; x != 0 {
+				nzV[nz], nzRow[nz], nzK[nz] = x, rv[k], k
+				nz++
+			}
+		}
+	}
+	nzPtr[n] = nz
+	return nz
 }
 
 func clampScale(v float64) float64 {
@@ -79,24 +136,28 @@ func (w *Solver) equilibrate() {
 		return
 	}
 	dd, de := w.tmpN, w.tmpM
-	pcp, prv := st.P.Colptr, st.P.Rowval
+	pcp, prv, pv := st.P.Colptr, st.P.Rowval, w.pv
 	acp, arv, av := st.A.Colptr, st.A.Rowval, w.av
-	// With a quarter or more of A's entries zero, run on the nonzero ones
-	// (copied out in storage order, written back after the passes).
-	nz := 0
-	for j := 0; j < n; j++ {
-		w.nzPtr[j] = nz
-		for k := acp[j]; k < acp[j+1]; k++ {
-			if v := w.av[k]; v != 0 {
-				w.nzV[nz], w.nzRow[nz], w.nzK[nz] = v, arv[k], k
-				nz++
-			}
-		}
-	}
+	// With a quarter or more of A's (P's) entries zero, run on the
+	// nonzero ones (copied out in storage order, written back after the
+	// passes). A sample decides whether to look.
+	nz := len(w.av)
 	w.nzPtr[n] = nz
+	if !mostlyNonzero(w.av) {
+		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
+	}
 	compact := 4*nz <= 3*len(w.av)
 	if compact {
 		acp, arv, av = w.nzPtr, w.nzRow[:nz], w.nzV[:nz]
+	}
+	nzP := len(w.pv)
+	w.nzPPtr[n] = nzP
+	if !mostlyNonzero(w.pv) {
+		nzP = compactValues(pcp, prv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
+	}
+	w.compactP = 4*nzP <= 3*len(w.pv)
+	if w.compactP {
+		pcp, prv, pv = w.nzPPtr, w.nzPRow[:nzP], w.nzPV[:nzP]
 	}
 	// Column norms (dd) and row norms (de) of the current data. After the
 	// first pass they are computed in the sweep that applies the previous
@@ -111,10 +172,10 @@ func (w *Solver) equilibrate() {
 	for j := 0; j < n; j++ {
 		dd[j] = fmax(dd[j], w.proxS[j])
 		if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
-			dd[j] = scaleNormsFull(w.pv[lo:hi], nil, 1, dd[:j+1], dd[j])
+			dd[j] = scaleNormsFull(pv[lo:hi], nil, 1, dd[:j+1], dd[j])
 		} else {
 			for k := lo; k < hi; k++ {
-				a := math.Abs(w.pv[k])
+				a := math.Abs(pv[k])
 				i := prv[k]
 				dd[j] = fmax(dd[j], a)
 				dd[i] = fmax(dd[i], a)
@@ -170,7 +231,7 @@ func (w *Solver) equilibrate() {
 			dj := sd[j]
 			if last {
 				for k := pcp[j]; k < pcp[j+1]; k++ {
-					w.pv[k] *= sd[prv[k]] * dj
+					pv[k] *= sd[prv[k]] * dj
 				}
 				for k := acp[j]; k < acp[j+1]; k++ {
 					av[k] *= se[arv[k]] * dj
@@ -179,12 +240,12 @@ func (w *Solver) equilibrate() {
 			}
 			dd[j] = fmax(dd[j], w.proxS[j])
 			if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
-				dd[j] = scaleNormsFull(w.pv[lo:hi], sd, dj, dd[:j+1], dd[j])
+				dd[j] = scaleNormsFull(pv[lo:hi], sd, dj, dd[:j+1], dd[j])
 			} else {
 				for k := lo; k < hi; k++ {
 					i := prv[k]
-					v := w.pv[k] * (sd[i] * dj)
-					w.pv[k] = v
+					v := pv[k] * (sd[i] * dj)
+					pv[k] = v
 					a := math.Abs(v)
 					dd[j] = fmax(dd[j], a)
 					dd[i] = fmax(dd[i], a)
@@ -221,8 +282,14 @@ func (w *Solver) equilibrate() {
 	}
 	for j := 0; j < n; j++ {
 		dd[j] = w.proxS[j]
+		// A full upper column by the kernel, as in the passes (the
+		// indexed loop was a third of equilibrate on a dense P).
+		if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
+			dd[j] = scaleNormsFull(pv[lo:hi], nil, 1, dd[:j+1], dd[j])
+			continue
+		}
 		for k := pcp[j]; k < pcp[j+1]; k++ {
-			a := math.Abs(w.pv[k])
+			a := math.Abs(pv[k])
 			dd[j] = fmax(dd[j], a)
 			dd[prv[k]] = fmax(dd[prv[k]], a)
 		}
@@ -234,14 +301,19 @@ func (w *Solver) equilibrate() {
 	mean /= float64(n)
 	cmax := normInf(w.cv)
 	k := 1 / clampScale(math.Max(mean, cmax))
-	for i := range w.pv {
-		w.pv[i] *= k
+	for i := range pv {
+		pv[i] *= k
 	}
 	for i := range w.proxS {
 		w.proxS[i] *= k
 	}
 	for i := range w.cv {
 		w.cv[i] *= k
+	}
+	if w.compactP {
+		for t, kk := range w.nzPK[:nzP] {
+			w.pv[kk] = pv[t]
+		}
 	}
 	w.cScale = k
 }

@@ -67,13 +67,18 @@ func ruizTwoSweeps(w *Solver, pv, av, proxS, d, e []float64) {
 // of two sweeps per pass over every entry, on every family of the
 // normal-equations test — including those whose A holds so many explicit
 // zeros (the box LPs' ±I rows) that the passes run on the nonzero entries
-// only.
+// only, and those whose dense P is an ε-ridge (the BPQP study's LPs: the
+// passes over P run on its diagonal).
 func TestEquilibrateFusedSweeps(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
 	compact, full := 0, 0
+	compactP, fullP := 0, 0
 	defer func() {
 		if compact == 0 || full == 0 {
 			t.Errorf("%d families on the nonzero entries, %d on all: both paths must be exercised", compact, full)
+		}
+		if compactP == 0 || fullP == 0 {
+			t.Errorf("%d families on P's nonzero entries, %d on all: both paths must be exercised", compactP, fullP)
 		}
 	}()
 	for _, tc := range neCases(rng) {
@@ -95,6 +100,11 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			compact++
 		} else {
 			full++
+		}
+		if len(v.P) > 0 && w.compactP {
+			compactP++
+		} else if len(v.P) > 0 {
+			fullP++
 		}
 		pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
 		proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)

@@ -70,6 +70,14 @@ type Analysis struct {
 	pmap  []int     // KKT value index of each P value
 	amap  []int     // KKT value index of each A value
 	diag  []int     // KKT value index of the diagonal of each of the Dim columns
+	// pruns: pmap as runs of consecutive indices, triples (P value
+	// index, KKT value index, length); rest: the KKT value indices that
+	// neither pmap nor amap names (added diagonals, H). SetData copies the
+	// runs and clears rest only, instead of clearing every value and
+	// scattering P entry by entry (a dense P of order 500: 0.4 M values
+	// cleared and 125 k scattered per solve).
+	pruns []int
+	rest  []int
 	// hmap is the KKT value index of every entry of the packed H vector
 	// of cone.Composite (−1 for the entries below the diagonal of a dense
 	// block, which the upper-triangular pattern does not store).
@@ -162,6 +170,7 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		colptr[n+i+1] = len(rowval)
 	}
 	an.pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
+	an.pruns, an.rest = valueRuns(an.pmap, an.amap, len(rowval))
 	an.signs = make([]float64, dim)
 	for i := range an.signs {
 		if i < n {
@@ -230,6 +239,33 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		}
 	}
 	return an, nil
+}
+
+// valueRuns returns pmap as runs of consecutive KKT value indices,
+// triples (first P value, first KKT value, length), and the KKT value
+// indices (of nnz) that neither pmap nor amap names.
+func valueRuns(pmap, amap []int, nnz int) (runs, rest []int) {
+	for k := 0; k < len(pmap); {
+		e := k + 1
+		for e < len(pmap) && pmap[e] == pmap[e-1]+1 {
+			e++
+		}
+		runs = append(runs, k, pmap[k], e-k)
+		k = e
+	}
+	named := make([]bool, nnz)
+	for _, idx := range pmap {
+		named[idx] = true
+	}
+	for _, idx := range amap {
+		named[idx] = true
+	}
+	for idx, ok := range named {
+		if !ok {
+			rest = append(rest, idx)
+		}
+	}
+	return runs, rest
 }
 
 // boundsGate reports whether linsys.DenseBounds may apply to st (every

@@ -165,11 +165,14 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 	k.dCur, k.fixed, k.noLow = k.delta, false, false
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
 	k.redOff, k.exactOff = false, false
-	for i := range k.kv {
-		k.kv[i] = 0
+	// Every value is written once: P by its runs, A by amap, and the
+	// others (added diagonals, H) cleared.
+	for _, idx := range k.an.rest {
+		k.kv[idx] = 0
 	}
-	for i, idx := range k.an.pmap {
-		k.kv[idx] = pv[i]
+	for r := 0; r+2 < len(k.an.pruns); r += 3 {
+		src, dst, l := k.an.pruns[r], k.an.pruns[r+1], k.an.pruns[r+2]
+		copy(k.kv[dst:dst+l], pv[src:src+l])
 	}
 	if rho != 0 {
 		for j := 0; j < k.an.St.N; j++ {

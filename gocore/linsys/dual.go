@@ -43,10 +43,16 @@ type DenseDual struct {
 	// a (mr×nx row-major) and h (diagonal of the row block, as in K).
 	px, a, h  []float64
 	dst, dst2 []int // value index → position in buf = px | a | h (dst2 −1: none)
-	buf       []float64
-	valid     bool   // C (and lp, dp, w) are those of the values in hc
-	refused   bool   // the x block of the values in hc was refused (ErrDualSingular)
-	hc        hCache // the values of the last full scatter; skips it when only H changed
+	// dst and dst2 as runs of consecutive value indices whose positions
+	// step by a constant stride (scatterRuns): a dense P's upper column
+	// goes down a column of px (stride nx) and along a row (1), a dense
+	// A row along a row of a. The full scatter walks them without an
+	// index load per value.
+	sruns   []scatterRun
+	buf     []float64
+	valid   bool   // C (and lp, dp, w) are those of the values in hc
+	refused bool   // the x block of the values in hc was refused (ErrDualSingular)
+	hc      hCache // the values of the last full scatter; skips it when only H changed
 	// Rows decoupled since the last full scatter: their A row is zero in
 	// the values factored (an active-set system: kkt.System's
 	// SetActiveRows) while C holds them; C is reused with those rows and
@@ -117,6 +123,32 @@ type DenseDual struct {
 	// runs of consecutive rows, runs[c]..runs[c+1] column c's (MulVec).
 	runs   []valueRun
 	runPtr []int
+}
+
+// scatterRun is a run of n value indices k0, k0+1, … whose positions are
+// d0, d0+stride, …
+type scatterRun struct{ k0, n, d0, stride int }
+
+// scatterRuns appends to runs the runs of dst (value index → position,
+// −1: none, left out): maximal runs of consecutive indices whose
+// positions step by a constant stride.
+func scatterRuns(dst []int, runs []scatterRun) []scatterRun {
+	for k := 0; k < len(dst); {
+		if dst[k] < 0 {
+			k++
+			continue
+		}
+		r := scatterRun{k0: k, n: 1, d0: dst[k]}
+		if k+1 < len(dst) && dst[k+1] >= 0 {
+			r.stride = dst[k+1] - dst[k]
+			for k+r.n < len(dst) && dst[k+r.n] >= 0 && dst[k+r.n]-dst[k+r.n-1] == r.stride {
+				r.n++
+			}
+		}
+		runs = append(runs, r)
+		k += r.n
+	}
+	return runs
 }
 
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
@@ -192,6 +224,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
+	f.sruns = append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...)
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -306,16 +339,18 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.hc.valid = false
 		f.valid, f.refused = false, false
 		clear(f.buf)
-		for k, v := range values {
-			f.buf[f.dst[k]] += v
-			if d2 := f.dst2[k]; d2 >= 0 {
-				f.buf[d2] += v
+		// Every position receives one value (P's off-diagonal ones two,
+		// in both triangles), added to +0 as the entry-by-entry scatter
+		// did: the order of the runs changes nothing.
+		for _, r := range f.sruns {
+			d := r.d0
+			for _, v := range values[r.k0 : r.k0+r.n] {
+				f.buf[d] += v
+				d += r.stride
 			}
 		}
-		for _, v := range f.buf {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return ErrSingular
-			}
+		if !allFinite(f.buf) {
+			return ErrSingular
 		}
 		f.hc.store(values)
 	}

@@ -61,9 +61,109 @@ func ShiftedCholeskyOK(a []float64, n int, shift float64, work []float64) bool {
 	for _, v := range a {
 		fro += v * v
 	}
-	fro = math.Max(1, math.Sqrt(fro))
-	d := shift * fro
-	if lowerZero(a, n) {
+	return shiftedCholeskyOK(a, n, shift*math.Max(1, math.Sqrt(fro)), lowerZero(a, n), work)
+}
+
+// SquareScan is what ScanSquare gathers in one pass over a row-major n×n
+// matrix for the symmetry and positive-semidefiniteness tests.
+type SquareScan struct {
+	// Asym and Scale are MaxAsymmetry's max |a[i,j] − a[j,i]| and
+	// max(1, max |a[i,j]|) (NaN entries left out, as there).
+	Asym, Scale float64
+	// Fro2 is Σ a[i,j]² (summed by tiles: it may differ from the
+	// row-major sum in the last bits).
+	Fro2 float64
+	// LowerZero reports a strictly lower triangle of zeros (±0).
+	LowerZero bool
+}
+
+// ScanSquare returns the SquareScan of the row-major n×n matrix a: the
+// symmetry test's maxima, the squared Frobenius norm and whether the
+// strictly lower triangle is zero, in one pass by 8×8 tiles (tile (I, J)
+// with its mirror, as MaxAsymmetry). MaxAsymmetry followed by
+// ShiftedCholeskyOK read a three times before the factorization (the
+// maxima, ‖a‖_F, the lower triangle); with ShiftedCholeskyOKScan the
+// test reads it once.
+func ScanSquare(a []float64, n int) SquareScan {
+	a = a[:n*n]
+	// The maxima are taken on the bits without the sign (ordered as the
+	// absolute values, branch-free); a NaN, whose bits exceed every
+	// number's, is then redone by MaxAsymmetry, which leaves it out.
+	const abs = 1<<63 - 1
+	var sc, as uint64          // max |a[i,j]|, max |a[i,j] − a[j,i]| (bits)
+	var f0, f1, f2, f3 float64 // Σ of the upper (f0, f2) and lower (f1, f3) squares
+	var low uint64             // OR of the lower triangle's bits without the sign
+	for i0 := 0; i0 < n; i0 += 8 {
+		i1 := min(i0+8, n)
+		// The diagonal tile.
+		for i := i0; i < i1; i++ {
+			row := a[i*n : i*n+n]
+			v := row[i]
+			sc = max(sc, math.Float64bits(v)&abs)
+			f0 += v * v
+			for j := i + 1; j < i1; j++ {
+				v, u := row[j], a[j*n+i]
+				bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+				sc = max(sc, bv, bu)
+				as = max(as, math.Float64bits(v-u)&abs)
+				f2 += v * v
+				f3 += u * u
+				low |= bu
+			}
+		}
+		// The tiles right of it with their mirrors below.
+		for j0 := i1; j0 < n; j0 += 8 {
+			j1 := min(j0+8, n)
+			for i := i0; i < i1; i++ {
+				row := a[i*n+j0 : i*n+j1]
+				col := a[j0*n+i:]
+				jj := 0
+				for ; jj+1 < len(row); jj += 2 {
+					v0, u0 := row[jj], col[jj*n]
+					v1, u1 := row[jj+1], col[(jj+1)*n]
+					bv0, bu0 := math.Float64bits(v0)&abs, math.Float64bits(u0)&abs
+					bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
+					// Trees, not chains: one dependent max per accumulator.
+					sc = max(sc, max(max(bv0, bu0), max(bv1, bu1)))
+					as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
+					f0 += v0 * v0
+					f1 += u0 * u0
+					f2 += v1 * v1
+					f3 += u1 * u1
+					low |= bu0 | bu1
+				}
+				if jj < len(row) {
+					v, u := row[jj], col[jj*n]
+					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+					sc = max(sc, bv, bu)
+					as = max(as, math.Float64bits(v-u)&abs)
+					f0 += v * v
+					f1 += u * u
+					low |= bu
+				}
+			}
+		}
+	}
+	out := SquareScan{Asym: math.Float64frombits(as), Scale: max(1, math.Float64frombits(sc)),
+		Fro2: (f0 + f2) + (f1 + f3), LowerZero: low == 0}
+	if math.IsNaN(out.Fro2) || math.IsNaN(out.Asym) || math.IsNaN(out.Scale) {
+		// A NaN entry (its square is NaN), or Inf − Inf.
+		out.Asym, out.Scale = MaxAsymmetry(a, n)
+	}
+	return out
+}
+
+// ShiftedCholeskyOKScan is ShiftedCholeskyOK with ‖a‖_F and the lower
+// triangle's test taken from sc, ScanSquare's result for a.
+func ShiftedCholeskyOKScan(a []float64, n int, shift float64, sc SquareScan, work []float64) bool {
+	return shiftedCholeskyOK(a[:n*n], n, shift*math.Max(1, math.Sqrt(sc.Fro2)), sc.LowerZero, work)
+}
+
+// shiftedCholeskyOK is ShiftedCholeskyOK's decision for the shift
+// d = shift·max(1, ‖a‖_F), with lowZero whether a's strictly lower
+// triangle is zero.
+func shiftedCholeskyOK(a []float64, n int, d float64, lowZero bool, work []float64) bool {
+	if lowZero {
 		// Diagonal (as far as it is read): the factorization below has
 		// L[i,j] = 0 and pivots a[i,i] + d exactly; only their signs
 		// decide (an LP's ε-ridge P = εI, n = 500: 21 M multiply–adds of
@@ -169,6 +269,29 @@ func tiledCholeskyOK(a []float64, n int, d float64, l []float64) bool {
 			t = [16]float64{}
 			if j0 > 0 {
 				vec.Dot4x4(l[i0*n:], n, l[j0*n:], n, j0, &t)
+			}
+			if j0 < i0 {
+				// Below the diagonal: the triangular solve with L[J,J]
+				// (read once per tile) in straight-line code, the same
+				// operations in the same order as the loop below (which
+				// spent more instructions on indexing than on them).
+				dj := l[j0*n+j0 : (j0+3)*n+j0+4]
+				l10 := dj[n]
+				l20, l21 := dj[2*n], dj[2*n+1]
+				l30, l31, l32 := dj[3*n], dj[3*n+1], dj[3*n+2]
+				v0, v1, v2, v3 := inv[j0], inv[j0+1], inv[j0+2], inv[j0+3]
+				for r := 0; r < 4; r++ {
+					i := i0 + r
+					ar := a[i*n+j0 : i*n+j0+4]
+					tr := t[4*r : 4*r+4]
+					x0 := (ar[0] - tr[0]) * v0
+					x1 := (ar[1] - tr[1] - x0*l10) * v1
+					x2 := (ar[2] - tr[2] - x0*l20 - x1*l21) * v2
+					x3 := (ar[3] - tr[3] - x0*l30 - x1*l31 - x2*l32) * v3
+					lr := l[i*n+j0 : i*n+j0+4]
+					lr[0], lr[1], lr[2], lr[3] = x0, x1, x2, x3
+				}
+				continue
 			}
 			for r := 0; r < 4; r++ {
 				i := i0 + r

@@ -66,8 +66,15 @@ func gatherUpperTiled(dst, full []float64, colptr []int, n int) {
 				}
 				col := dst[colptr[j]+i0 : colptr[j]+ie]
 				rowj := full[j*n+i0 : j*n+ie]
+				rowj = rowj[:len(col)]
+				// Column j of full from row i0, by a running offset (the
+				// index product per entry, and its bounds checks, were half
+				// the loop's instructions).
+				colj := full[i0*n+j : (ie-1)*n+j+1]
+				p := 0
 				for t := range col {
-					col[t] = 0.5 * (full[(i0+t)*n+j] + rowj[t])
+					col[t] = 0.5 * (colj[p] + rowj[t])
+					p += n
 				}
 			}
 		}

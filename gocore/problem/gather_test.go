@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -50,5 +51,26 @@ func TestGatherDensePTiled(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkGatherDenseP is GatherDenseP on the full upper pattern (the
+// QP layer's dense P, gathered on every call).
+func BenchmarkGatherDenseP(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st, err := NewStructure(n, 0, Cones{}, UpperPattern(n), EmptyPattern(0, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			full := make([]float64, n*n)
+			for i := range full {
+				full[i] = float64(i % 7)
+			}
+			dst := make([]float64, st.P.Nnz())
+			for i := 0; i < b.N; i++ {
+				st.GatherDenseP(dst, full)
+			}
+		})
 	}
 }

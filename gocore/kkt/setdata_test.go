@@ -1,0 +1,122 @@
+package kkt
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+)
+
+// randomUpperCSC is a random upper-triangular n×n pattern (each entry
+// with probability dens, each diagonal entry with probability diag).
+func randomUpperCSC(rng *rand.Rand, n int, dens, diag float64) problem.CSC {
+	c := problem.CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+	for j := 0; j < n; j++ {
+		for i := 0; i <= j; i++ {
+			p := dens
+			if i == j {
+				p = diag
+			}
+			if rng.Float64() < p {
+				c.Rowval = append(c.Rowval, i)
+			}
+		}
+		c.Colptr[j+1] = len(c.Rowval)
+	}
+	return c
+}
+
+// randomCSC is a random m×n pattern of density dens.
+func randomCSC(rng *rand.Rand, m, n int, dens float64) problem.CSC {
+	c := problem.CSC{Rows: m, Cols: n, Colptr: make([]int, n+1)}
+	for j := 0; j < n; j++ {
+		for i := 0; i < m; i++ {
+			if rng.Float64() < dens {
+				c.Rowval = append(c.Rowval, i)
+			}
+		}
+		c.Colptr[j+1] = len(c.Rowval)
+	}
+	return c
+}
+
+// TestSetDataRuns: SetData, which copies P's runs of consecutive KKT
+// values and clears only the values neither P nor A names, writes bit for
+// bit the matrix of clearing every value and scattering P and A entry by
+// entry, over a matrix that held other values before (H set, a previous
+// data set): P dense, sparse, with and without its diagonal entries, or
+// absent; second-order cone blocks in H; dense and sparse paths; ρ ≠ 0.
+func TestSetDataRuns(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for _, tc := range []struct {
+		name             string
+		n, zero, nonneg  int
+		soc              []int
+		pDens, pDiag, aD float64
+	}{
+		{"dense P", 9, 2, 5, nil, 1, 1, 1},
+		{"sparse P no diagonal", 12, 1, 6, nil, 0.3, 0, 0.5},
+		{"sparse P some diagonal", 15, 0, 8, []int{3, 4}, 0.2, 0.5, 0.4},
+		{"no P", 10, 2, 7, []int{3}, 0, 0, 0.6},
+		{"diagonal P soc", 8, 1, 3, []int{4, 2}, 0, 1, 0.7},
+	} {
+		for _, ls := range linearSolvers {
+			for _, rho := range []float64{0, 0.5} {
+				t.Run(fmt.Sprintf("%s/%s/rho=%g", tc.name, ls.name, rho), func(t *testing.T) {
+					cones := problem.Cones{Zero: tc.zero, Nonneg: tc.nonneg, SOC: tc.soc}
+					m := tc.zero + tc.nonneg
+					for _, q := range tc.soc {
+						m += q
+					}
+					pp := randomUpperCSC(rng, tc.n, tc.pDens, tc.pDiag)
+					ap := randomCSC(rng, m, tc.n, tc.aD)
+					st, err := problem.NewStructure(tc.n, m, cones, pp, ap)
+					if err != nil {
+						t.Fatal(err)
+					}
+					an, err := Analyse(st, ls.ls)
+					if err != nil {
+						t.Fatal(err)
+					}
+					k := mustNew(t, an)
+					fill := func(v []float64) {
+						for i := range v {
+							v[i] = rng.NormFloat64()
+						}
+					}
+					pv, av := make([]float64, st.P.Nnz()), make([]float64, st.A.Nnz())
+					// Other values first: a previous data set and H.
+					fill(pv)
+					fill(av)
+					k.SetData(pv, av, 1.5)
+					fill(k.kv)
+					fill(pv)
+					fill(av)
+					k.SetData(pv, av, rho)
+					want := make([]float64, len(k.kv))
+					for i, idx := range an.pmap {
+						want[idx] = pv[i]
+					}
+					if rho != 0 {
+						for j := 0; j < tc.n; j++ {
+							want[an.diag[j]] += rho
+						}
+					}
+					for i, idx := range an.amap {
+						want[idx] = av[i]
+					}
+					for i := range want {
+						if math.Float64bits(k.kv[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("value %d = %v, want %v", i, k.kv[i], want[i])
+						}
+					}
+					if len(an.pruns) > 3*max(1, len(an.pmap)) {
+						t.Fatalf("%d runs for %d P values", len(an.pruns)/3, len(an.pmap))
+					}
+				})
+			}
+		}
+	}
+}
