@@ -39,6 +39,7 @@ type System struct {
 	mul   func(x, y []float64) // y = K x (unregularized)
 	res   float64              // final refinement residual of the last Solve
 	rel   float64              // its relative size, block by block (refine)
+	short bool                 // its refinement stopped short of its tolerance (refine)
 	// Fast (normal-equations) mode of the factorization (tier.go).
 	tier      linsys.Tiered         // nil: the factorization has a single form
 	wantFast  bool                  // the H set last allows the fast forms
