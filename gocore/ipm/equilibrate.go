@@ -35,7 +35,8 @@ type scaledData struct {
 	// The same for P's values (nzPV, nzPRow, nzPK, nzPPtr) when a
 	// quarter or more of them are zero: a dense P holding an ε-ridge εI
 	// (the BPQP study's LPs, n = 500: 125 k stored values, 500 nonzero)
-	// made the passes over P most of the equilibration. compactP records
+	// made the passes over P most of the equilibration (allocated on first
+	// use). compactP records
 	// whether the last equilibrate ran on them (tests).
 	nzPV         []float64
 	nzPRow, nzPK []int
@@ -49,7 +50,7 @@ func newScaledData(st *problem.Structure) scaledData {
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
 		eqD: make([]float64, n), eqE: make([]float64, m),
 		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1),
-		nzPV: make([]float64, st.P.Nnz()), nzPRow: make([]int, st.P.Nnz()), nzPK: make([]int, st.P.Nnz()), nzPPtr: make([]int, n+1)}
+		nzPPtr: make([]int, n+1)}
 }
 
 // mostlyNonzero reports whether a strided sample of at most 64 of v's
@@ -153,6 +154,11 @@ func (w *Solver) equilibrate() {
 	nzP := len(w.pv)
 	w.nzPPtr[n] = nzP
 	if !mostlyNonzero(w.pv) {
+		if w.nzPV == nil {
+			// On first use: 24 bytes per stored value of P, never needed
+			// for a P without zeros (48 MB at a dense order 2000).
+			w.nzPV, w.nzPRow, w.nzPK = make([]float64, len(w.pv)), make([]int, len(w.pv)), make([]int, len(w.pv))
+		}
 		nzP = compactValues(pcp, prv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
 	}
 	w.compactP = 4*nzP <= 3*len(w.pv)

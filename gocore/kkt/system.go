@@ -167,7 +167,9 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 	k.tierCur, k.wantFast, k.wantExact, k.diagX = 0, false, false, false
 	k.redOff, k.exactOff = false, false
 	// Every value is written once: P by its runs, A by amap, and the
-	// others (added diagonals, H) cleared.
+	// others (added diagonals, H) cleared. A short pv panics, as the
+	// entry-by-entry scatter did (the runs would read up to its capacity).
+	pv = pv[:k.an.St.P.Nnz():k.an.St.P.Nnz()]
 	for _, idx := range k.an.rest {
 		k.kv[idx] = 0
 	}

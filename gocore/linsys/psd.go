@@ -55,13 +55,13 @@ func MaxAsymmetry(a []float64, n int) (asym, scale float64) {
 // strictly lower triangle is zero is decided by its pivot signs. The QP
 // layer tests P on every call: at n = 100 the row form, whose short inner
 // products run far below the kernel's speed, was 12% of a BPQP study call.
+//
+// ‖a‖_F is ScanSquare's (its tiled sum), so that this and
+// ShiftedCholeskyOKScan decide every matrix alike: a pivot at exactly
+// −shift·‖a‖_F would otherwise go either way by the sums' last bit, and a
+// P accepted alone (B = 1) be rejected in a batch.
 func ShiftedCholeskyOK(a []float64, n int, shift float64, work []float64) bool {
-	a = a[:n*n]
-	var fro float64
-	for _, v := range a {
-		fro += v * v
-	}
-	return shiftedCholeskyOK(a, n, shift*math.Max(1, math.Sqrt(fro)), lowerZero(a, n), work)
+	return ShiftedCholeskyOKScan(a, n, shift, ScanSquare(a[:n*n], n), work)
 }
 
 // SquareScan is what ScanSquare gathers in one pass over a row-major n×n
