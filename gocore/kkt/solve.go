@@ -33,10 +33,14 @@ func (k *System) Residual() float64 { return k.res }
 // stopped-short lowering but the floor at 1e-10 (minDelta 1e-11, its value
 // before), LISWET7, 8, 10 and 11 failed the 1e-6 gap check and LISWET9
 // and 12 ended max_iterations; from 1e-12 all of LISWET1..12 solve. A
-// floor of 1e-14 failed LISWET9 and LISWET12 again.
+// floor of 1e-14 failed LISWET9 and LISWET12 again. It is 5× the dynamic
+// regularization's threshold (linsys.DynamicEps; 5e-13, between the
+// default path's 1e-12 and 1e-14 with room for rounding), so that from a
+// non-default δ (1e-9: 1e-11, then 1e-13 = DynamicEps) the lowest δ tried
+// stays above the pivots the factorization regularizes.
 const (
 	refineBad = 1e-6
-	minDelta  = 1e-13
+	minDelta  = 5 * linsys.DynamicEps
 )
 
 // refineLoose is the relative residual of each block (against its own
