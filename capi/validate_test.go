@@ -116,27 +116,3 @@ func TestSolveChecksPSD(t *testing.T) {
 		})
 	}
 }
-
-// allFinite finds a non-finite entry at every position around its
-// four-entry blocks, and accepts finite values of every size (huge ones,
-// whose products with 0 are still 0, included).
-func TestAllFinite(t *testing.T) {
-	for _, n := range []int{0, 1, 3, 4, 5, 8, 11} {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = math.MaxFloat64 * float64(1-2*(i%2))
-		}
-		if !allFinite(v) {
-			t.Fatalf("n=%d: finite values reported non-finite", n)
-		}
-		for i := 0; i < n; i++ {
-			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-				w := append([]float64(nil), v...)
-				w[i] = bad
-				if allFinite(w) {
-					t.Fatalf("n=%d: %v at %d not found", n, bad, i)
-				}
-			}
-		}
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // operand is a caller buffer holding `batch` arrays of `size` doubles
@@ -98,7 +99,7 @@ func (a *operand) checkFinite(batch int) error {
 		count = 1
 	}
 	for k := 0; k < count; k++ {
-		if allFinite(a.at(k)) {
+		if vec.AllFinite(a.at(k)) {
 			continue
 		}
 		for i, v := range a.at(k) {
@@ -112,28 +113,6 @@ func (a *operand) checkFinite(batch int) error {
 		}
 	}
 	return nil
-}
-
-// allFinite reports whether every entry of v is finite: v·0 is 0 for a
-// finite v and NaN for ±Inf and NaN, and four running sums of those
-// products stay 0 exactly when every entry is finite. Branch-free, it
-// checks a batch of dense inputs (every call checks all of them, on the
-// calling thread) several times faster than a test per entry; only a
-// sample that fails is searched for the entry to name.
-func allFinite(v []float64) bool {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		w := v[i : i+4 : i+4]
-		s0 += w[0] * 0
-		s1 += w[1] * 0
-		s2 += w[2] * 0
-		s3 += w[3] * 0
-	}
-	for ; i < len(v); i++ {
-		s0 += v[i] * 0
-	}
-	return s0+s1+s2+s3 == 0
 }
 
 // outSlice is a caller output buffer of n doubles (nil when NULL or empty).
@@ -246,10 +225,10 @@ func (in *inputs) finiteErr(nb int) error {
 // operand before it), else nil: the batched operands are left to
 // sampleFinite.
 func (in *inputs) sharedFiniteErr(nb int) error {
-	ok := (in.p.stride != 0 || allFinite(in.p.at(0))) && (in.c.stride != 0 || allFinite(in.c.at(0)))
+	ok := (in.p.stride != 0 || vec.AllFinite(in.p.at(0))) && (in.c.stride != 0 || vec.AllFinite(in.c.at(0)))
 	for bi := range in.blocks {
 		blk := &in.blocks[bi]
-		ok = ok && (blk.a.stride != 0 || allFinite(blk.a.at(0))) && (blk.b.stride != 0 || allFinite(blk.b.at(0)))
+		ok = ok && (blk.a.stride != 0 || vec.AllFinite(blk.a.at(0))) && (blk.b.stride != 0 || vec.AllFinite(blk.b.at(0)))
 	}
 	if ok {
 		return nil
@@ -260,10 +239,10 @@ func (in *inputs) sharedFiniteErr(nb int) error {
 // sampleFinite reports whether sample k's batched operands are finite (the
 // shared ones are sharedFiniteErr's).
 func (in *inputs) sampleFinite(k int) bool {
-	ok := (in.p.stride == 0 || allFinite(in.p.at(k))) && (in.c.stride == 0 || allFinite(in.c.at(k)))
+	ok := (in.p.stride == 0 || vec.AllFinite(in.p.at(k))) && (in.c.stride == 0 || vec.AllFinite(in.c.at(k)))
 	for bi := range in.blocks {
 		blk := &in.blocks[bi]
-		ok = ok && (blk.a.stride == 0 || allFinite(blk.a.at(k))) && (blk.b.stride == 0 || allFinite(blk.b.at(k)))
+		ok = ok && (blk.a.stride == 0 || vec.AllFinite(blk.a.at(k))) && (blk.b.stride == 0 || vec.AllFinite(blk.b.at(k)))
 	}
 	return ok
 }

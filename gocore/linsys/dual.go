@@ -349,7 +349,7 @@ func (f *DenseDual) Factor(values []float64) error {
 				d += r.stride
 			}
 		}
-		if !allFinite(f.buf) {
+		if !vec.AllFinite(f.buf) {
 			return ErrSingular
 		}
 		f.hc.store(values)
