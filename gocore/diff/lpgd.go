@@ -38,7 +38,8 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		// factorization (K₀ with P + ρI) is shared by every attempt.
 		rho = w.AutoRho(v, sol, tau, opt.RhoTarget)
 	}
-	if opt.TauAuto && w.kkt.Cones().Polyhedral() && hasCurvature(v.P) {
+	autoQP := opt.TauAuto && hasCurvature(v.P) // a QP's τ is capped by its movement
+	if autoQP && w.kkt.Cones().Polyhedral() {
 		// A QP: cap τ by the movement of the perturbed solution on the
 		// forward's active set (AutoTauCurvature).
 		if !fast {
@@ -54,18 +55,9 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 	side := opt.Side
 	allFast := true
 	for attempt := 0; ; attempt++ {
-		var errP, errM error
-		var fp, fm bool
-		if side == SideRight || side == SideCentral {
-			fp, errP = w.perturbed(v, sol, +1, tau, rho, fast, coneWarm, w.xp, w.yp)
-		}
-		if side == SideLeft || side == SideCentral {
-			fm, errM = w.perturbed(v, sol, -1, tau, rho, fast, coneWarm, w.xm, w.ym)
-		}
-		for _, e := range []error{errP, errM} {
-			if errors.Is(e, ErrStopped) {
-				return flags, e // no fallback: the caller asked to stop
-			}
+		fp, fm, errP, errM, err := w.perturbedSides(v, sol, side, tau, rho, fast, coneWarm)
+		if err != nil {
+			return flags, err // no fallback: the caller asked to stop
 		}
 		if errP == nil && errM == nil {
 			if (side != SideLeft && !fp) || (side != SideRight && !fm) {
@@ -106,7 +98,7 @@ func (w *Workspace) lpgdBackward(v *problem.Values, sol Solution, opt *Options, 
 		}
 		break
 	}
-	if opt.TauAuto && hasCurvature(v.P) {
+	if autoQP {
 		t1, fast1, rescaled, err := w.autoTauRescale(v, sol, side, tau, rho, fast, coneWarm, opt.TauTarget)
 		if err != nil {
 			return flags, err // stopped
@@ -337,18 +329,9 @@ func (w *Workspace) autoTauRescale(v *problem.Values, sol Solution, side Side, t
 		copy(w.ym, k[2*n+m:])
 	}
 	t1 = tau * goal / moved
-	var errP, errM error
-	fp, fm := true, true
-	if side == SideRight || side == SideCentral {
-		fp, errP = w.perturbed(v, sol, +1, t1, rho, fast, coneWarm, w.xp, w.yp)
-	}
-	if side == SideLeft || side == SideCentral {
-		fm, errM = w.perturbed(v, sol, -1, t1, rho, fast, coneWarm, w.xm, w.ym)
-	}
-	for _, e := range []error{errP, errM} {
-		if errors.Is(e, ErrStopped) {
-			return tau, false, false, e
-		}
+	fp, fm, errP, errM, err := w.perturbedSides(v, sol, side, t1, rho, fast, coneWarm)
+	if err != nil {
+		return tau, false, false, err
 	}
 	// Whether they moved at all is measured on the difference the gradient
 	// takes (its base point: the warm start's x₀ when every one-sided solve
@@ -360,6 +343,26 @@ func (w *Workspace) autoTauRescale(v *problem.Values, sol Solution, side Side, t
 		return tau, false, false, nil
 	}
 	return t1, fp && fm, true, nil
+}
+
+// perturbedSides solves the perturbed problems of the sides side asks for
+// at τ into w.xp, w.yp (+) and w.xm, w.ym (−): whether each was
+// warm-started (true for a side not solved), each side's error, and
+// ErrStopped when the caller asked to stop.
+func (w *Workspace) perturbedSides(v *problem.Values, sol Solution, side Side, tau, rho float64, fast, coneWarm bool) (fp, fm bool, errP, errM, stop error) {
+	fp, fm = true, true
+	if side == SideRight || side == SideCentral {
+		fp, errP = w.perturbed(v, sol, +1, tau, rho, fast, coneWarm, w.xp, w.yp)
+	}
+	if side == SideLeft || side == SideCentral {
+		fm, errM = w.perturbed(v, sol, -1, tau, rho, fast, coneWarm, w.xm, w.ym)
+	}
+	for _, e := range []error{errP, errM} {
+		if errors.Is(e, ErrStopped) {
+			return fp, fm, errP, errM, e
+		}
+	}
+	return fp, fm, errP, errM, nil
 }
 
 // perturbedMove is the largest ‖x_± − x*‖∞ over the sides solved.
