@@ -152,7 +152,6 @@ func (w *Solver) equilibrate() {
 		acp, arv, av = w.nzPtr, w.nzRow[:nz], w.nzV[:nz]
 	}
 	nzP := len(w.pv)
-	w.nzPPtr[n] = nzP
 	if !mostlyNonzero(w.pv) {
 		if w.nzPV == nil {
 			// On first use: 24 bytes per stored value of P, never needed
