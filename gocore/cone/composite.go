@@ -202,6 +202,53 @@ func (k *Composite) ProjectionH(hs, s, y []float64) {
 	}
 }
 
+// ProjectionSplitter is implemented by cones whose ProjectionH stands for
+// infinite eigenvalues off the coordinate axes by a finite big·ddᵀ, whose
+// rounding pollutes the block's finite entries by about big·ε (the second-
+// order cone on its boundary). A caller can then solve the limit system
+// (dy ⊥ d, the finite part alone elsewhere) by refinement, with the
+// factored big form as its preconditioner (the kkt backward pass).
+type ProjectionSplitter interface {
+	// ProjectionSplit writes ProjectionH's H at (s, y) in parts: its finite
+	// part into hfin (HBlock's layout) and the unit directions of its
+	// infinite eigenvalues into the rows of dirs (Dim×Dim), returning
+	// their number k and the value big ProjectionH gives them:
+	// H = hfin + big·Σⱼ dⱼdⱼᵀ up to rounding.
+	ProjectionSplit(hfin, dirs, s, y []float64) (k int, big float64)
+}
+
+// Blocks returns the number of (non-empty) blocks.
+func (k *Composite) Blocks() int { return len(k.cones) }
+
+// Block returns block b's first row, dimension and first index in an H
+// packed as HLen.
+func (k *Composite) Block(b int) (first, dim, hfirst int) {
+	return k.off[b], k.off[b+1] - k.off[b], k.hoff[b]
+}
+
+// ProjectionSplit writes into hfin (packed as HLen) the H of ProjectionH at
+// (s, y) with the infinite eigenvalues of its ProjectionSplitter blocks
+// left out, and for each such block b the unit directions of those
+// eigenvalues into the rows of dirs' chunk of the block (packed as HLen:
+// the Dim×Dim matrix at Block's hfirst), their number into nd[b] and the
+// value ProjectionH gives them into big[b] (nd[b] = 0 for other blocks;
+// nd and big of length Blocks). It reports whether some block has such a
+// direction.
+func (k *Composite) ProjectionSplit(hfin, dirs []float64, nd []int, big []float64, s, y []float64) bool {
+	found := false
+	for b, c := range k.cones {
+		h, sb, yb := k.hblock(hfin, b), k.rows(s, b), k.rows(y, b)
+		nd[b], big[b] = 0, 0
+		if sp, ok := c.(ProjectionSplitter); ok {
+			nd[b], big[b] = sp.ProjectionSplit(h, k.hblock(dirs, b), sb, yb)
+			found = found || nd[b] > 0
+			continue
+		}
+		c.ProjectionH(h, sb, yb)
+	}
+	return found
+}
+
 // DiagH writes H = diag(h) into hs; only valid when Diagonal.
 func (k *Composite) DiagH(hs, h []float64) {
 	for b := range k.cones {

@@ -72,7 +72,7 @@ func (k *Composite) NewtonPair(s, y, sh, yh, hs []float64) bool {
 		case *SOC:
 			socMoreau(sb, yb, shb, yhb)
 			if withH {
-				socDerivativeH(h, shb, yhb)
+				socDerivativeH(h, shb, yhb, c.splitScratch(), derivBig)
 			}
 		case *PSD:
 			c.moreau(sb, yb, shb, yhb)

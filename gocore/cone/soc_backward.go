@@ -22,12 +22,38 @@ func (c *SOC) RectifyScaling(e []float64) {
 func (c *SOC) Rows() RowClass { return RowsNonPolyhedral }
 
 // ProjectionH implements Cone: see socDerivativeH.
-func (c *SOC) ProjectionH(h, s, y []float64) { socDerivativeH(h, s, y) }
+func (c *SOC) ProjectionH(h, s, y []float64) { socDerivativeH(h, s, y, c.splitScratch(), socDerivBig) }
+
+// splitScratch returns the d×d scratch of socDerivativeH, allocated on
+// first use (by the backward pass or the tangent refinement only).
+func (c *SOC) splitScratch() []float64 {
+	if c.split == nil {
+		c.split = make([]float64, c.d*c.d)
+	}
+	return c.split
+}
+
+// ProjectionSplit implements ProjectionSplitter: see socProjectionSplit.
+func (c *SOC) ProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
+	return socProjectionSplit(hfin, dirs, s, y)
+}
 
 // derivBig stands for an infinite eigenvalue of H (a direction in which dy
 // must vanish): large enough to decouple it, small enough for the
 // regularized factorization and refinement to stay accurate.
 const derivBig = 1e10
+
+// socDerivBig stands for the infinite eigenvalue of a boundary block's H,
+// on e2 = (1, −x̂)/√2 (see socDerivativeH): big·e2e2ᵀ is dense, so its
+// rounding pollutes the block's O(1) entries by big·ε (H e1 = big·ε·e2
+// instead of 0: the equality ds ⊥ y perturbed) while a finite value leaves
+// dy ≈ 1/big along e2. 1/√ε balances the two, as for the PSD cone
+// (psdDerivBig): on bench_bpqp_soc's worst sample BPQP's gradient went
+// from 3.9e-7 to 8.6e-8 off central differences of tight re-solves, and
+// up to 7.8e-6 to ≤ 1.4e-8 on socFixture's QPs and LPs. The kkt backward
+// removes both errors (kktRefineLimit, through ProjectionSplit). The
+// diagonal y = 0 case keeps derivBig (no rounding across entries).
+const socDerivBig = psdDerivBig
 
 // socDerivativeH writes the d×d block H with ds = −H dy that linearizes the
 // complementarity of a second-order cone block at (s, y), as the derivative
@@ -38,13 +64,51 @@ const derivBig = 1e10
 // m = (1 + t/‖x‖)/2 on the directions (0, v ⊥ x̂) (H = (1 − m)/m).
 // u ∈ K gives H = 0 (s = 0) and u ∈ −K gives H = ∞·I (y = 0).
 //
-// The NT scaling W² of the interior-point iterate has the same limit only
-// in exact arithmetic: at a solution within rounding of the boundary it is
+// The classification is the one a rule on s relative to y would make,
+// without a threshold: u = y − s lies in K when y's margin y₀ − ‖ȳ‖
+// covers s (s₀ + ‖s̄‖ ≤ y₀ − ‖ȳ‖ suffices), so an interior-point
+// solution with s at the apex (s ~ μ) and y interior is the fully active
+// block H = 0, and the symmetric case (y ~ μ, s interior) the inactive
+// block H = ∞·I; the NT scaling W² of the iterate has these limits only in
+// exact arithmetic: at a solution within rounding of the boundary it is
 // meaningless, which made the kkt gradient of active SOC blocks wrong.
-func socDerivativeH(h, s, y []float64) {
+//
+// H is written as socProjectionSplit's finite part plus big·ddᵀ for its
+// infinite directions d, with eBig for big on a boundary block's e2
+// (ProjectionH: socDerivBig; the solver's tangent refinement, NewtonPair,
+// keeps derivBig); split is scratch of d×d entries.
+func socDerivativeH(h, s, y, split []float64, eBig float64) {
 	d := len(s)
-	for i := range h {
-		h[i] = 0
+	k, big := socProjectionSplit(h, split, s, y)
+	if k == 1 && d > 1 {
+		big = eBig
+	}
+	if k == d { // the coordinate axes (y = 0)
+		for i := 0; i < d; i++ {
+			h[i*d+i] += big
+		}
+		return
+	}
+	for j := 0; j < k; j++ {
+		dj := split[j*d : j*d+d]
+		for r := 0; r < d; r++ {
+			for c := 0; c < d; c++ {
+				h[r*d+c] += big * dj[r] * dj[c]
+			}
+		}
+	}
+}
+
+// socProjectionSplit writes socDerivativeH's H at (s, y) in parts: its
+// finite part into hfin (d×d, row-major) and the unit directions of its
+// infinite eigenvalues into the rows of dirs (d×d), returning their number
+// and the value socDerivativeH gives them: e2 = (1, −x̂)/√2 on the
+// boundary (socDerivBig), the coordinate axes when y = 0 (derivBig), none
+// when s = 0.
+func socProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
+	d := len(s)
+	for i := range hfin[:d*d] {
+		hfin[i] = 0
 	}
 	t := y[0] - s[0]
 	var nx float64
@@ -55,12 +119,15 @@ func socDerivativeH(h, s, y []float64) {
 	nx = math.Sqrt(nx)
 	switch {
 	case nx <= t: // u ∈ K: y interior or apex, s = 0
-		return
+		return 0, 0
 	case nx <= -t: // u ∈ −K: y = 0
-		for i := 0; i < d; i++ {
-			h[i*d+i] = derivBig
+		for i := range dirs[:d*d] {
+			dirs[i] = 0
 		}
-		return
+		for i := 0; i < d; i++ {
+			dirs[i*d+i] = 1
+		}
+		return d, derivBig
 	}
 	m := 0.5 * (1 + t/nx)
 	ht := (1 - m) / m
@@ -76,19 +143,14 @@ func socDerivativeH(h, s, y []float64) {
 			if i == j {
 				v += ht
 			}
-			h[i*d+j] = v
+			hfin[i*d+j] = v
 		}
 	}
-	// big·e2e2ᵀ: e2 = (1, −x̂)/√2.
-	e2 := func(i int) float64 {
-		if i == 0 {
-			return 1 / math.Sqrt2
-		}
-		return -xh(i) / math.Sqrt2
+	dirs[0] = 1 / math.Sqrt2
+	for i := 1; i < d; i++ {
+		dirs[i] = -xh(i) / math.Sqrt2
 	}
-	for i := 0; i < d; i++ {
-		for j := 0; j < d; j++ {
-			h[i*d+j] += derivBig * e2(i) * e2(j)
-		}
-	}
+	return 1, socDerivBig
 }
+
+var _ ProjectionSplitter = (*SOC)(nil)
