@@ -396,36 +396,82 @@ func TestReuseRefinesLPs(t *testing.T) {
 	}
 }
 
-// TestMulKDiagonalP: mulK reading only P's diagonal (diagP) computes the
-// product of the full-pattern mulK on a diagonal P with ±0 off-diagonal
-// values, entry for entry, with inactive rows decoupled.
-func TestMulKDiagonalP(t *testing.T) {
+// TestMulK: mulK is the product with the active-set system, [P Aᵀ; A 0]
+// with the inactive rows decoupled (−x_i), against Structure's MulP, MulAT
+// and MulA to rounding (relative to |K||x|), on the ε-ridge LPs' full
+// pattern of A (mulADense, 23 columns: a remainder of its four) with P's
+// diagonal only (diagP) and the whole of P giving the same product entry
+// for entry (±0 off the diagonal), and on a QP with P dense.
+func TestMulK(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
-	st, vs := denseBatch(t, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
-		return testfam.BPQPLP(rng, 23, 6)
-	})
-	_, _, ws, _, _, _ := benchRig(t, st)
-	d := st.N + st.M
-	x, y0, y1 := make([]float64, d), make([]float64, d), make([]float64, d)
-	for _, v := range vs {
-		for k := range v.P {
-			if st.P.Rowval[k] != colOf(st, k) && rng.Intn(3) == 0 {
-				v.P[k] = math.Copysign(0, -1)
+	for _, lp := range []bool{true, false} {
+		st, vs := denseBatch(t, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+			if lp {
+				return testfam.BPQPLP(rng, 23, 6)
 			}
+			return testfam.BPQPQP(rng, 23, 6)
+		})
+		_, _, ws, _, _, _ := benchRig(t, st)
+		n, d := st.N, st.N+st.M
+		x, y0, y1 := make([]float64, d), make([]float64, d), make([]float64, d)
+		want, mag := make([]float64, d), make([]float64, d)
+		absV := func(s []float64) []float64 {
+			o := make([]float64, len(s))
+			for i, v := range s {
+				o[i] = math.Abs(v)
+			}
+			return o
 		}
-		for i := range ws.active {
-			ws.active[i] = rng.Intn(3) != 0
-		}
-		for i := range x {
-			x[i] = rng.NormFloat64()
-		}
-		s := scaledDual{n: st.N, active: ws.active, st: st, v: v}
-		s.mulK(x, y0)
-		s.diagP = true
-		s.mulK(x, y1)
-		for i := range y0 {
-			if y0[i] != y1[i] {
-				t.Fatalf("entry %d: diagonal mulK %v, full %v", i, y1[i], y0[i])
+		for _, v := range vs {
+			if lp {
+				for k := range v.P {
+					if st.P.Rowval[k] != colOf(st, k) && rng.Intn(3) == 0 {
+						v.P[k] = math.Copysign(0, -1)
+					}
+				}
+			}
+			for i := range ws.active {
+				ws.active[i] = rng.Intn(3) != 0
+			}
+			for i := range x {
+				x[i] = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(7)))
+			}
+			for i, a := range ws.active {
+				if !a {
+					x[n+i] = 0 // as every solve leaves it
+				}
+			}
+			clear(want)
+			clear(mag)
+			st.MulP(want[:n], v.P, x[:n], 1)
+			st.MulAT(want[:n], v.A, x[n:], 1)
+			st.MulA(want[n:], v.A, x[:n], 1)
+			ax := absV(x)
+			pa, aa := absV(v.P), absV(v.A)
+			st.MulP(mag[:n], pa, ax[:n], 1)
+			st.MulAT(mag[:n], aa, ax[n:], 1)
+			st.MulA(mag[n:], aa, ax[:n], 1)
+			for i, a := range ws.active {
+				if !a {
+					want[n+i], mag[n+i] = -x[n+i], math.Abs(x[n+i])
+				}
+			}
+			s := scaledDual{n: n, active: ws.active, st: st, v: v}
+			s.mulK(x, y0)
+			for i := range y0 {
+				if math.Abs(y0[i]-want[i]) > 1e-14*mag[i] {
+					t.Fatalf("lp %v entry %d: mulK %v, want %v", lp, i, y0[i], want[i])
+				}
+			}
+			if !lp {
+				continue
+			}
+			s.diagP = true
+			s.mulK(x, y1)
+			for i := range y0 {
+				if y0[i] != y1[i] {
+					t.Fatalf("entry %d: diagonal mulK %v, full %v", i, y1[i], y0[i])
+				}
 			}
 		}
 	}
