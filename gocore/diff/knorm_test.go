@@ -17,7 +17,8 @@ import (
 // remainder of the unrolling, zero values of A and random active sets. A
 // sum that dropped a column's diagonal (the maximum sits on one in the
 // samples that scale it), an active row's entries or an inactive row's
-// decoupling, or added an inactive row's entries, fails it.
+// decoupling, or added an inactive row's entries, fails it. activeKRowSum
+// is checked against the same row sums, exactly.
 func TestActiveKNormInf(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	for _, sz := range [][2]int{{40, 8}, {13, 3}, {7, 1}} {
@@ -92,6 +93,13 @@ func TestActiveKNormInf(t *testing.T) {
 			tol := float64(st.N+st.M) * 0x1p-52 * want
 			if got := ws.activeKNormInf(v); math.Abs(got-want) > tol {
 				t.Fatalf("size %v sample %d: ‖K‖∞ %v, want %v", sz, s, got, want)
+			}
+			// activeKRowSum: row j's sum in the same order, the lower
+			// bound refineReuse tries first.
+			for j := 0; j < st.N; j++ {
+				if got := ws.activeKRowSum(v, j); got != rs[j] {
+					t.Fatalf("size %v sample %d: row %d sum %v, want %v", sz, s, j, got, rs[j])
+				}
 			}
 		}
 	}
