@@ -299,3 +299,65 @@ func BenchmarkBPQPStudy(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBPQPStudyBackward is BenchmarkBPQPStudy's backward alone: the
+// study's instances are solved once (each keeping its own factor record)
+// and the loop runs only the backward for the loss 1ᵀx, cycling through
+// them, with ∂c the only gradient asked for (the study's ∂ℓ/∂q) — a
+// profile or instruction count of it is the backward's, without the
+// forward's share:
+//
+//	go test ./gocore/diff -run '^$' -bench BPQPStudyBackward -cpuprofile cpu.out
+func BenchmarkBPQPStudyBackward(b *testing.B) {
+	for _, kind := range []string{"qp", "lp"} {
+		for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
+			for _, method := range []Method{MethodKKT, MethodBPQP} {
+				n, k := sz[0], sz[1]
+				mname := map[Method]string{MethodKKT: "kkt", MethodBPQP: "bpqp"}[method]
+				b.Run(fmt.Sprintf("%s/%dx%d/%s", kind, n, k, mname), func(b *testing.B) {
+					rng := rand.New(rand.NewSource(int64(n + k)))
+					st, vs := denseBatch(b, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+						if kind == "qp" {
+							return testfam.BPQPQP(rng, n, k)
+						}
+						return testfam.BPQPLP(rng, n, k)
+					})
+					an, slv, ws, _, _, _ := benchRig(b, st)
+					g := &Grad{C: make([]float64, n)}
+					sols := make([]Solution, len(vs))
+					for i, v := range vs {
+						s := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M),
+							Factor: make([]float64, ipm.PolishFactorLen(an))}
+						slv.SetFactorSink(s.Factor)
+						res := ipm.Result{X: s.X, Y: s.Y, S: s.S}
+						slv.Solve(v, &res)
+						if res.Info.Status != ipm.StatusSolved {
+							b.Fatalf("status %v", res.Info.Status)
+						}
+						sols[i] = s
+					}
+					in := Incoming{X: make([]float64, n)}
+					for i := range in.X {
+						in.X[i] = 1
+					}
+					o := DefaultOptions()
+					o.Method = method
+					reused := 0
+					b.ResetTimer()
+					t0 := testfam.CPUTime()
+					for i := 0; i < b.N; i++ {
+						f, err := ws.Backward(vs[i%len(vs)], sols[i%len(vs)], in, &o, g)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if f&FlagFactorReused != 0 {
+							reused++
+						}
+					}
+					b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(float64(reused)/float64(b.N), "reused")
+				})
+			}
+		}
+	}
+}

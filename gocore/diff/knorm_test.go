@@ -9,29 +9,26 @@ import (
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
-// TestActiveKNormInf checks activeKNormInf (its column sums in a local,
-// zeros skipped) against the entry-by-entry row sums of |K| over P's
-// upper pattern and the active rows of A, bit for bit, on the ε-ridge LPs
-// (dense P with zero off-diagonal values), dense QPs and values with −0,
-// random active sets. A sum that dropped a column's diagonal, an
-// off-diagonal mirror or an active row's entries fails it.
+// TestActiveKNormInf checks activeKNormInf (four partial column sums, the
+// inactive rows masked, P's diagonal only) against the entry-by-entry row
+// sums of |K| over P's upper pattern and the active rows of A, to the
+// rounding of a reordered sum of nonnegative terms, on the ε-ridge LPs
+// (dense P with ±0 off-diagonal values) at sizes with and without a
+// remainder of the unrolling, zero values of A and random active sets. A
+// sum that dropped a column's diagonal (the maximum sits on one in the
+// samples that scale it), an active row's entries or an inactive row's
+// decoupling, or added an inactive row's entries, fails it. activeKRowSum
+// is checked against the same row sums, exactly.
 func TestActiveKNormInf(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
-	gens := []func() ([]float64, []float64, []float64, []float64, problem.Cones){
-		func() ([]float64, []float64, []float64, []float64, problem.Cones) { return testfam.BPQPLP(rng, 40, 8) },
-		func() ([]float64, []float64, []float64, []float64, problem.Cones) { return testfam.BPQPQP(rng, 30, 6) },
-		func() ([]float64, []float64, []float64, []float64, problem.Cones) {
-			return testfam.DenseQP(rng, 25, 20, 5)
-		},
-	}
-	for g, gen := range gens {
-		st, vs := denseBatch(t, gen)
+	for _, sz := range [][2]int{{40, 8}, {13, 3}, {7, 1}} {
+		st, vs := denseBatch(t, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+			return testfam.BPQPLP(rng, sz[0], sz[1])
+		})
 		_, _, ws, _, _, _ := benchRig(t, st)
 		for s, v := range vs {
-			// Some −0 and zero entries, one large off-diagonal value so
-			// that the maximum can sit on a mirrored row.
 			for k := range v.P {
-				if rng.Intn(7) == 0 {
+				if st.P.Rowval[k] != colOf(st, k) && rng.Intn(7) == 0 {
 					v.P[k] = math.Copysign(0, -1)
 				}
 			}
@@ -43,11 +40,11 @@ func TestActiveKNormInf(t *testing.T) {
 			for i := range ws.active {
 				ws.active[i] = rng.Intn(3) != 0
 			}
-			// Even samples: the maximum on a mirrored P row; odd: on an
-			// active A row (its entries 10, the column sums ~10 + m/2).
-			if s%2 == 0 {
-				v.P[len(v.P)/2] = 1e3 * float64(s+1)
-			} else {
+			switch s % 4 {
+			case 0: // the maximum on a diagonal entry of P
+				j := rng.Intn(st.N)
+				v.P[st.P.Colptr[j+1]-1] = 1e3 * float64(s+1)
+			case 1: // on an active row of A (entries 10, column sums ~10 + m/2)
 				r := st.M - 1
 				ws.active[r] = true
 				for k, i := range st.A.Rowval {
@@ -55,6 +52,17 @@ func TestActiveKNormInf(t *testing.T) {
 						v.A[k] = 10
 					}
 				}
+			case 2: // an inactive row of large entries: it must not count
+				r := 0
+				ws.active[r] = false
+				for k, i := range st.A.Rowval {
+					if i == r {
+						v.A[k] = 1e6
+					}
+				}
+			}
+			if !ws.diagonalP(v) {
+				t.Fatalf("size %v sample %d: P not diagonal", sz, s)
 			}
 			rs := make([]float64, st.N+st.M)
 			for j := 0; j < st.N; j++ {
@@ -82,8 +90,16 @@ func TestActiveKNormInf(t *testing.T) {
 			for _, x := range rs {
 				want = math.Max(want, x)
 			}
-			if got := ws.activeKNormInf(v); math.Float64bits(got) != math.Float64bits(want) {
-				t.Fatalf("family %d sample %d: ‖K‖∞ %v, want %v", g, s, got, want)
+			tol := float64(st.N+st.M) * 0x1p-52 * want
+			if got := ws.activeKNormInf(v); math.Abs(got-want) > tol {
+				t.Fatalf("size %v sample %d: ‖K‖∞ %v, want %v", sz, s, got, want)
+			}
+			// activeKRowSum: row j's sum in the same order, the lower
+			// bound refineReuse tries first.
+			for j := 0; j < st.N; j++ {
+				if got := ws.activeKRowSum(v, j); got != rs[j] {
+					t.Fatalf("size %v sample %d: row %d sum %v, want %v", sz, s, j, got, rs[j])
+				}
 			}
 		}
 	}

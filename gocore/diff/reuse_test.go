@@ -324,3 +324,155 @@ func TestBPQPReusesPolishFactor(t *testing.T) {
 		})
 	}
 }
+
+// TestReuseRefinesLPs: on the BPQP study's ε-ridge LPs (diagonal P given
+// dense, solutions ~1/ε) the backward with the forward's record, kkt and
+// bpqp, gives the refactoring backward's gradients to 1e-13 relative
+// (both are ~1e-15 apart), reusing the record on most samples. With the
+// record's scaling D perturbed by 1e-9 relative the first solve is 1e-9
+// off while its normwise backward error is still ~1e-17 (far below
+// reuseBackwardTol): only the refinement steps against K bring the
+// gradients back, which a stop on the backward error alone (tried:
+// gradients 2e-9 off) misses.
+func TestReuseRefinesLPs(t *testing.T) {
+	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}} {
+		n, k := sz[0], sz[1]
+		rng := rand.New(rand.NewSource(int64(n + k)))
+		st, err := problem.NewDenseStructure(n, 2*k, problem.Cones{Zero: k, Nonneg: k}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newReuseRig(t, st)
+		reused := 0
+		for s := 0; s < 4; s++ {
+			P, c, A, b, _ := testfam.BPQPLP(rng, n, k)
+			v := denseValues(st, P, c, A, b)
+			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+			r.slv.Solve(v, &res)
+			if res.Info.Status != ipm.StatusSolved {
+				t.Fatalf("%dx%d sample %d: status %v", n, k, s, res.Info.Status)
+			}
+			if !r.ws.diagonalP(v) {
+				t.Fatalf("%dx%d sample %d: P not diagonal", n, k, s)
+			}
+			rec := append([]float64(nil), r.buf...)
+			pert := append([]float64(nil), rec...)
+			for j := 0; j < n; j++ {
+				pert[8+j] *= 1 + 1e-9 // D follows the 8-word header
+			}
+			in := Incoming{X: make([]float64, n)}
+			for i := range in.X {
+				in.X[i] = 1
+			}
+			for _, m := range []Method{MethodKKT, MethodBPQP} {
+				run := func(rec []float64) (Flags, *Grad) {
+					g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+					s := sol
+					s.Factor = rec
+					o := DefaultOptions()
+					o.Method = m
+					f, err := r.ws.Backward(v, s, in, &o, g)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return f, g
+				}
+				_, g0 := run(nil)
+				for ri, rc := range [][]float64{rec, pert} {
+					f, g := run(rc)
+					if ri == 0 && f&FlagFactorReused != 0 {
+						reused++
+					}
+					if d := gradDiff(g, g0); d > 1e-13 {
+						t.Errorf("%dx%d sample %d method %d record %d: gradients differ from the refactoring backward's by %.3g (flags %d)", n, k, s, m, ri, d, f)
+					}
+				}
+			}
+		}
+		if reused < 6 {
+			t.Errorf("%dx%d: the record was reused on %d of 8 backwards", n, k, reused)
+		}
+	}
+}
+
+// TestMulK: mulK is the product with the active-set system, [P Aᵀ; A 0]
+// with the inactive rows decoupled (−x_i), against Structure's MulP, MulAT
+// and MulA to rounding (relative to |K||x|), on the ε-ridge LPs' full
+// pattern of A (mulADense, 23 columns: a remainder of its four) with P's
+// diagonal only (diagP) and the whole of P giving the same product entry
+// for entry (±0 off the diagonal), and on a QP with P dense.
+func TestMulK(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, lp := range []bool{true, false} {
+		st, vs := denseBatch(t, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
+			if lp {
+				return testfam.BPQPLP(rng, 23, 6)
+			}
+			return testfam.BPQPQP(rng, 23, 6)
+		})
+		_, _, ws, _, _, _ := benchRig(t, st)
+		n, d := st.N, st.N+st.M
+		x, y0, y1 := make([]float64, d), make([]float64, d), make([]float64, d)
+		want, mag := make([]float64, d), make([]float64, d)
+		absV := func(s []float64) []float64 {
+			o := make([]float64, len(s))
+			for i, v := range s {
+				o[i] = math.Abs(v)
+			}
+			return o
+		}
+		for _, v := range vs {
+			if lp {
+				for k := range v.P {
+					if st.P.Rowval[k] != colOf(st, k) && rng.Intn(3) == 0 {
+						v.P[k] = math.Copysign(0, -1)
+					}
+				}
+			}
+			for i := range ws.active {
+				ws.active[i] = rng.Intn(3) != 0
+			}
+			for i := range x {
+				x[i] = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(7)))
+			}
+			for i, a := range ws.active {
+				if !a {
+					x[n+i] = 0 // as every solve leaves it
+				}
+			}
+			clear(want)
+			clear(mag)
+			st.MulP(want[:n], v.P, x[:n], 1)
+			st.MulAT(want[:n], v.A, x[n:], 1)
+			st.MulA(want[n:], v.A, x[:n], 1)
+			ax := absV(x)
+			pa, aa := absV(v.P), absV(v.A)
+			st.MulP(mag[:n], pa, ax[:n], 1)
+			st.MulAT(mag[:n], aa, ax[n:], 1)
+			st.MulA(mag[n:], aa, ax[:n], 1)
+			for i, a := range ws.active {
+				if !a {
+					want[n+i], mag[n+i] = -x[n+i], math.Abs(x[n+i])
+				}
+			}
+			s := scaledDual{n: n, active: ws.active, st: st, v: v}
+			s.mulK(x, y0)
+			for i := range y0 {
+				if math.Abs(y0[i]-want[i]) > 1e-14*mag[i] {
+					t.Fatalf("lp %v entry %d: mulK %v, want %v", lp, i, y0[i], want[i])
+				}
+			}
+			if !lp {
+				continue
+			}
+			s.diagP = true
+			s.mulK(x, y1)
+			for i := range y0 {
+				if y0[i] != y1[i] {
+					t.Fatalf("entry %d: diagonal mulK %v, full %v", i, y1[i], y0[i])
+				}
+			}
+		}
+	}
+}

@@ -51,8 +51,9 @@ type Workspace struct {
 	lim          *kktLimit // kkt's refinement against the limit system (lazily)
 	fp           float64   // ipm.StructureFingerprint of the analysis's structure (fpSet: computed)
 	fpSet        bool
-	rwork        []float64 // 2(n+m): refinement scratch of the factor reuse (reuse.go)
+	rwork        []float64 // 3(n+m): refinement scratch of the factor reuse (reuse.go)
 	reuse        scaledDual
+	actMask      []uint64 // activeKNormInf's all-ones/zero mask of the active rows (lazily)
 }
 
 // NewWorkspace allocates a backward workspace with its own KKT system.
@@ -104,7 +105,7 @@ func NewWorkspaceOn(k *kkt.System, set ipm.Settings) (*Workspace, error) {
 	w.xp, w.yp, w.sp = vec(n), vec(m), vec(m)
 	w.xm, w.ym = vec(n), vec(m)
 	w.res = ipm.Result{X: w.xp, Y: w.yp, S: w.sp}
-	w.rwork = vec(2 * (n + m))
+	w.rwork = vec(3 * (n + m))
 	return w, nil
 }
 

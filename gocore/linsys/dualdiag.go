@@ -1,0 +1,99 @@
+package linsys
+
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
+
+// DiagonalX reports whether the factorization's x block is diagonal:
+// every strictly lower entry of its LDLᵀ factor is ±0, as DenseDual
+// factors a diagonal x block (an ε-ridge LP's P = εI). SolveDiagonalX
+// then solves without the x block's two triangular passes over those
+// zeros. It reads the nx(nx−1)/2 entries once (no branch per entry), and
+// stops at the first row with a nonzero one.
+func (f *DualFactor) DiagonalX() bool {
+	for k := 1; k < f.nx; k++ {
+		o := k * (k - 1) / 2
+		row := f.lp[o : o+k]
+		var a0, a1, a2, a3 uint64
+		for len(row) >= 4 {
+			a0 |= math.Float64bits(row[0])
+			a1 |= math.Float64bits(row[1])
+			a2 |= math.Float64bits(row[2])
+			a3 |= math.Float64bits(row[3])
+			row = row[4:]
+		}
+		for _, x := range row {
+			a0 |= math.Float64bits(x)
+		}
+		if (a0|a1|a2|a3)<<1 != 0 { // more than a sign bit: a nonzero entry
+			return false
+		}
+	}
+	return true
+}
+
+// SolveDiagonalX is Solve for a factorization whose x block is diagonal
+// (DiagonalX): L = I in the x block, so t = D⁻¹b_x and x = t − D⁻¹Wᵀz
+// without the triangular passes; the other steps are Solve's, with W's
+// rows taken four at a time. The solution is Solve's to rounding (the
+// products with W summed in another order). With an x block that is not
+// diagonal it solves another system (the caller checks DiagonalX).
+func (f *DualFactor) SolveDiagonalX(b []float64) {
+	nx, nr := f.nx, f.nr
+	t, zc := f.t, f.zc
+	for k := range t {
+		t[k] = b[k] / f.dp[k]
+	}
+	// W's coupled rows four at a time (vec.Dot4, vec.Axpy4 below): with
+	// the triangular passes gone they are the solve's work, and one kernel
+	// call per short row (nx = 50, 100 in the BPQP study) was call-bound.
+	var out, c [4]float64
+	a := 0
+	for ; a+4 <= nr; a += 4 {
+		w := f.w[a*nx : (a+4)*nx]
+		vec.Dot4(w[:nx], w[nx:2*nx], w[2*nx:3*nx], w[3*nx:], t, nx, &out)
+		for r := 0; r < 4; r++ {
+			zc[a+r] = out[r] - b[nx+f.rows[a+r]]
+		}
+	}
+	for ; a < nr; a++ {
+		zc[a] = dot(f.w[a*nx:a*nx+nx], t) - b[nx+f.rows[a]]
+	}
+	for k := 1; k < nr; k++ {
+		o := k * (k - 1) / 2
+		zc[k] -= dot(f.l[o:o+k], zc[:k])
+	}
+	for k := range zc {
+		zc[k] /= f.d[k]
+	}
+	for k := nr - 1; k >= 1; k-- {
+		o := k * (k - 1) / 2
+		axpy(-zc[k], f.l[o:o+k], zc[:k])
+	}
+	g := b[:nx]
+	clear(g)
+	a = 0
+	for ; a+4 <= nr; a += 4 {
+		w := f.w[a*nx : (a+4)*nx]
+		c = [4]float64{zc[a], zc[a+1], zc[a+2], zc[a+3]}
+		vec.Axpy4(&c, w[:nx], w[nx:2*nx], w[2*nx:3*nx], w[3*nx:], g, nx)
+	}
+	for ; a < nr; a++ {
+		if zc[a] != 0 {
+			axpy(zc[a], f.w[a*nx:a*nx+nx], g)
+		}
+	}
+	for k := range t {
+		g[k] = t[k] - g[k]/f.dp[k]
+	}
+	for i := 0; i < f.mr; i++ {
+		if !f.coupled[i] {
+			b[nx+i] = -b[nx+i]
+		}
+	}
+	for a, i := range f.rows {
+		b[nx+i] = zc[a]
+	}
+}
