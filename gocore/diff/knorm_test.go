@@ -18,7 +18,8 @@ import (
 // sum that dropped a column's diagonal (the maximum sits on one in the
 // samples that scale it), an active row's entries or an inactive row's
 // decoupling, or added an inactive row's entries, fails it. activeKRowSum
-// is checked against the same row sums, exactly.
+// is checked against the same row sums, exactly; both return NaN (fail
+// closed) for an operator whose P is not known to be diagonal.
 func TestActiveKNormInf(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	for _, sz := range [][2]int{{40, 8}, {13, 3}, {7, 1}} {
@@ -91,15 +92,32 @@ func TestActiveKNormInf(t *testing.T) {
 				want = math.Max(want, x)
 			}
 			tol := float64(st.N+st.M) * 0x1p-52 * want
-			if got := ws.activeKNormInf(v); math.Abs(got-want) > tol {
+			// The scratch comes dirty (NaN row sums, a stale mask of all
+			// ones): both are overwritten.
+			scratch := make([]float64, st.N+st.M)
+			mask := make([]uint64, st.M)
+			for i := range scratch {
+				scratch[i] = math.NaN()
+			}
+			for i := range mask {
+				mask[i] = math.MaxUint64
+			}
+			op := scaledDual{n: st.N, active: ws.active, st: st, v: v, diagP: true}
+			if got := op.activeKNormInf(scratch, mask); math.Abs(got-want) > tol {
 				t.Fatalf("size %v sample %d: ‖K‖∞ %v, want %v", sz, s, got, want)
 			}
 			// activeKRowSum: row j's sum in the same order, the lower
 			// bound refineReuse tries first.
 			for j := 0; j < st.N; j++ {
-				if got := ws.activeKRowSum(v, j); got != rs[j] {
+				if got := op.activeKRowSum(j); got != rs[j] {
 					t.Fatalf("size %v sample %d: row %d sum %v, want %v", sz, s, j, got, rs[j])
 				}
+			}
+			// Without diagP (P not known diagonal) both fail closed: NaN,
+			// which no acceptance test passes.
+			op.diagP = false
+			if a, b := op.activeKNormInf(scratch, mask), op.activeKRowSum(0); !math.IsNaN(a) || !math.IsNaN(b) {
+				t.Fatalf("size %v sample %d: non-diagonal P gave ‖K‖∞ %v, row sum %v; want NaN", sz, s, a, b)
 			}
 		}
 	}

@@ -23,27 +23,30 @@ const (
 // kkt.SetActiveRowsDiagonalX).
 const reuseBackwardTol = 1e-12
 
-// activeKNormInf is ‖K‖∞ of the unscaled active-set system mulK applies
-// for a diagonal P (diagonalP: every off-diagonal value is ±0, so only
-// each column's diagonal entry, its last, is read): |P_jj| and the active
-// rows of A; a decoupled row's −1. The row sums go to w.rwork's second
-// n+m words (refineReuse's step, free when it asks). Column j's sum is
-// four partial sums, branch-free: an inactive row's entry adds +0 (the
-// mask clears |a|'s bits) and its row sum is overwritten; a branch on the
-// random active set mispredicted and one running sum was a chain of
-// dependent adds. The sums are exact up to their order (relative
-// (n+m)u).
-func (w *Workspace) activeKNormInf(v *problem.Values) float64 {
-	st := w.an.St
-	n := st.N
-	rs := w.rwork[n+st.M : 2*(n+st.M)]
+// activeKNormInf is ‖K‖∞ of the unscaled active-set system s.mulK
+// applies, for a diagonal P only (s.diagP, diagonalP: every off-diagonal
+// value is ±0, so only each column's diagonal entry, its last, is read):
+// |P_jj| and the active rows of A; a decoupled row's −1. When P is not
+// diagonal it returns NaN, which every comparison refuses: a caller's
+// acceptance test fails closed and it factors. rs (n+m words) receives
+// the row sums and mask (m words) the all-ones/zero mask of the active
+// rows: both are the caller's scratch, overwritten (refineReuse passes
+// its step, free when it asks). Column j's sum is four partial sums,
+// branch-free: an inactive row's entry adds +0 (the mask clears |a|'s
+// bits) and its row sum is overwritten; a branch on the random active set
+// mispredicted and one running sum was a chain of dependent adds. The
+// sums are exact up to their order (relative (n+m)u).
+func (s *scaledDual) activeKNormInf(rs []float64, mask []uint64) float64 {
+	if !s.diagP {
+		return math.NaN()
+	}
+	st, v := s.st, s.v
+	n, m := st.N, st.M
+	rs = rs[:n+m]
 	clear(rs)
 	rz := rs[n:]
-	act := w.active[:st.M]
-	if w.actMask == nil {
-		w.actMask = make([]uint64, st.M)
-	}
-	mask := w.actMask[:st.M]
+	act := s.active[:m]
+	mask = mask[:m]
 	for i, a := range act {
 		mask[i] = 0
 		if a {
@@ -130,7 +133,7 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 	w.setActiveRHS()
 	copy(w.sol, w.rhs)
 	pre.Solve(w.sol)
-	if !w.refineReuse(v) {
+	if !w.refineReuse() {
 		return false
 	}
 	for _, x := range w.sol {
@@ -158,7 +161,7 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 // refinement (a first residual ~1e-8, ~1e-10 after one step, the second
 // step no better) ends that way on most samples, and the product with K
 // it saves is a quarter of the refinement's.
-func (w *Workspace) refineReuse(v *problem.Values) bool {
+func (w *Workspace) refineReuse() bool {
 	pre := &w.reuse
 	b, x := w.rhs, w.sol
 	d := len(x)
@@ -198,7 +201,8 @@ func (w *Workspace) refineReuse(v *problem.Values) bool {
 	}
 	// ‖K‖∞ ≥ the sum of any one row of |K|: the row of x's largest entry
 	// (O(m) values) settles the test on the study's LPs (it passes by
-	// orders of magnitude), and the full norm is read only when it does not.
+	// orders of magnitude), and the full norm is read only when it does not
+	// (its row sums overwrite the step dx, no longer needed).
 	xn, jmax := 0.0, 0
 	for j, xj := range x[:pre.n] {
 		if a := math.Abs(xj); a > xn {
@@ -206,25 +210,32 @@ func (w *Workspace) refineReuse(v *problem.Values) bool {
 		}
 	}
 	xn = math.Max(xn, vec.NormInf(x[pre.n:]))
-	return rn <= reuseBackwardTol*w.activeKRowSum(v, jmax)*xn ||
-		rn <= reuseBackwardTol*w.activeKNormInf(v)*xn
+	if w.actMask == nil {
+		w.actMask = make([]uint64, len(pre.active))
+	}
+	return rn <= reuseBackwardTol*pre.activeKRowSum(jmax)*xn ||
+		rn <= reuseBackwardTol*pre.activeKNormInf(dx, w.actMask)*xn
 }
 
-// activeKRowSum is the sum of |K|'s row j < n of the active-set system for
-// a diagonal P (as activeKNormInf: |P_jj| and the active rows of A's column
-// j), a lower bound of ‖K‖∞.
-func (w *Workspace) activeKRowSum(v *problem.Values, j int) float64 {
-	st := w.an.St
-	s := 0.0
+// activeKRowSum is the sum of |K|'s row j < n of the active-set system
+// s.mulK applies, for a diagonal P only (as activeKNormInf: |P_jj| and the
+// active rows of A's column j; NaN when P is not diagonal), a lower bound
+// of ‖K‖∞.
+func (s *scaledDual) activeKRowSum(j int) float64 {
+	if !s.diagP {
+		return math.NaN()
+	}
+	st, v := s.st, s.v
+	sum := 0.0
 	if lo, hi := st.P.Colptr[j], st.P.Colptr[j+1]; hi > lo && st.P.Rowval[hi-1] == j {
-		s = math.Abs(v.P[hi-1])
+		sum = math.Abs(v.P[hi-1])
 	}
 	for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
-		if w.active[st.A.Rowval[k]] {
-			s += math.Abs(v.A[k])
+		if s.active[st.A.Rowval[k]] {
+			sum += math.Abs(v.A[k])
 		}
 	}
-	return s
+	return sum
 }
 
 // scaledDual solves the unscaled active-set system with a polish factor
@@ -236,7 +247,7 @@ type scaledDual struct {
 	active []bool
 	st     *problem.Structure
 	v      *problem.Values
-	diagP  bool // v's P is diagonal (diagonalP): mulK reads its diagonal only
+	diagP  bool // v's P is diagonal (diagonalP): mulK, activeKNormInf and activeKRowSum read its diagonal only
 	diagX  bool // the record's x block is diagonal: Solve skips its triangular solves
 }
 
