@@ -212,35 +212,64 @@ func TestKKTReuseRejects(t *testing.T) {
 }
 
 // TestKKTReuseAllocs: the backward that reuses a record allocates nothing
-// once warm (as the refactoring one).
+// once warm (as the refactoring one), kkt and bpqp: on a dense QP with P
+// dense (the record's full solve, mulK's MulP) and on the ε-ridge LP
+// (P = εI given dense: diagonalP, the diagonal mulK, SolveDiagonalX and the
+// backward-error acceptance with its row-sum bound).
 func TestKKTReuseAllocs(t *testing.T) {
-	rng := rand.New(rand.NewSource(2))
-	n, m, p := 20, 20, 4
-	st, err := problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newReuseRig(t, st)
-	P, c, A, b, _ := testfam.DenseQP(rng, n, m, p)
-	v := denseValues(st, P, c, A, b)
-	sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
-	res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
-	r.slv.Solve(v, &res)
-	sol.Factor = r.buf
-	in := Incoming{X: make([]float64, n)}
-	in.X[0] = 1
-	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
-	o := DefaultOptions()
-	f, err := r.ws.Backward(v, sol, in, &o, g)
-	if err != nil || f&FlagFactorReused == 0 {
-		t.Fatalf("warm-up: flags %d, %v", f, err)
-	}
-	if a := testing.AllocsPerRun(20, func() {
-		if _, err := r.ws.Backward(v, sol, in, &o, g); err != nil {
-			t.Fatal(err)
-		}
-	}); a != 0 {
-		t.Errorf("%v allocations per reusing backward", a)
+	for _, tc := range []struct {
+		name string
+		lp   bool
+	}{{"qp", false}, {"lp", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(2))
+			n, m, p := 20, 20, 4
+			var st *problem.Structure
+			var v *problem.Values
+			var err error
+			if tc.lp {
+				n, m, p = 40, 8, 8
+				st, err = problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				P, c, A, b, _ := testfam.BPQPLP(rng, n, m)
+				v = denseValues(st, P, c, A, b)
+			} else {
+				st, err = problem.NewDenseStructure(n, m+p, problem.Cones{Zero: p, Nonneg: m}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				P, c, A, b, _ := testfam.DenseQP(rng, n, m, p)
+				v = denseValues(st, P, c, A, b)
+			}
+			r := newReuseRig(t, st)
+			sol := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+			r.slv.Solve(v, &res)
+			sol.Factor = r.buf
+			in := Incoming{X: make([]float64, n)}
+			in.X[0] = 1
+			g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+			for _, method := range []Method{MethodKKT, MethodBPQP} {
+				o := DefaultOptions()
+				o.Method = method
+				f, err := r.ws.Backward(v, sol, in, &o, g)
+				if err != nil || f&FlagFactorReused == 0 {
+					t.Fatalf("method %d warm-up: flags %d, %v", method, f, err)
+				}
+				if pre := &r.ws.reuse; pre.diagP != tc.lp || pre.diagX != tc.lp {
+					t.Fatalf("method %d: diagP %v diagX %v, want %v", method, pre.diagP, pre.diagX, tc.lp)
+				}
+				if a := testing.AllocsPerRun(20, func() {
+					if f, err := r.ws.Backward(v, sol, in, &o, g); err != nil || f&FlagFactorReused == 0 {
+						t.Fatalf("flags %d, %v", f, err)
+					}
+				}); a != 0 {
+					t.Errorf("method %d: %v allocations per reusing backward", method, a)
+				}
+			}
+		})
 	}
 }
 
