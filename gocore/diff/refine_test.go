@@ -228,16 +228,17 @@ func TestRefineReuseStep(t *testing.T) {
 	}
 }
 
-// TestRefineReuseBackwardError: refineReuse's normwise backward-error
-// acceptance for a diagonal P (the ε-ridge LP, wide: ‖K‖∞ is a row of A
-// over n columns, several times the x rows' sums) with no refinement step
-// and the first solve moved along a direction e to place the residual:
+// TestRefineReuseBackwardError: the normwise backward-error acceptance
+// for a diagonal P (backwardStable; the ε-ridge LP, wide: ‖K‖∞ is a row
+// of A over n columns, several times the x rows' sums), the first solve
+// moved along a direction e to place the residual:
 // well under reuseBackwardTol·rowsum·‖x‖ (accepted by the row of x's
 // largest entry, activeKRowSum), between that and reuseBackwardTol‖K‖∞‖x‖
 // (accepted only by the full norm, activeKNormInf), and 10 and 1e3 times
 // over the latter (rejected: an overestimated bound, e.g. the row sum
 // ×1e6, accepts them). Each placement is checked against the test's own
-// ‖K‖∞ and row sums before the verdict. On the dense QP (no
+// ‖K‖∞ and row sums before the verdict. refineReuse with no step (not
+// stalled) refuses every one of them. On the dense QP (no
 // backward-error acceptance) a residual under the tolerance is accepted
 // and one 10 times over is not.
 func TestRefineReuseBackwardError(t *testing.T) {
