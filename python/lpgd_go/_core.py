@@ -489,7 +489,8 @@ class SolveResult:
     @functools.cached_property
     def x_np(self) -> np.ndarray:
         """(B, n) primal solutions (a view of the buffer)."""
-        return self._buf[: self._layout[0]].reshape(self._batch, self._n)
+        view: np.ndarray = _ndarray((self._batch, self._n), _NP_F64, self._arr)  # x first
+        return view
 
     @functools.cached_property
     def factor(self) -> np.ndarray | None:
