@@ -712,7 +712,8 @@ class Run:
         buffer, or a buffer of their own: ``_core.solve_values``) live with
         the run in the autograd context, freed with the graph (kept for every
         backward through it, retain_graph=True included: the gradients of
-        repeated backwards are identical, as gradcheck requires)."""
+        repeated backwards are identical, as gradcheck requires); those in
+        the solve's buffer (at most 16 KiB with it) as long as x too."""
         if not self.keep_factor:
             return False
         fl = self.structure.factor_len
