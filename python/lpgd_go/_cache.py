@@ -29,26 +29,38 @@ DEFAULT_SIZE = 64
 _lock = threading.Lock()
 _cache: OrderedDict[Hashable, Structure] = OrderedDict()
 _max_size = DEFAULT_SIZE
+#: (key, structure) of the cache's most recently used entry (its last), or
+#: None: ``get`` of that key returns it without the lock (moving the last
+#: entry to the end changes nothing, so the LRU order stays exact). Set
+#: under the lock by every use; None whenever the last entry may change
+#: otherwise (eviction, clearing).
+_last: tuple[Hashable, Structure] | None = None
 
 
 def _evict_to(size: int) -> list[Structure]:
+    global _last
     dropped = []
     while len(_cache) > size:
         dropped.append(_cache.popitem(last=False)[1])
+    if dropped:
+        _last = None
     return dropped
 
 
 def structure(key: Hashable, make: Callable[[], Structure]) -> Structure:
     """The structure cached under key, made (and cached) by make() on a miss."""
+    global _last
     with _lock:
         st = _cache.get(key)
         if st is not None:
             _cache.move_to_end(key)
+            _last = (key, st)
             return st
     st = make()  # outside the lock: analysis may take a while
     with _lock:
         st = _cache.setdefault(key, st)  # another thread may have made it first
         _cache.move_to_end(key)
+        _last = (key, st)
         dropped = _evict_to(_max_size)
     del dropped  # handles are freed here unless a pending backward holds them
     return st
@@ -56,10 +68,15 @@ def structure(key: Hashable, make: Callable[[], Structure]) -> Structure:
 
 def get(key: Hashable) -> Structure | None:
     """The structure cached under key (now the most recently used), or None."""
+    global _last
+    last = _last
+    if last is not None and last[0] == key:
+        return last[1]  # already the most recently used
     with _lock:
         st = _cache.get(key)
         if st is not None:
             _cache.move_to_end(key)
+            _last = (key, st)
         return st
 
 
@@ -100,8 +117,10 @@ def clear_structure_cache() -> None:
 
     A structure still referenced by a pending backward pass is freed too: call
     this between training steps, not while graphs are alive."""
+    global _last
     with _lock:
         dropped = list(_cache.values())
         _cache.clear()
+        _last = None
     for st in dropped:
         st.free()

@@ -59,20 +59,20 @@ assert _core._SOLVED == _SOLVED
 _from_numpy = torch.from_numpy
 _ascontiguous = np.ascontiguousarray
 _ndarray = np.ndarray
-_F64S = itertools.repeat(np.dtype(np.float64))
+_NP_F64 = np.dtype(np.float64)
+_F64S = itertools.repeat(_NP_F64)
 _repeat = itertools.repeat
 _is_grad_enabled = torch.is_grad_enabled
 _data_ptr = torch.Tensor.data_ptr
 _addressof = ctypes.addressof
 _pack_word = struct.Struct("<q").pack_into
 
-#: The most bytes of factorization records (Run.factor_records) one call keeps
+#: The most bytes of factorization records (Run.keeps_records) one call keeps
 #: from its forward for the kkt backward and BPQP's direct solver; a larger
 #: batch factors again in the backward. A record is ~8(n² + 2nm) bytes for a
 #: dense QP (m ≥ n rows): ~42 KB
 #: at n = 50, ~0.65 MB at n = 200 (83 MB for a batch of 128).
 FACTOR_BUDGET = 256 << 20
-_np_empty = np.empty
 
 
 def _is_int(v: object) -> bool:
@@ -482,7 +482,7 @@ class Run:
     all_solved = False
     #: Set by ConicFunction.forward (a gradient will be asked for): the
     #: forward then keeps each sample's factorization record for the kkt
-    #: backward (see ``factor_records``).
+    #: backward (see ``keeps_records``).
     keep_factor = False
     #: Made by ``Run.dense``: every input is its own float64 CPU
     #: contiguous buffer (the backward's ``_backward_solved`` applies).
@@ -658,7 +658,7 @@ class Run:
         (x alone with ``x_only``; without the batch dim with ``squeeze``)."""
         try:
             res = _core.solve_values(
-                self.structure, self.settings_c, self.batch, self.values, self.factor_records()
+                self.structure, self.settings_c, self.batch, self.values, None, self.keeps_records()
             )
         except ValueError:
             if self.revalidate is not None:
@@ -675,6 +675,8 @@ class Run:
         if res.all_solved():
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
+            if self.squeeze and self.x_only:
+                return (_from_numpy(res.x_first()),)  # _outputs' case, one frame less
             return self._outputs(res)
         accept = self.opts.settings.accept_almost_solved
         ok = ok_mask(res.status, accept)
@@ -700,24 +702,24 @@ class Run:
             res.info_np[fail, _lib.INFO_DUAL_OBJ] = nan
         return self._outputs(res)
 
-    def factor_records(self) -> np.ndarray | None:
-        """The (B, factor_len) float64 buffer into which the forward writes each
-        sample's factorization record, or None: only when a gradient will be
-        asked for (``keep_factor``) by the kkt method or BPQP's direct solver
-        (which solve the record's active-set system), the structure's solves
-        write records (a dense KKT factored in the x-eliminated form) and the
-        batch's records fit FACTOR_BUDGET bytes. Uninitialised memory: Go marks
-        every sample's record (valid or not) before the backward reads it. The
-        buffer lives with the run in the autograd context, freed with the graph
-        (kept for every backward through it, retain_graph=True included: the
-        gradients of repeated backwards are identical, as gradcheck requires)."""
+    def keeps_records(self) -> bool:
+        """Whether the forward keeps each sample's factorization record
+        (``SolveResult.factor``): only when a gradient will be asked for
+        (``keep_factor``) by the kkt method or BPQP's direct solver (which
+        solve the record's active-set system), the structure's solves write
+        records (a dense KKT factored in the x-eliminated form) and the
+        batch's records fit FACTOR_BUDGET bytes. The records (in the solve's
+        buffer, or a buffer of their own: ``_core.solve_values``) live with
+        the run in the autograd context, freed with the graph (kept for every
+        backward through it, retain_graph=True included: the gradients of
+        repeated backwards are identical, as gradcheck requires); those in
+        the solve's buffer (at most 16 KiB with it) as long as x too."""
         if not self.keep_factor:
-            return None
+            return False
         fl = self.structure.factor_len
-        B = self.batch
-        if fl == 0 or B * fl * 8 > FACTOR_BUDGET or not _reuses_records(self.opts.backward):
-            return None
-        return _np_empty((B, fl))  # float64
+        return bool(
+            fl and self.batch * fl * 8 <= FACTOR_BUDGET and _reuses_records(self.opts.backward)
+        )
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:
@@ -850,10 +852,9 @@ class Run:
                 self.opts.backward._c(),
                 B,
                 self.values,
-                res.ptrs[:4],
+                res.solution,  # the forward's lpgd_solution words, records included
                 (gx.data_ptr(), 0, 0),
                 wanted,
-                res.factor,
             )
         except ValueError:
             return None
@@ -864,7 +865,11 @@ class Run:
             # Each gradient a view of the backward's buffer (C-level maps; a
             # batch of one's row blocks are contiguous, an unbatched input's
             # view has no batch dim).
-            buf = out.buffer
+            buf = out.raw
+            if len(shapes) == 1:  # one gradient (no iterators)
+                return spec.pick(
+                    (None, _from_numpy(_ndarray(shapes[0], _NP_F64, buf, spec.offsets[0])))
+                )
             made = map(_from_numpy, map(_ndarray, shapes, _F64S, _repeat(buf), spec.offsets))
             return spec.pick((None, *made))
         # A shared input of a larger batch: its gradient summed over the

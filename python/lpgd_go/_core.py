@@ -150,18 +150,33 @@ class Structure:
         #: 0: this structure's solves write none).
         self.factor_len = int(sizes.factor_len)
         self._solve_layouts: dict[int, _SolveLayout] = {}
+        #: Layouts of solves that keep factorization records (``solve_layout``'s
+        #: ``records``).
+        self._record_layouts: dict[int, _SolveLayout] = {}
         self._grad_layouts: dict[tuple[int, int], _GradLayout] = {}
 
-    def solve_layout(self, batch: int) -> _SolveLayout:
+    def solve_layout(self, batch: int, records: bool = False) -> _SolveLayout:
         """A solve's buffer layout for a batch size (x, y, s, info, the
-        statuses, the lpgd_solution words); computed once per batch size."""
-        lay = self._solve_layouts.get(batch)
+        statuses, the lpgd_solution words); computed once per batch size.
+        ``records``: the solve keeps factorization records (``factor_len``
+        words per sample), in the buffer after the lpgd_solution words
+        (``factor_at``) when the whole is made from its initial bytes, else
+        in a buffer of their own (``factor_at`` −1)."""
+        layouts = self._record_layouts if records else self._solve_layouts
+        lay = layouts.get(batch)
         if lay is None:
             nx, nm = batch * self.n, batch * self.m
             o_info = nx + 2 * nm
             o_codes = o_info + batch * _lib.INFO_COLS
             o_words = o_codes + (batch + 1) // 2
             size = o_words + 7
+            factor_at = -1
+            if records and self.factor_len:
+                # The records 64-byte aligned (from the buffer's start).
+                at = (size + 7) // 8 * 8
+                if at + batch * self.factor_len <= _INIT_MAX:
+                    factor_at = at
+                    size = at + batch * self.factor_len
             init = None
             if size <= _INIT_MAX:
                 # The buffer's first bytes: zeros, info NaN (one copy per call
@@ -171,11 +186,16 @@ class Structure:
                 init = first.tobytes()
             offs = (0, 8 * nx, 8 * (nx + nm), 8 * o_codes, 8 * o_info)
             lay = _SolveLayout(
-                (nx, nx, nx + nm, o_info, o_codes, o_words), _f64s(size), init, offs, 8 * o_words
+                (nx, nx, nx + nm, o_info, o_codes, o_words),
+                _f64s(size),
+                init,
+                offs,
+                8 * o_words,
+                factor_at,
             )
-            if len(self._solve_layouts) >= 64:
-                self._solve_layouts.clear()
-            self._solve_layouts[batch] = lay
+            if len(layouts) >= 64:
+                layouts.clear()
+            layouts[batch] = lay
         return lay
 
     def grad_layout(self, batch: int, wanted: int) -> _GradLayout:
@@ -210,6 +230,7 @@ class Structure:
             ints = [8 * off, 8 * off + 4 * batch]
             offsets = (*offs[:4], *ints, offs[4])
             words = off + batch
+            grads = "".join("q" if o >= 0 else "8x" for o in offsets) + "q"
             lay = _GradLayout(
                 tuple(parts),
                 off,
@@ -217,10 +238,9 @@ class Structure:
                 offsets,
                 ctypes.c_double * (words + _STRUCT_WORDS),
                 tuple(o for o in offsets if o >= 0),
-                struct.Struct(
-                    "<10q" + "".join("q" if o >= 0 else "8x" for o in offsets) + "q"
-                ).pack_into,
+                struct.Struct("<10q" + grads).pack_into,
                 bool(wanted & 32),
+                struct.Struct("<3q" + grads).pack_into,
             )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
@@ -265,7 +285,11 @@ class _GradLayout:
     #: block_major.
     pack: Callable[..., None]
     #: lpgd_gradients.block_major (wanted bit 32).
-    block_major: bool = False
+    block_major: bool
+    #: ``pack`` without the lpgd_solution words (a backward given the
+    #: address of the forward's, ``SolveResult.solution``): the 11 words of
+    #: lpgd_incoming and lpgd_gradients, 56 bytes after ``words``.
+    pack_tail: Callable[..., None]
 
 
 #: The largest solve buffer (in doubles) made from a copy of its layout's
@@ -279,13 +303,15 @@ class _SolveLayout:
     x's size, y, s, info, the statuses, the lpgd_solution words), the
     buffer's ctypes type, its initial bytes (zeros, info NaN; None for a
     large buffer), the byte offsets of x, y, s, the statuses and info (the
-    lpgd_solution's pointers) and of the lpgd_solution words."""
+    lpgd_solution's pointers) and of the lpgd_solution words, and where the
+    factorization records lie in the buffer (in doubles; −1: not in it)."""
 
     offsets: tuple[int, int, int, int, int, int]
     ctype: type[ctypes.Array[ctypes.c_double]]
     init: bytes | None
     ptr_offsets: tuple[int, int, int, int, int]
     words_at: int
+    factor_at: int = -1
 
 
 def _pattern(layout: int, csc: tuple[np.ndarray, np.ndarray] | None) -> _lib.Pattern:
@@ -425,40 +451,67 @@ class SolveResult:
     """Raw outputs of lpgd_solve (float64 CPU numpy arrays, batch-major, views of
     one buffer). ``codes`` and ``info_np`` are the numpy arrays Go wrote;
     they, ``x_np``, ``y_np`` and ``s_np`` are views of the buffer made when
-    first asked for (``all_solved`` reads the statuses without one);
-    ``status``, ``info`` and ``x``/``y``/``s``-tensors are torch views
-    made when asked for (a torch object costs µs). ``ptrs``: the addresses of
-    x, y, s, codes and info."""
+    first asked for (``all_solved`` and ``x_first`` make no view of the
+    whole buffer); ``status``, ``info`` and ``x``/``y``/``s``-tensors are
+    torch views made when asked for (a torch object costs µs). ``ptrs``: the
+    addresses of x, y, s, codes and info; ``solution``: the address of the
+    buffer's lpgd_solution words (x, y, s, codes, info, the records and their
+    length), which the backward reads as its ``forward``."""
 
     def __init__(
         self,
-        buf: np.ndarray,
+        arr: ctypes.Array[ctypes.c_double],
         layout: _SolveLayout,
         batch: int,
         n: int,
         m: int,
         ptrs: tuple[int, ...],
         factor: np.ndarray | None = None,
+        factor_len: int = 0,
     ) -> None:
-        self._buf = buf
-        offsets = self._layout = layout.offsets
+        #: The ctypes buffer Go wrote (numpy views are made over it).
+        self._arr: Any = arr
+        self._solve_layout = layout
+        self._layout = layout.offsets
         self._batch = batch
         self._n = n
         self._m = m
         self.ptrs = ptrs
-        self.x_np = buf[: offsets[0]].reshape(batch, n)  # (B, n)
-        #: The factorization records lpgd_solve wrote (``solve``'s ``factor``), or None.
-        self.factor = factor
+        self.solution = ptrs[0] + layout.words_at
+        self._factor = factor
+        self._factor_len = factor_len
+
+    @functools.cached_property
+    def _buf(self) -> np.ndarray:
+        """The whole buffer as a float64 numpy array."""
+        return _frombuffer(self._arr, _NP_F64)
+
+    @functools.cached_property
+    def x_np(self) -> np.ndarray:
+        """(B, n) primal solutions (a view of the buffer)."""
+        view: np.ndarray = _ndarray((self._batch, self._n), _NP_F64, self._arr)  # x first
+        return view
+
+    @functools.cached_property
+    def factor(self) -> np.ndarray | None:
+        """The (B, factor_len) factorization records lpgd_solve wrote (in
+        the buffer, or ``solve``'s ``factor``), or None."""
+        at = self._solve_layout.factor_at
+        if at < 0:
+            return self._factor
+        view: np.ndarray = _ndarray((self._batch, self._factor_len), _NP_F64, self._arr, 8 * at)
+        return view
 
     def all_solved(self) -> bool:
         """Whether every sample's status is SOLVED."""
         if self._batch == 1:
-            return bool(_i32_at(self._buf, 8 * self._layout[4])[0] == _SOLVED)  # type: ignore[arg-type]
+            return bool(_i32_at(self._arr, 8 * self._layout[4])[0] == _SOLVED)
         return bool((self.codes == _SOLVED).all())
 
     def x_first(self) -> np.ndarray:
         """(n,) the first sample's primal solution (a view of the buffer)."""
-        return self._buf[: self._n]
+        view: np.ndarray = _ndarray((self._n,), _NP_F64, self._arr)
+        return view
 
     @property
     def codes(self) -> np.ndarray:
@@ -521,6 +574,7 @@ def solve(
     *,
     vals: ctypes.Array[ctypes.c_int64] | None = None,
     factor: np.ndarray | None = None,
+    records: bool = False,
 ) -> SolveResult:
     """Call lpgd_solve on a batch.
 
@@ -532,11 +586,13 @@ def solve(
     to Go as they are, never concatenated. ``vals``: the ``values(...)`` of
     these operands when the caller built them already. ``factor``: a C-contiguous
     float64 (batch, ``st.factor_len``) array for the factorization records that
-    lpgd_backward's kkt method and BPQP's direct solver reuse (``SolveResult.factor``).
+    lpgd_backward's kkt method and BPQP's direct solver reuse (``SolveResult.factor``);
+    ``records``: without ``factor``, keep the records in a buffer the solve
+    makes (see ``solve_values``).
     """
     if vals is None:
         vals = values(st, P, c, A, b)
-    return solve_values(st, settings, batch, vals, factor)
+    return solve_values(st, settings, batch, vals, factor, records)
 
 
 def solve_values(
@@ -545,13 +601,24 @@ def solve_values(
     batch: int,
     vals: ctypes.Array[ctypes.c_int64],
     factor: np.ndarray | None = None,
+    records: bool = False,
 ) -> SolveResult:
     """``solve`` given the packed ``values`` of its operands (the call path's
-    form: nothing per call but the buffer, its views and the call)."""
-    lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
+    form: nothing per call but the buffer, its views and the call).
+    ``records`` (without ``factor``): keep the structure's factorization
+    records (``SolveResult.factor``; none when it writes none) in the
+    solve's own buffer when they fit ``_INIT_MAX`` with it, else in a
+    (B, factor_len) numpy buffer."""
+    fl = st.factor_len
+    if records and factor is None and fl:
+        lay = st._record_layouts.get(batch) or st.solve_layout(batch, True)
+        if lay.factor_at < 0:
+            factor = _np_empty((batch, fl))  # float64, uninitialised (Go marks each record)
+    else:
+        lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     # One buffer: x, y, s, info (NaN), the int32 statuses, then the
     # lpgd_solution (five pointers into the buffer itself, the factor
-    # records' and their length).
+    # records' and their length), then the records when they lie in it.
     init = lay.init
     if init is not None:
         arr = lay.ctype.from_buffer_copy(init)
@@ -563,26 +630,20 @@ def solve_values(
     _, o_y, o_s, o_codes, o_info = lay.ptr_offsets
     ptrs = (addr, addr + o_y, addr + o_s, addr + o_codes, addr + o_info)
     at = lay.words_at
-    if factor is None:
+    if lay.factor_at >= 0:
+        _pack7(arr, at, *ptrs, addr + 8 * lay.factor_at, fl)
+    elif factor is None:
         _pack7(arr, at, *ptrs, 0, 0)
     else:
-        assert factor.shape == (batch, st.factor_len) and factor.flags.c_contiguous
-        _pack7(arr, at, *ptrs, _data_address(factor), st.factor_len)
+        assert factor.shape == (batch, fl) and factor.flags.c_contiguous
+        _pack7(arr, at, *ptrs, _data_address(factor), fl)
     err = _err_buffer()
     rc = _interrupt.run(
         st.handle, batch, settings, _lib.lib().lpgd_solve, (batch, vals, addr + at, err, _ERRLEN)
     )
     if rc:
         _lib.check(rc, err, "lpgd_solve")
-    return SolveResult(
-        _frombuffer(arr, _NP_F64),  # type: ignore[call-overload]
-        lay,
-        batch,
-        st.n,
-        st.m,
-        ptrs,
-        factor,
-    )
+    return SolveResult(arr, lay, batch, st.n, st.m, ptrs, factor, fl)
 
 
 @functools.lru_cache(maxsize=64)
@@ -605,6 +666,7 @@ def _data_address(a: np.ndarray) -> int:
 
 
 _frombuffer = np.frombuffer
+_ndarray = np.ndarray
 _np_empty = np.empty
 #: Backward buffers of at least this many doubles (1 MiB) are numpy's,
 #: not zeroed (see backward_values).
@@ -633,20 +695,26 @@ class BackwardResult:
 
     def __init__(
         self,
-        buf: np.ndarray,
+        arr: ctypes.Array[ctypes.c_double] | np.ndarray,
         layout: _GradLayout,
         batch: int,
         message: str,
     ) -> None:
-        self._buf = buf
+        #: The buffer Go wrote (a ctypes array, or a float64 numpy array
+        #: for a large one); ``buffer`` is its numpy view.
+        self.raw: Any = arr
         self._layout = layout
         self._batch = batch
         self.message = message  # Go's note on the first failed sample ("" when none)
 
+    @functools.cached_property
+    def _buf(self) -> np.ndarray:
+        return _frombuffer(self.raw, _NP_F64)
+
     def all_solved(self) -> bool:
         """Whether every sample's backward status is SOLVED."""
         if self._batch == 1:
-            return bool(_i32_at(self._buf, 8 * self._layout.ints)[0] == _SOLVED)  # type: ignore[arg-type]
+            return bool(_i32_at(self.raw, 8 * self._layout.ints)[0] == _SOLVED)
         return bool((self.codes == _SOLVED).all())
 
     @property
@@ -827,7 +895,7 @@ def backward_values(
     opts: BackwardOpts,
     batch: int,
     vals: ctypes.Array[ctypes.c_int64],
-    sol: tuple[int, ...],
+    sol: tuple[int, ...] | int,
     incoming: tuple[int, int, int],
     wanted: int,
     factor: np.ndarray | None = None,
@@ -836,7 +904,9 @@ def backward_values(
     x, y, s and statuses (``sol``) and of the incoming gx, gy, gs (0 for
     none), the bit set of wanted outputs (1 gP, 2 gc, 4 gA, 8 gb, 16
     stats) and the forward's factorization records (or None): the call
-    path's form."""
+    path's form. ``sol`` an int: the address of the forward's own
+    lpgd_solution words (``SolveResult.solution``, which hold its records;
+    ``factor`` unused)."""
     # One buffer (never torch's thread pool, see _serial): gP, gc, gA, gb
     # where needed, stats when asked for, the int32 codes and flags, then
     # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
@@ -858,38 +928,50 @@ def backward_values(
         big = _np_empty(lay.words + _STRUCT_WORDS)
         addr = big.__array_interface__["data"][0]
         arr = big
-    # The forward's records (solve_values checked their shape).
-    f_addr, f_len = (0, 0) if factor is None else (_data_address(factor), st.factor_len)
-    # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
-    # (the pointers of the outputs not wanted 0) in one pack.
     at = 8 * lay.words
-    lay.pack(
-        arr,
-        at,
-        *sol,
-        0,
-        f_addr,
-        f_len,
-        *incoming,
-        *map(_add, _repeat(addr), lay.pointer_offsets),
-        lay.block_major,
-    )
+    w = addr + at
+    if isinstance(sol, int):
+        # The forward's lpgd_solution as it is; lpgd_incoming, lpgd_gradients
+        # (the pointers of the outputs not wanted 0) in one pack.
+        lay.pack_tail(
+            arr,
+            at + 56,
+            *incoming,
+            *map(_add, _repeat(addr), lay.pointer_offsets),
+            lay.block_major,
+        )
+    else:
+        # The forward's records (solve_values checked their shape).
+        f_addr, f_len = (0, 0) if factor is None else (_data_address(factor), st.factor_len)
+        # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
+        # in one pack.
+        lay.pack(
+            arr,
+            at,
+            *sol,
+            0,
+            f_addr,
+            f_len,
+            *incoming,
+            *map(_add, _repeat(addr), lay.pointer_offsets),
+            lay.block_major,
+        )
+        sol = w
     err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
-    w = addr + at
     rc = _interrupt.run(
         st.handle,
         batch,
         settings,
         _lib.lib().lpgd_backward,
-        (opts, batch, vals, w, w + 56, w + 80, err, _ERRLEN),
+        (opts, batch, vals, sol, w + 56, w + 80, err, _ERRLEN),
         "backward",
     )
     if rc:
         _lib.check(rc, err, "lpgd_backward")
     message = err.value.decode("utf-8", "replace") if err[0] != b"\0" else ""
-    return BackwardResult(_frombuffer(arr, _NP_F64), lay, batch, message)  # type: ignore[arg-type]
+    return BackwardResult(arr, lay, batch, message)
 
 
 def _addr(v: torch.Tensor | int | None) -> int | None:

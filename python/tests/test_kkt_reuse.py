@@ -5,6 +5,7 @@ factors again, and nothing outlives the call."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import weakref
@@ -33,17 +34,21 @@ def _qp(seed: int, B: int, n: int, m: int, p: int) -> list[torch.Tensor]:
 
 
 class _Spy:
-    """Records the factor buffers passed to the solve (_core.solve_values, the
-    front ends' call) and the backward's flags (_core.backward_values)."""
+    """Records the factorization records the solve kept (``SolveResult.factor``
+    of _core.solve_values, the front ends' call) and the backward's flags
+    (_core.backward_values)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.factors: list[np.ndarray | None] = []
+        self.results: list[_core.SolveResult] = []
         self.flags: list[np.ndarray] = []
         solve, backward = _core.solve_values, _core.backward_values
 
         def spy_solve(*a: Any, **kw: Any) -> Any:
-            self.factors.append(a[4] if len(a) > 4 else kw.get("factor"))
-            return solve(*a, **kw)
+            out = solve(*a, **kw)
+            self.factors.append(out.factor)
+            self.results.append(out)
+            return out
 
         def spy_backward(*a: Any, **kw: Any) -> Any:
             out = backward(*a, **kw)
@@ -84,6 +89,34 @@ def test_reuse_matches_refactor(lib: object, monkeypatch: pytest.MonkeyPatch, n:
     ref = _grads(args)
     assert spy.factors[-1] is None
     assert not (spy.flags[-1] & _lib.FLAG_FACTOR_REUSED).any()
+    for a, b in zip(got, ref, strict=True):
+        scale = max(1.0, float(b.abs().max()))
+        assert float((a - b).abs().max()) <= 1e-12 * scale
+
+
+@pytest.mark.parametrize("n", [4, 10])
+def test_records_in_the_solve_buffer(lib: object, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    """A small batch's records lie in the solve's own buffer, after its
+    lpgd_solution words, which point at them; the backward reads them
+    through those words (the forward's lpgd_solution): reused, and the
+    gradients those without records (to 1e-12 relative)."""
+    args = _qp(n + 1, 1, n, n, 2)
+    spy = _Spy(monkeypatch)
+    got = _grads(args)
+    res = spy.results[-1]
+    at = res._solve_layout.factor_at
+    f = res.factor
+    assert at > 0 and f is not None, "records not in the solve buffer"
+    assert f.ctypes.data == res.ptrs[0] + 8 * at and f.shape[0] == 1
+    # The lpgd_solution words: x, y, s, statuses, info, records, their length.
+    words = np.frombuffer(res._arr, dtype=np.int64)[res._solve_layout.words_at // 8 :][:7]
+    assert list(words) == [*res.ptrs, f.ctypes.data, f.shape[1]]
+    assert f.ctypes.data + f.nbytes <= res.ptrs[0] + ctypes.sizeof(res._arr)
+    assert spy.flags[-1][0] & _lib.FLAG_FACTOR_REUSED
+    monkeypatch.setattr(_conic, "FACTOR_BUDGET", 0)
+    ref = _grads(args)
+    assert spy.factors[-1] is None
+    assert not spy.flags[-1][0] & _lib.FLAG_FACTOR_REUSED
     for a, b in zip(got, ref, strict=True):
         scale = max(1.0, float(b.abs().max()))
         assert float((a - b).abs().max()) <= 1e-12 * scale
@@ -144,18 +177,21 @@ def test_records_freed_no_leak(lib: object, monkeypatch: pytest.MonkeyPatch) -> 
     ref = weakref.ref(rec)
     del rec
     spy.factors.clear()
+    spy.results.clear()
     gc.collect()
     assert ref() is None, "factorization records outlived their autograd graph"
     handles = _lib.handle_count()
     for _ in range(30):
         _grads(args)
     spy.factors.clear()
+    spy.results.clear()
     spy.flags.clear()
     gc.collect()
     before = _rss_mb()
     for _ in range(300):
         _grads(args)
         spy.factors.clear()
+        spy.results.clear()
         spy.flags.clear()
     gc.collect()
     grew = _rss_mb() - before

@@ -130,11 +130,48 @@ def test_structure_free_releases_handle(lib: object) -> None:
 
 def test_clear_structure_cache(lib: object) -> None:
     qp = make_qp(n=7, m_ineq=2, p=1)
-    solve_qp(*qp.args())
+    x = solve_qp(*qp.args())
+    solve_qp(*qp.args())  # a cached plan: the cache's last entry, found without the lock
     n = _lib.handle_count()
     _cache.clear_structure_cache()
     assert _lib.handle_count() < n
-    solve_qp(*qp.args())  # re-created on demand
+    assert _cache._last is None
+    # Re-created on demand (never the freed structure the last entry held).
+    torch.testing.assert_close(solve_qp(*qp.args()), x, rtol=0, atol=0)
+    torch.testing.assert_close(solve_qp(*qp.args()), x, rtol=0, atol=0)
+
+
+def test_structure_cache_lru_order_with_the_last_entry(lib: object) -> None:
+    """``get``'s lock-free hit on the most recently used entry keeps the LRU
+    order exact: the entry evicted is always the least recently used one,
+    and an evicted last entry is never returned."""
+    old = _cache.get_structure_cache_size()
+    made: list[int] = []
+
+    def make(n: int) -> _core.Structure:
+        made.append(n)
+        return _core.Structure(n, 0, 1, has_p=False)
+
+    try:
+        _cache.clear_structure_cache()
+        _cache.set_structure_cache_size(2)
+        a, b = ("lru", 1), ("lru", 2)
+        st_a = _cache.structure(a, lambda: make(1))
+        st_b = _cache.structure(b, lambda: make(2))
+        assert _cache.get(("lru", 2)) is st_b  # the last entry (an equal key)
+        assert _cache.get(a) is st_a  # not the last: the locked path moves it
+        assert _cache.get(a) is st_a  # now the last
+        _cache.structure(("lru", 3), lambda: make(3))  # evicts b, the LRU one
+        assert list(_cache._cache) == [a, ("lru", 3)]
+        assert _cache.get(b) is None
+        _cache.set_structure_cache_size(1)  # evicts a
+        assert _cache.get(a) is None
+        _cache.set_structure_cache_size(0)  # evicts the last entry too
+        assert _cache._last is None and _cache.get(("lru", 3)) is None
+        assert made == [1, 2, 3]
+    finally:
+        _cache.set_structure_cache_size(old)
+        _cache.clear_structure_cache()
 
 
 def test_num_threads(lib: object) -> None:
