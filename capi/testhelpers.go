@@ -442,3 +442,24 @@ func testPreparedBackward(h uint64, q *testDenseQP, batch int, sol testSolveOut,
 	}
 	return call, b.free
 }
+
+// testDataErr is the data error of q's values for a batch as the tests run
+// before any work find it (inputs.dataErr: the first non-finite entry,
+// then the PSD test), code 0 when there is none: the reference of
+// lpgd_solve's per-sample tests.
+func testDataErr(h uint64, q *testDenseQP, batch int) (int32, string) {
+	var b cbuf
+	defer b.free()
+	s, err := lookup(C.uint64_t(h))
+	if err == nil {
+		var in *inputs
+		if in, err = s.readInputsDeferred(batch, q.values(&b, batch)); err == nil {
+			err = in.dataErr(batch, q.psdSymTol, q.psdShift)
+			in.release()
+		}
+	}
+	if err == nil {
+		return 0, ""
+	}
+	return codeOf(err), err.Error()
+}
