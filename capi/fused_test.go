@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 )
 
 // TestSolveB1TestsInTheGather: lpgd_solve at B = 1 tests the values in
@@ -15,7 +17,7 @@ import (
 // non-finite entry (P above, below and on the diagonal, A in either row
 // block, c, b), else the asymmetry or the failed factorization, P
 // batched or shared; a non-finite entry before a PSD failure, and any
-// data error before a short factor_len; lpgd_backward's loading pass
+// data error before a short factor_len or a cancellation; lpgd_backward's loading pass
 // (and its test of a sample it skips) the same non-finite entry. The solution of clean values is
 // the one without the PSD test (another gather) bit for bit.
 func TestSolveB1TestsInTheGather(t *testing.T) {
@@ -83,6 +85,9 @@ func TestSolveB1TestsInTheGather(t *testing.T) {
 							if wc != 0 || got.code != 0 {
 								t.Fatalf("clean values: reference %d %q, solve %d %q", wc, wm, got.code, got.msg)
 							}
+							if cx := testSolveCancelled(h, &q, 1); cx.code != 0 || cx.status[0] != int32(ipm.StatusInterrupted) {
+								t.Fatalf("cancelled clean values: code %d %q, status %v", cx.code, cx.msg, cx.status)
+							}
 							plain := q
 							plain.psdShift = 0
 							ref := testSolve(h, &plain, 1, q.m(), 0)
@@ -98,6 +103,10 @@ func TestSolveB1TestsInTheGather(t *testing.T) {
 						}
 						if got.code != wc || got.msg != wm {
 							t.Fatalf("solve %d %q, reference %d %q", got.code, got.msg, wc, wm)
+						}
+						// A cancelled call still tests the values first.
+						if cx := testSolveCancelled(h, &q, 1); cx.code != wc || cx.msg != wm {
+							t.Fatalf("cancelled: %d %q, want the data error %d %q", cx.code, cx.msg, wc, wm)
 						}
 						if strings.Contains(tc.want, "not finite") {
 							// lpgd_backward tests the values it loads (and
