@@ -16,6 +16,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 )
 
 // part is sample k's slice of a batch-major buffer (nil when v is nil).
@@ -55,13 +56,29 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 		err = argErr("solution buffers x, y, s and status must not be NULL")
 		return
 	}
-	in, err := s.readInputs(nb, values)
+	// The batched values' finiteness is checked per sample, in the pool,
+	// by the pass that gathers them (inputs.loadChecked), and reported
+	// after it (nonFinite), as lpgd_backward does; a data error still
+	// comes before any other (inputs.dataErr).
+	in, err := s.readInputsDeferred(nb, values)
 	if err != nil {
 		return
 	}
 	defer in.release()
-	if err = in.checkValuesPSD(nb, float64(values.psd_sym_tol), float64(values.psd_shift)); err != nil {
-		return
+	symTol, shift := float64(values.psd_sym_tol), float64(values.psd_shift)
+	// The PSD test of a dense P: at B = 1 in the sample's gather pass
+	// (solveCall.psd: P read once for its finiteness, its measures and its
+	// gather, instead of three times), of a batch here, before the solves.
+	psd := nb == 1 && in.psdAsked(shift)
+	if !psd {
+		if err = in.checkValuesPSD(nb, symTol, shift); err != nil {
+			// Tested before their finiteness: a non-finite entry is the
+			// call's error first, as finiteErr reports it.
+			if ferr := in.finiteErr(nb); ferr != nil {
+				err = ferr
+			}
+			return
+		}
 	}
 	xs := outSlice(out.x, nb*n)
 	ys := outSlice(out.y, nb*m)
@@ -71,11 +88,32 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	infos := outSlice(out.info, nb*cols)
 	facs, fl, err := s.factorRecords(out, nb)
 	if err != nil {
+		if derr := in.dataErr(nb, symTol, shift); derr != nil {
+			err = derr
+		}
 		return
 	}
 	c := solveCalls.Get().(*solveCall)
-	*c = solveCall{n: n, m: m, intr: intr, in: in, facs: facs, fl: fl, xs: xs, ys: ys, ss: ss, st: st, infos: infos, cols: cols}
+	*c = solveCall{n: n, m: m, intr: intr, in: in, facs: facs, fl: fl, xs: xs, ys: ys, ss: ss, st: st, infos: infos, cols: cols,
+		psd: psd, symTol: symTol, shift: shift}
 	err = s.run(nb, set, c)
+	switch {
+	case c.nonFinite.Load():
+		// The call's data error, as finiteErr names it (the first
+		// non-finite entry in argument order); the outputs are not
+		// meaningful, as after any call error.
+		if err = in.finiteErr(nb); err == nil {
+			err = &callError{codeData, "non-finite values (changed during the call)"}
+		}
+	case c.psdBad != psdOK:
+		err = in.psdErr(0, c.psdBad, c.psdAsym, shift)
+	case c.checked.Load() < int64(nb):
+		// A sample that did not reach its tests (a recovered panic, or no
+		// worker): the data errors still come first.
+		if derr := in.dataErr(nb, symTol, shift); derr != nil {
+			err = derr
+		}
+	}
 	*c = solveCall{}
 	solveCalls.Put(c)
 	return
@@ -93,6 +131,17 @@ type solveCall struct {
 	st         []int32
 	infos      []float64 // nil: not asked for; cols words per sample
 	cols       int
+	// psd: the sample tests P for the PSD test (B = 1; symTol and shift
+	// are the values' psd_sym_tol and psd_shift); psdBad is its outcome,
+	// with the asymmetry psdAsym.
+	psd           bool
+	symTol, shift float64
+	psdBad        psdOutcome
+	psdAsym       float64
+	// nonFinite is set by a sample whose values are not all finite;
+	// checked counts the samples whose tests passed.
+	nonFinite atomic.Bool
+	checked   atomic.Int64
 }
 
 var solveCalls = sync.Pool{New: func() any { return new(solveCall) }}
@@ -119,13 +168,40 @@ func (c *solveCall) sample(w *worker, k int) {
 		w.slv.SetFactorSink(rec)
 		defer w.slv.SetFactorSink(nil)
 	}
+	if c.nonFinite.Load() {
+		// The call fails with a data error: no more work.
+		c.st[k] = int32(ipm.StatusUnsolved)
+		c.fail(k)
+		return
+	}
+	// The tests come first, whatever the interrupt says: a data error is
+	// the call's, as when they ran before it.
+	var scan linsys.SquareScan
+	var sc *linsys.SquareScan
+	if c.psd {
+		sc = &scan
+	}
+	if !c.in.loadChecked(w, k, sc) {
+		c.nonFinite.Store(true)
+		c.st[k] = int32(ipm.StatusUnsolved)
+		c.fail(k)
+		return
+	}
+	if c.psd {
+		c.psdBad, c.psdAsym = c.in.psdTest(k, c.symTol, c.shift, scan)
+		if c.psdBad != psdOK {
+			c.st[k] = int32(ipm.StatusUnsolved)
+			c.fail(k)
+			return
+		}
+	}
+	c.checked.Add(1)
 	if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
 		// Cancelled or out of time before this sample started.
 		c.st[k] = int32(stop)
 		c.fail(k)
 		return
 	}
-	c.in.load(w, k)
 	w.result.X = c.xs[k*n : (k+1)*n]
 	w.result.Y = part(c.ys, k, m)
 	w.result.S = part(c.ss, k, m)
@@ -252,7 +328,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		nb: nb, blockMajor: out.block_major != 0 && nb > 1 && len(in.blocks) > 1}
 	err = s.run(nb, set, c)
 	if err == nil && c.nonFinite.Load() {
-		// The call's data error, as readInputs names it (the first
+		// The call's data error, as finiteErr names it (the first
 		// non-finite entry in argument order); the outputs are not
 		// meaningful, as after any call error.
 		if err = in.finiteErr(nb); err == nil {
@@ -296,7 +372,7 @@ type backwardCall struct {
 	firstMsg string // the message of the lowest failed sample, firstK (−1: none)
 	firstK   int
 	// nonFinite is set by a sample whose batched values are not all
-	// finite (the call then fails with readInputs's data error).
+	// finite (the call then fails with finiteErr's data error).
 	nonFinite atomic.Bool
 }
 
@@ -374,26 +450,33 @@ func (c *backwardCall) sample(w *worker, k int) {
 		// sample): no more work, and nothing more to test.
 		return
 	}
-	if !c.in.sampleFinite(k) {
-		// Every sample is tested, whatever its status: a non-finite value
-		// is the call's error (readInputsDeferred), not the sample's.
+	// Every sample is tested, whatever its status: a non-finite value is
+	// the call's error (readInputsDeferred), not the sample's. A sample
+	// to differentiate is tested by the pass that loads it.
+	skip, st := false, int32(0) // a sample not to differentiate, and its status
+	if c.inSt != nil && !c.set.Accepts(ipm.Status(c.inSt[k])) {
+		skip, st = true, c.inSt[k]
+	} else if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
+		// Cancelled or out of time before this sample started.
+		skip, st = true, int32(stop)
+	}
+	var finite bool
+	if skip {
+		finite = c.in.sampleFinite(k)
+	} else {
+		finite = c.in.loadChecked(w, k, nil)
+	}
+	if !finite {
 		c.nonFinite.Store(true)
 		c.outSt[k] = int32(diff.StatusBackwardFailed)
 		c.zero(k)
 		return
 	}
-	if c.inSt != nil && !c.set.Accepts(ipm.Status(c.inSt[k])) {
-		c.outSt[k] = c.inSt[k]
+	if skip {
+		c.outSt[k] = st
 		c.zero(k)
 		return
 	}
-	if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
-		// Cancelled or out of time before this sample started.
-		c.outSt[k] = int32(stop)
-		c.zero(k)
-		return
-	}
-	c.in.load(w, k)
 	sol := diff.Solution{X: part(c.xs, k, n), Y: part(c.ys, k, m), S: part(c.ss, k, m), Factor: part(c.facs, k, c.recLen)}
 	if sol.Y == nil {
 		sol.Y, sol.S = []float64{}, []float64{}

@@ -62,9 +62,9 @@ func withPoison(q *testDenseQP, ps []poison) *testDenseQP {
 }
 
 // lpgd_backward tests the finiteness of the batched values in its
-// per-sample work (readInputsDeferred), in parallel; a non-finite value
-// must still fail the call with the data error lpgd_solve's up-front check
-// (readInputs) gives for the same values: the first non-finite entry in
+// per-sample work (readInputsDeferred), in parallel, as lpgd_solve does; a
+// non-finite value must still fail both calls with the data error the
+// up-front check (inputs.finiteErr, testDataErr) gives for the same values: the first non-finite entry in
 // the order P, c, then each row block's A and b, each over the batch —
 // whatever sample a worker meets first.
 func TestBackwardNonFiniteValuesAsSolve(t *testing.T) {
@@ -116,6 +116,9 @@ func TestBackwardNonFiniteValuesAsSolve(t *testing.T) {
 					want := testSolve(h, bad, B, q.m(), 0)
 					if want.code != codeData || !strings.Contains(want.msg, "is not finite") {
 						t.Fatalf("solve: code %d msg %q, want a data error", want.code, want.msg)
+					}
+					if rc, rm := testDataErr(h, bad, B); rc != want.code || rm != want.msg {
+						t.Fatalf("solve: code %d msg %q, the up-front tests %d %q", want.code, want.msg, rc, rm)
 					}
 					got := testBackward(h, bad, B, q.m(), sol, gx, nil, int(method), 0.1)
 					if got.code != want.code || got.msg != want.msg {

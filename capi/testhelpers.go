@@ -212,11 +212,27 @@ func testSolve(h uint64, q *testDenseQP, batch, m int, settingsSize int64) testS
 // testSolveRec is testSolve with factor records of recLen words per
 // sample (lpgd_solution.factor; 0: none), returned in rec.
 func testSolveRec(h uint64, q *testDenseQP, batch, m int, settingsSize int64, recLen int) testSolveOut {
+	return testSolveToken(h, q, batch, m, settingsSize, recLen, 0)
+}
+
+// testSolveCancelled is testSolve with a cancel token cancelled before the
+// call (lpgd_settings.cancel_token).
+func testSolveCancelled(h uint64, q *testDenseQP, batch int) testSolveOut {
+	var tok C.uint64_t
+	lpgd_cancel_token_new(&tok)
+	defer lpgd_cancel_token_free(tok)
+	lpgd_cancel(tok)
+	return testSolveToken(h, q, batch, q.m(), 0, 0, uint64(tok))
+}
+
+// testSolveToken is testSolveRec with the cancel token tok (0: none).
+func testSolveToken(h uint64, q *testDenseQP, batch, m int, settingsSize int64, recLen int, tok uint64) testSolveOut {
 	var b cbuf
 	defer b.free()
 	eb, el := b.errBuf()
 	var set C.lpgd_settings
 	lpgd_default_settings(&set)
+	set.cancel_token = C.uint64_t(tok)
 	if settingsSize != 0 {
 		set.size = C.int64_t(settingsSize)
 	}
@@ -441,4 +457,25 @@ func testPreparedBackward(h uint64, q *testDenseQP, batch int, sol testSolveOut,
 		return int32(code)
 	}
 	return call, b.free
+}
+
+// testDataErr is the data error of q's values for a batch as the tests run
+// before any work find it (inputs.dataErr: the first non-finite entry,
+// then the PSD test), code 0 when there is none: the reference of
+// lpgd_solve's per-sample tests.
+func testDataErr(h uint64, q *testDenseQP, batch int) (int32, string) {
+	var b cbuf
+	defer b.free()
+	s, err := lookup(C.uint64_t(h))
+	if err == nil {
+		var in *inputs
+		if in, err = s.readInputsDeferred(batch, q.values(&b, batch)); err == nil {
+			err = in.dataErr(batch, q.psdSymTol, q.psdShift)
+			in.release()
+		}
+	}
+	if err == nil {
+		return 0, ""
+	}
+	return codeOf(err), err.Error()
 }

@@ -158,15 +158,71 @@ func getPSDWork(size int) *[]float64 {
 	return &w
 }
 
+// psdAsked reports whether the values ask for the PSD test of P (a dense
+// P and psd_shift > 0).
+func (in *inputs) psdAsked(shift float64) bool {
+	return shift > 0 && in.s.hasP && in.s.pLayout == layoutDense
+}
+
+// psdOutcome is the PSD test's result for one element of P.
+type psdOutcome int8
+
+const (
+	psdOK         psdOutcome = iota
+	psdAsymmetric            // max |P − Pᵀ| > symTol·max(1, max |P|)
+	psdNotPSD                // the shifted Cholesky factorization failed
+)
+
+// psdTest is checkPSDOne's decision for sample k's P from sc, its
+// linsys.ScanSquare measures (inputs.loadChecked takes them when it
+// gathers P), with the asymmetry when it is psdAsymmetric.
+func (in *inputs) psdTest(k int, symTol, shift float64, sc linsys.SquareScan) (psdOutcome, float64) {
+	if sc.Asym > symTol*sc.Scale {
+		return psdAsymmetric, sc.Asym
+	}
+	n := in.s.st.N
+	w := getPSDWork(n * n)
+	ok := linsys.ShiftedCholeskyOKScan(in.p.at(k), n, shift, sc, *w)
+	psdWork.Put(w)
+	if !ok {
+		return psdNotPSD, 0
+	}
+	return psdOK, 0
+}
+
+// psdErr is the data error of batch element k's failed PSD test (the
+// Python layer then gives the eigenvalue message).
+func (in *inputs) psdErr(k int, bad psdOutcome, asym, shift float64) error {
+	where := "P"
+	if in.p.stride != 0 {
+		where = fmt.Sprintf("P (batch element %d)", k)
+	}
+	if bad == psdAsymmetric {
+		return &callError{codeData, fmt.Sprintf("%s is not symmetric: max |P - P^T| = %.3g", where, asym)}
+	}
+	return &callError{codeData, fmt.Sprintf("%s is not positive semidefinite: the Cholesky factorization of P + %g·max(1, ‖P‖_F)·I failed", where, shift)}
+}
+
+// dataErr is the data error of lpgd_solve's values, tested before the
+// call's work: the first non-finite entry, else the PSD test's failure
+// (nil when there is none). The forward tests them in its samples; a
+// call that fails before they all ran (an argument error found after
+// them, a recovered panic) reports this first, as when the tests ran
+// before everything else.
+func (in *inputs) dataErr(nb int, symTol, shift float64) error {
+	if err := in.finiteErr(nb); err != nil {
+		return err
+	}
+	return in.checkValuesPSD(nb, symTol, shift)
+}
+
 // checkValuesPSD is lpgd_solve's test of a dense P when the values ask for
-// it (psd_shift > 0): a data error naming the first failing batch element
-// (the Python layer then gives the eigenvalue message).
+// it (psd_shift > 0): a data error naming the first failing batch element.
 func (in *inputs) checkValuesPSD(nb int, symTol, shift float64) error {
-	s := in.s
-	if shift <= 0 || !s.hasP || s.pLayout != layoutDense {
+	if !in.psdAsked(shift) {
 		return nil
 	}
-	n := s.st.N
+	n := in.s.st.N
 	count := nb
 	if in.p.stride == 0 {
 		count = 1
@@ -176,18 +232,12 @@ func (in *inputs) checkValuesPSD(nb int, symTol, shift float64) error {
 	}
 	infos := in.psdInfos[:count]
 	clear(infos)
-	where := func(k int) string {
-		if in.p.stride == 0 {
-			return "P"
-		}
-		return fmt.Sprintf("P (batch element %d)", k)
-	}
 	if k, asym := checkPSD(in.p, n, nb, symTol, shift, infos); k >= 0 {
-		return &callError{codeData, fmt.Sprintf("%s is not symmetric: max |P - P^T| = %.3g", where(k), asym)}
+		return in.psdErr(k, psdAsymmetric, asym, shift)
 	}
 	for k, bad := range infos {
 		if bad != 0 {
-			return &callError{codeData, fmt.Sprintf("%s is not positive semidefinite: the Cholesky factorization of P + %g·max(1, ‖P‖_F)·I failed", where(k), shift)}
+			return in.psdErr(k, psdNotPSD, 0, shift)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/lpgd-go/lpgd_go/gocore/linsys"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
@@ -130,13 +131,16 @@ type rowBlock struct {
 }
 
 // inputs are the problem values of one call. They are pooled (inputsPool:
-// readInputs takes one, release returns it), keeping the capacity of
+// readInputsDeferred takes one, release returns it), keeping the capacity of
 // blocks and psdInfos across calls.
 type inputs struct {
 	s        *structure
 	p, c     operand
 	blocks   []rowBlock
 	psdInfos []int32 // checkValuesPSD's per-element results
+	// one: a call of one sample, whose shared operands are tested with
+	// it (loadChecked, sampleFinite), not by readInputsDeferred.
+	one bool
 }
 
 var inputsPool = sync.Pool{New: func() any { return new(inputs) }}
@@ -159,39 +163,28 @@ func (s *structure) aEntriesInRows(r0, r1 int) int {
 	return cnt
 }
 
-// readInputs adapts the caller's values to Go slices and checks them:
-// sizes, strides and finiteness, each error naming the argument, the index
-// (the global row of A and b) and the batch element.
-func (s *structure) readInputs(nb int, v *C.lpgd_values) (*inputs, error) {
-	return s.read(nb, v, false)
-}
-
-// readInputsDeferred is readInputs for calls that check the finiteness of
-// the batched operands in their per-sample work (lpgd_backward): it checks
-// the sizes and strides and the shared (stride 0) operands only. Each
-// sample then tests its own values with sampleFinite, on the worker that
-// reads them next (in its cache, and in parallel: the whole batch on the
-// calling thread was ~1.4 ms of a ~14 ms LP backward, serial), and a call
-// with a failed sample returns finiteErr — the error readInputs would have
-// returned.
+// readInputsDeferred adapts the caller's values to Go slices and checks
+// their sizes and strides and the finiteness of the shared (stride 0)
+// operands, each error naming the argument, the index (the global row of
+// A and b) and the batch element. The batched operands' finiteness is
+// tested by each sample, on the worker that reads them (inputs.loadChecked,
+// in the pass that gathers them, or sampleFinite), in parallel: the whole
+// batch on the calling thread was ~1.4 ms of a ~14 ms LP backward; a call
+// with a failed sample returns finiteErr — the error a test of every value
+// before the work would have returned. At B = 1 the shared operands are
+// the sample's, tested with it (the Python layer passes an unbatched
+// input as shared: a separate pass over them was the one loadChecked
+// saves).
 func (s *structure) readInputsDeferred(nb int, v *C.lpgd_values) (*inputs, error) {
-	return s.read(nb, v, true)
-}
-
-// read is readInputs (deferred false) and readInputsDeferred.
-func (s *structure) read(nb int, v *C.lpgd_values, deferred bool) (*inputs, error) {
 	if v == nil {
 		return nil, argErr("values is NULL")
 	}
 	in := inputsPool.Get().(*inputs)
 	in.s = s
+	in.one = nb == 1
 	err := s.readInto(in, nb, v)
-	if err == nil {
-		if deferred {
-			err = in.sharedFiniteErr(nb)
-		} else {
-			err = in.finiteErr(nb)
-		}
+	if err == nil && !in.one {
+		err = in.sharedFiniteErr(nb)
 	}
 	if err != nil {
 		in.release()
@@ -237,17 +230,18 @@ func (in *inputs) sharedFiniteErr(nb int) error {
 }
 
 // sampleFinite reports whether sample k's batched operands are finite (the
-// shared ones are sharedFiniteErr's).
+// shared ones are sharedFiniteErr's, but in a call of one sample).
 func (in *inputs) sampleFinite(k int) bool {
-	ok := (in.p.stride == 0 || vec.AllFinite(in.p.at(k))) && (in.c.stride == 0 || vec.AllFinite(in.c.at(k)))
+	test := func(op *operand) bool { return (op.stride == 0 && !in.one) || vec.AllFinite(op.at(k)) }
+	ok := test(&in.p) && test(&in.c)
 	for bi := range in.blocks {
-		blk := &in.blocks[bi]
-		ok = ok && (blk.a.stride == 0 || vec.AllFinite(blk.a.at(k))) && (blk.b.stride == 0 || vec.AllFinite(blk.b.at(k)))
+		ok = ok && test(&in.blocks[bi].a) && test(&in.blocks[bi].b)
 	}
 	return ok
 }
 
-// readInto is read's work on a pooled in, but the finiteness checks.
+// readInto is readInputsDeferred's work on a pooled in, but the
+// finiteness checks.
 func (s *structure) readInto(in *inputs, nb int, v *C.lpgd_values) error {
 	n, m := s.st.N, s.st.M
 	var err error
@@ -305,43 +299,83 @@ func (s *structure) readInto(in *inputs, nb int, v *C.lpgd_values) error {
 	return nil
 }
 
-// load fills w.vals with sample k's values, gathering dense layouts and
-// row blocks into the worker's buffers.
-func (in *inputs) load(w *worker, k int) {
+// loadChecked fills w.vals with sample k's values, gathering dense
+// layouts and row blocks into the worker's buffers, and tests them for
+// finiteness in the same passes: the dense gathers sum what they write
+// (problem.GatherDensePFinite, TransposeFinite), and only a sum that is
+// not finite sends the operand to vec.AllFinite. It returns false when an
+// entry of one of the sample's operands is not finite (w.vals is then
+// partly loaded) — sampleFinite's answer, without its separate pass over
+// P and A (a second read of the caller's P and A before each gather).
+//
+// With sc, a dense P is also measured for the PSD test in the same pass
+// (problem.GatherDensePScan): *sc is then linsys.ScanSquare's result.
+func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 	s := in.s
-	switch {
-	case !s.hasP:
-	case s.pLayout == layoutDense:
-		s.st.GatherDenseP(w.vals.P, in.p.at(k))
-	default:
-		copy(w.vals.P, in.p.at(k))
+	if s.hasP {
+		p := in.p.at(k)
+		switch {
+		case s.pLayout != layoutDense:
+			copy(w.vals.P, p)
+			if !vec.AllFinite(p) {
+				return false
+			}
+		case sc != nil:
+			ps, ok := s.st.GatherDensePScan(w.vals.P, p)
+			switch {
+			case ok:
+				*sc = linsys.SquareScan{Asym: ps.Asym, Scale: ps.Scale, Fro2: ps.Fro2, LowerZero: ps.LowerZero}
+			case !vec.AllFinite(p):
+				return false
+			default: // finite, with an overflowing Σ P[i,j]²
+				*sc = linsys.ScanSquare(p, s.st.N)
+			}
+		default:
+			if !s.st.GatherDensePFinite(w.vals.P, p) && !vec.AllFinite(p) {
+				return false
+			}
+		}
 	}
 	w.vals.C = in.c.at(k)
+	if !vec.AllFinite(w.vals.C) {
+		return false
+	}
 	switch len(in.blocks) {
 	case 0:
 		w.vals.B = []float64{}
+		return true
 	case 1:
 		blk := &in.blocks[0]
-		if s.aLayout == layoutDense {
-			s.st.GatherDenseA(w.vals.A, blk.a.at(k))
-		} else {
-			copy(w.vals.A, blk.a.at(k))
+		a := blk.a.at(k)
+		switch {
+		case s.aLayout != layoutDense:
+			copy(w.vals.A, a)
+		case s.st.DenseA():
+			if problem.TransposeFinite(w.vals.A, s.st.M, a, s.st.M, s.st.N) {
+				a = nil // tested
+			}
+		default:
+			s.st.GatherDenseA(w.vals.A, a)
 		}
 		w.vals.B = blk.b.at(k)
-	default:
-		in.gatherA(w, k)
-		for bi := range in.blocks {
-			blk := &in.blocks[bi]
-			copy(w.b[blk.r0:blk.r0+blk.rows], blk.b.at(k))
-		}
-		w.vals.B = w.b
+		return vec.AllFinite(a) && vec.AllFinite(w.vals.B)
 	}
+	ok := in.gatherA(w, k)
+	for bi := range in.blocks {
+		blk := &in.blocks[bi]
+		b := blk.b.at(k)
+		copy(w.b[blk.r0:blk.r0+blk.rows], b)
+		ok = ok && vec.AllFinite(b)
+	}
+	w.vals.B = w.b
+	return ok
 }
 
-// gatherA writes A's values on its pattern from several row blocks. The
-// rows of a column are increasing, so the block of each entry only moves
-// forward within a column.
-func (in *inputs) gatherA(w *worker, k int) {
+// gatherA writes A's values on its pattern from several row blocks and
+// reports whether they are all finite (as loadChecked). The rows of a
+// column are increasing, so the block of each entry only moves forward
+// within a column.
+func (in *inputs) gatherA(w *worker, k int) bool {
 	s := in.s
 	n := s.st.N
 	cp, rv := s.st.A.Colptr, s.st.A.Rowval
@@ -349,11 +383,15 @@ func (in *inputs) gatherA(w *worker, k int) {
 	if dense && s.st.DenseA() {
 		// Full pattern: each block is the transpose of its row-major rows,
 		// at its row offset of every column.
+		ok := true
 		for bi := range in.blocks {
 			blk := &in.blocks[bi]
-			problem.Transpose(w.vals.A[blk.r0:], s.st.M, blk.a.at(k), blk.rows, n)
+			a := blk.a.at(k)
+			if !problem.TransposeFinite(w.vals.A[blk.r0:], s.st.M, a, blk.rows, n) {
+				ok = ok && vec.AllFinite(a)
+			}
 		}
-		return
+		return ok
 	}
 	if cap(w.cursor) < len(in.blocks) {
 		w.cursor = make([]int, len(in.blocks))
@@ -379,4 +417,9 @@ func (in *inputs) gatherA(w *worker, k int) {
 			}
 		}
 	}
+	ok := true
+	for bi := range in.blocks {
+		ok = ok && vec.AllFinite(in.blocks[bi].a.at(k))
+	}
+	return ok
 }

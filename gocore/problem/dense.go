@@ -1,6 +1,11 @@
 package problem
 
-import "github.com/lpgd-go/lpgd_go/gocore/cone"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // NewDense returns the structure of a problem with a dense P (full upper
 // triangle) and a dense A, with the cone list cones; pass denseP false for
@@ -29,17 +34,40 @@ func NewDenseStructure(n, m int, cones Cones, denseP bool) (*Structure, error) {
 // whose derivative is the one ScatterDenseP returns.
 //
 // On the full upper pattern (every entry of the upper triangle, as
-// NewDenseStructure makes it) the entries are visited in tiles of
-// gatherTile × gatherTile, so the strided reads full[i·n + j] stay in
-// cache; the plain column loop missed it on every such read (n = 500:
-// 0.7 ms a gather, twice per sample on the BPQP study's LPs — forward and
-// backward). The values are the same bit for bit.
+// NewDenseStructure makes it) the positions are arithmetic (column j at
+// j(j+1)/2) and the entries are visited by bands of eight rows
+// (gatherUpper), so the strided reads stay in cache and no index map is
+// read. The values are the same bit for bit.
 func (s *Structure) GatherDenseP(dst, full []float64) {
 	n := s.N
-	if n > gatherTile && s.P.Nnz() == n*(n+1)/2 {
-		gatherUpperTiled(dst, full, s.P.Colptr, n)
+	if s.P.Nnz() == n*(n+1)/2 {
+		gatherUpper(dst, full, n)
 		return
 	}
+	s.gatherPattern(dst, full)
+}
+
+// GatherDensePFinite is GatherDenseP that also tells whether F = full is
+// finite: true means every entry of F is finite. False means one may not
+// be: a non-finite entry always makes the values' running sum
+// non-finite, but so does an overflow of finite ones, so the caller that
+// must know tests F itself (vec.AllFinite) only then. The C ABI gathers
+// and tests each sample's P in this one pass instead of two.
+func (s *Structure) GatherDensePFinite(dst, full []float64) bool {
+	n := s.N
+	if s.P.Nnz() == n*(n+1)/2 {
+		return finite(gatherUpper(dst, full, n))
+	}
+	s.gatherPattern(dst, full)
+	return vec.AllFinite(full[:n*n])
+}
+
+// finite reports whether x is neither NaN nor ±Inf.
+func finite(x float64) bool { return x-x == 0 }
+
+// gatherPattern is GatherDenseP entry by entry on any upper pattern.
+func (s *Structure) gatherPattern(dst, full []float64) {
+	n := s.N
 	for j := 0; j < n; j++ {
 		for k := s.P.Colptr[j]; k < s.P.Colptr[j+1]; k++ {
 			i := s.P.Rowval[k]
@@ -48,37 +76,68 @@ func (s *Structure) GatherDenseP(dst, full []float64) {
 	}
 }
 
-// gatherTile is the tile order of gatherUpperTiled: 32 rows of full, 32
-// entries of each, 8 KB.
-const gatherTile = 32
-
-// gatherUpperTiled is GatherDenseP on the full upper pattern (column j's
-// values at colptr[j] + i, i = 0…j: a valid upper pattern, as New checks
-// it, with n(n+1)/2 entries), tile by tile.
-func gatherUpperTiled(dst, full []float64, colptr []int, n int) {
-	for j0 := 0; j0 < n; j0 += gatherTile {
-		j1 := min(j0+gatherTile, n)
-		for i0 := 0; i0 < j1; i0 += gatherTile {
-			for j := j0; j < j1; j++ {
-				ie := min(i0+gatherTile, j+1)
-				if ie <= i0 {
-					continue
-				}
-				col := dst[colptr[j]+i0 : colptr[j]+ie]
-				rowj := full[j*n+i0 : j*n+ie]
-				rowj = rowj[:len(col)]
-				// Column j of full from row i0, by a running offset (the
-				// index product per entry, and its bounds checks, were half
-				// the loop's instructions).
-				colj := full[i0*n+j : (ie-1)*n+j+1]
-				p := 0
-				for t := range col {
-					col[t] = 0.5 * (colj[p] + rowj[t])
-					p += n
-				}
+// gatherUpper is GatherDenseP on the full upper pattern of order n (column
+// j's rows 0…j at j(j+1)/2), returning the sum of the values written (in
+// an order of its own: only its finiteness is meant). Eight rows i0…i0+7
+// of F are read together, each along its row, with eight consecutive
+// entries of row j: each write fills a cache line of dst's column j and
+// each read runs along a row. The tiled column loop it replaces spent ~17
+// instructions per value on its slices and index products (two gathers of
+// a ~6 M instruction BPQP call at n = 100 were 3 % of it).
+func gatherUpper(dst, full []float64, n int) float64 {
+	full = full[:n*n]
+	dst = dst[:n*(n+1)/2]
+	var t0, t1 float64
+	i0 := 0
+	for ; i0+8 <= n; i0 += 8 {
+		// The band's diagonal block: columns i0…i0+7, rows i0…j.
+		for j := i0; j < i0+8; j++ {
+			col := dst[j*(j+1)/2+i0 : j*(j+1)/2+j+1]
+			rowj := full[j*n+i0 : j*n+j+1][:len(col)]
+			for r := range col {
+				v := 0.5 * (full[(i0+r)*n+j] + rowj[r])
+				col[r] = v
+				t0 += v
 			}
 		}
+		r0 := full[i0*n : i0*n+n]
+		r1 := full[(i0+1)*n : (i0+1)*n+n][:len(r0)]
+		r2 := full[(i0+2)*n : (i0+2)*n+n][:len(r0)]
+		r3 := full[(i0+3)*n : (i0+3)*n+n][:len(r0)]
+		r4 := full[(i0+4)*n : (i0+4)*n+n][:len(r0)]
+		r5 := full[(i0+5)*n : (i0+5)*n+n][:len(r0)]
+		r6 := full[(i0+6)*n : (i0+6)*n+n][:len(r0)]
+		r7 := full[(i0+7)*n : (i0+7)*n+n][:len(r0)]
+		// Column j's rows i0…i0+7 are at j(j+1)/2 + i0.
+		off := (i0+8)*(i0+9)/2 + i0
+		for j := i0 + 8; j < len(r0); j++ {
+			c := full[j*n+i0 : j*n+i0+8 : j*n+i0+8]
+			d := dst[off : off+8 : off+8]
+			d0 := 0.5 * (r0[j] + c[0])
+			d1 := 0.5 * (r1[j] + c[1])
+			d2 := 0.5 * (r2[j] + c[2])
+			d3 := 0.5 * (r3[j] + c[3])
+			d4 := 0.5 * (r4[j] + c[4])
+			d5 := 0.5 * (r5[j] + c[5])
+			d6 := 0.5 * (r6[j] + c[6])
+			d7 := 0.5 * (r7[j] + c[7])
+			d[0], d[1], d[2], d[3] = d0, d1, d2, d3
+			d[4], d[5], d[6], d[7] = d4, d5, d6, d7
+			t1 += ((d0 + d1) + (d2 + d3)) + ((d4 + d5) + (d6 + d7))
+			off += j + 1
+		}
 	}
+	// The last rows (fewer than eight): columns i0…n−1, rows i0…j.
+	for j := i0; j < n; j++ {
+		col := dst[j*(j+1)/2+i0 : j*(j+1)/2+j+1]
+		rowj := full[j*n+i0 : j*n+j+1][:len(col)]
+		for r := range col {
+			v := 0.5 * (full[(i0+r)*n+j] + rowj[r])
+			col[r] = v
+			t0 += v
+		}
+	}
+	return t0 + t1
 }
 
 // GatherDenseA writes the values of the row-major m×n matrix full on the
@@ -151,9 +210,25 @@ func (s *Structure) DenseA() bool { return s.A.Nnz() == s.M*s.N }
 // and cost the LPGD benchmark's backward pass (which gathers every
 // sample's A anew) about a tenth of its time.
 func Transpose(dst []float64, ld int, src []float64, rows, cols int) {
+	transposeSum(dst, ld, src, rows, cols)
+}
+
+// TransposeFinite is Transpose that also tells whether src is finite: true
+// means every entry is, false that one may not be (a non-finite entry makes
+// the running sum of the entries non-finite, and so does an overflow of
+// finite ones: the caller that must know tests src itself only then). The
+// C ABI gathers and tests each sample's dense A in this one pass.
+func TransposeFinite(dst []float64, ld int, src []float64, rows, cols int) bool {
+	return finite(transposeSum(dst, ld, src, rows, cols))
+}
+
+// transposeSum is Transpose returning the sum of the entries of src (in
+// an order of its own: only its finiteness is meant).
+func transposeSum(dst []float64, ld int, src []float64, rows, cols int) float64 {
 	if rows == 0 || cols == 0 {
-		return
+		return 0
 	}
+	var t0, t1 float64
 	_ = src[rows*cols-1]
 	_ = dst[(cols-1)*ld+rows-1]
 	i := 0
@@ -168,13 +243,158 @@ func Transpose(dst []float64, ld int, src []float64, rows, cols int) {
 		s7 := src[(i+7)*cols : (i+7)*cols+cols][:len(s0)]
 		for j := range s0 {
 			d := dst[j*ld+i : j*ld+i+8]
-			d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
-			d[4], d[5], d[6], d[7] = s4[j], s5[j], s6[j], s7[j]
+			a0, a1, a2, a3 := s0[j], s1[j], s2[j], s3[j]
+			a4, a5, a6, a7 := s4[j], s5[j], s6[j], s7[j]
+			d[0], d[1], d[2], d[3] = a0, a1, a2, a3
+			d[4], d[5], d[6], d[7] = a4, a5, a6, a7
+			t0 += ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 		}
 	}
 	for ; i < rows; i++ {
 		for j, v := range src[i*cols : i*cols+cols] {
 			dst[j*ld+i] = v
+			t1 += v
 		}
 	}
+	return t0 + t1
+}
+
+// SymScan is what GatherDensePScan measures of the row-major n×n matrix F
+// besides gathering it: the fields of linsys.SquareScan (this package does
+// not import linsys), for the C ABI's symmetry and positive-semidefiniteness
+// test of P.
+type SymScan struct {
+	// Asym and Scale are max |F[i,j] − F[j,i]| and max(1, max |F[i,j]|).
+	Asym, Scale float64
+	// Fro2 is Σ F[i,j]², summed in linsys.ScanSquare's order.
+	Fro2 float64
+	// LowerZero reports a strictly lower triangle of zeros (±0).
+	LowerZero bool
+}
+
+// GatherDensePScan is GatherDenseP on the full upper pattern (as
+// NewDenseStructure makes it; it panics on another) that also returns
+// linsys.ScanSquare's measures of F = full, bit for bit: the same 8×8
+// tiles in the same order, with each pair's value ½(F[i,j] + F[j,i])
+// stored as it is read. The QP layer's B = 1 call, which tests P when it
+// gathers it, reads P once for both (and for its finiteness) instead of
+// three times.
+//
+// ok true means every entry of F is finite (Fro2 is: a NaN or ±Inf entry
+// makes it NaN or +Inf); false means one may not be (or Fro2 overflowed),
+// and the measures are then not meant (linsys.ScanSquare redoes the
+// maxima of a matrix with a NaN): the caller tests F itself.
+func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) {
+	n := s.N
+	if s.P.Nnz() != n*(n+1)/2 {
+		panic("problem: GatherDensePScan needs the full upper pattern of P")
+	}
+	a := full[:n*n]
+	dst = dst[:n*(n+1)/2]
+	// The maxima on the bits without the sign, as linsys.ScanSquare takes
+	// them; the sums in its accumulators and order.
+	const abs = 1<<63 - 1
+	var scb, as uint64
+	var f0, f1, f2, f3 float64
+	var low uint64
+	var off [8]int // j(j+1)/2 for the tile's columns j0 … j0+7
+	for i0 := 0; i0 < n; i0 += 8 {
+		i1 := min(i0+8, n)
+		// The diagonal tile.
+		for i := i0; i < i1; i++ {
+			row := a[i*n : i*n+n]
+			v := row[i]
+			scb = max(scb, math.Float64bits(v)&abs)
+			f0 += v * v
+			dst[i*(i+1)/2+i] = 0.5 * (v + v)
+			for j := i + 1; j < i1; j++ {
+				v, u := row[j], a[j*n+i]
+				bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+				scb = max(scb, bv, bu)
+				as = max(as, math.Float64bits(v-u)&abs)
+				f2 += v * v
+				f3 += u * u
+				low |= bu
+				dst[j*(j+1)/2+i] = 0.5 * (v + u)
+			}
+		}
+		// The tiles right of it with their mirrors below.
+		for j0 := i1; j0 < n; j0 += 8 {
+			j1 := min(j0+8, n)
+			if i1-i0 == 8 && j1-j0 == 8 {
+				// A full tile, the same operations in the same order on
+				// fixed-size views: its rows j0…j0+7 from column i0 (the
+				// mirrors) and its columns' places in dst, so that the
+				// pairs' loads and stores need no bounds checks (the
+				// loop below spent 57 instructions a pair).
+				var cs, ds [8]*[8]float64
+				for t := range 8 {
+					j := j0 + t
+					cs[t] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
+					ds[t] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+				}
+				for r := range 8 {
+					row := (*[8]float64)(a[(i0+r)*n+j0 : (i0+r)*n+j0+8])
+					// Pair (t, t+1) entry by entry: the same sums in the
+					// same order with fewer values live (the pair at once
+					// spilled to the stack).
+					for t := 0; t < 8; t += 2 {
+						v, u := row[t], cs[t][r]
+						bu := math.Float64bits(u) & abs
+						scb = max(scb, math.Float64bits(v)&abs, bu)
+						as = max(as, math.Float64bits(v-u)&abs)
+						f0 += v * v
+						f1 += u * u
+						low |= bu
+						ds[t][r] = 0.5 * (v + u)
+						v, u = row[t+1], cs[t+1][r]
+						bu = math.Float64bits(u) & abs
+						scb = max(scb, math.Float64bits(v)&abs, bu)
+						as = max(as, math.Float64bits(v-u)&abs)
+						f2 += v * v
+						f3 += u * u
+						low |= bu
+						ds[t+1][r] = 0.5 * (v + u)
+					}
+				}
+				continue
+			}
+			for jj := range j1 - j0 {
+				off[jj] = (j0 + jj) * (j0 + jj + 1) / 2
+			}
+			for i := i0; i < i1; i++ {
+				row := a[i*n+j0 : i*n+j1]
+				col := a[j0*n+i:]
+				jj := 0
+				for ; jj+1 < len(row); jj += 2 {
+					v0, u0 := row[jj], col[jj*n]
+					v1, u1 := row[jj+1], col[(jj+1)*n]
+					bv0, bu0 := math.Float64bits(v0)&abs, math.Float64bits(u0)&abs
+					bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
+					scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
+					as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
+					f0 += v0 * v0
+					f1 += u0 * u0
+					f2 += v1 * v1
+					f3 += u1 * u1
+					low |= bu0 | bu1
+					dst[off[jj]+i] = 0.5 * (v0 + u0)
+					dst[off[jj+1]+i] = 0.5 * (v1 + u1)
+				}
+				if jj < len(row) {
+					v, u := row[jj], col[jj*n]
+					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+					scb = max(scb, bv, bu)
+					as = max(as, math.Float64bits(v-u)&abs)
+					f0 += v * v
+					f1 += u * u
+					low |= bu
+					dst[off[jj]+i] = 0.5 * (v + u)
+				}
+			}
+		}
+	}
+	sc = SymScan{Asym: math.Float64frombits(as), Scale: max(1, math.Float64frombits(scb)),
+		Fro2: (f0 + f2) + (f1 + f3), LowerZero: low == 0}
+	return sc, finite(sc.Fro2)
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // TestGatherDensePTiled checks GatherDenseP's tiled path on the full upper
-// pattern (orders around and across gatherTile) against the entry-by-entry
+// pattern (orders around and across its eight-row bands) against the entry-by-entry
 // ½(F + Fᵀ) on the pattern, bit for bit, and the plain path on a sparse
 // upper pattern of the same order. A tile that skipped the last partial
 // block, a row or the diagonal, or read F's transpose alone, fails it.
