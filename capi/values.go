@@ -308,6 +308,9 @@ func (s *structure) readInto(in *inputs, nb int, v *C.lpgd_values) error {
 // partly loaded) — sampleFinite's answer, without its separate pass over
 // P and A (a second read of the caller's P and A before each gather).
 //
+// The shared operands of a batch, tested once before the samples
+// (sharedFiniteErr), are not tested again (inputs.tested).
+//
 // With sc, a dense P is also measured for the PSD test in the same pass
 // (problem.GatherDensePScan): *sc is then linsys.ScanSquare's result.
 func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
@@ -317,7 +320,7 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 		switch {
 		case s.pLayout != layoutDense:
 			copy(w.vals.P, p)
-			if !vec.AllFinite(p) {
+			if !in.tested(&in.p) && !vec.AllFinite(p) {
 				return false
 			}
 		case sc != nil:
@@ -331,13 +334,13 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 				*sc = linsys.ScanSquare(p, s.st.N)
 			}
 		default:
-			if !s.st.GatherDensePFinite(w.vals.P, p) && !vec.AllFinite(p) {
+			if !s.st.GatherDensePFinite(w.vals.P, p) && !in.tested(&in.p) && !vec.AllFinite(p) {
 				return false
 			}
 		}
 	}
 	w.vals.C = in.c.at(k)
-	if !vec.AllFinite(w.vals.C) {
+	if !in.tested(&in.c) && !vec.AllFinite(w.vals.C) {
 		return false
 	}
 	switch len(in.blocks) {
@@ -358,14 +361,17 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 			s.st.GatherDenseA(w.vals.A, a)
 		}
 		w.vals.B = blk.b.at(k)
-		return vec.AllFinite(a) && vec.AllFinite(w.vals.B)
+		if in.tested(&blk.a) {
+			a = nil
+		}
+		return vec.AllFinite(a) && (in.tested(&blk.b) || vec.AllFinite(w.vals.B))
 	}
 	ok := in.gatherA(w, k)
 	for bi := range in.blocks {
 		blk := &in.blocks[bi]
 		b := blk.b.at(k)
 		copy(w.b[blk.r0:blk.r0+blk.rows], b)
-		ok = ok && vec.AllFinite(b)
+		ok = ok && (in.tested(&blk.b) || vec.AllFinite(b))
 	}
 	w.vals.B = w.b
 	return ok
@@ -388,7 +394,7 @@ func (in *inputs) gatherA(w *worker, k int) bool {
 			blk := &in.blocks[bi]
 			a := blk.a.at(k)
 			if !problem.TransposeFinite(w.vals.A[blk.r0:], s.st.M, a, blk.rows, n) {
-				ok = ok && vec.AllFinite(a)
+				ok = ok && (in.tested(&blk.a) || vec.AllFinite(a))
 			}
 		}
 		return ok
@@ -419,7 +425,13 @@ func (in *inputs) gatherA(w *worker, k int) bool {
 	}
 	ok := true
 	for bi := range in.blocks {
-		ok = ok && vec.AllFinite(in.blocks[bi].a.at(k))
+		blk := &in.blocks[bi]
+		ok = ok && (in.tested(&blk.a) || vec.AllFinite(blk.a.at(k)))
 	}
 	return ok
 }
+
+// tested reports whether op's finiteness was tested before the samples
+// (sharedFiniteErr: a shared operand of a batch), so that loadChecked
+// need not test it again in every sample.
+func (in *inputs) tested(op *operand) bool { return op.stride == 0 && !in.one }
