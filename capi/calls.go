@@ -283,16 +283,27 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		err = argErr("gradients.block_major needs a DENSE A layout")
 		return
 	}
-	// The batched values' finiteness is checked per sample, in the pool
-	// (sample), and reported after it (nonFinite).
+	// The batched values' finiteness (at B = 1 the shared ones' too) is
+	// checked per sample, in the pool (sample), and reported after it
+	// (nonFinite); a non-finite value is still the call's error before
+	// any found after reading them (a short factor_len, a non-finite
+	// incoming gradient, a sample that failed before its tests), as in
+	// lpgd_solve: those paths ask finiteErr first, the clean path pays
+	// nothing for it.
 	in, err := s.readInputsDeferred(nb, values)
 	if err != nil {
 		return
 	}
 	defer in.release()
+	dataFirst := func() {
+		if derr := in.finiteErr(nb); derr != nil {
+			err = derr
+		}
+	}
 	xs, ys, ss := outSlice(fwd.x, nb*n), outSlice(fwd.y, nb*m), outSlice(fwd.s, nb*m)
 	facs, recLen, err := s.factorRecords(fwd, nb)
 	if err != nil {
+		dataFirst()
 		return
 	}
 	gxs, gys, gss := outSlice(inc.gx, nb*n), outSlice(inc.gy, nb*m), outSlice(inc.gs, nb*m)
@@ -303,6 +314,7 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	}{{"gx", gxs, n}, {"gy", gys, m}, {"gs", gss, m}} {
 		op := operand{name: chk.name, data: chk.v, size: chk.size, stride: chk.size}
 		if err = op.checkFinite(nb); err != nil {
+			dataFirst()
 			return
 		}
 	}
@@ -327,13 +339,18 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1,
 		nb: nb, blockMajor: out.block_major != 0 && nb > 1 && len(in.blocks) > 1}
 	err = s.run(nb, set, c)
-	if err == nil && c.nonFinite.Load() {
+	switch {
+	case c.nonFinite.Load():
 		// The call's data error, as finiteErr names it (the first
 		// non-finite entry in argument order); the outputs are not
 		// meaningful, as after any call error.
 		if err = in.finiteErr(nb); err == nil {
 			err = &callError{codeData, "non-finite values (changed during the call)"}
 		}
+	case c.checked.Load() < int64(nb):
+		// A sample that did not reach its tests (a recovered panic, or a
+		// failed run): a data error still comes first.
+		dataFirst()
 	}
 	if err == nil && c.firstK >= 0 {
 		// Success with per-sample failures: report the first message.
@@ -371,9 +388,11 @@ type backwardCall struct {
 	msgMu    sync.Mutex
 	firstMsg string // the message of the lowest failed sample, firstK (−1: none)
 	firstK   int
-	// nonFinite is set by a sample whose batched values are not all
-	// finite (the call then fails with finiteErr's data error).
+	// nonFinite is set by a sample whose values are not all finite (the
+	// call then fails with finiteErr's data error); checked counts the
+	// samples whose values were tested finite.
 	nonFinite atomic.Bool
+	checked   atomic.Int64
 }
 
 var backwardCalls = sync.Pool{New: func() any { return new(backwardCall) }}
@@ -472,6 +491,7 @@ func (c *backwardCall) sample(w *worker, k int) {
 		c.zero(k)
 		return
 	}
+	c.checked.Add(1)
 	if skip {
 		c.outSt[k] = st
 		c.zero(k)
