@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -267,5 +268,48 @@ func TestKKTRefineLimitNoDirections(t *testing.T) {
 	}
 	if e := gradErr(g, q.reference(f, in)); e > 1e-9 {
 		t.Errorf("apex-only kkt vs closed form %g", e)
+	}
+}
+
+// BenchmarkKKTBackwardPSD is the kkt backward on PSD-only problems
+// (nearest correlation, order d): no block splits its H, so
+// kktRefineLimit must cost nothing there (compare against a build
+// without it).
+func BenchmarkKKTBackwardPSD(b *testing.B) {
+	for _, d := range []int{10, 20, 30} {
+		b.Run(fmt.Sprintf("d=%d", d), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(int64(40 + d)))
+			P, c, A, bb, cones := nearestCorrelation(rng, d)
+			f := specFixture(b, len(c), P, c, A, bb, cones)
+			in := Incoming{X: randVec(rng, f.st.N)}
+			o := DefaultOptions()
+			g := &Grad{P: make([]float64, f.st.P.Nnz()), C: make([]float64, f.st.N), A: make([]float64, f.st.A.Nnz()), B: make([]float64, f.st.M)}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := f.ws.Backward(f.v, f.sol, in, &o, g); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkKKTBackwardSOC is the kkt backward on an SOCP built from its
+// solution with boundary, apex and inactive blocks: kktRefineLimit's
+// corrections are part of its cost.
+func BenchmarkKKTBackwardSOC(b *testing.B) {
+	rng := rand.New(rand.NewSource(901))
+	q := newSOCKKT(rng, 30, 20, []int{4, 5, 3, 4, 6}, []socState{socBoundary, socBoundary, socApex, socInactive, socBoundary})
+	f := newFixture(b, q.n, q.P, q.c, q.A, q.b, problem.Cones{Nonneg: q.nn, SOC: q.dims})
+	in := Incoming{X: randVec(rng, q.n), Y: randVec(rng, len(q.y))}
+	o := DefaultOptions()
+	g := &Grad{P: make([]float64, f.st.P.Nnz()), C: make([]float64, f.st.N), A: make([]float64, f.st.A.Nnz()), B: make([]float64, f.st.M)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := f.ws.Backward(f.v, f.sol, in, &o, g); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
