@@ -295,6 +295,57 @@ func BenchmarkKKTBackwardPSD(b *testing.B) {
 	}
 }
 
+// A correction of kktRefineLimit whose residual or solve is not finite
+// (here: data with an infinite or NaN entry in the residual's A) is
+// refused and the adjoint kept bit for bit as the factored solve gave it,
+// where the backward used to fail as a whole.
+func TestKKTRefineLimitNonFinite(t *testing.T) {
+	rng := rand.New(rand.NewSource(78))
+	q := newSOCKKT(rng, 6, 4, []int{3, 4}, []socState{socBoundary, socInactive})
+	f := newFixture(t, q.n, q.P, q.c, q.A, q.b, problem.Cones{Nonneg: q.nn, SOC: q.dims})
+	in := Incoming{X: randVec(rng, q.n), Y: randVec(rng, len(q.y))}
+	f.grad(t, in, DefaultOptions())
+	for _, bad := range []float64{math.Inf(1), math.NaN()} {
+		z0 := make([]float64, len(f.ws.sol))
+		if !f.ws.kkt.Solve(f.ws.rhs, z0) {
+			t.Fatal("solve failed")
+		}
+		copy(f.ws.sol, z0)
+		vb := cloneValues(f.v)
+		vb.A[0] = bad
+		f.ws.kktRefineLimit(vb, f.sol)
+		for i := range z0 {
+			if f.ws.sol[i] != z0[i] {
+				t.Fatalf("A[0] = %v: adjoint entry %d changed from %v to %v", bad, i, z0[i], f.ws.sol[i])
+			}
+		}
+	}
+}
+
+// The kkt backward through kktRefineLimit is repeatable: a second call on
+// the same workspace (its scratch reused) gives the same gradient bit for
+// bit (the multipliers are not carried over from the previous call).
+func TestKKTRefineLimitRepeatable(t *testing.T) {
+	rng := rand.New(rand.NewSource(79))
+	q := newSOCKKT(rng, 6, 4, []int{3, 4, 3}, []socState{socBoundary, socInactive, socBoundary})
+	f := newFixture(t, q.n, q.P, q.c, q.A, q.b, problem.Cones{Nonneg: q.nn, SOC: q.dims})
+	in := Incoming{X: randVec(rng, q.n), Y: randVec(rng, len(q.y))}
+	g1 := f.grad(t, in, DefaultOptions())
+	for call := 2; call <= 3; call++ {
+		g := f.grad(t, in, DefaultOptions())
+		for _, p := range []struct {
+			name     string
+			got, ref []float64
+		}{{"P", g.P, g1.P}, {"c", g.C, g1.C}, {"A", g.A, g1.A}, {"b", g.B, g1.B}} {
+			for i := range p.ref {
+				if p.got[i] != p.ref[i] {
+					t.Fatalf("call %d: d%s[%d] = %v, first call %v", call, p.name, i, p.got[i], p.ref[i])
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkKKTBackwardSOC is the kkt backward on an SOCP built from its
 // solution with boundary, apex and inactive blocks: kktRefineLimit's
 // corrections are part of its cost.
