@@ -27,7 +27,8 @@ type Composite struct {
 	degree int
 	diag   bool
 	poly   bool
-	sym    bool // no NonSymmetric block
+	sym    bool  // no NonSymmetric block
+	split  []int // blocks that are projectionSplitters (nil if none)
 	// Scratch for Barrier (the shifted iterate).
 	ws, wz []float64
 }
@@ -52,6 +53,9 @@ func NewComposite(specs []Spec) *Composite {
 		}
 		if _, ok := c.(NonSymmetric); ok {
 			k.sym = false
+		}
+		if _, ok := c.(projectionSplitter); ok {
+			k.split = append(k.split, b)
 		}
 		k.degree += c.Degree()
 		for i := 0; i < d; i++ {
@@ -202,51 +206,43 @@ func (k *Composite) ProjectionH(hs, s, y []float64) {
 	}
 }
 
-// ProjectionSplitter is implemented by cones whose ProjectionH stands for
+// projectionSplitter is implemented by cones whose ProjectionH stands for
 // infinite eigenvalues off the coordinate axes by a finite big·ddᵀ, whose
 // rounding pollutes the block's finite entries by about big·ε (the second-
 // order cone on its boundary). A caller can then solve the limit system
 // (dy ⊥ d, the finite part alone elsewhere) by refinement, with the
-// factored big form as its preconditioner (the kkt backward pass).
-type ProjectionSplitter interface {
-	// ProjectionSplit writes ProjectionH's H at (s, y) in parts: its finite
-	// part into hfin (HBlock's layout) and the unit directions of its
-	// infinite eigenvalues into the rows of dirs (Dim×Dim), returning
-	// their number k and the value big ProjectionH gives them:
-	// H = hfin + big·Σⱼ dⱼdⱼᵀ up to rounding.
-	ProjectionSplit(hfin, dirs, s, y []float64) (k int, big float64)
+// factored big form as its preconditioner (the kkt backward pass, through
+// Composite.SplitBlocks and ProjectionSplitBlock).
+type projectionSplitter interface {
+	// projectionSplit writes ProjectionH's H at (s, y) in parts: its
+	// finite part into hfin (HBlock's layout), and returns the number k of
+	// its infinite eigenvalues and the value big ProjectionH gives them: for
+	// 0 < k < Dim their unit directions are written into dir (k·Dim
+	// entries, one after the other), for k = Dim they are the coordinate
+	// axes and dir is not written. H = hfin + big·Σⱼ dⱼdⱼᵀ up to rounding.
+	projectionSplit(hfin, dir, s, y []float64) (k int, big float64)
 }
 
-// Blocks returns the number of (non-empty) blocks.
-func (k *Composite) Blocks() int { return len(k.cones) }
+// SplitBlocks returns the blocks whose ProjectionH stands for infinite
+// eigenvalues off the coordinate axes by a finite big (the second-order
+// cones), in order, or nil when there are none. The slice is the
+// Composite's own: callers must not modify it.
+func (k *Composite) SplitBlocks() []int { return k.split }
 
-// Block returns block b's first row, dimension and first index in an H
-// packed as HLen.
-func (k *Composite) Block(b int) (first, dim, hfirst int) {
-	return k.off[b], k.off[b+1] - k.off[b], k.hoff[b]
+// Block returns block b's first row and dimension.
+func (k *Composite) Block(b int) (first, dim int) {
+	return k.off[b], k.off[b+1] - k.off[b]
 }
 
-// ProjectionSplit writes into hfin (packed as HLen) the H of ProjectionH at
-// (s, y) with the infinite eigenvalues of its ProjectionSplitter blocks
-// left out, and for each such block b the unit directions of those
-// eigenvalues into the rows of dirs' chunk of the block (packed as HLen:
-// the Dim×Dim matrix at Block's hfirst), their number into nd[b] and the
-// value ProjectionH gives them into big[b] (nd[b] = 0 for other blocks;
-// nd and big of length Blocks). It reports whether some block has such a
-// direction.
-func (k *Composite) ProjectionSplit(hfin, dirs []float64, nd []int, big []float64, s, y []float64) bool {
-	found := false
-	for b, c := range k.cones {
-		h, sb, yb := k.hblock(hfin, b), k.rows(s, b), k.rows(y, b)
-		nd[b], big[b] = 0, 0
-		if sp, ok := c.(ProjectionSplitter); ok {
-			nd[b], big[b] = sp.ProjectionSplit(h, k.hblock(dirs, b), sb, yb)
-			found = found || nd[b] > 0
-			continue
-		}
-		c.ProjectionH(h, sb, yb)
-	}
-	return found
+// ProjectionSplitBlock writes block b's (one of SplitBlocks) H of
+// ProjectionH at (s, y) (over all rows) in parts: its finite part into
+// hfin (the block's HBlock layout: Dim×Dim, row-major), and returns the
+// number k of its infinite eigenvalues and the value big ProjectionH gives
+// them. For 0 < k < Dim their unit directions are written into dir, one
+// after the other (a second-order cone has at most one, dir of Dim
+// entries); k = Dim stands for the coordinate axes (dir not written).
+func (k *Composite) ProjectionSplitBlock(b int, hfin, dir, s, y []float64) (int, float64) {
+	return k.cones[b].(projectionSplitter).projectionSplit(hfin, dir, k.rows(s, b), k.rows(y, b))
 }
 
 // DiagH writes H = diag(h) into hs; only valid when Diagonal.

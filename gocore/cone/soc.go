@@ -28,7 +28,7 @@ type SOC struct {
 	lambda []float64 // λ = W z
 	work1  []float64 // scratch for CombinedShift
 	work2  []float64 // scratch for CombinedShift
-	split  []float64 // d×d scratch for ProjectionH (socProjectionSplit's directions)
+	split  []float64 // d scratch for ProjectionH (socProjectionSplit's direction)
 }
 
 // NewSOC returns a second-order cone of dimension d ≥ 1 (d = 1 is the ray

@@ -24,18 +24,19 @@ func (c *SOC) Rows() RowClass { return RowsNonPolyhedral }
 // ProjectionH implements Cone: see socDerivativeH.
 func (c *SOC) ProjectionH(h, s, y []float64) { socDerivativeH(h, s, y, c.splitScratch(), socDerivBig) }
 
-// splitScratch returns the d×d scratch of socDerivativeH, allocated on
-// first use (by the backward pass or the tangent refinement only).
+// splitScratch returns the d-vector scratch of socDerivativeH (the
+// direction of socProjectionSplit), allocated on first use (by the
+// backward pass or the tangent refinement only).
 func (c *SOC) splitScratch() []float64 {
 	if c.split == nil {
-		c.split = make([]float64, c.d*c.d)
+		c.split = make([]float64, c.d)
 	}
 	return c.split
 }
 
-// ProjectionSplit implements ProjectionSplitter: see socProjectionSplit.
-func (c *SOC) ProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
-	return socProjectionSplit(hfin, dirs, s, y)
+// projectionSplit implements projectionSplitter: see socProjectionSplit.
+func (c *SOC) projectionSplit(hfin, dir, s, y []float64) (int, float64) {
+	return socProjectionSplit(hfin, dir, s, y)
 }
 
 // derivBig stands for an infinite eigenvalue of H (a direction in which dy
@@ -76,36 +77,32 @@ const socDerivBig = psdDerivBig
 // H is written as socProjectionSplit's finite part plus big·ddᵀ for its
 // infinite directions d, with eBig for big on a boundary block's e2
 // (ProjectionH: socDerivBig; the solver's tangent refinement, NewtonPair,
-// keeps derivBig); split is scratch of d×d entries.
-func socDerivativeH(h, s, y, split []float64, eBig float64) {
+// keeps derivBig); dir is scratch of d entries.
+func socDerivativeH(h, s, y, dir []float64, eBig float64) {
 	d := len(s)
-	k, big := socProjectionSplit(h, split, s, y)
-	if k == 1 && d > 1 {
-		big = eBig
-	}
-	if k == d { // the coordinate axes (y = 0)
+	k, big := socProjectionSplit(h, dir, s, y)
+	switch {
+	case k == d: // the coordinate axes (y = 0)
 		for i := 0; i < d; i++ {
 			h[i*d+i] += big
 		}
-		return
-	}
-	for j := 0; j < k; j++ {
-		dj := split[j*d : j*d+d]
+	case k == 1: // e2, on the boundary
 		for r := 0; r < d; r++ {
 			for c := 0; c < d; c++ {
-				h[r*d+c] += big * dj[r] * dj[c]
+				h[r*d+c] += eBig * dir[r] * dir[c]
 			}
 		}
 	}
 }
 
 // socProjectionSplit writes socDerivativeH's H at (s, y) in parts: its
-// finite part into hfin (d×d, row-major) and the unit directions of its
-// infinite eigenvalues into the rows of dirs (d×d), returning their number
-// and the value socDerivativeH gives them: e2 = (1, −x̂)/√2 on the
-// boundary (socDerivBig), the coordinate axes when y = 0 (derivBig), none
-// when s = 0.
-func socProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
+// finite part into hfin (d×d, row-major), and returns the number k of its
+// infinite eigenvalues and the value ProjectionH gives them: none when
+// s = 0 (k = 0); on the boundary the one unit direction e2 = (1, −x̂)/√2,
+// written into dir (d entries), with socDerivBig (k = 1 < d); when y = 0
+// all of them, the coordinate axes (k = d, dir not written), with
+// derivBig. (For d = 1 there is no boundary: k = 1 = d is y = 0.)
+func socProjectionSplit(hfin, dir, s, y []float64) (int, float64) {
 	d := len(s)
 	for i := range hfin[:d*d] {
 		hfin[i] = 0
@@ -121,12 +118,6 @@ func socProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
 	case nx <= t: // u ∈ K: y interior or apex, s = 0
 		return 0, 0
 	case nx <= -t: // u ∈ −K: y = 0
-		for i := range dirs[:d*d] {
-			dirs[i] = 0
-		}
-		for i := 0; i < d; i++ {
-			dirs[i*d+i] = 1
-		}
 		return d, derivBig
 	}
 	m := 0.5 * (1 + t/nx)
@@ -146,11 +137,11 @@ func socProjectionSplit(hfin, dirs, s, y []float64) (int, float64) {
 			hfin[i*d+j] = v
 		}
 	}
-	dirs[0] = 1 / math.Sqrt2
+	dir[0] = 1 / math.Sqrt2
 	for i := 1; i < d; i++ {
-		dirs[i] = -xh(i) / math.Sqrt2
+		dir[i] = -xh(i) / math.Sqrt2
 	}
 	return 1, socDerivBig
 }
 
-var _ ProjectionSplitter = (*SOC)(nil)
+var _ projectionSplitter = (*SOC)(nil)

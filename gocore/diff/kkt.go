@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"math"
+
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
@@ -31,21 +33,28 @@ func (w *Workspace) kktBackward(v *problem.Values, sol Solution, g *Grad) (Flags
 	if !w.kkt.Solve(w.rhs, w.sol) {
 		return flags, &BackwardError{"kkt: adjoint solve produced non-finite values"}
 	}
-	if !w.kktRefineLimit(v, sol) {
-		return flags, &BackwardError{"kkt: adjoint refinement produced non-finite values"}
-	}
+	w.kktRefineLimit(v, sol)
 	w.adjointGrads(w.sol[:n], w.sol[n:], sol.X, sol.Y, g)
 	return flags, nil
 }
 
-// kktLimit is kktRefineLimit's scratch (allocated on first use).
+// kktLimit is kktRefineLimit's scratch, allocated on first use and only
+// for problems with second-order cones (cone.Composite.SplitBlocks).
 type kktLimit struct {
-	hfin, dirs []float64 // cone.Composite.ProjectionSplit's, packed as HLen
-	nd         []int     // directions per block
-	big        []float64 // the value H gives them, per block
-	lam        []float64 // m: the multipliers of dy ⊥ d, at the block's first rows
-	res, dz    []float64 // n+m
-	hz         []float64 // m
+	blk         []limBlock
+	hfin        []float64 // the split blocks' finite H, dim×dim each, at hoff
+	dir         []float64 // their directions (dim entries each, at doff)
+	lam, lamT   []float64 // the multipliers of dy ⊥ d (at doff; one per direction): current and trial
+	res, dz, zt []float64 // n+m
+	hz          []float64 // m
+}
+
+// limBlock is one split block of kktLimit: its place in the rows, in hfin
+// and in dir/lam, and cone.Composite.ProjectionSplitBlock's answer.
+type limBlock struct {
+	b, first, dim, hoff, doff int
+	nd                        int     // infinite directions: 0, 1 (dir) or dim (the axes)
+	big                       float64 // the value H gives them
 }
 
 // kktLimitSteps bounds kktRefineLimit's corrections. Each one gains about
@@ -59,7 +68,9 @@ const kktLimitTol = 1e-15
 
 // kktRefineLimit refines the adjoint w.sol = K_big⁻¹ w.rhs against the
 // limit system that the big values of the second-order cones' H stand for
-// (cone.ProjectionSplitter), and reports false if the result is not finite.
+// (cone.Composite.SplitBlocks). It returns at once when no block splits
+// (no second-order cone), and keeps w.sol as it is when no correction
+// improves it.
 //
 // On a cone's boundary H = H_fin + big·e2e2ᵀ is dense, so the
 // factorization and the refinement against K_big see the rounding of its
@@ -77,79 +88,166 @@ const kktLimitTol = 1e-15
 // whose limit 1/big → 0 (Eᵀz = 0: the exact linearization) is refined
 // with K_big as the preconditioner: for the residuals r₁ = r − K_fin z + Eλ
 // and r₂ = Eᵀz, K_big dz = r₁ + big·E r₂ and dλ = big(r₂ + Eᵀdz). K_fin z
-// is formed from the data and H_fin, never from big, so the residual is
-// free of that rounding. A correction that does not halve the previous one
-// (the first: is not below ‖z‖∞) is not applied, and the steps stop.
-func (w *Workspace) kktRefineLimit(v *problem.Values, sol Solution) bool {
+// is formed from the data and H_fin (the split blocks') or the factored
+// system's H (every other block), never from big, so the residual is free
+// of that rounding. A correction is kept only if it decreases the limit
+// system's residual max(‖r₁‖∞, ‖r₂‖∞) (a non-finite one does not), and the
+// first that does not ends the steps.
+func (w *Workspace) kktRefineLimit(v *problem.Values, sol Solution) {
 	cs := w.kkt.Cones()
-	st := w.an.St
-	n, m := st.N, st.M
+	split := cs.SplitBlocks()
+	if len(split) == 0 {
+		return
+	}
+	z := w.sol
+	prev := normInf(z)
+	if prev == 0 { // zero incoming gradient: z = 0 is exact
+		return
+	}
+	n, m := w.an.St.N, w.an.St.M
 	if w.lim == nil {
-		nb := cs.Blocks()
-		w.lim = &kktLimit{
-			hfin: make([]float64, cs.HLen()), dirs: make([]float64, cs.HLen()),
-			nd: make([]int, nb), big: make([]float64, nb),
-			lam: make([]float64, m), res: make([]float64, n+m), dz: make([]float64, n+m), hz: make([]float64, m),
+		L := &kktLimit{blk: make([]limBlock, len(split)), res: make([]float64, n+m), dz: make([]float64, n+m), zt: make([]float64, n+m), hz: make([]float64, m)}
+		var hlen, dlen int
+		for j, b := range split {
+			first, dim := cs.Block(b)
+			L.blk[j] = limBlock{b: b, first: first, dim: dim, hoff: hlen, doff: dlen}
+			hlen += dim * dim
+			dlen += dim
 		}
+		L.hfin, L.dir = make([]float64, hlen), make([]float64, dlen)
+		L.lam, L.lamT = make([]float64, dlen), make([]float64, dlen)
+		w.lim = L
 	}
 	L := w.lim
-	if !cs.ProjectionSplit(L.hfin, L.dirs, L.nd, L.big, sol.S, sol.Y) {
-		return true
+	found := false
+	for j := range L.blk {
+		bk := &L.blk[j]
+		bk.nd, bk.big = cs.ProjectionSplitBlock(bk.b, L.hfin[bk.hoff:bk.hoff+bk.dim*bk.dim], L.dir[bk.doff:bk.doff+bk.dim], sol.S, sol.Y)
+		found = found || bk.nd > 0
 	}
-	z, res, dz := w.sol, L.res, L.dz
-	zy := z[n:]
-	for b := range L.nd {
-		first, dim, hfirst := cs.Block(b)
-		for j := 0; j < L.nd[b]; j++ {
-			d := L.dirs[hfirst+j*dim : hfirst+j*dim+dim]
-			L.lam[first+j] = L.big[b] * vec.Dot(d, zy[first:first+dim])
-		}
+	if !found {
+		return
 	}
-	prev := normInf(z)
-	for it := 0; it < kktLimitSteps; it++ {
-		// r₁ = r − K_fin z + Eλ, then r₁ + big·E r₂ with r₂ = Eᵀz:
-		// r − K_fin z + E(λ + big·Eᵀz).
-		copy(res, w.rhs)
-		st.MulP(res[:n], v.P, z[:n], -1)
-		st.MulAT(res[:n], v.A, zy, -1)
-		st.MulA(res[n:], v.A, z[:n], -1)
-		cs.MulH(L.hfin, L.hz, zy)
-		for i, h := range L.hz {
-			res[n+i] += h
+	// λ = big·Eᵀz.
+	for i := range L.lam {
+		L.lam[i] = 0
+	}
+	for j := range L.blk {
+		L.limitMultipliers(&L.blk[j], L.lam, z[n:], nil)
+	}
+	rho := w.limitResidual(v, z, L.lam, L.res)
+	for it := 0; it < kktLimitSteps && rho > 0; it++ {
+		if !w.kkt.Solve(L.res, L.dz) {
+			break // keep z
 		}
-		for b := range L.nd {
-			first, dim, hfirst := cs.Block(b)
-			for j := 0; j < L.nd[b]; j++ {
-				d := L.dirs[hfirst+j*dim : hfirst+j*dim+dim]
-				c := L.lam[first+j] + L.big[b]*vec.Dot(d, zy[first:first+dim])
-				vec.Axpy(c, d, res[n+first:n+first+dim])
-			}
+		// The trial z + dz and λ + dλ, dλ = big(r₂ + Eᵀdz) with z before
+		// the update in r₂.
+		for i, d := range L.dz {
+			L.zt[i] = z[i] + d
 		}
-		if !w.kkt.Solve(res, dz) {
-			return false
+		copy(L.lamT, L.lam)
+		for j := range L.blk {
+			L.limitMultipliers(&L.blk[j], L.lamT, z[n:], L.dz[n:])
 		}
-		dn := normInf(dz)
-		if !(dn <= 0.5*prev) {
+		rt := w.limitResidual(v, L.zt, L.lamT, L.res)
+		if !(rt < rho) {
 			break
 		}
-		// dλ = big(r₂ + Eᵀdz), with z before the update in r₂.
-		for b := range L.nd {
-			first, dim, hfirst := cs.Block(b)
-			for j := 0; j < L.nd[b]; j++ {
-				d := L.dirs[hfirst+j*dim : hfirst+j*dim+dim]
-				zb, db := zy[first:first+dim], dz[n+first:n+first+dim]
-				L.lam[first+j] += L.big[b] * (vec.Dot(d, zb) + vec.Dot(d, db))
-			}
-		}
-		for i, d := range dz {
-			z[i] += d
-		}
+		copy(z, L.zt)
+		copy(L.lam, L.lamT)
+		rho = rt
 		// The corrections contract by about dn/prev each: stop when the
 		// next one would be below the tolerance.
+		dn := normInf(L.dz)
 		if dn/prev*dn <= kktLimitTol*normInf(z) {
 			break
 		}
 		prev = dn
 	}
-	return true
+}
+
+// limitMultipliers adds big·Eᵀ(zy + dzy) over block bk's directions to
+// lam (dzy nil: zero).
+func (L *kktLimit) limitMultipliers(bk *limBlock, lam, zy, dzy []float64) {
+	zb := zy[bk.first : bk.first+bk.dim]
+	lb := lam[bk.doff : bk.doff+bk.dim]
+	var db []float64
+	if dzy != nil {
+		db = dzy[bk.first : bk.first+bk.dim]
+	}
+	switch {
+	case bk.nd == bk.dim: // the coordinate axes
+		for i := range zb {
+			t := zb[i]
+			if db != nil {
+				t += db[i]
+			}
+			lb[i] += bk.big * t
+		}
+	case bk.nd == 1:
+		d := L.dir[bk.doff : bk.doff+bk.dim]
+		t := vec.Dot(d, zb)
+		if db != nil {
+			t += vec.Dot(d, db)
+		}
+		lb[0] += bk.big * t
+	}
+}
+
+// limitResidual writes into res the preconditioned residual of
+// kktRefineLimit's limit system at (z, λ), r₁ + big·E r₂ with
+// r₁ = r − K_fin z + Eλ and r₂ = Eᵀz, and returns max(‖r₁‖∞, ‖r₂‖∞).
+func (w *Workspace) limitResidual(v *problem.Values, z, lam, res []float64) float64 {
+	L, st := w.lim, w.an.St
+	n := st.N
+	zy := z[n:]
+	copy(res, w.rhs)
+	st.MulP(res[:n], v.P, z[:n], -1)
+	st.MulAT(res[:n], v.A, zy, -1)
+	st.MulA(res[n:], v.A, z[:n], -1)
+	// H z with the split blocks' finite part in place of their H.
+	w.kkt.MulH(L.hz, zy)
+	for j := range L.blk {
+		bk := &L.blk[j]
+		h := L.hfin[bk.hoff : bk.hoff+bk.dim*bk.dim]
+		zb := zy[bk.first : bk.first+bk.dim]
+		for r := 0; r < bk.dim; r++ {
+			L.hz[bk.first+r] = vec.Dot(h[r*bk.dim:r*bk.dim+bk.dim], zb)
+		}
+	}
+	for i, h := range L.hz {
+		res[n+i] += h
+	}
+	// r₁ += Eλ.
+	for j := range L.blk {
+		bk := &L.blk[j]
+		rb, lb := res[n+bk.first:n+bk.first+bk.dim], lam[bk.doff:bk.doff+bk.dim]
+		switch {
+		case bk.nd == bk.dim:
+			for i := range rb {
+				rb[i] += lb[i]
+			}
+		case bk.nd == 1:
+			vec.Axpy(lb[0], L.dir[bk.doff:bk.doff+bk.dim], rb)
+		}
+	}
+	rho := normInf(res)
+	// + big·E r₂.
+	for j := range L.blk {
+		bk := &L.blk[j]
+		rb, zb := res[n+bk.first:n+bk.first+bk.dim], zy[bk.first:bk.first+bk.dim]
+		switch {
+		case bk.nd == bk.dim:
+			for i, zi := range zb {
+				rho = math.Max(rho, math.Abs(zi))
+				rb[i] += bk.big * zi
+			}
+		case bk.nd == 1:
+			d := L.dir[bk.doff : bk.doff+bk.dim]
+			r2 := vec.Dot(d, zb)
+			rho = math.Max(rho, math.Abs(r2))
+			vec.Axpy(bk.big*r2, d, rb)
+		}
+	}
+	return rho
 }

@@ -48,7 +48,7 @@ type Workspace struct {
 	stats        Stats
 	admm         *admmWork
 	sSOC, ySOC   []float64 // BPQP with second-order cones: (s, y) for ProjectionH
-	lim          *kktLimit // kkt's refinement against the limit system (lazily)
+	lim          *kktLimit // kkt's refinement against the limit system (lazily, SOC problems only)
 	fp           float64   // ipm.StructureFingerprint of the analysis's structure (fpSet: computed)
 	fpSet        bool
 	rwork        []float64 // 3(n+m): refinement scratch of the factor reuse (reuse.go)
