@@ -481,12 +481,12 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 		if p.active[i] {
 			w.z[i] = sol[n+i]
 			w.s[i] = 0
-			zmax = math.Max(zmax, math.Abs(w.z[i]))
+			zmax = maxExact(zmax, math.Abs(w.z[i]))
 		} else {
 			w.z[i] = 0
 		}
 	}
-	ztol := polishClip * math.Max(1, zmax)
+	ztol := polishClip * maxExact(1, zmax)
 	stol := polishClip * math.Max(1, normInf(w.bv))
 	for i := 0; i < m; i++ {
 		if p.isZero[i] {

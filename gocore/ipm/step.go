@@ -223,18 +223,9 @@ func (w *Solver) nonnegStepLength(a float64) float64 {
 	return a
 }
 
-// minStepBound is math.Min(a, v), bit for bit, calling it only when a
-// and v are equal (±0) or one is a NaN: math.Min is an assembly call on
-// amd64, and the step length took one per row.
-func minStepBound(a, v float64) float64 {
-	switch {
-	case v < a:
-		return v
-	case v > a:
-		return a
-	}
-	return math.Min(a, v)
-}
+// minStepBound is math.Min(a, v) (minExact): the step length took one
+// assembly call per row.
+func minStepBound(a, v float64) float64 { return minExact(a, v) }
 
 // nonnegRowRanges returns the row ranges of the nonnegative cones when
 // every cone is a zero or nonnegative cone (nil otherwise: stepLength

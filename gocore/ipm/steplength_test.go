@@ -10,15 +10,27 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
-// TestMinStepBoundMatchesMathMin: minStepBound is math.Min bit for bit,
-// signed zeros and NaNs included.
-func TestMinStepBoundMatchesMathMin(t *testing.T) {
+// TestMinMaxExact: minExact and maxExact (and so minStepBound) are
+// math.Min and math.Max bit for bit, signed zeros and NaNs included;
+// nanMax is math.Max for a first operand that is not −0.
+func TestMinMaxExact(t *testing.T) {
 	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, math.Inf(1), math.Inf(-1), math.NaN(), 1e-300}
+	same := func(x, y float64) bool {
+		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
+	}
 	for _, a := range vals {
 		for _, v := range vals {
-			got, want := minStepBound(a, v), math.Min(a, v)
-			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			if got, want := minExact(a, v), math.Min(a, v); !same(got, want) {
+				t.Fatalf("minExact(%v, %v) = %v, math.Min %v", a, v, got, want)
+			}
+			if got, want := minStepBound(a, v), math.Min(a, v); !same(got, want) {
 				t.Fatalf("minStepBound(%v, %v) = %v, math.Min %v", a, v, got, want)
+			}
+			if got, want := maxExact(a, v), math.Max(a, v); !same(got, want) {
+				t.Fatalf("maxExact(%v, %v) = %v, math.Max %v", a, v, got, want)
+			}
+			if got, want := nanMax(a, v), math.Max(a, v); !same(got, want) && !(a == 0 && math.Signbit(a)) {
+				t.Fatalf("nanMax(%v, %v) = %v, math.Max %v", a, v, got, want)
 			}
 		}
 	}

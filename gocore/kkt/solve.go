@@ -123,7 +123,7 @@ func (k *System) solve(rhs, sol, start []float64) bool {
 	// iteration; 1.4 % of a B = 1, n = 10 forward). Every test decides as
 	// with the norm.
 	scale := 1.0
-	if !(k.res <= math.Min(fastResidual, refineBad)) {
+	if !(k.res <= min(fastResidual, refineBad)) {
 		scale = math.Max(1, vec.NormInf(rhs))
 	}
 	for k.fastUsed() && !(k.res <= k.fastTol(scale, sol)) {
