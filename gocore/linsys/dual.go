@@ -936,8 +936,14 @@ func symMulLower(a []float64, n int, x, y []float64) {
 func offDiagZero(a []float64, n int) bool {
 	for i := 0; i < n; i++ {
 		row := a[i*n : i*n+n]
-		for j, v := range row {
-			if v != 0 && j != i {
+		// Left and right of the diagonal, one test per entry.
+		for _, v := range row[:i] {
+			if v != 0 {
+				return false
+			}
+		}
+		for _, v := range row[i+1:] {
+			if v != 0 {
 				return false
 			}
 		}
