@@ -236,3 +236,60 @@ func TestEarlyPolishFeasibleGap(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyPolishNoObjectiveBound: the early polish accepts a polished
+// point that passes the termination tests without bounding its objective
+// by the iterate's (earlyAccept). On the BPQP study's ε-ridge LPs, whose
+// first attempts failed only that bound, and on its QPs and the random
+// families of TestEarlyPolish, every solution is the one with the bound,
+// bit for bit, in no more iterations each, and in fewer over the LPs.
+func TestEarlyPolishNoObjectiveBound(t *testing.T) {
+	type fam struct {
+		name string
+		n, k int
+	}
+	rng := rand.New(rand.NewSource(23))
+	for _, f := range []fam{{"bpqplp", 10, 5}, {"bpqplp", 50, 10}, {"bpqpqp", 10, 5}, {"pd", 10, 0}, {"psd", 10, 0}, {"lp", 10, 0}, {"dense", 10, 0}} {
+		itFree, itBound := 0, 0
+		for trial := 0; trial < 10; trial++ {
+			var P, c, A, b []float64
+			var cones problem.Cones
+			n := f.n
+			switch f.name {
+			case "bpqplp":
+				P, c, A, b, cones = testfam.BPQPLP(rng, f.n, f.k)
+			case "bpqpqp":
+				P, c, A, b, cones = testfam.BPQPQP(rng, f.n, f.k)
+			case "dense":
+				P, c, A, b, cones = testfam.DenseQP(rng, n, n, n/5)
+			default:
+				P, c, A, b, cones = randomQP(rng, n, 2, 10, f.name)
+			}
+			st, v := denseProblem(t, n, P, c, A, b, cones)
+			earlyObjectiveBound = true
+			bound := solve(t, st, v, DefaultSettings())
+			earlyObjectiveBound = false
+			free := solve(t, st, v, DefaultSettings())
+			if free.Info.Status != StatusSolved || free.Info.Polished != bound.Info.Polished {
+				t.Fatalf("%s #%d: status %v polished %v (with the bound %v, %v)", f.name, trial,
+					free.Info.Status, free.Info.Polished, bound.Info.Status, bound.Info.Polished)
+			}
+			if free.Info.Iter > bound.Info.Iter {
+				t.Errorf("%s #%d: %d iterations, %d with the objective bound", f.name, trial, free.Info.Iter, bound.Info.Iter)
+			}
+			for _, p := range [][2][]float64{{free.X, bound.X}, {free.Y, bound.Y}, {free.S, bound.S}} {
+				for i := range p[0] {
+					if p[0][i] != p[1][i] {
+						t.Fatalf("%s #%d: entry %d = %v, %v with the objective bound", f.name, trial, i, p[0][i], p[1][i])
+					}
+				}
+			}
+			itFree += free.Info.Iter
+			itBound += bound.Info.Iter
+		}
+		t.Logf("%s %d×%d: %d iterations, %d with the objective bound", f.name, f.n, f.k, itFree, itBound)
+		if f.name == "bpqplp" && itFree >= itBound {
+			t.Errorf("%s %d×%d: %d iterations, not fewer than with the bound (%d)", f.name, f.n, f.k, itFree, itBound)
+		}
+	}
+}

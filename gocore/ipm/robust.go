@@ -89,8 +89,8 @@ func (t *stallTracker) reset(iter int) { t.ref, t.iter = math.Inf(1), iter }
 // progress returns the progress measure of info: 1 means every tolerance is
 // met.
 func (w *Solver) progress(info *Info) float64 {
-	gap := math.Min(info.GapAbs/w.set.TolGapAbs, info.GapRel/w.set.TolGapRel)
-	p := math.Max(math.Max(info.ResPrimal, info.ResDual)/w.set.TolFeas, gap)
+	gap := minExact(info.GapAbs/w.set.TolGapAbs, info.GapRel/w.set.TolGapRel)
+	p := maxExact(maxExact(info.ResPrimal, info.ResDual)/w.set.TolFeas, gap)
 	if math.IsNaN(p) {
 		return math.Inf(1)
 	}

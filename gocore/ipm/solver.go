@@ -43,8 +43,11 @@ type Solver struct {
 	// dualScaling: the non-symmetric cones use the dual scaling μ∇²f*(z)
 	// (after a short or failed primal–dual step; see step).
 	dualScaling bool
-	pol         *polishWork
-	earlyTries  int // earlyPolish attempts in this solve
+	// nnRows: the nonnegative cones' row ranges when every cone is a
+	// zero or nonnegative cone (nil otherwise; stepLength).
+	nnRows     [][2]int
+	pol        *polishWork
+	earlyTries int // earlyPolish attempts in this solve
 	// earlyRefined: earlyRefine has run in this solve; earlyRetried: it
 	// has run twice (the retry after a rejection: no more attempts);
 	// earlyAccepted: it returned a solution.
@@ -95,6 +98,7 @@ func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	w.kkt = sys
 	w.cones = sys.Cones()
 	w.degree = w.cones.Degree()
+	w.nnRows = nonnegRowRanges(st.Cones)
 	dim := n + m
 	w.scaledData = newScaledData(st)
 	w.iterate = newIterate(n, m)

@@ -2,6 +2,8 @@ package ipm
 
 import (
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 )
 
 // direction holds the search directions of one predictor–corrector step
@@ -188,10 +190,58 @@ func (w *Solver) solveStep(f float64, dsIn []float64, dkappaIn float64) bool {
 func (w *Solver) stepLength(amax float64) float64 {
 	a := amax
 	if w.dtau < 0 {
-		a = math.Min(a, -w.tau/w.dtau)
+		a = minStepBound(a, -w.tau/w.dtau)
 	}
 	if w.dkappa < 0 {
-		a = math.Min(a, -w.kappa/w.dkappa)
+		a = minStepBound(a, -w.kappa/w.dkappa)
+	}
+	if w.nnRows != nil {
+		return w.nonnegStepLength(a)
 	}
 	return w.cones.StepLength(w.dz, w.ds, w.z, w.s, a)
+}
+
+// nonnegStepLength is cones.StepLength for cones that are all zero or
+// nonnegative (nnRows: the nonnegative rows' ranges): the smallest of a
+// and the ratios −z/Δz, −s/Δs over the rows whose direction is negative,
+// as the cones compute it (a NaN ratio gives NaN), in one loop without
+// the per-cone calls.
+func (w *Solver) nonnegStepLength(a float64) float64 {
+	for _, rg := range w.nnRows {
+		dz, ds := w.dz[rg[0]:rg[1]], w.ds[rg[0]:rg[1]]
+		z, s := w.z[rg[0]:rg[1]], w.s[rg[0]:rg[1]]
+		z, s, ds = z[:len(dz)], s[:len(dz)], ds[:len(dz)]
+		for i, d := range dz {
+			if d < 0 {
+				a = minStepBound(a, -z[i]/d)
+			}
+			if e := ds[i]; e < 0 {
+				a = minStepBound(a, -s[i]/e)
+			}
+		}
+	}
+	return a
+}
+
+// minStepBound is math.Min(a, v) (minExact): the step length took one
+// assembly call per row.
+func minStepBound(a, v float64) float64 { return minExact(a, v) }
+
+// nonnegRowRanges returns the row ranges of the nonnegative cones when
+// every cone is a zero or nonnegative cone (nil otherwise: stepLength
+// asks the cones).
+func nonnegRowRanges(specs []cone.Spec) [][2]int {
+	rows := [][2]int{}
+	off := 0
+	for _, c := range specs {
+		switch c.Kind {
+		case cone.KindZero:
+		case cone.KindNonneg:
+			rows = append(rows, [2]int{off, off + c.Dim})
+		default:
+			return nil
+		}
+		off += c.Dim
+	}
+	return rows
 }

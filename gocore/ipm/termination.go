@@ -89,10 +89,10 @@ func (w *Solver) converged(info *Info) bool {
 		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
 		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
 	}
-	rp /= math.Max(1, math.Max(nb, math.Max(nax, nsu)))
-	rd /= math.Max(1, math.Max(nc, math.Max(npx, natz)))
+	rp /= maxExact(1, maxExact(nb, maxExact(nax, nsu)))
+	rd /= maxExact(1, maxExact(nc, maxExact(npx, natz)))
 	gapAbs := math.Abs(pobj - dobj)
-	gapRel := gapAbs / math.Max(1, math.Min(math.Abs(pobj), math.Abs(dobj)))
+	gapRel := gapAbs / maxExact(1, minExact(math.Abs(pobj), math.Abs(dobj)))
 	info.PObj, info.DObj = pobj, dobj
 	info.ResPrimal, info.ResDual = rp, rd
 	info.GapAbs, info.GapRel = gapAbs, gapRel
@@ -104,13 +104,40 @@ func (w *Solver) converged(info *Info) bool {
 }
 
 // nanMax is math.Max(a, b) (bit for bit, a not −0), calling it only when
-// b may raise a (b > a, or a NaN): math.Max is an assembly call on amd64,
-// and converged took one per row and column every iteration.
+// a NaN is involved: math.Max is an assembly call on amd64, and converged
+// took one per row and column every iteration.
 func nanMax(a, b float64) float64 {
+	if b > a {
+		return b
+	}
 	if b <= a {
 		return a
 	}
 	return math.Max(a, b)
+}
+
+// maxExact is math.Max(a, b) bit for bit (signed zeros and NaNs
+// included), calling it only on ties and NaNs.
+func maxExact(a, b float64) float64 {
+	switch {
+	case a > b:
+		return a
+	case b > a:
+		return b
+	}
+	return math.Max(a, b)
+}
+
+// minExact is math.Min(a, b) bit for bit (signed zeros and NaNs
+// included), calling it only on ties and NaNs.
+func minExact(a, b float64) float64 {
+	switch {
+	case a < b:
+		return a
+	case b < a:
+		return b
+	}
+	return math.Min(a, b)
 }
 
 // absMax is one step of vec.NormInf: m raised to |x| when that is larger.

@@ -137,6 +137,12 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 			}
 			d.MulVec(x, y)
 			signs, du := an.signs, k.dUsed
+			if du == 0 {
+				// An unregularized factorization (an exact form): the
+				// product is K's. (Subtracting the zero terms would
+				// only turn a −0 entry into +0.)
+				return
+			}
 			x, y = x[:len(signs)], y[:len(signs)]
 			for i, sg := range signs {
 				y[i] -= sg * du * x[i]

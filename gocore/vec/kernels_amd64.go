@@ -46,16 +46,23 @@ func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 	if useAVX && n >= 4 {
 		k = n &^ 3
 		dot4AVX(&w0[0], &w1[0], &w2[0], &w3[0], &l[0], k, out)
+		if k == n {
+			return
+		}
 	} else {
 		*out = [4]float64{}
 	}
+	// The tail in registers (out is stored once; the sums are those of
+	// adding into out term by term).
+	s0, s1, s2, s3 := out[0], out[1], out[2], out[3]
 	for ; k < n; k++ {
 		lk := l[k]
-		out[0] += w0[k] * lk
-		out[1] += w1[k] * lk
-		out[2] += w2[k] * lk
-		out[3] += w3[k] * lk
+		s0 += w0[k] * lk
+		s1 += w1[k] * lk
+		s2 += w2[k] * lk
+		s3 += w3[k] * lk
 	}
+	*out = [4]float64{s0, s1, s2, s3}
 }
 
 // useAVX512 reports whether the AVX-512 tile kernel may be used (the OS

@@ -1,0 +1,62 @@
+package ipm
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
+)
+
+// BenchmarkBPQPForward is the forward solve of the BPQP study's dense QPs
+// and ε-ridge LPs (testfam.BPQPQP, BPQPLP; k equality and k inequality
+// rows) as lpgd_solve runs it at B = 1: one thread, default settings, the
+// polish factor record kept, 8 instances of each size solved in turn (the
+// study solves a new random problem each call). It reports the iterations:
+//
+//	go test ./gocore/ipm -run '^$' -bench BPQPForward -cpuprofile cpu.out
+func BenchmarkBPQPForward(b *testing.B) {
+	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
+		for _, lp := range []bool{false, true} {
+			n, k := sz[0], sz[1]
+			kind := map[bool]string{false: "qp", true: "lp"}[lp]
+			b.Run(fmt.Sprintf("%s/%dx%d", kind, n, k), func(b *testing.B) {
+				gen := testfam.BPQPQP
+				if lp {
+					gen = testfam.BPQPLP
+				}
+				f := familyData{}
+				rng := rand.New(rand.NewSource(int64(n + k)))
+				for i := 0; i < 8; i++ {
+					P, c, A, bb, cones := gen(rng, n, k)
+					st, v := denseProblem(b, n, P, c, A, bb, cones)
+					f.st = st
+					f.vs = append(f.vs, v)
+				}
+				an, err := kkt.Analyse(f.st, LinearAuto)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := NewSolver(an, DefaultSettings())
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.SetFactorSink(make([]float64, PolishFactorLen(an)))
+				res := &Result{X: make([]float64, n), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
+				iters := 0
+				b.ResetTimer()
+				t0 := testfam.CPUTime()
+				for i := 0; i < b.N; i++ {
+					w.Solve(f.vs[i%len(f.vs)], res)
+					if res.Info.Status != StatusSolved {
+						b.Fatalf("status %v", res.Info.Status)
+					}
+					iters += res.Info.Iter
+				}
+				b.ReportMetric(float64(iters)/float64(b.N), "iters")
+				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
