@@ -266,9 +266,11 @@ func TestEarlyPolishNoObjectiveBound(t *testing.T) {
 				P, c, A, b, cones = randomQP(rng, n, 2, 10, f.name)
 			}
 			st, v := denseProblem(t, n, P, c, A, b, cones)
-			earlyObjectiveBound = true
-			bound := solve(t, st, v, DefaultSettings())
-			earlyObjectiveBound = false
+			bound := func() *Result {
+				earlyObjectiveBound = true
+				defer func() { earlyObjectiveBound = false }()
+				return solve(t, st, v, DefaultSettings())
+			}()
 			free := solve(t, st, v, DefaultSettings())
 			if free.Info.Status != StatusSolved || free.Info.Polished != bound.Info.Polished {
 				t.Fatalf("%s #%d: status %v polished %v (with the bound %v, %v)", f.name, trial,

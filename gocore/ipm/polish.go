@@ -538,10 +538,12 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 // in primal and dual residual and gap (the gap within
 // earlyFeasibleGapFactor of its tolerance once both residuals meet
 // theirs). A polished point is accepted by the
-// same tests as after convergence (polishAccept: the termination
-// tolerances, and an objective not worse than the iterate's by more than
-// the gap tolerance), so an accepted point is an exact solution of an
-// active set that meets the tolerances. For a strictly convex QP that
+// termination tests (converged: relative primal and dual residuals and
+// the gap; an LP's point also strictVertex), without the objective bound
+// polishAccept applies after convergence (the iterate is still infeasible
+// here, its objective can lie below the optimum), so an accepted point is
+// an exact solution of an active set that meets the tolerances: feasible,
+// sign-correct and exactly complementary, hence optimal. For a strictly convex QP that
 // solution is unique, so it agrees with what the polish after convergence
 // (guess z̃ > s̃) would return to about polishClip; at a degenerate point
 // the multipliers may differ. On the dense QP layer's family
