@@ -196,7 +196,8 @@ func (L *kktLimit) limitMultipliers(bk *limBlock, lam, zy, dzy []float64) {
 
 // limitResidual writes into res the preconditioned residual of
 // kktRefineLimit's limit system at (z, λ), r₁ + big·E r₂ with
-// r₁ = r − K_fin z + Eλ and r₂ = Eᵀz, and returns max(‖r₁‖∞, ‖r₂‖∞).
+// r₁ = r − K_fin z + Eλ and r₂ = Eᵀz, and returns max(‖r₁‖∞, ‖r₂‖∞):
+// NaN when either has a NaN entry, so that kktRefineLimit refuses it.
 func (w *Workspace) limitResidual(v *problem.Values, z, lam, res []float64) float64 {
 	L, st := w.lim, w.an.St
 	n := st.N
@@ -231,7 +232,7 @@ func (w *Workspace) limitResidual(v *problem.Values, z, lam, res []float64) floa
 			vec.Axpy(lb[0], L.dir[bk.doff:bk.doff+bk.dim], rb)
 		}
 	}
-	rho := normInf(res)
+	rho := normInfNaN(res)
 	// + big·E r₂.
 	for j := range L.blk {
 		bk := &L.blk[j]
@@ -250,4 +251,18 @@ func (w *Workspace) limitResidual(v *problem.Values, z, lam, res []float64) floa
 		}
 	}
 	return rho
+}
+
+// normInfNaN is ‖v‖∞ as vec.NormInf, but NaN when v has a NaN entry
+// (vec.NormInf skips them).
+func normInfNaN(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		if a := math.Abs(x); a > m {
+			m = a
+		} else if a != a {
+			return a
+		}
+	}
+	return m
 }

@@ -366,3 +366,138 @@ func BenchmarkKKTBackwardSOC(b *testing.B) {
 		}
 	}
 }
+
+// firstLimitStep is kktRefineLimit's first correction from z0 against the
+// system v (w.lim set up by an earlier call at the same solution): the
+// limit residual at z0 and at z0 + dz, and dz.
+func firstLimitStep(w *Workspace, v *problem.Values, z0 []float64) (rho, rt float64, dz []float64, ok bool) {
+	L, n := w.lim, w.an.St.N
+	for i := range L.lam {
+		L.lam[i] = 0
+	}
+	for j := range L.blk {
+		L.limitMultipliers(&L.blk[j], L.lam, z0[n:], nil)
+	}
+	rho = w.limitResidual(v, z0, L.lam, L.res)
+	dz = make([]float64, len(z0))
+	if !w.kkt.Solve(L.res, dz) {
+		return rho, 0, dz, false
+	}
+	zt := make([]float64, len(z0))
+	for i := range zt {
+		zt[i] = z0[i] + dz[i]
+	}
+	copy(L.lamT, L.lam)
+	for j := range L.blk {
+		L.limitMultipliers(&L.blk[j], L.lamT, z0[n:], dz[n:])
+	}
+	return rho, w.limitResidual(v, zt, L.lamT, L.res), dz, true
+}
+
+// A finite correction of kktRefineLimit that raises the limit residual is
+// refused: the refinement gets a system whose P is 10× the factored one's
+// (n = 10 variables, more than the active rows, so P acts on dx; the
+// factorization then preconditions it badly: the first correction is
+// finite and nonzero, but the residual grows 3–10×, checked > 2×), and the
+// adjoint is kept bit for bit. The same z0 against the factored system is
+// refined (changed), so the setup is not a no-op; with the rule replaced
+// by "always accept" this test fails.
+func TestKKTRefineLimitRejectsWorse(t *testing.T) {
+	tests := []struct {
+		name   string
+		dims   []int
+		states []socState
+	}{
+		{"boundary+inactive", []int{3, 4}, []socState{socBoundary, socInactive}},
+		{"boundary+apex", []int{4, 3}, []socState{socBoundary, socApex}},
+		{"inactive", []int{5}, []socState{socInactive}},
+	}
+	for _, tc := range tests {
+		for seed := int64(0); seed < 4; seed++ {
+			rng := rand.New(rand.NewSource(80 + seed))
+			q := newSOCKKT(rng, 10, 4, tc.dims, tc.states)
+			f := newFixture(t, q.n, q.P, q.c, q.A, q.b, problem.Cones{Nonneg: q.nn, SOC: q.dims})
+			in := Incoming{X: randVec(rng, q.n), Y: randVec(rng, len(q.y))}
+			f.grad(t, in, DefaultOptions())
+			w := f.ws
+			z0 := make([]float64, len(w.sol))
+			if !w.kkt.Solve(w.rhs, z0) {
+				t.Fatal("solve failed")
+			}
+			// Control: against the factored system the refinement acts.
+			copy(w.sol, z0)
+			w.kktRefineLimit(f.v, f.sol)
+			changed := false
+			for i := range z0 {
+				changed = changed || w.sol[i] != z0[i]
+			}
+			if !changed {
+				t.Fatalf("%s seed %d: the refinement left the unrefined adjoint alone", tc.name, seed)
+			}
+			vb := cloneValues(f.v)
+			for i := range vb.P {
+				vb.P[i] *= 10
+			}
+			rho, rt, dz, ok := firstLimitStep(w, vb, z0)
+			if dn := normInf(dz); !ok || math.IsNaN(rt) || math.IsInf(rt, 0) || dn == 0 || math.IsInf(dn, 0) || math.IsNaN(dn) {
+				t.Fatalf("%s seed %d: first correction not finite and nonzero (solve %v, ‖dz‖ %g, residual %g)", tc.name, seed, ok, dn, rt)
+			}
+			if !(rt > 2*rho) {
+				t.Fatalf("%s seed %d: the perturbed system's first correction lowers the residual (%g → %g): the test does not test the rule", tc.name, seed, rho, rt)
+			}
+			copy(w.sol, z0)
+			w.kktRefineLimit(vb, f.sol)
+			for i := range z0 {
+				if w.sol[i] != z0[i] {
+					t.Fatalf("%s seed %d: residual %g → %g, yet adjoint entry %d changed from %v to %v", tc.name, seed, rho, rt, i, z0[i], w.sol[i])
+				}
+			}
+		}
+	}
+}
+
+// limitResidual's norm is NaN when r₁ has a NaN entry (vec.NormInf skips
+// NaN): for a NaN in each entry of the right-hand side in turn, and in
+// each entry of P and of A, at a finite (z, λ); +Inf in the right-hand side
+// gives +Inf.
+func TestKKTLimitResidualNaN(t *testing.T) {
+	rng := rand.New(rand.NewSource(81))
+	q := newSOCKKT(rng, 5, 4, []int{3, 4, 3}, []socState{socBoundary, socInactive, socApex})
+	f := newFixture(t, q.n, q.P, q.c, q.A, q.b, problem.Cones{Nonneg: q.nn, SOC: q.dims})
+	in := Incoming{X: randVec(rng, q.n), Y: randVec(rng, len(q.y))}
+	f.grad(t, in, DefaultOptions())
+	w, L := f.ws, f.ws.lim
+	z := append([]float64(nil), w.sol...)
+	lam := append([]float64(nil), L.lam...)
+	res := make([]float64, len(z))
+	if rho := w.limitResidual(f.v, z, lam, res); math.IsNaN(rho) || math.IsInf(rho, 0) {
+		t.Fatalf("finite data: residual %g", rho)
+	}
+	rhs := append([]float64(nil), w.rhs...)
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for i := range rhs {
+			copy(w.rhs, rhs)
+			w.rhs[i] = bad
+			rho := w.limitResidual(f.v, z, lam, res)
+			if want := math.Abs(bad); !(rho == want || math.IsNaN(bad) && math.IsNaN(rho)) {
+				t.Errorf("rhs[%d] = %v: residual %v, want %v", i, bad, rho, want)
+			}
+		}
+	}
+	copy(w.rhs, rhs)
+	for _, field := range []string{"P", "A"} {
+		vb := cloneValues(f.v)
+		data := vb.P
+		if field == "A" {
+			data = vb.A
+		}
+		for k := range data {
+			old := data[k]
+			data[k] = math.NaN()
+			if rho := w.limitResidual(vb, z, lam, res); !math.IsNaN(rho) {
+				t.Errorf("%s[%d] = NaN: residual %v, want NaN", field, k, rho)
+			}
+			data[k] = old
+		}
+	}
+}
