@@ -6,6 +6,7 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/rangeqp"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // polishTries bounds the active-set systems one polish factors: the guess
@@ -504,12 +505,12 @@ func (w *Solver) polishExtract(sol []float64) (flipped bool) {
 		if p.active[i] {
 			w.z[i] = sol[n+i]
 			w.s[i] = 0
-			zmax = maxExact(zmax, math.Abs(w.z[i]))
+			zmax = vec.Max(zmax, math.Abs(w.z[i]))
 		} else {
 			w.z[i] = 0
 		}
 	}
-	ztol := polishClip * maxExact(1, zmax)
+	ztol := polishClip * vec.Max(1, zmax)
 	stol := polishClip * math.Max(1, normInf(w.bv))
 	for i := 0; i < m; i++ {
 		if p.isZero[i] {

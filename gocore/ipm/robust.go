@@ -1,6 +1,10 @@
 package ipm
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // Stall detection and restarts (issue 14).
 //
@@ -89,8 +93,8 @@ func (t *stallTracker) reset(iter int) { t.ref, t.iter = math.Inf(1), iter }
 // progress returns the progress measure of info: 1 means every tolerance is
 // met.
 func (w *Solver) progress(info *Info) float64 {
-	gap := minExact(info.GapAbs/w.set.TolGapAbs, info.GapRel/w.set.TolGapRel)
-	p := maxExact(maxExact(info.ResPrimal, info.ResDual)/w.set.TolFeas, gap)
+	gap := vec.Min(info.GapAbs/w.set.TolGapAbs, info.GapRel/w.set.TolGapRel)
+	p := vec.Max(vec.Max(info.ResPrimal, info.ResDual)/w.set.TolFeas, gap)
 	if math.IsNaN(p) {
 		return math.Inf(1)
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // direction holds the search directions of one predictor–corrector step
@@ -225,7 +226,7 @@ func (w *Solver) nonnegStepLength(a float64) float64 {
 
 // minStepBound is math.Min(a, v) (minExact): the step length took one
 // assembly call per row.
-func minStepBound(a, v float64) float64 { return minExact(a, v) }
+func minStepBound(a, v float64) float64 { return vec.Min(a, v) }
 
 // nonnegRowRanges returns the row ranges of the nonnegative cones when
 // every cone is a zero or nonnegative cone (nil otherwise: stepLength

@@ -1,6 +1,7 @@
 package ipm
 
 import (
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"math"
 )
 
@@ -89,10 +90,10 @@ func (w *Solver) converged(info *Info) bool {
 		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
 		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
 	}
-	rp /= maxExact(1, maxExact(nb, maxExact(nax, nsu)))
-	rd /= maxExact(1, maxExact(nc, maxExact(npx, natz)))
+	rp /= vec.Max(1, vec.Max(nb, vec.Max(nax, nsu)))
+	rd /= vec.Max(1, vec.Max(nc, vec.Max(npx, natz)))
 	gapAbs := math.Abs(pobj - dobj)
-	gapRel := gapAbs / maxExact(1, minExact(math.Abs(pobj), math.Abs(dobj)))
+	gapRel := gapAbs / vec.Max(1, vec.Min(math.Abs(pobj), math.Abs(dobj)))
 	info.PObj, info.DObj = pobj, dobj
 	info.ResPrimal, info.ResDual = rp, rd
 	info.GapAbs, info.GapRel = gapAbs, gapRel
@@ -114,30 +115,6 @@ func nanMax(a, b float64) float64 {
 		return a
 	}
 	return math.Max(a, b)
-}
-
-// maxExact is math.Max(a, b) bit for bit (signed zeros and NaNs
-// included), calling it only on ties and NaNs.
-func maxExact(a, b float64) float64 {
-	switch {
-	case a > b:
-		return a
-	case b > a:
-		return b
-	}
-	return math.Max(a, b)
-}
-
-// minExact is math.Min(a, b) bit for bit (signed zeros and NaNs
-// included), calling it only on ties and NaNs.
-func minExact(a, b float64) float64 {
-	switch {
-	case a < b:
-		return a
-	case b < a:
-		return b
-	}
-	return math.Min(a, b)
 }
 
 // absMax is one step of vec.NormInf: m raised to |x| when that is larger.

@@ -235,8 +235,8 @@ func (k *System) refine(f linsys.Factorizer, rhs, sol []float64) (res, rel float
 	n := k.an.St.N
 	bx, bz := vec.NormInf(rhs[:n]), vec.NormInf(rhs[n:])
 	tx, tz := refineAbsTol+refineRelTol*bx, refineAbsTol+refineRelTol*bz
-	tw := refineAbsTol + refineRelTol*fmax(bx, bz)
-	sx, sz := fmax(1, bx), fmax(1, bz)
+	tw := refineAbsTol + refineRelTol*vec.Max(bx, bz)
+	sx, sz := vec.Max(1, bx), vec.Max(1, bz)
 	// rx, rz: the blocks' ‖r‖∞ at the last residual taken (r is written
 	// by ratio alone, so they are its norms at the end too).
 	var rx, rz float64
@@ -254,8 +254,8 @@ func (k *System) refine(f linsys.Factorizer, rhs, sol []float64) (res, rel float
 			rs[i] = b - rs[i]
 		}
 		rx, rz = vec.NormInf(r[:n]), vec.NormInf(r[n:])
-		q := fmax(rx/tx, rz/tz)
-		return q, q <= 1 || (fmax(rx, rz) <= tw && fmax(rx/sx, rz/sz) <= refineLoose)
+		q := vec.Max(rx/tx, rz/tz)
+		return q, q <= 1 || (vec.Max(rx, rz) <= tw && vec.Max(rx/sx, rz/sz) <= refineLoose)
 	}
 	q, done := ratio()
 	for it := 0; it < k.refMx && !done && !math.IsNaN(q); it++ { // NaN: a non-finite solution, no step helps
@@ -276,20 +276,7 @@ func (k *System) refine(f linsys.Factorizer, rhs, sol []float64) (res, rel float
 			break
 		}
 	}
-	return fmax(rx, rz), fmax(rx/sx, rz/sz), short
-}
-
-// fmax is math.Max(a, b), bit for bit, calling it only when a and b are
-// equal (±0) or one is a NaN: math.Max is an assembly call on amd64, and
-// refine took seven per solve.
-func fmax(a, b float64) float64 {
-	switch {
-	case a > b:
-		return a
-	case b > a:
-		return b
-	}
-	return math.Max(a, b)
+	return vec.Max(rx, rz), vec.Max(rx/sx, rz/sz), short
 }
 
 // diagXBackwardTol is the normwise backward error ‖rhs − K sol‖∞ /
