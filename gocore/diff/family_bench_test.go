@@ -228,15 +228,12 @@ func benchRig(b testing.TB, st *problem.Structure) (*kkt.Analysis, *ipm.Solver, 
 	return an, slv, ws, sol, res, g
 }
 
-// BenchmarkBPQPStudy is the BPQP study's instances one by one
-// (benchmarks/bench_bpqp.py: testfam.BPQPQP and the ε-ridge BPQPLP, k
-// equality and k inequality rows, P dense as the Python layer passes it)
-// at the Go level: a forward solve at default settings and the backward
-// for the loss 1ᵀx (kkt or bpqp, with the forward's factor record as the
-// Python layer passes it), with the CPU time of each phase:
-//
-//	go test ./gocore/diff -run '^$' -bench BPQPStudy -cpuprofile cpu.out
-func BenchmarkBPQPStudy(b *testing.B) {
+// bpqpStudyCases runs body as a sub-benchmark for each of the BPQP study's
+// cases (benchmarks/bench_bpqp.py: testfam.BPQPQP and the ε-ridge BPQPLP
+// at 10×5 … 500×100, k equality and k inequality rows, P dense as the
+// Python layer passes it; kkt and bpqp) with the case's eight instances,
+// the incoming gradient of the loss 1ᵀx and the method's options.
+func bpqpStudyCases(b *testing.B, body func(b *testing.B, n int, st *problem.Structure, vs []*problem.Values, in Incoming, o *Options)) {
 	for _, kind := range []string{"qp", "lp"} {
 		for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
 			for _, method := range []Method{MethodKKT, MethodBPQP} {
@@ -250,54 +247,66 @@ func BenchmarkBPQPStudy(b *testing.B) {
 						}
 						return testfam.BPQPLP(rng, n, k)
 					})
-					an, slv, ws, sol, res, g := benchRig(b, st)
-					{ // as the Python layer, for kkt and direct bpqp
-						sol.Factor = make([]float64, ipm.PolishFactorLen(an))
-						slv.SetFactorSink(sol.Factor)
-					}
 					in := Incoming{X: make([]float64, n)}
 					for i := range in.X {
 						in.X[i] = 1
 					}
 					o := DefaultOptions()
 					o.Method = method
-					var fwd, bwd time.Duration
-					iters, polished, reused := 0, 0, 0
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						v := vs[i%len(vs)]
-						t0 := testfam.CPUTime()
-						slv.Solve(v, &res)
-						t1 := testfam.CPUTime()
-						if res.Info.Status != ipm.StatusSolved {
-							b.Fatalf("status %v", res.Info.Status)
-						}
-						iters += res.Info.Iter
-						if res.Info.Polished {
-							polished++
-						}
-						f, err := ws.Backward(v, sol, in, &o, g)
-						if err != nil {
-							b.Fatal(err)
-						}
-						if f&FlagFactorReused != 0 {
-							reused++
-						}
-						fwd += t1 - t0
-						bwd += testfam.CPUTime() - t1
-					}
-					ts := slv.KKT().TierStats()
-					b.ReportMetric(float64(iters)/float64(b.N), "iters")
-					b.ReportMetric(float64(polished)/float64(b.N), "polished")
-					b.ReportMetric(float64(reused)/float64(b.N), "reused")
-					b.ReportMetric(float64(ts.Fast)/float64(b.N), "fastfac/op")
-					b.ReportMetric(float64(ts.Escalations)/float64(b.N), "escal/op")
-					b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
-					b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+					body(b, n, st, vs, in, &o)
 				})
 			}
 		}
 	}
+}
+
+// BenchmarkBPQPStudy is the BPQP study's instances one by one at the Go
+// level (bpqpStudyCases): a forward solve at default settings and the
+// backward for the loss 1ᵀx (kkt or bpqp, with the forward's factor
+// record as the Python layer passes it), with the CPU time of each phase:
+//
+//	go test ./gocore/diff -run '^$' -bench BPQPStudy -cpuprofile cpu.out
+func BenchmarkBPQPStudy(b *testing.B) {
+	bpqpStudyCases(b, func(b *testing.B, n int, st *problem.Structure, vs []*problem.Values, in Incoming, o *Options) {
+		an, slv, ws, sol, res, g := benchRig(b, st)
+		{ // as the Python layer, for kkt and direct bpqp
+			sol.Factor = make([]float64, ipm.PolishFactorLen(an))
+			slv.SetFactorSink(sol.Factor)
+		}
+		var fwd, bwd time.Duration
+		iters, polished, reused := 0, 0, 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			v := vs[i%len(vs)]
+			t0 := testfam.CPUTime()
+			slv.Solve(v, &res)
+			t1 := testfam.CPUTime()
+			if res.Info.Status != ipm.StatusSolved {
+				b.Fatalf("status %v", res.Info.Status)
+			}
+			iters += res.Info.Iter
+			if res.Info.Polished {
+				polished++
+			}
+			f, err := ws.Backward(v, sol, in, o, g)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if f&FlagFactorReused != 0 {
+				reused++
+			}
+			fwd += t1 - t0
+			bwd += testfam.CPUTime() - t1
+		}
+		ts := slv.KKT().TierStats()
+		b.ReportMetric(float64(iters)/float64(b.N), "iters")
+		b.ReportMetric(float64(polished)/float64(b.N), "polished")
+		b.ReportMetric(float64(reused)/float64(b.N), "reused")
+		b.ReportMetric(float64(ts.Fast)/float64(b.N), "fastfac/op")
+		b.ReportMetric(float64(ts.Escalations)/float64(b.N), "escal/op")
+		b.ReportMetric(float64(fwd)/float64(b.N), "fwd-cpu-ns/op")
+		b.ReportMetric(float64(bwd)/float64(b.N), "bwd-cpu-ns/op")
+	})
 }
 
 // BenchmarkBPQPStudyBackward is BenchmarkBPQPStudy's backward alone: the
@@ -309,55 +318,34 @@ func BenchmarkBPQPStudy(b *testing.B) {
 //
 //	go test ./gocore/diff -run '^$' -bench BPQPStudyBackward -cpuprofile cpu.out
 func BenchmarkBPQPStudyBackward(b *testing.B) {
-	for _, kind := range []string{"qp", "lp"} {
-		for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}, {500, 100}} {
-			for _, method := range []Method{MethodKKT, MethodBPQP} {
-				n, k := sz[0], sz[1]
-				mname := map[Method]string{MethodKKT: "kkt", MethodBPQP: "bpqp"}[method]
-				b.Run(fmt.Sprintf("%s/%dx%d/%s", kind, n, k, mname), func(b *testing.B) {
-					rng := rand.New(rand.NewSource(int64(n + k)))
-					st, vs := denseBatch(b, func() ([]float64, []float64, []float64, []float64, problem.Cones) {
-						if kind == "qp" {
-							return testfam.BPQPQP(rng, n, k)
-						}
-						return testfam.BPQPLP(rng, n, k)
-					})
-					an, slv, ws, _, _, _ := benchRig(b, st)
-					g := &Grad{C: make([]float64, n)}
-					sols := make([]Solution, len(vs))
-					for i, v := range vs {
-						s := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M),
-							Factor: make([]float64, ipm.PolishFactorLen(an))}
-						slv.SetFactorSink(s.Factor)
-						res := ipm.Result{X: s.X, Y: s.Y, S: s.S}
-						slv.Solve(v, &res)
-						if res.Info.Status != ipm.StatusSolved {
-							b.Fatalf("status %v", res.Info.Status)
-						}
-						sols[i] = s
-					}
-					in := Incoming{X: make([]float64, n)}
-					for i := range in.X {
-						in.X[i] = 1
-					}
-					o := DefaultOptions()
-					o.Method = method
-					reused := 0
-					b.ResetTimer()
-					t0 := testfam.CPUTime()
-					for i := 0; i < b.N; i++ {
-						f, err := ws.Backward(vs[i%len(vs)], sols[i%len(vs)], in, &o, g)
-						if err != nil {
-							b.Fatal(err)
-						}
-						if f&FlagFactorReused != 0 {
-							reused++
-						}
-					}
-					b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
-					b.ReportMetric(float64(reused)/float64(b.N), "reused")
-				})
+	bpqpStudyCases(b, func(b *testing.B, n int, st *problem.Structure, vs []*problem.Values, in Incoming, o *Options) {
+		an, slv, ws, _, _, _ := benchRig(b, st)
+		g := &Grad{C: make([]float64, n)}
+		sols := make([]Solution, len(vs))
+		for i, v := range vs {
+			s := Solution{X: make([]float64, n), Y: make([]float64, st.M), S: make([]float64, st.M),
+				Factor: make([]float64, ipm.PolishFactorLen(an))}
+			slv.SetFactorSink(s.Factor)
+			res := ipm.Result{X: s.X, Y: s.Y, S: s.S}
+			slv.Solve(v, &res)
+			if res.Info.Status != ipm.StatusSolved {
+				b.Fatalf("status %v", res.Info.Status)
+			}
+			sols[i] = s
+		}
+		reused := 0
+		b.ResetTimer()
+		t0 := testfam.CPUTime()
+		for i := 0; i < b.N; i++ {
+			f, err := ws.Backward(vs[i%len(vs)], sols[i%len(vs)], in, o, g)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if f&FlagFactorReused != 0 {
+				reused++
 			}
 		}
-	}
+		b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(reused)/float64(b.N), "reused")
+	})
 }

@@ -431,18 +431,7 @@ func TestReuseRejectsOtherData(t *testing.T) {
 			s.S[i] *= c
 		}
 		for _, m := range []Method{MethodKKT, MethodBPQP} {
-			run := func(rec []float64) (Flags, *Grad) {
-				g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
-				s := s
-				s.Factor = rec
-				o := DefaultOptions()
-				o.Method = m
-				f, err := r.ws.Backward(v, s, in, &o, g)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return f, g
-			}
+			run := func(rec []float64) (Flags, *Grad) { return backwardWithRecord(t, r.ws, st, v, s, in, m, rec) }
 			_, g0 := run(nil)
 			f, g := run(rec)
 			reused := f&FlagFactorReused != 0

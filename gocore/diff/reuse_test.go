@@ -395,18 +395,7 @@ func TestReuseRefinesLPs(t *testing.T) {
 				in.X[i] = 1
 			}
 			for _, m := range []Method{MethodKKT, MethodBPQP} {
-				run := func(rec []float64) (Flags, *Grad) {
-					g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
-					s := sol
-					s.Factor = rec
-					o := DefaultOptions()
-					o.Method = m
-					f, err := r.ws.Backward(v, s, in, &o, g)
-					if err != nil {
-						t.Fatal(err)
-					}
-					return f, g
-				}
+				run := func(rec []float64) (Flags, *Grad) { return backwardWithRecord(t, r.ws, st, v, sol, in, m, rec) }
 				_, g0 := run(nil)
 				for ri, rc := range [][]float64{rec, pert} {
 					f, g := run(rc)
@@ -504,4 +493,19 @@ func TestMulK(t *testing.T) {
 			}
 		}
 	}
+}
+
+// backwardWithRecord runs ws's backward of method m for sol with the
+// factor record rec (nil: none), every gradient asked for.
+func backwardWithRecord(t *testing.T, ws *Workspace, st *problem.Structure, v *problem.Values, sol Solution, in Incoming, m Method, rec []float64) (Flags, *Grad) {
+	t.Helper()
+	g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, st.N), A: make([]float64, st.A.Nnz()), B: make([]float64, st.M)}
+	sol.Factor = rec
+	o := DefaultOptions()
+	o.Method = m
+	f, err := ws.Backward(v, sol, in, &o, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, g
 }
