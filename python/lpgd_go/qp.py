@@ -112,6 +112,7 @@ _FastPath = tuple[
     bool,
     Cones,
     tuple[Any, ...],
+    dict[str, Any],
 ]
 
 
@@ -139,10 +140,12 @@ class _Plan:
     #: all float64 CPU contiguous tensors, see ``_fast``): what picks the
     #: Run's inputs (P or None, q, A, G, b, h) from (P, q, G, h, A, b), their
     #: batch flags, the PSD test of a float64 P, the number of A row blocks,
-    #: whether no input is batched, the cones; then the lpgd_values template.
+    #: whether no input is batched, the cones, the structure cache's key
+    #: (but the linear solver) and the Run.dense_state; then the
+    #: lpgd_values template.
     fast: _FastPath | None = None
     template: _conic.ValuesTemplate | None = None
-    #: The backward's constants by needs_input_grad (see Run.dense).
+    #: The backward's constants by needs_input_grad (see Run.dense_state).
     grad_specs: dict[tuple[bool, ...], Any] = field(default_factory=dict)
 
 
@@ -243,29 +246,25 @@ def _fast(
         cones = _cones(plan.p, plan.m_ineq)
         # The structure cache's key but the linear solver (_conic.structure's).
         key = (plan.n, cones._blocks_key, raw[0] is not None, None, None)
-        fast = plan.fast = (_picker(order), flags, psd, n_blocks, not any(flags), cones, key)
-    pick, flags, psd, n_a, unbatched, cones, key = fast
+        unbatched = not any(flags)
+        state = _conic.Run.dense_state(plan.batch, flags, n_blocks, unbatched, psd, plan.grad_specs)
+        fast = plan.fast = (_picker(order), flags, psd, n_blocks, unbatched, cones, key, state)
+    pick, flags, psd, n_a, unbatched, cones, key, state = fast
     inputs = pick(raw)
-    B = plan.batch
     solver = opts.settings.linear_solver
     st = _cache.get((*key, solver)) or _conic.structure(
         plan.n, cones, raw[0] is not None, None, None, solver
     )
     template = plan.template
     if template is None:
-        template = plan.template = _conic.values_template(st, B, inputs, flags, n_a, psd)
+        template = plan.template = _conic.values_template(st, plan.batch, inputs, flags, n_a, psd)
     run = _conic.Run.dense(
+        state,
         st,
-        B,
         inputs,
-        flags,
-        n_a,
         _conic.pack_values(template, inputs),
         opts,
-        unbatched,
         functools.partial(_revalidate, raw, plan.batched),
-        psd,
-        plan.grad_specs,
     )
     if grad and _is_grad_enabled():
         outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from lpgd_go import _conic, _core, _lib, qp, solve_qp
+from lpgd_go._options import resolve_options
 
 from conftest import make_qp_batch
 
@@ -261,6 +262,46 @@ def test_a_p_only_go_rejects_is_solved(lib: object, monkeypatch: pytest.MonkeyPa
     x = solve_qp(P, d.q[0], d.G[0], d.h[0], d.A[0], d.b[0])
     assert calls.names == ["lpgd_solve", "lpgd_check_psd", "lpgd_solve"]
     torch.testing.assert_close(x, ref, rtol=1e-6, atol=1e-8)
+
+
+def test_go_psd_rejection_on_a_cached_plan_leaves_later_calls_alone(
+    lib: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback of a call on the call path (Go's test rejects a P the
+    front end's test accepts: solved again without Go's test) is that run's
+    own: the next call of the same shapes tests P in Go again and falls
+    back again (the plan's Run.dense_state is copied, never written)."""
+    d = make_qp_batch(1, n=3, m_ineq=2, p=1)
+    P = d.P[0].clone()
+    P[0, 1] += 1e-14  # asymmetric only at rounding level
+    ref = solve_qp((P + P.T) / 2, d.q[0], d.G[0], d.h[0], d.A[0], d.b[0])
+    monkeypatch.setattr(qp, "_plans", {})
+    monkeypatch.setattr(qp, "psd_test", lambda dtype: (0.0, 1e-8))
+    solve_qp(d.P[0], d.q[0], d.G[0], d.h[0], d.A[0], d.b[0])  # the plan
+    for _ in range(3):
+        calls = _Calls(monkeypatch)
+        x = solve_qp(P, d.q[0], d.G[0], d.h[0], d.A[0], d.b[0])
+        assert calls.names == ["lpgd_solve", "lpgd_check_psd", "lpgd_solve"]
+        torch.testing.assert_close(x, ref, rtol=1e-6, atol=1e-8)
+    (plan,) = qp._plans.values()
+    assert plan.fast is not None and plan.fast[-1]["psd"] == (0.0, 1e-8)
+
+
+def test_dense_runs_copy_their_state(lib: object) -> None:
+    """Run.dense copies the plan's state: an attribute a run sets (the
+    PSD fallback's psd, solve's results) is not another run's."""
+    st = _core.Structure(2, 0, 1, has_p=True)
+    state = _conic.Run.dense_state(1, (False, False, False, False), 1, True, (0.0, 1e-8), {})
+    before = dict(state)
+    inputs = (torch.eye(2, dtype=F64), torch.ones(2, dtype=F64))
+    inputs += (torch.ones(1, 2, dtype=F64), torch.ones(1, dtype=F64))
+    opts = resolve_options("kkt", None, "raise", False)
+    runs = [_conic.Run.dense(state, st, inputs, None, opts, None) for _ in range(2)]  # type: ignore[arg-type]
+    runs[0].psd = None
+    runs[0].all_solved = True
+    assert runs[1].psd == (0.0, 1e-8) and not runs[1].all_solved
+    assert state == before
+    assert runs[1].inputs is inputs and runs[1].x_only and runs[1].settings_c is opts.settings._c()
 
 
 _NEEDS = [
