@@ -193,8 +193,11 @@ func (c *solveCall) sample(w *worker, k int) {
 	// solve that panics leaves the call to dataErr's explicit test.
 	deferPSD := false
 	if c.psd {
+		// A P with a zero strictly lower triangle (an LP's ε-ridge) is
+		// decided by its n shifted diagonal signs: cheaper than any
+		// certificate.
 		if n := c.n; scan.Asym <= c.symTol*scan.Scale && n >= psdCertMin && n < psdCertMax &&
-			diagShiftPositive(c.in.p.at(k), n, c.shift, scan) {
+			!scan.LowerZero && diagShiftPositive(c.in.p.at(k), n, c.shift, scan) {
 			deferPSD = true
 		} else if !c.testPSD(k, scan) {
 			return

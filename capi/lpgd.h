@@ -275,7 +275,7 @@ typedef struct {
      * naming the first batch element that is not symmetric or whose shifted
      * Cholesky factorization fails; 0 (as zero-initialised): no test.
      * Ignored for a CSC or absent P and by lpgd_backward. At B = 1 and
-     * 16 <= n < 192 the factorization test runs after the solve, which may
+     * 16 <= n < 192 the factorization test may run after the solve, which may
      * prove its outcome from its own factorization of P (never a different
      * verdict, error or outputs: a failing call still returns this error,
      * with NaN solutions, as if it had stopped before the solve). */

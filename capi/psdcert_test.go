@@ -196,7 +196,7 @@ func TestPSDCertifiedGuards(t *testing.T) {
 
 // TestSolvePSDCertificate: lpgd_solve at B = 1 takes the PSD test of the
 // BPQP study's QPs (n = 50, 100) from the solve's factorization (no
-// second factorization of P), and at and around the threshold shift
+// second factorization of P) but not its LPs' diagonal P, and at and around the threshold shift
 // (λ_min = −t·d) its verdict is lpgd_check_psd's, with the same message
 // — whether the solver certified, the explicit test decided, or the
 // call was cancelled before the solve (the tests come first).
@@ -217,6 +217,16 @@ func TestSolvePSDCertificate(t *testing.T) {
 			}
 			if got := psdCertCount.Load() - before; got != 3 {
 				t.Errorf("%d of 3 PSD tests certified by the solve", got)
+			}
+			// The study's LP (P = εI): decided by its diagonal signs up
+			// front, cheaper than the certificate's pass over P.
+			lp := bpqpInstance(rand.New(rand.NewSource(int64(sz[0]))), sz[0], sz[1], true)
+			before = psdCertCount.Load()
+			if out := testSolve(h, lp, 1, lp.m(), 0); out.code != codeOK {
+				t.Fatal(out.code, out.msg)
+			}
+			if got := psdCertCount.Load() - before; got != 0 {
+				t.Errorf("the ε-ridge LP's P went through the certificate")
 			}
 		})
 	}
