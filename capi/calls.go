@@ -187,17 +187,33 @@ func (c *solveCall) sample(w *worker, k int) {
 		c.fail(k)
 		return
 	}
+	// deferPSD: P's factorization test waits for the solve, whose own
+	// factorization of the x block may certify it (psdCertified); the
+	// sample counts as checked only once the verdict is known, so that a
+	// solve that panics leaves the call to dataErr's explicit test.
+	deferPSD := false
 	if c.psd {
-		c.psdBad, c.psdAsym = c.in.psdTest(k, c.symTol, c.shift, scan)
-		if c.psdBad != psdOK {
-			c.st[k] = int32(ipm.StatusUnsolved)
-			c.fail(k)
+		// A P with a zero strictly lower triangle (an LP's ε-ridge) is
+		// decided by its n shifted diagonal signs: cheaper than any
+		// certificate.
+		if n := c.n; scan.Asym <= c.symTol*scan.Scale && n >= psdCertMin && n < psdCertMax &&
+			!scan.LowerZero && diagShiftPositive(c.in.p.at(k), n, c.shift, scan) {
+			deferPSD = true
+		} else if !c.testPSD(k, scan) {
 			return
 		}
 	}
-	c.checked.Add(1)
+	if !deferPSD {
+		c.checked.Add(1)
+	}
 	if stop := c.intr.Stopped(); stop != ipm.StatusUnsolved {
 		// Cancelled or out of time before this sample started.
+		if deferPSD {
+			if !c.testPSD(k, scan) {
+				return
+			}
+			c.checked.Add(1)
+		}
 		c.st[k] = int32(stop)
 		c.fail(k)
 		return
@@ -212,6 +228,22 @@ func (c *solveCall) sample(w *worker, k int) {
 	w.slv.SetInterrupt(c.intr)
 	w.slv.Solve(&w.vals, &w.result)
 	w.slv.SetInterrupt(ipm.Interrupt{})
+	if deferPSD {
+		x, d, ks, ok := w.slv.FactoredXBlock()
+		if !ok || !psdCertified(c.in.p.at(k), n, c.shift, scan, x, d, ks) {
+			if !c.testPSD(k, scan) {
+				if c.facs != nil {
+					// Not a record of this call's (it fails).
+					rec := c.facs[k*c.fl : (k+1)*c.fl]
+					clear(rec[:min(len(rec), 8)])
+				}
+				return
+			}
+		} else {
+			psdCertCount.Add(1)
+		}
+		c.checked.Add(1)
+	}
 	c.st[k] = int32(w.result.Info.Status)
 	if c.infos != nil {
 		r := c.infos[k*c.cols : (k+1)*c.cols]
@@ -230,6 +262,23 @@ func (c *solveCall) sample(w *worker, k int) {
 		r[C.LPGD_INFO_TOLERANCE] = float64(inf.Tolerance)
 	}
 }
+
+// testPSD runs the explicit PSD test of sample k's P (inputs.psdTest on
+// scan, its ScanSquare) and records a failure (psdBad, psdAsym, the
+// sample's status and outputs); it reports whether P passed.
+func (c *solveCall) testPSD(k int, scan linsys.SquareScan) bool {
+	c.psdBad, c.psdAsym = c.in.psdTest(k, c.symTol, c.shift, scan)
+	if c.psdBad == psdOK {
+		return true
+	}
+	c.st[k] = int32(ipm.StatusUnsolved)
+	c.fail(k)
+	return false
+}
+
+// psdCertCount counts the PSD tests of P decided by psdCertified (tests:
+// that the certificate serves the instances it should).
+var psdCertCount atomic.Int64
 
 func (c *solveCall) panicked(k int, _ any) {
 	c.st[k] = int32(ipm.StatusInternalError)

@@ -274,7 +274,11 @@ typedef struct {
      * the finiteness checks, before any solve) and fails with LPGD_E_DATA
      * naming the first batch element that is not symmetric or whose shifted
      * Cholesky factorization fails; 0 (as zero-initialised): no test.
-     * Ignored for a CSC or absent P and by lpgd_backward. */
+     * Ignored for a CSC or absent P and by lpgd_backward. At B = 1 and
+     * 16 <= n < 192 the factorization test may run after the solve, which may
+     * prove its outcome from its own factorization of P (never a different
+     * verdict, error or outputs: a failing call still returns this error,
+     * with NaN solutions, as if it had stopped before the solve). */
     double psd_sym_tol;
     double psd_shift;
 } lpgd_values;
