@@ -1,0 +1,168 @@
+#include "textflag.h"
+
+// func lowerSolve4AVX(l *float64, ld, nb int, x *float64)
+//
+// LowerSolve4: per block k = 0, 4, …: the Dot4 of rows k…k+3 with x[:k]
+// (dot4AVX's loop and reduction), then the block's triangle by scalar
+// multiplies and subtractions in Go's order.
+TEXT ·lowerSolve4AVX(SB), NOSPLIT, $0-32
+	MOVQ l+0(FP), R12
+	MOVQ ld+8(FP), R13
+	SHLQ $3, R13          // row stride in bytes
+	MOVQ nb+16(FP), R14
+	MOVQ x+24(FP), SI
+	XORQ BX, BX           // 8k
+
+lsblk:
+	MOVQ R12, R8
+	LEAQ (R8)(R13*1), R9
+	LEAQ (R9)(R13*1), R10
+	LEAQ (R10)(R13*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+
+lsdot:
+	CMPQ AX, BX
+	JGE  lsred
+	VMOVUPD (SI)(AX*1), Y4
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	JMP  lsdot
+
+lsred:
+	VHADDPD Y1, Y0, Y5
+	VHADDPD Y3, Y2, Y6
+	VPERM2F128 $0x20, Y6, Y5, Y7
+	VPERM2F128 $0x31, Y6, Y5, Y8
+	VADDPD Y8, Y7, Y7     // s0 s1 s2 s3
+	VEXTRACTF128 $1, Y7, X8 // s2 s3
+	VPERMILPD $1, X7, X9  // s1
+	VPERMILPD $1, X8, X6  // s3
+
+	// x0 = x[k] − s0
+	VMOVSD (SI)(BX*1), X10
+	VSUBSD X7, X10, X10
+	// x1 = x[k+1] − s1 − L[k+1][k]·x0
+	VMOVSD 8(SI)(BX*1), X11
+	VSUBSD X9, X11, X11
+	VMULSD (R9)(BX*1), X10, X12
+	VSUBSD X12, X11, X11
+	// x2 = x[k+2] − s2 − L[k+2][k]·x0 − L[k+2][k+1]·x1
+	VMOVSD 16(SI)(BX*1), X13
+	VSUBSD X8, X13, X13
+	VMULSD (R10)(BX*1), X10, X12
+	VSUBSD X12, X13, X13
+	VMULSD 8(R10)(BX*1), X11, X12
+	VSUBSD X12, X13, X13
+	// x3 = x[k+3] − s3 − L[k+3][k]·x0 − L[k+3][k+1]·x1 − L[k+3][k+2]·x2
+	VMOVSD 24(SI)(BX*1), X14
+	VSUBSD X6, X14, X14
+	VMULSD (R11)(BX*1), X10, X12
+	VSUBSD X12, X14, X14
+	VMULSD 8(R11)(BX*1), X11, X12
+	VSUBSD X12, X14, X14
+	VMULSD 16(R11)(BX*1), X13, X12
+	VSUBSD X12, X14, X14
+	VMOVSD X10, (SI)(BX*1)
+	VMOVSD X11, 8(SI)(BX*1)
+	VMOVSD X13, 16(SI)(BX*1)
+	VMOVSD X14, 24(SI)(BX*1)
+
+	ADDQ $32, BX
+	LEAQ (R11)(R13*1), R12 // row k+4
+	DECQ R14
+	JNE  lsblk
+	VZEROUPPER
+	RET
+
+// func lowerTSolve4AVX(l *float64, ld, nb int, x *float64)
+//
+// LowerTSolve4: per block i0 = 4(nb−1), …, 0: the block's triangle by
+// scalar multiplies and subtractions in Go's order, then x[:i0] +=
+// −x3·r3 + −x2·r2 + −x1·r1 + −x0·r0 as axpy4AVX (fused, in that order;
+// i0 is a multiple of 4: no scalar tail).
+TEXT ·lowerTSolve4AVX(SB), NOSPLIT, $0-32
+	MOVQ l+0(FP), R12
+	MOVQ ld+8(FP), R13
+	SHLQ $3, R13
+	MOVQ nb+16(FP), R14
+	MOVQ x+24(FP), SI
+	VPCMPEQQ Y15, Y15, Y15
+	VPSLLQ $63, Y15, Y15  // sign bit
+	MOVQ R14, BX
+	DECQ BX
+	SHLQ $5, BX           // 8·i0
+	// R12 = row i0 = 4(nb−1): l + i0·stride
+	MOVQ BX, AX
+	SHRQ $3, AX
+	IMULQ R13, AX
+	ADDQ AX, R12
+
+ltblk:
+	MOVQ R12, R8
+	LEAQ (R8)(R13*1), R9
+	LEAQ (R9)(R13*1), R10
+	LEAQ (R10)(R13*1), R11
+	// x3 = x[i0+3]
+	VMOVSD 24(SI)(BX*1), X3
+	// x2 = x[i0+2] − r3[i0+2]·x3
+	VMOVSD 16(SI)(BX*1), X2
+	VMULSD 16(R11)(BX*1), X3, X12
+	VSUBSD X12, X2, X2
+	// x1 = x[i0+1] − r3[i0+1]·x3 − r2[i0+1]·x2
+	VMOVSD 8(SI)(BX*1), X1
+	VMULSD 8(R11)(BX*1), X3, X12
+	VSUBSD X12, X1, X1
+	VMULSD 8(R10)(BX*1), X2, X12
+	VSUBSD X12, X1, X1
+	// x0 = x[i0] − r3[i0]·x3 − r2[i0]·x2 − r1[i0]·x1
+	VMOVSD (SI)(BX*1), X0
+	VMULSD (R11)(BX*1), X3, X12
+	VSUBSD X12, X0, X0
+	VMULSD (R10)(BX*1), X2, X12
+	VSUBSD X12, X0, X0
+	VMULSD (R9)(BX*1), X1, X12
+	VSUBSD X12, X0, X0
+	VMOVSD X0, (SI)(BX*1)
+	VMOVSD X1, 8(SI)(BX*1)
+	VMOVSD X2, 16(SI)(BX*1)
+	VMOVSD X3, 24(SI)(BX*1)
+	TESTQ BX, BX
+	JE   ltdone
+	// a = (−x3, −x2, −x1, −x0), broadcast
+	VXORPD X15, X3, X3
+	VXORPD X15, X2, X2
+	VXORPD X15, X1, X1
+	VXORPD X15, X0, X0
+	VBROADCASTSD X3, Y5
+	VBROADCASTSD X2, Y6
+	VBROADCASTSD X1, Y7
+	VBROADCASTSD X0, Y8
+	XORQ AX, AX
+
+ltaxpy:
+	VMOVUPD (SI)(AX*1), Y4
+	VFMADD231PD (R11)(AX*1), Y5, Y4
+	VFMADD231PD (R10)(AX*1), Y6, Y4
+	VFMADD231PD (R9)(AX*1), Y7, Y4
+	VFMADD231PD (R8)(AX*1), Y8, Y4
+	VMOVUPD Y4, (SI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, BX
+	JL   ltaxpy
+
+	SUBQ $32, BX
+	MOVQ R13, AX
+	SHLQ $2, AX
+	SUBQ AX, R12          // row i0 − 4
+	JMP  ltblk
+
+ltdone:
+	VZEROUPPER
+	RET
