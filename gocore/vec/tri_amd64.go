@@ -8,3 +8,12 @@ func lowerTSolve4AVX(l *float64, ld, nb int, x *float64)
 
 // triAsm: the triangular block kernels run (AVX2 and FMA).
 var triAsm = useAVX
+
+//go:noescape
+func dot4RowsAVX(a *float64, lda, ng int, x *float64, n int, out *float64)
+
+//go:noescape
+func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int)
+
+// useRowsAsm: Dot4Rows and Axpy4Rows run in assembly.
+var useRowsAsm = useAVX

@@ -166,3 +166,136 @@ ltaxpy:
 ltdone:
 	VZEROUPPER
 	RET
+
+// func dot4RowsAVX(a *float64, lda, ng int, x *float64, n int, out *float64)
+//
+// Dot4Rows: per group, dot4AVX's loop and reduction over n&^3 columns,
+// then Dot4's Go tail (each term multiplied, then added, in order).
+TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), R12
+	MOVQ lda+8(FP), R13
+	SHLQ $3, R13
+	MOVQ ng+16(FP), R14
+	MOVQ x+24(FP), SI
+	MOVQ n+32(FP), CX
+	SHLQ $3, CX           // 8n
+	MOVQ CX, DX
+	ANDQ $-32, DX         // 8(n&^3)
+	MOVQ out+40(FP), DI
+
+drgrp:
+	MOVQ R12, R8
+	LEAQ (R8)(R13*1), R9
+	LEAQ (R9)(R13*1), R10
+	LEAQ (R10)(R13*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+
+drvec:
+	CMPQ AX, DX
+	JGE  drred
+	VMOVUPD (SI)(AX*1), Y4
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	JMP  drvec
+
+drred:
+	VHADDPD Y1, Y0, Y5
+	VHADDPD Y3, Y2, Y6
+	VPERM2F128 $0x20, Y6, Y5, Y7
+	VPERM2F128 $0x31, Y6, Y5, Y8
+	VADDPD Y8, Y7, Y7       // s0 s1 s2 s3
+	VEXTRACTF128 $1, Y7, X8 // s2 (s3)
+	VPERMILPD $1, X7, X9    // s1
+	VPERMILPD $1, X8, X6    // s3
+
+drtail:
+	CMPQ AX, CX
+	JGE  drstore
+	VMOVSD (SI)(AX*1), X4
+	VMULSD (R8)(AX*1), X4, X12
+	VADDSD X12, X7, X7
+	VMULSD (R9)(AX*1), X4, X12
+	VADDSD X12, X9, X9
+	VMULSD (R10)(AX*1), X4, X12
+	VADDSD X12, X8, X8
+	VMULSD (R11)(AX*1), X4, X12
+	VADDSD X12, X6, X6
+	ADDQ $8, AX
+	JMP  drtail
+
+drstore:
+	VMOVSD X7, 0(DI)
+	VMOVSD X9, 8(DI)
+	VMOVSD X8, 16(DI)
+	VMOVSD X6, 24(DI)
+	ADDQ $32, DI
+	LEAQ (R11)(R13*1), R12
+	DECQ R14
+	JNE  drgrp
+	VZEROUPPER
+	RET
+
+// func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int)
+//
+// Axpy4Rows, n ≥ 4: per group, axpy4AVX's loop and fused scalar tail.
+TEXT ·axpy4RowsAVX(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), BX
+	MOVQ a+8(FP), R12
+	MOVQ lda+16(FP), R13
+	SHLQ $3, R13
+	MOVQ ng+24(FP), R14
+	MOVQ y+32(FP), DI
+	MOVQ n+40(FP), CX
+	SHLQ $3, CX           // 8n
+	MOVQ CX, DX
+	ANDQ $-32, DX         // 8(n&^3)
+
+argrp:
+	VBROADCASTSD 0(BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	VBROADCASTSD 16(BX), Y2
+	VBROADCASTSD 24(BX), Y3
+	MOVQ R12, R8
+	LEAQ (R8)(R13*1), R9
+	LEAQ (R9)(R13*1), R10
+	LEAQ (R10)(R13*1), R11
+	XORQ SI, SI
+
+arvec:
+	CMPQ SI, DX
+	JGE  artail
+	VMOVUPD (DI)(SI*1), Y4
+	VFMADD231PD (R8)(SI*1), Y0, Y4
+	VFMADD231PD (R9)(SI*1), Y1, Y4
+	VFMADD231PD (R10)(SI*1), Y2, Y4
+	VFMADD231PD (R11)(SI*1), Y3, Y4
+	VMOVUPD Y4, (DI)(SI*1)
+	ADDQ $32, SI
+	JMP  arvec
+
+artail:
+	CMPQ SI, CX
+	JGE  arnext
+	VMOVSD (DI)(SI*1), X4
+	VFMADD231SD (R8)(SI*1), X0, X4
+	VFMADD231SD (R9)(SI*1), X1, X4
+	VFMADD231SD (R10)(SI*1), X2, X4
+	VFMADD231SD (R11)(SI*1), X3, X4
+	VMOVSD X4, (DI)(SI*1)
+	ADDQ $8, SI
+	JMP  artail
+
+arnext:
+	ADDQ $32, BX
+	LEAQ (R11)(R13*1), R12
+	DECQ R14
+	JNE  argrp
+	VZEROUPPER
+	RET

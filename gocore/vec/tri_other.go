@@ -7,3 +7,12 @@ const triAsm = false
 
 func lowerSolve4AVX(l *float64, ld, nb int, x *float64)  { panic("vec: no assembly kernels") }
 func lowerTSolve4AVX(l *float64, ld, nb int, x *float64) { panic("vec: no assembly kernels") }
+
+// useRowsAsm: no assembly row kernels on this architecture.
+const useRowsAsm = false
+
+func dot4RowsAVX(a *float64, lda, ng int, x *float64, n int, out *float64) {
+	panic("vec: no assembly kernels")
+}
+
+func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int) { panic("vec: no assembly kernels") }
