@@ -17,3 +17,9 @@ func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int)
 
 // useRowsAsm: Dot4Rows and Axpy4Rows run in assembly.
 var useRowsAsm = useAVX
+
+//go:noescape
+func lowerSolvePairsAVX(l *float64, ld, n int, x *float64)
+
+//go:noescape
+func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64)

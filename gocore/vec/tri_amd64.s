@@ -299,3 +299,179 @@ arnext:
 	JNE  argrp
 	VZEROUPPER
 	RET
+
+// func lowerSolvePairsAVX(l *float64, ld, n int, x *float64)
+//
+// LowerSolvePairs: scalar multiplies and subtractions in Go's order.
+TEXT ·lowerSolvePairsAVX(SB), NOSPLIT, $0-32
+	MOVQ l+0(FP), R12
+	MOVQ ld+8(FP), R13
+	SHLQ $3, R13
+	MOVQ n+16(FP), CX
+	MOVQ x+24(FP), SI
+	ADDQ R13, R12         // row 1
+	MOVQ $1, BX           // i
+
+lppair:
+	LEAQ 1(BX), AX
+	CMPQ AX, CX
+	JGE  lpsingle
+	MOVQ R12, R8          // row i
+	LEAQ (R12)(R13*1), R9 // row i+1
+	VMOVSD (SI)(BX*8), X0
+	VMOVSD 8(SI)(BX*8), X1
+	XORQ DX, DX
+
+lpk:
+	CMPQ DX, BX
+	JGE  lpkend
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	VMULSD (R9)(DX*8), X2, X4
+	VSUBSD X4, X1, X1
+	INCQ DX
+	JMP  lpk
+
+lpkend:
+	VMULSD (R9)(BX*8), X0, X3
+	VSUBSD X3, X1, X1
+	VMOVSD X0, (SI)(BX*8)
+	VMOVSD X1, 8(SI)(BX*8)
+	ADDQ $2, BX
+	LEAQ (R9)(R13*1), R12
+	JMP  lppair
+
+lpsingle:
+	CMPQ BX, CX
+	JGE  lpdone
+	VMOVSD (SI)(BX*8), X0
+	XORQ DX, DX
+
+lps:
+	CMPQ DX, BX
+	JGE  lpsend
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R12)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	INCQ DX
+	JMP  lps
+
+lpsend:
+	VMOVSD X0, (SI)(BX*8)
+
+lpdone:
+	RET
+
+// func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64)
+//
+// LowerTSolvePairs: scalar multiplies and subtractions in Go's order; a
+// zero (±0) x_i skips its updates, a NaN does not (Go's x != 0).
+TEXT ·lowerTSolvePairsAVX(SB), NOSPLIT, $0-32
+	MOVQ l+0(FP), R12
+	MOVQ ld+8(FP), R13
+	SHLQ $3, R13
+	MOVQ n+16(FP), BX
+	MOVQ x+24(FP), SI
+	DECQ BX               // i = n−1
+	MOVQ BX, AX
+	IMULQ R13, AX
+	ADDQ AX, R12          // row i
+	VXORPD X15, X15, X15  // 0
+
+ltpair:
+	CMPQ BX, $2
+	JL   ltone
+	MOVQ R12, R8          // row i
+	MOVQ R12, R9
+	SUBQ R13, R9          // row i−1
+	LEAQ -1(BX), R10      // i−1: length of row i−1's update
+	VMOVSD (SI)(BX*8), X0 // x_i
+	XORQ R11, R11         // bit 0: x_i ≠ 0, bit 1: x_{i−1} ≠ 0
+	VUCOMISD X15, X0
+	JNE  ltxi
+	JP   ltxi
+	JMP  ltxj
+
+ltxi:
+	ORQ  $1, R11
+	VMOVSD -8(SI)(BX*8), X1
+	VMULSD -8(R8)(BX*8), X0, X3
+	VSUBSD X3, X1, X1
+	VMOVSD X1, -8(SI)(BX*8)
+
+ltxj:
+	VMOVSD -8(SI)(BX*8), X1 // x_{i−1}
+	VUCOMISD X15, X1
+	JNE  ltxjnz
+	JP   ltxjnz
+	JMP  ltsel
+
+ltxjnz:
+	ORQ  $2, R11
+
+ltsel:
+	XORQ DX, DX
+	CMPQ R11, $3
+	JE   ltboth
+	CMPQ R11, $1
+	JE   ltionly
+	CMPQ R11, $2
+	JE   ltjonly
+	JMP  ltnext
+
+ltboth:
+	CMPQ DX, R10
+	JGE  ltnext
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMULSD (R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	INCQ DX
+	JMP  ltboth
+
+ltionly:
+	CMPQ DX, R10
+	JGE  ltnext
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	INCQ DX
+	JMP  ltionly
+
+ltjonly:
+	CMPQ DX, R10
+	JGE  ltnext
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	INCQ DX
+	JMP  ltjonly
+
+ltnext:
+	SUBQ $2, BX
+	SUBQ R13, R12
+	SUBQ R13, R12
+	JMP  ltpair
+
+ltone:
+	CMPQ BX, $1
+	JNE  ltdone
+	VMOVSD 8(SI), X0      // x[1]
+	VUCOMISD X15, X0
+	JNE  ltonenz
+	JP   ltonenz
+	JMP  ltdone
+
+ltonenz:
+	VMOVSD (SI), X1
+	VMULSD (R12), X0, X3  // L[1][0]·x[1]
+	VSUBSD X3, X1, X1
+	VMOVSD X1, (SI)
+
+ltdone:
+	RET

@@ -16,3 +16,6 @@ func dot4RowsAVX(a *float64, lda, ng int, x *float64, n int, out *float64) {
 }
 
 func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int) { panic("vec: no assembly kernels") }
+
+func lowerSolvePairsAVX(l *float64, ld, n int, x *float64)  { panic("vec: no assembly kernels") }
+func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64) { panic("vec: no assembly kernels") }
