@@ -23,3 +23,12 @@ func lowerSolvePairsAVX(l *float64, ld, n int, x *float64)
 
 //go:noescape
 func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64)
+
+//go:noescape
+func normInfAVX(v *float64, n int) float64
+
+// normInfAsm: NormInf runs in assembly from normInfMin entries.
+var normInfAsm = useAVX
+
+// normInfMin is the length from which NormInf's assembly pass is taken.
+const normInfMin = 16

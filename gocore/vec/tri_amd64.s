@@ -475,3 +475,57 @@ ltonenz:
 
 ltdone:
 	RET
+
+// func normInfAVX(v *float64, n int) float64
+//
+// NormInf: max |v[i]| over eight lanes, then the n mod 4 entries; each
+// step keeps the running maximum unless |v[i]| is larger (VMAXPD with
+// |v| first: a NaN entry loses, as in the Go loop's a > m).
+TEXT ·normInfAVX(SB), NOSPLIT, $0-24
+	MOVQ v+0(FP), SI
+	MOVQ n+8(FP), CX
+	VPCMPEQQ Y2, Y2, Y2
+	VPSRLQ $1, Y2, Y2
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+ni8:
+	CMPQ CX, $8
+	JL   ni4
+	VANDPD 0(SI), Y2, Y3
+	VANDPD 32(SI), Y2, Y4
+	VMAXPD Y0, Y3, Y0
+	VMAXPD Y1, Y4, Y1
+	ADDQ $64, SI
+	SUBQ $8, CX
+	JMP  ni8
+
+ni4:
+	CMPQ CX, $4
+	JL   nired
+	VANDPD 0(SI), Y2, Y3
+	VMAXPD Y0, Y3, Y0
+	ADDQ $32, SI
+	SUBQ $4, CX
+
+nired:
+	VMAXPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X3
+	VMAXPD X3, X0, X0
+	VPERMILPD $1, X0, X3
+	VMAXSD X3, X0, X0
+
+ni1:
+	TESTQ CX, CX
+	JE   nidone
+	VMOVSD 0(SI), X3
+	VANDPD X2, X3, X3
+	VMAXSD X0, X3, X0
+	ADDQ $8, SI
+	DECQ CX
+	JMP  ni1
+
+nidone:
+	VZEROUPPER
+	MOVSD X0, ret+16(FP)
+	RET

@@ -19,3 +19,10 @@ func axpy4RowsAVX(c, a *float64, lda, ng int, y *float64, n int) { panic("vec: n
 
 func lowerSolvePairsAVX(l *float64, ld, n int, x *float64)  { panic("vec: no assembly kernels") }
 func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64) { panic("vec: no assembly kernels") }
+
+const (
+	normInfAsm = false
+	normInfMin = 16
+)
+
+func normInfAVX(v *float64, n int) float64 { panic("vec: no assembly kernels") }
