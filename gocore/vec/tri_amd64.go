@@ -31,4 +31,4 @@ func normInfAVX(v *float64, n int) float64
 var normInfAsm = useAVX
 
 // normInfMin is the length from which NormInf's assembly pass is taken.
-const normInfMin = 16
+const normInfMin = 8

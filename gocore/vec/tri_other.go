@@ -22,7 +22,7 @@ func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64) { panic("vec: no ass
 
 const (
 	normInfAsm = false
-	normInfMin = 16
+	normInfMin = 8
 )
 
 func normInfAVX(v *float64, n int) float64 { panic("vec: no assembly kernels") }
