@@ -771,6 +771,15 @@ func (f *DenseDual) solve(b []float64) {
 		z[rows[a+2]] += s4[2]
 		z[rows[a+3]] += s4[3]
 	}
+	if ng > 0 && a < nr {
+		// The consecutive rows left over, in one call.
+		zc := f.zc[a:nr]
+		vec.DotRows(w[woff[a]:], nx, nr-a, tw, nw, zc)
+		for k, v := range zc {
+			z[a+k] += v
+		}
+		a = nr
+	}
 	for ; a < nr; a++ {
 		p := woff[a]
 		z[rows[a]] += dot(w[p:p+nw], tw)
@@ -1073,6 +1082,11 @@ func (f *DenseDual) mulVec(x, y []float64) {
 	for ; j+4 <= nx; j += 4 {
 		dot4(px[j*nx:j*nx+nx], px[(j+1)*nx:(j+1)*nx+nx], px[(j+2)*nx:(j+2)*nx+nx], px[(j+3)*nx:(j+3)*nx+nx], xx, nx, &s4)
 		y[j], y[j+1], y[j+2], y[j+3] = s4[0], s4[1], s4[2], s4[3]
+	}
+	if j < nx && !noRowBlocks {
+		// The rows left over, in one call.
+		vec.DotRows(px[j*nx:], nx, nx-j, xx, nx, y[j:nx])
+		j = nx
 	}
 	for ; j < nx; j++ {
 		y[j] = dot(px[j*nx:j*nx+nx], xx)

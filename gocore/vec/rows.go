@@ -50,3 +50,24 @@ func rowsCheck(a []float64, lda, ng, n int) {
 		panic("vec: Dot4Rows/Axpy4Rows: rows shorter than n")
 	}
 }
+
+// DotRows sets out[r] = Dot(row r of a, x[:n]) for r < nrows consecutive
+// rows of a (stride lda), each bit for bit the Dot call, in one call: the
+// rows left over by Dot4Rows' groups of four (at the QP 10×5's order 10,
+// two of every ten rows). It panics if a, x or out is too short.
+func DotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
+	if nrows <= 0 {
+		return
+	}
+	if n < 0 || lda < n || len(a) < (nrows-1)*lda+n {
+		panic("vec: DotRows: rows shorter than n")
+	}
+	x, out = x[:n], out[:nrows]
+	if useRowsAsm && n >= simdMin {
+		dotRowsAVX(&a[0], lda, nrows, &x[0], n, &out[0])
+		return
+	}
+	for r := range out {
+		out[r] = Dot(a[r*lda:r*lda+n], x)
+	}
+}

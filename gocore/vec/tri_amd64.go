@@ -32,3 +32,6 @@ var normInfAsm = useAVX
 
 // normInfMin is the length from which NormInf's assembly pass is taken.
 const normInfMin = 8
+
+//go:noescape
+func dotRowsAVX(a *float64, lda, nrows int, x *float64, n int, out *float64)

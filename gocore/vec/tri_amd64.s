@@ -529,3 +529,78 @@ nidone:
 	VZEROUPPER
 	MOVSD X0, ret+16(FP)
 	RET
+
+// func dotRowsAVX(a *float64, lda, nrows int, x *float64, n int, out *float64)
+//
+// DotRows, n ≥ 8: per row, dotAVX's loops, reduction and fused scalar
+// tail.
+TEXT ·dotRowsAVX(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), R12
+	MOVQ lda+8(FP), R13
+	SHLQ $3, R13
+	MOVQ nrows+16(FP), R14
+	MOVQ x+24(FP), BX
+	MOVQ n+32(FP), R11
+	MOVQ out+40(FP), R10
+
+dwrow:
+	MOVQ R12, SI
+	MOVQ BX, DI
+	MOVQ R11, CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+dw16:
+	CMPQ CX, $16
+	JL   dw4
+	VMOVUPD 0(SI), Y4
+	VMOVUPD 32(SI), Y5
+	VMOVUPD 64(SI), Y6
+	VMOVUPD 96(SI), Y7
+	VFMADD231PD 0(DI), Y4, Y0
+	VFMADD231PD 32(DI), Y5, Y1
+	VFMADD231PD 64(DI), Y6, Y2
+	VFMADD231PD 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $16, CX
+	JMP  dw16
+
+dw4:
+	CMPQ CX, $4
+	JL   dwreduce
+	VMOVUPD 0(SI), Y4
+	VFMADD231PD 0(DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  dw4
+
+dwreduce:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+
+dwtail:
+	TESTQ CX, CX
+	JE    dwstore
+	VMOVSD (SI), X4
+	VFMADD231SD (DI), X4, X0
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JMP  dwtail
+
+dwstore:
+	VMOVSD X0, (R10)
+	ADDQ $8, R10
+	ADDQ R13, R12
+	DECQ R14
+	JNE  dwrow
+	VZEROUPPER
+	RET

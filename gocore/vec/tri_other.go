@@ -26,3 +26,7 @@ const (
 )
 
 func normInfAVX(v *float64, n int) float64 { panic("vec: no assembly kernels") }
+
+func dotRowsAVX(a *float64, lda, nrows int, x *float64, n int, out *float64) {
+	panic("vec: no assembly kernels")
+}
