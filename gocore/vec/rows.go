@@ -63,7 +63,7 @@ func DotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
 		panic("vec: DotRows: rows shorter than n")
 	}
 	x, out = x[:n], out[:nrows]
-	if useRowsAsm && n >= simdMin {
+	if useRowsAsm && n >= 8 { // Dot's assembly from simdMin = 8
 		dotRowsAVX(&a[0], lda, nrows, &x[0], n, &out[0])
 		return
 	}
