@@ -174,28 +174,10 @@ func (w *Solver) equilibrate() {
 	for i := range de {
 		de[i] = 0
 	}
-	for j := 0; j < n; j++ {
-		dd[j] = fmax(dd[j], w.proxS[j])
-		if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
-			dd[j] = scaleNormsFull(pv[lo:hi], nil, 1, dd[:j+1], dd[j])
-		} else {
-			for k := lo; k < hi; k++ {
-				a := math.Abs(pv[k])
-				i := prv[k]
-				dd[j] = fmax(dd[j], a)
-				dd[i] = fmax(dd[i], a)
-			}
-		}
-		if lo, hi := acp[j], acp[j+1]; hi-lo == m {
-			dd[j] = scaleNormsFull(av[lo:hi], nil, 1, de, dd[j])
-		} else {
-			for k := lo; k < hi; k++ {
-				a := math.Abs(av[k])
-				dd[j] = fmax(dd[j], a)
-				de[arv[k]] = fmax(de[arv[k]], a)
-			}
-		}
-	}
+	// A dense P (every upper column full) and a dense A are swept whole,
+	// one kernel call each (sweep); other columns one by one.
+	sm := sweepMats{pcp, prv, pv, acp, arv, av, fullUpper(pcp, n), fullColumns(acp, n, m)}
+	w.sweep(&sm, nil, nil, dd, de)
 	sd, se := w.eqD, w.eqE
 	for it := 0; it < w.set.EquilibrateIters; it++ {
 		// Stop once every column and row norm is within ruizTol of 1:
@@ -232,43 +214,20 @@ func (w *Solver) equilibrate() {
 		for i := range de {
 			de[i] = 0
 		}
-		for j := 0; j < n; j++ {
-			dj := sd[j]
-			if last {
+		if last && !(sm.pTri && sm.aRect) {
+			// Scaling only: the last pass's norms are not used.
+			for j := 0; j < n; j++ {
+				dj := sd[j]
 				for k := pcp[j]; k < pcp[j+1]; k++ {
 					pv[k] *= sd[prv[k]] * dj
 				}
 				for k := acp[j]; k < acp[j+1]; k++ {
 					av[k] *= se[arv[k]] * dj
 				}
-				continue
 			}
-			dd[j] = fmax(dd[j], w.proxS[j])
-			if lo, hi := pcp[j], pcp[j+1]; hi-lo == j+1 {
-				dd[j] = scaleNormsFull(pv[lo:hi], sd, dj, dd[:j+1], dd[j])
-			} else {
-				for k := lo; k < hi; k++ {
-					i := prv[k]
-					v := pv[k] * (sd[i] * dj)
-					pv[k] = v
-					a := math.Abs(v)
-					dd[j] = fmax(dd[j], a)
-					dd[i] = fmax(dd[i], a)
-				}
-			}
-			if lo, hi := acp[j], acp[j+1]; hi-lo == m {
-				dd[j] = scaleNormsFull(av[lo:hi], se, dj, de, dd[j])
-			} else {
-				for k := lo; k < hi; k++ {
-					i := arv[k]
-					v := av[k] * (se[i] * dj)
-					av[k] = v
-					a := math.Abs(v)
-					dd[j] = fmax(dd[j], a)
-					de[i] = fmax(de[i], a)
-				}
-			}
+			continue
 		}
+		w.sweep(&sm, sd, se, dd, de)
 	}
 	if compact {
 		for t, k := range w.nzK[:nz] {
@@ -282,10 +241,12 @@ func (w *Solver) equilibrate() {
 		w.bv[i] *= e[i]
 	}
 	// Cost scaling: k = 1/max(mean column norm of P̃, ‖c̃‖∞).
-	for j := range dd {
-		dd[j] = 0
+	copy(dd, w.proxS)
+	pTri := sm.pTri
+	if pTri {
+		vec.ScaleAbsMaxCols(pv, n, 1, 1, nil, nil, dd, dd)
 	}
-	for j := 0; j < n; j++ {
+	for j := 0; j < n && !pTri; j++ {
 		dd[j] = w.proxS[j]
 		// A full upper column by the kernel, as in the passes (the
 		// indexed loop was a third of equilibrate on a dense P).
@@ -321,6 +282,110 @@ func (w *Solver) equilibrate() {
 		}
 	}
 	w.cScale = k
+}
+
+// fullUpper reports whether every column j of the n-column upper CSC
+// pointers cp holds j + 1 entries (rows 0…j: a dense upper triangle,
+// stored packed column after column).
+func fullUpper(cp []int, n int) bool {
+	for j := 0; j < n; j++ {
+		if cp[j+1]-cp[j] != j+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// fullColumns reports whether every column of the n-column CSC pointers cp
+// holds m entries (rows 0…m−1: a dense matrix stored column after column).
+func fullColumns(cp []int, n, m int) bool {
+	for j := 0; j < n; j++ {
+		if cp[j+1]-cp[j] != m {
+			return false
+		}
+	}
+	return true
+}
+
+// sweepMats is the data of equilibrate's Ruiz passes: P's upper CSC
+// (pcp, prv, pv) and A's CSC (acp, arv, av), either of them possibly its
+// compacted nonzeros, and whether each is dense (fullUpper, fullColumns).
+type sweepMats struct {
+	pcp, prv    []int
+	pv          []float64
+	acp, arv    []int
+	av          []float64
+	pTri, aRect bool
+}
+
+// sweep is one Ruiz pass: with sd non-nil it scales P's entries (i, j) by
+// sd[i]·sd[j] and A's by se[i]·sd[j]; it raises the column norms dd
+// (first to the proximal diagonal) and the row norms de to the entries'
+// magnitudes. A dense P and a dense A go whole through one
+// vec.ScaleAbsMaxCols call each (at the BPQP study's n = 10…100 the two
+// calls per column, their length checks and the scalar tails of short
+// columns cost more than the arithmetic); other matrices column by
+// column. Bit for bit the column loop it replaces: the products are the
+// same, and the norms are maxima, exact and order-free (updated in
+// another order here).
+func (w *Solver) sweep(sm *sweepMats, sd, se, dd, de []float64) {
+	n, m := len(dd), len(de)
+	pcp, prv, pv, acp, arv, av := sm.pcp, sm.prv, sm.pv, sm.acp, sm.arv, sm.av
+	for j, p := range w.proxS[:n] {
+		dd[j] = fmax(dd[j], p)
+	}
+	if sm.pTri {
+		vec.ScaleAbsMaxCols(pv, n, 1, 1, sd, sd, dd, dd)
+	} else {
+		for j := 0; j < n; j++ {
+			lo, hi := pcp[j], pcp[j+1]
+			if hi-lo == j+1 {
+				dj := 1.0
+				if sd != nil {
+					dj = sd[j]
+				}
+				dd[j] = scaleNormsFull(pv[lo:hi], sd, dj, dd[:j+1], dd[j])
+				continue
+			}
+			for k := lo; k < hi; k++ {
+				i := prv[k]
+				v := pv[k]
+				if sd != nil {
+					v *= sd[i] * sd[j]
+					pv[k] = v
+				}
+				a := math.Abs(v)
+				dd[j] = fmax(dd[j], a)
+				dd[i] = fmax(dd[i], a)
+			}
+		}
+	}
+	if sm.aRect {
+		vec.ScaleAbsMaxCols(av, n, m, 0, se, sd, de, dd)
+		return
+	}
+	for j := 0; j < n; j++ {
+		lo, hi := acp[j], acp[j+1]
+		if hi-lo == m {
+			dj := 1.0
+			if sd != nil {
+				dj = sd[j]
+			}
+			dd[j] = scaleNormsFull(av[lo:hi], se, dj, de, dd[j])
+			continue
+		}
+		for k := lo; k < hi; k++ {
+			i := arv[k]
+			v := av[k]
+			if sd != nil {
+				v *= se[i] * sd[j]
+				av[k] = v
+			}
+			a := math.Abs(v)
+			dd[j] = fmax(dd[j], a)
+			de[i] = fmax(de[i], a)
+		}
+	}
 }
 
 // scaleNormsFull is one column of a Ruiz sweep on a column whose stored

@@ -73,7 +73,11 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
 	compact, full := 0, 0
 	compactP, fullP := 0, 0
+	wholeP, wholeA := 0, 0 // dense P, A swept by one kernel call (sweep)
 	defer func() {
+		if wholeP == 0 || wholeA == 0 {
+			t.Errorf("P swept whole in %d runs, A in %d: the whole-matrix kernel must be exercised", wholeP, wholeA)
+		}
 		if compact == 0 || full == 0 {
 			t.Errorf("%d families on the nonzero entries, %d on all: both paths must be exercised", compact, full)
 		}
@@ -81,53 +85,65 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			t.Errorf("%d families on P's nonzero entries, %d on all: both paths must be exercised", compactP, fullP)
 		}
 	}()
+	// Pass limits 1 and 3 end on the scaling-only last pass (the default
+	// 10 usually stops at ruizTol first).
 	for _, tc := range neCases(rng) {
-		st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
-		an, err := kkt.Analyse(st, LinearAuto)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewSolver(an, DefaultSettings())
-		if err != nil {
-			t.Fatal(err)
-		}
-		copy(w.pv, v.P)
-		copy(w.av, v.A)
-		copy(w.cv, v.C)
-		copy(w.bv, v.B)
-		w.equilibrate()
-		if 4*w.nzPtr[st.N] <= 3*len(w.av) {
-			compact++
-		} else {
-			full++
-		}
-		if len(v.P) > 0 && w.compactP {
-			compactP++
-		} else if len(v.P) > 0 {
-			fullP++
-		}
-		pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
-		proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
-		for j := range d {
-			d[j], proxS[j] = 1, w.prox
-		}
-		for i := range e {
-			e[i] = 1
-		}
-		ruizTwoSweeps(w, pv, av, proxS, d, e)
-		same := func(what string, a, b []float64) {
-			for i := range a {
-				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-					t.Fatalf("%s: %s[%d] = %v, two sweeps %v", tc.name, what, i, a[i], b[i])
+		for _, iters := range []int{1, 3, 10} {
+			st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+			an, err := kkt.Analyse(st, LinearAuto)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set := DefaultSettings()
+			set.EquilibrateIters = iters
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(w.pv, v.P)
+			copy(w.av, v.A)
+			copy(w.cv, v.C)
+			copy(w.bv, v.B)
+			w.equilibrate()
+			if 4*w.nzPtr[st.N] <= 3*len(w.av) {
+				compact++
+			} else {
+				full++
+			}
+			if len(v.P) > 0 && w.compactP {
+				compactP++
+			} else if len(v.P) > 0 {
+				fullP++
+			}
+			if fullUpper(st.P.Colptr, st.N) && !w.compactP && st.N > 0 {
+				wholeP++
+			}
+			if fullColumns(st.A.Colptr, st.N, st.M) && 4*w.nzPtr[st.N] > 3*len(w.av) && st.M > 0 {
+				wholeA++
+			}
+			pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
+			proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
+			for j := range d {
+				d[j], proxS[j] = 1, w.prox
+			}
+			for i := range e {
+				e[i] = 1
+			}
+			ruizTwoSweeps(w, pv, av, proxS, d, e)
+			same := func(what string, a, b []float64) {
+				for i := range a {
+					if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+						t.Fatalf("%s, %d passes: %s[%d] = %v, two sweeps %v", tc.name, iters, what, i, a[i], b[i])
+					}
 				}
 			}
+			same("D", w.dScale, d)
+			same("E", w.eScale, e)
+			same("Ã", w.av, av)
+			for k := range pv {
+				pv[k] *= w.cScale
+			}
+			same("P̃", w.pv, pv)
 		}
-		same("D", w.dScale, d)
-		same("E", w.eScale, e)
-		same("Ã", w.av, av)
-		for k := range pv {
-			pv[k] *= w.cScale
-		}
-		same("P̃", w.pv, pv)
 	}
 }

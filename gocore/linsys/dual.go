@@ -751,6 +751,18 @@ func (f *DenseDual) solve(b []float64) {
 	tw := t[w0:]
 	var s4 [4]float64
 	a := 0
+	// Every row coupled, W's rows consecutive (an interior-point
+	// iteration's system): the groups of four in one call each way.
+	ng := 0
+	if nr == mr && !noRowBlocks && f.rowsConsecutive() {
+		ng = nr / 4
+		zc := f.zc[:4*ng]
+		vec.Dot4Rows(w[woff[0]:], nx, ng, tw, nw, zc)
+		for i, v := range zc {
+			z[i] += v
+		}
+		a = 4 * ng
+	}
 	for ; a+4 <= nr; a += 4 {
 		p0, p1, p2, p3 := woff[a], woff[a+1], woff[a+2], woff[a+3]
 		dot4(w[p0:p0+nw], w[p1:p1+nw], w[p2:p2+nw], w[p3:p3+nw], tw, nw, &s4)
@@ -758,6 +770,15 @@ func (f *DenseDual) solve(b []float64) {
 		z[rows[a+1]] += s4[1]
 		z[rows[a+2]] += s4[2]
 		z[rows[a+3]] += s4[3]
+	}
+	if ng > 0 && a < nr {
+		// The consecutive rows left over, in one call.
+		zc := f.zc[a:nr]
+		vec.DotRows(w[woff[a]:], nx, nr-a, tw, nw, zc)
+		for k, v := range zc {
+			z[a+k] += v
+		}
+		a = nr
 	}
 	for ; a < nr; a++ {
 		p := woff[a]
@@ -785,6 +806,10 @@ func (f *DenseDual) solve(b []float64) {
 	clear(g)
 	a = 0
 	gw := g[w0:]
+	if ng > 0 {
+		vec.Axpy4Rows(z[:4*ng], w[woff[0]:], nx, ng, gw, nw)
+		a = 4 * ng
+	}
 	for ; a+4 <= nr; a += 4 {
 		p0, p1, p2, p3 := woff[a], woff[a+1], woff[a+2], woff[a+3]
 		s4 = [4]float64{z[rows[a]], z[rows[a+1]], z[rows[a+2]], z[rows[a+3]]}
@@ -818,6 +843,28 @@ func (f *DenseDual) solve(b []float64) {
 	}
 	copy(b[:nx], t)
 	copy(b[nx:], z)
+}
+
+// noRowBlocks: tests; solve and mulVec take the groups of four rows one
+// call at a time (vec.Dot4, Axpy4) instead of vec.Dot4Rows, Axpy4Rows.
+var noRowBlocks bool
+
+// rowsConsecutive reports whether the coupled rows are 0, 1, …, nr−1 and
+// their rows of W follow each other at stride nx (woff), so that solve
+// may take them as one block of rows.
+func (f *DenseDual) rowsConsecutive() bool {
+	nr, nx := f.nr, f.nx
+	if nr == 0 {
+		return false
+	}
+	rows, woff := f.rows[:nr], f.woff[:nr]
+	o := woff[0]
+	for a, i := range rows {
+		if i != a || woff[a] != o+a*nx {
+			return false
+		}
+	}
+	return true
 }
 
 // Tolerances of the row-block correction (correct): it is skipped when
@@ -1026,9 +1073,20 @@ func (f *DenseDual) mulVec(x, y []float64) {
 		symMulLower(px, nx, xx, y[:nx])
 		j = nx
 	}
+	if j == 0 && !noRowBlocks {
+		// P's rows four at a time in one call.
+		ng := nx / 4
+		vec.Dot4Rows(px, nx, ng, xx, nx, y[:4*ng])
+		j = 4 * ng
+	}
 	for ; j+4 <= nx; j += 4 {
 		dot4(px[j*nx:j*nx+nx], px[(j+1)*nx:(j+1)*nx+nx], px[(j+2)*nx:(j+2)*nx+nx], px[(j+3)*nx:(j+3)*nx+nx], xx, nx, &s4)
 		y[j], y[j+1], y[j+2], y[j+3] = s4[0], s4[1], s4[2], s4[3]
+	}
+	if j < nx && !noRowBlocks {
+		// The rows left over, in one call.
+		vec.DotRows(px[j*nx:], nx, nx-j, xx, nx, y[j:nx])
+		j = nx
 	}
 	for ; j < nx; j++ {
 		y[j] = dot(px[j*nx:j*nx+nx], xx)
@@ -1041,7 +1099,20 @@ func (f *DenseDual) mulVec(x, y []float64) {
 		// groups of four are rows 4k…4k+3, as the general loop below
 		// forms them, without its bookkeeping.
 		h, yx, yz := f.h[:mr], y[:nx], y[nx:nx+mr]
-		i := 0
+		// All products with x_x first, then all Aᵀx_z terms: each
+		// output's operations and their order are those of the groups
+		// one after another (the first pass reads x_x only, the second
+		// writes y_x only), in one call each.
+		ng := mr / 4
+		if noRowBlocks {
+			ng = 0
+		}
+		vec.Dot4Rows(av, nx, ng, xx, nx, yz[:4*ng])
+		for i := range yz[:4*ng] {
+			yz[i] += h[i] * xz[i]
+		}
+		vec.Axpy4Rows(xz[:4*ng], av, nx, ng, yx, nx)
+		i := 4 * ng
 		for ; i+4 <= mr; i += 4 {
 			o := i * nx
 			r0, r1, r2, r3 := av[o:o+nx], av[o+nx:o+2*nx], av[o+2*nx:o+3*nx], av[o+3*nx:o+4*nx]

@@ -1,6 +1,10 @@
 package linsys
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // dualSmallMax is the largest order for which DenseDual factors and solves
 // by the scalar small-order kernels below instead of the general ones
@@ -85,6 +89,9 @@ func smallLDL(l []float64, n int, signs, d, w []float64) (int, error) {
 // rows per pass over x: row i+1's sum runs over k < i with row i's, then
 // takes its k = i term, the order of one row at a time.
 func smallLowerSolve(l []float64, ld, n int, x []float64) {
+	if !noTriAsm && vec.LowerSolvePairs(l, ld, n, x) {
+		return // the same loops in one assembly call
+	}
 	x = x[:n]
 	i := 1
 	for ; i+1 < n; i += 2 {
@@ -117,6 +124,9 @@ func smallLowerSolve(l []float64, ld, n int, x []float64) {
 // the order of one row at a time (a zero x_i's update is left out, as
 // there).
 func smallLowerTSolve(l []float64, ld, n int, x []float64) {
+	if !noTriAsm && vec.LowerTSolvePairs(l, ld, n, x) {
+		return // the same loops in one assembly call
+	}
 	x = x[:n]
 	i := n - 1
 	for ; i >= 2; i -= 2 {

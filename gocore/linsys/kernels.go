@@ -27,6 +27,9 @@ func tile4x4(a []float64, lda int, b []float64, ldb int, n int, out *[16]float64
 // shortest-path training (order 144, degenerate LPs).
 const tileMin = 192
 
+// noTriAsm: tests; lowerSolve and lowerTSolve run their Go loops only.
+var noTriAsm bool
+
 // lowerSolve overwrites x[:n] with L⁻¹x for the unit lower triangular L
 // whose strictly lower part is in l (row-major, stride ld): forward
 // substitution four rows at a time (one Dot4 pass over x for the columns
@@ -34,6 +37,11 @@ const tileMin = 192
 func lowerSolve(l []float64, ld, n int, x []float64) {
 	var s [4]float64
 	k := 0
+	// The four-row blocks in one assembly call where there is one (the
+	// same arithmetic; the calls and slicing per block were as costly).
+	if !noTriAsm && vec.LowerSolve4(l, ld, n/4, x) {
+		k = n &^ 3
+	}
 	for ; k+4 <= n; k += 4 {
 		r0, r1, r2, r3 := l[k*ld:k*ld+k+4], l[(k+1)*ld:(k+1)*ld+k+4], l[(k+2)*ld:(k+2)*ld+k+4], l[(k+3)*ld:(k+3)*ld+k+4]
 		dot4(r0, r1, r2, r3, x, k, &s)
@@ -57,6 +65,9 @@ func lowerTSolve(l []float64, ld, n int, x []float64) {
 		if xi := x[i]; xi != 0 {
 			axpy(-xi, l[i*ld:i*ld+i], x[:i])
 		}
+	}
+	if !noTriAsm && vec.LowerTSolve4(l, ld, (i+1)/4, x) {
+		return // the four-row blocks in one assembly call, as lowerSolve
 	}
 	for ; i >= 3; i -= 4 {
 		i0 := i - 3

@@ -50,3 +50,108 @@ func TestLowerSolves(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerSolvesAsm: lowerSolve and lowerTSolve with their four-row
+// blocks in one assembly call (vec.LowerSolve4, LowerTSolve4) give the Go
+// loops' results bit for bit, for every order around the blocks, strides
+// equal to and above the order, and right-hand sides with zeros and
+// signed zeros (a zero x_i's Axpy4 still runs in the blocks).
+func TestLowerSolvesAsm(t *testing.T) {
+	defer func(v bool) { noTriAsm = v }(noTriAsm)
+	rng := rand.New(rand.NewSource(23))
+	for n := 0; n < 61; n++ {
+		for _, ld := range []int{n, n + 5} {
+			l := make([]float64, max(1, n*ld))
+			for i := 0; i < n; i++ {
+				for j := 0; j < i; j++ {
+					l[i*ld+j] = rng.NormFloat64() * math.Exp(rng.NormFloat64())
+				}
+				l[i*ld+i] = math.NaN() // the diagonal is not read
+			}
+			b := make([]float64, n)
+			for i := range b {
+				switch rng.Intn(6) {
+				case 0:
+					b[i] = 0
+				case 1:
+					b[i] = math.Copysign(0, -1)
+				default:
+					b[i] = rng.NormFloat64()
+				}
+			}
+			for _, tr := range []bool{false, true} {
+				got, want := append([]float64(nil), b...), append([]float64(nil), b...)
+				solve := lowerSolve
+				if tr {
+					solve = lowerTSolve
+				}
+				noTriAsm = false
+				solve(l, ld, n, got)
+				noTriAsm = true
+				solve(l, ld, n, want)
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("n=%d ld=%d transposed=%v: x[%d] = %v, Go loop %v", n, ld, tr, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSmallLowerSolvesAsm: smallLowerSolve and smallLowerTSolve in one
+// assembly call (vec.LowerSolvePairs, LowerTSolvePairs) give the Go
+// loops' results bit for bit, for every order up to past dualSmallMax,
+// odd and even (the single last row, the i = 1 step), strides equal to
+// and above the order, and right-hand sides with zeros, signed zeros
+// (whose updates the loops leave out) and a NaN (which they do not).
+func TestSmallLowerSolvesAsm(t *testing.T) {
+	defer func(v bool) { noTriAsm = v }(noTriAsm)
+	rng := rand.New(rand.NewSource(29))
+	for n := 0; n < 21; n++ {
+		for _, ld := range []int{n, n + 2} {
+			for trial := 0; trial < 40; trial++ {
+				l := make([]float64, max(1, n*ld))
+				for i := 0; i < n; i++ {
+					for j := 0; j < i; j++ {
+						if rng.Intn(3) > 0 { // zeros: −0 entries of x stay −0 but for a skipped update's ±0 products
+							l[i*ld+j] = rng.NormFloat64() * math.Exp(rng.NormFloat64())
+						}
+					}
+					l[i*ld+i] = math.NaN() // the diagonal is not read
+				}
+				b := make([]float64, n)
+				for i := range b {
+					switch rng.Intn(8) {
+					case 0, 1:
+						b[i] = 0
+					case 2:
+						b[i] = math.Copysign(0, -1)
+					case 3:
+						if trial%8 == 7 {
+							b[i] = math.NaN()
+						}
+					default:
+						b[i] = rng.NormFloat64()
+					}
+				}
+				for _, tr := range []bool{false, true} {
+					got, want := append([]float64(nil), b...), append([]float64(nil), b...)
+					solve := smallLowerSolve
+					if tr {
+						solve = smallLowerTSolve
+					}
+					noTriAsm = false
+					solve(l, ld, n, got)
+					noTriAsm = true
+					solve(l, ld, n, want)
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("n=%d ld=%d transposed=%v: x[%d] = %v, Go loop %v (b %v)", n, ld, tr, i, got[i], want[i], b)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -31,8 +31,20 @@ func axpyGeneric(alpha float64, x, y []float64) {
 	}
 }
 
-// NormInf returns max |v[i]| (0 for an empty slice).
+// NormInf returns max |v[i]| (0 for an empty slice; NaN entries are
+// skipped).
 func NormInf(v []float64) float64 {
+	if len(v) >= normInfMin && normInfAsm {
+		// The same maximum (exact, order-free) in one assembly pass: the
+		// Go loop's compare and branch per entry was 1–4 % of a dense
+		// QP forward at n = 10…100 (its refinement and termination norms).
+		return normInfAVX(&v[0], len(v))
+	}
+	return normInfGeneric(v)
+}
+
+// normInfGeneric is NormInf's Go loop.
+func normInfGeneric(v []float64) float64 {
 	var m float64
 	for _, x := range v {
 		if a := math.Abs(x); a > m {

@@ -1,0 +1,73 @@
+package vec
+
+// Dot4Rows is Dot4 over ng groups of four consecutive rows of a (stride
+// lda): out[4g+r] = Σ_{k<n} a[(4g+r)·lda + k]·x[k], each group bit for bit
+// Dot4(row 4g, …, row 4g+3, x, n) — in one call (at the BPQP study's
+// orders, 10…100, the per-group calls and slicing cost as much as the
+// arithmetic). It panics if a, x or out is too short.
+func Dot4Rows(a []float64, lda, ng int, x []float64, n int, out []float64) {
+	if ng <= 0 {
+		return
+	}
+	rowsCheck(a, lda, ng, n)
+	x, out = x[:n], out[:4*ng]
+	if useRowsAsm && n > 0 {
+		dot4RowsAVX(&a[0], lda, ng, &x[0], n, &out[0])
+		return
+	}
+	var s [4]float64
+	for g := 0; g < ng; g++ {
+		o := 4 * g * lda
+		Dot4(a[o:], a[o+lda:], a[o+2*lda:], a[o+3*lda:], x, n, &s)
+		copy(out[4*g:4*g+4], s[:])
+	}
+}
+
+// Axpy4Rows is Axpy4 over ng groups of four consecutive rows of a (stride
+// lda), in order: for g = 0, 1, …, y[:n] += c[4g]·row 4g + … +
+// c[4g+3]·row 4g+3, each group bit for bit Axpy4(c[4g:4g+4], rows, y, n),
+// in one call. It panics if a, c or y is too short.
+func Axpy4Rows(c, a []float64, lda, ng int, y []float64, n int) {
+	if ng <= 0 {
+		return
+	}
+	rowsCheck(a, lda, ng, n)
+	c, y = c[:4*ng], y[:n]
+	if useRowsAsm && n >= 4 {
+		axpy4RowsAVX(&c[0], &a[0], lda, ng, &y[0], n)
+		return
+	}
+	for g := 0; g < ng; g++ {
+		o := 4 * g * lda
+		Axpy4((*[4]float64)(c[4*g:4*g+4]), a[o:], a[o+lda:], a[o+2*lda:], a[o+3*lda:], y, n)
+	}
+}
+
+// rowsCheck panics unless the 4·ng rows of stride lda ≥ n hold n entries
+// each in a.
+func rowsCheck(a []float64, lda, ng, n int) {
+	if n < 0 || lda < n || len(a) < (4*ng-1)*lda+n {
+		panic("vec: Dot4Rows/Axpy4Rows: rows shorter than n")
+	}
+}
+
+// DotRows sets out[r] = Dot(row r of a, x[:n]) for r < nrows consecutive
+// rows of a (stride lda), each bit for bit the Dot call, in one call: the
+// rows left over by Dot4Rows' groups of four (at the QP 10×5's order 10,
+// two of every ten rows). It panics if a, x or out is too short.
+func DotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
+	if nrows <= 0 {
+		return
+	}
+	if n < 0 || lda < n || len(a) < (nrows-1)*lda+n {
+		panic("vec: DotRows: rows shorter than n")
+	}
+	x, out = x[:n], out[:nrows]
+	if useRowsAsm && n >= 8 { // Dot's assembly from simdMin = 8
+		dotRowsAVX(&a[0], lda, nrows, &x[0], n, &out[0])
+		return
+	}
+	for r := range out {
+		out[r] = Dot(a[r*lda:r*lda+n], x)
+	}
+}

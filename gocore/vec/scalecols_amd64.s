@@ -1,0 +1,109 @@
+#include "textflag.h"
+
+// func scaleAbsMaxColsAVX(a *float64, ncols, len0, dlen int, s, d, rn, cn *float64)
+//
+// ScaleAbsMaxCols: column j (len0 + j·dlen entries, one after another in
+// a) as scaleAbsMaxAVX and its Go tail do it — with s non-nil
+// a_ij *= s[i]·d[j] (the product s[i]·d[j] first); rn[i] = max(rn[i],
+// |a_ij|) — and cn[j] = max(cn[j], max_i |a_ij|), read after the column
+// (rn and cn may alias). Four rows per step, then the n mod 4 rows one at
+// a time. Maxima of non-negative, non-NaN values are exact and order-free:
+// bit for bit the Go loop.
+TEXT ·scaleAbsMaxColsAVX(SB), NOSPLIT, $0-64
+	MOVQ a+0(FP), SI
+	MOVQ ncols+8(FP), R8
+	MOVQ len0+16(FP), R9
+	MOVQ dlen+24(FP), R10
+	MOVQ s+32(FP), DX
+	MOVQ d+40(FP), R11
+	MOVQ rn+48(FP), DI
+	MOVQ cn+56(FP), R12
+	VPCMPEQQ Y2, Y2, Y2
+	VPSRLQ $1, Y2, Y2 // |·| mask
+
+col:
+	VXORPD Y1, Y1, Y1 // column max (lanes)
+	MOVQ R9, CX
+	MOVQ DX, BX
+	MOVQ DI, R13
+	TESTQ DX, DX
+	JE   plain4
+	VBROADCASTSD (R11), Y0
+
+scale4:
+	CMPQ CX, $4
+	JL   reduce
+	VMULPD 0(BX), Y0, Y3
+	VMULPD 0(SI), Y3, Y3
+	VMOVUPD Y3, 0(SI)
+	VANDPD Y2, Y3, Y3
+	VMAXPD Y3, Y1, Y1
+	VMAXPD 0(R13), Y3, Y3
+	VMOVUPD Y3, 0(R13)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, R13
+	SUBQ $4, CX
+	JMP  scale4
+
+plain4:
+	CMPQ CX, $4
+	JL   reduce
+	VANDPD 0(SI), Y2, Y3
+	VMAXPD Y3, Y1, Y1
+	VMAXPD 0(R13), Y3, Y3
+	VMOVUPD Y3, 0(R13)
+	ADDQ $32, SI
+	ADDQ $32, R13
+	SUBQ $4, CX
+	JMP  plain4
+
+reduce:
+	// Lanes to one (X1), before the scalar rows: VEX.128 instructions
+	// clear the upper half.
+	VEXTRACTF128 $1, Y1, X3
+	VMAXPD X3, X1, X1
+	VPERMILPD $1, X1, X3
+	VMAXSD X3, X1, X1
+	TESTQ CX, CX
+	JE   colend
+	TESTQ DX, DX
+	JE   plain1
+
+scale1:
+	VMOVSD 0(BX), X3
+	VMULSD X0, X3, X3
+	VMULSD 0(SI), X3, X3
+	VMOVSD X3, 0(SI)
+	VANDPD X2, X3, X3
+	VMAXSD X3, X1, X1
+	VMAXSD 0(R13), X3, X3
+	VMOVSD X3, 0(R13)
+	ADDQ $8, SI
+	ADDQ $8, BX
+	ADDQ $8, R13
+	DECQ CX
+	JNE  scale1
+	JMP  colend
+
+plain1:
+	VMOVSD 0(SI), X3
+	VANDPD X2, X3, X3
+	VMAXSD X3, X1, X1
+	VMAXSD 0(R13), X3, X3
+	VMOVSD X3, 0(R13)
+	ADDQ $8, SI
+	ADDQ $8, R13
+	DECQ CX
+	JNE  plain1
+
+colend:
+	VMAXSD 0(R12), X1, X1
+	VMOVSD X1, 0(R12)
+	ADDQ $8, R12
+	ADDQ $8, R11
+	ADDQ R10, R9
+	DECQ R8
+	JNE  col
+	VZEROUPPER
+	RET
