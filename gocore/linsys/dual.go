@@ -48,7 +48,15 @@ type DenseDual struct {
 	// goes down a column of px (stride nx) and along a row (1), a dense
 	// A row along a row of a. The full scatter walks them without an
 	// index load per value.
-	sruns   []scatterRun
+	sruns []scatterRun
+	// offRuns: the runs (cut from those of dst and dst2) whose positions
+	// are off the diagonal of px; sruns holds every other run. An LP's
+	// or ε-ridge LP's P given dense (the C ABI's dense layout) has only
+	// zeros there: the full scatter skips them (they would add +0 to +0)
+	// and notes whether any nonzero arrived (pxOff), which decides formC's
+	// diagonal x block without scanning px.
+	offRuns []scatterRun
+	pxOff   bool
 	buf     []float64
 	valid   bool   // C (and lp, dp, w) are those of the values in hc
 	refused bool   // the x block of the values in hc was refused (ErrDualSingular)
@@ -154,6 +162,46 @@ func scatterRuns(dst []int, runs []scatterRun) []scatterRun {
 	return runs
 }
 
+// splitOffDiag cuts runs of positions in buf = px | a | h (px nx×nx) into
+// maximal pieces whose positions are all off the diagonal of px (off) or
+// all elsewhere (rest); the pieces keep their value order.
+func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
+	isOff := func(d int) bool { return d < nx*nx && d/nx != d%nx }
+	for _, r := range runs {
+		p := scatterRun{k0: r.k0, n: 1, d0: r.d0, stride: r.stride}
+		pOff := isOff(r.d0)
+		for e := 1; e <= r.n; e++ {
+			d := r.d0 + e*r.stride
+			if e < r.n && isOff(d) == pOff {
+				p.n++
+				continue
+			}
+			if p.n == 1 {
+				p.stride = 0
+			}
+			if pOff {
+				off = append(off, p)
+			} else {
+				rest = append(rest, p)
+			}
+			if e < r.n {
+				p, pOff = scatterRun{k0: r.k0 + e, n: 1, d0: d, stride: r.stride}, isOff(d)
+			}
+		}
+	}
+	return rest, off
+}
+
+// allZero reports whether every value of v is ±0 (a NaN is not).
+func allZero(v []float64) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
 type valueRun struct{ k0, k1, r0 int }
 
@@ -227,7 +275,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
-	f.sruns = append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...)
+	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -352,6 +400,24 @@ func (f *DenseDual) Factor(values []float64) error {
 				d += r.stride
 			}
 		}
+		// Off the diagonal of px a run of zeros (±0) would leave +0:
+		// skipped, as every run is for a diagonal P given dense (the
+		// ε-ridge LPs: n² zeros, half of them written down a column of
+		// px). A dense P's run fails the test at its first value.
+		off := false
+		for _, r := range f.offRuns {
+			vals := values[r.k0 : r.k0+r.n]
+			if allZero(vals) {
+				continue
+			}
+			off = true
+			d := r.d0
+			for _, v := range vals {
+				f.buf[d] += v
+				d += r.stride
+			}
+		}
+		f.pxOff = off
 		if !vec.AllFinite(f.buf) {
 			return ErrSingular
 		}
@@ -546,7 +612,7 @@ func (f *DenseDual) formC() error {
 	f.Forms++
 	f.corrNeed = false
 	lp := f.lp
-	f.diagX = f.kv == nil && !f.noDiagX && offDiagZero(f.px, nx)
+	f.diagX = f.kv == nil && !f.noDiagX && !f.pxOff // px as the full scatter left it
 	if f.diagX {
 		// P + δI = D: the LDLᵀ of a diagonal matrix, its pivots the
 		// diagonal and L = I (the dense LDLᵀ's result, without its
@@ -942,26 +1008,6 @@ func symMulLower(a []float64, n int, x, y []float64) {
 		y[i] += dot(row[:i], x[:i]) + row[i]*x[i]
 		axpy(x[i], row[:i], y[:i])
 	}
-}
-
-// offDiagZero reports whether every off-diagonal entry of the n×n
-// row-major matrix a is zero.
-func offDiagZero(a []float64, n int) bool {
-	for i := 0; i < n; i++ {
-		row := a[i*n : i*n+n]
-		// Left and right of the diagonal, one test per entry.
-		for _, v := range row[:i] {
-			if v != 0 {
-				return false
-			}
-		}
-		for _, v := range row[i+1:] {
-			if v != 0 {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // denseSolve4 is denseSolve by the four-row substitutions (the
