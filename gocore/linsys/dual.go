@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
@@ -192,14 +193,26 @@ func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
 	return rest, off
 }
 
-// allZero reports whether every value of v is ±0 (a NaN is not).
+// allZero reports whether every value of v is ±0 (a NaN is not): a
+// nonzero first value returns at once (a dense P's run), else the bits
+// but the sign are or-ed without a branch per value.
 func allZero(v []float64) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
+	if len(v) == 0 {
+		return true
 	}
-	return true
+	if v[0] != 0 {
+		return false
+	}
+	var a0, a1 uint64
+	i := 0
+	for ; i+2 <= len(v); i += 2 {
+		a0 |= math.Float64bits(v[i])
+		a1 |= math.Float64bits(v[i+1])
+	}
+	for ; i < len(v); i++ {
+		a0 |= math.Float64bits(v[i])
+	}
+	return (a0|a1)<<1 == 0
 }
 
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
@@ -276,6 +289,10 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	}
 	f.hc.init(nnz)
 	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
+	// By their values (the scatter tests a value range once); each
+	// position receives one value, so the order of the runs changes
+	// nothing.
+	sort.SliceStable(f.offRuns, func(a, b int) bool { return f.offRuns[a].k0 < f.offRuns[b].k0 })
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -404,10 +421,16 @@ func (f *DenseDual) Factor(values []float64) error {
 		// skipped, as every run is for a diagonal P given dense (the
 		// ε-ridge LPs: n² zeros, half of them written down a column of
 		// px). A dense P's run fails the test at its first value.
+		// A value off the diagonal goes to both triangles: its two runs
+		// have the same values (offRuns is ordered by them), tested once.
 		off := false
+		pk, pn, pzero := -1, 0, false
 		for _, r := range f.offRuns {
 			vals := values[r.k0 : r.k0+r.n]
-			if allZero(vals) {
+			if r.k0 != pk || r.n != pn {
+				pk, pn, pzero = r.k0, r.n, allZero(vals)
+			}
+			if pzero {
 				continue
 			}
 			off = true

@@ -120,3 +120,27 @@ func TestSplitOffDiag(t *testing.T) {
 		t.Errorf("splitOffDiag = %v, %v; want %v, %v", rest, off, wantRest, wantOff)
 	}
 }
+
+// TestAllZero: signed zeros are zero; a NaN, an infinity or the smallest
+// subnormal anywhere (first, inside an unrolled pair, in the odd tail) is
+// not.
+func TestAllZero(t *testing.T) {
+	nz := math.Copysign(0, -1)
+	for _, tc := range []struct {
+		name string
+		v    []float64
+		want bool
+	}{
+		{"empty", nil, true},
+		{"signed zeros", []float64{0, nz, nz, 0, nz}, true},
+		{"first nonzero", []float64{1, 0, 0}, false},
+		{"NaN in a pair", []float64{0, nz, math.NaN(), 0}, false},
+		{"subnormal in the second of a pair", []float64{nz, 0, 0, 5e-324}, false},
+		{"negative infinity in the tail", []float64{0, 0, 0, 0, math.Inf(-1)}, false},
+		{"negative subnormal in the tail", []float64{0, 0, -5e-324}, false},
+	} {
+		if got := allZero(tc.v); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
