@@ -295,3 +295,58 @@ func TestEarlyPolishNoObjectiveBound(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyPolishSystems: on the BPQP study's ε-ridge LPs (testfam.BPQPLP,
+// n = 100 and 500) an early polish attempt of earlyPolishSystems systems
+// returns the point the attempts of polishTries systems return, bit for
+// bit (the same final active set), in no more interior-point iterations
+// and active-set systems per solve, and in fewer iterations over the
+// family (the 500×100 instances needed a second attempt with polishTries).
+func TestEarlyPolishSystems(t *testing.T) {
+	if earlyPolishSystems <= polishTries {
+		t.Fatalf("earlyPolishSystems %d not above polishTries %d", earlyPolishSystems, polishTries)
+	}
+	for _, sz := range [][2]int{{100, 20}, {500, 100}} {
+		n, k := sz[0], sz[1]
+		rng := rand.New(rand.NewSource(int64(n + k)))
+		itMore, itFew := 0, 0
+		for trial := 0; trial < 8; trial++ {
+			P, c, A, b, cones := testfam.BPQPLP(rng, n, k)
+			st, v := denseProblem(t, n, P, c, A, b, cones)
+			var res [2]*Result
+			var systems [2]int
+			for j, tries := range []int{earlyPolishSystems, polishTries} {
+				saved := earlyPolishSystems
+				earlyPolishSystems = tries
+				w, r := solveWith(t, st, v, DefaultSettings())
+				earlyPolishSystems = saved
+				if r.Info.Status != StatusSolved || !r.Info.Polished {
+					t.Fatalf("%dx%d #%d, %d systems: status %v polished %v", n, k, trial, tries, r.Info.Status, r.Info.Polished)
+				}
+				res[j], systems[j] = r, w.pol.full+w.pol.reduced
+			}
+			more, few := res[0], res[1]
+			for i := range more.X {
+				if math.Float64bits(more.X[i]) != math.Float64bits(few.X[i]) {
+					t.Fatalf("%dx%d #%d: x[%d] = %v with %d systems, %v with %d", n, k, trial, i, more.X[i], earlyPolishSystems, few.X[i], polishTries)
+				}
+			}
+			for i := range more.Y {
+				if math.Float64bits(more.Y[i]) != math.Float64bits(few.Y[i]) || math.Float64bits(more.S[i]) != math.Float64bits(few.S[i]) {
+					t.Fatalf("%dx%d #%d: row %d (y, s) = (%v, %v) with %d systems, (%v, %v) with %d", n, k, trial, i,
+						more.Y[i], more.S[i], earlyPolishSystems, few.Y[i], few.S[i], polishTries)
+				}
+			}
+			if more.Info.Iter > few.Info.Iter || systems[0] > systems[1] {
+				t.Errorf("%dx%d #%d: %d iterations and %d systems with %d systems per attempt, %d and %d with %d", n, k, trial,
+					more.Info.Iter, systems[0], earlyPolishSystems, few.Info.Iter, systems[1], polishTries)
+			}
+			itMore += more.Info.Iter
+			itFew += few.Info.Iter
+		}
+		if n == 500 && itMore >= itFew {
+			t.Errorf("%dx%d: %d iterations with %d systems per attempt, %d with %d", n, k, itMore, earlyPolishSystems, itFew, polishTries)
+		}
+		t.Logf("%dx%d: %d iterations with %d systems per attempt, %d with %d", n, k, itMore, earlyPolishSystems, itFew, polishTries)
+	}
+}

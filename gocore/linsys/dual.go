@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
@@ -48,7 +49,15 @@ type DenseDual struct {
 	// goes down a column of px (stride nx) and along a row (1), a dense
 	// A row along a row of a. The full scatter walks them without an
 	// index load per value.
-	sruns   []scatterRun
+	sruns []scatterRun
+	// offRuns: the runs (cut from those of dst and dst2) whose positions
+	// are off the diagonal of px; sruns holds every other run. An LP's
+	// or ε-ridge LP's P given dense (the C ABI's dense layout) has only
+	// zeros there: the full scatter skips them (they would add +0 to +0)
+	// and notes whether any nonzero arrived (pxOff), which decides formC's
+	// diagonal x block without scanning px.
+	offRuns []scatterRun
+	pxOff   bool
 	buf     []float64
 	valid   bool   // C (and lp, dp, w) are those of the values in hc
 	refused bool   // the x block of the values in hc was refused (ErrDualSingular)
@@ -154,6 +163,58 @@ func scatterRuns(dst []int, runs []scatterRun) []scatterRun {
 	return runs
 }
 
+// splitOffDiag cuts runs of positions in buf = px | a | h (px nx×nx) into
+// maximal pieces whose positions are all off the diagonal of px (off) or
+// all elsewhere (rest); the pieces keep their value order.
+func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
+	isOff := func(d int) bool { return d < nx*nx && d/nx != d%nx }
+	for _, r := range runs {
+		p := scatterRun{k0: r.k0, n: 1, d0: r.d0, stride: r.stride}
+		pOff := isOff(r.d0)
+		for e := 1; e <= r.n; e++ {
+			d := r.d0 + e*r.stride
+			if e < r.n && isOff(d) == pOff {
+				p.n++
+				continue
+			}
+			if p.n == 1 {
+				p.stride = 0
+			}
+			if pOff {
+				off = append(off, p)
+			} else {
+				rest = append(rest, p)
+			}
+			if e < r.n {
+				p, pOff = scatterRun{k0: r.k0 + e, n: 1, d0: d, stride: r.stride}, isOff(d)
+			}
+		}
+	}
+	return rest, off
+}
+
+// allZero reports whether every value of v is ±0 (a NaN is not): a
+// nonzero first value returns at once (a dense P's run), else the bits
+// but the sign are or-ed without a branch per value.
+func allZero(v []float64) bool {
+	if len(v) == 0 {
+		return true
+	}
+	if v[0] != 0 {
+		return false
+	}
+	var a0, a1 uint64
+	i := 0
+	for ; i+2 <= len(v); i += 2 {
+		a0 |= math.Float64bits(v[i])
+		a1 |= math.Float64bits(v[i+1])
+	}
+	for ; i < len(v); i++ {
+		a0 |= math.Float64bits(v[i])
+	}
+	return (a0|a1)<<1 == 0
+}
+
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
 type valueRun struct{ k0, k1, r0 int }
 
@@ -227,7 +288,11 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
-	f.sruns = append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...)
+	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
+	// By their values (the scatter tests a value range once); each
+	// position receives one value, so the order of the runs changes
+	// nothing.
+	sort.SliceStable(f.offRuns, func(a, b int) bool { return f.offRuns[a].k0 < f.offRuns[b].k0 })
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -352,6 +417,30 @@ func (f *DenseDual) Factor(values []float64) error {
 				d += r.stride
 			}
 		}
+		// Off the diagonal of px a run of zeros (±0) would leave +0:
+		// skipped, as every run is for a diagonal P given dense (the
+		// ε-ridge LPs: n² zeros, half of them written down a column of
+		// px). A dense P's run fails the test at its first value.
+		// A value off the diagonal goes to both triangles: its two runs
+		// have the same values (offRuns is ordered by them), tested once.
+		off := false
+		pk, pn, pzero := -1, 0, false
+		for _, r := range f.offRuns {
+			vals := values[r.k0 : r.k0+r.n]
+			if r.k0 != pk || r.n != pn {
+				pk, pn, pzero = r.k0, r.n, allZero(vals)
+			}
+			if pzero {
+				continue
+			}
+			off = true
+			d := r.d0
+			for _, v := range vals {
+				f.buf[d] += v
+				d += r.stride
+			}
+		}
+		f.pxOff = off
 		if !vec.AllFinite(f.buf) {
 			return ErrSingular
 		}
@@ -546,7 +635,7 @@ func (f *DenseDual) formC() error {
 	f.Forms++
 	f.corrNeed = false
 	lp := f.lp
-	f.diagX = f.kv == nil && !f.noDiagX && offDiagZero(f.px, nx)
+	f.diagX = f.kv == nil && !f.noDiagX && !f.pxOff // px as the full scatter left it
 	if f.diagX {
 		// P + δI = D: the LDLᵀ of a diagonal matrix, its pivots the
 		// diagonal and L = I (the dense LDLᵀ's result, without its
@@ -989,26 +1078,6 @@ func symMulLower(a []float64, n int, x, y []float64) {
 		y[i] += dot(row[:i], x[:i]) + row[i]*x[i]
 		axpy(x[i], row[:i], y[:i])
 	}
-}
-
-// offDiagZero reports whether every off-diagonal entry of the n×n
-// row-major matrix a is zero.
-func offDiagZero(a []float64, n int) bool {
-	for i := 0; i < n; i++ {
-		row := a[i*n : i*n+n]
-		// Left and right of the diagonal, one test per entry.
-		for _, v := range row[:i] {
-			if v != 0 {
-				return false
-			}
-		}
-		for _, v := range row[i+1:] {
-			if v != 0 {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // denseSolve4 is denseSolve by the four-row substitutions (the
