@@ -118,8 +118,8 @@ func scaleAbsMaxAVX(col, s *float64, dj float64, rn *float64, n int, cn float64)
 
 // ScaleAbsMax is one column of a Ruiz equilibration sweep: with s non-nil
 // it scales col[i] by s[i]·dj; then it raises rn[i] to |col[i]| and returns
-// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); data without
-// NaN). Bit for bit scaleAbsMaxGeneric.
+// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); a NaN
+// |col[i]| raises nothing, a NaN rn[i] or cn stays). Bit for bit scaleAbsMaxGeneric.
 func ScaleAbsMax(col, s []float64, dj float64, rn []float64, cn float64) float64 {
 	n := len(col)
 	rn = rn[:n]
