@@ -53,14 +53,18 @@ func Dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 		*out = [4]float64{}
 	}
 	// The tail in registers (out is stored once; the sums are those of
-	// adding into out term by term).
+	// adding into out term by term). The conversions keep each product
+	// rounded where the compiler would fuse the add (GOAMD64=v3): the
+	// tail is then the same under every GOAMD64, and so bit for bit the
+	// unfused tails of Dot4Rows' and LowerSolve4's assembly (the default
+	// build's code is unchanged).
 	s0, s1, s2, s3 := out[0], out[1], out[2], out[3]
 	for ; k < n; k++ {
 		lk := l[k]
-		s0 += w0[k] * lk
-		s1 += w1[k] * lk
-		s2 += w2[k] * lk
-		s3 += w3[k] * lk
+		s0 += float64(w0[k] * lk)
+		s1 += float64(w1[k] * lk)
+		s2 += float64(w2[k] * lk)
+		s3 += float64(w3[k] * lk)
 	}
 	*out = [4]float64{s0, s1, s2, s3}
 }
@@ -118,8 +122,8 @@ func scaleAbsMaxAVX(col, s *float64, dj float64, rn *float64, n int, cn float64)
 
 // ScaleAbsMax is one column of a Ruiz equilibration sweep: with s non-nil
 // it scales col[i] by s[i]·dj; then it raises rn[i] to |col[i]| and returns
-// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); data without
-// NaN). Bit for bit scaleAbsMaxGeneric.
+// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); a NaN
+// |col[i]| raises nothing, a NaN rn[i] or cn stays). Bit for bit scaleAbsMaxGeneric.
 func ScaleAbsMax(col, s []float64, dj float64, rn []float64, cn float64) float64 {
 	n := len(col)
 	rn = rn[:n]

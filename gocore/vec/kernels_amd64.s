@@ -200,8 +200,10 @@ a4done:
 // One column of a Ruiz sweep, n a multiple of 4: with s non-nil,
 // col[i] *= s[i]·dj (the product s[i]·dj first, as the Go loop); then
 // rn[i] = max(rn[i], |col[i]|), and the result is max(cn, max_i |col[i]|).
-// Bit for bit the Go loop's for non-NaN data (|·| is never −0, max is
-// exact and order-free).
+// Each maximum keeps the running value unless |col[i]| is larger (VMAXPD
+// with |col| first returns its second operand on a NaN, as the Go loop's
+// a > cn skips one; a NaN cn stays). Bit for bit the Go loop's, NaNs
+// included (|·| is never −0, max of the rest is exact and order-free).
 TEXT ·scaleAbsMaxAVX(SB), NOSPLIT, $0-56
 	MOVQ col+0(FP), SI
 	MOVQ s+8(FP), DX
@@ -226,8 +228,8 @@ sam_scale8:
 	VMOVUPD Y6, 32(SI)
 	VANDPD Y2, Y3, Y3
 	VANDPD Y2, Y6, Y6
-	VMAXPD Y3, Y1, Y1
-	VMAXPD Y6, Y5, Y5
+	VMAXPD Y1, Y3, Y1
+	VMAXPD Y5, Y6, Y5
 	VMAXPD 0(DI), Y3, Y3
 	VMAXPD 32(DI), Y6, Y6
 	VMOVUPD Y3, 0(DI)
@@ -245,7 +247,7 @@ sam_scale4:
 	VMULPD 0(SI), Y3, Y3
 	VMOVUPD Y3, 0(SI)
 	VANDPD Y2, Y3, Y3
-	VMAXPD Y3, Y1, Y1
+	VMAXPD Y1, Y3, Y1
 	VMAXPD 0(DI), Y3, Y3
 	VMOVUPD Y3, 0(DI)
 	ADDQ $32, SI
@@ -259,8 +261,8 @@ sam_plain8:
 	JL   sam_plain4
 	VANDPD 0(SI), Y2, Y3
 	VANDPD 32(SI), Y2, Y6
-	VMAXPD Y3, Y1, Y1
-	VMAXPD Y6, Y5, Y5
+	VMAXPD Y1, Y3, Y1
+	VMAXPD Y5, Y6, Y5
 	VMAXPD 0(DI), Y3, Y3
 	VMAXPD 32(DI), Y6, Y6
 	VMOVUPD Y3, 0(DI)
@@ -274,7 +276,7 @@ sam_plain4:
 	CMPQ CX, $4
 	JL   sam_done
 	VANDPD 0(SI), Y2, Y3
-	VMAXPD Y3, Y1, Y1
+	VMAXPD Y1, Y3, Y1
 	VMAXPD 0(DI), Y3, Y3
 	VMOVUPD Y3, 0(DI)
 	ADDQ $32, SI

@@ -28,8 +28,8 @@ func Axpy4(a *[4]float64, x0, x1, x2, x3, y []float64, n int) {
 
 // ScaleAbsMax is one column of a Ruiz equilibration sweep: with s non-nil
 // it scales col[i] by s[i]·dj; then it raises rn[i] to |col[i]| and returns
-// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); data without
-// NaN).
+// cn raised to max_i |col[i]| (len(s), len(rn) ≥ len(col); a NaN
+// |col[i]| raises nothing, a NaN rn[i] or cn stays).
 func ScaleAbsMax(col, s []float64, dj float64, rn []float64, cn float64) float64 {
 	return scaleAbsMaxGeneric(col, s, dj, rn, cn)
 }

@@ -174,11 +174,42 @@ func TestDot4TailOrder(t *testing.T) {
 		Dot4(w[0], w[1], w[2], w[3], l, k, &want)
 		for ; k < n; k++ {
 			for r := range want {
-				want[r] += w[r][k] * l[k]
+				want[r] += float64(w[r][k] * l[k]) // rounded, even where a*b+c fuses
 			}
 		}
 		if got != want {
 			t.Fatalf("n=%d: %v, want %v", n, got, want)
+		}
+	}
+}
+
+// fmaProbe returns a*b + c as Go code compiles it: one rounding where
+// the compiler fuses the two operations (GOAMD64=v3, arm64), two
+// otherwise.
+//
+//go:noinline
+func fmaProbe(a, b, c float64) float64 { return a*b + c }
+
+// TestDot4TailRounded: Dot4's scalar tail rounds each product before
+// adding it, in builds whose compiler fuses a*b+c as well (GOAMD64=v3,
+// detected by fmaProbe): the sums are those of Dot4Rows' assembly (and of
+// the default build) bit for bit. The case: l = {1, 1+2⁻³⁰}, each row
+// {−1, 1+2⁻³⁰}: (1+2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰ rounds to 1 + 2⁻²⁹, so the
+// rounded sum is 2⁻²⁹ and the fused one 2⁻²⁹ + 2⁻⁶⁰; at n = 2 (all
+// tail) and n = 6 (four zero columns for the vector part, then the tail).
+func TestDot4TailRounded(t *testing.T) {
+	e := 1 + math.Ldexp(1, -30)
+	fused := fmaProbe(e, e, -1) != math.Ldexp(1, -29)
+	t.Logf("this build fuses a*b+c: %v", fused)
+	for _, n := range []int{2, 6} {
+		w, l := make([]float64, n), make([]float64, n)
+		w[n-2], w[n-1], l[n-2], l[n-1] = -1, e, 1, e
+		var got [4]float64
+		Dot4(w, w, w, w, l, n, &got)
+		for r, v := range got {
+			if v != math.Ldexp(1, -29) {
+				t.Errorf("n=%d: out[%d] = %v (2⁻²⁹ %+g), want 2⁻²⁹ (fused build: %v)", n, r, v, v-math.Ldexp(1, -29), fused)
+			}
 		}
 	}
 }

@@ -9,7 +9,7 @@ func Dot4Rows(a []float64, lda, ng int, x []float64, n int, out []float64) {
 	if ng <= 0 {
 		return
 	}
-	rowsCheck(a, lda, ng, n)
+	rowsCheck(a, lda, ng, x, n, out)
 	x, out = x[:n], out[:4*ng]
 	if useRowsAsm && n > 0 {
 		dot4RowsAVX(&a[0], lda, ng, &x[0], n, &out[0])
@@ -31,7 +31,7 @@ func Axpy4Rows(c, a []float64, lda, ng int, y []float64, n int) {
 	if ng <= 0 {
 		return
 	}
-	rowsCheck(a, lda, ng, n)
+	rowsCheck(a, lda, ng, y, n, c)
 	c, y = c[:4*ng], y[:n]
 	if useRowsAsm && n >= 4 {
 		axpy4RowsAVX(&c[0], &a[0], lda, ng, &y[0], n)
@@ -43,11 +43,13 @@ func Axpy4Rows(c, a []float64, lda, ng int, y []float64, n int) {
 	}
 }
 
-// rowsCheck panics unless the 4·ng rows of stride lda ≥ n hold n entries
-// each in a.
-func rowsCheck(a []float64, lda, ng, n int) {
-	if n < 0 || lda < n || len(a) < (4*ng-1)*lda+n {
-		panic("vec: Dot4Rows/Axpy4Rows: rows shorter than n")
+// rowsCheck panics unless the 4·ng rows (ng > 0) of stride lda ≥ n hold
+// n entries each in a, x holds n and c 4·ng: ng is bounded by len(c)/4
+// before 4·ng is formed, and the rows' extent is checked without overflow
+// (blockFits), so no absurd count or stride reaches the assembly.
+func rowsCheck(a []float64, lda, ng int, x []float64, n int, c []float64) {
+	if n < 0 || lda < n || n > len(x) || ng > len(c)/4 || !blockFits(4*ng, lda, n, len(a)) {
+		panic("vec: Dot4Rows/Axpy4Rows: slice shorter than the rows")
 	}
 }
 
@@ -59,8 +61,8 @@ func DotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
 	if nrows <= 0 {
 		return
 	}
-	if n < 0 || lda < n || len(a) < (nrows-1)*lda+n {
-		panic("vec: DotRows: rows shorter than n")
+	if n < 0 || lda < n || n > len(x) || nrows > len(out) || !blockFits(nrows, lda, n, len(a)) {
+		panic("vec: DotRows: slice shorter than the rows")
 	}
 	x, out = x[:n], out[:nrows]
 	if useRowsAsm && n >= 8 { // Dot's assembly from simdMin = 8

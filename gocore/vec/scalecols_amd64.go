@@ -3,8 +3,11 @@ package vec
 //go:noescape
 func scaleAbsMaxColsAVX(a *float64, ncols, len0, dlen int, s, d, rn, cn *float64)
 
+// scaleColsAsm: ScaleAbsMaxCols runs in assembly (tests switch it off).
+var scaleColsAsm = useAVX
+
 func scaleAbsMaxCols(a []float64, ncols, len0, dlen int, s, d, rn, cn []float64) {
-	if !useAVX || len(a) == 0 {
+	if !scaleColsAsm || len(a) == 0 {
 		scaleAbsMaxColsGeneric(a, ncols, len0, dlen, s, d, rn, cn)
 		return
 	}

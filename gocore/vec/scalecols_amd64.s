@@ -7,8 +7,12 @@
 // a_ij *= s[i]·d[j] (the product s[i]·d[j] first); rn[i] = max(rn[i],
 // |a_ij|) — and cn[j] = max(cn[j], max_i |a_ij|), read after the column
 // (rn and cn may alias). Four rows per step, then the n mod 4 rows one at
-// a time. Maxima of non-negative, non-NaN values are exact and order-free:
-// bit for bit the Go loop.
+// a time. Every maximum keeps the running value unless |a_ij| is larger
+// (VMAXPD with |a| first returns its second operand on a NaN, as the Go
+// loop's a > m skips one); the column's lanes start at −Inf, so a column
+// that is empty or all NaN leaves cn[j] as it was (negative or NaN
+// included). Maxima of the non-NaN |a_ij| (never −0) are exact and
+// order-free: bit for bit the Go loop, NaNs and infinities included.
 TEXT ·scaleAbsMaxColsAVX(SB), NOSPLIT, $0-64
 	MOVQ a+0(FP), SI
 	MOVQ ncols+8(FP), R8
@@ -19,10 +23,11 @@ TEXT ·scaleAbsMaxColsAVX(SB), NOSPLIT, $0-64
 	MOVQ rn+48(FP), DI
 	MOVQ cn+56(FP), R12
 	VPCMPEQQ Y2, Y2, Y2
-	VPSRLQ $1, Y2, Y2 // |·| mask
+	VPSLLQ $52, Y2, Y4 // −Inf (0xfff0…)
+	VPSRLQ $1, Y2, Y2  // |·| mask
 
 col:
-	VXORPD Y1, Y1, Y1 // column max (lanes)
+	VMOVAPD Y4, Y1 // column max (lanes)
 	MOVQ R9, CX
 	MOVQ DX, BX
 	MOVQ DI, R13
@@ -37,7 +42,7 @@ scale4:
 	VMULPD 0(SI), Y3, Y3
 	VMOVUPD Y3, 0(SI)
 	VANDPD Y2, Y3, Y3
-	VMAXPD Y3, Y1, Y1
+	VMAXPD Y1, Y3, Y1
 	VMAXPD 0(R13), Y3, Y3
 	VMOVUPD Y3, 0(R13)
 	ADDQ $32, SI
@@ -50,7 +55,7 @@ plain4:
 	CMPQ CX, $4
 	JL   reduce
 	VANDPD 0(SI), Y2, Y3
-	VMAXPD Y3, Y1, Y1
+	VMAXPD Y1, Y3, Y1
 	VMAXPD 0(R13), Y3, Y3
 	VMOVUPD Y3, 0(R13)
 	ADDQ $32, SI
@@ -76,7 +81,7 @@ scale1:
 	VMULSD 0(SI), X3, X3
 	VMOVSD X3, 0(SI)
 	VANDPD X2, X3, X3
-	VMAXSD X3, X1, X1
+	VMAXSD X1, X3, X1
 	VMAXSD 0(R13), X3, X3
 	VMOVSD X3, 0(R13)
 	ADDQ $8, SI
@@ -89,7 +94,7 @@ scale1:
 plain1:
 	VMOVSD 0(SI), X3
 	VANDPD X2, X3, X3
-	VMAXSD X3, X1, X1
+	VMAXSD X1, X3, X1
 	VMAXSD 0(R13), X3, X3
 	VMOVSD X3, 0(R13)
 	ADDQ $8, SI

@@ -122,3 +122,97 @@ func TestScaleAbsMaxColsShort(t *testing.T) {
 		}()
 	}
 }
+
+// TestScaleAbsMaxSpecialValues: NaN, ±Inf and ±0 in every position of
+// the 4-wide parts and the scalar tails (and in the scaling, where 0·Inf
+// makes a NaN, and in the incoming row and column maxima, NaN and
+// negative included) leave ScaleAbsMaxCols, ScaleAbsMax and their Go
+// loops bit for bit the same: a NaN |a| raises nothing (the reviewed
+// case: column {0.5, 0, 0, 0, NaN} ends at 0.5, where the assembly once
+// let the NaN replace the lanes' maximum and then dropped it, giving 0).
+func TestScaleAbsMaxSpecialValues(t *testing.T) {
+	nan, inf, nz := math.NaN(), math.Inf(1), math.Copysign(0, -1)
+	special := []float64{nan, inf, -inf, nz, 0, -nan}
+	rng := rand.New(rand.NewSource(71))
+	same := func(x, y []float64) int {
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return i
+			}
+		}
+		return -1
+	}
+	// The reviewed case, dense (len0 = 5) and as ScaleAbsMax's column.
+	a := []float64{0.5, 0, 0, 0, nan}
+	rn, cn := make([]float64, 5), make([]float64, 1)
+	if ScaleAbsMaxCols(a, 1, 5, 0, nil, nil, rn, cn); cn[0] != 0.5 {
+		t.Errorf("column {0.5, 0, 0, 0, NaN}: max %v, want 0.5", cn[0])
+	}
+	for _, m := range []int{1, 3, 4, 5, 7, 8, 9, 12, 13, 17} {
+		for _, ncols := range []int{1, 3} {
+			for _, dlen := range []int{0, 1} {
+				for trial := 0; trial < 40; trial++ {
+					last := m + (ncols-1)*dlen
+					total := ncols*m + dlen*ncols*(ncols-1)/2
+					a := make([]float64, total)
+					for i := range a {
+						a[i] = rng.NormFloat64()
+					}
+					// One to three specials at random places, every position
+					// in turn for the first.
+					a[trial%total] = special[trial%len(special)]
+					for k := rng.Intn(3); k > 0; k-- {
+						a[rng.Intn(total)] = special[rng.Intn(len(special))]
+					}
+					s, d := make([]float64, last), make([]float64, ncols)
+					rn, cn := make([]float64, last), make([]float64, ncols)
+					for i := range s {
+						s[i] = 0.5 + rng.Float64()
+						rn[i] = []float64{0, nz, 1, -1, nan}[rng.Intn(5)]
+					}
+					for j := range d {
+						d[j] = 0.5 + rng.Float64()
+						cn[j] = []float64{0, nz, 0.25, -1, nan}[rng.Intn(5)]
+					}
+					if trial%7 == 0 {
+						s[rng.Intn(last)] = []float64{0, inf, nan}[rng.Intn(3)]
+					}
+					for _, scaled := range []bool{false, true} {
+						var sg []float64
+						if scaled {
+							sg = s
+						}
+						type run struct{ a, rn, cn []float64 }
+						mk := func() run {
+							return run{append([]float64(nil), a...), append([]float64(nil), rn...), append([]float64(nil), cn...)}
+						}
+						asm, gen, cols, colsGen := mk(), mk(), mk(), mk()
+						ScaleAbsMaxCols(asm.a, ncols, m, dlen, sg, d, asm.rn, asm.cn)
+						scaleAbsMaxColsGeneric(gen.a, ncols, m, dlen, sg, d, gen.rn, gen.cn)
+						off, l := 0, m
+						for j := 0; j < ncols; j++ {
+							cols.cn[j] = ScaleAbsMax(cols.a[off:off+l], sg, d[j], cols.rn, cols.cn[j])
+							colsGen.cn[j] = scaleAbsMaxGeneric(colsGen.a[off:off+l], sg, d[j], colsGen.rn, colsGen.cn[j])
+							off += l
+							l += dlen
+						}
+						for _, r := range []struct {
+							name string
+							got  run
+						}{{"ScaleAbsMaxCols", asm}, {"ScaleAbsMax", cols}, {"scaleAbsMaxGeneric", colsGen}} {
+							for _, v := range []struct {
+								what      string
+								got, want []float64
+							}{{"a", r.got.a, gen.a}, {"rn", r.got.rn, gen.rn}, {"cn", r.got.cn, gen.cn}} {
+								if i := same(v.got, v.want); i >= 0 {
+									t.Fatalf("m=%d ncols=%d dlen=%d trial=%d scaled=%v: %s %s[%d] = %v, Go loop %v (a %v)",
+										m, ncols, dlen, trial, scaled, r.name, v.what, i, v.got[i], v.want[i], a)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

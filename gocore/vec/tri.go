@@ -46,12 +46,13 @@ func LowerTSolve4(l []float64, ld, nb int, x []float64) bool {
 
 // triCheck reports whether the assembly triangular kernels run for nb
 // blocks, after checking the lengths: rows 0…4nb−1 of l up to column
-// 4nb−2 and x[:4nb].
+// 4nb−2 and x[:4nb]. nb is bounded by len(x)/4 before 4·nb is formed, and
+// the extent of l is checked without overflow (blockFits).
 func triCheck(l []float64, ld, nb int, x []float64) bool {
 	if !triAsm || nb <= 0 {
 		return false
 	}
-	if ld < 4*nb || len(x) < 4*nb || len(l) < (4*nb-1)*ld+4*nb-1 {
+	if nb > len(x)/4 || ld < 4*nb || !blockFits(4*nb, ld, 4*nb-1, len(l)) {
 		panic("vec: LowerSolve4/LowerTSolve4: slice shorter than the blocks")
 	}
 	return true

@@ -37,12 +37,13 @@ func LowerTSolvePairs(l []float64, ld, n int, x []float64) bool {
 }
 
 // pairsCheck reports whether the pair kernels run for order n, after
-// checking the lengths: rows 1…n−1 of l up to column n−2, and x[:n].
+// checking the lengths: rows 1…n−1 of l up to column n−2, and x[:n]
+// (n bounded by len(x) first, the extent of l checked without overflow).
 func pairsCheck(l []float64, ld, n int, x []float64) bool {
 	if !triAsm || n < 2 {
 		return false
 	}
-	if ld < n-1 || len(x) < n || len(l) < (n-1)*ld+n-1 {
+	if n > len(x) || ld < n-1 || !blockFits(n, ld, n-1, len(l)) {
 		panic("vec: LowerSolvePairs/LowerTSolvePairs: slice shorter than the order")
 	}
 	return true
