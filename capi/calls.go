@@ -97,6 +97,15 @@ func lpgd_solve(h C.uint64_t, cset *C.lpgd_settings, cbatch C.int64_t,
 	*c = solveCall{n: n, m: m, intr: intr, in: in, facs: facs, fl: fl, xs: xs, ys: ys, ss: ss, st: st, infos: infos, cols: cols,
 		psd: psd, symTol: symTol, shift: shift}
 	err = s.run(nb, set, c)
+	if c.psdPending {
+		// The sample panicked before its deferred PSD test's verdict:
+		// the test runs now (outside the pool), and a rejected P is
+		// recorded as when the test ran before the solve — status 0 and
+		// the PSD error, not an internal error.
+		if !c.decidePSD() {
+			c.rejectPSD(c.psdK)
+		}
+	}
 	switch {
 	case c.nonFinite.Load():
 		// The call's data error, as finiteErr names it (the first
@@ -138,6 +147,12 @@ type solveCall struct {
 	symTol, shift float64
 	psdBad        psdOutcome
 	psdAsym       float64
+	// psdPending: sample psdK's PSD test, deferred to its solve's first
+	// factorization (CheckXBlock), has no verdict yet; psdScan is its
+	// ScanSquare.
+	psdPending bool
+	psdK       int
+	psdScan    linsys.SquareScan
 	// nonFinite is set by a sample whose values are not all finite;
 	// checked counts the samples whose tests passed.
 	nonFinite atomic.Bool
@@ -187,17 +202,18 @@ func (c *solveCall) sample(w *worker, k int) {
 		c.fail(k)
 		return
 	}
-	// deferPSD: P's factorization test waits for the solve, whose own
-	// factorization of the x block may certify it (psdCertified); the
-	// sample counts as checked only once the verdict is known, so that a
-	// solve that panics leaves the call to dataErr's explicit test.
+	// deferPSD: P's factorization test waits for the solve's first
+	// factorization, whose x block may certify it (CheckXBlock,
+	// psdCertified); the sample counts as checked only once the verdict
+	// is known. Only where that factorization is the dense dual form's
+	// (XBlockCheckable): elsewhere nothing could certify.
 	deferPSD := false
 	if c.psd {
 		// A P with a zero strictly lower triangle (an LP's ε-ridge) is
 		// decided by its n shifted diagonal signs: cheaper than any
 		// certificate.
 		if n := c.n; scan.Asym <= c.symTol*scan.Scale && n >= psdCertMin && n < psdCertMax &&
-			!scan.LowerZero && diagShiftPositive(c.in.p.at(k), n, c.shift, scan) {
+			!scan.LowerZero && w.slv.XBlockCheckable() && diagShiftPositive(c.in.p.at(k), n, c.shift, scan) {
 			deferPSD = true
 		} else if !c.testPSD(k, scan) {
 			return
@@ -226,23 +242,24 @@ func (c *solveCall) sample(w *worker, k int) {
 	}
 	w.slv.SetProx(0)
 	w.slv.SetInterrupt(c.intr)
+	if deferPSD {
+		c.psdK, c.psdScan, c.psdPending = k, scan, true
+		w.slv.SetXBlockCheck(c)
+	}
 	w.slv.Solve(&w.vals, &w.result)
 	w.slv.SetInterrupt(ipm.Interrupt{})
 	if deferPSD {
-		x, d, ks, ok := w.slv.FactoredXBlock()
-		if !ok || !psdCertified(c.in.p.at(k), n, c.shift, scan, x, d, ks) {
-			if !c.testPSD(k, scan) {
-				if c.facs != nil {
-					// Not a record of this call's (it fails).
-					rec := c.facs[k*c.fl : (k+1)*c.fl]
-					clear(rec[:min(len(rec), 8)])
-				}
-				return
-			}
-		} else {
-			psdCertCount.Add(1)
+		if c.psdPending {
+			// The solve ended before its check (its first
+			// factorization failed): the explicit test.
+			psdCheckCount.Add(1)
+			c.decidePSD()
 		}
-		c.checked.Add(1)
+		if c.psdBad != psdOK {
+			psdRejectIters.Add(int64(w.result.Info.Iter))
+			c.rejectPSD(k)
+			return
+		}
 	}
 	c.st[k] = int32(w.result.Info.Status)
 	if c.infos != nil {
@@ -276,9 +293,59 @@ func (c *solveCall) testPSD(k int, scan linsys.SquareScan) bool {
 	return false
 }
 
-// psdCertCount counts the PSD tests of P decided by psdCertified (tests:
-// that the certificate serves the instances it should).
-var psdCertCount atomic.Int64
+// CheckXBlock is ipm.XBlockChecker for the deferred PSD test of sample
+// c.psdK's P (sample, B = 1): called by the solve at its first
+// factorization, right after the x block's LDLᵀ (or its refusal), it takes
+// the verdict from psdCertified on the factored x block x (ok), else from
+// the explicit test, and stops the solve when P is rejected — before the
+// rows' factorization and any iteration, so that a P that is not PSD costs
+// about what the explicit test alone did, not a solve of a non-convex
+// problem, and the solve writes no factor record.
+func (c *solveCall) CheckXBlock(x, dScale []float64, k float64, ok bool) bool {
+	psdCheckCount.Add(1)
+	debugCheckPanic()
+	if ok && psdCertified(c.in.p.at(c.psdK), c.n, c.shift, c.psdScan, x, dScale, k) {
+		psdCertCount.Add(1)
+		c.psdPending = false
+		c.checked.Add(1)
+		return true
+	}
+	return c.decidePSD()
+}
+
+// decidePSD runs the explicit test of a pending deferred PSD test
+// (psdBad, psdAsym; the sample counts as checked when P passes) and
+// reports whether P passed; the caller records a rejection (rejectPSD).
+func (c *solveCall) decidePSD() bool {
+	c.psdBad, c.psdAsym = c.in.psdTest(c.psdK, c.symTol, c.shift, c.psdScan)
+	c.psdPending = false
+	if c.psdBad != psdOK {
+		return false
+	}
+	c.checked.Add(1)
+	return true
+}
+
+// rejectPSD records sample k's rejected P as the test before the solve
+// did: status StatusUnsolved, NaN solutions, the factor record's header
+// cleared (the solve wrote only its invalid header there: it stopped
+// before any polish), the info row untouched.
+func (c *solveCall) rejectPSD(k int) {
+	c.st[k] = int32(ipm.StatusUnsolved)
+	c.fail(k)
+	if c.facs != nil {
+		rec := c.facs[k*c.fl : (k+1)*c.fl]
+		clear(rec[:min(len(rec), 8)])
+	}
+}
+
+// Counters for the tests: psdCertCount counts the PSD tests of P decided
+// by psdCertified (that the certificate serves the instances it should),
+// psdCheckCount the deferred tests decided at the solve's first
+// factorization (CheckXBlock, or after a solve that failed it), and
+// psdRejectIters the interior-point iterations run by the solves of
+// samples whose deferred test rejected P (none: the check stops them).
+var psdCertCount, psdCheckCount, psdRejectIters atomic.Int64
 
 func (c *solveCall) panicked(k int, _ any) {
 	c.st[k] = int32(ipm.StatusInternalError)

@@ -8,6 +8,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -83,5 +84,57 @@ func TestPanicBeforeTestsKeepsDataError(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestPanicInDeferredPSDTest: a sample whose solve panics before its
+// deferred PSD test has a verdict (lpgd_debug_panic mode 3, in the check
+// after the first factorization) gets the test's outcome as when it ran
+// before the solve: a rejected P is the call's PSD error with status 0,
+// NaN solutions and the factor record's body untouched, not an internal
+// error; an accepted P's sample is the internal error.
+func TestPanicInDeferredPSDTest(t *testing.T) {
+	defer testDebugPanic(0, 0)
+	const shift, fill = 1e-8, 42.0
+	for name, q := range rejectQPs(rand.New(rand.NewSource(13)), shift) {
+		t.Run(name, func(t *testing.T) {
+			h, code, msg := testNewDense(q)
+			if code != codeOK {
+				t.Fatal(code, msg)
+			}
+			defer testFree(h)
+			fl := testFactorLen(h)
+			testDebugPanic(3, 0)
+			out := testSolveFilled(h, q, fl, fill)
+			testDebugPanic(0, 0)
+			if out.code != codeData || !strings.Contains(out.msg, "P is not positive semidefinite") || out.status[0] != 0 {
+				t.Fatalf("code %d %q status %d", out.code, out.msg, out.status[0])
+			}
+			if !math.IsNaN(out.x[0]) {
+				t.Errorf("x[0] = %g", out.x[0])
+			}
+			for i, e := range out.rec {
+				if want := map[bool]float64{true: 0, false: fill}[i < 8]; e != want {
+					t.Fatalf("factor record word %d = %g, want %g", i, e, want)
+				}
+			}
+		})
+	}
+	// An accepted P (the BPQP study's QP): the panic is the sample's.
+	q := bpqpInstance(rand.New(rand.NewSource(50)), 50, 10, false)
+	h, code, msg := testNewDense(q)
+	if code != codeOK {
+		t.Fatal(code, msg)
+	}
+	defer testFree(h)
+	checks := psdCheckCount.Load()
+	testDebugPanic(3, 0)
+	out := testSolve(h, q, 1, q.m(), 0)
+	testDebugPanic(0, 0)
+	if psdCheckCount.Load() == checks {
+		t.Fatal("the PSD test was not deferred to the solve")
+	}
+	if out.code != codeOK || ipm.Status(out.status[0]) != ipm.StatusInternalError || !math.IsNaN(out.x[0]) {
+		t.Errorf("accepted P: code %d %q status %d x[0] %g", out.code, out.msg, out.status[0], out.x[0])
 	}
 }

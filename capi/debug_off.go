@@ -8,3 +8,5 @@ package main
 func debugExportPanic() {}
 
 func debugWorkerPanic(int) {}
+
+func debugCheckPanic() {}

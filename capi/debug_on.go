@@ -41,3 +41,11 @@ func lpgd_debug_panic(mode C.int32_t, sample C.int64_t) C.int32_t {
 }
 
 func testDebugPanic(mode int32, sample int64) { lpgd_debug_panic(C.int32_t(mode), C.int64_t(sample)) }
+
+// debugCheckPanic panics in the deferred PSD test's check (mode 3), with
+// its verdict still pending.
+func debugCheckPanic() {
+	if debugMode.Load() == 3 {
+		panic("debug panic in the PSD check")
+	}
+}

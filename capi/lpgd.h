@@ -275,10 +275,12 @@ typedef struct {
      * naming the first batch element that is not symmetric or whose shifted
      * Cholesky factorization fails; 0 (as zero-initialised): no test.
      * Ignored for a CSC or absent P and by lpgd_backward. At B = 1 and
-     * 16 <= n < 192 the factorization test may run after the solve, which may
-     * prove its outcome from its own factorization of P (never a different
-     * verdict, error or outputs: a failing call still returns this error,
-     * with NaN solutions, as if it had stopped before the solve). */
+     * 16 <= n < 192 the factorization test may run at the solve's first
+     * factorization, which may prove its outcome from its own factorization
+     * of P (never a different verdict, error or outputs: a failing call
+     * stops there and returns this error with status 0, NaN solutions, the
+     * info row untouched and the factor record's first 8 words zero, the
+     * rest untouched, as if it had stopped before the solve). */
     double psd_sym_tol;
     double psd_shift;
 } lpgd_values;

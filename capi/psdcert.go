@@ -27,7 +27,8 @@ const (
 // p is the caller's row-major n×n P (its lower triangle P_L, symmetric, is
 // what the explicit test reads), sc its ScanSquare, n below psdCertMax.
 // The argument, u = 2⁻⁵³ (every bound below is inflated past its own
-// rounding):
+// rounding, and by absolute terms that cover underflow, so that the
+// contract holds for every input):
 //
 //  1. LDLᵀ with D > 0 computed in floating point is the exact LDLᵀ of
 //     x + E with |E| ≤ γ|L|D|Lᵀ|, γ ≤ 16(n+4)u (any summation order and
@@ -98,13 +99,30 @@ func psdCertified(p []float64, n int, shift float64, sc linsys.SquareScan, x, dS
 		trace += math.Abs(xi[i])
 		fdiag = math.Max(fdiag, f+2*u*math.Abs(f)+4*u*math.Abs(y))
 	}
-	s := (s0 + s1) + (s2 + s3)
+	// Underflow (gradual: each rounding to a subnormal is off by at most
+	// 2⁻¹⁰⁷⁵ absolutely): a square f̂² that underflows, up to n² of them
+	// in s; a product k·D_i·D_j that underflows, its error then scaled by
+	// |p_ij| ≤ Scale, in each of F's n² entries (≤ η each, η below); and
+	// the LDLᵀ of x, whose backward error gains at most (n+2)·2⁻¹⁰⁷⁴ per
+	// operation's pivot-scaled result (≤ trace), ‖·‖₂ ≤ n times that.
+	// Zero against the bounds at any scale lpgd_solve meets; they make
+	// the contract hold for every input.
+	nf := float64(n)
+	s := (s0 + s1) + (s2 + s3) + nf*nf*0x1p-1074
+	eta := (sc.Scale + 1) * 0x1p-1072
+	under := nf*eta + nf*(nf+2)*(1+trace)*0x1p-1072
 	gamma := 16 * float64(n+4) * u
 	// ‖ŷ‖ over the lower triangle ≤ (1+4u)·k·max D²·‖P‖_F (the scan's
 	// Σ P² takes every entry): 2 covers the roundings.
 	off := math.Sqrt2 * ((1+2*u)*math.Sqrt(s) + 8*u*k*dmax*dmax*math.Sqrt(sc.Fro2))
-	nu := (2*gamma*trace + fdiag + off) * (1 + 1e-6)
-	lower := nu / (k * dmin * dmin) * (1 + 1e-6)
+	nu := (2*gamma*trace + fdiag + eta + off + under) * (1 + 1e-6)
+	// k·min D² is a normal number far from underflow: its rounding is
+	// relative, and ν/(k·min D²) is not an underflow artefact.
+	kd2 := k * dmin * dmin
+	if !(kd2 >= 1e-290) {
+		return false
+	}
+	lower := nu / kd2 * (1 + 1e-6)
 	tau := 8 * float64(n) * float64(n+4) * u * (sc.Scale + d)
 	margin := d - lower - tau
 	// NaN (an overflowing sum) fails the comparison.

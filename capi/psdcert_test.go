@@ -291,3 +291,142 @@ func TestDiagShiftPositive(t *testing.T) {
 		t.Fatal("−0.9 with d ≈ 0.84 accepted")
 	}
 }
+
+// TestPSDCertifiedUnderflow: the certificate's bounds cover underflow. The
+// reviewer's case: the off-diagonal difference f = −10⁻¹⁶³ between x and
+// k·DPD squares to an underflow (0), so that without the underflow terms
+// x = 7.5·10⁻¹⁶³·I would pass for k·DPD itself; and a k·min D² near
+// underflow is refused.
+func TestPSDCertifiedUnderflow(t *testing.T) {
+	const n, k, shift = 16, 1e-150, 5e-13
+	x := make([]float64, n*n)
+	p := make([]float64, n*n)
+	d := make([]float64, n)
+	for i := 0; i < n; i++ {
+		d[i] = 1
+		for j := 0; j < n; j++ {
+			if i == j {
+				x[i*n+j] = 7.5e-163
+				p[i*n+j] = 7.5e-163 / k
+			} else {
+				p[i*n+j] = 1e-163 / k
+			}
+		}
+	}
+	if psdCertified(p, n, shift, linsys.ScanSquare(p, n), x, d, k) {
+		t.Error("x = 7.5e-163·I certifies P = (x + 1e-163·(J − I))/k: the underflowed f² were taken as 0")
+	}
+	// Positive control, the same k and order: x = k·P exactly for
+	// P = 6.5I + J (entries of x ~1e-150, normal), shift 1e-8.
+	p2 := make([]float64, n*n)
+	x2 := make([]float64, n*n)
+	for i := range p2 {
+		p2[i] = 1
+		if i%(n+1) == 0 {
+			p2[i] = 7.5
+		}
+		x2[i] = k * p2[i]
+	}
+	if !psdCertified(p2, n, 1e-8, linsys.ScanSquare(p2, n), x2, d, k) {
+		t.Error("x = k·P, P = 6.5I + J, k = 1e-150 not certified")
+	}
+	// k·min D² = 10⁻³⁰⁰: refused whatever x is.
+	q := thresholdP(rand.New(rand.NewSource(3)), n, 1, 0, shift)
+	tiny := make([]float64, n)
+	xq := make([]float64, n*n)
+	for i := range tiny {
+		tiny[i] = 1e-75
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			xq[i*n+j] = k * tiny[i] * tiny[j] * q[i*n+j]
+		}
+	}
+	if psdCertified(q, n, shift, linsys.ScanSquare(q, n), xq, tiny, k) {
+		t.Error("k·min D² = 1e-300 certified")
+	}
+}
+
+// rejectQPs are problems (x ≥ 0, c = 1, m = n) whose P the PSD test
+// rejects while every diagonal entry of P + dI is positive (the deferred
+// test's case): 2I − J and λ_min = −t·d (t = 1.1, 2, 10).
+func rejectQPs(rng *rand.Rand, shift float64) map[string]*testDenseQP {
+	qp := func(n int, p []float64) *testDenseQP {
+		q := &testDenseQP{n: n, nonneg: n, hasP: true, P: p, c: make([]float64, n),
+			A: make([]float64, n*n), b: make([]float64, n), psdSymTol: 1e3 * 2.220446049250313e-16, psdShift: shift}
+		for i := 0; i < n; i++ {
+			q.A[i*n+i] = -1
+			q.c[i] = 1
+		}
+		return q
+	}
+	out := map[string]*testDenseQP{}
+	for _, n := range []int{40, 100} {
+		j := make([]float64, n*n)
+		for i := range j {
+			j[i] = -1
+		}
+		for i := 0; i < n; i++ {
+			j[i*n+i] = 1
+		}
+		out[fmt.Sprintf("n=%d 2I-J", n)] = qp(n, j)
+		for _, tt := range []float64{1.1, 2, 10} {
+			out[fmt.Sprintf("n=%d t=%g", n, tt)] = qp(n, thresholdP(rng, n, 1, tt, shift))
+		}
+	}
+	return out
+}
+
+// TestSolvePSDRejectEarly: at B = 1 a P that the deferred PSD test rejects
+// stops the solve right after its first factorization (CheckXBlock: no
+// interior-point iteration), and the call's outputs are those of the test
+// before the solve: the PSD error, status 0, NaN solutions, the info row
+// untouched, the factor record's 8 header words cleared and the rest
+// untouched (a solve that went on would polish and write it).
+func TestSolvePSDRejectEarly(t *testing.T) {
+	const shift, fill = 1e-8, 42.0
+	for name, q := range rejectQPs(rand.New(rand.NewSource(12)), shift) {
+		t.Run(name, func(t *testing.T) {
+			h, code, msg := testNewDense(q)
+			if code != codeOK {
+				t.Fatal(code, msg)
+			}
+			defer testFree(h)
+			fl := testFactorLen(h)
+			if fl <= 8 {
+				t.Fatalf("factor_len %d: the structure exports no record", fl)
+			}
+			checks, iters := psdCheckCount.Load(), psdRejectIters.Load()
+			out := testSolveFilled(h, q, fl, fill)
+			if out.code != codeData || !strings.Contains(out.msg, "P is not positive semidefinite") {
+				t.Fatalf("code %d %q", out.code, out.msg)
+			}
+			if got := psdCheckCount.Load() - checks; got != 1 {
+				t.Errorf("%d deferred checks, want 1 (the test was not deferred)", got)
+			}
+			if got := psdRejectIters.Load() - iters; got != 0 {
+				t.Errorf("the rejected P's solve ran %d iterations", got)
+			}
+			if out.status[0] != 0 {
+				t.Errorf("status %d", out.status[0])
+			}
+			for _, v := range [][]float64{out.x, out.y, out.s} {
+				for i, e := range v {
+					if !math.IsNaN(e) {
+						t.Fatalf("solution entry %d = %g, want NaN", i, e)
+					}
+				}
+			}
+			for i, e := range out.info {
+				if e != fill {
+					t.Errorf("info[%d] = %g, untouched is %g", i, e, fill)
+				}
+			}
+			for i, e := range out.rec {
+				if want := map[bool]float64{true: 0, false: fill}[i < 8]; e != want {
+					t.Fatalf("factor record word %d = %g, want %g", i, e, want)
+				}
+			}
+		})
+	}
+}

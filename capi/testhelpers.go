@@ -479,3 +479,31 @@ func testDataErr(h uint64, q *testDenseQP, batch int) (int32, string) {
 	}
 	return codeOf(err), err.Error()
 }
+
+// testSolveFilled is testSolveRec at B = 1 with the info row and the
+// factor record (recLen words) filled with fill before the call: what a
+// call leaves untouched keeps it.
+func testSolveFilled(h uint64, q *testDenseQP, recLen int, fill float64) testSolveOut {
+	var b cbuf
+	defer b.free()
+	eb, el := b.errBuf()
+	var set C.lpgd_settings
+	lpgd_default_settings(&set)
+	m := q.m()
+	filled := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = fill
+		}
+		return v
+	}
+	out := C.lpgd_solution{
+		x: b.f64(make([]float64, q.n)), y: b.f64(make([]float64, m)), s: b.f64(make([]float64, m)),
+		status: b.i32(1), info: b.f64(filled(int(C.LPGD_INFO_COLS))),
+		factor: b.f64(filled(recLen)), factor_len: C.int64_t(recLen),
+	}
+	code := lpgd_solve(C.uint64_t(h), &set, 1, q.values(&b, 1), &out, eb, el)
+	return testSolveOut{x: goF64(out.x, q.n), y: goF64(out.y, m), s: goF64(out.s, m), status: goI32(out.status, 1),
+		info: goF64(out.info, int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb),
+		rec: goF64(out.factor, recLen), recLen: recLen}
+}

@@ -75,6 +75,10 @@ type Solver struct {
 	sink      []float64
 	sinkFP    float64
 	sinkFPSet bool
+	// xcheck: the next Solve's check after its first factorization
+	// (SetXBlockCheck; nil: none).
+	xcheck XBlockChecker
+	gate   xblockGate // the check's hook during the first factorization
 }
 
 // NewSolver allocates a workspace for an analysed structure.
@@ -155,6 +159,8 @@ func (w *Solver) SetProx(rho float64) { w.prox = rho }
 // Solve solves the problem with values v (validated by the caller with
 // Structure.CheckValues) and writes the solution into res.
 func (w *Solver) Solve(v *problem.Values, res *Result) {
+	xcheck := w.xcheck
+	w.xcheck = nil
 	w.markSink()
 	if w.pre != nil && w.prox == 0 && w.pre.reduce(v) {
 		w.pre.inner.intr = w.intr
@@ -168,8 +174,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	info := &res.Info
 	w.newtonTries, w.refineSteps = 0, 0
 	*info = Info{Status: StatusUnsolved}
-	if !w.initialize() {
-		info.Status = StatusNumericalError
+	if ok, stopped := w.initializeChecked(xcheck); stopped || !ok {
+		if !stopped {
+			info.Status = StatusNumericalError
+		} // else stopped by the caller's check (SetXBlockCheck): StatusUnsolved
 		w.writeResult(res)
 		return
 	}

@@ -1,6 +1,7 @@
 package kkt
 
 import (
+	"errors"
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/linsys"
@@ -42,6 +43,9 @@ func (k *System) Factor() error {
 	var err error
 	for try := 0; try <= factorRetries; try++ {
 		err = k.factorAt(d)
+		if errors.Is(err, linsys.ErrXBlockStop) {
+			return err // the caller's x block hook stopped it (SetXBlockHook)
+		}
 		for try == 0 && k.fastUsed() && (err != nil || k.Regularized() > 0) {
 			// A fast form broke down or needed regularized pivots:
 			// without δ, the same form with it; else the next form
@@ -52,6 +56,9 @@ func (k *System) Factor() error {
 				k.escalate()
 			}
 			err = k.factorAt(d)
+			if errors.Is(err, linsys.ErrXBlockStop) {
+				return err
+			}
 		}
 		if err == nil && (k.Regularized() == 0 || k.fixed) {
 			k.dCur = d

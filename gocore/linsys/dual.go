@@ -37,6 +37,8 @@ var ErrDualSingular = errors.New("linsys: x block not safely positive definite f
 // normal equations. It needs P + δI safely positive definite
 // (DualPivotRatio) and every constraint row uncoupled from the others.
 type DenseDual struct {
+	// xhook: called once on the next x block (SetXBlockHook; nil: none).
+	xhook  XBlockHook
 	pat    *Pattern
 	n      int // KKT dimension
 	nx, mr int // x block and constraint rows
@@ -450,16 +452,22 @@ func (f *DenseDual) Factor(values []float64) error {
 	// still that of the values in hc.
 	switch {
 	case f.refused:
-		return ErrDualSingular
+		return f.xblockRefused(ErrDualSingular)
 	case !f.valid:
 		if err := f.formC(); err != nil {
+			if err == ErrXBlockStop {
+				return err // the x block was not refused: formed again next time
+			}
 			f.refused = true
-			return err
+			return f.xblockRefused(err)
 		}
 		f.valid = true
 		if f.kv != nil {
 			f.spans()
 		}
+	}
+	if f.xhook != nil && !f.xblockHook(true) {
+		return ErrXBlockStop // the x block factored before (C kept)
 	}
 	if f.kv != nil {
 		copy(f.kv, values)
@@ -663,6 +671,9 @@ func (f *DenseDual) formC() error {
 	}
 	if !(dmin >= DynamicEps) || dmin < DualPivotRatio*dmax {
 		return ErrDualSingular
+	}
+	if f.xhook != nil && !f.xblockHook(true) {
+		return ErrXBlockStop
 	}
 	// The nonzero rows of A, in order, are the rows of W.
 	nw := 0
