@@ -71,3 +71,52 @@ func BenchmarkBPQPCall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBPQPCallCycle is BenchmarkBPQPCall over 8 instances of the same
+// sizes in turn, as the study's one-by-one protocol cycles through its
+// samples: each call's values differ from the previous call's, so the
+// factorizations' value caches miss and every call scatters, factors and
+// stores its values (one instance repeated skips them). Only ∂c is asked
+// for, as the study's loss on q asks. It is the call pair whose memory
+// footprint (cache lines touched per call) the forward's and backward's
+// buffers are sized for:
+//
+//	go test ./capi -run '^$' -bench 'BPQPCallCycle/qp/100x20' -benchtime 2000x
+func BenchmarkBPQPCallCycle(b *testing.B) {
+	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}} {
+		for _, lp := range []bool{false, true} {
+			n, k := sz[0], sz[1]
+			kind := map[bool]string{false: "qp", true: "lp"}[lp]
+			b.Run(fmt.Sprintf("%s/%dx%d", kind, n, k), func(b *testing.B) {
+				var qs []*testDenseQP
+				for s := 0; s < 8; s++ {
+					qs = append(qs, bpqpInstance(rand.New(rand.NewSource(int64(n+k+s))), n, k, lp))
+				}
+				h, code, msg := testNewDense(qs[0])
+				if code != 0 {
+					b.Fatal(code, msg)
+				}
+				defer testFree(h)
+				gx := make([]float64, n)
+				for i := range gx {
+					gx[i] = 1
+				}
+				rl := testFactorLen(h)
+				b.ResetTimer()
+				t0 := testfam.CPUTime()
+				for i := 0; i < b.N; i++ {
+					q := qs[i%len(qs)]
+					out := testSolveRec(h, q, 1, q.m(), 0, rl)
+					if out.code != 0 {
+						b.Fatal(out.msg)
+					}
+					bw := testBackwardGC(h, q, 1, q.m(), out, gx, int(diff.MethodBPQP), 0.1)
+					if bw.code != 0 {
+						b.Fatal(bw.msg)
+					}
+				}
+				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}

@@ -299,6 +299,29 @@ func testBackwardLayout(h uint64, q *testDenseQP, batch, m int, sol testSolveOut
 		status: goI32(out.status, batch), flags: goI32(out.flags, batch), code: int32(code), msg: C.GoString(eb)}
 }
 
+// testBackwardGC is testBackward asking for ∂c alone (gP, gA and gb
+// null), as a layer whose only parameter that needs a gradient is c asks.
+func testBackwardGC(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx []float64, method int, tau float64) testBackwardOut {
+	var b cbuf
+	defer b.free()
+	eb, el := b.errBuf()
+	var opts C.lpgd_backward_opts
+	lpgd_default_backward(&opts)
+	opts.method = C.int64_t(method)
+	opts.tau = C.double(tau)
+	n := q.n
+	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
+	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
+	if sol.rec != nil {
+		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
+	}
+	inc := C.lpgd_incoming{gx: b.f64(gx)}
+	out := C.lpgd_gradients{gc: b.f64(make([]float64, batch*n)), status: b.i32(batch), flags: b.i32(batch)}
+	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
+	return testBackwardOut{gc: goF64(out.gc, batch*n), status: goI32(out.status, batch), flags: goI32(out.flags, batch),
+		code: int32(code), msg: C.GoString(eb)}
+}
+
 // testCSCSolve solves one sample of a CSC-layout structure with A's
 // values given in the row blocks aBlocks (CSC values of each block's
 // submatrix) and b in bBlocks.

@@ -78,6 +78,18 @@ type Analysis struct {
 	// cleared and 125 k scattered per solve).
 	pruns []int
 	rest  []int
+	// aruns: amap as strided runs, quadruples (first A value index, its
+	// KKT value index, length, KKT index stride) — a dense A's columns
+	// are n runs whose entries lie a KKT column apart — or nil when they
+	// would not be at most half of amap's length. SetData writes A by them
+	// without reading amap (nnz(A) words a solve: 31 KB at the BPQP
+	// study's 100×20).
+	aruns []int
+	// arow[i] is the KKT value index of row i's first A entry: row i's
+	// entries, in A's storage order (kkt.System's rowE order), occupy
+	// arow[i], arow[i]+1, … (KKT column n+i above its H entries), so row
+	// operations address them without amap (nil: they do not; checked).
+	arow []int
 	// hmap is the KKT value index of every entry of the packed H vector
 	// of cone.Composite (−1 for the entries below the diagonal of a dense
 	// block, which the upper-triangular pattern does not store).
@@ -153,9 +165,11 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		}
 		colptr[j+1] = len(rowval)
 	}
+	an.arow = make([]int, m)
 	for i := 0; i < m; i++ {
 		r := rows[i]
 		sort.Slice(r, func(a, b int) bool { return r[a].j < r[b].j })
+		an.arow[i] = len(rowval)
 		for _, e := range r {
 			an.amap[e.k] = len(rowval)
 			rowval = append(rowval, e.j)
@@ -171,6 +185,25 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 	}
 	an.pat = linsys.Pattern{N: dim, Colptr: colptr, Rowval: rowval}
 	an.pruns, an.rest = valueRuns(an.pmap, an.amap, len(rowval))
+	an.aruns = stridedRuns(an.amap)
+	// arow holds when every row's entries, taken in A's storage order,
+	// are consecutive from its first (they are, but for duplicate
+	// entries sorted in another order): otherwise nil, and the row
+	// operations look each entry up in amap.
+	seen := make([]int, m)
+	for j := 0; j < n; j++ {
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			i := st.A.Rowval[k]
+			if an.amap[k] != an.arow[i]+seen[i] {
+				an.arow = nil
+				break
+			}
+			seen[i]++
+		}
+		if an.arow == nil {
+			break
+		}
+	}
 	an.signs = make([]float64, dim)
 	for i := range an.signs {
 		if i < n {
@@ -266,6 +299,29 @@ func valueRuns(pmap, amap []int, nnz int) (runs, rest []int) {
 		}
 	}
 	return runs, rest
+}
+
+// stridedRuns returns idx as runs of consecutive positions whose values
+// step by a constant stride, quadruples (first position, its value,
+// length, stride), or nil when the runs would take more than half of
+// idx's length.
+func stridedRuns(idx []int) []int {
+	var runs []int
+	for k := 0; k < len(idx); {
+		e, stride := k+1, 0
+		if e < len(idx) {
+			stride = idx[e] - idx[k]
+			for e < len(idx) && idx[e]-idx[e-1] == stride {
+				e++
+			}
+		}
+		runs = append(runs, k, idx[k], e-k, stride)
+		if 2*len(runs) > len(idx) {
+			return nil
+		}
+		k = e
+	}
+	return runs
 }
 
 // boundsGate reports whether linsys.DenseBounds may apply to st (every

@@ -188,8 +188,19 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 			k.kv[k.an.diag[j]] += rho
 		}
 	}
-	for i, idx := range k.an.amap {
-		k.kv[idx] = av[i]
+	if runs := k.an.aruns; runs != nil {
+		av = av[:len(k.an.amap):len(k.an.amap)]
+		for r := 0; r+3 < len(runs); r += 4 {
+			src, dst, l, stride := runs[r], runs[r+1], runs[r+2], runs[r+3]
+			for _, v := range av[src : src+l] {
+				k.kv[dst] = v
+				dst += stride
+			}
+		}
+	} else {
+		for i, idx := range k.an.amap {
+			k.kv[idx] = av[i]
+		}
 	}
 	k.srcPV, k.srcAV, k.srcDX, k.srcRho, k.srcOK = pv, av, nil, rho, true
 	k.bumpVersion()
@@ -225,12 +236,30 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 	// The content outside H is again that of SetData and AddDiagX.
 	k.kvVer = k.srcVer
 	if k.zeroedAny {
+		st := k.an.St
+		fullA := k.an.arow != nil && st.A.Nnz() == st.M*st.N
 		for i, z := range k.zeroed {
 			if !z {
 				continue
 			}
-			for _, e := range k.rowE[k.rowPtr[i]:k.rowPtr[i+1]] {
-				k.kv[k.an.amap[e]] = av[e]
+			row := k.rowE[k.rowPtr[i]:k.rowPtr[i+1]]
+			switch {
+			case fullA:
+				// A full pattern: entry j of row i is A value j·m + i
+				// (no rowE read).
+				kv := k.kv[k.an.arow[i] : k.an.arow[i]+st.N]
+				for j := range kv {
+					kv[j] = av[j*st.M+i]
+				}
+			case k.an.arow != nil:
+				kv := k.kv[k.an.arow[i]:]
+				for t, e := range row {
+					kv[t] = av[e]
+				}
+			default:
+				for _, e := range row {
+					k.kv[k.an.amap[e]] = av[e]
+				}
 			}
 			k.zeroed[i] = false
 		}
@@ -337,11 +366,21 @@ func (k *System) SetActiveRows(av []float64, active []bool) {
 		}
 		k.hrow[i] = 1
 		row := k.rowE[k.rowPtr[i]:k.rowPtr[i+1]]
-		for _, e := range row {
-			k.kv[k.an.amap[e]] = 0
+		if k.an.arow != nil {
+			// Row i's entries are contiguous in the KKT values: no amap
+			// lookups, which touched a line of amap per entry.
+			clear(k.kv[k.an.arow[i] : k.an.arow[i]+len(row)])
+		} else {
+			for _, e := range row {
+				k.kv[k.an.amap[e]] = 0
+			}
 		}
 		if derived && !k.zeroed[i] && len(row) > 0 {
-			k.zeroIdx = append(k.zeroIdx, k.an.amap[row[0]])
+			first := k.an.amap[row[0]]
+			if k.an.arow != nil {
+				first = k.an.arow[i]
+			}
+			k.zeroIdx = append(k.zeroIdx, first)
 		}
 		k.zeroed[i], k.zeroedAny = true, true
 	}

@@ -88,8 +88,8 @@ type DenseDual struct {
 	// diagX: the x block of the values in hc is diagonal (every
 	// off-diagonal value zero; NewDenseDual's order only): L = I, so
 	// W = A and the x-block solves and products are diagonal (formC
-	// clears lp's strictly lower part, and the arithmetic is that of the
-	// dense path with its zero terms left out).
+	// leaves lp alone — nil until an x block is not diagonal — and the
+	// arithmetic is that of the dense path with its zero terms left out).
 	diagX   bool
 	noDiagX bool // tests: always the dense x-block path
 	// noCorrect: tests and comparisons; solve leaves out the row-block
@@ -327,7 +327,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 			next[r]++
 		}
 	}
-	f.lp, f.dp = make([]float64, nx*nx), make([]float64, nx)
+	f.dp = make([]float64, nx) // lp: at formC's first non-diagonal x block
 	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
 	f.c = make([]float64, mr*mr)
 	f.wpos = make([]int, mr)
@@ -647,12 +647,19 @@ func (f *DenseDual) formC() error {
 	if f.diagX {
 		// P + δI = D: the LDLᵀ of a diagonal matrix, its pivots the
 		// diagonal and L = I (the dense LDLᵀ's result, without its
-		// n³/6 multiply–adds of zeros).
-		clear(lp)
+		// n³/6 multiply–adds of zeros). lp is not read (nor cleared:
+		// nx² words a call that evicted the caller's cache; ExportFactor
+		// writes L's zeros itself).
 		for k := range f.dp {
 			f.dp[k] = f.px[k*nx+k]
 		}
 	} else {
+		if lp == nil {
+			// Allocated at the first x block that is not diagonal: an
+			// ε-ridge LP never needs it.
+			lp = make([]float64, nx*nx)
+			f.lp = lp
+		}
 		for i := 0; i < nx; i++ {
 			copy(lp[i*nx:i*nx+i+1], f.px[i*nx:i*nx+i+1])
 		}

@@ -11,8 +11,12 @@ import (
 // factors a diagonal x block (an ε-ridge LP's P = εI). SolveDiagonalX
 // then solves without the x block's two triangular passes over those
 // zeros. It reads the nx(nx−1)/2 entries once (no branch per entry), and
-// stops at the first row with a nonzero one.
+// stops at the first row with a nonzero one. A record marked diagonal
+// (DenseDual's diagonal x block, DualFactorLen) is, without the read.
 func (f *DualFactor) DiagonalX() bool {
+	if f.diag {
+		return true
+	}
 	for k := 1; k < f.nx; k++ {
 		o := k * (k - 1) / 2
 		row := f.lp[o : o+k]

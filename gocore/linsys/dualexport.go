@@ -6,7 +6,9 @@ import "math"
 // of order nx and nr coupled rows: nx, nr, the coupled rows, the x-block
 // pivots and strictly lower factor (packed by rows), the coupled rows of
 // W = L⁻¹Aᵀ (nr × nx) and the row block's pivots and strictly lower
-// factor (packed).
+// factor (packed). A diagonal x block (L = I, nx ≥ 2) is marked by −nx in
+// the first word instead, and its strictly lower factor is left unwritten
+// (nx(nx−1)/2 zeros that a reader need not touch).
 func DualFactorLen(nx, nr int) int {
 	return 2 + nr + nx + nx*(nx-1)/2 + nr*nx + nr + nr*(nr-1)/2
 }
@@ -27,14 +29,23 @@ func (f *DenseDual) ExportFactor(dst []float64) int {
 		return 0
 	}
 	dst[0], dst[1] = float64(nx), float64(nr)
+	if f.diagX && nx >= 2 {
+		dst[0] = -float64(nx)
+	}
 	p := 2
 	for _, i := range f.rows[:nr] {
 		dst[p] = float64(i)
 		p++
 	}
 	p += copy(dst[p:], f.dp[:nx])
-	for i := 1; i < nx; i++ {
-		p += copy(dst[p:], f.lp[i*nx:i*nx+i])
+	if f.diagX {
+		// L = I, marked in dst[0] (formC does not keep its zeros in lp
+		// either): the words are skipped, not written.
+		p += nx * (nx - 1) / 2
+	} else {
+		for i := 1; i < nx; i++ {
+			p += copy(dst[p:], f.lp[i*nx:i*nx+i])
+		}
 	}
 	for _, i := range f.rows[:nr] {
 		w := f.wpos[i] * nx
@@ -58,6 +69,8 @@ type DualFactor struct {
 	d, l       []float64 // row-block pivots, strictly lower factor (packed)
 	t, zc      []float64 // scratch
 	coupled    []bool
+	// diag: the record marks the x block diagonal (L = I; lp unwritten).
+	diag bool
 }
 
 // ParseDualFactor checks buf as ExportFactor's output for an x block of
@@ -74,9 +87,10 @@ func ParseDualFactor(buf []float64, nx, mr int) (*DualFactor, bool) {
 // Parse is ParseDualFactor into f, reusing f's scratch (no allocation once
 // f has parsed a record of the same sizes).
 func (f *DualFactor) Parse(buf []float64, nx, mr int) bool {
-	if len(buf) < 2 || buf[0] != float64(nx) {
+	if len(buf) < 2 || (buf[0] != float64(nx) && (nx < 2 || buf[0] != -float64(nx))) {
 		return false
 	}
+	f.diag = buf[0] < 0
 	nrf := buf[1]
 	if !(nrf >= 0 && nrf <= float64(mr) && nrf <= float64(nx)) || nrf != math.Trunc(nrf) {
 		return false
@@ -153,8 +167,9 @@ func (f *DualFactor) Solve(b []float64) {
 	nx, nr := f.nx, f.nr
 	t, zc := f.t, f.zc
 	copy(t, b[:nx])
-	// t = D⁻¹ L⁻¹ b_x (L unit lower, packed by rows).
-	for k := 1; k < nx; k++ {
+	// t = D⁻¹ L⁻¹ b_x (L unit lower, packed by rows; none when marked
+	// diagonal).
+	for k := 1; k < nx && !f.diag; k++ {
 		o := k * (k - 1) / 2
 		t[k] -= dot(f.lp[o:o+k], t[:k])
 	}
@@ -187,7 +202,7 @@ func (f *DualFactor) Solve(b []float64) {
 	for k := range t {
 		t[k] -= g[k] / f.dp[k]
 	}
-	for k := nx - 1; k >= 1; k-- {
+	for k := nx - 1; k >= 1 && !f.diag; k-- {
 		o := k * (k - 1) / 2
 		axpy(-t[k], f.lp[o:o+k], t[:k])
 	}
