@@ -90,6 +90,9 @@ type Analysis struct {
 	// arow[i], arow[i]+1, … (KKT column n+i above its H entries), so row
 	// operations address them without amap (nil: they do not; checked).
 	arow []int
+	// fullA: A's pattern is full with every column's rows 0, 1, …, m−1 in
+	// order (so entry j of row i is A value j·m + i), and arow holds.
+	fullA bool
 	// hmap is the KKT value index of every entry of the packed H vector
 	// of cone.Composite (−1 for the entries below the diagonal of a dense
 	// block, which the upper-triangular pattern does not store).
@@ -202,6 +205,22 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		}
 		if an.arow == nil {
 			break
+		}
+	}
+	// fullA is decided from the pattern itself, not from nnz(A) = m·n alone:
+	// a Structure with a duplicate entry (problem.New rejects them; Analyse
+	// does not) can have m·n entries and arow while a row misses an entry.
+	an.fullA = an.arow != nil && st.A.Nnz() == m*n
+	for j := 0; an.fullA && j < n; j++ {
+		if st.A.Colptr[j] != j*m {
+			an.fullA = false
+			break
+		}
+		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
+			if st.A.Rowval[k] != k-j*m {
+				an.fullA = false
+				break
+			}
 		}
 	}
 	an.signs = make([]float64, dim)

@@ -99,7 +99,7 @@ func TestActiveRowsWithoutAmap(t *testing.T) {
 					}
 				}
 				plain := *an
-				plain.arow, plain.aruns = nil, nil
+				plain.arow, plain.aruns, plain.fullA = nil, nil, false
 				k, ref := mustNew(t, an), mustNew(t, &plain)
 				pv, av := make([]float64, st.P.Nnz()), make([]float64, st.A.Nnz())
 				for i := range pv {
@@ -135,6 +135,48 @@ func TestActiveRowsWithoutAmap(t *testing.T) {
 					same("ResetTo")
 				}
 			})
+		}
+	}
+}
+
+// TestFullAPattern: ResetTo's full-pattern path runs only on a pattern
+// whose columns hold rows 0, …, m−1 in order; a Structure with m·n entries
+// of which one is a duplicate (rows {0, 0} and {0, 1}; problem.New rejects
+// it, Analyse does not) has arow but not fullA, and ResetTo after a masked
+// row restores what SetData writes (the full-pattern path wrote row 1's
+// second entry into the next KKT value).
+func TestFullAPattern(t *testing.T) {
+	full, err := problem.NewStructure(2, 2, problem.Cones{Zero: 2},
+		problem.CSC{Rows: 2, Cols: 2, Colptr: []int{0, 0, 0}},
+		problem.CSC{Rows: 2, Cols: 2, Colptr: []int{0, 2, 4}, Rowval: []int{0, 1, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := *full
+	dup.A.Rowval = []int{0, 0, 0, 1}
+	for _, ls := range linearSolvers {
+		for _, tc := range []struct {
+			st   *problem.Structure
+			want bool
+		}{{&dup, false}, {full, true}} {
+			an, err := Analyse(tc.st, ls.ls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if an.fullA != tc.want {
+				t.Fatalf("%s: fullA %v, want %v", ls.name, an.fullA, tc.want)
+			}
+			av := []float64{1, 3, 5, 7}
+			k, ref := mustNew(t, an), mustNew(t, an)
+			k.ResetTo(nil, av, 0, nil)
+			k.SetActiveRows(av, []bool{true, false})
+			k.ResetTo(nil, av, 0, nil)
+			ref.SetData(nil, av, 0)
+			for i := range k.kv {
+				if math.Float64bits(k.kv[i]) != math.Float64bits(ref.kv[i]) {
+					t.Fatalf("%s, fullA %v: value %d = %v after a masked row, SetData's %v", ls.name, tc.want, i, k.kv[i], ref.kv[i])
+				}
+			}
 		}
 	}
 }

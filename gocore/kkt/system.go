@@ -237,14 +237,13 @@ func (k *System) ResetTo(pv, av []float64, rho float64, dx []float64) {
 	k.kvVer = k.srcVer
 	if k.zeroedAny {
 		st := k.an.St
-		fullA := k.an.arow != nil && st.A.Nnz() == st.M*st.N
 		for i, z := range k.zeroed {
 			if !z {
 				continue
 			}
 			row := k.rowE[k.rowPtr[i]:k.rowPtr[i+1]]
 			switch {
-			case fullA:
+			case k.an.fullA && k.an.arow != nil:
 				// A full pattern: entry j of row i is A value j·m + i
 				// (no rowE read).
 				kv := k.kv[k.an.arow[i] : k.an.arow[i]+st.N]
