@@ -1,6 +1,7 @@
 package ipm
 
 import (
+	"math"
 	"time"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
@@ -179,6 +180,14 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			info.Status = StatusNumericalError
 		} // else stopped by the caller's check (SetXBlockCheck): StatusUnsolved
 		w.writeResult(res)
+		if stopped {
+			// No iterate of this solve: not the previous solve's point.
+			for _, out := range [][]float64{res.X, res.Y, res.S} {
+				for i := range out {
+					out[i] = math.NaN()
+				}
+			}
+		}
 		return
 	}
 	status := StatusMaxIterations

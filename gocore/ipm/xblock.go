@@ -31,8 +31,8 @@ type XBlockChecker interface {
 // the x-eliminated dense form factored or refused the x block (before the
 // rows' Schur complement, kkt.System.SetXBlockHook), or, when that
 // factorization did not decide an x block, right after it. When the check
-// returns false the solve ends at once with StatusUnsolved (no
-// iteration, no polish, no factor record). A solve that does not get there
+// returns false the solve ends at once with StatusUnsolved and NaN in
+// X, Y and S (no iteration, no polish, no factor record). A solve that does not get there
 // (its first factorization failed otherwise, a presolved problem,
 // non-symmetric cones, a panic) does not call it; XBlockCheckable tells
 // whether the solver's solves can. The C ABI decides its PSD test of P
@@ -79,10 +79,15 @@ func (w *Solver) initializeChecked(c XBlockChecker) (ok, stopped bool) {
 	}
 	w.gate = xblockGate{w: w, c: c}
 	w.kkt.SetXBlockHook(&w.gate)
+	// Deferred: a panic inside initialize must not leave the hook for a
+	// later solve or backward factorization of this KKT system.
+	defer func() {
+		w.kkt.SetXBlockHook(nil)
+		w.gate = xblockGate{}
+	}()
 	ok = w.initialize()
 	w.kkt.SetXBlockHook(nil)
 	g := w.gate
-	w.gate = xblockGate{}
 	switch {
 	case g.stopped:
 		return false, true
