@@ -12,6 +12,12 @@ type residuals struct {
 	axS, atzS    []float64
 	prodX, prodZ []float64
 	prodOK       bool
+	// diagP: every off-diagonal value of the scaled P̃ is zero (found by
+	// loadData, pDiagonal), and its products take the diagonal alone
+	// (problem.MulPDiagonal: the same numbers bit for bit); an ε-ridge
+	// LP's P = εI given dense is otherwise n² multiply–adds of zeros per
+	// product. noDiagP: tests; always the general product.
+	diagP, noDiagP bool
 }
 
 func newResiduals(n, m int) residuals {
@@ -81,5 +87,33 @@ func (w *Solver) mulP(y, x []float64) {
 	for i := range y {
 		y[i] = w.proxS[i] * x[i]
 	}
+	if w.diagP {
+		w.an.St.MulPDiagonal(y, w.pv, x)
+		return
+	}
 	w.an.St.MulP(y, w.pv, x, 1)
+}
+
+// pDiagonal reports whether every off-diagonal value of the scaled P̃ is
+// zero. When the equilibration ran on P's nonzero values (compactP), their
+// rows tell (a zero stays zero when scaled; a nonzero that underflowed
+// leaves the general product, which is always right); otherwise the values
+// are scanned, a dense P with off-diagonal values stopping at its second
+// column.
+func (w *Solver) pDiagonal() bool {
+	if w.noDiagP {
+		return false
+	}
+	if w.set.Equilibrate && w.compactP {
+		ptr := w.nzPPtr
+		for j := 0; j < w.an.St.N; j++ {
+			for _, i := range w.nzPRow[ptr[j]:ptr[j+1]] {
+				if i != j {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return w.an.St.OffDiagonalZero(w.pv)
 }

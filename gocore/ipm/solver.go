@@ -351,6 +351,7 @@ func (w *Solver) loadData(v *problem.Values) {
 	copy(w.av, v.A)
 	copy(w.bv, v.B)
 	w.equilibrate()
+	w.diagP = w.pDiagonal()
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)

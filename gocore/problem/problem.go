@@ -328,6 +328,68 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 	}
 }
 
+// OffDiagonalZero reports whether every value of pv off P's diagonal is
+// zero (of either sign): P is then its diagonal, and MulPDiagonal forms
+// MulP's product from the diagonal alone. An ε-ridge LP's P = εI given
+// as a dense upper triangle stores n(n−1)/2 such zeros. It reads every
+// value up to the first column with a nonzero off the diagonal: callers
+// test it once per set of values, not per product.
+func (s *Structure) OffDiagonalZero(pv []float64) bool {
+	cp, rv := s.P.Colptr, s.P.Rowval
+	var or uint64
+	for j := 0; j < s.N; j++ {
+		lo, hi := cp[j], cp[j+1]
+		if hi > lo && rv[hi-1] == j {
+			hi-- // rows increase: the diagonal is the column's last entry
+		}
+		// The bits of every value but the sign: nonzero for a nonzero
+		// value (NaNs included), without a branch per value.
+		for _, v := range pv[lo:hi] {
+			or |= math.Float64bits(v) &^ (1 << 63)
+		}
+		if or != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MulPDiagonal computes y += P x for a P whose off-diagonal values are all
+// zero (OffDiagonalZero(pv)) from its diagonal alone: the numbers of
+// MulP(y, pv, x, 1), bit for bit. With x finite, every term MulP adds
+// off the diagonal is a zero, and its sums of them start from +0 (the
+// kernels' accumulators), so row j receives (y_j + (+0 + P_jj x_j)) and
+// then zeros: a nonzero sum is y_j + P_jj x_j, one rounding either way,
+// and a zero one is +0 (an exact zero sum rounds to +0; a −0 y_j plus
+// the +0 of P_jj x_j + 0 is +0; later zeros keep +0). Here
+// (y_j + P_jj x_j) + 0 gives that +0 too. The product is written as MulP
+// writes it for the column's layout (a full column rounds it before the
+// sum; a sparse one's y_j + P_jj x_j a compiler that fuses multiply–adds
+// fuses in both). A non-finite x (0·∞ is NaN off the diagonal) takes
+// MulP.
+func (s *Structure) MulPDiagonal(y, pv, x []float64) {
+	n := s.N
+	if !vec.AllFinite(x[:n]) {
+		s.MulP(y, pv, x, 1)
+		return
+	}
+	cp, rv := s.P.Colptr, s.P.Rowval
+	y = y[:n]
+	for j, xj := range x[:n] {
+		lo, hi := cp[j], cp[j+1]
+		r := y[j]
+		switch {
+		case hi-lo == j+1:
+			r += float64(pv[hi-1] * xj)
+		case hi > lo && rv[hi-1] == j:
+			r += pv[hi-1] * xj
+		}
+		// + 0 turns a −0 into +0, as MulP's zero terms do (Go does not
+		// fold x + 0 for floats).
+		y[j] = r + 0
+	}
+}
+
 // mulP4 is MulP's product with the four full upper columns j0 … j0+3 of
 // P, stored one after the other in c (column j0+r has the j0+r+1 entries
 // of rows 0..j0+r).
