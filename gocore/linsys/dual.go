@@ -60,6 +60,11 @@ type DenseDual struct {
 	// diagonal x block without scanning px.
 	offRuns []scatterRun
 	pxOff   bool
+	// pxClean: every position off the diagonal of px holds +0 (the last
+	// full scatter wrote none there, after a clear of them): the next one
+	// clears and checks only px's diagonal, a and h (an ε-ridge LP's x
+	// block: nx² words a call no longer touches).
+	pxClean bool
 	buf     []float64
 	valid   bool   // C (and lp, dp, w) are those of the values in hc
 	refused bool   // the x block of the values in hc was refused (ErrDualSingular)
@@ -408,7 +413,12 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.clearMask()
 		f.hc.valid = false
 		f.valid, f.refused = false, false
-		clear(f.buf)
+		if f.pxClean {
+			// Off px's diagonal +0 already: the clear's result there.
+			f.clearDiagPx()
+		} else {
+			clear(f.buf)
+		}
 		// Every position receives one value (P's off-diagonal ones two,
 		// in both triangles), added to +0 as the entry-by-entry scatter
 		// did: the order of the runs changes nothing.
@@ -443,7 +453,8 @@ func (f *DenseDual) Factor(values []float64) error {
 			}
 		}
 		f.pxOff = off
-		if !vec.AllFinite(f.buf) {
+		f.pxClean = !off
+		if !f.scatterFinite() {
 			return ErrSingular
 		}
 		f.hc.store(values)
@@ -512,6 +523,32 @@ func (f *DenseDual) Factor(values []float64) error {
 	f.nreg = nreg + nreg2
 	f.corrSolved = false
 	return err
+}
+
+// clearDiagPx clears buf but for the positions off the diagonal of px
+// (pxClean: they hold +0).
+func (f *DenseDual) clearDiagPx() {
+	nx := f.nx
+	for k := 0; k < nx; k++ {
+		f.px[k*nx+k] = 0
+	}
+	clear(f.buf[nx*nx:])
+}
+
+// scatterFinite reports whether every value of buf is finite; with
+// pxClean (the off-diagonal positions of px hold +0) only px's diagonal,
+// a and h are read.
+func (f *DenseDual) scatterFinite() bool {
+	if !f.pxClean {
+		return vec.AllFinite(f.buf)
+	}
+	nx := f.nx
+	for k := 0; k < nx; k++ {
+		if v := f.px[k*nx+k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return vec.AllFinite(f.buf[nx*nx:])
 }
 
 // maskFrom reports whether values differ from the last full scatter only
