@@ -256,6 +256,22 @@ type testBackwardOut struct {
 	msg            string
 }
 
+// testBackwardArgs is lpgd_backward's options (method, tau) and forward
+// solution (with its factorization record when sol has one) in b's C
+// memory.
+func testBackwardArgs(b *cbuf, batch int, sol testSolveOut, method int, tau float64) (C.lpgd_backward_opts, C.lpgd_solution) {
+	var opts C.lpgd_backward_opts
+	lpgd_default_backward(&opts)
+	opts.method = C.int64_t(method)
+	opts.tau = C.double(tau)
+	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
+	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
+	if sol.rec != nil {
+		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
+	}
+	return opts, fwd
+}
+
 // testBackward calls lpgd_backward with method and tau.
 func testBackward(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx, gy []float64, method int, tau float64) testBackwardOut {
 	return testBackwardLayout(h, q, batch, m, sol, gx, gy, method, tau, false)
@@ -267,16 +283,8 @@ func testBackwardLayout(h uint64, q *testDenseQP, batch, m int, sol testSolveOut
 	var b cbuf
 	defer b.free()
 	eb, el := b.errBuf()
-	var opts C.lpgd_backward_opts
-	lpgd_default_backward(&opts)
-	opts.method = C.int64_t(method)
-	opts.tau = C.double(tau)
+	opts, fwd := testBackwardArgs(&b, batch, sol, method, tau)
 	n := q.n
-	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
-	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
-	if sol.rec != nil {
-		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
-	}
 	inc := C.lpgd_incoming{gx: b.f64(gx), gy: b.f64(gy)}
 	// The outputs start as NaN: an entry the library leaves unwritten shows.
 	nans := func(k int) []float64 {
@@ -305,16 +313,8 @@ func testBackwardGC(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx
 	var b cbuf
 	defer b.free()
 	eb, el := b.errBuf()
-	var opts C.lpgd_backward_opts
-	lpgd_default_backward(&opts)
-	opts.method = C.int64_t(method)
-	opts.tau = C.double(tau)
+	opts, fwd := testBackwardArgs(&b, batch, sol, method, tau)
 	n := q.n
-	fwd := C.lpgd_solution{x: b.f64(sol.x), y: b.f64(sol.y), s: b.f64(sol.s), status: b.i32(batch)}
-	copy(unsafe.Slice((*int32)(unsafe.Pointer(fwd.status)), batch), sol.status)
-	if sol.rec != nil {
-		fwd.factor, fwd.factor_len = b.f64(sol.rec), C.int64_t(sol.recLen)
-	}
 	inc := C.lpgd_incoming{gx: b.f64(gx)}
 	out := C.lpgd_gradients{gc: b.f64(make([]float64, batch*n)), status: b.i32(batch), flags: b.i32(batch)}
 	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
