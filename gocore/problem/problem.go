@@ -311,7 +311,7 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 			// Full upper column: P[0..j, j].
 			col := pv[lo:hi]
 			vec.Axpy(alpha*x[j], col[:j], y)
-			y[j] += alpha * (vec.Dot(col[:j], x) + col[j]*x[j])
+			y[j] += alpha * (vec.Dot(col[:j], x) + float64(col[j]*x[j]))
 			continue
 		}
 		xj := x[j]
@@ -319,7 +319,9 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 		for k := lo; k < hi; k++ {
 			i := rv[k]
 			v := pv[k]
-			y[i] += alpha * v * xj
+			// Rounded products (float64): a build that fuses multiply–adds
+			// (GOAMD64=v3, arm64) computes what MulPDiagonal does.
+			y[i] += float64(alpha * v * xj)
 			if i != j {
 				acc += v * x[i]
 			}
@@ -382,7 +384,7 @@ func (s *Structure) MulPDiagonal(y, pv, x []float64) {
 		case hi-lo == j+1:
 			r += float64(pv[hi-1] * xj)
 		case hi > lo && rv[hi-1] == j:
-			r += pv[hi-1] * xj
+			r += float64(pv[hi-1] * xj)
 		}
 		// + 0 turns a −0 into +0, as MulP's zero terms do (Go does not
 		// fold x + 0 for floats).
