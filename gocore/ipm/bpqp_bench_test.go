@@ -43,19 +43,7 @@ func BenchmarkBPQPForward(b *testing.B) {
 					b.Fatal(err)
 				}
 				w.SetFactorSink(make([]float64, PolishFactorLen(an)))
-				res := &Result{X: make([]float64, n), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
-				iters := 0
-				b.ResetTimer()
-				t0 := testfam.CPUTime()
-				for i := 0; i < b.N; i++ {
-					w.Solve(f.vs[i%len(f.vs)], res)
-					if res.Info.Status != StatusSolved {
-						b.Fatalf("status %v", res.Info.Status)
-					}
-					iters += res.Info.Iter
-				}
-				b.ReportMetric(float64(iters)/float64(b.N), "iters")
-				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+				benchSolves(b, w, &f)
 			})
 		}
 	}

@@ -109,19 +109,7 @@ func BenchmarkFamilies(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			res := &Result{X: make([]float64, f.st.N), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
-			iters := 0
-			b.ResetTimer()
-			t0 := testfam.CPUTime()
-			for i := 0; i < b.N; i++ {
-				w.Solve(f.vs[i%len(f.vs)], res)
-				if res.Info.Status != StatusSolved {
-					b.Fatalf("status %v", res.Info.Status)
-				}
-				iters += res.Info.Iter
-			}
-			b.ReportMetric(float64(iters)/float64(b.N), "iters")
-			b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+			benchSolves(b, w, &f)
 		})
 	}
 }
@@ -293,4 +281,22 @@ func ncmFamily(tb testing.TB, rng *rand.Rand, d, count int) (*problem.Structure,
 		vs = append(vs, v)
 	}
 	return st, vs
+}
+
+// benchSolves times w's solves of f's instances in turn (each must end
+// Solved), reporting iterations and CPU time per solve.
+func benchSolves(b *testing.B, w *Solver, f *familyData) {
+	res := &Result{X: make([]float64, f.st.N), Y: make([]float64, f.st.M), S: make([]float64, f.st.M)}
+	iters := 0
+	b.ResetTimer()
+	t0 := testfam.CPUTime()
+	for i := 0; i < b.N; i++ {
+		w.Solve(f.vs[i%len(f.vs)], res)
+		if res.Info.Status != StatusSolved {
+			b.Fatalf("status %v", res.Info.Status)
+		}
+		iters += res.Info.Iter
+	}
+	b.ReportMetric(float64(iters)/float64(b.N), "iters")
+	b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
 }

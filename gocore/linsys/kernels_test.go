@@ -79,22 +79,7 @@ func TestLowerSolvesAsm(t *testing.T) {
 					b[i] = rng.NormFloat64()
 				}
 			}
-			for _, tr := range []bool{false, true} {
-				got, want := append([]float64(nil), b...), append([]float64(nil), b...)
-				solve := lowerSolve
-				if tr {
-					solve = lowerTSolve
-				}
-				noTriAsm = false
-				solve(l, ld, n, got)
-				noTriAsm = true
-				solve(l, ld, n, want)
-				for i := range want {
-					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-						t.Fatalf("n=%d ld=%d transposed=%v: x[%d] = %v, Go loop %v", n, ld, tr, i, got[i], want[i])
-					}
-				}
-			}
+			sameTriSolves(t, lowerSolve, lowerTSolve, l, ld, n, b)
 		}
 	}
 }
@@ -135,22 +120,30 @@ func TestSmallLowerSolvesAsm(t *testing.T) {
 						b[i] = rng.NormFloat64()
 					}
 				}
-				for _, tr := range []bool{false, true} {
-					got, want := append([]float64(nil), b...), append([]float64(nil), b...)
-					solve := smallLowerSolve
-					if tr {
-						solve = smallLowerTSolve
-					}
-					noTriAsm = false
-					solve(l, ld, n, got)
-					noTriAsm = true
-					solve(l, ld, n, want)
-					for i := range want {
-						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("n=%d ld=%d transposed=%v: x[%d] = %v, Go loop %v (b %v)", n, ld, tr, i, got[i], want[i], b)
-						}
-					}
-				}
+				sameTriSolves(t, smallLowerSolve, smallLowerTSolve, l, ld, n, b)
+			}
+		}
+	}
+}
+
+// sameTriSolves: solve and solveT (a triangular solve and its transposed
+// form) give on b the same bits with the assembly kernels (noTriAsm
+// false) as with their Go loops (noTriAsm true).
+func sameTriSolves(t *testing.T, solve, solveT func(l []float64, ld, n int, x []float64), l []float64, ld, n int, b []float64) {
+	t.Helper()
+	for _, tr := range []bool{false, true} {
+		got, want := append([]float64(nil), b...), append([]float64(nil), b...)
+		f := solve
+		if tr {
+			f = solveT
+		}
+		noTriAsm = false
+		f(l, ld, n, got)
+		noTriAsm = true
+		f(l, ld, n, want)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d ld=%d transposed=%v: x[%d] = %v, Go loop %v (b %v)", n, ld, tr, i, got[i], want[i], b)
 			}
 		}
 	}
