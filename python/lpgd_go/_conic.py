@@ -403,6 +403,9 @@ class _GradSpec:
     #: (None, *gradients in ``items``' order) → the autograd Function's k + 1
     #: gradients (None for its Run argument and every input without one).
     pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    #: The backward's buffer layout (``Structure.grad_layout(B, wanted)``:
+    #: shapes alone decide it, the same for every linear solver).
+    layout: _core._GradLayout
 
 
 def _reuses_records(method: BackwardMethod) -> bool:
@@ -670,7 +673,12 @@ class Run:
         (x alone with ``x_only``; without the batch dim with ``squeeze``)."""
         try:
             res = _core.solve_values(
-                self.structure, self.settings_c, self.batch, self.values, None, self.keeps_records()
+                self.structure,
+                self.settings_c,
+                self.batch,
+                self.values,
+                None,
+                self.keep_factor and self.keeps_records(),
             )
         except ValueError:
             if self.revalidate is not None:
@@ -857,16 +865,19 @@ class Run:
             and not gx.is_neg()
         ):
             gx = _incoming_f64(gx)
+        method = self.opts.backward
         try:
             out = _core.backward_values(
                 self.structure,
                 self.settings_c,
-                self.opts.backward._c(),
+                method.__dict__.get("_c_cache") or method._c(),  # _c() without its frames
                 B,
                 self.values,
                 res.solution,  # the forward's lpgd_solution words, records included
                 (gx.data_ptr(), 0, 0),
                 wanted,
+                None,
+                spec.layout,
             )
         except ValueError:
             return None
@@ -947,6 +958,7 @@ class Run:
             None if shapes is None else tuple(shapes),
             tuple(offsets),
             operator.itemgetter(*positions),
+            lay,
         )
         if len(self.grad_specs) >= 256:
             self.grad_specs.clear()

@@ -610,10 +610,17 @@ def solve_values(
     solve's own buffer when they fit ``_INIT_MAX`` with it, else in a
     (B, factor_len) numpy buffer."""
     fl = st.factor_len
-    if records and factor is None and fl:
+    f_addr = 0
+    if factor is not None:
+        assert factor.shape == (batch, fl) and factor.flags.c_contiguous
+        f_addr = _data_address(factor)
+        lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
+    elif records and fl:
         lay = st._record_layouts.get(batch) or st.solve_layout(batch, True)
         if lay.factor_at < 0:
             factor = _np_empty((batch, fl))  # float64, uninitialised (Go marks each record)
+            # A writable, non-empty array: its address without a ctypes helper.
+            f_addr = _addressof(_char_view(factor))  # type: ignore[arg-type]
     else:
         lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     # One buffer: x, y, s, info (NaN), the int32 statuses, then the
@@ -632,11 +639,8 @@ def solve_values(
     at = lay.words_at
     if lay.factor_at >= 0:
         _pack7(arr, at, *ptrs, addr + 8 * lay.factor_at, fl)
-    elif factor is None:
-        _pack7(arr, at, *ptrs, 0, 0)
     else:
-        assert factor.shape == (batch, fl) and factor.flags.c_contiguous
-        _pack7(arr, at, *ptrs, _data_address(factor), fl)
+        _pack7(arr, at, *ptrs, f_addr, fl if f_addr else 0)
     err = _err_buffer()
     rc = _interrupt.run(
         st.handle, batch, settings, _lib.lib().lpgd_solve, (batch, vals, addr + at, err, _ERRLEN)
@@ -899,6 +903,7 @@ def backward_values(
     incoming: tuple[int, int, int],
     wanted: int,
     factor: np.ndarray | None = None,
+    layout: _GradLayout | None = None,
 ) -> BackwardResult:
     """``backward`` given the packed ``values``, the addresses of the forward's
     x, y, s and statuses (``sol``) and of the incoming gx, gy, gs (0 for
@@ -906,11 +911,12 @@ def backward_values(
     stats) and the forward's factorization records (or None): the call
     path's form. ``sol`` an int: the address of the forward's own
     lpgd_solution words (``SolveResult.solution``, which hold its records;
-    ``factor`` unused)."""
+    ``factor`` unused). ``layout``: ``st.grad_layout(batch, wanted)`` when
+    the caller has it."""
     # One buffer (never torch's thread pool, see _serial): gP, gc, gA, gb
     # where needed, stats when asked for, the int32 codes and flags, then
     # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
-    lay = st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
+    lay = layout or st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr: ctypes.Array[ctypes.c_double] | np.ndarray
     if lay.words < _CALLOC_WORDS:
         arr = lay.ctype()

@@ -20,10 +20,12 @@ import torch
 
 from . import _cache, _conic
 from ._conic import Cones
-from ._options import LayerBase, OnFailure, Options, resolve_options
+from ._options import _NAMED, LayerBase, OnFailure, Options, resolve_options
 from ._validate import (
+    _TRACE_MESSAGE,
     Arg,
     TensorLike,
+    _is_tracing,
     batch_size,
     check_call,
     check_finite,
@@ -171,25 +173,25 @@ def _shape_key(
     (``set(map(attrgetter("dtype", "layout", "is_cpu"), raw))`` and the like)
     cost ~1.5 µs more for six tensors (tuples made and hashed per tensor)."""
     key: list[Any] = []
+    add = key.append
     fast = True
     grad = False
     for v in raw:
         if v is None:
-            key.append(None)
-            continue
-        if type(v) is not _Tensor and not isinstance(v, _Tensor):
+            add(None)
+        elif type(v) is _Tensor or isinstance(v, _Tensor):
+            add(v.shape)
+            grad = grad or v.requires_grad
+            fast = (
+                fast
+                and v.dtype is _F64
+                and v.is_cpu
+                and v.layout is _STRIDED
+                and v.is_contiguous()
+                and not v.is_neg()
+            )
+        else:
             return None, False, False
-        key.append(v.shape)
-        if fast and not (
-            v.dtype is _F64
-            and v.is_cpu
-            and v.layout is _STRIDED
-            and v.is_contiguous()
-            and not v.is_neg()
-        ):
-            fast = False
-        if v.requires_grad:
-            grad = True
     return tuple(key), fast, grad
 
 
@@ -313,14 +315,19 @@ def _qp(
     b: TensorLike | None,
     opts: Options,
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
-    check_call()
+    if _is_tracing():
+        raise RuntimeError(_TRACE_MESSAGE)
     raw = (P, q, G, h, A, b)
     key, fast, grad = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
     if plan is not None and fast and (G is not None or A is not None):
         # (A problem without constraint rows has no row blocks for the fast
-        # form's values template: it takes the general path.)
+        # form's values template: it takes the general path.) Its first
+        # call into the library is the solve, whose _lib.lib() raises
+        # check_call's RuntimeError in a forked child: nothing before it
+        # calls Go.
         return _fast(raw, plan, opts, grad)
+    check_call()
     ts: dict[str, torch.Tensor] | None = None
     if plan is None:
         plan, ts = _plan(raw)
@@ -470,7 +477,14 @@ def solve_qp(
         >>> x = solve_qp(P, q, G=torch.eye(2, dtype=torch.float64), h=torch.zeros(2))
         >>> x.sum().backward()
     """
-    opts = resolve_options(backward, settings, on_failure, return_info)
+    opts = (
+        _NAMED.get((backward, on_failure, return_info))
+        if settings is None
+        and type(backward) is str
+        and type(return_info) is bool
+        and type(on_failure) is str
+        else None
+    ) or resolve_options(backward, settings, on_failure, return_info)
     return _qp(P, q, G, h, A, b, opts)
 
 
