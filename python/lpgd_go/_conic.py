@@ -337,7 +337,8 @@ def pack_values(
 ) -> ctypes.Array[ctypes.c_int64]:
     """``values_template``'s words with the data pointers of ``bufs`` (C-level
     passes: the pointers, the words in order, one pack, one copy), word 4
-    pointing at the row blocks after them."""
+    pointing at the row blocks after them. ``qp._fast`` makes the same
+    words inline (without this frame)."""
     words, pick, order, pack, typ = template
     arr = typ.from_buffer_copy(pack(*order(words + tuple(map(_data_ptr, pick(bufs))))))
     _pack_word(arr, 32, _addressof(arr) + 8 * _lib.VALUES_WORDS)
@@ -592,7 +593,8 @@ class Run:
         d["structure"] = st
         d["opts"] = opts
         d["x_only"] = not opts.return_info
-        d["settings_c"] = opts.settings._c()
+        settings = opts.settings
+        d["settings_c"] = settings.__dict__.get("_c_cache") or settings._c()  # _c()'s frame
         d["revalidate"] = revalidate
         d["inputs"] = d["_bufs"] = inputs
         d["values"] = values
@@ -737,9 +739,11 @@ class Run:
         if not self.keep_factor:
             return False
         fl = self.structure.factor_len
-        return bool(
-            fl and self.batch * fl * 8 <= FACTOR_BUDGET and _reuses_records(self.opts.backward)
-        )
+        if not fl or self.batch * fl * 8 > FACTOR_BUDGET:
+            return False
+        method = self.opts.backward
+        r: bool | None = method.__dict__.get("_reuses_records")  # _reuses_records' frame
+        return _reuses_records(method) if r is None else r
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:

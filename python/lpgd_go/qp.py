@@ -10,15 +10,17 @@ dimension or be shared across the batch.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import operator
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 import torch
 
-from . import _cache, _conic
+from . import _cache, _conic, _lib
 from ._conic import Cones
 from ._options import _NAMED, LayerBase, OnFailure, Options, resolve_options
 from ._validate import (
@@ -159,6 +161,12 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
 _Tensor = torch.Tensor
+_data_ptr = torch.Tensor.data_ptr
+_addressof = ctypes.addressof
+_pack_word = struct.Struct("<q").pack_into
+#: The byte offset of lpgd_values' row blocks in its array (its word 4
+#: points there).
+_BLOCKS_AT = 8 * _lib.VALUES_WORDS
 
 
 def _shape_key(
@@ -260,13 +268,12 @@ def _fast(
     template = plan.template
     if template is None:
         template = plan.template = _conic.values_template(st, plan.batch, inputs, flags, n_a, psd)
+    # _conic.pack_values(template, inputs) without its frame.
+    words, given, arrange, pack, typ = template
+    values = typ.from_buffer_copy(pack(*arrange(words + tuple(map(_data_ptr, given(inputs))))))
+    _pack_word(values, 32, _addressof(values) + _BLOCKS_AT)
     run = _conic.Run.dense(
-        state,
-        st,
-        inputs,
-        _conic.pack_values(template, inputs),
-        opts,
-        functools.partial(_revalidate, raw, plan.batched),
+        state, st, inputs, values, opts, functools.partial(_revalidate, raw, plan.batched)
     )
     if grad and _is_grad_enabled():
         outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)
