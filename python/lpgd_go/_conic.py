@@ -66,6 +66,7 @@ _is_grad_enabled = torch.is_grad_enabled
 _data_ptr = torch.Tensor.data_ptr
 _addressof = ctypes.addressof
 _pack_word = struct.Struct("<q").pack_into
+_i32_at = struct.Struct("<i").unpack_from
 
 #: The most bytes of factorization records (Run.keeps_records) one call keeps
 #: from its forward for the kkt backward and BPQP's direct solver; a larger
@@ -405,8 +406,10 @@ class _GradSpec:
     #: gradients (None for its Run argument and every input without one).
     pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
     #: The backward's buffer layout (``Structure.grad_layout(B, wanted)``:
-    #: shapes alone decide it, the same for every linear solver).
+    #: shapes alone decide it, the same for every linear solver) and the
+    #: byte offset of the first sample's status in it.
     layout: _core._GradLayout
+    status_at: int
 
 
 def _reuses_records(method: BackwardMethod) -> bool:
@@ -885,7 +888,8 @@ class Run:
             )
         except ValueError:
             return None
-        if not out.all_solved():
+        # A batch of one's status read here (all_solved's frame).
+        if (B != 1 or _i32_at(out.raw, spec.status_at)[0] != _SOLVED) and not out.all_solved():
             return (None, *self._finish(out, needs, None))
         shapes = spec.shapes
         if shapes is not None:
@@ -963,6 +967,7 @@ class Run:
             tuple(offsets),
             operator.itemgetter(*positions),
             lay,
+            8 * lay.ints,
         )
         if len(self.grad_specs) >= 256:
             self.grad_specs.clear()

@@ -505,7 +505,8 @@ class SolveResult:
     def all_solved(self) -> bool:
         """Whether every sample's status is SOLVED."""
         if self._batch == 1:
-            return bool(_i32_at(self._arr, 8 * self._layout[4])[0] == _SOLVED)
+            solved: bool = _i32_at(self._arr, 8 * self._layout[4])[0] == _SOLVED
+            return solved
         return bool((self.codes == _SOLVED).all())
 
     def x_first(self) -> np.ndarray:
@@ -718,7 +719,8 @@ class BackwardResult:
     def all_solved(self) -> bool:
         """Whether every sample's backward status is SOLVED."""
         if self._batch == 1:
-            return bool(_i32_at(self.raw, 8 * self._layout.ints)[0] == _SOLVED)
+            solved: bool = _i32_at(self.raw, 8 * self._layout.ints)[0] == _SOLVED
+            return solved
         return bool((self.codes == _SOLVED).all())
 
     @property
