@@ -585,3 +585,46 @@ def test_negative_bit_inputs(lib: object, batched: bool) -> None:
         assert torch.equal(x, want_x)
         for a, b in zip(g, want_g, strict=True):
             assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("on_failure", ["raise", "nan"])
+def test_solved_backward_of_one_sample_reads_its_status(
+    lib: object, monkeypatch: pytest.MonkeyPatch, on_failure: str
+) -> None:
+    """The short backward path of a batch of one reads the backward's status
+    from the buffer itself (``_GradSpec.status_at``, no ``all_solved``
+    frame): a sample whose backward failed raises SolverError, or gets zero
+    gradients with on_failure="nan", as on the general path."""
+    from lpgd_go import _interrupt
+    from lpgd_go.status import SolverError, Status
+
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1)
+    args = [t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    solve_qp(*args, on_failure=on_failure)  # the plan: the next call is Run.dense's
+    real = _interrupt.run
+    short: list[bool] = []
+
+    def failing(h: int, batch: int, settings: Any, fn: Any, a: Any, kind: str = "solve") -> int:
+        rc = real(h, batch, settings, fn, a, kind)
+        if kind == "backward":  # the statuses' pointer: lpgd_gradients word 4
+            codes = ctypes.c_int64.from_address(a[5] + 32).value
+            ctypes.c_int32.from_address(codes).value = int(Status.BACKWARD_FAILED)
+        return rc
+
+    monkeypatch.setattr(_interrupt, "run", failing)
+    solved = _conic.Run._backward_solved
+
+    def spy(self: Any, *a: Any) -> Any:
+        short.append(True)
+        return solved(self, *a)
+
+    monkeypatch.setattr(_conic.Run, "_backward_solved", spy)
+    q = args[1].clone().requires_grad_(True)
+    x = solve_qp(args[0], q, *args[2:], on_failure=on_failure)
+    if on_failure == "raise":
+        with pytest.raises(SolverError, match="backward"):
+            x.sum().backward()
+    else:
+        x.sum().backward()
+        assert q.grad is not None and bool((q.grad == 0).all())
+    assert short == [True]
