@@ -329,10 +329,12 @@ def _qp(
     plan = _plans.get(key) if key is not None else None
     if plan is not None and fast and (G is not None or A is not None):
         # (A problem without constraint rows has no row blocks for the fast
-        # form's values template: it takes the general path.) Its first
-        # call into the library is the solve, whose _lib.lib() raises
-        # check_call's RuntimeError in a forked child: nothing before it
-        # calls Go.
+        # form's values template: it takes the general path.) A forked
+        # child raises here, before _fast takes the structure cache's lock
+        # (a lock another thread of the parent held at the fork would never
+        # be released in the child): _lib.lib()'s test, inline.
+        if _lib._forked_child or _lib._load_pid != _lib._getpid():
+            check_call()
         return _fast(raw, plan, opts, grad)
     check_call()
     ts: dict[str, torch.Tensor] | None = None

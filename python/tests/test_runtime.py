@@ -83,6 +83,31 @@ def test_fork_guard_without_the_at_fork_hook(lib: object, monkeypatch: pytest.Mo
     assert q.grad is not None
 
 
+class _LockTaken:
+    """A stand-in for the structure cache's lock that fails the test when taken."""
+
+    def __enter__(self) -> None:
+        raise AssertionError("the structure cache's lock was taken in a forked child")
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_fork_guard_before_the_cache_lock(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a forked child the fast path raises before it takes the structure
+    cache's lock: a lock another thread of the parent held at the fork is
+    never released in the child, and taking it would hang instead of raise
+    (review of the call path that moved the fork check into the solve)."""
+    qp = make_qp()
+    for _ in range(2):
+        solve_qp(*qp.args())  # the plan and its fast form cached
+    monkeypatch.setattr(_lib, "_load_pid", os.getpid() + 1)  # as seen from a child
+    monkeypatch.setattr(_cache, "_last", None)  # the cache's get takes its lock
+    monkeypatch.setattr(_cache, "_lock", _LockTaken())
+    with pytest.raises(RuntimeError, match="spawn"):
+        solve_qp(*qp.args())
+
+
 def test_missing_library_message(tmp_path: object) -> None:
     code = (
         "import lpgd_go, torch\n"
