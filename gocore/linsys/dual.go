@@ -110,20 +110,23 @@ type DenseDual struct {
 	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
 	// the LDLᵀ would), so decoupled rows (an active-set system's inactive
 	// rows) cost nothing in the factorization.
-	l, d  []float64
-	rows  []int
-	woff  []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
-	nr    int
-	dz    []float64
-	zc    []float64 // nr scratch (the coupled rows of z)
-	ones  []float64
-	wb    []float64
-	bw    *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
-	gw    *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
-	t, g  []float64      // nx scratch
-	z     []float64      // mr scratch
-	nreg  int
-	Forms int // number of times C was formed (for tests)
+	l, d []float64
+	rows []int
+	woff []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
+	nr   int
+	dz   []float64
+	zc   []float64 // nr scratch (the coupled rows of z)
+	ones []float64
+	wb   []float64
+	bw   *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
+	gw   *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
+	t, g []float64      // nx scratch
+	z    []float64      // mr scratch
+	// SolvePair's second vector's t, g, z and zc (allocated on its first
+	// call).
+	t2, g2, z2, zc2 []float64
+	nreg            int
+	Forms           int // number of times C was formed (for tests)
 	// Extended x block (NewDenseDualOrder): order[p] is the KKT index at
 	// position p (nil: the identity), xs the expected pivot sign of each
 	// x-block position (f.ones when nil order), pb, py scratch of n.

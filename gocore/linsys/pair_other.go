@@ -1,0 +1,17 @@
+//go:build !amd64
+
+package linsys
+
+// pairAsm: no assembly two-vector kernels on this architecture.
+const pairAsm = false
+
+func lowerSolve4PairAVX(l *float64, ld, nb int, x, y *float64)  { panic("linsys: no assembly kernels") }
+func lowerTSolve4PairAVX(l *float64, ld, nb int, x, y *float64) { panic("linsys: no assembly kernels") }
+
+func dot4RowsPairAVX(a *float64, lda, ng int, x, y *float64, n int, ox, oy *float64) {
+	panic("linsys: no assembly kernels")
+}
+
+func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int) {
+	panic("linsys: no assembly kernels")
+}
