@@ -207,6 +207,14 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 					}
 				}
 			}
+		} else if nb == 4 && i0 > 0 && ldlAsm() {
+			// The same loop in one assembly call (the Dot4 calls, their
+			// slicing and the updates cost twice the multiply–adds at the
+			// row block orders of the BPQP study's dense QPs, 20…100).
+			if (i0+3)*ld+i0 > len(l) || i0 > len(d) || n < i0 {
+				panic("linsys: denseLDLRows: slice shorter than the block")
+			}
+			ldlLeft4AVX(&wb[0], n, &l[0], ld, i0, &d[0])
 		} else if nb == 4 {
 			w0, w1, w2, w3 := wb[:n], wb[n:2*n], wb[2*n:3*n], wb[3*n:4*n]
 			r0, r1, r2, r3 := l[i0*ld:], l[(i0+1)*ld:], l[(i0+2)*ld:], l[(i0+3)*ld:]

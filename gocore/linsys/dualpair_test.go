@@ -16,7 +16,7 @@ func sameBits(t *testing.T, what string, got, want []float64) {
 	}
 	for i := range got {
 		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-			t.Fatalf("%s: entry %d is %v, one vector at a time %v", what, i, got[i], want[i])
+			t.Fatalf("%s: entry %d is %v, the reference (one vector at a time, Go loop) %v", what, i, got[i], want[i])
 		}
 	}
 }
@@ -227,5 +227,68 @@ func TestDenseDualSolvePair(t *testing.T) {
 				t.Fatalf("%s: second solution's relative residual %g", s.name, r)
 			}
 		}
+	}
+}
+
+// TestLDLLeftAsm: denseLDLRows with the columns left of its four-row
+// blocks in assembly (ldlLeft4AVX) gives its Go loop's factor, pivots and
+// regularization count bit for bit, for every order to past the row
+// blocks of the BPQP study's QPs (tails of 0–3 rows), strides equal to
+// and above the order, quasi-definite matrices (both pivot signs) and
+// ones with a regularized pivot.
+func TestLDLLeftAsm(t *testing.T) {
+	defer func(v bool) { noLDLAsm = v }(noLDLAsm)
+	rng := rand.New(rand.NewSource(47))
+	factored, regularized := 0, 0
+	for n := 1; n < 46; n++ {
+		for _, ld := range []int{n, n + 3} {
+			for trial := 0; trial < 3; trial++ {
+				a := make([]float64, n*ld)
+				signs := make([]float64, n)
+				for i := 0; i < n; i++ {
+					signs[i] = 1
+					if trial == 1 && i%3 == 2 {
+						signs[i] = -1
+					}
+					for j := 0; j < i; j++ {
+						a[i*ld+j] = rng.NormFloat64()
+					}
+					a[i*ld+i] = signs[i] * (float64(n) + rng.Float64())
+				}
+				if trial == 2 {
+					// A dependent row: a regularized pivot.
+					k := n / 2
+					for j := 0; j < k; j++ {
+						a[k*ld+j] = 0
+					}
+					a[k*ld+k] = 0
+				}
+				var got, want []float64
+				var gotReg, wantReg int
+				var gotErr, wantErr error
+				for _, asm := range []bool{false, true} {
+					noLDLAsm = !asm
+					l := append([]float64(nil), a...)
+					d := make([]float64, n)
+					nreg, err := denseLDLRows(l, ld, n, signs, d, make([]float64, 4*n))
+					if asm {
+						got, gotReg, gotErr = append(l, d...), nreg, err
+					} else {
+						want, wantReg, wantErr = append(l, d...), nreg, err
+					}
+				}
+				sameBits(t, "denseLDLRows", got, want)
+				if gotReg != wantReg || gotErr != wantErr {
+					t.Fatalf("n %d: %d regularized pivots (%v), Go loop %d (%v)", n, gotReg, gotErr, wantReg, wantErr)
+				}
+				if wantErr == nil {
+					factored++
+					regularized += wantReg
+				}
+			}
+		}
+	}
+	if factored < 200 || regularized == 0 {
+		t.Fatalf("%d factorizations, %d regularized pivots: the cases do not exercise the kernel", factored, regularized)
 	}
 }

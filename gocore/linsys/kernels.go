@@ -207,3 +207,11 @@ func axpy4RowsPair(cx, cy, a []float64, lda, ng int, x, y []float64, n int) {
 func vecDotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
 	vec.DotRows(a, lda, nrows, x, n, out)
 }
+
+// noLDLAsm: tests; denseLDLRows runs its Go loops only.
+var noLDLAsm bool
+
+// ldlAsm reports whether denseLDLRows takes the columns left of its
+// four-row blocks in assembly (ldlLeft4AVX: vec's Dot4 instructions, so
+// bit for bit its Go loop).
+func ldlAsm() bool { return pairAsm && !noLDLAsm }

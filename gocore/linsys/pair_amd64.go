@@ -17,3 +17,6 @@ func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int)
 // pairAsm: the two-vector kernels run in assembly, where vec's one-vector
 // kernels whose arithmetic they repeat do (AVX2 and FMA).
 var pairAsm = vec.Kernels() == "avx2+fma"
+
+//go:noescape
+func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64)

@@ -441,3 +441,108 @@ apnext:
 	JNE  apgrp
 	VZEROUPPER
 	RET
+
+// func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64)
+//
+// denseLDLRows' columns left of a four-row block (i0 > 0, rows i0…i0+3 of
+// l): for j = 0, …, i0−1, the Dot4 of the rows w_0…w_3 (stride n) with
+// L[j][:j] (dot4AVX's loop and reduction over j&^3 columns, then Dot4's
+// tail, each product rounded, then added), then s_r = L[i0+r][j] − sum_r,
+// w_r[j] = s_r and L[i0+r][j] = s_r / d[j], as the Go loop does.
+TEXT ·ldlLeft4AVX(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), R8
+	MOVQ n+8(FP), AX
+	SHLQ $3, AX
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	MOVQ l+16(FP), R12     // row j of L
+	MOVQ ld+24(FP), R13
+	SHLQ $3, R13
+	MOVQ i0+32(FP), SI
+	IMULQ R13, SI
+	ADDQ R12, SI           // row i0
+	LEAQ (SI)(R13*1), DI   // row i0+1
+	LEAQ (DI)(R13*1), BX   // row i0+2
+	LEAQ (BX)(R13*1), CX   // row i0+3
+	XORQ R14, R14          // 8j
+
+lljrow:
+	MOVQ i0+32(FP), AX
+	SHLQ $3, AX
+	CMPQ R14, AX
+	JGE  lldone
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ R14, DX
+	ANDQ $-32, DX          // 8(j&^3)
+	XORQ AX, AX
+
+lldot:
+	CMPQ AX, DX
+	JGE  llred
+	VMOVUPD (R12)(AX*1), Y4
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	JMP  lldot
+
+llred:
+	VHADDPD Y1, Y0, Y5
+	VHADDPD Y3, Y2, Y6
+	VPERM2F128 $0x20, Y6, Y5, Y7
+	VPERM2F128 $0x31, Y6, Y5, Y8
+	VADDPD Y8, Y7, Y7       // s0 s1 s2 s3
+	VEXTRACTF128 $1, Y7, X8 // s2 (s3)
+	VPERMILPD $1, X7, X9    // s1
+	VPERMILPD $1, X8, X6    // s3
+
+lltail:
+	CMPQ AX, R14
+	JGE  llupd
+	VMOVSD (R12)(AX*1), X4
+	VMULSD (R8)(AX*1), X4, X12
+	VADDSD X12, X7, X7
+	VMULSD (R9)(AX*1), X4, X12
+	VADDSD X12, X9, X9
+	VMULSD (R10)(AX*1), X4, X12
+	VADDSD X12, X8, X8
+	VMULSD (R11)(AX*1), X4, X12
+	VADDSD X12, X6, X6
+	ADDQ $8, AX
+	JMP  lltail
+
+llupd:
+	MOVQ d+40(FP), DX
+	VMOVSD (DX)(R14*1), X10 // d[j]
+	VMOVSD (SI)(R14*1), X11
+	VSUBSD X7, X11, X11
+	VMOVSD X11, (R8)(R14*1)
+	VDIVSD X10, X11, X11
+	VMOVSD X11, (SI)(R14*1)
+	VMOVSD (DI)(R14*1), X11
+	VSUBSD X9, X11, X11
+	VMOVSD X11, (R9)(R14*1)
+	VDIVSD X10, X11, X11
+	VMOVSD X11, (DI)(R14*1)
+	VMOVSD (BX)(R14*1), X11
+	VSUBSD X8, X11, X11
+	VMOVSD X11, (R10)(R14*1)
+	VDIVSD X10, X11, X11
+	VMOVSD X11, (BX)(R14*1)
+	VMOVSD (CX)(R14*1), X11
+	VSUBSD X6, X11, X11
+	VMOVSD X11, (R11)(R14*1)
+	VDIVSD X10, X11, X11
+	VMOVSD X11, (CX)(R14*1)
+	ADDQ $8, R14
+	ADDQ R13, R12
+	JMP  lljrow
+
+lldone:
+	VZEROUPPER
+	RET

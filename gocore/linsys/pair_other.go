@@ -15,3 +15,7 @@ func dot4RowsPairAVX(a *float64, lda, ng int, x, y *float64, n int, ox, oy *floa
 func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int) {
 	panic("linsys: no assembly kernels")
 }
+
+func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64) {
+	panic("linsys: no assembly kernels")
+}
