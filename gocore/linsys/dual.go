@@ -1054,6 +1054,20 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 	r := f.zc[:nr]
 	var s4 [4]float64
 	k := 0
+	// Every coupled row consecutive (an interior-point system): the
+	// groups of four in one call each way (vec.Dot4Rows, Axpy4Rows: bit
+	// for bit the Dot4 and Axpy4 calls of the loops below).
+	ng := 0
+	if !noRowBlocks && f.rowsConsecutive() {
+		ng = nr / 4
+		rg := r[:4*ng]
+		vec.Dot4Rows(a[woff[0]:], nx, ng, y, nx, rg)
+		bz, h, z := bz[:len(rg)], h[:len(rg)], z[:len(rg)]
+		for i, s := range rg {
+			rg[i] = bz[i] - s - h[i]*z[i]
+		}
+		k = 4 * ng
+	}
 	for ; k+4 <= nr; k += 4 {
 		i0, i1, i2, i3 := rows[k], rows[k+1], rows[k+2], rows[k+3]
 		o0, o1, o2, o3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
@@ -1078,6 +1092,10 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 	clear(g)
 	k = 0
 	w := a
+	if ng > 0 {
+		vec.Axpy4Rows(r[:4*ng], w[woff[0]:], nx, ng, g, nx)
+		k = 4 * ng
+	}
 	for ; k+4 <= nr; k += 4 {
 		p0, p1, p2, p3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
 		s4 = [4]float64{r[k], r[k+1], r[k+2], r[k+3]}
