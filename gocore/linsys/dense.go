@@ -237,6 +237,19 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 			}
 		}
 		// Inside the block, row by row, then the pivot.
+		if i0 >= dotAsmMin && ldlAsm() {
+			// In one assembly call: every dot has at least vec.Dot's
+			// assembly length, whose instructions the kernel repeats.
+			if (i0+nb-1)*ld+i0+nb > len(l) || i0+nb > len(d) || i0+nb > len(signs) || n < i0+nb {
+				panic("linsys: denseLDLRows: slice shorter than the block")
+			}
+			k, bad := ldlBlock4AVX(&wb[0], n, &l[0], ld, i0, nb, &d[0], &signs[0], DynamicEps, DynamicDelta)
+			nreg += k
+			if bad != 0 {
+				return nreg, ErrSingular
+			}
+			continue
+		}
 		for r := i0; r < i0+nb; r++ {
 			row, w := l[r*ld:r*ld+n], wb[(r-i0)*n:(r-i0)*n+n]
 			for j := i0; j < r; j++ {

@@ -231,18 +231,19 @@ func TestDenseDualSolvePair(t *testing.T) {
 }
 
 // TestLDLLeftAsm: denseLDLRows with the columns left of its four-row
-// blocks in assembly (ldlLeft4AVX) gives its Go loop's factor, pivots and
-// regularization count bit for bit, for every order to past the row
-// blocks of the BPQP study's QPs (tails of 0–3 rows), strides equal to
-// and above the order, quasi-definite matrices (both pivot signs) and
-// ones with a regularized pivot.
+// blocks (ldlLeft4AVX) and the blocks from row 8 on (ldlBlock4AVX) in
+// assembly gives its Go loop's factor, pivots, regularization count and
+// error bit for bit, for every order to past the row blocks of the BPQP
+// study's QPs (tails of 0–3 rows), strides equal to and above the order,
+// quasi-definite matrices (both pivot signs), ones with a regularized
+// pivot and ones with a NaN (ErrSingular at a late pivot).
 func TestLDLLeftAsm(t *testing.T) {
 	defer func(v bool) { noLDLAsm = v }(noLDLAsm)
 	rng := rand.New(rand.NewSource(47))
 	factored, regularized := 0, 0
 	for n := 1; n < 46; n++ {
 		for _, ld := range []int{n, n + 3} {
-			for trial := 0; trial < 3; trial++ {
+			for trial := 0; trial < 4; trial++ {
 				a := make([]float64, n*ld)
 				signs := make([]float64, n)
 				for i := 0; i < n; i++ {
@@ -263,6 +264,11 @@ func TestLDLLeftAsm(t *testing.T) {
 					}
 					a[k*ld+k] = 0
 				}
+				if trial == 3 {
+					// A NaN in a late row: ErrSingular at its pivot, the
+					// factor written up to there alike.
+					a[(n-1)*ld+n/3] = math.NaN()
+				}
 				var got, want []float64
 				var gotReg, wantReg int
 				var gotErr, wantErr error
@@ -276,6 +282,9 @@ func TestLDLLeftAsm(t *testing.T) {
 					} else {
 						want, wantReg, wantErr = append(l, d...), nreg, err
 					}
+				}
+				if trial == 3 && n > 8 && wantErr == nil {
+					t.Fatalf("n %d: a NaN factored", n)
 				}
 				sameBits(t, "denseLDLRows", got, want)
 				if gotReg != wantReg || gotErr != wantErr {

@@ -215,3 +215,8 @@ var noLDLAsm bool
 // four-row blocks in assembly (ldlLeft4AVX: vec's Dot4 instructions, so
 // bit for bit its Go loop).
 func ldlAsm() bool { return pairAsm && !noLDLAsm }
+
+// dotAsmMin is the length from which vec.Dot runs its assembly kernel
+// (vec's simdMin), whose instructions ldlBlock4AVX repeats: the blocks of
+// denseLDLRows from this row on take every dot at that length or more.
+const dotAsmMin = 8

@@ -20,3 +20,6 @@ var pairAsm = vec.Kernels() == "avx2+fma"
 
 //go:noescape
 func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64)
+
+//go:noescape
+func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float64, eps, delta float64) (nreg, bad int)

@@ -546,3 +546,149 @@ llupd:
 lldone:
 	VZEROUPPER
 	RET
+
+// func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float64, eps, delta float64) (nreg, bad int)
+//
+// denseLDLRows inside a block of nb rows from i0 ≥ 8 (every dot of at
+// least vec.Dot's assembly length): per row r, for j = i0, …, r−1,
+// s = L[r][j] − Dot(w_r[:j], L[j][:j]), w_r[j] = s, L[r][j] = s / d[j];
+// then dr = L[r][r] − Dot(L[r][:r], w_r[:r]) — each Dot dotAVX's loops,
+// reduction and fused tail — and the pivot rule: a non-finite dr returns
+// bad = 1 (d[r] not written), sign·dr < eps (not unordered) makes dr
+// sign·delta and counts it in nreg; d[r] = dr.
+TEXT ·ldlBlock4AVX(SB), NOSPLIT, $0-96
+	MOVQ $0, nreg+80(FP)
+	MOVQ $0, bad+88(FP)
+	MOVQ w+0(FP), R10      // w_r
+	MOVQ n+8(FP), R9
+	SHLQ $3, R9
+	MOVQ l+16(FP), R12
+	MOVQ ld+24(FP), R13
+	SHLQ $3, R13
+	MOVQ i0+32(FP), R14
+	MOVQ R14, AX
+	IMULQ R13, AX
+	LEAQ (R12)(AX*1), R11  // row r of L
+	SHLQ $3, R14           // 8r
+
+lbrow:
+	MOVQ i0+32(FP), AX
+	ADDQ nb+40(FP), AX
+	SHLQ $3, AX
+	CMPQ R14, AX
+	JGE  lbdone
+	MOVQ i0+32(FP), BX
+	MOVQ BX, AX
+	IMULQ R13, AX
+	LEAQ (R12)(AX*1), DX   // row j of L
+	SHLQ $3, BX            // 8j
+
+lbj:
+	MOVQ BX, CX
+	SHRQ $3, CX            // j elements
+	CMPQ BX, R14
+	JGE  lbpsrc
+	MOVQ R10, SI           // Dot(w_r[:j], L[j][:j])
+	MOVQ DX, DI
+	JMP  lbdot
+
+lbpsrc:
+	MOVQ R11, SI           // Dot(L[r][:r], w_r[:r])
+	MOVQ R10, DI
+
+lbdot:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+lbd16:
+	CMPQ CX, $16
+	JL   lbd4
+	VMOVUPD 0(SI), Y4
+	VMOVUPD 32(SI), Y5
+	VMOVUPD 64(SI), Y6
+	VMOVUPD 96(SI), Y7
+	VFMADD231PD 0(DI), Y4, Y0
+	VFMADD231PD 32(DI), Y5, Y1
+	VFMADD231PD 64(DI), Y6, Y2
+	VFMADD231PD 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $16, CX
+	JMP  lbd16
+
+lbd4:
+	CMPQ CX, $4
+	JL   lbdred
+	VMOVUPD 0(SI), Y4
+	VFMADD231PD 0(DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  lbd4
+
+lbdred:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VHADDPD X0, X0, X0
+
+lbdtail:
+	TESTQ CX, CX
+	JE   lbdend
+	VMOVSD (SI), X4
+	VFMADD231SD (DI), X4, X0
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JMP  lbdtail
+
+lbdend:
+	CMPQ BX, R14
+	JGE  lbpivot
+	VMOVSD (R11)(BX*1), X1
+	VSUBSD X0, X1, X1      // s
+	VMOVSD X1, (R10)(BX*1)
+	MOVQ d+48(FP), AX
+	VDIVSD (AX)(BX*1), X1, X1
+	VMOVSD X1, (R11)(BX*1)
+	ADDQ $8, BX
+	ADDQ R13, DX
+	JMP  lbj
+
+lbpivot:
+	VMOVSD (R11)(R14*1), X1
+	VSUBSD X0, X1, X1      // dr
+	VSUBSD X1, X1, X2      // +0 when finite
+	VXORPD X3, X3, X3
+	VUCOMISD X3, X2
+	JNE  lbbad
+	JP   lbbad
+	MOVQ signs+56(FP), AX
+	VMOVSD (AX)(R14*1), X2 // sign
+	VMULSD X1, X2, X3      // sign·dr
+	VMOVSD eps+64(FP), X4
+	VUCOMISD X4, X3
+	JP   lbkeep
+	JAE  lbkeep
+	VMOVSD delta+72(FP), X4
+	VMULSD X4, X2, X1      // sign·delta
+	INCQ nreg+80(FP)
+
+lbkeep:
+	MOVQ d+48(FP), AX
+	VMOVSD X1, (AX)(R14*1)
+	ADDQ $8, R14
+	ADDQ R9, R10
+	ADDQ R13, R11
+	JMP  lbrow
+
+lbbad:
+	MOVQ $1, bad+88(FP)
+
+lbdone:
+	VZEROUPPER
+	RET

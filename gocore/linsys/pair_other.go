@@ -19,3 +19,7 @@ func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int) {
 func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64) {
 	panic("linsys: no assembly kernels")
 }
+
+func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float64, eps, delta float64) (nreg, bad int) {
+	panic("linsys: no assembly kernels")
+}
