@@ -114,14 +114,17 @@ type DenseDual struct {
 	rows []int
 	woff []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
 	nr   int
-	dz   []float64
-	zc   []float64 // nr scratch (the coupled rows of z)
-	ones []float64
-	wb   []float64
-	bw   *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
-	gw   *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
-	t, g []float64      // nx scratch
-	z    []float64      // mr scratch
+	// consec: rowsConsecutive for rows and woff as the last Factor set
+	// them (solve, correct and the pair path test it per call).
+	consec bool
+	dz     []float64
+	zc     []float64 // nr scratch (the coupled rows of z)
+	ones   []float64
+	wb     []float64
+	bw     *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
+	gw     *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
+	t, g   []float64      // nx scratch
+	z      []float64      // mr scratch
 	// SolvePair's second vector's t, g, z and zc (allocated on its first
 	// call).
 	t2, g2, z2, zc2 []float64
@@ -505,6 +508,7 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.dz[i] = p
 	}
 	f.nr = nr
+	f.consec = f.rowsConsecutive()
 	l := f.l
 	if nr == mr {
 		// Every row coupled: C's rows in place (wpos is the identity).
@@ -901,7 +905,7 @@ func (f *DenseDual) solve(b []float64) {
 	// Every row coupled, W's rows consecutive (an interior-point
 	// iteration's system): the groups of four in one call each way.
 	ng := 0
-	if nr == mr && !noRowBlocks && f.rowsConsecutive() {
+	if nr == mr && !noRowBlocks && f.consec {
 		ng = nr / 4
 		zc := f.zc[:4*ng]
 		vec.Dot4Rows(w[woff[0]:], nx, ng, tw, nw, zc)
@@ -1058,7 +1062,7 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 	// groups of four in one call each way (vec.Dot4Rows, Axpy4Rows: bit
 	// for bit the Dot4 and Axpy4 calls of the loops below).
 	ng := 0
-	if !noRowBlocks && f.rowsConsecutive() {
+	if !noRowBlocks && f.consec {
 		ng = nr / 4
 		rg := r[:4*ng]
 		vec.Dot4Rows(a[woff[0]:], nx, ng, y, nx, rg)

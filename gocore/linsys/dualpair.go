@@ -51,7 +51,7 @@ var (
 // interior-point iteration's system); otherwise (an extended x block,
 // masked or zero rows) the one-vector calls run twice.
 func (f *DenseDual) pairPath() bool {
-	return f.kv == nil && f.order == nil && !f.masked && !noRowBlocks && f.nr == f.mr && f.rowsConsecutive()
+	return f.kv == nil && f.order == nil && !f.masked && !noRowBlocks && f.nr == f.mr && f.consec
 }
 
 // SolvePair implements PairSolver: solve's steps on both vectors, the
