@@ -39,6 +39,7 @@ type Solver struct {
 	orig       *problem.Values // the caller's values (termination on them)
 	cert       certScale       // the certificate tests' data scales (termination.go)
 	rhs, sol   []float64       // KKT right-hand side and solution
+	rhs2, sol2 []float64       // the predictor's, solved with the constant system (step)
 	tmpN, tmpM []float64
 	degree     int // barrier degree ν of K
 	// dualScaling: the non-symmetric cones use the dual scaling μ∇²f*(z)
@@ -111,6 +112,7 @@ func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	w.residuals = newResiduals(n, m)
 	w.unscaled = newUnscaled(n, m)
 	w.rhs, w.sol = make([]float64, dim), make([]float64, dim)
+	w.rhs2, w.sol2 = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)
 	w.pol = newPolishWork(st, w.cones)
 	if presolve {

@@ -37,13 +37,24 @@ func (w *Solver) step() bool {
 	if !w.factor() {
 		return w.switchToDualScaling()
 	}
-	// Constant system K [x1; z1] = [−c̃; b̃].
+	// Constant system K [x1; z1] = [−c̃; b̃], solved with the predictor's
+	// system (whose right-hand side does not depend on x1, z1): one pass
+	// over the factor for both (kkt.System.SolvePair; the predictor's
+	// solve is completed by SolveSecond, bit for bit the solve it was).
 	for i := 0; i < n; i++ {
 		w.rhs[i] = -w.cv[i]
 	}
 	copy(w.rhs[n:], w.bv)
-	if !w.solveKKT() {
-		return false
+	if noPairSolve {
+		if !w.solveKKT() {
+			return false
+		}
+	} else {
+		w.cones.LambdaSquare(w.dsRHS)
+		w.stepRHS(1, w.dsRHS, w.rhs2)
+		if !w.kkt.SolvePair(w.rhs, w.sol, w.rhs2, w.sol2) {
+			return false
+		}
 	}
 	copy(w.x1, w.sol[:n])
 	copy(w.z1, w.sol[n:])
@@ -69,8 +80,12 @@ func (w *Solver) step() bool {
 	}
 
 	// Affine (predictor) step.
-	w.cones.LambdaSquare(w.dsRHS)
-	if !w.solveStep(1, w.dsRHS, w.tau*w.kappa) {
+	if noPairSolve {
+		w.cones.LambdaSquare(w.dsRHS)
+		if !w.solveStep(1, w.dsRHS, w.tau*w.kappa) {
+			return false
+		}
+	} else if !w.kkt.SolveSecond(w.rhs2, w.sol2) || !w.finishStep(1, w.tau*w.kappa, w.sol2) {
 		return false
 	}
 	alphaA := w.stepLength(1)
@@ -106,6 +121,10 @@ func (w *Solver) step() bool {
 	w.advance(alpha, &w.direction)
 	return true
 }
+
+// noPairSolve: tests; step solves the constant and the affine systems
+// one after the other (Solve, solveStep) instead of as a pair.
+var noPairSolve bool
 
 // minSwitchStep is the combined step length below which the non-symmetric
 // cones switch from the primal–dual to the dual scaling (Clarabel's
@@ -151,22 +170,37 @@ func (w *Solver) backtrackToBarrier(alpha float64) float64 {
 // solveStep computes the search direction for right-hand sides
 // (f·rx, f·rz, f·rτ, ds, dκ) into dx, dz, ds, dtau, dkappa.
 func (w *Solver) solveStep(f float64, dsIn []float64, dkappaIn float64) bool {
+	w.stepRHS(f, dsIn, w.rhs)
+	if !w.solveKKT() {
+		return false
+	}
+	return w.finishStep(f, dkappaIn, w.sol)
+}
+
+// stepRHS sets dsh = Wᵀ(λ \ ds) and rhs = [−f·rx; −f·rz + dsh], the KKT
+// right-hand side of solveStep.
+func (w *Solver) stepRHS(f float64, dsIn, rhs []float64) {
 	st := w.an.St
 	n, m := st.N, st.M
 	w.cones.DsHat(w.dsh, dsIn)
 	// (Resliced locals: the loops below run without bounds checks.)
 	rx, rz, dsh := w.rx[:n], w.rz[:m], w.dsh[:m]
-	rhsX, rhsZ := w.rhs[:n], w.rhs[n:n+m]
+	rhsX, rhsZ := rhs[:n], rhs[n:n+m]
 	for i := range rhsX {
 		rhsX[i] = -f * rx[i]
 	}
 	for i := range rhsZ {
 		rhsZ[i] = -f*rz[i] + dsh[i]
 	}
-	if !w.solveKKT() {
-		return false
-	}
-	x2, z2 := w.sol[:n], w.sol[n:n+m]
+}
+
+// finishStep forms solveStep's direction from the KKT solution sol of
+// stepRHS's right-hand side (dsh as stepRHS left it).
+func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
+	st := w.an.St
+	n, m := st.N, st.M
+	dsh := w.dsh[:m]
+	x2, z2 := sol[:n], sol[n:n+m]
 	// Numerator: −dτ + dκ/τ − (c̃ + 2P̃ξ)ᵀx2 − b̃ᵀz2, with P̃ξ = px/τ.
 	num := -f*w.rtau + dkappaIn/w.tau - dot(w.cv, x2) - 2*dot(w.px, x2)/w.tau - dot(w.bv, z2)
 	dtau := num / w.denConst

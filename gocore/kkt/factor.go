@@ -89,6 +89,7 @@ func (k *System) Regularized() int {
 // afterwards (bit for bit), instead of factoring a regularized copy of all
 // nnz values: the factorizers copy the values into their own storage.
 func (k *System) factorAt(d float64) error {
+	k.facGen++ // a pending SolvePair solution is of the factorization before
 	k.exactUsed = false
 	if k.tier != nil {
 		last := k.tier.Tiers() - 1

@@ -117,6 +117,13 @@ func (k *System) SolveUnrefined(rhs, sol []float64) bool {
 
 func (k *System) solve(rhs, sol, start []float64) bool {
 	k.solveRefined(rhs, sol, start)
+	return k.settle(rhs, sol, start)
+}
+
+// settle is the rest of solve after the first refined solve (k.res,
+// k.rel and k.short its refinement's): the fast forms' residual check and
+// the lowering of δ, each of which refactors and solves again.
+func (k *System) settle(rhs, sol, start []float64) bool {
 	// The tests below scale their bounds by max(1, ‖rhs‖∞) ≥ 1: a
 	// residual within both bounds at scale 1 passes them at any scale, and
 	// then the norm is not taken (three solves per interior-point
@@ -231,52 +238,103 @@ func (k *System) solveRefined(rhs, sol, start []float64) {
 // not a stall).
 func (k *System) refine(f linsys.Factorizer, rhs, sol []float64) (res, rel float64, short bool) {
 	dim := k.an.Dim
-	r, dx := k.work[:dim], k.work[dim:2*dim]
+	v := k.newRefineVec(rhs, sol, k.work[:dim], k.work[dim:2*dim])
+	k.mul(sol, v.r)
+	v.judge()
+	for v.active(k.refMx) {
+		v.correct()
+		f.Solve(v.dx)
+		v.add()
+		k.mul(sol, v.r)
+		v.judge()
+		v.step(k)
+	}
+	return v.result()
+}
+
+// refineVec is refine's state for one right-hand side, so that
+// refinePair can step two of them together: the blocks' tolerances, the
+// residual r = rhs − K sol and its blocks' norms, the correction dx, the
+// ratio q and whether the steps are done, stopped or stopped short.
+type refineVec struct {
+	rhs, sol, r, dx []float64
+	n               int
+	tx, tz, tw      float64
+	sx, sz          float64
+	// rx, rz: the blocks' ‖r‖∞ at the last residual taken (r is written
+	// by judge alone, so they are its norms at the end too).
+	rx, rz, q, prev   float64
+	done, stop, short bool
+	it                int
+}
+
+func (k *System) newRefineVec(rhs, sol, r, dx []float64) refineVec {
 	n := k.an.St.N
 	bx, bz := vec.NormInf(rhs[:n]), vec.NormInf(rhs[n:])
-	tx, tz := refineAbsTol+refineRelTol*bx, refineAbsTol+refineRelTol*bz
-	tw := refineAbsTol + refineRelTol*vec.Max(bx, bz)
-	sx, sz := vec.Max(1, bx), vec.Max(1, bz)
-	// rx, rz: the blocks' ‖r‖∞ at the last residual taken (r is written
-	// by ratio alone, so they are its norms at the end too).
-	var rx, rz float64
-	// ratio returns the largest ‖r_block‖∞ / tolerance and whether the
-	// refinement is done: every block within its own tolerance, or
-	// RefineWith's test on the whole right-hand side met with every block
-	// within refineLoose of its own right-hand side. The second keeps the
-	// old number of steps where a block's own tolerance lies below its
-	// rounding floor (u·(‖P‖‖x‖ + ‖A‖‖z‖): a solution large next to that
-	// block's right-hand side, b ≫ c), which the steps cannot reach.
-	ratio := func() (float64, bool) {
-		k.mul(sol, r)
-		rs := r[:len(rhs)]
-		for i, b := range rhs {
-			rs[i] = b - rs[i]
-		}
-		rx, rz = vec.NormInf(r[:n]), vec.NormInf(r[n:])
-		q := vec.Max(rx/tx, rz/tz)
-		return q, q <= 1 || (vec.Max(rx, rz) <= tw && vec.Max(rx/sx, rz/sz) <= refineLoose)
+	return refineVec{rhs: rhs, sol: sol, r: r, dx: dx, n: n,
+		tx: refineAbsTol + refineRelTol*bx, tz: refineAbsTol + refineRelTol*bz,
+		tw: refineAbsTol + refineRelTol*vec.Max(bx, bz),
+		sx: vec.Max(1, bx), sz: vec.Max(1, bz)}
+}
+
+// judge turns r = K sol into the residual and sets q, the largest
+// ‖r_block‖∞ / tolerance, and whether the refinement is done: every block
+// within its own tolerance, or RefineWith's test on the whole right-hand
+// side met with every block within refineLoose of its own right-hand
+// side. The second keeps the old number of steps where a block's own
+// tolerance lies below its rounding floor (u·(‖P‖‖x‖ + ‖A‖‖z‖): a
+// solution large next to that block's right-hand side, b ≫ c), which the
+// steps cannot reach.
+func (v *refineVec) judge() {
+	rs := v.r[:len(v.rhs)]
+	for i, b := range v.rhs {
+		rs[i] = b - rs[i]
 	}
-	q, done := ratio()
-	for it := 0; it < k.refMx && !done && !math.IsNaN(q); it++ { // NaN: a non-finite solution, no step helps
-		copy(dx, r)
-		f.Solve(dx)
-		for i, d := range dx {
-			sol[i] += d
-		}
-		prev := q
-		if q, done = ratio(); !done && q > prev*0.5 {
-			short = true
-			if q > prev {
-				for i, d := range dx {
-					sol[i] -= d
-				}
-				ratio()
-			}
-			break
-		}
+	v.rx, v.rz = vec.NormInf(v.r[:v.n]), vec.NormInf(v.r[v.n:])
+	v.q = vec.Max(v.rx/v.tx, v.rz/v.tz)
+	v.done = v.q <= 1 || (vec.Max(v.rx, v.rz) <= v.tw && vec.Max(v.rx/v.sx, v.rz/v.sz) <= refineLoose)
+}
+
+// active reports whether another correction is taken (at most max; NaN:
+// a non-finite solution, no step helps).
+func (v *refineVec) active(max int) bool {
+	return !v.stop && v.it < max && !v.done && !math.IsNaN(v.q)
+}
+
+// correct sets dx = r, the right-hand side of the correction's solve.
+func (v *refineVec) correct() { copy(v.dx, v.r) }
+
+// add adds the solved correction to sol.
+func (v *refineVec) add() {
+	for i, d := range v.dx {
+		v.sol[i] += d
 	}
-	return vec.Max(rx, rz), vec.Max(rx/sx, rz/sz), short
+	v.prev = v.q
+}
+
+// after judges a correction whose residual judge has taken: one that did
+// not halve the ratio stops the steps short, and one that raised it is
+// undone — then after reports true and the caller takes the residual of
+// the restored sol again (and judges it).
+func (v *refineVec) after() bool {
+	v.it++
+	if v.done || !(v.q > v.prev*0.5) {
+		return false
+	}
+	v.short, v.stop = true, true
+	if v.q > v.prev {
+		for i, d := range v.dx {
+			v.sol[i] -= d
+		}
+		return true
+	}
+	return false
+}
+
+// result returns ‖r‖∞, the block-by-block relative residual and whether
+// the steps stopped short.
+func (v *refineVec) result() (res, rel float64, short bool) {
+	return vec.Max(v.rx, v.rz), vec.Max(v.rx/v.sx, v.rz/v.sz), v.short
 }
 
 // diagXBackwardTol is the normwise backward error ‖rhs − K sol‖∞ /

@@ -40,6 +40,15 @@ type System struct {
 	res   float64              // final refinement residual of the last Solve
 	rel   float64              // its relative size, block by block (refine)
 	short bool                 // its refinement stopped short of its tolerance (refine)
+	// SolvePair's second system (pair.go): mulPair is mul on two vectors
+	// (one pass over the matrix where the factorization offers it),
+	// work2 the second vector's refinement scratch; pend its refined
+	// solution awaiting SolveSecond, valid while facGen (counting
+	// factorizations) is unchanged.
+	mulPair func(x1, y1, x2, y2 []float64)
+	work2   []float64
+	pend    pendingSolve
+	facGen  uint64
 	// Fast (normal-equations) mode of the factorization (tier.go).
 	tier      linsys.Tiered         // nil: the factorization has a single form
 	wantFast  bool                  // the H set last allows the fast forms
@@ -136,22 +145,46 @@ func New(an *Analysis, staticReg float64, refineMax int) (*System, error) {
 				return
 			}
 			d.MulVec(x, y)
-			signs, du := an.signs, k.dUsed
-			if du == 0 {
-				// An unregularized factorization (an exact form): the
-				// product is K's. (Subtracting the zero terms would
-				// only turn a −0 entry into +0.)
-				return
-			}
-			x, y = x[:len(signs)], y[:len(signs)]
-			for i, sg := range signs {
-				y[i] -= sg * du * x[i]
+			k.unregularize(x, y)
+		}
+		if p, ok := f.(linsys.PairMultiplier); ok {
+			k.mulPair = func(x1, y1, x2, y2 []float64) {
+				if k.redUsed {
+					k.mul(x1, y1)
+					k.mul(x2, y2)
+					return
+				}
+				p.MulVecPair(x1, y1, x2, y2)
+				k.unregularize(x1, y1)
+				k.unregularize(x2, y2)
 			}
 		}
 	} else {
 		k.mul = func(x, y []float64) { linsys.SymMulVec(&an.pat, k.kv, x, y) }
 	}
+	if k.mulPair == nil {
+		k.mulPair = func(x1, y1, x2, y2 []float64) {
+			k.mul(x1, y1)
+			k.mul(x2, y2)
+		}
+	}
 	return k, nil
+}
+
+// unregularize subtracts the static regularization of the last
+// factorization from y = K_δ x (the dense product's), leaving K x.
+func (k *System) unregularize(x, y []float64) {
+	signs, du := k.an.signs, k.dUsed
+	if du == 0 {
+		// An unregularized factorization (an exact form): the product is
+		// K's. (Subtracting the zero terms would only turn a −0 entry
+		// into +0.)
+		return
+	}
+	x, y = x[:len(signs)], y[:len(signs)]
+	for i, sg := range signs {
+		y[i] -= sg * du * x[i]
+	}
 }
 
 // Analysis returns the analysis the system was made for.

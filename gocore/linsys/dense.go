@@ -207,6 +207,14 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 					}
 				}
 			}
+		} else if nb == 4 && i0 > 0 && ldlAsm() {
+			// The same loop in one assembly call (the Dot4 calls, their
+			// slicing and the updates cost twice the multiply–adds at the
+			// row block orders of the BPQP study's dense QPs, 20…100).
+			if (i0+3)*ld+i0 > len(l) || i0 > len(d) || n < i0 {
+				panic("linsys: denseLDLRows: slice shorter than the block")
+			}
+			ldlLeft4AVX(&wb[0], n, &l[0], ld, i0, &d[0])
 		} else if nb == 4 {
 			w0, w1, w2, w3 := wb[:n], wb[n:2*n], wb[2*n:3*n], wb[3*n:4*n]
 			r0, r1, r2, r3 := l[i0*ld:], l[(i0+1)*ld:], l[(i0+2)*ld:], l[(i0+3)*ld:]
@@ -229,6 +237,19 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 			}
 		}
 		// Inside the block, row by row, then the pivot.
+		if i0 >= dotAsmMin && ldlAsm() {
+			// In one assembly call: every dot has at least vec.Dot's
+			// assembly length, whose instructions the kernel repeats.
+			if (i0+nb-1)*ld+i0+nb > len(l) || i0+nb > len(d) || i0+nb > len(signs) || n < i0+nb {
+				panic("linsys: denseLDLRows: slice shorter than the block")
+			}
+			k, bad := ldlBlock4AVX(&wb[0], n, &l[0], ld, i0, nb, &d[0], &signs[0], DynamicEps, DynamicDelta)
+			nreg += k
+			if bad != 0 {
+				return nreg, ErrSingular
+			}
+			continue
+		}
 		for r := i0; r < i0+nb; r++ {
 			row, w := l[r*ld:r*ld+n], wb[(r-i0)*n:(r-i0)*n+n]
 			for j := i0; j < r; j++ {

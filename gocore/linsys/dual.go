@@ -110,20 +110,26 @@ type DenseDual struct {
 	// order nr; every other row is a 1×1 pivot dz[i] (−H, regularized as
 	// the LDLᵀ would), so decoupled rows (an active-set system's inactive
 	// rows) cost nothing in the factorization.
-	l, d  []float64
-	rows  []int
-	woff  []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
-	nr    int
-	dz    []float64
-	zc    []float64 // nr scratch (the coupled rows of z)
-	ones  []float64
-	wb    []float64
-	bw    *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
-	gw    *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
-	t, g  []float64      // nx scratch
-	z     []float64      // mr scratch
-	nreg  int
-	Forms int // number of times C was formed (for tests)
+	l, d []float64
+	rows []int
+	woff []int // woff[a] = wpos[rows[a]]·nx + wlo: where row rows[a] of W starts (solve)
+	nr   int
+	// consec: rowsConsecutive for rows and woff as the last Factor set
+	// them (solve, correct and the pair path test it per call).
+	consec bool
+	dz     []float64
+	zc     []float64 // nr scratch (the coupled rows of z)
+	ones   []float64
+	wb     []float64
+	bw     *blockWork     // blocked LDLᵀ workspace (nil below blockMin)
+	gw     *vec.Workspace // level-3 workspace of formC (nil below dualGemmMin)
+	t, g   []float64      // nx scratch
+	z      []float64      // mr scratch
+	// SolvePair's second vector's t, g, z and zc (allocated on its first
+	// call).
+	t2, g2, z2, zc2 []float64
+	nreg            int
+	Forms           int // number of times C was formed (for tests)
 	// Extended x block (NewDenseDualOrder): order[p] is the KKT index at
 	// position p (nil: the identity), xs the expected pivot sign of each
 	// x-block position (f.ones when nil order), pb, py scratch of n.
@@ -502,6 +508,7 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.dz[i] = p
 	}
 	f.nr = nr
+	f.consec = f.rowsConsecutive()
 	l := f.l
 	if nr == mr {
 		// Every row coupled: C's rows in place (wpos is the identity).
@@ -898,7 +905,7 @@ func (f *DenseDual) solve(b []float64) {
 	// Every row coupled, W's rows consecutive (an interior-point
 	// iteration's system): the groups of four in one call each way.
 	ng := 0
-	if nr == mr && !noRowBlocks && f.rowsConsecutive() {
+	if nr == mr && !noRowBlocks && f.consec {
 		ng = nr / 4
 		zc := f.zc[:4*ng]
 		vec.Dot4Rows(w[woff[0]:], nx, ng, tw, nw, zc)
@@ -1051,6 +1058,20 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 	r := f.zc[:nr]
 	var s4 [4]float64
 	k := 0
+	// Every coupled row consecutive (an interior-point system): the
+	// groups of four in one call each way (vec.Dot4Rows, Axpy4Rows: bit
+	// for bit the Dot4 and Axpy4 calls of the loops below).
+	ng := 0
+	if !noRowBlocks && f.consec {
+		ng = nr / 4
+		rg := r[:4*ng]
+		vec.Dot4Rows(a[woff[0]:], nx, ng, y, nx, rg)
+		bz, h, z := bz[:len(rg)], h[:len(rg)], z[:len(rg)]
+		for i, s := range rg {
+			rg[i] = bz[i] - s - h[i]*z[i]
+		}
+		k = 4 * ng
+	}
 	for ; k+4 <= nr; k += 4 {
 		i0, i1, i2, i3 := rows[k], rows[k+1], rows[k+2], rows[k+3]
 		o0, o1, o2, o3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
@@ -1075,6 +1096,10 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 	clear(g)
 	k = 0
 	w := a
+	if ng > 0 {
+		vec.Axpy4Rows(r[:4*ng], w[woff[0]:], nx, ng, g, nx)
+		k = 4 * ng
+	}
 	for ; k+4 <= nr; k += 4 {
 		p0, p1, p2, p3 := woff[k], woff[k+1], woff[k+2], woff[k+3]
 		s4 = [4]float64{r[k], r[k+1], r[k+2], r[k+3]}

@@ -81,3 +81,142 @@ func lowerTSolve(l []float64, ld, n int, x []float64) {
 		axpy4(&a, r3, r2, r1, r0, x, i0)
 	}
 }
+
+// Two-vector forms of the triangular solves and row products. Each
+// vector's arithmetic is the one-vector kernel's (the assembly repeats its
+// instructions per vector, registers renamed; elsewhere the one-vector
+// kernel runs twice), so each output is bit for bit the one-vector call's;
+// the matrix is read once for both (DenseDual.SolvePair, MulVecPair).
+
+// noPairAsm: tests; the two-vector kernels run the one-vector ones twice.
+var noPairAsm bool
+
+// pairKernels reports whether the two-vector assembly kernels run.
+func pairKernels() bool { return pairAsm && !noPairAsm && !noTriAsm }
+
+// triFits panics unless rows 0…4nb−1 of l (stride ld ≥ 4nb) reach column
+// 4nb−2 and x, y hold 4nb entries (the assembly reads no further).
+func triFits(l []float64, ld, nb int, x, y []float64) {
+	if nb > len(x)/4 || nb > len(y)/4 || ld < 4*nb || (4*nb-1)*ld+4*nb-1 > len(l) {
+		panic("linsys: triangular pair kernel: slice shorter than the blocks")
+	}
+}
+
+// lowerSolvePair is lowerSolve on x and y.
+func lowerSolvePair(l []float64, ld, n int, x, y []float64) {
+	nb := n / 4
+	if !pairKernels() || nb == 0 {
+		lowerSolve(l, ld, n, x)
+		lowerSolve(l, ld, n, y)
+		return
+	}
+	triFits(l, ld, nb, x, y)
+	lowerSolve4PairAVX(&l[0], ld, nb, &x[0], &y[0])
+	for k := n &^ 3; k < n; k++ {
+		r := l[k*ld : k*ld+k]
+		x[k] -= dot(r, x[:k])
+		y[k] -= dot(r, y[:k])
+	}
+}
+
+// lowerTSolvePair is lowerTSolve on x and y.
+func lowerTSolvePair(l []float64, ld, n int, x, y []float64) {
+	if !pairKernels() || n < 4 {
+		lowerTSolve(l, ld, n, x)
+		lowerTSolve(l, ld, n, y)
+		return
+	}
+	i := n - 1
+	for ; (i+1)%4 != 0; i-- {
+		r := l[i*ld : i*ld+i]
+		if xi := x[i]; xi != 0 {
+			axpy(-xi, r, x[:i])
+		}
+		if yi := y[i]; yi != 0 {
+			axpy(-yi, r, y[:i])
+		}
+	}
+	nb := (i + 1) / 4
+	triFits(l, ld, nb, x, y)
+	lowerTSolve4PairAVX(&l[0], ld, nb, &x[0], &y[0])
+}
+
+// dualLowerSolvePair is dualLowerSolve on x and y.
+func dualLowerSolvePair(l []float64, ld, n int, x, y []float64) {
+	if n <= dualSmallMax {
+		smallLowerSolve(l, ld, n, x)
+		smallLowerSolve(l, ld, n, y)
+		return
+	}
+	lowerSolvePair(l, ld, n, x, y)
+}
+
+// dualLowerTSolvePair is dualLowerTSolve on x and y.
+func dualLowerTSolvePair(l []float64, ld, n int, x, y []float64) {
+	if n <= dualSmallMax {
+		smallLowerTSolve(l, ld, n, x)
+		smallLowerTSolve(l, ld, n, y)
+		return
+	}
+	lowerTSolvePair(l, ld, n, x, y)
+}
+
+// denseSolve4Pair is denseSolve4 on x and y.
+func denseSolve4Pair(l, d []float64, n int, x, y []float64) {
+	dualLowerSolvePair(l, n, n, x, y)
+	x, y = x[:n], y[:n]
+	for i, v := range d[:n] {
+		x[i] /= v
+		y[i] /= v
+	}
+	dualLowerTSolvePair(l, n, n, x, y)
+}
+
+// rowsFit panics unless the 4·ng rows (ng > 0) of a (stride lda ≥ n)
+// hold n entries each, x and y hold n and ox and oy 4·ng.
+func rowsFit(a []float64, lda, ng int, x, y []float64, n int, ox, oy []float64) {
+	if n < 0 || lda < n || n > len(x) || n > len(y) || ng > len(ox)/4 || ng > len(oy)/4 || (4*ng-1)*lda+n > len(a) {
+		panic("linsys: row pair kernel: slice shorter than the rows")
+	}
+}
+
+// dot4RowsPair is vec.Dot4Rows(a, lda, ng, x, n, ox) and the same with
+// y into oy.
+func dot4RowsPair(a []float64, lda, ng int, x, y []float64, n int, ox, oy []float64) {
+	if !pairKernels() || ng <= 0 || n <= 0 {
+		vec.Dot4Rows(a, lda, ng, x, n, ox)
+		vec.Dot4Rows(a, lda, ng, y, n, oy)
+		return
+	}
+	rowsFit(a, lda, ng, x, y, n, ox, oy)
+	dot4RowsPairAVX(&a[0], lda, ng, &x[0], &y[0], n, &ox[0], &oy[0])
+}
+
+// axpy4RowsPair is vec.Axpy4Rows(cx, a, lda, ng, x, n) and the same with
+// cy into y.
+func axpy4RowsPair(cx, cy, a []float64, lda, ng int, x, y []float64, n int) {
+	if !pairKernels() || ng <= 0 || n < 4 {
+		vec.Axpy4Rows(cx, a, lda, ng, x, n)
+		vec.Axpy4Rows(cy, a, lda, ng, y, n)
+		return
+	}
+	rowsFit(a, lda, ng, x, y, n, cx, cy)
+	axpy4RowsPairAVX(&cx[0], &cy[0], &a[0], lda, ng, &x[0], &y[0], n)
+}
+
+func vecDotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
+	vec.DotRows(a, lda, nrows, x, n, out)
+}
+
+// noLDLAsm: tests; denseLDLRows runs its Go loops only.
+var noLDLAsm bool
+
+// ldlAsm reports whether denseLDLRows takes the columns left of its
+// four-row blocks in assembly (ldlLeft4AVX: vec's Dot4 instructions, so
+// bit for bit its Go loop).
+func ldlAsm() bool { return pairAsm && !noLDLAsm }
+
+// dotAsmMin is the length from which vec.Dot runs its assembly kernel
+// (vec's simdMin), whose instructions ldlBlock4AVX repeats: the blocks of
+// denseLDLRows from this row on take every dot at that length or more.
+const dotAsmMin = 8

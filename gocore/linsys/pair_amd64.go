@@ -1,0 +1,25 @@
+package linsys
+
+import "github.com/lpgd-go/lpgd_go/gocore/vec"
+
+//go:noescape
+func lowerSolve4PairAVX(l *float64, ld, nb int, x, y *float64)
+
+//go:noescape
+func lowerTSolve4PairAVX(l *float64, ld, nb int, x, y *float64)
+
+//go:noescape
+func dot4RowsPairAVX(a *float64, lda, ng int, x, y *float64, n int, ox, oy *float64)
+
+//go:noescape
+func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int)
+
+// pairAsm: the two-vector kernels run in assembly, where vec's one-vector
+// kernels whose arithmetic they repeat do (AVX2 and FMA).
+var pairAsm = vec.Kernels() == "avx2+fma"
+
+//go:noescape
+func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64)
+
+//go:noescape
+func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float64, eps, delta float64) (nreg, bad int)
