@@ -294,17 +294,25 @@ func (s *Structure) CheckValues(v *Values) error {
 
 // MulP computes y += alpha · P x using the upper-triangular storage. A
 // column whose stored rows are exactly 0..j (a full upper column, as in the
-// dense layout) uses the vector kernels.
+// dense layout) uses the vector kernels: a run of such columns by groups
+// of four in one vec.UpperCols4 call (the whole of a dense P but its last
+// n mod 4 columns), which reads each stored value once. y must not
+// overlap x.
 func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) {
 	cp, rv := s.P.Colptr, s.P.Rowval
 	for j := 0; j < s.N; j++ {
 		lo, hi := cp[j], cp[j+1]
-		if j+4 <= s.N && hi-lo == j+1 && cp[j+4]-lo == 4*j+10 {
-			// Four full upper columns (j+1 … j+4 entries): one Axpy4 and
-			// one Dot4 pass over their common rows 0..j−1, then the
-			// 4×4 triangle.
-			mulP4(y, pv[lo:cp[j+4]], x, alpha, j)
-			j += 3
+		if s.fullUpper4(j) {
+			// Four full upper columns (j+1 … j+4 entries), and as many
+			// groups of four after them: per group, fused updates of
+			// and sums over their common rows 0..j−1, then the 4×4
+			// triangle.
+			e := j + 4
+			for s.fullUpper4(e) {
+				e += 4
+			}
+			vec.UpperCols4(pv[lo:cp[e]], x, y, alpha, j, (e-j)/4)
+			j = e - 1
 			continue
 		}
 		if hi-lo == j+1 {
@@ -328,6 +336,14 @@ func (s *Structure) MulP(y []float64, pv []float64, x []float64, alpha float64) 
 		}
 		y[j] += alpha * acc
 	}
+}
+
+// fullUpper4 reports whether P's columns j … j+3 exist and are full upper
+// columns (rows 0…j+r, j+r+1 entries each: four columns of at most that
+// many entries hold 4j+10 only when each is full).
+func (s *Structure) fullUpper4(j int) bool {
+	cp := s.P.Colptr
+	return j+4 <= s.N && cp[j+1]-cp[j] == j+1 && cp[j+4]-cp[j] == 4*j+10
 }
 
 // OffDiagonalZero reports whether every value of pv off P's diagonal is
@@ -392,59 +408,74 @@ func (s *Structure) MulPDiagonal(y, pv, x []float64) {
 	}
 }
 
-// mulP4 is MulP's product with the four full upper columns j0 … j0+3 of
-// P, stored one after the other in c (column j0+r has the j0+r+1 entries
-// of rows 0..j0+r).
-func mulP4(y, c, x []float64, alpha float64, j0 int) {
-	var cols [4][]float64
-	off := 0
-	for r := range cols {
-		cols[r] = c[off : off+j0+r+1]
-		off += j0 + r + 1
+// colRun is the most columns MulA and MulAT pass to one whole-block
+// kernel call (their coefficients or sums sit in a stack array).
+const colRun = 32
+
+// fullRun returns the end of the run of full columns of A (all M rows
+// stored, M > 0) that starts at column j, at most colRun long; j itself
+// when column j is not full. A dense A's runs need no look at the
+// pattern.
+func (s *Structure) fullRun(j int) int {
+	m, n := s.M, s.N
+	if m == 0 {
+		return j
 	}
-	a := [4]float64{alpha * x[j0], alpha * x[j0+1], alpha * x[j0+2], alpha * x[j0+3]}
-	vec.Axpy4(&a, cols[0], cols[1], cols[2], cols[3], y, j0)
-	var s [4]float64
-	vec.Dot4(cols[0], cols[1], cols[2], cols[3], x, j0, &s)
-	for r, col := range cols {
-		j := j0 + r
-		acc := s[r]
-		for i := j0; i < j; i++ {
-			y[i] += a[r] * col[i]
-			acc += col[i] * x[i]
-		}
-		y[j] += alpha * (acc + col[j]*x[j])
+	if s.A.Nnz() == m*n {
+		return min(j+colRun, n)
 	}
+	cp := s.A.Colptr[:n+1]
+	e := j
+	for e < n && e-j < colRun && cp[e+1]-cp[e] == m {
+		e++
+	}
+	return e
 }
 
-// MulA computes y += alpha · A x.
+// MulA computes y += alpha · A x. Runs of full columns (a dense A) go to
+// vec.AxpyRows: the same updates in the same order as one vec.Axpy per
+// column (a zero alpha·x_j skipped) in one call per run.
 func (s *Structure) MulA(y []float64, av []float64, x []float64, alpha float64) {
 	cp, rv := s.A.Colptr, s.A.Rowval
 	m := s.M
-	for j := 0; j < s.N; j++ {
-		axj := alpha * x[j]
-		if axj == 0 {
-			continue
-		}
+	var c [colRun]float64
+	for j := 0; j < s.N; {
 		lo, hi := cp[j], cp[j+1]
-		if hi-lo == m {
-			vec.Axpy(axj, av[lo:hi], y)
+		if e := s.fullRun(j); e > j {
+			cr := c[:e-j]
+			for r, v := range x[j:e:e] {
+				cr[r] = alpha * v
+			}
+			vec.AxpyRows(cr, av[lo:cp[e]], m, e-j, y, m)
+			j = e
 			continue
 		}
-		for k := lo; k < hi; k++ {
-			y[rv[k]] += av[k] * axj
+		if axj := alpha * x[j]; axj != 0 {
+			for k := lo; k < hi; k++ {
+				y[rv[k]] += av[k] * axj
+			}
 		}
+		j++
 	}
 }
 
-// MulAT computes y += alpha · Aᵀ x.
+// MulAT computes y += alpha · Aᵀ x. Runs of full columns (a dense A) take
+// their sums from one vec.DotRows call per run, each vec.Dot's bit for
+// bit.
 func (s *Structure) MulAT(y []float64, av []float64, x []float64, alpha float64) {
 	cp, rv := s.A.Colptr, s.A.Rowval
 	m := s.M
-	for j := 0; j < s.N; j++ {
+	var d [colRun]float64
+	for j := 0; j < s.N; {
 		lo, hi := cp[j], cp[j+1]
-		if hi-lo == m {
-			y[j] += alpha * vec.Dot(av[lo:hi], x)
+		if e := s.fullRun(j); e > j {
+			out := d[:e-j]
+			vec.DotRows(av[lo:cp[e]], m, e-j, x, m, out)
+			yr := y[j:e:e]
+			for r, v := range out {
+				yr[r] += alpha * v
+			}
+			j = e
 			continue
 		}
 		var acc float64
@@ -452,5 +483,6 @@ func (s *Structure) MulAT(y []float64, av []float64, x []float64, alpha float64)
 			acc += av[k] * x[rv[k]]
 		}
 		y[j] += alpha * acc
+		j++
 	}
 }

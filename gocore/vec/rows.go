@@ -73,3 +73,38 @@ func DotRows(a []float64, lda, nrows int, x []float64, n int, out []float64) {
 		out[r] = Dot(a[r*lda:r*lda+n], x)
 	}
 }
+
+// AxpyRows adds c[r]·(row r of a) to y[:n] for the nrows consecutive rows
+// of a (stride lda), in order, skipping each row whose c[r] is zero (±0;
+// a NaN is not skipped): bit for bit Axpy(c[r], row r, y) for each of
+// those rows, in one call. Where Axpy4's arithmetic is Axpy's (both in
+// assembly, n ≥ 8), each four consecutive rows with nonzero coefficients
+// are one Axpy4Rows group, and a run of such groups one call: the column
+// loop of a dense A's product (problem.Structure.MulA) in a fraction of
+// its calls. It panics if a, c or y is too short.
+func AxpyRows(c, a []float64, lda, nrows int, y []float64, n int) {
+	if nrows <= 0 {
+		return
+	}
+	if n < 0 || lda < n || n > len(y) || nrows > len(c) || !blockFits(nrows, lda, n, len(a)) {
+		panic("vec: AxpyRows: slice shorter than the rows")
+	}
+	y, c = y[:n], c[:nrows]
+	group := useRowsAsm && n >= 8 // Axpy's assembly from simdMin = 8
+	for r := 0; r < nrows; r++ {
+		if group {
+			e := r
+			for e+4 <= nrows && c[e] != 0 && c[e+1] != 0 && c[e+2] != 0 && c[e+3] != 0 {
+				e += 4
+			}
+			if e > r {
+				axpy4RowsAVX(&c[r], &a[r*lda], lda, (e-r)/4, &y[0], n)
+				r = e - 1
+				continue
+			}
+		}
+		if c[r] != 0 {
+			Axpy(c[r], a[r*lda:r*lda+n], y)
+		}
+	}
+}

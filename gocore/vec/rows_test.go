@@ -139,3 +139,55 @@ func TestDotRows(t *testing.T) {
 		DotRows(make([]float64, 8+7), 8, 2, make([]float64, 8), 8, make([]float64, 2))
 	}()
 }
+
+// TestAxpyRows: AxpyRows gives one Axpy per row with a nonzero
+// coefficient bit for bit (assembly on and off), with zero, −0 and NaN
+// coefficients breaking the groups of four and NaN, ±Inf and signed
+// zeros among the rows and y.
+func TestAxpyRows(t *testing.T) {
+	defer setAsm(true)()
+	rng := rand.New(rand.NewSource(47))
+	val := func() float64 {
+		switch rng.Intn(14) {
+		case 0:
+			return []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0}[rng.Intn(5)]
+		}
+		return rng.NormFloat64() * math.Exp(rng.NormFloat64())
+	}
+	for trial := 0; trial < 500; trial++ {
+		n, nrows := rng.Intn(30), rng.Intn(14)
+		lda := n + rng.Intn(3)
+		a := make([]float64, max(0, (nrows-1)*lda+n))
+		for i := range a {
+			a[i] = val()
+		}
+		c := make([]float64, nrows)
+		for i := range c {
+			c[i] = val()
+			if rng.Intn(6) == 0 {
+				c[i] = []float64{0, math.Copysign(0, -1), math.NaN()}[rng.Intn(3)]
+			}
+		}
+		y0 := make([]float64, n+1)
+		for i := range y0 {
+			y0[i] = val()
+		}
+		want := append([]float64(nil), y0...)
+		for r := range c {
+			if c[r] != 0 {
+				Axpy(c[r], a[r*lda:r*lda+n], want)
+			}
+		}
+		for _, on := range []bool{true, false} {
+			restore := setAsm(on)
+			got := append([]float64(nil), y0...)
+			AxpyRows(c, a, lda, nrows, got, n)
+			restore()
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("trial %d n=%d rows=%d asm=%v: y[%d] = %v, Axpy loop %v", trial, n, nrows, on, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
