@@ -24,6 +24,10 @@ type scaledData struct {
 	cScale         float64   // k
 	proxS          []float64
 	eqD, eqE       []float64 // one Ruiz pass's column and row factors
+	// pNorm: the column norms of P̃'s part of the last sweep (the
+	// proximal diagonal and P's entries, without A's), which are the cost
+	// scaling's norms when that sweep scaled the final data (see sweep).
+	pNorm []float64
 	// A's nonzero values in storage order (nzV, rows nzRow, column starts
 	// nzPtr, value indices nzK): the Ruiz passes run on them when A holds
 	// many explicit zeros (a dense G with the box as ±I rows is 77 %
@@ -42,13 +46,16 @@ type scaledData struct {
 	nzPRow, nzPK []int
 	nzPPtr       []int
 	compactP     bool
+	// costFromSweep records whether the last equilibrate took the cost
+	// scaling's norms from its last sweep (pNorm; tests).
+	costFromSweep bool
 }
 
 func newScaledData(st *problem.Structure) scaledData {
 	n, m := st.N, st.M
 	return scaledData{pv: make([]float64, st.P.Nnz()), cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
-		eqD: make([]float64, n), eqE: make([]float64, m),
+		eqD: make([]float64, n), eqE: make([]float64, m), pNorm: make([]float64, n),
 		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1),
 		nzPPtr: make([]int, n+1)}
 }
@@ -59,6 +66,8 @@ func newScaledData(st *problem.Structure) scaledData {
 // of order 100) is not tried. It only decides whether to look: the
 // equilibration is bit for bit the same on all entries or on the nonzero
 // ones.
+//
+//go:noinline
 func mostlyNonzero(v []float64) bool {
 	if len(v) < 64 {
 		return false
@@ -123,16 +132,10 @@ func (w *Solver) equilibrate() {
 	st := w.an.St
 	n, m := st.N, st.M
 	d, e := w.dScale, w.eScale
-	for i := range d {
-		d[i] = 1
-	}
-	for i := range e {
-		e[i] = 1
-	}
+	fill(d, 1)
+	fill(e, 1)
 	w.cScale = 1
-	for j := range w.proxS {
-		w.proxS[j] = w.prox
-	}
+	fill(w.proxS, w.prox)
 	if !w.set.Equilibrate {
 		return
 	}
@@ -177,36 +180,23 @@ func (w *Solver) equilibrate() {
 	// A dense P (every upper column full) and a dense A are swept whole,
 	// one kernel call each (sweep); other columns one by one.
 	sm := sweepMats{pcp, prv, pv, acp, arv, av, fullUpper(pcp, n), fullColumns(acp, n, m)}
+	// pNormOK: w.pNorm holds P̃'s column norms (with the proximal
+	// diagonal) of the data as they are now: every sweep records them, a
+	// scaling-only pass does not.
 	w.sweep(&sm, nil, nil, dd, de)
+	pNormOK := true
 	sd, se := w.eqD, w.eqE
 	for it := 0; it < w.set.EquilibrateIters; it++ {
 		// Stop once every column and row norm is within ruizTol of 1:
 		// further passes would change the scaling by less than that.
-		done := true
-		for j := range dd {
-			if math.Abs(dd[j]-1) > ruizTol {
-				done = false
-			}
-			sd[j] = 1 / math.Sqrt(clampScale(dd[j]))
-		}
-		for i := range de {
-			if math.Abs(de[i]-1) > ruizTol {
-				done = false
-			}
-			se[i] = 1 / math.Sqrt(clampScale(de[i]))
-		}
-		if done {
+		doneD := ruizFactors(dd, sd)
+		if doneE := ruizFactors(de, se); doneD && doneE {
 			break
 		}
 		// A second-order cone needs a uniform row scaling inside its block.
 		w.cones.RectifyScaling(se)
-		for j := range d {
-			d[j] *= sd[j]
-			w.proxS[j] *= sd[j] * sd[j]
-		}
-		for i := range e {
-			e[i] *= se[i]
-		}
+		scaleDiag(d, w.proxS, sd)
+		mulInto(e, se)
 		last := it == w.set.EquilibrateIters-1
 		for j := range dd {
 			dd[j] = 0
@@ -216,6 +206,7 @@ func (w *Solver) equilibrate() {
 		}
 		if last && !(sm.pTri && sm.aRect) {
 			// Scaling only: the last pass's norms are not used.
+			pNormOK = false
 			for j := 0; j < n; j++ {
 				dj := sd[j]
 				for k := pcp[j]; k < pcp[j+1]; k++ {
@@ -234,19 +225,49 @@ func (w *Solver) equilibrate() {
 			w.av[k] = av[t]
 		}
 	}
-	for j := 0; j < n; j++ {
-		w.cv[j] *= d[j]
+	mulInto(w.cv, d)
+	mulInto(w.bv, e)
+	// Cost scaling: k = 1/max(mean column norm of P̃, ‖c̃‖∞). The norms
+	// are the last sweep's (pNorm) when it scaled the final data: the
+	// same maxima of the same numbers (the sweep's P part starts each
+	// norm at the proximal diagonal, as below, and takes P's entries in
+	// the same order), without another pass over P.
+	w.costFromSweep = pNormOK
+	if pNormOK {
+		copy(dd, w.pNorm)
+	} else {
+		w.pColumnNorms(&sm, dd)
 	}
-	for i := 0; i < m; i++ {
-		w.bv[i] *= e[i]
+	var mean float64
+	for _, v := range dd {
+		mean += v
 	}
-	// Cost scaling: k = 1/max(mean column norm of P̃, ‖c̃‖∞).
+	mean /= float64(n)
+	cmax := normInf(w.cv)
+	k := 1 / clampScale(math.Max(mean, cmax))
+	scaleBy(pv, k)
+	scaleBy(w.proxS, k)
+	scaleBy(w.cv, k)
+	if w.compactP {
+		for t, kk := range w.nzPK[:nzP] {
+			w.pv[kk] = pv[t]
+		}
+	}
+	w.cScale = k
+}
+
+// pColumnNorms sets dd[j] to the largest of the proximal diagonal's entry
+// j and P̃'s entries in row and column j (the cost scaling's norms, when
+// the last sweep did not record them in pNorm).
+func (w *Solver) pColumnNorms(sm *sweepMats, dd []float64) {
+	n := len(dd)
+	pcp, prv, pv := sm.pcp, sm.prv, sm.pv
 	copy(dd, w.proxS)
-	pTri := sm.pTri
-	if pTri {
+	if sm.pTri {
 		vec.ScaleAbsMaxCols(pv, n, 1, 1, nil, nil, dd, dd)
+		return
 	}
-	for j := 0; j < n && !pTri; j++ {
+	for j := 0; j < n; j++ {
 		dd[j] = w.proxS[j]
 		// A full upper column by the kernel, as in the passes (the
 		// indexed loop was a third of equilibrate on a dense P).
@@ -260,28 +281,6 @@ func (w *Solver) equilibrate() {
 			dd[prv[k]] = fmax(dd[prv[k]], a)
 		}
 	}
-	var mean float64
-	for _, v := range dd {
-		mean += v
-	}
-	mean /= float64(n)
-	cmax := normInf(w.cv)
-	k := 1 / clampScale(math.Max(mean, cmax))
-	for i := range pv {
-		pv[i] *= k
-	}
-	for i := range w.proxS {
-		w.proxS[i] *= k
-	}
-	for i := range w.cv {
-		w.cv[i] *= k
-	}
-	if w.compactP {
-		for t, kk := range w.nzPK[:nzP] {
-			w.pv[kk] = pv[t]
-		}
-	}
-	w.cScale = k
 }
 
 // fullUpper reports whether every column j of the n-column upper CSC
@@ -328,6 +327,9 @@ type sweepMats struct {
 // column. Bit for bit the column loop it replaces: the products are the
 // same, and the norms are maxima, exact and order-free (updated in
 // another order here).
+//
+// After P's part, dd (the proximal diagonal and P's entries) is copied to
+// w.pNorm: the cost scaling's column norms of the swept data.
 func (w *Solver) sweep(sm *sweepMats, sd, se, dd, de []float64) {
 	n, m := len(dd), len(de)
 	pcp, prv, pv, acp, arv, av := sm.pcp, sm.prv, sm.pv, sm.acp, sm.arv, sm.av
@@ -360,6 +362,7 @@ func (w *Solver) sweep(sm *sweepMats, sd, se, dd, de []float64) {
 			}
 		}
 	}
+	copy(w.pNorm, dd)
 	if sm.aRect {
 		vec.ScaleAbsMaxCols(av, n, m, 0, se, sd, de, dd)
 		return
@@ -405,6 +408,7 @@ func normInf(v []float64) float64 { return vec.NormInf(v) }
 
 func dot(a, b []float64) float64 {
 	var s float64
+	b = b[:len(a)]
 	for i, x := range a {
 		s += x * b[i]
 	}
@@ -417,4 +421,64 @@ func fmax(a, b float64) float64 {
 		return a
 	}
 	return b
+}
+
+// The loops of equilibrate below are functions of their own, not inlined:
+// inlined into equilibrate (a large function with many live values) their
+// counters and slices were kept on the stack, ~3 times the instructions of
+// the loop alone (the cost scaling's P̃ ← kP̃ took ~17 per entry). Each is
+// the loop it replaces, operation for operation.
+
+// ruizFactors sets f[i] = 1/√clampScale(nv[i]) for a Ruiz pass's norms nv
+// and reports whether every norm is within ruizTol of 1.
+//
+//go:noinline
+func ruizFactors(nv, f []float64) bool {
+	f = f[:len(nv)]
+	done := true
+	for i, v := range nv {
+		if math.Abs(v-1) > ruizTol {
+			done = false
+		}
+		f[i] = 1 / math.Sqrt(clampScale(v))
+	}
+	return done
+}
+
+// scaleDiag applies a pass's column factors sd to D (d) and to the
+// proximal diagonal (p, by sd²).
+//
+//go:noinline
+func scaleDiag(d, p, sd []float64) {
+	p, sd = p[:len(d)], sd[:len(d)]
+	for j, s := range sd {
+		d[j] *= s
+		p[j] *= s * s
+	}
+}
+
+// mulInto sets v[i] *= f[i].
+//
+//go:noinline
+func mulInto(v, f []float64) {
+	f = f[:len(v)]
+	for i, x := range f {
+		v[i] *= x
+	}
+}
+
+// scaleBy sets v[i] *= k.
+//
+//go:noinline
+func scaleBy(v []float64, k float64) {
+	for i := range v {
+		v[i] *= k
+	}
+}
+
+// fill sets every entry of v to x.
+func fill(v []float64, x float64) {
+	for i := range v {
+		v[i] = x
+	}
 }

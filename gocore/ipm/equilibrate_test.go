@@ -147,3 +147,104 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 		}
 	}
 }
+
+// costScaleRef is equilibrate's cost scaling from the Ruiz passes' data
+// (P's values pv, the proximal diagonal proxS, D, c), written out: k =
+// 1/clampScale(max(mean_j max(proxS_j, max |P̃| in row and column j),
+// ‖Dc‖∞)); pv, proxS and the returned k·Dc are scaled by k.
+func costScaleRef(w *Solver, pv, proxS, d, c []float64) (k float64, cv []float64) {
+	st := w.an.St
+	n := st.N
+	cp, rv := st.P.Colptr, st.P.Rowval
+	norm := append([]float64(nil), proxS...)
+	for j := 0; j < n; j++ {
+		for q := cp[j]; q < cp[j+1]; q++ {
+			a := math.Abs(pv[q])
+			norm[j], norm[rv[q]] = math.Max(norm[j], a), math.Max(norm[rv[q]], a)
+		}
+	}
+	cv = make([]float64, n)
+	var mean, cmax float64
+	for j := range norm {
+		mean += norm[j]
+		cv[j] = c[j] * d[j]
+		cmax = math.Max(cmax, math.Abs(cv[j]))
+	}
+	mean /= float64(n)
+	k = 1 / clampScale(math.Max(mean, cmax))
+	for q := range pv {
+		pv[q] *= k
+	}
+	for j := range cv {
+		proxS[j] *= k
+		cv[j] *= k
+	}
+	return k, cv
+}
+
+// The cost scaling takes its column norms of P̃ from the last Ruiz sweep
+// when that sweep scaled the final data (equilibrate's pNorm) and passes
+// over P̃ again otherwise (a scaling-only last pass): k, P̃, c̃ and the
+// proximal diagonal are bit for bit those of the norms taken afresh, with
+// and without a proximal term, on every family of the normal-equations
+// test, for pass limits that end by ruizTol (10), on a full last sweep
+// (dense data, 1–3) or on a scaling-only last pass (sparse data), and
+// with no pass at all (0).
+func TestEquilibrateCostScale(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	fromSweep, afresh := 0, 0
+	for _, tc := range neCases(rng) {
+		for _, iters := range []int{0, 1, 2, 3, 10} {
+			for _, prox := range []float64{0, 0.3} {
+				st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+				an, err := kkt.Analyse(st, LinearAuto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set := DefaultSettings()
+				set.EquilibrateIters = iters
+				w, err := NewSolver(an, set)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.SetProx(prox)
+				copy(w.pv, v.P)
+				copy(w.av, v.A)
+				copy(w.cv, v.C)
+				copy(w.bv, v.B)
+				w.equilibrate()
+				if w.costFromSweep {
+					fromSweep++
+				} else {
+					afresh++
+				}
+				pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
+				proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
+				for j := range d {
+					d[j], proxS[j] = 1, prox
+				}
+				for i := range e {
+					e[i] = 1
+				}
+				ruizTwoSweeps(w, pv, av, proxS, d, e)
+				k, cv := costScaleRef(w, pv, proxS, d, v.C)
+				if math.Float64bits(w.cScale) != math.Float64bits(k) {
+					t.Fatalf("%s, %d passes, ρ = %v: k = %v, from fresh norms %v", tc.name, iters, prox, w.cScale, k)
+				}
+				for _, c := range []struct {
+					what      string
+					got, want []float64
+				}{{"P̃", w.pv, pv}, {"c̃", w.cv, cv}, {"ρD̃", w.proxS, proxS}} {
+					for i := range c.want {
+						if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+							t.Fatalf("%s, %d passes, ρ = %v: %s[%d] = %v, from fresh norms %v", tc.name, iters, prox, c.what, i, c.got[i], c.want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+	if fromSweep == 0 || afresh == 0 {
+		t.Errorf("norms from the last sweep %d times, afresh %d: both paths must be exercised", fromSweep, afresh)
+	}
+}

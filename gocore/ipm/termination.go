@@ -47,13 +47,19 @@ func (w *Solver) converged(info *Info) bool {
 		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ), A x̄ = E⁻¹Ãx/τ and
 		// Aᵀz̄ = D⁻¹Ãᵀz/(kτ) from computeResiduals' products (x̄ = Dx/τ,
 		// z̄ = Ez/(kτ)): equal to the products below up to rounding.
-		f := 1 / (w.cScale * w.tau)
-		for i, d := range w.dScale {
-			w.pxu[i] = w.px[i] * f / d
-			w.atz[i] = w.atzS[i] * f / d
+		// On local slices (as computeResiduals' loops).
+		f, tau := 1/(w.cScale*w.tau), w.tau
+		d := w.dScale
+		pxu, atz := w.pxu[:len(d)], w.atz[:len(d)]
+		px, atzS := w.px[:len(d)], w.atzS[:len(d)]
+		for i, d := range d {
+			pxu[i] = px[i] * f / d
+			atz[i] = atzS[i] * f / d
 		}
-		for i, e := range w.eScale {
-			w.axu[i] = w.axS[i] / (w.tau * e)
+		e := w.eScale
+		axu, axS := w.axu[:len(e)], w.axS[:len(e)]
+		for i, e := range e {
+			axu[i] = axS[i] / (tau * e)
 		}
 	} else {
 		for i := range w.pxu {

@@ -209,3 +209,27 @@ func TestInlinedMinMax(t *testing.T) {
 		t.Errorf("running maximum lost a NaN: %g (math.Max %g)", r, m)
 	}
 }
+
+// sameValues (scaledProducts' test that the products belong to the
+// current x and z) compares a with the first len(a) entries of b; a NaN
+// is unequal to everything, −0 equal to +0.
+func TestSameValues(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		a, b []float64
+		want bool
+	}{
+		{"equal", []float64{1, 2, 3}, []float64{1, 2, 3}, true},
+		{"empty", nil, []float64{1}, true},
+		{"longer b", []float64{1, 2}, []float64{1, 2, 7}, true},
+		{"first differs", []float64{0, 2, 3}, []float64{1, 2, 3}, false},
+		{"last differs", []float64{1, 2, 3}, []float64{1, 2, 4}, false},
+		{"signed zeros", []float64{0, math.Copysign(0, -1)}, []float64{math.Copysign(0, -1), 0}, true},
+		{"NaN", []float64{1, nan}, []float64{1, nan}, false},
+	} {
+		if got := sameValues(tc.a, tc.b); got != tc.want {
+			t.Errorf("%s: sameValues = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
