@@ -185,6 +185,7 @@ func (w *Solver) equilibrate() {
 	// scaling-only pass does not.
 	w.sweep(&sm, nil, nil, dd, de)
 	pNormOK := true
+	w.certFromSweep(de)
 	sd, se := w.eqD, w.eqE
 	for it := 0; it < w.set.EquilibrateIters; it++ {
 		// Stop once every column and row norm is within ruizTol of 1:
@@ -254,6 +255,39 @@ func (w *Solver) equilibrate() {
 		}
 	}
 	w.cScale = k
+}
+
+// certFromSweep sets the certificate tests' scales (certScales:
+// max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max) of the caller's data) from
+// the first sweep's norms of the unscaled copies, the row norms de of A
+// and pNorm, when that sweep's column norms of P start from a zero
+// proximal diagonal: the same maxima of the same values (exact, in any
+// order) without certScales' passes over A and P. A NaN norm (no finite
+// problem has one) leaves certScales to compute them.
+func (w *Solver) certFromSweep(de []float64) {
+	if w.prox != 0 {
+		return
+	}
+	na, okA := maxNorm(de)
+	np, okP := maxNorm(w.pNorm)
+	if !okA || !okP {
+		return
+	}
+	a := math.Max(1, na)
+	w.cert = certScale{a: a, ap: math.Max(a, np), ok: true}
+}
+
+// maxNorm returns the largest of the norms v (0 for none) and whether
+// none is NaN.
+func maxNorm(v []float64) (float64, bool) {
+	m := 0.0
+	for _, x := range v {
+		if !(x >= 0) {
+			return 0, false
+		}
+		m = fmax(m, x)
+	}
+	return m, true
 }
 
 // pColumnNorms sets dd[j] to the largest of the proximal diagonal's entry

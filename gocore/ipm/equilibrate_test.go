@@ -248,3 +248,62 @@ func TestEquilibrateCostScale(t *testing.T) {
 		t.Errorf("norms from the last sweep %d times, afresh %d: both paths must be exercised", fromSweep, afresh)
 	}
 }
+
+// compactValues copies exactly the nonzero values (±0 dropped) in storage
+// order, with their rows, indices and column starts: seeded random CSC
+// matrices whose columns (0 to 13 entries) hold runs of zeros of every
+// length and phase relative to the four-entry blocks, against the
+// entry-by-entry copy.
+func TestCompactValues(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	negZero := math.Copysign(0, -1)
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.Intn(8)
+		cp := []int{0}
+		var rv []int
+		var v []float64
+		for j := 0; j < n; j++ {
+			l := rng.Intn(14)
+			pz := rng.Float64() // this column's share of zeros
+			for r := 0; r < l; r++ {
+				rv = append(rv, r)
+				switch x := rng.Float64(); {
+				case x < pz/2:
+					v = append(v, 0)
+				case x < pz:
+					v = append(v, negZero)
+				default:
+					v = append(v, rng.NormFloat64())
+				}
+			}
+			cp = append(cp, len(v))
+		}
+		nzV, nzRow, nzK, nzPtr := make([]float64, len(v)), make([]int, len(v)), make([]int, len(v)), make([]int, n+1)
+		nz := compactValues(cp, rv, v, n, nzV, nzRow, nzK, nzPtr)
+		var wantV []float64
+		var wantRow, wantK []int
+		wantPtr := make([]int, n+1)
+		for j := 0; j < n; j++ {
+			wantPtr[j] = len(wantV)
+			for k := cp[j]; k < cp[j+1]; k++ {
+				if v[k] != 0 {
+					wantV, wantRow, wantK = append(wantV, v[k]), append(wantRow, rv[k]), append(wantK, k)
+				}
+			}
+		}
+		wantPtr[n] = len(wantV)
+		if nz != len(wantV) {
+			t.Fatalf("trial %d: %d nonzeros, want %d", trial, nz, len(wantV))
+		}
+		for q := 0; q < nz; q++ {
+			if nzV[q] != wantV[q] || nzRow[q] != wantRow[q] || nzK[q] != wantK[q] {
+				t.Fatalf("trial %d: nonzero %d = (%v, row %d, index %d), want (%v, %d, %d)", trial, q, nzV[q], nzRow[q], nzK[q], wantV[q], wantRow[q], wantK[q])
+			}
+		}
+		for j, p := range wantPtr {
+			if nzPtr[j] != p {
+				t.Fatalf("trial %d: column %d starts at %d, want %d", trial, j, nzPtr[j], p)
+			}
+		}
+	}
+}

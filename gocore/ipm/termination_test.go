@@ -233,3 +233,49 @@ func TestSameValues(t *testing.T) {
 		}
 	}
 }
+
+// The certificate tests' scales max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max)
+// come from the equilibration's first sweep when it runs without a
+// proximal term (certFromSweep), and from passes over the caller's A and P
+// otherwise: bit for bit the same numbers, on every family of the
+// normal-equations test (dense and box rows, LPs without P), with and
+// without ρ and equilibration.
+func TestCertScalesFromSweep(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	fromSweep, direct := 0, 0
+	for _, tc := range neCases(rng) {
+		// ρ = 5 exceeds max(1, ‖A‖max, ‖P‖max) on these families: a
+		// sweep's norms with ρD̃ in them would give a wrong scale.
+		for _, prox := range []float64{0, 0.2, 5} {
+			for _, equil := range []bool{true, false} {
+				st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+				an, err := kkt.Analyse(st, LinearAuto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set := DefaultSettings()
+				set.Equilibrate = equil
+				w, err := NewSolver(an, set)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.SetProx(prox)
+				w.loadData(v)
+				if w.cert.ok {
+					fromSweep++
+				} else {
+					direct++
+				}
+				got := w.certScales()
+				a := math.Max(1, vec.NormInf(v.A))
+				ap := math.Max(a, vec.NormInf(v.P))
+				if math.Float64bits(got.a) != math.Float64bits(a) || math.Float64bits(got.ap) != math.Float64bits(ap) {
+					t.Fatalf("%s, ρ = %v, equilibrate %v: scales (%v, %v), want (%v, %v)", tc.name, prox, equil, got.a, got.ap, a, ap)
+				}
+			}
+		}
+	}
+	if fromSweep == 0 || direct == 0 {
+		t.Errorf("scales from the sweep %d times, from the data %d: both paths must be exercised", fromSweep, direct)
+	}
+}
