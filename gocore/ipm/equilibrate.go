@@ -190,10 +190,11 @@ func (w *Solver) equilibrate() {
 	for it := 0; it < w.set.EquilibrateIters; it++ {
 		// Stop once every column and row norm is within ruizTol of 1:
 		// further passes would change the scaling by less than that.
-		doneD := ruizFactors(dd, sd)
-		if doneE := ruizFactors(de, se); doneD && doneE {
+		if nearOne(dd) && nearOne(de) {
 			break
 		}
+		ruizFactors(dd, sd)
+		ruizFactors(de, se)
 		// A second-order cone needs a uniform row scaling inside its block.
 		w.cones.RectifyScaling(se)
 		scaleDiag(d, w.proxS, sd)
@@ -463,20 +464,29 @@ func fmax(a, b float64) float64 {
 // the loop alone (the cost scaling's P̃ ← kP̃ took ~17 per entry). Each is
 // the loop it replaces, operation for operation.
 
-// ruizFactors sets f[i] = 1/√clampScale(nv[i]) for a Ruiz pass's norms nv
-// and reports whether every norm is within ruizTol of 1.
+// nearOne reports whether no Ruiz norm nv[i] is farther than ruizTol
+// from 1 (a NaN norm is not farther, as the passes always took it).
 //
 //go:noinline
-func ruizFactors(nv, f []float64) bool {
-	f = f[:len(nv)]
-	done := true
-	for i, v := range nv {
+func nearOne(nv []float64) bool {
+	for _, v := range nv {
 		if math.Abs(v-1) > ruizTol {
-			done = false
+			return false
 		}
+	}
+	return true
+}
+
+// ruizFactors sets f[i] = 1/√clampScale(nv[i]) for a Ruiz pass's norms
+// nv. The passes end (nearOne) before the factors are taken: the last
+// pass's factors, which the loop took with its test, were not used.
+//
+//go:noinline
+func ruizFactors(nv, f []float64) {
+	f = f[:len(nv)]
+	for i, v := range nv {
 		f[i] = 1 / math.Sqrt(clampScale(v))
 	}
-	return done
 }
 
 // scaleDiag applies a pass's column factors sd to D (d) and to the
@@ -505,7 +515,15 @@ func mulInto(v, f []float64) {
 //
 //go:noinline
 func scaleBy(v []float64, k float64) {
-	for i := range v {
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		w[0] *= k
+		w[1] *= k
+		w[2] *= k
+		w[3] *= k
+	}
+	for ; i < len(v); i++ {
 		v[i] *= k
 	}
 }

@@ -12,6 +12,10 @@ type unscaled struct {
 	xu, zu, su []float64
 	pxu, axu   []float64
 	atz        []float64
+	// normB, normC: ‖b‖∞ and ‖c‖∞ of the caller's data; normsOK: they
+	// are this Solve's (dataNorms).
+	normB, normC float64
+	normsOK      bool
 }
 
 func newUnscaled(n, m int) unscaled {
@@ -81,20 +85,22 @@ func (w *Solver) converged(info *Info) bool {
 	dobj := -0.5*xpx - dot(v.B, w.zu)
 	// The residuals' maxima and the norms of their terms in one pass each
 	// (the norms as vec.NormInf takes them: a NaN raises none).
+	// ‖b‖∞ and ‖c‖∞ are the solve's (dataNorms).
+	nb, nc := w.dataNorms()
 	var rp, rd float64
-	var nb, nax, nsu float64
+	var nax, nsu float64
 	axu := w.axu
 	su, b := w.su[:len(axu)], v.B[:len(axu)]
 	for i, a := range axu {
 		rp = nanMax(rp, math.Abs(a+su[i]-b[i]))
-		nb, nax, nsu = absMax(nb, b[i]), absMax(nax, a), absMax(nsu, su[i])
+		nax, nsu = absMax(nax, a), absMax(nsu, su[i])
 	}
-	var nc, npx, natz float64
+	var npx, natz float64
 	pxu := w.pxu
 	atz, c := w.atz[:len(pxu)], v.C[:len(pxu)]
 	for i, p := range pxu {
 		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
-		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
+		npx, natz = absMax(npx, p), absMax(natz, atz[i])
 	}
 	rp /= vec.Max(1, vec.Max(nb, vec.Max(nax, nsu)))
 	rd /= vec.Max(1, vec.Max(nc, vec.Max(npx, natz)))
@@ -108,6 +114,23 @@ func (w *Solver) converged(info *Info) bool {
 	}
 	return rp <= w.set.TolFeas && rd <= w.set.TolFeas &&
 		(gapAbs <= w.set.TolGapAbs || gapRel <= w.set.TolGapRel)
+}
+
+// dataNorms returns ‖b‖∞ and ‖c‖∞ of the caller's data (as absMax takes
+// them: a NaN raises none), computed once per Solve: converged took them
+// again at every iterate.
+func (w *Solver) dataNorms() (nb, nc float64) {
+	if !w.normsOK {
+		w.normB, w.normC = 0, 0
+		for _, x := range w.orig.B {
+			w.normB = absMax(w.normB, x)
+		}
+		for _, x := range w.orig.C {
+			w.normC = absMax(w.normC, x)
+		}
+		w.normsOK = true
+	}
+	return w.normB, w.normC
 }
 
 // nanMax is math.Max(a, b) (bit for bit, a not −0), calling it only when

@@ -279,3 +279,47 @@ func TestCertScalesFromSweep(t *testing.T) {
 		t.Errorf("scales from the sweep %d times, from the data %d: both paths must be exercised", fromSweep, direct)
 	}
 }
+
+// converged takes ‖b‖∞ and ‖c‖∞ once per Solve (dataNorms): a solver
+// reused on other data (b tripled, c halved) reports them, and the
+// residuals normalized by them, bit for bit as a new solver does (norms
+// kept from the previous data would not).
+func TestDataNormsPerSolve(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for _, tc := range neCases(rng) {
+		st, v0 := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+		v1 := &problem.Values{P: v0.P, C: make([]float64, len(v0.C)), A: v0.A, B: make([]float64, len(v0.B))}
+		for j, x := range v0.C {
+			v1.C[j] = 0.5 * x
+		}
+		for i, x := range v0.B {
+			v1.B[i] = 3 * x
+		}
+		w := newTestSolver(t, st)
+		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v0, res)
+		w.Solve(v1, res)
+		nb, nc := w.dataNorms()
+		if nb != vec.NormInf(v1.B) || nc != vec.NormInf(v1.C) {
+			t.Fatalf("%s: norms (%v, %v), want (%v, %v)", tc.name, nb, nc, vec.NormInf(v1.B), vec.NormInf(v1.C))
+		}
+		fresh := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		newTestSolver(t, st).Solve(v1, fresh)
+		if got, want := fmt.Sprintf("%+v", res.Info), fmt.Sprintf("%+v", fresh.Info); got != want {
+			t.Fatalf("%s: info %s, a new solver's %s", tc.name, got, want)
+		}
+	}
+}
+
+func newTestSolver(t *testing.T, st *problem.Structure) *Solver {
+	t.Helper()
+	an, err := kkt.Analyse(st, LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewSolver(an, DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
