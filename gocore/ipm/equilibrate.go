@@ -84,29 +84,59 @@ func mostlyNonzero(v []float64) bool {
 
 // compactValues copies the nonzero values of the CSC matrix (cp, rv, v)
 // with n columns into (nzV, nzRow, nzPtr) in storage order, with nzK their
-// indices in v, and returns their number.
+// indices in v, and returns their number. The values are scanned as one
+// array, eight at a time (a block of zeros, ±0: the bits without the
+// sign, costs one test), and a nonzero's column is found by advancing
+// through cp: the columns are consecutive in v. Scanned column by column,
+// four at a time, the ε-ridge LP's dense P = εI (n = 50: 1,275 stored
+// values, 50 nonzero) took ~12 instructions a value.
 func compactValues(cp, rv []int, v []float64, n int, nzV []float64, nzRow, nzK, nzPtr []int) int {
-	nz := 0
-	for j := 0; j < n; j++ {
-		nzPtr[j] = nz
-		k, hi := cp[j], cp[j+1]
-		for ; k < hi; k++ {
-			// Four zeros (±0: the bits without the sign) at a time.
-			if k+4 <= hi {
-				w := v[k : k+4 : k+4]
-				if (math.Float64bits(w[0])|math.Float64bits(w[1])|math.Float64bits(w[2])|math.Float64bits(w[3]))<<1 == 0 {
-					k += 3
-					continue
-				}
-			}
-			if x := v[k]; x != 0 {
-				nzV[nz], nzRow[nz], nzK[nz] = x, rv[k], k
-				nz++
+	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr}
+	nzPtr[0] = 0
+	v = v[:cp[n]]
+	k := 0
+	for ; k+8 <= len(v); k += 8 {
+		b := v[k : k+8 : k+8]
+		if (math.Float64bits(b[0])|math.Float64bits(b[1])|math.Float64bits(b[2])|math.Float64bits(b[3])|
+			math.Float64bits(b[4])|math.Float64bits(b[5])|math.Float64bits(b[6])|math.Float64bits(b[7]))<<1 == 0 {
+			continue
+		}
+		for t, x := range b {
+			if x != 0 {
+				c.add(x, k+t)
 			}
 		}
 	}
-	nzPtr[n] = nz
-	return nz
+	for ; k < len(v); k++ {
+		if x := v[k]; x != 0 {
+			c.add(x, k)
+		}
+	}
+	for c.j < n {
+		c.j++
+		nzPtr[c.j] = c.nz
+	}
+	return c.nz
+}
+
+// nzCopy is compactValues' output: nz values copied so far, j the column
+// of the last one.
+type nzCopy struct {
+	cp, rv            []int
+	nzV               []float64
+	nzRow, nzK, nzPtr []int
+	nz, j             int
+}
+
+// add appends the value x at index k, first starting the columns up to
+// k's (their start is the count so far).
+func (c *nzCopy) add(x float64, k int) {
+	for c.cp[c.j+1] <= k {
+		c.j++
+		c.nzPtr[c.j] = c.nz
+	}
+	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, c.rv[k], k
+	c.nz++
 }
 
 func clampScale(v float64) float64 {
