@@ -74,9 +74,13 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 	compact, full := 0, 0
 	compactP, fullP := 0, 0
 	wholeP, wholeA := 0, 0 // dense P, A swept by one kernel call (sweep)
+	diagP := 0             // P's nonzeros on its diagonal, one a column (sweepDiag)
 	defer func() {
 		if wholeP == 0 || wholeA == 0 {
 			t.Errorf("P swept whole in %d runs, A in %d: the whole-matrix kernel must be exercised", wholeP, wholeA)
+		}
+		if diagP == 0 {
+			t.Errorf("no run swept a diagonal P: sweepDiag must be exercised")
 		}
 		if compact == 0 || full == 0 {
 			t.Errorf("%d families on the nonzero entries, %d on all: both paths must be exercised", compact, full)
@@ -117,6 +121,9 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			}
 			if fullUpper(st.P.Colptr, st.N) && !w.compactP && st.N > 0 {
 				wholeP++
+			}
+			if w.compactP && st.N > 1 && diagonalOnly(w.nzPPtr, w.nzPRow, st.N) {
+				diagP++
 			}
 			if fullColumns(st.A.Colptr, st.N, st.M) && 4*w.nzPtr[st.N] > 3*len(w.av) && st.M > 0 {
 				wholeA++
