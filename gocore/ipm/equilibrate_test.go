@@ -74,9 +74,13 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 	compact, full := 0, 0
 	compactP, fullP := 0, 0
 	wholeP, wholeA := 0, 0 // dense P, A swept by one kernel call (sweep)
+	diagP := 0             // P's nonzeros on its diagonal, one a column (sweepDiag)
 	defer func() {
 		if wholeP == 0 || wholeA == 0 {
 			t.Errorf("P swept whole in %d runs, A in %d: the whole-matrix kernel must be exercised", wholeP, wholeA)
+		}
+		if diagP == 0 {
+			t.Errorf("no run swept a diagonal P: sweepDiag must be exercised")
 		}
 		if compact == 0 || full == 0 {
 			t.Errorf("%d families on the nonzero entries, %d on all: both paths must be exercised", compact, full)
@@ -118,6 +122,9 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			if fullUpper(st.P.Colptr, st.N) && !w.compactP && st.N > 0 {
 				wholeP++
 			}
+			if w.compactP && st.N > 1 && diagonalOnly(w.nzPPtr, w.nzPRow, st.N) {
+				diagP++
+			}
 			if fullColumns(st.A.Colptr, st.N, st.M) && 4*w.nzPtr[st.N] > 3*len(w.av) && st.M > 0 {
 				wholeA++
 			}
@@ -144,6 +151,166 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 				pv[k] *= w.cScale
 			}
 			same("P̃", w.pv, pv)
+		}
+	}
+}
+
+// costScaleRef is equilibrate's cost scaling from the Ruiz passes' data
+// (P's values pv, the proximal diagonal proxS, D, c), written out: k =
+// 1/clampScale(max(mean_j max(proxS_j, max |P̃| in row and column j),
+// ‖Dc‖∞)); pv, proxS and the returned k·Dc are scaled by k.
+func costScaleRef(w *Solver, pv, proxS, d, c []float64) (k float64, cv []float64) {
+	st := w.an.St
+	n := st.N
+	cp, rv := st.P.Colptr, st.P.Rowval
+	norm := append([]float64(nil), proxS...)
+	for j := 0; j < n; j++ {
+		for q := cp[j]; q < cp[j+1]; q++ {
+			a := math.Abs(pv[q])
+			norm[j], norm[rv[q]] = math.Max(norm[j], a), math.Max(norm[rv[q]], a)
+		}
+	}
+	cv = make([]float64, n)
+	var mean, cmax float64
+	for j := range norm {
+		mean += norm[j]
+		cv[j] = c[j] * d[j]
+		cmax = math.Max(cmax, math.Abs(cv[j]))
+	}
+	mean /= float64(n)
+	k = 1 / clampScale(math.Max(mean, cmax))
+	for q := range pv {
+		pv[q] *= k
+	}
+	for j := range cv {
+		proxS[j] *= k
+		cv[j] *= k
+	}
+	return k, cv
+}
+
+// The cost scaling takes its column norms of P̃ from the last Ruiz sweep
+// when that sweep scaled the final data (equilibrate's pNorm) and passes
+// over P̃ again otherwise (a scaling-only last pass): k, P̃, c̃ and the
+// proximal diagonal are bit for bit those of the norms taken afresh, with
+// and without a proximal term, on every family of the normal-equations
+// test, for pass limits that end by ruizTol (10), on a full last sweep
+// (dense data, 1–3) or on a scaling-only last pass (sparse data), and
+// with no pass at all (0).
+func TestEquilibrateCostScale(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	fromSweep, afresh := 0, 0
+	for _, tc := range neCases(rng) {
+		for _, iters := range []int{0, 1, 2, 3, 10} {
+			for _, prox := range []float64{0, 0.3} {
+				st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+				an, err := kkt.Analyse(st, LinearAuto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set := DefaultSettings()
+				set.EquilibrateIters = iters
+				w, err := NewSolver(an, set)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.SetProx(prox)
+				copy(w.pv, v.P)
+				copy(w.av, v.A)
+				copy(w.cv, v.C)
+				copy(w.bv, v.B)
+				w.equilibrate()
+				if w.costFromSweep {
+					fromSweep++
+				} else {
+					afresh++
+				}
+				pv, av := append([]float64(nil), v.P...), append([]float64(nil), v.A...)
+				proxS, d, e := make([]float64, st.N), make([]float64, st.N), make([]float64, st.M)
+				for j := range d {
+					d[j], proxS[j] = 1, prox
+				}
+				for i := range e {
+					e[i] = 1
+				}
+				ruizTwoSweeps(w, pv, av, proxS, d, e)
+				k, cv := costScaleRef(w, pv, proxS, d, v.C)
+				if math.Float64bits(w.cScale) != math.Float64bits(k) {
+					t.Fatalf("%s, %d passes, ρ = %v: k = %v, from fresh norms %v", tc.name, iters, prox, w.cScale, k)
+				}
+				for _, c := range []struct {
+					what      string
+					got, want []float64
+				}{{"P̃", w.pv, pv}, {"c̃", w.cv, cv}, {"ρD̃", w.proxS, proxS}} {
+					for i := range c.want {
+						if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+							t.Fatalf("%s, %d passes, ρ = %v: %s[%d] = %v, from fresh norms %v", tc.name, iters, prox, c.what, i, c.got[i], c.want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+	if fromSweep == 0 || afresh == 0 {
+		t.Errorf("norms from the last sweep %d times, afresh %d: both paths must be exercised", fromSweep, afresh)
+	}
+}
+
+// compactValues copies exactly the nonzero values (±0 dropped) in storage
+// order, with their rows, indices and column starts: seeded random CSC
+// matrices whose columns (0 to 13 entries) hold runs of zeros of every
+// length and phase relative to the four-entry blocks, against the
+// entry-by-entry copy.
+func TestCompactValues(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	negZero := math.Copysign(0, -1)
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.Intn(8)
+		cp := []int{0}
+		var rv []int
+		var v []float64
+		for j := 0; j < n; j++ {
+			l := rng.Intn(14)
+			pz := rng.Float64() // this column's share of zeros
+			for r := 0; r < l; r++ {
+				rv = append(rv, r)
+				switch x := rng.Float64(); {
+				case x < pz/2:
+					v = append(v, 0)
+				case x < pz:
+					v = append(v, negZero)
+				default:
+					v = append(v, rng.NormFloat64())
+				}
+			}
+			cp = append(cp, len(v))
+		}
+		nzV, nzRow, nzK, nzPtr := make([]float64, len(v)), make([]int, len(v)), make([]int, len(v)), make([]int, n+1)
+		nz := compactValues(cp, rv, v, n, nzV, nzRow, nzK, nzPtr)
+		var wantV []float64
+		var wantRow, wantK []int
+		wantPtr := make([]int, n+1)
+		for j := 0; j < n; j++ {
+			wantPtr[j] = len(wantV)
+			for k := cp[j]; k < cp[j+1]; k++ {
+				if v[k] != 0 {
+					wantV, wantRow, wantK = append(wantV, v[k]), append(wantRow, rv[k]), append(wantK, k)
+				}
+			}
+		}
+		wantPtr[n] = len(wantV)
+		if nz != len(wantV) {
+			t.Fatalf("trial %d: %d nonzeros, want %d", trial, nz, len(wantV))
+		}
+		for q := 0; q < nz; q++ {
+			if nzV[q] != wantV[q] || nzRow[q] != wantRow[q] || nzK[q] != wantK[q] {
+				t.Fatalf("trial %d: nonzero %d = (%v, row %d, index %d), want (%v, %d, %d)", trial, q, nzV[q], nzRow[q], nzK[q], wantV[q], wantRow[q], wantK[q])
+			}
+		}
+		for j, p := range wantPtr {
+			if nzPtr[j] != p {
+				t.Fatalf("trial %d: column %d starts at %d, want %d", trial, j, nzPtr[j], p)
+			}
 		}
 	}
 }

@@ -348,6 +348,7 @@ func (w *Solver) loadData(v *problem.Values) {
 	w.orig = v
 	w.prodOK = false
 	w.cert.ok = false
+	w.normsOK = false
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
 	copy(w.av, v.A)

@@ -12,6 +12,10 @@ type unscaled struct {
 	xu, zu, su []float64
 	pxu, axu   []float64
 	atz        []float64
+	// normB, normC: ‖b‖∞ and ‖c‖∞ of the caller's data; normsOK: they
+	// are this Solve's (dataNorms).
+	normB, normC float64
+	normsOK      bool
 }
 
 func newUnscaled(n, m int) unscaled {
@@ -47,13 +51,19 @@ func (w *Solver) converged(info *Info) bool {
 		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ), A x̄ = E⁻¹Ãx/τ and
 		// Aᵀz̄ = D⁻¹Ãᵀz/(kτ) from computeResiduals' products (x̄ = Dx/τ,
 		// z̄ = Ez/(kτ)): equal to the products below up to rounding.
-		f := 1 / (w.cScale * w.tau)
-		for i, d := range w.dScale {
-			w.pxu[i] = w.px[i] * f / d
-			w.atz[i] = w.atzS[i] * f / d
+		// On local slices (as computeResiduals' loops).
+		f, tau := 1/(w.cScale*w.tau), w.tau
+		d := w.dScale
+		pxu, atz := w.pxu[:len(d)], w.atz[:len(d)]
+		px, atzS := w.px[:len(d)], w.atzS[:len(d)]
+		for i, d := range d {
+			pxu[i] = px[i] * f / d
+			atz[i] = atzS[i] * f / d
 		}
-		for i, e := range w.eScale {
-			w.axu[i] = w.axS[i] / (w.tau * e)
+		e := w.eScale
+		axu, axS := w.axu[:len(e)], w.axS[:len(e)]
+		for i, e := range e {
+			axu[i] = axS[i] / (tau * e)
 		}
 	} else {
 		for i := range w.pxu {
@@ -75,20 +85,22 @@ func (w *Solver) converged(info *Info) bool {
 	dobj := -0.5*xpx - dot(v.B, w.zu)
 	// The residuals' maxima and the norms of their terms in one pass each
 	// (the norms as vec.NormInf takes them: a NaN raises none).
+	// ‖b‖∞ and ‖c‖∞ are the solve's (dataNorms).
+	nb, nc := w.dataNorms()
 	var rp, rd float64
-	var nb, nax, nsu float64
+	var nax, nsu float64
 	axu := w.axu
 	su, b := w.su[:len(axu)], v.B[:len(axu)]
 	for i, a := range axu {
 		rp = nanMax(rp, math.Abs(a+su[i]-b[i]))
-		nb, nax, nsu = absMax(nb, b[i]), absMax(nax, a), absMax(nsu, su[i])
+		nax, nsu = absMax(nax, a), absMax(nsu, su[i])
 	}
-	var nc, npx, natz float64
+	var npx, natz float64
 	pxu := w.pxu
 	atz, c := w.atz[:len(pxu)], v.C[:len(pxu)]
 	for i, p := range pxu {
 		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
-		nc, npx, natz = absMax(nc, c[i]), absMax(npx, p), absMax(natz, atz[i])
+		npx, natz = absMax(npx, p), absMax(natz, atz[i])
 	}
 	rp /= vec.Max(1, vec.Max(nb, vec.Max(nax, nsu)))
 	rd /= vec.Max(1, vec.Max(nc, vec.Max(npx, natz)))
@@ -102,6 +114,23 @@ func (w *Solver) converged(info *Info) bool {
 	}
 	return rp <= w.set.TolFeas && rd <= w.set.TolFeas &&
 		(gapAbs <= w.set.TolGapAbs || gapRel <= w.set.TolGapRel)
+}
+
+// dataNorms returns ‖b‖∞ and ‖c‖∞ of the caller's data (as absMax takes
+// them: a NaN raises none), computed once per Solve: converged took them
+// again at every iterate.
+func (w *Solver) dataNorms() (nb, nc float64) {
+	if !w.normsOK {
+		w.normB, w.normC = 0, 0
+		for _, x := range w.orig.B {
+			w.normB = absMax(w.normB, x)
+		}
+		for _, x := range w.orig.C {
+			w.normC = absMax(w.normC, x)
+		}
+		w.normsOK = true
+	}
+	return w.normB, w.normC
 }
 
 // nanMax is math.Max(a, b) (bit for bit, a not −0), calling it only when

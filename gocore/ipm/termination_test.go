@@ -209,3 +209,117 @@ func TestInlinedMinMax(t *testing.T) {
 		t.Errorf("running maximum lost a NaN: %g (math.Max %g)", r, m)
 	}
 }
+
+// sameValues (scaledProducts' test that the products belong to the
+// current x and z) compares a with the first len(a) entries of b; a NaN
+// is unequal to everything, −0 equal to +0.
+func TestSameValues(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		a, b []float64
+		want bool
+	}{
+		{"equal", []float64{1, 2, 3}, []float64{1, 2, 3}, true},
+		{"empty", nil, []float64{1}, true},
+		{"longer b", []float64{1, 2}, []float64{1, 2, 7}, true},
+		{"first differs", []float64{0, 2, 3}, []float64{1, 2, 3}, false},
+		{"last differs", []float64{1, 2, 3}, []float64{1, 2, 4}, false},
+		{"signed zeros", []float64{0, math.Copysign(0, -1)}, []float64{math.Copysign(0, -1), 0}, true},
+		{"NaN", []float64{1, nan}, []float64{1, nan}, false},
+	} {
+		if got := sameValues(tc.a, tc.b); got != tc.want {
+			t.Errorf("%s: sameValues = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The certificate tests' scales max(1, ‖A‖max) and max(1, ‖A‖max, ‖P‖max)
+// come from the equilibration's first sweep when it runs without a
+// proximal term (certFromSweep), and from passes over the caller's A and P
+// otherwise: bit for bit the same numbers, on every family of the
+// normal-equations test (dense and box rows, LPs without P), with and
+// without ρ and equilibration.
+func TestCertScalesFromSweep(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	fromSweep, direct := 0, 0
+	for _, tc := range neCases(rng) {
+		// ρ = 5 exceeds max(1, ‖A‖max, ‖P‖max) on these families: a
+		// sweep's norms with ρD̃ in them would give a wrong scale.
+		for _, prox := range []float64{0, 0.2, 5} {
+			for _, equil := range []bool{true, false} {
+				st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+				an, err := kkt.Analyse(st, LinearAuto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set := DefaultSettings()
+				set.Equilibrate = equil
+				w, err := NewSolver(an, set)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.SetProx(prox)
+				w.loadData(v)
+				if w.cert.ok {
+					fromSweep++
+				} else {
+					direct++
+				}
+				got := w.certScales()
+				a := math.Max(1, vec.NormInf(v.A))
+				ap := math.Max(a, vec.NormInf(v.P))
+				if math.Float64bits(got.a) != math.Float64bits(a) || math.Float64bits(got.ap) != math.Float64bits(ap) {
+					t.Fatalf("%s, ρ = %v, equilibrate %v: scales (%v, %v), want (%v, %v)", tc.name, prox, equil, got.a, got.ap, a, ap)
+				}
+			}
+		}
+	}
+	if fromSweep == 0 || direct == 0 {
+		t.Errorf("scales from the sweep %d times, from the data %d: both paths must be exercised", fromSweep, direct)
+	}
+}
+
+// converged takes ‖b‖∞ and ‖c‖∞ once per Solve (dataNorms): a solver
+// reused on other data (b tripled, c halved) reports them, and the
+// residuals normalized by them, bit for bit as a new solver does (norms
+// kept from the previous data would not).
+func TestDataNormsPerSolve(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for _, tc := range neCases(rng) {
+		st, v0 := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
+		v1 := &problem.Values{P: v0.P, C: make([]float64, len(v0.C)), A: v0.A, B: make([]float64, len(v0.B))}
+		for j, x := range v0.C {
+			v1.C[j] = 0.5 * x
+		}
+		for i, x := range v0.B {
+			v1.B[i] = 3 * x
+		}
+		w := newTestSolver(t, st)
+		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v0, res)
+		w.Solve(v1, res)
+		nb, nc := w.dataNorms()
+		if nb != vec.NormInf(v1.B) || nc != vec.NormInf(v1.C) {
+			t.Fatalf("%s: norms (%v, %v), want (%v, %v)", tc.name, nb, nc, vec.NormInf(v1.B), vec.NormInf(v1.C))
+		}
+		fresh := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		newTestSolver(t, st).Solve(v1, fresh)
+		if got, want := fmt.Sprintf("%+v", res.Info), fmt.Sprintf("%+v", fresh.Info); got != want {
+			t.Fatalf("%s: info %s, a new solver's %s", tc.name, got, want)
+		}
+	}
+}
+
+func newTestSolver(t *testing.T, st *problem.Structure) *Solver {
+	t.Helper()
+	an, err := kkt.Analyse(st, LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewSolver(an, DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
