@@ -421,7 +421,10 @@ func (s *Structure) fullRun(j int) int {
 	if m == 0 {
 		return j
 	}
-	if s.A.Nnz() == m*n {
+	// nnz = m·n without forming m·n (which can wrap for absurd M with an
+	// empty A): every column then holds all M rows (the pattern's rows
+	// are unique and sorted, checked by New).
+	if nnz := s.A.Nnz(); n > 0 && nnz%n == 0 && nnz/n == m {
 		return min(j+colRun, n)
 	}
 	cp := s.A.Colptr[:n+1]

@@ -166,3 +166,31 @@ func TestProductsMatchColumnLoops(t *testing.T) {
 		same("MulAT "+what, trial, got, want)
 	}
 }
+
+// TestFullRunHugeM: m·n wraps for an absurd M with an empty A (1<<62 rows,
+// 4 columns: m·n = 0 = nnz); the dense shortcut must not take such an A as
+// full (MulA and MulAT then touched no row, as the column loops did, and
+// did not panic). Review of the products change.
+func TestFullRunHugeM(t *testing.T) {
+	const m, n = 1 << 62, 4
+	a := CSC{Rows: m, Cols: n, Colptr: make([]int, n+1)}
+	p := CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+	s, err := New(n, m, []cone.Spec{{Kind: cone.KindZero, Dim: m}}, p, a)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	for j := 0; j < n; j++ {
+		if e := s.fullRun(j); e != j {
+			t.Fatalf("fullRun(%d) = %d on an empty A with M = 1<<62", j, e)
+		}
+	}
+	x := []float64{1, 2, 3, 4}
+	s.MulA(nil, nil, x, 1) // no row is stored: nothing to write
+	y := make([]float64, n)
+	s.MulAT(y, nil, nil, 1)
+	for i, v := range y {
+		if v != 0 {
+			t.Fatalf("MulAT on an empty A: y[%d] = %v", i, v)
+		}
+	}
+}
