@@ -294,8 +294,11 @@ func (w *Solver) equilibrate() {
 // the first sweep's norms of the unscaled copies, the row norms de of A
 // and pNorm, when that sweep's column norms of P start from a zero
 // proximal diagonal: the same maxima of the same values (exact, in any
-// order) without certScales' passes over A and P. A NaN norm (no finite
-// problem has one) leaves certScales to compute them.
+// order) without certScales' passes over A and P, for finite data (what
+// problem.CheckValues lets through: a NaN entry can be dropped from a
+// sweep norm with the maximum before it, so with NaN data these scales can
+// differ from certScales'; a NaN norm that survives leaves certScales to
+// compute them).
 func (w *Solver) certFromSweep(de []float64) {
 	if w.prox != 0 {
 		return
@@ -400,7 +403,9 @@ func diagonalOnly(cp, rv []int, n int) bool {
 // sweepDiag is sweep's P part for a diagonal P (sweepMats.pDiag), whose
 // values pv are its columns' one entry each: with sd non-nil it scales
 // pv[j] by sd[j]·sd[j], then raises dd[j] to |pv[j]| — the column loop's
-// operations (its row update, dd[i] with i = j, repeats the maximum).
+// operations (its row update, dd[i] with i = j, repeats the maximum) for
+// finite data; a NaN in column 0 is kept here where the column loop's
+// ScaleAbsMax kernel skipped it (CheckValues rejects NaN data).
 // Inlined in sweep, that loop kept its column bounds and slices on the
 // stack: ~77 instructions a column at the BPQP LP's n = 50.
 //
