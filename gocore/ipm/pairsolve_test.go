@@ -19,7 +19,9 @@ import (
 // form (DenseDual's extended x block: the one-vector fallback) and the
 // power-cone and LMI families (the pair through other factorizations and
 // the non-symmetric cones' scaling switch). On the BPQP and dense QP
-// families most steps solve the pair together.
+// families most steps solve the pair together through DenseDual's
+// two-vector kernels (kkt.System.PairKernelSolves: not merely a pair left
+// for SolveSecond, which PairSolves counts); on the others none does.
 func TestPairSolveSame(t *testing.T) {
 	defer func(v bool) { noPairSolve = v }(noPairSolve)
 	type family struct {
@@ -85,8 +87,23 @@ func TestPairSolveSame(t *testing.T) {
 		if one.KKT().PairSolves() != 0 {
 			t.Fatalf("%s: %d pairs solved with pairs off", f.name, one.KKT().PairSolves())
 		}
-		if got := two.KKT().PairSolves(); f.pair && 2*got < iters {
-			t.Fatalf("%s: %d of %d iterations solved the pair together", f.name, got, iters)
+		if one.KKT().PairKernelSolves() != 0 {
+			t.Fatalf("%s: %d pairs through the two-vector kernels with pairs off", f.name, one.KKT().PairKernelSolves())
+		}
+		// PairSolves counts the pairs left for SolveSecond, whatever
+		// factorization served them; PairKernelSolves those whose passes
+		// over the factor took both vectors together (DenseDual's pair
+		// path), which the dense BPQP and QP families must use.
+		got, kernel := two.KKT().PairSolves(), two.KKT().PairKernelSolves()
+		t.Logf("%s: %d iterations, %d pairs, %d through the kernels", f.name, iters, got, kernel)
+		if kernel > got {
+			t.Fatalf("%s: %d pairs through the kernels of %d solved together", f.name, kernel, got)
+		}
+		if f.pair && 2*kernel < iters {
+			t.Fatalf("%s: %d of %d iterations solved the pair in the two-vector kernels (%d pairs)", f.name, kernel, iters, got)
+		}
+		if !f.pair && kernel != 0 {
+			t.Fatalf("%s: %d pairs through the two-vector kernels, want the one-vector fallback", f.name, kernel)
 		}
 	}
 }

@@ -12,6 +12,9 @@ type pendingSolve struct {
 	short      bool
 	gen        uint64
 	solvesPair int // SolvePair calls whose second solve was left pending (PairSolves)
+	// Of those, the ones whose first pass over the factor took both
+	// vectors together (linsys.PairCounter advanced: PairKernelSolves).
+	solvesKernel int
 }
 
 // SolvePair solves K sol1 = rhs1 as Solve does and, with the same
@@ -40,13 +43,18 @@ func (k *System) SolvePair(rhs1, sol1, rhs2, sol2 []float64) bool {
 	}
 	copy(sol1, rhs1)
 	copy(sol2, rhs2)
+	kernel := k.pairPathSolves()
 	ps.SolvePair(sol1, sol2)
+	together := k.pairPathSolves() > kernel
 	k.refinePair(k.fac, rhs1, sol1, rhs2, sol2)
 	gen := k.facGen
 	ok = k.settle(rhs1, sol1, nil)
 	if k.facGen == gen {
 		k.pend.ok, k.pend.rhs, k.pend.sol, k.pend.gen = true, rhs2, sol2, gen
 		k.pend.solvesPair++
+		if together {
+			k.pend.solvesKernel++
+		}
 	}
 	return ok
 }
@@ -123,3 +131,19 @@ func (v *refineVec) step(k *System) {
 // solved both systems together (their second solve left for SolveSecond:
 // no refactorization in the first's checks); for tests and diagnostics.
 func (k *System) PairSolves() int { return k.pend.solvesPair }
+
+// PairKernelSolves returns how many of PairSolves' pairs had their first
+// solve's passes over the factor take both vectors together (DenseDual's
+// two-vector kernels: linsys.PairCounter) rather than two one-vector
+// solves (another factorization, or DenseDual off its pair path); for
+// tests and diagnostics.
+func (k *System) PairKernelSolves() int { return k.pend.solvesKernel }
+
+// pairPathSolves is the factorization's count of two-vector solves
+// (linsys.PairCounter; 0 when it keeps none).
+func (k *System) pairPathSolves() int {
+	if p, ok := k.fac.(linsys.PairCounter); ok {
+		return p.PairPathSolves()
+	}
+	return 0
+}

@@ -128,6 +128,7 @@ type DenseDual struct {
 	// SolvePair's second vector's t, g, z and zc (allocated on its first
 	// call).
 	t2, g2, z2, zc2 []float64
+	pairSolves      int // SolvePair calls that took the two-vector path (PairPathSolves)
 	nreg            int
 	Forms           int // number of times C was formed (for tests)
 	// Extended x block (NewDenseDualOrder): order[p] is the KKT index at

@@ -39,7 +39,35 @@ func (c *Chain) MulVecPair(x1, y1, x2, y2 []float64) {
 	m.MulVec(x2, y2)
 }
 
+// PairCounter is implemented by the factorizations that count their
+// two-vector solves (DenseDual; Chain sums its forms'): PairPathSolves
+// returns how many SolvePair calls since the factorization was made took
+// both vectors in one pass over the factor (DenseDual's pairPath, the
+// two-vector kernels) rather than two one-vector solves; for tests and
+// diagnostics.
+type PairCounter interface {
+	PairPathSolves() int
+}
+
+// PairPathSolves implements PairCounter: the sum over the chain's forms.
+func (c *Chain) PairPathSolves() int {
+	return pairPathSolves(c.fast) + pairPathSolves(c.rest)
+}
+
+// pairPathSolves is f's PairPathSolves, 0 when f keeps no count.
+func pairPathSolves(f Factorizer) int {
+	if p, ok := f.(PairCounter); ok {
+		return p.PairPathSolves()
+	}
+	return 0
+}
+
+// PairPathSolves implements PairCounter.
+func (f *DenseDual) PairPathSolves() int { return f.pairSolves }
+
 var (
+	_ PairCounter    = (*Chain)(nil)
+	_ PairCounter    = (*DenseDual)(nil)
 	_ PairSolver     = (*Chain)(nil)
 	_ PairSolver     = (*DenseDual)(nil)
 	_ PairMultiplier = (*Chain)(nil)
@@ -62,6 +90,7 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 		f.Solve(b2)
 		return
 	}
+	f.pairSolves++
 	nx, mr := f.nx, f.mr
 	if len(f.t2) != nx {
 		f.t2, f.g2 = make([]float64, nx), make([]float64, nx)

@@ -128,7 +128,8 @@ func TestPairKernels(t *testing.T) {
 // row-block correction's state included), on the BPQP study's dense QP
 // and ε-ridge LP systems (diagonal x block) of odd and even orders, with
 // a zero A row (the one-vector fallback), on sparse random systems, and
-// on active-set systems with masked rows (fallback).
+// on active-set systems with masked rows (fallback); PairPathSolves counts
+// the calls that took the two-vector path.
 func TestDenseDualSolvePair(t *testing.T) {
 	rng := rand.New(rand.NewSource(43))
 	type system struct {
@@ -204,7 +205,11 @@ func TestDenseDualSolvePair(t *testing.T) {
 			one.Solve(w1)
 			one.Solve(w2)
 			g1, g2 := append([]float64(nil), b1...), append([]float64(nil), b2...)
+			before, path := two.PairPathSolves(), two.pairPath()
 			two.SolvePair(g1, g2)
+			if want := before + b2i(path); two.PairPathSolves() != want || one.PairPathSolves() != 0 {
+				t.Fatalf("%s: PairPathSolves %d after %d (pair path %v), one at a time %d", s.name, two.PairPathSolves(), before, path, one.PairPathSolves())
+			}
 			sameBits(t, s.name+" SolvePair first", g1, w1)
 			sameBits(t, s.name+" SolvePair second", g2, w2)
 			if one.corrNeed != two.corrNeed || one.corrSolved != two.corrSolved {
@@ -300,4 +305,12 @@ func TestLDLLeftAsm(t *testing.T) {
 	if factored < 200 || regularized == 0 {
 		t.Fatalf("%d factorizations, %d regularized pivots: the cases do not exercise the kernel", factored, regularized)
 	}
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
