@@ -298,6 +298,7 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 	var f0, f1, f2, f3 float64
 	var low uint64
 	var off [8]int // j(j+1)/2 for the tile's columns j0 … j0+7
+	var acc vec.SymScanAcc
 	for i0 := 0; i0 < n; i0 += 8 {
 		i1 := min(i0+8, n)
 		// The diagonal tile.
@@ -322,41 +323,13 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 		for j0 := i1; j0 < n; j0 += 8 {
 			j1 := min(j0+8, n)
 			if i1-i0 == 8 && j1-j0 == 8 {
-				// A full tile, the same operations in the same order on
-				// fixed-size views: its rows j0…j0+7 from column i0 (the
-				// mirrors) and its columns' places in dst, so that the
-				// pairs' loads and stores need no bounds checks (the
-				// loop below spent 57 instructions a pair).
-				var cs, ds [8]*[8]float64
-				for t := range 8 {
-					j := j0 + t
-					cs[t] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
-					ds[t] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
-				}
-				for r := range 8 {
-					row := (*[8]float64)(a[(i0+r)*n+j0 : (i0+r)*n+j0+8])
-					// Pair (t, t+1) entry by entry: the same sums in the
-					// same order with fewer values live (the pair at once
-					// spilled to the stack).
-					for t := 0; t < 8; t += 2 {
-						v, u := row[t], cs[t][r]
-						bu := math.Float64bits(u) & abs
-						scb = max(scb, math.Float64bits(v)&abs, bu)
-						as = max(as, math.Float64bits(v-u)&abs)
-						f0 += v * v
-						f1 += u * u
-						low |= bu
-						ds[t][r] = 0.5 * (v + u)
-						v, u = row[t+1], cs[t+1][r]
-						bu = math.Float64bits(u) & abs
-						scb = max(scb, math.Float64bits(v)&abs, bu)
-						as = max(as, math.Float64bits(v-u)&abs)
-						f2 += v * v
-						f3 += u * u
-						low |= bu
-						ds[t+1][r] = 0.5 * (v + u)
-					}
-				}
+				// A full tile: vec.SymTile8, the same operations in the
+				// same order (the sums continued from f0 … f3, its maxima
+				// in lanes of their own, reduced below). The Go loop it
+				// replaces spent ~40 instructions a pair.
+				acc.Sq = [4]float64{f0, f1, f2, f3}
+				vec.SymTile8(&acc, a[i0*n+j0:], a[j0*n+i0:], n, dst[j0*(j0+1)/2+i0:], j0)
+				f0, f1, f2, f3 = acc.Sq[0], acc.Sq[1], acc.Sq[2], acc.Sq[3]
 				continue
 			}
 			for jj := range j1 - j0 {
@@ -393,6 +366,9 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 				}
 			}
 		}
+	}
+	for l := range 4 {
+		scb, as, low = max(scb, acc.Abs[l]), max(as, acc.Diff[l]), low|acc.Low[l]
 	}
 	sc = SymScan{Asym: math.Float64frombits(as), Scale: max(1, math.Float64frombits(scb)),
 		Fro2: (f0 + f2) + (f1 + f3), LowerZero: low == 0}

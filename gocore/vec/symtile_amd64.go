@@ -1,0 +1,10 @@
+package vec
+
+// symTileAsm: SymTile8 runs in assembly.
+var symTileAsm = useAVX
+
+// symTile8AVX is SymTile8 on AVX2: the tile by 4×4 blocks, transposed in
+// registers, its 32 addends of Sq summed in SymTile8's order.
+//
+//go:noescape
+func symTile8AVX(acc *SymScanAcc, v, m *float64, lda int, d *float64, j0 int)
