@@ -88,6 +88,7 @@ func gatherUpper(dst, full []float64, n int) float64 {
 	full = full[:n*n]
 	dst = dst[:n*(n+1)/2]
 	var t0, t1 float64
+	var ts [4]float64
 	i0 := 0
 	for ; i0+8 <= n; i0 += 8 {
 		// The band's diagonal block: columns i0…i0+7, rows i0…j.
@@ -108,9 +109,15 @@ func gatherUpper(dst, full []float64, n int) float64 {
 		r5 := full[(i0+5)*n : (i0+5)*n+n][:len(r0)]
 		r6 := full[(i0+6)*n : (i0+6)*n+n][:len(r0)]
 		r7 := full[(i0+7)*n : (i0+7)*n+n][:len(r0)]
+		// Columns i0+8 … by 8×8 tiles (vec.GatherTile8: the same values,
+		// their sum in its lanes), the last ones (fewer than eight) below.
+		j := i0 + 8
+		for ; j+8 <= n; j += 8 {
+			vec.GatherTile8(&ts, full[i0*n+j:], full[j*n+i0:], n, dst[j*(j+1)/2+i0:], j)
+		}
 		// Column j's rows i0…i0+7 are at j(j+1)/2 + i0.
-		off := (i0+8)*(i0+9)/2 + i0
-		for j := i0 + 8; j < len(r0); j++ {
+		off := j*(j+1)/2 + i0
+		for ; j < len(r0); j++ {
 			c := full[j*n+i0 : j*n+i0+8 : j*n+i0+8]
 			d := dst[off : off+8 : off+8]
 			d0 := 0.5 * (r0[j] + c[0])
@@ -137,7 +144,7 @@ func gatherUpper(dst, full []float64, n int) float64 {
 			t0 += v
 		}
 	}
-	return t0 + t1
+	return t0 + t1 + ((ts[0] + ts[1]) + (ts[2] + ts[3]))
 }
 
 // GatherDenseA writes the values of the row-major m×n matrix full on the
@@ -232,6 +239,15 @@ func transposeSum(dst []float64, ld int, src []float64, rows, cols int) float64 
 	_ = src[rows*cols-1]
 	_ = dst[(cols-1)*ld+rows-1]
 	i := 0
+	if ld >= 8 {
+		// The bands in vec.TransposeRows8 (the same entries, their sum in
+		// its lanes).
+		var ts [4]float64
+		for ; i+8 <= rows; i += 8 {
+			vec.TransposeRows8(&ts, dst[i:], ld, src[i*cols:], cols)
+		}
+		t0 = (ts[0] + ts[1]) + (ts[2] + ts[3])
+	}
 	for ; i+8 <= rows; i += 8 {
 		s0 := src[i*cols : i*cols+cols]
 		s1 := src[(i+1)*cols : (i+1)*cols+cols][:len(s0)]

@@ -29,12 +29,7 @@ type SymScanAcc struct {
 // full tiles, bit for bit, with the tile's maxima in the lanes of its own.
 // d must not overlap v or m. It panics if v, m or d is too short.
 func SymTile8(acc *SymScanAcc, v, m []float64, lda int, d []float64, j0 int) {
-	if !blockFits(8, lda, 8, len(v)) || !blockFits(8, lda, 8, len(m)) {
-		panic("vec: SymTile8: v or m shorter than the tile")
-	}
-	if j0 < 7 || len(d) < 36 || j0 > (len(d)-36)/7 {
-		panic("vec: SymTile8: j0 < 7 or d shorter than the tile's columns")
-	}
+	tile8Check("SymTile8", v, m, lda, d, j0)
 	if symTileAsm {
 		symTile8AVX(acc, &v[0], &m[0], lda, &d[0], j0)
 		return
@@ -77,4 +72,44 @@ func symTile8Go(acc *SymScanAcc, v, m []float64, lda int, d []float64, j0 int) {
 	}
 	acc.Sq = [4]float64{f0, f1, f2, f3}
 	acc.Abs[0], acc.Diff[0], acc.Low[0] = sc, as, low
+}
+
+// tile8Check panics unless v and m hold 8×8 tiles of stride lda and d the
+// packed columns j0 … j0+7 (j0 ≥ 7) from a tile's first row, as
+// SymTile8 and GatherTile8 take them; the products are formed without
+// overflow (blockFits), so no absurd stride or offset reaches the
+// assembly.
+func tile8Check(name string, v, m []float64, lda int, d []float64, j0 int) {
+	if !blockFits(8, lda, 8, len(v)) || !blockFits(8, lda, 8, len(m)) {
+		panic("vec: " + name + ": v or m shorter than the tile")
+	}
+	if j0 < 7 || len(d) < 36 || j0 > (len(d)-36)/7 {
+		panic("vec: " + name + ": j0 < 7 or d shorter than the tile's columns")
+	}
+}
+
+// GatherTile8 is SymTile8's gather alone: it writes ½(x + u) of the tile
+// v and its mirror m into the packed columns d (as SymTile8) and adds the
+// 64 values written to sum's lanes, in an order of its own (only the
+// finiteness of their total is meant: problem.Structure.GatherDenseP's
+// finiteness test). d must not overlap v or m. It panics if v, m or d is
+// too short.
+func GatherTile8(sum *[4]float64, v, m []float64, lda int, d []float64, j0 int) {
+	tile8Check("GatherTile8", v, m, lda, d, j0)
+	if symTileAsm {
+		gatherTile8AVX(sum, &v[0], &m[0], lda, &d[0], j0)
+		return
+	}
+	off := 0
+	var t float64
+	for c := range 8 {
+		col := d[off : off+8]
+		for r := range col {
+			x := 0.5 * (v[r*lda+c] + m[c*lda+r])
+			col[r] = x
+			t += x
+		}
+		off += j0 + c + 1
+	}
+	sum[0] += t
 }

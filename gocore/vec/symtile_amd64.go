@@ -8,3 +8,8 @@ var symTileAsm = useAVX
 //
 //go:noescape
 func symTile8AVX(acc *SymScanAcc, v, m *float64, lda int, d *float64, j0 int)
+
+// gatherTile8AVX is GatherTile8 on AVX2, by 4×4 blocks as symTile8AVX.
+//
+//go:noescape
+func gatherTile8AVX(sum *[4]float64, v, m *float64, lda int, d *float64, j0 int)

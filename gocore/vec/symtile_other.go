@@ -9,3 +9,7 @@ var symTileAsm = false
 func symTile8AVX(acc *SymScanAcc, v, m *float64, lda int, d *float64, j0 int) {
 	panic("vec: no assembly kernels")
 }
+
+func gatherTile8AVX(sum *[4]float64, v, m *float64, lda int, d *float64, j0 int) {
+	panic("vec: no assembly kernels")
+}

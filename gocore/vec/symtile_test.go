@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// TestSymTile8: SymTile8 (assembly where the CPU has it) against its Go
+// TestSymTile8: SymTile8 and GatherTile8 (assembly where the CPU has it) against its Go
 // loop (symTile8Go) and against the entry-by-entry definition, on seeded
 // tiles of several strides and column offsets, with NaN, ±Inf, ±0 and
 // asymmetric entries: d bit for bit (entries outside the tile's rows
 // untouched), Sq's four sums bit for bit, and the lane-reduced maxima and
-// OR equal. A kernel that mixed up the addends' order, a lane, a transposed
+// OR equal; GatherTile8's d the same and its sum finite exactly when the
+// values are. A kernel that mixed up the addends' order, a lane, a transposed
 // block or a row of d fails it.
 func TestSymTile8(t *testing.T) {
 	rng := rand.New(rand.NewSource(61))
@@ -70,6 +71,31 @@ func TestSymTile8(t *testing.T) {
 			}
 			off += j0 + c + 1
 		}
+		// GatherTile8 on the same tile, with and without the assembly.
+		allFinite := true
+		for _, w := range want {
+			allFinite = allFinite && !math.IsNaN(w) && !math.IsInf(w, 0)
+		}
+		for _, asm := range []bool{true, false} {
+			g := make([]float64, dl)
+			for i := range g {
+				g[i] = -7
+			}
+			var sum [4]float64
+			keep := symTileAsm
+			symTileAsm = asm && keep
+			GatherTile8(&sum, v, m, lda, g, j0)
+			symTileAsm = keep
+			for i := range want {
+				if math.Float64bits(g[i]) != math.Float64bits(want[i]) && !(math.IsNaN(g[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("trial %d (asm %v): GatherTile8 d[%d] = %v, want %v", trial, asm, i, g[i], want[i])
+				}
+			}
+			tot := (sum[0] + sum[1]) + (sum[2] + sum[3])
+			if fin := tot-tot == 0; fin != allFinite {
+				t.Fatalf("trial %d (asm %v): GatherTile8's sum %v, values finite %v", trial, asm, tot, allFinite)
+			}
+		}
 		for i := range want {
 			for k := range 2 {
 				g, w := d[k][i], want[i]
@@ -97,13 +123,18 @@ func TestSymTile8(t *testing.T) {
 	}
 }
 
-// TestSymTile8Sizes: SymTile8 panics on a v, m or d one entry short, or a
+// TestSymTile8Sizes: SymTile8 (and GatherTile8, same checks) panics on a v, m or d one entry short, or a
 // stride or column offset whose products would wrap, before any write.
 func TestSymTile8Sizes(t *testing.T) {
 	var acc SymScanAcc
 	ok := func(v, m []float64, lda int, d []float64, j0 int) (panicked bool) {
 		defer func() { panicked = recover() != nil }()
 		SymTile8(&acc, v, m, lda, d, j0)
+		return false
+	}
+	okG := func(v, m []float64, lda int, d []float64, j0 int) (panicked bool) {
+		defer func() { panicked = recover() != nil }()
+		GatherTile8(&acc.Sq, v, m, lda, d, j0)
 		return false
 	}
 	f := func(k int) []float64 { return make([]float64, k) }
@@ -124,7 +155,7 @@ func TestSymTile8Sizes(t *testing.T) {
 		{"wrapping lda", f(64), f(64), f(36 + 49), 1 << 61, 7},
 		{"wrapping j0", f(64), f(64), f(36), 8, math.MaxInt / 4},
 	} {
-		if !ok(tc.v, tc.m, tc.lda, tc.d, tc.j0) {
+		if !ok(tc.v, tc.m, tc.lda, tc.d, tc.j0) || !okG(tc.v, tc.m, tc.lda, tc.d, tc.j0) {
 			t.Errorf("%s: no panic", tc.name)
 		}
 	}
