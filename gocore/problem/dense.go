@@ -91,12 +91,20 @@ func gatherUpper(dst, full []float64, n int) float64 {
 	var ts [4]float64
 	i0 := 0
 	for ; i0+8 <= n; i0 += 8 {
-		// The band's diagonal block: columns i0…i0+7, rows i0…j.
-		for j := i0; j < i0+8; j++ {
-			col := dst[j*(j+1)/2+i0 : j*(j+1)/2+j+1]
-			rowj := full[j*n+i0 : j*n+j+1][:len(col)]
-			for r := range col {
-				v := 0.5 * (full[(i0+r)*n+j] + rowj[r])
+		// The band's diagonal block: columns i0…i0+7, rows i0…j, on
+		// fixed-size views of its rows and of dst's columns (column
+		// i0+k's rows i0 … i0+k in a view of eight that the band's last
+		// column bounds): no index products or bounds checks.
+		var rs, ds [8]*[8]float64
+		for k := range 8 {
+			j := i0 + k
+			rs[k] = (*[8]float64)(full[j*n+i0 : j*n+i0+8])
+			ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+		}
+		for k := range 8 {
+			col, rowj := ds[k], rs[k]
+			for r := 0; r <= k; r++ {
+				v := 0.5 * (rs[r][k] + rowj[r])
 				col[r] = v
 				t0 += v
 			}
