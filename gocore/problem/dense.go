@@ -343,15 +343,15 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 				row := rs[i]
 				v := row[i]
 				scb = max(scb, math.Float64bits(v)&abs)
-				f0 += float64(v * v)
+				f0 += v * v
 				ds[i][i] = 0.5 * (v + v)
 				for j := i + 1; j < 8; j++ {
 					v, u := row[j], rs[j][i]
 					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
 					scb = max(scb, bv, bu)
 					as = max(as, math.Float64bits(v-u)&abs)
-					f2 += float64(v * v)
-					f3 += float64(u * u)
+					f2 += v * v
+					f3 += u * u
 					low |= bu
 					ds[j][i] = 0.5 * (v + u)
 				}
@@ -361,15 +361,15 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 				row := a[i*n : i*n+n]
 				v := row[i]
 				scb = max(scb, math.Float64bits(v)&abs)
-				f0 += float64(v * v)
+				f0 += v * v
 				dst[i*(i+1)/2+i] = 0.5 * (v + v)
 				for j := i + 1; j < i1; j++ {
 					v, u := row[j], a[j*n+i]
 					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
 					scb = max(scb, bv, bu)
 					as = max(as, math.Float64bits(v-u)&abs)
-					f2 += float64(v * v)
-					f3 += float64(u * u)
+					f2 += v * v
+					f3 += u * u
 					low |= bu
 					dst[j*(j+1)/2+i] = 0.5 * (v + u)
 				}
@@ -408,10 +408,10 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 						bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
 						scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
 						as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
-						f0 += float64(v0 * v0)
-						f1 += float64(u0 * u0)
-						f2 += float64(v1 * v1)
-						f3 += float64(u1 * u1)
+						f0 += v0 * v0
+						f1 += u0 * u0
+						f2 += v1 * v1
+						f3 += u1 * u1
 						low |= bu0 | bu1
 						ds[t][r] = 0.5 * (v0 + u0)
 						ds[t+1][r] = 0.5 * (v1 + u1)
@@ -421,8 +421,8 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 						bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
 						scb = max(scb, bv, bu)
 						as = max(as, math.Float64bits(v-u)&abs)
-						f0 += float64(v * v)
-						f1 += float64(u * u)
+						f0 += v * v
+						f1 += u * u
 						low |= bu
 						ds[t][r] = 0.5 * (v + u)
 					}
@@ -443,10 +443,10 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 					bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
 					scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
 					as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
-					f0 += float64(v0 * v0)
-					f1 += float64(u0 * u0)
-					f2 += float64(v1 * v1)
-					f3 += float64(u1 * u1)
+					f0 += v0 * v0
+					f1 += u0 * u0
+					f2 += v1 * v1
+					f3 += u1 * u1
 					low |= bu0 | bu1
 					dst[off[jj]+i] = 0.5 * (v0 + u0)
 					dst[off[jj+1]+i] = 0.5 * (v1 + u1)
@@ -456,8 +456,8 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
 					scb = max(scb, bv, bu)
 					as = max(as, math.Float64bits(v-u)&abs)
-					f0 += float64(v * v)
-					f1 += float64(u * u)
+					f0 += v * v
+					f1 += u * u
 					low |= bu
 					dst[off[jj]+i] = 0.5 * (v + u)
 				}

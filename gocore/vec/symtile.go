@@ -23,8 +23,9 @@ type SymScanAcc struct {
 // packed upper triangle follows column j−1's j entries; j0 ≥ 7, so that
 // the eight rows fit in column j0 and the columns do not overlap). For r = 0…7 and
 // t = 0, 2, 4, 6 in that order, with (x, u) = (F[i0+r, j0+t], F[j0+t, i0+r])
-// and (y, w) the same at t+1, it adds x², u², y², w² to Sq[0…3] (each
-// product rounded), takes |x|, |u|, |x − u| into the maxima and |u| into
+// and (y, w) the same at t+1, it adds x², u², y², w² to Sq[0…3] as
+// ScanSquare's f += x*x does in this build (each product rounded, or
+// fused with the add where the compiler fuses: then in Go), takes |x|, |u|, |x − u| into the maxima and |u| into
 // Low, and writes ½(x + u) to d: problem.Structure.GatherDensePScan's
 // full tiles, bit for bit, with the tile's maxima in the lanes of its own.
 // d must not overlap v or m. It panics if v, m or d is too short.
@@ -37,7 +38,11 @@ func SymTile8(acc *SymScanAcc, v, m []float64, lda int, d []float64, j0 int) {
 	symTile8Go(acc, v, m, lda, d, j0)
 }
 
-// symTile8Go is SymTile8 in Go, in lane 0 of the maxima and Low.
+// symTile8Go is SymTile8 in Go, in lane 0 of the maxima and Low. Its
+// sums are written as linsys.ScanSquare writes them (f += x*x), so that a
+// build whose compiler fuses the multiply–add (GOAMD64=v3, arm64) fuses
+// both alike; the assembly, which rounds each product, runs only where
+// the compiler does not (addFuses).
 func symTile8Go(acc *SymScanAcc, v, m []float64, lda int, d []float64, j0 int) {
 	const abs = 1<<63 - 1
 	f0, f1, f2, f3 := acc.Sq[0], acc.Sq[1], acc.Sq[2], acc.Sq[3]
@@ -56,16 +61,16 @@ func symTile8Go(acc *SymScanAcc, v, m []float64, lda int, d []float64, j0 int) {
 			bu := math.Float64bits(u) & abs
 			sc = max(sc, math.Float64bits(x)&abs, bu)
 			as = max(as, math.Float64bits(x-u)&abs)
-			f0 += float64(x * x)
-			f1 += float64(u * u)
+			f0 += x * x
+			f1 += u * u
 			low |= bu
 			ds[t][r] = 0.5 * (x + u)
 			x, u = row[t+1], cs[t+1][r]
 			bu = math.Float64bits(u) & abs
 			sc = max(sc, math.Float64bits(x)&abs, bu)
 			as = max(as, math.Float64bits(x-u)&abs)
-			f2 += float64(x * x)
-			f3 += float64(u * u)
+			f2 += x * x
+			f3 += u * u
 			low |= bu
 			ds[t+1][r] = 0.5 * (x + u)
 		}
@@ -96,7 +101,7 @@ func tile8Check(name string, v, m []float64, lda int, d []float64, j0 int) {
 // too short.
 func GatherTile8(sum *[4]float64, v, m []float64, lda int, d []float64, j0 int) {
 	tile8Check("GatherTile8", v, m, lda, d, j0)
-	if symTileAsm {
+	if gatherTileAsm {
 		gatherTile8AVX(sum, &v[0], &m[0], lda, &d[0], j0)
 		return
 	}
@@ -112,4 +117,21 @@ func GatherTile8(sum *[4]float64, v, m []float64, lda int, d []float64, j0 int) 
 		off += j0 + c + 1
 	}
 	sum[0] += t
+}
+
+// addFuses reports whether this build's compiler fuses s += v*v into one
+// multiply–add (GOAMD64=v3, arm64): then SymTile8 runs in Go, whose sums
+// are rounded as linsys.ScanSquare's are in the same build.
+func addFuses() bool {
+	// v² = 1 + 2⁻²⁹ + 2⁻⁶⁰ rounds to 1 + 2⁻²⁹; fused, −1 + v² keeps 2⁻⁶⁰.
+	return sumSquare(-1, 1+0x1p-30) != 0x1p-29
+}
+
+// sumSquare is s += v*v as ScanSquare writes it, not inlined (so that its
+// operands are not constants).
+//
+//go:noinline
+func sumSquare(s, v float64) float64 {
+	s += v * v
+	return s
 }

@@ -1,7 +1,11 @@
 package vec
 
-// symTileAsm: SymTile8 runs in assembly.
-var symTileAsm = useAVX
+// symTileAsm: SymTile8 runs in assembly (which rounds each product: not
+// where the compiler fuses ScanSquare's multiply–adds).
+var symTileAsm = useAVX && !addFuses()
+
+// gatherTileAsm: GatherTile8 runs in assembly.
+var gatherTileAsm = useAVX
 
 // symTile8AVX is SymTile8 on AVX2: the tile by 4×4 blocks, transposed in
 // registers, its 32 addends of Sq summed in SymTile8's order.

@@ -82,10 +82,10 @@ func TestSymTile8(t *testing.T) {
 				g[i] = -7
 			}
 			var sum [4]float64
-			keep := symTileAsm
-			symTileAsm = asm && keep
+			keep := gatherTileAsm
+			gatherTileAsm = asm && keep
 			GatherTile8(&sum, v, m, lda, g, j0)
-			symTileAsm = keep
+			gatherTileAsm = keep
 			for i := range want {
 				if math.Float64bits(g[i]) != math.Float64bits(want[i]) && !(math.IsNaN(g[i]) && math.IsNaN(want[i])) {
 					t.Fatalf("trial %d (asm %v): GatherTile8 d[%d] = %v, want %v", trial, asm, i, g[i], want[i])
@@ -158,5 +158,28 @@ func TestSymTile8Sizes(t *testing.T) {
 		if !ok(tc.v, tc.m, tc.lda, tc.d, tc.j0) || !okG(tc.v, tc.m, tc.lda, tc.d, tc.j0) {
 			t.Errorf("%s: no panic", tc.name)
 		}
+	}
+}
+
+// TestAddFuses: addFuses tells whether s += v*v is one rounding (the
+// fused math.FMA) in this build, on a second pair of operands whose fused
+// and rounded results differ too, and the SymTile8 kernel (which rounds
+// each product) is switched on only where it is not.
+func TestAddFuses(t *testing.T) {
+	v := 1 + 0x1p-27
+	fused := math.FMA(v, v, -1)
+	rounded := -1 + float64(v*v)
+	if fused == rounded {
+		t.Fatal("the operands do not tell fused from rounded")
+	}
+	got := sumSquare(-1, v)
+	if got != fused && got != rounded {
+		t.Fatalf("sumSquare = %v, neither fused %v nor rounded %v", got, fused, rounded)
+	}
+	if addFuses() != (got == fused) {
+		t.Fatalf("addFuses() = %v, but s += v*v gave %v (fused %v)", addFuses(), got, fused)
+	}
+	if symTileAsm && addFuses() {
+		t.Fatal("the rounding SymTile8 kernel is on in a build that fuses")
 	}
 }
