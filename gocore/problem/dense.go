@@ -88,14 +88,23 @@ func gatherUpper(dst, full []float64, n int) float64 {
 	full = full[:n*n]
 	dst = dst[:n*(n+1)/2]
 	var t0, t1 float64
+	var ts [4]float64
 	i0 := 0
 	for ; i0+8 <= n; i0 += 8 {
-		// The band's diagonal block: columns i0…i0+7, rows i0…j.
-		for j := i0; j < i0+8; j++ {
-			col := dst[j*(j+1)/2+i0 : j*(j+1)/2+j+1]
-			rowj := full[j*n+i0 : j*n+j+1][:len(col)]
-			for r := range col {
-				v := 0.5 * (full[(i0+r)*n+j] + rowj[r])
+		// The band's diagonal block: columns i0…i0+7, rows i0…j, on
+		// fixed-size views of its rows and of dst's columns (column
+		// i0+k's rows i0 … i0+k in a view of eight that the band's last
+		// column bounds): no index products or bounds checks.
+		var rs, ds [8]*[8]float64
+		for k := range 8 {
+			j := i0 + k
+			rs[k] = (*[8]float64)(full[j*n+i0 : j*n+i0+8])
+			ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+		}
+		for k := range 8 {
+			col, rowj := ds[k], rs[k]
+			for r := 0; r <= k; r++ {
+				v := 0.5 * (rs[r][k] + rowj[r])
 				col[r] = v
 				t0 += v
 			}
@@ -108,9 +117,15 @@ func gatherUpper(dst, full []float64, n int) float64 {
 		r5 := full[(i0+5)*n : (i0+5)*n+n][:len(r0)]
 		r6 := full[(i0+6)*n : (i0+6)*n+n][:len(r0)]
 		r7 := full[(i0+7)*n : (i0+7)*n+n][:len(r0)]
+		// Columns i0+8 … by 8×8 tiles (vec.GatherTile8: the same values,
+		// their sum in its lanes), the last ones (fewer than eight) below.
+		j := i0 + 8
+		for ; j+8 <= n; j += 8 {
+			vec.GatherTile8(&ts, full[i0*n+j:], full[j*n+i0:], n, dst[j*(j+1)/2+i0:], j)
+		}
 		// Column j's rows i0…i0+7 are at j(j+1)/2 + i0.
-		off := (i0+8)*(i0+9)/2 + i0
-		for j := i0 + 8; j < len(r0); j++ {
+		off := j*(j+1)/2 + i0
+		for ; j < len(r0); j++ {
 			c := full[j*n+i0 : j*n+i0+8 : j*n+i0+8]
 			d := dst[off : off+8 : off+8]
 			d0 := 0.5 * (r0[j] + c[0])
@@ -137,7 +152,7 @@ func gatherUpper(dst, full []float64, n int) float64 {
 			t0 += v
 		}
 	}
-	return t0 + t1
+	return t0 + t1 + ((ts[0] + ts[1]) + (ts[2] + ts[3]))
 }
 
 // GatherDenseA writes the values of the row-major m×n matrix full on the
@@ -232,6 +247,15 @@ func transposeSum(dst []float64, ld int, src []float64, rows, cols int) float64 
 	_ = src[rows*cols-1]
 	_ = dst[(cols-1)*ld+rows-1]
 	i := 0
+	if ld >= 8 {
+		// The bands in vec.TransposeRows8 (the same entries, their sum in
+		// its lanes).
+		var ts [4]float64
+		for ; i+8 <= rows; i += 8 {
+			vec.TransposeRows8(&ts, dst[i:], ld, src[i*cols:], cols)
+		}
+		t0 = (ts[0] + ts[1]) + (ts[2] + ts[3])
+	}
 	for ; i+8 <= rows; i += 8 {
 		s0 := src[i*cols : i*cols+cols]
 		s1 := src[(i+1)*cols : (i+1)*cols+cols][:len(s0)]
@@ -298,63 +322,109 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 	var f0, f1, f2, f3 float64
 	var low uint64
 	var off [8]int // j(j+1)/2 for the tile's columns j0 … j0+7
+	var acc vec.SymScanAcc
 	for i0 := 0; i0 < n; i0 += 8 {
 		i1 := min(i0+8, n)
 		// The diagonal tile.
-		for i := i0; i < i1; i++ {
-			row := a[i*n : i*n+n]
-			v := row[i]
-			scb = max(scb, math.Float64bits(v)&abs)
-			f0 += v * v
-			dst[i*(i+1)/2+i] = 0.5 * (v + v)
-			for j := i + 1; j < i1; j++ {
-				v, u := row[j], a[j*n+i]
-				bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
-				scb = max(scb, bv, bu)
-				as = max(as, math.Float64bits(v-u)&abs)
-				f2 += v * v
-				f3 += u * u
-				low |= bu
-				dst[j*(j+1)/2+i] = 0.5 * (v + u)
+		if i1-i0 == 8 {
+			// A full one: the same operations in the same order on
+			// fixed-size views of its rows and of dst's columns (column
+			// i0+k's rows i0 … i0+k, in a view of eight that the last
+			// column of the band bounds), with no index products or
+			// bounds checks (the loop below spent ~50 instructions a
+			// pair).
+			var rs, ds [8]*[8]float64
+			for k := range 8 {
+				j := i0 + k
+				rs[k] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
+				ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+			}
+			for i := range 8 {
+				row := rs[i]
+				v := row[i]
+				scb = max(scb, math.Float64bits(v)&abs)
+				f0 += v * v
+				ds[i][i] = 0.5 * (v + v)
+				for j := i + 1; j < 8; j++ {
+					v, u := row[j], rs[j][i]
+					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+					scb = max(scb, bv, bu)
+					as = max(as, math.Float64bits(v-u)&abs)
+					f2 += v * v
+					f3 += u * u
+					low |= bu
+					ds[j][i] = 0.5 * (v + u)
+				}
+			}
+		} else {
+			for i := i0; i < i1; i++ {
+				row := a[i*n : i*n+n]
+				v := row[i]
+				scb = max(scb, math.Float64bits(v)&abs)
+				f0 += v * v
+				dst[i*(i+1)/2+i] = 0.5 * (v + v)
+				for j := i + 1; j < i1; j++ {
+					v, u := row[j], a[j*n+i]
+					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+					scb = max(scb, bv, bu)
+					as = max(as, math.Float64bits(v-u)&abs)
+					f2 += v * v
+					f3 += u * u
+					low |= bu
+					dst[j*(j+1)/2+i] = 0.5 * (v + u)
+				}
 			}
 		}
 		// The tiles right of it with their mirrors below.
 		for j0 := i1; j0 < n; j0 += 8 {
 			j1 := min(j0+8, n)
 			if i1-i0 == 8 && j1-j0 == 8 {
-				// A full tile, the same operations in the same order on
-				// fixed-size views: its rows j0…j0+7 from column i0 (the
-				// mirrors) and its columns' places in dst, so that the
-				// pairs' loads and stores need no bounds checks (the
-				// loop below spent 57 instructions a pair).
+				// A full tile: vec.SymTile8, the same operations in the
+				// same order (the sums continued from f0 … f3, its maxima
+				// in lanes of their own, reduced below). The Go loop it
+				// replaces spent ~40 instructions a pair.
+				acc.Sq = [4]float64{f0, f1, f2, f3}
+				vec.SymTile8(&acc, a[i0*n+j0:], a[j0*n+i0:], n, dst[j0*(j0+1)/2+i0:], j0)
+				f0, f1, f2, f3 = acc.Sq[0], acc.Sq[1], acc.Sq[2], acc.Sq[3]
+				continue
+			}
+			if i1-i0 == 8 {
+				// The band's last, narrower tile: the loop below on
+				// fixed-size views of its mirror rows and dst's columns.
+				w := j1 - j0
 				var cs, ds [8]*[8]float64
-				for t := range 8 {
+				for t := range w {
 					j := j0 + t
 					cs[t] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
 					ds[t] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
 				}
 				for r := range 8 {
-					row := (*[8]float64)(a[(i0+r)*n+j0 : (i0+r)*n+j0+8])
-					// Pair (t, t+1) entry by entry: the same sums in the
-					// same order with fewer values live (the pair at once
-					// spilled to the stack).
-					for t := 0; t < 8; t += 2 {
+					row := a[(i0+r)*n+j0 : (i0+r)*n+j1]
+					t := 0
+					for ; t+1 < len(row); t += 2 {
+						v0, u0 := row[t], cs[t][r]
+						v1, u1 := row[t+1], cs[t+1][r]
+						bv0, bu0 := math.Float64bits(v0)&abs, math.Float64bits(u0)&abs
+						bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
+						scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
+						as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
+						f0 += v0 * v0
+						f1 += u0 * u0
+						f2 += v1 * v1
+						f3 += u1 * u1
+						low |= bu0 | bu1
+						ds[t][r] = 0.5 * (v0 + u0)
+						ds[t+1][r] = 0.5 * (v1 + u1)
+					}
+					if t < len(row) {
 						v, u := row[t], cs[t][r]
-						bu := math.Float64bits(u) & abs
-						scb = max(scb, math.Float64bits(v)&abs, bu)
+						bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+						scb = max(scb, bv, bu)
 						as = max(as, math.Float64bits(v-u)&abs)
 						f0 += v * v
 						f1 += u * u
 						low |= bu
 						ds[t][r] = 0.5 * (v + u)
-						v, u = row[t+1], cs[t+1][r]
-						bu = math.Float64bits(u) & abs
-						scb = max(scb, math.Float64bits(v)&abs, bu)
-						as = max(as, math.Float64bits(v-u)&abs)
-						f2 += v * v
-						f3 += u * u
-						low |= bu
-						ds[t+1][r] = 0.5 * (v + u)
 					}
 				}
 				continue
@@ -393,6 +463,9 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 				}
 			}
 		}
+	}
+	for l := range 4 {
+		scb, as, low = max(scb, acc.Abs[l]), max(as, acc.Diff[l]), low|acc.Low[l]
 	}
 	sc = SymScan{Asym: math.Float64frombits(as), Scale: max(1, math.Float64frombits(scb)),
 		Fro2: (f0 + f2) + (f1 + f3), LowerZero: low == 0}
