@@ -332,15 +332,20 @@ func (w *Workspace) adjointDense(u, vv, x, yEff []float64, g *Grad) {
 		p = p[:n*n]
 		for i := 0; i < n; i++ {
 			ui, xi := u[i], x[i]
-			row := p[i*n : i*n+n]
-			row[i] = -ui * xi
+			p[i*n+i] = -ui * xi
 			// The pair (i, j), j > i, once, u_lo x_hi + u_hi x_lo, into
-			// both triangles: ∂P is exactly symmetric, and each entry is
-			// the value the row-by-row form gave either triangle.
-			for j := i + 1; j < n; j++ {
-				t := 0.5 * -(float64(ui*x[j]) + float64(u[j]*xi))
+			// both triangles (row i right of the diagonal, column i below
+			// it: index k): ∂P is exactly symmetric, and each entry is the
+			// value the row-by-row form gave either triangle.
+			row := p[i*n+i+1 : i*n+n]
+			us, xs := u[i+1:], x[i+1:]
+			us, xs = us[:len(row)], xs[:len(row)]
+			k := (i+1)*n + i
+			for j := range row {
+				t := 0.5 * -(float64(ui*xs[j]) + float64(us[j]*xi))
 				row[j] = t
-				p[j*n+i] = t
+				p[k] = t
+				k += n
 			}
 		}
 	}
