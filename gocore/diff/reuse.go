@@ -305,32 +305,42 @@ func (s *scaledDual) mulK(x, y []float64) {
 }
 
 // mulADense adds Aᵀvz to yx and A ux to yz for A's full pattern (values
-// column-major, m rows; Structure.DenseA): four columns at a time, one
-// vec.Dot4 and one vec.Axpy4 reading each column once, where MulAT and
-// MulA's column-at-a-time kernels read it twice, in calls whose overhead
-// dominated the BPQP study's short columns (m = 20 and 40).
+// column-major, m rows; Structure.DenseA): per group of four columns
+// j…j+3, yx[j+r] += Dot4's sums and yz += Axpy4's update, the remaining
+// (at most three) columns with Dot and Axpy — each output's operations
+// and order those of the column loop, bit for bit. The groups' sums come
+// from one vec.Dot4Rows call per mulDenseRun columns and their updates
+// from one vec.Axpy4Rows call, where the per-group Dot4 and Axpy4 calls'
+// overhead dominated the BPQP study's short columns (m = 20 and 40).
 func mulADense(yx, yz, av, ux, vz []float64, m int) {
 	n := len(yx)
 	vz, yz = vz[:m], yz[:m]
-	var out, a [4]float64
-	j := 0
-	for ; j+4 <= n; j += 4 {
-		c := av[j*m : (j+4)*m]
-		c0, c1, c2, c3 := c[:m], c[m:2*m], c[2*m:3*m], c[3*m:]
-		vec.Dot4(c0, c1, c2, c3, vz, m, &out)
-		yx[j] += out[0]
-		yx[j+1] += out[1]
-		yx[j+2] += out[2]
-		yx[j+3] += out[3]
-		a = [4]float64{ux[j], ux[j+1], ux[j+2], ux[j+3]}
-		vec.Axpy4(&a, c0, c1, c2, c3, yz, m)
+	g4 := n &^ 3
+	var out [mulDenseRun]float64
+	for j := 0; j < g4; {
+		e := min(j+mulDenseRun, g4)
+		o := out[:e-j]
+		vec.Dot4Rows(av[j*m:e*m], m, (e-j)/4, vz, m, o)
+		for r, s := range o {
+			yx[j+r] += s
+		}
+		j = e
 	}
-	for ; j < n; j++ {
-		col := av[j*m : (j+1)*m]
-		yx[j] += vec.Dot(col, vz)
-		vec.Axpy(ux[j], col, yz)
+	vec.Axpy4Rows(ux[:g4], av[:g4*m], m, g4/4, yz, m)
+	if g4 == n {
+		return
+	}
+	o := out[:n-g4]
+	vec.DotRows(av[g4*m:n*m], m, n-g4, vz, m, o)
+	for r, s := range o {
+		yx[g4+r] += s
+		vec.Axpy(ux[g4+r], av[(g4+r)*m:(g4+r+1)*m], yz)
 	}
 }
+
+// mulDenseRun is the most columns (a multiple of four) whose sums
+// mulADense takes from one vec.Dot4Rows call (a stack array holds them).
+const mulDenseRun = 64
 
 // Solve overwrites b with the solution of the unscaled active-set system:
 // b scaled into the record's equilibration, solved with its factor, the

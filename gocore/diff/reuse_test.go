@@ -7,6 +7,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
@@ -508,4 +509,76 @@ func backwardWithRecord(t *testing.T, ws *Workspace, st *problem.Structure, v *p
 		t.Fatal(err)
 	}
 	return f, g
+}
+
+// mulADenseRef is mulADense's definition: the column loop, one Dot4 and
+// one Axpy4 per group of four columns, Dot and Axpy for the rest.
+func mulADenseRef(yx, yz, av, ux, vz []float64, m int) {
+	n := len(yx)
+	var out [4]float64
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		c := av[j*m : (j+4)*m]
+		c0, c1, c2, c3 := c[:m], c[m:2*m], c[2*m:3*m], c[3*m:]
+		vec.Dot4(c0, c1, c2, c3, vz, m, &out)
+		for r := range out {
+			yx[j+r] += out[r]
+		}
+		a := [4]float64{ux[j], ux[j+1], ux[j+2], ux[j+3]}
+		vec.Axpy4(&a, c0, c1, c2, c3, yz[:m], m)
+	}
+	for ; j < n; j++ {
+		col := av[j*m : (j+1)*m]
+		yx[j] += vec.Dot(col, vz[:m])
+		vec.Axpy(ux[j], col, yz[:m])
+	}
+}
+
+// TestMulADenseBits: mulADense's whole-block kernel calls give the column
+// loop's sums and updates bit for bit (the sign of zeros included), over
+// row counts below, at and above the kernels' vector widths and column
+// counts with every remainder of four, across its 64-column runs, with
+// zero coefficients and outputs of ±0.
+func TestMulADenseBits(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 20, 40} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 23, 50, 63, 64, 65, 67, 100, 133} {
+			av := make([]float64, m*n)
+			for k := range av {
+				av[k] = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(9)-4))
+			}
+			ux, vz := make([]float64, n), make([]float64, m)
+			for j := range ux {
+				if rng.Intn(4) != 0 {
+					ux[j] = rng.NormFloat64()
+				}
+			}
+			for i := range vz {
+				if rng.Intn(4) != 0 {
+					vz[i] = rng.NormFloat64()
+				}
+			}
+			yx0, yz0 := make([]float64, n), make([]float64, m)
+			for j := range yx0 {
+				yx0[j] = []float64{0, math.Copysign(0, -1), rng.NormFloat64()}[rng.Intn(3)]
+			}
+			for i := range yz0 {
+				yz0[i] = []float64{0, math.Copysign(0, -1), rng.NormFloat64()}[rng.Intn(3)]
+			}
+			yx, yz := append([]float64(nil), yx0...), append([]float64(nil), yz0...)
+			wx, wz := append([]float64(nil), yx0...), append([]float64(nil), yz0...)
+			mulADense(yx, yz, av, ux, vz, m)
+			mulADenseRef(wx, wz, av, ux, vz, m)
+			for j := range yx {
+				if math.Float64bits(yx[j]) != math.Float64bits(wx[j]) {
+					t.Fatalf("%dx%d: yx[%d] = %v, want %v", m, n, j, yx[j], wx[j])
+				}
+			}
+			for i := range yz {
+				if math.Float64bits(yz[i]) != math.Float64bits(wz[i]) {
+					t.Fatalf("%dx%d: yz[%d] = %v, want %v", m, n, i, yz[i], wz[i])
+				}
+			}
+		}
+	}
 }

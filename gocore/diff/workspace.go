@@ -293,7 +293,7 @@ func (w *Workspace) adjointGrads(u, vv, x, yEff []float64, g *Grad) {
 		for j := 0; j < st.N; j++ {
 			for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
 				i := st.A.Rowval[k]
-				g.A[k] = -(yEff[i]*u[j] + vv[i]*x[j])
+				g.A[k] = -(float64(yEff[i]*u[j]) + float64(vv[i]*x[j]))
 			}
 		}
 	}
@@ -304,7 +304,7 @@ func (w *Workspace) adjointGrads(u, vv, x, yEff []float64, g *Grad) {
 				if i == j {
 					g.P[k] = -u[i] * x[i]
 				} else {
-					g.P[k] = -(u[i]*x[j] + u[j]*x[i])
+					g.P[k] = -(float64(u[i]*x[j]) + float64(u[j]*x[i]))
 				}
 			}
 		}
@@ -315,30 +315,37 @@ func (w *Workspace) adjointGrads(u, vv, x, yEff []float64, g *Grad) {
 // adjointDense is adjointGrads for g's dense outputs, row by row: ∂A's row
 // i is −(yEff_i u + v_i x), ∂P's entry (i, j) −½(u_i x_j + u_j x_i) — the
 // values ScatterDenseA and ScatterDenseP make of the pattern form, to the
-// bit (the sum commutes; halving and negating are exact).
+// bit (the sum commutes; halving and negating are exact). Each product is
+// rounded (float64) as the pattern form's are, so that a build which
+// fuses multiply–adds (GOAMD64=v3, arm64) computes the same values.
 func (w *Workspace) adjointDense(u, vv, x, yEff []float64, g *Grad) {
 	n := w.an.St.N
 	u, x = u[:n], x[:n]
 	denseRows(g, n, func(i int, row []float64) {
 		yi, vi := yEff[i], vv[i]
+		u, x := u[:len(row)], x[:len(row)]
 		for j := range row {
-			row[j] = -(yi*u[j] + vi*x[j])
+			row[j] = -(float64(yi*u[j]) + float64(vi*x[j]))
 		}
 	})
 	if p := g.DenseP; p != nil {
+		p = p[:n*n]
 		for i := 0; i < n; i++ {
 			ui, xi := u[i], x[i]
-			row := p[i*n : i*n+n]
-			// The pair (i, j) in one operand order whichever triangle,
-			// u_lo x_hi + u_hi x_lo: on arm64 Go fuses a·b + c·d into an
-			// FMA, which rounds the two orders differently, and ∂P would
-			// lose its exact symmetry.
-			for j := 0; j < i; j++ {
-				row[j] = 0.5 * -(u[j]*xi + ui*x[j])
-			}
-			row[i] = -ui * xi
-			for j := i + 1; j < n; j++ {
-				row[j] = 0.5 * -(ui*x[j] + u[j]*xi)
+			p[i*n+i] = -ui * xi
+			// The pair (i, j), j > i, once, u_lo x_hi + u_hi x_lo, into
+			// both triangles (row i right of the diagonal, column i below
+			// it: index k): ∂P is exactly symmetric, and each entry is the
+			// value the row-by-row form gave either triangle.
+			row := p[i*n+i+1 : i*n+n]
+			us, xs := u[i+1:], x[i+1:]
+			us, xs = us[:len(row)], xs[:len(row)]
+			k := (i+1)*n + i
+			for j := range row {
+				t := 0.5 * -(float64(ui*xs[j]) + float64(us[j]*xi))
+				row[j] = t
+				p[k] = t
+				k += n
 			}
 		}
 	}
