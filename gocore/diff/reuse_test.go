@@ -541,7 +541,7 @@ func mulADenseRef(yx, yz, av, ux, vz []float64, m int) {
 // zero coefficients and outputs of ±0.
 func TestMulADenseBits(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
-	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 20, 40} {
+	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 20, 40, 64, 129, 1031} {
 		for _, n := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 23, 50, 63, 64, 65, 67, 100, 133} {
 			av := make([]float64, m*n)
 			for k := range av {
