@@ -455,7 +455,7 @@ func (s *Structure) MulA(y []float64, av []float64, x []float64, alpha float64) 
 		}
 		if axj := alpha * x[j]; axj != 0 {
 			for k := lo; k < hi; k++ {
-				y[rv[k]] += av[k] * axj
+				y[rv[k]] += float64(av[k] * axj)
 			}
 		}
 		j++
@@ -476,16 +476,16 @@ func (s *Structure) MulAT(y []float64, av []float64, x []float64, alpha float64)
 			vec.DotRows(av[lo:cp[e]], m, e-j, x, m, out)
 			yr := y[j:e:e]
 			for r, v := range out {
-				yr[r] += alpha * v
+				yr[r] += float64(alpha * v)
 			}
 			j = e
 			continue
 		}
 		var acc float64
 		for k := lo; k < hi; k++ {
-			acc += av[k] * x[rv[k]]
+			acc += float64(av[k] * x[rv[k]])
 		}
-		y[j] += alpha * acc
+		y[j] += float64(alpha * acc)
 		j++
 	}
 }

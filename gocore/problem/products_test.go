@@ -56,7 +56,7 @@ func mulARef(s *Structure, y, av, x []float64, alpha float64) {
 			continue
 		}
 		for k := lo; k < hi; k++ {
-			y[rv[k]] += av[k] * axj
+			y[rv[k]] += float64(av[k] * axj)
 		}
 	}
 }
@@ -67,14 +67,14 @@ func mulATRef(s *Structure, y, av, x []float64, alpha float64) {
 	for j := 0; j < s.N; j++ {
 		lo, hi := cp[j], cp[j+1]
 		if hi-lo == s.M {
-			y[j] += alpha * vec.Dot(av[lo:hi], x)
+			y[j] += float64(alpha * vec.Dot(av[lo:hi], x))
 			continue
 		}
 		var acc float64
 		for k := lo; k < hi; k++ {
-			acc += av[k] * x[rv[k]]
+			acc += float64(av[k] * x[rv[k]])
 		}
-		y[j] += alpha * acc
+		y[j] += float64(alpha * acc)
 	}
 }
 
