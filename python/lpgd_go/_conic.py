@@ -338,8 +338,7 @@ def pack_values(
 ) -> ctypes.Array[ctypes.c_int64]:
     """``values_template``'s words with the data pointers of ``bufs`` (C-level
     passes: the pointers, the words in order, one pack, one copy), word 4
-    pointing at the row blocks after them. ``qp._fast`` makes the same
-    words inline (without this frame)."""
+    pointing at the row blocks after them."""
     words, pick, order, pack, typ = template
     arr = typ.from_buffer_copy(pack(*order(words + tuple(map(_data_ptr, pick(bufs))))))
     _pack_word(arr, 32, _addressof(arr) + 8 * _lib.VALUES_WORDS)
@@ -596,8 +595,7 @@ class Run:
         d["structure"] = st
         d["opts"] = opts
         d["x_only"] = not opts.return_info
-        settings = opts.settings
-        d["settings_c"] = settings.__dict__.get("_c_cache") or settings._c()  # _c()'s frame
+        d["settings_c"] = opts.settings._c()
         d["revalidate"] = revalidate
         d["inputs"] = d["_bufs"] = inputs
         d["values"] = values
@@ -744,9 +742,7 @@ class Run:
         fl = self.structure.factor_len
         if not fl or self.batch * fl * 8 > FACTOR_BUDGET:
             return False
-        method = self.opts.backward
-        r: bool | None = method.__dict__.get("_reuses_records")  # _reuses_records' frame
-        return _reuses_records(method) if r is None else r
+        return _reuses_records(self.opts.backward)
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:
@@ -877,7 +873,7 @@ class Run:
             out = _core.backward_values(
                 self.structure,
                 self.settings_c,
-                method.__dict__.get("_c_cache") or method._c(),  # _c() without its frames
+                method._c(),
                 B,
                 self.values,
                 res.solution,  # the forward's lpgd_solution words, records included

@@ -10,24 +10,20 @@ dimension or be shared across the batch.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import operator
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 import torch
 
-from . import _cache, _conic, _lib
+from . import _cache, _conic
 from ._conic import Cones
-from ._options import _NAMED, LayerBase, OnFailure, Options, resolve_options
+from ._options import LayerBase, OnFailure, Options, resolve_options
 from ._validate import (
-    _TRACE_MESSAGE,
     Arg,
     TensorLike,
-    _is_tracing,
     batch_size,
     check_call,
     check_finite,
@@ -161,12 +157,6 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
 _Tensor = torch.Tensor
-_data_ptr = torch.Tensor.data_ptr
-_addressof = ctypes.addressof
-_pack_word = struct.Struct("<q").pack_into
-#: The byte offset of lpgd_values' row blocks in its array (its word 4
-#: points there).
-_BLOCKS_AT = 8 * _lib.VALUES_WORDS
 
 
 def _shape_key(
@@ -268,12 +258,13 @@ def _fast(
     template = plan.template
     if template is None:
         template = plan.template = _conic.values_template(st, plan.batch, inputs, flags, n_a, psd)
-    # _conic.pack_values(template, inputs) without its frame.
-    words, given, arrange, pack, typ = template
-    values = typ.from_buffer_copy(pack(*arrange(words + tuple(map(_data_ptr, given(inputs))))))
-    _pack_word(values, 32, _addressof(values) + _BLOCKS_AT)
     run = _conic.Run.dense(
-        state, st, inputs, values, opts, functools.partial(_revalidate, raw, plan.batched)
+        state,
+        st,
+        inputs,
+        _conic.pack_values(template, inputs),
+        opts,
+        functools.partial(_revalidate, raw, plan.batched),
     )
     if grad and _is_grad_enabled():
         outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)
@@ -322,21 +313,14 @@ def _qp(
     b: TensorLike | None,
     opts: Options,
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
-    if _is_tracing():
-        raise RuntimeError(_TRACE_MESSAGE)
+    check_call()
     raw = (P, q, G, h, A, b)
     key, fast, grad = _shape_key(raw)
     plan = _plans.get(key) if key is not None else None
     if plan is not None and fast and (G is not None or A is not None):
         # (A problem without constraint rows has no row blocks for the fast
-        # form's values template: it takes the general path.) A forked
-        # child raises here, before _fast takes the structure cache's lock
-        # (a lock another thread of the parent held at the fork would never
-        # be released in the child): _lib.lib()'s test, inline.
-        if _lib._forked_child or _lib._load_pid != _lib._getpid():
-            check_call()
+        # form's values template: it takes the general path.)
         return _fast(raw, plan, opts, grad)
-    check_call()
     ts: dict[str, torch.Tensor] | None = None
     if plan is None:
         plan, ts = _plan(raw)
@@ -486,14 +470,7 @@ def solve_qp(
         >>> x = solve_qp(P, q, G=torch.eye(2, dtype=torch.float64), h=torch.zeros(2))
         >>> x.sum().backward()
     """
-    opts = (
-        _NAMED.get((backward, on_failure, return_info))
-        if settings is None
-        and type(backward) is str
-        and type(return_info) is bool
-        and type(on_failure) is str
-        else None
-    ) or resolve_options(backward, settings, on_failure, return_info)
+    opts = resolve_options(backward, settings, on_failure, return_info)
     return _qp(P, q, G, h, A, b, opts)
 
 
