@@ -331,14 +331,17 @@ func (c *PSD) skron(dst, mm []float64) {
 		row := dst[p*n : p*n+n]
 		q := 0
 		for l := 0; l < d; l++ {
-			// q = (l, l): sc_q = 1.
-			row[q] = ap * (mi[l]*mj[l] + mi[l]*mj[l])
+			// q = (l, l): sc_q = 1. The products are rounded explicitly
+			// (float64(·)), as skron's reference does, so that a build
+			// whose compiler fuses multiply–adds (GOAMD64=v3, arm64) fuses
+			// neither: the same bits everywhere.
+			row[q] = ap * (float64(mi[l]*mj[l]) + float64(mi[l]*mj[l]))
 			q++
 			a, b := mj[l], mi[l]
 			ri, rj := mi[l+1:d], mj[l+1:d]
 			out := row[q : q+len(ri)]
 			for k := range out {
-				out[k] = aoff * (ri[k]*a + b*rj[k])
+				out[k] = aoff * (float64(ri[k]*a) + float64(b*rj[k]))
 			}
 			q += len(ri)
 		}

@@ -614,7 +614,8 @@ func TestPSDHInvBlock(t *testing.T) {
 }
 
 // skronRef is the former skron: the upper triangle of X ↦ MXM in svec
-// coordinates entry by entry from the index tables, mirrored.
+// coordinates entry by entry from the index tables, mirrored (each product
+// rounded, as in skron, whatever the compiler fuses).
 func (c *PSD) skronRef(dst, mm []float64) {
 	d, n := c.d, c.n
 	for p := 0; p < n; p++ {
@@ -622,7 +623,7 @@ func (c *PSD) skronRef(dst, mm []float64) {
 		ap := 0.5 * c.sv[p]
 		for q := p; q < n; q++ {
 			k, l := c.ii[q], c.jj[q]
-			h := ap * c.sv[q] * (mm[i*d+k]*mm[j*d+l] + mm[i*d+l]*mm[j*d+k])
+			h := ap * c.sv[q] * (float64(mm[i*d+k]*mm[j*d+l]) + float64(mm[i*d+l]*mm[j*d+k]))
 			dst[p*n+q] = h
 			dst[q*n+p] = h
 		}
