@@ -49,8 +49,11 @@ func CurrentLevel() Level { return level }
 func MaxLevel() Level { return maxLevel }
 
 // SetLevel selects the kernel set (clamped to MaxLevel) and returns the
-// previous one. It exists for tests and benchmarks that compare the paths
-// on one machine; it must not run concurrently with any kernel.
+// previous one: every kernel of the package follows it (LevelGeneric runs
+// them all in Go). linsys's two-vector and LDLᵀ assembly kernels, chosen at
+// start-up, keep test switches of their own. It exists for tests and
+// benchmarks that compare the paths on one machine; it must not run
+// concurrently with any kernel.
 func SetLevel(l Level) Level {
 	prev := level
 	if l > maxLevel {

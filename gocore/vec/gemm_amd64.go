@@ -75,9 +75,15 @@ func init() {
 	SetLevel(maxLevel)
 }
 
-// applyLevel switches every kernel of the package to the level.
+// applyLevel switches every kernel of the package to the level: the GEMM
+// micro-kernel and the kernels chosen by a flag of their own (each set at
+// start-up from useAVX, and here again, so that SetLevel(LevelGeneric)
+// runs every function of the package in Go).
 func applyLevel(l Level) {
 	useAVX = l >= LevelAVX2
+	scaleColsAsm, gatherTileAsm, transposeAsm = useAVX, useAVX, useAVX
+	triAsm, useRowsAsm, normInfAsm, upperAsm = useAVX, useAVX, useAVX, useAVX
+	symTileAsm = useAVX && !addFuses()
 	useAVX512 = l >= LevelAVX512 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 	switch l {
 	case LevelAVX512:
