@@ -1,10 +1,10 @@
 package vec
 
 //go:noescape
-func orBitsAVX(v *float64, n int) uint64
+func orBitsRunsAVX(v *float64, n, stride, runs int) uint64
 
-// orBitsAsm: OrBits runs in assembly from orBitsMin entries.
+// orBitsAsm: OrBitsRuns runs in assembly from orBitsMin entries a run.
 var orBitsAsm = useAVX
 
-// orBitsMin is the length from which OrBits' assembly pass is taken.
+// orBitsMin is the run length from which OrBitsRuns' assembly pass is taken.
 const orBitsMin = 8

@@ -5,7 +5,7 @@ package vec
 // orBitsAsm: no assembly on this architecture.
 var orBitsAsm = false
 
-// orBitsMin is OrBits' assembly threshold (unused here).
+// orBitsMin is OrBitsRuns' assembly threshold (unused here).
 const orBitsMin = 8
 
-func orBitsAVX(v *float64, n int) uint64 { panic("vec: no assembly kernels") }
+func orBitsRunsAVX(v *float64, n, stride, runs int) uint64 { panic("vec: no assembly kernels") }
