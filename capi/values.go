@@ -338,7 +338,9 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 			default: // finite, with an overflowing Σ P[i,j]²
 				*sc = linsys.ScanSquare(p, s.st.N)
 			}
-		case gatherDiagonalP && s.st.GatherDensePDiagonal(w.vals.P, p):
+		case gatherDiagonalP && (len(p) < 2 || math.Float64bits(p[1]) == 0) && s.st.GatherDensePDiagonal(w.vals.P, p):
+			// F[0,1] = +0 first, inline: a QP's dense P (not diagonal)
+			// skips the call and its code.
 			w.pDiag = true // finite: its diagonal tested, the rest +0
 		default:
 			if !s.st.GatherDensePFinite(w.vals.P, p) && !in.tested(&in.p) && !vec.AllFinite(p) {
