@@ -640,7 +640,9 @@ func (c *backwardCall) sample(w *worker, k int) {
 		}
 	}
 	w.ws.SetInterrupt(c.intr)
+	w.ws.SetPDiagonal(w.pDiag)
 	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
+	w.ws.SetPDiagonal(false)
 	w.ws.SetInterrupt(ipm.Interrupt{})
 	clear(w.aRows) // the caller's memory, not kept past the call
 	if c.fl != nil {

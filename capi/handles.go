@@ -47,6 +47,10 @@ type worker struct {
 	b      []float64   // b gathered from several row blocks
 	cursor []int       // per-block positions while gathering a CSC A
 	aRows  [][]float64 // lpgd_backward's per-block ∂A destinations (diff.Grad.DenseA)
+	// pDiag: the last loadChecked without a scan gathered a dense P by
+	// GatherDensePDiagonal (every off-diagonal entry +0): lpgd_backward
+	// declares it to diff (Workspace.SetPDiagonal).
+	pDiag bool
 	// stopped is lpgd_backward's errors.As target for this goroutine's
 	// sample.
 	stopped *diff.StoppedError

@@ -313,8 +313,13 @@ func (s *structure) readInto(in *inputs, nb int, v *C.lpgd_values) error {
 //
 // With sc, a dense P is also measured for the PSD test in the same pass
 // (problem.GatherDensePScan): *sc is then linsys.ScanSquare's result.
+// Without, a dense P whose off-diagonal entries are all +0 (the ε-ridge
+// LPs' εI) is gathered by problem.GatherDensePDiagonal (its off-diagonal
+// read as bits, the values' off-diagonal part cleared), and w.pDiag says
+// so (lpgd_backward declares it to diff).
 func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 	s := in.s
+	w.pDiag = false
 	if s.hasP {
 		p := in.p.at(k)
 		switch {
@@ -333,6 +338,10 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 			default: // finite, with an overflowing Σ P[i,j]²
 				*sc = linsys.ScanSquare(p, s.st.N)
 			}
+		case gatherDiagonalP && (len(p) < 2 || math.Float64bits(p[1]) == 0) && s.st.GatherDensePDiagonal(w.vals.P, p):
+			// F[0,1] = +0 first, inline: a QP's dense P (not diagonal)
+			// skips the call and its code.
+			w.pDiag = true // finite: its diagonal tested, the rest +0
 		default:
 			if !s.st.GatherDensePFinite(w.vals.P, p) && !in.tested(&in.p) && !vec.AllFinite(p) {
 				return false
@@ -376,6 +385,11 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 	w.vals.B = w.b
 	return ok
 }
+
+// gatherDiagonalP enables loadChecked's diagonal gather of a dense P
+// (problem.GatherDensePDiagonal); tests switch it off to compare with
+// the full gather.
+var gatherDiagonalP = true
 
 // gatherA writes A's values on its pattern from several row blocks and
 // reports whether they are all finite (as loadChecked). The rows of a

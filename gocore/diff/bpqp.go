@@ -57,6 +57,9 @@ func (w *Workspace) diagonalP(v *problem.Values) bool {
 	if len(p.Rowval) == 0 {
 		return false
 	}
+	if w.pDiag {
+		return true // the caller's declaration (SetPDiagonal)
+	}
 	// The rows of a column increase and end at most at the diagonal
 	// (problem.New checks it): the diagonal entry, when present, is the
 	// column's last, and the others are read without their rows. Their

@@ -148,3 +148,97 @@ func solveDiagX(t *testing.T, st *problem.Structure, v *problem.Values) (*ipm.So
 	}
 	return slv, set, sol
 }
+
+// TestSetPDiagonal: a backward told that P is diagonal (SetPDiagonal, as
+// the C ABI's diagonal gather declares it) gives the scanning backward's
+// gradients and flags bit for bit, for BPQP and kkt with and without the
+// forward's factor record, on the ε-ridge LPs; the declaration lasts
+// until withdrawn, and a withdrawn one scans again (a QP's dense P is not
+// diagonal).
+func TestSetPDiagonal(t *testing.T) {
+	rng := rand.New(rand.NewSource(61))
+	const n, k = 40, 8
+	reused := 0
+	defer func() {
+		if reused == 0 {
+			t.Error("no backward reused the record: the declared path untested")
+		}
+	}()
+	for inst := 0; inst < 3; inst++ {
+		P, c, A, bb, cones := testfam.BPQPLP(rng, n, k)
+		st, err := problem.NewDenseStructure(n, 2*k, cones, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := denseValues(st, P, c, A, bb)
+		an, slv, set := defaultSolver(t, st)
+		rec := make([]float64, ipm.PolishFactorLen(an))
+		slv.SetFactorSink(rec)
+		sol := Solution{X: make([]float64, n), Y: make([]float64, 2*k), S: make([]float64, 2*k)}
+		res := ipm.Result{X: sol.X, Y: sol.Y, S: sol.S}
+		slv.Solve(v, &res)
+		if res.Info.Status != ipm.StatusSolved {
+			t.Fatalf("instance %d: status %v", inst, res.Info.Status)
+		}
+		in := Incoming{X: make([]float64, n), Y: make([]float64, 2*k)}
+		for i := range in.X {
+			in.X[i] = rng.NormFloat64()
+		}
+		for i := range in.Y {
+			in.Y[i] = rng.NormFloat64()
+		}
+		for _, m := range []Method{MethodBPQP, MethodKKT} {
+			for _, factor := range [][]float64{nil, rec} {
+				s := sol
+				s.Factor = factor
+				var grads [2]*Grad
+				var flags [2]Flags
+				for path, diag := range []bool{false, true} {
+					ws, err := NewWorkspaceOn(slv.KKT(), set)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ws.SetPDiagonal(diag)
+					g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, 2*k)}
+					o := DefaultOptions()
+					o.Method = m
+					if flags[path], err = ws.Backward(v, s, in, &o, g); err != nil {
+						t.Fatalf("instance %d method %d: %v", inst, m, err)
+					}
+					grads[path] = g
+					ws.SetPDiagonal(false)
+					if diag && ws.diagonalP(&problem.Values{P: make([]float64, st.P.Nnz())}) != true {
+						t.Fatal("a zero P not diagonal")
+					}
+					if ws.diagonalP(&problem.Values{P: onesP(st.P.Nnz())}) {
+						t.Fatal("a withdrawn declaration still skips the scan")
+					}
+				}
+				if flags[0] != flags[1] {
+					t.Fatalf("instance %d method %d record %v: flags %d scanned, %d declared", inst, m, factor != nil, flags[0], flags[1])
+				}
+				if factor != nil {
+					reused += int(flags[1]&FlagFactorReused) / int(FlagFactorReused)
+				}
+				for name, pair := range map[string][2][]float64{
+					"P": {grads[0].P, grads[1].P}, "c": {grads[0].C, grads[1].C}, "A": {grads[0].A, grads[1].A}, "b": {grads[0].B, grads[1].B},
+				} {
+					for i := range pair[0] {
+						if math.Float64bits(pair[0][i]) != math.Float64bits(pair[1][i]) {
+							t.Fatalf("instance %d method %d record %v: ∂%s[%d] %v scanned, %v declared", inst, m, factor != nil, name, i, pair[0][i], pair[1][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// onesP is a P of ones (not diagonal).
+func onesP(nnz int) []float64 {
+	p := make([]float64, nnz)
+	for i := range p {
+		p[i] = 1
+	}
+	return p
+}

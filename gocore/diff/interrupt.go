@@ -32,6 +32,15 @@ func (e *StoppedError) Unwrap() error { return ErrStopped }
 // and returns a *StoppedError once one has fired.
 func (w *Workspace) SetInterrupt(it ipm.Interrupt) { w.intr = it }
 
+// SetPDiagonal declares (true) that the values of the following Backward
+// calls have a diagonal P: every off-diagonal value ±0, as the caller's
+// own gather found them (the C ABI's GatherDensePDiagonal). Backward then
+// skips its scan of P's values (diagonalP) and takes the diagonal forms
+// directly. The declaration must hold: a wrong one makes the products
+// with P and the x-eliminated factorization wrong. false (the zero value)
+// restores the scan.
+func (w *Workspace) SetPDiagonal(diag bool) { w.pDiag = diag }
+
 // startInterrupt fixes the interrupt of one Backward call: the caller's,
 // with its deadline moved up to now + Settings.TimeLimit when that is
 // earlier.

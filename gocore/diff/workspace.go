@@ -22,6 +22,7 @@ type Workspace struct {
 	cur  ipm.Interrupt // of the running Backward call (intr + TimeLimit)
 
 	noDiagX bool // tests: active-set systems by SetActiveRows even for a diagonal P
+	pDiag   bool // SetPDiagonal: the values' off-diagonal P entries are known zero
 
 	rowEntries [][]int         // A value indices of every row
 	rows       []cone.RowClass // class of every row (equality, inequality, …)

@@ -62,6 +62,45 @@ func (s *Structure) GatherDensePFinite(dst, full []float64) bool {
 	return vec.AllFinite(full[:n*n])
 }
 
+// GatherDensePDiagonal is GatherDensePFinite on the full upper pattern (as
+// NewDenseStructure makes it) for a diagonal F: when every off-diagonal
+// entry of the row-major n×n matrix F = full is +0 (all bits zero) and its
+// diagonal is finite, it writes the same values — +0 off the diagonal,
+// 0.5·(F_jj + F_jj) on it — and reports true; otherwise it writes nothing
+// and reports false (the caller gathers). The off-diagonal entries are
+// the n−1 runs of n entries between consecutive diagonal entries, read as
+// bits (vec.OrBitsRuns, stopping at the first run that is not zero), and the
+// values' off-diagonal part is cleared: the ε-ridge LPs' P = εI cost
+// gatherUpper's two reads, sum and write per upper entry (~15k
+// instructions at n = 50; ~3k this way).
+func (s *Structure) GatherDensePDiagonal(dst, full []float64) bool {
+	n := s.N
+	if n == 0 || s.P.Nnz() != n*(n+1)/2 {
+		return false
+	}
+	full = full[:n*n]
+	dst = dst[:n*(n+1)/2]
+	if n > 1 && vec.OrBitsRuns(full[1:], n, n+1, n-1) != 0 {
+		return false
+	}
+	var t float64
+	for k := 0; k < len(full); k += n + 1 {
+		t += full[k] * 0 // 0 for a finite entry, NaN otherwise
+	}
+	if t != 0 {
+		return false
+	}
+	clear(dst)
+	// Diagonal entry j is F's word j(n+1) and the values' j(j+3)/2.
+	for j, k, kd := 0, 0, 0; j < n; j++ {
+		d := full[k]
+		dst[kd] = 0.5 * (d + d)
+		k += n + 1
+		kd += j + 2
+	}
+	return true
+}
+
 // finite reports whether x is neither NaN nor ±Inf.
 func finite(x float64) bool { return x-x == 0 }
 

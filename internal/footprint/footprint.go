@@ -107,6 +107,10 @@ type Call struct {
 	Instructions, Accesses int
 	// ByFunction is the data lines per function that touched them first.
 	ByFunction map[string]int
+	// Fresh and FreshCode are the data and code lines the previous call
+	// (of any region) did not touch: what a call pair adds to the cache
+	// over the first call's.
+	Fresh, FreshCode int
 }
 
 // Count reads a lackey trace and returns the footprint of every call of
@@ -115,8 +119,8 @@ func Count(r io.Reader, syms Symbols, regions []Region) ([]Call, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	in := -1
 	var cur uint64
-	var lines map[uint64]string
-	var wr, code map[uint64]bool
+	var lines, prev map[uint64]string
+	var wr, code, prevCode map[uint64]bool
 	var c Call
 	var calls []Call
 	for {
@@ -144,9 +148,18 @@ func Count(r io.Reader, syms Symbols, regions []Region) ([]Call, error) {
 			} else if regions[in].returned(addr) {
 				c.Lines, c.Written, c.CodeLines = len(lines), len(wr), len(code)
 				c.ByFunction = map[string]int{}
-				for _, f := range lines {
+				for ln, f := range lines {
 					c.ByFunction[f]++
+					if _, seen := prev[ln]; !seen {
+						c.Fresh++
+					}
 				}
+				for ln := range code {
+					if !prevCode[ln] {
+						c.FreshCode++
+					}
+				}
+				prev, prevCode = lines, code
 				calls = append(calls, c)
 				in = -1
 			}

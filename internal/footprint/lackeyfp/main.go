@@ -64,8 +64,8 @@ func run() error {
 		return err
 	}
 	for _, c := range calls {
-		fmt.Printf("%s: data %d KiB (%d lines, %d written), code %d KiB, %d instructions, %d accesses\n",
-			c.Entry[len(pkg):], c.Lines*footprint.LineSize/1024, c.Lines, c.Written, c.CodeLines*footprint.LineSize/1024, c.Instructions, c.Accesses)
+		fmt.Printf("%s: data %d KiB (%d lines, %d written, %d KiB not touched by the previous call), code %d KiB (%d KiB not run by it), %d instructions, %d accesses\n",
+			c.Entry[len(pkg):], c.Lines*footprint.LineSize/1024, c.Lines, c.Written, c.Fresh*footprint.LineSize/1024, c.CodeLines*footprint.LineSize/1024, c.FreshCode*footprint.LineSize/1024, c.Instructions, c.Accesses)
 		type kv struct {
 			f string
 			n int
