@@ -111,20 +111,20 @@ func TestWrappersAsmOff(t *testing.T) {
 // kernel flag of the package (not only the GEMM micro-kernel and the
 // useAVX kernels), and restoring the start-up level restores them all.
 func TestSetLevelSwitchesAsmFlags(t *testing.T) {
-	flags := func() [8]bool {
-		return [8]bool{scaleColsAsm, gatherTileAsm, transposeAsm, triAsm, useRowsAsm, normInfAsm, upperAsm, symTileAsm}
+	flags := func() [9]bool {
+		return [9]bool{scaleColsAsm, gatherTileAsm, transposeAsm, triAsm, useRowsAsm, normInfAsm, upperAsm, orBitsAsm, symTileAsm}
 	}
 	start, prev := flags(), CurrentLevel()
 	defer SetLevel(prev)
 	SetLevel(LevelGeneric)
-	if got := flags(); got != [8]bool{} {
+	if got := flags(); got != [9]bool{} {
 		t.Fatalf("flags at LevelGeneric: %v, want all false", got)
 	}
 	SetLevel(prev)
 	if got := flags(); got != start {
 		t.Fatalf("flags after restoring %v: %v, want %v", prev, got, start)
 	}
-	if useAVX && [7]bool(start[:7]) != [7]bool{true, true, true, true, true, true, true} {
+	if useAVX && [8]bool(start[:8]) != [8]bool{true, true, true, true, true, true, true, true} {
 		t.Fatalf("start-up flags with AVX2: %v", start)
 	}
 }
