@@ -60,6 +60,24 @@ type DenseDual struct {
 	// diagonal x block without scanning px.
 	offRuns []scatterRun
 	pxOff   bool
+	// cmpRest and cmpOff: the runs of the value indices outside H with
+	// one position each (an off-diagonal P value's in the lower triangle
+	// of px, so that a dense P's column is one run of stride 1), off
+	// (cmpOff) or on the diagonal of px or in a (cmpRest). When the last
+	// full scatter left every value bit for bit in buf (scatterExact:
+	// no −0, which the scatter's +0 + v turns into +0, and a skipped
+	// off-diagonal run all +0), the values are compared with buf along
+	// them instead of with a copy (hCache.storeScattered).
+	cmpRest, cmpOff []scatterRun
+	// cmpOne: cmpRest's runs of one value (a dense P's diagonal), as value
+	// index and position pairs, compared in one loop (cmpRest keeps the
+	// longer runs).
+	cmpOne []int
+	// offPosZero: every off-diagonal run the last full scatter skipped
+	// held +0 bit for bit (allZero also accepts −0).
+	offPosZero bool
+	// keepPrev: tests; every full scatter copies its values (hCache.store).
+	keepPrev bool
 	// pxClean: every position off the diagonal of px holds +0 (the last
 	// full scatter wrote none there, after a clear of them): the next one
 	// clears and checks only px's diagonal, a and h (an ε-ridge LP's x
@@ -87,8 +105,11 @@ type DenseDual struct {
 	// x block factor (lp, dp), W = L⁻¹Aᵀ and C (lower triangle), both
 	// over the rows whose A row is nonzero only: row i of A is row
 	// wpos[i] of W and of C (wpos[i] < 0: a zero row, whose C row and
-	// column are zero).
+	// column are zero). w is wbuf, or a itself when W = A (a diagonal x
+	// block and no zero row of A: formC copies nothing, and a — written
+	// only by a full scatter, which forms W again — stays W until then).
 	lp, dp, w, c []float64
+	wbuf         []float64
 	v4           []float64 // 4 rows of D⁻¹W (formC)
 	// diagX: the x block of the values in hc is diagonal (every
 	// off-diagonal value zero; NewDenseDual's order only): L = I, so
@@ -207,15 +228,15 @@ func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
 	return rest, off
 }
 
-// allZero reports whether every value of v is ±0 (a NaN is not): a
-// nonzero first value returns at once (a dense P's run), else the bits
-// but the sign are or-ed without a branch per value.
-func allZero(v []float64) bool {
+// allZero reports whether every value of v is ±0 (a NaN is not), and
+// pos whether every one is +0: a nonzero first value returns at once (a
+// dense P's run), else the bits are or-ed without a branch per value.
+func allZero(v []float64) (zero, pos bool) {
 	if len(v) == 0 {
-		return true
+		return true, true
 	}
 	if v[0] != 0 {
-		return false
+		return false, false
 	}
 	var a0, a1 uint64
 	i := 0
@@ -226,7 +247,7 @@ func allZero(v []float64) bool {
 	for ; i < len(v); i++ {
 		a0 |= math.Float64bits(v[i])
 	}
-	return (a0|a1)<<1 == 0
+	return (a0|a1)<<1 == 0, a0|a1 == 0
 }
 
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
@@ -302,6 +323,26 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
+	cmp := make([]int, nnz)
+	for k := range cmp {
+		cmp[k] = f.dst[k]
+		if f.dst2[k] >= 0 {
+			cmp[k] = f.dst2[k]
+		}
+	}
+	for _, k := range f.hc.hIdx {
+		cmp[k] = -1
+	}
+	f.cmpRest, f.cmpOff = splitOffDiag(scatterRuns(cmp, nil), nx)
+	rest := f.cmpRest[:0]
+	for _, r := range f.cmpRest {
+		if r.n == 1 {
+			f.cmpOne = append(f.cmpOne, r.k0, r.d0)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	f.cmpRest = rest
 	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
 	// By their values (the scatter tests a value range once); each
 	// position receives one value, so the order of the runs changes
@@ -340,7 +381,8 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.dp = make([]float64, nx) // lp: at formC's first non-diagonal x block
-	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
+	f.wbuf, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
+	f.w = f.wbuf
 	f.c = make([]float64, mr*mr)
 	f.wpos = make([]int, mr)
 	f.rows, f.dz, f.zc = make([]int, mr), make([]float64, mr), make([]float64, mr)
@@ -406,11 +448,15 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.hc.next, f.hc.cur = 0, 0
 		f.hc.skipped++
 	} else {
-		same, finite = f.hc.onlyH(values, f.buf)
+		same, finite = f.onlyH(values)
 		if same {
 			f.clearMask()
 		} else if f.valid && !f.refused {
-			same, finite = f.maskFrom(values)
+			if f.hc.prevOK {
+				same, finite = f.maskFrom(values)
+			} else {
+				same, finite = f.maskFromScattered(values)
+			}
 		}
 	}
 	if same && !finite {
@@ -442,14 +488,16 @@ func (f *DenseDual) Factor(values []float64) error {
 		// px). A dense P's run fails the test at its first value.
 		// A value off the diagonal goes to both triangles: its two runs
 		// have the same values (offRuns is ordered by them), tested once.
-		off := false
-		pk, pn, pzero := -1, 0, false
+		off, posZero := false, true
+		pk, pn, pzero, ppos := -1, 0, false, false
 		for _, r := range f.offRuns {
 			vals := values[r.k0 : r.k0+r.n]
 			if r.k0 != pk || r.n != pn {
-				pk, pn, pzero = r.k0, r.n, allZero(vals)
+				pk, pn = r.k0, r.n
+				pzero, ppos = allZero(vals)
 			}
 			if pzero {
+				posZero = posZero && ppos
 				continue
 			}
 			off = true
@@ -461,10 +509,15 @@ func (f *DenseDual) Factor(values []float64) error {
 		}
 		f.pxOff = off
 		f.pxClean = !off
+		f.offPosZero = posZero
 		if !f.scatterFinite() {
 			return ErrSingular
 		}
-		f.hc.store(values)
+		if !f.keepPrev && f.scatterExact(values) {
+			f.hc.storeScattered()
+		} else {
+			f.hc.store(values)
+		}
 	}
 	// C depends on the x block and A only: after a scatter of only H it is
 	// still that of the values in hc.
@@ -606,6 +659,164 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 	return f.maskRows(values, diff)
 }
 
+// onlyH is hCache.onlyH; after storeScattered the values outside H are
+// compared with buf (sameScattered) instead of prev.
+func (f *DenseDual) onlyH(values []float64) (ok, finite bool) {
+	c := &f.hc
+	if c.prevOK || !c.valid {
+		return c.onlyH(values, f.buf)
+	}
+	c.cur, c.next = c.next, 0
+	c.eqSpans = 0
+	if c.cur != 0 && c.cur == c.ver {
+		c.skipped++
+		return true, c.writeH(values, f.buf)
+	}
+	if !f.sameScattered(values) {
+		return false, false
+	}
+	c.ver = c.cur
+	return true, c.writeH(values, f.buf)
+}
+
+// scatterExact reports whether the full scatter just done left every
+// value outside H in buf bit for bit (no −0 among them; the off-diagonal
+// runs it skipped all +0): then buf holds what prev would, and
+// hCache.storeScattered records it.
+func (f *DenseDual) scatterExact(values []float64) bool {
+	if !f.sameOnes(values) {
+		return false
+	}
+	for _, r := range f.cmpRest {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	if f.pxClean {
+		return f.offPosZero
+	}
+	for _, r := range f.cmpOff {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameScattered reports whether values equal those of the last full
+// scatter, bit for bit, outside H, read from buf (after storeScattered:
+// buf holds them exactly; with pxClean the positions off px's diagonal
+// hold +0 and are not read).
+func (f *DenseDual) sameScattered(values []float64) bool {
+	if !f.sameOnes(values) {
+		return false
+	}
+	for _, r := range f.cmpRest {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	for _, r := range f.cmpOff {
+		if !f.runSame(values, r, f.pxClean) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOnes reports whether the values of cmpOne have the bits of buf at
+// their positions.
+func (f *DenseDual) sameOnes(values []float64) bool {
+	one, buf := f.cmpOne, f.buf
+	for t := 0; t+1 < len(one); t += 2 {
+		if math.Float64bits(values[one[t]]) != math.Float64bits(buf[one[t+1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// runSame reports whether the values of run r have the bits of buf at the
+// run's positions (zero: of +0, without reading buf).
+func (f *DenseDual) runSame(values []float64, r scatterRun, zero bool) bool {
+	vals := values[r.k0 : r.k0+r.n]
+	switch {
+	case zero:
+		_, pos := allZero(vals)
+		return pos
+	case r.n == 1:
+		return math.Float64bits(vals[0]) == math.Float64bits(f.buf[r.d0])
+	case r.stride == 1:
+		return equalBits(vals, f.buf[r.d0:r.d0+r.n])
+	}
+	d := r.d0
+	for _, v := range vals {
+		if math.Float64bits(v) != math.Float64bits(f.buf[d]) {
+			return false
+		}
+		d += r.stride
+	}
+	return true
+}
+
+// maskFromScattered is maskFrom after storeScattered: the values of the
+// last full scatter are read from buf (runSame's positions).
+func (f *DenseDual) maskFromScattered(values []float64) (ok, finite bool) {
+	diff := f.z // diff[r] ≠ 0: some A value of row r differs
+	clear(diff)
+	one := f.cmpOne
+	for t := 0; t+1 < len(one); t += 2 {
+		k, v := one[t], values[one[t]]
+		if math.Float64bits(v) == math.Float64bits(f.buf[one[t+1]]) {
+			continue
+		}
+		if row := f.rowOf[k]; row < 0 || v != 0 {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		} else {
+			diff[row] = 1
+		}
+	}
+	check := func(r scatterRun, zero bool) bool {
+		if f.runSame(values, r, zero) {
+			return true
+		}
+		d := r.d0
+		for i, v := range values[r.k0 : r.k0+r.n] {
+			var p uint64
+			if !zero {
+				p = math.Float64bits(f.buf[d])
+			}
+			d += r.stride
+			if math.Float64bits(v) == p {
+				continue
+			}
+			row := f.rowOf[r.k0+i]
+			if row < 0 || v != 0 {
+				return false
+			}
+			diff[row] = 1
+		}
+		return true
+	}
+	for _, r := range f.cmpRest {
+		if !check(r, false) {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+	}
+	for _, r := range f.cmpOff {
+		if !check(r, f.pxClean) {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+	}
+	return f.maskRows(values, diff)
+}
+
 // maskZeroRows is maskFrom for values that the caller announced equal to
 // the last full scatter's but for whole A rows set to zero, each named by
 // the value index of one of its A values (SetValuesVersionZeroRows): it
@@ -627,6 +838,15 @@ func (f *DenseDual) maskZeroRows(values []float64, rows []int) (ok, finite bool)
 		}
 		r := f.rowOf[k]
 		if f.mask[r] {
+			continue
+		}
+		if !f.hc.prevOK {
+			// After storeScattered, row r of a holds the row's values of
+			// the last full scatter bit for bit and +0 elsewhere (cleared
+			// before it).
+			if _, pos := allZero(f.a[r*f.nx : (r+1)*f.nx]); !pos {
+				f.mask[r], f.masked = true, true
+			}
 			continue
 		}
 		for _, e := range f.rowVals[f.rowPtr[r]:f.rowPtr[r+1]] {
@@ -727,14 +947,15 @@ func (f *DenseDual) formC() error {
 	if f.xhook != nil && !f.xblockHook(true) {
 		return ErrXBlockStop
 	}
-	// The nonzero rows of A, in order, are the rows of W.
+	// The nonzero rows of A, in order, are the rows of W. With L = I and
+	// every row nonzero W = A: the rows are not copied (a is not written
+	// until the next full scatter, which forms W again).
 	nw := 0
 	for i := 0; i < mr; i++ {
 		ai := f.a[i*nx : i*nx+nx]
 		f.wpos[i] = -1
 		for _, v := range ai {
 			if v != 0 {
-				copy(f.w[nw*nx:nw*nx+nx], ai)
 				f.wpos[i] = nw
 				nw++
 				break
@@ -742,6 +963,16 @@ func (f *DenseDual) formC() error {
 		}
 	}
 	f.nw = nw
+	if f.diagX && nw == mr {
+		f.w = f.a[: mr*nx : mr*nx]
+	} else {
+		f.w = f.wbuf
+		for i, p := range f.wpos {
+			if p >= 0 {
+				copy(f.w[p*nx:p*nx+nx], f.a[i*nx:i*nx+nx])
+			}
+		}
+	}
 	if f.gw != nil {
 		// W = A L⁻ᵀ (row i: w_i = L⁻¹a_i), then the lower triangle of
 		// C = W D⁻¹ Wᵀ as C −= W·diag(−1/d)·Wᵀ from C = 0.
