@@ -90,8 +90,15 @@ func mostlyNonzero(v []float64) bool {
 // through cp: the columns are consecutive in v. Scanned column by column,
 // four at a time, the ε-ridge LP's dense P = εI (n = 50: 1,275 stored
 // values, 50 nonzero) took ~12 instructions a value.
-func compactValues(cp, rv []int, v []float64, n int, nzV []float64, nzRow, nzK, nzPtr []int) int {
-	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr}
+//
+// A full column's rows are known without reading rv: with upper (P's
+// upper triangle) column j of j+1 entries holds rows 0…j, otherwise a
+// column of m entries rows 0…m−1 (the patterns' rows are strictly
+// increasing and in range, checked by problem.New). The ε-ridge LP's
+// diagonal values sit one in each column, so rv's lines were read for
+// one word each (3.2 KiB at n = 50).
+func compactValues(cp, rv []int, v []float64, n, m int, upper bool, nzV []float64, nzRow, nzK, nzPtr []int) int {
+	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr, m: m, upper: upper}
 	nzPtr[0] = 0
 	v = v[:cp[n]]
 	k := 0
@@ -126,6 +133,8 @@ type nzCopy struct {
 	nzV               []float64
 	nzRow, nzK, nzPtr []int
 	nz, j             int
+	m                 int  // a column of m entries is full (not upper)
+	upper             bool // column j is full with j+1 entries
 }
 
 // add appends the value x at index k, first starting the columns up to
@@ -135,7 +144,14 @@ func (c *nzCopy) add(x float64, k int) {
 		c.j++
 		c.nzPtr[c.j] = c.nz
 	}
-	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, c.rv[k], k
+	lo, l := c.cp[c.j], c.cp[c.j+1]-c.cp[c.j]
+	var row int
+	if c.upper && l == c.j+1 || !c.upper && l == c.m {
+		row = k - lo // a full column: rows 0, 1, …
+	} else {
+		row = c.rv[k]
+	}
+	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, row, k
 	c.nz++
 }
 
@@ -178,7 +194,7 @@ func (w *Solver) equilibrate() {
 	nz := len(w.av)
 	w.nzPtr[n] = nz
 	if !mostlyNonzero(w.av) {
-		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
+		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, m, false, w.nzV, w.nzRow, w.nzK, w.nzPtr)
 	}
 	compact := 4*nz <= 3*len(w.av)
 	if compact {
@@ -191,7 +207,7 @@ func (w *Solver) equilibrate() {
 			// for a P without zeros (48 MB at a dense order 2000).
 			w.nzPV, w.nzPRow, w.nzPK = make([]float64, len(w.pv)), make([]int, len(w.pv)), make([]int, len(w.pv))
 		}
-		nzP = compactValues(pcp, prv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
+		nzP = compactValues(pcp, prv, w.pv, n, n, true, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
 	}
 	w.compactP = 4*nzP <= 3*len(w.pv)
 	if w.compactP {
