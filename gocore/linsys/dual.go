@@ -20,6 +20,10 @@ const DualPivotRatio = 1e-10
 // pivot): the caller uses another factorization.
 var ErrDualSingular = errors.New("linsys: x block not safely positive definite for the dual Schur complement")
 
+// ErrDualTooLarge reports a DenseDual whose buffer or value count passes
+// int32 (its runs are packed as int32; such a dense form would hold 16 GiB).
+var ErrDualTooLarge = errors.New("linsys: DenseDual too large")
+
 // DenseDual factors a quasi-definite KKT matrix
 //
 //	K = [ P + δI   Aᵀ ]      (x: indices < nx)
@@ -51,14 +55,14 @@ type DenseDual struct {
 	// goes down a column of px (stride nx) and along a row (1), a dense
 	// A row along a row of a. The full scatter walks them without an
 	// index load per value.
-	sruns []scatterRun
+	sruns []packedRun
 	// offRuns: the runs (cut from those of dst and dst2) whose positions
 	// are off the diagonal of px; sruns holds every other run. An LP's
 	// or ε-ridge LP's P given dense (the C ABI's dense layout) has only
 	// zeros there: the full scatter skips them (they would add +0 to +0)
 	// and notes whether any nonzero arrived (pxOff), which decides formC's
 	// diagonal x block without scanning px.
-	offRuns []scatterRun
+	offRuns []packedRun
 	pxOff   bool
 	// cmpRest and cmpOff: the runs of the value indices outside H with
 	// one position each (an off-diagonal P value's in the lower triangle
@@ -68,11 +72,11 @@ type DenseDual struct {
 	// no −0, which the scatter's +0 + v turns into +0, and a skipped
 	// off-diagonal run all +0), the values are compared with buf along
 	// them instead of with a copy (hCache.storeScattered).
-	cmpRest, cmpOff []scatterRun
+	cmpRest, cmpOff []packedRun
 	// cmpOne: cmpRest's runs of one value (a dense P's diagonal), as value
 	// index and position pairs, compared in one loop (cmpRest keeps the
 	// longer runs).
-	cmpOne []int
+	cmpOne []int32
 	// offPosZero: every off-diagonal run the last full scatter skipped
 	// held +0 bit for bit (allZero also accepts −0).
 	offPosZero bool
@@ -175,6 +179,21 @@ type DenseDual struct {
 // scatterRun is a run of n value indices k0, k0+1, … whose positions are
 // d0, d0+stride, …
 type scatterRun struct{ k0, n, d0, stride int }
+
+// packedRun is a scatterRun in 16 bytes instead of 32 (NewDenseDualOrder
+// refuses a buffer or value count past int32): the runs are read on every
+// full scatter and comparison, about two per column of a dense P (6 KiB
+// of runs at n = 50 as ints).
+type packedRun struct{ k0, n, d0, stride int32 }
+
+// pack returns runs as packedRuns.
+func pack(runs []scatterRun) []packedRun {
+	p := make([]packedRun, len(runs))
+	for i, r := range runs {
+		p[i] = packedRun{int32(r.k0), int32(r.n), int32(r.d0), int32(r.stride)}
+	}
+	return p
+}
 
 // scatterRuns appends to runs the runs of dst (value index → position,
 // −1: none, left out): maximal runs of consecutive indices whose
@@ -294,6 +313,9 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		f.pb, f.py = make([]float64, n), make([]float64, n)
 		pos = func(i int) int { return inv[i] }
 	}
+	if nx*nx+mr*nx+mr > math.MaxInt32 || pat.Colptr[n] > math.MaxInt32 {
+		return nil, fmt.Errorf("linsys: DenseDual of x block %d and %d rows: %w", nx, mr, ErrDualTooLarge)
+	}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]
 	nnz := pat.Colptr[n]
@@ -333,21 +355,22 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	for _, k := range f.hc.hIdx {
 		cmp[k] = -1
 	}
-	f.cmpRest, f.cmpOff = splitOffDiag(scatterRuns(cmp, nil), nx)
-	rest := f.cmpRest[:0]
-	for _, r := range f.cmpRest {
+	cmpRest, cmpOff := splitOffDiag(scatterRuns(cmp, nil), nx)
+	rest := cmpRest[:0]
+	for _, r := range cmpRest {
 		if r.n == 1 {
-			f.cmpOne = append(f.cmpOne, r.k0, r.d0)
+			f.cmpOne = append(f.cmpOne, int32(r.k0), int32(r.d0))
 		} else {
 			rest = append(rest, r)
 		}
 	}
-	f.cmpRest = rest
-	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
+	f.cmpRest, f.cmpOff = pack(rest), pack(cmpOff)
+	sruns, offRuns := splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
 	// By their values (the scatter tests a value range once); each
 	// position receives one value, so the order of the runs changes
 	// nothing.
-	sort.SliceStable(f.offRuns, func(a, b int) bool { return f.offRuns[a].k0 < f.offRuns[b].k0 })
+	sort.SliceStable(offRuns, func(a, b int) bool { return offRuns[a].k0 < offRuns[b].k0 })
+	f.sruns, f.offRuns = pack(sruns), pack(offRuns)
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -476,10 +499,10 @@ func (f *DenseDual) Factor(values []float64) error {
 		// in both triangles), added to +0 as the entry-by-entry scatter
 		// did: the order of the runs changes nothing.
 		for _, r := range f.sruns {
-			d := r.d0
-			for _, v := range values[r.k0 : r.k0+r.n] {
+			d, k0, stride := int(r.d0), int(r.k0), int(r.stride)
+			for _, v := range values[k0 : k0+int(r.n)] {
 				f.buf[d] += v
-				d += r.stride
+				d += stride
 			}
 		}
 		// Off the diagonal of px a run of zeros (±0) would leave +0:
@@ -489,7 +512,7 @@ func (f *DenseDual) Factor(values []float64) error {
 		// A value off the diagonal goes to both triangles: its two runs
 		// have the same values (offRuns is ordered by them), tested once.
 		off, posZero := false, true
-		pk, pn, pzero, ppos := -1, 0, false, false
+		pk, pn, pzero, ppos := int32(-1), int32(0), false, false
 		for _, r := range f.offRuns {
 			vals := values[r.k0 : r.k0+r.n]
 			if r.k0 != pk || r.n != pn {
@@ -501,10 +524,10 @@ func (f *DenseDual) Factor(values []float64) error {
 				continue
 			}
 			off = true
-			d := r.d0
+			d, stride := int(r.d0), int(r.stride)
 			for _, v := range vals {
 				f.buf[d] += v
-				d += r.stride
+				d += stride
 			}
 		}
 		f.pxOff = off
@@ -738,23 +761,23 @@ func (f *DenseDual) sameOnes(values []float64) bool {
 
 // runSame reports whether the values of run r have the bits of buf at the
 // run's positions (zero: of +0, without reading buf).
-func (f *DenseDual) runSame(values []float64, r scatterRun, zero bool) bool {
+func (f *DenseDual) runSame(values []float64, r packedRun, zero bool) bool {
 	vals := values[r.k0 : r.k0+r.n]
+	d, stride := int(r.d0), int(r.stride)
 	switch {
 	case zero:
 		_, pos := allZero(vals)
 		return pos
 	case r.n == 1:
-		return math.Float64bits(vals[0]) == math.Float64bits(f.buf[r.d0])
-	case r.stride == 1:
-		return equalBits(vals, f.buf[r.d0:r.d0+r.n])
+		return math.Float64bits(vals[0]) == math.Float64bits(f.buf[d])
+	case stride == 1:
+		return equalBits(vals, f.buf[d:d+len(vals)])
 	}
-	d := r.d0
 	for _, v := range vals {
 		if math.Float64bits(v) != math.Float64bits(f.buf[d]) {
 			return false
 		}
-		d += r.stride
+		d += stride
 	}
 	return true
 }
@@ -778,21 +801,21 @@ func (f *DenseDual) maskFromScattered(values []float64) (ok, finite bool) {
 			diff[row] = 1
 		}
 	}
-	check := func(r scatterRun, zero bool) bool {
+	check := func(r packedRun, zero bool) bool {
 		if f.runSame(values, r, zero) {
 			return true
 		}
-		d := r.d0
-		for i, v := range values[r.k0 : r.k0+r.n] {
+		d, k0, stride := int(r.d0), int(r.k0), int(r.stride)
+		for i, v := range values[k0 : k0+int(r.n)] {
 			var p uint64
 			if !zero {
 				p = math.Float64bits(f.buf[d])
 			}
-			d += r.stride
+			d += stride
 			if math.Float64bits(v) == p {
 				continue
 			}
-			row := f.rowOf[r.k0+i]
+			row := f.rowOf[k0+i]
 			if row < 0 || v != 0 {
 				return false
 			}

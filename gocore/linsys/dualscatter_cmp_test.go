@@ -1,6 +1,7 @@
 package linsys
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand"
@@ -290,5 +291,19 @@ func TestDenseDualWAliasesA(t *testing.T) {
 				t.Fatalf("call %d: reused factorization differs", s)
 			}
 		}
+	}
+}
+
+// TestDenseDualTooLarge: a DenseDual whose buffer would pass int32 (its
+// packed runs' range) is refused before any allocation.
+func TestDenseDualTooLarge(t *testing.T) {
+	for _, sz := range []struct{ nx, m int }{{46341, 0}, {30000, 60000}} {
+		pat := &Pattern{N: sz.nx + sz.m, Colptr: make([]int, sz.nx+sz.m+1)}
+		if _, err := NewDenseDual(pat, sz.nx); !errors.Is(err, ErrDualTooLarge) {
+			t.Errorf("%+v: %v, want ErrDualTooLarge", sz, err)
+		}
+	}
+	if _, err := NewDenseDual(&Pattern{N: 3, Colptr: make([]int, 4)}, 2); err != nil {
+		t.Errorf("small: %v", err)
 	}
 }
