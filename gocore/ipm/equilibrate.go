@@ -98,7 +98,7 @@ func mostlyNonzero(v []float64) bool {
 // diagonal values sit one in each column, so rv's lines were read for
 // one word each (3.2 KiB at n = 50).
 func compactValues(cp, rv []int, v []float64, n, m int, upper bool, nzV []float64, nzRow, nzK, nzPtr []int) int {
-	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr, m: m, upper: upper}
+	c := nzCopy{cp: cp, nzV: nzV, nzK: nzK, nzPtr: nzPtr}
 	nzPtr[0] = 0
 	v = v[:cp[n]]
 	k := 0
@@ -123,18 +123,30 @@ func compactValues(cp, rv []int, v []float64, n, m int, upper bool, nzV []float6
 		c.j++
 		nzPtr[c.j] = c.nz
 	}
+	// The rows, column by column: a full column's from the position.
+	for j := 0; j < n; j++ {
+		lo, l := cp[j], cp[j+1]-cp[j]
+		q0, q1 := nzPtr[j], nzPtr[j+1]
+		if upper && l == j+1 || !upper && l == m {
+			for q, k := range nzK[q0:q1] {
+				nzRow[q0+q] = k - lo
+			}
+			continue
+		}
+		for q, k := range nzK[q0:q1] {
+			nzRow[q0+q] = rv[k]
+		}
+	}
 	return c.nz
 }
 
 // nzCopy is compactValues' output: nz values copied so far, j the column
 // of the last one.
 type nzCopy struct {
-	cp, rv            []int
-	nzV               []float64
-	nzRow, nzK, nzPtr []int
-	nz, j             int
-	m                 int  // a column of m entries is full (not upper)
-	upper             bool // column j is full with j+1 entries
+	cp         []int
+	nzV        []float64
+	nzK, nzPtr []int
+	nz, j      int
 }
 
 // add appends the value x at index k, first starting the columns up to
@@ -144,14 +156,7 @@ func (c *nzCopy) add(x float64, k int) {
 		c.j++
 		c.nzPtr[c.j] = c.nz
 	}
-	lo, l := c.cp[c.j], c.cp[c.j+1]-c.cp[c.j]
-	var row int
-	if c.upper && l == c.j+1 || !c.upper && l == c.m {
-		row = k - lo // a full column: rows 0, 1, …
-	} else {
-		row = c.rv[k]
-	}
-	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, row, k
+	c.nzV[c.nz], c.nzK[c.nz] = x, k
 	c.nz++
 }
 
