@@ -20,6 +20,8 @@ import (
 // dense P and an ε-ridge P given dense. It also checks that both ways of
 // storing were taken.
 func TestDenseDualScatterCompare(t *testing.T) {
+	defer func(v int) { scatterCompareMin = v }(scatterCompareMin)
+	scatterCompareMin = 0
 	nz := math.Copysign(0, -1)
 	scattered, copied := 0, 0
 	for trial := 0; trial < 48; trial++ {
@@ -210,6 +212,8 @@ func bitsOf(v []float64) []uint64 {
 // its values') bit for bit, and W is a's storage exactly when it should
 // be.
 func TestDenseDualWAliasesA(t *testing.T) {
+	defer func(v int) { scatterCompareMin = v }(scatterCompareMin)
+	scatterCompareMin = 0
 	rng := rand.New(rand.NewSource(7))
 	nx, m := 12, 9
 	pat, vals := denseKKTPattern(nx, m)
