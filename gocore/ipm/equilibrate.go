@@ -90,15 +90,8 @@ func mostlyNonzero(v []float64) bool {
 // through cp: the columns are consecutive in v. Scanned column by column,
 // four at a time, the ε-ridge LP's dense P = εI (n = 50: 1,275 stored
 // values, 50 nonzero) took ~12 instructions a value.
-//
-// A full column's rows are known without reading rv: with upper (P's
-// upper triangle) column j of j+1 entries holds rows 0…j, otherwise a
-// column of m entries rows 0…m−1 (the patterns' rows are strictly
-// increasing and in range, checked by problem.New). The ε-ridge LP's
-// diagonal values sit one in each column, so rv's lines were read for
-// one word each (3.2 KiB at n = 50).
-func compactValues(cp, rv []int, v []float64, n, m int, upper bool, nzV []float64, nzRow, nzK, nzPtr []int) int {
-	c := nzCopy{cp: cp, nzV: nzV, nzK: nzK, nzPtr: nzPtr}
+func compactValues(cp, rv []int, v []float64, n int, nzV []float64, nzRow, nzK, nzPtr []int) int {
+	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr}
 	nzPtr[0] = 0
 	v = v[:cp[n]]
 	k := 0
@@ -123,30 +116,16 @@ func compactValues(cp, rv []int, v []float64, n, m int, upper bool, nzV []float6
 		c.j++
 		nzPtr[c.j] = c.nz
 	}
-	// The rows, column by column: a full column's from the position.
-	for j := 0; j < n; j++ {
-		lo, l := cp[j], cp[j+1]-cp[j]
-		q0, q1 := nzPtr[j], nzPtr[j+1]
-		if upper && l == j+1 || !upper && l == m {
-			for q, k := range nzK[q0:q1] {
-				nzRow[q0+q] = k - lo
-			}
-			continue
-		}
-		for q, k := range nzK[q0:q1] {
-			nzRow[q0+q] = rv[k]
-		}
-	}
 	return c.nz
 }
 
 // nzCopy is compactValues' output: nz values copied so far, j the column
 // of the last one.
 type nzCopy struct {
-	cp         []int
-	nzV        []float64
-	nzK, nzPtr []int
-	nz, j      int
+	cp, rv            []int
+	nzV               []float64
+	nzRow, nzK, nzPtr []int
+	nz, j             int
 }
 
 // add appends the value x at index k, first starting the columns up to
@@ -156,7 +135,7 @@ func (c *nzCopy) add(x float64, k int) {
 		c.j++
 		c.nzPtr[c.j] = c.nz
 	}
-	c.nzV[c.nz], c.nzK[c.nz] = x, k
+	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, c.rv[k], k
 	c.nz++
 }
 
@@ -199,7 +178,7 @@ func (w *Solver) equilibrate() {
 	nz := len(w.av)
 	w.nzPtr[n] = nz
 	if !mostlyNonzero(w.av) {
-		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, m, false, w.nzV, w.nzRow, w.nzK, w.nzPtr)
+		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
 	}
 	compact := 4*nz <= 3*len(w.av)
 	if compact {
@@ -212,7 +191,7 @@ func (w *Solver) equilibrate() {
 			// for a P without zeros (48 MB at a dense order 2000).
 			w.nzPV, w.nzPRow, w.nzPK = make([]float64, len(w.pv)), make([]int, len(w.pv)), make([]int, len(w.pv))
 		}
-		nzP = compactValues(pcp, prv, w.pv, n, n, true, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
+		nzP = compactValues(pcp, prv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
 	}
 	w.compactP = 4*nzP <= 3*len(w.pv)
 	if w.compactP {
