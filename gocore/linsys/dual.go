@@ -20,6 +20,17 @@ const DualPivotRatio = 1e-10
 // pivot): the caller uses another factorization.
 var ErrDualSingular = errors.New("linsys: x block not safely positive definite for the dual Schur complement")
 
+// scatterCompareMin is the fewest values for which DenseDual compares
+// with its scatter buffer instead of keeping a copy (storeScattered):
+// below, the copy is a few cache lines and cheaper than scatterExact's
+// pass (the BPQP study's 10×5 problems: 165 values, +2 % instructions
+// with the comparison). A variable so that tests can lower it.
+var scatterCompareMin = 512
+
+// ErrDualTooLarge reports a DenseDual whose buffer or value count passes
+// int32 (its runs are packed as int32; such a dense form would hold 16 GiB).
+var ErrDualTooLarge = errors.New("linsys: DenseDual too large")
+
 // DenseDual factors a quasi-definite KKT matrix
 //
 //	K = [ P + δI   Aᵀ ]      (x: indices < nx)
@@ -51,15 +62,34 @@ type DenseDual struct {
 	// goes down a column of px (stride nx) and along a row (1), a dense
 	// A row along a row of a. The full scatter walks them without an
 	// index load per value.
-	sruns []scatterRun
+	sruns []packedRun
 	// offRuns: the runs (cut from those of dst and dst2) whose positions
 	// are off the diagonal of px; sruns holds every other run. An LP's
 	// or ε-ridge LP's P given dense (the C ABI's dense layout) has only
 	// zeros there: the full scatter skips them (they would add +0 to +0)
 	// and notes whether any nonzero arrived (pxOff), which decides formC's
 	// diagonal x block without scanning px.
-	offRuns []scatterRun
+	offRuns []packedRun
 	pxOff   bool
+	// cmpRest and cmpOff: the runs of the value indices outside H with
+	// one position each (an off-diagonal P value's in the lower triangle
+	// of px, so that a dense P's column is one run of stride 1), off
+	// (cmpOff) or on the diagonal of px or in a (cmpRest). When the last
+	// full scatter left every value bit for bit in buf (scatterExact:
+	// no −0, which the scatter's +0 + v turns into +0, and a skipped
+	// off-diagonal run all +0), the values are compared with buf along
+	// them instead of with a copy (hCache.storeScattered).
+	cmpRest, cmpOff []packedRun
+	// cmpOne: cmpRest's runs of one value (a dense P's diagonal), as value
+	// index and position pairs, compared in one loop (cmpRest keeps the
+	// longer runs).
+	cmpOne []int32
+	// offPosZero: every off-diagonal run the last full scatter skipped
+	// held +0 bit for bit (allZero also accepts −0).
+	offPosZero bool
+	// keepPrev: tests; every full scatter copies its values (hCache.store).
+	keepPrev bool
+	zeros    []float64 // nx +0s (runSame)
 	// pxClean: every position off the diagonal of px holds +0 (the last
 	// full scatter wrote none there, after a clear of them): the next one
 	// clears and checks only px's diagonal, a and h (an ε-ridge LP's x
@@ -87,8 +117,11 @@ type DenseDual struct {
 	// x block factor (lp, dp), W = L⁻¹Aᵀ and C (lower triangle), both
 	// over the rows whose A row is nonzero only: row i of A is row
 	// wpos[i] of W and of C (wpos[i] < 0: a zero row, whose C row and
-	// column are zero).
+	// column are zero). w is wbuf, or a itself when W = A (a diagonal x
+	// block and no zero row of A: formC copies nothing, and a — written
+	// only by a full scatter, which forms W again — stays W until then).
 	lp, dp, w, c []float64
+	wbuf         []float64
 	v4           []float64 // 4 rows of D⁻¹W (formC)
 	// diagX: the x block of the values in hc is diagonal (every
 	// off-diagonal value zero; NewDenseDual's order only): L = I, so
@@ -155,6 +188,21 @@ type DenseDual struct {
 // d0, d0+stride, …
 type scatterRun struct{ k0, n, d0, stride int }
 
+// packedRun is a scatterRun in 16 bytes instead of 32 (NewDenseDualOrder
+// refuses a buffer or value count past int32): the runs are read on every
+// full scatter and comparison, about two per column of a dense P (6 KiB
+// of runs at n = 50 as ints).
+type packedRun struct{ k0, n, d0, stride int32 }
+
+// pack returns runs as packedRuns.
+func pack(runs []scatterRun) []packedRun {
+	p := make([]packedRun, len(runs))
+	for i, r := range runs {
+		p[i] = packedRun{int32(r.k0), int32(r.n), int32(r.d0), int32(r.stride)}
+	}
+	return p
+}
+
 // scatterRuns appends to runs the runs of dst (value index → position,
 // −1: none, left out): maximal runs of consecutive indices whose
 // positions step by a constant stride.
@@ -207,15 +255,15 @@ func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
 	return rest, off
 }
 
-// allZero reports whether every value of v is ±0 (a NaN is not): a
-// nonzero first value returns at once (a dense P's run), else the bits
-// but the sign are or-ed without a branch per value.
-func allZero(v []float64) bool {
+// allZero reports whether every value of v is ±0 (a NaN is not), and
+// pos whether every one is +0: a nonzero first value returns at once (a
+// dense P's run), else the bits are or-ed without a branch per value.
+func allZero(v []float64) (zero, pos bool) {
 	if len(v) == 0 {
-		return true
+		return true, true
 	}
 	if v[0] != 0 {
-		return false
+		return false, false
 	}
 	var a0, a1 uint64
 	i := 0
@@ -226,7 +274,7 @@ func allZero(v []float64) bool {
 	for ; i < len(v); i++ {
 		a0 |= math.Float64bits(v[i])
 	}
-	return (a0|a1)<<1 == 0
+	return (a0|a1)<<1 == 0, a0|a1 == 0
 }
 
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
@@ -273,6 +321,9 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		f.pb, f.py = make([]float64, n), make([]float64, n)
 		pos = func(i int) int { return inv[i] }
 	}
+	if nx*nx+mr*nx+mr > math.MaxInt32 || pat.Colptr[n] > math.MaxInt32 {
+		return nil, fmt.Errorf("linsys: DenseDual of x block %d and %d rows: %w", nx, mr, ErrDualTooLarge)
+	}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]
 	nnz := pat.Colptr[n]
@@ -302,11 +353,33 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
-	f.sruns, f.offRuns = splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
+	cmp := make([]int, nnz)
+	for k := range cmp {
+		cmp[k] = f.dst[k]
+		if f.dst2[k] >= 0 {
+			cmp[k] = f.dst2[k]
+		}
+	}
+	for _, k := range f.hc.hIdx {
+		cmp[k] = -1
+	}
+	cmpRest, cmpOff := splitOffDiag(scatterRuns(cmp, nil), nx)
+	rest := cmpRest[:0]
+	for _, r := range cmpRest {
+		if r.n == 1 {
+			f.cmpOne = append(f.cmpOne, int32(r.k0), int32(r.d0))
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	f.cmpRest, f.cmpOff = pack(rest), pack(cmpOff)
+	f.zeros = make([]float64, nx) // an off-diagonal run is shorter than a row of px
+	sruns, offRuns := splitOffDiag(append(scatterRuns(f.dst, nil), scatterRuns(f.dst2, nil)...), nx)
 	// By their values (the scatter tests a value range once); each
 	// position receives one value, so the order of the runs changes
 	// nothing.
-	sort.SliceStable(f.offRuns, func(a, b int) bool { return f.offRuns[a].k0 < f.offRuns[b].k0 })
+	sort.SliceStable(offRuns, func(a, b int) bool { return offRuns[a].k0 < offRuns[b].k0 })
+	f.sruns, f.offRuns = pack(sruns), pack(offRuns)
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -340,7 +413,8 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.dp = make([]float64, nx) // lp: at formC's first non-diagonal x block
-	f.w, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
+	f.wbuf, f.v4 = make([]float64, mr*nx), make([]float64, 4*nx)
+	f.w = f.wbuf
 	f.c = make([]float64, mr*mr)
 	f.wpos = make([]int, mr)
 	f.rows, f.dz, f.zc = make([]int, mr), make([]float64, mr), make([]float64, mr)
@@ -406,11 +480,15 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.hc.next, f.hc.cur = 0, 0
 		f.hc.skipped++
 	} else {
-		same, finite = f.hc.onlyH(values, f.buf)
+		same, finite = f.onlyH(values)
 		if same {
 			f.clearMask()
 		} else if f.valid && !f.refused {
-			same, finite = f.maskFrom(values)
+			if f.hc.prevOK {
+				same, finite = f.maskFrom(values)
+			} else {
+				same, finite = f.maskFromScattered(values)
+			}
 		}
 	}
 	if same && !finite {
@@ -430,10 +508,10 @@ func (f *DenseDual) Factor(values []float64) error {
 		// in both triangles), added to +0 as the entry-by-entry scatter
 		// did: the order of the runs changes nothing.
 		for _, r := range f.sruns {
-			d := r.d0
-			for _, v := range values[r.k0 : r.k0+r.n] {
+			d, k0, stride := int(r.d0), int(r.k0), int(r.stride)
+			for _, v := range values[k0 : k0+int(r.n)] {
 				f.buf[d] += v
-				d += r.stride
+				d += stride
 			}
 		}
 		// Off the diagonal of px a run of zeros (±0) would leave +0:
@@ -442,29 +520,36 @@ func (f *DenseDual) Factor(values []float64) error {
 		// px). A dense P's run fails the test at its first value.
 		// A value off the diagonal goes to both triangles: its two runs
 		// have the same values (offRuns is ordered by them), tested once.
-		off := false
-		pk, pn, pzero := -1, 0, false
+		off, posZero := false, true
+		pk, pn, pzero, ppos := int32(-1), int32(0), false, false
 		for _, r := range f.offRuns {
 			vals := values[r.k0 : r.k0+r.n]
 			if r.k0 != pk || r.n != pn {
-				pk, pn, pzero = r.k0, r.n, allZero(vals)
+				pk, pn = r.k0, r.n
+				pzero, ppos = allZero(vals)
 			}
 			if pzero {
+				posZero = posZero && ppos
 				continue
 			}
 			off = true
-			d := r.d0
+			d, stride := int(r.d0), int(r.stride)
 			for _, v := range vals {
 				f.buf[d] += v
-				d += r.stride
+				d += stride
 			}
 		}
 		f.pxOff = off
 		f.pxClean = !off
+		f.offPosZero = posZero
 		if !f.scatterFinite() {
 			return ErrSingular
 		}
-		f.hc.store(values)
+		if !f.keepPrev && len(values) >= scatterCompareMin && f.scatterExact(values) {
+			f.hc.storeScattered()
+		} else {
+			f.hc.store(values)
+		}
 	}
 	// C depends on the x block and A only: after a scatter of only H it is
 	// still that of the values in hc.
@@ -606,6 +691,165 @@ func (f *DenseDual) maskFrom(values []float64) (ok, finite bool) {
 	return f.maskRows(values, diff)
 }
 
+// onlyH is hCache.onlyH; after storeScattered the values outside H are
+// compared with buf (sameScattered) instead of prev.
+func (f *DenseDual) onlyH(values []float64) (ok, finite bool) {
+	c := &f.hc
+	if c.prevOK || !c.valid {
+		return c.onlyH(values, f.buf)
+	}
+	c.cur, c.next = c.next, 0
+	c.eqSpans = 0
+	if c.cur != 0 && c.cur == c.ver {
+		c.skipped++
+		return true, c.writeH(values, f.buf)
+	}
+	if !f.sameScattered(values) {
+		return false, false
+	}
+	c.ver = c.cur
+	return true, c.writeH(values, f.buf)
+}
+
+// scatterExact reports whether the full scatter just done left every
+// value outside H in buf bit for bit (no −0 among them; the off-diagonal
+// runs it skipped all +0): then buf holds what prev would, and
+// hCache.storeScattered records it.
+func (f *DenseDual) scatterExact(values []float64) bool {
+	if !f.sameOnes(values) {
+		return false
+	}
+	for _, r := range f.cmpRest {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	if f.pxClean {
+		return f.offPosZero
+	}
+	for _, r := range f.cmpOff {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameScattered reports whether values equal those of the last full
+// scatter, bit for bit, outside H, read from buf (after storeScattered:
+// buf holds them exactly; with pxClean the positions off px's diagonal
+// hold +0 and are not read).
+func (f *DenseDual) sameScattered(values []float64) bool {
+	if !f.sameOnes(values) {
+		return false
+	}
+	for _, r := range f.cmpRest {
+		if !f.runSame(values, r, false) {
+			return false
+		}
+	}
+	for _, r := range f.cmpOff {
+		if !f.runSame(values, r, f.pxClean) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOnes reports whether the values of cmpOne have the bits of buf at
+// their positions.
+func (f *DenseDual) sameOnes(values []float64) bool {
+	one, buf := f.cmpOne, f.buf
+	for t := 0; t+1 < len(one); t += 2 {
+		if math.Float64bits(values[one[t]]) != math.Float64bits(buf[one[t+1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// runSame reports whether the values of run r have the bits of buf at the
+// run's positions (zero: of +0, without reading buf).
+func (f *DenseDual) runSame(values []float64, r packedRun, zero bool) bool {
+	vals := values[r.k0 : r.k0+r.n]
+	d, stride := int(r.d0), int(r.stride)
+	switch {
+	case zero:
+		// +0 bit for bit: memequal against zeros (allZero's loop took
+		// ~9 instructions a value).
+		return equalBits(vals, f.zeros[:len(vals)])
+	case r.n == 1:
+		return math.Float64bits(vals[0]) == math.Float64bits(f.buf[d])
+	case stride == 1:
+		return equalBits(vals, f.buf[d:d+len(vals)])
+	}
+	for _, v := range vals {
+		if math.Float64bits(v) != math.Float64bits(f.buf[d]) {
+			return false
+		}
+		d += stride
+	}
+	return true
+}
+
+// maskFromScattered is maskFrom after storeScattered: the values of the
+// last full scatter are read from buf (runSame's positions).
+func (f *DenseDual) maskFromScattered(values []float64) (ok, finite bool) {
+	diff := f.z // diff[r] ≠ 0: some A value of row r differs
+	clear(diff)
+	one := f.cmpOne
+	for t := 0; t+1 < len(one); t += 2 {
+		k, v := one[t], values[one[t]]
+		if math.Float64bits(v) == math.Float64bits(f.buf[one[t+1]]) {
+			continue
+		}
+		if row := f.rowOf[k]; row < 0 || v != 0 {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		} else {
+			diff[row] = 1
+		}
+	}
+	check := func(r packedRun, zero bool) bool {
+		if f.runSame(values, r, zero) {
+			return true
+		}
+		d, k0, stride := int(r.d0), int(r.k0), int(r.stride)
+		for i, v := range values[k0 : k0+int(r.n)] {
+			var p uint64
+			if !zero {
+				p = math.Float64bits(f.buf[d])
+			}
+			d += stride
+			if math.Float64bits(v) == p {
+				continue
+			}
+			row := f.rowOf[k0+i]
+			if row < 0 || v != 0 {
+				return false
+			}
+			diff[row] = 1
+		}
+		return true
+	}
+	for _, r := range f.cmpRest {
+		if !check(r, false) {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+	}
+	for _, r := range f.cmpOff {
+		if !check(r, f.pxClean) {
+			clear(f.mask)
+			f.masked = false
+			return false, false
+		}
+	}
+	return f.maskRows(values, diff)
+}
+
 // maskZeroRows is maskFrom for values that the caller announced equal to
 // the last full scatter's but for whole A rows set to zero, each named by
 // the value index of one of its A values (SetValuesVersionZeroRows): it
@@ -627,6 +871,15 @@ func (f *DenseDual) maskZeroRows(values []float64, rows []int) (ok, finite bool)
 		}
 		r := f.rowOf[k]
 		if f.mask[r] {
+			continue
+		}
+		if !f.hc.prevOK {
+			// After storeScattered, row r of a holds the row's values of
+			// the last full scatter bit for bit and +0 elsewhere (cleared
+			// before it).
+			if _, pos := allZero(f.a[r*f.nx : (r+1)*f.nx]); !pos {
+				f.mask[r], f.masked = true, true
+			}
 			continue
 		}
 		for _, e := range f.rowVals[f.rowPtr[r]:f.rowPtr[r+1]] {
@@ -727,14 +980,15 @@ func (f *DenseDual) formC() error {
 	if f.xhook != nil && !f.xblockHook(true) {
 		return ErrXBlockStop
 	}
-	// The nonzero rows of A, in order, are the rows of W.
+	// The nonzero rows of A, in order, are the rows of W. With L = I and
+	// every row nonzero W = A: the rows are not copied (a is not written
+	// until the next full scatter, which forms W again).
 	nw := 0
 	for i := 0; i < mr; i++ {
 		ai := f.a[i*nx : i*nx+nx]
 		f.wpos[i] = -1
 		for _, v := range ai {
 			if v != 0 {
-				copy(f.w[nw*nx:nw*nx+nx], ai)
 				f.wpos[i] = nw
 				nw++
 				break
@@ -742,6 +996,16 @@ func (f *DenseDual) formC() error {
 		}
 	}
 	f.nw = nw
+	if f.diagX && nw == mr {
+		f.w = f.a[: mr*nx : mr*nx]
+	} else {
+		f.w = f.wbuf
+		for i, p := range f.wpos {
+			if p >= 0 {
+				copy(f.w[p*nx:p*nx+nx], f.a[i*nx:i*nx+nx])
+			}
+		}
+	}
 	if f.gw != nil {
 		// W = A L⁻ᵀ (row i: w_i = L⁻¹a_i), then the lower triangle of
 		// C = W D⁻¹ Wᵀ as C −= W·diag(−1/d)·Wᵀ from C = 0.

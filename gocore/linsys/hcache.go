@@ -26,6 +26,10 @@ type hCache struct {
 	// onlyH found equal before one that differs (a caller comparing the
 	// same values further starts after them).
 	eqSpans int
+	// prevOK: prev holds the values of the last full scatter (store);
+	// false after storeScattered, whose owner reads them back from its
+	// scatter buffer instead.
+	prevOK bool
 }
 
 // setNext announces the version of the next Factor's values.
@@ -93,6 +97,18 @@ func (c *hCache) store(values []float64) {
 	copy(c.prev, values)
 	c.valid = true
 	c.ver = c.cur
+	c.prevOK = true
+}
+
+// storeScattered records a full scatter as store does without copying
+// the values into prev: their owner (DenseDual) found each of them in its
+// scatter buffer bit for bit and compares with that buffer instead, so
+// that prev — nnz words, as many as the values — is not written on every
+// full scatter.
+func (c *hCache) storeScattered() {
+	c.valid = true
+	c.ver = c.cur
+	c.prevOK = false
 }
 
 // equalBits reports whether a and b (of equal length) hold the same

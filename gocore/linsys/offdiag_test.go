@@ -127,20 +127,22 @@ func TestSplitOffDiag(t *testing.T) {
 func TestAllZero(t *testing.T) {
 	nz := math.Copysign(0, -1)
 	for _, tc := range []struct {
-		name string
-		v    []float64
-		want bool
+		name      string
+		v         []float64
+		want, pos bool
 	}{
-		{"empty", nil, true},
-		{"signed zeros", []float64{0, nz, nz, 0, nz}, true},
-		{"first nonzero", []float64{1, 0, 0}, false},
-		{"NaN in a pair", []float64{0, nz, math.NaN(), 0}, false},
-		{"subnormal in the second of a pair", []float64{nz, 0, 0, 5e-324}, false},
-		{"negative infinity in the tail", []float64{0, 0, 0, 0, math.Inf(-1)}, false},
-		{"negative subnormal in the tail", []float64{0, 0, -5e-324}, false},
+		{"empty", nil, true, true},
+		{"positive zeros", []float64{0, 0, 0, 0, 0}, true, true},
+		{"signed zeros", []float64{0, nz, nz, 0, nz}, true, false},
+		{"negative zero in the tail", []float64{0, 0, nz}, true, false},
+		{"first nonzero", []float64{1, 0, 0}, false, false},
+		{"NaN in a pair", []float64{0, nz, math.NaN(), 0}, false, false},
+		{"subnormal in the second of a pair", []float64{nz, 0, 0, 5e-324}, false, false},
+		{"negative infinity in the tail", []float64{0, 0, 0, 0, math.Inf(-1)}, false, false},
+		{"negative subnormal in the tail", []float64{0, 0, -5e-324}, false, false},
 	} {
-		if got := allZero(tc.v); got != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		if got, pos := allZero(tc.v); got != tc.want || pos != tc.pos {
+			t.Errorf("%s: %v %v, want %v %v", tc.name, got, pos, tc.want, tc.pos)
 		}
 	}
 }
