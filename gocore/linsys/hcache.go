@@ -12,7 +12,7 @@ import (
 // full scatter and compares the others bit for bit, which costs one pass
 // over them instead of a clear, a scatter and a finiteness scan.
 type hCache struct {
-	prev  []float64 // values of the last full scatter
+	prev  []float64 // values of the last full scatter (while prevOK)
 	hIdx  []int     // value indices of the row diagonal (sorted)
 	hDst  []int     // their buffer positions
 	valid bool
