@@ -257,7 +257,7 @@ func splitOffDiag(runs []scatterRun, nx int) (rest, off []scatterRun) {
 
 // allZero reports whether every value of v is ±0 (a NaN is not), and
 // pos whether every one is +0: a nonzero first value returns at once (a
-// dense P's run), else the bits are or-ed without a branch per value.
+// dense P's run), else the bits are or-ed by vec.OrBitsRuns (AVX2 for long runs).
 func allZero(v []float64) (zero, pos bool) {
 	if len(v) == 0 {
 		return true, true
@@ -265,16 +265,8 @@ func allZero(v []float64) (zero, pos bool) {
 	if v[0] != 0 {
 		return false, false
 	}
-	var a0, a1 uint64
-	i := 0
-	for ; i+2 <= len(v); i += 2 {
-		a0 |= math.Float64bits(v[i])
-		a1 |= math.Float64bits(v[i+1])
-	}
-	for ; i < len(v); i++ {
-		a0 |= math.Float64bits(v[i])
-	}
-	return (a0|a1)<<1 == 0, a0|a1 == 0
+	o := vec.OrBitsRuns(v, len(v), len(v), 1)
+	return o<<1 == 0, o == 0
 }
 
 // valueRun is a run of pattern entries k0..k1 in consecutive rows from r0.
