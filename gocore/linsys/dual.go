@@ -313,8 +313,11 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		f.pb, f.py = make([]float64, n), make([]float64, n)
 		pos = func(i int) int { return inv[i] }
 	}
-	if nx*nx+mr*nx+mr > math.MaxInt32 || pat.Colptr[n] > math.MaxInt32 {
-		return nil, fmt.Errorf("linsys: DenseDual of x block %d and %d rows: %w", nx, mr, ErrDualTooLarge)
+	if words := nx*nx + mr*nx + mr; words > math.MaxInt32 {
+		return nil, fmt.Errorf("linsys: DenseDual of x block %d and %d rows (%d buffer words): %w", nx, mr, words, ErrDualTooLarge)
+	}
+	if nnz := pat.Colptr[n]; nnz > math.MaxInt32 {
+		return nil, fmt.Errorf("linsys: DenseDual of %d values: %w", nnz, ErrDualTooLarge)
 	}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -17,8 +19,8 @@ import (
 // under a new version, zero signs flipped, −0 in A or off P's diagonal
 // (where the copy must be kept) — the solutions, products, factor error
 // and C formations agree bit for bit, on dense and sparse patterns, a
-// dense P and an ε-ridge P given dense. It also checks that both ways of
-// storing were taken.
+// dense P and an ε-ridge P given dense. Each full scatter keeps the copy
+// exactly when a −0 lies outside H, and both ways of storing are taken.
 func TestDenseDualScatterCompare(t *testing.T) {
 	defer func(v int) { scatterCompareMin = v }(scatterCompareMin)
 	scatterCompareMin = 0
@@ -151,6 +153,12 @@ func TestDenseDualScatterCompare(t *testing.T) {
 			{flip(base), 0, nil}, {flip(za), 0, nil}, {base, 0, nil}, {setH(base), 0, nil},
 			{other, 4, nil}, {za, 1, named}, {base, 5, nil}, {za, 5, named}, {zb, 5, namedB},
 		}
+		hMask := make([]bool, len(vals))
+		for j := nx; j < pat.N; j++ {
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				hMask[k] = isH(k, j)
+			}
+		}
 		var fs [2]*DenseDual
 		for i := range fs {
 			f, err := NewDenseDual(pat, nx)
@@ -168,8 +176,14 @@ func TestDenseDualScatterCompare(t *testing.T) {
 				} else {
 					f.SetValuesVersion(c.ver)
 				}
+				forms := f.Forms
 				err := f.Factor(c.vals)
-				if i == 0 && err == nil {
+				if i == 0 && f.Forms > forms {
+					// A full scatter keeps the copy exactly when a −0 lies
+					// outside H (the trials that set one: every scatter).
+					if want := negZeroOutside(c.vals, hMask); f.hc.prevOK != want {
+						t.Fatalf("trial %d call %d: full scatter kept the copy: %v, want %v", trial, s, f.hc.prevOK, want)
+					}
 					if f.hc.prevOK {
 						copied++
 					} else {
@@ -298,16 +312,307 @@ func TestDenseDualWAliasesA(t *testing.T) {
 	}
 }
 
-// TestDenseDualTooLarge: a DenseDual whose buffer would pass int32 (its
-// packed runs' range) is refused before any allocation.
+// TestDenseDualTooLarge: a DenseDual whose buffer or value count would
+// pass int32 (its packed runs' range) is refused before any allocation,
+// and the message names the cause: the sizes and buffer words, or the
+// value count.
 func TestDenseDualTooLarge(t *testing.T) {
-	for _, sz := range []struct{ nx, m int }{{46341, 0}, {30000, 60000}} {
+	for _, sz := range []struct {
+		nx, m int
+		want  string
+	}{{46341, 0, "x block 46341 and 0 rows (2147488281 buffer words)"}, {30000, 60000, "x block 30000 and 60000 rows (2700060000 buffer words)"}} {
 		pat := &Pattern{N: sz.nx + sz.m, Colptr: make([]int, sz.nx+sz.m+1)}
-		if _, err := NewDenseDual(pat, sz.nx); !errors.Is(err, ErrDualTooLarge) {
-			t.Errorf("%+v: %v, want ErrDualTooLarge", sz, err)
+		_, err := NewDenseDual(pat, sz.nx)
+		if !errors.Is(err, ErrDualTooLarge) || !strings.Contains(err.Error(), sz.want) {
+			t.Errorf("%+v: %v, want ErrDualTooLarge naming %q", sz, err, sz.want)
+		}
+	}
+	if strconv.IntSize == 64 {
+		// Small sizes, too many values (Colptr alone is read).
+		big := int(int64(math.MaxInt32) + 1)
+		_, err := NewDenseDual(&Pattern{N: 3, Colptr: []int{0, 1, 2, big}}, 2)
+		if !errors.Is(err, ErrDualTooLarge) || !strings.Contains(err.Error(), "2147483648 values") || strings.Contains(err.Error(), "rows") {
+			t.Errorf("value count: %v, want ErrDualTooLarge naming 2147483648 values", err)
 		}
 	}
 	if _, err := NewDenseDual(&Pattern{N: 3, Colptr: make([]int, 4)}, 2); err != nil {
 		t.Errorf("small: %v", err)
+	}
+}
+
+// negZeroOutside reports whether values hold a −0 at an index that h does
+// not mark (H's): the one case in which a full scatter must keep a copy
+// of its values (the scatter's +0 + v turns it into +0 in buf).
+func negZeroOutside(values []float64, h []bool) bool {
+	for k, v := range values {
+		if !h[k] && v == 0 && math.Signbit(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDenseDualOrderScatterCompare is TestDenseDualScatterCompare on an
+// extended x block in a permuted order (NewDenseDualOrder, as kkt builds
+// it for cvxpy's form: t, the rows t − Lz = 0, z, then the inequality
+// rows, each group shuffled): the comparison with the scatter buffer
+// decides every Factor as the copy does — versions, active-set systems
+// announced (SetValuesVersionZeroRows) or found, zero signs flipped, −0
+// in A, in L (off px's diagonal), on z's empty diagonal and in H, NaN in
+// A, in a zeroed row and in H — with bit-identical solutions and
+// products, and each full scatter keeps the copy exactly when a −0 lies
+// outside H.
+func TestDenseDualOrderScatterCompare(t *testing.T) {
+	defer func(v int) { scatterCompareMin = v }(scatterCompareMin)
+	scatterCompareMin = 0
+	nz := math.Copysign(0, -1)
+	nan := math.NaN()
+	scattered, copied := 0, 0
+	for trial := 0; trial < 32; trial++ {
+		rng := rand.New(rand.NewSource(int64(300 + trial)))
+		z, mi := 1+rng.Intn(9), 2+rng.Intn(14)
+		L := make([]float64, z*z)
+		for i := range L {
+			L[i] = 0.5 + rng.Float64()
+		}
+		pat, vals, order, signs := cvxpyKKT(rng, z, mi, L)
+		nx := 3 * z
+		for _, g := range [][2]int{{0, z}, {z, 2 * z}, {2 * z, nx}, {nx, pat.N}} {
+			s := order[g[0]:g[1]]
+			rng.Shuffle(len(s), func(a, b int) { s[a], s[b] = s[b], s[a] })
+		}
+		inv := make([]int, pat.N)
+		for p, i := range order {
+			inv[i] = p
+		}
+		// Classify the values by their positions in the order: H (both in
+		// the row block), A (row r of the row block against the x block),
+		// the x block's diagonal and its off-diagonal (L, the −1s).
+		h := make([]bool, len(vals))
+		aRow := make([]int, len(vals))
+		var hIdx, xDiag, xOff []int
+		for j := 0; j < pat.N; j++ {
+			for k := pat.Colptr[j]; k < pat.Colptr[j+1]; k++ {
+				pi, pj := inv[pat.Rowval[k]], inv[j]
+				aRow[k] = -1
+				switch {
+				case pi >= nx && pj >= nx:
+					h[k] = true
+					hIdx = append(hIdx, k)
+				case pi >= nx:
+					aRow[k] = pi - nx
+				case pj >= nx:
+					aRow[k] = pj - nx
+				case pi == pj:
+					xDiag = append(xDiag, k)
+				default:
+					xOff = append(xOff, k)
+				}
+			}
+		}
+		rowA := func(r int) []int {
+			var ks []int
+			for k, ar := range aRow {
+				if ar == r {
+					ks = append(ks, k)
+				}
+			}
+			return ks
+		}
+		cp := func(v []float64) []float64 { return append([]float64(nil), v...) }
+		setH := func(v []float64) []float64 {
+			v = cp(v)
+			for _, k := range hIdx {
+				v[k] = -0.5 - rng.Float64()
+			}
+			return v
+		}
+		with := func(v []float64, k int, x float64) []float64 {
+			v = cp(v)
+			v[k] = x
+			return v
+		}
+		zeroRows := func(v []float64, rows []int) ([]float64, []int) {
+			v = cp(v)
+			var named []int
+			for _, r := range rows {
+				ks := rowA(r)
+				for _, k := range ks {
+					v[k] = 0
+				}
+				named = append(named, ks[rng.Intn(len(ks))])
+			}
+			return v, named
+		}
+		flip := func(v []float64) []float64 {
+			v = cp(v)
+			for k := range v {
+				if !h[k] && v[k] == 0 {
+					v[k] = -v[k]
+				}
+			}
+			return v
+		}
+		base := setH(vals)
+		other := cp(base)
+		for k, r := range aRow {
+			if r >= 0 {
+				other[k] *= 1 + 1e-3*rng.Float64()
+			}
+		}
+		rows := []int{0, mi / 2, mi - 1}
+		za, named := zeroRows(base, rows)
+		zb, namedB := zeroRows(base, rows[1:2])
+		zo, namedO := zeroRows(other, rows[:1])
+		a0 := rowA(rows[0])
+		negA := with(base, a0[rng.Intn(len(a0))], nz)
+		zn, namedN := zeroRows(negA, rows[2:])
+		negL := with(base, xOff[rng.Intn(len(xOff))], nz)
+		zeroDiag := -1 // z's empty diagonal or an equality row's
+		for _, k := range xDiag {
+			if base[k] == 0 {
+				zeroDiag = k
+			}
+		}
+		if zeroDiag < 0 {
+			t.Fatal("no zero on the x block's diagonal")
+		}
+		negD := with(other, zeroDiag, nz)
+		var pd []float64 // a nonzero of the x block's diagonal changed
+		for _, k := range xDiag {
+			if base[k] != 0 {
+				pd = with(base, k, 1.5*base[k])
+			}
+		}
+		negH := with(base, hIdx[rng.Intn(len(hIdx))], nz)
+		nanA := with(base, a0[0], nan)
+		nanZ := with(za, a0[len(a0)-1], nan)
+		nanH := with(base, hIdx[rng.Intn(len(hIdx))], nan)
+		type call struct {
+			vals  []float64
+			ver   uint64
+			named []int // SetValuesVersionZeroRows(ver, named) when non-nil
+		}
+		seq := []call{
+			{base, 1, nil}, {setH(base), 1, nil}, {za, 1, named}, {setH(base), 0, nil},
+			{zb, 0, nil}, {za, 0, nil}, {nanH, 0, nil}, {setH(base), 0, nil}, {nanZ, 0, nil},
+			{base, 2, nil}, {zb, 2, namedB}, {za, 0, nil}, {nanA, 0, nil}, {base, 0, nil},
+			{negA, 3, nil}, {setH(negA), 0, nil}, {zn, 3, namedN}, {zn, 0, nil}, {setH(negA), 3, nil},
+			{flip(base), 4, nil}, {flip(za), 0, nil}, {flip(flip(base)), 0, nil}, {setH(base), 0, nil},
+			{negL, 0, nil}, {setH(negL), 0, nil}, {base, 0, nil}, {pd, 0, nil}, {base, 0, nil},
+			{other, 5, nil}, {zo, 5, namedO}, {negD, 0, nil}, {setH(negD), 0, nil}, {other, 0, nil},
+			{negH, 6, nil}, {setH(negH), 6, nil}, {with(negH, a0[0], 0), 0, nil}, {zo, 0, nil}, {base, 7, nil}, {za, 7, named},
+		}
+		var fs [2]*DenseDual
+		for i := range fs {
+			f, err := NewDenseDualOrder(pat, nx, order, signs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.keepPrev = i == 1
+			fs[i] = f
+		}
+		for s, c := range seq {
+			var out [2]string
+			for i, f := range fs {
+				if c.named != nil {
+					f.SetValuesVersionZeroRows(c.ver, c.named)
+				} else {
+					f.SetValuesVersion(c.ver)
+				}
+				forms := f.Forms
+				err := f.Factor(c.vals)
+				if i == 0 && f.Forms > forms {
+					// A full scatter: the copy is kept exactly when a −0
+					// lies outside H.
+					if want := negZeroOutside(c.vals, h); f.hc.prevOK != want {
+						t.Fatalf("trial %d call %d: full scatter kept the copy: %v, want %v", trial, s, f.hc.prevOK, want)
+					}
+					if f.hc.prevOK {
+						copied++
+					} else {
+						scattered++
+					}
+				}
+				b := randVec(rand.New(rand.NewSource(int64(s))), pat.N)
+				x := cp(b)
+				y := make([]float64, pat.N)
+				if err == nil {
+					f.Solve(x)
+					f.MulVec(x, y)
+				}
+				out[i] = fmt.Sprint(err, f.Forms, f.masked, f.mask, f.Regularized(), f.VersionSkips(), bitsOf(x), bitsOf(y))
+			}
+			if out[0] != out[1] {
+				t.Fatalf("trial %d (z %d, mi %d) call %d: buffer comparison and copy differ:\n%s\n%s", trial, z, mi, s, out[0], out[1])
+			}
+		}
+	}
+	if scattered == 0 || copied == 0 {
+		t.Fatalf("stores: %d scattered, %d copied; want both", scattered, copied)
+	}
+}
+
+// kktOfSize returns a KKT pattern of exactly nnz values (nx = 30 with a
+// diagonal P, m = 20 rows, the rest A values spread over the rows) and
+// its values.
+func kktOfSize(t *testing.T, rng *rand.Rand, nnz int) (*Pattern, []float64, int) {
+	t.Helper()
+	nx, m := 30, 20
+	q := nnz - nx - m
+	if q < m || q > nx*m {
+		t.Fatalf("no such pattern of %d values", nnz)
+	}
+	b := newUpperBuilder(nx + m)
+	for j := 0; j < nx; j++ {
+		b.add(j, j, 2+rng.Float64())
+	}
+	for r := 0; r < m; r++ {
+		c := q / m
+		if r < q%m {
+			c++
+		}
+		for i := 0; i < c; i++ {
+			b.add((i+r)%nx, nx+r, rng.NormFloat64())
+		}
+		b.add(nx+r, nx+r, -1-rng.Float64())
+	}
+	pat, vals := b.build()
+	if len(vals) != nnz {
+		t.Fatalf("pattern of %d values, want %d", len(vals), nnz)
+	}
+	return pat, vals, nx
+}
+
+// TestDenseDualScatterCompareMin checks the default cut-off (512 values,
+// scatterCompareMin): a full scatter of 511 values keeps a copy, one of
+// 512 or 513 compares with the buffer; either way an H-only change
+// reuses C and a changed A value forms it again.
+func TestDenseDualScatterCompareMin(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, tc := range []struct {
+		nnz  int
+		copy bool
+	}{{511, true}, {512, false}, {513, false}} {
+		pat, vals, nx := kktOfSize(t, rng, tc.nnz)
+		f, err := NewDenseDual(pat, nx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Factor(vals); err != nil {
+			t.Fatal(err)
+		}
+		if f.hc.prevOK != tc.copy {
+			t.Errorf("%d values: copy kept %v, want %v", tc.nnz, f.hc.prevOK, tc.copy)
+		}
+		v := append([]float64(nil), vals...)
+		v[len(v)-1] *= 2 // the last H value
+		if err := f.Factor(v); err != nil || f.Forms != 1 {
+			t.Errorf("%d values: H-only change: %v, C formed %d times", tc.nnz, err, f.Forms)
+		}
+		v[pat.Colptr[nx]] *= 1.5 // the first A value
+		if err := f.Factor(v); err != nil || f.Forms != 2 {
+			t.Errorf("%d values: A changed: %v, C formed %d times", tc.nnz, err, f.Forms)
+		}
 	}
 }
