@@ -202,6 +202,9 @@ func (c *solveCall) sample(w *worker, k int) {
 		c.fail(k)
 		return
 	}
+	if pDiagHook != nil {
+		pDiagHook(k, false, w.pDiag)
+	}
 	// deferPSD: P's factorization test waits for the solve's first
 	// factorization, whose x block may certify it (CheckXBlock,
 	// psdCertified); the sample counts as checked only once the verdict
@@ -640,6 +643,9 @@ func (c *backwardCall) sample(w *worker, k int) {
 		}
 	}
 	w.ws.SetInterrupt(c.intr)
+	if pDiagHook != nil {
+		pDiagHook(k, true, w.pDiag)
+	}
 	w.ws.SetPDiagonal(w.pDiag)
 	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
 	w.ws.SetPDiagonal(false)
