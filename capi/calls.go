@@ -643,10 +643,10 @@ func (c *backwardCall) sample(w *worker, k int) {
 		}
 	}
 	w.ws.SetInterrupt(c.intr)
-	if pDiagHook != nil {
-		pDiagHook(k, true, w.pDiag)
-	}
 	w.ws.SetPDiagonal(w.pDiag)
+	if pDiagHook != nil {
+		pDiagHook(k, true, w.ws.PDiagonal())
+	}
 	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
 	w.ws.SetPDiagonal(false)
 	w.ws.SetInterrupt(ipm.Interrupt{})

@@ -394,9 +394,10 @@ var gatherDiagonalP = true
 // pDiagHook, when not nil (tests only: nil in the library, a test of a
 // global per sample), is told for each sample k whether its P was
 // gathered by the diagonal path (w.pDiag): by lpgd_solve once the
-// sample's values are loaded (backward false), by lpgd_backward as it
-// declares it to the workspace (backward true). It runs on the sample's
-// goroutine; the tests record by k.
+// sample's values are loaded (backward false), by lpgd_backward with
+// what its workspace was told (backward true, Workspace.PDiagonal after
+// SetPDiagonal). It runs on the sample's goroutine; the tests record by
+// k.
 var pDiagHook func(k int, backward, diag bool)
 
 // gatherA writes A's values on its pattern from several row blocks and
