@@ -182,8 +182,9 @@ func TestDiagonalPForward(t *testing.T) {
 //   - every output of both calls against the same batch with the
 //     diagonal gather off, bit for bit (values the diagonal gather left
 //     from a QP sample on the same worker would show);
-//   - that a NaN off-diagonal entry in a sample is the call's data error,
-//     with the general path's message, in both calls.
+//   - that a NaN off the diagonal, or an Inf on it, of an εI sample is
+//     the call's data error, with the general path's message, in both
+//     calls.
 func TestDiagonalPMixedBatch(t *testing.T) {
 	defer func() { gatherDiagonalP = true }()
 	defer testSetThreads(0)
@@ -232,13 +233,24 @@ func TestDiagonalPMixedBatch(t *testing.T) {
 	for i := range gy {
 		gy[i] = rng.NormFloat64()
 	}
-	// The batch with a NaN below the diagonal of sample 2, an εI
-	// otherwise (the diagonal gather must refuse it: its run is not
-	// zero).
-	qn := *q
-	qn.P = append([]float64(nil), q.P...)
-	qn.P[2*n*n+(n-1)*n+2] = math.NaN()
-	nanMsg := fmt.Sprintf("P[%d, 2] = NaN is not finite (batch element 2)", n-1)
+	// Batches with a non-finite entry in an εI sample (the diagonal
+	// gather must refuse it): a NaN below the diagonal (its run not
+	// zero), and an Inf on the diagonal (its runs zero); each the call's
+	// data error, the general path's message.
+	type bad struct {
+		q   testDenseQP
+		msg string
+	}
+	var bads []bad
+	for _, e := range []struct {
+		s, i, j int
+		v       float64
+	}{{2, n - 1, 2, math.NaN()}, {7, 5, 5, math.Inf(1)}} {
+		qb := *q
+		qb.P = append([]float64(nil), q.P...)
+		qb.P[e.s*n*n+e.i*n+e.j] = e.v
+		bads = append(bads, bad{qb, fmt.Sprintf("P[%d, %d] = %v is not finite (batch element %d)", e.i, e.j, e.v, e.s)})
+	}
 	h, code, msg := testNewDense(q)
 	if code != 0 {
 		t.Fatal(code, msg)
@@ -254,7 +266,7 @@ func TestDiagonalPMixedBatch(t *testing.T) {
 		for _, shift := range []float64{0, 1e-8} {
 			t.Run(fmt.Sprintf("threads=%d/shift=%g", threads, shift), func(t *testing.T) {
 				testSetThreads(threads)
-				q.psdShift, qn.psdShift = shift, shift
+				q.psdShift = shift
 				var sol [2]testSolveOut
 				for i, on := range []bool{true, false} {
 					gatherDiagonalP = on
@@ -289,26 +301,27 @@ func TestDiagonalPMixedBatch(t *testing.T) {
 							w = make([]int8, nb)
 						}
 						wantPath(t, fmt.Sprintf("method %d backward, diagonal gather %v", method, on), bwd, w)
-						wantPath(t, "backward's solve reports", fwd, none)
+						wantPath(t, "lpgd_backward as a solve", fwd, none)
 					}
 					sameBackward(t, fmt.Sprintf("method %d", method), g[0], g[1])
 				}
-				// The NaN: the call's data error, the general path's.
-				var ns [2]testSolveOut
-				var nbk [2]testBackwardOut
-				for i, on := range []bool{true, false} {
-					gatherDiagonalP = on
-					ns[i] = testSolveRec(h, &qn, nb, m, 0, rl)
-					nbk[i] = testBackward(h, &qn, nb, m, sol[0], gx, gy, 1, 1e-3)
-				}
-				for i, code := range []int32{ns[0].code, ns[1].code, nbk[0].code, nbk[1].code} {
-					if code != codeData {
-						t.Fatalf("NaN call %d: code %d, want %d (data)", i, code, codeData)
+				for bi := range bads {
+					qb := &bads[bi].q
+					qb.psdShift = shift
+					var ns [2]testSolveOut
+					var nbk [2]testBackwardOut
+					for i, on := range []bool{true, false} {
+						gatherDiagonalP = on
+						ns[i] = testSolveRec(h, qb, nb, m, 0, rl)
+						nbk[i] = testBackward(h, qb, nb, m, sol[0], gx, gy, 1, 1e-3)
 					}
-				}
-				for i, msg := range []string{ns[0].msg, ns[1].msg, nbk[0].msg, nbk[1].msg} {
-					if msg != nanMsg {
-						t.Fatalf("NaN call %d (solve, solve without, backward, backward without): %q, want %q", i, msg, nanMsg)
+					for i, out := range []struct {
+						code int32
+						msg  string
+					}{{ns[0].code, ns[0].msg}, {ns[1].code, ns[1].msg}, {nbk[0].code, nbk[0].msg}, {nbk[1].code, nbk[1].msg}} {
+						if out.code != codeData || out.msg != bads[bi].msg {
+							t.Fatalf("call %d (solve, solve without, backward, backward without): %d %q, want %d %q", i, out.code, out.msg, codeData, bads[bi].msg)
+						}
 					}
 				}
 			})
