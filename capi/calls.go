@@ -202,6 +202,9 @@ func (c *solveCall) sample(w *worker, k int) {
 		c.fail(k)
 		return
 	}
+	if pDiagHook != nil {
+		pDiagHook(k, false, w.pDiag)
+	}
 	// deferPSD: P's factorization test waits for the solve's first
 	// factorization, whose x block may certify it (CheckXBlock,
 	// psdCertified); the sample counts as checked only once the verdict
@@ -641,6 +644,9 @@ func (c *backwardCall) sample(w *worker, k int) {
 	}
 	w.ws.SetInterrupt(c.intr)
 	w.ws.SetPDiagonal(w.pDiag)
+	if pDiagHook != nil {
+		pDiagHook(k, true, w.ws.PDiagonal())
+	}
 	f, berr := w.ws.Backward(&w.vals, sol, incoming, &c.opt, &g)
 	w.ws.SetPDiagonal(false)
 	w.ws.SetInterrupt(ipm.Interrupt{})

@@ -391,6 +391,15 @@ func (in *inputs) loadChecked(w *worker, k int, sc *linsys.SquareScan) bool {
 // the full gather.
 var gatherDiagonalP = true
 
+// pDiagHook, when not nil (tests only: nil in the library, a test of a
+// global per sample), is told for each sample k whether its P was
+// gathered by the diagonal path (w.pDiag): by lpgd_solve once the
+// sample's values are loaded (backward false), by lpgd_backward with
+// what its workspace was told (backward true, Workspace.PDiagonal after
+// SetPDiagonal). It runs on the sample's goroutine; the tests record by
+// k.
+var pDiagHook func(k int, backward, diag bool)
+
 // gatherA writes A's values on its pattern from several row blocks and
 // reports whether they are all finite (as loadChecked). The rows of a
 // column are increasing, so the block of each entry only moves forward

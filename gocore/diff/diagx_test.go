@@ -198,7 +198,13 @@ func TestSetPDiagonal(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					if ws.PDiagonal() {
+						t.Fatal("a new workspace declares P diagonal")
+					}
 					ws.SetPDiagonal(diag)
+					if ws.PDiagonal() != diag {
+						t.Fatalf("PDiagonal %v after SetPDiagonal(%v)", ws.PDiagonal(), diag)
+					}
 					g := &Grad{P: make([]float64, st.P.Nnz()), C: make([]float64, n), A: make([]float64, st.A.Nnz()), B: make([]float64, 2*k)}
 					o := DefaultOptions()
 					o.Method = m
@@ -207,6 +213,9 @@ func TestSetPDiagonal(t *testing.T) {
 					}
 					grads[path] = g
 					ws.SetPDiagonal(false)
+					if ws.PDiagonal() {
+						t.Fatal("PDiagonal true after SetPDiagonal(false)")
+					}
 					if diag && ws.diagonalP(&problem.Values{P: make([]float64, st.P.Nnz())}) != true {
 						t.Fatal("a zero P not diagonal")
 					}

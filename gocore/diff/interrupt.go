@@ -41,6 +41,10 @@ func (w *Workspace) SetInterrupt(it ipm.Interrupt) { w.intr = it }
 // restores the scan.
 func (w *Workspace) SetPDiagonal(diag bool) { w.pDiag = diag }
 
+// PDiagonal reports the declaration SetPDiagonal last made (false when
+// none).
+func (w *Workspace) PDiagonal() bool { return w.pDiag }
+
 // startInterrupt fixes the interrupt of one Backward call: the caller's,
 // with its deadline moved up to now + Settings.TimeLimit when that is
 // earlier.
