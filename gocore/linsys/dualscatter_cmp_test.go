@@ -142,12 +142,7 @@ func TestDenseDualScatterCompare(t *testing.T) {
 		rows := []int{0, m / 2, m - 1}
 		za, named := zeroRows(base, rows)
 		zb, namedB := zeroRows(base, rows[:1])
-		type call struct {
-			vals  []float64
-			ver   uint64
-			named []int // SetValuesVersionZeroRows(ver, named) when non-nil
-		}
-		seq := []call{
+		seq := []modeCall{
 			{base, 1, nil}, {setH(base), 1, nil}, {za, 1, named}, {setH(base), 1, nil},
 			{zb, 0, nil}, {za, 0, nil}, {setH(base), 2, nil}, {za, 2, namedB}, {flip(base), 3, nil},
 			{flip(base), 0, nil}, {flip(za), 0, nil}, {base, 0, nil}, {setH(base), 0, nil},
@@ -159,54 +154,73 @@ func TestDenseDualScatterCompare(t *testing.T) {
 				hMask[k] = isH(k, j)
 			}
 		}
-		var fs [2]*DenseDual
-		for i := range fs {
-			f, err := NewDenseDual(pat, nx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.keepPrev = i == 1
-			fs[i] = f
-		}
-		for s, c := range seq {
-			var out [2]string
-			for i, f := range fs {
-				if c.named != nil {
-					f.SetValuesVersionZeroRows(c.ver, c.named)
-				} else {
-					f.SetValuesVersion(c.ver)
-				}
-				forms := f.Forms
-				err := f.Factor(c.vals)
-				if i == 0 && f.Forms > forms {
-					// A full scatter keeps the copy exactly when a −0 lies
-					// outside H (the trials that set one: every scatter).
-					if want := negZeroOutside(c.vals, hMask); f.hc.prevOK != want {
-						t.Fatalf("trial %d call %d: full scatter kept the copy: %v, want %v", trial, s, f.hc.prevOK, want)
-					}
-					if f.hc.prevOK {
-						copied++
-					} else {
-						scattered++
-					}
-				}
-				b := randVec(rand.New(rand.NewSource(int64(s))), pat.N)
-				x := append([]float64(nil), b...)
-				y := make([]float64, pat.N)
-				if err == nil {
-					f.Solve(x)
-					f.MulVec(x, y)
-				}
-				out[i] = fmt.Sprint(err, f.Forms, f.masked, bitsOf(x), bitsOf(y))
-			}
-			if out[0] != out[1] {
-				t.Fatalf("trial %d (nx %d, m %d) call %d: buffer comparison and copy differ", trial, nx, m, s)
-			}
-		}
+		c, sc := compareModes(t, fmt.Sprintf("trial %d (nx %d, m %d)", trial, nx, m), seq, hMask, func() (*DenseDual, error) { return NewDenseDual(pat, nx) })
+		copied += c
+		scattered += sc
 	}
 	if scattered == 0 || copied == 0 {
 		t.Fatalf("stores: %d scattered, %d copied; want both", scattered, copied)
 	}
+}
+
+// modeCall is one Factor of compareModes' sequence.
+type modeCall struct {
+	vals  []float64
+	ver   uint64
+	named []int // SetValuesVersionZeroRows(ver, named) when non-nil
+}
+
+// compareModes runs seq on two DenseDuals made by mk, one comparing with
+// its scatter buffer and one keeping the copy (keepPrev), and fails unless
+// every call gives the same error, formations, mask, regularizations,
+// version skips and bit-identical Solve and MulVec results; each full
+// scatter must keep the copy exactly when a −0 lies outside H (hMask).
+// It returns the full scatters that kept the copy and those that did not.
+func compareModes(t *testing.T, what string, seq []modeCall, hMask []bool, mk func() (*DenseDual, error)) (copied, scattered int) {
+	t.Helper()
+	var fs [2]*DenseDual
+	for i := range fs {
+		f, err := mk()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.keepPrev = i == 1
+		fs[i] = f
+	}
+	for s, c := range seq {
+		var out [2]string
+		for i, f := range fs {
+			if c.named != nil {
+				f.SetValuesVersionZeroRows(c.ver, c.named)
+			} else {
+				f.SetValuesVersion(c.ver)
+			}
+			forms := f.Forms
+			err := f.Factor(c.vals)
+			if i == 0 && f.Forms > forms {
+				if want := negZeroOutside(c.vals, hMask); f.hc.prevOK != want {
+					t.Fatalf("%s call %d: full scatter kept the copy: %v, want %v", what, s, f.hc.prevOK, want)
+				}
+				if f.hc.prevOK {
+					copied++
+				} else {
+					scattered++
+				}
+			}
+			b := randVec(rand.New(rand.NewSource(int64(s))), f.n)
+			x := append([]float64(nil), b...)
+			y := make([]float64, len(x))
+			if err == nil {
+				f.Solve(x)
+				f.MulVec(x, y)
+			}
+			out[i] = fmt.Sprint(err, f.Forms, f.masked, f.mask, f.Regularized(), f.VersionSkips(), bitsOf(x), bitsOf(y))
+		}
+		if out[0] != out[1] {
+			t.Fatalf("%s call %d: buffer comparison and copy differ:\n%s\n%s", what, s, out[0], out[1])
+		}
+	}
+	return copied, scattered
 }
 
 // bitsOf returns the bits of v's values.
@@ -488,12 +502,7 @@ func TestDenseDualOrderScatterCompare(t *testing.T) {
 		nanA := with(base, a0[0], nan)
 		nanZ := with(za, a0[len(a0)-1], nan)
 		nanH := with(base, hIdx[rng.Intn(len(hIdx))], nan)
-		type call struct {
-			vals  []float64
-			ver   uint64
-			named []int // SetValuesVersionZeroRows(ver, named) when non-nil
-		}
-		seq := []call{
+		seq := []modeCall{
 			{base, 1, nil}, {setH(base), 1, nil}, {za, 1, named}, {setH(base), 0, nil},
 			{zb, 0, nil}, {za, 0, nil}, {nanH, 0, nil}, {setH(base), 0, nil}, {nanZ, 0, nil},
 			{base, 2, nil}, {zb, 2, namedB}, {za, 0, nil}, {nanA, 0, nil}, {base, 0, nil},
@@ -503,50 +512,9 @@ func TestDenseDualOrderScatterCompare(t *testing.T) {
 			{other, 5, nil}, {zo, 5, namedO}, {negD, 0, nil}, {setH(negD), 0, nil}, {other, 0, nil},
 			{negH, 6, nil}, {setH(negH), 6, nil}, {with(negH, a0[0], 0), 0, nil}, {zo, 0, nil}, {base, 7, nil}, {za, 7, named},
 		}
-		var fs [2]*DenseDual
-		for i := range fs {
-			f, err := NewDenseDualOrder(pat, nx, order, signs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.keepPrev = i == 1
-			fs[i] = f
-		}
-		for s, c := range seq {
-			var out [2]string
-			for i, f := range fs {
-				if c.named != nil {
-					f.SetValuesVersionZeroRows(c.ver, c.named)
-				} else {
-					f.SetValuesVersion(c.ver)
-				}
-				forms := f.Forms
-				err := f.Factor(c.vals)
-				if i == 0 && f.Forms > forms {
-					// A full scatter: the copy is kept exactly when a −0
-					// lies outside H.
-					if want := negZeroOutside(c.vals, h); f.hc.prevOK != want {
-						t.Fatalf("trial %d call %d: full scatter kept the copy: %v, want %v", trial, s, f.hc.prevOK, want)
-					}
-					if f.hc.prevOK {
-						copied++
-					} else {
-						scattered++
-					}
-				}
-				b := randVec(rand.New(rand.NewSource(int64(s))), pat.N)
-				x := cp(b)
-				y := make([]float64, pat.N)
-				if err == nil {
-					f.Solve(x)
-					f.MulVec(x, y)
-				}
-				out[i] = fmt.Sprint(err, f.Forms, f.masked, f.mask, f.Regularized(), f.VersionSkips(), bitsOf(x), bitsOf(y))
-			}
-			if out[0] != out[1] {
-				t.Fatalf("trial %d (z %d, mi %d) call %d: buffer comparison and copy differ:\n%s\n%s", trial, z, mi, s, out[0], out[1])
-			}
-		}
+		c, sc := compareModes(t, fmt.Sprintf("trial %d (z %d, mi %d)", trial, z, mi), seq, h, func() (*DenseDual, error) { return NewDenseDualOrder(pat, nx, order, signs) })
+		copied += c
+		scattered += sc
 	}
 	if scattered == 0 || copied == 0 {
 		t.Fatalf("stores: %d scattered, %d copied; want both", scattered, copied)
