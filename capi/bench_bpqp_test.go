@@ -83,6 +83,28 @@ func BenchmarkBPQPCall(b *testing.B) {
 //
 //	go test ./capi -run '^$' -bench 'BPQPCallCycle/qp/100x20' -benchtime 2000x
 func BenchmarkBPQPCallCycle(b *testing.B) {
+	bpqpCycles(b, func(b *testing.B, h uint64, qs []*testDenseQP, gx []float64, rl int) {
+		b.ResetTimer()
+		t0 := testfam.CPUTime()
+		for i := 0; i < b.N; i++ {
+			q := qs[i%len(qs)]
+			out := testSolveRec(h, q, 1, q.m(), 0, rl)
+			if out.code != 0 {
+				b.Fatal(out.msg)
+			}
+			bw := testBackwardGC(h, q, 1, q.m(), out, gx, int(diff.MethodBPQP), 0.1)
+			if bw.code != 0 {
+				b.Fatal(bw.msg)
+			}
+		}
+		b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+	})
+}
+
+// bpqpCycles runs body as a sub-benchmark per BPQP study size (QP and LP,
+// 10×5, 50×10, 100×20) on a dense handle with 8 instances of that size,
+// the incoming gradient gx = 1 and the handle's factor record length rl.
+func bpqpCycles(b *testing.B, body func(b *testing.B, h uint64, qs []*testDenseQP, gx []float64, rl int)) {
 	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}} {
 		for _, lp := range []bool{false, true} {
 			n, k := sz[0], sz[1]
@@ -101,21 +123,7 @@ func BenchmarkBPQPCallCycle(b *testing.B) {
 				for i := range gx {
 					gx[i] = 1
 				}
-				rl := testFactorLen(h)
-				b.ResetTimer()
-				t0 := testfam.CPUTime()
-				for i := 0; i < b.N; i++ {
-					q := qs[i%len(qs)]
-					out := testSolveRec(h, q, 1, q.m(), 0, rl)
-					if out.code != 0 {
-						b.Fatal(out.msg)
-					}
-					bw := testBackwardGC(h, q, 1, q.m(), out, gx, int(diff.MethodBPQP), 0.1)
-					if bw.code != 0 {
-						b.Fatal(bw.msg)
-					}
-				}
-				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+				body(b, h, qs, gx, testFactorLen(h))
 			})
 		}
 	}
@@ -128,42 +136,22 @@ func BenchmarkBPQPCallCycle(b *testing.B) {
 //
 //	go test ./capi -run '^$' -bench 'BPQPBackwardCycle/lp/50x10' -benchtime 2000x
 func BenchmarkBPQPBackwardCycle(b *testing.B) {
-	for _, sz := range [][2]int{{10, 5}, {50, 10}, {100, 20}} {
-		for _, lp := range []bool{false, true} {
-			n, k := sz[0], sz[1]
-			kind := map[bool]string{false: "qp", true: "lp"}[lp]
-			b.Run(fmt.Sprintf("%s/%dx%d", kind, n, k), func(b *testing.B) {
-				var qs []*testDenseQP
-				for s := 0; s < 8; s++ {
-					qs = append(qs, bpqpInstance(rand.New(rand.NewSource(int64(n+k+s))), n, k, lp))
-				}
-				h, code, msg := testNewDense(qs[0])
-				if code != 0 {
-					b.Fatal(code, msg)
-				}
-				defer testFree(h)
-				gx := make([]float64, n)
-				for i := range gx {
-					gx[i] = 1
-				}
-				rl := testFactorLen(h)
-				outs := make([]testSolveOut, len(qs))
-				for i, q := range qs {
-					if outs[i] = testSolveRec(h, q, 1, q.m(), 0, rl); outs[i].code != 0 {
-						b.Fatal(outs[i].msg)
-					}
-				}
-				b.ResetTimer()
-				t0 := testfam.CPUTime()
-				for i := 0; i < b.N; i++ {
-					q := qs[i%len(qs)]
-					bw := testBackwardGC(h, q, 1, q.m(), outs[i%len(qs)], gx, int(diff.MethodBPQP), 0.1)
-					if bw.code != 0 {
-						b.Fatal(bw.msg)
-					}
-				}
-				b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
-			})
+	bpqpCycles(b, func(b *testing.B, h uint64, qs []*testDenseQP, gx []float64, rl int) {
+		outs := make([]testSolveOut, len(qs))
+		for i, q := range qs {
+			if outs[i] = testSolveRec(h, q, 1, q.m(), 0, rl); outs[i].code != 0 {
+				b.Fatal(outs[i].msg)
+			}
 		}
-	}
+		b.ResetTimer()
+		t0 := testfam.CPUTime()
+		for i := 0; i < b.N; i++ {
+			q := qs[i%len(qs)]
+			bw := testBackwardGC(h, q, 1, q.m(), outs[i%len(qs)], gx, int(diff.MethodBPQP), 0.1)
+			if bw.code != 0 {
+				b.Fatal(bw.msg)
+			}
+		}
+		b.ReportMetric(float64(testfam.CPUTime()-t0)/float64(b.N), "cpu-ns/op")
+	})
 }
