@@ -52,6 +52,7 @@ func (w *Solver) equalityCertificate() bool {
 	// K = [ρI A_eqᵀ; A_eq −I] (H = I on every row), ρ the static
 	// regularization, so that refinement converges to the ρ-regularized
 	// solution: K [x; t] = [0; r] gives t = −(I − A_eq(A_eqᵀA_eq + ρI)⁻¹A_eqᵀ) r.
+	w.ownP() // the SetData below overwrites the KKT system's P values
 	w.kkt.SetData(w.eqP, w.eqA, w.set.StaticReg)
 	w.kkt.SetIdentityH()
 	w.kkt.SetRowsH(w.eqRow, 1)

@@ -20,6 +20,9 @@ const (
 // proxS = k·ρ·D²), c̃ = k·Dc, Ã = EAD, b̃ = Eb.
 type scaledData struct {
 	pv, cv, av, bv []float64
+	// pvOwn is pv's own storage; pv is the KKT system's P values
+	// instead (kkt.System.PValues) when loadData shares them (sharedP).
+	pvOwn          []float64
 	dScale, eScale []float64 // D, E
 	cScale         float64   // k
 	proxS          []float64
@@ -53,7 +56,8 @@ type scaledData struct {
 
 func newScaledData(st *problem.Structure) scaledData {
 	n, m := st.N, st.M
-	return scaledData{pv: make([]float64, st.P.Nnz()), cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
+	pv := make([]float64, st.P.Nnz())
+	return scaledData{pv: pv, pvOwn: pv, cv: make([]float64, n), av: make([]float64, st.A.Nnz()),
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
 		eqD: make([]float64, n), eqE: make([]float64, m), pNorm: make([]float64, n),
 		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1),

@@ -41,7 +41,9 @@ type Solver struct {
 	rhs, sol   []float64       // KKT right-hand side and solution
 	rhs2, sol2 []float64       // the predictor's, solved with the constant system (step)
 	tmpN, tmpM []float64
-	degree     int // barrier degree ν of K
+	// noSharedP: tests; pv is never the KKT system's P values (loadData).
+	noSharedP bool
+	degree    int // barrier degree ν of K
 	// dualScaling: the non-symmetric cones use the dual scaling μ∇²f*(z)
 	// (after a short or failed primal–dual step; see step).
 	dualScaling bool
@@ -344,11 +346,25 @@ func (w *Solver) hasQuadratic() bool {
 // loadData makes v the problem being solved: its data copied, equilibrated
 // and set as the KKT system's static entries (P, A and the proximal
 // diagonal); computeResiduals' products, of the previous data, are dropped.
+//
+// Without a proximal term, P's working copy pv is the KKT system's P
+// values when they are one run (kkt.System.PValues: a dense P): copied
+// and equilibrated there, it is what SetData would have copied, and
+// nothing but Factor (which restores it) writes there until the next
+// SetData, which only the equality certificate makes with other values
+// (it moves pv to its own storage first: ownP). One copy of P fewer per
+// solve (10 KiB at the BPQP study's n = 50).
 func (w *Solver) loadData(v *problem.Values) {
 	w.orig = v
 	w.prodOK = false
 	w.cert.ok = false
 	w.normsOK = false
+	w.pv = w.pvOwn
+	if w.prox == 0 && !w.noSharedP {
+		if kp := w.kkt.PValues(); kp != nil {
+			w.pv = kp
+		}
+	}
 	copy(w.pv, v.P)
 	copy(w.cv, v.C)
 	copy(w.av, v.A)
@@ -358,5 +374,19 @@ func (w *Solver) loadData(v *problem.Values) {
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)
+	}
+}
+
+// sharedP reports whether pv is the KKT system's P values (loadData).
+func (w *Solver) sharedP() bool {
+	return len(w.pv) > 0 && &w.pv[0] != &w.pvOwn[0]
+}
+
+// ownP moves pv to its own storage when it is the KKT system's P values,
+// before a SetData with other values (equalityCertificate).
+func (w *Solver) ownP() {
+	if w.sharedP() {
+		copy(w.pvOwn, w.pv)
+		w.pv = w.pvOwn
 	}
 }

@@ -120,3 +120,95 @@ func TestSetDataRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestPValues: PValues is the matrix's P values in P's storage order
+// exactly when P's values are one run (a dense P; not a P that misses
+// diagonal entries, whose added diagonal values split the runs), and a
+// SetData or ResetTo with that slice, written by the caller, leaves the
+// matrix of a SetData with a copy of it bit for bit (ρ ≠ 0 included),
+// over a matrix that held other values before.
+func TestPValues(t *testing.T) {
+	rng := rand.New(rand.NewSource(23))
+	for _, tc := range []struct {
+		name            string
+		n, zero, nonneg int
+		pDens, pDiag    float64
+		shared          bool
+	}{
+		{"dense P", 9, 2, 5, 1, 1, true},
+		{"sparse P all diagonal", 1, 0, 3, 0, 1, true},
+		{"sparse P no diagonal", 12, 1, 6, 0.3, 0, false},
+		{"sparse P some diagonal", 15, 0, 8, 0.2, 0.5, false},
+		{"no P", 10, 2, 7, 0, 0, false},
+	} {
+		for _, ls := range linearSolvers {
+			for _, rho := range []float64{0, 0.5} {
+				t.Run(fmt.Sprintf("%s/%s/rho=%g", tc.name, ls.name, rho), func(t *testing.T) {
+					cones := problem.Cones{Zero: tc.zero, Nonneg: tc.nonneg}
+					m := tc.zero + tc.nonneg
+					pp := randomUpperCSC(rng, tc.n, tc.pDens, tc.pDiag)
+					ap := randomCSC(rng, m, tc.n, 0.6)
+					st, err := problem.NewStructure(tc.n, m, cones, pp, ap)
+					if err != nil {
+						t.Fatal(err)
+					}
+					an, err := Analyse(st, ls.ls)
+					if err != nil {
+						t.Fatal(err)
+					}
+					k := mustNew(t, an)
+					pk := k.PValues()
+					if (pk != nil) != tc.shared {
+						t.Fatalf("PValues %v, want shared %v (%d runs)", pk != nil, tc.shared, len(an.pruns)/3)
+					}
+					if pk == nil {
+						return
+					}
+					if len(pk) != st.P.Nnz() || cap(pk) != len(pk) {
+						t.Fatalf("len %d cap %d, want %d", len(pk), cap(pk), st.P.Nnz())
+					}
+					for i, idx := range an.pmap {
+						if &pk[i] != &k.kv[idx] {
+							t.Fatalf("P value %d is not KKT value %d", i, idx)
+						}
+					}
+					fill := func(v []float64) {
+						for i := range v {
+							v[i] = rng.NormFloat64()
+						}
+					}
+					pv, av := make([]float64, st.P.Nnz()), make([]float64, st.A.Nnz())
+					for _, reset := range []bool{false, true} {
+						fill(pv)
+						fill(av)
+						k.SetData(pv, av, 1.5)
+						fill(k.kv)
+						fill(pv)
+						copy(pk, pv)
+						if reset {
+							k.ResetTo(pk, av, rho, nil)
+						} else {
+							k.SetData(pk, av, rho)
+						}
+						got := append([]float64(nil), k.kv...)
+						ref := mustNew(t, an)
+						ref.SetData(pv, av, rho)
+						for i := range got {
+							if math.Float64bits(got[i]) != math.Float64bits(ref.kv[i]) {
+								t.Fatalf("reset %v: value %d = %v, want %v", reset, i, got[i], ref.kv[i])
+							}
+						}
+						// Again from the same slice: ResetTo's fast path.
+						k.SetIdentityH()
+						k.ResetTo(pk, av, rho, nil)
+						for i := range got {
+							if math.Float64bits(k.kv[i]) != math.Float64bits(ref.kv[i]) {
+								t.Fatalf("second reset: value %d = %v, want %v", i, k.kv[i], ref.kv[i])
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
