@@ -69,12 +69,24 @@ func newScaledData(st *problem.Structure) scaledData {
 // nonzero values (a pass with three stores per entry, ~5 µs for a dense P
 // of order 100) is not tried. It only decides whether to look: the
 // equilibration is bit for bit the same on all entries or on the nonzero
-// ones.
+// ones. Fewer than 64 entries (but at least one) are all counted: then
+// it is false exactly when the compaction would be used (a quarter or
+// more zeros), and a QP's dense P of order 10 (55 values) is no longer
+// copied out for nothing (three arrays, 21 cache lines a solve).
 //
 //go:noinline
 func mostlyNonzero(v []float64) bool {
-	if len(v) < 64 {
+	if len(v) == 0 {
 		return false
+	}
+	if len(v) < 64 {
+		zeros := 0
+		for _, x := range v {
+			if x == 0 {
+				zeros++
+			}
+		}
+		return 4*zeros < len(v)
 	}
 	step := len(v) / 64
 	zeros := 0

@@ -314,3 +314,40 @@ func TestCompactValues(t *testing.T) {
 		}
 	}
 }
+
+// TestMostlyNonzeroShort: below 64 entries mostlyNonzero counts them all
+// and skips the compaction exactly when equilibrate would not use it
+// (fewer than a quarter of the entries ±0: 4·nz > 3·len), NaN counting
+// as nonzero as in compactValues; an empty slice is not mostly nonzero.
+func TestMostlyNonzeroShort(t *testing.T) {
+	if mostlyNonzero(nil) {
+		t.Fatal("empty slice mostly nonzero")
+	}
+	rng := rand.New(rand.NewSource(12))
+	negZero := math.Copysign(0, -1)
+	for l := 1; l < 64; l++ {
+		for trial := 0; trial < 40; trial++ {
+			v := make([]float64, l)
+			pz := rng.Float64()
+			nz := 0
+			for i := range v {
+				switch x := rng.Float64(); {
+				case x < pz/2:
+					v[i] = 0
+				case x < pz:
+					v[i] = negZero
+				case x < pz+0.05:
+					v[i] = math.NaN()
+					nz++
+				default:
+					v[i] = rng.NormFloat64()
+					nz++
+				}
+			}
+			want := 4*nz > 3*l // the compaction would not be used
+			if got := mostlyNonzero(v); got != want {
+				t.Fatalf("length %d, %d nonzero: mostlyNonzero %v, want %v", l, nz, got, want)
+			}
+		}
+	}
+}
