@@ -100,7 +100,11 @@ func mostlyNonzero(v []float64) bool {
 
 // compactValues copies the nonzero values of the CSC matrix (cp, rv, v)
 // with n columns into (nzV, nzRow, nzPtr) in storage order, with nzK their
-// indices in v, and returns their number. The values are scanned as one
+// indices in v, and returns their number. rv nil stands for a pattern
+// whose every column holds the rows 0, 1, … (a full upper P, a dense A):
+// a value's row is its offset in its column, and the row indices are not
+// read (the ε-ridge LP's diagonal at n = 50 read one line of them per
+// nonzero, 50 lines a solve). The values are scanned as one
 // array, eight at a time (a block of zeros, ±0: the bits without the
 // sign, costs one test), and a nonzero's column is found by advancing
 // through cp: the columns are consecutive in v. Scanned column by column,
@@ -151,7 +155,11 @@ func (c *nzCopy) add(x float64, k int) {
 		c.j++
 		c.nzPtr[c.j] = c.nz
 	}
-	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, c.rv[k], k
+	r := k - c.cp[c.j] // rv nil: column j's rows are 0, 1, …
+	if c.rv != nil {
+		r = c.rv[k]
+	}
+	c.nzV[c.nz], c.nzRow[c.nz], c.nzK[c.nz] = x, r, k
 	c.nz++
 }
 
@@ -194,7 +202,11 @@ func (w *Solver) equilibrate() {
 	nz := len(w.av)
 	w.nzPtr[n] = nz
 	if !mostlyNonzero(w.av) {
-		nz = compactValues(st.A.Colptr, st.A.Rowval, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
+		rv := st.A.Rowval
+		if fullColumns(acp, n, m) {
+			rv = nil
+		}
+		nz = compactValues(st.A.Colptr, rv, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
 	}
 	compact := 4*nz <= 3*len(w.av)
 	if compact {
@@ -207,7 +219,11 @@ func (w *Solver) equilibrate() {
 			// for a P without zeros (48 MB at a dense order 2000).
 			w.nzPV, w.nzPRow, w.nzPK = make([]float64, len(w.pv)), make([]int, len(w.pv)), make([]int, len(w.pv))
 		}
-		nzP = compactValues(pcp, prv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
+		rv := prv
+		if fullUpper(pcp, n) {
+			rv = nil
+		}
+		nzP = compactValues(pcp, rv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)
 	}
 	w.compactP = 4*nzP <= 3*len(w.pv)
 	if w.compactP {
