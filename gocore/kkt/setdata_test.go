@@ -47,7 +47,9 @@ func randomCSC(rng *rand.Rand, m, n int, dens float64) problem.CSC {
 // bit the matrix of clearing every value and scattering P and A entry by
 // entry, over a matrix that held other values before (H set, a previous
 // data set): P dense, sparse, with and without its diagonal entries, or
-// absent; second-order cone blocks in H; dense and sparse paths; ρ ≠ 0.
+// absent; A dense (written by its row starts), with empty columns (by
+// its strided runs), nearly dense or sparse (entry by entry); second-order cone blocks in
+// H; dense and sparse paths; ρ ≠ 0.
 func TestSetDataRuns(t *testing.T) {
 	rng := rand.New(rand.NewSource(17))
 	for _, tc := range []struct {
@@ -57,6 +59,12 @@ func TestSetDataRuns(t *testing.T) {
 		pDens, pDiag, aD float64
 	}{
 		{"dense P", 9, 2, 5, nil, 1, 1, 1},
+		// A few entries of A missing: its strided runs, not the dense
+		// A's row starts.
+		{"dense P near-dense A", 9, 5, 20, nil, 1, 1, 0.97},
+		// aD < 0: A dense but for its empty columns 0, 3, 6, …: every
+		// row alike, so its columns are strided runs.
+		{"dense P A with empty columns", 9, 5, 20, nil, 1, 1, -1},
 		{"sparse P no diagonal", 12, 1, 6, nil, 0.3, 0, 0.5},
 		{"sparse P some diagonal", 15, 0, 8, []int{3, 4}, 0.2, 0.5, 0.4},
 		{"no P", 10, 2, 7, []int{3}, 0, 0, 0.6},
@@ -71,7 +79,16 @@ func TestSetDataRuns(t *testing.T) {
 						m += q
 					}
 					pp := randomUpperCSC(rng, tc.n, tc.pDens, tc.pDiag)
-					ap := randomCSC(rng, m, tc.n, tc.aD)
+					ap := randomCSC(rng, m, tc.n, math.Abs(tc.aD))
+					if tc.aD < 0 {
+						ap.Rowval = ap.Rowval[:0]
+						for j := 0; j < tc.n; j++ {
+							for i := 0; i < m && j%3 != 0; i++ {
+								ap.Rowval = append(ap.Rowval, i)
+							}
+							ap.Colptr[j+1] = len(ap.Rowval)
+						}
+					}
 					st, err := problem.NewStructure(tc.n, m, cones, pp, ap)
 					if err != nil {
 						t.Fatal(err)

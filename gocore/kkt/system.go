@@ -224,7 +224,18 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 			k.kv[k.an.diag[j]] += rho
 		}
 	}
-	if runs := k.an.aruns; runs != nil {
+	if st := k.an.St; k.an.fullA && k.an.arow != nil {
+		// A dense A: value j·m + i to arow[i] + j, column by column
+		// (reads m row starts, not the 4n words of A's runs).
+		m := st.M
+		av = av[: st.N*m : st.N*m]
+		arow := k.an.arow[:m:m]
+		for j := 0; j < st.N; j++ {
+			for i, v := range av[j*m : j*m+m] {
+				k.kv[arow[i]+j] = v
+			}
+		}
+	} else if runs := k.an.aruns; runs != nil {
 		av = av[:len(k.an.amap):len(k.an.amap)]
 		for r := 0; r+3 < len(runs); r += 4 {
 			src, dst, l, stride := runs[r], runs[r+1], runs[r+2], runs[r+3]
