@@ -49,6 +49,9 @@ type scaledData struct {
 	nzPRow, nzPK []int
 	nzPPtr       []int
 	compactP     bool
+	// pFull, aFull: P's pattern is a full upper triangle (fullUpper), A's
+	// full columns (fullColumns): compactValues needs no row indices.
+	pFull, aFull bool
 	// costFromSweep records whether the last equilibrate took the cost
 	// scaling's norms from its last sweep (pNorm; tests).
 	costFromSweep bool
@@ -61,7 +64,7 @@ func newScaledData(st *problem.Structure) scaledData {
 		bv: make([]float64, m), dScale: make([]float64, n), eScale: make([]float64, m), proxS: make([]float64, n),
 		eqD: make([]float64, n), eqE: make([]float64, m), pNorm: make([]float64, n),
 		nzV: make([]float64, st.A.Nnz()), nzRow: make([]int, st.A.Nnz()), nzK: make([]int, st.A.Nnz()), nzPtr: make([]int, n+1),
-		nzPPtr: make([]int, n+1)}
+		nzPPtr: make([]int, n+1), pFull: fullUpper(st.P.Colptr, n), aFull: fullColumns(st.A.Colptr, n, m)}
 }
 
 // mostlyNonzero reports whether a strided sample of at most 64 of v's
@@ -203,7 +206,7 @@ func (w *Solver) equilibrate() {
 	w.nzPtr[n] = nz
 	if !mostlyNonzero(w.av) {
 		rv := st.A.Rowval
-		if fullColumns(acp, n, m) {
+		if w.aFull {
 			rv = nil
 		}
 		nz = compactValues(st.A.Colptr, rv, w.av, n, w.nzV, w.nzRow, w.nzK, w.nzPtr)
@@ -220,7 +223,7 @@ func (w *Solver) equilibrate() {
 			w.nzPV, w.nzPRow, w.nzPK = make([]float64, len(w.pv)), make([]int, len(w.pv)), make([]int, len(w.pv))
 		}
 		rv := prv
-		if fullUpper(pcp, n) {
+		if w.pFull {
 			rv = nil
 		}
 		nzP = compactValues(pcp, rv, w.pv, n, w.nzPV, w.nzPRow, w.nzPK, w.nzPPtr)

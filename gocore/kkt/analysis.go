@@ -93,6 +93,9 @@ type Analysis struct {
 	// fullA: A's pattern is full with every column's rows 0, 1, …, m−1 in
 	// order (so entry j of row i is A value j·m + i), and arow holds.
 	fullA bool
+	// aStride: with fullA and m ≥ 2, the constant step arow[i+1] − arow[i]
+	// when it is constant (H diagonal: n + 1), else 0 (SetData).
+	aStride int
 	// hmap is the KKT value index of every entry of the packed H vector
 	// of cone.Composite (−1 for the entries below the diagonal of a dense
 	// block, which the upper-triangular pattern does not store).
@@ -219,6 +222,15 @@ func Analyse(st *problem.Structure, ls LinearSolver) (*Analysis, error) {
 		for k := st.A.Colptr[j]; k < st.A.Colptr[j+1]; k++ {
 			if st.A.Rowval[k] != k-j*m {
 				an.fullA = false
+				break
+			}
+		}
+	}
+	if an.fullA && m >= 2 {
+		an.aStride = an.arow[1] - an.arow[0]
+		for i := 2; i < m; i++ {
+			if an.arow[i]-an.arow[i-1] != an.aStride {
+				an.aStride = 0
 				break
 			}
 		}

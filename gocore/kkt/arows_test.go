@@ -99,7 +99,7 @@ func TestActiveRowsWithoutAmap(t *testing.T) {
 					}
 				}
 				plain := *an
-				plain.arow, plain.aruns, plain.fullA = nil, nil, false
+				plain.arow, plain.aruns, plain.fullA, plain.aStride = nil, nil, false, 0
 				k, ref := mustNew(t, an), mustNew(t, &plain)
 				pv, av := make([]float64, st.P.Nnz()), make([]float64, st.A.Nnz())
 				for i := range pv {

@@ -65,6 +65,9 @@ func TestSetDataRuns(t *testing.T) {
 		// aD < 0: A dense but for its empty columns 0, 3, 6, …: every
 		// row alike, so its columns are strided runs.
 		{"dense P A with empty columns", 9, 5, 20, nil, 1, 1, -1},
+		// A dense A beside second-order cone blocks of H: its rows'
+		// KKT values are not a constant step apart.
+		{"dense P dense A soc", 9, 2, 12, []int{5, 4}, 1, 1, 1},
 		{"sparse P no diagonal", 12, 1, 6, nil, 0.3, 0, 0.5},
 		{"sparse P some diagonal", 15, 0, 8, []int{3, 4}, 0.2, 0.5, 0.4},
 		{"no P", 10, 2, 7, []int{3}, 0, 0, 0.6},
@@ -96,6 +99,9 @@ func TestSetDataRuns(t *testing.T) {
 					an, err := Analyse(st, ls.ls)
 					if err != nil {
 						t.Fatal(err)
+					}
+					if wantStride := tc.name == "dense P"; (an.aStride > 0) != wantStride {
+						t.Fatalf("A's row step %d, want one: %v", an.aStride, wantStride)
 					}
 					k := mustNew(t, an)
 					fill := func(v []float64) {

@@ -224,15 +224,17 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 			k.kv[k.an.diag[j]] += rho
 		}
 	}
-	if st := k.an.St; k.an.fullA && k.an.arow != nil {
-		// A dense A: value j·m + i to arow[i] + j, column by column
-		// (reads m row starts, not the 4n words of A's runs).
+	if st, stride := k.an.St, k.an.aStride; stride > 0 {
+		// A dense A whose rows' KKT values lie stride apart: value
+		// j·m + i to arow[0] + j + i·stride, column by column (what its
+		// runs say, without reading their 4n words).
 		m := st.M
 		av = av[: st.N*m : st.N*m]
-		arow := k.an.arow[:m:m]
 		for j := 0; j < st.N; j++ {
-			for i, v := range av[j*m : j*m+m] {
-				k.kv[arow[i]+j] = v
+			dst := k.an.arow[0] + j
+			for _, v := range av[j*m : j*m+m] {
+				k.kv[dst] = v
+				dst += stride
 			}
 		}
 	} else if runs := k.an.aruns; runs != nil {
