@@ -228,21 +228,24 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 		// A dense A whose rows' KKT values lie stride apart: value
 		// j·m + i to arow[0] + j + i·stride, column by column (what its
 		// runs say, without reading their 4n words).
-		m := st.M
+		// (On a local kv: through k.kv the loop reloaded the slice at
+		// every value, 11 instructions a value instead of 5.)
+		m, kv := st.M, k.kv
 		av = av[: st.N*m : st.N*m]
 		for j := 0; j < st.N; j++ {
 			dst := k.an.arow[0] + j
 			for _, v := range av[j*m : j*m+m] {
-				k.kv[dst] = v
+				kv[dst] = v
 				dst += stride
 			}
 		}
 	} else if runs := k.an.aruns; runs != nil {
 		av = av[:len(k.an.amap):len(k.an.amap)]
+		kv := k.kv
 		for r := 0; r+3 < len(runs); r += 4 {
 			src, dst, l, stride := runs[r], runs[r+1], runs[r+2], runs[r+3]
 			for _, v := range av[src : src+l] {
-				k.kv[dst] = v
+				kv[dst] = v
 				dst += stride
 			}
 		}
