@@ -83,13 +83,17 @@ func mostlyNonzero(v []float64) bool {
 		return false
 	}
 	if len(v) < 64 {
+		// Counted until a quarter of zeros decides (a diagonal P
+		// given dense gets there within its first columns).
 		zeros := 0
 		for _, x := range v {
 			if x == 0 {
-				zeros++
+				if zeros++; 4*zeros >= len(v) {
+					return false
+				}
 			}
 		}
-		return 4*zeros < len(v)
+		return true
 	}
 	step := len(v) / 64
 	zeros := 0
