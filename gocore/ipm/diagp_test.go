@@ -113,6 +113,9 @@ func TestDiagonalPSame(t *testing.T) {
 					if ws[0].diagP != fam.diag || ws[1].diagP {
 						t.Fatalf("instance %d: diagonal product %v (general solver %v), want %v", i, ws[0].diagP, ws[1].diagP, fam.diag)
 					}
+					if ws[0].origDiagP != fam.diag || ws[1].origDiagP {
+						t.Fatalf("instance %d: caller's P diagonal %v (general solver %v), want %v", i, ws[0].origDiagP, ws[1].origDiagP, fam.diag)
+					}
 					a, b := res[0], res[1]
 					if a.Info.Status != b.Info.Status || a.Info.Iter != b.Info.Iter {
 						t.Fatalf("instance %d: status %v/%v iterations %d/%d", i, a.Info.Status, b.Info.Status, a.Info.Iter, b.Info.Iter)
@@ -130,4 +133,54 @@ func TestDiagonalPSame(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDiagonalPUnderflow: a P whose off-diagonal values are nonzero but
+// underflow to zero when equilibrated (1e-320 beside a diagonal of 1e8,
+// whose column scaling is clamped at 1e-4) has a diagonal P̃ (diagP)
+// while the caller's P is not diagonal: the termination tests' product
+// with the caller's P takes the general product (origDiagP false), and
+// the solutions are those of the general products bit for bit.
+func TestDiagonalPUnderflow(t *testing.T) {
+	const n = 6
+	rng := rand.New(rand.NewSource(7))
+	P := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			P[i*n+j] = 1e-320
+		}
+		P[i*n+i] = 1e8
+	}
+	A := make([]float64, 2*n*n)
+	b := make([]float64, 2*n)
+	for i := 0; i < n; i++ {
+		A[i*n+i], A[(n+i)*n+i] = 1, -1
+		b[i], b[n+i] = 1, 1
+	}
+	c := make([]float64, n)
+	for i := range c {
+		c[i] = 1e8 * rng.NormFloat64()
+	}
+	st, v := denseProblem(t, n, P, c, A, b, problem.Cones{Nonneg: 2 * n})
+	an, err := kkt.Analyse(st, DefaultSettings().LinearSolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws [2]*Solver
+	var res [2]*Result
+	for i := range ws {
+		if ws[i], err = NewSolver(an, DefaultSettings()); err != nil {
+			t.Fatal(err)
+		}
+		ws[i].noDiagP = i == 1
+		res[i] = &Result{X: make([]float64, n), Y: make([]float64, 2*n), S: make([]float64, 2*n)}
+		ws[i].Solve(v, res[i])
+	}
+	if !ws[0].diagP || ws[0].origDiagP {
+		t.Fatalf("diagP %v origDiagP %v, want true, false (the off-diagonal values underflow)", ws[0].diagP, ws[0].origDiagP)
+	}
+	if !res[0].Info.Status.OK() {
+		t.Fatalf("status %v", res[0].Info.Status)
+	}
+	sameResult(t, "underflowed P", res[0], res[1])
 }

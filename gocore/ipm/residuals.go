@@ -18,6 +18,12 @@ type residuals struct {
 	// LP's P = εI given dense is otherwise n² multiply–adds of zeros per
 	// product. noDiagP: tests; always the general product.
 	diagP, noDiagP bool
+	// origDiagP: the caller's P (Values.P) is diagonal as well: diagP was
+	// decided on P's values before any scaling (its compacted nonzeros,
+	// or the scan without the equilibration), so a scaled value that
+	// underflowed to zero cannot have made it so. The termination tests'
+	// product with P then takes MulPDiagonal too (converged).
+	origDiagP bool
 }
 
 func newResiduals(n, m int) residuals {

@@ -371,6 +371,7 @@ func (w *Solver) loadData(v *problem.Values) {
 	copy(w.bv, v.B)
 	w.equilibrate()
 	w.diagP = w.pDiagonal()
+	w.origDiagP = w.diagP && (!w.set.Equilibrate || w.compactP)
 	w.kkt.SetData(w.pv, w.av, 0)
 	if w.prox != 0 {
 		w.kkt.AddDiagX(w.proxS)

@@ -73,7 +73,11 @@ func (w *Solver) converged(info *Info) bool {
 		for i := range w.axu {
 			w.axu[i] = 0
 		}
-		st.MulP(w.pxu, v.P, w.xu, 1)
+		if w.origDiagP {
+			st.MulPDiagonal(w.pxu, v.P, w.xu) // MulP's numbers
+		} else {
+			st.MulP(w.pxu, v.P, w.xu, 1)
+		}
 		for i := range w.pxu {
 			w.pxu[i] += w.prox * w.xu[i]
 		}
