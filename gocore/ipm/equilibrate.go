@@ -72,10 +72,11 @@ func newScaledData(st *problem.Structure) scaledData {
 // nonzero values (a pass with three stores per entry, ~5 µs for a dense P
 // of order 100) is not tried. It only decides whether to look: the
 // equilibration is bit for bit the same on all entries or on the nonzero
-// ones. Fewer than 64 entries (but at least one) are all counted: then
-// it is false exactly when the compaction would be used (a quarter or
-// more zeros), and a QP's dense P of order 10 (55 values) is no longer
-// copied out for nothing (three arrays, 21 cache lines a solve).
+// ones. Fewer than 64 entries (but at least one) are counted until a
+// quarter of zeros is reached (then false) or the end (true): it is false
+// exactly when the compaction would be used (a quarter or more zeros),
+// and a QP's dense P of order 10 (55 values) is no longer copied out for
+// nothing (three arrays, 21 cache lines a solve).
 //
 //go:noinline
 func mostlyNonzero(v []float64) bool {
@@ -111,12 +112,10 @@ func mostlyNonzero(v []float64) bool {
 // whose every column holds the rows 0, 1, … (a full upper P, a dense A):
 // a value's row is its offset in its column, and the row indices are not
 // read (the ε-ridge LP's diagonal at n = 50 read one line of them per
-// nonzero, 50 lines a solve). The values are scanned as one
-// array, eight at a time (a block of zeros, ±0: the bits without the
-// sign, costs one test), and a nonzero's column is found by advancing
-// through cp: the columns are consecutive in v. Scanned column by column,
-// four at a time, the ε-ridge LP's dense P = εI (n = 50: 1,275 stored
-// values, 50 nonzero) took ~12 instructions a value.
+// nonzero, 50 lines a solve). The values are scanned as one array,
+// eight at a time (a block of zeros, ±0: the bits without the sign,
+// costs one test), then the last len mod 8 one by one; a nonzero's column
+// is found by advancing through cp, the columns being consecutive in v.
 func compactValues(cp, rv []int, v []float64, n int, nzV []float64, nzRow, nzK, nzPtr []int) int {
 	c := nzCopy{cp: cp, rv: rv, nzV: nzV, nzRow: nzRow, nzK: nzK, nzPtr: nzPtr}
 	nzPtr[0] = 0

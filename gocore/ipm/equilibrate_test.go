@@ -321,8 +321,8 @@ func TestCompactValues(t *testing.T) {
 	}
 }
 
-// TestMostlyNonzeroShort: below 64 entries mostlyNonzero counts them all
-// and skips the compaction exactly when equilibrate would not use it
+// TestMostlyNonzeroShort: below 64 entries mostlyNonzero counts zeros
+// until a quarter of them (or the end) decides, and skips the compaction exactly when equilibrate would not use it
 // (fewer than a quarter of the entries ±0: 4·nz > 3·len), NaN counting
 // as nonzero as in compactValues; an empty slice is not mostly nonzero.
 func TestMostlyNonzeroShort(t *testing.T) {
