@@ -83,6 +83,18 @@ func TestSetDataRuns(t *testing.T) {
 					}
 					pp := randomUpperCSC(rng, tc.n, tc.pDens, tc.pDiag)
 					ap := randomCSC(rng, m, tc.n, math.Abs(tc.aD))
+					if tc.aD > 0 && tc.aD < 1 && ap.Nnz() == m*tc.n {
+						// Drawn full: one structural zero (a random
+						// entry dropped), so that A is not dense for
+						// any seed.
+						k := rng.Intn(ap.Nnz())
+						ap.Rowval = append(ap.Rowval[:k:k], ap.Rowval[k+1:]...)
+						for j := range ap.Colptr {
+							if ap.Colptr[j] > k {
+								ap.Colptr[j]--
+							}
+						}
+					}
 					if tc.aD < 0 {
 						ap.Rowval = ap.Rowval[:0]
 						for j := 0; j < tc.n; j++ {
