@@ -259,21 +259,45 @@ func TestEquilibrateCostScale(t *testing.T) {
 // compactValues copies exactly the nonzero values (±0 dropped) in storage
 // order, with their rows, indices and column starts: seeded random CSC
 // matrices whose columns (0 to 13 entries) hold runs of zeros of every
-// length and phase relative to the four-entry blocks, against the
-// entry-by-entry copy; every other trial without the row indices (rv nil:
-// the columns hold the rows 0, 1, …, as these do).
+// length and phase relative to the eight-entry blocks, against the
+// entry-by-entry copy. Every other trial passes no row indices (rv nil):
+// its columns hold the rows 0, 1, … (a full upper P, a dense A); the
+// others pass random strictly increasing rows — an A's from 0…15, a P's
+// upper ones from 0…j — which are not their offsets, so a row taken from
+// the offset where rv is given fails.
 func TestCompactValues(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
 	negZero := math.Copysign(0, -1)
-	for trial := 0; trial < 300; trial++ {
+	offsetRows := 0 // rv ≠ nil trials with a row other than its offset
+	for trial := 0; trial < 400; trial++ {
 		n := 1 + rng.Intn(8)
+		withRv, upper := trial%2 == 1, trial%4 == 3
 		cp := []int{0}
 		var rv []int
 		var v []float64
 		for j := 0; j < n; j++ {
-			l := rng.Intn(14)
+			var rows []int
+			switch {
+			case !withRv:
+				rows = make([]int, rng.Intn(14))
+				for r := range rows {
+					rows[r] = r
+				}
+			case upper:
+				for i := 0; i <= j; i++ {
+					if rng.Intn(3) != 0 {
+						rows = append(rows, i)
+					}
+				}
+			default:
+				for i := 0; i < 16; i++ {
+					if rng.Intn(3) != 0 {
+						rows = append(rows, i)
+					}
+				}
+			}
 			pz := rng.Float64() // this column's share of zeros
-			for r := 0; r < l; r++ {
+			for o, r := range rows {
 				rv = append(rv, r)
 				switch x := rng.Float64(); {
 				case x < pz/2:
@@ -282,14 +306,16 @@ func TestCompactValues(t *testing.T) {
 					v = append(v, negZero)
 				default:
 					v = append(v, rng.NormFloat64())
+					if r != o {
+						offsetRows++
+					}
 				}
 			}
 			cp = append(cp, len(v))
 		}
 		nzV, nzRow, nzK, nzPtr := make([]float64, len(v)), make([]int, len(v)), make([]int, len(v)), make([]int, n+1)
-		// Every column's rows are 0, 1, …: rv nil gives the same rows.
-		var rvArg []int
-		if trial%2 == 0 {
+		var rvArg []int // rv nil: every column's rows are 0, 1, …
+		if withRv {
 			rvArg = rv
 		}
 		nz := compactValues(cp, rvArg, v, n, nzV, nzRow, nzK, nzPtr)
@@ -319,11 +345,15 @@ func TestCompactValues(t *testing.T) {
 			}
 		}
 	}
+	if offsetRows < 100 {
+		t.Fatalf("%d nonzeros with rows given whose row is not their offset: the row indices must be exercised", offsetRows)
+	}
 }
 
 // TestMostlyNonzeroShort: below 64 entries mostlyNonzero counts zeros
-// until a quarter of them (or the end) decides, and skips the compaction exactly when equilibrate would not use it
-// (fewer than a quarter of the entries ±0: 4·nz > 3·len), NaN counting
+// until a quarter of them (or the end) decides, and skips the compaction
+// exactly when equilibrate would not use it (fewer than a quarter of the
+// entries ±0: 4·nz > 3·len), NaN counting
 // as nonzero as in compactValues; an empty slice is not mostly nonzero.
 func TestMostlyNonzeroShort(t *testing.T) {
 	if mostlyNonzero(nil) {
