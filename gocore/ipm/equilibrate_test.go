@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
 // ruizTwoSweeps is the Ruiz passes of equilibrate as two sweeps per pass
@@ -151,6 +152,98 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 				pv[k] *= w.cScale
 			}
 			same("P̃", w.pv, pv)
+		}
+	}
+}
+
+// On sparse patterns (A's columns not full, P's upper columns not full)
+// with a quarter or more explicit zeros, the passes run on the nonzero
+// values with their rows taken from the row indices (not from their
+// offsets: aFull, pFull false): the scalings and scaled data are bit for
+// bit those of two sweeps per pass over every stored entry.
+func TestEquilibrateSparseZeros(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	negZero := math.Copysign(0, -1)
+	for trial := 0; trial < 40; trial++ {
+		n, m := 3+rng.Intn(10), 4+rng.Intn(12)
+		pattern := func(rows, cols int, upper bool) problem.CSC {
+			c := problem.CSC{Rows: rows, Cols: cols, Colptr: make([]int, cols+1)}
+			for j := 0; j < cols; j++ {
+				for i := 0; i < rows && (!upper || i <= j); i++ {
+					// Every diagonal stored (P); the first row left
+					// out of every column so that none is full.
+					if (upper && i == j) || (i > 0 && rng.Intn(2) == 0) {
+						c.Rowval = append(c.Rowval, i)
+					}
+				}
+				c.Colptr[j+1] = len(c.Rowval)
+			}
+			return c
+		}
+		pp, ap := pattern(n, n, true), pattern(m, n, false)
+		st, err := problem.NewStructure(n, m, problem.Cones{Nonneg: m}, pp, ap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := func(l int) []float64 {
+			v := make([]float64, l)
+			for i := range v {
+				// Every even-indexed entry ±0: a quarter or
+				// more of any length.
+				switch x := rng.Intn(4); {
+				case i%2 == 0 && x < 2:
+					v[i] = 0
+				case i%2 == 0:
+					v[i] = negZero
+				default:
+					v[i] = rng.NormFloat64() * math.Exp(3*rng.NormFloat64())
+				}
+			}
+			return v
+		}
+		pv0, av0 := values(pp.Nnz()), values(ap.Nnz())
+		c0 := values(n)
+		an, err := kkt.Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := DefaultSettings()
+		set.EquilibrateIters = []int{1, 3, 10}[trial%3]
+		w, err := NewSolver(an, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.aFull || w.pFull {
+			t.Fatalf("trial %d: sparse patterns taken as full (A %v, P %v)", trial, w.aFull, w.pFull)
+		}
+		copy(w.pv, pv0)
+		copy(w.av, av0)
+		copy(w.cv, c0)
+		w.equilibrate()
+		if 4*w.nzPtr[n] > 3*len(w.av) || !w.compactP {
+			t.Fatalf("trial %d: passes on all entries (A %v, P %v), want the nonzero ones", trial, 4*w.nzPtr[n] > 3*len(w.av), !w.compactP)
+		}
+		pv, av := append([]float64(nil), pv0...), append([]float64(nil), av0...)
+		proxS, d, e := make([]float64, n), make([]float64, n), make([]float64, m)
+		for j := range d {
+			d[j] = 1
+		}
+		for i := range e {
+			e[i] = 1
+		}
+		ruizTwoSweeps(w, pv, av, proxS, d, e)
+		for k := range pv {
+			pv[k] *= w.cScale
+		}
+		for _, c := range []struct {
+			what      string
+			got, want []float64
+		}{{"D", w.dScale, d}, {"E", w.eScale, e}, {"Ã", w.av, av}, {"P̃", w.pv, pv}} {
+			for i := range c.want {
+				if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+					t.Fatalf("trial %d, %d passes: %s[%d] = %v, two sweeps %v", trial, set.EquilibrateIters, c.what, i, c.got[i], c.want[i])
+				}
+			}
 		}
 	}
 }
