@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"sort"
 	"strings"
 	"testing"
 
@@ -16,9 +17,12 @@ import (
 // study's LPs and QPs and the dense LP/QP families (diagPFamilies, but for
 // n = 500), a dense QP with active second-order cones (the Newton
 // refinement), the inconsistent equality systems (the equality
-// certificate, which moves P̃ to the solver's own storage) and cvxpy's
-// canonical QP (a sparse P whose values are not one run in the KKT
-// system: never shared).
+// certificate, which moves P̃ to the solver's own storage), cvxpy's
+// canonical QP (P = I on the last n of 2n variables: the diagonals the
+// KKT system adds to the first n columns come before P's values, which
+// are one run: shared) and the same with its last variable moved first
+// (an added diagonal between P's values: not one run, never shared).
+// sharedPNot names the families whose P̃ is never shared.
 func sharedPFamilies(t *testing.T) []diagPFamily {
 	var out []diagPFamily
 	for _, f := range diagPFamilies(t) {
@@ -33,6 +37,15 @@ func sharedPFamilies(t *testing.T) []diagPFamily {
 		}},
 		diagPFamily{name: "cvxqp10", build: func(rng *rand.Rand) (*problem.Structure, *problem.Values) {
 			pp, ap, P, c, A, b, cones := testfam.CvxpyQP(rng, 10)
+			st, err := problem.NewStructure(20, 20, cones, pp, ap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st, &problem.Values{P: P, C: c, A: A, B: b}
+		}},
+		diagPFamily{name: "cvxqp10-rotated", build: func(rng *rand.Rand) (*problem.Structure, *problem.Values) {
+			pp, ap, P, c, A, b, cones := testfam.CvxpyQP(rng, 10)
+			pp, ap, P, c, A = rotateVars(pp, ap, P, c, A)
 			st, err := problem.NewStructure(20, 20, cones, pp, ap)
 			if err != nil {
 				t.Fatal(err)
@@ -55,6 +68,48 @@ func sharedPFamilies(t *testing.T) []diagPFamily {
 		}})
 	}
 	return out
+}
+
+// sharedPNot: the families of sharedPFamilies whose KKT system does not
+// offer P's values as one run (kkt.System.PValues nil).
+var sharedPNot = map[string]bool{"boxlp100": true, "cvxqp10-rotated": true}
+
+// rotateVars renumbers the variables of (P, c, A) so that the last comes
+// first: variable j becomes (j+1) mod n. pp is P's upper pattern, ap A's;
+// values are in pattern order.
+func rotateVars(pp, ap problem.CSC, P, c, A []float64) (problem.CSC, problem.CSC, []float64, []float64, []float64) {
+	n := pp.Cols
+	perm := func(j int) int { return (j + 1) % n }
+	type ent struct {
+		i, j int
+		x    float64
+	}
+	var pe []ent
+	for j := 0; j < n; j++ {
+		for k := pp.Colptr[j]; k < pp.Colptr[j+1]; k++ {
+			i, jj := perm(pp.Rowval[k]), perm(j)
+			pe = append(pe, ent{min(i, jj), max(i, jj), P[k]})
+		}
+	}
+	sort.Slice(pe, func(a, b int) bool { return pe[a].j < pe[b].j || pe[a].j == pe[b].j && pe[a].i < pe[b].i })
+	np := problem.CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+	nP := make([]float64, 0, len(P))
+	for _, e := range pe {
+		np.Rowval, nP = append(np.Rowval, e.i), append(nP, e.x)
+		np.Colptr[e.j+1]++
+	}
+	na := problem.CSC{Rows: ap.Rows, Cols: n, Colptr: make([]int, n+1)}
+	nA := make([]float64, 0, len(A))
+	nc := make([]float64, n)
+	for jn := 0; jn < n; jn++ {
+		j := (jn + n - 1) % n // perm(j) == jn
+		np.Colptr[jn+1] += np.Colptr[jn]
+		na.Rowval = append(na.Rowval, ap.Rowval[ap.Colptr[j]:ap.Colptr[j+1]]...)
+		nA = append(nA, A[ap.Colptr[j]:ap.Colptr[j+1]]...)
+		na.Colptr[jn+1] = len(na.Rowval)
+		nc[jn] = c[j]
+	}
+	return np, na, nP, nc, nA
 }
 
 // sameResult fails the test unless a and b are the same bit for bit:
@@ -112,6 +167,9 @@ func TestSharedPSame(t *testing.T) {
 					}
 				}
 				ws[1].noSharedP = true
+				if one := ws[0].KKT().PValues() != nil; one == sharedPNot[fam.name] {
+					t.Fatalf("P's KKT values one run: %v, want %v", one, !sharedPNot[fam.name])
+				}
 				canShare := ws[0].KKT().PValues() != nil && ws[0].pre == nil
 				shared, moved := 0, 0
 				newRes := func() *Result {
