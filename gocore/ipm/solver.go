@@ -348,8 +348,8 @@ func (w *Solver) hasQuadratic() bool {
 // diagonal); computeResiduals' products, of the previous data, are dropped.
 //
 // Without a proximal term, P's working copy pv is the KKT system's P
-// values when they are one run (kkt.System.PValues: no stored entry in
-// a column after one without its diagonal, as in a dense P): copied
+// values when they are one run (kkt.System.PValues: no column without
+// its diagonal between two of P's entries, as in a dense P): copied
 // and equilibrated there, it is what SetData would have copied, and
 // nothing but Factor (which restores it) writes there until the next
 // SetData, which only the equality certificate makes with other values

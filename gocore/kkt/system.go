@@ -265,12 +265,12 @@ func (k *System) SetData(pv, av []float64, rho float64) {
 }
 
 // PValues returns the matrix's values of P's entries, in P's storage
-// order, when they are one run of consecutive values, else nil. They are
-// exactly when no stored entry of P lies in a column after one whose
-// diagonal entry is not stored (Analyse adds a missing diagonal after its
-// column's entries): every diagonal stored (a dense P), or missing only
-// from the last column holding entries on (cvxpy's QP: P's diagonal in
-// its first columns, the later columns empty). A caller may keep its
+// order, when they are one run of consecutive values, else nil. Analyse
+// adds a column's missing diagonal after its entries of P, so they are
+// one run exactly when no column without its stored diagonal has entries
+// of P both in or before it and after it: every diagonal stored (a dense
+// P), or missing only in columns before P's first entry (cvxpy's QP: P =
+// I on its last variables) or from its last column with entries on. A caller may keep its
 // working copy of P there instead of in a slice of its own (the solver's
 // equilibrated P̃: one copy of P fewer per solve, 10 KiB at the BPQP
 // study's n = 50); SetData and ResetTo with that slice then copy nothing
