@@ -136,10 +136,8 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 	if !w.refineReuse() {
 		return false
 	}
-	for _, x := range w.sol {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
+	if !vec.AllFinite(w.sol) {
+		return false
 	}
 	for i, a := range w.active {
 		if !a {
@@ -347,10 +345,10 @@ func mulADense(yx, yz, av, ux, vz []float64, m int) {
 	var out [mulDenseRun]float64
 	for j := 0; j < g4; {
 		e := min(j+mulDenseRun, g4)
-		o := out[:e-j]
+		o, yo := out[:e-j], yx[j:e]
 		vec.Dot4Rows(av[j*m:e*m], m, (e-j)/4, vz, m, o)
 		for r, s := range o {
-			yx[j+r] += s
+			yo[r] += s
 		}
 		j = e
 	}
