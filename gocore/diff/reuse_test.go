@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
@@ -581,4 +582,74 @@ func TestMulADenseBits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMulKDiagonalPositions: the diagonal positions mulK reads for a
+// diagonal P (diagPositions) are each column's last entry when it is the
+// diagonal and −1 otherwise, on upper patterns with diagonal entries
+// missing and empty columns, and mulK's diagonal product through them
+// equals the full product (st.MulP) over the ±0 off-diagonal values.
+func TestMulKDiagonalPositions(t *testing.T) {
+	rng := rand.New(rand.NewSource(41))
+	for trial := 0; trial < 20; trial++ {
+		n, m := 1+rng.Intn(12), 1+rng.Intn(6)
+		p := problem.CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+		want := make([]int, n)
+		for j := 0; j < n; j++ {
+			for i := 0; i < j; i++ {
+				if rng.Intn(3) == 0 {
+					p.Rowval = append(p.Rowval, i)
+				}
+			}
+			want[j] = -1
+			if rng.Intn(3) != 0 {
+				want[j] = len(p.Rowval)
+				p.Rowval = append(p.Rowval, j)
+			}
+			p.Colptr[j+1] = len(p.Rowval)
+		}
+		st, err := problem.New(n, m, []cone.Spec{{Kind: cone.KindNonneg, Dim: m}}, p, problem.DensePattern(m, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := diagPositions(st)
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("trial %d column %d: position %d, want %d", trial, j, got[j], want[j])
+			}
+		}
+		v := &problem.Values{P: make([]float64, p.Nnz()), C: make([]float64, n), A: randVecs(rng, n*m), B: make([]float64, m)}
+		for k := range v.P {
+			v.P[k] = math.Copysign(0, float64(rng.Intn(2))-0.5)
+		}
+		for _, k := range want {
+			if k >= 0 {
+				v.P[k] = rng.NormFloat64()
+			}
+		}
+		active := make([]bool, m)
+		for i := range active {
+			active[i] = rng.Intn(2) == 0
+		}
+		x := randVecs(rng, n+m)
+		y0, y1 := make([]float64, n+m), make([]float64, n+m)
+		full := scaledDual{n: n, active: active, st: st, v: v}
+		full.mulK(x, y0)
+		diag := scaledDual{n: n, active: active, st: st, v: v, diagP: true}
+		diag.mulK(x, y1)
+		for i := range y0 {
+			if y0[i] != y1[i] {
+				t.Fatalf("trial %d entry %d: diagonal mulK %v, full %v", trial, i, y1[i], y0[i])
+			}
+		}
+	}
+}
+
+// randVecs is n standard normal values.
+func randVecs(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
 }
