@@ -378,21 +378,22 @@ func (s *scaledDual) Solve(b []float64) {
 	dd, ee, k := pf.D, pf.E, pf.K
 	bx, bz := b[:len(dd)], b[s.n:][:len(ee)]
 	act := s.active[:len(ee)]
-	for j, d := range dd {
-		bx[j] *= k * d
-	}
 	for i, e := range ee {
 		if act[i] {
 			bz[i] *= e
 		}
 	}
 	if s.diagX {
-		pf.Factor.SolveDiagonalX(b)
+		// b_x's scalings in the solve's passes (the same products).
+		pf.Factor.SolveDiagonalXScaled(b, dd, k)
 	} else {
+		for j, d := range dd {
+			bx[j] *= k * d
+		}
 		pf.Factor.Solve(b)
-	}
-	for j, d := range dd {
-		bx[j] *= d
+		for j, d := range dd {
+			bx[j] *= d
+		}
 	}
 	for i, e := range ee {
 		if act[i] {

@@ -44,7 +44,20 @@ func (f *DualFactor) DiagonalX() bool {
 // rows taken four at a time. The solution is Solve's to rounding (the
 // products with W summed in another order). With an x block that is not
 // diagonal it solves another system (the caller checks DiagonalX).
-func (f *DualFactor) SolveDiagonalX(b []float64) {
+func (f *DualFactor) SolveDiagonalX(b []float64) { f.solveDiagonalX(b, nil, 0) }
+
+// SolveDiagonalXScaled is SolveDiagonalX of a system equilibrated by the
+// column scaling s of its x block and the factor k: bit for bit the three
+// steps b_x[j] *= k·s[j]; SolveDiagonalX(b); b_x[j] *= s[j] (diff's
+// solve of an unscaled system with a scaled record), the scalings taken
+// in the solve's first and last passes over b_x instead of two of their
+// own. len(s) is the x block's order.
+func (f *DualFactor) SolveDiagonalXScaled(b, s []float64, k float64) {
+	f.solveDiagonalX(b, s[:f.nx], k)
+}
+
+// solveDiagonalX is SolveDiagonalX, with s (not nil) SolveDiagonalXScaled.
+func (f *DualFactor) solveDiagonalX(b, s []float64, ks float64) {
 	nx, nr := f.nx, f.nr
 	// The loops run over slices of their exact lengths (no bounds check
 	// per entry: ~14 instructions per x entry in the divisions before);
@@ -52,8 +65,15 @@ func (f *DualFactor) SolveDiagonalX(b []float64) {
 	t, zc, dp := f.t[:nx], f.zc[:nr], f.dp[:nx]
 	bx, bz := b[:nx], b[nx:nx+f.mr]
 	rows, d := f.rows[:nr], f.d[:nr]
-	for k, p := range dp {
-		t[k] = bx[k] / p
+	if s == nil {
+		for k, p := range dp {
+			t[k] = bx[k] / p
+		}
+	} else {
+		s = s[:nx]
+		for k, p := range dp {
+			t[k] = bx[k] * (ks * s[k]) / p
+		}
 	}
 	// W's coupled rows four at a time (vec.Dot4, vec.Axpy4 below): with
 	// the triangular passes gone they are the solve's work, and one kernel
@@ -96,8 +116,14 @@ func (f *DualFactor) SolveDiagonalX(b []float64) {
 			axpy(zc[a], f.w[a*nx:a*nx+nx], g)
 		}
 	}
-	for k, p := range dp {
-		g[k] = t[k] - g[k]/p
+	if s == nil {
+		for k, p := range dp {
+			g[k] = t[k] - g[k]/p
+		}
+	} else {
+		for k, p := range dp {
+			g[k] = (t[k] - g[k]/p) * s[k]
+		}
 	}
 	for i, cp := range f.coupled[:len(bz)] {
 		if !cp {

@@ -114,7 +114,7 @@ func dualRowsOutRef(f *DualFactor, b, zc []float64) {
 
 // TestDualFactorSolveBits: DualFactor.Solve and SolveDiagonalX give their
 // definitions' solutions (dualSolveRef, dualSolveDiagonalXRef) bit for
-// bit, on full and active-set records of x blocks dense and diagonal,
+// bit, and SolveDiagonalXScaled the scalings and SolveDiagonalX in turn, on full and active-set records of x blocks dense and diagonal,
 // over coupled-row counts with every remainder of four (the unrolled
 // kernels' tails) and right-hand sides with zero entries (Axpy skipped
 // for a zero z).
@@ -180,6 +180,18 @@ func TestDualFactorSolveBits(t *testing.T) {
 						view.SolveDiagonalX(got)
 						dualSolveDiagonalXRef(view, want)
 						bits(t, "SolveDiagonalX", got, want)
+						// The scaled form: the three steps it fuses.
+						sc, k := randVec(rng, sz.nx), 0.5+rng.Float64()
+						got, want = append(got[:0], b...), append(want[:0], b...)
+						view.SolveDiagonalXScaled(got, sc, k)
+						for j, d := range sc {
+							want[j] *= k * d
+						}
+						dualSolveDiagonalXRef(view, want)
+						for j, d := range sc {
+							want[j] *= d
+						}
+						bits(t, "SolveDiagonalXScaled", got, want)
 					}
 				}
 			}
