@@ -269,8 +269,10 @@ type scaledDual struct {
 	diagP  bool // v's P is diagonal (diagonalP): mulK, activeKNormInf and activeKRowSum read its diagonal only
 	diagX  bool // the record's x block is diagonal: Solve skips its triangular solves
 	// pdiag[j] is the position of P's diagonal entry j in its values (the
-	// column's last entry), −1 when the pattern has none (diagPositions,
-	// by mulK's first diagonal product: the structure's, kept).
+	// column's last entry), −1 when the pattern has none. mulK computes it
+	// (diagPositions) on its first diagonal product and keeps it: the cache
+	// stays valid because st is fixed per workspace (reusePolish sets it
+	// once and never reassigns it).
 	pdiag []int
 }
 
