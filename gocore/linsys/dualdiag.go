@@ -51,7 +51,9 @@ func (f *DualFactor) SolveDiagonalX(b []float64) { f.solveDiagonalX(b, nil, 0) }
 // steps b_x[j] *= k·s[j]; SolveDiagonalX(b); b_x[j] *= s[j] (diff's
 // solve of an unscaled system with a scaled record), the scalings taken
 // in the solve's first and last passes over b_x instead of two of their
-// own. len(s) is the x block's order.
+// own. s requires len(s) ≥ nx, the x block's order (only s[:nx] is
+// read); a shorter s panics with an index out of range, as a b shorter
+// than Dim() does.
 func (f *DualFactor) SolveDiagonalXScaled(b, s []float64, k float64) {
 	f.solveDiagonalX(b, s[:f.nx], k)
 }
