@@ -114,10 +114,13 @@ func dualRowsOutRef(f *DualFactor, b, zc []float64) {
 
 // TestDualFactorSolveBits: DualFactor.Solve and SolveDiagonalX give their
 // definitions' solutions (dualSolveRef, dualSolveDiagonalXRef) bit for
-// bit, and SolveDiagonalXScaled the scalings and SolveDiagonalX in turn, on full and active-set records of x blocks dense and diagonal,
-// over coupled-row counts with every remainder of four (the unrolled
-// kernels' tails) and right-hand sides with zero entries (Axpy skipped
-// for a zero z).
+// bit, and SolveDiagonalXScaled the scalings and SolveDiagonalX in turn,
+// on full and active-set records of x blocks dense and diagonal, over
+// coupled-row counts with every remainder of four (the unrolled kernels'
+// tails) and right-hand sides with zero entries (zeros of b_x through the
+// x-block passes, the decoupled rows' negation of a zero). Zero entries
+// of b do not make z = Wt − b_z zero, so the Axpy skipped for a zero z is
+// not exercised here (it would add only ±0 to g, which starts at +0).
 func TestDualFactorSolveBits(t *testing.T) {
 	rng := rand.New(rand.NewSource(23))
 	bits := func(t *testing.T, what string, got, want []float64) {
