@@ -451,12 +451,17 @@ func lpgd_backward(h C.uint64_t, cset *C.lpgd_settings, copts *C.lpgd_backward_o
 	}
 	statCols := int(C.LPGD_BSTAT_COLS)
 	stats := outSlice(out.stats, nb*statCols)
+	// A pooled call is zero (reset before backwardCalls.Put): its fields
+	// are set in place. A composite literal assigned to *c built the
+	// 776-byte struct on the stack and copied it (~480 instructions of a
+	// ~20k-instruction B = 1 backward at QP 10×5).
 	c := backwardCalls.Get().(*backwardCall)
-	*c = backwardCall{s: s, n: n, m: m, set: set, opt: opt, intr: intr, in: in,
-		xs: xs, ys: ys, ss: ss, facs: facs, recLen: recLen, gxs: gxs, gys: gys, gss: gss,
-		pSize: pSize, aSize: aSize, gPs: gPs, gcs: gcs, gAs: gAs, gbs: gbs,
-		inSt: inSt, outSt: outSt, fl: fl, stats: stats, statCols: statCols, firstK: -1,
-		nb: nb, blockMajor: out.block_major != 0 && nb > 1 && len(in.blocks) > 1}
+	c.s, c.n, c.m, c.set, c.opt, c.intr, c.in = s, n, m, set, opt, intr, in
+	c.xs, c.ys, c.ss, c.facs, c.recLen = xs, ys, ss, facs, recLen
+	c.gxs, c.gys, c.gss = gxs, gys, gss
+	c.pSize, c.aSize, c.gPs, c.gcs, c.gAs, c.gbs = pSize, aSize, gPs, gcs, gAs, gbs
+	c.inSt, c.outSt, c.fl, c.stats, c.statCols, c.firstK = inSt, outSt, fl, stats, statCols, -1
+	c.nb, c.blockMajor = nb, out.block_major != 0 && nb > 1 && len(in.blocks) > 1
 	err = s.run(nb, set, c)
 	switch {
 	case c.nonFinite.Load():

@@ -136,10 +136,8 @@ func (w *Workspace) reusePolish(v *problem.Values, sol Solution) bool {
 	if !w.refineReuse() {
 		return false
 	}
-	for _, x := range w.sol {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
+	if !vec.AllFinite(w.sol) {
+		return false
 	}
 	for i, a := range w.active {
 		if !a {
@@ -169,10 +167,11 @@ func (w *Workspace) refineReuse() bool {
 	r, dx, keep := w.rwork[:d], w.rwork[d:2*d], w.rwork[2*d:3*d]
 	bnorm := vec.NormInf(b)
 	tol := reuseAbsTol + reuseRelTol*bnorm
+	b, dx, keep = b[:d], dx[:d], keep[:d] // one length: no bounds checks below
 	res := func() float64 {
 		pre.mulK(x, r)
-		for i := range r {
-			r[i] = b[i] - r[i]
+		for i, bi := range b {
+			r[i] = bi - r[i]
 		}
 		return vec.NormInf(r)
 	}
@@ -182,8 +181,8 @@ func (w *Workspace) refineReuse() bool {
 		copy(dx, r)
 		pre.Solve(dx)
 		copy(keep, x)
-		for i := range x {
-			x[i] += dx[i]
+		for i, e := range dx {
+			x[i] += e
 		}
 		prev := rn
 		rn = res()
@@ -269,6 +268,27 @@ type scaledDual struct {
 	v      *problem.Values
 	diagP  bool // v's P is diagonal (diagonalP): mulK, activeKNormInf and activeKRowSum read its diagonal only
 	diagX  bool // the record's x block is diagonal: Solve skips its triangular solves
+	// pdiag[j] is the position of P's diagonal entry j in its values (the
+	// column's last entry), −1 when the pattern has none. mulK computes it
+	// (diagPositions) on its first diagonal product and keeps it: the cache
+	// stays valid because st is fixed per workspace (reusePolish sets it
+	// once and never reassigns it).
+	pdiag []int
+}
+
+// diagPositions is scaledDual.pdiag for st: the rows of a column increase
+// and end at most at the diagonal (problem.New checks it), so column j's
+// diagonal entry, when present, is its last.
+func diagPositions(st *problem.Structure) []int {
+	pc, pr := st.P.Colptr, st.P.Rowval
+	pd := make([]int, st.N)
+	for j := range pd {
+		pd[j] = -1
+		if lo, hi := pc[j], pc[j+1]; hi > lo && pr[hi-1] == j {
+			pd[j] = hi - 1
+		}
+	}
+	return pd
 }
 
 // mulK computes y = K x for the unscaled active-set system: [P Aᵀ; A 0] on
@@ -282,10 +302,16 @@ func (s *scaledDual) mulK(x, y []float64) {
 	yx, yz := y[:n], y[n:]
 	clear(y)
 	if s.diagP {
-		pc, pr := st.P.Colptr, st.P.Rowval
-		for j := range yx {
-			if lo, hi := pc[j], pc[j+1]; hi > lo && pr[hi-1] == j {
-				yx[j] = v.P[hi-1] * ux[j]
+		// The positions read once per workspace (diagPositions) rather
+		// than from the pattern per entry: the same products.
+		if s.pdiag == nil {
+			s.pdiag = diagPositions(st)
+		}
+		pd, pv := s.pdiag, v.P
+		yx, ux := yx[:len(pd)], ux[:len(pd)]
+		for j, p := range pd {
+			if p >= 0 {
+				yx[j] = pv[p] * ux[j]
 			}
 		}
 	} else {
@@ -297,7 +323,9 @@ func (s *scaledDual) mulK(x, y []float64) {
 		st.MulAT(yx, v.A, vz, 1)
 		st.MulA(yz, v.A, ux, 1)
 	}
-	for i, a := range s.active {
+	act := s.active
+	yz, vz = yz[:len(act)], vz[:len(act)]
+	for i, a := range act {
 		if !a {
 			yz[i] = -vz[i]
 		}
@@ -319,10 +347,10 @@ func mulADense(yx, yz, av, ux, vz []float64, m int) {
 	var out [mulDenseRun]float64
 	for j := 0; j < g4; {
 		e := min(j+mulDenseRun, g4)
-		o := out[:e-j]
+		o, yo := out[:e-j], yx[j:e]
 		vec.Dot4Rows(av[j*m:e*m], m, (e-j)/4, vz, m, o)
 		for r, s := range o {
-			yx[j+r] += s
+			yo[r] += s
 		}
 		j = e
 	}
@@ -346,27 +374,32 @@ const mulDenseRun = 64
 // b scaled into the record's equilibration, solved with its factor, the
 // solution scaled back.
 func (s *scaledDual) Solve(b []float64) {
-	n, pf := s.n, s.pf
-	bx, bz := b[:n], b[n:]
-	for j, d := range pf.D {
-		bx[j] *= pf.K * d
-	}
-	for i, e := range pf.E {
-		if s.active[i] {
+	pf := &s.pf
+	// The scalings' loops run over slices of one length (no bounds check
+	// per entry); the operations are unchanged.
+	dd, ee, k := pf.D, pf.E, pf.K
+	bx, bz := b[:len(dd)], b[s.n:][:len(ee)]
+	act := s.active[:len(ee)]
+	for i, e := range ee {
+		if act[i] {
 			bz[i] *= e
 		}
 	}
 	if s.diagX {
-		pf.Factor.SolveDiagonalX(b)
+		// b_x's scalings in the solve's passes (the same products).
+		pf.Factor.SolveDiagonalXScaled(b, dd, k)
 	} else {
+		for j, d := range dd {
+			bx[j] *= k * d
+		}
 		pf.Factor.Solve(b)
+		for j, d := range dd {
+			bx[j] *= d
+		}
 	}
-	for j, d := range pf.D {
-		bx[j] *= d
-	}
-	for i, e := range pf.E {
-		if s.active[i] {
-			bz[i] *= e / pf.K
+	for i, e := range ee {
+		if act[i] {
+			bz[i] *= e / k
 		}
 	}
 }

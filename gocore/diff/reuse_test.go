@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/ipm"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
@@ -580,5 +581,177 @@ func TestMulADenseBits(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMulKDiagonalPositions: the diagonal positions mulK reads for a
+// diagonal P (diagPositions) are each column's last entry when it is the
+// diagonal and −1 otherwise, on upper patterns with diagonal entries
+// missing and empty columns, and mulK's diagonal product through them
+// equals the full product (st.MulP) over the ±0 off-diagonal values.
+func TestMulKDiagonalPositions(t *testing.T) {
+	rng := rand.New(rand.NewSource(41))
+	for trial := 0; trial < 20; trial++ {
+		n, m := 1+rng.Intn(12), 1+rng.Intn(6)
+		p := problem.CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
+		want := make([]int, n)
+		for j := 0; j < n; j++ {
+			for i := 0; i < j; i++ {
+				if rng.Intn(3) == 0 {
+					p.Rowval = append(p.Rowval, i)
+				}
+			}
+			want[j] = -1
+			if rng.Intn(3) != 0 {
+				want[j] = len(p.Rowval)
+				p.Rowval = append(p.Rowval, j)
+			}
+			p.Colptr[j+1] = len(p.Rowval)
+		}
+		st, err := problem.New(n, m, []cone.Spec{{Kind: cone.KindNonneg, Dim: m}}, p, problem.DensePattern(m, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := diagPositions(st)
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("trial %d column %d: position %d, want %d", trial, j, got[j], want[j])
+			}
+		}
+		v := &problem.Values{P: make([]float64, p.Nnz()), C: make([]float64, n), A: randVecs(rng, n*m), B: make([]float64, m)}
+		for k := range v.P {
+			v.P[k] = math.Copysign(0, float64(rng.Intn(2))-0.5)
+		}
+		for _, k := range want {
+			if k >= 0 {
+				v.P[k] = rng.NormFloat64()
+			}
+		}
+		active := make([]bool, m)
+		for i := range active {
+			active[i] = rng.Intn(2) == 0
+		}
+		x := randVecs(rng, n+m)
+		y0, y1 := make([]float64, n+m), make([]float64, n+m)
+		full := scaledDual{n: n, active: active, st: st, v: v}
+		full.mulK(x, y0)
+		diag := scaledDual{n: n, active: active, st: st, v: v, diagP: true}
+		diag.mulK(x, y1)
+		for i := range y0 {
+			if y0[i] != y1[i] {
+				t.Fatalf("trial %d entry %d: diagonal mulK %v, full %v", trial, i, y1[i], y0[i])
+			}
+		}
+	}
+}
+
+// randVecs is n standard normal values.
+func randVecs(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
+}
+
+// scaledDualSolveRef is scaledDual.Solve's definition: b_z scaled by E on
+// the active rows, b_x by k·D, the record's factor solve (SolveDiagonalX
+// for a diagonal x block), b_x scaled back by D and b_z by E/k.
+func scaledDualSolveRef(s *scaledDual, b []float64) {
+	pf := &s.pf
+	bx, bz := b[:s.n], b[s.n:]
+	for i, e := range pf.E {
+		if s.active[i] {
+			bz[i] *= e
+		}
+	}
+	for j, d := range pf.D {
+		bx[j] *= pf.K * d
+	}
+	if s.diagX {
+		pf.Factor.SolveDiagonalX(b)
+	} else {
+		pf.Factor.Solve(b)
+	}
+	for j, d := range pf.D {
+		bx[j] *= d
+	}
+	for i, e := range pf.E {
+		if s.active[i] {
+			bz[i] *= e / pf.K
+		}
+	}
+}
+
+// TestScaledDualSolveBits: scaledDual.Solve equals its definition
+// (scaledDualSolveRef) bit for bit with the forward's polish factor
+// records of ε-ridge LPs (a diagonal x block: SolveDiagonalXScaled) and
+// dense QPs (Solve), on right-hand sides with zero entries.
+func TestScaledDualSolveBits(t *testing.T) {
+	rng := rand.New(rand.NewSource(53))
+	seen := [2]int{} // records with a dense, a diagonal x block
+	for _, c := range []struct {
+		n, k int
+		lp   bool
+	}{{10, 5, true}, {23, 7, true}, {50, 10, true}, {10, 5, false}, {23, 7, false}} {
+		st, err := problem.NewDenseStructure(c.n, 2*c.k, problem.Cones{Zero: c.k, Nonneg: c.k}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newReuseRig(t, st)
+		fp := ipm.StructureFingerprint(st)
+		for s := 0; s < 4; s++ {
+			var v *problem.Values
+			if c.lp {
+				P, cc, A, b, _ := testfam.BPQPLP(rng, c.n, c.k)
+				v = denseValues(st, P, cc, A, b)
+			} else {
+				P, cc, A, b, _ := testfam.DenseQP(rng, c.n, c.k, c.k)
+				v = denseValues(st, P, cc, A, b)
+			}
+			res := ipm.Result{X: make([]float64, c.n), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			r.slv.Solve(v, &res)
+			pf, ok := ipm.ParsePolishFactor(r.buf, st, fp)
+			if !ok {
+				continue
+			}
+			active := make([]bool, st.M)
+			for i, a := range pf.Active {
+				active[i] = a == 1
+			}
+			sd := scaledDual{pf: pf, n: c.n, active: active, st: st, v: v, diagX: c.lp && pf.Factor.DiagonalX()}
+			if c.lp && !sd.diagX {
+				t.Fatalf("%+v sample %d: an ε-ridge LP's record has no diagonal x block", c, s)
+			}
+			if sd.diagX {
+				seen[1]++
+			} else {
+				seen[0]++
+			}
+			for trial := 0; trial < 3; trial++ {
+				b := randVecs(rng, c.n+st.M)
+				for i := range b {
+					if trial == 1 && rng.Intn(3) == 0 {
+						b[i] = 0
+					}
+				}
+				for i, a := range active {
+					if !a && trial != 2 {
+						b[c.n+i] = 0 // as the backward's right-hand sides leave them
+					}
+				}
+				got, want := append([]float64(nil), b...), append([]float64(nil), b...)
+				sd.Solve(got)
+				scaledDualSolveRef(&sd, want)
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%+v sample %d trial %d: entry %d is %v, the definition gives %v", c, s, trial, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if seen[0] < 4 || seen[1] < 6 {
+		t.Fatalf("records with a dense, a diagonal x block tested: %v", seen)
 	}
 }

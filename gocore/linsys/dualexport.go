@@ -165,54 +165,63 @@ func (f *DualFactor) Factor([]float64) error { return ErrSingular }
 // the coupled rows; the other rows decoupled with H = 1).
 func (f *DualFactor) Solve(b []float64) {
 	nx, nr := f.nx, f.nr
-	t, zc := f.t, f.zc
-	copy(t, b[:nx])
+	// The loops run over slices of their exact lengths (no bounds check
+	// per entry) and the packed rows' offsets are running sums; the
+	// operations and their order are unchanged.
+	t, zc, dp := f.t[:nx], f.zc[:nr], f.dp[:nx]
+	bx, bz := b[:nx], b[nx:nx+f.mr]
+	rows, d := f.rows[:nr], f.d[:nr]
+	copy(t, bx)
 	// t = D⁻¹ L⁻¹ b_x (L unit lower, packed by rows; none when marked
 	// diagonal).
-	for k := 1; k < nx && !f.diag; k++ {
-		o := k * (k - 1) / 2
-		t[k] -= dot(f.lp[o:o+k], t[:k])
+	if !f.diag {
+		for k, o := 1, 0; k < nx; k++ {
+			t[k] -= dot(f.lp[o:o+k], t[:k])
+			o += k
+		}
 	}
-	for k := range t {
-		t[k] /= f.dp[k]
+	for k, p := range dp {
+		t[k] /= p
 	}
 	// (C) z = W t − b_z on the coupled rows.
-	for a, i := range f.rows {
-		zc[a] = dot(f.w[a*nx:a*nx+nx], t) - b[nx+i]
+	for a, i := range rows {
+		zc[a] = dot(f.w[a*nx:a*nx+nx], t) - bz[i]
 	}
-	for k := 1; k < nr; k++ {
-		o := k * (k - 1) / 2
+	for k, o := 1, 0; k < nr; k++ {
 		zc[k] -= dot(f.l[o:o+k], zc[:k])
+		o += k
 	}
-	for k := range zc {
-		zc[k] /= f.d[k]
+	for k, p := range d {
+		zc[k] /= p
 	}
 	for k := nr - 1; k >= 1; k-- {
 		o := k * (k - 1) / 2
 		axpy(-zc[k], f.l[o:o+k], zc[:k])
 	}
 	// x = L⁻ᵀ (t − D⁻¹ Wᵀ z).
-	g := b[:nx]
+	g := bx
 	clear(g)
-	for a := range f.rows {
-		if zc[a] != 0 {
-			axpy(zc[a], f.w[a*nx:a*nx+nx], g)
+	for a, z := range zc {
+		if z != 0 {
+			axpy(z, f.w[a*nx:a*nx+nx], g)
 		}
 	}
-	for k := range t {
-		t[k] -= g[k] / f.dp[k]
+	for k, p := range dp {
+		t[k] -= g[k] / p
 	}
-	for k := nx - 1; k >= 1 && !f.diag; k-- {
-		o := k * (k - 1) / 2
-		axpy(-t[k], f.lp[o:o+k], t[:k])
-	}
-	copy(b[:nx], t)
-	for i := 0; i < f.mr; i++ {
-		if !f.coupled[i] {
-			b[nx+i] = -b[nx+i]
+	if !f.diag {
+		for k, o := nx-1, (nx-1)*(nx-2)/2; k >= 1; k-- {
+			axpy(-t[k], f.lp[o:o+k], t[:k])
+			o -= k - 1
 		}
 	}
-	for a, i := range f.rows {
-		b[nx+i] = zc[a]
+	copy(bx, t)
+	for i, cp := range f.coupled[:len(bz)] {
+		if !cp {
+			bz[i] = -bz[i]
+		}
+	}
+	for a, i := range rows {
+		bz[i] = zc[a]
 	}
 }
