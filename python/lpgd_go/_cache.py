@@ -67,10 +67,14 @@ def structure(key: Hashable, make: Callable[[], Structure]) -> Structure:
 
 
 def get(key: Hashable) -> Structure | None:
-    """The structure cached under key (now the most recently used), or None."""
+    """The structure cached under key (now the most recently used), or None.
+    The most recently used entry's key is tested by identity (the caller
+    passes the same key object per structure: no tuple compared per call);
+    an equal key of another object takes the locked lookup, which makes it
+    the entry's key for the next call."""
     global _last
     last = _last
-    if last is not None and last[0] == key:
+    if last is not None and last[0] is key:
         return last[1]  # already the most recently used
     with _lock:
         st = _cache.get(key)

@@ -65,8 +65,8 @@ _repeat = itertools.repeat
 _is_grad_enabled = torch.is_grad_enabled
 _data_ptr = torch.Tensor.data_ptr
 _addressof = ctypes.addressof
-_pack_word = struct.Struct("<q").pack_into
-_i32_at = struct.Struct("<i").unpack_from
+_pack_word = struct.Struct(f"@{_core._Q}").pack_into
+_i32_at = struct.Struct("@i").unpack_from
 
 #: The most bytes of factorization records (Run.keeps_records) one call keeps
 #: from its forward for the kkt backward and BPQP's direct solver; a larger
@@ -328,7 +328,7 @@ def values_template(
         tuple(words),
         operator.itemgetter(*given),  # c and a row block at least: a tuple
         operator.itemgetter(*order),
-        struct.Struct(f"<{len(words)}q").pack,
+        struct.Struct(f"@{len(words)}{_core._Q}").pack,
         _core._int64s(len(words)),
     )
 
@@ -496,6 +496,9 @@ class Run:
     #: ``_backward_solved``'s constants by needs_input_grad (the front
     #: end's dict for these shapes; None: not a dense run).
     grad_specs: dict[tuple[bool, ...], _GradSpec] | None = None
+    #: What ``revalidate`` is called with (a ``Run.dense`` run's call
+    #: arguments; none for a run made by ``Run(...)``).
+    revalidate_args: tuple[Any, ...] = ()
 
     def __init__(
         self,
@@ -540,21 +543,29 @@ class Run:
         self.values = _core.values(st, self.P, self.c, self.A, self.b, psd)
 
     @staticmethod
-    def dense_state(
+    def dense_class(
         batch: int,
         batched: tuple[bool, ...],
         n_a: int,
         single: bool,
         psd: tuple[float, float] | None,
         grad_specs: dict[tuple[bool, ...], _GradSpec],
-    ) -> dict[str, Any]:
-        """The attributes of a ``Run.dense`` run that a call's shapes
-        determine (the front end makes them once per plan): ``batched``
-        the inputs' batch flags, ``single`` no input batched, ``psd`` the
-        PSD test, ``grad_specs`` a dict kept by the caller for calls of
-        these shapes and flags (the backward's constants, filled on first
-        use)."""
-        return {
+        revalidate: Callable[..., None] | None = None,
+    ) -> type[Run]:
+        """A subclass of Run whose class attributes are the attributes of a
+        ``Run.dense`` run that a call's shapes determine (the front end
+        makes it once per plan): ``batched`` the inputs' batch flags,
+        ``single`` no input batched, ``psd`` the PSD test, ``grad_specs`` a
+        dict kept by the caller for calls of these shapes and flags (the
+        backward's constants, filled on first use), ``revalidate`` the front
+        end's checks, called with a run's ``revalidate_args`` (see
+        ``Run.dense``). A run that sets one of them (the PSD fallback's
+        ``psd``) sets its own instance attribute: the class, shared by the
+        plan's runs, is never written."""
+        attrs: dict[str, Any] = {
+            "__module__": __name__,
+            "__doc__": "A Run of one QP plan's call path (see Run.dense_class).",
+            "revalidate": None if revalidate is None else staticmethod(revalidate),
             "squeeze": single,
             "error": SolverError,
             "batch": batch,
@@ -566,39 +577,43 @@ class Run:
             "dense_inputs": True,
             "grad_specs": grad_specs,
         }
+        return cast("type[Run]", type("DenseRun", (Run,), attrs))
 
     @classmethod
     def dense(
         cls,
-        state: dict[str, Any],
         st: Structure,
         inputs: tuple[torch.Tensor | None, ...],
         values: ctypes.Array[ctypes.c_int64],
         opts: Options,
-        revalidate: Callable[[], None] | None,
+        revalidate_args: tuple[Any, ...],
     ) -> Run:
-        """The QP front end's call path (positional arguments only): a
-        ``Run(..., what="QP", single=single, revalidate=revalidate,
-        x_only=not opts.return_info, squeeze=single, psd=psd)`` whose
-        ``inputs`` (P or None, c, the row blocks of A, those of b) are
-        float64 CPU contiguous tensors, each its own buffer
+        """The QP front end's call path (positional arguments only, called
+        on a ``dense_class(...)`` of these shapes): a ``Run(...,
+        what="QP", single=single, revalidate=partial(revalidate,
+        *revalidate_args), x_only=not opts.return_info, squeeze=single,
+        psd=psd)`` whose ``inputs`` (P or None, c, the row blocks of A,
+        those of b) are float64 CPU contiguous tensors, each its own buffer
         (``_validate.operand``'s common case), and ``values`` their packed
         ``lpgd_values`` (see ``values_template``): no Arg or Operand
-        objects per call. ``state``: ``dense_state(...)`` of these shapes,
-        copied into the run (one dict update and the seven per-call
-        attributes: ~0.6 µs less than the eighteen as keywords)."""
+        objects per call. The attributes the shapes determine are the
+        class's; the seven per-call ones are set here (attribute stores
+        into the instance's inline values, where copying a dict of the
+        shape attributes into each run made its ``__dict__`` and grew it
+        twice per call).
+        ``revalidate_args``: what the class's ``revalidate`` is called with
+        when Go rejects the data (the call's arguments: no
+        ``functools.partial`` made per call)."""
         run = cls.__new__(cls)
         # _setup's attributes (the state attributes keep their class
         # defaults until solve sets them).
-        d = run.__dict__
-        d.update(state)
-        d["structure"] = st
-        d["opts"] = opts
-        d["x_only"] = not opts.return_info
-        d["settings_c"] = opts.settings._c()
-        d["revalidate"] = revalidate
-        d["inputs"] = d["_bufs"] = inputs
-        d["values"] = values
+        run.structure = st
+        run.opts = opts
+        run.x_only = not opts.return_info
+        run.settings_c = opts.settings._c()
+        run.revalidate_args = revalidate_args
+        run.inputs = run._bufs = inputs
+        run.values = values
         return run
 
     def _setup(
@@ -685,7 +700,8 @@ class Run:
             )
         except ValueError:
             if self.revalidate is not None:
-                self.revalidate()  # the front end's message, when it finds the value
+                # The front end's message, when it finds the value.
+                self.revalidate(*self.revalidate_args)
             if self.psd is not None:
                 # Go's PSD test rejected a P that the front end's eigenvalue
                 # test accepts (within its tolerance), or the error is another
@@ -1103,11 +1119,15 @@ class ConicFunction(torch.autograd.Function):
         run.keep_factor = True  # a gradient will be asked for
         outs = run.solve()
         ctx.run = run
-        ctx.set_materialize_grads(False)
-        # The inputs are saved so that autograd detects in-place changes before
-        # backward (the float64 buffers in run may share memory with them); the
-        # outputs too, never held by run as tensors (see Run).
-        ctx.save_for_backward(*inputs, *outs)
+        # ctx.set_materialize_grads(False) and ctx.save_for_backward(*inputs,
+        # *outs) as the attributes those two torch methods set (two Python
+        # frames less per call; test_call_path checks that the methods still
+        # set exactly these). The inputs are saved so that autograd detects
+        # in-place changes before backward (the float64 buffers in run may
+        # share memory with them); the outputs too, never held by run as
+        # tensors (see Run).
+        ctx.materialize_grads = False
+        ctx.to_save = (*inputs, *outs)
         return outs
 
     @staticmethod

@@ -37,6 +37,14 @@ __all__ = [
 F64 = torch.float64
 CPU = torch.device("cpu")
 
+#: The struct code of an int64 word (the words Go reads: pointers, sizes,
+#: the bits of doubles), packed in native mode (the library's own byte
+#: order): "l" where a C long has 8 bytes, as on Linux and macOS; its
+#: conversion of an int above 2**30 (a pointer) is a short loop, where
+#: "q"'s goes through _PyLong_AsByteArray (~4× the instructions; ~25
+#: pointers per call). "q" elsewhere (Windows).
+_Q = "l" if struct.calcsize("@l") == 8 else "q"
+
 
 # ---------------------------------------------------------------------------
 # Structure handles
@@ -230,7 +238,7 @@ class Structure:
             ints = [8 * off, 8 * off + 4 * batch]
             offsets = (*offs[:4], *ints, offs[4])
             words = off + batch
-            grads = "".join("q" if o >= 0 else "8x" for o in offsets) + "q"
+            grads = "".join(_Q if o >= 0 else "8x" for o in offsets) + _Q
             lay = _GradLayout(
                 tuple(parts),
                 off,
@@ -238,9 +246,9 @@ class Structure:
                 offsets,
                 ctypes.c_double * (words + _STRUCT_WORDS),
                 tuple(o for o in offsets if o >= 0),
-                struct.Struct("<10q" + grads).pack_into,
+                struct.Struct(f"@10{_Q}" + grads).pack_into,
                 bool(wanted & 32),
-                struct.Struct("<3q" + grads).pack_into,
+                struct.Struct(f"@3{_Q}" + grads).pack_into,
             )
             if len(self._grad_layouts) >= 64:
                 self._grad_layouts.clear()
@@ -418,7 +426,7 @@ def packed_values(words: list[int]) -> ctypes.Array[ctypes.c_int64]:
     layout, checked against the Structures). Made from the words' bytes
     (``struct``; a ctypes array initialised from 18 ints costs ~3× more)."""
     k = len(words)
-    arr = _int64s(k).from_buffer_copy(struct.pack(f"<{k}q", *words))
+    arr = _int64s(k).from_buffer_copy(struct.pack(f"@{k}{_Q}", *words))
     arr[4] = ctypes.addressof(arr) + 8 * _lib.VALUES_WORDS if words[5] else 0
     return arr
 
@@ -435,7 +443,7 @@ _NO_PSD = (0, 0)
 @functools.lru_cache(maxsize=16)
 def _double_words(v: tuple[float, ...]) -> tuple[int, ...]:
     """Doubles as the int64 words holding their bits (for ``packed_values``)."""
-    return struct.unpack(f"<{len(v)}q", struct.pack(f"<{len(v)}d", *v))
+    return struct.unpack(f"@{len(v)}{_Q}", struct.pack(f"@{len(v)}d", *v))
 
 
 def _ptr0(t: torch.Tensor | None) -> int:
@@ -680,7 +688,7 @@ _CALLOC_WORDS = 1 << 17
 #: after a backward's outputs in its buffer.
 _STRUCT_WORDS = 18
 _NP_F64 = np.dtype(np.float64)
-_i32_at = struct.Struct("<i").unpack_from
+_i32_at = struct.Struct("@i").unpack_from
 _SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
 _add = operator.add
 _repeat = itertools.repeat
@@ -688,7 +696,7 @@ _ERRLEN = _lib.ERRLEN
 _err_buffer = _lib.err_buffer
 
 
-_pack7 = struct.Struct("<7q").pack_into
+_pack7 = struct.Struct(f"@7{_Q}").pack_into
 
 
 class BackwardResult:

@@ -112,7 +112,7 @@ _FastPath = tuple[
     bool,
     Cones,
     tuple[Any, ...],
-    dict[str, Any],
+    type[_conic.Run],
 ]
 
 
@@ -141,12 +141,15 @@ class _Plan:
     #: Run's inputs (P or None, q, A, G, b, h) from (P, q, G, h, A, b), their
     #: batch flags, the PSD test of a float64 P, the number of A row blocks,
     #: whether no input is batched, the cones, the structure cache's key
-    #: (but the linear solver) and the Run.dense_state; then the
+    #: (but the linear solver) and the Run.dense_class; then the
     #: lpgd_values template.
     fast: _FastPath | None = None
     template: _conic.ValuesTemplate | None = None
-    #: The backward's constants by needs_input_grad (see Run.dense_state).
+    #: The backward's constants by needs_input_grad (see Run.dense_class).
     grad_specs: dict[tuple[bool, ...], Any] = field(default_factory=dict)
+    #: The structure cache's key by linear solver: one tuple per key
+    #: (``_struct_key``), which ``_cache.get`` finds by identity.
+    keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 _MAX_PLANS = 256
@@ -227,6 +230,24 @@ def _revalidate(raw: tuple[TensorLike | None, ...], batched: dict[str, bool]) ->
         check_psd("P", args["P"].buf, batched["P"], ts["P"].dtype)
 
 
+def _revalidate_dense(batched: dict[str, bool], *raw: TensorLike | None) -> None:
+    """``_revalidate`` of a call path's run (``Run.dense``: called with the
+    call's arguments, its ``revalidate_args``)."""
+    _revalidate(raw, batched)
+
+
+#: One tuple per structure cache key (``_cache.get`` tests the key of its
+#: most recently used entry by identity): plans of the same structure
+#: (an unbatched call and a batched one) share it.
+_struct_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _struct_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_struct_keys) >= 4 * _MAX_PLANS:
+        _struct_keys.clear()
+    return _struct_keys.setdefault(key, key)
+
+
 def _fast(
     raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: bool
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
@@ -247,24 +268,32 @@ def _fast(
         # The structure cache's key but the linear solver (_conic.structure's).
         key = (plan.n, cones._blocks_key, raw[0] is not None, None, None)
         unbatched = not any(flags)
-        state = _conic.Run.dense_state(plan.batch, flags, n_blocks, unbatched, psd, plan.grad_specs)
-        fast = plan.fast = (_picker(order), flags, psd, n_blocks, unbatched, cones, key, state)
-    pick, flags, psd, n_a, unbatched, cones, key, state = fast
+        run_cls = _conic.Run.dense_class(
+            plan.batch,
+            flags,
+            n_blocks,
+            unbatched,
+            psd,
+            plan.grad_specs,
+            functools.partial(_revalidate_dense, plan.batched),
+        )
+        fast = plan.fast = (_picker(order), flags, psd, n_blocks, unbatched, cones, key, run_cls)
+    pick, flags, psd, n_a, unbatched, cones, key, run_cls = fast
     inputs = pick(raw)
     solver = opts.settings.linear_solver
-    st = _cache.get((*key, solver)) or _conic.structure(
-        plan.n, cones, raw[0] is not None, None, None, solver
-    )
+    skey = plan.keys.get(solver)
+    if skey is None:
+        skey = plan.keys[solver] = _struct_key((*key, solver))
+    st = _cache.get(skey) or _conic.structure(plan.n, cones, raw[0] is not None, None, None, solver)
     template = plan.template
     if template is None:
         template = plan.template = _conic.values_template(st, plan.batch, inputs, flags, n_a, psd)
-    run = _conic.Run.dense(
-        state,
+    run = run_cls.dense(
         st,
         inputs,
         _conic.pack_values(template, inputs),
         opts,
-        functools.partial(_revalidate, raw, plan.batched),
+        raw,
     )
     if grad and _is_grad_enabled():
         outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)

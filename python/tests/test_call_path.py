@@ -270,7 +270,7 @@ def test_go_psd_rejection_on_a_cached_plan_leaves_later_calls_alone(
     """The fallback of a call on the call path (Go's test rejects a P the
     front end's test accepts: solved again without Go's test) is that run's
     own: the next call of the same shapes tests P in Go again and falls
-    back again (the plan's Run.dense_state is copied, never written)."""
+    back again (the plan's Run.dense_class is never written)."""
     d = make_qp_batch(1, n=3, m_ineq=2, p=1)
     P = d.P[0].clone()
     P[0, 1] += 1e-14  # asymmetric only at rounding level
@@ -284,24 +284,33 @@ def test_go_psd_rejection_on_a_cached_plan_leaves_later_calls_alone(
         assert calls.names == ["lpgd_solve", "lpgd_check_psd", "lpgd_solve"]
         torch.testing.assert_close(x, ref, rtol=1e-6, atol=1e-8)
     (plan,) = qp._plans.values()
-    assert plan.fast is not None and plan.fast[-1]["psd"] == (0.0, 1e-8)
+    assert plan.fast is not None and plan.fast[-1].psd == (0.0, 1e-8)
 
 
 def test_dense_runs_copy_their_state(lib: object) -> None:
-    """Run.dense copies the plan's state: an attribute a run sets (the
-    PSD fallback's psd, solve's results) is not another run's."""
+    """Run.dense's runs share their plan's class attributes: an attribute a
+    run sets (the PSD fallback's psd, solve's results) is not another
+    run's, and the class is never written."""
     st = _core.Structure(2, 0, 1, has_p=True)
-    state = _conic.Run.dense_state(1, (False, False, False, False), 1, True, (0.0, 1e-8), {})
-    before = dict(state)
+    cls = _conic.Run.dense_class(1, (False, False, False, False), 1, True, (0.0, 1e-8), {})
+    before = {k: v for k, v in vars(cls).items() if not k.startswith("__")}
     inputs = (torch.eye(2, dtype=F64), torch.ones(2, dtype=F64))
     inputs += (torch.ones(1, 2, dtype=F64), torch.ones(1, dtype=F64))
     opts = resolve_options("kkt", None, "raise", False)
-    runs = [_conic.Run.dense(state, st, inputs, None, opts, None) for _ in range(2)]  # type: ignore[arg-type]
+    runs = [cls.dense(st, inputs, None, opts, ()) for _ in range(2)]  # type: ignore[arg-type]
     runs[0].psd = None
     runs[0].all_solved = True
     assert runs[1].psd == (0.0, 1e-8) and not runs[1].all_solved
-    assert state == before
+    assert {k: v for k, v in vars(cls).items() if not k.startswith("__")} == before
     assert runs[1].inputs is inputs and runs[1].x_only and runs[1].settings_c is opts.settings._c()
+    assert isinstance(runs[0], _conic.Run) and runs[0].dense_inputs and runs[0].revalidate is None
+    # A plain function as revalidate is called as it is (not bound to the run).
+    seen: list[tuple[Any, ...]] = []
+    cls = _conic.Run.dense_class(1, (False,) * 4, 1, True, None, {}, lambda *a: seen.append(a))
+    run = cls.dense(st, inputs, None, opts, (1, 2))  # type: ignore[arg-type]
+    assert run.revalidate is not None
+    run.revalidate(*run.revalidate_args)
+    assert seen == [(1, 2)]
 
 
 _NEEDS = [
@@ -628,3 +637,86 @@ def test_solved_backward_of_one_sample_reads_its_status(
         x.sum().backward()
         assert q.grad is not None and bool((q.grad == 0).all())
     assert short == [True]
+
+
+def test_forward_sets_the_ctx_attributes_of_the_torch_methods(
+    lib: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ConicFunction.forward sets ``ctx.materialize_grads`` and
+    ``ctx.to_save`` itself instead of calling ``set_materialize_grads`` and
+    ``save_for_backward``: those torch methods still set exactly these
+    attributes (else this fails), and the saved tensors are the inputs and
+    outputs (in-place changes detected before backward)."""
+    from torch.autograd.function import FunctionCtx
+
+    class Probe:
+        pass
+
+    a, b = torch.ones(2), torch.zeros(3)
+    probe = Probe()
+    FunctionCtx.save_for_backward(probe, a, b)  # type: ignore[arg-type]
+    FunctionCtx.set_materialize_grads(probe, False)  # type: ignore[arg-type]
+    assert vars(probe) == {"to_save": (a, b), "materialize_grads": False}
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1)
+    leaves = [t[0].clone().requires_grad_(True) for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    x = solve_qp(*leaves)
+    saved = x.grad_fn.saved_tensors  # type: ignore[union-attr]
+    assert len(saved) == 7 and saved[-1] is not None and torch.equal(saved[-1], x)
+    # inputs in the Run's order: P, q, A, G, b, h
+    for got, want in zip(saved[:6], [leaves[i] for i in (0, 1, 4, 2, 5, 3)], strict=True):
+        assert got is want
+    with torch.no_grad():
+        leaves[2].add_(0.0)  # an in-place change of an input: backward refuses
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        x.sum().backward()
+    # Materialized gradients are off: with return_info (outputs x, y, s)
+    # a loss of x alone gives the backward None for y and s, not zeros.
+    seen: list[tuple[bool, bool]] = []
+    real = _conic.Run.backward
+
+    def spy(self: _conic.Run, gx: Any, gy: Any, gs: Any, needs: Any) -> Any:
+        seen.append((gy is None, gs is None))
+        return real(self, gx, gy, gs, needs)
+
+    monkeypatch.setattr(_conic.Run, "backward", spy)
+    leaves = [t[0].clone().requires_grad_(True) for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    x, _ = solve_qp(*leaves, return_info=True)
+    x.sum().backward()
+    assert seen == [(True, True)]
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_call_path_rejections_keep_their_messages(
+    lib: object, monkeypatch: pytest.MonkeyPatch, batched: bool
+) -> None:
+    """Data Go rejects on a cached plan's call path (the run's
+    ``revalidate`` called with its ``revalidate_args``, the call's
+    arguments) raises the message of the first call of those shapes (the
+    full checks: argument, index and batch element)."""
+    d = make_qp_batch(2, n=4, m_ineq=3, p=1)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+    if not batched:
+        args = [a[1] for a in args]
+
+    def message(bad: list[torch.Tensor], cached: bool) -> str:
+        if not cached:
+            monkeypatch.setattr(qp, "_plans", {})  # the full checks
+        else:
+            solve_qp(*args)
+            solve_qp(*args)  # the plan's call path from here
+            assert next(iter(qp._plans.values())).fast is not None
+        with pytest.raises(ValueError) as err:
+            solve_qp(*bad)
+        return str(err.value)
+
+    for i, name in enumerate(("P", "q", "G", "h", "A", "b")):
+        bad = [a.clone() for a in args]
+        bad[i].view(-1)[-1] = float("inf")
+        want = message(bad, False)
+        assert want.startswith(f"{name} contains a non-finite value (inf) at index")
+        assert message(bad, True) == want
+    bad = [a.clone() for a in args]
+    bad[0].view(-1)[-1] = -5.0  # P[..., 3, 3] < 0: not PSD
+    want = message(bad, False)
+    assert "is not positive semidefinite" in want
+    assert message(bad, True) == want
