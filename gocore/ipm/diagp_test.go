@@ -93,16 +93,7 @@ func TestDiagonalPSame(t *testing.T) {
 				}
 				set := DefaultSettings()
 				set.Equilibrate = equil
-				an, err := kkt.Analyse(st, set.LinearSolver)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var ws [2]*Solver
-				for i := range ws {
-					if ws[i], err = NewSolver(an, set); err != nil {
-						t.Fatal(err)
-					}
-				}
+				ws := solverPair(t, st, set)
 				ws[1].noDiagP = true
 				for i, v := range vs {
 					var res [2]*Result
@@ -183,4 +174,21 @@ func TestDiagonalPUnderflow(t *testing.T) {
 		t.Fatalf("status %v", res[0].Info.Status)
 	}
 	sameResult(t, "underflowed P", res[0], res[1])
+}
+
+// solverPair analyses st once and returns two solvers on it with settings
+// set: the differential tests switch one path off in the second.
+func solverPair(t *testing.T, st *problem.Structure, set Settings) [2]*Solver {
+	t.Helper()
+	an, err := kkt.Analyse(st, set.LinearSolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws [2]*Solver
+	for i := range ws {
+		if ws[i], err = NewSolver(an, set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ws
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
@@ -156,16 +155,7 @@ func TestSharedPSame(t *testing.T) {
 				}
 				set := DefaultSettings()
 				set.LinearSolver = ls.ls
-				an, err := kkt.Analyse(st, set.LinearSolver)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var ws [2]*Solver
-				for i := range ws {
-					if ws[i], err = NewSolver(an, set); err != nil {
-						t.Fatal(err)
-					}
-				}
+				ws := solverPair(t, st, set)
 				ws[1].noSharedP = true
 				if one := ws[0].KKT().PValues() != nil; one == sharedPNot[fam.name] {
 					t.Fatalf("P's KKT values one run: %v, want %v", one, !sharedPNot[fam.name])
