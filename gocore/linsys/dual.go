@@ -711,13 +711,8 @@ func (f *DenseDual) onlyH(values []float64) (ok, finite bool) {
 // runs it skipped all +0): then buf holds what prev would, and
 // hCache.storeScattered records it.
 func (f *DenseDual) scatterExact(values []float64) bool {
-	if !f.sameOnes(values) {
+	if !f.sameOnesRest(values) {
 		return false
-	}
-	for _, r := range f.cmpRest {
-		if !f.runSame(values, r, false) {
-			return false
-		}
 	}
 	if f.pxClean {
 		return f.offPosZero
@@ -735,16 +730,26 @@ func (f *DenseDual) scatterExact(values []float64) bool {
 // buf holds them exactly; with pxClean the positions off px's diagonal
 // hold +0 and are not read).
 func (f *DenseDual) sameScattered(values []float64) bool {
+	if !f.sameOnesRest(values) {
+		return false
+	}
+	for _, r := range f.cmpOff {
+		if !f.runSame(values, r, f.pxClean) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOnesRest reports whether the values of cmpOne and of the runs of
+// cmpRest have the bits of buf at their positions (what scatterExact and
+// sameScattered both compare before the off-diagonal runs).
+func (f *DenseDual) sameOnesRest(values []float64) bool {
 	if !f.sameOnes(values) {
 		return false
 	}
 	for _, r := range f.cmpRest {
 		if !f.runSame(values, r, false) {
-			return false
-		}
-	}
-	for _, r := range f.cmpOff {
-		if !f.runSame(values, r, f.pxClean) {
 			return false
 		}
 	}
