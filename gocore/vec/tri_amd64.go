@@ -35,3 +35,6 @@ const normInfMin = 8
 
 //go:noescape
 func dotRowsAVX(a *float64, lda, nrows int, x *float64, n int, out *float64)
+
+//go:noescape
+func forwardRows4AVX(l *float64, ld, k0, n int, w *float64, ldw int)

@@ -30,3 +30,7 @@ func normInfAVX(v *float64, n int) float64 { panic("vec: no assembly kernels") }
 func dotRowsAVX(a *float64, lda, nrows int, x *float64, n int, out *float64) {
 	panic("vec: no assembly kernels")
 }
+
+func forwardRows4AVX(l *float64, ld, k0, n int, w *float64, ldw int) {
+	panic("vec: no assembly kernels")
+}
