@@ -1046,10 +1046,12 @@ func (f *DenseDual) formC() error {
 			return
 		}
 		scaled = i0
+		dp := f.dp[:nx]
 		for a := 0; a < rows; a++ {
 			wi, vi := w[(i0+a)*nx:(i0+a)*nx+nx], v[a*nx:a*nx+nx]
-			for k := range vi {
-				vi[k] = wi[k] / f.dp[k]
+			wi, vi = wi[:len(dp)], vi[:len(dp)]
+			for k, d := range dp {
+				vi[k] = wi[k] / d
 			}
 		}
 	}
@@ -1096,7 +1098,7 @@ func forwardW(lp []float64, nx int, w []float64) {
 	for ; i+4 <= nw; i += 4 {
 		w4 := w[i*nx : (i+4)*nx]
 		for r := 0; r < 4; r++ {
-			forwardCols(lp, nx, 0, k0, w4[r*nx:r*nx+nx])
+			forwardHead(lp, nx, k0, w4[r*nx:r*nx+nx])
 		}
 		if !noTriAsm && vec.ForwardRows4(lp, nx, k0, nx, w4, nx) {
 			continue
@@ -1107,6 +1109,31 @@ func forwardW(lp []float64, nx int, w []float64) {
 	}
 	for ; i < nw; i++ {
 		forwardCols(lp, nx, 0, nx, w[i*nx:i*nx+nx])
+	}
+}
+
+// forwardHead runs columns 1…k0−1 (k0 ≤ dotAsmMin) of forwardW's
+// substitution on one row (column 0 subtracts the Dot of nothing, +0: no
+// change). Each Dot, of fewer than 8 entries, is written out: vec's
+// generic kernel's four sums, the products added in the same order, and
+// (s0 + s1) + (s2 + s3); the calls and Dot's dispatch were most of the
+// cost of these short dots.
+func forwardHead(lp []float64, nx, k0 int, wi []float64) {
+	for k := 1; k < k0; k++ {
+		a, b := lp[k*nx:k*nx+k], wi[:k]
+		var s0, s1, s2, s3 float64
+		j := 0
+		if k >= 4 {
+			s0 += a[0] * b[0]
+			s1 += a[1] * b[1]
+			s2 += a[2] * b[2]
+			s3 += a[3] * b[3]
+			j = 4
+		}
+		for ; j < k; j++ {
+			s0 += a[j] * b[j]
+		}
+		wi[k] -= (s0 + s1) + (s2 + s3)
 	}
 }
 
