@@ -246,7 +246,7 @@ func TestLDLLeftAsm(t *testing.T) {
 	defer func(v bool) { noLDLAsm = v }(noLDLAsm)
 	rng := rand.New(rand.NewSource(47))
 	factored, regularized := 0, 0
-	for n := 1; n < 46; n++ {
+	for n := 1; n < 56; n++ {
 		for _, ld := range []int{n, n + 3} {
 			for trial := 0; trial < 4; trial++ {
 				a := make([]float64, n*ld)
