@@ -71,6 +71,11 @@ type DenseDual struct {
 	// diagonal x block without scanning px.
 	offRuns []packedRun
 	pxOff   bool
+	// offVals: the value ranges of offRuns, each once (k0, n pairs in
+	// offRuns' order; a value off the diagonal has a run in each
+	// triangle): a full scatter over a clean px tests them alone, and
+	// reads offRuns only when some range is not zero.
+	offVals []int32
 	// cmpRest and cmpOff: the runs of the value indices outside H with
 	// one position each (an off-diagonal P value's in the lower triangle
 	// of px, so that a dense P's column is one run of stride 1), off
@@ -91,9 +96,11 @@ type DenseDual struct {
 	keepPrev bool
 	zeros    []float64 // nx +0s (runSame)
 	// pxClean: every position off the diagonal of px holds +0 (the last
-	// full scatter wrote none there, after a clear of them): the next one
-	// clears and checks only px's diagonal, a and h (an ε-ridge LP's x
-	// block: nx² words a call no longer touches).
+	// full scatter wrote only +0 there, or none: a new factorizer's +0):
+	// the next one skips the off-diagonal runs of zeros and checks only
+	// px's diagonal, a and h (an ε-ridge LP's x block: nx² words a call
+	// no longer touches). Without it the runs of zeros are written +0
+	// (buf is not cleared before a scatter).
 	pxClean bool
 	buf     []float64
 	valid   bool   // C (and lp, dp, w) are those of the values in hc
@@ -321,6 +328,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	}
 	f.buf = make([]float64, nx*nx+mr*nx+mr)
 	f.px, f.a, f.h = f.buf[:nx*nx], f.buf[nx*nx:nx*nx+mr*nx], f.buf[nx*nx+mr*nx:]
+	f.pxClean = true // +0 everywhere
 	nnz := pat.Colptr[n]
 	f.dst, f.dst2 = make([]int, nnz), make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -375,6 +383,11 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 	// nothing.
 	sort.SliceStable(offRuns, func(a, b int) bool { return offRuns[a].k0 < offRuns[b].k0 })
 	f.sruns, f.offRuns = pack(sruns), pack(offRuns)
+	for t, r := range f.offRuns {
+		if t == 0 || r.k0 != f.offRuns[t-1].k0 || r.n != f.offRuns[t-1].n {
+			f.offVals = append(f.offVals, r.k0, r.n)
+		}
+	}
 	f.mask = make([]bool, mr)
 	f.rowOf = make([]int, nnz)
 	for jo := 0; jo < n; jo++ {
@@ -493,31 +506,50 @@ func (f *DenseDual) Factor(values []float64) error {
 		f.clearMask()
 		f.hc.valid = false
 		f.valid, f.refused = false, false
-		if f.pxClean {
-			// Off px's diagonal +0 already: the clear's result there.
-			f.clearDiagPx()
-		} else {
-			clear(f.buf)
-		}
 		// Every position receives one value (P's off-diagonal ones two,
-		// in both triangles), added to +0 as the entry-by-entry scatter
-		// did: the order of the runs changes nothing.
+		// in both triangles), written as +0 + v: what a clear and the
+		// entry-by-entry scatter's += left (−0 becomes +0), so buf is not
+		// cleared. The positions no value reaches hold +0 since
+		// NewDenseDualOrder (nothing else writes them); those of a skipped
+		// off-diagonal run below are written when they may not.
+		buf := f.buf
 		for _, r := range f.sruns {
-			d, k0, stride := int(r.d0), int(r.k0), int(r.stride)
-			for _, v := range values[k0 : k0+int(r.n)] {
-				f.buf[d] += v
-				d += stride
+			if r.n == 1 { // a dense P's diagonal: no call
+				buf[r.d0] = 0 + values[r.k0]
+				continue
+			}
+			putRun(buf, values[r.k0:r.k0+r.n], int(r.d0), int(r.stride))
+		}
+		// Off the diagonal of px a run of zeros (±0) leaves +0: skipped
+		// when px's off-diagonal positions hold +0 already (pxClean: the
+		// last full scatter skipped or wrote +0 into all of them), as
+		// every run is for a diagonal P given dense (the ε-ridge LPs: n²
+		// zeros, half of them written down a column of px). A dense P's
+		// run fails the test at its first value. A value off the diagonal
+		// goes to both triangles: its two runs have the same values
+		// (offRuns is ordered by them), tested once.
+		clean := f.pxClean
+		off, posZero := false, true
+		runs := f.offRuns
+		if clean {
+			// Each value range once, without the runs' positions: all
+			// zeros (the ε-ridge LPs) leave nothing to write. A range
+			// that is not stops the test and the runs follow.
+			zero, pos := true, true
+			for t := 0; t+1 < len(f.offVals); t += 2 {
+				z, p := allZero(values[f.offVals[t] : f.offVals[t]+f.offVals[t+1]])
+				if !z {
+					zero = false
+					break
+				}
+				pos = pos && p
+			}
+			if zero {
+				runs, posZero = nil, pos
 			}
 		}
-		// Off the diagonal of px a run of zeros (±0) would leave +0:
-		// skipped, as every run is for a diagonal P given dense (the
-		// ε-ridge LPs: n² zeros, half of them written down a column of
-		// px). A dense P's run fails the test at its first value.
-		// A value off the diagonal goes to both triangles: its two runs
-		// have the same values (offRuns is ordered by them), tested once.
-		off, posZero := false, true
 		pk, pn, pzero, ppos := int32(-1), int32(0), false, false
-		for _, r := range f.offRuns {
+		for _, r := range runs {
 			vals := values[r.k0 : r.k0+r.n]
 			if r.k0 != pk || r.n != pn {
 				pk, pn = r.k0, r.n
@@ -525,14 +557,13 @@ func (f *DenseDual) Factor(values []float64) error {
 			}
 			if pzero {
 				posZero = posZero && ppos
-				continue
+				if clean {
+					continue
+				}
+			} else {
+				off = true
 			}
-			off = true
-			d, stride := int(r.d0), int(r.stride)
-			for _, v := range vals {
-				f.buf[d] += v
-				d += stride
-			}
+			putRun(buf, vals, int(r.d0), int(r.stride))
 		}
 		f.pxOff = off
 		f.pxClean = !off
@@ -613,14 +644,23 @@ func (f *DenseDual) Factor(values []float64) error {
 	return err
 }
 
-// clearDiagPx clears buf but for the positions off the diagonal of px
-// (pxClean: they hold +0).
-func (f *DenseDual) clearDiagPx() {
-	nx := f.nx
-	for k := 0; k < nx; k++ {
-		f.px[k*nx+k] = 0
+// putRun writes +0 + v for each value v of vals into buf from position
+// d on, stride apart: v, but +0 for −0 (a sum into a cleared buffer).
+// Not inlined: in Factor's loops the stride-1 loop spilled its counter.
+//
+//go:noinline
+func putRun(buf, vals []float64, d, stride int) {
+	if stride == 1 {
+		dst := buf[d : d+len(vals)]
+		for i, v := range vals {
+			dst[i] = 0 + v
+		}
+		return
 	}
-	clear(f.buf[nx*nx:])
+	for _, v := range vals {
+		buf[d] = 0 + v
+		d += stride
+	}
 }
 
 // scatterFinite reports whether every value of buf is finite; with
@@ -1069,6 +1109,7 @@ func (f *DenseDual) formC() error {
 			}
 		}
 	}
+	// Every entry of row i up to the diagonal is written below (no clear).
 	for i := i0; i < mw; i++ {
 		// Row i: the Dot4 of v_i with rows 0…4g−1 of W four at a time,
 		// then the Dot of v_i with each row left (vec's row kernels, in
