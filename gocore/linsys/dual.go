@@ -102,10 +102,17 @@ type DenseDual struct {
 	// no longer touches). Without it the runs of zeros are written +0
 	// (buf is not cleared before a scatter).
 	pxClean bool
-	buf     []float64
-	valid   bool   // C (and lp, dp, w) are those of the values in hc
-	refused bool   // the x block of the values in hc was refused (ErrDualSingular)
-	hc      hCache // the values of the last full scatter; skips it when only H changed
+	// dupDst: some position of buf is the target of two values (a
+	// pattern with duplicate entries, which kkt.Analyse accepts): the
+	// full scatter clears buf and adds, so that the position gets their
+	// sum, instead of writing +0 + v. dupH: such a position is on the
+	// row diagonal, whose fast paths write H values (hCache.writeH): they
+	// are not taken, every Factor scatters in full.
+	dupDst, dupH bool
+	buf          []float64
+	valid        bool   // C (and lp, dp, w) are those of the values in hc
+	refused      bool   // the x block of the values in hc was refused (ErrDualSingular)
+	hc           hCache // the values of the last full scatter; skips it when only H changed
 	// Rows decoupled since the last full scatter: their A row is zero in
 	// the values factored (an active-set system: kkt.System's
 	// SetActiveRows) while C holds them; C is reused with those rows and
@@ -356,6 +363,7 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		}
 	}
 	f.hc.init(nnz)
+	f.dupDst, f.dupH = dupTargets(len(f.buf), f.dst, f.dst2, f.hc.hDst)
 	cmp := make([]int, nnz)
 	for k := range cmp {
 		cmp[k] = f.dst[k]
@@ -479,7 +487,7 @@ func (f *DenseDual) Factor(values []float64) error {
 	exVer, exRows := f.exVer, f.exRows
 	f.exVer, f.exRows = 0, nil
 	var same, finite bool
-	if exVer != 0 && f.hc.valid && exVer == f.hc.ver && f.valid && !f.refused {
+	if exVer != 0 && f.hc.valid && exVer == f.hc.ver && f.valid && !f.refused && !f.dupH {
 		// The last full scatter's values but for the rows exRows set to
 		// zero, by the caller's word: only H is read.
 		same, finite = f.maskZeroRows(values, exRows)
@@ -487,7 +495,7 @@ func (f *DenseDual) Factor(values []float64) error {
 	if same {
 		f.hc.next, f.hc.cur = 0, 0
 		f.hc.skipped++
-	} else {
+	} else if !f.dupH {
 		same, finite = f.onlyH(values)
 		if same {
 			f.clearMask()
@@ -513,12 +521,24 @@ func (f *DenseDual) Factor(values []float64) error {
 		// NewDenseDualOrder (nothing else writes them); those of a skipped
 		// off-diagonal run below are written when they may not.
 		buf := f.buf
+		put := putRun
+		if f.dupDst {
+			// Two values reach some position: their sum, added into a
+			// cleared buffer as the entry-by-entry scatter did (a skipped
+			// run of zeros adds nothing: a sum from +0 is never −0).
+			if f.pxClean {
+				f.clearDiagPx()
+			} else {
+				clear(buf)
+			}
+			put = addRun
+		}
 		for _, r := range f.sruns {
-			if r.n == 1 { // a dense P's diagonal: no call
+			if r.n == 1 && !f.dupDst { // a dense P's diagonal: no call
 				buf[r.d0] = 0 + values[r.k0]
 				continue
 			}
-			putRun(buf, values[r.k0:r.k0+r.n], int(r.d0), int(r.stride))
+			put(buf, values[r.k0:r.k0+r.n], int(r.d0), int(r.stride))
 		}
 		// Off the diagonal of px a run of zeros (±0) leaves +0: skipped
 		// when px's off-diagonal positions hold +0 already (pxClean: the
@@ -563,7 +583,7 @@ func (f *DenseDual) Factor(values []float64) error {
 			} else {
 				off = true
 			}
-			putRun(buf, vals, int(r.d0), int(r.stride))
+			put(buf, vals, int(r.d0), int(r.stride))
 		}
 		f.pxOff = off
 		f.pxClean = !off
@@ -661,6 +681,48 @@ func putRun(buf, vals []float64, d, stride int) {
 		buf[d] = 0 + v
 		d += stride
 	}
+}
+
+// addRun adds each value v of vals into buf from position d on, stride
+// apart (the scatter of a pattern with duplicate targets, dupDst).
+func addRun(buf, vals []float64, d, stride int) {
+	for _, v := range vals {
+		buf[d] += v
+		d += stride
+	}
+}
+
+// clearDiagPx clears buf but for the positions off the diagonal of px
+// (pxClean: they hold +0).
+func (f *DenseDual) clearDiagPx() {
+	nx := f.nx
+	for k := 0; k < nx; k++ {
+		f.px[k*nx+k] = 0
+	}
+	clear(f.buf[nx*nx:])
+}
+
+// dupTargets reports whether two of the positions in dst and dst2 (of a
+// buffer of n words; −1 in dst2: none) are the same, and whether such a
+// position is one of hDst (the row diagonal's).
+func dupTargets(n int, dst, dst2, hDst []int) (dup, dupH bool) {
+	seen := make([]uint64, (n+63)/64)
+	twice := map[int]bool{}
+	for _, ds := range [][]int{dst, dst2} {
+		for _, d := range ds {
+			if d < 0 {
+				continue
+			}
+			if seen[d/64]&(1<<(d%64)) != 0 {
+				twice[d] = true
+			}
+			seen[d/64] |= 1 << (d % 64)
+		}
+	}
+	for _, d := range hDst {
+		dupH = dupH || twice[d]
+	}
+	return len(twice) > 0, dupH
 }
 
 // scatterFinite reports whether every value of buf is finite; with
@@ -1109,7 +1171,6 @@ func (f *DenseDual) formC() error {
 			}
 		}
 	}
-	// Every entry of row i up to the diagonal is written below (no clear).
 	for i := i0; i < mw; i++ {
 		// Row i: the Dot4 of v_i with rows 0…4g−1 of W four at a time,
 		// then the Dot of v_i with each row left (vec's row kernels, in
