@@ -256,15 +256,30 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 			}
 			continue
 		}
+		// Every dot below has fewer than dotAsmMin entries in the first
+		// rows: dotShort, Dot bit for bit in one call.
+		short := i0+nb <= dotAsmMin
 		for r := i0; r < i0+nb; r++ {
 			row, w := l[r*ld:r*ld+n], wb[(r-i0)*n:(r-i0)*n+n]
 			for j := i0; j < r; j++ {
-				s := row[j] - dot(w[:j], l[j*ld:j*ld+j])
+				var p float64
+				if short {
+					p = dotShort(w[:j], l[j*ld:j*ld+j])
+				} else {
+					p = dot(w[:j], l[j*ld:j*ld+j])
+				}
+				s := row[j] - p
 				w[j] = s
 				row[j] = s / d[j]
 			}
 			// D[r] = a_rr − Σ L[r][k]² D[k] = a_rr − Σ L[r][k] w[k].
-			dr := row[r] - dot(row[:r], w[:r])
+			var p float64
+			if short {
+				p = dotShort(row[:r], w[:r])
+			} else {
+				p = dot(row[:r], w[:r])
+			}
+			dr := row[r] - p
 			sg := signs[r]
 			if math.IsNaN(dr) || math.IsInf(dr, 0) {
 				return nreg, ErrSingular
@@ -299,7 +314,7 @@ func ldlTail(l []float64, ld, n, i0, nb int, d, wb []float64) {
 		}
 		copy(w, l[(i0+r)*ld:(i0+r)*ld+i0])
 		for j := 0; j < dotAsmMin; j++ {
-			w[j] -= dot(w[:j], l[j*ld:j*ld+j])
+			w[j] -= dotShort(w[:j], l[j*ld:j*ld+j])
 		}
 	}
 	if !vec.ForwardRows4(l, ld, dotAsmMin, i0, wb, n) {

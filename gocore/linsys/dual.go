@@ -1210,7 +1210,9 @@ func forwardW(lp []float64, nx int, w []float64) {
 		}
 	}
 	for ; i < nw; i++ {
-		forwardCols(lp, nx, 0, nx, w[i*nx:i*nx+nx])
+		wi := w[i*nx : i*nx+nx]
+		forwardHead(lp, nx, k0, wi)
+		forwardCols(lp, nx, k0, nx, wi)
 	}
 }
 

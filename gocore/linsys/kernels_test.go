@@ -148,3 +148,28 @@ func sameTriSolves(t *testing.T, solve, solveT func(l []float64, ld, n int, x []
 		}
 	}
 }
+
+// TestDotShort: dotShort is vec.Dot bit for bit below dotAsmMin entries
+// (vec's generic kernel; lengths 0…7, random magnitudes, ±0, NaN, ±Inf):
+// a sequential sum or another grouping of the four partial sums differs
+// in some bit of these.
+func TestDotShort(t *testing.T) {
+	rng := rand.New(rand.NewSource(71))
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0}
+	for trial := 0; trial < 4000; trial++ {
+		n := trial % dotAsmMin
+		a, b := make([]float64, n), make([]float64, n+trial%3)
+		for _, v := range [][]float64{a, b} {
+			for i := range v {
+				v[i] = rng.NormFloat64() * math.Exp(8*rng.NormFloat64())
+				if trial%7 == 6 && rng.Intn(4) == 0 {
+					v[i] = specials[rng.Intn(len(specials))]
+				}
+			}
+		}
+		got, want := dotShort(a, b), dot(a, b)
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("n=%d: dotShort %v, Dot %v", n, got, want)
+		}
+	}
+}
