@@ -303,8 +303,8 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 // ignored): the loop's columns below dotAsmMin, its calls from there on
 // in one call, then the divisions — bit for bit the loop. At the BPQP
 // study's QP 50×10 (x block of order 50: two tail rows) these were ~100
-// Dot calls per factorization. Without the assembly kernel the columns
-// from dotAsmMin on run as the loop's Dot calls.
+// Dot calls per factorization. Without the assembly kernel (or with
+// noTriAsm) the columns from dotAsmMin on run as the loop's Dot calls.
 func ldlTail(l []float64, ld, n, i0, nb int, d, wb []float64) {
 	for r := 0; r < 4; r++ {
 		w := wb[r*n : r*n+i0]
@@ -317,7 +317,7 @@ func ldlTail(l []float64, ld, n, i0, nb int, d, wb []float64) {
 			w[j] -= dotShort(w[:j], l[j*ld:j*ld+j])
 		}
 	}
-	if !vec.ForwardRows4(l, ld, dotAsmMin, i0, wb, n) {
+	if noTriAsm || !vec.ForwardRows4(l, ld, dotAsmMin, i0, wb, n) {
 		for r := 0; r < nb; r++ {
 			w := wb[r*n : r*n+i0]
 			for j := dotAsmMin; j < i0; j++ {

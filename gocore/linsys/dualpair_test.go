@@ -237,13 +237,14 @@ func TestDenseDualSolvePair(t *testing.T) {
 
 // TestLDLLeftAsm: denseLDLRows with the columns left of its four-row
 // blocks (ldlLeft4AVX) and the blocks from row 8 on (ldlBlock4AVX) in
-// assembly gives its Go loop's factor, pivots, regularization count and
-// error bit for bit, for every order to past the row blocks of the BPQP
-// study's QPs (tails of 0–3 rows), strides equal to and above the order,
+// assembly, and its last block of 1–3 rows by vec.ForwardRows4 (ldlTail;
+// also with ldlTail's Go columns, noTriAsm), gives its Go loop's factor,
+// pivots, regularization count and error bit for bit, for every order to
+// past the x block of the BPQP study's QP 50×10 (tails of 0–3 rows), strides equal to and above the order,
 // quasi-definite matrices (both pivot signs), ones with a regularized
 // pivot and ones with a NaN (ErrSingular at a late pivot).
 func TestLDLLeftAsm(t *testing.T) {
-	defer func(v bool) { noLDLAsm = v }(noLDLAsm)
+	defer func(v, w bool) { noLDLAsm, noTriAsm = v, w }(noLDLAsm, noTriAsm)
 	rng := rand.New(rand.NewSource(47))
 	factored, regularized := 0, 0
 	for n := 1; n < 56; n++ {
@@ -292,6 +293,15 @@ func TestLDLLeftAsm(t *testing.T) {
 					t.Fatalf("n %d: a NaN factored", n)
 				}
 				sameBits(t, "denseLDLRows", got, want)
+				// The assembly blocks with ldlTail's Go columns.
+				noLDLAsm, noTriAsm = false, true
+				l, d := append([]float64(nil), a...), make([]float64, n)
+				nreg, err := denseLDLRows(l, ld, n, signs, d, make([]float64, 4*n))
+				noTriAsm = false
+				sameBits(t, "denseLDLRows (ldlTail's loop)", append(l, d...), want)
+				if nreg != wantReg || err != wantErr {
+					t.Fatalf("n %d: ldlTail's loop: %d regularized pivots (%v), Go loop %d (%v)", n, nreg, err, wantReg, wantErr)
+				}
 				if gotReg != wantReg || gotErr != wantErr {
 					t.Fatalf("n %d: %d regularized pivots (%v), Go loop %d (%v)", n, gotReg, gotErr, wantReg, wantErr)
 				}

@@ -86,3 +86,24 @@ func TestForwardRows4(t *testing.T) {
 		}()
 	}
 }
+
+// TestForwardRows4AsmOff: with the assembly switched off (setAsm) the
+// kernel reports false and leaves w as it was, for the caller's loop.
+func TestForwardRows4AsmOff(t *testing.T) {
+	defer setAsm(false)()
+	l, w := make([]float64, 100), make([]float64, 40)
+	for i := range l {
+		l[i] = float64(i)
+	}
+	for i := range w {
+		w[i] = float64(i)
+	}
+	if ForwardRows4(l, 10, 8, 10, w, 10) {
+		t.Fatal("ForwardRows4 ran with the assembly switched off")
+	}
+	for i, v := range w {
+		if v != float64(i) {
+			t.Fatalf("w[%d] = %v written", i, v)
+		}
+	}
+}
