@@ -76,9 +76,11 @@ $(DEBUG_LIB): $(GO_SRC) | go-toolchain
 # then the type check (mypy --strict) and the API reference (warnings are errors).
 test: test-go test-c test-py test-notebooks typecheck docs
 
-# The panic-recovery tests of capi need the lpgd_debug build tag.
+# The panic-recovery tests of capi need the lpgd_debug build tag. The arm64 vet
+# type-checks the files without assembly (capi is left out: cgo, no cross C compiler).
 test-go: go-toolchain
 	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./gocore/... ./internal/...
 	$(GO) vet -tags lpgd_debug ./capi
 	$(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags lpgd_debug ./capi

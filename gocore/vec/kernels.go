@@ -5,6 +5,10 @@ package vec
 
 import "math"
 
+// simdMin is the vector length from which the assembly kernels pay off
+// (amd64), and ForwardRows4's least k0 on every architecture.
+const simdMin = 8
+
 // dotGeneric returns Σ a[k] b[k] with a 4-way unrolled loop.
 func dotGeneric(a, b []float64) float64 {
 	n := len(a)

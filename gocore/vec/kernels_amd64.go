@@ -5,9 +5,6 @@ import "golang.org/x/sys/cpu"
 // useAVX reports whether the AVX2/FMA kernels may be used.
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// simdMin is the vector length from which the assembly kernels pay off.
-const simdMin = 8
-
 //go:noescape
 func dotAVX(a, b *float64, n int) float64
 
