@@ -1192,8 +1192,12 @@ func (f *DenseDual) formC() error {
 // Four rows at a time the columns from dotAsmMin on run in one
 // vec.ForwardRows4 call (the same Dot arithmetic, each row of L loaded
 // once for the four): at the BPQP study's QP 50×10 (nx = 50, 20 rows)
-// the loop's 1,000 short Dot calls were half of formC.
+// the loop's 1,000 short Dot calls were half of formC. An empty x block
+// (nx = 0) or no rows leave nothing to do.
 func forwardW(lp []float64, nx int, w []float64) {
+	if nx == 0 || len(w) == 0 {
+		return
+	}
 	nw := len(w) / nx
 	k0 := min(nx, dotAsmMin)
 	i := 0
