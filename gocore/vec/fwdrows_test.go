@@ -66,6 +66,13 @@ func TestForwardRows4(t *testing.T) {
 	if !ForwardRows4(nil, 5, 9, 9, nil, 9) {
 		t.Fatal("k0 = n: want true (nothing left)")
 	}
+	fwdRowsBadArgs(t)
+}
+
+// fwdRowsBadArgs checks that ForwardRows4 panics on each bad argument
+// (with or without the assembly kernel: the check comes first).
+func fwdRowsBadArgs(t *testing.T) {
+	t.Helper()
 	for _, c := range []struct {
 		name          string
 		l, w          []float64
@@ -75,6 +82,7 @@ func TestForwardRows4(t *testing.T) {
 		{"w short", make([]float64, 100), make([]float64, 39), 10, 8, 10, 10},
 		{"k0 below 8", make([]float64, 100), make([]float64, 40), 10, 7, 10, 10},
 		{"ldw below n", make([]float64, 100), make([]float64, 40), 10, 8, 10, 9},
+		{"ld below n-1", make([]float64, 100), make([]float64, 40), 8, 8, 10, 10},
 	} {
 		func() {
 			defer func() {
@@ -88,9 +96,11 @@ func TestForwardRows4(t *testing.T) {
 }
 
 // TestForwardRows4AsmOff: with the assembly switched off (setAsm) the
-// kernel reports false and leaves w as it was, for the caller's loop.
+// kernel reports false and leaves w as it was, for the caller's loop,
+// and still panics on bad arguments.
 func TestForwardRows4AsmOff(t *testing.T) {
 	defer setAsm(false)()
+	fwdRowsBadArgs(t)
 	l, w := make([]float64, 100), make([]float64, 40)
 	for i := range l {
 		l[i] = float64(i)
