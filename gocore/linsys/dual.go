@@ -107,7 +107,10 @@ type DenseDual struct {
 	// full scatter clears buf and adds, so that the position gets their
 	// sum, instead of writing +0 + v. dupH: such a position is on the
 	// row diagonal, whose fast paths write H values (hCache.writeH): they
-	// are not taken, every Factor scatters in full.
+	// are not taken, every Factor scatters in full. (A bug fix: those
+	// paths wrote one of the values where their sum belongs, so such a
+	// pattern factored a wrong H before; its results change, to the
+	// right ones. kkt.Analyse makes no such pattern.)
 	dupDst, dupH bool
 	buf          []float64
 	valid        bool   // C (and lp, dp, w) are those of the values in hc

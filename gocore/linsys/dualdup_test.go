@@ -40,7 +40,8 @@ func withDuplicates(rng *rand.Rand, pat *Pattern, nx int, hDup bool) (*Pattern, 
 // an A row is masked instead of scattered), and the error and the
 // solution are bit for bit those of a factorizer of the pattern without
 // duplicates given the merged values (0 + v1) + v2 (a fresh one where
-// dupH: both scatter in full).
+// dupH: both scatter in full). The H-only paths taken with a duplicate H
+// entry (main before dupH) fail it: they wrote one of the two values.
 func TestDenseDualDuplicateEntries(t *testing.T) {
 	rng := rand.New(rand.NewSource(17))
 	dups, hdups, solved := 0, 0, 0

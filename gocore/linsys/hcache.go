@@ -79,7 +79,9 @@ func (c *hCache) onlyH(values, buf []float64) (ok, finite bool) {
 }
 
 // writeH writes the H entries of values into buf and reports whether
-// they are all finite.
+// they are all finite. One value per position: a pattern with duplicate
+// H diagonal entries (DenseDual.dupH) must not take the paths that call
+// it, whose write would leave one value where the sum belongs.
 func (c *hCache) writeH(values, buf []float64) bool {
 	finite := true
 	for t, k := range c.hIdx {
