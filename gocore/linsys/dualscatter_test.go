@@ -28,6 +28,29 @@ func TestScatterRuns(t *testing.T) {
 	}
 }
 
+// refScatter returns the entry-by-entry scatter of vals (f.dst, f.dst2)
+// into a cleared buffer: what f.buf holds after a full scatter.
+func refScatter(f *DenseDual, vals []float64) []float64 {
+	ref := make([]float64, len(f.buf))
+	for k, v := range vals {
+		ref[f.dst[k]] += v
+		if d2 := f.dst2[k]; d2 >= 0 {
+			ref[d2] += v
+		}
+	}
+	return ref
+}
+
+// sameBuf fails unless f.buf holds want bit for bit.
+func sameBuf(t *testing.T, what string, f *DenseDual, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Float64bits(f.buf[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("%s: buf[%d] = %v, the reference scatter %v", what, i, f.buf[i], want[i])
+		}
+	}
+}
+
 // TestDenseDualScatterRuns: Factor's full scatter by runs writes the
 // values of the entry-by-entry scatter (dst, dst2) bit for bit, on random
 // KKT patterns (sparse and dense x blocks, −0 values among them) and on
@@ -42,18 +65,7 @@ func TestDenseDualScatterRuns(t *testing.T) {
 			}
 		}
 		_ = f.Factor(vals) // the scatter precedes any refusal
-		want := make([]float64, len(f.buf))
-		for k, v := range vals {
-			want[f.dst[k]] += v
-			if d2 := f.dst2[k]; d2 >= 0 {
-				want[d2] += v
-			}
-		}
-		for i := range want {
-			if math.Float64bits(f.buf[i]) != math.Float64bits(want[i]) {
-				t.Fatalf("buf[%d] = %v, entry-by-entry scatter %v", i, f.buf[i], want[i])
-			}
-		}
+		sameBuf(t, "full scatter", f, refScatter(f, vals))
 	}
 	for _, sz := range []struct {
 		nx, m int

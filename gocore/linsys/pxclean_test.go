@@ -1,6 +1,7 @@
 package linsys
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -85,18 +86,7 @@ func TestDenseDualPxClean(t *testing.T) {
 		if f.scatterFinite() != vec.AllFinite(f.buf) {
 			t.Fatalf("trial %d: finiteness of the scatter %v, of every value %v", trial, f.scatterFinite(), vec.AllFinite(f.buf))
 		}
-		want := make([]float64, len(f.buf))
-		for k, v := range vals {
-			want[f.dst[k]] += v
-			if d2 := f.dst2[k]; d2 >= 0 {
-				want[d2] += v
-			}
-		}
-		for i := range want {
-			if math.Float64bits(f.buf[i]) != math.Float64bits(want[i]) {
-				t.Fatalf("trial %d: buf[%d] = %v, entry-by-entry scatter %v", trial, i, f.buf[i], want[i])
-			}
-		}
+		sameBuf(t, fmt.Sprintf("trial %d", trial), f, refScatter(f, vals))
 	}
 	for _, k := range []string{"diagonal", "off", "rows", "dense"} {
 		if kinds[k] == 0 {
