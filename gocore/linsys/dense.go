@@ -301,10 +301,12 @@ func denseLDLRows(l []float64, ld, n int, signs, dst []float64, wb []float64) (i
 // w_r[:j]), the forward substitution vec.ForwardRows4 runs four rows at a
 // time (the same Dot arithmetic; the rows of wb past nb are zeroed and
 // ignored): the loop's columns below dotAsmMin, its calls from there on
-// in one call, then the divisions — bit for bit the loop. At the BPQP
-// study's QP 50×10 (x block of order 50: two tail rows) these were ~100
-// Dot calls per factorization. Without the assembly kernel (or with
-// noTriAsm) the columns from dotAsmMin on run as the loop's Dot calls.
+// in one call, then the divisions — bit for bit the loop but for a NaN's
+// payload (ForwardRows4's FMAs take their factors in the other order).
+// At the BPQP study's QP 50×10 (x block of order 50: two tail rows) these
+// were ~100 Dot calls per factorization. Without the assembly kernel (or
+// with noTriAsm) the columns from dotAsmMin on run as the loop's Dot
+// calls.
 func ldlTail(l []float64, ld, n, i0, nb int, d, wb []float64) {
 	for r := 0; r < 4; r++ {
 		w := wb[r*n : r*n+i0]

@@ -980,8 +980,8 @@ func (f *DenseDual) maskZeroRows(values []float64, rows []int) (ok, finite bool)
 		}
 		if !f.hc.prevOK {
 			// After storeScattered, row r of a holds the row's values of
-			// the last full scatter bit for bit and +0 elsewhere (cleared
-			// before it).
+			// the last full scatter bit for bit (scatterExact) and +0
+			// where none reaches (NewDenseDual's +0, never written).
 			if _, pos := allZero(f.a[r*f.nx : (r+1)*f.nx]); !pos {
 				f.mask[r], f.masked = true, true
 			}
@@ -1227,8 +1227,10 @@ func forwardW(lp []float64, nx int, w []float64) {
 // substitution on one row (column 0 subtracts the Dot of nothing, +0: no
 // change). Each Dot, of fewer than 8 entries, is written out: vec's
 // generic kernel's four sums, the products added in the same order, and
-// (s0 + s1) + (s2 + s3); the calls and Dot's dispatch were most of the
-// cost of these short dots.
+// (s0 + s1) + (s2 + s3), as dotShort (kernels.go) does in a call; the
+// calls and Dot's dispatch were most of the cost of these short dots.
+// Bit for bit the Dot loop but for a NaN's payload (TestForwardHead;
+// TestDenseDualFormWC through formC).
 func forwardHead(lp []float64, nx, k0 int, wi []float64) {
 	for k := 1; k < k0; k++ {
 		a, b := lp[k*nx:k*nx+k], wi[:k]

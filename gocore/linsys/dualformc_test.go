@@ -106,6 +106,44 @@ func TestDenseDualFormWC(t *testing.T) {
 	}
 }
 
+// TestForwardHead: forwardHead, formC's columns below dotAsmMin written
+// out, is the loop of Dot calls it replaces bit for bit but for a NaN's
+// payload (which of two NaN operands an addition keeps follows the
+// order the compiler gives them; x blocks of order 1…12, every k0 up to
+// dotAsmMin, magnitudes over many binades, ±0, NaN and ±Inf): a
+// sequential sum, another grouping of the four partial sums or a skipped
+// column differs in some bit of these.
+func TestForwardHead(t *testing.T) {
+	rng := rand.New(rand.NewSource(37))
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0}
+	vals := func(n int, special bool) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.NormFloat64() * math.Exp(8*rng.NormFloat64())
+			if special && rng.Intn(6) == 0 {
+				v[i] = specials[rng.Intn(len(specials))]
+			}
+		}
+		return v
+	}
+	for trial := 0; trial < 3000; trial++ {
+		nx := 1 + trial%12
+		k0 := min(nx, rng.Intn(dotAsmMin+1))
+		special := trial%5 == 4
+		lp, wi := vals(nx*nx, special), vals(nx, special)
+		want := append([]float64(nil), wi...)
+		for k := 0; k < k0; k++ {
+			want[k] -= dot(lp[k*nx:k*nx+k], want[:k])
+		}
+		forwardHead(lp, nx, k0, wi)
+		for i := range want {
+			if math.Float64bits(wi[i]) != math.Float64bits(want[i]) && !(math.IsNaN(wi[i]) && math.IsNaN(want[i])) {
+				t.Fatalf("nx=%d k0=%d: w[%d] = %v, the Dot loop %v", nx, k0, i, wi[i], want[i])
+			}
+		}
+	}
+}
+
 // BenchmarkDenseDualFormC: Factor with a new x block each call (formC:
 // the x block's LDLᵀ, W and C, then the row block) at the BPQP study's
 // dense QP orders.

@@ -240,9 +240,10 @@ func TestDenseDualSolvePair(t *testing.T) {
 // assembly, and its last block of 1–3 rows by vec.ForwardRows4 (ldlTail;
 // also with ldlTail's Go columns, noTriAsm), gives its Go loop's factor,
 // pivots, regularization count and error bit for bit, for every order to
-// past the x block of the BPQP study's QP 50×10 (tails of 0–3 rows), strides equal to and above the order,
-// quasi-definite matrices (both pivot signs), ones with a regularized
-// pivot and ones with a NaN (ErrSingular at a late pivot).
+// past the x block of the BPQP study's QP 50×10 (tails of 0–3 rows),
+// strides equal to and above the order, quasi-definite matrices (both
+// pivot signs), ones with a regularized pivot and ones with a NaN
+// (ErrSingular at a late pivot).
 func TestLDLLeftAsm(t *testing.T) {
 	defer func(v, w bool) { noLDLAsm, noTriAsm = v, w }(noLDLAsm, noTriAsm)
 	rng := rand.New(rand.NewSource(47))

@@ -11,6 +11,8 @@ func axpy(alpha float64, x, y []float64) { vec.Axpy(alpha, x, y) }
 // (s0 + s1) + (s2 + s3)) in one call instead of two and Dot's dispatch:
 // the short dots of denseLDLRows' first rows, ~20 per factorization of
 // the BPQP study's 20×20 row block, ~100 instructions each through Dot.
+// forwardHead (dual.go) writes the same sums out inline. Bit for bit Dot
+// but for a NaN's payload (TestDotShort).
 func dotShort(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
