@@ -719,7 +719,8 @@ class Run:
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
             if self.squeeze and self.x_only:
-                return (_from_numpy(res.x_first()),)  # _outputs' case, one frame less
+                # _outputs' case: x_first's view, made here (two frames less).
+                return (_from_numpy(_ndarray((self.structure.n,), _NP_F64, res._arr)),)
             return self._outputs(res)
         accept = self.opts.settings.accept_almost_solved
         ok = ok_mask(res.status, accept)
@@ -762,7 +763,10 @@ class Run:
         fl = self.structure.factor_len
         if not fl or self.batch * fl * 8 > FACTOR_BUDGET:
             return False
-        return _reuses_records(self.opts.backward)
+        method = self.opts.backward
+        # _reuses_records' value, kept on the instance (one frame less).
+        r: bool | None = method.__dict__.get("_reuses_records")
+        return _reuses_records(method) if r is None else r
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:
@@ -889,11 +893,13 @@ class Run:
         ):
             gx = _incoming_f64(gx)
         method = self.opts.backward
+        # method._c()'s struct, kept on the (frozen) instance: two frames less.
+        bopts = method.__dict__.get("_c_cache") or method._c()
         try:
             out = _core.backward_values(
                 self.structure,
                 self.settings_c,
-                method._c(),
+                bopts,
                 B,
                 self.values,
                 res.solution,  # the forward's lpgd_solution words, records included
