@@ -73,12 +73,14 @@ func equalI32(a, b []int32) bool {
 }
 
 // samePair fails t when the positional and the packed call's results
-// differ (code, message, every output bit).
+// differ: code, message and, after a successful call, every output bit
+// (after a call error the outputs are not meaningful: samples that other
+// workers reached before the error was found differ from run to run).
 func samePair(t *testing.T, what string, s [2]testSolveOut, b *[2]testBackwardOut) {
 	t.Helper()
 	p, k := s[0], s[1]
-	if p.code != k.code || p.msg != k.msg || !equalBits(p.x, k.x) || !equalBits(p.y, k.y) || !equalBits(p.s, k.s) ||
-		!equalBits(p.info, k.info) || !equalI32(p.status, k.status) {
+	if p.code != k.code || p.msg != k.msg || (p.code == 0 && (!equalBits(p.x, k.x) || !equalBits(p.y, k.y) ||
+		!equalBits(p.s, k.s) || !equalBits(p.info, k.info) || !equalI32(p.status, k.status))) {
 		t.Fatalf("%s: lpgd_solve %d %q x %v status %v; lpgd_solve_packed %d %q x %v status %v",
 			what, p.code, p.msg, p.x, p.status, k.code, k.msg, k.x, k.status)
 	}
@@ -86,8 +88,8 @@ func samePair(t *testing.T, what string, s [2]testSolveOut, b *[2]testBackwardOu
 		return
 	}
 	bp, bk := b[0], b[1]
-	if bp.code != bk.code || bp.msg != bk.msg || !equalBits(bp.gc, bk.gc) || !equalBits(bp.gb, bk.gb) ||
-		!equalI32(bp.status, bk.status) || !equalI32(bp.flags, bk.flags) {
+	if bp.code != bk.code || bp.msg != bk.msg || (bp.code == 0 && (!equalBits(bp.gc, bk.gc) || !equalBits(bp.gb, bk.gb) ||
+		!equalI32(bp.status, bk.status) || !equalI32(bp.flags, bk.flags))) {
 		t.Fatalf("%s: lpgd_backward %d %q gc %v; lpgd_backward_packed %d %q gc %v", what, bp.code, bp.msg, bp.gc, bk.code, bk.msg, bk.gc)
 	}
 }
