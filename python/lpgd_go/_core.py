@@ -165,11 +165,12 @@ class Structure:
 
     def solve_layout(self, batch: int, records: bool = False) -> _SolveLayout:
         """A solve's buffer layout for a batch size (x, y, s, info, the
-        statuses, the lpgd_solution words); computed once per batch size.
-        ``records``: the solve keeps factorization records (``factor_len``
-        words per sample), in the buffer after the lpgd_solution words
-        (``factor_at``) when the whole is made from its initial bytes, else
-        in a buffer of their own (``factor_at`` −1)."""
+        statuses, the lpgd_solution words, the call's lpgd_solve_args
+        words); computed once per batch size. ``records``: the solve keeps
+        factorization records (``factor_len`` words per sample), in the
+        buffer after the lpgd_solve_args words (``factor_at``, 64-byte
+        aligned) when the whole is made from its initial bytes, else in a
+        buffer of their own (``factor_at`` −1)."""
         layouts = self._record_layouts if records else self._solve_layouts
         lay = layouts.get(batch)
         if lay is None:
@@ -232,7 +233,8 @@ class Structure:
                 parts.append((off, off + size, shape))
                 off += size
             # batch doubles hold the 2·batch int32 statuses and flags; then
-            # the lpgd_solution, lpgd_incoming and lpgd_gradients words.
+            # the lpgd_solution, lpgd_incoming, lpgd_gradients and
+            # lpgd_backward_args words.
             # Byte offsets of gP, gc, gA, gb, the statuses, the flags, the
             # stats (−1: not wanted).
             offs = [-1 if p is None else 8 * p[0] for p in parts]
@@ -314,7 +316,8 @@ _INIT_MAX = 2048
 @dataclass(frozen=True)
 class _SolveLayout:
     """Where a solve's outputs lie in its buffer: ``offsets`` (in doubles:
-    x's size, y, s, info, the statuses, the lpgd_solution words), the
+    x's size, y, s, info, the statuses, the lpgd_solution words, which the
+    call's lpgd_solve_args words follow), the
     buffer's ctypes type, its initial bytes (zeros, info NaN; None for a
     large buffer), the byte offsets of x, y, s, the statuses and info (the
     lpgd_solution's pointers) and of the lpgd_solution words, and where the
@@ -640,7 +643,8 @@ def solve_values(
         lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     # One buffer: x, y, s, info (NaN), the int32 statuses, then the
     # lpgd_solution (five pointers into the buffer itself, the factor
-    # records' and their length), then the records when they lie in it.
+    # records' and their length), the call's lpgd_solve_args, then the
+    # records when they lie in it.
     init = lay.init
     if init is not None:
         arr = lay.ctype.from_buffer_copy(init)
@@ -948,7 +952,8 @@ def backward_values(
     the caller has it."""
     # One buffer (never torch's thread pool, see _serial): gP, gc, gA, gb
     # where needed, stats when asked for, the int32 codes and flags, then
-    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
+    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8)
+    # and lpgd_backward_args (10).
     lay = layout or st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr: ctypes.Array[ctypes.c_double] | np.ndarray
     if lay.words < _CALLOC_WORDS:
