@@ -96,17 +96,21 @@ func samePair(t *testing.T, what string, s [2]testSolveOut, b *[2]testBackwardOu
 
 // packedCase is one call of TestPackedMatchesPositional and
 // FuzzPackedMatchesPositional: the problem (a NaN in c at nanAt when it is
-// in range), the batch, settings and options sizes (0: right), the error
-// buffer's length, the NULL arguments (testSolveNulls' and
-// testBackwardNulls' bits) and whether the handle is a freed one.
+// in range), the batch, the solve's settings size, the backward's
+// settings and options sizes (0: right), whether the backward's settings
+// reject the first sample's (almost solved) forward, the error buffer's
+// length, the NULL arguments (testSolveNulls' and testBackwardNulls' bits)
+// and whether the handle is a freed one.
 type packedCase struct {
-	batch               int
-	settingsSize, optSz int64
-	errLen              int
-	solveDrop, bwdDrop  uint
-	nanAt               int
-	badHandle           bool
-	method              int
+	batch                  int
+	settingsSize           int64
+	bwdSettingsSize, optSz int64
+	bwdRejectAlmost        bool
+	errLen                 int
+	solveDrop, bwdDrop     uint
+	nanAt                  int
+	badHandle              bool
+	method                 int
 }
 
 // runPackedCase calls both entries on c and fails t when they differ.
@@ -142,7 +146,7 @@ func runPackedCase(t *testing.T, c packedCase) {
 	for i := range gx {
 		gx[i] = float64(i%3) - 0.5
 	}
-	b := testBackwardNulls(call, q, nb, s[0], gx, c.method, c.optSz, c.errLen, c.bwdDrop)
+	b := testBackwardNulls(call, q, nb, s[0], gx, c.method, c.bwdSettingsSize, c.optSz, c.bwdRejectAlmost, c.errLen, c.bwdDrop)
 	samePair(t, what, s, &b)
 }
 
@@ -178,6 +182,13 @@ func TestPackedMatchesPositional(t *testing.T) {
 		"NULL gradients":        with(func(c *packedCase) { c.bwdDrop = 32 }),
 		"NULL incoming.gx":      with(func(c *packedCase) { c.bwdDrop = 64 }),
 		"NULL gradients.status": with(func(c *packedCase) { c.bwdDrop = 128 }),
+
+		// The backward's own settings: a wrong size is its error, and an
+		// almost solved forward is differentiated only when they accept it
+		// (a packed entry that lost the settings word runs on the defaults).
+		"backward settings size":  with(func(c *packedCase) { c.bwdSettingsSize = 8 }),
+		"backward rejects almost": with(func(c *packedCase) { c.bwdRejectAlmost = true }),
+		"B=2 lpgd rejects almost": with(func(c *packedCase) { c.batch, c.method, c.bwdRejectAlmost = 2, int(diff.MethodLPGD), true }),
 	} {
 		t.Run(name, func(t *testing.T) { runPackedCase(t, c) })
 	}
@@ -187,15 +198,18 @@ func TestPackedMatchesPositional(t *testing.T) {
 // set of NULL arguments, the packed entries return what the positional
 // ones do (and never panic through the export).
 func FuzzPackedMatchesPositional(f *testing.F) {
-	f.Add(int8(1), int64(0), int64(0), uint16(256), uint8(0), uint8(0), int8(-1), false, uint8(0))
-	f.Add(int8(3), int64(0), int64(0), uint16(5), uint8(0), uint8(0), int8(4), false, uint8(1))
-	f.Add(int8(0), int64(8), int64(0), uint16(0), uint8(8), uint8(16), int8(0), true, uint8(2))
-	f.Fuzz(func(t *testing.T, batch int8, setSz, optSz int64, errLen uint16, sDrop, bDrop uint8, nanAt int8, bad bool, method uint8) {
+	f.Add(int8(1), int64(0), int64(0), int64(0), uint16(256), uint8(0), uint8(0), int8(-1), false, uint8(0))
+	f.Add(int8(3), int64(0), int64(0), int64(0), uint16(5), uint8(0), uint8(0), int8(4), false, uint8(1))
+	f.Add(int8(0), int64(8), int64(0), int64(0), uint16(0), uint8(8), uint8(16), int8(0), true, uint8(2))
+	f.Add(int8(2), int64(0), int64(16), int64(0), uint16(64), uint8(0), uint8(0), int8(-1), false, uint8(2))
+	f.Fuzz(func(t *testing.T, batch int8, setSz, bwdSetSz, optSz int64, errLen uint16, sDrop, bDrop uint8, nanAt int8,
+		bad bool, method uint8) {
 		if batch > 4 {
 			return
 		}
-		runPackedCase(t, packedCase{batch: int(batch), settingsSize: setSz, optSz: optSz, errLen: int(errLen % 512),
-			solveDrop: uint(sDrop) & 63, bwdDrop: uint(bDrop), nanAt: int(nanAt), badHandle: bad, method: int(method % 3)})
+		runPackedCase(t, packedCase{batch: int(batch), settingsSize: setSz, bwdSettingsSize: bwdSetSz, optSz: optSz,
+			errLen: int(errLen % 512), solveDrop: uint(sDrop) & 63, bwdDrop: uint(bDrop), nanAt: int(nanAt),
+			badHandle: bad, method: int(method % 3)})
 	})
 }
 
@@ -213,6 +227,10 @@ func TestPackedMatchesPositionalSeeded(t *testing.T) {
 		if rng.Intn(6) == 0 {
 			c.optSz = int64(rng.Intn(300))
 		}
+		if rng.Intn(6) == 0 {
+			c.bwdSettingsSize = int64(rng.Intn(300))
+		}
+		c.bwdRejectAlmost = rng.Intn(6) == 0
 		if rng.Intn(3) == 0 {
 			c.solveDrop = uint(1) << rng.Intn(6)
 		}

@@ -572,6 +572,18 @@ func testSolveFilled(h uint64, q *testDenseQP, recLen int, fill float64) testSol
 		rec: goF64(out.factor, recLen), recLen: recLen}
 }
 
+// testErrBuf is an error buffer of errLen bytes in b holding an empty
+// string (NULL when errLen is 0), and a function that reads its message
+// back ("" for a NULL buffer).
+func testErrBuf(b *cbuf, errLen int) (*C.char, func() string) {
+	if errLen <= 0 {
+		return nil, func() string { return "" }
+	}
+	eb := (*C.char)(b.alloc(errLen))
+	*eb = 0
+	return eb, func() string { return C.GoString(eb) }
+}
+
 // testSolveNulls is testSolve through lpgd_solve and through
 // lpgd_solve_packed (fresh buffers each) with an error buffer of errLen
 // bytes (NULL when errLen is 0) and the arguments drop names NULL (bit 0
@@ -581,11 +593,7 @@ func testSolveNulls(h uint64, q *testDenseQP, batch int, settingsSize int64, err
 	var res [2]testSolveOut
 	for i, packed := range []bool{false, true} {
 		var b cbuf
-		var eb *C.char
-		if errLen > 0 {
-			eb = (*C.char)(b.alloc(errLen))
-			*eb = 0
-		}
+		eb, msg := testErrBuf(&b, errLen)
 		var set C.lpgd_settings
 		lpgd_default_settings(&set)
 		if settingsSize != 0 {
@@ -616,16 +624,18 @@ func testSolveNulls(h uint64, q *testDenseQP, batch int, settingsSize int64, err
 		if drop&32 != 0 {
 			out.status = nil
 		}
-		testPacked = packed
-		code := testCallSolve(C.uint64_t(h), setP, C.int64_t(batch), vals, outP, eb, C.int64_t(errLen))
-		testPacked = false
+		var code C.int32_t
+		if packed {
+			a := C.lpgd_solve_args{handle: C.uint64_t(h), settings: setP, batch: C.int64_t(batch), values: vals,
+				out: outP, err: eb, errlen: C.int64_t(errLen)}
+			code = lpgd_solve_packed(&a)
+		} else {
+			code = lpgd_solve(C.uint64_t(h), setP, C.int64_t(batch), vals, outP, eb, C.int64_t(errLen))
+		}
 		r := testSolveOut{x: goF64(out.x, nb*q.n), y: goF64(out.y, nb*m), s: goF64(out.s, nb*m),
-			info: goF64(out.info, nb*int(C.LPGD_INFO_COLS)), code: int32(code)}
+			info: goF64(out.info, nb*int(C.LPGD_INFO_COLS)), code: int32(code), msg: msg()}
 		if out.status != nil {
 			r.status = goI32(out.status, nb)
-		}
-		if eb != nil {
-			r.msg = C.GoString(eb)
 		}
 		res[i] = r
 		b.free()
@@ -635,19 +645,18 @@ func testSolveNulls(h uint64, q *testDenseQP, batch int, settingsSize int64, err
 
 // testBackwardNulls is testSolveNulls' counterpart for lpgd_backward
 // and lpgd_backward_packed (∂c and ∂b asked for, incoming gx) on the
-// forward solution sol, with the options' size set to optsSize when not 0
-// and drop's bits naming NULL arguments (0 settings, 1 opts, 2 values, 3
-// forward, 4 incoming, 5 out, 6 incoming.gx, 7 out.status).
+// forward solution sol, with the settings' size set to settingsSize and
+// the options' size to optsSize when not 0, when rejectAlmost the first
+// sample's forward status ALMOST_SOLVED and the settings'
+// accept_almost_solved 0 (the sample not differentiated, as the settings
+// ask), and drop's bits naming NULL arguments (0 settings, 1 opts, 2
+// values, 3 forward, 4 incoming, 5 out, 6 incoming.gx, 7 out.status).
 func testBackwardNulls(h uint64, q *testDenseQP, batch int, sol testSolveOut, gx []float64, method int,
-	optsSize int64, errLen int, drop uint) [2]testBackwardOut {
+	settingsSize, optsSize int64, rejectAlmost bool, errLen int, drop uint) [2]testBackwardOut {
 	var res [2]testBackwardOut
 	for i, packed := range []bool{false, true} {
 		var b cbuf
-		var eb *C.char
-		if errLen > 0 {
-			eb = (*C.char)(b.alloc(errLen))
-			*eb = 0
-		}
+		eb, msg := testErrBuf(&b, errLen)
 		nb, m, n := max(batch, 1), q.m(), q.n
 		opts, fwd := testBackwardArgs(&b, nb, sol, method, 0.1)
 		if optsSize != 0 {
@@ -655,6 +664,13 @@ func testBackwardNulls(h uint64, q *testDenseQP, batch int, sol testSolveOut, gx
 		}
 		var set C.lpgd_settings
 		lpgd_default_settings(&set)
+		if settingsSize != 0 {
+			set.size = C.int64_t(settingsSize)
+		}
+		if rejectAlmost {
+			set.accept_almost_solved = 0
+			*fwd.status = C.LPGD_STATUS_ALMOST_SOLVED
+		}
 		inc := C.lpgd_incoming{gx: b.f64(gx)}
 		out := C.lpgd_gradients{gc: b.f64(make([]float64, nb*n)), gb: b.f64(make([]float64, nb*m)),
 			status: b.i32(nb), flags: b.i32(nb)}
@@ -668,15 +684,18 @@ func testBackwardNulls(h uint64, q *testDenseQP, batch int, sol testSolveOut, gx
 				clearIt()
 			}
 		}
-		testPacked = packed
-		code := testCallBackward(C.uint64_t(h), setP, optsP, C.int64_t(batch), vals, fwdP, incP, outP, eb, C.int64_t(errLen))
-		testPacked = false
-		r := testBackwardOut{gc: goF64(out.gc, nb*n), gb: goF64(out.gb, nb*m), flags: goI32(out.flags, nb), code: int32(code)}
+		var code C.int32_t
+		if packed {
+			a := C.lpgd_backward_args{handle: C.uint64_t(h), settings: setP, opts: optsP, batch: C.int64_t(batch),
+				values: vals, forward: fwdP, incoming: incP, out: outP, err: eb, errlen: C.int64_t(errLen)}
+			code = lpgd_backward_packed(&a)
+		} else {
+			code = lpgd_backward(C.uint64_t(h), setP, optsP, C.int64_t(batch), vals, fwdP, incP, outP, eb, C.int64_t(errLen))
+		}
+		r := testBackwardOut{gc: goF64(out.gc, nb*n), gb: goF64(out.gb, nb*m), flags: goI32(out.flags, nb),
+			code: int32(code), msg: msg()}
 		if out.status != nil {
 			r.status = goI32(out.status, nb)
-		}
-		if eb != nil {
-			r.msg = C.GoString(eb)
 		}
 		res[i] = r
 		b.free()
