@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from lpgd_go import _interrupt, _lib, solve_qp
+from lpgd_go.backward import LPGD
 from lpgd_go.cone import Cones, solve_cone
 
 from conftest import make_qp_batch
@@ -125,6 +126,36 @@ def test_packed_calls_match_positional(
     _same(packed, plain)
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"polish": False, "tol_gap_abs": 1e-5, "tol_gap_rel": 1e-5, "tol_feas": 1e-5},
+        pytest.param(
+            {"polish": False, "max_iter": 6, "accept_almost_solved": True},
+            marks=pytest.mark.filterwarnings("ignore::lpgd_go.status.AlmostSolvedWarning"),
+        ),
+    ],
+)
+def test_packed_backward_reads_its_settings(
+    spy: _Spy, monkeypatch: pytest.MonkeyPatch, settings: dict[str, Any]
+) -> None:
+    """The backward's settings reach lpgd_backward_packed: LPGD's perturbed
+    solves (not warm-started) run on them, unpolished, to looser tolerances
+    or fewer iterations than the defaults, and the packed and positional
+    entries give the same gradients (a packed entry that ran the backward
+    on the default settings gives others)."""
+    args = _qp_args(2, 6, seed=5)
+    backward = LPGD(fast_path=False)
+    _forward_backward(args, settings=settings, backward=backward)  # the plan
+    spy.packed.clear()
+    packed = _forward_backward(args, settings=settings, backward=backward)
+    assert spy.packed == ["lpgd_solve", "lpgd_backward"]
+    with monkeypatch.context() as m:
+        _positional(m)
+        plain = _forward_backward(args, settings=settings, backward=backward)
+    _same(packed, plain)
+
+
 def test_packed_words_follow_structure_changes(spy: _Spy) -> None:
     """Calls that alternate between structures (sizes), batch sizes, linear
     solvers and front ends write each call's own handle, batch and buffers
@@ -214,16 +245,22 @@ def test_packed_null_args_is_an_argument_error(lib: object) -> None:
 
 def test_packed_entry_reports_like_positional(lib: object) -> None:
     """The packed entry writes the positional entry's error (code and
-    message) for the same words: a freed handle, a batch of 0."""
+    message) for the same words: a freed handle, a handle of 0, a batch of
+    0 on a live structure."""
     from lpgd_go import _core
     from lpgd_go.settings import SolverSettings
 
     st = _core.Structure(2, 0, 2, has_p=False)
     st.free()
+    live = _core.Structure(2, 0, 2, has_p=False)
     settings = SolverSettings()._c()
     vals = (ctypes.c_int64 * 8)()
     out = np.zeros(7, dtype=np.int64)
-    for handle, batch in ((st.handle, 1), (0, 1), (st.handle, 0)):
+    for handle, batch, code in (
+        (st.handle, 1, _lib.E_HANDLE),
+        (0, 1, _lib.E_HANDLE),
+        (live.handle, 0, _lib.E_ARGUMENT),
+    ):
         got = []
         for packed in (False, True):
             err = ctypes.create_string_buffer(_lib.ERRLEN)
@@ -234,4 +271,6 @@ def test_packed_entry_reports_like_positional(lib: object) -> None:
             else:
                 rc = _lib.lib().lpgd_solve(*pos)
             got.append((rc, err.value))
-        assert got[0] == got[1] and got[0][0] < 0, got
+        assert got[0] == got[1] and got[0][0] == code, got
+        if batch == 0:
+            assert b"batch must be positive" in got[0][1], got
