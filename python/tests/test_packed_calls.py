@@ -274,3 +274,36 @@ def test_packed_entry_reports_like_positional(lib: object) -> None:
         assert got[0] == got[1] and got[0][0] == code, got
         if batch == 0:
             assert b"batch must be positive" in got[0][1], got
+
+
+@pytest.mark.parametrize("backward", ["kkt", "bpqp", "lpgd"])
+def test_call_path_reads_method_caches_in_place(
+    lib: object, monkeypatch: pytest.MonkeyPatch, backward: str
+) -> None:
+    """A warm forward and backward read the backward method's struct
+    (``backward.C_CACHE``) and whether it reuses the forward's records
+    (``_conic._REUSES_RECORDS``) from the instance, without calling the
+    method's ``_c`` or ``_conic._reuses_records``: the names the call path
+    reads are those the caches are kept under."""
+    from lpgd_go import _conic
+    from lpgd_go.backward import as_backward_method
+
+    args = _qp_args(1, 6, unbatched=True)
+    method = as_backward_method(backward)
+    _forward_backward(args, backward=method)  # the plan; fills the caches
+    want = _forward_backward(args, backward=method)
+    calls: list[str] = []
+    real_c, real_reuses = type(method)._c, _conic._reuses_records
+
+    def c(self: Any) -> Any:
+        calls.append("_c")
+        return real_c(self)
+
+    def reuses(m: Any) -> bool:
+        calls.append("_reuses_records")
+        return real_reuses(m)
+
+    monkeypatch.setattr(type(method), "_c", c)
+    monkeypatch.setattr(_conic, "_reuses_records", reuses)
+    _same(_forward_backward(args, backward=method), want)
+    assert calls == []
