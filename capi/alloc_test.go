@@ -13,6 +13,19 @@ import (
 // methods, gc only) on one thread allocates nothing: the call state, the
 // inputs, the PSD results and the batch job's funcs come from pools.
 func TestCallPairAllocs(t *testing.T) {
+	callPairAllocs(t)
+}
+
+// TestPackedCallPairAllocs is TestCallPairAllocs through the packed
+// entries (lpgd_solve_packed, lpgd_backward_packed on arguments written
+// once): nothing allocated either.
+func TestPackedCallPairAllocs(t *testing.T) {
+	testPacked = true
+	defer func() { testPacked = false }()
+	callPairAllocs(t)
+}
+
+func callPairAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}

@@ -336,6 +336,35 @@ typedef struct {
     int64_t block_major; /* ABI 9, see above */
 } lpgd_gradients;
 
+/* The arguments of lpgd_solve and of lpgd_backward, in their order, as
+ * one struct each: the one-pointer entries lpgd_solve_packed and
+ * lpgd_backward_packed read them from it. A caller that makes the same call
+ * again and again (a language binding, whose foreign-function layer pays per
+ * argument converted) keeps such a struct next to its buffers and rewrites
+ * only the words that change. */
+typedef struct {
+    uint64_t handle;
+    const lpgd_settings *settings;
+    int64_t batch;
+    const lpgd_values *values;
+    lpgd_solution *out;
+    char *err;
+    int64_t errlen;
+} lpgd_solve_args;
+
+typedef struct {
+    uint64_t handle;
+    const lpgd_settings *settings;
+    const lpgd_backward_opts *opts;
+    int64_t batch;
+    const lpgd_values *values;
+    const lpgd_solution *forward;
+    const lpgd_incoming *incoming;
+    lpgd_gradients *out;
+    char *err;
+    int64_t errlen;
+} lpgd_backward_args;
+
 #ifndef LPGD_NO_PROTOTYPES
 /* (The Go side includes this header for the types and constants only: cgo
  * generates its own prototypes for the exports.) */
@@ -409,6 +438,15 @@ int32_t lpgd_backward(uint64_t handle, const lpgd_settings *settings,
                       const lpgd_values *values, const lpgd_solution *forward,
                       const lpgd_incoming *incoming, lpgd_gradients *out,
                       char *err, int64_t errlen);
+
+/* lpgd_solve(args->handle, args->settings, …, args->errlen) and
+ * lpgd_backward(args->handle, …, args->errlen): the same calls (the same
+ * validation, errors, messages and outputs) with their arguments read from
+ * one struct, which the library reads during the call only. args NULL:
+ * LPGD_E_ARGUMENT, with no message (the error buffer is one of the
+ * arguments). */
+int32_t lpgd_solve_packed(const lpgd_solve_args *args);
+int32_t lpgd_backward_packed(const lpgd_backward_args *args);
 
 #ifdef LPGD_DEBUG
 /* Test hook, exported only by a library built with `go build -tags

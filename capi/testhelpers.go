@@ -243,7 +243,7 @@ func testSolveToken(h uint64, q *testDenseQP, batch, m int, settingsSize int64, 
 	if recLen != 0 {
 		out.factor, out.factor_len = b.f64(make([]float64, batch*max(recLen, 0))), C.int64_t(recLen)
 	}
-	code := lpgd_solve(C.uint64_t(h), &set, C.int64_t(batch), q.values(&b, batch), &out, eb, el)
+	code := testCallSolve(C.uint64_t(h), &set, C.int64_t(batch), q.values(&b, batch), &out, eb, el)
 	return testSolveOut{x: goF64(out.x, batch*q.n), y: goF64(out.y, batch*m), s: goF64(out.s, batch*m), status: goI32(out.status, batch),
 		info: goF64(out.info, batch*int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb),
 		rec: goF64(out.factor, batch*max(recLen, 0)), recLen: recLen}
@@ -302,7 +302,7 @@ func testBackwardLayout(h uint64, q *testDenseQP, batch, m int, sol testSolveOut
 	if blockMajor {
 		out.block_major = 1
 	}
-	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
+	code := testCallBackward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
 	return testBackwardOut{gP: goF64(out.gP, batch*n*n), gc: goF64(out.gc, batch*n), gA: goF64(out.gA, batch*m*n), gb: goF64(out.gb, batch*m),
 		status: goI32(out.status, batch), flags: goI32(out.flags, batch), code: int32(code), msg: C.GoString(eb)}
 }
@@ -317,7 +317,7 @@ func testBackwardGC(h uint64, q *testDenseQP, batch, m int, sol testSolveOut, gx
 	n := q.n
 	inc := C.lpgd_incoming{gx: b.f64(gx)}
 	out := C.lpgd_gradients{gc: b.f64(make([]float64, batch*n)), status: b.i32(batch), flags: b.i32(batch)}
-	code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
+	code := testCallBackward(C.uint64_t(h), nil, &opts, C.int64_t(batch), q.values(&b, batch), &fwd, &inc, &out, eb, el)
 	return testBackwardOut{gc: goF64(out.gc, batch*n), status: goI32(out.status, batch), flags: goI32(out.flags, batch),
 		code: int32(code), msg: C.GoString(eb)}
 }
@@ -337,9 +337,43 @@ func testCSCSolve(h uint64, n, m int, P, c []float64, aBlocks, bBlocks [][]float
 	v := C.lpgd_values{P: C.lpgd_operand{data: b.f64(P)}, c: C.lpgd_operand{data: b.f64(c)},
 		blocks: &blocks[0], nblocks: C.int64_t(len(aBlocks))}
 	out := C.lpgd_solution{x: b.f64(make([]float64, n)), y: b.f64(make([]float64, m)), s: b.f64(make([]float64, m)), status: b.i32(1)}
-	code := lpgd_solve(C.uint64_t(h), nil, 1, &v, &out, eb, el)
+	code := testCallSolve(C.uint64_t(h), nil, 1, &v, &out, eb, el)
 	return testSolveOut{x: goF64(out.x, n), y: goF64(out.y, m), s: goF64(out.s, m), status: goI32(out.status, 1),
 		code: int32(code), msg: C.GoString(eb)}
+}
+
+// testPacked makes the helpers call lpgd_solve_packed and
+// lpgd_backward_packed (on the same arguments, in an lpgd_solve_args or
+// lpgd_backward_args) instead of lpgd_solve and lpgd_backward: the ABI
+// tests run through both entries (TestPackedEntries).
+var testPacked bool
+
+// testCallSolve is lpgd_solve, or lpgd_solve_packed on its arguments when
+// testPacked.
+func testCallSolve(h C.uint64_t, set *C.lpgd_settings, batch C.int64_t, v *C.lpgd_values, out *C.lpgd_solution,
+	eb *C.char, el C.int64_t) C.int32_t {
+	if !testPacked {
+		return lpgd_solve(h, set, batch, v, out, eb, el)
+	}
+	a := C.lpgd_solve_args{handle: h, settings: set, batch: batch, values: v, out: out, err: eb, errlen: el}
+	return lpgd_solve_packed(&a)
+}
+
+// testCallBackward is lpgd_backward, or lpgd_backward_packed on its
+// arguments when testPacked.
+func testCallBackward(h C.uint64_t, set *C.lpgd_settings, opts *C.lpgd_backward_opts, batch C.int64_t, v *C.lpgd_values,
+	fwd *C.lpgd_solution, inc *C.lpgd_incoming, out *C.lpgd_gradients, eb *C.char, el C.int64_t) C.int32_t {
+	if !testPacked {
+		return lpgd_backward(h, set, opts, batch, v, fwd, inc, out, eb, el)
+	}
+	a := C.lpgd_backward_args{handle: h, settings: set, opts: opts, batch: batch, values: v, forward: fwd,
+		incoming: inc, out: out, err: eb, errlen: el}
+	return lpgd_backward_packed(&a)
+}
+
+// testPackedNil calls both packed entries with a NULL args.
+func testPackedNil() (int32, int32) {
+	return int32(lpgd_solve_packed(nil)), int32(lpgd_backward_packed(nil))
 }
 
 func testFree(h uint64) int32 { return int32(lpgd_structure_free(C.uint64_t(h))) }
@@ -426,7 +460,14 @@ func testPreparedPair(h uint64, q *testDenseQP, method int) (pair func() (int32,
 	}
 	inc := C.lpgd_incoming{gx: b.f64(gx)}
 	out := C.lpgd_gradients{gc: b.f64(make([]float64, n)), status: b.i32(1), flags: b.i32(1)}
+	// The packed entries' arguments, written once (testPacked).
+	sa := &C.lpgd_solve_args{handle: C.uint64_t(h), settings: &set, batch: 1, values: vals, out: &sol, err: eb, errlen: el}
+	ba := &C.lpgd_backward_args{handle: C.uint64_t(h), settings: &set, opts: &opts, batch: 1, values: vals,
+		forward: &sol, incoming: &inc, out: &out, err: eb, errlen: el}
 	pair = func() (int32, int32) {
+		if testPacked {
+			return int32(lpgd_solve_packed(sa)), int32(lpgd_backward_packed(ba))
+		}
 		c1 := lpgd_solve(C.uint64_t(h), &set, 1, vals, &sol, eb, el)
 		c2 := lpgd_backward(C.uint64_t(h), &set, &opts, 1, vals, &sol, &inc, &out, eb, el)
 		return int32(c1), int32(c2)
@@ -473,7 +514,7 @@ func testPreparedBackward(h uint64, q *testDenseQP, batch int, sol testSolveOut,
 			buf = C.calloc(C.size_t(words), 8)
 			place(buf)
 		}
-		code := lpgd_backward(C.uint64_t(h), nil, &opts, C.int64_t(batch), vals, &fwd, &inc, &out, eb, el)
+		code := testCallBackward(C.uint64_t(h), nil, &opts, C.int64_t(batch), vals, &fwd, &inc, &out, eb, el)
 		if fresh {
 			C.free(buf)
 		}
@@ -525,8 +566,139 @@ func testSolveFilled(h uint64, q *testDenseQP, recLen int, fill float64) testSol
 		status: b.i32(1), info: b.f64(filled(int(C.LPGD_INFO_COLS))),
 		factor: b.f64(filled(recLen)), factor_len: C.int64_t(recLen),
 	}
-	code := lpgd_solve(C.uint64_t(h), &set, 1, q.values(&b, 1), &out, eb, el)
+	code := testCallSolve(C.uint64_t(h), &set, 1, q.values(&b, 1), &out, eb, el)
 	return testSolveOut{x: goF64(out.x, q.n), y: goF64(out.y, m), s: goF64(out.s, m), status: goI32(out.status, 1),
 		info: goF64(out.info, int(C.LPGD_INFO_COLS)), code: int32(code), msg: C.GoString(eb),
 		rec: goF64(out.factor, recLen), recLen: recLen}
+}
+
+// testErrBuf is an error buffer of errLen bytes in b holding an empty
+// string (NULL when errLen is 0), and a function that reads its message
+// back ("" for a NULL buffer).
+func testErrBuf(b *cbuf, errLen int) (*C.char, func() string) {
+	if errLen <= 0 {
+		return nil, func() string { return "" }
+	}
+	eb := (*C.char)(b.alloc(errLen))
+	*eb = 0
+	return eb, func() string { return C.GoString(eb) }
+}
+
+// testSolveNulls is testSolve through lpgd_solve and through
+// lpgd_solve_packed (fresh buffers each) with an error buffer of errLen
+// bytes (NULL when errLen is 0) and the arguments drop names NULL (bit 0
+// settings, 1 values, 2 out, 3 out.x, 4 out.y, 5 out.status): the two
+// calls' results, to compare.
+func testSolveNulls(h uint64, q *testDenseQP, batch int, settingsSize int64, errLen int, drop uint) [2]testSolveOut {
+	var res [2]testSolveOut
+	for i, packed := range []bool{false, true} {
+		var b cbuf
+		eb, msg := testErrBuf(&b, errLen)
+		var set C.lpgd_settings
+		lpgd_default_settings(&set)
+		if settingsSize != 0 {
+			set.size = C.int64_t(settingsSize)
+		}
+		nb, m := max(batch, 1), q.m()
+		out := C.lpgd_solution{
+			x: b.f64(make([]float64, nb*q.n)), y: b.f64(make([]float64, nb*m)), s: b.f64(make([]float64, nb*m)),
+			status: b.i32(nb), info: b.f64(make([]float64, nb*int(C.LPGD_INFO_COLS))),
+		}
+		clear(unsafe.Slice((*int32)(unsafe.Pointer(out.status)), nb)) // what a call leaves shows alike
+		setP, vals, outP := &set, q.values(&b, nb), &out
+		if drop&1 != 0 {
+			setP = nil
+		}
+		if drop&2 != 0 {
+			vals = nil
+		}
+		if drop&4 != 0 {
+			outP = nil
+		}
+		if drop&8 != 0 {
+			out.x = nil
+		}
+		if drop&16 != 0 {
+			out.y = nil
+		}
+		if drop&32 != 0 {
+			out.status = nil
+		}
+		var code C.int32_t
+		if packed {
+			a := C.lpgd_solve_args{handle: C.uint64_t(h), settings: setP, batch: C.int64_t(batch), values: vals,
+				out: outP, err: eb, errlen: C.int64_t(errLen)}
+			code = lpgd_solve_packed(&a)
+		} else {
+			code = lpgd_solve(C.uint64_t(h), setP, C.int64_t(batch), vals, outP, eb, C.int64_t(errLen))
+		}
+		r := testSolveOut{x: goF64(out.x, nb*q.n), y: goF64(out.y, nb*m), s: goF64(out.s, nb*m),
+			info: goF64(out.info, nb*int(C.LPGD_INFO_COLS)), code: int32(code), msg: msg()}
+		if out.status != nil {
+			r.status = goI32(out.status, nb)
+		}
+		res[i] = r
+		b.free()
+	}
+	return res
+}
+
+// testBackwardNulls is testSolveNulls' counterpart for lpgd_backward
+// and lpgd_backward_packed (∂c and ∂b asked for, incoming gx) on the
+// forward solution sol, with the settings' size set to settingsSize and
+// the options' size to optsSize when not 0, when rejectAlmost the first
+// sample's forward status ALMOST_SOLVED and the settings'
+// accept_almost_solved 0 (the sample not differentiated, as the settings
+// ask), and drop's bits naming NULL arguments (0 settings, 1 opts, 2
+// values, 3 forward, 4 incoming, 5 out, 6 incoming.gx, 7 out.status).
+func testBackwardNulls(h uint64, q *testDenseQP, batch int, sol testSolveOut, gx []float64, method int,
+	settingsSize, optsSize int64, rejectAlmost bool, errLen int, drop uint) [2]testBackwardOut {
+	var res [2]testBackwardOut
+	for i, packed := range []bool{false, true} {
+		var b cbuf
+		eb, msg := testErrBuf(&b, errLen)
+		nb, m, n := max(batch, 1), q.m(), q.n
+		opts, fwd := testBackwardArgs(&b, nb, sol, method, 0.1)
+		if optsSize != 0 {
+			opts.size = C.int64_t(optsSize)
+		}
+		var set C.lpgd_settings
+		lpgd_default_settings(&set)
+		if settingsSize != 0 {
+			set.size = C.int64_t(settingsSize)
+		}
+		if rejectAlmost {
+			set.accept_almost_solved = 0
+			*fwd.status = C.LPGD_STATUS_ALMOST_SOLVED
+		}
+		inc := C.lpgd_incoming{gx: b.f64(gx)}
+		out := C.lpgd_gradients{gc: b.f64(make([]float64, nb*n)), gb: b.f64(make([]float64, nb*m)),
+			status: b.i32(nb), flags: b.i32(nb)}
+		clear(unsafe.Slice((*int32)(unsafe.Pointer(out.status)), nb))
+		clear(unsafe.Slice((*int32)(unsafe.Pointer(out.flags)), nb))
+		setP, optsP, vals, fwdP, incP, outP := &set, &opts, q.values(&b, nb), &fwd, &inc, &out
+		for bit, clearIt := range []func(){func() { setP = nil }, func() { optsP = nil }, func() { vals = nil },
+			func() { fwdP = nil }, func() { incP = nil }, func() { outP = nil }, func() { inc.gx = nil },
+			func() { out.status = nil }} {
+			if drop&(1<<bit) != 0 {
+				clearIt()
+			}
+		}
+		var code C.int32_t
+		if packed {
+			a := C.lpgd_backward_args{handle: C.uint64_t(h), settings: setP, opts: optsP, batch: C.int64_t(batch),
+				values: vals, forward: fwdP, incoming: incP, out: outP, err: eb, errlen: C.int64_t(errLen)}
+			code = lpgd_backward_packed(&a)
+		} else {
+			code = lpgd_backward(C.uint64_t(h), setP, optsP, C.int64_t(batch), vals, fwdP, incP, outP, eb, C.int64_t(errLen))
+		}
+		r := testBackwardOut{gc: goF64(out.gc, nb*n), gb: goF64(out.gb, nb*m), flags: goI32(out.flags, nb),
+			code: int32(code), msg: msg()}
+		if out.status != nil {
+			r.status = goI32(out.status, nb)
+		}
+		res[i] = r
+		b.free()
+	}
+	return res
 }

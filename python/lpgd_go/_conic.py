@@ -31,7 +31,7 @@ from ._core import Operand, Structure
 from ._options import Options
 from ._sparse import digest
 from ._validate import Arg
-from .backward import BPQP, BackwardMethod
+from .backward import BPQP, C_CACHE, BackwardMethod
 from .settings import LINEAR_SOLVERS
 from .status import (
     AlmostSolvedWarning,
@@ -411,18 +411,23 @@ class _GradSpec:
     status_at: int
 
 
+#: The instance attribute under which ``_reuses_records`` keeps its value
+#: (``Run.keeps_records`` reads it from the instance's ``__dict__``).
+_REUSES_RECORDS = "_reuses_records"
+
+
 def _reuses_records(method: BackwardMethod) -> bool:
     """Whether the backward method solves with the forward's factorization
     records (the kkt method, BPQP's direct solver); kept on the (frozen)
-    instance."""
-    r: bool | None = method.__dict__.get("_reuses_records")
+    instance (``_REUSES_RECORDS``)."""
+    r: bool | None = method.__dict__.get(_REUSES_RECORDS)
     if r is None:
         bw = method._c()
         r = bool(
             bw.method == _lib.BACKWARD_KKT
             or (bw.method == _lib.BACKWARD_BPQP and bw.bpqp_solver == _lib.BPQP_DIRECT)
         )
-        object.__setattr__(method, "_reuses_records", r)
+        object.__setattr__(method, _REUSES_RECORDS, r)
     return r
 
 
@@ -719,7 +724,8 @@ class Run:
             # The common case: nothing to warn about, mask or raise.
             self.all_solved = True
             if self.squeeze and self.x_only:
-                return (_from_numpy(res.x_first()),)  # _outputs' case, one frame less
+                # _outputs' case: x_first's view, made here (two frames less).
+                return (_from_numpy(_ndarray((self.structure.n,), _NP_F64, res._arr)),)
             return self._outputs(res)
         accept = self.opts.settings.accept_almost_solved
         ok = ok_mask(res.status, accept)
@@ -762,7 +768,10 @@ class Run:
         fl = self.structure.factor_len
         if not fl or self.batch * fl * 8 > FACTOR_BUDGET:
             return False
-        return _reuses_records(self.opts.backward)
+        method = self.opts.backward
+        # _reuses_records' value, kept on the instance (one frame less).
+        r: bool | None = method.__dict__.get(_REUSES_RECORDS)
+        return _reuses_records(method) if r is None else r
 
     def _outputs(self, res: _core.SolveResult) -> tuple[torch.Tensor, ...]:
         if self.x_only:
@@ -889,11 +898,13 @@ class Run:
         ):
             gx = _incoming_f64(gx)
         method = self.opts.backward
+        # method._c()'s struct, kept on the (frozen) instance: two frames less.
+        bopts = method.__dict__.get(C_CACHE) or method._c()
         try:
             out = _core.backward_values(
                 self.structure,
                 self.settings_c,
-                method._c(),
+                bopts,
                 B,
                 self.values,
                 res.solution,  # the forward's lpgd_solution words, records included

@@ -165,11 +165,12 @@ class Structure:
 
     def solve_layout(self, batch: int, records: bool = False) -> _SolveLayout:
         """A solve's buffer layout for a batch size (x, y, s, info, the
-        statuses, the lpgd_solution words); computed once per batch size.
-        ``records``: the solve keeps factorization records (``factor_len``
-        words per sample), in the buffer after the lpgd_solution words
-        (``factor_at``) when the whole is made from its initial bytes, else
-        in a buffer of their own (``factor_at`` −1)."""
+        statuses, the lpgd_solution words, the call's lpgd_solve_args
+        words); computed once per batch size. ``records``: the solve keeps
+        factorization records (``factor_len`` words per sample), in the
+        buffer after the lpgd_solve_args words (``factor_at``, 64-byte
+        aligned) when the whole is made from its initial bytes, else in a
+        buffer of their own (``factor_at`` −1)."""
         layouts = self._record_layouts if records else self._solve_layouts
         lay = layouts.get(batch)
         if lay is None:
@@ -177,7 +178,8 @@ class Structure:
             o_info = nx + 2 * nm
             o_codes = o_info + batch * _lib.INFO_COLS
             o_words = o_codes + (batch + 1) // 2
-            size = o_words + 7
+            # The lpgd_solution words, then the call's lpgd_solve_args.
+            size = o_words + 7 + _lib.PACKED_SOLVE_WORDS
             factor_at = -1
             if records and self.factor_len:
                 # The records 64-byte aligned (from the buffer's start).
@@ -231,14 +233,18 @@ class Structure:
                 parts.append((off, off + size, shape))
                 off += size
             # batch doubles hold the 2·batch int32 statuses and flags; then
-            # the lpgd_solution, lpgd_incoming and lpgd_gradients words.
+            # the lpgd_solution, lpgd_incoming, lpgd_gradients and
+            # lpgd_backward_args words.
             # Byte offsets of gP, gc, gA, gb, the statuses, the flags, the
             # stats (−1: not wanted).
             offs = [-1 if p is None else 8 * p[0] for p in parts]
             ints = [8 * off, 8 * off + 4 * batch]
             offsets = (*offs[:4], *ints, offs[4])
             words = off + batch
+            # lpgd_gradients (a zero pointer, pad bytes, where an output is
+            # not wanted; block_major), then lpgd_backward_args.
             grads = "".join(_Q if o >= 0 else "8x" for o in offsets) + _Q
+            grads += f"{_lib.PACKED_BACKWARD_WORDS}{_Q}"
             lay = _GradLayout(
                 tuple(parts),
                 off,
@@ -282,21 +288,23 @@ class _GradLayout:
     #: Byte offsets of the lpgd_gradients pointers (gP, gc, gA, gb,
     #: statuses, flags, stats; −1: not wanted).
     offsets: tuple[int, ...]
-    #: The ctypes type of the whole buffer (``words`` doubles, then the 18
-    #: words of lpgd_solution, lpgd_incoming and lpgd_gradients).
+    #: The ctypes type of the whole buffer (``words`` doubles, then the 28
+    #: words of lpgd_solution, lpgd_incoming, lpgd_gradients and
+    #: lpgd_backward_args).
     ctype: type[ctypes.Array[ctypes.c_double]]
     #: The byte offsets of the wanted outputs' lpgd_gradients pointers.
     pointer_offsets: tuple[int, ...]
-    #: Packs the 18 words (lpgd_solution, lpgd_incoming, then lpgd_gradients
+    #: Packs the 28 words (lpgd_solution, lpgd_incoming, then lpgd_gradients
     #: with a zero pointer, pad bytes, where an output is not wanted, and
-    #: block_major) from the 10 words, the wanted outputs' pointers and
-    #: block_major.
+    #: block_major, then lpgd_backward_args) from the 10 words, the wanted
+    #: outputs' pointers, block_major and the 10 argument words.
     pack: Callable[..., None]
     #: lpgd_gradients.block_major (wanted bit 32).
     block_major: bool
     #: ``pack`` without the lpgd_solution words (a backward given the
-    #: address of the forward's, ``SolveResult.solution``): the 11 words of
-    #: lpgd_incoming and lpgd_gradients, 56 bytes after ``words``.
+    #: address of the forward's, ``SolveResult.solution``): the 21 words of
+    #: lpgd_incoming, lpgd_gradients and lpgd_backward_args, 56 bytes after
+    #: ``words``.
     pack_tail: Callable[..., None]
 
 
@@ -308,7 +316,8 @@ _INIT_MAX = 2048
 @dataclass(frozen=True)
 class _SolveLayout:
     """Where a solve's outputs lie in its buffer: ``offsets`` (in doubles:
-    x's size, y, s, info, the statuses, the lpgd_solution words), the
+    x's size, y, s, info, the statuses, the lpgd_solution words, which the
+    call's lpgd_solve_args words follow), the
     buffer's ctypes type, its initial bytes (zeros, info NaN; None for a
     large buffer), the byte offsets of x, y, s, the statuses and info (the
     lpgd_solution's pointers) and of the lpgd_solution words, and where the
@@ -634,7 +643,8 @@ def solve_values(
         lay = st._solve_layouts.get(batch) or st.solve_layout(batch)
     # One buffer: x, y, s, info (NaN), the int32 statuses, then the
     # lpgd_solution (five pointers into the buffer itself, the factor
-    # records' and their length), then the records when they lie in it.
+    # records' and their length), the call's lpgd_solve_args, then the
+    # records when they lie in it.
     init = lay.init
     if init is not None:
         arr = lay.ctype.from_buffer_copy(init)
@@ -647,13 +657,29 @@ def solve_values(
     ptrs = (addr, addr + o_y, addr + o_s, addr + o_codes, addr + o_info)
     at = lay.words_at
     if lay.factor_at >= 0:
-        _pack7(arr, at, *ptrs, addr + 8 * lay.factor_at, fl)
-    else:
-        _pack7(arr, at, *ptrs, f_addr, fl if f_addr else 0)
+        f_addr, fl = addr + 8 * lay.factor_at, fl
+    elif not f_addr:
+        fl = 0
     err = _err_buffer()
-    rc = _interrupt.run(
-        st.handle, batch, settings, _lib.lib().lpgd_solve, (batch, vals, addr + at, err, _ERRLEN)
+    out = addr + at
+    h = st.handle
+    # lpgd_solution, then the call's lpgd_solve_args (for lpgd_solve_packed,
+    # see _interrupt.run) in one pack.
+    _pack14(
+        arr,
+        at,
+        *ptrs,
+        f_addr,
+        fl,
+        h,
+        _addressof(settings),
+        batch,
+        _addressof(vals),
+        out,
+        _addressof(err),
+        _ERRLEN,
     )
+    rc = _interrupt.run(h, batch, settings, _lib.lib().lpgd_solve, (batch, vals, out, err, _ERRLEN))
     if rc:
         _lib.check(rc, err, "lpgd_solve")
     return SolveResult(arr, lay, batch, st.n, st.m, ptrs, factor, fl)
@@ -684,9 +710,10 @@ _np_empty = np.empty
 #: Backward buffers of at least this many doubles (1 MiB) are numpy's,
 #: not zeroed (see backward_values).
 _CALLOC_WORDS = 1 << 17
-#: Words of lpgd_solution (7), lpgd_incoming (3) and lpgd_gradients (8)
-#: after a backward's outputs in its buffer.
-_STRUCT_WORDS = 18
+#: Words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8) and
+#: the call's lpgd_backward_args (10) after a backward's outputs in its
+#: buffer.
+_STRUCT_WORDS = 18 + _lib.PACKED_BACKWARD_WORDS
 _NP_F64 = np.dtype(np.float64)
 _i32_at = struct.Struct("@i").unpack_from
 _SOLVED = 1  # status.Status.SOLVED (status imports nothing from here)
@@ -696,7 +723,7 @@ _ERRLEN = _lib.ERRLEN
 _err_buffer = _lib.err_buffer
 
 
-_pack7 = struct.Struct(f"@7{_Q}").pack_into
+_pack14 = struct.Struct(f"@14{_Q}").pack_into
 
 
 class BackwardResult:
@@ -925,7 +952,8 @@ def backward_values(
     the caller has it."""
     # One buffer (never torch's thread pool, see _serial): gP, gc, gA, gb
     # where needed, stats when asked for, the int32 codes and flags, then
-    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8).
+    # the words of lpgd_solution (7), lpgd_incoming (3), lpgd_gradients (8)
+    # and lpgd_backward_args (10).
     lay = layout or st._grad_layouts.get((batch, wanted)) or st.grad_layout(batch, wanted)
     arr: ctypes.Array[ctypes.c_double] | np.ndarray
     if lay.words < _CALLOC_WORDS:
@@ -946,21 +974,42 @@ def backward_values(
         arr = big
     at = 8 * lay.words
     w = addr + at
+    err = _err_buffer()
+    h = st.handle
+    # lpgd_backward's arguments (lpgd_backward_args, after lpgd_gradients:
+    # lpgd_backward_packed, see _interrupt.run) but the forward's address.
+    a_set, a_opts, a_vals, a_err = (
+        _addressof(settings),
+        _addressof(opts),
+        _addressof(vals),
+        _addressof(err),
+    )
     if isinstance(sol, int):
         # The forward's lpgd_solution as it is; lpgd_incoming, lpgd_gradients
-        # (the pointers of the outputs not wanted 0) in one pack.
+        # (the pointers of the outputs not wanted 0), the arguments in one
+        # pack.
         lay.pack_tail(
             arr,
             at + 56,
             *incoming,
             *map(_add, _repeat(addr), lay.pointer_offsets),
             lay.block_major,
+            h,
+            a_set,
+            a_opts,
+            batch,
+            a_vals,
+            sol,
+            w + 56,
+            w + 80,
+            a_err,
+            _ERRLEN,
         )
     else:
         # The forward's records (solve_values checked their shape).
         f_addr, f_len = (0, 0) if factor is None else (_data_address(factor), st.factor_len)
-        # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients
-        # in one pack.
+        # lpgd_solution (forward.info not read), lpgd_incoming, lpgd_gradients,
+        # the arguments in one pack.
         lay.pack(
             arr,
             at,
@@ -971,13 +1020,22 @@ def backward_values(
             *incoming,
             *map(_add, _repeat(addr), lay.pointer_offsets),
             lay.block_major,
+            h,
+            a_set,
+            a_opts,
+            batch,
+            a_vals,
+            w,
+            w + 56,
+            w + 80,
+            a_err,
+            _ERRLEN,
         )
         sol = w
-    err = _lib.err_buffer()
     # Interruptible like the forward: Ctrl-C and the time limits stop a long
     # backward pass too (Go polls the same cancel token).
     rc = _interrupt.run(
-        st.handle,
+        h,
         batch,
         settings,
         _lib.lib().lpgd_backward,

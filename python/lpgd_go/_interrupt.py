@@ -49,12 +49,25 @@ def run(
 ) -> int:
     """Run ``fn(handle, settings, *args)`` (a library call returning its code)
     for ``batch`` samples of structure ``handle``, interruptibly when it may be
-    long; ``kind`` ("solve", "backward") keeps separate timings per call kind."""
+    long; ``kind`` ("solve", "backward") keeps separate timings per call kind.
+
+    A short call of ``lpgd_solve`` or ``lpgd_backward`` (as the library has
+    them: functions with a ``_lib.PACKED`` twin) is made through the
+    one-pointer twin (lpgd_solve_packed, lpgd_backward_packed) on the
+    ``lpgd_*_args`` words that the caller wrote right after the call's
+    ``out`` struct (``_core.solve_values``, ``backward_values``): ctypes
+    converts one argument instead of 7 or 10 (~0.9 and ~1.2 µs). An
+    interruptible call passes its own settings (a cancel token) and is made
+    with the arguments as they are."""
     key = (handle, kind)
     per = _per_sample.get(key)
     t0 = _clock()
     if (per is not None and per * batch < THRESHOLD) or _current() is not _main():
-        rc: int = fn(handle, settings, *args)
+        twin = getattr(fn, _PACKED, None)
+        if twin is None:
+            rc: int = fn(handle, settings, *args)
+        else:
+            rc = twin[0](args[twin[1]] + twin[2])
     else:
         rc = _threaded(settings, lambda cs: fn(handle, cs, *args))
     if rc == 0:  # a call that failed fast (bad data) says nothing of the next one
@@ -64,6 +77,7 @@ def run(
     return rc
 
 
+_PACKED = _lib.PACKED
 _clock = time.perf_counter
 _current = threading.current_thread
 _main = threading.main_thread

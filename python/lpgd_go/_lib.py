@@ -17,6 +17,7 @@ from pathlib import Path
 
 __all__ = [
     "ABI_VERSION",
+    "BackwardArgs",
     "BackwardOpts",
     "CCone",
     "COperand",
@@ -27,6 +28,7 @@ __all__ = [
     "RowBlock",
     "Sizes",
     "Solution",
+    "SolveArgs",
     "StructureDesc",
     "Values",
     "check",
@@ -285,6 +287,48 @@ class Gradients(ctypes.Structure):
 #: (``_core.solve`` and ``_core.backward`` write them into the call's buffer).
 assert (ctypes.sizeof(Solution), ctypes.sizeof(Incoming), ctypes.sizeof(Gradients)) == (56, 24, 64)
 
+
+class SolveArgs(ctypes.Structure):
+    """Mirror of ``lpgd_solve_args`` (lpgd_solve's arguments; lpgd_solve_packed)."""
+
+    _fields_ = [
+        ("handle", c_uint64),
+        ("settings", c_void_p),
+        ("batch", c_int64),
+        ("values", c_void_p),
+        ("out", c_void_p),
+        ("err", c_void_p),
+        ("errlen", c_int64),
+    ]
+
+
+class BackwardArgs(ctypes.Structure):
+    """Mirror of ``lpgd_backward_args`` (lpgd_backward's arguments;
+    lpgd_backward_packed)."""
+
+    _fields_ = [
+        ("handle", c_uint64),
+        ("settings", c_void_p),
+        ("opts", c_void_p),
+        ("batch", c_int64),
+        ("values", c_void_p),
+        ("forward", c_void_p),
+        ("incoming", c_void_p),
+        ("out", c_void_p),
+        ("err", c_void_p),
+        ("errlen", c_int64),
+    ]
+
+
+#: ``lpgd_solve_args`` and ``lpgd_backward_args`` as int64 words: ``_core``
+#: writes them right after the call's ``out`` struct (lpgd_solution,
+#: lpgd_gradients) in the call's buffer, and ``_interrupt.run`` passes their
+#: address to the one-pointer entry (see ``PACKED``).
+PACKED_SOLVE_WORDS = 7
+PACKED_BACKWARD_WORDS = 10
+assert ctypes.sizeof(SolveArgs) == 8 * PACKED_SOLVE_WORDS
+assert ctypes.sizeof(BackwardArgs) == 8 * PACKED_BACKWARD_WORDS
+
 _P_I64 = POINTER(c_int64)
 _P_I32 = POINTER(c_int32)
 _P_DBL = POINTER(c_double)
@@ -338,7 +382,23 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
         ],
     ),
     "lpgd_build_info": (c_int32, [c_char_p, c_int64]),
+    # One pointer (ctypes converts one argument instead of 7 or 10): the
+    # address of the call's lpgd_solve_args / lpgd_backward_args words.
+    "lpgd_solve_packed": (c_int32, [c_void_p]),
+    "lpgd_backward_packed": (c_int32, [c_void_p]),
 }
+
+#: The one-pointer twin of a positional entry, set on the positional
+#: function object as its ``PACKED`` attribute when the library loads: (the
+#: packed entry, the index in ``_interrupt.run``'s ``args`` of the call's
+#: ``out`` argument, the size in bytes of that struct). A caller of
+#: ``_interrupt.run`` with one of these entries writes the call's
+#: arguments (``lpgd_*_args``) right after its ``out`` struct.
+_PACKED_TWINS = {
+    "lpgd_solve": ("lpgd_solve_packed", 2, ctypes.sizeof(Solution)),
+    "lpgd_backward": ("lpgd_backward_packed", 5, ctypes.sizeof(Gradients)),
+}
+PACKED = "lpgd_packed"
 
 # Exported only by a library built with `go build -tags lpgd_debug` (the
 # tests' debug build); bound when present.
@@ -442,6 +502,8 @@ def _load() -> None:
         if fn is not None:
             fn.restype = restype
             fn.argtypes = argtypes
+    for name, (twin, index, size) in _PACKED_TWINS.items():
+        setattr(getattr(handle, name), PACKED, (getattr(handle, twin), index, size))
     version = handle.lpgd_abi_version()
     if version != ABI_VERSION:
         raise RuntimeError(

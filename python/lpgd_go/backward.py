@@ -69,13 +69,19 @@ def _fill_defaults(obj: object) -> None:
             object.__setattr__(obj, name, defaults[name])
 
 
+#: The instance attribute under which ``_cached_c`` keeps a method's
+#: struct; the call path (``_conic.Run``) reads it from the instance's
+#: ``__dict__`` without a call.
+C_CACHE = "_c_cache"
+
+
 def _cached_c(obj: object, method: int) -> BackwardOpts:
-    """``_to_c`` built once per (frozen) instance and kept on it for the call
-    path; shared, so callers must not modify it."""
-    c: BackwardOpts | None = obj.__dict__.get("_c_cache")
+    """``_to_c`` built once per (frozen) instance and kept on it (``C_CACHE``)
+    for the call path; shared, so callers must not modify it."""
+    c: BackwardOpts | None = obj.__dict__.get(C_CACHE)
     if c is None:
         c = _to_c(obj, method)
-        object.__setattr__(obj, "_c_cache", c)
+        object.__setattr__(obj, C_CACHE, c)
     return c
 
 

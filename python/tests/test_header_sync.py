@@ -93,6 +93,8 @@ _MIRRORS: dict[str, type[ctypes.Structure]] = {
     "lpgd_solution": _lib.Solution,
     "lpgd_incoming": _lib.Incoming,
     "lpgd_gradients": _lib.Gradients,
+    "lpgd_solve_args": _lib.SolveArgs,
+    "lpgd_backward_args": _lib.BackwardArgs,
 }
 
 
