@@ -14,7 +14,6 @@ type direction struct {
 	dtau, dkappa float64
 	dzA, dsA     []float64 // affine directions (for the corrector)
 	x1, z1       []float64 // K [x1; z1] = [−c̃; b̃]
-	xi           []float64 // ξ = x/τ
 	dsh, dsRHS   []float64 // Wᵀ(λ \ ds) and the ds right-hand side
 	hz           []float64 // H z1
 	denConst     float64   // denominator of Δτ
@@ -23,7 +22,7 @@ type direction struct {
 func newDirection(n, m int) direction {
 	v := func(k int) []float64 { return make([]float64, k) }
 	return direction{dx: v(n), dz: v(m), ds: v(m), dzA: v(m), dsA: v(m), x1: v(n), z1: v(m),
-		xi: v(n), dsh: v(m), dsRHS: v(m), hz: v(m)}
+		dsh: v(m), dsRHS: v(m), hz: v(m)}
 }
 
 // step performs one predictor–corrector iteration. It returns false on a
@@ -56,24 +55,27 @@ func (w *Solver) step() bool {
 			return false
 		}
 	}
-	copy(w.x1, w.sol[:n])
 	copy(w.z1, w.sol[n:])
 	// Denominator of Δτ: −(κ/τ + z1ᵀHz1 + (x1−ξ)ᵀP(x1−ξ)), ξ = x/τ.
-	for i := 0; i < n; i++ {
-		w.xi[i] = w.x[i] / w.tau
-		w.tmpN[i] = w.x1[i] - w.xi[i]
-	}
-	for i := range w.dx {
-		w.dx[i] = 0
+	// x1 is copied out in the loop that forms x1 − ξ (tmpN); ξ itself is
+	// not kept. mulP overwrites dx (no clearing first).
+	{
+		x1, x, tmp, sol, tau := w.x1[:n], w.x[:n], w.tmpN[:n], w.sol[:n], w.tau
+		for i, v := range sol {
+			x1[i] = v
+			tmp[i] = v - x[i]/tau
+		}
 	}
 	w.mulP(w.dx, w.tmpN)
 	w.kkt.MulH(w.hz, w.z1)
 	// The explicit H matches the matrix the solves used; near the cone
 	// boundary its large entries can cancel to a non-negative value, and
-	// then the quadratic form is taken through W instead.
-	w.denConst = -(w.kappa/w.tau + dot(w.z1, w.hz) + dot(w.tmpN, w.dx))
+	// then the quadratic form is taken through W instead. The two dot
+	// products in one loop (dots2: each its own sum, in the same order).
+	zhz, tpt := dots2(w.z1, w.hz, w.tmpN, w.dx)
+	w.denConst = -(w.kappa/w.tau + zhz + tpt)
 	if !(w.denConst < 0) {
-		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + dot(w.tmpN, w.dx))
+		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + tpt)
 	}
 	if !(w.denConst < 0) {
 		return w.switchToDualScaling()
@@ -202,7 +204,8 @@ func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
 	dsh := w.dsh[:m]
 	x2, z2 := sol[:n], sol[n:n+m]
 	// Numerator: −dτ + dκ/τ − (c̃ + 2P̃ξ)ᵀx2 − b̃ᵀz2, with P̃ξ = px/τ.
-	num := -f*w.rtau + dkappaIn/w.tau - dot(w.cv, x2) - 2*dot(w.px, x2)/w.tau - dot(w.bv, z2)
+	cx2, px2, bz2 := dots3(w.cv, w.px, x2, w.bv, z2)
+	num := -f*w.rtau + dkappaIn/w.tau - cx2 - 2*px2/w.tau - bz2
 	dtau := num / w.denConst
 	dx, x1 := w.dx[:n], w.x1[:n]
 	for i := range dx {

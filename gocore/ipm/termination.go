@@ -44,28 +44,13 @@ func (w *Solver) unscale(scale float64) {
 // converged evaluates the termination criteria on the unscaled iterate and
 // fills the objective and residual fields of info.
 func (w *Solver) converged(info *Info) bool {
+	if w.scaledProducts() {
+		return w.convergedScaled(info)
+	}
 	st := w.an.St
 	v := w.orig
 	w.unscale(1 / w.tau)
-	if w.scaledProducts() {
-		// P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ), A x̄ = E⁻¹Ãx/τ and
-		// Aᵀz̄ = D⁻¹Ãᵀz/(kτ) from computeResiduals' products (x̄ = Dx/τ,
-		// z̄ = Ez/(kτ)): equal to the products below up to rounding.
-		// On local slices (as computeResiduals' loops).
-		f, tau := 1/(w.cScale*w.tau), w.tau
-		d := w.dScale
-		pxu, atz := w.pxu[:len(d)], w.atz[:len(d)]
-		px, atzS := w.px[:len(d)], w.atzS[:len(d)]
-		for i, d := range d {
-			pxu[i] = px[i] * f / d
-			atz[i] = atzS[i] * f / d
-		}
-		e := w.eScale
-		axu, axS := w.axu[:len(e)], w.axS[:len(e)]
-		for i, e := range e {
-			axu[i] = axS[i] / (tau * e)
-		}
-	} else {
+	{
 		for i := range w.pxu {
 			w.pxu[i] = 0
 			w.atz[i] = 0
@@ -106,6 +91,77 @@ func (w *Solver) converged(info *Info) bool {
 		rd = nanMax(rd, math.Abs(p+atz[i]+c[i]))
 		npx, natz = absMax(npx, p), absMax(natz, atz[i])
 	}
+	return w.finishConverged(info, pobj, dobj, rp, rd, nb, nc, nax, nsu, npx, natz)
+}
+
+// convergedScaled is converged when computeResiduals' products are those
+// at the current iterate (scaledProducts): P x̄ + ρx̄ = D⁻¹(P̃ + ρ̃)x/(kτ),
+// A x̄ = E⁻¹Ãx/τ and Aᵀz̄ = D⁻¹Ãᵀz/(kτ) (x̄ = Dx/τ, z̄ = Ez/(kτ)), equal
+// to the products with the caller's data up to rounding. One loop over
+// the columns and one over the rows: each writes the unscaled iterate
+// (unscale(1/τ), the equality rows' slacks set to zero as FixSlack sets
+// them: pol.isZero is that mask) and its products, takes the objectives'
+// dot products and the residuals' maxima with the norms of their terms:
+// the same operations on the same numbers in the same order as unscale,
+// the products' mapping, the dots and the residual passes one after the
+// other (six passes and a cone call before).
+func (w *Solver) convergedScaled(info *Info) bool {
+	v := w.orig
+	tau := w.tau
+	scale := 1 / tau
+	f := 1 / (w.cScale * w.tau)
+	nb, nc := w.dataNorms()
+
+	xu := w.xu
+	n := len(xu)
+	d, x := w.dScale[:n], w.x[:n]
+	pxu, atz := w.pxu[:n], w.atz[:n]
+	px, atzS, c := w.px[:n], w.atzS[:n], v.C[:n]
+	var xpx, cx, rd, npx, natz float64
+	for i := range xu {
+		di := d[i]
+		xi := di * x[i] * scale
+		xu[i] = xi
+		p := px[i] * f / di
+		a := atzS[i] * f / di
+		pxu[i], atz[i] = p, a
+		xpx += xi * p
+		cx += c[i] * xi
+		rd = nanMax(rd, math.Abs(p+a+c[i]))
+		npx, natz = absMax(npx, p), absMax(natz, a)
+	}
+
+	zu := w.zu
+	m := len(zu)
+	e, z, s := w.eScale[:m], w.z[:m], w.s[:m]
+	su, axu, axS := w.su[:m], w.axu[:m], w.axS[:m]
+	b, eq := v.B[:m], w.pol.isZero[:m]
+	k := w.cScale
+	var bz, rp, nax, nsu float64
+	for i := range zu {
+		ei := e[i]
+		zi := ei * z[i] * scale / k
+		zu[i] = zi
+		si := s[i] * scale / ei
+		if eq[i] {
+			si = 0
+		}
+		su[i] = si
+		a := axS[i] / (tau * ei)
+		axu[i] = a
+		bz += b[i] * zi
+		rp = nanMax(rp, math.Abs(a+si-b[i]))
+		nax, nsu = absMax(nax, a), absMax(nsu, si)
+	}
+	pobj := 0.5*xpx + cx
+	dobj := -0.5*xpx - bz
+	return w.finishConverged(info, pobj, dobj, rp, rd, nb, nc, nax, nsu, npx, natz)
+}
+
+// finishConverged is converged's end: the relative residuals and the gap
+// from the objectives, the residuals' maxima rp, rd and the norms of their
+// terms, written to info, and the tests.
+func (w *Solver) finishConverged(info *Info, pobj, dobj, rp, rd, nb, nc, nax, nsu, npx, natz float64) bool {
 	rp /= vec.Max(1, vec.Max(nb, vec.Max(nax, nsu)))
 	rd /= vec.Max(1, vec.Max(nc, vec.Max(npx, natz)))
 	gapAbs := math.Abs(pobj - dobj)

@@ -1,0 +1,202 @@
+package ipm
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+)
+
+// sameBits reports whether a and b hold the same bits (NaN payloads
+// included) entry by entry.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// fusedVec draws a vector of length n with entries of mixed magnitudes
+// and signs (so that the order of the additions shows in the rounding),
+// an occasional −0, and with special set one ±Inf or NaN.
+func fusedVec(rng *rand.Rand, n int, special bool) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(17)-8))
+		if rng.Intn(9) == 0 {
+			v[i] = math.Copysign(0, -1)
+		}
+	}
+	if special && n > 0 {
+		v[rng.Intn(n)] = []float64{math.Inf(1), math.Inf(-1), math.NaN()}[rng.Intn(3)]
+	}
+	return v
+}
+
+// TestDotsMatchDot: dots2 and dots3 return, bit for bit, the dot products
+// dot takes one by one, for every pair of lengths (equal, either longer,
+// empty), mixed magnitudes, −0 and non-finite entries; a version that
+// summed in another order or dropped a tail fails.
+func TestDotsMatchDot(t *testing.T) {
+	rng := rand.New(rand.NewSource(41))
+	lens := []int{0, 1, 2, 3, 5, 8, 10, 17, 20, 50}
+	bits := func(x float64) uint64 { return math.Float64bits(x) }
+	for _, na := range lens {
+		for _, nb := range lens {
+			for rep := 0; rep < 4; rep++ {
+				special := rep == 3
+				a, b := fusedVec(rng, na, special), fusedVec(rng, na+rng.Intn(3), false)
+				c, d := fusedVec(rng, nb, false), fusedVec(rng, nb+rng.Intn(3), special)
+				s, u := dots2(a, b, c, d)
+				if bits(s) != bits(dot(a, b)) || bits(u) != bits(dot(c, d)) {
+					t.Fatalf("dots2 lens %d, %d: %v %v, dot %v %v", na, nb, s, u, dot(a, b), dot(c, d))
+				}
+				p := fusedVec(rng, na, false)
+				ax, px, bz := dots3(a, p, b, c, d)
+				if bits(ax) != bits(dot(a, b)) || bits(px) != bits(dot(p, b)) || bits(bz) != bits(dot(c, d)) {
+					t.Fatalf("dots3 lens %d, %d: %v %v %v, dot %v %v %v", na, nb, ax, px, bz, dot(a, b), dot(p, b), dot(c, d))
+				}
+			}
+		}
+	}
+}
+
+// refRtau is computeResiduals' rτ as it was taken after the loops:
+// three separate dot products.
+func refRtau(w *Solver) float64 {
+	return w.kappa + dot(w.cv, w.x) + dot(w.bv, w.z) + dot(w.x, w.px)/w.tau
+}
+
+// refConvergedScaled is converged's scaled-products path as it was before
+// convergedScaled fused it: unscale (with FixSlack), the products' mapping,
+// the three dot products, and the two residual passes.
+func refConvergedScaled(w *Solver, info *Info) bool {
+	v := w.orig
+	w.unscale(1 / w.tau)
+	f, tau := 1/(w.cScale*w.tau), w.tau
+	for i, d := range w.dScale {
+		w.pxu[i] = w.px[i] * f / d
+		w.atz[i] = w.atzS[i] * f / d
+	}
+	for i, e := range w.eScale {
+		w.axu[i] = w.axS[i] / (tau * e)
+	}
+	xpx := dot(w.xu, w.pxu)
+	pobj := 0.5*xpx + dot(v.C, w.xu)
+	dobj := -0.5*xpx - dot(v.B, w.zu)
+	nb, nc := w.dataNorms()
+	var rp, rd, nax, nsu, npx, natz float64
+	for i, a := range w.axu {
+		rp = nanMax(rp, math.Abs(a+w.su[i]-v.B[i]))
+		nax, nsu = absMax(nax, a), absMax(nsu, w.su[i])
+	}
+	for i, p := range w.pxu {
+		rd = nanMax(rd, math.Abs(p+w.atz[i]+v.C[i]))
+		npx, natz = absMax(npx, p), absMax(natz, w.atz[i])
+	}
+	return w.finishConverged(info, pobj, dobj, rp, rd, nb, nc, nax, nsu, npx, natz)
+}
+
+// TestConvergedScaledFused: at the iterates of seeded box QPs (equality
+// rows, whose unscaled slacks FixSlack zeroes, box and general rows; some
+// infeasible; some with a proximal term) stopped after 1 … 7 iterations,
+// computeResiduals' rτ and convergedScaled's decision, Info and unscaled
+// iterate and products are bit for bit those of the passes one after the
+// other (refRtau, refConvergedScaled). A fused loop that missed the
+// equality rows' slacks, mapped a product differently or summed a dot
+// product in another order fails.
+func TestConvergedScaledFused(t *testing.T) {
+	rng := rand.New(rand.NewSource(29))
+	checked, withEq := 0, 0
+	for k := 0; k < 12; k++ {
+		n := []int{3, 10, 25}[k%3]
+		p := rng.Intn(n/3+1) + k%2 // some with equality rows
+		P, c, A, b, cones := boxQP(rng, n, p, rng.Intn(n+1)+1, k%4 == 3)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		rho := 0.0
+		if k%5 == 2 {
+			rho = 0.3
+		}
+		an, err := kkt.Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for iters := 1; iters <= 7; iters++ {
+			set := DefaultSettings()
+			set.MaxIter = iters
+			set.Polish = false
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.SetProx(rho)
+			res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+			w.Solve(v, res)
+			if !(w.tau > 0) {
+				continue
+			}
+			name := fmt.Sprintf("boxqp#%d n=%d rho=%g after ≤%d iterations", k, n, rho, iters)
+			w.computeResiduals()
+			if got, want := w.rtau, refRtau(w); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%s: rτ %v, separate dots %v", name, got, want)
+			}
+			if !sameBits(w.prodX, w.x) || !sameBits(w.prodZ, w.z) {
+				t.Fatalf("%s: products' x, z not the iterate's", name)
+			}
+			if !w.scaledProducts() {
+				t.Fatalf("%s: products of this iterate not recognized", name)
+			}
+			// Equality rows' slacks are 0 along the iteration; set some
+			// nonzero so that their unscaled slacks' zeroing (FixSlack)
+			// shows (both ways take s as it is now).
+			class := make([]cone.RowClass, st.M)
+			w.cones.RowClasses(class)
+			eqRows := 0
+			for i, cl := range class {
+				if cl == cone.RowsEquality {
+					w.s[i] = 0.25 * float64(i+1)
+					eqRows++
+				}
+			}
+			if eqRows > 0 {
+				withEq++
+			}
+			var got, want Info
+			okGot := w.convergedScaled(&got)
+			out := [][]float64{w.xu, w.zu, w.su, w.pxu, w.axu, w.atz}
+			saved := make([][]float64, len(out))
+			for i, o := range out {
+				saved[i] = append([]float64(nil), o...)
+				for j := range o {
+					o[j] = math.NaN() // rewritten by both
+				}
+			}
+			okWant := refConvergedScaled(w, &want)
+			if okGot != okWant || got != want {
+				t.Fatalf("%s: fused %v %+v, passes %v %+v", name, okGot, got, okWant, want)
+			}
+			for i, o := range out {
+				if !sameBits(saved[i], o) {
+					t.Fatalf("%s: unscaled vector %d fused %v, passes %v", name, i, saved[i], o)
+				}
+			}
+			for i, cl := range class {
+				if cl == cone.RowsEquality && math.Float64bits(w.su[i]) != 0 {
+					t.Fatalf("%s: equality row %d unscaled slack %v", name, i, w.su[i])
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 24 || withEq < 8 {
+		t.Fatalf("only %d iterates checked, %d with equality rows", checked, withEq)
+	}
+}
