@@ -8,6 +8,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
 )
 
 // sameBits reports whether a and b hold the same bits (NaN payloads
@@ -198,5 +199,142 @@ func TestConvergedScaledFused(t *testing.T) {
 	}
 	if checked < 24 || withEq < 8 {
 		t.Fatalf("only %d iterates checked, %d with equality rows", checked, withEq)
+	}
+}
+
+// TestCertificatesFused: at the iterates of seeded LPs with a primal or a
+// dual infeasibility certificate or none (certFamily, b or c scaled by
+// 1e6) and of box QPs, stopped after 1 … 12 iterations, certificates (the
+// loop's fused test) decides as unscale(1), primalCertificate and
+// dualCertificate one after the other, and leaves the same bits in the
+// vectors the tests wrote (z̄, and x̄ when the dual test ran; Aᵀz̄, P x̄,
+// A x̄ + s̄ and s̄ where they were taken). A fused loop that took a norm or
+// a dot product otherwise, or an s̄ missing where the dual test needs it,
+// fails.
+func TestCertificatesFused(t *testing.T) {
+	rng := rand.New(rand.NewSource(53))
+	type tcase struct {
+		name string
+		st   *problem.Structure
+		v    *problem.Values
+	}
+	var cases []tcase
+	for _, kind := range []string{"unbounded", "infeasible", "bounded"} {
+		for _, sc := range [][2]float64{{1, 1}, {1e6, 1}, {1, 1e6}} {
+			n := 4 + rng.Intn(8)
+			G, h, c, rows := certFamily(rng, kind, n, 2*n, sc[0], sc[1])
+			st, v := denseProblem(t, n, nil, c, G, h, problem.Cones{Nonneg: rows})
+			cases = append(cases, tcase{fmt.Sprintf("%s scale %v", kind, sc), st, v})
+		}
+	}
+	for k := 0; k < 6; k++ {
+		n := []int{3, 10, 25}[k%3]
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+1, rng.Intn(n+1)+1, k%2 == 1)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, tcase{fmt.Sprintf("boxqp#%d", k), st, v})
+	}
+	seen := map[Status]int{}
+	for _, tc := range cases {
+		an, err := kkt.Analyse(tc.st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for iters := 1; iters <= 12; iters++ {
+			set := DefaultSettings()
+			set.MaxIter = iters
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
+			w.Solve(tc.v, res)
+			name := fmt.Sprintf("%s after ≤%d iterations", tc.name, iters)
+			for _, fresh := range []bool{true, false} {
+				w.prodOK = false
+				if fresh {
+					w.computeResiduals() // the products' path (scaledProducts)
+				}
+				out := []*[]float64{&w.xu, &w.zu, &w.su, &w.atz, &w.pxu, &w.axu}
+				fill := func() {
+					for _, o := range out {
+						for j := range *o {
+							(*o)[j] = math.NaN()
+						}
+					}
+				}
+				fill()
+				got := w.certificates()
+				gotV := make([][]float64, len(out))
+				for i, o := range out {
+					gotV[i] = append([]float64(nil), (*o)...)
+				}
+				fill()
+				w.unscale(1)
+				want := StatusUnsolved
+				if w.primalCertificate() {
+					want = StatusPrimalInfeasible
+				} else if w.dualCertificate() {
+					want = StatusDualInfeasible
+				}
+				if got != want {
+					t.Fatalf("%s (products %v): certificates %v, the tests %v", name, fresh, got, want)
+				}
+				seen[got]++
+				for i, o := range out {
+					switch {
+					case i == 0 && want == StatusPrimalInfeasible: // x̄ not needed
+					case i == 2 && len(gotV[2]) > 0 && math.IsNaN(gotV[2][0]):
+						// s̄ not written: the dual test did not get to
+						// A x̄ + s̄ (which a missing s̄ would make NaN).
+					default:
+						if !sameBits(gotV[i], *o) {
+							t.Fatalf("%s (products %v): vector %d fused %v, the tests %v", name, fresh, i, gotV[i], *o)
+						}
+					}
+				}
+			}
+		}
+	}
+	if seen[StatusPrimalInfeasible] == 0 || seen[StatusDualInfeasible] == 0 || seen[StatusUnsolved] == 0 {
+		t.Fatalf("decisions seen %v: every outcome must occur", seen)
+	}
+}
+
+// TestResidualsConvergedNaN: residualsConverged takes the scaled products
+// without comparing x and z with their copies only when computeResiduals
+// found no NaN; with a NaN in x or in z it decides and fills Info as
+// computeResiduals and converged do (their direct products).
+func TestResidualsConvergedNaN(t *testing.T) {
+	rng := rand.New(rand.NewSource(67))
+	P, c, A, b, cones := boxQP(rng, 10, 2, 6, false)
+	st, v := denseProblem(t, 10, P, c, A, b, cones)
+	an, err := kkt.Analyse(st, LinearAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range []string{"none", "x", "z"} {
+		set := DefaultSettings()
+		set.MaxIter = 3
+		w, err := NewSolver(an, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v, res)
+		switch where {
+		case "x":
+			w.x[3] = math.NaN()
+		case "z":
+			w.z[1] = math.NaN()
+		}
+		var got, want Info
+		okGot := w.residualsConverged(&got)
+		if noNaN := w.computeResiduals(); noNaN != (where == "none") {
+			t.Fatalf("NaN in %s: computeResiduals reports no NaN %v", where, noNaN)
+		}
+		okWant := w.converged(&want)
+		if okGot != okWant || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("NaN in %s: residualsConverged %v %+v, converged %v %+v", where, okGot, got, okWant, want)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package ipm
 
+import "math"
+
 // residuals of the scaled homogeneous problem at the current iterate.
 type residuals struct {
 	rx, rz, px []float64 // rx, rz and P̃x (len N, M, N)
@@ -43,7 +45,12 @@ func newResiduals(n, m int) residuals {
 // The dual certificate takes Ãx + s without the b̃τ term, so there the
 // u·|b̃|τ part is extra (against its 1e-8·|cᵀx| test; unbounded LPs with
 // |b| up to 1e13 gave the same statuses and iterations either way).
-func (w *Solver) computeResiduals() {
+//
+// It reports whether x and z hold no NaN, which its sums tell: a NaN
+// entry of x makes xᵀP̃x NaN and one of z b̃ᵀz (a NaN times anything, plus
+// anything, is NaN). Then x and z equal the copies just taken
+// (sameValues), so that scaledProducts holds until they change.
+func (w *Solver) computeResiduals() bool {
 	st := w.an.St
 	w.mulP(w.px, w.x)
 	clear(w.atzS)
@@ -84,6 +91,19 @@ func (w *Solver) computeResiduals() {
 	}
 	w.rtau = w.kappa + cx + bz + xpx/w.tau
 	w.prodOK = true
+	return !math.IsNaN(xpx) && !math.IsNaN(bz)
+}
+
+// residualsConverged is computeResiduals followed by converged: when the
+// residuals found no NaN in x and z, computeResiduals' products are those
+// of this iterate without comparing x and z with their copies
+// (scaledProducts' 2·(N + M) comparisons, twice an iteration's loops over
+// x and z), and the test takes them (convergedScaled) as converged would.
+func (w *Solver) residualsConverged(info *Info) bool {
+	if w.computeResiduals() {
+		return w.convergedScaled(info)
+	}
+	return w.converged(info)
 }
 
 // scaledProducts reports whether px, axS and atzS are the products at the

@@ -202,8 +202,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	w.earlyTries = 0
 	w.earlyRefined, w.earlyRetried, w.earlyAccepted = false, false, false
 	for ; ; iter++ {
-		w.computeResiduals()
-		if w.converged(info) {
+		if w.residualsConverged(info) {
 			status = StatusSolved
 			break
 		}
@@ -247,13 +246,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		// test): a feasible problem with large duals can otherwise pass for
 		// an approximate Farkas certificate.
 		if w.kappa >= w.tau {
-			w.unscale(1) // the direction both certificate tests take
-			if w.primalCertificate() {
-				status = StatusPrimalInfeasible
-				break
-			}
-			if w.dualCertificate() {
-				status = StatusDualInfeasible
+			// The unscaled direction's certificate tests (certificates:
+			// unscale(1), primalCertificate, dualCertificate).
+			if st := w.certificates(); st != StatusUnsolved {
+				status = st
 				break
 			}
 		}
@@ -277,8 +273,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		}
 		if !ok {
 			status = StatusNumericalError
-			w.computeResiduals()
-			w.converged(info)
+			w.residualsConverged(info)
 			break
 		}
 	}

@@ -40,8 +40,11 @@ func (w *Solver) step() bool {
 	// system (whose right-hand side does not depend on x1, z1): one pass
 	// over the factor for both (kkt.System.SolvePair; the predictor's
 	// solve is completed by SolveSecond, bit for bit the solve it was).
-	for i := 0; i < n; i++ {
-		w.rhs[i] = -w.cv[i]
+	{
+		rhs, cv := w.rhs[:n], w.cv[:n] // locals: no reloads, no bounds checks
+		for i, v := range cv {
+			rhs[i] = -v
+		}
 	}
 	copy(w.rhs[n:], w.bv)
 	if noPairSolve {
