@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
-	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // direction holds the search directions of one predictor–corrector step
@@ -265,8 +264,18 @@ func (w *Solver) nonnegStepLength(a float64) float64 {
 }
 
 // minStepBound is math.Min(a, v) (minExact): the step length took one
-// assembly call per row.
-func minStepBound(a, v float64) float64 { return vec.Min(a, v) }
+// assembly call per row. The ordered cases first, so that it inlines (as
+// vec.Min it was a call per negative direction entry); equal values, ±0
+// and NaN go to math.Min (as in vec.Min).
+func minStepBound(a, v float64) float64 {
+	if v < a {
+		return v
+	}
+	if a < v {
+		return a
+	}
+	return math.Min(a, v)
+}
 
 // nonnegRowRanges returns the row ranges of the nonnegative cones when
 // every cone is a zero or nonnegative cone (nil otherwise: stepLength
