@@ -11,7 +11,6 @@ import (
 type direction struct {
 	dx, dz, ds   []float64
 	dtau, dkappa float64
-	dzA, dsA     []float64 // affine directions (for the corrector)
 	x1, z1       []float64 // K [x1; z1] = [−c̃; b̃]
 	dsh, dsRHS   []float64 // Wᵀ(λ \ ds) and the ds right-hand side
 	hz           []float64 // H z1
@@ -20,7 +19,7 @@ type direction struct {
 
 func newDirection(n, m int) direction {
 	v := func(k int) []float64 { return make([]float64, k) }
-	return direction{dx: v(n), dz: v(m), ds: v(m), dzA: v(m), dsA: v(m), x1: v(n), z1: v(m),
+	return direction{dx: v(n), dz: v(m), ds: v(m), x1: v(n), z1: v(m),
 		dsh: v(m), dsRHS: v(m), hz: v(m)}
 }
 
@@ -94,14 +93,14 @@ func (w *Solver) step() bool {
 	}
 	alphaA := w.stepLength(1)
 	sigma := math.Pow(1-alphaA, 3)
-	copy(w.dzA, w.dz)
-	copy(w.dsA, w.ds)
 	dtauA, dkappaA := w.dtau, w.dkappa
 
-	// Combined (corrector) step.
+	// Combined (corrector) step. The affine Δz, Δs are read by
+	// CombinedShift alone, before the corrector's solveStep overwrites dz
+	// and ds: no copies of them are kept.
 	sm := sigma * mu
 	w.cones.LambdaSquare(w.dsRHS)
-	w.cones.CombinedShift(w.dsRHS, w.dzA, w.dsA, sm)
+	w.cones.CombinedShift(w.dsRHS, w.dz, w.ds, sm)
 	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
 		return w.switchToDualScaling()
 	}
