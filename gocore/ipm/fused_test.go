@@ -106,17 +106,113 @@ func refConvergedScaled(w *Solver, info *Info) bool {
 	return w.finishConverged(info, pobj, dobj, rp, rd, nb, nc, nax, nsu, npx, natz)
 }
 
+// fusedCase is a problem whose iterates the fused-pass tests stop at.
+type fusedCase struct {
+	name string
+	st   *problem.Structure
+	v    *problem.Values
+	rho  float64
+}
+
+// coneFusedCases are the test families with second-order, PSD and
+// exponential rows (activeSOCP, lmiFamily, expFixtures) and unbounded LPs
+// with equality, nonnegative and second-order rows (unboundedEqSOCP): the
+// rows whose unscaled slacks the fused passes must not zero, and the
+// equality rows' slacks they must.
+func coneFusedCases(t *testing.T, rng *rand.Rand) []fusedCase {
+	var cases []fusedCase
+	for _, n := range []int{4, 7} {
+		P, c, A, b, _, cones := activeSOCP(rng, n)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, fusedCase{fmt.Sprintf("activeSOCP n=%d", n), st, v, 0})
+	}
+	for _, d := range []int{3, 5} {
+		st, vs := lmiFamily(t, rng, d, 1)
+		cases = append(cases, fusedCase{fmt.Sprintf("lmi d=%d", d), st, vs[0], 0})
+	}
+	for _, f := range expFixtures() {
+		st, v := expProblem(t, f.n, f.cones, nil, f.c, f.A, f.b)
+		cases = append(cases, fusedCase{"exp " + f.name, st, v, 0})
+	}
+	for k, n := range []int{4, 9} {
+		A, b, c, cones := unboundedEqSOCP(rng, n, 2*n, 2+k, 3+k)
+		st, v := denseProblem(t, n, nil, c, A, b, cones)
+		cases = append(cases, fusedCase{fmt.Sprintf("unbounded eq+SOC LP n=%d", n), st, v, 0})
+	}
+	return cases
+}
+
+// unboundedEqSOCP is a feasible LP, unbounded along a random direction d
+// (c = −d), on p equality rows (orthogonal to d, through a random x₀),
+// mr nonnegative rows (made to hold along d as certFamily's) and one
+// second-order cone of dimension q whose rows' −Ãd lies inside it: its
+// dual infeasibility certificate takes A x̄ + s̄ with every kind of slack.
+func unboundedEqSOCP(rng *rand.Rand, n, mr, p, q int) (A, b, c []float64, cones problem.Cones) {
+	x0, d := make([]float64, n), make([]float64, n)
+	for j := range x0 {
+		x0[j], d[j] = rng.NormFloat64(), rng.NormFloat64()
+	}
+	dd := dot(d, d)
+	row := func() []float64 {
+		g := make([]float64, n)
+		for j := range g {
+			g[j] = rng.NormFloat64()
+		}
+		return g
+	}
+	shift := func(g []float64, by float64) { // g ← g − by·d/‖d‖²
+		for j := range g {
+			g[j] -= by / dd * d[j]
+		}
+	}
+	add := func(g []float64, rhs float64) {
+		A = append(A, g...)
+		b = append(b, rhs)
+	}
+	for i := 0; i < p; i++ {
+		g := row()
+		shift(g, dot(g, d)) // g·d = 0
+		add(g, dot(g, x0))
+	}
+	for i := 0; i < mr; i++ {
+		g := row()
+		if gd := dot(g, d); gd > 0 {
+			shift(g, 1.5*gd) // g·d < 0
+		}
+		add(g, dot(g, x0)+rng.Float64())
+	}
+	tail := make([][]float64, q-1)
+	var nt float64
+	for i := range tail {
+		tail[i] = row()
+		nt = math.Hypot(nt, dot(tail[i], d))
+	}
+	g0 := row()
+	shift(g0, dot(g0, d)+nt+1) // −g₀·d = ‖(gᵢ·d)‖ + 1: −Ãd inside the cone
+	add(g0, dot(g0, x0)+2)
+	for _, g := range tail {
+		add(g, dot(g, x0))
+	}
+	c = make([]float64, n)
+	for j := range c {
+		c[j] = -d[j]
+	}
+	return A, b, c, problem.Cones{Zero: p, Nonneg: mr, SOC: []int{q}}
+}
+
 // TestConvergedScaledFused: at the iterates of seeded box QPs (equality
 // rows, whose unscaled slacks FixSlack zeroes, box and general rows; some
-// infeasible; some with a proximal term) stopped after 1 … 7 iterations,
-// computeResiduals' rτ and convergedScaled's decision, Info and unscaled
-// iterate and products are bit for bit those of the passes one after the
-// other (refRtau, refConvergedScaled). A fused loop that missed the
-// equality rows' slacks, mapped a product differently or summed a dot
-// product in another order fails.
+// infeasible; some with a proximal term) and of the second-order, PSD and
+// exponential families and unbounded LPs (coneFusedCases), stopped after
+// 1 … 7 iterations, computeResiduals' rτ and convergedScaled's decision,
+// Info and unscaled iterate and products are bit for bit those of the
+// passes one after the other (refRtau, refConvergedScaled). A fused loop
+// that missed the equality rows' slacks, zeroed the slacks of other rows
+// (second-order, PSD, exponential), mapped a product differently or
+// summed a dot product in another order fails.
 func TestConvergedScaledFused(t *testing.T) {
 	rng := rand.New(rand.NewSource(29))
-	checked, withEq := 0, 0
+	var cases []fusedCase
 	for k := 0; k < 12; k++ {
 		n := []int{3, 10, 25}[k%3]
 		p := rng.Intn(n/3+1) + k%2 // some with equality rows
@@ -126,6 +222,14 @@ func TestConvergedScaledFused(t *testing.T) {
 		if k%5 == 2 {
 			rho = 0.3
 		}
+		cases = append(cases, fusedCase{fmt.Sprintf("boxqp#%d n=%d", k, n), st, v, rho})
+	}
+	coneCases := coneFusedCases(t, rng)
+	cases = append(cases, coneCases...)
+	checked, withEq, withCone := 0, 0, 0
+	perCase := map[string]int{}
+	for _, tc := range cases {
+		st, v, rho := tc.st, tc.v, tc.rho
 		an, err := kkt.Analyse(st, LinearAuto)
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +248,7 @@ func TestConvergedScaledFused(t *testing.T) {
 			if !(w.tau > 0) {
 				continue
 			}
-			name := fmt.Sprintf("boxqp#%d n=%d rho=%g after ≤%d iterations", k, n, rho, iters)
+			name := fmt.Sprintf("%s rho=%g after ≤%d iterations", tc.name, rho, iters)
 			w.computeResiduals()
 			if got, want := w.rtau, refRtau(w); math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("%s: rτ %v, separate dots %v", name, got, want)
@@ -160,15 +264,21 @@ func TestConvergedScaledFused(t *testing.T) {
 			// shows (both ways take s as it is now).
 			class := make([]cone.RowClass, st.M)
 			w.cones.RowClasses(class)
-			eqRows := 0
+			eqRows, coneRows := 0, 0
 			for i, cl := range class {
-				if cl == cone.RowsEquality {
+				switch {
+				case cl == cone.RowsEquality:
 					w.s[i] = 0.25 * float64(i+1)
 					eqRows++
+				case cl == cone.RowsNonPolyhedral && w.s[i] != 0:
+					coneRows++
 				}
 			}
 			if eqRows > 0 {
 				withEq++
+			}
+			if coneRows > 0 {
+				withCone++
 			}
 			var got, want Info
 			okGot := w.convergedScaled(&got)
@@ -195,44 +305,51 @@ func TestConvergedScaledFused(t *testing.T) {
 				}
 			}
 			checked++
+			perCase[tc.name]++
 		}
 	}
-	if checked < 24 || withEq < 8 {
-		t.Fatalf("only %d iterates checked, %d with equality rows", checked, withEq)
+	for _, tc := range coneCases {
+		if perCase[tc.name] == 0 {
+			t.Errorf("%s: no iterate checked", tc.name)
+		}
+	}
+	if checked < 50 || withEq < 20 || withCone < 25 {
+		t.Fatalf("only %d iterates checked, %d with equality rows, %d with nonzero cone slacks", checked, withEq, withCone)
 	}
 }
 
 // TestCertificatesFused: at the iterates of seeded LPs with a primal or a
 // dual infeasibility certificate or none (certFamily, b or c scaled by
-// 1e6) and of box QPs, stopped after 1 … 12 iterations, certificates (the
+// 1e6), of box QPs and of coneFusedCases (second-order, PSD and
+// exponential rows; unbounded LPs with equality, nonnegative and
+// second-order rows, whose dual test writes s̄ through unscaleSlack), the
+// equality rows' slacks set nonzero, stopped after 1 … 12 iterations,
+// certificates (the
 // loop's fused test) decides as unscale(1), primalCertificate and
 // dualCertificate one after the other, and leaves the same bits in the
 // vectors the tests wrote (z̄, and x̄ when the dual test ran; Aᵀz̄, P x̄,
 // A x̄ + s̄ and s̄ where they were taken). A fused loop that took a norm or
-// a dot product otherwise, or an s̄ missing where the dual test needs it,
-// fails.
+// a dot product otherwise, an s̄ missing where the dual test needs it, or
+// one that kept the equality rows' slacks or zeroed other rows' fails.
 func TestCertificatesFused(t *testing.T) {
 	rng := rand.New(rand.NewSource(53))
-	type tcase struct {
-		name string
-		st   *problem.Structure
-		v    *problem.Values
-	}
-	var cases []tcase
+	var cases []fusedCase
 	for _, kind := range []string{"unbounded", "infeasible", "bounded"} {
 		for _, sc := range [][2]float64{{1, 1}, {1e6, 1}, {1, 1e6}} {
 			n := 4 + rng.Intn(8)
 			G, h, c, rows := certFamily(rng, kind, n, 2*n, sc[0], sc[1])
 			st, v := denseProblem(t, n, nil, c, G, h, problem.Cones{Nonneg: rows})
-			cases = append(cases, tcase{fmt.Sprintf("%s scale %v", kind, sc), st, v})
+			cases = append(cases, fusedCase{fmt.Sprintf("%s scale %v", kind, sc), st, v, 0})
 		}
 	}
 	for k := 0; k < 6; k++ {
 		n := []int{3, 10, 25}[k%3]
 		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+1, rng.Intn(n+1)+1, k%2 == 1)
 		st, v := denseProblem(t, n, P, c, A, b, cones)
-		cases = append(cases, tcase{fmt.Sprintf("boxqp#%d", k), st, v})
+		cases = append(cases, fusedCase{fmt.Sprintf("boxqp#%d", k), st, v, 0})
 	}
+	cases = append(cases, coneFusedCases(t, rng)...)
+	slackMixed := 0 // s̄ written with equality and second-order rows
 	seen := map[Status]int{}
 	for _, tc := range cases {
 		an, err := kkt.Analyse(tc.st, LinearAuto)
@@ -249,6 +366,18 @@ func TestCertificatesFused(t *testing.T) {
 			res := &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
 			w.Solve(tc.v, res)
 			name := fmt.Sprintf("%s after ≤%d iterations", tc.name, iters)
+			class := make([]cone.RowClass, tc.st.M)
+			w.cones.RowClasses(class)
+			var eqRows, coneRows []int
+			for i, cl := range class {
+				switch cl {
+				case cone.RowsEquality:
+					w.s[i] = 0.25 * float64(i+1) // zero along the iteration
+					eqRows = append(eqRows, i)
+				case cone.RowsNonPolyhedral:
+					coneRows = append(coneRows, i)
+				}
+			}
 			for _, fresh := range []bool{true, false} {
 				w.prodOK = false
 				if fresh {
@@ -280,6 +409,9 @@ func TestCertificatesFused(t *testing.T) {
 					t.Fatalf("%s (products %v): certificates %v, the tests %v", name, fresh, got, want)
 				}
 				seen[got]++
+				if len(gotV[2]) > 0 && !math.IsNaN(gotV[2][0]) && len(eqRows) > 0 && len(coneRows) > 0 {
+					slackMixed++
+				}
 				for i, o := range out {
 					switch {
 					case i == 0 && want == StatusPrimalInfeasible: // x̄ not needed
@@ -294,6 +426,9 @@ func TestCertificatesFused(t *testing.T) {
 				}
 			}
 		}
+	}
+	if slackMixed == 0 {
+		t.Fatalf("no dual test wrote s̄ on a problem with equality and second-order rows")
 	}
 	if seen[StatusPrimalInfeasible] == 0 || seen[StatusDualInfeasible] == 0 || seen[StatusUnsolved] == 0 {
 		t.Fatalf("decisions seen %v: every outcome must occur", seen)
