@@ -437,8 +437,13 @@ func TestCertificatesFused(t *testing.T) {
 
 // TestResidualsConvergedNaN: residualsConverged takes the scaled products
 // without comparing x and z with their copies only when computeResiduals
-// found no NaN; with a NaN in x or in z it decides and fills Info as
-// computeResiduals and converged do (their direct products).
+// reports its sums free of NaN, and that report must make the products
+// usable: whenever computeResiduals returns true, scaledProducts (the
+// comparison it skips) holds. With a NaN in x or in z it reports false,
+// and residualsConverged decides and fills Info as converged does (their
+// direct products); with ±Inf in x (x and z hold no NaN, but Inf − Inf
+// makes xᵀP̃x NaN) the report is false as well (conservative: the products
+// would have been usable), and converged's comparison finds them.
 func TestResidualsConvergedNaN(t *testing.T) {
 	rng := rand.New(rand.NewSource(67))
 	P, c, A, b, cones := boxQP(rng, 10, 2, 6, false)
@@ -447,7 +452,15 @@ func TestResidualsConvergedNaN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, where := range []string{"none", "x", "z"} {
+	hasNaN := func(v []float64) bool {
+		for _, x := range v {
+			if math.IsNaN(x) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, where := range []string{"none", "x", "z", "x±Inf"} {
 		set := DefaultSettings()
 		set.MaxIter = 3
 		w, err := NewSolver(an, set)
@@ -461,15 +474,27 @@ func TestResidualsConvergedNaN(t *testing.T) {
 			w.x[3] = math.NaN()
 		case "z":
 			w.z[1] = math.NaN()
+		case "x±Inf":
+			w.x[3], w.x[4] = math.Inf(1), math.Inf(-1)
+			if hasNaN(w.x) || hasNaN(w.z) {
+				t.Fatal("x±Inf: x or z holds a NaN")
+			}
 		}
 		var got, want Info
 		okGot := w.residualsConverged(&got)
-		if noNaN := w.computeResiduals(); noNaN != (where == "none") {
-			t.Fatalf("NaN in %s: computeResiduals reports no NaN %v", where, noNaN)
+		noNaN := w.computeResiduals()
+		if noNaN && !w.scaledProducts() {
+			t.Fatalf("%s: computeResiduals reports its sums free of NaN, but the products are not this iterate's", where)
+		}
+		if noNaN != (where == "none") {
+			t.Fatalf("%s: computeResiduals reports no NaN %v", where, noNaN)
+		}
+		if where == "x±Inf" && !w.scaledProducts() {
+			t.Fatalf("%s: x and z hold no NaN, yet the products are not recognized", where)
 		}
 		okWant := w.converged(&want)
 		if okGot != okWant || fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("NaN in %s: residualsConverged %v %+v, converged %v %+v", where, okGot, got, okWant, want)
+			t.Fatalf("%s: residualsConverged %v %+v, converged %v %+v", where, okGot, got, okWant, want)
 		}
 	}
 }
