@@ -46,10 +46,13 @@ func newResiduals(n, m int) residuals {
 // u·|b̃|τ part is extra (against its 1e-8·|cᵀx| test; unbounded LPs with
 // |b| up to 1e13 gave the same statuses and iterations either way).
 //
-// It reports whether x and z hold no NaN, which its sums tell: a NaN
+// It reports whether the sums xᵀP̃x and b̃ᵀz came out non-NaN. A NaN
 // entry of x makes xᵀP̃x NaN and one of z b̃ᵀz (a NaN times anything, plus
-// anything, is NaN). Then x and z equal the copies just taken
-// (sameValues), so that scaledProducts holds until they change.
+// anything, is NaN), so true means x and z hold no NaN: they equal the
+// copies just taken (sameValues), and scaledProducts holds until they
+// change. The report is conservative: false also when x and z hold no NaN
+// but a sum does (Inf·0, Inf − Inf: an infinite x), and the caller then
+// compares them (converged).
 func (w *Solver) computeResiduals() bool {
 	st := w.an.St
 	w.mulP(w.px, w.x)
