@@ -233,7 +233,9 @@ func (w *Solver) primalCertificate() bool {
 // StatusUnsolved (neither). The direction's x̄ and z̄ are written in one
 // loop each that also takes their norms and cᵀx̄, bᵀz̄ (as normInf and dot
 // take them); s̄ only when the dual test gets to it (dualCertificateFrom).
-// A solve of the BPQP study's QPs runs it at 6 of its 7 iterations.
+// It runs at 75–100 % of the iterations of the BPQP study's QPs (10×5 to
+// 100×20), 33–52 % of its LPs' and 9–100 % of the benchmark families'
+// (boxlp100 least, pow100 most).
 func (w *Solver) certificates() Status {
 	const scale = 1.0 // unscale(1)'s
 	v := w.orig
