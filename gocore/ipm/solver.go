@@ -63,8 +63,12 @@ type Solver struct {
 	stall             stallTracker
 	// Equality-certificate scratch (equality.go), allocated on first use.
 	eqA, eqP []float64
-	eqRow    []bool // rows of zero cones
-	hasEq    bool
+	// eqRow: the equality rows (zero cones' rows, equalityRows), built
+	// with the Solver; hasEq: there are any. The termination tests zero
+	// these rows' unscaled slacks (unscaleSlack, convergedScaled) and the
+	// equality certificate takes them alone.
+	eqRow []bool
+	hasEq bool
 
 	// Interrupts (interrupt.go).
 	intr        Interrupt
@@ -113,6 +117,7 @@ func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	w.direction = newDirection(n, m)
 	w.residuals = newResiduals(n, m)
 	w.unscaled = newUnscaled(n, m)
+	w.eqRow, w.hasEq = equalityRows(w.cones)
 	w.rhs, w.sol = make([]float64, dim), make([]float64, dim)
 	w.rhs2, w.sol2 = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)

@@ -1,8 +1,10 @@
 package ipm
 
 import (
-	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // unscaled holds the iterate (or a direction) mapped back to the caller's
@@ -23,6 +25,21 @@ func newUnscaled(n, m int) unscaled {
 		pxu: make([]float64, n), axu: make([]float64, m), atz: make([]float64, n)}
 }
 
+// equalityRows returns the mask of the equality rows (RowsEquality: the
+// zero cones' rows, whose slacks FixSlack zeroes) and whether there are
+// any.
+func equalityRows(cones *cone.Composite) ([]bool, bool) {
+	eq := make([]bool, cones.Dim())
+	class := make([]cone.RowClass, len(eq))
+	cones.RowClasses(class)
+	has := false
+	for i, c := range class {
+		eq[i] = c == cone.RowsEquality
+		has = has || eq[i]
+	}
+	return eq, has
+}
+
 // unscaled writes the unscaled iterate x̄ = Dx/τ, z̄ = Ez/(kτ), s̄ = E⁻¹s/τ
 // (scale = 1/τ) or the unscaled directions (scale = 1).
 func (w *Solver) unscale(scale float64) {
@@ -32,13 +49,12 @@ func (w *Solver) unscale(scale float64) {
 		xu[i] = d[i] * x[i] * scale
 	}
 	zu := w.zu
-	su, e, z, s := w.su[:len(zu)], w.eScale[:len(zu)], w.z[:len(zu)], w.s[:len(zu)]
+	e, z := w.eScale[:len(zu)], w.z[:len(zu)]
 	k := w.cScale
 	for i := range zu {
 		zu[i] = e[i] * z[i] * scale / k
-		su[i] = s[i] * scale / e[i]
 	}
-	w.cones.FixSlack(w.su)
+	w.unscaleSlack(scale)
 }
 
 // converged evaluates the termination criteria on the unscaled iterate and
@@ -100,7 +116,7 @@ func (w *Solver) converged(info *Info) bool {
 // to the products with the caller's data up to rounding. One loop over
 // the columns and one over the rows: each writes the unscaled iterate
 // (unscale(1/τ), the equality rows' slacks set to zero as FixSlack sets
-// them: pol.isZero is that mask) and its products, takes the objectives'
+// them: eqRow) and its products, takes the objectives'
 // dot products and the residuals' maxima with the norms of their terms:
 // the same operations on the same numbers in the same order as unscale,
 // the products' mapping, the dots and the residual passes one after the
@@ -135,7 +151,7 @@ func (w *Solver) convergedScaled(info *Info) bool {
 	m := len(zu)
 	e, z, s := w.eScale[:m], w.z[:m], w.s[:m]
 	su, axu, axS := w.su[:m], w.axu[:m], w.axS[:m]
-	b, eq := v.B[:m], w.pol.isZero[:m]
+	b, eq := v.B[:m], w.eqRow[:m]
 	k := w.cScale
 	var bz, rp, nax, nsu float64
 	for i := range zu {
@@ -268,14 +284,17 @@ func (w *Solver) certificates() Status {
 }
 
 // unscaleSlack writes s̄ = E⁻¹s·scale with the equality rows' slacks zero
-// (unscale's s̄).
+// (eqRow: the rows FixSlack zeroes; no cone call), unscale's s̄.
 func (w *Solver) unscaleSlack(scale float64) {
 	su := w.su
-	e, s := w.eScale[:len(su)], w.s[:len(su)]
+	e, s, eq := w.eScale[:len(su)], w.s[:len(su)], w.eqRow[:len(su)]
 	for i := range su {
-		su[i] = s[i] * scale / e[i]
+		si := s[i] * scale / e[i]
+		if eq[i] {
+			si = 0
+		}
+		su[i] = si
 	}
-	w.cones.FixSlack(su)
 }
 
 // primalCertificateFrom is primalCertificate given ‖z̄‖∞ (nz) and bᵀz̄
