@@ -409,8 +409,22 @@ func TestCertificatesFused(t *testing.T) {
 					t.Fatalf("%s (products %v): certificates %v, the tests %v", name, fresh, got, want)
 				}
 				seen[got]++
-				if len(gotV[2]) > 0 && !math.IsNaN(gotV[2][0]) && len(eqRows) > 0 && len(coneRows) > 0 {
-					slackMixed++
+				if len(gotV[2]) > 0 && !math.IsNaN(gotV[2][0]) {
+					// s̄ written: E⁻¹s on every row, zero on the equality
+					// rows (checked apart from unscale, which the
+					// reference above shares with certificates).
+					for i, cl := range class {
+						want := w.s[i] / w.eScale[i]
+						if cl == cone.RowsEquality {
+							want = 0
+						}
+						if math.Float64bits(gotV[2][i]) != math.Float64bits(want) {
+							t.Fatalf("%s (products %v): s̄[%d] %v, want %v (row class %v)", name, fresh, i, gotV[2][i], want, cl)
+						}
+					}
+					if len(eqRows) > 0 && len(coneRows) > 0 {
+						slackMixed++
+					}
 				}
 				for i, o := range out {
 					switch {
