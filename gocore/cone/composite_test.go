@@ -155,3 +155,36 @@ func TestCompositeBlockwise(t *testing.T) {
 	want[5], want[7], want[8] = 0, 0, 0
 	check("FixSlack")
 }
+
+// TestCompositeMulHDiagonal: with every block diagonal (zero and
+// nonnegative cones, an empty block among them) MulH takes H's diagonal
+// over all rows in one loop; it must equal, bit for bit, every block's own
+// product (MulHBlock), and leave the entries of out past the rows alone.
+func TestCompositeMulHDiagonal(t *testing.T) {
+	specs := []Spec{{Kind: KindZero, Dim: 3}, {Kind: KindNonneg, Dim: 4}, {Kind: KindNonneg}, {Kind: KindZero, Dim: 1}, {Kind: KindNonneg, Dim: 2}}
+	k := NewComposite(specs)
+	if !k.Diagonal() {
+		t.Fatal("composite of zero and nonnegative cones not diagonal")
+	}
+	m := k.Dim()
+	rng := rand.New(rand.NewSource(5))
+	hs, v := randVec(rng, k.HLen()), randVec(rng, m+2)
+	got := randVec(rng, m+2)
+	tail := append([]float64(nil), got[m:]...)
+	k.MulH(hs, got, v)
+	for b := range k.cones {
+		first, dim := k.Block(b)
+		want := make([]float64, dim)
+		k.MulHBlock(hs, b, want, v[first:first+dim])
+		for i, w := range want {
+			if math.Float64bits(got[first+i]) != math.Float64bits(w) {
+				t.Fatalf("block %d row %d: MulH %v, MulHBlock %v", b, i, got[first+i], w)
+			}
+		}
+	}
+	for i, x := range tail {
+		if got[m+i] != x {
+			t.Fatalf("out[%d] past the rows written", m+i)
+		}
+	}
+}

@@ -51,29 +51,40 @@ func (c *Nonneg) ShiftToCone(v []float64, isDual bool) {
 
 // UpdateScaling implements Cone.
 func (c *Nonneg) UpdateScaling(s, z []float64) {
-	for i := 0; i < c.d; i++ {
-		c.w[i] = math.Sqrt(s[i] / z[i])
-		c.lambda[i] = math.Sqrt(s[i] * z[i])
+	// The loops below run on local slices of one length: through c they
+	// reloaded c.w and c.lambda and bounds-checked every access at every
+	// entry (the stores might alias c); the same operations.
+	w, lam := c.w[:c.d], c.lambda[:c.d]
+	s, z = s[:len(w)], z[:len(w)]
+	for i := range w {
+		w[i] = math.Sqrt(s[i] / z[i])
+		lam[i] = math.Sqrt(s[i] * z[i])
 	}
 }
 
 // HBlock implements Cone: WᵀW = diag(s/z).
 func (c *Nonneg) HBlock(dst []float64) {
-	for i := 0; i < c.d; i++ {
-		dst[i] = c.w[i] * c.w[i]
+	w := c.w[:c.d]
+	dst = dst[:len(w)]
+	for i, v := range w {
+		dst[i] = v * v
 	}
 }
 
 // LambdaSquare implements Cone.
 func (c *Nonneg) LambdaSquare(ds []float64) {
-	for i := 0; i < c.d; i++ {
-		ds[i] = c.lambda[i] * c.lambda[i]
+	lam := c.lambda[:c.d]
+	ds = ds[:len(lam)]
+	for i, v := range lam {
+		ds[i] = v * v
 	}
 }
 
 // CombinedShift implements Cone.
 func (c *Nonneg) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
-	for i := 0; i < c.d; i++ {
+	ds = ds[:c.d]
+	dz, dsA = dz[:len(ds)], dsA[:len(ds)]
+	for i := range ds {
 		// (W⁻ᵀΔs)∘(WΔz) = Δs·Δz for a diagonal scaling.
 		ds[i] += dsA[i]*dz[i] - sigmaMu
 	}
@@ -81,8 +92,10 @@ func (c *Nonneg) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
 
 // DsHat implements Cone: Wᵀ(λ \ ds) = ds / z.
 func (c *Nonneg) DsHat(out, ds []float64) {
-	for i := 0; i < c.d; i++ {
-		out[i] = c.w[i] * ds[i] / c.lambda[i]
+	w, lam := c.w[:c.d], c.lambda[:c.d]
+	out, ds = out[:len(w)], ds[:len(w)]
+	for i, v := range w {
+		out[i] = v * ds[i] / lam[i]
 	}
 }
 
@@ -103,8 +116,10 @@ func (c *Nonneg) StepLength(dz, ds, z, s []float64, alphaMax float64) (float64, 
 // Complementarity implements Cone.
 func (c *Nonneg) Complementarity(s, z []float64) float64 {
 	var acc float64
-	for i := 0; i < c.d; i++ {
-		acc += s[i] * z[i]
+	s = s[:c.d]
+	z = z[:len(s)]
+	for i, v := range s {
+		acc += v * z[i]
 	}
 	return acc
 }

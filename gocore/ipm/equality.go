@@ -1,7 +1,5 @@
 package ipm
 
-import "github.com/lpgd-go/lpgd_go/gocore/cone"
-
 // Inconsistent equality systems (issue 14). When Ax = b restricted to the
 // zero-cone rows has no solution, the KKT matrix of the interior point is
 // singular up to the regularization and the iteration ends in a numerical
@@ -23,16 +21,7 @@ const eqProjections = 4
 // solution and the caller keeps its failure status.
 func (w *Solver) equalityCertificate() bool {
 	st := w.an.St
-	n, m := st.N, st.M
-	if w.eqRow == nil {
-		w.eqRow = make([]bool, m)
-		classes := make([]cone.RowClass, m)
-		w.cones.RowClasses(classes)
-		for i, c := range classes {
-			w.eqRow[i] = c == cone.RowsEquality
-			w.hasEq = w.hasEq || w.eqRow[i]
-		}
-	}
+	n := st.N
 	if !w.hasEq {
 		return false
 	}

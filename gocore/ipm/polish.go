@@ -380,8 +380,7 @@ func (w *Solver) polishContinue(first bool) bool {
 	var scratch Info
 	took := false
 	for k := 0; k < polishExtraIters; k++ {
-		w.computeResiduals()
-		if w.converged(&scratch) || !w.step() {
+		if w.residualsConverged(&scratch) || !w.step() {
 			break
 		}
 		took = true
@@ -663,10 +662,11 @@ func (w *Solver) earlyPolish(info *Info) bool {
 	copy(w.z, p.z)
 	copy(w.s, p.s)
 	w.tau, w.kappa = p.tau, p.kappa
-	// The polish refactored the KKT system with the active rows only and
-	// converged() overwrote the unscaled iterate: restore both.
+	// The polish refactored the KKT system with the active rows only:
+	// restore it. (converged overwrote the unscaled iterate and its
+	// products too, but every reader writes them first: converged,
+	// certificates and writeResult unscale the iterate they test.)
 	w.resetKKT()
-	w.converged(info)
 	*info = ipmInfo
 	return false
 }

@@ -1,5 +1,7 @@
 package ipm
 
+import "math"
+
 // residuals of the scaled homogeneous problem at the current iterate.
 type residuals struct {
 	rx, rz, px []float64 // rx, rz and P̃x (len N, M, N)
@@ -43,7 +45,15 @@ func newResiduals(n, m int) residuals {
 // The dual certificate takes Ãx + s without the b̃τ term, so there the
 // u·|b̃|τ part is extra (against its 1e-8·|cᵀx| test; unbounded LPs with
 // |b| up to 1e13 gave the same statuses and iterations either way).
-func (w *Solver) computeResiduals() {
+//
+// It reports whether the sums xᵀP̃x and b̃ᵀz came out non-NaN. A NaN
+// entry of x makes xᵀP̃x NaN and one of z b̃ᵀz (a NaN times anything, plus
+// anything, is NaN), so true means x and z hold no NaN: they equal the
+// copies just taken (sameValues), and scaledProducts holds until they
+// change. The report is conservative: false also when x and z hold no NaN
+// but a sum does (Inf·0, Inf − Inf: an infinite x), and the caller then
+// compares them (converged).
+func (w *Solver) computeResiduals() bool {
 	st := w.an.St
 	w.mulP(w.px, w.x)
 	clear(w.atzS)
@@ -53,26 +63,50 @@ func (w *Solver) computeResiduals() {
 	// bounds-checked every access (the stores might alias w, for the
 	// compiler), ~26 instructions an entry instead of ~7; the same
 	// operations in the same order.
+	// The dot products of rτ (c̃ᵀx, xᵀP̃x and b̃ᵀz, each summed in
+	// index order as dot sums it) and the copies of x and z are taken in
+	// the loops over the same entries.
 	tau := w.tau
 	rx, px := w.rx, w.px[:len(w.rx)]
 	cv, atz := w.cv[:len(rx)], w.atzS[:len(rx)]
+	x, px0 := w.x[:len(rx)], w.prodX[:len(rx)]
+	var cx, xpx, bz float64
 	for i := range rx {
 		rx[i] = px[i] + cv[i]*tau + atz[i]
+		xi := x[i]
+		cx += cv[i] * xi
+		xpx += xi * px[i]
+		px0[i] = xi
 	}
 	rz := w.rz
 	s, bv := w.s[:len(rz)], w.bv[:len(rz)]
+	z, pz0 := w.z[:len(rz)], w.prodZ[:len(rz)]
 	for i := range rz {
 		rz[i] = s[i] - bv[i]*tau
+		zi := z[i]
+		bz += bv[i] * zi
+		pz0[i] = zi
 	}
 	st.MulA(rz, w.av, w.x, 1)
 	axS := w.axS[:len(rz)]
 	for i := range axS {
 		axS[i] = rz[i] - (s[i] - bv[i]*tau)
 	}
-	w.rtau = w.kappa + dot(w.cv, w.x) + dot(w.bv, w.z) + dot(w.x, w.px)/w.tau
-	copy(w.prodX, w.x)
-	copy(w.prodZ, w.z)
+	w.rtau = w.kappa + cx + bz + xpx/w.tau
 	w.prodOK = true
+	return !math.IsNaN(xpx) && !math.IsNaN(bz)
+}
+
+// residualsConverged is computeResiduals followed by converged: when the
+// residuals found no NaN in x and z, computeResiduals' products are those
+// of this iterate without comparing x and z with their copies
+// (scaledProducts' 2·(N + M) comparisons, twice an iteration's loops over
+// x and z), and the test takes them (convergedScaled) as converged would.
+func (w *Solver) residualsConverged(info *Info) bool {
+	if w.computeResiduals() {
+		return w.convergedScaled(info)
+	}
+	return w.converged(info)
 }
 
 // scaledProducts reports whether px, axS and atzS are the products at the

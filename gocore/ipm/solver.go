@@ -63,8 +63,12 @@ type Solver struct {
 	stall             stallTracker
 	// Equality-certificate scratch (equality.go), allocated on first use.
 	eqA, eqP []float64
-	eqRow    []bool // rows of zero cones
-	hasEq    bool
+	// eqRow: the equality rows (zero cones' rows, equalityRows), built
+	// with the Solver; hasEq: there are any. The termination tests zero
+	// these rows' unscaled slacks (unscaleSlack, convergedScaled) and the
+	// equality certificate takes them alone.
+	eqRow []bool
+	hasEq bool
 
 	// Interrupts (interrupt.go).
 	intr        Interrupt
@@ -113,6 +117,7 @@ func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	w.direction = newDirection(n, m)
 	w.residuals = newResiduals(n, m)
 	w.unscaled = newUnscaled(n, m)
+	w.eqRow, w.hasEq = equalityRows(w.cones)
 	w.rhs, w.sol = make([]float64, dim), make([]float64, dim)
 	w.rhs2, w.sol2 = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)
@@ -202,8 +207,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	w.earlyTries = 0
 	w.earlyRefined, w.earlyRetried, w.earlyAccepted = false, false, false
 	for ; ; iter++ {
-		w.computeResiduals()
-		if w.converged(info) {
+		if w.residualsConverged(info) {
 			status = StatusSolved
 			break
 		}
@@ -247,13 +251,10 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		// test): a feasible problem with large duals can otherwise pass for
 		// an approximate Farkas certificate.
 		if w.kappa >= w.tau {
-			w.unscale(1) // the direction both certificate tests take
-			if w.primalCertificate() {
-				status = StatusPrimalInfeasible
-				break
-			}
-			if w.dualCertificate() {
-				status = StatusDualInfeasible
+			// The unscaled direction's certificate tests (certificates:
+			// unscale(1), primalCertificate, dualCertificate).
+			if st := w.certificates(); st != StatusUnsolved {
+				status = st
 				break
 			}
 		}
@@ -277,8 +278,7 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 		}
 		if !ok {
 			status = StatusNumericalError
-			w.computeResiduals()
-			w.converged(info)
+			w.residualsConverged(info)
 			break
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
-	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // direction holds the search directions of one predictor–corrector step
@@ -12,9 +11,7 @@ import (
 type direction struct {
 	dx, dz, ds   []float64
 	dtau, dkappa float64
-	dzA, dsA     []float64 // affine directions (for the corrector)
 	x1, z1       []float64 // K [x1; z1] = [−c̃; b̃]
-	xi           []float64 // ξ = x/τ
 	dsh, dsRHS   []float64 // Wᵀ(λ \ ds) and the ds right-hand side
 	hz           []float64 // H z1
 	denConst     float64   // denominator of Δτ
@@ -22,8 +19,8 @@ type direction struct {
 
 func newDirection(n, m int) direction {
 	v := func(k int) []float64 { return make([]float64, k) }
-	return direction{dx: v(n), dz: v(m), ds: v(m), dzA: v(m), dsA: v(m), x1: v(n), z1: v(m),
-		xi: v(n), dsh: v(m), dsRHS: v(m), hz: v(m)}
+	return direction{dx: v(n), dz: v(m), ds: v(m), x1: v(n), z1: v(m),
+		dsh: v(m), dsRHS: v(m), hz: v(m)}
 }
 
 // step performs one predictor–corrector iteration. It returns false on a
@@ -41,8 +38,11 @@ func (w *Solver) step() bool {
 	// system (whose right-hand side does not depend on x1, z1): one pass
 	// over the factor for both (kkt.System.SolvePair; the predictor's
 	// solve is completed by SolveSecond, bit for bit the solve it was).
-	for i := 0; i < n; i++ {
-		w.rhs[i] = -w.cv[i]
+	{
+		rhs, cv := w.rhs[:n], w.cv[:n] // locals: no reloads, no bounds checks
+		for i, v := range cv {
+			rhs[i] = -v
+		}
 	}
 	copy(w.rhs[n:], w.bv)
 	if noPairSolve {
@@ -56,24 +56,27 @@ func (w *Solver) step() bool {
 			return false
 		}
 	}
-	copy(w.x1, w.sol[:n])
 	copy(w.z1, w.sol[n:])
 	// Denominator of Δτ: −(κ/τ + z1ᵀHz1 + (x1−ξ)ᵀP(x1−ξ)), ξ = x/τ.
-	for i := 0; i < n; i++ {
-		w.xi[i] = w.x[i] / w.tau
-		w.tmpN[i] = w.x1[i] - w.xi[i]
-	}
-	for i := range w.dx {
-		w.dx[i] = 0
+	// x1 is copied out in the loop that forms x1 − ξ (tmpN); ξ itself is
+	// not kept. mulP overwrites dx (no clearing first).
+	{
+		x1, x, tmp, sol, tau := w.x1[:n], w.x[:n], w.tmpN[:n], w.sol[:n], w.tau
+		for i, v := range sol {
+			x1[i] = v
+			tmp[i] = v - x[i]/tau
+		}
 	}
 	w.mulP(w.dx, w.tmpN)
 	w.kkt.MulH(w.hz, w.z1)
 	// The explicit H matches the matrix the solves used; near the cone
 	// boundary its large entries can cancel to a non-negative value, and
-	// then the quadratic form is taken through W instead.
-	w.denConst = -(w.kappa/w.tau + dot(w.z1, w.hz) + dot(w.tmpN, w.dx))
+	// then the quadratic form is taken through W instead. The two dot
+	// products in one loop (dots2: each its own sum, in the same order).
+	zhz, tpt := dots2(w.z1, w.hz, w.tmpN, w.dx)
+	w.denConst = -(w.kappa/w.tau + zhz + tpt)
 	if !(w.denConst < 0) {
-		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + dot(w.tmpN, w.dx))
+		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + tpt)
 	}
 	if !(w.denConst < 0) {
 		return w.switchToDualScaling()
@@ -90,14 +93,14 @@ func (w *Solver) step() bool {
 	}
 	alphaA := w.stepLength(1)
 	sigma := math.Pow(1-alphaA, 3)
-	copy(w.dzA, w.dz)
-	copy(w.dsA, w.ds)
 	dtauA, dkappaA := w.dtau, w.dkappa
 
-	// Combined (corrector) step.
+	// Combined (corrector) step. The affine Δz, Δs are read by
+	// CombinedShift alone, before the corrector's solveStep overwrites dz
+	// and ds: no copies of them are kept.
 	sm := sigma * mu
 	w.cones.LambdaSquare(w.dsRHS)
-	w.cones.CombinedShift(w.dsRHS, w.dzA, w.dsA, sm)
+	w.cones.CombinedShift(w.dsRHS, w.dz, w.ds, sm)
 	if !w.solveStep(1-sigma, w.dsRHS, w.tau*w.kappa+dtauA*dkappaA-sm) {
 		return w.switchToDualScaling()
 	}
@@ -202,7 +205,8 @@ func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
 	dsh := w.dsh[:m]
 	x2, z2 := sol[:n], sol[n:n+m]
 	// Numerator: −dτ + dκ/τ − (c̃ + 2P̃ξ)ᵀx2 − b̃ᵀz2, with P̃ξ = px/τ.
-	num := -f*w.rtau + dkappaIn/w.tau - dot(w.cv, x2) - 2*dot(w.px, x2)/w.tau - dot(w.bv, z2)
+	cx2, px2, bz2 := dots3(w.cv, w.px, x2, w.bv, z2)
+	num := -f*w.rtau + dkappaIn/w.tau - cx2 - 2*px2/w.tau - bz2
 	dtau := num / w.denConst
 	dx, x1 := w.dx[:n], w.x1[:n]
 	for i := range dx {
@@ -259,8 +263,18 @@ func (w *Solver) nonnegStepLength(a float64) float64 {
 }
 
 // minStepBound is math.Min(a, v) (minExact): the step length took one
-// assembly call per row.
-func minStepBound(a, v float64) float64 { return vec.Min(a, v) }
+// assembly call per row. The ordered cases first, so that it inlines (as
+// vec.Min it was a call per negative direction entry); equal values, ±0
+// and NaN go to math.Min (as in vec.Min).
+func minStepBound(a, v float64) float64 {
+	if v < a {
+		return v
+	}
+	if a < v {
+		return a
+	}
+	return math.Min(a, v)
+}
 
 // nonnegRowRanges returns the row ranges of the nonnegative cones when
 // every cone is a zero or nonnegative cone (nil otherwise: stepLength

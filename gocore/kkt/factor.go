@@ -158,13 +158,20 @@ func (k *System) factorAt(d float64) error {
 // negZeroDiag reports whether a diagonal entry of kv that factorAt would
 // add +0 to is −0.
 func (k *System) negZeroDiag() bool {
+	// −0 is the one value whose bits are the sign bit alone: one integer
+	// test per entry (and the sign only on a hit), on local slices (through
+	// k the loop reloaded kv and an at every entry).
+	kv, signs := k.kv, k.an.signs
 	for i, idx := range k.an.diag {
-		if v := k.kv[idx]; v == 0 && math.Signbit(v) && k.an.signs[i] > 0 {
+		if math.Float64bits(kv[idx]) == negZeroBits && signs[i] > 0 {
 			return true
 		}
 	}
 	return false
 }
+
+// negZeroBits is the bit pattern of −0.
+const negZeroBits = 1 << 63
 
 // restoreDiag writes back the diagonal factorAt saved.
 func (k *System) restoreDiag() {

@@ -286,8 +286,9 @@ func (k *System) newRefineVec(rhs, sol, r, dx []float64) refineVec {
 // solution large next to that block's right-hand side, b ≫ c), which the
 // steps cannot reach.
 func (v *refineVec) judge() {
-	rs := v.r[:len(v.rhs)]
-	for i, b := range v.rhs {
+	rhs := v.rhs // a local: through v the loop reloaded it at every entry
+	rs := v.r[:len(rhs)]
+	for i, b := range rhs {
 		rs[i] = b - rs[i]
 	}
 	v.rx, v.rz = vec.NormInf(v.r[:v.n]), vec.NormInf(v.r[v.n:])
@@ -377,13 +378,11 @@ func (k *System) normInf() float64 {
 
 // finite reports whether every entry of v is finite.
 func finite(v []float64) bool {
-	// x − x is 0 for a finite x and NaN for ±Inf and NaN, and a NaN stays
-	// in the sum: one subtraction and addition per entry, no branches.
-	var s float64
-	for _, x := range v {
-		s += x - x
-	}
-	return s == 0
+	// vec.AllFinite: x·0 is 0 for a finite x and NaN for ±Inf and NaN,
+	// and a NaN stays in its sum; four sums, so that the additions do not
+	// wait for each other (one sum, x − x, was bound by the addition's
+	// latency: every KKT solve checks its solution).
+	return vec.AllFinite(v)
 }
 
 // stallBackward is the componentwise backward error (backwardError)

@@ -554,9 +554,13 @@ func (k *System) writeH() {
 		// Off-diagonal H entries lie outside the row diagonal.
 		k.bumpVersion()
 	}
-	for p, idx := range k.an.hmap {
+	// On local slices: through k the loop reloaded kv and hs at every
+	// entry (the store might alias k).
+	kv, hmap := k.kv, k.an.hmap
+	hs := k.hs[:len(hmap)]
+	for p, idx := range hmap {
 		if idx >= 0 {
-			k.kv[idx] = -k.hs[p]
+			kv[idx] = -hs[p]
 		}
 	}
 }

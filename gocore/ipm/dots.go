@@ -1,0 +1,49 @@
+package ipm
+
+// Independent dot products in one loop. Each sum is dot's: started at 0
+// and raised by its products in index order, so every result is bit for
+// bit the separate dot's. One loop instead of two or three halves the
+// loop overhead, and the sums' additions, each waiting for the one before
+// it (a scalar dot is bound by the addition's latency, not by its
+// arithmetic), overlap: the step's and the residuals' dots were ~15 % of
+// the interior-point code's own instructions at the BPQP study's 50×10.
+
+// dots2 returns aᵀb and cᵀd (b, d at least as long as a, c); a and c
+// may differ in length.
+func dots2(a, b, c, d []float64) (s, t float64) {
+	b, d = b[:len(a)], d[:len(c)]
+	k := min(len(a), len(c))
+	a2, b2, c2, d2 := a[:k], b[:k], c[:k], d[:k]
+	for i, x := range a2 {
+		s += x * b2[i]
+		t += c2[i] * d2[i]
+	}
+	for i := k; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	for i := k; i < len(c); i++ {
+		t += c[i] * d[i]
+	}
+	return s, t
+}
+
+// dots3 returns aᵀx, pᵀx and bᵀz (x as long as a and p at least, z as b
+// at least); a and b may differ in length.
+func dots3(a, p, x, b, z []float64) (ax, px, bz float64) {
+	p, x, z = p[:len(a)], x[:len(a)], z[:len(b)]
+	k := min(len(a), len(b))
+	a2, p2, x2, b2, z2 := a[:k], p[:k], x[:k], b[:k], z[:k]
+	for i, v := range x2 {
+		ax += a2[i] * v
+		px += p2[i] * v
+		bz += b2[i] * z2[i]
+	}
+	for i := k; i < len(a); i++ {
+		ax += a[i] * x[i]
+		px += p[i] * x[i]
+	}
+	for i := k; i < len(b); i++ {
+		bz += b[i] * z[i]
+	}
+	return ax, px, bz
+}
