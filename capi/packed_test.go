@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/diff"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
 // TestPackedEntries runs the ABI tests of lpgd_solve and lpgd_backward
@@ -46,20 +47,6 @@ func TestPackedNilArgs(t *testing.T) {
 	}
 }
 
-// equalBits reports whether a and b hold the same float64 bits (NaNs
-// included).
-func equalBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func equalI32(a, b []int32) bool {
 	if len(a) != len(b) {
 		return false
@@ -79,8 +66,8 @@ func equalI32(a, b []int32) bool {
 func samePair(t *testing.T, what string, s [2]testSolveOut, b *[2]testBackwardOut) {
 	t.Helper()
 	p, k := s[0], s[1]
-	if p.code != k.code || p.msg != k.msg || (p.code == 0 && (!equalBits(p.x, k.x) || !equalBits(p.y, k.y) ||
-		!equalBits(p.s, k.s) || !equalBits(p.info, k.info) || !equalI32(p.status, k.status))) {
+	if p.code != k.code || p.msg != k.msg || (p.code == 0 && (!testfam.SameBits(p.x, k.x) || !testfam.SameBits(p.y, k.y) ||
+		!testfam.SameBits(p.s, k.s) || !testfam.SameBits(p.info, k.info) || !equalI32(p.status, k.status))) {
 		t.Fatalf("%s: lpgd_solve %d %q x %v status %v; lpgd_solve_packed %d %q x %v status %v",
 			what, p.code, p.msg, p.x, p.status, k.code, k.msg, k.x, k.status)
 	}
@@ -88,7 +75,7 @@ func samePair(t *testing.T, what string, s [2]testSolveOut, b *[2]testBackwardOu
 		return
 	}
 	bp, bk := b[0], b[1]
-	if bp.code != bk.code || bp.msg != bk.msg || (bp.code == 0 && (!equalBits(bp.gc, bk.gc) || !equalBits(bp.gb, bk.gb) ||
+	if bp.code != bk.code || bp.msg != bk.msg || (bp.code == 0 && (!testfam.SameBits(bp.gc, bk.gc) || !testfam.SameBits(bp.gb, bk.gb) ||
 		!equalI32(bp.status, bk.status) || !equalI32(bp.flags, bk.flags))) {
 		t.Fatalf("%s: lpgd_backward %d %q gc %v; lpgd_backward_packed %d %q gc %v", what, bp.code, bp.msg, bp.gc, bk.code, bk.msg, bk.gc)
 	}

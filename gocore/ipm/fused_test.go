@@ -9,21 +9,8 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
-
-// sameBits reports whether a and b hold the same bits (NaN payloads
-// included) entry by entry.
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // fusedVec draws a vector of length n with entries of mixed magnitudes
 // and signs (so that the order of the additions shows in the rounding),
@@ -253,7 +240,7 @@ func TestConvergedScaledFused(t *testing.T) {
 			if got, want := w.rtau, refRtau(w); math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("%s: rτ %v, separate dots %v", name, got, want)
 			}
-			if !sameBits(w.prodX, w.x) || !sameBits(w.prodZ, w.z) {
+			if !testfam.SameBits(w.prodX, w.x) || !testfam.SameBits(w.prodZ, w.z) {
 				t.Fatalf("%s: products' x, z not the iterate's", name)
 			}
 			if !w.scaledProducts() {
@@ -295,7 +282,7 @@ func TestConvergedScaledFused(t *testing.T) {
 				t.Fatalf("%s: fused %v %+v, passes %v %+v", name, okGot, got, okWant, want)
 			}
 			for i, o := range out {
-				if !sameBits(saved[i], o) {
+				if !testfam.SameBits(saved[i], o) {
 					t.Fatalf("%s: unscaled vector %d fused %v, passes %v", name, i, saved[i], o)
 				}
 			}
@@ -433,7 +420,7 @@ func TestCertificatesFused(t *testing.T) {
 						// s̄ not written: the dual test did not get to
 						// A x̄ + s̄ (which a missing s̄ would make NaN).
 					default:
-						if !sameBits(gotV[i], *o) {
+						if !testfam.SameBits(gotV[i], *o) {
 							t.Fatalf("%s (products %v): vector %d fused %v, the tests %v", name, fresh, i, gotV[i], *o)
 						}
 					}

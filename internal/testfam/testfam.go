@@ -4,6 +4,7 @@
 package testfam
 
 import (
+	"math"
 	"math/rand"
 	"sort"
 	"syscall"
@@ -406,4 +407,19 @@ func bpqpRows(rng *rand.Rand, n, k int, s0 []float64) (A, b []float64) {
 		}
 	}
 	return A, b
+}
+
+// SameBits reports whether a and b hold the same float64 bits entry by
+// entry (NaN payloads and signed zeros included): the bit-for-bit tests'
+// comparison.
+func SameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
