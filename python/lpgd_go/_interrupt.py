@@ -51,8 +51,9 @@ def run(
     for ``batch`` samples of structure ``handle``, interruptibly when it may be
     long; ``kind`` ("solve", "backward") keeps separate timings per call kind.
 
-    A short call of ``lpgd_solve`` or ``lpgd_backward`` (as the library has
-    them: functions with a ``_lib.PACKED`` twin) is made through the
+    A direct call (a short one, or any call off the main thread) of
+    ``lpgd_solve`` or ``lpgd_backward`` (as the library has them: functions
+    with a ``_lib.PACKED`` twin) is made through the
     one-pointer twin (lpgd_solve_packed, lpgd_backward_packed) on the
     ``lpgd_*_args`` words that the caller wrote right after the call's
     ``out`` struct (``_core.solve_values``, ``backward_values``): ctypes
