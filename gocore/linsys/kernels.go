@@ -6,28 +6,13 @@ func dot(a, b []float64) float64 { return vec.Dot(a, b) }
 
 func axpy(alpha float64, x, y []float64) { vec.Axpy(alpha, x, y) }
 
-// dotShort is vec.Dot bit for bit below dotAsmMin entries (vec's generic
-// kernel: four sums, the products added in the same order, then
-// (s0 + s1) + (s2 + s3)) in one call instead of two and Dot's dispatch:
-// the short dots of denseLDLRows' first rows, ~20 per factorization of
-// the BPQP study's 20×20 row block, ~100 instructions each through Dot.
+// dotShort is vec.Dot bit for bit below dotAsmMin entries (vec.DotShort:
+// Dot's generic loop in one call instead of two and Dot's dispatch): the
+// short dots of denseLDLRows' first rows, ~20 per factorization of the
+// BPQP study's 20×20 row block, ~100 instructions each through Dot.
 // forwardHead (dual.go) writes the same sums out inline. Bit for bit Dot
 // but for a NaN's payload (TestDotShort).
-func dotShort(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	k := 0
-	for ; k+4 <= len(a); k += 4 {
-		s0 += a[k] * b[k]
-		s1 += a[k+1] * b[k+1]
-		s2 += a[k+2] * b[k+2]
-		s3 += a[k+3] * b[k+3]
-	}
-	for ; k < len(a); k++ {
-		s0 += a[k] * b[k]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
+func dotShort(a, b []float64) float64 { return vec.DotShort(a, b) }
 
 func dot4(w0, w1, w2, w3, l []float64, n int, out *[4]float64) {
 	vec.Dot4(w0, w1, w2, w3, l, n, out)

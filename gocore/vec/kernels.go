@@ -27,6 +27,12 @@ func dotGeneric(a, b []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// DotShort is Dot's generic loop called directly (four sums, the
+// products added in index order, then (s0 + s1) + (s2 + s3)): Dot bit for
+// bit below simdMin entries, where Dot runs the same loop, without Dot's
+// dispatch (the wrapper inlines: one call at the caller's site).
+func DotShort(a, b []float64) float64 { return dotGeneric(a, b) }
+
 // axpyGeneric computes y[k] += alpha·x[k].
 func axpyGeneric(alpha float64, x, y []float64) {
 	y = y[:len(x)]
