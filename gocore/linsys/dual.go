@@ -709,23 +709,24 @@ func (f *DenseDual) clearDiagPx() {
 // buffer of n words; −1 in dst2: none) are the same, and whether such a
 // position is one of hDst (the row diagonal's).
 func dupTargets(n int, dst, dst2, hDst []int) (dup, dupH bool) {
-	seen := make([]uint64, (n+63)/64)
-	twice := map[int]bool{}
+	seen, twice := make([]uint64, (n+63)/64), make([]uint64, (n+63)/64)
 	for _, ds := range [][]int{dst, dst2} {
 		for _, d := range ds {
 			if d < 0 {
 				continue
 			}
-			if seen[d/64]&(1<<(d%64)) != 0 {
-				twice[d] = true
+			bit := uint64(1) << (d % 64)
+			if seen[d/64]&bit != 0 {
+				twice[d/64] |= bit
+				dup = true
 			}
-			seen[d/64] |= 1 << (d % 64)
+			seen[d/64] |= bit
 		}
 	}
 	for _, d := range hDst {
-		dupH = dupH || twice[d]
+		dupH = dupH || twice[d/64]&(uint64(1)<<(d%64)) != 0
 	}
-	return len(twice) > 0, dupH
+	return dup, dupH
 }
 
 // scatterFinite reports whether every value of buf is finite; with
