@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
 // direction holds the search directions of one predictor–corrector step
@@ -229,10 +230,10 @@ func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
 func (w *Solver) stepLength(amax float64) float64 {
 	a := amax
 	if w.dtau < 0 {
-		a = minStepBound(a, -w.tau/w.dtau)
+		a = vec.Min(a, -w.tau/w.dtau)
 	}
 	if w.dkappa < 0 {
-		a = minStepBound(a, -w.kappa/w.dkappa)
+		a = vec.Min(a, -w.kappa/w.dkappa)
 	}
 	if w.nnRows != nil {
 		return w.nonnegStepLength(a)
@@ -252,28 +253,14 @@ func (w *Solver) nonnegStepLength(a float64) float64 {
 		z, s, ds = z[:len(dz)], s[:len(dz)], ds[:len(dz)]
 		for i, d := range dz {
 			if d < 0 {
-				a = minStepBound(a, -z[i]/d)
+				a = vec.Min(a, -z[i]/d)
 			}
 			if e := ds[i]; e < 0 {
-				a = minStepBound(a, -s[i]/e)
+				a = vec.Min(a, -s[i]/e)
 			}
 		}
 	}
 	return a
-}
-
-// minStepBound is math.Min(a, v) (minExact): the step length took one
-// assembly call per row. The ordered cases first, so that it inlines (as
-// vec.Min it was a call per negative direction entry); equal values, ±0
-// and NaN go to math.Min (as in vec.Min).
-func minStepBound(a, v float64) float64 {
-	if v < a {
-		return v
-	}
-	if a < v {
-		return a
-	}
-	return math.Min(a, v)
 }
 
 // nonnegRowRanges returns the row ranges of the nonnegative cones when

@@ -8,11 +8,12 @@ import (
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 )
 
-// TestMinMaxExact: minStepBound is math.Min bit for bit, signed zeros and
-// NaNs included; nanMax is math.Max for a first operand that is not −0
-// (vec.Min and vec.Max are tested in package vec).
+// TestMinMaxExact: vec.Min, which the step length takes inlined, is
+// math.Min bit for bit, signed zeros and NaNs included (as package vec
+// tests it too); nanMax is math.Max for a first operand that is not −0.
 func TestMinMaxExact(t *testing.T) {
 	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, math.Inf(1), math.Inf(-1), math.NaN(), 1e-300}
 	same := func(x, y float64) bool {
@@ -20,8 +21,8 @@ func TestMinMaxExact(t *testing.T) {
 	}
 	for _, a := range vals {
 		for _, v := range vals {
-			if got, want := minStepBound(a, v), math.Min(a, v); !same(got, want) {
-				t.Fatalf("minStepBound(%v, %v) = %v, math.Min %v", a, v, got, want)
+			if got, want := vec.Min(a, v), math.Min(a, v); !same(got, want) {
+				t.Fatalf("vec.Min(%v, %v) = %v, math.Min %v", a, v, got, want)
 			}
 			if got, want := nanMax(a, v), math.Max(a, v); !same(got, want) && !(a == 0 && math.Signbit(a)) {
 				t.Fatalf("nanMax(%v, %v) = %v, math.Max %v", a, v, got, want)

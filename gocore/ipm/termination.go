@@ -66,25 +66,23 @@ func (w *Solver) converged(info *Info) bool {
 	st := w.an.St
 	v := w.orig
 	w.unscale(1 / w.tau)
-	{
-		for i := range w.pxu {
-			w.pxu[i] = 0
-			w.atz[i] = 0
-		}
-		for i := range w.axu {
-			w.axu[i] = 0
-		}
-		if w.origDiagP {
-			st.MulPDiagonal(w.pxu, v.P, w.xu) // MulP's numbers
-		} else {
-			st.MulP(w.pxu, v.P, w.xu, 1)
-		}
-		for i := range w.pxu {
-			w.pxu[i] += w.prox * w.xu[i]
-		}
-		st.MulA(w.axu, v.A, w.xu, 1)
-		st.MulAT(w.atz, v.A, w.zu, 1)
+	for i := range w.pxu {
+		w.pxu[i] = 0
+		w.atz[i] = 0
 	}
+	for i := range w.axu {
+		w.axu[i] = 0
+	}
+	if w.origDiagP {
+		st.MulPDiagonal(w.pxu, v.P, w.xu) // MulP's numbers
+	} else {
+		st.MulP(w.pxu, v.P, w.xu, 1)
+	}
+	for i := range w.pxu {
+		w.pxu[i] += w.prox * w.xu[i]
+	}
+	st.MulA(w.axu, v.A, w.xu, 1)
+	st.MulAT(w.atz, v.A, w.zu, 1)
 	xpx := dot(w.xu, w.pxu)
 	pobj := 0.5*xpx + dot(v.C, w.xu)
 	dobj := -0.5*xpx - dot(v.B, w.zu)
