@@ -166,3 +166,79 @@ func TestDualSmallSolvesRowOrder(t *testing.T) {
 		}
 	}
 }
+
+// smallLDL's assembly kernel (smallLDLAVX) is its Go loops bit for bit:
+// the factor, the pivots, the regularization count and the error, on
+// every order up to dualSmallMax (both parities of the kernel's two-term
+// passes) for quasi-definite matrices, matrices whose pivots are
+// regularized (rank deficient, wrong signs, with the later rows
+// eliminated by the replaced pivots) and ones with a NaN or an infinity
+// (ErrSingular at the row it reaches), with the kernel on and off.
+func TestSmallLDLAsmBits(t *testing.T) {
+	if !pairAsm {
+		t.Skip("no assembly kernels")
+	}
+	defer func(v bool) { noLDLAsm = v }(noLDLAsm)
+	rng := rand.New(rand.NewSource(19))
+	type result struct {
+		l, d []float64
+		nreg int
+		err  error
+	}
+	run := func(a, signs []float64, n int, asm bool) result {
+		noLDLAsm = !asm
+		l, d := append([]float64(nil), a...), make([]float64, n)
+		for i := range d {
+			d[i] = math.NaN() // written by both before it is read
+		}
+		nreg, err := smallLDL(l, n, signs, d, make([]float64, n))
+		return result{l, d, nreg, err}
+	}
+	checked, regs, bad := 0, 0, 0
+	for n := 0; n <= dualSmallMax; n++ {
+		for c := 0; c < 6; c++ {
+			a, signs := lowerQuasiDefinite(rng, n, (c*n)/5)
+			switch c {
+			case 3: // rank deficient: rows repeat, pivots vanish
+				for i := 2; i < n; i += 3 {
+					copy(a[i*n:i*n+i], a[(i-1)*n:(i-1)*n+i-1])
+					a[i*n+i-1] = a[(i-1)*n+i-1]
+					a[i*n+i] = a[(i-1)*n+i-1]
+				}
+			case 4: // wrong signs
+				for i := range signs {
+					if rng.Intn(3) == 0 {
+						signs[i] = -signs[i]
+					}
+				}
+			case 5: // a non-finite entry in a random row
+				if n > 0 {
+					i := rng.Intn(n)
+					a[i*n+rng.Intn(i+1)] = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[rng.Intn(3)]
+				}
+			}
+			got, want := run(a, signs, n, true), run(a, signs, n, false)
+			if !errors.Is(got.err, want.err) || got.nreg != want.nreg {
+				t.Fatalf("n %d case %d: (%d, %v), Go loops (%d, %v)", n, c, got.nreg, got.err, want.nreg, want.err)
+			}
+			for i := range want.l {
+				if math.Float64bits(got.l[i]) != math.Float64bits(want.l[i]) && !(math.IsNaN(got.l[i]) && math.IsNaN(want.l[i])) {
+					t.Fatalf("n %d case %d: l[%d] = %v, Go loops %v", n, c, i, got.l[i], want.l[i])
+				}
+			}
+			for i := range want.d {
+				if math.Float64bits(got.d[i]) != math.Float64bits(want.d[i]) && !(math.IsNaN(got.d[i]) && math.IsNaN(want.d[i])) {
+					t.Fatalf("n %d case %d: d[%d] = %v, Go loops %v", n, c, i, got.d[i], want.d[i])
+				}
+			}
+			checked++
+			regs += want.nreg
+			if want.err != nil {
+				bad++
+			}
+		}
+	}
+	if regs == 0 || bad == 0 || checked == bad {
+		t.Fatalf("cases not exercised: %d regularized pivots, %d of %d singular", regs, bad, checked)
+	}
+}

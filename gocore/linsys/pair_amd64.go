@@ -23,3 +23,6 @@ func ldlLeft4AVX(w *float64, n int, l *float64, ld, i0 int, d *float64)
 
 //go:noescape
 func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float64, eps, delta float64) (nreg, bad int)
+
+//go:noescape
+func smallLDLAVX(l *float64, n int, signs, d, w *float64, eps, delta float64) (nreg, bad int)

@@ -692,3 +692,119 @@ lbbad:
 lbdone:
 	VZEROUPPER
 	RET
+
+// func smallLDLAVX(l *float64, n int, signs, d, w *float64, eps, delta float64) (nreg, bad int)
+//
+// smallLDL (dualsmall.go) in one call: for each row r of the n×n lower
+// triangle (stride n), for j < r, s = L[r][j] − Σ_{k<j} w[k]·L[j][k] (each
+// product rounded, then subtracted, k increasing), w[j] = s,
+// L[r][j] = s/d[j]; then dr = L[r][r] − Σ_{k<r} L[r][k]·w[k], bad = 1 and
+// stop on a non-finite dr, sign·dr < eps replaced by sign·delta (counted
+// in nreg), d[r] = dr. Scalar arithmetic in Go's order, bit for bit the
+// Go loops (but for a NaN's payload); the k loops two terms a pass.
+TEXT ·smallLDLAVX(SB), NOSPLIT, $0-72
+	MOVQ l+0(FP), R12
+	MOVQ n+8(FP), R9
+	SHLQ $3, R9            // 8n: the stride and the end of r
+	MOVQ signs+16(FP), SI
+	MOVQ d+24(FP), R8
+	MOVQ w+32(FP), R10
+	XORQ DI, DI            // nreg
+	XORQ R14, R14          // 8r
+	MOVQ R12, R11          // row r of L
+
+slrow:
+	CMPQ R14, R9
+	JGE  sldone
+	XORQ BX, BX            // 8j
+	MOVQ R12, DX           // row j of L
+
+slj:
+	CMPQ BX, R14
+	JGE  slpivot
+	VMOVSD (R11)(BX*1), X0 // s = L[r][j]
+	XORQ CX, CX            // 8k
+
+slk2:
+	LEAQ 8(CX), AX
+	CMPQ AX, BX
+	JGE  slk1
+	VMOVSD (R10)(CX*1), X1
+	VMULSD (DX)(CX*1), X1, X1
+	VSUBSD X1, X0, X0
+	VMOVSD 8(R10)(CX*1), X2
+	VMULSD 8(DX)(CX*1), X2, X2
+	VSUBSD X2, X0, X0
+	ADDQ $16, CX
+	JMP  slk2
+
+slk1:
+	CMPQ CX, BX
+	JGE  slkend
+	VMOVSD (R10)(CX*1), X1
+	VMULSD (DX)(CX*1), X1, X1
+	VSUBSD X1, X0, X0
+
+slkend:
+	VMOVSD X0, (R10)(BX*1)   // w[j] = s
+	VDIVSD (R8)(BX*1), X0, X0
+	VMOVSD X0, (R11)(BX*1)   // L[r][j] = s/d[j]
+	ADDQ $8, BX
+	ADDQ R9, DX
+	JMP  slj
+
+slpivot:
+	VMOVSD (R11)(R14*1), X0 // dr = L[r][r]
+	XORQ CX, CX
+
+slp2:
+	LEAQ 8(CX), AX
+	CMPQ AX, R14
+	JGE  slp1
+	VMOVSD (R11)(CX*1), X1
+	VMULSD (R10)(CX*1), X1, X1
+	VSUBSD X1, X0, X0
+	VMOVSD 8(R11)(CX*1), X2
+	VMULSD 8(R10)(CX*1), X2, X2
+	VSUBSD X2, X0, X0
+	ADDQ $16, CX
+	JMP  slp2
+
+slp1:
+	CMPQ CX, R14
+	JGE  slpend
+	VMOVSD (R11)(CX*1), X1
+	VMULSD (R10)(CX*1), X1, X1
+	VSUBSD X1, X0, X0
+
+slpend:
+	VSUBSD X0, X0, X2      // +0 when finite
+	VXORPD X3, X3, X3
+	VUCOMISD X3, X2
+	JNE  slbad
+	JP   slbad
+	VMOVSD (SI)(R14*1), X2 // sign
+	VMULSD X0, X2, X3      // sign·dr
+	VMOVSD eps+40(FP), X4
+	VUCOMISD X4, X3
+	JP   slkeep
+	JAE  slkeep
+	VMOVSD delta+48(FP), X4
+	VMULSD X4, X2, X0      // sign·delta
+	INCQ DI
+
+slkeep:
+	VMOVSD X0, (R8)(R14*1)
+	ADDQ $8, R14
+	ADDQ R9, R11
+	JMP  slrow
+
+slbad:
+	MOVQ DI, nreg+56(FP)
+	MOVQ $1, bad+64(FP)
+	RET
+
+sldone:
+	MOVQ DI, nreg+56(FP)
+	MOVQ $0, bad+64(FP)
+	RET
