@@ -8,7 +8,24 @@ package vec
 // factorization's scan of its scattered values (~3 % of a BPQP study
 // solve at n = 100) use it; a caller that must name the entry searches
 // the slice that failed.
+//
+// From finiteMin entries the products and sums run in assembly where
+// there is one (allFiniteAVX: four lanes in four registers, the same
+// test), about a fifth of the Go loop's instructions: the dense dual
+// factorization's scan of its 3,500 scattered values at the BPQP study's
+// QP 50×10 was 2 % of a call pair.
 func AllFinite(v []float64) bool {
+	if len(v) >= finiteMin && finiteAsm {
+		return allFiniteAVX(&v[0], len(v))
+	}
+	return allFiniteGeneric(v)
+}
+
+// finiteMin is the length from which AllFinite takes its assembly pass.
+const finiteMin = 16
+
+// allFiniteGeneric is AllFinite's Go loop.
+func allFiniteGeneric(v []float64) bool {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(v); i += 4 {
