@@ -26,3 +26,6 @@ func ldlBlock4AVX(w *float64, n int, l *float64, ld, i0, nb int, d, signs *float
 
 //go:noescape
 func smallLDLAVX(l *float64, n int, signs, d, w *float64, eps, delta float64) (nreg, bad int)
+
+//go:noescape
+func putRunAVX(dst, vals *float64, n, stride int)

@@ -808,3 +808,67 @@ sldone:
 	MOVQ DI, nreg+56(FP)
 	MOVQ $0, bad+64(FP)
 	RET
+
+// func putRunAVX(dst, vals *float64, n, stride int)
+//
+// putRun, n ≥ 1 and stride ≥ 1 (in entries): dst[i·stride] = +0 + vals[i]
+// for i < n (the addition turns −0 into +0, as the Go loop's). Stride 1:
+// eight entries a step in two registers, then one at a time; otherwise
+// four a step, then one at a time.
+TEXT ·putRunAVX(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ vals+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ stride+24(FP), R8
+	VXORPD Y15, Y15, Y15
+	CMPQ R8, $1
+	JNE  prstrided
+
+pr8:
+	CMPQ CX, $8
+	JL   pr1
+	VADDPD 0(SI), Y15, Y0
+	VADDPD 32(SI), Y15, Y1
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP  pr8
+
+prstrided:
+	SHLQ $3, R8            // stride in bytes
+	LEAQ (R8)(R8*2), R9    // 3·stride
+
+prs4:
+	CMPQ CX, $4
+	JL   prs1
+	VADDSD 0(SI), X15, X0
+	VADDSD 8(SI), X15, X1
+	VADDSD 16(SI), X15, X2
+	VADDSD 24(SI), X15, X3
+	VMOVSD X0, (DI)
+	VMOVSD X1, (DI)(R8*1)
+	VMOVSD X2, (DI)(R8*2)
+	VMOVSD X3, (DI)(R9*1)
+	LEAQ (DI)(R8*4), DI
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP  prs4
+
+prs1:
+	SHRQ $3, R8            // the one-at-a-time loop below steps by 8·stride
+
+pr1:
+	TESTQ CX, CX
+	JE   prdone
+	VADDSD 0(SI), X15, X0
+	VMOVSD X0, (DI)
+	LEAQ (DI)(R8*8), DI
+	ADDQ $8, SI
+	DECQ CX
+	JMP  pr1
+
+prdone:
+	VZEROUPPER
+	RET
