@@ -321,8 +321,26 @@ lppair:
 	VMOVSD (SI)(BX*8), X0
 	VMOVSD 8(SI)(BX*8), X1
 	XORQ DX, DX
+	MOVQ BX, AX
+	ANDQ $-2, AX          // the k < i&^1 two a pass
+	JE   lpk1
 
-lpk:
+lpk2:
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	VMULSD (R9)(DX*8), X2, X4
+	VSUBSD X4, X1, X1
+	VMOVSD 8(SI)(DX*8), X2
+	VMULSD 8(R8)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	VMULSD 8(R9)(DX*8), X2, X4
+	VSUBSD X4, X1, X1
+	ADDQ $2, DX
+	CMPQ DX, AX
+	JL   lpk2
+
+lpk1:
 	CMPQ DX, BX
 	JGE  lpkend
 	VMOVSD (SI)(DX*8), X2
@@ -330,8 +348,6 @@ lpk:
 	VSUBSD X3, X0, X0
 	VMULSD (R9)(DX*8), X2, X4
 	VSUBSD X4, X1, X1
-	INCQ DX
-	JMP  lpk
 
 lpkend:
 	VMULSD (R9)(BX*8), X0, X3
@@ -347,15 +363,27 @@ lpsingle:
 	JGE  lpdone
 	VMOVSD (SI)(BX*8), X0
 	XORQ DX, DX
+	MOVQ BX, AX
+	ANDQ $-2, AX
+	JE   lps1
 
-lps:
+lps2:
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R12)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	VMOVSD 8(SI)(DX*8), X2
+	VMULSD 8(R12)(DX*8), X2, X3
+	VSUBSD X3, X0, X0
+	ADDQ $2, DX
+	CMPQ DX, AX
+	JL   lps2
+
+lps1:
 	CMPQ DX, BX
 	JGE  lpsend
 	VMOVSD (SI)(DX*8), X2
 	VMULSD (R12)(DX*8), X2, X3
 	VSUBSD X3, X0, X0
-	INCQ DX
-	JMP  lps
 
 lpsend:
 	VMOVSD X0, (SI)(BX*8)
@@ -412,6 +440,8 @@ ltxjnz:
 
 ltsel:
 	XORQ DX, DX
+	MOVQ R10, AX
+	ANDQ $-2, AX          // the k < (i−1)&^1 two a pass
 	CMPQ R11, $3
 	JE   ltboth
 	CMPQ R11, $1
@@ -421,6 +451,27 @@ ltsel:
 	JMP  ltnext
 
 ltboth:
+	CMPQ DX, AX
+	JGE  ltboth1
+
+ltboth2:
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMULSD (R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	VMOVSD 8(SI)(DX*8), X2
+	VMULSD 8(R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMULSD 8(R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, 8(SI)(DX*8)
+	ADDQ $2, DX
+	CMPQ DX, AX
+	JL   ltboth2
+
+ltboth1:
 	CMPQ DX, R10
 	JGE  ltnext
 	VMOVSD (SI)(DX*8), X2
@@ -429,28 +480,59 @@ ltboth:
 	VMULSD (R9)(DX*8), X1, X4
 	VSUBSD X4, X2, X2
 	VMOVSD X2, (SI)(DX*8)
-	INCQ DX
-	JMP  ltboth
+	JMP  ltnext
 
 ltionly:
+	CMPQ DX, AX
+	JGE  ltionly1
+
+ltionly2:
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	VMOVSD 8(SI)(DX*8), X2
+	VMULSD 8(R8)(DX*8), X0, X3
+	VSUBSD X3, X2, X2
+	VMOVSD X2, 8(SI)(DX*8)
+	ADDQ $2, DX
+	CMPQ DX, AX
+	JL   ltionly2
+
+ltionly1:
 	CMPQ DX, R10
 	JGE  ltnext
 	VMOVSD (SI)(DX*8), X2
 	VMULSD (R8)(DX*8), X0, X3
 	VSUBSD X3, X2, X2
 	VMOVSD X2, (SI)(DX*8)
-	INCQ DX
-	JMP  ltionly
+	JMP  ltnext
 
 ltjonly:
+	CMPQ DX, AX
+	JGE  ltjonly1
+
+ltjonly2:
+	VMOVSD (SI)(DX*8), X2
+	VMULSD (R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, (SI)(DX*8)
+	VMOVSD 8(SI)(DX*8), X2
+	VMULSD 8(R9)(DX*8), X1, X4
+	VSUBSD X4, X2, X2
+	VMOVSD X2, 8(SI)(DX*8)
+	ADDQ $2, DX
+	CMPQ DX, AX
+	JL   ltjonly2
+
+ltjonly1:
 	CMPQ DX, R10
 	JGE  ltnext
 	VMOVSD (SI)(DX*8), X2
 	VMULSD (R9)(DX*8), X1, X4
 	VSUBSD X4, X2, X2
 	VMOVSD X2, (SI)(DX*8)
-	INCQ DX
-	JMP  ltjonly
+	JMP  ltnext
 
 ltnext:
 	SUBQ $2, BX
@@ -540,43 +622,46 @@ TEXT ·dotRowsAVX(SB), NOSPLIT, $0-48
 	SHLQ $3, R13
 	MOVQ nrows+16(FP), R14
 	MOVQ x+24(FP), BX
-	MOVQ n+32(FP), R11
+	MOVQ n+32(FP), DX
+	SHLQ $3, DX            // 8n
+	MOVQ DX, R9
+	ANDQ $-128, R9         // 8(n&^15)
+	MOVQ DX, R8
+	ANDQ $-32, R8          // 8(n&^3)
 	MOVQ out+40(FP), R10
 
 dwrow:
-	MOVQ R12, SI
-	MOVQ BX, DI
-	MOVQ R11, CX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
+	XORQ AX, AX            // byte offset into the row and x
+	CMPQ AX, R9
+	JGE  dw4
 
 dw16:
-	CMPQ CX, $16
-	JL   dw4
-	VMOVUPD 0(SI), Y4
-	VMOVUPD 32(SI), Y5
-	VMOVUPD 64(SI), Y6
-	VMOVUPD 96(SI), Y7
-	VFMADD231PD 0(DI), Y4, Y0
-	VFMADD231PD 32(DI), Y5, Y1
-	VFMADD231PD 64(DI), Y6, Y2
-	VFMADD231PD 96(DI), Y7, Y3
-	ADDQ $128, SI
-	ADDQ $128, DI
-	SUBQ $16, CX
-	JMP  dw16
+	VMOVUPD 0(R12)(AX*1), Y4
+	VMOVUPD 32(R12)(AX*1), Y5
+	VMOVUPD 64(R12)(AX*1), Y6
+	VMOVUPD 96(R12)(AX*1), Y7
+	VFMADD231PD 0(BX)(AX*1), Y4, Y0
+	VFMADD231PD 32(BX)(AX*1), Y5, Y1
+	VFMADD231PD 64(BX)(AX*1), Y6, Y2
+	VFMADD231PD 96(BX)(AX*1), Y7, Y3
+	ADDQ $128, AX
+	CMPQ AX, R9
+	JL   dw16
 
 dw4:
-	CMPQ CX, $4
-	JL   dwreduce
-	VMOVUPD 0(SI), Y4
-	VFMADD231PD 0(DI), Y4, Y0
-	ADDQ $32, SI
-	ADDQ $32, DI
-	SUBQ $4, CX
-	JMP  dw4
+	CMPQ AX, R8
+	JGE  dwreduce
+
+dw4l:
+	VMOVUPD 0(R12)(AX*1), Y4
+	VFMADD231PD 0(BX)(AX*1), Y4, Y0
+	ADDQ $32, AX
+	CMPQ AX, R8
+	JL   dw4l
 
 dwreduce:
 	VADDPD Y1, Y0, Y0
@@ -585,16 +670,15 @@ dwreduce:
 	VEXTRACTF128 $1, Y0, X1
 	VADDPD X1, X0, X0
 	VHADDPD X0, X0, X0
+	CMPQ AX, DX
+	JGE  dwstore
 
 dwtail:
-	TESTQ CX, CX
-	JE    dwstore
-	VMOVSD (SI), X4
-	VFMADD231SD (DI), X4, X0
-	ADDQ $8, SI
-	ADDQ $8, DI
-	DECQ CX
-	JMP  dwtail
+	VMOVSD 0(R12)(AX*1), X4
+	VFMADD231SD 0(BX)(AX*1), X4, X0
+	ADDQ $8, AX
+	CMPQ AX, DX
+	JL   dwtail
 
 dwstore:
 	VMOVSD X0, (R10)
