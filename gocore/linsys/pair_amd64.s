@@ -477,10 +477,31 @@ lljrow:
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
 	MOVQ R14, DX
-	ANDQ $-32, DX          // 8(j&^3)
+	ANDQ $-64, DX          // 8(j&^7)
 	XORQ AX, AX
+	CMPQ AX, DX
+	JGE  lldot
+
+lldot8:
+	// Two four-column steps a pass, each accumulator's FMAs in the
+	// one-step loop's order.
+	VMOVUPD (R12)(AX*1), Y4
+	VMOVUPD 32(R12)(AX*1), Y5
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	VFMADD231PD 32(R8)(AX*1), Y5, Y0
+	VFMADD231PD 32(R9)(AX*1), Y5, Y1
+	VFMADD231PD 32(R10)(AX*1), Y5, Y2
+	VFMADD231PD 32(R11)(AX*1), Y5, Y3
+	ADDQ $64, AX
+	CMPQ AX, DX
+	JL   lldot8
 
 lldot:
+	MOVQ R14, DX
+	ANDQ $-32, DX          // 8(j&^3): one step left at most
 	CMPQ AX, DX
 	JGE  llred
 	VMOVUPD (R12)(AX*1), Y4
@@ -489,7 +510,6 @@ lldot:
 	VFMADD231PD (R10)(AX*1), Y4, Y2
 	VFMADD231PD (R11)(AX*1), Y4, Y3
 	ADDQ $32, AX
-	JMP  lldot
 
 llred:
 	VHADDPD Y1, Y0, Y5

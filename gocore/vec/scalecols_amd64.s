@@ -6,8 +6,8 @@
 // a) as scaleAbsMaxAVX and its Go tail do it — with s non-nil
 // a_ij *= s[i]·d[j] (the product s[i]·d[j] first); rn[i] = max(rn[i],
 // |a_ij|) — and cn[j] = max(cn[j], max_i |a_ij|), read after the column
-// (rn and cn may alias). Four rows per step, then the n mod 4 rows one at
-// a time. Every maximum keeps the running value unless |a_ij| is larger
+// (rn and cn may alias). Eight rows per step, then four, then the n mod 4
+// rows one at a time. Every maximum keeps the running value unless |a_ij| is larger
 // (VMAXPD with |a| first returns its second operand on a NaN, as the Go
 // loop's a > m skips one); the column's lanes start at −Inf, so a column
 // that is empty or all NaN leaves cn[j] as it was (negative or NaN
@@ -32,8 +32,31 @@ col:
 	MOVQ DX, BX
 	MOVQ DI, R13
 	TESTQ DX, DX
-	JE   plain4
+	JE   plain8
 	VBROADCASTSD (R11), Y0
+
+scale8:
+	CMPQ CX, $8
+	JL   scale4
+	VMULPD 0(BX), Y0, Y3
+	VMULPD 32(BX), Y0, Y5
+	VMULPD 0(SI), Y3, Y3
+	VMULPD 32(SI), Y5, Y5
+	VMOVUPD Y3, 0(SI)
+	VMOVUPD Y5, 32(SI)
+	VANDPD Y2, Y3, Y3
+	VANDPD Y2, Y5, Y5
+	VMAXPD Y1, Y3, Y1
+	VMAXPD Y1, Y5, Y1
+	VMAXPD 0(R13), Y3, Y3
+	VMAXPD 32(R13), Y5, Y5
+	VMOVUPD Y3, 0(R13)
+	VMOVUPD Y5, 32(R13)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, R13
+	SUBQ $8, CX
+	JMP  scale8
 
 scale4:
 	CMPQ CX, $4
@@ -50,6 +73,22 @@ scale4:
 	ADDQ $32, R13
 	SUBQ $4, CX
 	JMP  scale4
+
+plain8:
+	CMPQ CX, $8
+	JL   plain4
+	VANDPD 0(SI), Y2, Y3
+	VANDPD 32(SI), Y2, Y5
+	VMAXPD Y1, Y3, Y1
+	VMAXPD Y1, Y5, Y1
+	VMAXPD 0(R13), Y3, Y3
+	VMAXPD 32(R13), Y5, Y5
+	VMOVUPD Y3, 0(R13)
+	VMOVUPD Y5, 32(R13)
+	ADDQ $64, SI
+	ADDQ $64, R13
+	SUBQ $8, CX
+	JMP  plain8
 
 plain4:
 	CMPQ CX, $4

@@ -181,6 +181,8 @@ TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-48
 	SHLQ $3, CX           // 8n
 	MOVQ CX, DX
 	ANDQ $-32, DX         // 8(n&^3)
+	MOVQ CX, BX
+	ANDQ $-64, BX         // 8(n&^7)
 	MOVQ out+40(FP), DI
 
 drgrp:
@@ -193,6 +195,25 @@ drgrp:
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
 	XORQ AX, AX
+	CMPQ AX, BX
+	JGE  drvec
+
+drvec8:
+	// Two four-column steps a pass: each accumulator takes its FMAs in
+	// the order of the one-step loop.
+	VMOVUPD (SI)(AX*1), Y4
+	VMOVUPD 32(SI)(AX*1), Y5
+	VFMADD231PD (R8)(AX*1), Y4, Y0
+	VFMADD231PD (R9)(AX*1), Y4, Y1
+	VFMADD231PD (R10)(AX*1), Y4, Y2
+	VFMADD231PD (R11)(AX*1), Y4, Y3
+	VFMADD231PD 32(R8)(AX*1), Y5, Y0
+	VFMADD231PD 32(R9)(AX*1), Y5, Y1
+	VFMADD231PD 32(R10)(AX*1), Y5, Y2
+	VFMADD231PD 32(R11)(AX*1), Y5, Y3
+	ADDQ $64, AX
+	CMPQ AX, BX
+	JL   drvec8
 
 drvec:
 	CMPQ AX, DX
@@ -203,7 +224,6 @@ drvec:
 	VFMADD231PD (R10)(AX*1), Y4, Y2
 	VFMADD231PD (R11)(AX*1), Y4, Y3
 	ADDQ $32, AX
-	JMP  drvec
 
 drred:
 	VHADDPD Y1, Y0, Y5
