@@ -329,9 +329,6 @@ func ldlTail(l []float64, ld, n, i0, nb int, d, wb []float64) {
 	}
 	d = d[:i0]
 	for r := 0; r < nb; r++ {
-		w, row := wb[r*n:r*n+i0], l[(i0+r)*ld:(i0+r)*ld+i0]
-		for j, dj := range d {
-			row[j] = w[j] / dj
-		}
+		vec.Div(l[(i0+r)*ld:(i0+r)*ld+i0], wb[r*n:r*n+i0], d)
 	}
 }

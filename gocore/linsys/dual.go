@@ -1204,11 +1204,7 @@ func (f *DenseDual) formC() error {
 		scaled = i0
 		dp := f.dp[:nx]
 		for a := 0; a < rows; a++ {
-			wi, vi := w[(i0+a)*nx:(i0+a)*nx+nx], v[a*nx:a*nx+nx]
-			wi, vi = wi[:len(dp)], vi[:len(dp)]
-			for k, d := range dp {
-				vi[k] = wi[k] / d
-			}
+			vec.Div(v[a*nx:a*nx+nx], w[(i0+a)*nx:(i0+a)*nx+nx], dp)
 		}
 	}
 	var t [16]float64
@@ -1372,9 +1368,7 @@ func (f *DenseDual) solve(b []float64) {
 	// (Resliced locals and the row offsets woff: the loops below run
 	// without bounds checks or index arithmetic per entry.)
 	t, dp := t[:nx], f.dp[:nx]
-	for k := range t {
-		t[k] /= dp[k]
-	}
+	vec.Div(t, t, dp)
 	// z = Wt − b_z on the coupled rows (four rows of W per pass over t).
 	nr := f.nr
 	rows, woff, w := f.rows[:nr], f.woff[:nr], f.w
@@ -1457,10 +1451,7 @@ func (f *DenseDual) solve(b []float64) {
 			axpy(zi, w[p:p+nw], gw)
 		}
 	}
-	g = g[:nx]
-	for k := range t {
-		t[k] -= g[k] / dp[k]
-	}
+	vec.SubDiv(t, g, dp)
 	// t = Lᵀx: the row-block correction, then x = L⁻ᵀt.
 	if f.kv == nil && nr > 0 && f.nreg == 0 && !f.noCorrect && (f.corrNeed || !f.corrSolved) {
 		if f.correct(b[:nx+mr], t, z) {
@@ -1596,10 +1587,7 @@ func (f *DenseDual) correct(b, y, z []float64) bool {
 			axpy(dz, w[p:p+nx], g)
 		}
 	}
-	dp := f.dp[:nx]
-	for j, v := range g {
-		y[j] -= v / dp[j]
-	}
+	vec.SubDiv(y[:nx], g, f.dp)
 	for k, i := range rows {
 		z[i] += r[k]
 	}
@@ -1649,9 +1637,7 @@ func symMulLower(a []float64, n int, x, y []float64) {
 // small-order ones up to dualSmallMax).
 func denseSolve4(l, d []float64, n int, b []float64) {
 	dualLowerSolve(l, n, n, b)
-	for i, v := range d[:n] {
-		b[i] /= v
-	}
+	vec.Div(b[:n], b, d)
 	dualLowerTSolve(l, n, n, b)
 }
 

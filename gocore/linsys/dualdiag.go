@@ -68,9 +68,7 @@ func (f *DualFactor) solveDiagonalX(b, s []float64, ks float64) {
 	bx, bz := b[:nx], b[nx:nx+f.mr]
 	rows, d := f.rows[:nr], f.d[:nr]
 	if s == nil {
-		for k, p := range dp {
-			t[k] = bx[k] / p
-		}
+		vec.Div(t, bx, dp)
 	} else {
 		s = s[:nx]
 		for k, p := range dp {
@@ -98,9 +96,7 @@ func (f *DualFactor) solveDiagonalX(b, s []float64, ks float64) {
 		o := k * (k - 1) / 2
 		zc[k] -= dot(f.l[o:o+k], zc[:k])
 	}
-	for k, p := range d {
-		zc[k] /= p
-	}
+	vec.Div(zc, zc, d)
 	for k := nr - 1; k >= 1; k-- {
 		o := k * (k - 1) / 2
 		axpy(-zc[k], f.l[o:o+k], zc[:k])

@@ -1,6 +1,10 @@
 package linsys
 
-import "math"
+import (
+	"math"
+
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
+)
 
 // DualFactorLen is the number of words ExportFactor writes for an x block
 // of order nx and nr coupled rows: nx, nr, the coupled rows, the x-block
@@ -180,9 +184,7 @@ func (f *DualFactor) Solve(b []float64) {
 			o += k
 		}
 	}
-	for k, p := range dp {
-		t[k] /= p
-	}
+	vec.Div(t, t, dp)
 	// (C) z = W t − b_z on the coupled rows.
 	for a, i := range rows {
 		zc[a] = dot(f.w[a*nx:a*nx+nx], t) - bz[i]
@@ -191,9 +193,7 @@ func (f *DualFactor) Solve(b []float64) {
 		zc[k] -= dot(f.l[o:o+k], zc[:k])
 		o += k
 	}
-	for k, p := range d {
-		zc[k] /= p
-	}
+	vec.Div(zc, zc, d)
 	for k := nr - 1; k >= 1; k-- {
 		o := k * (k - 1) / 2
 		axpy(-zc[k], f.l[o:o+k], zc[:k])

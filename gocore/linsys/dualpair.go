@@ -1,5 +1,7 @@
 package linsys
 
+import "github.com/lpgd-go/lpgd_go/gocore/vec"
+
 // PairSolver is implemented by the factorizations that solve two
 // right-hand sides in one pass over the factor (DenseDual; Chain passes
 // it on). SolvePair(b1, b2) overwrites b1 and b2 with K⁻¹b1 and K⁻¹b2,
@@ -103,10 +105,8 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 		dualLowerSolvePair(f.lp, nx, nx, t1, t2)
 	}
 	dp := f.dp[:nx]
-	for k, d := range dp {
-		t1[k] /= d
-		t2[k] /= d
-	}
+	vec.Div(t1, t1, dp)
+	vec.Div(t2, t2, dp)
 	// z = Wt − b_z (solve's consecutive-rows path: every row coupled).
 	nr, w := f.nr, f.w
 	woff := f.woff[:nr]
@@ -143,10 +143,8 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 			axpy(zi, w[p:p+nx], g2)
 		}
 	}
-	for k, d := range dp {
-		t1[k] -= g1[k] / d
-		t2[k] -= g2[k] / d
-	}
+	vec.SubDiv(t1, g1, dp)
+	vec.SubDiv(t2, g2, dp)
 	// The row-block correction as two solves in turn decide it: the
 	// second's test sees corrNeed as the first left it.
 	if nr > 0 && f.nreg == 0 && !f.noCorrect {

@@ -172,11 +172,8 @@ func dualLowerTSolvePair(l []float64, ld, n int, x, y []float64) {
 // denseSolve4Pair is denseSolve4 on x and y.
 func denseSolve4Pair(l, d []float64, n int, x, y []float64) {
 	dualLowerSolvePair(l, n, n, x, y)
-	x, y = x[:n], y[:n]
-	for i, v := range d[:n] {
-		x[i] /= v
-		y[i] /= v
-	}
+	vec.Div(x[:n], x, d)
+	vec.Div(y[:n], y, d)
 	dualLowerTSolvePair(l, n, n, x, y)
 }
 

@@ -8,14 +8,16 @@ import (
 
 // setAsm switches the assembly paths of the whole-matrix wrappers
 // (LowerSolve4/LowerTSolve4, the Pairs solves, Dot4Rows/Axpy4Rows/
-// DotRows, NormInf, ScaleAbsMaxCols, UpperCols4, AllFinite) on (where the CPU has them) or off,
+// DotRows, NormInf, ScaleAbsMaxCols, UpperCols4, AllFinite, Div, SubDiv) on (where the CPU has them) or off,
 // and returns the function that restores them: the test hook that runs
 // the wrappers' Go fallbacks on a machine with AVX2.
 func setAsm(on bool) (restore func()) {
-	tri, rows, ni, sc, up, fin := triAsm, useRowsAsm, normInfAsm, scaleColsAsm, upperAsm, finiteAsm
+	tri, rows, ni, sc, up, fin, dv := triAsm, useRowsAsm, normInfAsm, scaleColsAsm, upperAsm, finiteAsm, divAsm
 	triAsm, useRowsAsm, normInfAsm, scaleColsAsm = on && useAVX, on && useAVX, on && useAVX, on && useAVX
-	upperAsm, finiteAsm = on && useAVX, on && useAVX
-	return func() { triAsm, useRowsAsm, normInfAsm, scaleColsAsm, upperAsm, finiteAsm = tri, rows, ni, sc, up, fin }
+	upperAsm, finiteAsm, divAsm = on && useAVX, on && useAVX, on && useAVX
+	return func() {
+		triAsm, useRowsAsm, normInfAsm, scaleColsAsm, upperAsm, finiteAsm, divAsm = tri, rows, ni, sc, up, fin, dv
+	}
 }
 
 // TestWrappersAsmOff: with the assembly switched off (setAsm) the row

@@ -83,7 +83,7 @@ func applyLevel(l Level) {
 	useAVX = l >= LevelAVX2
 	scaleColsAsm, gatherTileAsm, transposeAsm = useAVX, useAVX, useAVX
 	triAsm, useRowsAsm, normInfAsm, upperAsm = useAVX, useAVX, useAVX, useAVX
-	orBitsAsm, finiteAsm = useAVX, useAVX
+	orBitsAsm, finiteAsm, divAsm = useAVX, useAVX, useAVX
 	symTileAsm = useAVX && !addFuses()
 	useAVX512 = l >= LevelAVX512 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 	switch l {
