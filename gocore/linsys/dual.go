@@ -1373,25 +1373,33 @@ func (f *DenseDual) solve(b []float64) {
 	nr := f.nr
 	rows, woff, w := f.rows[:nr], f.woff[:nr], f.w
 	z, bz := z[:mr], b[nx:nx+mr]
-	for i := range z {
-		z[i] = -bz[i]
-	}
 	// W's leading w0 columns are zero (extended x block; 0 otherwise).
 	nw := nx - w0
 	tw := t[w0:]
 	var s4 [4]float64
 	a := 0
 	// Every row coupled, W's rows consecutive (an interior-point
-	// iteration's system): the groups of four in one call each way.
+	// iteration's system): the groups of four in one call each way, the
+	// rows left over in one more (vec.DotRows: the Dot calls of the loop
+	// below), then z = (W t) − b_z in one pass: v − b is −b + v, the
+	// loop's sum, bit for bit (but for a NaN's sign).
 	ng := 0
 	if nr == mr && !noRowBlocks && f.consec {
 		ng = nr / 4
-		zc := f.zc[:4*ng]
-		vec.Dot4Rows(w[woff[0]:], nx, ng, tw, nw, zc)
-		for i, v := range zc {
-			z[i] += v
+		zc := f.zc[:nr]
+		vec.Dot4Rows(w[woff[0]:], nx, ng, tw, nw, zc[:4*ng])
+		if a = 4 * ng; a < nr {
+			vec.DotRows(w[woff[a]:], nx, nr-a, tw, nw, zc[a:])
 		}
-		a = 4 * ng
+		bz := bz[:len(zc)]
+		for i, v := range zc {
+			z[i] = v - bz[i]
+		}
+		a = nr
+	} else {
+		for i := range z {
+			z[i] = -bz[i]
+		}
 	}
 	for ; a+4 <= nr; a += 4 {
 		p0, p1, p2, p3 := woff[a], woff[a+1], woff[a+2], woff[a+3]
@@ -1400,15 +1408,6 @@ func (f *DenseDual) solve(b []float64) {
 		z[rows[a+1]] += s4[1]
 		z[rows[a+2]] += s4[2]
 		z[rows[a+3]] += s4[3]
-	}
-	if ng > 0 && a < nr {
-		// The consecutive rows left over, in one call.
-		zc := f.zc[a:nr]
-		vec.DotRows(w[woff[a]:], nx, nr-a, tw, nw, zc)
-		for k, v := range zc {
-			z[a+k] += v
-		}
-		a = nr
 	}
 	for ; a < nr; a++ {
 		p := woff[a]

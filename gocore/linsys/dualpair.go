@@ -112,10 +112,6 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 	woff := f.woff[:nr]
 	z1, z2 := f.z[:mr], f.z2[:mr]
 	bz1, bz2 := b1[nx:nx+mr], b2[nx:nx+mr]
-	for i := range z1 {
-		z1[i] = -bz1[i]
-		z2[i] = -bz2[i]
-	}
 	ng := nr / 4
 	zc1, zc2 := f.zc[:nr], f.zc2[:nr]
 	dot4RowsPair(w[woff[0]:], nx, ng, t1, t2, nx, zc1[:4*ng], zc2[:4*ng])
@@ -124,9 +120,12 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 		dotRowsTail(w[woff[a]:], nx, nr-a, t1, nx, zc1[a:nr])
 		dotRowsTail(w[woff[a]:], nx, nr-a, t2, nx, zc2[a:nr])
 	}
+	// z = (W t) − b_z: solve's one pass.
+	bz1, bz2 = bz1[:len(z1)], bz2[:len(z1)]
+	zc1, zc2 = zc1[:len(z1)], zc2[:len(z1)]
 	for i := range z1 {
-		z1[i] += zc1[i]
-		z2[i] += zc2[i]
+		z1[i] = zc1[i] - bz1[i]
+		z2[i] = zc2[i] - bz2[i]
 	}
 	denseSolve4Pair(f.l, f.d, mr, z1, z2)
 	// g = Wᵀz.
