@@ -1633,8 +1633,12 @@ func symMulLower(a []float64, n int, x, y []float64) {
 }
 
 // denseSolve4 is denseSolve by the four-row substitutions (the
-// small-order ones up to dualSmallMax).
+// small-order ones up to dualSmallMax: with the assembly kernels their
+// two calls and the division in one, vec.LDLSolvePairs).
 func denseSolve4(l, d []float64, n int, b []float64) {
+	if n <= dualSmallMax && !noTriAsm && vec.LDLSolvePairs(l, n, n, d, b) {
+		return
+	}
 	dualLowerSolve(l, n, n, b)
 	vec.Div(b[:n], b, d)
 	dualLowerTSolve(l, n, n, b)

@@ -242,3 +242,49 @@ func TestSmallLDLAsmBits(t *testing.T) {
 		t.Fatalf("cases not exercised: %d regularized pivots, %d of %d singular", regs, bad, checked)
 	}
 }
+
+// denseSolve4 and denseSolve4Pair at small orders (vec.LDLSolvePairs:
+// the two-row substitutions and the division in one call) give the Go
+// loops' solutions (noTriAsm) bit for bit, on every order to
+// dualSmallMax, with zero entries in the right-hand sides.
+func TestDenseSolve4SmallAsm(t *testing.T) {
+	defer func(v bool) { noTriAsm = v }(noTriAsm)
+	rng := rand.New(rand.NewSource(37))
+	for n := 1; n <= dualSmallMax; n++ {
+		a, signs := lowerQuasiDefinite(rng, n, (n+1)/2)
+		d := make([]float64, n)
+		if _, err := denseLDLRows(a, n, n, signs, d, make([]float64, 4*n)); err != nil {
+			t.Fatal(n, err)
+		}
+		b1, b2 := make([]float64, n), make([]float64, n)
+		for i := range b1 {
+			if rng.Intn(4) > 0 {
+				b1[i] = rng.NormFloat64()
+			}
+			b2[i] = rng.NormFloat64()
+		}
+		var got, want [3][]float64
+		for _, asm := range []bool{true, false} {
+			noTriAsm = !asm
+			s := append([]float64(nil), b1...)
+			denseSolve4(a, d, n, s)
+			x, y := append([]float64(nil), b1...), append([]float64(nil), b2...)
+			denseSolve4Pair(a, d, n, x, y)
+			if asm {
+				got = [3][]float64{s, x, y}
+			} else {
+				want = [3][]float64{s, x, y}
+			}
+		}
+		for k := range want {
+			for i := range want[k] {
+				if math.Float64bits(got[k][i]) != math.Float64bits(want[k][i]) {
+					t.Fatalf("n %d vector %d: [%d] = %v, Go loops %v", n, k, i, got[k][i], want[k][i])
+				}
+			}
+		}
+		if math.Float64bits(got[0][0]) != math.Float64bits(got[1][0]) {
+			t.Fatalf("n %d: denseSolve4Pair's first vector differs from denseSolve4's", n)
+		}
+	}
+}

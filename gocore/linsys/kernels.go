@@ -171,6 +171,10 @@ func dualLowerTSolvePair(l []float64, ld, n int, x, y []float64) {
 
 // denseSolve4Pair is denseSolve4 on x and y.
 func denseSolve4Pair(l, d []float64, n int, x, y []float64) {
+	if n <= dualSmallMax && !noTriAsm && vec.LDLSolvePairs(l, n, n, d, x) {
+		vec.LDLSolvePairs(l, n, n, d, y)
+		return
+	}
 	dualLowerSolvePair(l, n, n, x, y)
 	vec.Div(x[:n], x, d)
 	vec.Div(y[:n], y, d)

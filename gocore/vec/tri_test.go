@@ -1,6 +1,10 @@
 package vec
 
-import "testing"
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
 
 // TestLowerSolve4Short: blocks that reach past l or x panic rather than
 // read or write past them (where the kernels run).
@@ -52,5 +56,57 @@ func TestLowerSolvePairsShort(t *testing.T) {
 	}
 	if LowerSolvePairs(nil, 1, 1, make([]float64, 1)) || !LowerTSolvePairs(make([]float64, 4*5+4), 5, 5, make([]float64, 5)) {
 		t.Error("order 1 ran, or an exactly long enough order 5 did not")
+	}
+}
+
+// TestLDLSolvePairs: LDLSolvePairs is LowerSolvePairs, the division by d
+// and LowerTSolvePairs bit for bit (zero entries in x included, whose
+// updates the kernels skip), for every order to 18, and reports false,
+// x unchanged, with the assembly off (setAsm) or below order 2.
+func TestLDLSolvePairs(t *testing.T) {
+	defer setAsm(true)()
+	rng := rand.New(rand.NewSource(31))
+	for n := 0; n <= 18; n++ {
+		ld := n + 2
+		l, d, b := make([]float64, n*ld+1), make([]float64, n), make([]float64, n)
+		for i := range l {
+			l[i] = rng.NormFloat64()
+		}
+		for i := range d {
+			d[i] = rng.NormFloat64()
+			if rng.Intn(4) > 0 {
+				b[i] = rng.NormFloat64()
+			}
+		}
+		got := append([]float64(nil), b...)
+		ran := LDLSolvePairs(l, ld, n, d, got)
+		if want := triAsm && n >= 2; ran != want {
+			t.Fatalf("n=%d: ran %v, want %v", n, ran, want)
+		}
+		if !ran {
+			continue
+		}
+		want := append([]float64(nil), b...)
+		LowerSolvePairs(l, ld, n, want)
+		for i := range want {
+			want[i] /= d[i]
+		}
+		LowerTSolvePairs(l, ld, n, want)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: [%d] = %v, the three calls %v", n, i, got[i], want[i])
+			}
+		}
+		setAsm(false)
+		off := append([]float64(nil), b...)
+		if LDLSolvePairs(l, ld, n, d, off) {
+			t.Fatalf("n=%d: ran with the assembly off", n)
+		}
+		for i := range off {
+			if math.Float64bits(off[i]) != math.Float64bits(b[i]) {
+				t.Fatalf("n=%d: x changed with the assembly off", n)
+			}
+		}
+		setAsm(true)
 	}
 }

@@ -36,6 +36,24 @@ func LowerTSolvePairs(l []float64, ld, n int, x []float64) bool {
 	return true
 }
 
+// LDLSolvePairs is x[:n] = L⁻ᵀD⁻¹L⁻¹x (L as in LowerSolvePairs, D the
+// diagonal d[:n]): LowerSolvePairs, Div by d, LowerTSolvePairs, bit for
+// bit those three calls, with one length check (linsys's small-order
+// LDLᵀ solves, where the calls' checks and wrappers were a fifth of a
+// solve of order 10). It reports false, leaving x unchanged, where the
+// assembly kernels are not available or n < 2; it panics if l, d or x is
+// too short.
+func LDLSolvePairs(l []float64, ld, n int, d, x []float64) bool {
+	if !pairsCheck(l, ld, n, x) {
+		return false
+	}
+	d = d[:n]
+	lowerSolvePairsAVX(&l[0], ld, n, &x[0])
+	Div(x[:n], x, d)
+	lowerTSolvePairsAVX(&l[0], ld, n, &x[0])
+	return true
+}
+
 // pairsCheck reports whether the pair kernels run for order n, after
 // checking the lengths: rows 1…n−1 of l up to column n−2, and x[:n]
 // (n bounded by len(x) first, the extent of l checked without overflow).
