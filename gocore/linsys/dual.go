@@ -1253,9 +1253,7 @@ func forwardW(lp []float64, nx int, w []float64) {
 	i := 0
 	for ; i+4 <= nw; i += 4 {
 		w4 := w[i*nx : (i+4)*nx]
-		for r := 0; r < 4; r++ {
-			forwardHead(lp, nx, k0, w4[r*nx:r*nx+nx])
-		}
+		forwardHeadRows(lp, nx, k0, w4, 4)
 		if !noTriAsm && vec.ForwardRows4(lp, nx, k0, nx, w4, nx) {
 			continue
 		}
@@ -1265,7 +1263,7 @@ func forwardW(lp []float64, nx int, w []float64) {
 	}
 	for ; i < nw; i++ {
 		wi := w[i*nx : i*nx+nx]
-		forwardHead(lp, nx, k0, wi)
+		forwardHeadRows(lp, nx, k0, wi, 1)
 		forwardCols(lp, nx, k0, nx, wi)
 	}
 }
@@ -1294,6 +1292,26 @@ func forwardHead(lp []float64, nx, k0 int, wi []float64) {
 			s0 += a[j] * b[j]
 		}
 		wi[k] -= (s0 + s1) + (s2 + s3)
+	}
+}
+
+// forwardHeadRows is forwardHead on the nrows rows of w (stride nx), in
+// one assembly call where there is one (forwardHeadAVX: the same scalar
+// sums in the same order; the Go loop's slicing per column was a quarter
+// of its instructions, and the calls per row the rest of the overhead).
+func forwardHeadRows(lp []float64, nx, k0 int, w []float64, nrows int) {
+	if nrows <= 0 || k0 < 2 {
+		return // column 0 alone: no change
+	}
+	if pairAsm && !noTriAsm {
+		if k0 > dotAsmMin || k0 > nx || (nrows-1)*nx+k0 > len(w) || (k0-1)*nx+k0-1 > len(lp) {
+			panic("linsys: forwardHeadRows: slice shorter than the rows")
+		}
+		forwardHeadAVX(&lp[0], nx, k0, &w[0], nrows)
+		return
+	}
+	for r := 0; r < nrows; r++ {
+		forwardHead(lp, nx, k0, w[r*nx:r*nx+nx])
 	}
 }
 

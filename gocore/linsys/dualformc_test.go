@@ -177,3 +177,52 @@ func BenchmarkDenseDualFormC(b *testing.B) {
 		})
 	}
 }
+
+// TestForwardHeadRowsAsm: forwardHeadRows' assembly kernel
+// (forwardHeadAVX) and its Go loop (noTriAsm: forwardHead per row) leave
+// the same rows, bit for bit but for a NaN's payload, the Dot loop's
+// numbers, for every order to 12, head k0 ≤ dotAsmMin and 1–5 rows, with
+// NaNs, infinities and zeros of both signs among the values (the rows
+// past the head untouched).
+func TestForwardHeadRowsAsm(t *testing.T) {
+	defer func(v bool) { noTriAsm = v }(noTriAsm)
+	rng := rand.New(rand.NewSource(41))
+	specials := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 0}
+	vals := func(n int, special bool) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.NormFloat64() * math.Exp(4*rng.NormFloat64())
+			if special && rng.Intn(6) == 0 {
+				v[i] = specials[rng.Intn(len(specials))]
+			}
+		}
+		return v
+	}
+	same := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
+	}
+	for trial := 0; trial < 2000; trial++ {
+		nx := 1 + trial%12
+		k0 := min(nx, rng.Intn(dotAsmMin+1))
+		nrows := 1 + rng.Intn(5)
+		special := trial%5 == 4
+		lp, w := vals(nx*nx, special), vals(nrows*nx, special)
+		want := append([]float64(nil), w...)
+		for r := 0; r < nrows; r++ {
+			wr := want[r*nx : r*nx+nx]
+			for k := 0; k < k0; k++ {
+				wr[k] -= dot(lp[k*nx:k*nx+k], wr[:k])
+			}
+		}
+		for _, asm := range []bool{true, false} {
+			noTriAsm = !asm
+			got := append([]float64(nil), w...)
+			forwardHeadRows(lp, nx, k0, got, nrows)
+			for i := range want {
+				if !same(got[i], want[i]) {
+					t.Fatalf("nx=%d k0=%d rows=%d asm=%v: w[%d] = %v, the Dot loop %v", nx, k0, nrows, asm, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

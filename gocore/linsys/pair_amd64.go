@@ -29,3 +29,6 @@ func smallLDLAVX(l *float64, n int, signs, d, w *float64, eps, delta float64) (n
 
 //go:noescape
 func putRunAVX(dst, vals *float64, n, stride int)
+
+//go:noescape
+func forwardHeadAVX(lp *float64, nx, k0 int, w *float64, nrows int)

@@ -892,3 +892,77 @@ pr1:
 prdone:
 	VZEROUPPER
 	RET
+
+// func forwardHeadAVX(lp *float64, nx, k0 int, w *float64, nrows int)
+//
+// forwardHead on nrows rows of w (stride nx): for each row and
+// k = 1…k0−1 (k0 ≤ 8), with a row k of L and b the row of w, the sums
+// s0…s3 from +0: for k ≥ 4 s_c += a[c]·b[c] (c < 4), then s0 += a[j]·b[j]
+// for j = 4 (0 for k < 4) … k−1, each product rounded, then added; then
+// w[k] −= (s0 + s1) + (s2 + s3). Scalar arithmetic in forwardHead's
+// order, bit for bit (but for a NaN's payload).
+TEXT ·forwardHeadAVX(SB), NOSPLIT, $0-40
+	MOVQ lp+0(FP), R12
+	MOVQ nx+8(FP), R13
+	SHLQ $3, R13           // row stride in bytes (L and w)
+	MOVQ k0+16(FP), R9
+	MOVQ w+24(FP), DI      // the row of w
+	MOVQ nrows+32(FP), R14
+
+fhrow:
+	TESTQ R14, R14
+	JE   fhdone
+	MOVQ $1, BX            // k
+	LEAQ (R12)(R13*1), SI  // row k of L
+
+fhk:
+	CMPQ BX, R9
+	JGE  fhnext
+	VXORPD X0, X0, X0
+	VXORPD X1, X1, X1
+	VXORPD X2, X2, X2
+	VXORPD X3, X3, X3
+	XORQ CX, CX            // j
+	CMPQ BX, $4
+	JL   fhj
+	VMOVSD 0(SI), X4
+	VMULSD 0(DI), X4, X4
+	VADDSD X4, X0, X0
+	VMOVSD 8(SI), X5
+	VMULSD 8(DI), X5, X5
+	VADDSD X5, X1, X1
+	VMOVSD 16(SI), X6
+	VMULSD 16(DI), X6, X6
+	VADDSD X6, X2, X2
+	VMOVSD 24(SI), X7
+	VMULSD 24(DI), X7, X7
+	VADDSD X7, X3, X3
+	MOVQ $4, CX
+
+fhj:
+	CMPQ CX, BX
+	JGE  fhsum
+	VMOVSD (SI)(CX*8), X4
+	VMULSD (DI)(CX*8), X4, X4
+	VADDSD X4, X0, X0
+	INCQ CX
+	JMP  fhj
+
+fhsum:
+	VADDSD X1, X0, X0      // s0 + s1
+	VADDSD X3, X2, X2      // s2 + s3
+	VADDSD X2, X0, X0
+	VMOVSD (DI)(BX*8), X4
+	VSUBSD X0, X4, X4
+	VMOVSD X4, (DI)(BX*8)
+	INCQ BX
+	ADDQ R13, SI
+	JMP  fhk
+
+fhnext:
+	ADDQ R13, DI
+	DECQ R14
+	JMP  fhrow
+
+fhdone:
+	RET

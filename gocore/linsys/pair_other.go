@@ -29,3 +29,7 @@ func smallLDLAVX(l *float64, n int, signs, d, w *float64, eps, delta float64) (n
 }
 
 func putRunAVX(dst, vals *float64, n, stride int) { panic("linsys: no assembly kernels") }
+
+func forwardHeadAVX(lp *float64, nx, k0 int, w *float64, nrows int) {
+	panic("linsys: no assembly kernels")
+}
