@@ -288,7 +288,7 @@ func TestSetDataDenseABands(t *testing.T) {
 						}
 					}
 					k0 := mustNew(t, an)
-				want := make([]float64, len(k0.kv))
+					want := make([]float64, len(k0.kv))
 					for i, idx := range an.pmap {
 						want[idx] = pv[i]
 					}
