@@ -499,3 +499,67 @@ func TestResidualsConvergedNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishStepFusedDs: finishStep's one loop for Δz and Δs with a
+// diagonal H (kkt.System.HDiagonal) leaves Δx, Δz, Δs, Δτ and Δκ bit for
+// bit as Δz's loop, MulH and Δs's loop one after the other (noFusedDs),
+// at the iterates of seeded box QPs (zero and nonnegative rows) after 1 …
+// 6 iterations, from random solutions and dsh with −0 and non-finite
+// entries; with second-order rows (coneFusedCases) H is not diagonal and
+// both take the unfused loops. A fused loop that dropped dsh, took
+// H·Δz with the wrong sign or read z2 for Δz fails.
+func TestFinishStepFusedDs(t *testing.T) {
+	rng := rand.New(rand.NewSource(43))
+	var cases []fusedCase
+	for k := 0; k < 6; k++ {
+		n := []int{3, 10, 25}[k%3]
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+k%2, rng.Intn(n+1)+1, false)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, fusedCase{fmt.Sprintf("boxqp#%d n=%d", k, n), st, v, 0})
+	}
+	cases = append(cases, coneFusedCases(t, rng)...)
+	diag := 0
+	for _, tc := range cases {
+		an, err := kkt.Analyse(tc.st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for iters := 1; iters <= 6; iters++ {
+			set := DefaultSettings()
+			set.MaxIter = iters
+			set.Polish = false
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
+			w.Solve(tc.v, res)
+			if w.kkt.HDiagonal() != nil {
+				diag++
+			}
+			n, m := tc.st.N, tc.st.M
+			for rep := 0; rep < 3; rep++ {
+				sol := fusedVec(rng, n+m, rep == 2)
+				copy(w.dsh, fusedVec(rng, m, rep == 1))
+				w.denConst = -0.5 - rng.Float64()
+				f, dk := rng.Float64(), rng.NormFloat64()
+				run := func(plain bool) [][]float64 {
+					noFusedDs = plain
+					defer func() { noFusedDs = false }()
+					w.finishStep(f, dk, sol)
+					return [][]float64{append([]float64(nil), w.dx...), append([]float64(nil), w.dz...),
+						append([]float64(nil), w.ds...), {w.dtau, w.dkappa}}
+				}
+				got, want := run(false), run(true)
+				for i := range got {
+					if !testfam.SameBits(got[i], want[i]) {
+						t.Fatalf("%s after ≤%d iterations: output %d fused %v, unfused %v", tc.name, iters, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if diag < 30 {
+		t.Fatalf("only %d iterates with a diagonal H", diag)
+	}
+}

@@ -142,6 +142,10 @@ func cube(x float64) float64 {
 	return math.Pow(x, 3)
 }
 
+// noFusedDs: tests; finishStep takes Δs through MulH and a loop of its
+// own also for a diagonal H.
+var noFusedDs bool
+
 // noPairSolve: tests; step solves the constant and the affine systems
 // one after the other (Solve, solveStep) instead of as a pair.
 var noPairSolve bool
@@ -230,12 +234,24 @@ func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
 		dx[i] = x2[i] + dtau*x1[i]
 	}
 	dz, z1, ds := w.dz[:m], w.z1[:m], w.ds[:m]
-	for i := range dz {
-		dz[i] = z2[i] + dtau*z1[i]
-	}
-	w.kkt.MulH(w.ds, w.dz)
-	for i := range ds {
-		ds[i] = -ds[i] - dsh[i]
+	if h := w.kkt.HDiagonal(); h != nil && !noFusedDs {
+		// A diagonal H (zero, nonnegative cones): Δz, HΔz and
+		// Δs = −HΔz − dsh in one loop, the operations of the three
+		// below (MulH's h·Δz).
+		h, z2 := h[:m], z2[:m]
+		for i := range dz {
+			d := z2[i] + dtau*z1[i]
+			dz[i] = d
+			ds[i] = -(h[i] * d) - dsh[i]
+		}
+	} else {
+		for i := range dz {
+			dz[i] = z2[i] + dtau*z1[i]
+		}
+		w.kkt.MulH(w.ds, w.dz)
+		for i := range ds {
+			ds[i] = -ds[i] - dsh[i]
+		}
 	}
 	w.dtau = dtau
 	w.dkappa = -(dkappaIn + w.kappa*dtau) / w.tau

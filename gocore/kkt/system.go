@@ -585,6 +585,18 @@ func (k *System) writeH() {
 // MulH computes out = H v.
 func (k *System) MulH(out, v []float64) { k.cones.MulH(k.hs, out, v) }
 
+// HDiagonal returns H's diagonal over all the constraint rows (len M) when
+// every cone block is diagonal, else nil: MulH(out, v) is then
+// out[i] = h[i]·v[i], which a caller may fuse into a loop of its own.
+// The slice is the system's; it changes with the next H setter.
+func (k *System) HDiagonal() []float64 {
+	if !k.cones.Diagonal() {
+		return nil
+	}
+	m := k.cones.Dim()
+	return k.hs[:m:m]
+}
+
 // QuadH returns vᵀHv = Σ‖W_k v_k‖² over the cones, from the scaling set by
 // SetScaling (stable where the explicit H has large cancelling entries).
 func (k *System) QuadH(v []float64) float64 { return k.cones.QuadH(v) }
