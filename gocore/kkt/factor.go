@@ -161,9 +161,12 @@ func (k *System) negZeroDiag() bool {
 	// −0 is the one value whose bits are the sign bit alone: one integer
 	// test per entry (and the sign only on a hit), on local slices (through
 	// k the loop reloaded kv and an at every entry).
-	kv, signs := k.kv, k.an.signs
-	for i, idx := range k.an.diag {
-		if math.Float64bits(kv[idx]) == negZeroBits && signs[i] > 0 {
+	// The positive signs are the x block's, the first N pivots (Analyse):
+	// the constraint rows' diagonal (−H, −0 on every zero-cone row) is
+	// not read.
+	kv := k.kv
+	for _, idx := range k.an.diag[:k.an.St.N] {
+		if math.Float64bits(kv[idx]) == negZeroBits {
 			return true
 		}
 	}
