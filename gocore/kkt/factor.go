@@ -92,7 +92,7 @@ func (k *System) factorAt(d float64) error {
 	k.facGen++ // a pending SolvePair solution is of the factorization before
 	k.exactUsed = false
 	if k.tier != nil {
-		last := k.tier.Tiers() - 1
+		last := k.tiers - 1
 		t := last
 		switch {
 		case k.wantFast && !k.noFast:
@@ -147,9 +147,10 @@ func (k *System) factorAt(d float64) error {
 		}
 		err = k.fac.Factor(k.kv)
 	}
-	if k.fastUsed() {
-		// Counted by the form that served (a form may refuse values
-		// and pass them on: linsys.Chain).
+	// The form that served (a form may refuse values and pass them on:
+	// linsys.Chain), kept for fastUsed and counted.
+	k.fastNow = k.redUsed || (k.tier != nil && k.tier.Tier() < k.tiers-1)
+	if k.fastNow {
 		k.stats.Fast++
 	}
 	return err
