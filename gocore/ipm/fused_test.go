@@ -29,7 +29,7 @@ func fusedVec(rng *rand.Rand, n int, special bool) []float64 {
 	return v
 }
 
-// TestDotsMatchDot: dots2 and dots3 return, bit for bit, the dot products
+// TestDotsMatchDot: dots2, dotsH (with MulH's diagonal product) and dots3 return, bit for bit, the dot products
 // dot takes one by one, for every pair of lengths (equal, either longer,
 // empty), mixed magnitudes, −0 and non-finite entries; a version that
 // summed in another order or dropped a tail fails.
@@ -46,6 +46,14 @@ func TestDotsMatchDot(t *testing.T) {
 				s, u := dots2(a, b, c, d)
 				if bits(s) != bits(dot(a, b)) || bits(u) != bits(dot(c, d)) {
 					t.Fatalf("dots2 lens %d, %d: %v %v, dot %v %v", na, nb, s, u, dot(a, b), dot(c, d))
+				}
+				h := fusedVec(rng, na+rng.Intn(3), rep == 2)
+				hz := make([]float64, na)
+				for i := range hz {
+					hz[i] = h[i] * a[i] // Composite.MulH's diagonal product
+				}
+				if s, u := dotsH(a, h, c, d); bits(s) != bits(dot(a, hz)) || bits(u) != bits(dot(c, d)) {
+					t.Fatalf("dotsH lens %d, %d: %v %v, MulH and dot %v %v", na, nb, s, u, dot(a, hz), dot(c, d))
 				}
 				p := fusedVec(rng, na, false)
 				ax, px, bz := dots3(a, p, b, c, d)
@@ -561,5 +569,61 @@ func TestFinishStepFusedDs(t *testing.T) {
 	}
 	if diag < 30 {
 		t.Fatalf("only %d iterates with a diagonal H", diag)
+	}
+}
+
+// TestSolveFusedDiagonalH: whole solves (interior-point iterations,
+// polish) of seeded box QPs, BPQP study QPs and LPs (zero and
+// nonnegative rows: a diagonal H) return bit for bit the same x, y, s and
+// Info with step's and finishStep's diagonal-H loops (dotsH, the fused
+// Δz/Δs loop) as with MulH and separate loops (noFusedDs).
+func TestSolveFusedDiagonalH(t *testing.T) {
+	rng := rand.New(rand.NewSource(53))
+	type tcase struct {
+		name string
+		st   *problem.Structure
+		v    *problem.Values
+	}
+	var cases []tcase
+	for k := 0; k < 6; k++ {
+		n := []int{4, 10, 30}[k%3]
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+k%2, rng.Intn(n+1)+1, k == 5)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, tcase{fmt.Sprintf("boxqp#%d", k), st, v})
+	}
+	for _, sz := range [][2]int{{10, 5}, {50, 10}} {
+		for _, lp := range []bool{false, true} {
+			gen := testfam.BPQPQP
+			if lp {
+				gen = testfam.BPQPLP
+			}
+			P, c, A, b, cones := gen(rng, sz[0], sz[1])
+			st, v := denseProblem(t, sz[0], P, c, A, b, cones)
+			cases = append(cases, tcase{fmt.Sprintf("bpqp %v lp=%v", sz, lp), st, v})
+		}
+	}
+	for _, tc := range cases {
+		an, err := kkt.Analyse(tc.st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res [2]*Result
+		for i, plain := range []bool{false, true} {
+			w, err := NewSolver(an, DefaultSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
+			noFusedDs = plain
+			w.Solve(tc.v, res[i])
+			noFusedDs = false
+		}
+		a, b := res[0], res[1]
+		if !testfam.SameBits(a.X, b.X) || !testfam.SameBits(a.Y, b.Y) || !testfam.SameBits(a.S, b.S) || a.Info != b.Info {
+			t.Fatalf("%s: fused %+v x %v, unfused %+v x %v", tc.name, a.Info, a.X, b.Info, b.X)
+		}
+		if a.Info.Iter == 0 {
+			t.Fatalf("%s: no iteration", tc.name)
+		}
 	}
 }

@@ -69,12 +69,19 @@ func (w *Solver) step() bool {
 		}
 	}
 	w.mulP(w.dx, w.tmpN)
-	w.kkt.MulH(w.hz, w.z1)
 	// The explicit H matches the matrix the solves used; near the cone
 	// boundary its large entries can cancel to a non-negative value, and
 	// then the quadratic form is taken through W instead. The two dot
-	// products in one loop (dots2: each its own sum, in the same order).
-	zhz, tpt := dots2(w.z1, w.hz, w.tmpN, w.dx)
+	// products in one loop (dots2: each its own sum, in the same order);
+	// a diagonal H's product H z1 inside it (dotsH: MulH's h·z1, not
+	// stored).
+	var zhz, tpt float64
+	if h := w.kkt.HDiagonal(); h != nil && !noFusedDs {
+		zhz, tpt = dotsH(w.z1, h, w.tmpN, w.dx)
+	} else {
+		w.kkt.MulH(w.hz, w.z1)
+		zhz, tpt = dots2(w.z1, w.hz, w.tmpN, w.dx)
+	}
 	w.denConst = -(w.kappa/w.tau + zhz + tpt)
 	if !(w.denConst < 0) {
 		w.denConst = -(w.kappa/w.tau + w.kkt.QuadH(w.z1) + tpt)
@@ -142,8 +149,8 @@ func cube(x float64) float64 {
 	return math.Pow(x, 3)
 }
 
-// noFusedDs: tests; finishStep takes Δs through MulH and a loop of its
-// own also for a diagonal H.
+// noFusedDs: tests; finishStep takes Δs, and step z1ᵀHz1, through MulH
+// and loops of their own also for a diagonal H.
 var noFusedDs bool
 
 // noPairSolve: tests; step solves the constant and the affine systems
