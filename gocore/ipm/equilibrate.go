@@ -96,10 +96,14 @@ func mostlyNonzero(v []float64) bool {
 		}
 		return true
 	}
+	// The samples v[0], v[step], …, v[63·step] by a running index on the
+	// slice that ends at the last one (no product and no bounds check per
+	// sample: ~14 instructions a sample before).
 	step := len(v) / 64
+	s := v[:63*step+1]
 	zeros := 0
-	for i := 0; i < 64; i++ {
-		if v[i*step] == 0 {
+	for k := 0; k < len(s); k += step {
+		if s[k] == 0 {
 			zeros++
 		}
 	}

@@ -480,3 +480,36 @@ func TestMostlyNonzeroShort(t *testing.T) {
 		}
 	}
 }
+
+// TestMostlyNonzeroSampled: from 64 entries mostlyNonzero decides on the
+// 64 entries v[0], v[step], …, v[63·step] (step = len/64): true exactly
+// when fewer than 16 of them are ±0, whatever the entries between and
+// after them hold, on seeded lengths 64…1000 with the zeros placed on and
+// off the samples.
+func TestMostlyNonzeroSampled(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for trial := 0; trial < 2000; trial++ {
+		l := 64 + rng.Intn(937)
+		step := l / 64
+		v := make([]float64, l)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+			if rng.Intn(3) == 0 {
+				v[i] = 0 // off the samples too
+			}
+		}
+		k := rng.Intn(40)
+		zeros := 0
+		for i := 0; i < 64; i++ {
+			v[i*step] = 1 + rng.Float64()
+			if i < k {
+				v[i*step] = []float64{0, math.Copysign(0, -1)}[rng.Intn(2)]
+				zeros++
+			}
+		}
+		rng.Shuffle(64, func(a, b int) { v[a*step], v[b*step] = v[b*step], v[a*step] })
+		if got, want := mostlyNonzero(v), 4*zeros < 64; got != want {
+			t.Fatalf("length %d, %d zero samples: mostlyNonzero %v, want %v", l, zeros, got, want)
+		}
+	}
+}
