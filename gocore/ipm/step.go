@@ -217,11 +217,23 @@ func (w *Solver) stepRHS(f float64, dsIn, rhs []float64) {
 	// (Resliced locals: the loops below run without bounds checks.)
 	rx, rz, dsh := w.rx[:n], w.rz[:m], w.dsh[:m]
 	rhsX, rhsZ := rhs[:n], rhs[n:n+m]
-	for i := range rhsX {
-		rhsX[i] = -f * rx[i]
+	// Four entries a pass, then the rest (the same operations).
+	g := -f
+	i := 0
+	for ; i+4 <= len(rhsX); i += 4 {
+		d, x := rhsX[i:i+4:i+4], rx[i:i+4:i+4]
+		d[0], d[1], d[2], d[3] = g*x[0], g*x[1], g*x[2], g*x[3]
 	}
-	for i := range rhsZ {
-		rhsZ[i] = -f*rz[i] + dsh[i]
+	for ; i < len(rhsX); i++ {
+		rhsX[i] = g * rx[i]
+	}
+	i = 0
+	for ; i+4 <= len(rhsZ); i += 4 {
+		d, z, h := rhsZ[i:i+4:i+4], rz[i:i+4:i+4], dsh[i:i+4:i+4]
+		d[0], d[1], d[2], d[3] = g*z[0]+h[0], g*z[1]+h[1], g*z[2]+h[2], g*z[3]+h[3]
+	}
+	for ; i < len(rhsZ); i++ {
+		rhsZ[i] = g*rz[i] + dsh[i]
 	}
 }
 
