@@ -627,3 +627,48 @@ func TestSolveFusedDiagonalH(t *testing.T) {
 		}
 	}
 }
+
+// TestStepRHSLoops: stepRHS writes dsh = DsHat(ds) and the right-hand
+// side [−f·rx; −f·rz + dsh] bit for bit as the entry-by-entry loops, at
+// box-QP iterates of orders 1 … 9 and 25 (every length mod 4 of both
+// blocks), from random rx, rz, ds with −0 and non-finite entries.
+func TestStepRHSLoops(t *testing.T) {
+	rng := rand.New(rand.NewSource(61))
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 25} {
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/2+1), rng.Intn(n+1)+1, false)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		an, err := kkt.Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := DefaultSettings()
+		set.MaxIter = 2
+		set.Polish = false
+		w, err := NewSolver(an, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Solve(v, &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)})
+		m := st.M
+		for rep := 0; rep < 4; rep++ {
+			copy(w.rx, fusedVec(rng, n, rep == 1))
+			copy(w.rz, fusedVec(rng, m, rep == 2))
+			ds := fusedVec(rng, m, rep == 3)
+			f := rng.NormFloat64()
+			rhs := fusedVec(rng, n+m, false)
+			w.stepRHS(f, ds, rhs)
+			dsh := make([]float64, m)
+			w.cones.DsHat(dsh, ds)
+			want := make([]float64, n+m)
+			for i := 0; i < n; i++ {
+				want[i] = -f * w.rx[i]
+			}
+			for i := 0; i < m; i++ {
+				want[n+i] = -f*w.rz[i] + dsh[i]
+			}
+			if !testfam.SameBits(rhs, want) || !testfam.SameBits(w.dsh[:m], dsh) {
+				t.Fatalf("n=%d m=%d: rhs %v, want %v", n, m, rhs, want)
+			}
+		}
+	}
+}
