@@ -484,8 +484,14 @@ func sweepDiag(pv, sd, dd []float64) {
 func (w *Solver) sweep(sm *sweepMats, sd, se, dd, de []float64) {
 	n, m := len(dd), len(de)
 	pcp, prv, pv, acp, arv, av := sm.pcp, sm.prv, sm.pv, sm.acp, sm.arv, sm.av
-	for j, p := range w.proxS[:n] {
-		dd[j] = fmax(dd[j], p)
+	if w.prox != 0 {
+		// Without a proximal weight proxS is +0 throughout (filled with
+		// it, scaled by positive factors) and the norms dd enter as +0
+		// (equilibrate clears them): the maxima would leave them.
+		ps, dd := w.proxS[:n], dd[:n]
+		for j, p := range ps {
+			dd[j] = fmax(dd[j], p)
+		}
 	}
 	switch {
 	case sm.pTri:

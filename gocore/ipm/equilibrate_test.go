@@ -91,9 +91,12 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 		}
 	}()
 	// Pass limits 1 and 3 end on the scaling-only last pass (the default
-	// 10 usually stops at ruizTol first).
+	// 10 usually stops at ruizTol first); with and without a proximal
+	// weight (its diagonal raises the column norms only when nonzero:
+	// sweep skips it otherwise).
 	for _, tc := range neCases(rng) {
-		for _, iters := range []int{1, 3, 10} {
+		for _, ip := range [][2]float64{{1, 0}, {3, 0}, {10, 0}, {1, 0.7}, {3, 0.7}, {10, 0.7}} {
+			iters, prox := int(ip[0]), ip[1]
 			st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
 			an, err := kkt.Analyse(st, LinearAuto)
 			if err != nil {
@@ -105,6 +108,7 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			w.SetProx(prox)
 			copy(w.pv, v.P)
 			copy(w.av, v.A)
 			copy(w.cv, v.C)
@@ -141,7 +145,7 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			same := func(what string, a, b []float64) {
 				for i := range a {
 					if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-						t.Fatalf("%s, %d passes: %s[%d] = %v, two sweeps %v", tc.name, iters, what, i, a[i], b[i])
+						t.Fatalf("%s, %d passes, prox %g: %s[%d] = %v, two sweeps %v", tc.name, iters, prox, what, i, a[i], b[i])
 					}
 				}
 			}
