@@ -29,6 +29,13 @@ type Composite struct {
 	poly   bool
 	sym    bool  // no NonSymmetric block
 	split  []int // blocks that are projectionSplitters (nil if none)
+	// pp: the blocks when every one is a zero or a nonnegative cone (nil
+	// otherwise): the interior-point iteration's block-wise operations
+	// then run as loops over their rows here (polyBlock), without a
+	// dynamic call and three or four slicings of the vectors per block
+	// and operation (~3.6 k instructions of a BPQP QP 10×5 forward's
+	// ~340 k were the slicing alone).
+	pp []polyBlock
 	// Scratch for Barrier (the shifted iterate).
 	ws, wz []float64
 }
@@ -65,7 +72,50 @@ func NewComposite(specs []Spec) *Composite {
 	if !k.sym {
 		k.ws, k.wz = make([]float64, k.Dim()), make([]float64, k.Dim())
 	}
+	k.pp = polyBlocks(k.cones, k.off)
 	return k
+}
+
+// polyBlock is one block of a Composite whose blocks are all zero or
+// nonnegative cones (Composite.pp): its rows lo … hi−1 and, for a
+// nonnegative cone, the cone (nil for a zero cone). The operations on
+// such a Composite (polyFast) do what the blocks' methods do, operation
+// for operation, block by block in the same order.
+type polyBlock struct {
+	lo, hi int
+	nn     *Nonneg
+}
+
+// polyBlocks returns the blocks as polyBlocks when every one is a *Zero
+// or a *Nonneg (and there is one), else nil.
+func polyBlocks(cones []Cone, off []int) []polyBlock {
+	if len(cones) == 0 {
+		return nil
+	}
+	pp := make([]polyBlock, len(cones))
+	for b, c := range cones {
+		pp[b] = polyBlock{lo: off[b], hi: off[b+1]}
+		switch c := c.(type) {
+		case *Zero:
+		case *Nonneg:
+			pp[b].nn = c
+		default:
+			return nil
+		}
+	}
+	return pp
+}
+
+// noPolyFast: tests; the zero and nonnegative blocks' operations go
+// through their Cone methods as for any other cone list.
+var noPolyFast bool
+
+// polyFast returns the polyBlocks when the operations take them.
+func (k *Composite) polyFast() []polyBlock {
+	if noPolyFast {
+		return nil
+	}
+	return k.pp
 }
 
 // Symmetric reports whether every block is a symmetric cone (none is
@@ -186,6 +236,14 @@ func (k *Composite) SetIdentityScaling() {
 // UpdateScaling computes the NT scaling of every block at the interior
 // point (s, z).
 func (k *Composite) UpdateScaling(s, z []float64) {
+	if pp := k.polyFast(); pp != nil {
+		for _, pb := range pp {
+			if pb.nn != nil { // a zero cone has nothing to scale
+				pb.nn.UpdateScaling(s[pb.lo:pb.hi], z[pb.lo:pb.hi])
+			}
+		}
+		return
+	}
 	for b, c := range k.cones {
 		c.UpdateScaling(k.rows(s, b), k.rows(z, b))
 	}
@@ -193,6 +251,21 @@ func (k *Composite) UpdateScaling(s, z []float64) {
 
 // ScalingH writes H = WᵀW of the current scaling into hs.
 func (k *Composite) ScalingH(hs []float64) {
+	if pp := k.polyFast(); pp != nil {
+		// Diagonal blocks: H's block b is hs[lo:hi] (hoff = off).
+		for _, pb := range pp {
+			h := hs[pb.lo:pb.hi]
+			if pb.nn == nil {
+				clear(h)
+				continue
+			}
+			w := pb.nn.w[:len(h)]
+			for i, v := range w {
+				h[i] = v * v
+			}
+		}
+		return
+	}
 	for b, c := range k.cones {
 		c.HBlock(k.hblock(hs, b))
 	}
@@ -351,6 +424,22 @@ func (k *Composite) ShiftToCone(s, z []float64) {
 // Complementarity returns sᵀz summed over the blocks.
 func (k *Composite) Complementarity(s, z []float64) float64 {
 	var acc float64
+	if pp := k.polyFast(); pp != nil {
+		for _, pb := range pp {
+			if pb.nn == nil {
+				acc += 0 // Zero.Complementarity's 0 (−0 + 0 is +0)
+				continue
+			}
+			sb := s[pb.lo:pb.hi]
+			zb := z[pb.lo:pb.hi][:len(sb)]
+			var a float64
+			for i, v := range sb {
+				a += v * zb[i]
+			}
+			acc += a
+		}
+		return acc
+	}
 	for b, c := range k.cones {
 		acc += c.Complementarity(k.rows(s, b), k.rows(z, b))
 	}
@@ -359,6 +448,20 @@ func (k *Composite) Complementarity(s, z []float64) float64 {
 
 // LambdaSquare writes λ ∘ λ into ds.
 func (k *Composite) LambdaSquare(ds []float64) {
+	if pp := k.polyFast(); pp != nil {
+		for _, pb := range pp {
+			d := ds[pb.lo:pb.hi]
+			if pb.nn == nil {
+				clear(d)
+				continue
+			}
+			lam := pb.nn.lambda[:len(d)]
+			for i, v := range lam {
+				d[i] = v * v
+			}
+		}
+		return
+	}
 	for b, c := range k.cones {
 		c.LambdaSquare(k.rows(ds, b))
 	}
@@ -367,6 +470,20 @@ func (k *Composite) LambdaSquare(ds []float64) {
 // CombinedShift adds the Mehrotra correction (W⁻ᵀΔs_a) ∘ (WΔz_a) − σμe
 // to ds.
 func (k *Composite) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
+	if pp := k.polyFast(); pp != nil {
+		for _, pb := range pp {
+			d := ds[pb.lo:pb.hi]
+			if pb.nn == nil {
+				clear(d)
+				continue
+			}
+			z, a := dz[pb.lo:pb.hi][:len(d)], dsA[pb.lo:pb.hi][:len(d)]
+			for i := range d {
+				d[i] += a[i]*z[i] - sigmaMu
+			}
+		}
+		return
+	}
 	for b, c := range k.cones {
 		c.CombinedShift(k.rows(ds, b), k.rows(dz, b), k.rows(dsA, b), sigmaMu)
 	}
@@ -374,6 +491,21 @@ func (k *Composite) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
 
 // DsHat writes out = Wᵀ(λ \ ds).
 func (k *Composite) DsHat(out, ds []float64) {
+	if pp := k.polyFast(); pp != nil {
+		for _, pb := range pp {
+			o := out[pb.lo:pb.hi]
+			if pb.nn == nil {
+				clear(o)
+				continue
+			}
+			d := ds[pb.lo:pb.hi][:len(o)]
+			w, lam := pb.nn.w[:len(o)], pb.nn.lambda[:len(o)]
+			for i, v := range w {
+				o[i] = v * d[i] / lam[i]
+			}
+		}
+		return
+	}
 	for b, c := range k.cones {
 		c.DsHat(k.rows(out, b), k.rows(ds, b))
 	}

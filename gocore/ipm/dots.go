@@ -47,3 +47,23 @@ func dots3(a, p, x, b, z []float64) (ax, px, bz float64) {
 	}
 	return ax, px, bz
 }
+
+// dotsH is dots2(a, hz, c, d) with hz[i] = h[i]·a[i] (a diagonal H times
+// a, as cone.Composite.MulH forms it) taken in the loop instead of read:
+// aᵀ(Ha) and cᵀd, each summed as dot sums (h at least as long as a).
+func dotsH(a, h, c, d []float64) (s, t float64) {
+	h, d = h[:len(a)], d[:len(c)]
+	k := min(len(a), len(c))
+	a2, h2, c2, d2 := a[:k], h[:k], c[:k], d[:k]
+	for i, x := range a2 {
+		s += x * (h2[i] * x)
+		t += c2[i] * d2[i]
+	}
+	for i := k; i < len(a); i++ {
+		s += a[i] * (h[i] * a[i])
+	}
+	for i := k; i < len(c); i++ {
+		t += c[i] * d[i]
+	}
+	return s, t
+}

@@ -91,9 +91,12 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 		}
 	}()
 	// Pass limits 1 and 3 end on the scaling-only last pass (the default
-	// 10 usually stops at ruizTol first).
+	// 10 usually stops at ruizTol first); with and without a proximal
+	// weight (its diagonal raises the column norms only when nonzero:
+	// sweep skips it otherwise).
 	for _, tc := range neCases(rng) {
-		for _, iters := range []int{1, 3, 10} {
+		for _, ip := range [][2]float64{{1, 0}, {3, 0}, {10, 0}, {1, 0.7}, {3, 0.7}, {10, 0.7}} {
+			iters, prox := int(ip[0]), ip[1]
 			st, v := denseProblem(t, tc.n, tc.P, tc.c, tc.A, tc.b, tc.cones)
 			an, err := kkt.Analyse(st, LinearAuto)
 			if err != nil {
@@ -105,6 +108,7 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			w.SetProx(prox)
 			copy(w.pv, v.P)
 			copy(w.av, v.A)
 			copy(w.cv, v.C)
@@ -141,7 +145,7 @@ func TestEquilibrateFusedSweeps(t *testing.T) {
 			same := func(what string, a, b []float64) {
 				for i := range a {
 					if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-						t.Fatalf("%s, %d passes: %s[%d] = %v, two sweeps %v", tc.name, iters, what, i, a[i], b[i])
+						t.Fatalf("%s, %d passes, prox %g: %s[%d] = %v, two sweeps %v", tc.name, iters, prox, what, i, a[i], b[i])
 					}
 				}
 			}
@@ -477,6 +481,39 @@ func TestMostlyNonzeroShort(t *testing.T) {
 			if got := mostlyNonzero(v); got != want {
 				t.Fatalf("length %d, %d nonzero: mostlyNonzero %v, want %v", l, nz, got, want)
 			}
+		}
+	}
+}
+
+// TestMostlyNonzeroSampled: from 64 entries mostlyNonzero decides on the
+// 64 entries v[0], v[step], …, v[63·step] (step = len/64): true exactly
+// when fewer than 16 of them are ±0, whatever the entries between and
+// after them hold, on seeded lengths 64…1000 with the zeros placed on and
+// off the samples.
+func TestMostlyNonzeroSampled(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for trial := 0; trial < 2000; trial++ {
+		l := 64 + rng.Intn(937)
+		step := l / 64
+		v := make([]float64, l)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+			if rng.Intn(3) == 0 {
+				v[i] = 0 // off the samples too
+			}
+		}
+		k := rng.Intn(40)
+		zeros := 0
+		for i := 0; i < 64; i++ {
+			v[i*step] = 1 + rng.Float64()
+			if i < k {
+				v[i*step] = []float64{0, math.Copysign(0, -1)}[rng.Intn(2)]
+				zeros++
+			}
+		}
+		rng.Shuffle(64, func(a, b int) { v[a*step], v[b*step] = v[b*step], v[a*step] })
+		if got, want := mostlyNonzero(v), 4*zeros < 64; got != want {
+			t.Fatalf("length %d, %d zero samples: mostlyNonzero %v, want %v", l, zeros, got, want)
 		}
 	}
 }

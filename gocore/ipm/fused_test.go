@@ -29,7 +29,7 @@ func fusedVec(rng *rand.Rand, n int, special bool) []float64 {
 	return v
 }
 
-// TestDotsMatchDot: dots2 and dots3 return, bit for bit, the dot products
+// TestDotsMatchDot: dots2, dotsH (with MulH's diagonal product) and dots3 return, bit for bit, the dot products
 // dot takes one by one, for every pair of lengths (equal, either longer,
 // empty), mixed magnitudes, −0 and non-finite entries; a version that
 // summed in another order or dropped a tail fails.
@@ -46,6 +46,14 @@ func TestDotsMatchDot(t *testing.T) {
 				s, u := dots2(a, b, c, d)
 				if bits(s) != bits(dot(a, b)) || bits(u) != bits(dot(c, d)) {
 					t.Fatalf("dots2 lens %d, %d: %v %v, dot %v %v", na, nb, s, u, dot(a, b), dot(c, d))
+				}
+				h := fusedVec(rng, na+rng.Intn(3), rep == 2)
+				hz := make([]float64, na)
+				for i := range hz {
+					hz[i] = h[i] * a[i] // Composite.MulH's diagonal product
+				}
+				if s, u := dotsH(a, h, c, d); bits(s) != bits(dot(a, hz)) || bits(u) != bits(dot(c, d)) {
+					t.Fatalf("dotsH lens %d, %d: %v %v, MulH and dot %v %v", na, nb, s, u, dot(a, hz), dot(c, d))
 				}
 				p := fusedVec(rng, na, false)
 				ax, px, bz := dots3(a, p, b, c, d)
@@ -496,6 +504,171 @@ func TestResidualsConvergedNaN(t *testing.T) {
 		okWant := w.converged(&want)
 		if okGot != okWant || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s: residualsConverged %v %+v, converged %v %+v", where, okGot, got, okWant, want)
+		}
+	}
+}
+
+// TestFinishStepFusedDs: finishStep's one loop for Δz and Δs with a
+// diagonal H (kkt.System.HDiagonal) leaves Δx, Δz, Δs, Δτ and Δκ bit for
+// bit as Δz's loop, MulH and Δs's loop one after the other (noFusedDs),
+// at the iterates of seeded box QPs (zero and nonnegative rows) after 1 …
+// 6 iterations, from random solutions and dsh with −0 and non-finite
+// entries; with second-order rows (coneFusedCases) H is not diagonal and
+// both take the unfused loops. A fused loop that dropped dsh, took
+// H·Δz with the wrong sign or read z2 for Δz fails.
+func TestFinishStepFusedDs(t *testing.T) {
+	rng := rand.New(rand.NewSource(43))
+	var cases []fusedCase
+	for k := 0; k < 6; k++ {
+		n := []int{3, 10, 25}[k%3]
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+k%2, rng.Intn(n+1)+1, false)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, fusedCase{fmt.Sprintf("boxqp#%d n=%d", k, n), st, v, 0})
+	}
+	cases = append(cases, coneFusedCases(t, rng)...)
+	diag := 0
+	for _, tc := range cases {
+		an, err := kkt.Analyse(tc.st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for iters := 1; iters <= 6; iters++ {
+			set := DefaultSettings()
+			set.MaxIter = iters
+			set.Polish = false
+			w, err := NewSolver(an, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
+			w.Solve(tc.v, res)
+			if w.kkt.HDiagonal() != nil {
+				diag++
+			}
+			n, m := tc.st.N, tc.st.M
+			for rep := 0; rep < 3; rep++ {
+				sol := fusedVec(rng, n+m, rep == 2)
+				copy(w.dsh, fusedVec(rng, m, rep == 1))
+				w.denConst = -0.5 - rng.Float64()
+				f, dk := rng.Float64(), rng.NormFloat64()
+				run := func(plain bool) [][]float64 {
+					noFusedDs = plain
+					defer func() { noFusedDs = false }()
+					w.finishStep(f, dk, sol)
+					return [][]float64{append([]float64(nil), w.dx...), append([]float64(nil), w.dz...),
+						append([]float64(nil), w.ds...), {w.dtau, w.dkappa}}
+				}
+				got, want := run(false), run(true)
+				for i := range got {
+					if !testfam.SameBits(got[i], want[i]) {
+						t.Fatalf("%s after ≤%d iterations: output %d fused %v, unfused %v", tc.name, iters, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	if diag < 30 {
+		t.Fatalf("only %d iterates with a diagonal H", diag)
+	}
+}
+
+// TestSolveFusedDiagonalH: whole solves (interior-point iterations,
+// polish) of seeded box QPs, BPQP study QPs and LPs (zero and
+// nonnegative rows: a diagonal H) return bit for bit the same x, y, s and
+// Info with step's and finishStep's diagonal-H loops (dotsH, the fused
+// Δz/Δs loop) as with MulH and separate loops (noFusedDs).
+func TestSolveFusedDiagonalH(t *testing.T) {
+	rng := rand.New(rand.NewSource(53))
+	type tcase struct {
+		name string
+		st   *problem.Structure
+		v    *problem.Values
+	}
+	var cases []tcase
+	for k := 0; k < 6; k++ {
+		n := []int{4, 10, 30}[k%3]
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/3+1)+k%2, rng.Intn(n+1)+1, k == 5)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		cases = append(cases, tcase{fmt.Sprintf("boxqp#%d", k), st, v})
+	}
+	for _, sz := range [][2]int{{10, 5}, {50, 10}} {
+		for _, lp := range []bool{false, true} {
+			gen := testfam.BPQPQP
+			if lp {
+				gen = testfam.BPQPLP
+			}
+			P, c, A, b, cones := gen(rng, sz[0], sz[1])
+			st, v := denseProblem(t, sz[0], P, c, A, b, cones)
+			cases = append(cases, tcase{fmt.Sprintf("bpqp %v lp=%v", sz, lp), st, v})
+		}
+	}
+	for _, tc := range cases {
+		an, err := kkt.Analyse(tc.st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res [2]*Result
+		for i, plain := range []bool{false, true} {
+			w, err := NewSolver(an, DefaultSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = &Result{X: make([]float64, tc.st.N), Y: make([]float64, tc.st.M), S: make([]float64, tc.st.M)}
+			noFusedDs = plain
+			w.Solve(tc.v, res[i])
+			noFusedDs = false
+		}
+		a, b := res[0], res[1]
+		if !testfam.SameBits(a.X, b.X) || !testfam.SameBits(a.Y, b.Y) || !testfam.SameBits(a.S, b.S) || a.Info != b.Info {
+			t.Fatalf("%s: fused %+v x %v, unfused %+v x %v", tc.name, a.Info, a.X, b.Info, b.X)
+		}
+		if a.Info.Iter == 0 {
+			t.Fatalf("%s: no iteration", tc.name)
+		}
+	}
+}
+
+// TestStepRHSLoops: stepRHS writes dsh = DsHat(ds) and the right-hand
+// side [−f·rx; −f·rz + dsh] bit for bit as the entry-by-entry loops, at
+// box-QP iterates of orders 1 … 9 and 25 (every length mod 4 of both
+// blocks), from random rx, rz, ds with −0 and non-finite entries.
+func TestStepRHSLoops(t *testing.T) {
+	rng := rand.New(rand.NewSource(61))
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 25} {
+		P, c, A, b, cones := boxQP(rng, n, rng.Intn(n/2+1), rng.Intn(n+1)+1, false)
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		an, err := kkt.Analyse(st, LinearAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := DefaultSettings()
+		set.MaxIter = 2
+		set.Polish = false
+		w, err := NewSolver(an, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Solve(v, &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)})
+		m := st.M
+		for rep := 0; rep < 4; rep++ {
+			copy(w.rx, fusedVec(rng, n, rep == 1))
+			copy(w.rz, fusedVec(rng, m, rep == 2))
+			ds := fusedVec(rng, m, rep == 3)
+			f := rng.NormFloat64()
+			rhs := fusedVec(rng, n+m, false)
+			w.stepRHS(f, ds, rhs)
+			dsh := make([]float64, m)
+			w.cones.DsHat(dsh, ds)
+			want := make([]float64, n+m)
+			for i := 0; i < n; i++ {
+				want[i] = -f * w.rx[i]
+			}
+			for i := 0; i < m; i++ {
+				want[n+i] = -f*w.rz[i] + dsh[i]
+			}
+			if !testfam.SameBits(rhs, want) || !testfam.SameBits(w.dsh[:m], dsh) {
+				t.Fatalf("n=%d m=%d: rhs %v, want %v", n, m, rhs, want)
+			}
 		}
 	}
 }

@@ -92,7 +92,7 @@ func (k *System) factorAt(d float64) error {
 	k.facGen++ // a pending SolvePair solution is of the factorization before
 	k.exactUsed = false
 	if k.tier != nil {
-		last := k.tier.Tiers() - 1
+		last := k.tiers - 1
 		t := last
 		switch {
 		case k.wantFast && !k.noFast:
@@ -147,9 +147,10 @@ func (k *System) factorAt(d float64) error {
 		}
 		err = k.fac.Factor(k.kv)
 	}
-	if k.fastUsed() {
-		// Counted by the form that served (a form may refuse values
-		// and pass them on: linsys.Chain).
+	// The form that served (a form may refuse values and pass them on:
+	// linsys.Chain), kept for fastUsed and counted.
+	k.fastNow = k.redUsed || (k.tier != nil && k.tier.Tier() < k.tiers-1)
+	if k.fastNow {
 		k.stats.Fast++
 	}
 	return err
@@ -161,9 +162,12 @@ func (k *System) negZeroDiag() bool {
 	// −0 is the one value whose bits are the sign bit alone: one integer
 	// test per entry (and the sign only on a hit), on local slices (through
 	// k the loop reloaded kv and an at every entry).
-	kv, signs := k.kv, k.an.signs
-	for i, idx := range k.an.diag {
-		if math.Float64bits(kv[idx]) == negZeroBits && signs[i] > 0 {
+	// The positive signs are the x block's, the first N pivots (Analyse):
+	// the constraint rows' diagonal (−H, −0 on every zero-cone row) is
+	// not read.
+	kv := k.kv
+	for _, idx := range k.an.diag[:k.an.St.N] {
+		if math.Float64bits(kv[idx]) == negZeroBits {
 			return true
 		}
 	}

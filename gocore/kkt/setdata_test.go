@@ -247,3 +247,70 @@ func TestPValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSetDataDenseABands: SetData's dense A (a constant row step in the
+// KKT values), written by vec.TransposeRows8 in bands of eight columns
+// and the last n mod 8 columns one by one, is bit for bit the entry-by-
+// entry scatter through amap and the value-by-value loop (noTransposeA),
+// for orders below, at and around multiples of eight, with special
+// values (NaN payloads, ±0, ±Inf, subnormals) among A's, over a matrix
+// that held other values before.
+func TestSetDataDenseABands(t *testing.T) {
+	rng := rand.New(rand.NewSource(29))
+	specials := []float64{math.Float64frombits(0x7ff8000000000123), math.Copysign(0, -1), 0,
+		math.Inf(1), math.Inf(-1), 5e-324, -1e300}
+	for _, n := range []int{1, 7, 8, 9, 16, 21, 50} {
+		for _, sz := range [][2]int{{1, 1}, {2, 3}, {5, 15}} {
+			zero, nonneg := sz[0], sz[1]
+			m := zero + nonneg
+			for _, ls := range linearSolvers {
+				t.Run(fmt.Sprintf("n=%d/m=%d/%s", n, m, ls.name), func(t *testing.T) {
+					st, err := problem.NewStructure(n, m, problem.Cones{Zero: zero, Nonneg: nonneg},
+						problem.UpperPattern(n), problem.DensePattern(m, n))
+					if err != nil {
+						t.Fatal(err)
+					}
+					an, err := Analyse(st, ls.ls)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if an.aStride == 0 {
+						t.Fatalf("no constant row step for a dense A (%d rows)", m)
+					}
+					pv, av := make([]float64, st.P.Nnz()), make([]float64, st.A.Nnz())
+					for i := range pv {
+						pv[i] = rng.NormFloat64()
+					}
+					for i := range av {
+						av[i] = rng.NormFloat64()
+						if rng.Intn(5) == 0 {
+							av[i] = specials[rng.Intn(len(specials))]
+						}
+					}
+					k0 := mustNew(t, an)
+					want := make([]float64, len(k0.kv))
+					for i, idx := range an.pmap {
+						want[idx] = pv[i]
+					}
+					for i, idx := range an.amap {
+						want[idx] = av[i]
+					}
+					for _, plain := range []bool{false, true} {
+						k := mustNew(t, an)
+						for i := range k.kv {
+							k.kv[i] = rng.NormFloat64()
+						}
+						noTransposeA = plain
+						k.SetData(pv, av, 0)
+						noTransposeA = false
+						for i := range want {
+							if math.Float64bits(k.kv[i]) != math.Float64bits(want[i]) {
+								t.Fatalf("plain %v: value %d = %v, want %v", plain, i, k.kv[i], want[i])
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -288,8 +288,15 @@ func (k *System) newRefineVec(rhs, sol, r, dx []float64) refineVec {
 func (v *refineVec) judge() {
 	rhs := v.rhs // a local: through v the loop reloaded it at every entry
 	rs := v.r[:len(rhs)]
-	for i, b := range rhs {
-		rs[i] = b - rs[i]
+	// Four entries a pass (the same subtractions; ~7 instructions an
+	// entry one at a time, ~10 k of a QP 50x10 forward's judges).
+	i := 0
+	for ; i+4 <= len(rhs); i += 4 {
+		b, r := rhs[i:i+4:i+4], rs[i:i+4:i+4]
+		r[0], r[1], r[2], r[3] = b[0]-r[0], b[1]-r[1], b[2]-r[2], b[3]-r[3]
+	}
+	for ; i < len(rhs); i++ {
+		rs[i] = rhs[i] - rs[i]
 	}
 	v.rx, v.rz = vec.NormInf(v.r[:v.n]), vec.NormInf(v.r[v.n:])
 	v.q = vec.Max(v.rx/v.tx, v.rz/v.tz)

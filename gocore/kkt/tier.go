@@ -33,10 +33,10 @@ func (k *System) TierStats() TierStats { return k.stats }
 func (k *System) SetFastAllowed(on bool) { k.noFast = !on }
 
 // fastUsed reports whether the last factorization used a fast form (any
-// but the last, accurate one).
-func (k *System) fastUsed() bool {
-	return k.redUsed || (k.tier != nil && k.tier.Tier() < k.tier.Tiers()-1)
-}
+// but the last, accurate one): the reduced form or a tier below the last
+// (factorAt keeps it in fastNow; only factorAt sets redUsed and the
+// tier, and factors).
+func (k *System) fastUsed() bool { return k.fastNow }
 
 // escalate abandons the current form for the next one until the next
 // SetData.

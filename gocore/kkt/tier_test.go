@@ -124,8 +124,10 @@ func TestFastFormSelection(t *testing.T) {
 		if err := k.Factor(); err != nil {
 			t.Fatal(err)
 		}
+		checkFastCache(t, k)
 		before := k.TierStats()
 		k.Solve(rhs, sol)
+		checkFastCache(t, k)
 		after := k.TierStats()
 		if withP {
 			// DenseDual (form 0) factors K itself, without δ: its one
@@ -140,8 +142,10 @@ func TestFastFormSelection(t *testing.T) {
 			if err := k.Factor(); err != nil {
 				t.Fatal(err)
 			}
+			checkFastCache(t, k)
 			before = k.TierStats()
 			k.Solve(rhs, sol)
+			checkFastCache(t, k)
 			after = k.TierStats()
 		}
 		if after.Escalations <= before.Escalations || k.fastUsed() {
@@ -152,10 +156,26 @@ func TestFastFormSelection(t *testing.T) {
 		if err := k.Factor(); err != nil || k.fastUsed() {
 			t.Fatalf("P %v: fast form again before SetData (%v)", withP, err)
 		}
+		checkFastCache(t, k)
 		k.SetData(v.P, v.A, 0)
 		k.SetScaling(s, z)
 		if err := k.Factor(); err != nil || !k.fastUsed() {
 			t.Fatalf("P %v: fast form not restored by SetData (%v)", withP, err)
 		}
+		checkFastCache(t, k)
+	}
+}
+
+// checkFastCache fails the test when fastUsed (factorAt's fastNow) or the
+// cached number of forms differs from what the factorization's chain
+// reports now.
+func checkFastCache(t *testing.T, k *System) {
+	t.Helper()
+	want := k.redUsed || (k.tier != nil && k.tier.Tier() < k.tier.Tiers()-1)
+	if got := k.fastUsed(); got != want {
+		t.Fatalf("fastUsed %v, the chain says %v", got, want)
+	}
+	if k.tier != nil && k.tiers != k.tier.Tiers() {
+		t.Fatalf("tiers %d, the chain has %d", k.tiers, k.tier.Tiers())
 	}
 }

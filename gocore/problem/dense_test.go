@@ -6,11 +6,11 @@ import (
 )
 
 // Transpose writes dst[j·ld + i] = src[i·cols + j] for every size around
-// its eight-row blocks, into a larger dst at an offset (a row block of A)
+// its eight-row blocks (and the four- and two-row bands of the last rows), into a larger dst at an offset (a row block of A)
 // without touching the entries outside the block.
 func TestTranspose(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
-	for _, rows := range []int{0, 1, 7, 8, 9, 16, 23} {
+	for _, rows := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 23} {
 		for _, cols := range []int{0, 1, 3, 8, 13} {
 			const off, extra = 2, 3
 			ld := off + rows + extra

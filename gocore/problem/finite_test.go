@@ -98,7 +98,7 @@ func TestGatherDensePFinite(t *testing.T) {
 // on finite values.
 func TestTransposeFinite(t *testing.T) {
 	rng := rand.New(rand.NewSource(37))
-	for _, rows := range []int{1, 7, 8, 9, 17} {
+	for _, rows := range []int{1, 2, 3, 5, 6, 7, 8, 9, 10, 13, 17} {
 		for _, cols := range []int{1, 3, 8, 13} {
 			src := make([]float64, rows*cols)
 			for i := range src {
