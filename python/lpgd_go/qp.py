@@ -150,6 +150,11 @@ class _Plan:
     #: The structure cache's key by linear solver: one tuple per key
     #: (``_struct_key``), which ``_cache.get`` finds by identity.
     keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: The autograd call's constants by the arguments that require a
+    #: gradient (``_shape_key``'s bit mask, see ``_grad_args``).
+    grad_args: dict[int, tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs]] = (
+        field(default_factory=dict)
+    )
 
 
 _MAX_PLANS = 256
@@ -164,11 +169,12 @@ _Tensor = torch.Tensor
 
 def _shape_key(
     raw: tuple[TensorLike | None, ...],
-) -> tuple[tuple[Any, ...] | None, bool, bool]:
+) -> tuple[tuple[Any, ...] | None, bool, int]:
     """(the shapes of a call whose arguments are all tensors (or None), else
     None; whether they all are float64 CPU contiguous dense tensors whose
     memory holds their values (no negative bit: ``torch._neg_view``), the
-    call path of ``_fast``; whether one requires a gradient), in one pass.
+    call path of ``_fast``; the arguments that require a gradient, bit i
+    for ``raw[i]`` (0: none)), in one pass.
 
     A plain loop reading each tensor's attributes once: C-level passes
     (``set(map(attrgetter("dtype", "layout", "is_cpu"), raw))`` and the like)
@@ -176,13 +182,14 @@ def _shape_key(
     key: list[Any] = []
     add = key.append
     fast = True
-    grad = False
+    grad = 0
     for v in raw:
         if v is None:
             add(None)
         elif type(v) is _Tensor or isinstance(v, _Tensor):
             add(v.shape)
-            grad = grad or v.requires_grad
+            if v.requires_grad:
+                grad |= 1 << (len(key) - 1)
             fast = (
                 fast
                 and v.dtype is _F64
@@ -192,7 +199,7 @@ def _shape_key(
                 and not v.is_neg()
             )
         else:
-            return None, False, False
+            return None, False, 0
     return tuple(key), fast, grad
 
 
@@ -249,18 +256,17 @@ def _struct_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _fast(
-    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: bool
+    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: int
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
     """The call of ``_qp`` whose shapes passed the full checks before (a cached
     plan) and whose arguments are all float64 CPU contiguous tensors (each its
     own buffer for Go: ``to_tensor`` and ``operand`` would return it as it
     is): the Run from the plan's constants, no Arg, Operand or dict per call.
-    ``grad``: an argument requires a gradient."""
+    ``grad``: the arguments that require a gradient (``_shape_key``'s mask)."""
     fast = plan.fast
     if fast is None:
         # Set in one assignment (another thread may read it meanwhile).
-        order: tuple[int, ...] = (0 if raw[0] is not None else -1, 1)
-        order += tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
+        order = _order(raw)
         flags = tuple(i >= 0 and plan.batched[_ARG_NAMES[i]] for i in order)
         psd = psd_test(_F64) if raw[0] is not None and plan.n > 0 else None
         n_blocks = (raw[4] is not None) + (raw[2] is not None)
@@ -296,12 +302,47 @@ def _fast(
         raw,
     )
     if grad and _is_grad_enabled():
-        outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)
+        ga = plan.grad_args.get(grad) or _grad_args(plan, raw, grad)
+        # The autograd Function's arguments: the run and the inputs that
+        # require a gradient only (each argument costs apply and the
+        # engine; the others are saved for the in-place check all the same).
+        run.grad_args = ga[1]
+        outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *ga[0](raw))
     else:
         outs = run.solve()
     if not opts.return_info:
         return outs[0]  # float64 on the CPU: the caller's dtype and device
     return _with_info(run, outs, unbatched, plan.p, _F64, torch.device("cpu"))
+
+
+def _order(raw: tuple[TensorLike | None, ...]) -> tuple[int, ...]:
+    """The positions in (P, q, G, h, A, b) of the Run's inputs (P or None, q,
+    A, G, b, h; −1: P None)."""
+    order: tuple[int, ...] = (0 if raw[0] is not None else -1, 1)
+    return order + tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
+
+
+def _one(i: int, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (raw[i],)
+
+
+def _grad_args(
+    plan: _Plan, raw: tuple[TensorLike | None, ...], grad: int
+) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs]:
+    """What picks the arguments of a call whose mask ``grad`` (bit i: raw[i]
+    requires a gradient) are the autograd Function's tensor arguments, and
+    the Run's ``grad_args`` for them; kept in ``plan.grad_args``."""
+    order = _order(raw)
+    ga = _conic.grad_args(tuple(i >= 0 and bool(grad >> i & 1) for i in order))
+    pos = tuple(order[j] for j in ga.positions)
+    # One argument: a 1-tuple (itemgetter of one position returns the item).
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = (
+        operator.itemgetter(*pos) if len(pos) > 1 else functools.partial(_one, pos[0])
+    )
+    if len(plan.grad_args) >= 64:
+        plan.grad_args.clear()
+    plan.grad_args[grad] = out = (pick, ga)
+    return out
 
 
 def _with_info(

@@ -133,36 +133,39 @@ def _f64(*shape: int) -> torch.Tensor:
     [
         # Six float64 CPU contiguous tensors: the call path.
         ((_f64(3, 3), _f64(3), _f64(2, 3), _f64(2), _f64(1, 3), _f64(1)),
-         ((3, 3), (3,), (2, 3), (2,), (1, 3), (1,)), True, False),
+         ((3, 3), (3,), (2, 3), (2,), (1, 3), (1,)), True, 0),
         # None entries keep their place in the key.
         ((None, _f64(3), None, None, _f64(1, 3), _f64(1)),
-         (None, (3,), None, None, (1, 3), (1,)), True, False),
+         (None, (3,), None, None, (1, 3), (1,)), True, 0),
         # A gradient asked for by the last argument only.
         ((_f64(3), _f64(3), _f64(3), _f64(3), _f64(3), _f64(3).requires_grad_()),
-         ((3,),) * 6, True, True),
+         ((3,),) * 6, True, 0b100000),
+        # Gradients asked for by q and A (bit i: argument i), after a None.
+        ((None, _f64(3).requires_grad_(), None, None, _f64(1, 3).requires_grad_(), _f64(1)),
+         (None, (3,), None, None, (1, 3), (1,)), True, 0b10010),
         # A Parameter (a Tensor subclass) is a tensor of the call path.
         ((torch.nn.Parameter(_f64(3, 3)), _f64(3), None, None, None, None),
-         ((3, 3), (3,), None, None, None, None), True, True),
+         ((3, 3), (3,), None, None, None, None), True, 0b1),
         # Not the call path: float32, a transposed view, a sparse tensor.
         ((_f64(3, 3), torch.ones(3), None, None, None, None),
-         ((3, 3), (3,), None, None, None, None), False, False),
+         ((3, 3), (3,), None, None, None, None), False, 0),
         ((_f64(3, 2).t(), _f64(2), None, None, None, None),
-         ((2, 3), (2,), None, None, None, None), False, False),
+         ((2, 3), (2,), None, None, None, None), False, 0),
         ((_f64(2, 2), _f64(2), _f64(1, 2).to_sparse(), _f64(1), None, None),
-         ((2, 2), (2,), (1, 2), (1,), None, None), False, False),
+         ((2, 2), (2,), (1, 2), (1,), None, None), False, 0),
         # A gradient after an argument that is not of the call path.
         ((torch.ones(3), _f64(3).requires_grad_(), None, None, None, None),
-         ((3,), (3,), None, None, None, None), False, True),
+         ((3,), (3,), None, None, None, None), False, 0b10),
         # A non-tensor argument: no key (the full checks convert it).
-        ((_f64(2, 2), [1.0, 2.0], None, None, None, None), None, False, False),
+        ((_f64(2, 2), [1.0, 2.0], None, None, None, None), None, False, 0),
     ],
 )  # fmt: skip
 def test_shape_key(
-    raw: tuple[torch.Tensor | None, ...], key: tuple[Any, ...] | None, fast: bool, grad: bool
+    raw: tuple[torch.Tensor | None, ...], key: tuple[Any, ...] | None, fast: bool, grad: int
 ) -> None:
     """``qp._shape_key``'s one pass: the shapes (None kept), whether every
-    argument is a float64 CPU strided contiguous tensor, whether one requires
-    a gradient."""
+    argument is a float64 CPU strided contiguous tensor, the arguments that
+    require a gradient (bit i: argument i)."""
     got = qp._shape_key(raw)
     assert got == (key, fast, grad)
     if key is not None:
@@ -176,7 +179,7 @@ def test_shape_key_csr_argument() -> None:
         warnings.simplefilter("ignore", UserWarning)  # torch: CSR support is beta
         G = _f64(1, 2).to_sparse_csr()
     raw = (_f64(2, 2), _f64(2), G, _f64(1), None, None)
-    assert qp._shape_key(raw) == (((2, 2), (2,), (1, 2), (1,), None, None), False, False)
+    assert qp._shape_key(raw) == (((2, 2), (2,), (1, 2), (1,), None, None), False, 0)
 
 
 @pytest.mark.parametrize("batched", [False, True])
@@ -706,3 +709,70 @@ def test_call_path_rejections_keep_their_messages(
     want = message(bad, False)
     assert "is not positive semidefinite" in want
     assert message(bad, True) == want
+
+
+_SUBSETS = [(1,), (0, 3), (4, 5), (2, 4), (0, 1, 2, 3, 4, 5), (5,)]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+@pytest.mark.parametrize("batch", [0, 1, 3])
+def test_autograd_arguments_are_the_inputs_that_require_a_gradient(
+    lib: object, batch: int
+) -> None:
+    """The call path passes only the arguments that require a gradient to
+    ConicFunction.apply: for each subset (changing between calls of the
+    same plan) the gradients equal those of a call where every argument
+    requires one, in the right places, None elsewhere; every input is still
+    saved (in-place changes of any of them detected)."""
+    d = make_qp_batch(max(batch, 1), n=4, m_ineq=3, p=2, seed=7)
+    base = [t if batch else t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    w = torch.linspace(-1.0, 2.0, 4, dtype=F64)
+    every = [t.clone().requires_grad_(True) for t in base]
+    (solve_qp(*every, backward="bpqp") * w).sum().backward()
+    want = [t.grad for t in every]
+    for create_graph in (False, True):
+        for subset in _SUBSETS:
+            leaves = [t.clone().requires_grad_(i in subset) for i, t in enumerate(base)]
+            x = solve_qp(*leaves, backward="bpqp")
+            assert x.grad_fn is not None
+            assert len(x.grad_fn.next_functions) == len(subset)  # (run not among them)
+            assert len(x.grad_fn.saved_tensors) == 7
+            (x * w).sum().backward(create_graph=create_graph)
+            for i, t in enumerate(leaves):
+                if i in subset:
+                    assert t.grad is not None
+                    torch.testing.assert_close(t.grad, want[i], rtol=0, atol=0)
+                    assert t.grad.requires_grad == create_graph
+                else:
+                    assert t.grad is None
+    # An in-place change of an input that is not an argument: refused.
+    for i in range(6):
+        leaves = [t.clone().requires_grad_(j == 1) for j, t in enumerate(base)]
+        x = solve_qp(*leaves, backward="bpqp")
+        leaves[i].detach().add_(0.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            x.sum().backward()
+
+
+def test_autograd_arguments_with_info_and_nan(lib: object) -> None:
+    """The general backward (return_info: gradients of x, y and s; a failed
+    sample under on_failure="nan") with a subset of the arguments as the
+    Function's: the gradients of a call whose arguments all require one."""
+    d = make_qp_batch(3, n=4, m_ineq=3, p=1, seed=3)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+    args[3] = args[3].clone()
+    args[3][1] = -1e3  # sample 1 infeasible
+    args[4] = args[4].clone()
+    every = [t.clone().requires_grad_(True) for t in args]
+    x, info = solve_qp(*every, return_info=True, on_failure="nan")
+    (x.nan_to_num().sum() + info.ineq_duals.nan_to_num().sum()).backward()
+    for subset in ((1,), (2, 5)):
+        leaves = [t.clone().requires_grad_(i in subset) for i, t in enumerate(args)]
+        x, info = solve_qp(*leaves, return_info=True, on_failure="nan")
+        assert x.grad_fn is not None and len(x.grad_fn.next_functions) == len(subset)
+        (x.nan_to_num().sum() + info.ineq_duals.nan_to_num().sum()).backward()
+        for i, t in enumerate(leaves):
+            if i in subset:
+                torch.testing.assert_close(t.grad, every[i].grad, rtol=0, atol=0)
+            else:
+                assert t.grad is None
