@@ -152,9 +152,9 @@ class _Plan:
     keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     #: The autograd call's constants by the arguments that require a
     #: gradient (``_shape_key``'s bit mask, see ``_grad_args``).
-    grad_args: dict[int, tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs]] = (
-        field(default_factory=dict)
-    )
+    grad_args: dict[
+        int, tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]
+    ] = field(default_factory=dict)
 
 
 _MAX_PLANS = 256
@@ -305,7 +305,8 @@ def _fast(
         ga = plan.grad_args.get(grad) or _grad_args(plan, raw, grad)
         # The autograd Function's arguments: the run and the inputs that
         # require a gradient only (each argument costs apply and the
-        # engine; the others are saved for the in-place check all the same).
+        # engine; the others are saved for the in-place check all the
+        # same), or every input when each requires one.
         run.grad_args = ga[1]
         outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *ga[0](raw))
     else:
@@ -328,20 +329,28 @@ def _one(i: int, raw: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _grad_args(
     plan: _Plan, raw: tuple[TensorLike | None, ...], grad: int
-) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs]:
-    """What picks the arguments of a call whose mask ``grad`` (bit i: raw[i]
-    requires a gradient) are the autograd Function's tensor arguments, and
-    the Run's ``grad_args`` for them; kept in ``plan.grad_args``."""
+) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]:
+    """What picks the autograd Function's tensor arguments from a call
+    whose mask is ``grad`` (bit i: raw[i] requires a gradient): those
+    inputs, and the Run's ``grad_args`` for them; every input (None:
+    ``ConicFunction``'s form without ``grad_args``) when each given one
+    requires a gradient. Kept in ``plan.grad_args``."""
     order = _order(raw)
-    ga = _conic.grad_args(tuple(i >= 0 and bool(grad >> i & 1) for i in order))
-    pos = tuple(order[j] for j in ga.positions)
-    # One argument: a 1-tuple (itemgetter of one position returns the item).
-    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = (
-        operator.itemgetter(*pos) if len(pos) > 1 else functools.partial(_one, pos[0])
-    )
+    needs = tuple(i >= 0 and bool(grad >> i & 1) for i in order)
+    out: tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]
+    if all(need or i < 0 for need, i in zip(needs, order, strict=True)):
+        out = (_picker(order), None)
+    else:
+        ga = _conic.grad_args(needs)
+        pos = tuple(order[j] for j in ga.positions)
+        # One argument: a 1-tuple (itemgetter of one position returns the item).
+        pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = (
+            operator.itemgetter(*pos) if len(pos) > 1 else functools.partial(_one, pos[0])
+        )
+        out = (pick, ga)
     if len(plan.grad_args) >= 64:
         plan.grad_args.clear()
-    plan.grad_args[grad] = out = (pick, ga)
+    plan.grad_args[grad] = out
     return out
 
 

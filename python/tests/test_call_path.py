@@ -715,30 +715,39 @@ _SUBSETS = [(1,), (0, 3), (4, 5), (2, 4), (0, 1, 2, 3, 4, 5), (5,)]
 
 
 @pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
-@pytest.mark.parametrize("batch", [0, 1, 3])
+@pytest.mark.parametrize(("batch", "lp"), [(0, False), (1, False), (3, False), (0, True)])
 def test_autograd_arguments_are_the_inputs_that_require_a_gradient(
-    lib: object, batch: int
+    lib: object, batch: int, lp: bool
 ) -> None:
     """The call path passes only the arguments that require a gradient to
-    ConicFunction.apply: for each subset (changing between calls of the
-    same plan) the gradients equal those of a call where every argument
-    requires one, in the right places, None elsewhere; every input is still
-    saved (in-place changes of any of them detected)."""
+    ConicFunction.apply (every input, None for an LP's P included, when each
+    requires one): for each subset (changing between calls of the same
+    plan) the gradients equal those of a call where every argument requires
+    one, in the right places, None elsewhere; every input is still saved
+    (in-place changes of any of them detected)."""
     d = make_qp_batch(max(batch, 1), n=4, m_ineq=3, p=2, seed=7)
-    base = [t if batch else t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    base: list[torch.Tensor | None] = [t if batch else t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    if lp:
+        base[0] = None
+    given = [i for i, t in enumerate(base) if t is not None]
     w = torch.linspace(-1.0, 2.0, 4, dtype=F64)
-    every = [t.clone().requires_grad_(True) for t in base]
+    every = [None if t is None else t.clone().requires_grad_(True) for t in base]
     (solve_qp(*every, backward="bpqp") * w).sum().backward()
-    want = [t.grad for t in every]
+    want = [None if t is None else t.grad for t in every]
     for create_graph in (False, True):
-        for subset in _SUBSETS:
-            leaves = [t.clone().requires_grad_(i in subset) for i, t in enumerate(base)]
+        for subset in [tuple(given), *(s for s in _SUBSETS if set(s) <= set(given))]:
+            leaves = [
+                None if t is None else t.clone().requires_grad_(i in subset)
+                for i, t in enumerate(base)
+            ]
             x = solve_qp(*leaves, backward="bpqp")
             assert x.grad_fn is not None
             assert len(x.grad_fn.next_functions) == len(subset)  # (run not among them)
             assert len(x.grad_fn.saved_tensors) == 7
             (x * w).sum().backward(create_graph=create_graph)
             for i, t in enumerate(leaves):
+                if t is None:
+                    continue
                 if i in subset:
                     assert t.grad is not None
                     torch.testing.assert_close(t.grad, want[i], rtol=0, atol=0)
@@ -746,10 +755,14 @@ def test_autograd_arguments_are_the_inputs_that_require_a_gradient(
                 else:
                     assert t.grad is None
     # An in-place change of an input that is not an argument: refused.
-    for i in range(6):
-        leaves = [t.clone().requires_grad_(j == 1) for j, t in enumerate(base)]
+    for i in given:
+        leaves = [
+            None if t is None else t.clone().requires_grad_(j == 1) for j, t in enumerate(base)
+        ]
         x = solve_qp(*leaves, backward="bpqp")
-        leaves[i].detach().add_(0.0)
+        leaf = leaves[i]
+        assert leaf is not None
+        leaf.detach().add_(0.0)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             x.sum().backward()
 
