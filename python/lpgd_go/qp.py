@@ -165,6 +165,7 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
 _Tensor = torch.Tensor
+_forward_ad = torch.autograd.forward_ad
 
 
 def _shape_key(
@@ -302,7 +303,14 @@ def _fast(
         raw,
     )
     if grad and _is_grad_enabled():
-        ga = plan.grad_args.get(grad) or _grad_args(plan, raw, grad)
+        # (Inside a forward-mode AD level every input is an argument, as
+        # before: apply then refuses a tangent on any of them, the others'
+        # too; an unknown level, torch's attribute gone: the same.)
+        ga = (
+            plan.grad_args.get(grad) or _grad_args(plan, raw, grad)
+            if getattr(_forward_ad, "_current_level", 0) < 0
+            else (pick, None)
+        )
         # The autograd Function's arguments: the run and the inputs that
         # require a gradient only (each argument costs apply and the
         # engine; the others are saved for the in-place check all the
@@ -323,10 +331,6 @@ def _order(raw: tuple[TensorLike | None, ...]) -> tuple[int, ...]:
     return order + tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
 
 
-def _one(i: int, raw: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (raw[i],)
-
-
 def _grad_args(
     plan: _Plan, raw: tuple[TensorLike | None, ...], grad: int
 ) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]:
@@ -343,9 +347,12 @@ def _grad_args(
     else:
         ga = _conic.grad_args(needs)
         pos = tuple(order[j] for j in ga.positions)
-        # One argument: a 1-tuple (itemgetter of one position returns the item).
+        # One argument: a 1-tuple, a slice (itemgetter of one position
+        # returns the item).
         pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = (
-            operator.itemgetter(*pos) if len(pos) > 1 else functools.partial(_one, pos[0])
+            operator.itemgetter(*pos)
+            if len(pos) > 1
+            else operator.itemgetter(slice(pos[0], pos[0] + 1))
         )
         out = (pick, ga)
     if len(plan.grad_args) >= 64:

@@ -754,6 +754,11 @@ def test_autograd_arguments_are_the_inputs_that_require_a_gradient(
                     assert t.grad.requires_grad == create_graph
                 else:
                     assert t.grad is None
+            if create_graph:  # the second order is refused (the guard)
+                g = leaves[subset[0]]
+                assert g is not None and g.grad is not None
+                with pytest.raises(RuntimeError, match="not twice differentiable"):
+                    g.grad.sum().backward()
     # An in-place change of an input that is not an argument: refused.
     for i in given:
         leaves = [
@@ -789,3 +794,25 @@ def test_autograd_arguments_with_info_and_nan(lib: object) -> None:
                 torch.testing.assert_close(t.grad, every[i].grad, rtol=0, atol=0)
             else:
                 assert t.grad is None
+
+
+def test_forward_ad_level_passes_every_input(lib: object) -> None:
+    """Inside a forward-mode AD level the call path passes every input to
+    ConicFunction.apply, as before: a tangent on an input that requires no
+    gradient is refused (no jvp), not dropped; outside one, only q."""
+    import torch.autograd.forward_ad as fwad
+
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1, seed=5)
+    args = [t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    for _ in range(2):  # the second call takes the call path
+        q = args[1].clone().requires_grad_(True)
+        with fwad.dual_level():
+            P = fwad.make_dual(args[0], torch.ones_like(args[0]))
+            with pytest.raises(NotImplementedError, match="jvp"):
+                solve_qp(P, q, *args[2:])
+            x = solve_qp(args[0], q, *args[2:])
+            assert x.grad_fn is not None and len(x.grad_fn.next_functions) == 6
+        x = solve_qp(args[0], q, *args[2:])
+        assert x.grad_fn is not None and len(x.grad_fn.next_functions) == 1
+        x.sum().backward()
+        assert q.grad is not None
