@@ -21,7 +21,7 @@ import struct
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -46,11 +46,9 @@ from .status import (
 __all__ = [
     "Cones",
     "ConicFunction",
-    "GradArgs",
     "Run",
     "check_backward_cones",
     "first_order_only",
-    "grad_args",
     "solve",
     "structure",
     "to_caller",
@@ -413,29 +411,6 @@ class _GradSpec:
     status_at: int
 
 
-class GradArgs(NamedTuple):
-    """Which of a Run's inputs are the autograd Function's tensor arguments
-    (``ConicFunction.apply(run, *those)``, in input order): a front end
-    passes the inputs that require a gradient only (each argument costs
-    ``apply`` and the engine), and ``ConicFunction.forward`` saves every
-    input all the same (the in-place check)."""
-
-    #: The Function's arguments' indices in ``Run.inputs``.
-    positions: tuple[int, ...]
-    #: ``needs_input_grad`` as if every input were an argument (True
-    #: exactly for the arguments).
-    needs: tuple[bool, ...]
-    #: (None, *one gradient per input) → (None, *the arguments' gradients).
-    select: Callable[[tuple[Any, ...]], tuple[Any, ...]]
-
-
-def grad_args(needs: tuple[bool, ...]) -> GradArgs:
-    """The ``GradArgs`` of the inputs whose ``needs`` are True (at least one)."""
-    positions = tuple(i for i, need in enumerate(needs) if need)
-    assert positions
-    return GradArgs(positions, needs, operator.itemgetter(0, *(i + 1 for i in positions)))
-
-
 #: The instance attribute under which ``_reuses_records`` keeps its value
 #: (``Run.keeps_records`` reads it from the instance's ``__dict__``).
 _REUSES_RECORDS = "_reuses_records"
@@ -529,9 +504,6 @@ class Run:
     #: What ``revalidate`` is called with (a ``Run.dense`` run's call
     #: arguments; none for a run made by ``Run(...)``).
     revalidate_args: tuple[Any, ...] = ()
-    #: The inputs that are ConicFunction's tensor arguments (set by the
-    #: front end before ``apply``); None: every input is one.
-    grad_args: GradArgs | None = None
 
     def __init__(
         self,
@@ -1154,9 +1126,8 @@ class _FirstOrderOnly(torch.autograd.Function):
 
 
 class ConicFunction(torch.autograd.Function):
-    """autograd Function around a Run: inputs (run, *run.inputs), or (run,
-    *the inputs that ``run.grad_args`` names); outputs float64 CPU (x, y, s)
-    of shape (B, ·)."""
+    """autograd Function around a Run: inputs (run, *run.inputs), outputs
+    float64 CPU (x, y, s) of shape (B, ·)."""
 
     @staticmethod
     def forward(ctx: Any, run: Run, *inputs: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
@@ -1164,13 +1135,12 @@ class ConicFunction(torch.autograd.Function):
         outs = run.solve()
         ctx.run = run
         ctx.set_materialize_grads(False)
-        # Every input is saved (the arguments or not: ``run.grad_args``) so
-        # that autograd detects in-place changes before backward (the
-        # float64 buffers in run may share memory with them); the outputs
-        # too, never held by run as tensors (see Run). (Setting the
+        # The inputs are saved so that autograd detects in-place changes before
+        # backward (the float64 buffers in run may share memory with them); the
+        # outputs too, never held by run as tensors (see Run). (Setting the
         # attributes these two torch methods set directly would save two
         # Python frames, ~0.1 µs: not worth relying on torch's internals.)
-        ctx.save_for_backward(*run.inputs, *outs)
+        ctx.save_for_backward(*inputs, *outs)
         return outs
 
     @staticmethod
@@ -1179,8 +1149,7 @@ class ConicFunction(torch.autograd.Function):
         # Raises if an input or an output was modified in place (the solution
         # is read from the buffer under the outputs).
         saved = ctx.saved_tensors
-        ga = run.grad_args
-        needs: tuple[bool, ...] = ctx.needs_input_grad[1:] if ga is None else ga.needs
+        needs = ctx.needs_input_grad[1:]
         if run.all_solved and run.dense_inputs and len(out_grads) == 1:
             # The call path (x alone an output, every sample solved, dense
             # float64 inputs, no create_graph): Run._backward_solved.
@@ -1188,19 +1157,18 @@ class ConicFunction(torch.autograd.Function):
             if gx is not None and not _is_grad_enabled():
                 grads = run._backward_solved(gx, needs)
                 if grads is not None:
-                    return grads if ga is None else ga.select(grads)
+                    return grads
         k = len(run.inputs)
         gx, gy, gs = (*out_grads, None, None)[:3]
         if not any(needs) or (gx is None and gy is None and gs is None):
-            return (None,) * len(ctx.needs_input_grad)
+            return (None,) * (k + 1)
         if not torch.is_grad_enabled():  # the common case (no create_graph)
-            grads = (None, *run.backward(gx, gy, gs, needs))
-        else:
-            with torch.no_grad():
-                grads = run.backward(gx, gy, gs, needs)
-            # create_graph=True: guard the second order
-            grads = (None, *first_order_only(grads, (*saved[:k], gx, gy, gs)))
-        return grads if ga is None else ga.select(grads)
+            return (None, *run.backward(gx, gy, gs, needs))
+        with torch.no_grad():
+            grads = run.backward(gx, gy, gs, needs)
+        # create_graph=True: guard the second order
+        grads = first_order_only(grads, (*saved[:k], gx, gy, gs))
+        return (None, *grads)
 
 
 def first_order_only(

@@ -150,11 +150,6 @@ class _Plan:
     #: The structure cache's key by linear solver: one tuple per key
     #: (``_struct_key``), which ``_cache.get`` finds by identity.
     keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    #: The autograd call's constants by the arguments that require a
-    #: gradient (``_shape_key``'s bit mask, see ``_grad_args``).
-    grad_args: dict[
-        int, tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]
-    ] = field(default_factory=dict)
 
 
 _MAX_PLANS = 256
@@ -165,17 +160,15 @@ _plans: dict[tuple[Any, ...], _Plan] = {}
 
 
 _Tensor = torch.Tensor
-_forward_ad = torch.autograd.forward_ad
 
 
 def _shape_key(
     raw: tuple[TensorLike | None, ...],
-) -> tuple[tuple[Any, ...] | None, bool, int]:
+) -> tuple[tuple[Any, ...] | None, bool, bool]:
     """(the shapes of a call whose arguments are all tensors (or None), else
     None; whether they all are float64 CPU contiguous dense tensors whose
     memory holds their values (no negative bit: ``torch._neg_view``), the
-    call path of ``_fast``; the arguments that require a gradient, bit i
-    for ``raw[i]`` (0: none)), in one pass.
+    call path of ``_fast``; whether one requires a gradient), in one pass.
 
     A plain loop reading each tensor's attributes once: C-level passes
     (``set(map(attrgetter("dtype", "layout", "is_cpu"), raw))`` and the like)
@@ -183,14 +176,13 @@ def _shape_key(
     key: list[Any] = []
     add = key.append
     fast = True
-    grad = 0
+    grad = False
     for v in raw:
         if v is None:
             add(None)
         elif type(v) is _Tensor or isinstance(v, _Tensor):
             add(v.shape)
-            if v.requires_grad:
-                grad |= 1 << (len(key) - 1)
+            grad = grad or v.requires_grad
             fast = (
                 fast
                 and v.dtype is _F64
@@ -200,7 +192,7 @@ def _shape_key(
                 and not v.is_neg()
             )
         else:
-            return None, False, 0
+            return None, False, False
     return tuple(key), fast, grad
 
 
@@ -257,17 +249,18 @@ def _struct_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _fast(
-    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: int
+    raw: tuple[TensorLike | None, ...], plan: _Plan, opts: Options, grad: bool
 ) -> torch.Tensor | tuple[torch.Tensor, QPInfo]:
     """The call of ``_qp`` whose shapes passed the full checks before (a cached
     plan) and whose arguments are all float64 CPU contiguous tensors (each its
     own buffer for Go: ``to_tensor`` and ``operand`` would return it as it
     is): the Run from the plan's constants, no Arg, Operand or dict per call.
-    ``grad``: the arguments that require a gradient (``_shape_key``'s mask)."""
+    ``grad``: an argument requires a gradient."""
     fast = plan.fast
     if fast is None:
         # Set in one assignment (another thread may read it meanwhile).
-        order = _order(raw)
+        order: tuple[int, ...] = (0 if raw[0] is not None else -1, 1)
+        order += tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
         flags = tuple(i >= 0 and plan.batched[_ARG_NAMES[i]] for i in order)
         psd = psd_test(_F64) if raw[0] is not None and plan.n > 0 else None
         n_blocks = (raw[4] is not None) + (raw[2] is not None)
@@ -303,62 +296,12 @@ def _fast(
         raw,
     )
     if grad and _is_grad_enabled():
-        # (Inside a forward-mode AD level every input is an argument, as
-        # before: apply then refuses a tangent on any of them, the others'
-        # too; an unknown level, torch's attribute gone: the same.)
-        ga = (
-            plan.grad_args.get(grad) or _grad_args(plan, raw, grad)
-            if getattr(_forward_ad, "_current_level", 0) < 0
-            else (pick, None)
-        )
-        # The autograd Function's arguments: the run and the inputs that
-        # require a gradient only (each argument costs apply and the
-        # engine; the others are saved for the in-place check all the
-        # same), or every input when each requires one.
-        run.grad_args = ga[1]
-        outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *ga[0](raw))
+        outs: tuple[torch.Tensor, ...] = _conic.ConicFunction.apply(run, *inputs)
     else:
         outs = run.solve()
     if not opts.return_info:
         return outs[0]  # float64 on the CPU: the caller's dtype and device
     return _with_info(run, outs, unbatched, plan.p, _F64, torch.device("cpu"))
-
-
-def _order(raw: tuple[TensorLike | None, ...]) -> tuple[int, ...]:
-    """The positions in (P, q, G, h, A, b) of the Run's inputs (P or None, q,
-    A, G, b, h; −1: P None)."""
-    order: tuple[int, ...] = (0 if raw[0] is not None else -1, 1)
-    return order + tuple(i for i in (4, 2, 5, 3) if raw[i] is not None)
-
-
-def _grad_args(
-    plan: _Plan, raw: tuple[TensorLike | None, ...], grad: int
-) -> tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]:
-    """What picks the autograd Function's tensor arguments from a call
-    whose mask is ``grad`` (bit i: raw[i] requires a gradient): those
-    inputs, and the Run's ``grad_args`` for them; every input (None:
-    ``ConicFunction``'s form without ``grad_args``) when each given one
-    requires a gradient. Kept in ``plan.grad_args``."""
-    order = _order(raw)
-    needs = tuple(i >= 0 and bool(grad >> i & 1) for i in order)
-    out: tuple[Callable[[tuple[Any, ...]], tuple[Any, ...]], _conic.GradArgs | None]
-    if all(need or i < 0 for need, i in zip(needs, order, strict=True)):
-        out = (_picker(order), None)
-    else:
-        ga = _conic.grad_args(needs)
-        pos = tuple(order[j] for j in ga.positions)
-        # One argument: a 1-tuple, a slice (itemgetter of one position
-        # returns the item).
-        pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] = (
-            operator.itemgetter(*pos)
-            if len(pos) > 1
-            else operator.itemgetter(slice(pos[0], pos[0] + 1))
-        )
-        out = (pick, ga)
-    if len(plan.grad_args) >= 64:
-        plan.grad_args.clear()
-    plan.grad_args[grad] = out
-    return out
 
 
 def _with_info(
