@@ -706,3 +706,109 @@ def test_call_path_rejections_keep_their_messages(
     want = message(bad, False)
     assert "is not positive semidefinite" in want
     assert message(bad, True) == want
+
+
+_SUBSETS = [(1,), (0, 3), (4, 5), (2, 4), (0, 1, 2, 3, 4, 5), (5,)]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+@pytest.mark.parametrize(("batch", "lp"), [(0, False), (1, False), (3, False), (0, True)])
+def test_call_path_gradients_for_a_subset_of_the_arguments(
+    lib: object, batch: int, lp: bool
+) -> None:
+    """The call path with a subset of the arguments requiring a gradient
+    (changing between calls of the same plan; an LP's P None): the
+    gradients equal those of a call where every argument requires one, in
+    the right places, None elsewhere; every input is saved (an in-place
+    change of one that requires no gradient is refused too); create_graph
+    guarded. (What a call path passing fewer tensors to apply must keep.)"""
+    d = make_qp_batch(max(batch, 1), n=4, m_ineq=3, p=2, seed=7)
+    base: list[torch.Tensor | None] = [t if batch else t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    if lp:
+        base[0] = None
+    given = [i for i, t in enumerate(base) if t is not None]
+    w = torch.linspace(-1.0, 2.0, 4, dtype=F64)
+    every = [None if t is None else t.clone().requires_grad_(True) for t in base]
+    (solve_qp(*every, backward="bpqp") * w).sum().backward()
+    want = [None if t is None else t.grad for t in every]
+    for create_graph in (False, True):
+        for subset in [tuple(given), *(s for s in _SUBSETS if set(s) <= set(given))]:
+            leaves = [
+                None if t is None else t.clone().requires_grad_(i in subset)
+                for i, t in enumerate(base)
+            ]
+            x = solve_qp(*leaves, backward="bpqp")
+            assert x.grad_fn is not None
+            assert len(x.grad_fn.saved_tensors) == 7
+            (x * w).sum().backward(create_graph=create_graph)
+            for i, t in enumerate(leaves):
+                if t is None:
+                    continue
+                if i in subset:
+                    assert t.grad is not None
+                    torch.testing.assert_close(t.grad, want[i], rtol=0, atol=0)
+                    assert t.grad.requires_grad == create_graph
+                else:
+                    assert t.grad is None
+            if create_graph:  # the second order is refused (the guard)
+                g = leaves[subset[0]]
+                assert g is not None and g.grad is not None
+                with pytest.raises(RuntimeError, match="not twice differentiable"):
+                    g.grad.sum().backward()
+    # An in-place change of an input that requires no gradient: refused.
+    for i in given:
+        leaves = [
+            None if t is None else t.clone().requires_grad_(j == 1) for j, t in enumerate(base)
+        ]
+        x = solve_qp(*leaves, backward="bpqp")
+        leaf = leaves[i]
+        assert leaf is not None
+        leaf.detach().add_(0.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            x.sum().backward()
+
+
+def test_general_backward_for_a_subset_of_the_arguments(lib: object) -> None:
+    """The general backward (return_info: gradients of x, y and s; a failed
+    sample under on_failure="nan") with a subset of the arguments requiring
+    a gradient: the gradients of a call whose arguments all require one."""
+    d = make_qp_batch(3, n=4, m_ineq=3, p=1, seed=3)
+    args = [d.P, d.q, d.G, d.h, d.A, d.b]
+    args[3] = args[3].clone()
+    args[3][1] = -1e3  # sample 1 infeasible
+    args[4] = args[4].clone()
+    every = [t.clone().requires_grad_(True) for t in args]
+    x, info = solve_qp(*every, return_info=True, on_failure="nan")
+    (x.nan_to_num().sum() + info.ineq_duals.nan_to_num().sum()).backward()
+    for subset in ((1,), (2, 5)):
+        leaves = [t.clone().requires_grad_(i in subset) for i, t in enumerate(args)]
+        x, info = solve_qp(*leaves, return_info=True, on_failure="nan")
+        assert x.grad_fn is not None
+        (x.nan_to_num().sum() + info.ineq_duals.nan_to_num().sum()).backward()
+        for i, t in enumerate(leaves):
+            if i in subset:
+                torch.testing.assert_close(t.grad, every[i].grad, rtol=0, atol=0)
+            else:
+                assert t.grad is None
+
+
+def test_forward_ad_tangent_on_an_input_without_gradient_is_refused(lib: object) -> None:
+    """A forward-mode tangent on an input that requires no gradient, while
+    another one does, is refused (ConicFunction has no jvp), not dropped;
+    without tangents the same call works."""
+    import torch.autograd.forward_ad as fwad
+
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1, seed=5)
+    args = [t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b)]
+    for _ in range(2):  # the second call takes the call path
+        q = args[1].clone().requires_grad_(True)
+        with fwad.dual_level():
+            P = fwad.make_dual(args[0], torch.ones_like(args[0]))
+            with pytest.raises(NotImplementedError, match="jvp"):
+                solve_qp(P, q, *args[2:])
+            x = solve_qp(args[0], q, *args[2:])
+            assert x.grad_fn is not None
+        x = solve_qp(args[0], q, *args[2:])
+        assert x.grad_fn is not None
+        x.sum().backward()
+        assert q.grad is not None
