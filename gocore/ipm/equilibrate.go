@@ -570,7 +570,7 @@ func dot(a, b []float64) float64 {
 	var s float64
 	b = b[:len(a)]
 	for i, x := range a {
-		s += x * b[i]
+		s += float64(x * b[i]) // rounded product: no FMA (see dots.go)
 	}
 	return s
 }
