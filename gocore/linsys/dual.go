@@ -1403,7 +1403,7 @@ func (f *DenseDual) solve(b []float64) {
 	// iteration's system): the groups of four in one call each way, the
 	// rows left over in one more (vec.DotRows: the Dot calls of the loop
 	// below), then z = (W t) − b_z in one pass: v − b is −b + v, the
-	// loop's sum, bit for bit (but for a NaN's sign).
+	// loop's sum, bit for bit (but for a NaN's sign or payload).
 	ng := 0
 	if nr == mr && !noRowBlocks && f.consec {
 		ng = nr / 4
