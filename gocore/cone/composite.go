@@ -427,7 +427,9 @@ func (k *Composite) Complementarity(s, z []float64) float64 {
 	if pp := k.polyFast(); pp != nil {
 		for _, pb := range pp {
 			if pb.nn == nil {
-				acc += 0 // Zero.Complementarity's 0 (−0 + 0 is +0)
+				// Zero.Complementarity's 0 adds nothing: acc starts at
+				// +0 and x + (+0) is x for every x but −0, which acc
+				// never is (a sum is −0 only when both terms are).
 				continue
 			}
 			sb := s[pb.lo:pb.hi]

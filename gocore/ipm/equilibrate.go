@@ -485,9 +485,11 @@ func (w *Solver) sweep(sm *sweepMats, sd, se, dd, de []float64) {
 	n, m := len(dd), len(de)
 	pcp, prv, pv, acp, arv, av := sm.pcp, sm.prv, sm.pv, sm.acp, sm.arv, sm.av
 	if w.prox != 0 {
-		// Without a proximal weight proxS is +0 throughout (filled with
-		// it, scaled by positive factors) and the norms dd enter as +0
-		// (equilibrate clears them): the maxima would leave them.
+		// Without a proximal weight proxS is ±0 throughout (filled with
+		// it, +0 or SetProx(−0)'s −0, scaled by positive factors) and
+		// the norms dd enter as +0 (equilibrate clears them): the maxima
+		// would leave them zero (fmax(+0, −0) is −0: a zero's sign,
+		// which the cost scaling's mean and clampScale do not see).
 		ps, dd := w.proxS[:n], dd[:n]
 		for j, p := range ps {
 			dd[j] = fmax(dd[j], p)
@@ -570,7 +572,7 @@ func dot(a, b []float64) float64 {
 	var s float64
 	b = b[:len(a)]
 	for i, x := range a {
-		s += x * b[i]
+		s += float64(x * b[i]) // rounded product: no FMA (see dots.go)
 	}
 	return s
 }

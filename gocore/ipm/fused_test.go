@@ -29,10 +29,11 @@ func fusedVec(rng *rand.Rand, n int, special bool) []float64 {
 	return v
 }
 
-// TestDotsMatchDot: dots2, dotsH (with MulH's diagonal product) and dots3 return, bit for bit, the dot products
-// dot takes one by one, for every pair of lengths (equal, either longer,
-// empty), mixed magnitudes, −0 and non-finite entries; a version that
-// summed in another order or dropped a tail fails.
+// TestDotsMatchDot: dots2, dotsH (with MulH's diagonal product) and dots3
+// return, bit for bit, the dot products dot takes one by one, for every
+// pair of lengths (equal, either longer, empty), mixed magnitudes, −0 and
+// non-finite entries; a version that summed in another order or dropped a
+// tail fails.
 func TestDotsMatchDot(t *testing.T) {
 	rng := rand.New(rand.NewSource(41))
 	lens := []int{0, 1, 2, 3, 5, 8, 10, 17, 20, 50}

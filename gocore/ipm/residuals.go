@@ -64,8 +64,8 @@ func (w *Solver) computeResiduals() bool {
 	// compiler), ~26 instructions an entry instead of ~7; the same
 	// operations in the same order.
 	// The dot products of rτ (c̃ᵀx, xᵀP̃x and b̃ᵀz, each summed in
-	// index order as dot sums it) and the copies of x and z are taken in
-	// the loops over the same entries.
+	// index order as dot sums it, products rounded as there) and the
+	// copies of x and z are taken in the loops over the same entries.
 	tau := w.tau
 	rx, px := w.rx, w.px[:len(w.rx)]
 	cv, atz := w.cv[:len(rx)], w.atzS[:len(rx)]
@@ -74,8 +74,8 @@ func (w *Solver) computeResiduals() bool {
 	for i := range rx {
 		rx[i] = px[i] + cv[i]*tau + atz[i]
 		xi := x[i]
-		cx += cv[i] * xi
-		xpx += xi * px[i]
+		cx += float64(cv[i] * xi)
+		xpx += float64(xi * px[i])
 		px0[i] = xi
 	}
 	rz := w.rz
@@ -84,7 +84,7 @@ func (w *Solver) computeResiduals() bool {
 	for i := range rz {
 		rz[i] = s[i] - bv[i]*tau
 		zi := z[i]
-		bz += bv[i] * zi
+		bz += float64(bv[i] * zi)
 		pz0[i] = zi
 	}
 	st.MulA(rz, w.av, w.x, 1)

@@ -256,12 +256,13 @@ func (w *Solver) finishStep(f, dkappaIn float64, sol []float64) bool {
 	if h := w.kkt.HDiagonal(); h != nil && !noFusedDs {
 		// A diagonal H (zero, nonnegative cones): Δz, HΔz and
 		// Δs = −HΔz − dsh in one loop, the operations of the three
-		// below (MulH's h·Δz).
+		// below (MulH's h·Δz, rounded before the subtraction as
+		// MulH stores it: the conversion keeps arm64 from fusing it).
 		h, z2 := h[:m], z2[:m]
 		for i := range dz {
 			d := z2[i] + dtau*z1[i]
 			dz[i] = d
-			ds[i] = -(h[i] * d) - dsh[i]
+			ds[i] = -float64(h[i]*d) - dsh[i]
 		}
 	} else {
 		for i := range dz {

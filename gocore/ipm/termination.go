@@ -139,8 +139,8 @@ func (w *Solver) convergedScaled(info *Info) bool {
 		p := px[i] * f / di
 		a := atzS[i] * f / di
 		pxu[i], atz[i] = p, a
-		xpx += xi * p
-		cx += c[i] * xi
+		xpx += float64(xi * p) // rounded products, as dot sums them
+		cx += float64(c[i] * xi)
 		rd = nanMax(rd, math.Abs(p+a+c[i]))
 		npx, natz = absMax(npx, p), absMax(natz, a)
 	}
@@ -163,7 +163,7 @@ func (w *Solver) convergedScaled(info *Info) bool {
 		su[i] = si
 		a := axS[i] / (tau * ei)
 		axu[i] = a
-		bz += b[i] * zi
+		bz += float64(b[i] * zi)
 		rp = nanMax(rp, math.Abs(a+si-b[i]))
 		nax, nsu = absMax(nax, a), absMax(nsu, si)
 	}
@@ -261,7 +261,7 @@ func (w *Solver) certificates() Status {
 		zi := e[i] * z[i] * scale / k
 		zu[i] = zi
 		nz = absMax(nz, zi)
-		bz += b[i] * zi
+		bz += float64(b[i] * zi)
 	}
 	if w.primalCertificateFrom(nz, bz) {
 		return StatusPrimalInfeasible
@@ -273,7 +273,7 @@ func (w *Solver) certificates() Status {
 		xi := d[i] * x[i] * scale
 		xu[i] = xi
 		nx = absMax(nx, xi)
-		cx += c[i] * xi
+		cx += float64(c[i] * xi)
 	}
 	if w.dualCertificateFrom(nx, cx, false) {
 		return StatusDualInfeasible

@@ -1299,12 +1299,15 @@ func forwardHead(lp []float64, nx, k0 int, wi []float64) {
 // one assembly call where there is one (forwardHeadAVX: the same scalar
 // sums in the same order; the Go loop's slicing per column was a quarter
 // of its instructions, and the calls per row the rest of the overhead).
+//
+// Both paths require whole rows (len(w) ≥ nrows·nx, as the Go loop's
+// slicing does) and panic otherwise.
 func forwardHeadRows(lp []float64, nx, k0 int, w []float64, nrows int) {
 	if nrows <= 0 || k0 < 2 {
 		return // column 0 alone: no change
 	}
 	if pairAsm && !noTriAsm {
-		if k0 > dotAsmMin || k0 > nx || (nrows-1)*nx+k0 > len(w) || (k0-1)*nx+k0-1 > len(lp) {
+		if k0 > dotAsmMin || k0 > nx || nrows*nx > len(w) || (k0-1)*nx+k0-1 > len(lp) {
 			panic("linsys: forwardHeadRows: slice shorter than the rows")
 		}
 		forwardHeadAVX(&lp[0], nx, k0, &w[0], nrows)
@@ -1400,7 +1403,7 @@ func (f *DenseDual) solve(b []float64) {
 	// iteration's system): the groups of four in one call each way, the
 	// rows left over in one more (vec.DotRows: the Dot calls of the loop
 	// below), then z = (W t) − b_z in one pass: v − b is −b + v, the
-	// loop's sum, bit for bit (but for a NaN's sign).
+	// loop's sum, bit for bit (but for a NaN's sign or payload).
 	ng := 0
 	if nr == mr && !noRowBlocks && f.consec {
 		ng = nr / 4

@@ -226,3 +226,27 @@ func TestForwardHeadRowsAsm(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardHeadRowsShortW: both paths of forwardHeadRows panic on a w
+// whose last row is shorter than nx, also when the head k0 fits in it
+// (the assembly path once checked only the last row's head).
+func TestForwardHeadRowsShortW(t *testing.T) {
+	defer func(v bool) { noTriAsm = v }(noTriAsm)
+	for _, asm := range []bool{true, false} {
+		for _, c := range []struct{ nx, k0, nrows, short int }{
+			{6, 3, 2, 1}, {6, 3, 2, 3}, {4, 4, 1, 1}, {12, 2, 5, 10},
+		} {
+			noTriAsm = !asm
+			lp := make([]float64, c.nx*c.nx)
+			w := make([]float64, c.nrows*c.nx-c.short)
+			panicked := func() (p bool) {
+				defer func() { p = recover() != nil }()
+				forwardHeadRows(lp, c.nx, c.k0, w, c.nrows)
+				return false
+			}()
+			if !panicked {
+				t.Fatalf("asm=%v %+v: no panic on len(w) = %d < %d", asm, c, len(w), c.nrows*c.nx)
+			}
+		}
+	}
+}

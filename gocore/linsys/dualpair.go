@@ -120,7 +120,8 @@ func (f *DenseDual) SolvePair(b1, b2 []float64) {
 		dotRowsTail(w[woff[a]:], nx, nr-a, t1, nx, zc1[a:nr])
 		dotRowsTail(w[woff[a]:], nx, nr-a, t2, nx, zc2[a:nr])
 	}
-	// z = (W t) − b_z: solve's one pass.
+	// z = (W t) − b_z: solve's one pass (v − b, the loop's −b + v bit
+	// for bit but for a NaN's sign or payload).
 	bz1, bz2 = bz1[:len(z1)], bz2[:len(z1)]
 	zc1, zc2 = zc1[:len(z1)], zc2[:len(z1)]
 	for i := range z1 {

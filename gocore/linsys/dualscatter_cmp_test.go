@@ -343,7 +343,10 @@ func TestDenseDualTooLarge(t *testing.T) {
 	}
 	if strconv.IntSize == 64 {
 		// Small sizes, too many values (Colptr alone is read).
-		big := int(int64(math.MaxInt32) + 1)
+		// A variable, not a constant: int(2³¹) is a compile error
+		// where int has 32 bits (GOARCH=386), though never run there.
+		big64 := int64(math.MaxInt32) + 1
+		big := int(big64)
 		_, err := NewDenseDual(&Pattern{N: 3, Colptr: []int{0, 1, 2, big}}, 2)
 		if !errors.Is(err, ErrDualTooLarge) || !strings.Contains(err.Error(), "2147483648 values") || strings.Contains(err.Error(), "rows") {
 			t.Errorf("value count: %v, want ErrDualTooLarge naming 2147483648 values", err)

@@ -248,6 +248,9 @@ func TestSmallLDLAsmBits(t *testing.T) {
 // loops' solutions (noTriAsm) bit for bit, on every order to
 // dualSmallMax, with zero entries in the right-hand sides.
 func TestDenseSolve4SmallAsm(t *testing.T) {
+	if !pairAsm {
+		t.Skip("no assembly kernels")
+	}
 	defer func(v bool) { noTriAsm = v }(noTriAsm)
 	rng := rand.New(rand.NewSource(37))
 	for n := 1; n <= dualSmallMax; n++ {

@@ -15,7 +15,11 @@ func dot4RowsPairAVX(a *float64, lda, ng int, x, y *float64, n int, ox, oy *floa
 func axpy4RowsPairAVX(cx, cy, a *float64, lda, ng int, x, y *float64, n int)
 
 // pairAsm: the two-vector kernels run in assembly, where vec's one-vector
-// kernels whose arithmetic they repeat do (AVX2 and FMA).
+// kernels whose arithmetic they repeat do (AVX2 and FMA). It is fixed at
+// start-up from the CPU: vec.SetLevel(vec.LevelGeneric) does not turn off
+// this package's assembly (the pair kernels, smallLDLAVX, putRunAVX,
+// forwardHeadAVX, the ldlLeft4/ldlBlock4 kernels); tests do that with
+// noTriAsm, noLDLAsm and noPutAsm.
 var pairAsm = vec.Kernels() == "avx2+fma"
 
 //go:noescape

@@ -6,8 +6,9 @@ import (
 )
 
 // Transpose writes dst[j·ld + i] = src[i·cols + j] for every size around
-// its eight-row blocks (and the four- and two-row bands of the last rows), into a larger dst at an offset (a row block of A)
-// without touching the entries outside the block.
+// its eight-row blocks (and the four- and two-row bands of the last
+// rows), into a larger dst at an offset (a row block of A) without
+// touching the entries outside the block.
 func TestTranspose(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	for _, rows := range []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 23} {

@@ -50,8 +50,9 @@ func MaxLevel() Level { return maxLevel }
 
 // SetLevel selects the kernel set (clamped to MaxLevel) and returns the
 // previous one: every kernel of the package follows it (LevelGeneric runs
-// them all in Go). linsys's two-vector and LDLᵀ assembly kernels, chosen at
-// start-up, keep test switches of their own. It exists for tests and
+// them all in Go). linsys's own assembly kernels (two-vector, LDLᵀ,
+// putRunAVX, forwardHeadAVX), chosen at start-up, do not follow it: they
+// keep test switches of their own. It exists for tests and
 // benchmarks that compare the paths on one machine; it must not run
 // concurrently with any kernel.
 func SetLevel(l Level) Level {
