@@ -6,8 +6,12 @@
 // a) as scaleAbsMaxAVX and its Go tail do it — with s non-nil
 // a_ij *= s[i]·d[j] (the product s[i]·d[j] first); rn[i] = max(rn[i],
 // |a_ij|) — and cn[j] = max(cn[j], max_i |a_ij|), read after the column
-// (rn and cn may alias). Eight rows per step, then four, then the n mod 4
-// rows one at a time. Every maximum keeps the running value unless |a_ij| is larger
+// (rn and cn may alias). Eight rows per step, then at most one step each
+// of four, two (128-bit) and one row, addressed by one row index (s and
+// rn start at row 0 in every column): the Ruiz sweeps' columns are short
+// (issue 16: 10–50 rows, the triangle's from 1), so the loop and tail
+// overhead per column is what counts. Every maximum keeps the running
+// value unless |a_ij| is larger
 // (VMAXPD with |a| first returns its second operand on a NaN, as the Go
 // loop's a > m skips one); the column's lanes start at −Inf, so a column
 // that is empty or all NaN leaves cn[j] as it was (negative or NaN
@@ -28,122 +32,134 @@ TEXT ·scaleAbsMaxColsAVX(SB), NOSPLIT, $0-64
 
 col:
 	VMOVAPD Y4, Y1 // column max (lanes)
-	MOVQ R9, CX
-	MOVQ DX, BX
-	MOVQ DI, R13
+	XORQ AX, AX    // row
+	MOVQ R9, R13
 	TESTQ DX, DX
-	JE   plain8
+	JE   plainCol
 	VBROADCASTSD (R11), Y0
+	SUBQ $8, R13 // len − 8
+	JL   scale4
 
 scale8:
-	CMPQ CX, $8
-	JL   scale4
-	VMULPD 0(BX), Y0, Y3
-	VMULPD 32(BX), Y0, Y5
-	VMULPD 0(SI), Y3, Y3
-	VMULPD 32(SI), Y5, Y5
-	VMOVUPD Y3, 0(SI)
-	VMOVUPD Y5, 32(SI)
+	VMULPD 0(DX)(AX*8), Y0, Y3
+	VMULPD 32(DX)(AX*8), Y0, Y5
+	VMULPD 0(SI)(AX*8), Y3, Y3
+	VMULPD 32(SI)(AX*8), Y5, Y5
+	VMOVUPD Y3, 0(SI)(AX*8)
+	VMOVUPD Y5, 32(SI)(AX*8)
 	VANDPD Y2, Y3, Y3
 	VANDPD Y2, Y5, Y5
 	VMAXPD Y1, Y3, Y1
 	VMAXPD Y1, Y5, Y1
-	VMAXPD 0(R13), Y3, Y3
-	VMAXPD 32(R13), Y5, Y5
-	VMOVUPD Y3, 0(R13)
-	VMOVUPD Y5, 32(R13)
-	ADDQ $64, SI
-	ADDQ $64, BX
-	ADDQ $64, R13
-	SUBQ $8, CX
-	JMP  scale8
+	VMAXPD 0(DI)(AX*8), Y3, Y3
+	VMAXPD 32(DI)(AX*8), Y5, Y5
+	VMOVUPD Y3, 0(DI)(AX*8)
+	VMOVUPD Y5, 32(DI)(AX*8)
+	ADDQ $8, AX
+	CMPQ AX, R13
+	JLE  scale8
 
 scale4:
-	CMPQ CX, $4
-	JL   reduce
-	VMULPD 0(BX), Y0, Y3
-	VMULPD 0(SI), Y3, Y3
-	VMOVUPD Y3, 0(SI)
+	// At most 7 rows left: one step of four, one of two (128-bit, after
+	// the lanes are folded to two: VEX.128 instructions clear the upper
+	// half), one row.
+	ADDQ $4, R13 // len − 4
+	CMPQ AX, R13
+	JG   scale2
+	VMULPD 0(DX)(AX*8), Y0, Y3
+	VMULPD 0(SI)(AX*8), Y3, Y3
+	VMOVUPD Y3, 0(SI)(AX*8)
 	VANDPD Y2, Y3, Y3
 	VMAXPD Y1, Y3, Y1
-	VMAXPD 0(R13), Y3, Y3
-	VMOVUPD Y3, 0(R13)
-	ADDQ $32, SI
-	ADDQ $32, BX
-	ADDQ $32, R13
-	SUBQ $4, CX
-	JMP  scale4
+	VMAXPD 0(DI)(AX*8), Y3, Y3
+	VMOVUPD Y3, 0(DI)(AX*8)
+	ADDQ $4, AX
 
-plain8:
-	CMPQ CX, $8
-	JL   plain4
-	VANDPD 0(SI), Y2, Y3
-	VANDPD 32(SI), Y2, Y5
-	VMAXPD Y1, Y3, Y1
-	VMAXPD Y1, Y5, Y1
-	VMAXPD 0(R13), Y3, Y3
-	VMAXPD 32(R13), Y5, Y5
-	VMOVUPD Y3, 0(R13)
-	VMOVUPD Y5, 32(R13)
-	ADDQ $64, SI
-	ADDQ $64, R13
-	SUBQ $8, CX
-	JMP  plain8
-
-plain4:
-	CMPQ CX, $4
-	JL   reduce
-	VANDPD 0(SI), Y2, Y3
-	VMAXPD Y1, Y3, Y1
-	VMAXPD 0(R13), Y3, Y3
-	VMOVUPD Y3, 0(R13)
-	ADDQ $32, SI
-	ADDQ $32, R13
-	SUBQ $4, CX
-	JMP  plain4
-
-reduce:
-	// Lanes to one (X1), before the scalar rows: VEX.128 instructions
-	// clear the upper half.
+scale2:
 	VEXTRACTF128 $1, Y1, X3
 	VMAXPD X3, X1, X1
-	VPERMILPD $1, X1, X3
-	VMAXSD X3, X1, X1
-	TESTQ CX, CX
-	JE   colend
-	TESTQ DX, DX
-	JE   plain1
+	ADDQ $2, R13 // len − 2
+	CMPQ AX, R13
+	JG   scale1
+	VMOVUPD 0(DX)(AX*8), X3
+	VMULPD X0, X3, X3
+	VMULPD 0(SI)(AX*8), X3, X3
+	VMOVUPD X3, 0(SI)(AX*8)
+	VANDPD X2, X3, X3
+	VMAXPD X1, X3, X1
+	VMAXPD 0(DI)(AX*8), X3, X3
+	VMOVUPD X3, 0(DI)(AX*8)
+	ADDQ $2, AX
 
 scale1:
-	VMOVSD 0(BX), X3
+	VPERMILPD $1, X1, X3
+	VMAXSD X3, X1, X1
+	CMPQ AX, R9
+	JGE  colend
+	VMOVSD 0(DX)(AX*8), X3
 	VMULSD X0, X3, X3
-	VMULSD 0(SI), X3, X3
-	VMOVSD X3, 0(SI)
+	VMULSD 0(SI)(AX*8), X3, X3
+	VMOVSD X3, 0(SI)(AX*8)
 	VANDPD X2, X3, X3
 	VMAXSD X1, X3, X1
-	VMAXSD 0(R13), X3, X3
-	VMOVSD X3, 0(R13)
-	ADDQ $8, SI
-	ADDQ $8, BX
-	ADDQ $8, R13
-	DECQ CX
-	JNE  scale1
+	VMAXSD 0(DI)(AX*8), X3, X3
+	VMOVSD X3, 0(DI)(AX*8)
 	JMP  colend
 
+plainCol:
+	SUBQ $8, R13 // len − 8
+	JL   plain4
+
+plain8:
+	VANDPD 0(SI)(AX*8), Y2, Y3
+	VANDPD 32(SI)(AX*8), Y2, Y5
+	VMAXPD Y1, Y3, Y1
+	VMAXPD Y1, Y5, Y1
+	VMAXPD 0(DI)(AX*8), Y3, Y3
+	VMAXPD 32(DI)(AX*8), Y5, Y5
+	VMOVUPD Y3, 0(DI)(AX*8)
+	VMOVUPD Y5, 32(DI)(AX*8)
+	ADDQ $8, AX
+	CMPQ AX, R13
+	JLE  plain8
+
+plain4:
+	ADDQ $4, R13 // len − 4
+	CMPQ AX, R13
+	JG   plain2
+	VANDPD 0(SI)(AX*8), Y2, Y3
+	VMAXPD Y1, Y3, Y1
+	VMAXPD 0(DI)(AX*8), Y3, Y3
+	VMOVUPD Y3, 0(DI)(AX*8)
+	ADDQ $4, AX
+
+plain2:
+	VEXTRACTF128 $1, Y1, X3
+	VMAXPD X3, X1, X1
+	ADDQ $2, R13 // len − 2
+	CMPQ AX, R13
+	JG   plain1
+	VANDPD 0(SI)(AX*8), X2, X3
+	VMAXPD X1, X3, X1
+	VMAXPD 0(DI)(AX*8), X3, X3
+	VMOVUPD X3, 0(DI)(AX*8)
+	ADDQ $2, AX
+
 plain1:
-	VMOVSD 0(SI), X3
+	VPERMILPD $1, X1, X3
+	VMAXSD X3, X1, X1
+	CMPQ AX, R9
+	JGE  colend
+	VMOVSD 0(SI)(AX*8), X3
 	VANDPD X2, X3, X3
 	VMAXSD X1, X3, X1
-	VMAXSD 0(R13), X3, X3
-	VMOVSD X3, 0(R13)
-	ADDQ $8, SI
-	ADDQ $8, R13
-	DECQ CX
-	JNE  plain1
+	VMAXSD 0(DI)(AX*8), X3, X3
+	VMOVSD X3, 0(DI)(AX*8)
 
 colend:
 	VMAXSD 0(R12), X1, X1
 	VMOVSD X1, 0(R12)
+	LEAQ (SI)(R9*8), SI // next column
 	ADDQ $8, R12
 	ADDQ $8, R11
 	ADDQ R10, R9

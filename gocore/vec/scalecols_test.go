@@ -21,6 +21,9 @@ func TestScaleAbsMaxCols(t *testing.T) {
 	}{
 		{"rect", 0, 3, 0, false}, {"rect", 1, 0, 0, false}, {"rect", 3, 1, 0, false}, {"rect", 5, 4, 0, false},
 		{"rect", 7, 10, 0, false}, {"rect", 11, 13, 0, false}, {"rect", 4, 20, 0, false},
+		// Every row count mod 8 (the kernel's steps of 8, 4, 2 and 1 rows).
+		{"rect", 3, 2, 0, false}, {"rect", 2, 3, 0, false}, {"rect", 3, 6, 0, false},
+		{"rect", 2, 7, 0, false}, {"rect", 2, 15, 0, false}, {"rect", 2, 22, 0, false},
 		{"tri", 1, 1, 1, true}, {"tri", 2, 1, 1, true}, {"tri", 9, 1, 1, true}, {"tri", 23, 1, 1, true},
 		{"tri", 6, 2, 3, false}, {"ragged", 5, 0, 2, false},
 	} {
