@@ -413,8 +413,12 @@ lpdone:
 
 // func lowerTSolvePairsAVX(l *float64, ld, n int, x *float64)
 //
-// LowerTSolvePairs: scalar multiplies and subtractions in Go's order; a
-// zero (±0) x_i skips its updates, a NaN does not (Go's x != 0).
+// LowerTSolvePairs: multiplies and subtractions in Go's order; a zero
+// (±0) x_i skips its updates, a NaN does not (Go's x != 0). Each x_k's
+// update (x_k − L_ik·x_i) − L_{i−1,k}·x_{i−1} is independent of the other
+// k's, so with both x's nonzero four k's go a step (VMULPD, VSUBPD: the
+// same roundings per lane as the scalar ops, no FMA), then two, then one
+// scalar.
 TEXT ·lowerTSolvePairsAVX(SB), NOSPLIT, $0-32
 	MOVQ l+0(FP), R12
 	MOVQ ld+8(FP), R13
@@ -471,6 +475,25 @@ ltsel:
 	JMP  ltnext
 
 ltboth:
+	VBROADCASTSD X0, Y5   // x_i
+	VBROADCASTSD X1, Y6   // x_{i−1}
+	MOVQ R10, CX
+	ANDQ $-4, CX          // the k < (i−1)&^3 four a pass
+	CMPQ DX, CX
+	JGE  ltboth2pre
+
+ltboth4:
+	VMOVUPD (SI)(DX*8), Y2
+	VMULPD (R8)(DX*8), Y5, Y3
+	VSUBPD Y3, Y2, Y2
+	VMULPD (R9)(DX*8), Y6, Y4
+	VSUBPD Y4, Y2, Y2
+	VMOVUPD Y2, (SI)(DX*8)
+	ADDQ $4, DX
+	CMPQ DX, CX
+	JL   ltboth4
+
+ltboth2pre:
 	CMPQ DX, AX
 	JGE  ltboth1
 
@@ -576,6 +599,7 @@ ltonenz:
 	VMOVSD X1, (SI)
 
 ltdone:
+	VZEROUPPER
 	RET
 
 // func normInfAVX(v *float64, n int) float64
