@@ -5,7 +5,8 @@
 // ForwardRows4, k0 ≥ 8: for k = k0…n−1 and the four rows w_r of w
 // (stride ldw), w_r[k] −= s_r with s_r dotAVX's sum of l[k·ld+j]·w_r[j]
 // over j < k: its 16-wide loop into four 4-lane accumulators (A0…A3, here
-// A0 and A1 for the four rows in a first pass, A2 and A3 in a second),
+// A0 and A1 for the four rows in a first pass, A2 and A3 in a second,
+// skipped below k = 16 where they are zero),
 // its 4-wide loop into A0, the reduction ((A0+A1)+(A2+A3), upper half
 // onto lower, horizontal add) and its fused scalar tail, then the
 // subtraction. Row k of l is loaded once for the four rows of w.
@@ -76,6 +77,12 @@ frb:
 	VADDPD Y5, Y1, Y1
 	VADDPD Y6, Y2, Y2
 	VADDPD Y7, Y3, Y3
+	// Below k = 16 there is no 16-wide block: A1 = A2 = A3 = +0. A0 + A1
+	// above already turned a −0 lane (an FMA's underflow) into +0, so
+	// adding A2 + A3 = +0 changes no lane (a NaN stays the same NaN): the
+	// second pass and its additions are skipped.
+	CMPQ R12, $16
+	JL   frfold
 	// Second pass: A2 (Y4…Y7) and A3 (Y8…Y11), the 16-wide blocks only.
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
@@ -114,6 +121,8 @@ frred:
 	VADDPD Y5, Y1, Y1
 	VADDPD Y6, Y2, Y2
 	VADDPD Y7, Y3, Y3
+
+frfold:
 	VEXTRACTF128 $1, Y0, X4
 	VEXTRACTF128 $1, Y1, X5
 	VEXTRACTF128 $1, Y2, X6

@@ -117,3 +117,35 @@ func TestForwardRows4AsmOff(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardRows4NegativeZeroLanes: below k = 16 the kernel skips the
+// second pass, relying on A0 + A1 (A1 = +0 there) to have turned −0 lanes
+// into +0: products that underflow to −0 (−1e-200·1e-130) leave −0 lanes
+// in A0, and w[k] = −0 must end −0 − (+0) = −0 as in the Dot loop (a
+// kernel that skipped A0 + A1 as well would give −0 − (−0) = +0).
+func TestForwardRows4NegativeZeroLanes(t *testing.T) {
+	for n := 9; n <= 18; n++ {
+		ld, ldw := n, n
+		l := make([]float64, n*ld)
+		for i := range l {
+			l[i] = -1e-200
+		}
+		w := make([]float64, 4*ldw)
+		for i := range w {
+			w[i] = 1e-130
+			if i%ldw >= 8 {
+				w[i] = math.Copysign(0, -1)
+			}
+		}
+		want := append([]float64(nil), w...)
+		fwdRowsLoop(l, ld, 8, n, want, ldw)
+		if !ForwardRows4(l, ld, 8, n, w, ldw) {
+			continue
+		}
+		for i := range w {
+			if math.Float64bits(w[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: w[%d] = %v, the Dot loop %v", n, i, w[i], want[i])
+			}
+		}
+	}
+}
