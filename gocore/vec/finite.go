@@ -11,7 +11,8 @@ package vec
 //
 // From finiteMin entries the products and sums run in assembly where
 // there is one (allFiniteAVX: four lanes in four registers, the same
-// test), about a fifth of the Go loop's instructions: the dense dual
+// test, each v·0 summed by one fused multiply–add, exact as the product
+// is ±0 or NaN), about a seventh of the Go loop's instructions: the dense dual
 // factorization's scan of its 3,500 scattered values at the BPQP study's
 // QP 50×10 was 2 % of a call pair.
 func AllFinite(v []float64) bool {
