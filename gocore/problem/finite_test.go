@@ -130,11 +130,12 @@ func TestTransposeFinite(t *testing.T) {
 // must go the same way at B = 1 as in a batch) and its values
 // GatherDenseP's, on seeded symmetric, asymmetric, upper triangular
 // (lower triangle zero), diagonal and -0 lower matrices at orders around
-// the 8×8 tile; a NaN or ±Inf anywhere gives ok false, as an overflowing
-// Fro2 may.
+// the 8×8 tile (and the study's 10 and 50: a narrow tile of two
+// columns); a NaN or ±Inf anywhere gives ok false, as an overflowing
+// Fro2 may, and one nonzero anywhere below the diagonal LowerZero false.
 func TestGatherDensePScan(t *testing.T) {
 	rng := rand.New(rand.NewSource(41))
-	for _, n := range []int{1, 2, 7, 8, 9, 15, 16, 17, 23, 33, 100} {
+	for _, n := range []int{1, 2, 7, 8, 9, 10, 15, 16, 17, 23, 33, 50, 100} {
 		for kind := 0; kind < 5; kind++ {
 			t.Run(fmt.Sprintf("n=%d/kind=%d", n, kind), func(t *testing.T) {
 				st, err := NewDenseStructure(n, 0, Cones{}, true)
@@ -179,6 +180,19 @@ func TestGatherDensePScan(t *testing.T) {
 				}
 				if n > 17 {
 					return
+				}
+				if kind == 2 {
+					// One nonzero (the least subnormal) below the
+					// diagonal, at each position in turn: LowerZero false.
+					for i := 1; i < n; i++ {
+						for j := 0; j < i; j++ {
+							full[i*n+j] = 5e-324
+							if sc, _ := st.GatherDensePScan(got, full); sc.LowerZero {
+								t.Fatalf("F[%d, %d] = 5e-324: lower triangle reported zero", i, j)
+							}
+							full[i*n+j] = 0
+						}
+					}
 				}
 				for pos := range full {
 					keep := full[pos]
