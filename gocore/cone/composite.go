@@ -79,8 +79,9 @@ func NewComposite(specs []Spec) *Composite {
 // polyBlock is one block of a Composite whose blocks are all zero or
 // nonnegative cones (Composite.pp): its rows lo … hi−1 and, for a
 // nonnegative cone, the cone (nil for a zero cone). The operations on
-// such a Composite (polyFast) do what the blocks' methods do, operation
-// for operation, block by block in the same order.
+// such a Composite (polyFast) call the *Nonneg blocks' methods directly
+// (static calls on their rows, no interface call or k.rows slicing) and
+// clear a zero block's rows, block by block in the same order.
 type polyBlock struct {
 	lo, hi int
 	nn     *Nonneg
@@ -254,14 +255,10 @@ func (k *Composite) ScalingH(hs []float64) {
 	if pp := k.polyFast(); pp != nil {
 		// Diagonal blocks: H's block b is hs[lo:hi] (hoff = off).
 		for _, pb := range pp {
-			h := hs[pb.lo:pb.hi]
-			if pb.nn == nil {
+			if h := hs[pb.lo:pb.hi]; pb.nn == nil {
 				clear(h)
-				continue
-			}
-			w := pb.nn.w[:len(h)]
-			for i, v := range w {
-				h[i] = v * v
+			} else {
+				pb.nn.HBlock(h)
 			}
 		}
 		return
@@ -432,13 +429,7 @@ func (k *Composite) Complementarity(s, z []float64) float64 {
 				// never is (a sum is −0 only when both terms are).
 				continue
 			}
-			sb := s[pb.lo:pb.hi]
-			zb := z[pb.lo:pb.hi][:len(sb)]
-			var a float64
-			for i, v := range sb {
-				a += v * zb[i]
-			}
-			acc += a
+			acc += pb.nn.Complementarity(s[pb.lo:pb.hi], z[pb.lo:pb.hi])
 		}
 		return acc
 	}
@@ -452,14 +443,10 @@ func (k *Composite) Complementarity(s, z []float64) float64 {
 func (k *Composite) LambdaSquare(ds []float64) {
 	if pp := k.polyFast(); pp != nil {
 		for _, pb := range pp {
-			d := ds[pb.lo:pb.hi]
-			if pb.nn == nil {
+			if d := ds[pb.lo:pb.hi]; pb.nn == nil {
 				clear(d)
-				continue
-			}
-			lam := pb.nn.lambda[:len(d)]
-			for i, v := range lam {
-				d[i] = v * v
+			} else {
+				pb.nn.LambdaSquare(d)
 			}
 		}
 		return
@@ -474,14 +461,10 @@ func (k *Composite) LambdaSquare(ds []float64) {
 func (k *Composite) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
 	if pp := k.polyFast(); pp != nil {
 		for _, pb := range pp {
-			d := ds[pb.lo:pb.hi]
-			if pb.nn == nil {
+			if d := ds[pb.lo:pb.hi]; pb.nn == nil {
 				clear(d)
-				continue
-			}
-			z, a := dz[pb.lo:pb.hi][:len(d)], dsA[pb.lo:pb.hi][:len(d)]
-			for i := range d {
-				d[i] += a[i]*z[i] - sigmaMu
+			} else {
+				pb.nn.CombinedShift(d, dz[pb.lo:pb.hi], dsA[pb.lo:pb.hi], sigmaMu)
 			}
 		}
 		return
@@ -495,15 +478,10 @@ func (k *Composite) CombinedShift(ds, dz, dsA []float64, sigmaMu float64) {
 func (k *Composite) DsHat(out, ds []float64) {
 	if pp := k.polyFast(); pp != nil {
 		for _, pb := range pp {
-			o := out[pb.lo:pb.hi]
-			if pb.nn == nil {
+			if o := out[pb.lo:pb.hi]; pb.nn == nil {
 				clear(o)
-				continue
-			}
-			d := ds[pb.lo:pb.hi][:len(o)]
-			w, lam := pb.nn.w[:len(o)], pb.nn.lambda[:len(o)]
-			for i, v := range w {
-				o[i] = v * d[i] / lam[i]
+			} else {
+				pb.nn.DsHat(o, ds[pb.lo:pb.hi])
 			}
 		}
 		return
