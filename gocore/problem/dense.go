@@ -130,8 +130,24 @@ func gatherUpper(dst, full []float64, n int) float64 {
 	var ts [4]float64
 	i0 := 0
 	for ; i0+8 <= n; i0 += 8 {
-		// The band's diagonal block: columns i0…i0+7, rows i0…j.
-		t0 += gatherDiag8(dst, full, n, i0)
+		// The band's diagonal block: columns i0…i0+7, rows i0…j, on
+		// fixed-size views of its rows and of dst's columns (column
+		// i0+k's rows i0 … i0+k in a view of eight that the band's last
+		// column bounds): no index products or bounds checks.
+		var rs, ds [8]*[8]float64
+		for k := range 8 {
+			j := i0 + k
+			rs[k] = (*[8]float64)(full[j*n+i0 : j*n+i0+8])
+			ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+		}
+		for k := range 8 {
+			col, rowj := ds[k], rs[k]
+			for r := 0; r <= k; r++ {
+				v := 0.5 * (rs[r][k] + rowj[r])
+				col[r] = v
+				t0 += v
+			}
+		}
 		r0 := full[i0*n : i0*n+n]
 		r1 := full[(i0+1)*n : (i0+1)*n+n][:len(r0)]
 		r2 := full[(i0+2)*n : (i0+2)*n+n][:len(r0)]
@@ -176,31 +192,6 @@ func gatherUpper(dst, full []float64, n int) float64 {
 		}
 	}
 	return t0 + t1 + ((ts[0] + ts[1]) + (ts[2] + ts[3]))
-}
-
-// gatherDiag8 is gatherUpper's diagonal block at rows and columns
-// i0…i0+7 (column j's rows i0…j), returning the sum of the values written.
-// A function of its own, so that its loop counters and pointers stay in
-// registers (inlined into gatherUpper's loop, which holds eight row
-// slices, they were stored to the stack: ~18 instructions per value, now
-// ~12): row j is read along, F's column j down by stride n.
-//
-//go:noinline
-func gatherDiag8(dst, full []float64, n, i0 int) float64 {
-	var t float64
-	for k := range 8 {
-		j := i0 + k
-		rowj := full[j*n+i0 : j*n+j+1]
-		col := dst[j*(j+1)/2+i0 : j*(j+1)/2+j+1][:len(rowj)]
-		p := i0*n + j // F[i0, j]
-		for r, u := range rowj {
-			v := 0.5 * (full[p] + u)
-			col[r] = v
-			t += v
-			p += n
-		}
-	}
-	return t
 }
 
 // GatherDenseA writes the values of the row-major m×n matrix full on the
@@ -404,11 +395,35 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 		i1 := min(i0+8, n)
 		// The diagonal tile.
 		if i1-i0 == 8 {
-			// A full one: scanDiag8.
-			st := scanAcc{scb: scb, as: as, low: low, f: [4]float64{f0, f1, f2, f3}}
-			scanDiag8(&st, a, n, i0, dst)
-			scb, as, low = st.scb, st.as, st.low
-			f0, f1, f2, f3 = st.f[0], st.f[1], st.f[2], st.f[3]
+			// A full one: the same operations in the same order on
+			// fixed-size views of its rows and of dst's columns (column
+			// i0+k's rows i0 … i0+k, in a view of eight that the last
+			// column of the band bounds), with no index products or
+			// bounds checks (the loop below spent ~50 instructions a
+			// pair).
+			var rs, ds [8]*[8]float64
+			for k := range 8 {
+				j := i0 + k
+				rs[k] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
+				ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+			}
+			for i := range 8 {
+				row := rs[i]
+				v := row[i]
+				scb = max(scb, math.Float64bits(v)&abs)
+				f0 += v * v
+				ds[i][i] = 0.5 * (v + v)
+				for j := i + 1; j < 8; j++ {
+					v, u := row[j], rs[j][i]
+					bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+					scb = max(scb, bv, bu)
+					as = max(as, math.Float64bits(v-u)&abs)
+					f2 += v * v
+					f3 += u * u
+					low |= bu
+					ds[j][i] = 0.5 * (v + u)
+				}
+			}
 		} else {
 			for i := i0; i < i1; i++ {
 				row := a[i*n : i*n+n]
@@ -442,11 +457,44 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 				continue
 			}
 			if i1-i0 == 8 {
-				// The band's last, narrower tile: scanNarrow8.
-				st := scanAcc{scb: scb, as: as, low: low, f: [4]float64{f0, f1, f2, f3}}
-				scanNarrow8(&st, a, n, i0, j0, j1, dst)
-				scb, as, low = st.scb, st.as, st.low
-				f0, f1, f2, f3 = st.f[0], st.f[1], st.f[2], st.f[3]
+				// The band's last, narrower tile: the loop below on
+				// fixed-size views of its mirror rows and dst's columns.
+				w := j1 - j0
+				var cs, ds [8]*[8]float64
+				for t := range w {
+					j := j0 + t
+					cs[t] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
+					ds[t] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
+				}
+				for r := range 8 {
+					row := a[(i0+r)*n+j0 : (i0+r)*n+j1]
+					t := 0
+					for ; t+1 < len(row); t += 2 {
+						v0, u0 := row[t], cs[t][r]
+						v1, u1 := row[t+1], cs[t+1][r]
+						bv0, bu0 := math.Float64bits(v0)&abs, math.Float64bits(u0)&abs
+						bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
+						scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
+						as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
+						f0 += v0 * v0
+						f1 += u0 * u0
+						f2 += v1 * v1
+						f3 += u1 * u1
+						low |= bu0 | bu1
+						ds[t][r] = 0.5 * (v0 + u0)
+						ds[t+1][r] = 0.5 * (v1 + u1)
+					}
+					if t < len(row) {
+						v, u := row[t], cs[t][r]
+						bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
+						scb = max(scb, bv, bu)
+						as = max(as, math.Float64bits(v-u)&abs)
+						f0 += v * v
+						f1 += u * u
+						low |= bu
+						ds[t][r] = 0.5 * (v + u)
+					}
+				}
 				continue
 			}
 			for jj := range j1 - j0 {
@@ -490,104 +538,4 @@ func (s *Structure) GatherDensePScan(dst, full []float64) (sc SymScan, ok bool) 
 	sc = SymScan{Asym: math.Float64frombits(as), Scale: max(1, math.Float64frombits(scb)),
 		Fro2: (f0 + f2) + (f1 + f3), LowerZero: low == 0}
 	return sc, finite(sc.Fro2)
-}
-
-// scanAcc is GatherDensePScan's running measures: the maxima's bits (scb,
-// as), the lower triangle's OR and the four sums of squares.
-type scanAcc struct {
-	scb, as, low uint64
-	f            [4]float64
-}
-
-// scanNarrow8 is GatherDensePScan's narrow tile: rows i0…i0+7, columns
-// j0…j1−1 (fewer than eight) with their mirrors, continuing st's measures
-// with the same operations in the same order (bit for bit). A function of
-// its own, on fixed-size views of the mirror rows and dst's columns:
-// inlined in GatherDensePScan, whose loop holds its measures and the
-// band's views, its counters and views went through the stack (n = 50:
-// ~0.6 k of its ~7 k instructions fewer, callgrind).
-//
-//go:noinline
-func scanNarrow8(st *scanAcc, a []float64, n, i0, j0, j1 int, dst []float64) {
-	const abs = 1<<63 - 1
-	scb, as, low := st.scb, st.as, st.low
-	f0, f1, f2, f3 := st.f[0], st.f[1], st.f[2], st.f[3]
-	w := j1 - j0
-	var cs, ds [8]*[8]float64
-	for t := range w {
-		j := j0 + t
-		cs[t] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
-		ds[t] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
-	}
-	for r := range 8 {
-		row := a[(i0+r)*n+j0 : (i0+r)*n+j1]
-		t := 0
-		for ; t+1 < len(row); t += 2 {
-			v0, u0 := row[t], cs[t][r]
-			v1, u1 := row[t+1], cs[t+1][r]
-			bv0, bu0 := math.Float64bits(v0)&abs, math.Float64bits(u0)&abs
-			bv1, bu1 := math.Float64bits(v1)&abs, math.Float64bits(u1)&abs
-			scb = max(scb, max(max(bv0, bu0), max(bv1, bu1)))
-			as = max(as, max(math.Float64bits(v0-u0)&abs, math.Float64bits(v1-u1)&abs))
-			f0 += v0 * v0
-			f1 += u0 * u0
-			f2 += v1 * v1
-			f3 += u1 * u1
-			low |= bu0 | bu1
-			ds[t][r] = 0.5 * (v0 + u0)
-			ds[t+1][r] = 0.5 * (v1 + u1)
-		}
-		if t < len(row) {
-			v, u := row[t], cs[t][r]
-			bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
-			scb = max(scb, bv, bu)
-			as = max(as, math.Float64bits(v-u)&abs)
-			f0 += v * v
-			f1 += u * u
-			low |= bu
-			ds[t][r] = 0.5 * (v + u)
-		}
-	}
-	st.scb, st.as, st.low = scb, as, low
-	st.f = [4]float64{f0, f1, f2, f3}
-}
-
-// scanDiag8 is GatherDensePScan's full diagonal tile at rows and columns
-// i0…i0+7, continuing st's measures with the same operations in the same
-// order (bit for bit), on fixed-size views of its rows and of dst's
-// columns (column i0+k's rows i0 … i0+k, in a view of eight that the
-// last column of the band bounds): no index products or bounds checks,
-// and, in a function of its own, no stack traffic of GatherDensePScan's
-// loop (the entry-by-entry loop spent ~50 instructions a pair).
-//
-//go:noinline
-func scanDiag8(st *scanAcc, a []float64, n, i0 int, dst []float64) {
-	const abs = 1<<63 - 1
-	scb, as, low := st.scb, st.as, st.low
-	f0, f2, f3 := st.f[0], st.f[2], st.f[3]
-	var rs, ds [8]*[8]float64
-	for k := range 8 {
-		j := i0 + k
-		rs[k] = (*[8]float64)(a[j*n+i0 : j*n+i0+8])
-		ds[k] = (*[8]float64)(dst[j*(j+1)/2+i0 : j*(j+1)/2+i0+8])
-	}
-	for i := range 8 {
-		row := rs[i]
-		v := row[i]
-		scb = max(scb, math.Float64bits(v)&abs)
-		f0 += v * v
-		ds[i][i] = 0.5 * (v + v)
-		for j := i + 1; j < 8; j++ {
-			v, u := row[j], rs[j][i]
-			bv, bu := math.Float64bits(v)&abs, math.Float64bits(u)&abs
-			scb = max(scb, bv, bu)
-			as = max(as, math.Float64bits(v-u)&abs)
-			f2 += v * v
-			f3 += u * u
-			low |= bu
-			ds[j][i] = 0.5 * (v + u)
-		}
-	}
-	st.scb, st.as, st.low = scb, as, low
-	st.f[0], st.f[2], st.f[3] = f0, f2, f3
 }
