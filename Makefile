@@ -77,13 +77,23 @@ $(DEBUG_LIB): $(GO_SRC) | go-toolchain
 test: test-go test-c test-py test-notebooks typecheck docs
 
 # The panic-recovery tests of capi need the lpgd_debug build tag. The arm64 vet
-# type-checks the files without assembly (capi is left out: cgo, no cross C compiler).
+# type-checks the files without assembly, the 386 vet those with 32-bit ints
+# (capi is left out of both: cgo, no cross C compiler). The 386 run tests the
+# pure-Go kernels that arm64 and every other non-amd64 build use (where the
+# kernel runs 32-bit binaries; make says so where it does not).
 test-go: go-toolchain
 	$(GO) vet ./...
 	GOARCH=arm64 $(GO) vet ./gocore/... ./internal/...
+	GOARCH=386 $(GO) vet ./gocore/... ./internal/...
 	$(GO) vet -tags lpgd_debug ./capi
 	$(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags lpgd_debug ./capi
+	@if GOARCH=386 $(GO) test -count=1 -run '^$$' ./gocore/batch >/dev/null 2>&1; then \
+		echo "GOARCH=386 $(GO) test -count=1 ./gocore/... ./internal/..."; \
+		GOARCH=386 $(GO) test -count=1 ./gocore/... ./internal/...; \
+	else \
+		echo "make: this machine cannot run 386 binaries: the pure-Go kernel tests (GOARCH=386) are not run"; \
+	fi
 
 # capi/example/example.c: a C program on lpgd.h and liblpgd.so alone; it
 # checks its results against a closed form and exits non-zero on a mismatch.

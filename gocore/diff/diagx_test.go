@@ -84,7 +84,10 @@ func TestBackwardDiagonalX(t *testing.T) {
 						if !tc.lp && d != 0 {
 							t.Fatalf("instance %d method %d: dense P gradient of %s changed by %g", inst, m, name, d)
 						}
-						if d > 1e-10*s {
+						// Relative to the gradient's size, or to 1 where it
+						// is zero up to rounding (~1e-20 on some instances:
+						// each path's rounding noise differs by architecture).
+						if d > 1e-10*math.Max(s, 1) {
 							t.Fatalf("instance %d method %d: gradient of %s differs by %g (max %g)", inst, m, name, d, s)
 						}
 					}

@@ -330,7 +330,8 @@ func NewDenseDualOrder(pat *Pattern, nx int, order []int, xsigns []float64) (*De
 		f.pb, f.py = make([]float64, n), make([]float64, n)
 		pos = func(i int) int { return inv[i] }
 	}
-	if words := nx*nx + mr*nx + mr; words > math.MaxInt32 {
+	// In int64: with 32-bit ints the products themselves can wrap.
+	if words := int64(nx)*int64(nx) + int64(mr)*int64(nx) + int64(mr); words > math.MaxInt32 {
 		return nil, fmt.Errorf("linsys: DenseDual of x block %d and %d rows (%d buffer words): %w", nx, mr, words, ErrDualTooLarge)
 	}
 	if nnz := pat.Colptr[n]; nnz > math.MaxInt32 {

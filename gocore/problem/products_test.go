@@ -167,12 +167,12 @@ func TestProductsMatchColumnLoops(t *testing.T) {
 	}
 }
 
-// TestFullRunHugeM: m·n wraps for an absurd M with an empty A (1<<62 rows,
-// 4 columns: m·n = 0 = nnz); the dense shortcut must not take such an A as
+// TestFullRunHugeM: m·n wraps for an absurd M with an empty A (2⁶² rows
+// where int has 64 bits, 2³⁰ where it has 32; 4 columns: m·n = 0 = nnz); the dense shortcut must not take such an A as
 // full (MulA and MulAT then touched no row, as the column loops did, and
 // did not panic). Review of the products change.
 func TestFullRunHugeM(t *testing.T) {
-	const m, n = 1 << 62, 4
+	const m, n = math.MaxInt/2 + 1, 4
 	a := CSC{Rows: m, Cols: n, Colptr: make([]int, n+1)}
 	p := CSC{Rows: n, Cols: n, Colptr: make([]int, n+1)}
 	s, err := New(n, m, []cone.Spec{{Kind: cone.KindZero, Dim: m}}, p, a)
@@ -181,7 +181,7 @@ func TestFullRunHugeM(t *testing.T) {
 	}
 	for j := 0; j < n; j++ {
 		if e := s.fullRun(j); e != j {
-			t.Fatalf("fullRun(%d) = %d on an empty A with M = 1<<62", j, e)
+			t.Fatalf("fullRun(%d) = %d on an empty A with M = %d", j, e, m)
 		}
 	}
 	x := []float64{1, 2, 3, 4}

@@ -6,6 +6,10 @@ import (
 	"testing"
 )
 
+// wrap4 is 2⁶² where int has 64 bits (2³⁰ where it has 32): 4·wrap4
+// wraps to 0, so the absurd-size cases below mean the same on both.
+const wrap4 = math.MaxInt/2 + 1
+
 // TestBlockFits: the overflow-free extent check against the plain
 // formula where that does not overflow, and absurd counts and strides
 // that wrap the plain products rejected.
@@ -17,10 +21,10 @@ func TestBlockFits(t *testing.T) {
 		{1, 0, 0, 0, true}, {1, 5, 3, 3, true}, {1, 5, 4, 3, false},
 		{4, 8, 7, 31, true}, {4, 8, 7, 30, false}, {4, 8, 8, 32, true},
 		{0, 1, 0, 10, false}, {2, -1, 0, 10, false}, {2, 1, -1, 10, false},
-		{1 << 62, 1, 1, 16, false},                    // 4·nb wrapped to 0 before
-		{4, int(^uint64(0) / 3), 4, 4, false},         // 3·dl + 4 wrapped to 3
+		{wrap4, 1, 1, 16, false},                      // 4·nb wrapped to 0 before
+		{4, int(^uint(0) / 3), 4, 4, false},           // 3·dl + 4 wrapped to 3
 		{2, math.MaxInt, 8, 16, false},                // (rows−1)·stride + cols overflowed
-		{1<<62 + 1, 2, 2, 1 << 10, false},             // 4·ng wrapped to 4
+		{wrap4 + 1, 2, 2, 1 << 10, false},             // 4·ng wrapped to 4
 		{3, math.MaxInt / 2, 1, math.MaxInt, true},    // 2·(MaxInt/2) + 1 = MaxInt fits,
 		{3, math.MaxInt / 2, 2, math.MaxInt, false},   // one more column does not,
 		{3, math.MaxInt/2 + 1, 0, math.MaxInt, false}, // nor 2⁶³ = MaxInt + 1
@@ -32,23 +36,23 @@ func TestBlockFits(t *testing.T) {
 }
 
 // TestWrappersRejectAbsurdSizes: counts and strides whose products wrap
-// (the reproducers of the overflow review: 4·nb = 0 for nb = 1<<62, a
+// (the reproducers of the overflow review: 4·nb = 0 for nb = wrap4, a
 // column length dl = (2⁶⁴−1)/3 whose multiples wrap to small totals, 4·ng
 // wrapping to 4) panic with the package's length-check panic instead of
 // letting the assembly write past the slices; so do negative counts and
 // strides.
 func TestWrappersRejectAbsurdSizes(t *testing.T) {
 	f16 := func() []float64 { return make([]float64, 16) }
-	dl := int(^uint64(0) / 3)
-	huge := 1<<62 + 1
+	dl := int(^uint(0) / 3)
+	huge := wrap4 + 1
 	for _, tc := range []struct {
 		name string
 		f    func()
 	}{
 		// The triangular kernels check only where they run (elsewhere
 		// they report false and the caller's loops index the slices).
-		{"LowerSolve4 nb=1<<62", func() { LowerSolve4(f16(), 0, 1<<62, f16()) }},
-		{"LowerTSolve4 nb=1<<62", func() { LowerTSolve4(f16(), 0, 1<<62, f16()) }},
+		{"LowerSolve4 nb=wrap4", func() { LowerSolve4(f16(), 0, wrap4, f16()) }},
+		{"LowerTSolve4 nb=wrap4", func() { LowerTSolve4(f16(), 0, wrap4, f16()) }},
 		{"LowerSolve4 ld huge", func() { LowerSolve4(f16(), math.MaxInt, 1, f16()) }},
 		{"LowerSolve4 ld<0", func() { LowerSolve4(f16(), -4, 1, f16()) }},
 		{"LowerSolvePairs n huge", func() { LowerSolvePairs(f16(), 0, math.MaxInt, f16()) }},
@@ -67,9 +71,9 @@ func TestWrappersRejectAbsurdSizes(t *testing.T) {
 		{"ScaleAbsMaxCols ncols huge", func() { ScaleAbsMaxCols(f16(), math.MaxInt, 0, 0, nil, nil, f16(), f16()) }},
 		{"ScaleAbsMaxCols len0<0", func() { ScaleAbsMaxCols(f16(), 2, -1, 2, nil, nil, f16(), f16()) }},
 		{"ScaleAbsMaxCols dlen<0", func() { ScaleAbsMaxCols(f16(), 2, 4, -1, nil, nil, f16(), f16()) }},
-		{"Dot4Rows ng=1<<62+1", func() { Dot4Rows(make([]float64, 8), 2, huge, f16(), 2, make([]float64, 4)) }},
-		{"Axpy4Rows ng=1<<62+1", func() { Axpy4Rows(make([]float64, 4), make([]float64, 8), 2, huge, f16(), 2) }},
-		{"Dot4Rows ng=1<<62", func() { Dot4Rows(f16(), 2, 1<<62, f16(), 2, f16()) }},
+		{"Dot4Rows ng=wrap4+1", func() { Dot4Rows(make([]float64, 8), 2, huge, f16(), 2, make([]float64, 4)) }},
+		{"Axpy4Rows ng=wrap4+1", func() { Axpy4Rows(make([]float64, 4), make([]float64, 8), 2, huge, f16(), 2) }},
+		{"Dot4Rows ng=wrap4", func() { Dot4Rows(f16(), 2, wrap4, f16(), 2, f16()) }},
 		{"Dot4Rows lda huge", func() { Dot4Rows(f16(), math.MaxInt/2, 1, f16(), 8, f16()) }},
 		{"Dot4Rows n<0", func() { Dot4Rows(f16(), 4, 1, f16(), -1, f16()) }},
 		{"Dot4Rows x short", func() { Dot4Rows(make([]float64, 64), 8, 1, make([]float64, 7), 8, f16()) }},
