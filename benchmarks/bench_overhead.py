@@ -203,13 +203,30 @@ def noop_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
     return _fwd_bwd(_NoOp.apply, d)
 
 
-def measure(call: Timed, calls: int, clock: LibClock) -> tuple[np.ndarray, np.ndarray]:
-    """(wall ns, ns inside the library) per call over ``calls`` calls after a warm-up."""
+#: The spaced rows: this much other (Python, CPU-bound) work between calls,
+#: as a training step's other work would put between a layer's calls.
+GAP_US = 1000
+
+
+def _busy(us: float) -> None:
+    """Spin for ``us`` microseconds (CPU-bound work on the calling thread)."""
+    end = time.perf_counter_ns() + int(us * 1e3)
+    while time.perf_counter_ns() < end:
+        pass
+
+
+def measure(
+    call: Timed, calls: int, clock: LibClock, gap_us: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(wall ns, ns inside the library) per call over ``calls`` calls after a warm-up,
+    with ``gap_us`` of other work before each call (not timed)."""
     for _ in range(max(20, calls // 10)):
         call()
     wall, inside = np.zeros(calls), np.zeros(calls)
     with gc_paused():
         for i in range(calls):
+            if gap_us:
+                _busy(gap_us)
             clock.inside = 0
             wall[i] = call()
             inside[i] = clock.inside
@@ -246,7 +263,12 @@ def run(calls: int) -> Table:
             "(same inputs, fresh outputs, nothing else; overhead above it = ours). "
             f"Torch at its default threads ({torch.get_num_threads()}), lpgd_go "
             f"{lpgd_go.get_num_threads()} threads, no OMP_* variables. Wall time: on a busy "
-            "machine every figure grows (the load average is in each row).",
+            "machine every figure grows (the load average is in each row). The "
+            f"'{GAP_US / 1000:g} ms apart' rows spin {GAP_US} µs of Python between calls "
+            "(not timed), as a training step's other work would: the time inside the "
+            "library then includes the Go runtime's wake-up of its idle monitor thread "
+            "(sysmon) on entry, which back-to-back calls do not pay (see "
+            "docs/architecture.md).",
         ],
         [
             Column("B"),
@@ -263,18 +285,22 @@ def run(calls: int) -> Table:
     )
     for batch, n in CASES:
         d = problem(batch, n)
-        rows: list[tuple[str, Timed, bool]] = [
-            ("no-grad forward", lpgd_forward(d), True),
-            ("forward + backward", lpgd_fwd_bwd(d), True),
+        rows: list[tuple[str, Timed, bool, float]] = [
+            ("no-grad forward", lpgd_forward(d), True, 0.0),
+            ("forward + backward", lpgd_fwd_bwd(d), True, 0.0),
         ]
         if batch == 1 and n == 10:
-            rows.append(("no-op autograd.Function fwd+bwd", noop_fwd_bwd(d), False))
-        for label, call, ours in rows:
+            rows.append(("no-op autograd.Function fwd+bwd", noop_fwd_bwd(d), False, 0.0))
+            apart = f", {GAP_US / 1000:g} ms apart"
+            rows.append(("no-grad forward" + apart, lpgd_forward(d), True, GAP_US))
+            rows.append(("forward + backward" + apart, lpgd_fwd_bwd(d), True, GAP_US))
+        for label, call, ours, gap in rows:
             log(f"B={batch} n={n} {label}")
+            n_calls = calls if not gap else max(20, calls // 4)
             with clock.installed():
                 clock.calls = 0
-                wall, inside = measure(call, calls, clock)
-                per_call = clock.calls / (calls + max(20, calls // 10))
+                wall, inside = measure(call, n_calls, clock, gap)
+                per_call = clock.calls / (n_calls + max(20, n_calls // 10))
             over = wall - inside
             table.rows.append(
                 [
