@@ -68,6 +68,7 @@ from benchmarks.common import (  # noqa: E402
     gc_paused,
     log,
     machine_info,
+    spin,
 )
 from lpgd_go import _lib  # noqa: E402
 
@@ -208,13 +209,6 @@ def noop_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
 GAP_US = 1000
 
 
-def _busy(us: float) -> None:
-    """Spin for ``us`` microseconds (CPU-bound work on the calling thread)."""
-    end = time.perf_counter_ns() + int(us * 1e3)
-    while time.perf_counter_ns() < end:
-        pass
-
-
 def measure(
     call: Timed, calls: int, clock: LibClock, gap_us: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +220,7 @@ def measure(
     with gc_paused():
         for i in range(calls):
             if gap_us:
-                _busy(gap_us)
+                spin(gap_us)
             clock.inside = 0
             wall[i] = call()
             inside[i] = clock.inside

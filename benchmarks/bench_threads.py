@@ -16,10 +16,12 @@ One B = 1, n = 10 (m = 10, p = 2) dense QP, timed per call:
   serial, with l = −1e20 for the one-sided rows), when proxsuite is installed,
 
 each with torch at its default thread count and with ``torch.set_num_threads(1)``,
-the configurations interleaved in blocks within one process, in two phases:
+the configurations interleaved in blocks within one process, in three phases:
 
 - quiet: nothing started by the script (the load average of the machine is
   recorded beside each row: on a shared machine "quiet" is only relative),
+- spaced: the same with 1 ms of CPU-bound Python work (untimed) before each
+  call, as a training step's other work puts between a layer's calls,
 - busy: the script starts two CPU-bound Python processes and a second torch
   process (default threads, 256×256 float64 matmuls in a loop) beside the
   measurement, each bounded in time (it exits by itself) and stopped when the
@@ -68,6 +70,7 @@ from benchmarks.common import (  # noqa: E402
     gc_paused,
     log,
     machine_info,
+    spin,
 )
 from lpgd_go import _lib  # noqa: E402
 
@@ -75,6 +78,8 @@ from lpgd_go import _lib  # noqa: E402
 N, M, P_EQ = 10, 10, 2
 #: l = −1e20 for ProxSuite's one-sided rows (its "infinity").
 PROX_INF = 1e20
+#: The spaced phase: this much other work before each call.
+SPACED_GAP_US = 1000.0
 
 Call = Callable[[], None]
 
@@ -176,12 +181,17 @@ class LibClock:
                 setattr(lib, name, fn)
 
 
-def time_block(call: Call, calls: int, clock: LibClock) -> tuple[list[float], list[float]]:
-    """Per-call wall seconds and seconds inside the library over ``calls`` calls."""
+def time_block(
+    call: Call, calls: int, clock: LibClock, gap_us: float = 0.0
+) -> tuple[list[float], list[float]]:
+    """Per-call wall seconds and seconds inside the library over ``calls`` calls,
+    each after ``gap_us`` of other (CPU-bound, untimed) work."""
     wall: list[float] = []
     inside: list[float] = []
     with gc_paused():
         for _ in range(calls):
+            if gap_us:
+                spin(gap_us)
             clock.inside = 0.0
             t = time.perf_counter()
             call()
@@ -250,8 +260,10 @@ def measure_phase(
     repeats: int,
     calls: int,
     out: dict[Key, dict[str, list[float]]],
+    gap_us: float = 0.0,
 ) -> None:
-    """Interleave methods and torch thread counts in blocks of ``calls`` calls."""
+    """Interleave methods and torch thread counts in blocks of ``calls`` calls
+    (each after ``gap_us`` of other work)."""
     clock = LibClock()
     with clock.installed():
         for rep in range(repeats):
@@ -261,7 +273,7 @@ def measure_phase(
                     for _ in range(5):
                         call()
                     load0 = loadavg()
-                    wall, inside = time_block(call, calls, clock)
+                    wall, inside = time_block(call, calls, clock, gap_us)
                     rec = out.setdefault((phase, name, tt), {"wall": [], "inside": [], "load": []})
                     rec["wall"] += wall
                     rec["inside"] += inside
@@ -319,6 +331,8 @@ def run(args: argparse.Namespace) -> Table:
     measure_phase("quiet", methods, threads, args.repeats, args.calls, data)
     if args.passive:
         passive["quiet"] = passive_side(args, "quiet")
+    log(f"phase spaced ({SPACED_GAP_US:g} µs of other work before each call)")
+    measure_phase("spaced", methods, threads, args.repeats, args.calls, data, SPACED_GAP_US)
     log("phase busy (2 CPU-bound processes + a torch process beside)")
     # The busy phase measures len(methods) × len(threads) × repeats blocks of calls
     # of up to ~50 ms each on a loaded machine; the load outlives it with margin.
@@ -352,6 +366,10 @@ def run(args: argparse.Namespace) -> Table:
         "Python overhead = total − time inside lpgd_solve + lpgd_backward (lpgd_go rows). "
         "The PASSIVE column (side figure only) is a child process with OMP_WAIT_POLICY=PASSIVE "
         "at default threads, run after the interleaved blocks of its phase.",
+        f"Spaced = the quiet machine with {SPACED_GAP_US:g} µs of CPU-bound Python work "
+        "(untimed) before each call, as a training step's other work puts between a "
+        "layer's calls: caches are cold again, and lpgd_go's entry pays the Go runtime's "
+        "wake-up of its idle monitor thread (docs/architecture.md, 'Spaced calls').",
     ]
     table = Table("threads", "Torch's threads and a busy machine: B = 1, n = 10", notes, columns)
     for (phase, name, tt), rec in data.items():

@@ -214,6 +214,14 @@ def run_once(
     return t1 - t0, t2 - t1, x.detach().to(F64), grads
 
 
+def spin(us: float) -> None:
+    """Spin for ``us`` microseconds on the calling thread (CPU-bound work, as a
+    training step's other work between a layer's calls)."""
+    end = time.perf_counter_ns() + int(us * 1e3)
+    while time.perf_counter_ns() < end:
+        pass
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Collect once, then keep Python's cyclic GC off (as timeit does)."""
