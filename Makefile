@@ -88,11 +88,14 @@ test-go: go-toolchain
 	$(GO) vet -tags lpgd_debug ./capi
 	$(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags lpgd_debug ./capi
-	@if GOARCH=386 $(GO) test -count=1 -run '^$$' ./gocore/batch >/dev/null 2>&1; then \
+	@probe=$$(mktemp -d) && GOARCH=386 $(GO) test -c -o $$probe/probe.test ./gocore/batch && \
+	if $$probe/probe.test -test.run '^$$' >/dev/null 2>&1; then \
+		rm -rf $$probe; \
 		echo "GOARCH=386 $(GO) test -count=1 ./gocore/... ./internal/..."; \
 		GOARCH=386 $(GO) test -count=1 ./gocore/... ./internal/...; \
 	else \
-		echo "make: this machine cannot run 386 binaries: the pure-Go kernel tests (GOARCH=386) are not run"; \
+		rm -rf $$probe; \
+		echo "make: this machine cannot execute 386 binaries: the pure-Go kernel tests (GOARCH=386) are not run"; \
 	fi
 
 # capi/example/example.c: a C program on lpgd.h and liblpgd.so alone; it
