@@ -249,9 +249,10 @@ def _osqp_run(prob: Problem, count: int) -> Result:
 
 def _median_rounds(rounds: list[Result]) -> Result:
     """One method's rounds of the same instances as one Result: each instance's
-    forward and backward time is its median over the rounds (NaN where a round
-    failed it); the gradients and failures are the first round's (the same
-    data and code give the same ones)."""
+    forward and backward time is its median over the rounds that solved it
+    (forward and backward separately); the gradients and failures are the
+    first round's (the same data and code give the same ones), and an instance
+    the first round failed has no time."""
     if len(rounds) == 1:
         return rounds[0]
     first = rounds[0]
@@ -259,6 +260,9 @@ def _median_rounds(rounds: list[Result]) -> Result:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN instance
         fwd = np.nanmedian(np.array([r.fwd for r in rounds], dtype=float), axis=0)
         bwd = np.nanmedian(np.array([r.bwd for r in rounds], dtype=float), axis=0)
+    # An instance the first round failed counts as failed: no time either.
+    lost = ~np.isfinite(np.asarray(first.fwd, dtype=float))
+    fwd[lost] = bwd[lost] = math.nan
     return Result(
         fwd=list(fwd), bwd=list(bwd), grads=first.grads, failed=first.failed, note=first.note
     )

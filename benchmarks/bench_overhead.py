@@ -248,7 +248,8 @@ def run(calls: int) -> Table:
         "overhead",
         "Python overhead of a dense QP layer call (issue 16)",
         [
-            f"Per call, µs, {calls} calls per row after warm-up. overhead = total − time "
+            f"Per call, µs, {calls} calls per row ({max(20, calls // 4)} for the 'apart' "
+            "rows) after warm-up. overhead = total − time "
             "inside liblpgd.so (each call's own difference; the ctypes calls timed by "
             "wrappers around the library's function objects, whose own ~0.2 µs counts as "
             "overhead), target ≤ 30 µs at B = 1 n = 10 forward + backward. m = n, "
