@@ -62,6 +62,7 @@ if __name__ == "__main__":
 
 import lpgd_go  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    SPACED_GAP_US,
     Column,
     Table,
     configure_output,
@@ -204,11 +205,6 @@ def noop_fwd_bwd(d: dict[str, torch.Tensor]) -> Timed:
     return _fwd_bwd(_NoOp.apply, d)
 
 
-#: The spaced rows: this much other (Python, CPU-bound) work between calls,
-#: as a training step's other work would put between a layer's calls.
-GAP_US = 1000
-
-
 def measure(
     call: Timed, calls: int, clock: LibClock, gap_us: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -259,7 +255,8 @@ def run(calls: int) -> Table:
             f"Torch at its default threads ({torch.get_num_threads()}), lpgd_go "
             f"{lpgd_go.get_num_threads()} threads, no OMP_* variables. Wall time: on a busy "
             "machine every figure grows (the load average is in each row). The "
-            f"'{GAP_US / 1000:g} ms apart' rows spin {GAP_US} µs of Python between calls "
+            f"'{SPACED_GAP_US / 1000:g} ms apart' rows spin {SPACED_GAP_US:g} µs of Python "
+            "between calls "
             "(not timed), as a training step's other work would: the time inside the "
             "library then includes the Go runtime's wake-up of its idle monitor thread "
             "(sysmon) on entry, which back-to-back calls do not pay (see "
@@ -286,9 +283,9 @@ def run(calls: int) -> Table:
         ]
         if batch == 1 and n == 10:
             rows.append(("no-op autograd.Function fwd+bwd", noop_fwd_bwd(d), False, 0.0))
-            apart = f", {GAP_US / 1000:g} ms apart"
-            rows.append(("no-grad forward" + apart, lpgd_forward(d), True, GAP_US))
-            rows.append(("forward + backward" + apart, lpgd_fwd_bwd(d), True, GAP_US))
+            apart = f", {SPACED_GAP_US / 1000:g} ms apart"
+            rows.append(("no-grad forward" + apart, lpgd_forward(d), True, SPACED_GAP_US))
+            rows.append(("forward + backward" + apart, lpgd_fwd_bwd(d), True, SPACED_GAP_US))
         for label, call, ours, gap in rows:
             log(f"B={batch} n={n} {label}")
             n_calls = calls if not gap else max(20, calls // 4)

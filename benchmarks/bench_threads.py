@@ -63,6 +63,7 @@ import torch  # noqa: E402
 
 import lpgd_go  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    SPACED_GAP_US,
     Column,
     Table,
     configure_output,
@@ -78,8 +79,6 @@ from lpgd_go import _lib  # noqa: E402
 N, M, P_EQ = 10, 10, 2
 #: l = −1e20 for ProxSuite's one-sided rows (its "infinity").
 PROX_INF = 1e20
-#: The spaced phase: this much other work before each call.
-SPACED_GAP_US = 1000.0
 
 Call = Callable[[], None]
 

@@ -214,6 +214,12 @@ def run_once(
     return t1 - t0, t2 - t1, x.detach().to(F64), grads
 
 
+#: The spaced rows and phases (bench_overhead, bench_threads): this much
+#: CPU-bound work before each call, as a training step's other work puts
+#: between a layer's calls.
+SPACED_GAP_US = 1000.0
+
+
 def spin(us: float) -> None:
     """Spin for ``us`` microseconds on the calling thread (CPU-bound work, as a
     training step's other work between a layer's calls)."""
