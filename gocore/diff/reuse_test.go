@@ -3,6 +3,7 @@ package diff
 import (
 	"math"
 	"math/rand"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lpgd-go/lpgd_go/gocore/cone"
@@ -197,16 +198,15 @@ func TestKKTReuseRejects(t *testing.T) {
 	if _, ok := ipm.ParsePolishFactor(r.buf, st2, ipm.StructureFingerprint(st2)); ok {
 		t.Error("a record parsed for another structure")
 	}
-	// A forward that fails (one iteration allowed: no polish) leaves an
-	// invalid record.
-	set := ipm.DefaultSettings()
-	set.MaxIter = 1
-	if err := r.slv.SetSettings(set); err != nil {
-		t.Fatal(err)
-	}
+	// A forward that fails (cancelled before it starts: no polish, no
+	// dual active-set start) leaves an invalid record.
+	var cancel atomic.Bool
+	cancel.Store(true)
+	r.slv.SetInterrupt(ipm.Interrupt{Cancel: &cancel})
 	r.slv.Solve(v, &res)
+	r.slv.SetInterrupt(ipm.Interrupt{})
 	if res.Info.Status == ipm.StatusSolved {
-		t.Fatal("one iteration solved the fixture")
+		t.Fatal("a cancelled forward solved the fixture")
 	}
 	if _, ok := ipm.ParsePolishFactor(r.buf, st, ipm.StructureFingerprint(st)); ok {
 		t.Error("the record of an unpolished forward parses")

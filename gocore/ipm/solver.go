@@ -51,7 +51,8 @@ type Solver struct {
 	// zero or nonnegative cone (nil otherwise; stepLength).
 	nnRows     [][2]int
 	pol        *polishWork
-	earlyTries int // earlyPolish attempts in this solve
+	das        *dualActive // the dual active-set start's memory (dualas.go); nil: not applicable
+	earlyTries int         // earlyPolish attempts in this solve
 	// earlyRefined: earlyRefine has run in this solve; earlyRetried: it
 	// has run twice (the retry after a rejection: no more attempts);
 	// earlyAccepted: it returned a solution.
@@ -122,6 +123,7 @@ func newSolver(an *kkt.Analysis, set Settings, presolve bool) (*Solver, error) {
 	w.rhs2, w.sol2 = make([]float64, dim), make([]float64, dim)
 	w.tmpN, w.tmpM = make([]float64, n), make([]float64, m)
 	w.pol = newPolishWork(st, w.cones)
+	w.das = newDualActive(st, w.pol.ok)
 	if presolve {
 		if w.pre, err = newPresolved(an, set); err != nil {
 			return nil, err
@@ -209,6 +211,14 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 	for ; ; iter++ {
 		if w.residualsConverged(info) {
 			status = StatusSolved
+			break
+		}
+		if iter == 0 && w.dualActiveStart(info) {
+			// The exact solution of the active set the dual active-set
+			// method found, meeting the tolerances (dualas.go).
+			status = StatusSolved
+			early = true
+			w.exportPolish()
 			break
 		}
 		if w.earlyPolish(info) {

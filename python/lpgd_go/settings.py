@@ -58,7 +58,12 @@ class SolverSettings:
     them); assigning a name that is not a field raises AttributeError.
 
     Attributes:
-        max_iter: iteration limit (>= 1).
+        max_iter: interior-point iteration limit (>= 1). A strictly convex QP
+            of at most 32 variables with zero and nonnegative cones is first
+            given to a dual active-set method (Goldfarb–Idnani) with
+            ``polish`` on; when the exact solution of the active set it finds
+            passes the termination tests, strictly complementary, the solve
+            ends there with ``info.iterations`` 0.
         tol_gap_abs, tol_gap_rel: absolute and relative duality-gap tolerances.
         tol_feas: relative primal and dual residual tolerance.
         tol_infeas_abs, tol_infeas_rel: infeasibility-certificate tolerances.
@@ -81,6 +86,8 @@ class SolverSettings:
             follow every converged solve (exact to rounding instead of
             ~√tolerance off).
             Gradients at a polished solution are exact for its active set.
+            ``polish=False`` also turns off the dual active-set start (see
+            ``max_iter``).
         accept_almost_solved: whether ``Status.ALMOST_SOLVED`` (only the reduced
             tolerances met; ``info.tolerance`` is ``Tolerance.REDUCED``) counts as
             solved — reported by an AlmostSolvedWarning naming the batch elements

@@ -129,6 +129,8 @@ def test_settings_struct_follows_assignments(lib: object) -> None:
     assert int(info.status) == Status.SOLVED
     s.max_iter = 1
     assert s._c() is not c0 and s._c().max_iter == 1
+    # polish off: also no dual active-set start (it solves this QP at once).
+    s.polish = False
     _x, info = solve_qp(*(d[k] for k in NAMES), settings=s, on_failure="nan", return_info=True)
     assert int(info.status) == Status.MAX_ITERATIONS
     s.max_iter = 0

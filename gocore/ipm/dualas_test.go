@@ -1,0 +1,265 @@
+package ipm
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/internal/testfam"
+)
+
+// withDualActive runs f with the dual active-set start on (maxN) or off (0).
+func withDualActive(maxN int, f func()) {
+	defer func(v int) { dualActiveMaxN = v }(dualActiveMaxN)
+	dualActiveMaxN = maxN
+	f()
+}
+
+// TestDualActiveStartFamilies: on the small strictly convex QP families
+// (the BPQP study's QPs, random dense QPs with equalities, a box QP) the
+// dual active-set start ends every solve before the first interior-point
+// step, and its point is the interior-point method's (both are the
+// polish's exact solution of the same active set) to 1e-9, multipliers
+// and slacks included. On the BPQP study's ε-ridge LPs it declines the
+// instances with an active row whose multiplier is O(ε) (not strictly
+// complementary by strictlyComplementary's margin), whose solve is then
+// the interior-point method's bit for bit, and ends the others.
+func TestDualActiveStartFamilies(t *testing.T) {
+	type gen func(rng *rand.Rand) (n int, P, c, A, b []float64, cones problem.Cones)
+	type family struct {
+		gen        gen
+		mayDecline bool
+	}
+	cases := map[string]family{}
+	for _, sz := range [][2]int{{10, 5}, {20, 5}, {30, 10}, {32, 3}} {
+		n, k := sz[0], sz[1]
+		cases[fmt.Sprintf("bpqp-qp %d×%d", n, k)] = family{func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, b, co := testfam.BPQPQP(r, n, k)
+			return n, P, c, A, b, co
+		}, false}
+		cases[fmt.Sprintf("bpqp-lp %d×%d", n, k)] = family{func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, b, co := testfam.BPQPLP(r, n, k)
+			return n, P, c, A, b, co
+		}, true}
+	}
+	for _, n := range []int{2, 7, 10, 17, 32} {
+		cases[fmt.Sprintf("dense qp %d", n)] = family{func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, b, co := testfam.DenseQP(r, n, n, n/5)
+			return n, P, c, A, b, co
+		}, false}
+	}
+	cases["box qp 12"] = family{func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+		P, c, A, b, co := testfam.BoxQP(r, 12, 6, 2)
+		return 12, P, c, A, b, co
+	}, false}
+	for name, f := range cases {
+		rng := rand.New(rand.NewSource(int64(len(name))))
+		ended := 0
+		for trial := 0; trial < 6; trial++ {
+			n, P, c, A, b, cones := f.gen(rng)
+			st, v := denseProblem(t, n, P, c, A, b, cones)
+			var on, off *Result
+			var das *dualActive
+			withDualActive(dualActiveCap, func() {
+				var w *Solver
+				w, on = solveWith(t, st, v, DefaultSettings())
+				das = w.das
+			})
+			withDualActive(0, func() { off = solve(t, st, v, DefaultSettings()) })
+			if on.Info.Status != StatusSolved || off.Info.Status != StatusSolved {
+				t.Fatalf("%s #%d: status %v (start) %v (none)", name, trial, on.Info.Status, off.Info.Status)
+			}
+			if das == nil {
+				t.Fatalf("%s: no start memory", name)
+			}
+			if on.Info.Iter != 0 {
+				if !f.mayDecline {
+					t.Errorf("%s #%d: the start did not end the solve: %d iterations", name, trial, on.Info.Iter)
+				}
+				if !testfam.SameBits(on.X, off.X) || !testfam.SameBits(on.Y, off.Y) || !testfam.SameBits(on.S, off.S) || on.Info != off.Info {
+					t.Errorf("%s #%d: declined start: %+v, without it %+v", name, trial, on.Info, off.Info)
+				}
+				continue
+			}
+			ended++
+			if !on.Info.Polished {
+				t.Errorf("%s #%d: the start's point is not polished", name, trial)
+			}
+			tol := 1e-9
+			for _, pr := range [][2][]float64{{on.X, off.X}, {on.Y, off.Y}, {on.S, off.S}} {
+				for i := range pr[0] {
+					if d := math.Abs(pr[0][i] - pr[1][i]); !(d <= tol*math.Max(1, math.Abs(pr[1][i]))) {
+						t.Fatalf("%s #%d: entry %d: %v with the start, %v without", name, trial, i, pr[0][i], pr[1][i])
+					}
+				}
+			}
+		}
+		if ended == 0 {
+			t.Errorf("%s: the start ended no solve", name)
+		}
+	}
+}
+
+// TestDualActiveStartDeclines: where the start does not apply or its
+// method fails, the solve is the interior-point method's as without it:
+// an LP (no quadratic term), a P that is only semidefinite, an
+// infeasible QP (contradictory equalities, and inequalities no point
+// meets), dependent equality rows, more variables than dualActiveMaxN,
+// and a cancelled solve.
+func TestDualActiveStartDeclines(t *testing.T) {
+	type tc struct {
+		name               string
+		n                  int
+		P, c, A, b         []float64
+		cones              problem.Cones
+		want               Status
+		startRan, startEnd bool
+	}
+	rng := rand.New(rand.NewSource(5))
+	bigP, bigc, bigA, bigb, bigCones := testfam.DenseQP(rng, 40, 40, 8)
+	cases := []tc{
+		{name: "lp", n: 2, c: []float64{-1, -1}, A: []float64{1, 0, 0, 1}, b: []float64{1, 2},
+			cones: problem.Cones{Nonneg: 2}, want: StatusSolved},
+		// P = diag(1, 0): semidefinite, Cholesky fails; x₂ bounded by rows.
+		{name: "psd", n: 2, P: []float64{1, 0, 0, 0}, c: []float64{0, -1}, A: []float64{0, 1, 0, -1}, b: []float64{1, 1},
+			cones: problem.Cones{Nonneg: 2}, want: StatusSolved},
+		{name: "contradictory equalities", n: 2, P: []float64{1, 0, 0, 1}, c: []float64{0, 0},
+			A: []float64{1, 1, 1, 1}, b: []float64{1, 2}, cones: problem.Cones{Zero: 2},
+			want: StatusPrimalInfeasible, startRan: true},
+		{name: "infeasible inequalities", n: 1, P: []float64{1}, c: []float64{0}, A: []float64{1, -1}, b: []float64{-1, 0},
+			cones: problem.Cones{Nonneg: 2}, want: StatusPrimalInfeasible, startRan: true},
+		// x₁ + x₂ = 1 twice (consistent, dependent), x ≥ 0.
+		{name: "dependent equalities", n: 2, P: []float64{1, 0, 0, 2}, c: []float64{0, 0},
+			A: []float64{1, 1, 1, 1, -1, 0, 0, -1}, b: []float64{1, 1, 0, 0}, cones: problem.Cones{Zero: 2, Nonneg: 2},
+			want: StatusSolved, startRan: true},
+		{name: "n = 40", n: 40, P: bigP, c: bigc, A: bigA, b: bigb, cones: bigCones, want: StatusSolved},
+	}
+	for _, c := range cases {
+		st, v := denseProblem(t, c.n, c.P, c.c, c.A, c.b, c.cones)
+		w, res := solveWith(t, st, v, DefaultSettings())
+		if res.Info.Status != c.want {
+			t.Fatalf("%s: status %v, want %v", c.name, res.Info.Status, c.want)
+		}
+		if res.Info.Iter == 0 && c.want == StatusSolved && c.name != "dependent equalities" {
+			t.Errorf("%s: solved without an interior-point iteration", c.name)
+		}
+		if c.startRan && (w.das == nil || w.das.adds == 0) {
+			t.Errorf("%s: the start did not run", c.name)
+		}
+		var off *Result
+		withDualActive(0, func() { off = solve(t, st, v, DefaultSettings()) })
+		if off.Info.Status != res.Info.Status {
+			t.Errorf("%s: status %v with the start, %v without", c.name, res.Info.Status, off.Info.Status)
+		}
+		if c.want == StatusSolved {
+			for i := range res.X {
+				if math.Abs(res.X[i]-off.X[i]) > 1e-8 {
+					t.Errorf("%s: x %v with the start, %v without", c.name, res.X, off.X)
+					break
+				}
+			}
+		}
+	}
+	// A cancelled solve stays cancelled (the start does not run).
+	st, v := denseProblem(t, 2, []float64{1, 0, 0, 1}, []float64{1, 1}, []float64{-1, 0, 0, -1}, []float64{0, 0},
+		problem.Cones{Nonneg: 2})
+	w, res := solveWith(t, st, v, DefaultSettings())
+	if res.Info.Status != StatusSolved || res.Info.Iter != 0 {
+		t.Fatalf("box QP: %v after %d iterations, want solved by the start", res.Info.Status, res.Info.Iter)
+	}
+	var cancel atomic.Bool
+	cancel.Store(true)
+	w.SetInterrupt(Interrupt{Cancel: &cancel})
+	w.Solve(v, res)
+	if res.Info.Status != StatusInterrupted {
+		t.Errorf("cancelled solve: status %v, want interrupted", res.Info.Status)
+	}
+}
+
+// TestDualActiveStartDegenerate: the BPQP study's ε-ridge LP at n = 1,
+// k = 1 (the equality fixes x; half of the instances have the
+// inequality active too: a degenerate vertex whose multipliers are not
+// unique). The start declines those and the solve is the interior-point
+// method's bit for bit, multipliers of the optimal set's interior
+// included; it ends the others.
+func TestDualActiveStartDegenerate(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	ended, declined := 0, 0
+	for trial := 0; trial < 24; trial++ {
+		P, c, A, b, cones := testfam.BPQPLP(rng, 1, 1)
+		st, v := denseProblem(t, 1, P, c, A, b, cones)
+		on := solve(t, st, v, DefaultSettings())
+		var off *Result
+		withDualActive(0, func() { off = solve(t, st, v, DefaultSettings()) })
+		if on.Info.Status != StatusSolved {
+			t.Fatalf("#%d: status %v", trial, on.Info.Status)
+		}
+		if on.Info.Iter == 0 {
+			ended++
+			if off.S[1] == 0 {
+				t.Errorf("#%d: the start ended a solve at a degenerate vertex: y %v s %v (without it y %v s %v)",
+					trial, on.Y, on.S, off.Y, off.S)
+			}
+			continue
+		}
+		declined++
+		if !testfam.SameBits(on.X, off.X) || !testfam.SameBits(on.Y, off.Y) || !testfam.SameBits(on.S, off.S) || on.Info != off.Info {
+			t.Errorf("#%d: declined start: %+v %v %v, without it %+v %v %v", trial, on.Info, on.X, on.Y, off.Info, off.X, off.Y)
+		}
+	}
+	t.Logf("%d solves ended by the start, %d declined", ended, declined)
+	if ended == 0 || declined == 0 {
+		t.Errorf("%d ended, %d declined: the family has both kinds", ended, declined)
+	}
+}
+
+// TestDualActiveFactor: the start's Cholesky factor and J = L⁻ᵀ on a
+// random positive definite P (JᵀPJ = I), and its refusal of a singular one.
+func TestDualActiveFactor(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, n := range []int{1, 2, 5, 8, 13, 32} {
+		P := testfam.GramP(rng, n)
+		st, err := problem.NewDenseStructure(n, 0, problem.Cones{}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv := make([]float64, st.P.Nnz())
+		st.GatherDenseP(pv, P)
+		g := newDualActive(st, true)
+		if !g.factor(st, pv) {
+			t.Fatalf("n = %d: a positive definite P refused", n)
+		}
+		for a := 0; a < n; a++ {
+			for b := 0; b < n; b++ {
+				s := 0.0
+				for i := 0; i < n; i++ {
+					for k := 0; k < n; k++ {
+						s += g.j[a*n+i] * P[i*n+k] * g.j[b*n+k]
+					}
+				}
+				want := 0.0
+				if a == b {
+					want = 1
+				}
+				if math.Abs(s-want) > 1e-10 {
+					t.Fatalf("n = %d: (JᵀPJ)[%d][%d] = %v", n, a, b, s)
+				}
+			}
+		}
+		if n > 1 {
+			// Rank one: singular.
+			for i := 0; i < n; i++ {
+				for k := 0; k < n; k++ {
+					P[i*n+k] = float64((i + 1) * (k + 1))
+				}
+			}
+			st.GatherDenseP(pv, P)
+			if g.factor(st, pv) {
+				t.Errorf("n = %d: a rank-one P accepted", n)
+			}
+		}
+	}
+}
