@@ -20,8 +20,8 @@ import (
 // the early polish's (feasible, sign-correct, exactly complementary,
 // within the tolerances), so a wrong proposal costs time, not accuracy —
 // the solve then continues with the interior-point iterations from the
-// initial point as if the start had not run. A degenerate solution (a row
-// with both slack and multiplier zero, strictlyComplementary) is left to
+// initial point as if the start had not run. A solution with an inactive
+// row of zero slack (weakInactive: possibly a degenerate point) is left to
 // the interior-point method too, whose polish returns the multipliers of
 // the optimal set's interior.
 
@@ -131,12 +131,13 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 		if flipped {
 			continue
 		}
-		// Strictly complementary only: at a degenerate point the
-		// multipliers are not unique, and the polish after the
-		// interior-point iterations returns those of the interior point
-		// (see polishRound), which the backward and LPGD's warm starts
-		// rely on.
-		if w.earlyAccept(info, ipmInfo, false) && w.strictlyComplementary() {
+		// Not with an inactive row of zero slack (weakly active): its
+		// row may be dependent on the active ones (a degenerate point,
+		// whose multipliers are not unique; the polish after the
+		// interior-point iterations returns those nearest the interior
+		// point, see polishRound), and whether it counts as active is
+		// the interior-point method's call.
+		if w.earlyAccept(info, ipmInfo, false) && !w.weakInactive() {
 			info.Polished = true
 			return true
 		}
@@ -171,7 +172,7 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 func (g *dualActive) run(w *Solver) bool {
 	n, m := g.n, g.m
 	st := w.an.St
-	if !g.factor(st, w.pv) {
+	if !g.factor(st, w.pv, w.diagP) {
 		return false
 	}
 	// Ã by rows, and their 1-norms.
@@ -317,9 +318,14 @@ func (g *dualActive) run(w *Solver) bool {
 
 // factor sets l to the Cholesky factor of P̃ (from its upper-triangle
 // values pv on st's pattern) and j to L⁻ᵀ, reporting false when a pivot
-// is not above dualActivePivot times P̃'s largest diagonal entry.
-func (g *dualActive) factor(st *problem.Structure, pv []float64) bool {
+// is not above dualActivePivot times P̃'s largest diagonal entry. diag:
+// P̃ is diagonal (its off-diagonal values zero: Solver.diagP), and J is
+// its inverse square root (l is not used then).
+func (g *dualActive) factor(st *problem.Structure, pv []float64, diag bool) bool {
 	n := g.n
+	if diag {
+		return g.factorDiagonal(st, pv)
+	}
 	l := g.l
 	for i := range l {
 		l[i] = 0
@@ -374,6 +380,35 @@ func (g *dualActive) factor(st *problem.Structure, pv []float64) bool {
 		for k := 0; k <= i; k++ {
 			y[k] *= inv
 		}
+	}
+	return true
+}
+
+// factorDiagonal is factor for a diagonal P̃: J = P̃^(−1/2).
+func (g *dualActive) factorDiagonal(st *problem.Structure, pv []float64) bool {
+	n := g.n
+	J := g.j
+	for i := range J {
+		J[i] = 0
+	}
+	dmax := 0.0
+	for col := 0; col < n; col++ {
+		for k := st.P.Colptr[col]; k < st.P.Colptr[col+1]; k++ {
+			if st.P.Rowval[k] == col {
+				J[col*n+col] = pv[k]
+				dmax = math.Max(dmax, pv[k])
+			}
+		}
+	}
+	if !(dmax > 0) || math.IsInf(dmax, 1) {
+		return false
+	}
+	for col := 0; col < n; col++ {
+		d := J[col*n+col]
+		if !(d > dualActivePivot*dmax) {
+			return false
+		}
+		J[col*n+col] = 1 / math.Sqrt(d)
 	}
 	return true
 }
@@ -453,4 +488,18 @@ func (g *dualActive) remove(k, q int) {
 		}
 	}
 	g.drops++
+}
+
+// weakInactive reports whether an inactive inequality row of the polished
+// point has a slack at most earlyVertexStrict times the largest slack
+// (at least 1).
+func (w *Solver) weakInactive() bool {
+	p := w.pol
+	st := earlyVertexStrict * math.Max(1, normInf(w.s))
+	for i, act := range p.active {
+		if !act && !p.isZero[i] && !(w.s[i] > st) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
@@ -229,7 +230,7 @@ func TestDualActiveFactor(t *testing.T) {
 		pv := make([]float64, st.P.Nnz())
 		st.GatherDenseP(pv, P)
 		g := newDualActive(st, true)
-		if !g.factor(st, pv) {
+		if !g.factor(st, pv, false) {
 			t.Fatalf("n = %d: a positive definite P refused", n)
 		}
 		for a := 0; a < n; a++ {
@@ -257,9 +258,95 @@ func TestDualActiveFactor(t *testing.T) {
 				}
 			}
 			st.GatherDenseP(pv, P)
-			if g.factor(st, pv) {
+			if g.factor(st, pv, false) {
 				t.Errorf("n = %d: a rank-one P accepted", n)
 			}
+		}
+		// A diagonal P: J = P^(−1/2), the same as the general factor's.
+		for i := 0; i < n; i++ {
+			for k := 0; k < n; k++ {
+				P[i*n+k] = 0
+			}
+			P[i*n+i] = float64(i+1) * 0.5
+		}
+		st.GatherDenseP(pv, P)
+		if !g.factor(st, pv, false) {
+			t.Fatalf("n = %d: a positive diagonal P refused", n)
+		}
+		general := append([]float64(nil), g.j...)
+		if !g.factor(st, pv, true) {
+			t.Fatalf("n = %d: a positive diagonal P refused by factorDiagonal", n)
+		}
+		for i := range general {
+			if math.Abs(general[i]-g.j[i]) > 1e-15 {
+				t.Fatalf("n = %d: J[%d] = %v (diagonal), %v (general)", n, i, g.j[i], general[i])
+			}
+		}
+		if n > 1 {
+			P[n+1] = 0 // a zero pivot
+			st.GatherDenseP(pv, P)
+			if g.factor(st, pv, true) || g.factor(st, pv, false) {
+				t.Errorf("n = %d: a singular diagonal P accepted", n)
+			}
+		}
+	}
+}
+
+// BenchmarkDualActiveStart is the forward solve of small QP families with
+// the dual active-set start (on) and without it (off), one thread, the
+// polish factor record kept as the Python layer asks for it; it reports
+// the interior-point iterations per solve:
+//
+//	go test ./gocore/ipm -run '^$' -bench DualActiveStart
+func BenchmarkDualActiveStart(b *testing.B) {
+	type fam struct {
+		name string
+		gen  func(rng *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones)
+	}
+	var fams []fam
+	for _, sz := range [][2]int{{10, 5}, {20, 5}, {30, 10}} {
+		n, k := sz[0], sz[1]
+		fams = append(fams, fam{fmt.Sprintf("bpqp-qp/%dx%d", n, k), func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, bb, co := testfam.BPQPQP(r, n, k)
+			return n, P, c, A, bb, co
+		}}, fam{fmt.Sprintf("bpqp-lp/%dx%d", n, k), func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, bb, co := testfam.BPQPLP(r, n, k)
+			return n, P, c, A, bb, co
+		}})
+	}
+	for _, n := range []int{10, 20, 32} {
+		fams = append(fams, fam{fmt.Sprintf("qp%d", n), func(r *rand.Rand) (int, []float64, []float64, []float64, []float64, problem.Cones) {
+			P, c, A, bb, co := testfam.DenseQP(r, n, n, n/5)
+			return n, P, c, A, bb, co
+		}})
+	}
+	for _, f := range fams {
+		for _, on := range []bool{true, false} {
+			name := f.name + map[bool]string{true: "/on", false: "/off"}[on]
+			b.Run(name, func(b *testing.B) {
+				rng := rand.New(rand.NewSource(7))
+				d := familyData{}
+				for i := 0; i < 16; i++ {
+					n, P, c, A, bb, co := f.gen(rng)
+					st, v := denseProblem(b, n, P, c, A, bb, co)
+					d.st = st
+					d.vs = append(d.vs, v)
+				}
+				an, err := kkt.Analyse(d.st, LinearAuto)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := NewSolver(an, DefaultSettings())
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.SetFactorSink(make([]float64, PolishFactorLen(an)))
+				maxN := 0
+				if on {
+					maxN = dualActiveCap
+				}
+				withDualActive(maxN, func() { benchSolves(b, w, &d) })
+			})
 		}
 	}
 }

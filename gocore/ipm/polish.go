@@ -299,24 +299,14 @@ const earlyVertexStrict = 1e-6
 // active rows: the primal is), which is what lets earlyPolish accept it
 // for an LP.
 func (w *Solver) strictVertex() bool {
-	count := 0
-	for _, act := range w.pol.active {
-		if act {
-			count++
-		}
-	}
-	return count == w.an.St.N && w.strictlyComplementary()
-}
-
-// strictlyComplementary reports whether every active inequality row of
-// the polished point has a multiplier, and every inactive row a slack,
-// above earlyVertexStrict times the largest of each (at least 1): no row
-// that is both (a degenerate point, whose multipliers are not unique).
-func (w *Solver) strictlyComplementary() bool {
 	p := w.pol
 	zt := earlyVertexStrict * math.Max(1, normInf(w.z))
 	st := earlyVertexStrict * math.Max(1, normInf(w.s))
+	count := 0
 	for i, act := range p.active {
+		if act {
+			count++
+		}
 		if p.isZero[i] {
 			continue
 		}
@@ -324,7 +314,7 @@ func (w *Solver) strictlyComplementary() bool {
 			return false
 		}
 	}
-	return true
+	return count == w.an.St.N
 }
 
 // polishAccept sets τ = 1, κ = 0 for the polished iterate and reports
