@@ -123,6 +123,7 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 	copy(p.s, w.s)
 	p.tau, p.kappa = w.tau, w.kappa
 	ipmInfo := *info
+	fs := w.kkt.FactorState()
 	for try := 0; try < polishTries; try++ {
 		flipped, ok := w.polishSolve(false)
 		if !ok {
@@ -147,7 +148,12 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 	copy(w.z, p.z)
 	copy(w.s, p.s)
 	w.tau, w.kappa = p.tau, p.kappa
+	// The KKT data of the solve, and the adaptive factorization state the
+	// initialization's factorization left (ResetTo resets it to that of
+	// fresh data): the interior-point iteration goes on as without the
+	// start (TestDualActiveDeclineLeavesNoTrace).
 	w.resetKKT()
+	w.kkt.RestoreFactorState(fs)
 	*info = ipmInfo
 	return false
 }
@@ -308,6 +314,9 @@ func (g *dualActive) run(w *Solver) bool {
 				g.add(q, p, sigma, up)
 				q++
 				break
+			}
+			if drop < 0 { // t2 NaN: not finite data
+				return false
 			}
 			g.remove(drop, q)
 			q--

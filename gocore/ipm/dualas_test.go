@@ -9,6 +9,7 @@ import (
 
 	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
+	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
 )
 
@@ -63,12 +64,9 @@ func TestDualActiveStartFamilies(t *testing.T) {
 			n, P, c, A, b, cones := f.gen(rng)
 			st, v := denseProblem(t, n, P, c, A, b, cones)
 			var on, off *Result
-			var das *dualActive
-			withDualActive(dualActiveCap, func() {
-				var w *Solver
-				w, on = solveWith(t, st, v, DefaultSettings())
-				das = w.das
-			})
+			var w *Solver
+			withDualActive(dualActiveCap, func() { w, on = solveWith(t, st, v, DefaultSettings()) })
+			das := w.das
 			withDualActive(0, func() { off = solve(t, st, v, DefaultSettings()) })
 			if on.Info.Status != StatusSolved || off.Info.Status != StatusSolved {
 				t.Fatalf("%s #%d: status %v (start) %v (none)", name, trial, on.Info.Status, off.Info.Status)
@@ -86,6 +84,9 @@ func TestDualActiveStartFamilies(t *testing.T) {
 				continue
 			}
 			ended++
+			if sys := w.pol.reduced + w.pol.full; sys != 1 {
+				t.Errorf("%s #%d: the start's active set took %d systems, want 1 (its proposal was corrected)", name, trial, sys)
+			}
 			if !on.Info.Polished {
 				t.Errorf("%s #%d: the start's point is not polished", name, trial)
 			}
@@ -144,7 +145,7 @@ func TestDualActiveStartDeclines(t *testing.T) {
 		if res.Info.Status != c.want {
 			t.Fatalf("%s: status %v, want %v", c.name, res.Info.Status, c.want)
 		}
-		if res.Info.Iter == 0 && c.want == StatusSolved && c.name != "dependent equalities" {
+		if res.Info.Iter == 0 && c.want == StatusSolved {
 			t.Errorf("%s: solved without an interior-point iteration", c.name)
 		}
 		if c.startRan && (w.das == nil || w.das.adds == 0) {
@@ -348,5 +349,142 @@ func BenchmarkDualActiveStart(b *testing.B) {
 				withDualActive(maxN, func() { benchSolves(b, w, &d) })
 			})
 		}
+	}
+}
+
+// TestDualActiveRunInvariants runs the dual method itself on QPs that need
+// many drops (a large cost vector pushes the unconstrained minimizer far
+// outside: rows added early become inactive later) and checks, after each
+// run, its factorization invariants — JᵀP̃J = I, Jᵀn_k = R e_k for the
+// active rows' normals n_k = −σ_k ã_k, R's diagonal positive — and that
+// its active set is the solution's (the interior-point method's polished
+// point without the start: zero slack exactly on its active rows).
+func TestDualActiveRunInvariants(t *testing.T) {
+	rng := rand.New(rand.NewSource(23))
+	drops := 0
+	for trial := 0; trial < 40; trial++ {
+		n, mi := 10, 40
+		if trial%4 == 3 {
+			n, mi = 1, 5
+		}
+		P, c, A, b, cones := testfam.DenseQP(rng, n, mi, 0)
+		if trial%2 == 0 && n > 1 {
+			P, c, A, b, cones = testfam.DenseQP(rng, n, mi, 2)
+		}
+		for i := range c {
+			c[i] *= 30
+		}
+		st, v := denseProblem(t, n, P, c, A, b, cones)
+		var w *Solver
+		var off *Result
+		withDualActive(0, func() { w, off = solveWith(t, st, v, DefaultSettings()) })
+		if off.Info.Status != StatusSolved {
+			t.Fatalf("#%d: status %v", trial, off.Info.Status)
+		}
+		g := w.das
+		w.loadData(v)
+		if !g.run(w) {
+			t.Fatalf("#%d: the dual method failed", trial)
+		}
+		drops += g.drops
+		// The active rows in order: those with g.on (equalities first).
+		var act []int
+		for i := 0; i < st.M; i++ {
+			if g.on[i] {
+				act = append(act, i)
+			}
+		}
+		q := len(act)
+		// Dense P̃ and Ã from the solver's equilibrated values.
+		Pt := make([]float64, n*n)
+		for col := 0; col < n; col++ {
+			for k := st.P.Colptr[col]; k < st.P.Colptr[col+1]; k++ {
+				r := st.P.Rowval[k]
+				Pt[r*n+col], Pt[col*n+r] = w.pv[k], w.pv[k]
+			}
+		}
+		for a := 0; a < n; a++ {
+			for bb := 0; bb < n; bb++ {
+				s := 0.0
+				for i := 0; i < n; i++ {
+					for k := 0; k < n; k++ {
+						s += g.j[a*n+i] * Pt[i*n+k] * g.j[bb*n+k]
+					}
+				}
+				want := 0.0
+				if a == bb {
+					want = 1
+				}
+				if math.Abs(s-want) > 1e-8 {
+					t.Fatalf("#%d: (JᵀP̃J)[%d][%d] = %v", trial, a, bb, s)
+				}
+			}
+		}
+		for pos := 0; pos < q; pos++ {
+			row := g.act[pos]
+			if !g.on[row] {
+				t.Fatalf("#%d: active position %d holds row %d, not marked active", trial, pos, row)
+			}
+			if !(g.r[pos*n+pos] > 0) {
+				t.Fatalf("#%d: R[%d][%d] = %v", trial, pos, pos, g.r[pos*n+pos])
+			}
+			nrm := 0.0
+			for k := 0; k < n; k++ {
+				nrm += math.Abs(g.a[row*n+k])
+			}
+			for k := 0; k < n; k++ {
+				d := -g.sgn[pos] * vec.Dot(g.j[k*n:(k+1)*n], g.a[row*n:(row+1)*n])
+				want := 0.0
+				if k <= pos {
+					want = g.r[pos*n+k]
+				}
+				if math.Abs(d-want) > 1e-9*math.Max(1, nrm) {
+					t.Fatalf("#%d: (Jᵀn)[%d] of active position %d = %v, R's %v", trial, k, pos, d, want)
+				}
+			}
+		}
+		for i := 0; i < st.M; i++ {
+			if w.pol.isZero[i] {
+				if !g.on[i] {
+					t.Fatalf("#%d: equality row %d not active", trial, i)
+				}
+				continue
+			}
+			if g.on[i] != (off.S[i] == 0) {
+				t.Fatalf("#%d: row %d active %v, the solution's slack %v (multiplier %v)", trial, i, g.on[i], off.S[i], off.Y[i])
+			}
+		}
+	}
+	t.Logf("%d drops in 40 runs", drops)
+	if drops == 0 {
+		t.Error("no run dropped a row: the drops are untested")
+	}
+}
+
+// TestDualActiveStartAllocs: a solve the start ends and one it declines
+// allocate nothing (NewSolver allocated the start's memory).
+func TestDualActiveStartAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	rng := rand.New(rand.NewSource(3))
+	P, c, A, b, cones := testfam.BPQPQP(rng, 10, 5)
+	st, v := denseProblem(t, 10, P, c, A, b, cones)
+	w, res := solveWith(t, st, v, DefaultSettings())
+	if res.Info.Iter != 0 {
+		t.Fatalf("the start did not end the solve (%d iterations)", res.Info.Iter)
+	}
+	if a := testing.AllocsPerRun(20, func() { w.Solve(v, res) }); a != 0 {
+		t.Errorf("solve ended by the start: %v allocations", a)
+	}
+	// x₁ + x₂ = 1 twice, x ≥ 0: the start declines (dependent rows).
+	st2, v2 := denseProblem(t, 2, []float64{1, 0, 0, 2}, []float64{0, 0},
+		[]float64{1, 1, 1, 1, -1, 0, 0, -1}, []float64{1, 1, 0, 0}, problem.Cones{Zero: 2, Nonneg: 2})
+	w2, res2 := solveWith(t, st2, v2, DefaultSettings())
+	if res2.Info.Iter == 0 || w2.das.adds == 0 {
+		t.Fatalf("the start did not run and decline: %d iterations, %d adds", res2.Info.Iter, w2.das.adds)
+	}
+	if a := testing.AllocsPerRun(20, func() { w2.Solve(v2, res2) }); a != 0 {
+		t.Errorf("solve the start declined: %v allocations", a)
 	}
 }

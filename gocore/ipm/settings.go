@@ -133,7 +133,10 @@ const (
 // Settings are the solver options. Every field has a documented default set
 // by DefaultSettings; Validate names the first bad field.
 type Settings struct {
-	// MaxIter is the iteration limit. Default 100.
+	// MaxIter is the interior-point iteration limit. Default 100. The dual
+	// active-set start (Polish on, a strictly convex QP of at most 32
+	// variables with zero and nonnegative cones) is not an iteration: a
+	// solve it ends reports Iter 0 whatever MaxIter is.
 	MaxIter int
 	// TolGapAbs is the absolute duality-gap tolerance. Default 1e-8.
 	TolGapAbs float64
