@@ -488,3 +488,48 @@ func TestDualActiveStartAllocs(t *testing.T) {
 		t.Errorf("solve the start declined: %v allocations", a)
 	}
 }
+
+// recordingCheck is an XBlockChecker that records its call and returns ok.
+type recordingCheck struct {
+	called, ok bool
+}
+
+func (c *recordingCheck) CheckXBlock(x, d []float64, k float64, fok bool) bool {
+	c.called = true
+	return c.ok
+}
+
+// TestDualActiveStartAfterCheck: with an x-block check pending (the C
+// ABI's deferred PSD test of P) the start runs only after the
+// initialization's factorization has been checked — a check that stops
+// the solve leaves it unsolved, whatever the start would have found —
+// and a check that lets it go on changes nothing: the start ends the
+// solve at the same point bit for bit as without a check.
+func TestDualActiveStartAfterCheck(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	P, c, A, b, cones := testfam.BPQPQP(rng, 20, 5)
+	st, v := denseProblem(t, 20, P, c, A, b, cones)
+	w, plain := solveWith(t, st, v, DefaultSettings())
+	if plain.Info.Status != StatusSolved || plain.Info.Iter != 0 {
+		t.Fatalf("without a check: %v after %d iterations, want solved by the start", plain.Info.Status, plain.Info.Iter)
+	}
+	x := append([]float64(nil), plain.X...)
+	if !w.XBlockCheckable() {
+		t.Skip("the structure's first factorization has no x block to check")
+	}
+	for _, ok := range []bool{true, false} {
+		chk := &recordingCheck{ok: ok}
+		w.SetXBlockCheck(chk)
+		res := &Result{X: make([]float64, st.N), Y: make([]float64, st.M), S: make([]float64, st.M)}
+		w.Solve(v, res)
+		if !chk.called {
+			t.Fatalf("check %v: not called", ok)
+		}
+		switch {
+		case ok && (res.Info.Status != StatusSolved || res.Info.Iter != 0 || !testfam.SameBits(res.X, x)):
+			t.Errorf("check passed: %v after %d iterations, x the same %v", res.Info.Status, res.Info.Iter, testfam.SameBits(res.X, x))
+		case !ok && (res.Info.Status != StatusUnsolved || !math.IsNaN(res.X[0])):
+			t.Errorf("check failed: %v, x[0] %v; want unsolved, NaN", res.Info.Status, res.X[0])
+		}
+	}
+}
