@@ -124,10 +124,7 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 		p.active[i] = g.on[i] || p.isZero[i]
 	}
 	w.polishRows()
-	copy(p.x, w.x)
-	copy(p.z, w.z)
-	copy(p.s, w.s)
-	p.tau, p.kappa = w.tau, w.kappa
+	w.saveStop()
 	ipmInfo := *info
 	fs := w.kkt.FactorState()
 	for try := 0; try < polishTries; try++ {
@@ -150,10 +147,7 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 		}
 		break
 	}
-	copy(w.x, p.x)
-	copy(w.z, p.z)
-	copy(w.s, p.s)
-	w.tau, w.kappa = p.tau, p.kappa
+	w.restoreStop()
 	// The KKT data of the solve, and the adaptive factorization state the
 	// initialization's factorization left (ResetTo resets it to that of
 	// fresh data): the interior-point iteration goes on as without the

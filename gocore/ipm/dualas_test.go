@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/lpgd-go/lpgd_go/gocore/kkt"
 	"github.com/lpgd-go/lpgd_go/gocore/problem"
 	"github.com/lpgd-go/lpgd_go/gocore/vec"
 	"github.com/lpgd-go/lpgd_go/internal/testfam"
@@ -218,6 +217,30 @@ func TestDualActiveStartDegenerate(t *testing.T) {
 	}
 }
 
+// checkJTPJ fails t unless g's J satisfies JᵀPJ = I to tol (P dense n×n
+// row-major).
+func checkJTPJ(t *testing.T, g *dualActive, P []float64, tol float64, label string) {
+	t.Helper()
+	n := g.n
+	for a := 0; a < n; a++ {
+		for b := 0; b < n; b++ {
+			s := 0.0
+			for i := 0; i < n; i++ {
+				for k := 0; k < n; k++ {
+					s += g.j[a*n+i] * P[i*n+k] * g.j[b*n+k]
+				}
+			}
+			want := 0.0
+			if a == b {
+				want = 1
+			}
+			if math.Abs(s-want) > tol {
+				t.Fatalf("%s: (JᵀPJ)[%d][%d] = %v", label, a, b, s)
+			}
+		}
+	}
+}
+
 // TestDualActiveFactor: the start's Cholesky factor and J = L⁻ᵀ on a
 // random positive definite P (JᵀPJ = I), and its refusal of a singular one.
 func TestDualActiveFactor(t *testing.T) {
@@ -234,23 +257,7 @@ func TestDualActiveFactor(t *testing.T) {
 		if !g.factor(st, pv, false) {
 			t.Fatalf("n = %d: a positive definite P refused", n)
 		}
-		for a := 0; a < n; a++ {
-			for b := 0; b < n; b++ {
-				s := 0.0
-				for i := 0; i < n; i++ {
-					for k := 0; k < n; k++ {
-						s += g.j[a*n+i] * P[i*n+k] * g.j[b*n+k]
-					}
-				}
-				want := 0.0
-				if a == b {
-					want = 1
-				}
-				if math.Abs(s-want) > 1e-10 {
-					t.Fatalf("n = %d: (JᵀPJ)[%d][%d] = %v", n, a, b, s)
-				}
-			}
-		}
+		checkJTPJ(t, g, P, 1e-10, fmt.Sprintf("n = %d", n))
 		if n > 1 {
 			// Rank one: singular.
 			for i := 0; i < n; i++ {
@@ -333,20 +340,11 @@ func BenchmarkDualActiveStart(b *testing.B) {
 					d.st = st
 					d.vs = append(d.vs, v)
 				}
-				an, err := kkt.Analyse(d.st, LinearAuto)
-				if err != nil {
-					b.Fatal(err)
-				}
-				w, err := NewSolver(an, DefaultSettings())
-				if err != nil {
-					b.Fatal(err)
-				}
-				w.SetFactorSink(make([]float64, PolishFactorLen(an)))
 				maxN := 0
 				if on {
 					maxN = dualActiveCap
 				}
-				withDualActive(maxN, func() { benchSolves(b, w, &d) })
+				withDualActive(maxN, func() { benchSolvesRecorded(b, &d) })
 			})
 		}
 	}
@@ -403,23 +401,7 @@ func TestDualActiveRunInvariants(t *testing.T) {
 				Pt[r*n+col], Pt[col*n+r] = w.pv[k], w.pv[k]
 			}
 		}
-		for a := 0; a < n; a++ {
-			for bb := 0; bb < n; bb++ {
-				s := 0.0
-				for i := 0; i < n; i++ {
-					for k := 0; k < n; k++ {
-						s += g.j[a*n+i] * Pt[i*n+k] * g.j[bb*n+k]
-					}
-				}
-				want := 0.0
-				if a == bb {
-					want = 1
-				}
-				if math.Abs(s-want) > 1e-8 {
-					t.Fatalf("#%d: (JᵀP̃J)[%d][%d] = %v", trial, a, bb, s)
-				}
-			}
-		}
+		checkJTPJ(t, g, Pt, 1e-8, fmt.Sprintf("#%d", trial))
 		for pos := 0; pos < q; pos++ {
 			row := g.act[pos]
 			if !g.on[row] {

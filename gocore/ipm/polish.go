@@ -197,10 +197,7 @@ func (w *Solver) polish(info *Info) bool {
 	if !p.ok || !(w.tau > 0) {
 		return false
 	}
-	copy(p.x, w.x)
-	copy(p.z, w.z)
-	copy(p.s, w.s)
-	p.tau, p.kappa = w.tau, w.kappa
+	w.saveStop()
 	ipmInfo := *info
 	p.rounds = 0
 	w.polishRows()
@@ -214,12 +211,28 @@ func (w *Solver) polish(info *Info) bool {
 			return true
 		}
 	}
+	w.restoreStop()
+	*info = ipmInfo
+	return false
+}
+
+// saveStop keeps the iterate (x, z, s, τ, κ) in the polish's memory
+// before a polish replaces it; restoreStop puts it back.
+func (w *Solver) saveStop() {
+	p := w.pol
+	copy(p.x, w.x)
+	copy(p.z, w.z)
+	copy(p.s, w.s)
+	p.tau, p.kappa = w.tau, w.kappa
+}
+
+// restoreStop puts back the iterate saveStop kept.
+func (w *Solver) restoreStop() {
+	p := w.pol
 	copy(w.x, p.x)
 	copy(w.z, p.z)
 	copy(w.s, p.s)
 	w.tau, w.kappa = p.tau, p.kappa
-	*info = ipmInfo
-	return false
 }
 
 // polishRound guesses the active set and tries up to polishTries corrected
@@ -632,10 +645,7 @@ func (w *Solver) earlyPolish(info *Info) bool {
 		w.polishRows() // the solve's first polish
 	}
 	w.earlyTries++
-	copy(p.x, w.x)
-	copy(p.z, w.z)
-	copy(p.s, w.s)
-	p.tau, p.kappa = w.tau, w.kappa
+	w.saveStop()
 	ipmInfo := *info
 	prevFlips := math.MaxInt
 	for try := 0; try < earlyPolishSystems; try++ {
@@ -658,10 +668,7 @@ func (w *Solver) earlyPolish(info *Info) bool {
 		}
 		break
 	}
-	copy(w.x, p.x)
-	copy(w.z, p.z)
-	copy(w.s, p.s)
-	w.tau, w.kappa = p.tau, p.kappa
+	w.restoreStop()
 	// The polish refactored the KKT system with the active rows only:
 	// restore it. (converged overwrote the unscaled iterate and its
 	// products too, but every reader writes them first: converged,
