@@ -21,9 +21,9 @@ import (
 // within the tolerances), so a wrong proposal costs time, not accuracy —
 // the solve then continues with the interior-point iterations from the
 // initial point as if the start had not run. A solution with an inactive
-// row of zero slack (weakInactive: possibly a degenerate point) is left to
-// the interior-point method too, whose polish returns the multipliers of
-// the optimal set's interior.
+// row of near-zero slack (weakInactive: possibly a degenerate point) is
+// left to the interior-point method too, whose polish returns the
+// multipliers of the optimal set's interior.
 
 // dualActiveMaxN is the largest number of variables the start is tried
 // for (a variable, not a constant, so that tests can switch it off with
@@ -135,7 +135,7 @@ func (w *Solver) dualActiveStart(info *Info) bool {
 		if flipped {
 			continue
 		}
-		// Not with an inactive row of zero slack (weakly active): its
+		// Not with an inactive row of near-zero slack (weakly active): its
 		// row may be dependent on the active ones (a degenerate point,
 		// whose multipliers are not unique; the polish after the
 		// interior-point iterations returns those nearest the interior
