@@ -62,8 +62,8 @@ class SolverSettings:
             of at most 32 variables with zero and nonnegative cones is first
             given to a dual active-set method (Goldfarb–Idnani) with
             ``polish`` on; when the exact solution of the active set it finds
-            passes the termination tests, strictly complementary, the solve
-            ends there with ``info.iterations`` 0.
+            passes the termination tests (and has no inactive row of near-zero
+            slack), the solve ends there with ``info.iterations`` 0.
         tol_gap_abs, tol_gap_rel: absolute and relative duality-gap tolerances.
         tol_feas: relative primal and dual residual tolerance.
         tol_infeas_abs, tol_infeas_rel: infeasibility-certificate tolerances.

@@ -3,13 +3,15 @@ projections x = clip(p, l, u), with their gradients."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
 
-from lpgd_go import solve_qp
+from lpgd_go import QPInfo, solve_qp
 
-from conftest import TIGHT, make_qp
+from conftest import TIGHT, make_qp, make_qp_batch
 
 
 def eq_qp_oracle(
@@ -147,3 +149,41 @@ def test_unconstrained_qp(lib: object) -> None:
         torch.outer(u[k], x[k].detach()) + torch.outer(x[k].detach(), u[k]) for k in range(2)
     )
     torch.testing.assert_close(P.grad, gP, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dual_active_start_matches_oracle_and_interior_point(lib: object, seed: int) -> None:
+    """Small strictly convex QPs (n = 10 ≤ 32) are solved by the dual
+    active-set start (0 interior-point iterations, polished): x and the duals
+    are the constructed optimum's, and the gradients equal those at the
+    interior-point method's tight solution (polish, and with it the start, off)."""
+    qp = make_qp_batch(6, n=10, m_ineq=14, p=2, n_active=5, seed=10 * seed)
+    names = ("P", "q", "G", "h", "A", "b")
+    w = torch.randn(6, 10, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+    def run(
+        settings: dict[str, Any] | None,
+    ) -> tuple[torch.Tensor, QPInfo, dict[str, torch.Tensor]]:
+        leaves = {k: v.clone().requires_grad_() for k, v in zip(names, qp.args(), strict=True)}
+        x, info = solve_qp(*leaves.values(), settings=settings, return_info=True)
+        (x * w).sum().backward()
+        grads = {k: v.grad for k, v in leaves.items() if v.grad is not None}
+        assert len(grads) == len(names)
+        return x.detach(), info, grads
+
+    x, info, g = run(None)
+    assert (info.iterations == 0).all() and info.polished.all()
+    torch.testing.assert_close(x, qp.x, rtol=1e-9, atol=1e-9)
+    torch.testing.assert_close(info.ineq_duals.detach(), qp.lam, rtol=1e-8, atol=1e-9)
+    torch.testing.assert_close(info.eq_duals.detach(), qp.nu, rtol=1e-8, atol=1e-9)
+    tight = {
+        "polish": False,
+        "tol_gap_abs": 1e-12,
+        "tol_gap_rel": 1e-12,
+        "tol_feas": 1e-12,
+    }
+    x2, info2, g2 = run(tight)
+    assert (info2.iterations > 0).all() and not info2.polished.any()
+    torch.testing.assert_close(x, x2, rtol=1e-9, atol=1e-9)
+    for k in names:
+        torch.testing.assert_close(g[k], g2[k], rtol=1e-6, atol=1e-8, msg=f"gradient of {k}")
