@@ -55,7 +55,9 @@ class ConeInfo:
         status: int32 tensor of ``Status`` codes.
         objective: primal objective ½xᵀPx + cᵀx (NaN for failed samples).
         dual_objective: dual objective.
-        iterations: interior-point iterations (int64).
+        iterations: interior-point iterations (int64); 0 for a small strictly
+            convex QP the dual active-set start solved (``polished`` True; see
+            ``SolverSettings.max_iter``).
         primal_residual, dual_residual: relative residuals at the returned point.
         gap: relative duality gap.
         polished: bool tensor, whether the solution is the polished active-set

@@ -52,7 +52,9 @@ class QPInfo:
         ineq_duals: duals λ ≥ 0 of ``Gx ≤ h`` (differentiable).
         slacks: ``h − Gx`` (differentiable).
         objective: primal objective ½xᵀPx + qᵀx.
-        iterations: interior-point iterations (int64).
+        iterations: interior-point iterations (int64); 0 for a small strictly
+            convex QP the dual active-set start solved (``polished`` True; see
+            ``SolverSettings.max_iter``).
         polished: bool tensor, whether the solution is the polished active-set
             solution (``SolverSettings.polish``).
         primal_residual, dual_residual: relative residuals at the returned point.
