@@ -266,18 +266,30 @@ def measure_phase(
     clock = LibClock()
     with clock.installed():
         for rep in range(repeats):
-            for name, call in methods.items():
-                for tt in thread_counts:
+            # Counterbalanced (ABBA): every other repeat runs the methods and the
+            # thread counts in reverse order, so neither is always measured first
+            # after a switch.
+            order = list(methods.items()) if rep % 2 == 0 else list(methods.items())[::-1]
+            counts = thread_counts if rep % 2 == 0 else thread_counts[::-1]
+            for name, call in order:
+                for tt in counts:
                     torch.set_num_threads(tt)
                     for _ in range(5):
                         call()
                     load0 = loadavg()
                     wall, inside = time_block(call, calls, clock, gap_us)
-                    rec = out.setdefault((phase, name, tt), {"wall": [], "inside": [], "load": []})
+                    rec = out.setdefault(
+                        (phase, name, tt), {"wall": [], "inside": [], "load": [], "blocks": []}
+                    )
                     rec["wall"] += wall
                     rec["inside"] += inside
                     rec["load"] += [load0, loadavg()]
+                    rec["blocks"].append(float(np.median(wall)))
             log(f"  {phase}: repeat {rep + 1}/{repeats} done (load {loadavg():.1f})")
+
+
+#: The peer's row name (the paired "ProxSuite / this" column divides by it).
+PROX_NAME = "ProxSuite QPLayer fwd+bwd"
 
 
 def _methods(d: dict[str, torch.Tensor]) -> dict[str, Call]:
@@ -287,8 +299,13 @@ def _methods(d: dict[str, torch.Tensor]) -> dict[str, Call]:
     }
     prox = proxsuite_fwd_bwd(d)
     if prox is not None:
-        methods["ProxSuite QPLayer fwd+bwd"] = prox
+        methods[PROX_NAME] = prox
     return methods
+
+
+def paired_ratio(num: dict[str, list[float]], den: dict[str, list[float]]) -> float:
+    """Median over repeats of num's block median over den's in the same repeat."""
+    return float(np.median(np.array(num["blocks"]) / np.array(den["blocks"])))
 
 
 def child_passive(args: argparse.Namespace) -> int:
@@ -350,6 +367,8 @@ def run(args: argparse.Namespace) -> Table:
         Column("p90 ms"),
         Column("min ms"),
         Column("default / 1 thread (median)"),
+        Column("default / 1 thread (paired)"),
+        Column("ProxSuite / this (paired)"),
         Column("inside library, median ms"),
         Column("Python overhead, median µs"),
         Column("load average", fmt_err),
@@ -362,6 +381,10 @@ def run(args: argparse.Namespace) -> Table:
         f"torch at its default thread count ({default_threads}) or 1; no OMP_* variables; "
         "lpgd_go at its default thread count. Busy = two CPU-bound Python processes and a torch "
         "process (default threads, 256×256 matmuls) started by the script beside the measurement.",
+        "Paired ratios: the median over repeats of the ratio of two blocks' medians in the "
+        "same repeat (blocks measured within ~0.1 s of each other, in counterbalanced order), "
+        "which cancels the host's slower and faster phases that the pooled medians' ratio "
+        "(the column before) mixes in; both are shown.",
         "Python overhead = total − time inside lpgd_solve + lpgd_backward (lpgd_go rows). "
         "The PASSIVE column (side figure only) is a child process with OMP_WAIT_POLICY=PASSIVE "
         "at default threads, run after the interleaved blocks of its phase.",
@@ -377,7 +400,10 @@ def run(args: argparse.Namespace) -> Table:
         med = float(np.median(wall))
         one = data.get((phase, name, 1))
         ratio = med / float(np.median(one["wall"]) * 1e3) if one is not None and tt != 1 else None
+        paired = paired_ratio(rec, one) if one is not None and tt != 1 else None
         lib = name.startswith("lpgd_go")
+        prox = data.get((phase, PROX_NAME, tt))
+        vs_prox = paired_ratio(prox, rec) if prox is not None and lib else None
         table.rows.append(
             [
                 phase,
@@ -388,6 +414,8 @@ def run(args: argparse.Namespace) -> Table:
                 float(np.percentile(wall, 90)),
                 float(wall.min()),
                 ratio,
+                paired,
+                vs_prox,
                 float(np.median(inside)) if lib else None,
                 float(np.median(wall - inside)) * 1e3 if lib else None,
                 f"{min(rec['load']):.1f}–{max(rec['load']):.1f}",
@@ -414,9 +442,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--phase", default="quiet", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.repeats is None:
-        args.repeats = 2 if args.quick else 4
+        args.repeats = 2 if args.quick else 30
     if args.calls is None:
-        args.calls = 30 if args.quick else 150
+        args.calls = 30 if args.quick else 20
     return args
 
 
