@@ -110,12 +110,18 @@ def fmt_shape(shape: tuple[object, ...]) -> str:
 
 
 def check_shape(
-    name: str, t: torch.Tensor, shape: tuple[int, ...], labels: tuple[str, ...] | None = None
+    name: str,
+    t: torch.Tensor,
+    shape: tuple[int, ...],
+    labels: tuple[str, ...] | None = None,
+    origins: Mapping[str, tuple[str, str]] | None = None,
 ) -> bool:
     """Check t against shape (shared) or (batch, *shape); return whether batched.
 
     ``labels`` name the dimensions in the message (``("m", "n")``); without them
-    the message gives the numbers."""
+    the message gives the numbers. ``origins`` maps a label to (argument, what):
+    the argument its size was taken from, said in the message of another
+    argument (``n=4 (the length of q)``)."""
     if t.dim() == len(shape) and tuple(t.shape) == shape:
         return False
     if t.dim() == len(shape) + 1 and tuple(t.shape[1:]) == shape:
@@ -125,7 +131,12 @@ def check_shape(
             f"{name} must have shape {fmt_shape(shape)} or {fmt_shape(('batch', *shape))}, "
             f"got {tuple(t.shape)}"
         )
-    want = ", ".join(f"{lab}={d}" for lab, d in zip(labels, shape, strict=True))
+    sizes = dict(zip(labels, shape, strict=True))  # each label once, in order
+    parts = []
+    for lab, d in sizes.items():
+        src = (origins or {}).get(lab)
+        parts.append(f"{lab}={d}" + (f" ({src[1]})" if src is not None and src[0] != name else ""))
+    want = ", ".join(parts)
     raise ValueError(
         f"{name} must have shape {fmt_shape(labels)} or {fmt_shape(('batch', *labels))} "
         f"with {want}, got {tuple(t.shape)}"
@@ -150,12 +161,14 @@ def check_finite(
     entries: tuple[np.ndarray, np.ndarray] | None = None,
     *,
     sign: int = 0,
+    declared: str = "",
 ) -> None:
     """Raise on the first non-finite value, naming its index and batch element.
 
     ``entries`` = (rows, cols) maps the index of a value vector to its (row, col)
     entry (sparse matrices given by their values). ``sign`` = 1 (−1) also
-    rejects negative (positive) values, for parameters declared nonneg (nonpos).
+    rejects negative (positive) values, for parameters declared nonneg (nonpos),
+    or pos (neg): ``declared`` names the attribute in the message.
     """
     # numpy on the calling thread, never torch's thread pool (see _serial).
     found = _serial.first_nonfinite(buf)
@@ -166,7 +179,7 @@ def check_finite(
         found = _serial.first_of_sign(buf, sign)
         if found is None:
             return
-        declared = "nonneg" if sign > 0 else "nonpos"
+        declared = declared or ("nonneg" if sign > 0 else "nonpos")
         kind = "negative" if sign > 0 else "positive"
         problem = f"a {kind} value (the parameter is declared {declared})"
     if buf.dim() == 0:
@@ -233,7 +246,15 @@ def check_psd(
         before_error()
     if k >= 0:
         which = f"{name} (batch element {k})" if batched else name
-        raise ValueError(f"{which} is not symmetric: max |P - P^T| = {asym:.3g}")
+        Pk = P64.numpy()[k] if batched else P64.numpy()
+        flat = int(np.argmax(np.abs(Pk - Pk.T)))
+        r, c = divmod(flat, Pk.shape[-1])
+        i, j = min(r, c), max(r, c)
+        raise ValueError(
+            f"{which} is not symmetric: max |P - P^T| = {asym:.3g} at index ({i}, {j}) "
+            f"(P[{i}, {j}] = {Pk[i, j]:.6g}, P[{j}, {i}] = {Pk[j, i]:.6g}); "
+            "symmetrize it, e.g. (P + P.mT) / 2"
+        )
     check = np.flatnonzero(info)
     Pb = (P if batched else P.unsqueeze(0)).detach()
     eig = torch.linalg.eigvalsh(Pb[torch.from_numpy(check)])

@@ -73,7 +73,15 @@ from ._conic import Cones, check_backward_cones
 from ._core import CPU, F64
 from ._options import LayerBase, OnFailure
 from ._sparse import UpperFold, csc_colptr, digest
-from ._validate import Arg, batch_size, check_call, check_finite, check_shape, to_tensor
+from ._validate import (
+    Arg,
+    batch_size,
+    check_call,
+    check_finite,
+    check_psd,
+    check_shape,
+    to_tensor,
+)
 from .backward import BackwardMethod
 from .cone import ConeInfo, cone_info
 from .settings import SolverSettings
@@ -236,6 +244,30 @@ class _Gather(torch.autograd.Function):
         return res, None
 
 
+#: cvxpy's sign attributes of a parameter, as its messages name them.
+_SIGN_ATTRS = ("nonneg", "pos", "nonpos", "neg")
+
+
+def _check_semidefinite(
+    label: str, arr: np.ndarray, batched: bool, sign: int, dtype: torch.dtype
+) -> None:
+    """A parameter declared PSD (sign 1) or NSD (−1): the matrix the layer
+    uses — its upper triangle mirrored, as cvxpy reads a symmetric
+    parameter — must be positive (negative) semidefinite, by the QP layer's
+    test (``check_psd``: Go's shifted Cholesky, eigenvalues for the message).
+    cvxpy rejects such a value when it is assigned; without the check the
+    problem is not the declared convex one and a solve may report SOLVED at
+    a point that is not its minimizer."""
+    upper = np.triu(arr)
+    sym = upper + np.swapaxes(np.triu(arr, 1), -1, -2)
+    m = torch.from_numpy(np.ascontiguousarray(sign * sym))
+    declared = "PSD" if sign > 0 else "NSD (its negation)"
+    try:
+        check_psd(label, m, batched, dtype)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (the parameter is declared {declared})") from None
+
+
 @dataclass
 class _ParamSpec:
     name: str
@@ -244,6 +276,8 @@ class _ParamSpec:
     nonneg: bool
     nonpos: bool
     log: bool = False  # a geometric program's parameter: enters as its log
+    declared: str = ""  # the sign attribute (nonneg, pos, nonpos, neg), for messages
+    psd: int = 0  # 1: declared PSD, −1: NSD (values checked per call, as cvxpy does)
 
 
 def _fortran_index(shape: tuple[int, ...]) -> np.ndarray:
@@ -577,6 +611,8 @@ class CvxpyLayer(LayerBase):
                     nonneg=bool(attrs.get("nonneg") or attrs.get("pos")),
                     nonpos=bool(attrs.get("nonpos") or attrs.get("neg")),
                     log=p.id in gp_params,
+                    declared=next((k for k in _SIGN_ATTRS if attrs.get(k)), ""),
+                    psd=1 if attrs.get("PSD") else (-1 if attrs.get("NSD") else 0),
                 )
             )
         cols.append(np.array([n_canon_cols - 1]))  # the constant 1
@@ -990,8 +1026,11 @@ class CvxpyLayer(LayerBase):
         for i, (t, s, is_b) in enumerate(zip(tensors, self._specs, batched, strict=True)):
             a = _serial.as_f64(t)
             sign = 1 if s.nonneg else (-1 if s.nonpos else 0)
-            check_finite(f"parameter {s.name!r} (index {i})", a, is_b, sign=sign)
+            label = f"parameter {s.name!r} (index {i})"
+            check_finite(label, a, is_b, sign=sign, declared=s.declared)
             arr = a.numpy()
+            if s.psd:
+                _check_semidefinite(label, arr, is_b, s.psd, t.dtype)
             if s.log:
                 _check_positive(f"parameter {s.name!r} (index {i})", arr, is_b)
             arrs.append(arr)

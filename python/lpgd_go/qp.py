@@ -198,6 +198,14 @@ def _shape_key(
     return tuple(key), fast, grad
 
 
+#: Where _tensors takes each size from (named in the other arguments' shape errors).
+_ORIGINS = {
+    "n": ("q", "the length of q"),
+    "m_ineq": ("G", "G's number of rows"),
+    "p": ("A", "A's number of rows"),
+}
+
+
 def _plan(raw: tuple[TensorLike | None, ...]) -> tuple[_Plan, dict[str, torch.Tensor]]:
     """The shape checks of a call (every message naming argument and shape):
     its plan and its arguments as tensors."""
@@ -210,7 +218,7 @@ def _plan(raw: tuple[TensorLike | None, ...]) -> tuple[_Plan, dict[str, torch.Te
         "A": ((p, n), ("p", "n")),
         "b": ((p,), ("p",)),
     }
-    batched = {k: check_shape(k, t, *specs[k]) for k, t in ts.items()}
+    batched = {k: check_shape(k, t, *specs[k], _ORIGINS) for k, t in ts.items()}
     B = batch_size({k: int(ts[k].shape[0]) for k in _ARG_NAMES if batched.get(k)})
     return _Plan(n, p, m_ineq, batched, B), ts
 

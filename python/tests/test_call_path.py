@@ -242,7 +242,10 @@ def test_psd_rejections_keep_their_messages(lib: object, batched: bool) -> None:
     P[1] = d.P[1]
     P[1, 0, 1] += 1.0
     args[0] = P if batched else P[1]
-    with pytest.raises(ValueError, match=f"^{which} is not symmetric: max \\|P - P\\^T\\| = 1$"):
+    msg = (
+        f"^{which} is not symmetric: max \\|P - P\\^T\\| = 1 at index \\(0, 1\\) \\(P\\[0, 1\\] = "
+    )
+    with pytest.raises(ValueError, match=msg):
         solve_qp(*args)
     # A non-finite value is reported as such, before the PSD test.
     P[1, 2, 2] = float("nan")

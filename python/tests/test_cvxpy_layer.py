@@ -341,6 +341,49 @@ def test_parametric_quad_form(lib: object) -> None:
     assert float(Pt.grad.abs().sum()) > 0
 
 
+def test_semidefinite_parameter_values_checked(lib: object) -> None:
+    """A parameter declared PSD (NSD) must get a PSD (NSD) value, as cvxpy
+    requires on assignment: the matrix the layer uses (its upper triangle
+    mirrored) is tested per batch element. Without the test a non-PSD P made
+    a nonconvex problem that was reported SOLVED at a non-minimizer."""
+    n = 2
+    x = cp.Variable(n)
+    Pp, q = cp.Parameter((n, n), PSD=True, name="P"), cp.Parameter(n, name="q")
+    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, Pp) + q @ x), [x >= -1, x <= 1])
+    layer = CvxpyLayer(prob, parameters=[Pp, q], variables=[x])
+    qt = torch.tensor([0.0, 0.5], dtype=F64)
+    bad = torch.tensor([[-0.5, 0.0], [0.0, 1.0]], dtype=F64)
+    msg = (
+        r"^parameter 'P' \(index 0\) is not positive semidefinite: min eigenvalue -0.5 "
+        r"\(the parameter is declared PSD\)$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        layer(bad, qt)
+    good = torch.eye(n, dtype=F64)
+    with pytest.raises(ValueError, match=r"^parameter 'P' \(index 0\) \(batch element 2\) is not"):
+        layer(torch.stack([good, good, bad]), qt)
+    # Only the upper triangle counts (cvxpy's reading of a symmetric parameter).
+    upper = torch.tensor([[1.0, 0.5], [0.0, 1.0]], dtype=F64)
+    (xs,) = layer(upper, qt, solver_args=TIGHT_ARGS)
+    Pp.value, q.value = np.array([[1.0, 0.5], [0.5, 1.0]]), qt.numpy()
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    torch.testing.assert_close(xs, torch.as_tensor(x.value), atol=1e-7, rtol=0)
+    # NSD: a concave quadratic maximized.
+    Np = cp.Parameter((n, n), NSD=True, name="N")
+    prob = cp.Problem(cp.Maximize(0.5 * cp.quad_form(x, Np) + q @ x), [x >= -1, x <= 1])
+    layer = CvxpyLayer(prob, parameters=[Np, q], variables=[x])
+    (xs,) = layer(-good, qt, solver_args=TIGHT_ARGS)
+    torch.testing.assert_close(xs, torch.tensor([0.0, 0.5], dtype=F64), atol=1e-7, rtol=0)
+    with pytest.raises(ValueError, match=r"declared NSD \(its negation\)\)$"):
+        layer(good, qt)
+    # A sign attribute is named as declared.
+    r = cp.Parameter(pos=True, name="r")
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x) - r * cp.sum(x)))
+    layer = CvxpyLayer(prob, parameters=[r], variables=[x])
+    with pytest.raises(ValueError, match=r"negative value \(the parameter is declared pos\)"):
+        layer(torch.tensor(-1.0, dtype=F64))
+
+
 def test_lpgd_converges_to_kkt(lib: object) -> None:
     """LPGD through the layer approaches the kkt gradient as tau → 0 (constrained
     sparsemax with small margins, so a large tau changes the active set)."""

@@ -107,9 +107,21 @@ def _nan_at(name: str, idx: tuple[int, ...], batched: bool = False):
 
 BAD_INPUTS = [
     ("q-3d", lambda d: d.update(q=d["q"].reshape(1, 1, 4)), r"q must have shape \(n,\)"),
-    ("P-shape", lambda d: d.update(P=d["P"][:3, :3]), r"P must have shape \(n, n\).*n=4"),
-    ("G-cols", lambda d: d.update(G=d["G"][:, :3]), r"G must have shape.*n=4"),
-    ("h-len", lambda d: d.update(h=d["h"][:4]), r"h must have shape.*m_ineq=5"),
+    (
+        "P-shape",
+        lambda d: d.update(P=d["P"][:3, :3]),
+        r"P must have shape \(n, n\) or \(batch, n, n\) with n=4 \(the length of q\), got",
+    ),
+    (
+        "G-cols",
+        lambda d: d.update(G=d["G"][:, :3]),
+        r"G must have shape.*with m_ineq=5, n=4 \(the length of q\), got",
+    ),
+    (
+        "h-len",
+        lambda d: d.update(h=d["h"][:4]),
+        r"h must have shape.*m_ineq=5 \(G's number of rows\)",
+    ),
     ("A-cols", lambda d: d.update(A=d["A"][:, :2]), r"A must have shape"),
     ("b-len", lambda d: d.update(b=torch.zeros(3, dtype=torch.float64)), r"b must have shape.*p=1"),
     ("h-missing", lambda d: d.update(h=None), r"G and h"),
