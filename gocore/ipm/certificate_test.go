@@ -1,6 +1,7 @@
 package ipm
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -244,6 +245,161 @@ func TestCertificatesCancellingRows(t *testing.T) {
 			set.LinearSolver = ls.ls
 			if got := solve(t, st, v, set).Info.Status; got != StatusPrimalInfeasible {
 				t.Errorf("%s, big %g, gap %g, %s: status %v", tc.name, tc.big, tc.gap, ls.name, got)
+			}
+		}
+	}
+}
+
+// TestCertificatesUnlimitedDirection: LPs unbounded along a direction that
+// no row limits (Ad = 0: an empty column, the null space of an equality,
+// no rows at all) make the KKT system singular along it, and the first
+// step fails before κ/τ reaches 1. They are reported dual_infeasible with
+// a valid certificate (they ended numerical_error before the certificate
+// test ran at a failed step): cᵀx̄ < 0, Px̄ = 0, Ax̄ ∈ −K.
+func TestCertificatesUnlimitedDirection(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		c, A  []float64
+		b     []float64
+		cones problem.Cones
+	}{
+		{"empty column", 2, []float64{1, 0}, []float64{0, 1}, []float64{1}, problem.Cones{Nonneg: 1}},
+		{"equality null space", 2, []float64{1, 0}, []float64{1, 1}, []float64{0}, problem.Cones{Zero: 1}},
+		{"no rows", 2, []float64{1, 1}, nil, nil, problem.Cones{}},
+		{"empty column beside a box", 3, []float64{0.5, -2, 1}, []float64{
+			1, 0, 0, -1, 0, 0, 0, 0, 1, 0, 0, -1, // |x₀| ≤ 1, |x₂| ≤ 1
+		}, []float64{1, 1, 1, 1}, problem.Cones{Nonneg: 4}},
+	} {
+		for _, ls := range linearSolvers {
+			st, v := denseProblem(t, tc.n, nil, tc.c, tc.A, tc.b, tc.cones)
+			set := DefaultSettings()
+			set.LinearSolver = ls.ls
+			res := solve(t, st, v, set)
+			if res.Info.Status != StatusDualInfeasible {
+				t.Errorf("%s, %s: status %v, want dual_infeasible", tc.name, ls.name, res.Info.Status)
+				continue
+			}
+			x := res.X
+			nx, cx := 0.0, 0.0
+			for j, xj := range x {
+				nx = math.Max(nx, math.Abs(xj))
+				cx += tc.c[j] * xj
+			}
+			if !(cx < -1e-6*nx) {
+				t.Errorf("%s, %s: cᵀx̄ = %g for ‖x̄‖∞ = %g", tc.name, ls.name, cx, nx)
+			}
+			for i := range tc.b {
+				ax := 0.0
+				for j := 0; j < tc.n; j++ {
+					ax += tc.A[i*tc.n+j] * x[j]
+				}
+				if i < tc.cones.Zero && math.Abs(ax) > 1e-8*nx || ax > 1e-8*nx {
+					t.Errorf("%s, %s: row %d: a·x̄ = %g (‖x̄‖∞ %g)", tc.name, ls.name, i, ax, nx)
+				}
+			}
+		}
+	}
+}
+
+// TestCertificatesNullDirectionQPs: seeded random QPs with a singular P,
+// unbounded along a direction d that P, every row and no bound limits
+// (P = LLᵀ with Lᵀd = 0, rows orthogonal to d, qᵀd < 0) and feasible (the
+// rows hold at a point x₀). The first step fails (K is singular along d);
+// the failed step's inverse-iteration direction is the certificate
+// (directionCertificate). Each must end dual_infeasible with cᵀx̄ < 0,
+// ‖Px̄‖∞ and ‖Ax̄‖ small relative to ‖x̄‖∞, Gx̄ ≤ 0.
+func TestCertificatesNullDirectionQPs(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for trial := 0; trial < 40; trial++ {
+		n := 4 + rng.Intn(20)
+		mi, p := 1+rng.Intn(4), rng.Intn(3)
+		d := make([]float64, n)
+		for j := range d {
+			d[j] = rng.NormFloat64()
+		}
+		dd := 0.0
+		for _, v := range d {
+			dd += v * v
+		}
+		orth := func() []float64 { // a random vector orthogonal to d
+			v := make([]float64, n)
+			vd := 0.0
+			for j := range v {
+				v[j] = rng.NormFloat64()
+				vd += v[j] * d[j]
+			}
+			for j := range v {
+				v[j] -= vd / dd * d[j]
+			}
+			return v
+		}
+		k := 1 + n/2
+		L := make([][]float64, k)
+		for i := range L {
+			L[i] = orth()
+		}
+		P := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				for _, l := range L {
+					P[i*n+j] += l[i] * l[j]
+				}
+			}
+		}
+		x0 := make([]float64, n)
+		for j := range x0 {
+			x0[j] = rng.NormFloat64()
+		}
+		A := make([]float64, 0, (p+mi)*n)
+		b := make([]float64, 0, p+mi)
+		for i := 0; i < p+mi; i++ {
+			row := orth()
+			ax := 0.0
+			for j, v := range row {
+				ax += v * x0[j]
+			}
+			if i >= p {
+				ax += rng.Float64()
+			}
+			A = append(A, row...)
+			b = append(b, ax)
+		}
+		c := orth()
+		for j := range c {
+			c[j] -= (0.5 + rng.Float64()) * d[j] // cᵀd < 0
+		}
+		st, v := denseProblem(t, n, P, c, A, b, problem.Cones{Zero: p, Nonneg: mi})
+		res := solve(t, st, v, DefaultSettings())
+		if res.Info.Status != StatusDualInfeasible {
+			t.Errorf("trial %d (n %d, %d eq, %d ineq): status %v", trial, n, p, mi, res.Info.Status)
+			continue
+		}
+		x := res.X
+		nx, cx := 0.0, 0.0
+		for j, xj := range x {
+			nx = math.Max(nx, math.Abs(xj))
+			cx += c[j] * xj
+		}
+		if !(cx < -1e-6*nx) {
+			t.Errorf("trial %d: cᵀx̄ = %g, ‖x̄‖∞ = %g", trial, cx, nx)
+		}
+		for i := 0; i < n; i++ {
+			px := 0.0
+			for j := 0; j < n; j++ {
+				px += P[i*n+j] * x[j]
+			}
+			if math.Abs(px) > 1e-7*nx {
+				t.Errorf("trial %d: (Px̄)_%d = %g (‖x̄‖∞ %g)", trial, i, px, nx)
+			}
+		}
+		for i := range b {
+			ax := 0.0
+			for j := 0; j < n; j++ {
+				ax += A[i*n+j] * x[j]
+			}
+			if i < p && math.Abs(ax) > 1e-7*nx || ax > 1e-7*nx {
+				t.Errorf("trial %d: row %d: a·x̄ = %g (‖x̄‖∞ %g)", trial, i, ax, nx)
 			}
 		}
 	}

@@ -283,6 +283,28 @@ func (w *Solver) Solve(v *problem.Values, res *Result) {
 			newtonDone = true
 			break
 		}
+		if !ok {
+			// A failed step: the certificate tests, before a restart or a
+			// numerical error. An objective unbounded along a direction d
+			// that no row limits (Pd = 0, Ad = 0: a column empty in P and
+			// A, a null vector of the rows) makes the KKT system singular
+			// along d. The iterate's tests (skipped above while κ < τ)
+			// pass when it has moved along d (its homogeneous iterate
+			// grows with τ, so κ/τ stays small); when the step length
+			// underflowed at once the last solves' x1 and Δx, dominated
+			// by d, are tested instead (directionCertificate). Clarabel
+			// reports such problems dual_infeasible.
+			if w.kappa < w.tau {
+				if st := w.certificates(); st != StatusUnsolved {
+					status = st
+					break
+				}
+			}
+			if w.directionCertificate() {
+				status = StatusDualInfeasible
+				break
+			}
+		}
 		if !ok && w.restart(iter) {
 			continue
 		}

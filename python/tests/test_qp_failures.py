@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import torch
 
@@ -73,6 +75,37 @@ def test_dual_infeasible_status(lib: object) -> None:
     assert int(info.status) == Status.DUAL_INFEASIBLE and torch.isnan(x).all()
     with pytest.raises(SolverError, match="dual_infeasible"):
         solve_qp(None, q, G, h)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # no row limits the direction d (Pd = 0, Ad = 0): the KKT system is
+        # singular along it (these ended numerical_error)
+        ("no rows", None, [1.0, 1.0], None, None, None, None),
+        ("empty column", None, [1.0, 0.0], [[0.0, 1.0]], [1.0], None, None),
+        ("equality null space", None, [1.0, 0.0], None, None, [[1.0, 1.0]], [0.0]),
+        (
+            "singular P",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],
+            [0.0, 1.0, -1.0],
+            [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0]],
+            [1.0, 1.0],
+            None,
+            None,
+        ),
+    ],
+    ids=lambda c: c[0],
+)
+def test_dual_infeasible_unlimited_direction(lib: object, case: tuple[Any, ...]) -> None:
+    """Unbounded along a direction no row limits: dual_infeasible, as Clarabel
+    says (these ended numerical_error at the first step)."""
+    _, P, q, G, h, A, b = case
+    t = lambda v: None if v is None else torch.tensor(v, dtype=torch.float64)  # noqa: E731
+    x, info = solve_qp(t(P), t(q), t(G), t(h), t(A), t(b), on_failure="nan", return_info=True)
+    assert int(info.status) == Status.DUAL_INFEASIBLE and torch.isnan(x).all()
+    with pytest.raises(SolverError, match="dual_infeasible"):
+        solve_qp(t(P), t(q), t(G), t(h), t(A), t(b))
 
 
 def test_max_iterations_status(lib: object) -> None:
