@@ -30,7 +30,7 @@ from . import _cache, _core, _lib, _serial
 from ._core import Operand, Structure
 from ._options import Options
 from ._sparse import digest
-from ._validate import Arg
+from ._validate import Arg, check_no_func_transform
 from .backward import BPQP, C_CACHE, BackwardMethod
 from .settings import LINEAR_SOLVERS
 from .status import (
@@ -1145,6 +1145,7 @@ class ConicFunction(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, *out_grads: torch.Tensor | None) -> tuple[torch.Tensor | None, ...]:
+        check_no_func_transform(*out_grads)
         run: Run = ctx.run
         # Raises if an input or an output was modified in place (the solution
         # is read from the buffer under the outputs).

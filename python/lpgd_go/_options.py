@@ -253,7 +253,16 @@ class LayerBase(nn.Module):
         return self._options(overrides)
 
     def extra_repr(self) -> str:
+        # The settings that differ from the defaults (all of them would
+        # bury the rest).
+        default = SolverSettings()
+        changed = ", ".join(
+            f"{f.name}={getattr(self.settings, f.name)!r}"
+            for f in fields(SolverSettings)
+            if getattr(self.settings, f.name) != getattr(default, f.name)
+        )
+        settings = f", settings=SolverSettings({changed})" if changed else ""
         return (
             f"backward={self.backward_method!r}, on_failure={self.on_failure!r}, "
-            f"return_info={self.return_info}"
+            f"return_info={self.return_info}{settings}"
         )

@@ -22,6 +22,7 @@ __all__ = [
     "check_call",
     "check_finite",
     "check_has_data",
+    "check_no_func_transform",
     "check_psd",
     "check_shape",
     "fmt_shape",
@@ -53,12 +54,49 @@ _is_tracing: Callable[[], bool] = getattr(
 )
 
 
+_FUNC_MESSAGE = (
+    "lpgd_go layers do not support torch.func transforms (vmap, grad, jacrev, jacfwd; "
+    "also torch.autograd.functional.jacobian/hessian with vectorize=True, which use "
+    "them): the solver reads and writes the tensors' memory, which the transforms' "
+    "wrapped tensors do not have. Batch the inputs along a leading dimension instead "
+    "of vmap, and take Jacobians with torch.autograd.functional.jacobian (vectorize=False) "
+    "or one backward per output."
+)
+
+#: Whether a torch.func transform (vmap, grad, ...) is active; False where
+#: this torch has no such query.
+_func_active: Callable[[], bool] = getattr(
+    torch._C, "_are_functorch_transforms_active", lambda: False
+)
+
+
+#: Whether a tensor is one of the batched tensors of vmap's legacy
+#: implementation, which torch.autograd.functional's vectorize=True uses
+#: (None where this torch has no such query; torch.func's own transforms
+#: are caught by _func_active).
+_is_batched: Callable[[torch.Tensor], bool] | None = getattr(
+    getattr(torch._C, "_functorch", None), "is_legacy_batchedtensor", None
+)
+
+
 def check_call() -> None:
     """Checks before any work: not in a forked child (the Go runtime does not
-    survive fork) and not under torch.jit.trace."""
+    survive fork), not under torch.jit.trace and not under a torch.func
+    transform (whose wrapped tensors have no storage for the solver)."""
     _lib.check_fork()
     if _is_tracing():
         raise RuntimeError(_TRACE_MESSAGE)
+    check_no_func_transform()
+
+
+def check_no_func_transform(*grads: torch.Tensor | None) -> None:
+    """Raise a clear error under a torch.func transform, or for incoming
+    gradients that are vmap's batched tensors (the backward that
+    torch.autograd.functional.jacobian(vectorize=True) runs)."""
+    if _func_active() or (
+        _is_batched is not None and any(g is not None and _is_batched(g) for g in grads)
+    ):
+        raise RuntimeError(_FUNC_MESSAGE)
 
 
 def check_has_data(name: str, t: torch.Tensor) -> None:

@@ -78,6 +78,7 @@ from ._validate import (
     batch_size,
     check_call,
     check_finite,
+    check_no_func_transform,
     check_psd,
     check_shape,
     to_tensor,
@@ -231,6 +232,7 @@ class _Gather(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor) -> tuple[torch.Tensor | None, None]:
+        check_no_func_transform(g)
         r: _Recovery = ctx.r
         gn = _serial.as_f64(g).numpy()
         if r.scale_np is not None:

@@ -815,3 +815,34 @@ def test_forward_ad_tangent_on_an_input_without_gradient_is_refused(lib: object)
         assert x.grad_fn is not None
         x.sum().backward()
         assert q.grad is not None
+
+
+def test_func_transforms_refused_clearly(lib: object) -> None:
+    """torch.func transforms (vmap, jacrev) and the vectorized Jacobian of
+    torch.autograd.functional (legacy vmap in the backward) are refused with
+    our message, not torch's "Cannot access data pointer"; the plain Jacobian
+    works and matches the one from backward passes."""
+    d = make_qp_batch(1, n=4, m_ineq=3, p=1, seed=6)
+    P, q, G, h, A, b = (t[0] for t in (d.P, d.q, d.G, d.h, d.A, d.b))
+
+    def f(t: torch.Tensor) -> torch.Tensor:
+        x = solve_qp(P, t, G, h, A, b)
+        assert isinstance(x, torch.Tensor)
+        return x
+
+    msg = "do not support torch.func transforms"
+    with pytest.raises(RuntimeError, match=msg):
+        torch.func.vmap(f)(q.expand(2, -1))
+    with pytest.raises(RuntimeError, match=msg):
+        torch.func.jacrev(f)(q)
+    with pytest.raises(RuntimeError, match=msg):
+        torch.autograd.functional.jacobian(f, q, vectorize=True)
+    J = torch.autograd.functional.jacobian(f, q)
+    rows = []
+    for i in range(4):
+        qi = q.clone().requires_grad_(True)
+        f(qi)[i].backward()
+        assert qi.grad is not None
+        rows.append(qi.grad)
+    torch.testing.assert_close(J, torch.stack(rows), rtol=0, atol=1e-12)
+    f(q)  # usable afterwards

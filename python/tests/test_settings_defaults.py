@@ -124,3 +124,15 @@ def test_backward_structs_start_from_library_defaults(lib: object) -> None:
     for name, _ in _lib.BackwardOpts._fields_:
         if name != "method":
             assert getattr(o, name) == getattr(gb, name), name
+
+
+def test_layer_repr_shows_changed_settings() -> None:
+    """repr of a layer names the settings that differ from the defaults."""
+    from lpgd_go import QPLayer
+
+    layer = QPLayer(settings={"max_iter": 7, "polish": False}, on_failure="nan")
+    assert repr(layer) == (
+        "QPLayer(backward=KKT(), on_failure='nan', return_info=False, "
+        "settings=SolverSettings(max_iter=7, polish=False))"
+    )
+    assert "settings" not in repr(QPLayer())
