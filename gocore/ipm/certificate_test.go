@@ -303,7 +303,7 @@ func TestCertificatesUnlimitedDirection(t *testing.T) {
 }
 
 // TestCertificatesNullDirectionQPs: seeded random QPs with a singular P,
-// unbounded along a direction d that P, every row and no bound limits
+// unbounded along a direction d that neither P nor any row limits
 // (P = LLᵀ with Lᵀd = 0, rows orthogonal to d, qᵀd < 0) and feasible (the
 // rows hold at a point x₀). The first step fails (K is singular along d);
 // the failed step's inverse-iteration direction is the certificate
